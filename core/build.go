@@ -1,0 +1,389 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// build turns the configuration into run-time state. The scenarios package has already checked
+// references with positions; these checks keep an engine built from code honest too.
+func (e *Engine) build() error {
+	cfg := e.cfg
+	e.byName = map[string]int32{}
+	e.is = isState{primary: -1, backup: -1, active: -1}
+	for i := range cfg.Apps {
+		c := &cfg.Apps[i]
+		if !c.Type.Valid() {
+			return fmt.Errorf("application %s: unknown type %q", c.Name, c.Type)
+		}
+		if _, dup := e.byName[c.Name]; dup {
+			return fmt.Errorf("application %s defined twice", c.Name)
+		}
+		a := &app{id: int32(len(e.apps)), name: c.Name, typ: c.Type, cfg: c, running: true, epoch: 1,
+			opts: c.Options.Clone(), annex: c.Annex.Clone(), dbServer: -1, database: c.Database,
+			svcTime: durOr(c.ServiceTime, DefaultServiceTime)}
+		if c.Type == TypeThirdPartyServer && len(c.Services) > 0 {
+			a.services = map[string]bool{}
+			for _, s := range c.Services {
+				a.services[s] = true
+			}
+		}
+		e.byName[c.Name] = a.id
+		e.apps = append(e.apps, a)
+	}
+	// The Interaction Server pair: the IS named as another's backup is the backup.
+	backups := map[string]bool{}
+	for _, a := range e.apps {
+		if a.typ == TypeInteractionServer && a.cfg.Backup != "" {
+			backups[a.cfg.Backup] = true
+		}
+	}
+	for _, a := range e.apps {
+		if a.typ != TypeInteractionServer || backups[a.name] {
+			continue
+		}
+		if e.is.primary >= 0 {
+			return fmt.Errorf("ixlb simulates one Interaction Server (with its backup): %s and %s are both primaries",
+				e.apps[e.is.primary].name, a.name)
+		}
+		e.is.primary = a.id
+		if a.cfg.Backup != "" {
+			b, ok := e.byName[a.cfg.Backup]
+			if !ok || e.apps[b].typ != TypeInteractionServer {
+				return fmt.Errorf("%s: backup %s is not an InteractionServer", a.name, a.cfg.Backup)
+			}
+			e.is.backup = b
+		}
+	}
+	if e.is.primary < 0 {
+		return fmt.Errorf("no InteractionServer application")
+	}
+	for _, a := range e.apps {
+		if a.typ == TypeDatabaseAccessPoint {
+			s, ok := e.byName[a.cfg.DBServer]
+			if !ok || e.apps[s].typ != TypeDBServer {
+				return fmt.Errorf("%s: db_server %q is not a DBServer", a.name, a.cfg.DBServer)
+			}
+			a.dbServer = s
+			if !slices.Contains(cfg.Databases, a.database) {
+				return fmt.Errorf("%s: unknown database %q", a.name, a.database)
+			}
+		}
+	}
+	// Media: every media named by traffic or agent capacity.
+	e.mediaBy = map[string]uint8{}
+	addMedia := func(m string) uint8 {
+		if i, ok := e.mediaBy[m]; ok {
+			return i
+		}
+		e.mediaBy[m] = uint8(len(e.media))
+		e.media = append(e.media, m)
+		return uint8(len(e.media) - 1)
+	}
+	for _, t := range cfg.Traffic {
+		addMedia(t.Media)
+	}
+	for _, g := range cfg.AgentGroups {
+		for _, c := range g.Capacity {
+			addMedia(c.Media)
+		}
+	}
+	if len(e.media) > 255 {
+		return fmt.Errorf("too many media types (%d, at most 255)", len(e.media))
+	}
+	if err := e.buildClusters(); err != nil {
+		return err
+	}
+	e.buildGroups()
+	// URS, in configuration order.
+	for _, a := range e.apps {
+		if a.typ != TypeRoutingServer {
+			continue
+		}
+		u := &ursState{app: a, idx: int32(len(e.urs)), stepTime: durOr(a.cfg.StepTime, DefaultStepTime)}
+		a.urs = u
+		e.urs = append(e.urs, u)
+	}
+	// Queues before strategies: a queue step names a queue.
+	e.queueBy = map[string]int32{}
+	for _, q := range cfg.Queues {
+		if _, dup := e.queueBy[q.Name]; dup {
+			return fmt.Errorf("queue %s defined twice", q.Name)
+		}
+		e.queueBy[q.Name] = int32(len(e.queues))
+		e.queues = append(e.queues, queueState{name: q.Name, bp: q.BusinessProcess, strategy: -1})
+	}
+	e.stratBy = map[string]int32{}
+	for i := range cfg.Strategies {
+		e.stratBy[cfg.Strategies[i].Name] = int32(i)
+	}
+	for i, q := range cfg.Queues {
+		s, ok := e.stratBy[q.Strategy]
+		if !ok {
+			return fmt.Errorf("queue %s: unknown strategy %q", q.Name, q.Strategy)
+		}
+		e.queues[i].strategy = s
+	}
+	e.targBy = map[string]int32{}
+	for i := range cfg.Strategies {
+		sc := &cfg.Strategies[i]
+		st := &strategy{id: int32(i), name: sc.Name, activated: make([]bool, len(e.urs)), routed: make([]int64, len(e.urs))}
+		for j := range sc.Steps {
+			s, err := e.buildStep(&sc.Steps[j])
+			if err != nil {
+				return fmt.Errorf("strategy %s step %d (%s): %w", sc.Name, j+1, sc.Steps[j].Kind, err)
+			}
+			st.steps = append(st.steps, s)
+		}
+		e.strats = append(e.strats, st)
+	}
+	for i := range cfg.Traffic {
+		t := &cfg.Traffic[i]
+		from, ok := e.byName[t.From]
+		if !ok {
+			return fmt.Errorf("traffic %d: unknown application %q", i+1, t.From)
+		}
+		q, ok := e.queueBy[t.Queue]
+		if !ok {
+			return fmt.Errorf("traffic %d: unknown queue %q", i+1, t.Queue)
+		}
+		if t.Rate <= 0 {
+			return fmt.Errorf("traffic %d: rate must be positive", i+1)
+		}
+		e.traffic = append(e.traffic, trafficState{cfg: t, from: from, queue: q, media: e.mediaBy[t.Media],
+			mean: float64(time.Second) / t.Rate, stop: int64(t.Stop)})
+	}
+	e.refreshISOptions()
+	for _, u := range e.urs {
+		e.refreshURS(u)
+	}
+	// Activations of the file: the Strategy Activation Wizard's selection.
+	for i := range cfg.Strategies {
+		for _, name := range cfg.Strategies[i].ActivatedOn {
+			u, err := e.ursNamed(name)
+			if err != nil {
+				return fmt.Errorf("strategy %s: %w", cfg.Strategies[i].Name, err)
+			}
+			e.setActivated(e.strats[i], u, true, false)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) ursNamed(name string) (*ursState, error) {
+	id, ok := e.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown application %q", name)
+	}
+	if e.apps[id].urs == nil {
+		return nil, fmt.Errorf("%s is a %s, not a RoutingServer", name, e.apps[id].typ)
+	}
+	return e.apps[id].urs, nil
+}
+
+func (e *Engine) buildGroups() {
+	e.groupBy = map[string]int32{}
+	e.agentBy = map[string]int32{}
+	nm := len(e.media)
+	for i := range e.cfg.AgentGroups {
+		gc := &e.cfg.AgentGroups[i]
+		g := &group{id: int32(i), name: gc.Name, first: int32(len(e.agents)), n: int32(gc.Agents),
+			capacity: make([]int32, nm), handleMean: float64(gc.HandleTime),
+			answer: durOr(gc.AnswerTime, DefaultAnswerTime), accept: gc.Accept,
+			free: make([][]int32, nm), waiting: make([]fifo, nm)}
+		if g.handleMean <= 0 {
+			g.handleMean = float64(time.Minute)
+		}
+		for _, c := range gc.Capacity {
+			g.capacity[e.mediaBy[c.Media]] = int32(c.Max)
+		}
+		e.groupBy[gc.Name] = g.id
+		width := len(strconv.Itoa(gc.Agents))
+		for k := 0; k < gc.Agents; k++ {
+			name := fmt.Sprintf("%s/%0*d", gc.Name, width, k+1)
+			e.agentBy[name] = int32(len(e.agents))
+			e.agents = append(e.agents, agent{group: g.id, name: name})
+		}
+		e.groups = append(e.groups, g)
+	}
+	e.load = make([]int32, len(e.agents)*nm)
+	e.holders = make([]int32, len(e.agents)*nm)
+	for _, g := range e.groups {
+		for m := 0; m < nm; m++ {
+			if g.capacity[m] <= 0 {
+				continue
+			}
+			g.free[m] = make([]int32, 0, g.n)
+			for a := g.first; a < g.first+g.n; a++ {
+				g.free[m] = append(g.free[m], a)
+			}
+		}
+	}
+	// freePos is global, indexed by agent, so one slice serves all groups.
+	pos := make([]int32, len(e.agents)*nm)
+	for i := range pos {
+		pos[i] = -1
+	}
+	for _, g := range e.groups {
+		for m := 0; m < nm; m++ {
+			for k, a := range g.free[m] {
+				pos[int(a)*nm+m] = int32(k)
+			}
+		}
+	}
+	e.freePos = pos
+}
+
+func (e *Engine) buildStep(sc *Step) (step, error) {
+	s := step{kind: sc.Kind, target: -1, group: -1, queue: -1, via: sc.Via, service: sc.Service, method: sc.Method}
+	switch sc.Kind {
+	case StepClassify, StepAutoresponse, StepESP:
+		t, err := e.target(sc.Via)
+		if err != nil {
+			return s, err
+		}
+		s.target = t
+		if sc.Kind == StepClassify {
+			if s.service == "" {
+				s.service = "classification"
+			}
+			if s.method == "" {
+				s.method = "classify"
+			}
+			s.cats = sc.Categories
+			for _, c := range sc.Categories {
+				if c.Weight < 0 {
+					return s, fmt.Errorf("category %s: negative weight", c.Name)
+				}
+				s.catTotal += c.Weight
+			}
+		}
+		if sc.Kind == StepAutoresponse {
+			if s.service == "" {
+				s.service = "email"
+			}
+			if s.method == "" {
+				s.method = "autoresponse"
+			}
+		}
+	case StepRoute:
+		if sc.Group != "" {
+			g, ok := e.groupBy[sc.Group]
+			if !ok {
+				return s, fmt.Errorf("unknown agent group %q", sc.Group)
+			}
+			s.group = g
+		}
+		for _, r := range sc.ByCategory {
+			g, ok := e.groupBy[r.Group]
+			if !ok {
+				return s, fmt.Errorf("unknown agent group %q", r.Group)
+			}
+			s.byCat = append(s.byCat, struct {
+				cat   string
+				group int32
+			}{r.Category, g})
+		}
+		if sc.Default != "" {
+			g, ok := e.groupBy[sc.Default]
+			if !ok {
+				return s, fmt.Errorf("unknown agent group %q", sc.Default)
+			}
+			s.group = g
+		}
+		if s.group < 0 && len(s.byCat) == 0 {
+			return s, fmt.Errorf("route needs a group or by_category")
+		}
+	case StepQueue:
+		q, ok := e.queueBy[sc.Queue]
+		if !ok {
+			return s, fmt.Errorf("unknown queue %q", sc.Queue)
+		}
+		s.queue = q
+	}
+	return s, nil
+}
+
+// refreshISOptions reads the options of the active Interaction Server (the primary's when the
+// backup has none of its own) into the values the hot path uses.
+func (e *Engine) refreshISOptions() {
+	o := e.isOptions()
+	e.is.deliveringTimeout = int64(DefaultDeliveringTimeout)
+	if v, ok := o.Get("settings", "delivering-timeout"); ok {
+		if d, ok := ParseOptionDuration(v, time.Second); ok && d > 0 {
+			e.is.deliveringTimeout = int64(d)
+		}
+	}
+	e.is.verifyIdentity = false
+	if v, ok := o.Get("settings", "verify-database-identity"); ok {
+		e.is.verifyIdentity, _ = ParseBool(v)
+	}
+	e.is.defaultMaxSub = -1
+	if v, ok := o.Get("settings", "default-max-submitted-per-router"); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			e.is.defaultMaxSub = n
+		}
+	}
+}
+
+// isApp is the Interaction Server whose configuration is in force: the active one, or the primary.
+func (e *Engine) isApp() *app {
+	if e.is.active >= 0 {
+		return e.apps[e.is.active]
+	}
+	return e.apps[e.is.primary]
+}
+
+// isOptions are the options of the IS in force; a backup with none of its own uses its primary's.
+func (e *Engine) isOptions() Options {
+	if a := e.isApp(); len(a.opts) > 0 {
+		return a.opts
+	}
+	return e.apps[e.is.primary].opts
+}
+
+func (e *Engine) isAnnex() Options {
+	if a := e.isApp(); len(a.annex) > 0 {
+		return a.annex
+	}
+	return e.apps[e.is.primary].annex
+}
+
+// isConnections are the Connections tab of the IS in force, with the same fallback.
+func (e *Engine) isConnections() []string {
+	if a := e.isApp(); len(a.cfg.Connections) > 0 {
+		return a.cfg.Connections
+	}
+	return e.apps[e.is.primary].cfg.Connections
+}
+
+// refreshURS reads a URS's options and the IS Annex entry for it, then updates its eligibility.
+func (e *Engine) refreshURS(u *ursState) {
+	a := u.app
+	u.arOpt = false
+	if v, ok := a.opts.Get("default", "agent_reservation"); ok {
+		u.arOpt, _ = ParseBool(v)
+	}
+	u.arAnnex = false
+	if v, ok := e.isAnnex().Get("agent_reservation", a.name); ok {
+		u.arAnnex, _ = ParseBool(v)
+	}
+	u.maxSub = e.is.defaultMaxSub
+	for _, section := range []string{e.isApp().name, e.apps[e.is.primary].name} {
+		if v, ok := a.annex.Get(section, "max-submitted-interactions"); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+				u.maxSub = n
+			}
+			break
+		}
+	}
+	u.connected = false
+	for _, c := range a.cfg.Connections {
+		if id, ok := e.byName[c]; ok && (id == e.is.primary || id == e.is.backup) {
+			u.connected = true
+		}
+	}
+	e.updateEligibility(u)
+}

@@ -1,0 +1,356 @@
+package core
+
+import "fmt"
+
+// The Interaction Server's database (seed: "Balancing DB Servers"). The IS works with one database
+// through all its DAPs, round-robin over those whose DB Server runs, failing over when a request
+// fails; with none left, work is held. A DAP re-pointed on the fly is reported and ignored — until
+// an IS becomes active (a switchover or a restart) and reads the configuration again.
+
+type isState struct {
+	primary, backup int32
+	active          int32 // the active IS, -1 when none runs
+	db              Database
+	dbName          string
+	daps            []int32 // the DAPs the active IS uses, in connection order
+	dapRing         ring    // those it believes reach the database
+	held            []Row   // writes waiting for a DAP
+	pendingRestore  bool    // active, but could not read its database yet
+	parkedDone      []waitEntry
+
+	deliveringTimeout int64
+	verifyIdentity    bool
+	defaultMaxSub     int64
+}
+
+// isDAPs lists the DAPs on the Connections tab of the IS in force.
+func (e *Engine) isDAPs() []int32 {
+	var out []int32
+	for _, c := range e.isConnections() {
+		if id, ok := e.byName[c]; ok && e.apps[id].typ == TypeDatabaseAccessPoint {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (e *Engine) dapUp(d *app) bool {
+	return d.running && e.apps[d.dbServer].running
+}
+
+// activateIS makes an IS the active one: it reads the configuration as it is now, chooses its
+// database, and restores the interactions found there (queued stay queued, those in a URS are
+// resubmitted, those with agents stay with them) — as a backup does after a switchover.
+func (e *Engine) activateIS(id int32, prev Database) {
+	e.is.active = id
+	e.refreshISOptions()
+	for _, u := range e.urs {
+		e.refreshURS(u)
+	}
+	e.refreshTypeTargets()
+	daps := e.isDAPs()
+	e.is.daps = e.is.daps[:0]
+	e.is.dapRing = ring{}
+	e.is.db, e.is.dbName = nil, ""
+	if len(daps) == 0 {
+		e.fail(fmt.Errorf("%s has no DatabaseAccessPoint connection", e.apps[id].name))
+		e.is.pendingRestore = true
+		return
+	}
+	// Which database: with the identity guard, the one in use; otherwise the IS cannot know the
+	// configuration changed, so it takes the database named by the most recently changed DAP.
+	for _, d := range daps {
+		a := e.apps[d]
+		if a.handle != nil && a.handle.Name() == a.database {
+			continue
+		}
+		h, err := e.dbs.Connect(a.name, a.database)
+		if err != nil {
+			e.fail(fmt.Errorf("%s: connect to database %s: %w", a.name, a.database, err))
+			a.handle = nil
+			continue
+		}
+		a.handle = h
+	}
+	var chosen Database
+	if e.is.verifyIdentity && prev != nil {
+		chosen = prev
+	} else {
+		pick := int32(-1)
+		for _, d := range daps {
+			if e.apps[d].handle != nil && (pick < 0 || e.apps[d].repointSeq > e.apps[pick].repointSeq) {
+				pick = d
+			}
+		}
+		if pick < 0 {
+			e.is.pendingRestore = true
+			return
+		}
+		chosen = e.apps[pick].handle
+	}
+	e.is.db, e.is.dbName = chosen, chosen.Name()
+	for _, d := range daps {
+		a := e.apps[d]
+		if a.handle == nil {
+			continue
+		}
+		if a.handle.Identity() != chosen.Identity() {
+			e.ev.App = a.name
+			if e.is.verifyIdentity && prev != nil {
+				e.ev.Detail = fmt.Sprintf("refused: %s points at database %s, not %s in use (verify-database-identity)", a.name, a.database, chosen.Name())
+			} else {
+				e.ev.Detail = fmt.Sprintf("not used: %s points at database %s, the Interaction Server works with %s", a.name, a.database, chosen.Name())
+			}
+			e.emit(EvConfigChanged)
+			continue
+		}
+		e.is.daps = append(e.is.daps, d)
+		if e.dapUp(a) {
+			e.is.dapRing.add(d)
+		}
+	}
+	e.is.pendingRestore = true
+	e.restore()
+}
+
+// restore reads the database of the active IS and rebuilds the working set from it.
+func (e *Engine) restore() {
+	if !e.is.pendingRestore || e.is.active < 0 {
+		return
+	}
+	d, ok := e.dapFor()
+	if !ok {
+		return // held until a DAP returns
+	}
+	e.is.pendingRestore = false
+	d.requests++
+	live := map[int64]int32{}
+	for slot := range e.ixns {
+		if ix := &e.ixns[slot]; ix.live {
+			live[ix.id] = int32(slot)
+		}
+	}
+	var rows []Row
+	if err := d.handle.Open(func(r *Row) { rows = append(rows, *r) }); err != nil {
+		e.fail(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
+	}
+	known := map[int64]bool{}
+	for i := range rows {
+		r := &rows[i]
+		known[r.ID] = true
+		if r.ID > e.nextID {
+			e.nextID = r.ID
+		}
+		if slot, ok := live[r.ID]; ok {
+			if e.ixns[slot].state == StateWithAgent && r.State == StateWithAgent {
+				continue // still with its agent
+			}
+			e.clearAgent(&e.ixns[slot])
+			e.freeSlotOf(slot)
+		}
+		q, ok := e.queueBy[r.Queue]
+		if !ok {
+			e.fail(fmt.Errorf("restore: interaction %d is in unknown queue %q", r.ID, r.Queue))
+			continue
+		}
+		slot := e.alloc()
+		ix := &e.ixns[slot]
+		ix.id, ix.receivedAt, ix.placedAt, ix.category = r.ID, r.ReceivedAt, r.PlacedInQueueAt, r.Category
+		ix.media = e.mediaIndex(r.Media)
+		ix.by = -1
+		if id, ok := e.byName[r.SubmittedBy]; ok {
+			ix.by = id
+		}
+		ix.strategy = e.queues[q].strategy
+		switch r.State {
+		case StateWithAgent:
+			e.setState(ix, StateWithAgent, q)
+			ix.deliveredAt = r.DeliveredAt
+			if ag, ok := e.agentBy[r.AssignedTo]; ok {
+				// The desktop still has it: the agent stays busy until done.
+				k := int(ag)*len(e.media) + int(ix.media)
+				e.load[k]++
+				g := e.groups[e.agents[ag].group]
+				if e.load[k] >= g.capacity[ix.media] {
+					e.removeFree(g, ag, int(ix.media))
+				}
+				e.setAgent(ix, ag)
+				e.after(e.exp(g.handleMean), tComplete, slot, ag, ix.media)
+			} else {
+				e.setState(ix, StateQueued, q)
+				e.submit(slot, false)
+			}
+		case StateInURS:
+			e.setState(ix, StateQueued, q)
+			e.submit(slot, true)
+		default:
+			e.setState(ix, StateQueued, q)
+			e.submit(slot, false)
+		}
+	}
+	// Interactions with agents that this database does not know: the agent finishes, but no
+	// Interaction Server hears of it any more.
+	for slot := range e.ixns {
+		ix := &e.ixns[slot]
+		if _, wasLive := live[ix.id]; wasLive && ix.live && ix.state == StateWithAgent && !known[ix.id] {
+			e.clearAgent(ix)
+			e.freeSlotOf(int32(slot))
+		}
+	}
+	for _, w := range e.is.parkedDone {
+		ix := &e.ixns[w.slot]
+		if ix.live && ix.gen == w.gen {
+			e.agentDone(w.slot)
+		}
+	}
+	e.is.parkedDone = nil
+	for _, st := range e.strats {
+		e.drain(st)
+	}
+	e.flushHeld()
+	e.unpark()
+}
+
+func (e *Engine) mediaIndex(m string) uint8 {
+	if i, ok := e.mediaBy[m]; ok {
+		return i
+	}
+	return 0
+}
+
+// dapFor picks the DAP for the next request, failing over from any whose DB Server is down.
+func (e *Engine) dapFor() (*app, bool) {
+	for {
+		id, ok := e.is.dapRing.pick()
+		if !ok {
+			return nil, false
+		}
+		d := e.apps[id]
+		if e.dapUp(d) {
+			return d, true
+		}
+		// The request through it fails: a DBMS failure, and the IS fails over.
+		d.requests++
+		d.failures++
+		e.is.dapRing.remove(id)
+		e.ev.From = d.name
+		if next, ok := e.peekDAP(); ok {
+			e.ev.To = e.apps[next].name
+		}
+		e.emit(EvDAPFailover)
+		if e.is.dapRing.len() == 0 {
+			e.ev.App, e.ev.Reason = e.apps[e.is.active].name, "no Database Access Point reaches "+e.is.dbName+"; work is held"
+			e.emit(EvHeld)
+		}
+	}
+}
+
+func (e *Engine) peekDAP() (int32, bool) {
+	r := &e.is.dapRing
+	if len(r.members) == 0 {
+		return -1, false
+	}
+	i := r.next
+	if i >= len(r.members) {
+		i = 0
+	}
+	return r.members[i], true
+}
+
+// dbWrite sends a row through the next DAP, or holds it while none is available.
+func (e *Engine) dbWrite(r *Row) {
+	if e.is.active < 0 || e.is.pendingRestore {
+		e.is.held = append(e.is.held, *r)
+		return
+	}
+	d, ok := e.dapFor()
+	if !ok {
+		e.is.held = append(e.is.held, *r)
+		return
+	}
+	d.requests++
+	if err := d.handle.Write(r); err != nil {
+		e.fail(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
+	}
+}
+
+func (e *Engine) flushHeld() {
+	if len(e.is.held) == 0 {
+		return
+	}
+	held := e.is.held
+	e.is.held = nil
+	for i := range held {
+		e.dbWrite(&held[i])
+	}
+}
+
+// dapsChanged re-admits DAPs whose DB Server came back, then releases held work.
+func (e *Engine) dapsChanged() {
+	if e.is.active < 0 {
+		return
+	}
+	before := e.is.dapRing.len()
+	for _, d := range e.is.daps {
+		if e.dapUp(e.apps[d]) {
+			e.is.dapRing.add(d)
+		}
+	}
+	if before == 0 && e.is.dapRing.len() > 0 {
+		e.restore()
+		e.flushHeld()
+		e.unpark()
+	}
+}
+
+// deactivateIS: the active IS stopped with no backup to take over. URS lose their requests (the
+// database still says state 2; they are resubmitted when an IS restores it); agents keep what they
+// handle.
+func (e *Engine) deactivateIS() {
+	e.dropWorkingSet()
+	e.is.active = -1
+}
+
+// dropWorkingSet forgets everything but the interactions agents are handling.
+func (e *Engine) dropWorkingSet() {
+	for slot := range e.ixns {
+		ix := &e.ixns[slot]
+		if !ix.live || ix.state == StateWithAgent {
+			continue
+		}
+		e.abandonQuietly(int32(slot))
+		e.freeSlotOf(int32(slot))
+	}
+	for _, st := range e.strats {
+		st.waiting.reset()
+	}
+	for _, g := range e.groups {
+		for m := range g.waiting {
+			g.waiting[m].reset()
+		}
+	}
+}
+
+// abandonQuietly is abandon without a revoke event: the IS that would send it is gone.
+func (e *Engine) abandonQuietly(slot int32) {
+	ix := &e.ixns[slot]
+	ix.gen++
+	ix.waitAgent = false
+	if ix.agent >= 0 {
+		ag := ix.agent
+		e.clearAgent(ix)
+		e.releaseAgent(ag, ix.media)
+	}
+	e.leaveURS(slot)
+}
+
+// switchover hands the active role to the other IS of the pair, which restores from the database
+// its configuration leads it to.
+func (e *Engine) switchover(to int32) {
+	from := e.is.active
+	prev := e.is.db
+	e.ev.From, e.ev.To = e.nameOf(from), e.apps[to].name
+	e.emit(EvSwitchover)
+	e.dropWorkingSet()
+	e.activateIS(to, prev)
+}

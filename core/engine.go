@@ -1,0 +1,454 @@
+package core
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Engine simulates one Interaction Server (with its optional warm-standby backup) and everything
+// around it: URS instances, ESP servers, DB Servers and DAPs, agents and media servers. It is a
+// discrete-event loop on a virtual clock that owns all state; it is not safe for concurrent use —
+// drive it from one goroutine (the console's runner does) and read it through Snapshot.
+type Engine struct {
+	cfg  *Config
+	now  int64
+	seq  uint64
+	q    timerQueue
+	rng  *rand.Rand
+	dbs  Databases
+	sink EventSink
+
+	apps    []*app
+	byName  map[string]int32
+	urs     []*ursState // in configuration order; ursState.idx indexes it
+	strats  []*strategy
+	stratBy map[string]int32
+	queues  []queueState
+	queueBy map[string]int32
+	groups  []*group
+	groupBy map[string]int32
+	agents  []agent
+	agentBy map[string]int32
+	media   []string
+	mediaBy map[string]uint8
+	targets []*espTarget
+	targBy  map[string]int32
+	clust   []*cluster
+	clustBy map[string]int32
+	traffic []trafficState
+
+	// Agent capacity bookkeeping, flat by agent*len(media)+m.
+	load    []int32 // reservations and interactions the IS arbiter has granted
+	holders []int32 // interactions whose record names the agent: checked against load for double booking
+	freePos []int32 // index of the agent in its group's free list for media m, or -1
+
+	ixns     []ixn
+	freeSlot []int32
+	nextID   int64
+
+	is isState
+
+	stats Stats
+	log   eventLog
+	ev    Event
+	row   Row
+	errs  []error
+}
+
+// Stats are the engine's running counters, the in-memory side of the run report.
+type Stats struct {
+	Submitted    int64
+	Completed    int64
+	Resubmitted  int64
+	Reservations int64
+	Denied       int64
+	DoubleBooked int64
+	Misrouted    int64
+	Unavailable  int64
+	Timeout      int64
+	Revoked      int64
+	Parked       int64 // arrivals a media server holds because it or the IS cannot take them
+}
+
+type eventLog struct {
+	h     hash.Hash
+	buf   []byte
+	count uint64
+}
+
+// app is one Application object at run time.
+type app struct {
+	id       int32
+	name     string
+	typ      AppType
+	cfg      *AppConfig
+	running  bool
+	epoch    uint32 // bumped on each start, so an answer to a request sent before a restart is known stale
+	opts     Options
+	annex    Options
+	services map[string]bool // ThirdPartyServer; nil serves anything
+	svcTime  int64
+	targets  []int32 // ESP targets whose candidates include this server
+	parked   []parkedArrival
+
+	// Database Access Point
+	dbServer   int32
+	database   string // as configured now
+	repointSeq uint64   // when the configuration last changed, for "the new database"
+	handle     Database // the DAP's connection, opened when an IS becomes active
+	requests   int64
+	failures   int64
+
+	// ESP server counters
+	espRequests int64
+	espFaults   int64
+	misrouted   int64
+
+	urs *ursState
+}
+
+type parkedArrival struct {
+	traffic  int32
+	received int64
+}
+
+type ursState struct {
+	app       *app
+	idx       int32
+	stepTime  int64
+	pending   []int32 // slots held by this URS
+	activated []int32 // strategies activated on it
+	maxSub    int64   // max-submitted-interactions; -1: no limit
+	arOpt     bool    // agent_reservation in its own options
+	arAnnex   bool    // agent_reservation for it in the IS Annex
+	connected bool    // a connection to the Interaction Server (either of the pair)
+	eligible  bool    // everything but the strategy activation
+	submitted int64
+}
+
+type strategy struct {
+	id        int32
+	name      string
+	steps     []step
+	activated []bool // by URS idx
+	ring      ring   // eligible URS, by app id
+	waiting   fifo
+	routed    []int64 // submissions by URS idx
+}
+
+type step struct {
+	kind     StepKind
+	target   int32 // ESP target
+	via      string
+	service  string
+	method   string
+	cats     []Category
+	catTotal float64
+	group    int32
+	byCat    []struct {
+		cat   string
+		group int32
+	}
+	queue int32
+}
+
+type queueState struct {
+	name     string
+	bp       string
+	strategy int32
+	counts   [4]int64 // by state: 0 queued, 2 in URS, 3 with agent (index 1 unused)
+}
+
+type group struct {
+	id         int32
+	name       string
+	first      int32 // first agent id
+	n          int32
+	capacity   []int32 // by media
+	handleMean float64 // nanoseconds
+	answer     int64
+	accept     float64
+	free       [][]int32 // by media: agents with spare capacity for it
+	waiting    []fifo    // by media: interactions whose URS waits for an agent
+}
+
+type agent struct {
+	group int32
+	name  string
+}
+
+type trafficState struct {
+	cfg   *TrafficConfig
+	from  int32
+	queue int32
+	media uint8
+	mean  float64 // nanoseconds between arrivals
+	stop  int64
+}
+
+// fifo is a queue of (slot, generation) entries; stale entries are skipped when popped, so removal
+// from the middle is never needed.
+type fifo struct {
+	items []waitEntry
+	head  int
+}
+
+type waitEntry struct {
+	slot  int32
+	gen   uint32
+	resub bool
+}
+
+func (f *fifo) push(w waitEntry) { f.items = append(f.items, w) }
+
+func (f *fifo) pop() (waitEntry, bool) {
+	if f.head >= len(f.items) {
+		return waitEntry{}, false
+	}
+	w := f.items[f.head]
+	f.head++
+	if f.head == len(f.items) {
+		f.items, f.head = f.items[:0], 0
+	} else if f.head > 1024 && f.head*2 > len(f.items) {
+		n := copy(f.items, f.items[f.head:])
+		f.items, f.head = f.items[:n], 0
+	}
+	return w, true
+}
+
+func (f *fifo) len() int { return len(f.items) - f.head }
+
+func (f *fifo) reset() { f.items, f.head = f.items[:0], 0 }
+
+// ixn is one interaction in the Interaction Server's memory, kept in a slot that is reused once the
+// interaction completes. gen changes whenever the interaction's current processing is abandoned (a
+// URS stopped, a switchover) or the slot is reused, which makes every timer scheduled before stale.
+type ixn struct {
+	id          int64
+	gen         uint32
+	live        bool
+	state       uint8
+	media       uint8
+	attempts    uint8
+	waitAgent   bool
+	resub       bool
+	step        int16
+	queue       int32
+	strategy    int32
+	urs         int32 // app id, or -1
+	ursPos      int32
+	agent       int32 // -1
+	by          int32
+	espServer   int32
+	espEpoch    uint32
+	receivedAt  int64
+	placedAt    int64
+	toURSAt     int64
+	deliveredAt int64
+	category    string
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithDatabases makes the engine keep interactions in dbs instead of in memory.
+func WithDatabases(dbs Databases) Option { return func(e *Engine) { e.dbs = dbs } }
+
+// WithSink sends every event of the log to s as well.
+func WithSink(s EventSink) Option { return func(e *Engine) { e.sink = s } }
+
+// WithSeed overrides the scenario's seed.
+func WithSeed(seed uint64) Option { return func(e *Engine) { e.cfg.Seed = seed } }
+
+// New builds an engine for cfg at virtual time 0: applications running, strategies activated as
+// configured, the Interaction Server active on its database, traffic and timeline scheduled.
+func New(cfg Config, opts ...Option) (*Engine, error) {
+	e := &Engine{cfg: &cfg}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.dbs == nil {
+		e.dbs = NewMemDatabases()
+	}
+	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
+	e.log.h = sha256.New()
+	if err := e.build(); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
+	}
+	e.activateIS(e.is.primary, nil)
+	for i := range e.traffic {
+		t := &e.traffic[i]
+		e.scheduleArrival(int32(i), int64(t.cfg.Start))
+	}
+	order := make([]int, len(cfg.Timeline))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmpInt64(int64(cfg.Timeline[a].At), int64(cfg.Timeline[b].At))
+	})
+	for _, i := range order {
+		e.schedule(timer{at: int64(cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1})
+	}
+	return e, nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Config returns the configuration the engine was built from (before any action changed it).
+func (e *Engine) Config() *Config { return e.cfg }
+
+// Now is the virtual time in nanoseconds.
+func (e *Engine) Now() int64 { return e.now }
+
+// Stats returns the running counters.
+func (e *Engine) Stats() Stats { return e.stats }
+
+// Errors returns the errors met while running: timeline actions that could not be applied and
+// database failures. The run goes on after each.
+func (e *Engine) Errors() []error { return e.errs }
+
+// EventsSHA256 is the hex SHA-256 of the event log's bytes so far (each line ends with "\n").
+func (e *Engine) EventsSHA256() string { return fmt.Sprintf("%x", e.log.h.Sum(nil)) }
+
+// EventCount is how many events the log has.
+func (e *Engine) EventCount() uint64 { return e.log.count }
+
+// NextEventAt is the virtual time of the next scheduled event, or -1 when none is left.
+func (e *Engine) NextEventAt() int64 {
+	if e.q.len() == 0 {
+		return -1
+	}
+	return e.q.peek().at
+}
+
+// RunUntil processes every event up to and including virtual time t, then sets the clock to t.
+func (e *Engine) RunUntil(t int64) {
+	for e.q.len() > 0 && e.q.peek().at <= t {
+		tm := e.q.pop()
+		e.now = tm.at
+		e.dispatch(&tm)
+	}
+	if t > e.now {
+		e.now = t
+	}
+}
+
+// Step processes the events of the next instant that has any, and reports whether there was one.
+func (e *Engine) Step() bool {
+	if e.q.len() == 0 {
+		return false
+	}
+	e.RunUntil(e.q.peek().at)
+	return true
+}
+
+func (e *Engine) schedule(t timer) {
+	e.seq++
+	t.seq = e.seq
+	e.q.push(t)
+}
+
+func (e *Engine) after(d int64, kind timerKind, slot int32, arg int32, aux uint8) {
+	gen := uint32(0)
+	if slot >= 0 {
+		gen = e.ixns[slot].gen
+	}
+	e.schedule(timer{at: e.now + d, kind: kind, slot: slot, gen: gen, arg: arg, aux: aux})
+}
+
+func (e *Engine) dispatch(t *timer) {
+	switch t.kind {
+	case tArrival:
+		e.arrival(t.arg)
+		return
+	case tTimeline:
+		ta := &e.cfg.Timeline[t.arg]
+		if err := e.Apply(ta.Action); err != nil {
+			e.errs = append(e.errs, fmt.Errorf("timeline at %s: %w", ta.At, err))
+		}
+		return
+	case tComplete:
+		// The agent finishes whatever happened to the interaction's record meanwhile.
+		e.releaseAgent(t.arg, t.aux)
+		if e.valid(t) {
+			e.agentDone(t.slot)
+		}
+		return
+	}
+	if !e.valid(t) {
+		return
+	}
+	switch t.kind {
+	case tURSStep:
+		e.ursStep(t.slot)
+	case tESPResponse:
+		e.espResponse(t.slot, t.arg)
+	case tReserve:
+		e.reserveDecide(t.slot, t.arg)
+	case tAnswer:
+		e.answer(t.slot, t.arg, t.aux == 1)
+	}
+}
+
+func (e *Engine) valid(t *timer) bool {
+	ix := &e.ixns[t.slot]
+	return ix.live && ix.gen == t.gen
+}
+
+// emit appends the prepared e.ev to the log.
+func (e *Engine) emit(k EventKind) {
+	e.log.count++
+	e.ev.T = e.now
+	e.ev.Seq = e.log.count
+	e.ev.Kind = k
+	e.log.buf = e.ev.AppendJSON(e.log.buf[:0])
+	if e.sink != nil {
+		e.sink.Event(&e.ev, e.log.buf)
+	}
+	e.log.buf = append(e.log.buf, '\n')
+	e.log.h.Write(e.log.buf)
+	e.ev = Event{}
+}
+
+// exp draws an exponential duration with the given mean in nanoseconds.
+func (e *Engine) exp(mean float64) int64 {
+	d := e.rng.ExpFloat64() * mean
+	if d > math.MaxInt64/4 {
+		return math.MaxInt64 / 4
+	}
+	return int64(d) + 1
+}
+
+func (e *Engine) fail(err error) { e.errs = append(e.errs, err) }
+
+// nameOf returns an application's name, "" for -1.
+func (e *Engine) nameOf(id int32) string {
+	if id < 0 {
+		return ""
+	}
+	return e.apps[id].name
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func durOr(d, def time.Duration) int64 {
+	if d <= 0 {
+		return int64(def)
+	}
+	return int64(d)
+}

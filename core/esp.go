@@ -1,0 +1,250 @@
+package core
+
+import "fmt"
+
+// ESP balancing (seed: "Balancing eServices Application Servers"). A strategy step names its
+// target `via`: an application name (that server only), an application type (round-robin among
+// the IS's direct connections of that type), or an Application Cluster (round-robin among its
+// members). Each target keeps the ring of its running candidates.
+
+type targetKind uint8
+
+const (
+	viaName targetKind = iota
+	viaType
+	viaCluster
+)
+
+var targetKindNames = [...]string{"application", "type", "cluster"}
+
+type espTarget struct {
+	id         int32
+	via        string
+	kind       targetKind
+	typ        AppType // viaType
+	cluster    int32   // viaCluster
+	candidates []int32 // app ids, configuration order
+	ring       ring    // running candidates
+	counts     map[int32]int64
+}
+
+type cluster struct {
+	id      int32
+	name    string
+	typ     AppType
+	members []int32
+	targets []int32 // the one target addressing it, once a step does
+}
+
+func (e *Engine) buildClusters() error {
+	e.clustBy = map[string]int32{}
+	for _, c := range e.cfg.Clusters {
+		if _, clash := e.byName[c.Name]; clash {
+			return fmt.Errorf("cluster %s has the name of an application", c.Name)
+		}
+		cl := &cluster{id: int32(len(e.clust)), name: c.Name}
+		for _, m := range c.Members {
+			if _, nested := e.clustBy[m]; nested || clusterNamed(e.cfg, m) {
+				return fmt.Errorf("cluster %s: member %s is a cluster; only one level of Application Clusters is allowed", c.Name, m)
+			}
+			id, ok := e.byName[m]
+			if !ok {
+				return fmt.Errorf("cluster %s: unknown member %q", c.Name, m)
+			}
+			t := e.apps[id].typ
+			if !t.IsESP() {
+				return fmt.Errorf("cluster %s: member %s is a %s, not an ESP server", c.Name, m, t)
+			}
+			if cl.typ == "" {
+				cl.typ = t
+			} else if cl.typ != t {
+				return fmt.Errorf("cluster %s mixes %s and %s; a cluster's members are of one type", c.Name, cl.typ, t)
+			}
+			cl.members = append(cl.members, id)
+		}
+		e.clustBy[c.Name] = cl.id
+		e.clust = append(e.clust, cl)
+	}
+	return nil
+}
+
+func clusterNamed(cfg *Config, name string) bool {
+	for _, c := range cfg.Clusters {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// target resolves a step's `via` to its target, creating it on first use.
+func (e *Engine) target(via string) (int32, error) {
+	if t, ok := e.targBy[via]; ok {
+		return t, nil
+	}
+	t := &espTarget{id: int32(len(e.targets)), via: via, cluster: -1, counts: map[int32]int64{}}
+	if id, ok := e.byName[via]; ok {
+		if !e.apps[id].typ.IsESP() {
+			return -1, fmt.Errorf("via %s: a %s is not an ESP server", via, e.apps[id].typ)
+		}
+		t.kind = viaName
+		t.candidates = []int32{id}
+	} else if c, ok := e.clustBy[via]; ok {
+		t.kind = viaCluster
+		t.cluster = c
+		t.candidates = append([]int32(nil), e.clust[c].members...)
+		e.clust[c].targets = append(e.clust[c].targets, t.id)
+	} else if AppType(via).Valid() {
+		if !AppType(via).IsESP() {
+			return -1, fmt.Errorf("via %s: not an ESP server type", via)
+		}
+		t.kind = viaType
+		t.typ = AppType(via)
+		t.candidates = e.directConnections(t.typ)
+	} else {
+		return -1, fmt.Errorf("via %q is neither an application, an Application Cluster nor an ESP server type", via)
+	}
+	e.targBy[via] = t.id
+	e.targets = append(e.targets, t)
+	for _, c := range t.candidates {
+		e.addCandidate(t, c)
+	}
+	return t.id, nil
+}
+
+// directConnections are the IS's connections to servers of type typ, in connection order.
+func (e *Engine) directConnections(typ AppType) []int32 {
+	var out []int32
+	for _, c := range e.isConnections() {
+		if id, ok := e.byName[c]; ok && e.apps[id].typ == typ {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (e *Engine) addCandidate(t *espTarget, id int32) {
+	a := e.apps[id]
+	a.targets = append(a.targets, t.id)
+	if a.running {
+		t.ring.add(id)
+	}
+}
+
+func (e *Engine) dropCandidate(t *espTarget, id int32) {
+	a := e.apps[id]
+	for i, x := range a.targets {
+		if x == t.id {
+			a.targets = append(a.targets[:i], a.targets[i+1:]...)
+			break
+		}
+	}
+	t.ring.remove(id)
+	for i, c := range t.candidates {
+		if c == id {
+			t.candidates = append(t.candidates[:i], t.candidates[i+1:]...)
+			break
+		}
+	}
+}
+
+// refreshTypeTargets re-reads the IS's direct connections, for targets addressed by type: a backup
+// with connections of its own balances among those.
+func (e *Engine) refreshTypeTargets() {
+	for _, t := range e.targets {
+		if t.kind != viaType {
+			continue
+		}
+		for _, c := range append([]int32(nil), t.candidates...) {
+			e.dropCandidate(t, c)
+		}
+		for _, c := range e.directConnections(t.typ) {
+			t.candidates = append(t.candidates, c)
+			e.addCandidate(t, c)
+		}
+	}
+}
+
+// espServerRunning updates the rings that hold a server that stopped or started.
+func (e *Engine) espServerRunning(a *app) {
+	for _, t := range a.targets {
+		e.targets[t].ring.set(a.id, a.running)
+	}
+}
+
+// espRequest is the URS asking the IS to invoke an ESP server for the interaction.
+func (e *Engine) espRequest(slot int32, s *step) {
+	ix := &e.ixns[slot]
+	t := e.targets[s.target]
+	srv, ok := t.ring.pick()
+	if !ok {
+		e.espFault(slot, t.via, "unavailable")
+		return
+	}
+	a := e.apps[srv]
+	t.counts[srv]++
+	a.espRequests++
+	ix.espServer, ix.espEpoch = srv, a.epoch
+	e.ev.Ixn, e.ev.Via, e.ev.Service, e.ev.Method, e.ev.Server = ix.id, t.via, s.service, s.method, a.name
+	e.emit(EvESPRequest)
+	e.after(a.svcTime, tESPResponse, slot, srv, 0)
+}
+
+// espResponse is the server's answer reaching the IS and, through it, the URS.
+func (e *Engine) espResponse(slot int32, srv int32) {
+	ix := &e.ixns[slot]
+	a := e.apps[srv]
+	s := &e.strats[ix.strategy].steps[ix.step]
+	ix.espServer = -1
+	switch {
+	case !a.running || a.epoch != ix.espEpoch:
+		// The server went away with the request: no answer ever comes.
+		e.espFault(slot, a.name, "timeout")
+		return
+	case a.services != nil && !a.services[s.service]:
+		// Faithful limitation: addressed by type ThirdPartyServer, the IS cannot tell a fax
+		// server from an IM server; the wrong one answers with a fault.
+		a.misrouted++
+		e.espFault(slot, a.name, "misrouted")
+		return
+	}
+	if s.kind == StepClassify && s.catTotal > 0 {
+		x := e.rng.Float64() * s.catTotal
+		for _, c := range s.cats {
+			if x < c.Weight {
+				ix.category = c.Name
+				break
+			}
+			x -= c.Weight
+		}
+		if ix.category == "" {
+			ix.category = s.cats[len(s.cats)-1].Name
+		}
+	}
+	e.nextStep(slot)
+}
+
+// espFault: the URS retries the step (the next server of the rotation) up to ESPAttempts times,
+// then takes the step's error branch, which goes on with the next step. Never a silent drop.
+func (e *Engine) espFault(slot int32, server, code string) {
+	ix := &e.ixns[slot]
+	if id, ok := e.byName[server]; ok {
+		e.apps[id].espFaults++
+	}
+	switch code {
+	case "misrouted":
+		e.stats.Misrouted++
+	case "unavailable":
+		e.stats.Unavailable++
+	case "timeout":
+		e.stats.Timeout++
+	}
+	e.ev.Ixn, e.ev.Server, e.ev.Code = ix.id, server, code
+	e.emit(EvESPFault)
+	ix.attempts++
+	if ix.attempts < ESPAttempts {
+		e.after(e.apps[ix.urs].urs.stepTime, tURSStep, slot, 0, 0)
+		return
+	}
+	e.nextStep(slot)
+}

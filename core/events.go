@@ -1,0 +1,270 @@
+package core
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// EventKind names an entry of the event log (SCENARIOS.md, "Event log").
+type EventKind uint8
+
+// The event log's kinds. Names and fields are part of the user contract: add, never rename.
+const (
+	EvSubmitted EventKind = iota
+	EvToURS
+	EvAppStopped
+	EvAppStarted
+	EvActivated
+	EvDeactivated
+	EvESPRequest
+	EvESPFault
+	EvReserved
+	EvReserveDenied
+	EvDelivered
+	EvAccepted
+	EvRevoked
+	EvCompleted
+	EvConfigChanged
+	EvDAPFailover
+	EvSwitchover
+	EvClusterJoined
+	EvClusterLeft
+	EvPlacedInQueue
+	EvHeld
+	numEventKinds
+)
+
+// field identifies one optional field of an Event in its JSON line.
+type field uint8
+
+const (
+	fIxn field = iota
+	fMedia
+	fQueue
+	fBy
+	fStrategy
+	fURS
+	fResubmission
+	fApp
+	fVia
+	fService
+	fMethod
+	fServer
+	fCode
+	fAgent
+	fReason
+	fDetail
+	fFrom
+	fTo
+	fCluster
+)
+
+var fieldNames = [...]string{"ixn", "media", "queue", "by", "strategy", "urs", "resubmission", "app",
+	"via", "service", "method", "server", "code", "agent", "reason", "detail", "from", "to", "cluster"}
+
+var eventSchemas = [numEventKinds]struct {
+	name   string
+	fields []field
+}{
+	EvSubmitted:     {"submitted", []field{fIxn, fMedia, fQueue, fBy}},
+	EvToURS:         {"to_urs", []field{fIxn, fStrategy, fURS, fResubmission}},
+	EvAppStopped:    {"app_stopped", []field{fApp}},
+	EvAppStarted:    {"app_started", []field{fApp}},
+	EvActivated:     {"activated", []field{fStrategy, fURS}},
+	EvDeactivated:   {"deactivated", []field{fStrategy, fURS}},
+	EvESPRequest:    {"esp_request", []field{fIxn, fVia, fService, fMethod, fServer}},
+	EvESPFault:      {"esp_fault", []field{fIxn, fServer, fCode}},
+	EvReserved:      {"reserved", []field{fIxn, fAgent, fURS}},
+	EvReserveDenied: {"reserve_denied", []field{fIxn, fAgent, fURS}},
+	EvDelivered:     {"delivered", []field{fIxn, fAgent}},
+	EvAccepted:      {"accepted", []field{fIxn, fAgent}},
+	EvRevoked:       {"revoked", []field{fIxn, fAgent, fReason}},
+	EvCompleted:     {"completed", []field{fIxn}},
+	EvConfigChanged: {"config_changed", []field{fApp, fDetail}},
+	EvDAPFailover:   {"dap_failover", []field{fFrom, fTo}},
+	EvSwitchover:    {"switchover", []field{fFrom, fTo}},
+	EvClusterJoined: {"cluster_joined", []field{fCluster, fApp}},
+	EvClusterLeft:   {"cluster_left", []field{fCluster, fApp}},
+	EvPlacedInQueue: {"placed_in_queue", []field{fIxn, fQueue, fURS}},
+	EvHeld:          {"held", []field{fApp, fReason}},
+}
+
+func (k EventKind) String() string { return eventSchemas[k].name }
+
+// EventKindNames lists every kind's name, in declaration order.
+func EventKindNames() []string {
+	names := make([]string, numEventKinds)
+	for i := range names {
+		names[i] = eventSchemas[i].name
+	}
+	return names
+}
+
+// Event is one entry of the event log. Only the fields of its kind are meaningful.
+type Event struct {
+	T            int64 // virtual nanoseconds
+	Seq          uint64
+	Kind         EventKind
+	Ixn          int64
+	Media        string
+	Queue        string
+	By           string
+	Strategy     string
+	URS          string
+	Resubmission bool
+	App          string
+	Via          string
+	Service      string
+	Method       string
+	Server       string
+	Code         string
+	Agent        string
+	Reason       string
+	Detail       string
+	From         string
+	To           string
+	Cluster      string
+}
+
+// Seconds is the event's virtual time in seconds, as the log writes it.
+func (e *Event) Seconds() float64 { return float64(e.T) / 1e9 }
+
+// Field returns the text of a named field ("" when the kind has no such field), for filters.
+func (e *Event) Field(name string) string {
+	for _, f := range eventSchemas[e.Kind].fields {
+		if fieldNames[f] == name {
+			return string(e.appendField(nil, f))
+		}
+	}
+	return ""
+}
+
+// AppendJSON appends the event's log line (no newline). Field order is fixed per kind, so equal
+// events give equal bytes: the event log's determinism rests on it.
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"t":`...)
+	b = strconv.AppendFloat(b, float64(e.T)/1e9, 'f', -1, 64)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	b = append(b, `,"kind":"`...)
+	b = append(b, eventSchemas[e.Kind].name...)
+	b = append(b, '"')
+	for _, f := range eventSchemas[e.Kind].fields {
+		b = append(b, ',', '"')
+		b = append(b, fieldNames[f]...)
+		b = append(b, '"', ':')
+		b = e.appendFieldJSON(b, f)
+	}
+	return append(b, '}')
+}
+
+func (e *Event) appendFieldJSON(b []byte, f field) []byte {
+	switch f {
+	case fIxn:
+		return strconv.AppendInt(b, e.Ixn, 10)
+	case fResubmission:
+		return strconv.AppendBool(b, e.Resubmission)
+	}
+	return appendJSONString(b, e.str(f))
+}
+
+func (e *Event) appendField(b []byte, f field) []byte {
+	switch f {
+	case fIxn:
+		return strconv.AppendInt(b, e.Ixn, 10)
+	case fResubmission:
+		return strconv.AppendBool(b, e.Resubmission)
+	}
+	return append(b, e.str(f)...)
+}
+
+func (e *Event) str(f field) string {
+	switch f {
+	case fMedia:
+		return e.Media
+	case fQueue:
+		return e.Queue
+	case fBy:
+		return e.By
+	case fStrategy:
+		return e.Strategy
+	case fURS:
+		return e.URS
+	case fApp:
+		return e.App
+	case fVia:
+		return e.Via
+	case fService:
+		return e.Service
+	case fMethod:
+		return e.Method
+	case fServer:
+		return e.Server
+	case fCode:
+		return e.Code
+	case fAgent:
+		return e.Agent
+	case fReason:
+		return e.Reason
+	case fDetail:
+		return e.Detail
+	case fFrom:
+		return e.From
+	case fTo:
+		return e.To
+	case fCluster:
+		return e.Cluster
+	}
+	return ""
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Names are almost always plain ASCII, so the fast
+// path copies them whole.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+				i++
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// EventSink receives every event of the log in order, with its encoded line (no newline). line is
+// only valid during the call. Sinks run on the engine's goroutine and must not call the engine.
+type EventSink interface {
+	Event(e *Event, line []byte)
+}

@@ -1,0 +1,155 @@
+package core
+
+// Interactions: arrival from media servers, slots, states and their rows in the database.
+
+func (e *Engine) scheduleArrival(ti int32, from int64) {
+	t := &e.traffic[ti]
+	at := from + e.exp(t.mean)
+	if t.stop > 0 && at >= t.stop {
+		return
+	}
+	e.schedule(timer{at: at, kind: tArrival, arg: ti, slot: -1})
+}
+
+// arrival is a new interaction at a media server; a stopped server submits nothing and one that
+// cannot reach a working Interaction Server holds it until it can (dual role, seed).
+func (e *Engine) arrival(ti int32) {
+	t := &e.traffic[ti]
+	e.scheduleArrival(ti, e.now)
+	from := e.apps[t.from]
+	if !from.running || !e.accepting() {
+		from.parked = append(from.parked, parkedArrival{traffic: ti, received: e.now})
+		e.stats.Parked++
+		return
+	}
+	e.accept(ti, e.now)
+}
+
+// accepting reports whether the IS can take new interactions: one is active and it has a DAP.
+func (e *Engine) accepting() bool {
+	return e.isUp() && !e.is.pendingRestore && e.is.dapRing.len() > 0
+}
+
+func (e *Engine) isUp() bool { return e.is.active >= 0 }
+
+// unpark submits what media servers held while they or the IS could not.
+func (e *Engine) unpark() {
+	for _, a := range e.apps {
+		if len(a.parked) == 0 || !a.running {
+			continue
+		}
+		for len(a.parked) > 0 && e.accepting() {
+			p := a.parked[0]
+			a.parked = a.parked[1:]
+			e.stats.Parked--
+			e.accept(p.traffic, p.received)
+		}
+		if len(a.parked) == 0 {
+			a.parked = nil
+		}
+	}
+}
+
+// accept is RequestSubmit from a media server: the IS creates the interaction and places it in
+// the traffic's queue.
+func (e *Engine) accept(ti int32, received int64) {
+	t := &e.traffic[ti]
+	slot := e.alloc()
+	ix := &e.ixns[slot]
+	e.nextID++
+	ix.id = e.nextID
+	ix.media = t.media
+	ix.by = t.from
+	ix.receivedAt = received
+	ix.queue = -1
+	e.stats.Submitted++
+	e.ev.Ixn, e.ev.Media, e.ev.Queue, e.ev.By = ix.id, e.media[t.media], e.queues[t.queue].name, e.apps[t.from].name
+	e.emit(EvSubmitted)
+	e.placeInQueue(slot, t.queue)
+}
+
+func (e *Engine) alloc() int32 {
+	var slot int32
+	if n := len(e.freeSlot); n > 0 {
+		slot = e.freeSlot[n-1]
+		e.freeSlot = e.freeSlot[:n-1]
+	} else {
+		e.ixns = append(e.ixns, ixn{})
+		slot = int32(len(e.ixns) - 1)
+	}
+	ix := &e.ixns[slot]
+	gen := ix.gen + 1
+	*ix = ixn{gen: gen, live: true, urs: -1, agent: -1, queue: -1, strategy: -1, espServer: -1, state: 255}
+	return slot
+}
+
+func (e *Engine) freeSlotOf(slot int32) {
+	ix := &e.ixns[slot]
+	e.setState(ix, 255, -1)
+	ix.live = false
+	ix.gen++
+	ix.category = ""
+	e.freeSlot = append(e.freeSlot, slot)
+}
+
+// setState moves the interaction to a state and queue, keeping the per-queue counts.
+func (e *Engine) setState(ix *ixn, state uint8, q int32) {
+	if ix.state < 4 && ix.queue >= 0 {
+		e.queues[ix.queue].counts[ix.state]--
+	}
+	ix.state = state
+	ix.queue = q
+	if state < 4 && q >= 0 {
+		e.queues[q].counts[state]++
+	}
+}
+
+// complete marks the interaction done; its row keeps completed_at.
+func (e *Engine) complete(slot int32) {
+	ix := &e.ixns[slot]
+	e.stats.Completed++
+	e.writeCompleted(slot)
+	e.ev.Ixn = ix.id
+	e.emit(EvCompleted)
+	e.freeSlotOf(slot)
+}
+
+// write records the interaction's row through a DAP.
+func (e *Engine) write(slot int32) {
+	e.fillRow(slot)
+	e.dbWrite(&e.row)
+}
+
+func (e *Engine) writeCompleted(slot int32) {
+	e.fillRow(slot)
+	e.row.CompletedAt = e.now
+	e.dbWrite(&e.row)
+}
+
+func (e *Engine) fillRow(slot int32) {
+	ix := &e.ixns[slot]
+	r := &e.row
+	r.ID = ix.id
+	r.Media = e.media[ix.media]
+	r.Queue = ""
+	r.Strategy = ""
+	if ix.queue >= 0 {
+		r.Queue = e.queues[ix.queue].name
+	}
+	if ix.strategy >= 0 {
+		r.Strategy = e.strats[ix.strategy].name
+	}
+	r.State = ix.state
+	r.SubmittedBy = e.nameOf(ix.by)
+	r.ReceivedAt = ix.receivedAt
+	r.PlacedInQueueAt = ix.placedAt
+	r.SubmittedToRouterAt = ix.toURSAt
+	r.DeliveredAt = ix.deliveredAt
+	r.AssignedTo = ""
+	if ix.agent >= 0 {
+		r.AssignedTo = e.agents[ix.agent].name
+	}
+	r.CompletedAt = 0
+	r.URS = e.nameOf(ix.urs)
+	r.Category = ix.category
+}

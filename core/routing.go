@@ -1,0 +1,237 @@
+package core
+
+import "slices"
+
+// URS balancing by strategy (seed: "Balancing Universal Routing Servers"). Each strategy keeps the
+// ring of URS that are eligible for it; eligibility changes on events (stop, start, activation,
+// option change, the max-submitted-interactions count), so a pick is O(1).
+
+// updateEligibility recomputes whether u can take new interactions at all (everything but the
+// strategy activation) and updates the rings of the strategies activated on it.
+func (e *Engine) updateEligibility(u *ursState) {
+	el := u.app.running && u.connected && u.arOpt && u.arAnnex && (u.maxSub < 0 || int64(len(u.pending)) < u.maxSub)
+	if el == u.eligible {
+		return
+	}
+	u.eligible = el
+	for _, s := range u.activated {
+		st := e.strats[s]
+		st.ring.set(u.app.id, el)
+	}
+	if el {
+		for _, s := range u.activated {
+			e.drain(e.strats[s])
+		}
+	}
+}
+
+// IneligibleReason says why a URS takes no new interactions, "" when it does.
+func (e *Engine) ineligibleReason(u *ursState) string {
+	switch {
+	case !u.app.running:
+		return "stopped"
+	case !u.connected:
+		return "no connection to the Interaction Server"
+	case !u.arOpt:
+		return "agent_reservation is not true in its options"
+	case !u.arAnnex:
+		return "no agent_reservation in the Interaction Server Annex"
+	case u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub:
+		return "at max-submitted-interactions"
+	}
+	return ""
+}
+
+// setActivated loads or unloads a strategy on a URS (the Strategy Activation Wizard).
+func (e *Engine) setActivated(st *strategy, u *ursState, on bool, report bool) bool {
+	if st.activated[u.idx] == on {
+		return false
+	}
+	st.activated[u.idx] = on
+	if on {
+		u.activated = append(u.activated, st.id)
+	} else {
+		for i, s := range u.activated {
+			if s == st.id {
+				u.activated = append(u.activated[:i], u.activated[i+1:]...)
+				break
+			}
+		}
+	}
+	if report {
+		e.ev.Strategy, e.ev.URS = st.name, u.app.name
+		if on {
+			e.emit(EvActivated)
+		} else {
+			e.emit(EvDeactivated)
+		}
+	}
+	if st.ring.set(u.app.id, on && u.eligible) && on {
+		e.drain(st)
+	}
+	return true
+}
+
+// drain submits the interactions waiting for a URS with this strategy while one is eligible.
+func (e *Engine) drain(st *strategy) {
+	if !e.isUp() {
+		return
+	}
+	for st.ring.len() > 0 {
+		w, ok := st.waiting.pop()
+		if !ok {
+			return
+		}
+		ix := &e.ixns[w.slot]
+		if !ix.live || ix.gen != w.gen {
+			continue
+		}
+		u, _ := st.ring.pick()
+		e.toURS(w.slot, e.apps[u].urs, w.resub)
+	}
+}
+
+// placeInQueue puts an interaction in a queue (state 0); the queue's strategy object submits it.
+func (e *Engine) placeInQueue(slot int32, q int32) {
+	ix := &e.ixns[slot]
+	e.setState(ix, StateQueued, q)
+	ix.placedAt = e.now
+	ix.strategy = e.queues[q].strategy
+	e.write(slot)
+	e.submit(slot, false)
+}
+
+// submit hands an interaction to its strategy: round-robin among the eligible URS with the
+// strategy loaded, or wait in the queue until one appears.
+func (e *Engine) submit(slot int32, resub bool) {
+	ix := &e.ixns[slot]
+	st := e.strats[ix.strategy]
+	u, ok := st.ring.pick()
+	if !ok || !e.isUp() {
+		st.waiting.push(waitEntry{slot: slot, gen: ix.gen, resub: resub})
+		return
+	}
+	e.toURS(slot, e.apps[u].urs, resub)
+}
+
+// toURS sends EventRouteRequest: the interaction is now pending in u (state 2).
+func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
+	ix := &e.ixns[slot]
+	st := e.strats[ix.strategy]
+	e.setState(ix, StateInURS, ix.queue)
+	ix.urs = u.app.id
+	ix.ursPos = int32(len(u.pending))
+	u.pending = append(u.pending, slot)
+	ix.step, ix.attempts, ix.resub = 0, 0, false
+	ix.toURSAt = e.now
+	st.routed[u.idx]++
+	u.submitted++
+	if resub {
+		e.stats.Resubmitted++
+	}
+	e.write(slot)
+	e.ev.Ixn, e.ev.Strategy, e.ev.URS, e.ev.Resubmission = ix.id, st.name, u.app.name, resub
+	e.emit(EvToURS)
+	if u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub {
+		e.updateEligibility(u)
+	}
+	e.after(u.stepTime, tURSStep, slot, 0, 0)
+}
+
+// leaveURS ends a URS's hold on the interaction (routed, placed in a queue, completed or taken back).
+func (e *Engine) leaveURS(slot int32) {
+	ix := &e.ixns[slot]
+	if ix.urs < 0 {
+		return
+	}
+	u := e.apps[ix.urs].urs
+	last := u.pending[len(u.pending)-1]
+	u.pending[ix.ursPos] = last
+	e.ixns[last].ursPos = ix.ursPos
+	u.pending = u.pending[:len(u.pending)-1]
+	ix.urs = -1
+	if !u.eligible {
+		e.updateEligibility(u)
+	}
+}
+
+// ursStep runs the interaction's current strategy step in its URS.
+func (e *Engine) ursStep(slot int32) {
+	ix := &e.ixns[slot]
+	st := e.strats[ix.strategy]
+	if int(ix.step) >= len(st.steps) {
+		e.finish(slot)
+		return
+	}
+	s := &st.steps[ix.step]
+	switch s.kind {
+	case StepClassify, StepAutoresponse, StepESP:
+		e.espRequest(slot, s)
+	case StepRoute:
+		g := s.group
+		for _, r := range s.byCat {
+			if r.cat == ix.category {
+				g = r.group
+				break
+			}
+		}
+		e.tryReserve(slot, e.groups[g])
+	case StepQueue:
+		urs := e.nameOf(ix.urs)
+		e.leaveURS(slot)
+		e.ev.Ixn, e.ev.Queue, e.ev.URS = ix.id, e.queues[s.queue].name, urs
+		e.emit(EvPlacedInQueue)
+		e.placeInQueue(slot, s.queue)
+	case StepStop:
+		e.finish(slot)
+	}
+}
+
+// nextStep moves the interaction on to its strategy's next step after the URS's step time.
+func (e *Engine) nextStep(slot int32) {
+	ix := &e.ixns[slot]
+	ix.step++
+	ix.attempts = 0
+	e.after(e.apps[ix.urs].urs.stepTime, tURSStep, slot, 0, 0)
+}
+
+// finish completes an interaction its strategy is done with, without an agent.
+func (e *Engine) finish(slot int32) {
+	e.leaveURS(slot)
+	e.complete(slot)
+}
+
+// resubmitPending takes every interaction pending in a stopped URS and resubmits it to an eligible
+// URS with the same strategy (seed: "If any instance of URS shuts down…").
+func (e *Engine) resubmitPending(u *ursState) {
+	pending := append([]int32(nil), u.pending...)
+	sortSlotsByID(e, pending)
+	for _, slot := range pending {
+		ix := &e.ixns[slot]
+		e.abandon(slot, "urs stopped")
+		e.setState(ix, StateQueued, ix.queue)
+		e.write(slot)
+		e.submit(slot, true)
+	}
+}
+
+// abandon drops the current processing of an interaction: its timers go stale, the agent it had
+// reserved is freed (and told), and its URS lets go of it.
+func (e *Engine) abandon(slot int32, reason string) {
+	ix := &e.ixns[slot]
+	ix.gen++
+	ix.waitAgent = false
+	if ix.agent >= 0 && ix.state == StateInURS {
+		ag := ix.agent
+		e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ag].name, reason
+		e.emit(EvRevoked)
+		e.stats.Revoked++
+		e.clearAgent(ix)
+		e.releaseAgent(ag, ix.media)
+	}
+	e.leaveURS(slot)
+}
+
+func sortSlotsByID(e *Engine, slots []int32) {
+	slices.SortFunc(slots, func(a, b int32) int { return cmpInt64(e.ixns[a].id, e.ixns[b].id) })
+}

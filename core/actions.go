@@ -8,6 +8,7 @@ import (
 // Apply carries out an operator action now: a timeline entry, or the console. It returns an error,
 // and changes nothing, when the action names something that does not exist or cannot be done.
 func (e *Engine) Apply(a Action) error {
+	defer e.settle()
 	switch a.Kind {
 	case ActStop:
 		return e.stopApp(a.App)

@@ -307,18 +307,18 @@ func (e *Engine) dapsChanged() {
 // database still says state 2; they are resubmitted when an IS restores it); agents keep what they
 // handle.
 func (e *Engine) deactivateIS() {
-	e.dropWorkingSet()
+	e.dropWorkingSet("stopped")
 	e.is.active = -1
 }
 
 // dropWorkingSet forgets everything but the interactions agents are handling.
-func (e *Engine) dropWorkingSet() {
+func (e *Engine) dropWorkingSet(reason string) {
 	for slot := range e.ixns {
 		ix := &e.ixns[slot]
 		if !ix.live || ix.state == StateWithAgent {
 			continue
 		}
-		e.abandonQuietly(int32(slot))
+		e.abandon(int32(slot), "interaction server "+reason)
 		e.freeSlotOf(int32(slot))
 	}
 	for _, st := range e.strats {
@@ -331,19 +331,6 @@ func (e *Engine) dropWorkingSet() {
 	}
 }
 
-// abandonQuietly is abandon without a revoke event: the IS that would send it is gone.
-func (e *Engine) abandonQuietly(slot int32) {
-	ix := &e.ixns[slot]
-	ix.gen++
-	ix.waitAgent = false
-	if ix.agent >= 0 {
-		ag := ix.agent
-		e.clearAgent(ix)
-		e.releaseAgent(ag, ix.media)
-	}
-	e.leaveURS(slot)
-}
-
 // switchover hands the active role to the other IS of the pair, which restores from the database
 // its configuration leads it to.
 func (e *Engine) switchover(to int32) {
@@ -351,6 +338,6 @@ func (e *Engine) switchover(to int32) {
 	prev := e.is.db
 	e.ev.From, e.ev.To = e.nameOf(from), e.apps[to].name
 	e.emit(EvSwitchover)
-	e.dropWorkingSet()
+	e.dropWorkingSet("switchover")
 	e.activateIS(to, prev)
 }

@@ -48,6 +48,7 @@ type Engine struct {
 	holders []int32 // interactions whose record names the agent: checked against load for double booking
 	freePos []int32 // index of the agent in its group's free list for media m, or -1
 
+	dirty    []*ursState
 	ixns     []ixn
 	freeSlot []int32
 	nextID   int64
@@ -129,6 +130,7 @@ type ursState struct {
 	arAnnex   bool    // agent_reservation for it in the IS Annex
 	connected bool    // a connection to the Interaction Server (either of the pair)
 	eligible  bool    // everything but the strategy activation
+	dirty     bool    // pending count dropped: re-evaluate eligibility after the current event
 	submitted int64
 }
 
@@ -342,6 +344,9 @@ func (e *Engine) RunUntil(t int64) {
 		tm := e.q.pop()
 		e.now = tm.at
 		e.dispatch(&tm)
+		if len(e.dirty) > 0 {
+			e.settle()
+		}
 	}
 	if t > e.now {
 		e.now = t

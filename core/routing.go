@@ -150,9 +150,23 @@ func (e *Engine) leaveURS(slot int32) {
 	e.ixns[last].ursPos = ix.ursPos
 	u.pending = u.pending[:len(u.pending)-1]
 	ix.urs = -1
-	if !u.eligible {
+	if !u.eligible && !u.dirty {
+		// Re-evaluated once the current event is done, so the log shows what freed the URS
+		// before what it takes next.
+		u.dirty = true
+		e.dirty = append(e.dirty, u)
+	}
+}
+
+// settle re-evaluates the URS whose pending count dropped during the last event.
+func (e *Engine) settle() {
+	for len(e.dirty) > 0 {
+		u := e.dirty[0]
+		e.dirty = e.dirty[1:]
+		u.dirty = false
 		e.updateEligibility(u)
 	}
+	e.dirty = e.dirty[:0]
 }
 
 // ursStep runs the interaction's current strategy step in its URS.

@@ -1,0 +1,505 @@
+package core
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// recorder keeps the event log for assertions.
+type recorder struct{ events []Event }
+
+func (r *recorder) Event(e *Event, _ []byte) { r.events = append(r.events, *e) }
+
+func (r *recorder) count(kind EventKind, pred func(*Event) bool) int {
+	n := 0
+	for i := range r.events {
+		if r.events[i].Kind == kind && (pred == nil || pred(&r.events[i])) {
+			n++
+		}
+	}
+	return n
+}
+
+func run(t *testing.T, cfg Config) (*Engine, *Report, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	e, err := New(cfg, WithSink(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(int64(cfg.Duration))
+	r, err := e.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range e.Errors() {
+		t.Errorf("engine error: %v", err)
+	}
+	return e, r, rec
+}
+
+func at(d time.Duration, a Action) TimedAction { return TimedAction{At: d, Action: a} }
+
+// The seed's example: A goes to URS 1 only, B to URS 2 only, C is balanced between both.
+func TestSeedExampleBalancesByStrategy(t *testing.T) {
+	_, r, _ := run(t, seedConfig())
+	tests := []struct {
+		strategy, urs string
+		wantZero      bool
+	}{
+		{"A", "URS_1", false}, {"A", "URS_2", true},
+		{"B", "URS_1", true}, {"B", "URS_2", false},
+		{"C", "URS_1", false}, {"C", "URS_2", false},
+	}
+	for _, tc := range tests {
+		got := r.Routing[tc.strategy][tc.urs]
+		if (got == 0) != tc.wantZero {
+			t.Errorf("routing.%s.%s = %d, want zero: %v", tc.strategy, tc.urs, got, tc.wantZero)
+		}
+	}
+	if d := r.Routing["C"]["URS_1"] - r.Routing["C"]["URS_2"]; d < -1 || d > 1 {
+		t.Errorf("strategy C not round-robin: %v", r.Routing["C"])
+	}
+	if r.Interactions.Lost != 0 || r.Agents.DoubleBooked != 0 {
+		t.Errorf("lost %d, double booked %d", r.Interactions.Lost, r.Agents.DoubleBooked)
+	}
+	if s := r.ESP["ClassificationServer"]; math.Abs(float64(s["ClassSrv_1"]-s["ClassSrv_2"])) > 1 {
+		t.Errorf("classification servers not balanced: %v", s)
+	}
+}
+
+func TestURSStopResubmitsPendingToURSWithStrategy(t *testing.T) {
+	cfg := seedConfig()
+	// Slow steps keep many interactions pending in the URS when it stops.
+	cfg.Apps[2].StepTime = 2 * time.Second
+	cfg.Timeline = []TimedAction{
+		at(2*time.Minute, Action{Kind: ActStop, App: "URS_1"}),
+		at(3*time.Minute, Action{Kind: ActStart, App: "URS_1"}),
+	}
+	e, r, rec := run(t, cfg)
+	stopAt, startAt := int64(2*time.Minute), int64(3*time.Minute)
+	resub := rec.count(EvToURS, func(ev *Event) bool { return ev.Resubmission })
+	if resub == 0 || r.Interactions.Resubmitted != int64(resub) {
+		t.Fatalf("resubmissions: events %d, report %d", resub, r.Interactions.Resubmitted)
+	}
+	for _, ev := range rec.events {
+		if ev.Kind != EvToURS {
+			continue
+		}
+		if ev.URS == "URS_1" && ev.T >= stopAt && ev.T < startAt {
+			t.Fatalf("submitted to stopped URS_1 at %d: %+v", ev.T, ev)
+		}
+		if ev.Resubmission && ev.T < startAt && (ev.URS != "URS_2" || ev.Strategy != "C") {
+			// Only C is also loaded on URS_2; A's interactions wait for URS_1 to return.
+			t.Fatalf("resubmitted %s to %s", ev.Strategy, ev.URS)
+		}
+	}
+	// A waits while URS_1 is down and goes back to URS_1 when it rejoins.
+	afterRestart := rec.count(EvToURS, func(ev *Event) bool { return ev.URS == "URS_1" && ev.T >= startAt })
+	if afterRestart == 0 {
+		t.Fatal("URS_1 did not rejoin the rotation")
+	}
+	if r.Interactions.Lost != 0 {
+		t.Fatalf("lost %d", r.Interactions.Lost)
+	}
+	_ = e
+}
+
+func TestNoEligibleURSWaitsQueuedThenSubmits(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Strategies[1].ActivatedOn = nil // B loaded nowhere
+	cfg.Timeline = []TimedAction{at(time.Minute, Action{Kind: ActActivate, Strategy: "B", URS: []string{"URS_1"}})}
+	cfg.Duration = 2 * time.Minute
+	_, r, rec := run(t, cfg)
+	early := rec.count(EvToURS, func(ev *Event) bool { return ev.Strategy == "B" && ev.T < int64(time.Minute) })
+	if early != 0 {
+		t.Fatalf("%d B interactions submitted before activation", early)
+	}
+	first := -1
+	for i, ev := range rec.events {
+		if ev.Kind == EvToURS && ev.Strategy == "B" {
+			first = i
+			break
+		}
+	}
+	if first < 0 || rec.events[first].T != int64(time.Minute) {
+		t.Fatalf("waiting B interactions not submitted at activation")
+	}
+	if r.Routing["B"]["URS_1"] == 0 || r.Interactions.Lost != 0 {
+		t.Fatalf("routing %v lost %d", r.Routing["B"], r.Interactions.Lost)
+	}
+}
+
+func TestEligibilityNeedsAgentReservationEverywhere(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+	}{
+		{"URS option false", func(c *Config) { c.Apps[3].Options = Options{"default": {"agent_reservation": "false"}} }},
+		{"URS option absent", func(c *Config) { c.Apps[3].Options = nil }},
+		{"no IS Annex entry", func(c *Config) { delete(c.Apps[0].Annex["agent_reservation"], "URS_2") }},
+		{"no connection to the IS", func(c *Config) { c.Apps[3].Connections = nil }},
+		{"max-submitted-interactions 0", func(c *Config) {
+			c.Apps[3].Annex = Options{"IxnServer": {"max-submitted-interactions": "0"}}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := seedConfig()
+			tc.mutate(&cfg)
+			cfg.Duration = time.Minute
+			_, r, _ := run(t, cfg)
+			if n := r.Routing["C"]["URS_2"] + r.Routing["B"]["URS_2"]; n != 0 {
+				t.Fatalf("ineligible URS_2 got %d submissions", n)
+			}
+			if r.Routing["C"]["URS_1"] == 0 {
+				t.Fatal("C not routed through URS_1")
+			}
+		})
+	}
+}
+
+func TestOptionChangeOnTheFly(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Timeline = []TimedAction{
+		at(time.Minute, Action{Kind: ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}),
+		at(2*time.Minute, Action{Kind: ActSetOption, App: "IxnServer", Section: "annex:agent_reservation", Option: "URS_2", Value: "true"}),
+		at(3*time.Minute, Action{Kind: ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "true"}),
+	}
+	cfg.Duration = 4 * time.Minute
+	_, _, rec := run(t, cfg)
+	off := rec.count(EvToURS, func(ev *Event) bool {
+		return ev.URS == "URS_2" && ev.T > int64(time.Minute) && ev.T < int64(3*time.Minute)
+	})
+	on := rec.count(EvToURS, func(ev *Event) bool { return ev.URS == "URS_2" && ev.T > int64(3*time.Minute) })
+	if off != 0 || on == 0 {
+		t.Fatalf("URS_2 submissions while off %d, after back on %d", off, on)
+	}
+	if rec.count(EvConfigChanged, nil) != 3 {
+		t.Fatalf("want 3 config_changed events")
+	}
+}
+
+func TestMaxSubmittedInteractionsCapsPending(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Apps[2].Annex = Options{"IxnServer": {"max-submitted-interactions": "5"}}
+	cfg.Apps[2].StepTime = 3 * time.Second // long steps: many would be pending
+	cfg.Duration = 3 * time.Minute
+	e, _, rec := run(t, cfg)
+	pending := 0
+	held := map[int64]bool{}
+	for _, ev := range rec.events {
+		switch ev.Kind {
+		case EvToURS:
+			if ev.URS == "URS_1" {
+				held[ev.Ixn] = true
+				pending++
+				if pending > 5 {
+					t.Fatalf("URS_1 holds %d interactions at %d", pending, ev.T)
+				}
+			}
+		case EvAccepted, EvCompleted, EvPlacedInQueue, EvRevoked:
+			if held[ev.Ixn] {
+				delete(held, ev.Ixn)
+				pending--
+			}
+		}
+	}
+	snap := e.Snapshot()
+	if snap.URS[0].Pending > 5 || snap.URS[0].MaxSubmitted != 5 {
+		t.Fatalf("snapshot: %+v", snap.URS[0])
+	}
+}
+
+func espConfig(via string) Config {
+	cfg := seedConfig()
+	cfg.Strategies[2].Steps[0] = Step{Kind: StepESP, Via: via, Service: "fax", Method: "send"}
+	cfg.Duration = 3 * time.Minute
+	return cfg
+}
+
+func TestESPByTypeMisroutesThirdPartyServers(t *testing.T) {
+	_, r, rec := run(t, espConfig("ThirdPartyServer"))
+	if r.ESP["ThirdPartyServer"]["IMSrv_1"] == 0 {
+		t.Fatalf("by type, the IM server should receive fax requests: %v", r.ESP)
+	}
+	if r.ESPFaults.Misrouted == 0 || int64(rec.count(EvESPFault, func(e *Event) bool { return e.Code == "misrouted" })) != r.ESPFaults.Misrouted {
+		t.Fatalf("misrouted faults: %d", r.ESPFaults.Misrouted)
+	}
+	// Faults take the retry path: misrouted requests are retried, nothing is dropped.
+	if r.Interactions.Lost != 0 || r.Routing["C"]["URS_1"] == 0 {
+		t.Fatalf("lost %d", r.Interactions.Lost)
+	}
+}
+
+func TestESPByClusterIsolatesServices(t *testing.T) {
+	cfg := espConfig("FaxCluster")
+	cfg.Timeline = []TimedAction{
+		at(time.Minute, Action{Kind: ActJoin, Cluster: "FaxCluster", App: "FaxSrv_2"}),
+		at(2*time.Minute, Action{Kind: ActLeave, Cluster: "FaxCluster", App: "FaxSrv_1"}),
+	}
+	_, r, rec := run(t, cfg)
+	if r.ESPFaults.Misrouted != 0 || r.ESP["FaxCluster"]["IMSrv_1"] != 0 {
+		t.Fatalf("cluster misrouted: %+v %v", r.ESPFaults, r.ESP)
+	}
+	for _, ev := range rec.events {
+		if ev.Kind != EvESPRequest {
+			continue
+		}
+		if ev.Server == "FaxSrv_2" && ev.T < int64(time.Minute) {
+			t.Fatal("FaxSrv_2 served before joining")
+		}
+		if ev.Server == "FaxSrv_1" && ev.T > int64(2*time.Minute) {
+			t.Fatal("FaxSrv_1 served after leaving")
+		}
+	}
+	if r.ESP["FaxCluster"]["FaxSrv_2"] == 0 {
+		t.Fatal("FaxSrv_2 never served after joining")
+	}
+}
+
+func TestESPUnavailableAndTimeoutTakeDefinedPath(t *testing.T) {
+	cfg := espConfig("FaxCluster")
+	cfg.Apps[7].ServiceTime = 5 * time.Second // requests in flight when it stops
+	cfg.Timeline = []TimedAction{
+		at(time.Minute, Action{Kind: ActStop, App: "FaxSrv_1"}),
+		at(2*time.Minute, Action{Kind: ActStart, App: "FaxSrv_1"}),
+	}
+	_, r, _ := run(t, cfg)
+	if r.ESPFaults.Unavailable == 0 || r.ESPFaults.Timeout == 0 {
+		t.Fatalf("faults %+v", r.ESPFaults)
+	}
+	if r.Interactions.Lost != 0 {
+		t.Fatalf("lost %d", r.Interactions.Lost)
+	}
+}
+
+func TestDAPFailoverAndHeldWork(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Timeline = []TimedAction{
+		at(time.Minute, Action{Kind: ActStop, App: "DBServer_1"}),
+		at(2*time.Minute, Action{Kind: ActStop, App: "DBServer_2"}),
+		at(3*time.Minute, Action{Kind: ActStart, App: "DBServer_2"}),
+		at(4*time.Minute, Action{Kind: ActStart, App: "DBServer_1"}),
+	}
+	cfg.Duration = 5 * time.Minute
+	_, r, rec := run(t, cfg)
+	if r.DAP["DAP_1"].Failures == 0 || r.DAP["DAP_2"].Failures == 0 {
+		t.Fatalf("dap %+v", r.DAP)
+	}
+	if rec.count(EvDAPFailover, nil) < 2 || rec.count(EvHeld, nil) == 0 {
+		t.Fatal("missing dap_failover/held events")
+	}
+	// While both DB Servers are down the IS accepts nothing; media servers hold arrivals.
+	during := rec.count(EvSubmitted, func(e *Event) bool { return e.T > int64(2*time.Minute)+int64(time.Second) && e.T < int64(3*time.Minute) })
+	if during != 0 {
+		t.Fatalf("%d interactions accepted with no DAP", during)
+	}
+	if r.Interactions.Lost != 0 || r.Interactions.WaitingAtMedia != 0 {
+		t.Fatalf("lost %d waiting %d", r.Interactions.Lost, r.Interactions.WaitingAtMedia)
+	}
+}
+
+func repointConfig(guard bool) Config {
+	cfg := seedConfig()
+	if guard {
+		cfg.Apps[0].Options["settings"]["verify-database-identity"] = "true"
+	}
+	cfg.Timeline = []TimedAction{
+		at(2*time.Minute, Action{Kind: ActRepoint, App: "DAP_2", Database: "other"}),
+		at(3*time.Minute, Action{Kind: ActSwitchover, App: "IxnServer"}),
+	}
+	cfg.Duration = 5 * time.Minute
+	return cfg
+}
+
+func TestRepointIsReportedAndIgnoredUntilSwitchover(t *testing.T) {
+	_, r, rec := run(t, repointConfig(false))
+	changed := rec.count(EvConfigChanged, func(e *Event) bool {
+		return e.App == "DAP_2" && strings.Contains(e.Detail, "keeps working with ixn")
+	})
+	if changed != 1 {
+		t.Fatal("re-point not reported as a configuration change the IS overlooks")
+	}
+	// Faithful hazard: the backup reads the new configuration and uses the other database.
+	if r.Interactions.Database != "other" || r.Interactions.Lost == 0 {
+		t.Fatalf("database %s lost %d", r.Interactions.Database, r.Interactions.Lost)
+	}
+	if r.Databases["other"].Interactions == 0 {
+		t.Fatal("nothing written to the other database after switchover")
+	}
+}
+
+func TestIdentityGuardKeepsSwitchoverSafe(t *testing.T) {
+	_, r, rec := run(t, repointConfig(true))
+	if r.Interactions.Database != "ixn" || r.Interactions.Lost != 0 {
+		t.Fatalf("database %s lost %d", r.Interactions.Database, r.Interactions.Lost)
+	}
+	if rec.count(EvConfigChanged, func(e *Event) bool { return strings.HasPrefix(e.Detail, "refused") }) != 1 {
+		t.Fatal("DAP_2 not refused")
+	}
+	if r.Databases["other"].Interactions != 0 {
+		t.Fatal("guarded IS wrote to the other database")
+	}
+	if rec.count(EvToURS, func(e *Event) bool { return e.Resubmission && e.T == int64(3*time.Minute) }) == 0 {
+		t.Fatal("backup did not resubmit interactions that were in URS")
+	}
+}
+
+func TestISStopWithoutBackupHoldsAndRestores(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Apps[0].Backup = ""
+	cfg.Apps = append(cfg.Apps[:1], cfg.Apps[2:]...)
+	cfg.Timeline = []TimedAction{
+		at(time.Minute, Action{Kind: ActStop, App: "IxnServer"}),
+		at(90*time.Second, Action{Kind: ActStart, App: "IxnServer"}),
+	}
+	cfg.Duration = 3 * time.Minute
+	_, r, rec := run(t, cfg)
+	if n := rec.count(EvSubmitted, func(e *Event) bool { return e.T > int64(time.Minute) && e.T < int64(90*time.Second) }); n != 0 {
+		t.Fatalf("%d accepted while the IS was down", n)
+	}
+	if r.Interactions.Lost != 0 || r.Interactions.WaitingAtMedia != 0 || r.Interactions.Resubmitted == 0 {
+		t.Fatalf("%+v", r.Interactions)
+	}
+}
+
+func TestDeliveringTimeoutAndRejectReturnToQueue(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		reason string
+	}{
+		{"delivering-timeout", func(c *Config) {
+			c.Apps[0].Options["settings"]["delivering-timeout"] = "1"
+			c.AgentGroups[0].AnswerTime = 5 * time.Second
+		}, "delivering-timeout"},
+		{"rejected", func(c *Config) { c.AgentGroups[0].Accept = 0.5 }, "rejected"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := seedConfig()
+			tc.mutate(&cfg)
+			cfg.Duration = 2 * time.Minute
+			_, r, rec := run(t, cfg)
+			revoked := map[int64]bool{}
+			for _, ev := range rec.events {
+				if ev.Kind == EvRevoked && ev.Reason == tc.reason {
+					revoked[ev.Ixn] = true
+				}
+			}
+			if len(revoked) == 0 {
+				t.Fatal("no revocations")
+			}
+			// A revoked interaction is routed again.
+			again := 0
+			for _, ev := range rec.events {
+				if ev.Kind == EvToURS && revoked[ev.Ixn] {
+					again++
+				}
+			}
+			if again <= len(revoked) {
+				t.Fatalf("revoked interactions not routed again (%d submissions for %d)", again, len(revoked))
+			}
+			if r.Interactions.Lost != 0 {
+				t.Fatalf("lost %d", r.Interactions.Lost)
+			}
+		})
+	}
+}
+
+func TestReservationContentionNeverDoubleBooks(t *testing.T) {
+	cfg := seedConfig()
+	cfg.AgentGroups[0].Agents = 3
+	cfg.AgentGroups[0].HandleTime = 2 * time.Second
+	cfg.Traffic = []TrafficConfig{{Media: "fax", From: "EmailSrv_1", Queue: "fax_in", Rate: 5}}
+	cfg.Duration = 2 * time.Minute
+	_, r, rec := run(t, cfg)
+	if r.Agents.Denied == 0 {
+		t.Fatal("no contention")
+	}
+	checkCapacity(t, cfg, rec.events)
+}
+
+// checkCapacity follows reservations in the event log, independently of the engine's counters, and
+// fails if any agent ever holds more interactions of a media than its capacity.
+func checkCapacity(t *testing.T, cfg Config, events []Event) {
+	t.Helper()
+	capOf := map[string]map[string]int{}
+	for _, g := range cfg.AgentGroups {
+		capOf[g.Name] = map[string]int{}
+		for _, c := range g.Capacity {
+			capOf[g.Name][c.Media] = c.Max
+		}
+	}
+	media := map[int64]string{}
+	holder := map[int64]string{}
+	load := map[string]int{}
+	for _, ev := range events {
+		switch ev.Kind {
+		case EvSubmitted:
+			media[ev.Ixn] = ev.Media
+		case EvReserved:
+			holder[ev.Ixn] = ev.Agent
+			k := ev.Agent + "|" + media[ev.Ixn]
+			load[k]++
+			group := ev.Agent[:strings.LastIndexByte(ev.Agent, '/')]
+			if load[k] > capOf[group][media[ev.Ixn]] {
+				t.Fatalf("agent %s over capacity for %s at %d", ev.Agent, media[ev.Ixn], ev.T)
+			}
+		case EvRevoked, EvCompleted:
+			if a, ok := holder[ev.Ixn]; ok {
+				load[a+"|"+media[ev.Ixn]]--
+				delete(holder, ev.Ixn)
+			}
+		}
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Timeline = repointConfig(true).Timeline
+	cfg.Timeline = append(cfg.Timeline, at(time.Minute, Action{Kind: ActStop, App: "URS_2"}))
+	a, _ := New(cfg)
+	a.RunUntil(int64(cfg.Duration))
+	b, _ := New(cfg)
+	b.RunUntil(int64(cfg.Duration))
+	if a.EventsSHA256() != b.EventsSHA256() || a.EventCount() == 0 {
+		t.Fatal("same scenario and seed gave different event logs")
+	}
+	c, _ := New(cfg, WithSeed(8))
+	c.RunUntil(int64(cfg.Duration))
+	if a.EventsSHA256() == c.EventsSHA256() {
+		t.Fatal("a different seed gave the same event log")
+	}
+}
+
+func TestApplyRejectsBadActions(t *testing.T) {
+	e, err := New(seedConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []Action{
+		{Kind: ActStop, App: "URS_9"},
+		{Kind: ActStart, App: "URS_1"},
+		{Kind: ActActivate, Strategy: "Z", URS: []string{"URS_1"}},
+		{Kind: ActActivate, Strategy: "A", URS: []string{"ClassSrv_1"}},
+		{Kind: ActRepoint, App: "URS_1", Database: "other"},
+		{Kind: ActRepoint, App: "DAP_1", Database: "nope"},
+		{Kind: ActJoin, Cluster: "FaxCluster", App: "IMSrv_1x"},
+		{Kind: ActJoin, Cluster: "FaxCluster", App: "ClassSrv_1"},
+		{Kind: ActLeave, Cluster: "FaxCluster", App: "FaxSrv_2"},
+		{Kind: ActSwitchover, App: "URS_1"},
+	}
+	before := e.EventCount()
+	for _, a := range bad {
+		if err := e.Apply(a); err == nil {
+			t.Errorf("%s %+v: no error", a.Kind, a)
+		}
+	}
+	if e.EventCount() != before {
+		t.Fatal("a rejected action changed the log")
+	}
+}

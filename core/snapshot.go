@@ -1,0 +1,261 @@
+package core
+
+// Snapshot is an immutable picture of the engine for the console: everything a pane shows, copied
+// out so the UI never reaches into engine state and never queries a database per frame.
+type Snapshot struct {
+	T           int64 // virtual nanoseconds
+	Scenario    string
+	ActiveIS    string // "" when no Interaction Server is active
+	Database    string // the database the active IS uses
+	Held        bool   // the IS has no DAP to its database: work is held
+	Stats       Stats
+	Live        LiveCounts
+	ISes        []ISView
+	URS         []URSView
+	Strategies  []StrategyView
+	Queues      []QueueView
+	Groups      []GroupView
+	Clusters    []ClusterView
+	ESPServers  []ESPServerView
+	Targets     []TargetView
+	DAPs        []DAPView
+	DBServers   []AppView
+	Apps        []AppView // every application, configuration order
+	EventCount  uint64
+	HeldWrites  int
+	Errors      int
+	LastError   string
+	Media       []string
+	Databases   []string
+	EventsSHA   string
+	ParkedTotal int64
+}
+
+// LiveCounts are the in-memory interaction counts by state.
+type LiveCounts struct {
+	Queued    int64
+	InURS     int64
+	WithAgent int64
+}
+
+// AppView is an application's name, type and whether it runs.
+type AppView struct {
+	Name    string
+	Type    AppType
+	Running bool
+}
+
+// ISView is one Interaction Server of the pair.
+type ISView struct {
+	AppView
+	Role   string // "primary" or "backup"
+	Active bool
+}
+
+// URSView is one Universal Routing Server.
+type URSView struct {
+	AppView
+	Eligible     bool   // takes new interactions (for the strategies activated on it)
+	Why          string // why not, when not
+	Pending      int    // interactions pending in it (state 2)
+	MaxSubmitted int64  // -1: no limit
+	Submitted    int64
+	Strategies   []string // activated on it
+}
+
+// StrategyView is one strategy with its row of the strategies × URS matrix.
+type StrategyView struct {
+	Name    string
+	Waiting int // interactions waiting for an eligible URS
+	Cells   []Cell
+	Total   int64
+}
+
+// Cell is a strategy on one URS (same order as Snapshot.URS).
+type Cell struct {
+	Activated bool
+	Eligible  bool // activated and the URS is eligible: in the rotation
+	Submitted int64
+}
+
+// QueueView is one interaction queue.
+type QueueView struct {
+	Name            string
+	BusinessProcess string
+	Strategy        string
+	Queued          int64
+	InURS           int64
+	WithAgent       int64
+}
+
+// GroupView is an agent group.
+type GroupView struct {
+	Name     string
+	Agents   int
+	Busy     int // agents with at least one interaction or reservation
+	Load     []int64
+	Capacity []int64 // total capacity by media (Snapshot.Media order)
+	Waiting  int     // interactions whose URS waits for an agent
+}
+
+// ClusterView is an Application Cluster.
+type ClusterView struct {
+	Name    string
+	Type    AppType
+	Members []AppView
+}
+
+// ESPServerView is an ESP (application) server.
+type ESPServerView struct {
+	AppView
+	Services  []string
+	Requests  int64
+	Faults    int64
+	Misrouted int64
+	Direct    bool     // a direct connection of the IS
+	Clusters  []string // clusters it is a member of
+	Media     bool     // also a media server (dual role)
+	Parked    int      // arrivals it holds
+}
+
+// TargetView is a `via` of the strategies with the requests each server received.
+type TargetView struct {
+	Via     string
+	Kind    string // application, type or cluster
+	Servers []TargetCount
+}
+
+// TargetCount is requests addressed to a target that one server received.
+type TargetCount struct {
+	Server   string
+	Running  bool
+	Requests int64
+}
+
+// DAPView is a Database Access Point.
+type DAPView struct {
+	AppView
+	DBServer        string
+	DBServerRunning bool
+	Database        string // as configured now
+	InUse           bool   // the active IS sends requests through it
+	Up              bool   // in the IS's rotation
+	Repointed       bool   // its configured database is not the one the active IS uses
+	Requests        int64
+	Failures        int64
+}
+
+// Snapshot copies out the engine's state.
+func (e *Engine) Snapshot() *Snapshot {
+	s := &Snapshot{T: e.now, Scenario: e.cfg.Name, Stats: e.stats, EventCount: e.log.count,
+		HeldWrites: len(e.is.held), Errors: len(e.errs), Media: append([]string(nil), e.media...),
+		Databases: append([]string(nil), e.cfg.Databases...), ParkedTotal: e.stats.Parked}
+	if len(e.errs) > 0 {
+		s.LastError = e.errs[len(e.errs)-1].Error()
+	}
+	if e.is.active >= 0 {
+		s.ActiveIS = e.apps[e.is.active].name
+		s.Database = e.is.dbName
+		s.Held = e.is.dapRing.len() == 0 || e.is.pendingRestore
+	}
+	for _, q := range e.queues {
+		s.Queues = append(s.Queues, QueueView{Name: q.name, BusinessProcess: q.bp, Strategy: e.strats[q.strategy].name,
+			Queued: q.counts[StateQueued], InURS: q.counts[StateInURS], WithAgent: q.counts[StateWithAgent]})
+		s.Live.Queued += q.counts[StateQueued]
+		s.Live.InURS += q.counts[StateInURS]
+		s.Live.WithAgent += q.counts[StateWithAgent]
+	}
+	clusterOf := map[int32][]string{}
+	for _, c := range e.clust {
+		cv := ClusterView{Name: c.name, Type: c.typ}
+		for _, m := range c.members {
+			cv.Members = append(cv.Members, e.appView(m))
+			clusterOf[m] = append(clusterOf[m], c.name)
+		}
+		s.Clusters = append(s.Clusters, cv)
+	}
+	direct := map[string]bool{}
+	for _, c := range e.isConnections() {
+		direct[c] = true
+	}
+	inUse := map[int32]bool{}
+	for _, d := range e.is.daps {
+		inUse[d] = true
+	}
+	for _, a := range e.apps {
+		av := e.appView(a.id)
+		s.Apps = append(s.Apps, av)
+		switch {
+		case a.typ == TypeInteractionServer:
+			role := "primary"
+			if a.id == e.is.backup {
+				role = "backup"
+			}
+			s.ISes = append(s.ISes, ISView{AppView: av, Role: role, Active: a.id == e.is.active})
+		case a.typ == TypeDBServer:
+			s.DBServers = append(s.DBServers, av)
+		case a.typ == TypeDatabaseAccessPoint:
+			s.DAPs = append(s.DAPs, DAPView{AppView: av, DBServer: e.apps[a.dbServer].name,
+				DBServerRunning: e.apps[a.dbServer].running, Database: a.database, InUse: inUse[a.id],
+				Up: e.is.dapRing.contains(a.id), Repointed: e.is.dbName != "" && a.database != e.is.dbName,
+				Requests: a.requests, Failures: a.failures})
+		case a.typ.IsESP():
+			sv := ESPServerView{AppView: av, Services: a.cfg.Services, Requests: a.espRequests, Faults: a.espFaults,
+				Misrouted: a.misrouted, Direct: direct[a.name], Clusters: clusterOf[a.id], Media: a.typ.IsMedia(),
+				Parked: len(a.parked)}
+			s.ESPServers = append(s.ESPServers, sv)
+		}
+	}
+	for _, u := range e.urs {
+		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: e.ineligibleReason(u),
+			Pending: len(u.pending), MaxSubmitted: u.maxSub, Submitted: u.submitted}
+		for _, st := range u.activated {
+			uv.Strategies = append(uv.Strategies, e.strats[st].name)
+		}
+		s.URS = append(s.URS, uv)
+	}
+	for _, st := range e.strats {
+		sv := StrategyView{Name: st.name, Waiting: st.waiting.len(), Cells: make([]Cell, len(e.urs))}
+		for _, u := range e.urs {
+			n := st.routed[u.idx]
+			sv.Cells[u.idx] = Cell{Activated: st.activated[u.idx], Eligible: st.activated[u.idx] && u.eligible, Submitted: n}
+			sv.Total += n
+		}
+		s.Strategies = append(s.Strategies, sv)
+	}
+	nm := len(e.media)
+	for _, g := range e.groups {
+		gv := GroupView{Name: g.name, Agents: int(g.n), Load: make([]int64, nm), Capacity: make([]int64, nm)}
+		for a := g.first; a < g.first+g.n; a++ {
+			busy := false
+			for m := 0; m < nm; m++ {
+				l := e.load[int(a)*nm+m]
+				gv.Load[m] += int64(l)
+				if l > 0 {
+					busy = true
+				}
+			}
+			if busy {
+				gv.Busy++
+			}
+		}
+		for m := 0; m < nm; m++ {
+			gv.Capacity[m] = int64(g.capacity[m]) * int64(g.n)
+			gv.Waiting += g.waiting[m].len()
+		}
+		s.Groups = append(s.Groups, gv)
+	}
+	for _, t := range e.targets {
+		tv := TargetView{Via: t.via, Kind: targetKindNames[t.kind]}
+		for _, c := range t.candidates {
+			tv.Servers = append(tv.Servers, TargetCount{Server: e.apps[c].name, Running: e.apps[c].running, Requests: t.counts[c]})
+		}
+		s.Targets = append(s.Targets, tv)
+	}
+	return s
+}
+
+func (e *Engine) appView(id int32) AppView {
+	a := e.apps[id]
+	return AppView{Name: a.name, Type: a.typ, Running: a.running}
+}

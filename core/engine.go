@@ -100,7 +100,7 @@ type app struct {
 
 	// Database Access Point
 	dbServer   int32
-	database   string // as configured now
+	database   string   // as configured now
 	repointSeq uint64   // when the configuration last changed, for "the new database"
 	handle     Database // the DAP's connection, opened when an IS becomes active
 	requests   int64

@@ -293,7 +293,9 @@ func TestDAPFailoverAndHeldWork(t *testing.T) {
 		t.Fatal("missing dap_failover/held events")
 	}
 	// While both DB Servers are down the IS accepts nothing; media servers hold arrivals.
-	during := rec.count(EvSubmitted, func(e *Event) bool { return e.T > int64(2*time.Minute)+int64(time.Second) && e.T < int64(3*time.Minute) })
+	during := rec.count(EvSubmitted, func(e *Event) bool {
+		return e.T > int64(2*time.Minute)+int64(time.Second) && e.T < int64(3*time.Minute)
+	})
 	if during != 0 {
 		t.Fatalf("%d interactions accepted with no DAP", during)
 	}

@@ -44,9 +44,9 @@ func (e *Engine) reserveDecide(slot int32, ag int32) {
 	e.stats.Reservations++
 	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, urs
 	e.emit(EvReserved)
-	// EventInvite to the agent's desktop; the delivering timer starts.
+	// EventInvite to the agent's desktop; the delivering timer starts. delivered_at and
+	// assigned_to reach the database with the accept, the next state change.
 	ix.deliveredAt = e.now
-	e.write(slot)
 	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 	e.emit(EvDelivered)
 	if g.answer > e.is.deliveringTimeout {

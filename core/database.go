@@ -177,12 +177,12 @@ func (e *Engine) restore() {
 				e.setAgent(ix, ag)
 				e.after(e.exp(g.handleMean), tComplete, slot, ag, ix.media)
 			} else {
-				e.setState(ix, StateQueued, q)
-				e.submit(slot, false)
+				ix.queue = q
+				e.requeue(slot, false)
 			}
 		case StateInURS:
-			e.setState(ix, StateQueued, q)
-			e.submit(slot, true)
+			ix.queue = q
+			e.requeue(slot, true)
 		default:
 			e.setState(ix, StateQueued, q)
 			e.submit(slot, false)

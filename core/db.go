@@ -97,13 +97,56 @@ func (m *MemDatabases) Database(name string) (Database, error) {
 // Connect implements Databases: in memory every DAP shares the database itself.
 func (m *MemDatabases) Connect(dap, database string) (Database, error) { return m.Database(database) }
 
-// MemDatabase is one in-memory interaction database.
+// MemDatabase is one in-memory interaction database. Rows are stored compactly (names interned)
+// and pointer-free, so a long run's completed rows cost the garbage collector nothing.
 type MemDatabase struct {
 	name   string
 	id     string
-	rows   []Row
+	rows   []memRow
 	index  []int32 // ID -> position in rows + 1; IDs are dense, so a slice beats a map
+	names  []string
+	nameID map[string]uint32
+	last   [7]uint32 // per field, the name interned last: names repeat, and == on the same backing is cheap
 	counts Counts
+}
+
+type memRow struct {
+	id                                                    int64
+	receivedAt, placedAt, toRouterAt, deliveredAt, doneAt int64
+	media, queue, by, assigned, urs, strategy, category   uint32
+	state                                                 uint8
+}
+
+func (d *MemDatabase) intern(field int, s string) uint32 {
+	if l := d.last[field]; int(l) < len(d.names) && d.names[l] == s {
+		return l
+	}
+	if id, ok := d.nameID[s]; ok {
+		d.last[field] = id
+		return id
+	}
+	if d.nameID == nil {
+		d.nameID = map[string]uint32{}
+	}
+	id := uint32(len(d.names))
+	d.names = append(d.names, s)
+	d.nameID[s] = id
+	d.last[field] = id
+	return id
+}
+
+func (d *MemDatabase) pack(r *Row) memRow {
+	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
+		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, media: d.intern(0, r.Media), queue: d.intern(1, r.Queue),
+		by: d.intern(2, r.SubmittedBy), assigned: d.intern(3, r.AssignedTo), urs: d.intern(4, r.URS),
+		strategy: d.intern(5, r.Strategy), category: d.intern(6, r.Category), state: r.State}
+}
+
+func (d *MemDatabase) unpack(m *memRow) Row {
+	return Row{ID: m.id, Media: d.names[m.media], Queue: d.names[m.queue], State: m.state,
+		SubmittedBy: d.names[m.by], ReceivedAt: m.receivedAt, PlacedInQueueAt: m.placedAt,
+		SubmittedToRouterAt: m.toRouterAt, DeliveredAt: m.deliveredAt, AssignedTo: d.names[m.assigned],
+		CompletedAt: m.doneAt, URS: d.names[m.urs], Strategy: d.names[m.strategy], Category: d.names[m.category]}
 }
 
 // Name implements Database.
@@ -114,29 +157,30 @@ func (d *MemDatabase) Identity() string { return d.id }
 
 // Write implements Database.
 func (d *MemDatabase) Write(r *Row) error {
+	m := d.pack(r)
 	i, ok := d.pos(r.ID)
 	if !ok {
 		for int64(len(d.index)) <= r.ID {
 			d.index = append(d.index, 0)
 		}
 		d.index[r.ID] = int32(len(d.rows) + 1)
-		d.rows = append(d.rows, *r)
+		d.rows = append(d.rows, m)
 		d.counts.Rows++
-		d.count(r, 1)
+		d.count(&m, 1)
 		return nil
 	}
 	d.count(&d.rows[i], -1)
-	d.rows[i] = *r
-	d.count(r, 1)
+	d.rows[i] = m
+	d.count(&m, 1)
 	return nil
 }
 
-func (d *MemDatabase) count(r *Row, n int64) {
-	if r.CompletedAt != 0 || r.State == StateCompleted {
+func (d *MemDatabase) count(r *memRow, n int64) {
+	if r.doneAt != 0 {
 		d.counts.Completed += n
 		return
 	}
-	switch r.State {
+	switch r.state {
 	case StateQueued:
 		d.counts.Queued += n
 	case StateInURS:
@@ -159,9 +203,9 @@ func (d *MemDatabase) Flush() error { return nil }
 // Open implements Database.
 func (d *MemDatabase) Open(fn func(*Row)) error {
 	for i := range d.rows {
-		r := &d.rows[i]
-		if r.CompletedAt == 0 && r.State != StateCompleted {
-			fn(r)
+		if d.rows[i].doneAt == 0 {
+			r := d.unpack(&d.rows[i])
+			fn(&r)
 		}
 	}
 	return nil
@@ -176,5 +220,5 @@ func (d *MemDatabase) Row(id int64) (Row, bool) {
 	if !ok {
 		return Row{}, false
 	}
-	return d.rows[i], true
+	return d.unpack(&d.rows[i]), true
 }

@@ -1,9 +1,7 @@
 package core
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -56,7 +54,7 @@ type Engine struct {
 	is isState
 
 	stats Stats
-	log   eventLog
+	log   *eventLog
 	ev    Event
 	row   Row
 	errs  []error
@@ -75,12 +73,6 @@ type Stats struct {
 	Timeout      int64
 	Revoked      int64
 	Parked       int64 // arrivals a media server holds because it or the IS cannot take them
-}
-
-type eventLog struct {
-	h     hash.Hash
-	buf   []byte
-	count uint64
 }
 
 // app is one Application object at run time.
@@ -279,7 +271,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.dbs = NewMemDatabases()
 	}
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
-	e.log.h = sha256.New()
+	e.log = newEventLog()
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
 	}
@@ -325,7 +317,7 @@ func (e *Engine) Stats() Stats { return e.stats }
 func (e *Engine) Errors() []error { return e.errs }
 
 // EventsSHA256 is the hex SHA-256 of the event log's bytes so far (each line ends with "\n").
-func (e *Engine) EventsSHA256() string { return fmt.Sprintf("%x", e.log.h.Sum(nil)) }
+func (e *Engine) EventsSHA256() string { return e.log.sha256() }
 
 // EventCount is how many events the log has.
 func (e *Engine) EventCount() uint64 { return e.log.count }
@@ -421,12 +413,12 @@ func (e *Engine) emit(k EventKind) {
 	e.ev.T = e.now
 	e.ev.Seq = e.log.count
 	e.ev.Kind = k
-	e.log.buf = e.ev.AppendJSON(e.log.buf[:0])
+	e.log.line = e.ev.AppendJSON(e.log.line[:0])
 	if e.sink != nil {
-		e.sink.Event(&e.ev, e.log.buf)
+		e.sink.Event(&e.ev, e.log.line)
 	}
-	e.log.buf = append(e.log.buf, '\n')
-	e.log.h.Write(e.log.buf)
+	e.log.line = append(e.log.line, '\n')
+	e.log.add(e.log.line)
 	e.ev = Event{}
 }
 

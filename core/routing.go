@@ -97,8 +97,11 @@ func (e *Engine) placeInQueue(slot int32, q int32) {
 	e.setState(ix, StateQueued, q)
 	ix.placedAt = e.now
 	ix.strategy = e.queues[q].strategy
-	e.write(slot)
 	e.submit(slot, false)
+	if ix.state == StateQueued {
+		// Still waiting for a URS; when one takes it at once, its state-2 row is the only write.
+		e.write(slot)
+	}
 }
 
 // submit hands an interaction to its strategy: round-robin among the eligible URS with the
@@ -221,11 +224,19 @@ func (e *Engine) resubmitPending(u *ursState) {
 	pending := append([]int32(nil), u.pending...)
 	sortSlotsByID(e, pending)
 	for _, slot := range pending {
-		ix := &e.ixns[slot]
-		e.abandon(slot, "urs stopped")
-		e.setState(ix, StateQueued, ix.queue)
+			e.abandon(slot, "urs stopped")
+		e.requeue(slot, true)
+	}
+}
+
+// requeue puts an interaction back in its queue (state 0) and submits it again; the row is written
+// once, by whichever of the two it ends in.
+func (e *Engine) requeue(slot int32, resub bool) {
+	ix := &e.ixns[slot]
+	e.setState(ix, StateQueued, ix.queue)
+	e.submit(slot, resub)
+	if ix.state == StateQueued {
 		e.write(slot)
-		e.submit(slot, true)
 	}
 }
 

@@ -1,0 +1,267 @@
+package core
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// invariantSink checks, from the event log alone, what must hold in any topology and any fault
+// timeline: nothing is submitted twice, nothing goes to a URS that is stopped or does not have the
+// strategy loaded, and no agent is ever over capacity.
+type invariantSink struct {
+	t         *rapid.T
+	running   map[string]bool
+	activated map[string]bool // strategy|urs
+	submitted map[int64]bool
+	completed map[int64]bool
+	media     map[int64]string
+	holder    map[int64]string
+	load      map[string]int
+	capOf     map[string]map[string]int
+	group     map[string]string // agent -> group
+}
+
+func (s *invariantSink) Event(e *Event, _ []byte) {
+	switch e.Kind {
+	case EvAppStopped:
+		s.running[e.App] = false
+	case EvAppStarted:
+		s.running[e.App] = true
+	case EvActivated:
+		s.activated[e.Strategy+"|"+e.URS] = true
+	case EvDeactivated:
+		s.activated[e.Strategy+"|"+e.URS] = false
+	case EvSubmitted:
+		if s.submitted[e.Ixn] {
+			s.t.Fatalf("interaction %d submitted twice", e.Ixn)
+		}
+		s.submitted[e.Ixn] = true
+		s.media[e.Ixn] = e.Media
+	case EvToURS:
+		if !s.running[e.URS] {
+			s.t.Fatalf("t=%d: interaction %d sent to stopped %s", e.T, e.Ixn, e.URS)
+		}
+		if !s.activated[e.Strategy+"|"+e.URS] {
+			s.t.Fatalf("t=%d: interaction %d sent to %s, which does not have %s loaded", e.T, e.Ixn, e.URS, e.Strategy)
+		}
+		if s.completed[e.Ixn] {
+			s.t.Fatalf("completed interaction %d routed again", e.Ixn)
+		}
+	case EvReserved:
+		s.holder[e.Ixn] = e.Agent
+		k := e.Agent + "|" + s.media[e.Ixn]
+		s.load[k]++
+		if s.load[k] > s.capOf[s.group[e.Agent]][s.media[e.Ixn]] {
+			s.t.Fatalf("t=%d: agent %s over capacity", e.T, e.Agent)
+		}
+	case EvRevoked, EvCompleted:
+		if a, ok := s.holder[e.Ixn]; ok {
+			s.load[a+"|"+s.media[e.Ixn]]--
+			delete(s.holder, e.Ixn)
+		}
+		if e.Kind == EvCompleted {
+			if s.completed[e.Ixn] {
+				s.t.Fatalf("interaction %d completed twice", e.Ixn)
+			}
+			s.completed[e.Ixn] = true
+		}
+	}
+}
+
+// genConfig draws a random deployment: 1–6 URS, random activations and options, ESP through names,
+// types and clusters, 1–3 DAPs, agent groups, traffic and a timeline of faults and operator actions.
+// DAP re-pointing is left out: its switchover hazard loses interactions by design.
+func genConfig(t *rapid.T) Config {
+	nURS := rapid.IntRange(1, 6).Draw(t, "urs")
+	nDAP := rapid.IntRange(1, 3).Draw(t, "daps")
+	nStrat := rapid.IntRange(1, 4).Draw(t, "strategies")
+	cfg := Config{Name: "prop", Seed: rapid.Uint64().Draw(t, "seed"), Duration: 3 * time.Minute, Databases: []string{"ixn"}}
+	isConn := []string{}
+	annex := map[string]string{}
+	var urs []string
+	for i := 0; i < nDAP; i++ {
+		db, dap := fmt.Sprintf("DBServer_%d", i+1), fmt.Sprintf("DAP_%d", i+1)
+		cfg.Apps = append(cfg.Apps, AppConfig{Name: db, Type: TypeDBServer},
+			AppConfig{Name: dap, Type: TypeDatabaseAccessPoint, DBServer: db, Database: "ixn"})
+		isConn = append(isConn, dap)
+	}
+	for i := 0; i < nURS; i++ {
+		name := fmt.Sprintf("URS_%d", i+1)
+		urs = append(urs, name)
+		ar := rapid.SampledFrom([]string{"true", "true", "true", "false"}).Draw(t, "ar")
+		u := AppConfig{Name: name, Type: TypeRoutingServer, Connections: []string{"IS"},
+			Options:  Options{"default": {"agent_reservation": ar}},
+			StepTime: time.Duration(rapid.IntRange(1, 500).Draw(t, "step")) * time.Millisecond}
+		if rapid.Bool().Draw(t, "limit") {
+			u.Annex = Options{"IS": {"max-submitted-interactions": fmt.Sprint(rapid.IntRange(1, 20).Draw(t, "max"))}}
+		}
+		annex[name] = rapid.SampledFrom([]string{"true", "true", "false"}).Draw(t, "annex")
+		cfg.Apps = append(cfg.Apps, u)
+	}
+	cfg.Apps = append(cfg.Apps,
+		AppConfig{Name: "Class_1", Type: TypeClassificationServer}, AppConfig{Name: "Class_2", Type: TypeClassificationServer},
+		AppConfig{Name: "Mail_1", Type: TypeEmailServer}, AppConfig{Name: "Chat_1", Type: TypeChatServer},
+		AppConfig{Name: "Fax_1", Type: TypeThirdPartyServer, Services: []string{"fax"}},
+		AppConfig{Name: "Fax_2", Type: TypeThirdPartyServer, Services: []string{"fax"}},
+		AppConfig{Name: "IM_1", Type: TypeThirdPartyServer, Services: []string{"im"}})
+	isConn = append(isConn, "Class_1", "Class_2", "Mail_1", "Fax_1", "IM_1")
+	backup := ""
+	if rapid.Bool().Draw(t, "backup") {
+		backup = "IS_B"
+		cfg.Apps = append(cfg.Apps, AppConfig{Name: "IS_B", Type: TypeInteractionServer})
+	}
+	cfg.Apps = append(cfg.Apps, AppConfig{Name: "IS", Type: TypeInteractionServer, Backup: backup, Connections: isConn,
+		Options: Options{"settings": {"delivering-timeout": fmt.Sprint(rapid.IntRange(1, 30).Draw(t, "dt")),
+			"verify-database-identity": "true"}},
+		Annex: Options{"agent_reservation": annex}})
+	cfg.Clusters = []ClusterConfig{{Name: "FaxCluster", Members: []string{"Fax_1"}}}
+	cfg.AgentGroups = []AgentGroupConfig{
+		{Name: "G1", Agents: rapid.IntRange(1, 10).Draw(t, "g1"), Capacity: []MediaCapacity{{"email", 1}, {"chat", 2}},
+			HandleTime: time.Duration(rapid.IntRange(1, 60).Draw(t, "h1")) * time.Second,
+			AnswerTime: time.Duration(rapid.IntRange(0, 5).Draw(t, "a1")) * time.Second, Accept: rapid.Float64Range(0.2, 1).Draw(t, "acc")},
+		{Name: "G2", Agents: rapid.IntRange(1, 10).Draw(t, "g2"), Capacity: []MediaCapacity{{"email", 2}},
+			HandleTime: 10 * time.Second, AnswerTime: time.Second, Accept: 1},
+	}
+	vias := []string{"ClassificationServer", "Class_1", "ThirdPartyServer", "FaxCluster", "Mail_1", "EmailServer"}
+	for i := 0; i < nStrat; i++ {
+		st := StrategyConfig{Name: fmt.Sprintf("S%d", i+1)}
+		for _, u := range urs {
+			if rapid.Bool().Draw(t, "act") {
+				st.ActivatedOn = append(st.ActivatedOn, u)
+			}
+		}
+		for k := rapid.IntRange(0, 2).Draw(t, "nsteps"); k > 0; k-- {
+			v := rapid.SampledFrom(vias).Draw(t, "via")
+			switch rapid.IntRange(0, 2).Draw(t, "stepkind") {
+			case 0:
+				st.Steps = append(st.Steps, Step{Kind: StepClassify, Via: v, Categories: []Category{{"x", 1}, {"y", 2}}})
+			case 1:
+				st.Steps = append(st.Steps, Step{Kind: StepESP, Via: v, Service: "fax", Method: "send"})
+			default:
+				st.Steps = append(st.Steps, Step{Kind: StepAutoresponse, Via: v})
+			}
+		}
+		switch rapid.IntRange(0, 3).Draw(t, "last") {
+		case 0:
+			st.Steps = append(st.Steps, Step{Kind: StepStop})
+		case 1:
+			st.Steps = append(st.Steps, Step{Kind: StepRoute, ByCategory: []CategoryRoute{{"x", "G2"}}, Default: "G1"})
+		default:
+			st.Steps = append(st.Steps, Step{Kind: StepRoute, Group: "G1"})
+		}
+		cfg.Strategies = append(cfg.Strategies, st)
+		cfg.Queues = append(cfg.Queues, QueueConfig{Name: fmt.Sprintf("q%d", i+1), BusinessProcess: "BP", Strategy: st.Name})
+	}
+	for i := range cfg.Queues {
+		cfg.Traffic = append(cfg.Traffic, TrafficConfig{Media: rapid.SampledFrom([]string{"email", "chat"}).Draw(t, "media"),
+			From: rapid.SampledFrom([]string{"Mail_1", "Chat_1"}).Draw(t, "from"), Queue: cfg.Queues[i].Name,
+			Rate: rapid.Float64Range(0.1, 5).Draw(t, "rate")})
+	}
+	apps := []string{"Class_1", "Class_2", "Mail_1", "Chat_1", "Fax_1", "Fax_2", "IM_1", "IS"}
+	apps = append(apps, urs...)
+	for i := 1; i <= nDAP; i++ {
+		apps = append(apps, fmt.Sprintf("DBServer_%d", i))
+	}
+	for k := rapid.IntRange(0, 12).Draw(t, "actions"); k > 0; k-- {
+		when := time.Duration(rapid.IntRange(0, 170).Draw(t, "at")) * time.Second
+		var a Action
+		switch rapid.IntRange(0, 6).Draw(t, "action") {
+		case 0:
+			a = Action{Kind: ActStop, App: rapid.SampledFrom(apps).Draw(t, "app")}
+		case 1:
+			a = Action{Kind: ActStart, App: rapid.SampledFrom(apps).Draw(t, "app")}
+		case 2, 3:
+			kind := ActActivate
+			if rapid.Bool().Draw(t, "deact") {
+				kind = ActDeactivate
+			}
+			a = Action{Kind: kind, Strategy: rapid.SampledFrom(cfg.Strategies).Draw(t, "s").Name, URS: []string{rapid.SampledFrom(urs).Draw(t, "u")}}
+		case 4:
+			a = Action{Kind: ActSetOption, App: rapid.SampledFrom(urs).Draw(t, "u"), Section: "default", Option: "agent_reservation",
+				Value: rapid.SampledFrom([]string{"true", "false"}).Draw(t, "v")}
+		case 5:
+			a = Action{Kind: ActSwitchover, App: "IS"}
+		default:
+			kind := ActJoin
+			if rapid.Bool().Draw(t, "leave") {
+				kind = ActLeave
+			}
+			a = Action{Kind: kind, Cluster: "FaxCluster", App: rapid.SampledFrom([]string{"Fax_1", "Fax_2"}).Draw(t, "m")}
+		}
+		cfg.Timeline = append(cfg.Timeline, TimedAction{At: when, Action: a})
+	}
+	return cfg
+}
+
+func TestPropertyNothingLostNoOverbooking(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		cfg := genConfig(t)
+		sink := &invariantSink{t: t, running: map[string]bool{}, activated: map[string]bool{}, submitted: map[int64]bool{},
+			completed: map[int64]bool{}, media: map[int64]string{}, holder: map[int64]string{}, load: map[string]int{},
+			capOf: map[string]map[string]int{}, group: map[string]string{}}
+		for _, a := range cfg.Apps {
+			sink.running[a.Name] = true
+		}
+		for _, s := range cfg.Strategies {
+			for _, u := range s.ActivatedOn {
+				sink.activated[s.Name+"|"+u] = true
+			}
+		}
+		e, err := New(cfg, WithSink(sink))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range cfg.AgentGroups {
+			sink.capOf[g.Name] = map[string]int{}
+			for _, c := range g.Capacity {
+				sink.capOf[g.Name][c.Media] = c.Max
+			}
+		}
+		for _, a := range e.agents {
+			sink.group[a.name] = e.groups[a.group].name
+		}
+		e.RunUntil(int64(cfg.Duration))
+		r, err := e.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Interactions.Lost != 0 {
+			t.Fatalf("lost %d: %+v", r.Interactions.Lost, r.Interactions)
+		}
+		if r.Agents.DoubleBooked != 0 {
+			t.Fatalf("double booked %d", r.Agents.DoubleBooked)
+		}
+		// Every accepted interaction has exactly one row; every submission event was committed
+		// or is still waiting for a DAP.
+		if int64(len(sink.submitted)) != r.Interactions.Submitted+int64(heldInserts(e)) {
+			t.Fatalf("%d submitted events, %d rows, %d held", len(sink.submitted), r.Interactions.Submitted, heldInserts(e))
+		}
+		if int64(len(sink.completed)) < r.Interactions.Completed {
+			t.Fatalf("database has %d completed, log %d", r.Interactions.Completed, len(sink.completed))
+		}
+		// The engine's in-memory picture agrees with the database when no write is held.
+		if len(e.is.held) == 0 && e.is.active >= 0 {
+			s := e.Snapshot()
+			if s.Live.Queued+s.Live.InURS+s.Live.WithAgent != r.Interactions.Queued+r.Interactions.InURS+r.Interactions.WithAgent {
+				t.Fatalf("memory %+v vs database %+v", s.Live, r.Interactions)
+			}
+		}
+	})
+}
+
+// heldInserts counts interactions whose first row is still waiting for a DAP.
+func heldInserts(e *Engine) int {
+	db, _ := e.dbs.Database("ixn")
+	seen := map[int64]bool{}
+	n := 0
+	for _, r := range e.is.held {
+		if _, ok := db.(*MemDatabase).Row(r.ID); !ok && !seen[r.ID] {
+			seen[r.ID] = true
+			n++
+		}
+	}
+	return n
+}

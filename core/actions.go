@@ -9,6 +9,14 @@ import (
 // and changes nothing, when the action names something that does not exist or cannot be done.
 func (e *Engine) Apply(a Action) error {
 	defer e.settle()
+	err := e.apply(a)
+	if err == nil {
+		e.applied = append(e.applied, AppliedAction{T: e.now, Action: a})
+	}
+	return err
+}
+
+func (e *Engine) apply(a Action) error {
 	switch a.Kind {
 	case ActStop:
 		return e.stopApp(a.App)
@@ -96,7 +104,7 @@ func (e *Engine) startApp(name string) error {
 	case TypeRoutingServer:
 		e.updateEligibility(a.urs)
 	case TypeInteractionServer:
-		if e.is.active < 0 && (a.id == e.is.primary || a.id == e.is.backup) {
+		if e.is.active < 0 && !e.replaying && (a.id == e.is.primary || a.id == e.is.backup) {
 			e.activateIS(a.id, e.is.db)
 		}
 	case TypeDBServer, TypeDatabaseAccessPoint:

@@ -17,6 +17,7 @@ type isState struct {
 	held            []Row   // writes waiting for a DAP
 	pendingRestore  bool    // active, but could not read its database yet
 	parkedDone      []waitEntry
+	forceDB         string // a restart: the database the IS used before it
 
 	deliveringTimeout int64
 	verifyIdentity    bool
@@ -73,7 +74,15 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		a.handle = h
 	}
 	var chosen Database
-	if e.is.verifyIdentity && prev != nil {
+	if e.is.forceDB != "" {
+		db, err := e.dbs.Connect(e.apps[id].name, e.is.forceDB)
+		if err != nil {
+			e.fail(fmt.Errorf("reopen database %s: %w", e.is.forceDB, err))
+			e.is.pendingRestore = true
+			return
+		}
+		chosen = db
+	} else if e.is.verifyIdentity && prev != nil {
 		chosen = prev
 	} else {
 		pick := int32(-1)

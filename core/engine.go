@@ -54,10 +54,18 @@ type Engine struct {
 	is isState
 
 	stats Stats
-	log   *eventLog
-	ev    Event
-	row   Row
-	errs  []error
+	// applied is every operator action carried out, for a restart to replay; timelineDone counts
+	// the timeline entries already applied (they are applied in order).
+	applied       []AppliedAction
+	timelineDone  int
+	timelineOrder []int32
+	// quiet suppresses the event log while a restart replays the configuration.
+	quiet     bool
+	replaying bool
+	log       *eventLog
+	ev        Event
+	row       Row
+	errs      []error
 }
 
 // Stats are the engine's running counters, the in-memory side of the run report.
@@ -280,17 +288,27 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		t := &e.traffic[i]
 		e.scheduleArrival(int32(i), int64(t.cfg.Start))
 	}
-	order := make([]int, len(cfg.Timeline))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		return cmpInt64(int64(cfg.Timeline[a].At), int64(cfg.Timeline[b].At))
-	})
-	for _, i := range order {
-		e.schedule(timer{at: int64(cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1})
-	}
+	e.scheduleTimeline(0)
 	return e, nil
+}
+
+// scheduleTimeline schedules the timeline's entries in time order (stable: equal times keep file
+// order), skipping the first done of them.
+func (e *Engine) scheduleTimeline(done int) {
+	tl := e.cfg.Timeline
+	e.timelineOrder = make([]int32, len(tl))
+	for i := range e.timelineOrder {
+		e.timelineOrder[i] = int32(i)
+	}
+	slices.SortStableFunc(e.timelineOrder, func(a, b int32) int { return cmpInt64(int64(tl[a].At), int64(tl[b].At)) })
+	for k := done; k < len(e.timelineOrder); k++ {
+		i := e.timelineOrder[k]
+		at := int64(tl[i].At)
+		if at < e.now {
+			at = e.now
+		}
+		e.schedule(timer{at: at, kind: tTimeline, arg: int32(i), slot: -1})
+	}
 }
 
 func cmpInt64(a, b int64) int {
@@ -375,6 +393,7 @@ func (e *Engine) dispatch(t *timer) {
 		return
 	case tTimeline:
 		ta := &e.cfg.Timeline[t.arg]
+		e.timelineDone++
 		if err := e.Apply(ta.Action); err != nil {
 			e.errs = append(e.errs, fmt.Errorf("timeline at %s: %w", ta.At, err))
 		}
@@ -409,6 +428,10 @@ func (e *Engine) valid(t *timer) bool {
 
 // emit appends the prepared e.ev to the log.
 func (e *Engine) emit(k EventKind) {
+	if e.quiet {
+		e.ev = Event{}
+		return
+	}
 	e.log.count++
 	e.ev.T = e.now
 	e.ev.Seq = e.log.count

@@ -224,7 +224,7 @@ func (e *Engine) resubmitPending(u *ursState) {
 	pending := append([]int32(nil), u.pending...)
 	sortSlotsByID(e, pending)
 	for _, slot := range pending {
-			e.abandon(slot, "urs stopped")
+		e.abandon(slot, "urs stopped")
 		e.requeue(slot, true)
 	}
 }

@@ -316,6 +316,12 @@ func (e *Engine) refreshISOptions() {
 			e.is.deliveringTimeout = int64(d)
 		}
 	}
+	e.is.routingTimeout = int64(DefaultRoutingTimeout)
+	if v, ok := o.Get("settings", "routing-timeout"); ok {
+		if d, ok := ParseOptionDuration(v, time.Minute); ok && d > 0 {
+			e.is.routingTimeout = int64(d)
+		}
+	}
 	e.is.verifyIdentity = false
 	if v, ok := o.Get("settings", "verify-database-identity"); ok {
 		e.is.verifyIdentity, _ = ParseBool(v)

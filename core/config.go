@@ -300,6 +300,7 @@ const (
 	DefaultServiceTime       = 20 * time.Millisecond
 	DefaultAnswerTime        = 2 * time.Second
 	DefaultDeliveringTimeout = 30 * time.Second
+	DefaultRoutingTimeout    = 720 * time.Minute
 	// ESPAttempts is how many times a URS tries an ESP step that faulted before it takes the
 	// step's error branch and goes on with the next step.
 	ESPAttempts = 3

@@ -20,6 +20,7 @@ type isState struct {
 	forceDB         string // a restart: the database the IS used before it
 
 	deliveringTimeout int64
+	routingTimeout    int64
 	verifyIdentity    bool
 	defaultMaxSub     int64
 }

@@ -46,7 +46,11 @@ type Engine struct {
 	holders []int32 // interactions whose record names the agent: checked against load for double booking
 	freePos []int32 // index of the agent in its group's free list for media m, or -1
 
-	dirty    []*ursState
+	dirty []*ursState
+	// routing-timeout: submissions in time order; one timer watches the oldest.
+	rtq      []rtEntry
+	rtHead   int
+	rtArmed  bool
 	ixns     []ixn
 	freeSlot []int32
 	nextID   int64
@@ -397,6 +401,9 @@ func (e *Engine) dispatch(t *timer) {
 		if err := e.Apply(ta.Action); err != nil {
 			e.errs = append(e.errs, fmt.Errorf("timeline at %s: %w", ta.At, err))
 		}
+		return
+	case tRoutingTimeout:
+		e.routingTimeouts()
 		return
 	case tComplete:
 		// The agent finishes whatever happened to the interaction's record meanwhile.

@@ -505,3 +505,36 @@ func TestApplyRejectsBadActions(t *testing.T) {
 		t.Fatal("a rejected action changed the log")
 	}
 }
+
+func TestRoutingTimeoutReturnsToQueue(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Apps[0].Options["settings"]["routing-timeout"] = "20s"
+	cfg.AgentGroups[0].Agents = 1 // URS wait long for a Sales agent
+	cfg.AgentGroups[0].HandleTime = time.Minute
+	cfg.Duration = 3 * time.Minute
+	_, r, rec := run(t, cfg)
+	timeouts := 0
+	for _, ev := range rec.events {
+		if ev.Kind == EvRoutingTimeout {
+			timeouts++
+		}
+	}
+	if timeouts == 0 {
+		t.Fatal("no routing timeouts")
+	}
+	// Each timed-out interaction was with its URS for the whole timeout, then submitted again.
+	since := map[int64]int64{}
+	for _, ev := range rec.events {
+		switch ev.Kind {
+		case EvToURS:
+			since[ev.Ixn] = ev.T
+		case EvRoutingTimeout:
+			if d := ev.T - since[ev.Ixn]; d != int64(20*time.Second) {
+				t.Fatalf("timed out after %v", time.Duration(d))
+			}
+		}
+	}
+	if r.Interactions.Lost != 0 {
+		t.Fatal("lost")
+	}
+}

@@ -22,6 +22,7 @@ const (
 	tReserve
 	tAnswer
 	tComplete
+	tRoutingTimeout
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache

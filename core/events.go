@@ -31,6 +31,7 @@ const (
 	EvClusterLeft
 	EvPlacedInQueue
 	EvHeld
+	EvRoutingTimeout
 	numEventKinds
 )
 
@@ -66,27 +67,28 @@ var eventSchemas = [numEventKinds]struct {
 	name   string
 	fields []field
 }{
-	EvSubmitted:     {"submitted", []field{fIxn, fMedia, fQueue, fBy}},
-	EvToURS:         {"to_urs", []field{fIxn, fStrategy, fURS, fResubmission}},
-	EvAppStopped:    {"app_stopped", []field{fApp}},
-	EvAppStarted:    {"app_started", []field{fApp}},
-	EvActivated:     {"activated", []field{fStrategy, fURS}},
-	EvDeactivated:   {"deactivated", []field{fStrategy, fURS}},
-	EvESPRequest:    {"esp_request", []field{fIxn, fVia, fService, fMethod, fServer}},
-	EvESPFault:      {"esp_fault", []field{fIxn, fServer, fCode}},
-	EvReserved:      {"reserved", []field{fIxn, fAgent, fURS}},
-	EvReserveDenied: {"reserve_denied", []field{fIxn, fAgent, fURS}},
-	EvDelivered:     {"delivered", []field{fIxn, fAgent}},
-	EvAccepted:      {"accepted", []field{fIxn, fAgent}},
-	EvRevoked:       {"revoked", []field{fIxn, fAgent, fReason}},
-	EvCompleted:     {"completed", []field{fIxn}},
-	EvConfigChanged: {"config_changed", []field{fApp, fDetail}},
-	EvDAPFailover:   {"dap_failover", []field{fFrom, fTo}},
-	EvSwitchover:    {"switchover", []field{fFrom, fTo}},
-	EvClusterJoined: {"cluster_joined", []field{fCluster, fApp}},
-	EvClusterLeft:   {"cluster_left", []field{fCluster, fApp}},
-	EvPlacedInQueue: {"placed_in_queue", []field{fIxn, fQueue, fURS}},
-	EvHeld:          {"held", []field{fApp, fReason}},
+	EvSubmitted:      {"submitted", []field{fIxn, fMedia, fQueue, fBy}},
+	EvToURS:          {"to_urs", []field{fIxn, fStrategy, fURS, fResubmission}},
+	EvAppStopped:     {"app_stopped", []field{fApp}},
+	EvAppStarted:     {"app_started", []field{fApp}},
+	EvActivated:      {"activated", []field{fStrategy, fURS}},
+	EvDeactivated:    {"deactivated", []field{fStrategy, fURS}},
+	EvESPRequest:     {"esp_request", []field{fIxn, fVia, fService, fMethod, fServer}},
+	EvESPFault:       {"esp_fault", []field{fIxn, fServer, fCode}},
+	EvReserved:       {"reserved", []field{fIxn, fAgent, fURS}},
+	EvReserveDenied:  {"reserve_denied", []field{fIxn, fAgent, fURS}},
+	EvDelivered:      {"delivered", []field{fIxn, fAgent}},
+	EvAccepted:       {"accepted", []field{fIxn, fAgent}},
+	EvRevoked:        {"revoked", []field{fIxn, fAgent, fReason}},
+	EvCompleted:      {"completed", []field{fIxn}},
+	EvConfigChanged:  {"config_changed", []field{fApp, fDetail}},
+	EvDAPFailover:    {"dap_failover", []field{fFrom, fTo}},
+	EvSwitchover:     {"switchover", []field{fFrom, fTo}},
+	EvClusterJoined:  {"cluster_joined", []field{fCluster, fApp}},
+	EvClusterLeft:    {"cluster_left", []field{fCluster, fApp}},
+	EvPlacedInQueue:  {"placed_in_queue", []field{fIxn, fQueue, fURS}},
+	EvHeld:           {"held", []field{fApp, fReason}},
+	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

@@ -139,6 +139,53 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 		e.updateEligibility(u)
 	}
 	e.after(u.stepTime, tURSStep, slot, 0, 0)
+	e.watchRouting(slot)
+}
+
+type rtEntry struct {
+	slot int32
+	gen  uint32
+	at   int64 // when it was submitted to the URS
+}
+
+// watchRouting starts the routing-timeout for a submission. Submissions come in time order, so
+// one FIFO and one timer on its oldest entry serve them all.
+func (e *Engine) watchRouting(slot int32) {
+	ix := &e.ixns[slot]
+	e.rtq = append(e.rtq, rtEntry{slot: slot, gen: ix.gen, at: e.now})
+	if !e.rtArmed {
+		e.rtArmed = true
+		e.schedule(timer{at: e.now + e.is.routingTimeout, kind: tRoutingTimeout, slot: -1})
+	}
+}
+
+// routingTimeouts takes back every interaction a URS has held longer than routing-timeout and
+// returns it to its queue, where it is routed again.
+func (e *Engine) routingTimeouts() {
+	e.rtArmed = false
+	for e.rtHead < len(e.rtq) {
+		w := e.rtq[e.rtHead]
+		if w.at+e.is.routingTimeout > e.now {
+			break
+		}
+		e.rtHead++
+		ix := &e.ixns[w.slot]
+		if !ix.live || ix.gen != w.gen || ix.state != StateInURS || ix.toURSAt != w.at {
+			continue
+		}
+		e.ev.Ixn, e.ev.URS = ix.id, e.nameOf(ix.urs)
+		e.emit(EvRoutingTimeout)
+		e.abandon(w.slot, "routing-timeout")
+		e.requeue(w.slot, false)
+	}
+	if e.rtHead > 1024 && e.rtHead*2 > len(e.rtq) {
+		n := copy(e.rtq, e.rtq[e.rtHead:])
+		e.rtq, e.rtHead = e.rtq[:n], 0
+	}
+	if e.rtHead < len(e.rtq) {
+		e.rtArmed = true
+		e.schedule(timer{at: e.rtq[e.rtHead].at + e.is.routingTimeout, kind: tRoutingTimeout, slot: -1})
+	}
 }
 
 // leaveURS ends a URS's hold on the interaction (routed, placed in a queue, completed or taken back).

@@ -1,0 +1,77 @@
+// Command ixlb runs a faithful, deterministic simulation of the Genesys eServices Interaction
+// Server's load balancing: a live console, headless scenario runs, lint and scenario tooling.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is stamped by the release build (-ldflags "-X main.version=…").
+var version = "dev"
+
+// exitError carries the process exit status a command wants: 1 for failed expectations or lint
+// errors, 2 for input that cannot be loaded.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitf(code int, format string, args ...any) error {
+	return &exitError{code: code, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(execute(os.Args[1:]))
+}
+
+// execute runs the CLI and returns the exit status, so tests can call it in-process.
+func execute(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(root.ErrOrStderr(), ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(root.ErrOrStderr(), "ixlb:", err)
+	return 2
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ixlb [SCENARIO]",
+		Short: "Simulate the Genesys Interaction Server's load balancing",
+		Long: `ixlb runs a faithful, deterministic simulation of the Genesys eServices Interaction
+Server's load balancing: strategies activated across Universal Routing Servers (round-robin per
+strategy), resubmission when a URS stops, ESP servers balanced directly or through Application
+Clusters, and Database Access Points across DB Servers.
+
+With no arguments it opens the console on the bundled seed-example scenario; with a SCENARIO (a
+file, or the name of a bundled scenario) it opens that one.`,
+		Example: `  ixlb                                  # the console on the bundled seed-example
+  ixlb my-design.yaml                   # the console on your scenario
+  ixlb run urs-failover                 # a bundled scenario, headless, with its expectations
+  ixlb run my-design.yaml --json --events events.jsonl`,
+		Version:       version,
+		Args:          cobra.MaximumNArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          runConsole,
+	}
+	addConsoleFlags(root)
+	root.AddCommand(newRunCmd())
+	return root
+}

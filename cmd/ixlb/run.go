@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/scenarios"
+)
+
+type runFlags struct {
+	seed    uint64
+	json    bool
+	events  string
+	noProg  bool
+	seedSet bool
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Run a scenario headlessly and check its expectations",
+		Long: `Run simulates the scenario's duration of virtual time as fast as possible, prints a summary
+(URS distribution per strategy, ESP requests per target, DAPs, agents) and evaluates the
+scenario's expect lines.
+
+SCENARIO is a file or the name of a bundled scenario (see the README).
+
+Exit status: 0 when every expectation holds, 1 when one fails, 2 when the scenario cannot be
+loaded (the message names FILE:LINE:COL).`,
+		Example: `  ixlb run seed-example
+  ixlb run design.yaml --seed 42 --json > report.json
+  ixlb run design.yaml --events events.jsonl`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.seedSet = cmd.Flags().Changed("seed")
+			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
+		},
+	}
+	cmd.Flags().Uint64Var(&f.seed, "seed", 0, "override the scenario's seed")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print the run report as JSON on stdout")
+	cmd.Flags().StringVar(&f.events, "events", "", "write the event log (JSON lines) to this file")
+	cmd.Flags().BoolVar(&f.noProg, "no-progress", false, "do not show a progress bar on a terminal")
+	return cmd
+}
+
+// lineSink writes the event log, one JSON object a line.
+type lineSink struct{ w *bufio.Writer }
+
+func (s lineSink) Event(_ *core.Event, line []byte) {
+	s.w.Write(line)
+	s.w.WriteByte('\n')
+}
+
+func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
+	sc, err := scenarios.Resolve(arg)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	for _, w := range sc.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	var opts []core.Option
+	if f.seedSet {
+		opts = append(opts, core.WithSeed(f.seed))
+	}
+	var events *bufio.Writer
+	if f.events != "" {
+		file, err := os.OpenFile(f.events, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			return exitf(2, "events: %v", err)
+		}
+		defer file.Close()
+		events = bufio.NewWriterSize(file, 1<<20)
+		opts = append(opts, core.WithSink(lineSink{events}))
+	}
+	eng, err := core.New(sc.Config, opts...)
+	if err != nil {
+		return exitf(2, "%s: %v", sc.File, err)
+	}
+	start := time.Now()
+	simulate(eng, int64(sc.Config.Duration), progressOut(stderr, f.noProg))
+	elapsed := time.Since(start)
+	if events != nil {
+		if err := events.Flush(); err != nil {
+			return exitf(2, "events: %v", err)
+		}
+	}
+	rep, err := eng.Report()
+	if err != nil {
+		return exitf(2, "report: %v", err)
+	}
+	rep.Expectations = scenarios.Evaluate(sc.Expect, rep)
+	for _, w := range sc.Warnings {
+		rep.Warnings = append(rep.Warnings, w.String())
+	}
+	if f.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return exitf(2, "report: %v", err)
+		}
+	} else {
+		printSummary(stdout, rep, elapsed)
+	}
+	for _, x := range rep.Expectations {
+		if !x.OK {
+			return &exitError{code: 1, err: fmt.Errorf("")}
+		}
+	}
+	return nil
+}
+
+// progressOut is where the progress bar goes: stderr when it is a terminal, else nowhere.
+func progressOut(stderr io.Writer, off bool) io.Writer {
+	if off {
+		return nil
+	}
+	if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		return stderr
+	}
+	return nil
+}
+
+// simulate runs the engine to the end in 100 slices so a terminal can show progress.
+func simulate(eng *core.Engine, end int64, progress io.Writer) {
+	const slices = 100
+	for i := 1; i <= slices; i++ {
+		eng.RunUntil(end * int64(i) / slices)
+		if progress != nil {
+			bar := strings.Repeat("█", i*30/slices) + strings.Repeat("░", 30-i*30/slices)
+			fmt.Fprintf(progress, "\r%s %3d%%  %s virtual, %d events", bar, i, time.Duration(eng.Now()).Round(time.Second), eng.EventCount())
+		}
+	}
+	if progress != nil {
+		fmt.Fprint(progress, "\r\033[K")
+	}
+}
+
+func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintf(tw, "%s (seed %d): %s virtual in %s, %d events, sha256 %.12s\n\n", r.Scenario, r.Seed,
+		time.Duration(r.VirtualSeconds*1e9), elapsed.Round(time.Millisecond), r.Events, r.EventsSHA256)
+	ic := r.Interactions
+	fmt.Fprintf(tw, "Interactions (database %s)\n", ic.Database)
+	fmt.Fprintf(tw, "  submitted\t%d\tcompleted\t%d\tlost\t%d\n", ic.Submitted, ic.Completed, ic.Lost)
+	fmt.Fprintf(tw, "  queued\t%d\tin URS\t%d\twith agent\t%d\n", ic.Queued, ic.InURS, ic.WithAgent)
+	fmt.Fprintf(tw, "  resubmitted\t%d\trevoked\t%d\twaiting at media\t%d\n\n", ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia)
+	fmt.Fprintln(tw, "Routing: submissions per strategy and URS")
+	for _, s := range sortedKeys(r.Routing) {
+		fmt.Fprintf(tw, "  %s\t%s\n", s, joinCounts(r.Routing[s]))
+	}
+	fmt.Fprintln(tw, "\nESP: requests per target and server")
+	for _, v := range sortedKeys(r.ESP) {
+		fmt.Fprintf(tw, "  %s\t%s\n", v, joinCounts(r.ESP[v]))
+	}
+	fmt.Fprintf(tw, "  faults\tmisrouted %d  unavailable %d  timeout %d\n\n", r.ESPFaults.Misrouted, r.ESPFaults.Unavailable, r.ESPFaults.Timeout)
+	fmt.Fprintln(tw, "Database Access Points")
+	for _, d := range sortedKeys(r.DAP) {
+		c := r.DAP[d]
+		fmt.Fprintf(tw, "  %s\t→ %s\trequests %d\tfailures %d\n", d, c.Database, c.Requests, c.Failures)
+	}
+	for _, db := range sortedKeys(r.Databases) {
+		c := r.Databases[db]
+		fmt.Fprintf(tw, "  database %s\t%d interactions\t%d completed\n", db, c.Interactions, c.Completed)
+	}
+	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", r.Agents.Reservations, r.Agents.Denied, r.Agents.DoubleBooked)
+	for _, e := range r.Errors {
+		fmt.Fprintf(tw, "\nerror: %s\n", e)
+	}
+	if len(r.Expectations) > 0 {
+		fmt.Fprintln(tw, "\nExpectations")
+		pass := 0
+		for _, x := range r.Expectations {
+			mark := "✗"
+			if x.OK {
+				mark = "✓"
+				pass++
+			}
+			detail := fmt.Sprintf("actual %s", fmtNum(x.Actual))
+			if x.Error != "" {
+				detail = x.Error
+			}
+			fmt.Fprintf(tw, "  %s %s\t%s\n", mark, x.Expect, detail)
+		}
+		fmt.Fprintf(tw, "%d passed, %d failed\n", pass, len(r.Expectations)-pass)
+	}
+}
+
+func fmtNum(f float64) string {
+	if f == float64(int64(f)) {
+		return fmt.Sprintf("%d", int64(f))
+	}
+	return fmt.Sprintf("%g", f)
+}

@@ -1,0 +1,58 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// FuzzParse: whatever the bytes, Parse never panics; a failure is Diagnostics, every one with a
+// position inside the file and the `FILE:LINE:COL: message` form; a success is a configuration the
+// engine accepts (the load-time checks are the engine's, with positions).
+func FuzzParse(f *testing.F) {
+	seeds := []string{minimal, "", "version: 1", "version: 2\nfoo: 1", "a: [1, 2", "- x\n- y", "\t", "&a [*a]",
+		"version: 1\nduration: 1m\napplications: {A: &a {type: InteractionServer, backup: A}}"}
+	entries, _ := fs.ReadDir(bundledFS, ".")
+	for _, e := range entries {
+		b, _ := bundledFS.ReadFile(e.Name())
+		seeds = append(seeds, string(b))
+	}
+	if b, err := os.ReadFile("testdata/format-example.yaml"); err == nil {
+		seeds = append(seeds, string(b))
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			var ds Diagnostics
+			if !errors.As(err, &ds) || len(ds) == 0 {
+				t.Fatalf("error %T without diagnostics: %v", err, err)
+			}
+			// YAML breaks lines at \r\n, \r and \n alike.
+			text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
+			lines := strings.Count(text, "\n") + 1
+			for i, d := range ds {
+				if d.File != "fuzz.yaml" || d.Line < 1 || d.Col < 1 || d.Line > lines+1 || d.Message == "" || d.Code == "" {
+					t.Fatalf("diagnostic without a proper position: %+v", d)
+				}
+				if i > 0 && ds[i-1].Pos().compare(d.Pos()) > 0 {
+					t.Fatalf("diagnostics not sorted: %v before %v", ds[i-1].Pos(), d.Pos())
+				}
+			}
+			if !strings.HasPrefix(err.Error(), fmt.Sprintf("fuzz.yaml:%d:%d: ", ds[0].Line, ds[0].Col)) {
+				t.Fatalf("error text %q", err.Error())
+			}
+			return
+		}
+		if _, err := core.New(s.Config); err != nil {
+			t.Fatalf("Parse accepted a scenario the engine refuses: %v", err)
+		}
+	})
+}

@@ -1,0 +1,367 @@
+package store
+
+import (
+	"bytes"
+	"crypto/rand"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// ErrNotIxlb is wrapped by the error for a file that is not an ixlb database of the expected kind:
+// not SQLite at all, damaged, or someone else's SQLite file.
+var ErrNotIxlb = errors.New("not an ixlb database")
+
+// ErrNewerSchema is wrapped by the error for a file written by a newer ixlb.
+var ErrNewerSchema = errors.New("written by a newer ixlb")
+
+// sqliteHeader starts every SQLite 3 database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// metaDDL is the same in every ixlb file, whatever its kind and version, so that any ixlb can tell
+// what a file is before touching it.
+const metaDDL = `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`
+
+// schema describes one kind of ixlb file.
+type schema struct {
+	kind    string
+	version int      // the version this ixlb writes
+	create  []string // DDL of the current version, run on a new file
+	// migrations[v] upgrades a file from version v to v+1, inside the migration's transaction.
+	migrations map[int][]string
+}
+
+// sqliteFile is one ixlb SQLite file: one writer connection (the only one that ever writes, so
+// writes never wait on each other inside the process) and a small pool of readers.
+type sqliteFile struct {
+	path     string
+	identity string
+	w        *sqlite3.SQLiteConn
+	r        *sql.DB
+}
+
+// openFile opens (creating on first use) the ixlb file at path. An existing file is inspected
+// read-only first: nothing is written to a file that turns out not to be ours, or to be newer.
+func openFile(path string, sc *schema, name string, o *Options) (*sqliteFile, error) {
+	created, err := createIfAbsent(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if !created {
+		if err := inspect(path, sc, o); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	w, err := openWriter(path, o)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	f := &sqliteFile{path: path, w: w}
+	if err := f.prepare(sc, name); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	f.r, err = sql.Open("sqlite3", dsn(path, fmt.Sprintf("mode=ro&_busy_timeout=%d", o.busyMillis())))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// Readers serve Open, Counts and the console's history: two are plenty on a 2-core machine.
+	f.r.SetMaxOpenConns(2)
+	f.r.SetMaxIdleConns(2)
+	return f, nil
+}
+
+// createIfAbsent makes an empty file with mode 0600 (SQLite would use 0644 less the umask; the WAL
+// and shared-memory files copy the main file's mode). An existing empty file counts as new: it is
+// an empty database, e.g. left by a crash before the schema was written.
+func createIfAbsent(path string) (bool, error) {
+	fh, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err == nil {
+		return true, fh.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return false, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	if !st.Mode().IsRegular() {
+		return false, fmt.Errorf("%w: not a regular file", ErrNotIxlb)
+	}
+	return st.Size() == 0, nil
+}
+
+// inspect decides, reading only, whether an existing file is an ixlb file of kind sc this ixlb can
+// use (possibly after a migration).
+func inspect(path string, sc *schema, o *Options) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	head := make([]byte, len(sqliteHeader))
+	_, err = io.ReadFull(fh, head)
+	fh.Close()
+	if err != nil || !bytes.Equal(head, []byte(sqliteHeader)) {
+		return fmt.Errorf("%w: not a SQLite file", ErrNotIxlb)
+	}
+	// Without a WAL or rollback journal beside it the file alone is the database; immutable=1 then
+	// reads it without creating the -wal and -shm files a read-only open of a WAL-mode file makes.
+	params := fmt.Sprintf("mode=ro&_busy_timeout=%d", o.busyMillis())
+	if !exists(path+"-wal") && !exists(path+"-journal") {
+		params += "&immutable=1"
+	}
+	db, err := sql.Open("sqlite3", dsn(path, params))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n int
+	err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&n)
+	if err != nil {
+		return classify(err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: no meta table", ErrNotIxlb)
+	}
+	m, err := readMeta(db)
+	if err != nil {
+		return classify(err)
+	}
+	_, err = checkMeta(m, sc)
+	return err
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// classify turns SQLite's "this is not a database" answers into ErrNotIxlb.
+func classify(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
+		return fmt.Errorf("%w: damaged: %v", ErrNotIxlb, err)
+	}
+	return err
+}
+
+type queryer interface {
+	Query(query string, args ...any) (*sql.Rows, error)
+}
+
+func readMeta(db queryer) (map[string]string, error) {
+	rows, err := db.Query(`SELECT key, value FROM meta`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		m[k] = v
+	}
+	return m, rows.Err()
+}
+
+// checkMeta returns the file's schema version, or why this ixlb cannot use the file.
+func checkMeta(m map[string]string, sc *schema) (int, error) {
+	if m["kind"] != sc.kind {
+		if m["kind"] == "" {
+			return 0, fmt.Errorf("%w: meta has no kind", ErrNotIxlb)
+		}
+		return 0, fmt.Errorf("%w: kind %q, want %q", ErrNotIxlb, m["kind"], sc.kind)
+	}
+	if m["identity"] == "" {
+		return 0, fmt.Errorf("%w: meta has no identity", ErrNotIxlb)
+	}
+	v, err := strconv.Atoi(m["schema_version"])
+	if err != nil {
+		return 0, fmt.Errorf("%w: bad schema_version %q", ErrNotIxlb, m["schema_version"])
+	}
+	if v > sc.version {
+		return v, fmt.Errorf("%w (schema version %d; this ixlb knows up to %d)", ErrNewerSchema, v, sc.version)
+	}
+	for from := v; from < sc.version; from++ {
+		if _, ok := sc.migrations[from]; !ok {
+			return v, fmt.Errorf("schema version %d of kind %s cannot be migrated to %d", v, sc.kind, sc.version)
+		}
+	}
+	return v, nil
+}
+
+// openWriter opens the file's one writer connection: WAL so readers never block it, NORMAL
+// synchronous (a commit survives a process crash; the WAL is synced at checkpoints), IMMEDIATE
+// transactions so a second process fails fast on the busy timeout instead of deadlocking on a
+// lock upgrade.
+func openWriter(path string, o *Options) (*sqlite3.SQLiteConn, error) {
+	params := fmt.Sprintf("_journal_mode=WAL&_synchronous=%s&_txlock=immediate&_busy_timeout=%d", o.synchronous(), o.busyMillis())
+	c, err := (&sqlite3.SQLiteDriver{}).Open(dsn(path, params))
+	if err != nil {
+		return nil, err
+	}
+	return c.(*sqlite3.SQLiteConn), nil
+}
+
+// prepare creates the schema of a new file, or migrates an older one, in one transaction, then
+// reads the identity. It re-reads meta inside the transaction: another process may have created
+// or migrated the file since inspect looked.
+func (f *sqliteFile) prepare(sc *schema, name string) error {
+	err := f.tx(func(c *sqlite3.SQLiteConn) error {
+		if err := execAll(c, metaDDL); err != nil {
+			return err
+		}
+		m, err := connMeta(c)
+		if err != nil {
+			return err
+		}
+		if len(m) == 0 {
+			return create(c, sc, name)
+		}
+		v, err := checkMeta(m, sc)
+		if err != nil {
+			return err
+		}
+		for ; v < sc.version; v++ {
+			if err := execAll(c, sc.migrations[v]...); err != nil {
+				return fmt.Errorf("migrate schema version %d to %d: %w", v, v+1, err)
+			}
+		}
+		return setMeta(c, "schema_version", strconv.Itoa(sc.version))
+	})
+	if err != nil {
+		return err
+	}
+	m, err := connMeta(f.w)
+	if err != nil {
+		return err
+	}
+	f.identity = m["identity"]
+	return nil
+}
+
+func create(c *sqlite3.SQLiteConn, sc *schema, name string) error {
+	if err := execAll(c, sc.create...); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	id, err := newUUID()
+	if err != nil {
+		return err
+	}
+	for _, kv := range [][2]string{
+		{"kind", sc.kind},
+		{"name", name},
+		{"identity", id},
+		{"schema_version", strconv.Itoa(sc.version)},
+		{"created_by", "ixlb"},
+		{"created_at", time.Now().UTC().Format(time.RFC3339)},
+	} {
+		if err := setMeta(c, kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func setMeta(c *sqlite3.SQLiteConn, k, v string) error {
+	_, err := c.Exec(`INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+		[]driver.Value{k, v})
+	return err
+}
+
+func connMeta(c *sqlite3.SQLiteConn) (map[string]string, error) {
+	rows, err := c.Query(`SELECT key, value FROM meta`, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	dest := make([]driver.Value, 2)
+	for {
+		if err := rows.Next(dest); err == io.EOF {
+			return m, nil
+		} else if err != nil {
+			return nil, err
+		}
+		m[asString(dest[0])] = asString(dest[1])
+	}
+}
+
+func asString(v driver.Value) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case []byte:
+		return string(s)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func execAll(c *sqlite3.SQLiteConn, stmts ...string) error {
+	for _, s := range stmts {
+		if _, err := c.Exec(s, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tx runs fn in one IMMEDIATE transaction on the writer (the DSN's _txlock), rolling back on error.
+func (f *sqliteFile) tx(fn func(c *sqlite3.SQLiteConn) error) error {
+	t, err := f.w.Begin()
+	if err != nil {
+		return err
+	}
+	if err := fn(f.w); err != nil {
+		if rerr := t.Rollback(); rerr != nil {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	return t.Commit()
+}
+
+func (f *sqliteFile) close() error {
+	var errs []error
+	if f.r != nil {
+		errs = append(errs, f.r.Close())
+	}
+	if f.w != nil {
+		errs = append(errs, f.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// dsn is the URI filename of path. SQLite gives ?, # and % a meaning in URIs, so they are escaped
+// for directories that happen to contain them.
+func dsn(path, params string) string {
+	return "file:" + uriEscaper.Replace(path) + "?" + params
+}
+
+var uriEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+// newUUID is a random (version 4) UUID: the identity of a database, made when it is created.
+func newUUID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make identity: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}

@@ -1,0 +1,267 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// emit sends n events through the sink, reusing one line buffer as the engine does.
+func emit(sink core.EventSink, from, n uint64) []EventLine {
+	var buf []byte
+	var want []EventLine
+	for seq := from; seq < from+n; seq++ {
+		e := core.Event{T: int64(seq) * 250_000_000, Seq: seq, Kind: core.EvSubmitted, Ixn: int64(seq), Media: "email", Queue: "Q \"1\"", By: "Mail_1"}
+		if seq%3 == 0 {
+			e = core.Event{T: int64(seq) * 250_000_000, Seq: seq, Kind: core.EvAppStopped, App: "URS_2"}
+		}
+		buf = e.AppendJSON(buf[:0])
+		want = append(want, EventLine{Seq: seq, T: e.T, Kind: e.Kind.String(), Line: string(buf)})
+		sink.Event(&e, buf)
+		for i := range buf { // the caller reuses its buffer
+			buf[i] = '#'
+		}
+	}
+	return want
+}
+
+func TestEventsRoundTrip(t *testing.T) {
+	for _, batch := range []int{1, 5, 4096} {
+		t.Run(fmt.Sprintf("batch=%d", batch), func(t *testing.T) {
+			dir := t.TempDir()
+			s := newStore(t, dir, Options{BatchRows: batch})
+			want := emit(s.EventSink(), 1, 23)
+			if err := s.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Events(0, 1000)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("Events = %v, %v\nwant %v", got, err, want)
+			}
+			if got, _ := s.Events(10, 4); !reflect.DeepEqual(got, want[9:13]) {
+				t.Fatalf("Events(10, 4) = %v, want %v", got, want[9:13])
+			}
+			if got, _ := s.LastEvents(3); !reflect.DeepEqual(got, want[20:]) {
+				t.Fatalf("LastEvents(3) = %v, want %v", got, want[20:])
+			}
+			// Re-emitting (a resumed run replays from its saved state) replaces, it does not fail.
+			emit(s.EventSink(), 20, 4)
+			if err := s.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.LastEvents(100); len(got) != 23 {
+				t.Fatalf("after replay %d events, want 23", len(got))
+			}
+			if err := s.Err(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestStateNeverAhead: whenever the state file commits — a full event batch or Commit — the
+// interaction rows written before are already in their database.
+func TestStateNeverAhead(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{BatchRows: 4})
+	d := connect(t, s, "DAP_1", "ixn")
+	raw := rawDB(t, filepath.Join(dir, "ixn.db"))
+	rows := func() (n int) {
+		if err := raw.QueryRow(`SELECT count(*) FROM interactions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	sink := s.EventSink()
+	for i := range int64(3) { // fewer than a batch: still pending
+		r := core.Row{ID: i + 1, State: core.StateQueued}
+		d.Write(&r)
+	}
+	if rows() != 0 {
+		t.Fatal("rows committed before their batch was full")
+	}
+	emit(sink, 1, 4) // a full event batch commits the state…
+	if got, _ := s.LastEvents(10); len(got) != 4 {
+		t.Fatalf("%d events committed, want 4", len(got))
+	}
+	if rows() != 3 { // …and the rows first
+		t.Fatalf("state committed with %d of 3 rows in the database", rows())
+	}
+	r := core.Row{ID: 9, State: core.StateQueued}
+	d.Write(&r)
+	if err := s.SaveRun(RunState{VirtualTime: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if rows() != 4 {
+		t.Fatalf("Commit left %d of 4 rows", rows())
+	}
+}
+
+func TestRunState(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.LoadRun(); ok || err != nil {
+		t.Fatalf("LoadRun of a new directory: ok %v, %v", ok, err)
+	}
+	resume := []byte{0, 1, 2, 0xff}
+	want := RunState{VirtualTime: 123_456_789_012, Seed: 1<<64 - 1, Events: 99, Resume: resume}
+	s.SaveRun(want)
+	resume[0] = 42 // SaveRun copied it
+	if _, ok, _ := s.LoadRun(); ok {
+		t.Fatal("run state visible before Commit")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = newStore(t, dir, Options{})
+	got, ok, err := s.LoadRun()
+	want.Resume = []byte{0, 1, 2, 0xff}
+	if !ok || err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("LoadRun = %+v %v %v, want %+v", got, ok, err, want)
+	}
+}
+
+func TestActions(t *testing.T) {
+	s := newStore(t, t.TempDir(), Options{})
+	want := []core.Action{
+		{Kind: core.ActStop, App: "URS_2"},
+		{Kind: core.ActActivate, Strategy: "A", URS: []string{"URS_1", "URS_3"}},
+		{Kind: core.ActSetOption, App: "IS", Section: "settings", Option: "delivering-timeout", Value: "30"},
+		{Kind: core.ActRepoint, App: "DAP_2", Database: "ixn_b"},
+		{Kind: core.ActLeave, Cluster: "FaxCluster", App: "FaxSrv_1"},
+	}
+	for i, a := range want {
+		if err := s.RecordAction(int64(i)*1_500_000_000, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var got []core.Action
+	var times []int64
+	err := s.Actions(func(at int64, a core.Action) error {
+		got, times = append(got, a), append(times, at)
+		return nil
+	})
+	if err != nil || !reflect.DeepEqual(got, want) || times[3] != 4_500_000_000 {
+		t.Fatalf("Actions = %+v at %v, %v\nwant %+v", got, times, err, want)
+	}
+}
+
+func TestCheckScenario(t *testing.T) {
+	const sha1, sha2 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckScenario("seed-example", sha1); err != nil {
+		t.Fatalf("first check: %v", err)
+	}
+	s.Close()
+	s = newStore(t, dir, Options{})
+	tests := []struct {
+		name, scenario, sha string
+		wantErr             string
+	}{
+		{"same scenario", "seed-example", sha1, ""},
+		{"another scenario", "other", sha2, `data directory ` + dir + ` belongs to scenario "seed-example" (sha256 aaaaaaaaaaaa…), not "other" (sha256 bbbbbbbbbbbb…): use another data directory`},
+		{"edited file", "seed-example", sha2, `data directory ` + dir + ` holds scenario "seed-example" from a different file (sha256 aaaaaaaaaaaa…, this file bbbbbbbbbbbb…): use another data directory`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := s.CheckScenario(tc.scenario, tc.sha)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var me *ScenarioMismatchError
+			if !errors.As(err, &me) || err.Error() != tc.wantErr {
+				t.Fatalf("error\n %v\nwant\n %s", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestStateFileIsNotAnInteractionsFile(t *testing.T) {
+	// An interactions file put where the state belongs is refused, and left alone.
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	connect(t, s, "DAP_1", "ixn")
+	s.Close()
+	other := t.TempDir()
+	copyFile(t, filepath.Join(dir, "ixn.db"), filepath.Join(other, "ixlb.db"))
+	_, err := Open(other, Options{})
+	if !errors.Is(err, ErrNotIxlb) {
+		t.Fatalf("Open with an interactions file as state: %v", err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", dsn(from, "mode=ro"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`VACUUM INTO ?`, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentConsole: the engine writes and logs on its goroutine while the console reads the
+// history and commits on another (run with -race).
+func TestConcurrentConsole(t *testing.T) {
+	s := newStore(t, t.TempDir(), Options{BatchRows: 64})
+	d := connect(t, s, "DAP_1", "ixn")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sink := s.EventSink()
+		var buf []byte
+		for i := range int64(5000) {
+			r := core.Row{ID: i + 1, State: core.StateQueued, Queue: "Q"}
+			d.Write(&r)
+			e := core.Event{T: i, Seq: uint64(i), Kind: core.EvSubmitted, Ixn: i + 1}
+			buf = e.AppendJSON(buf[:0])
+			sink.Event(&e, buf)
+		}
+	}()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		if _, err := s.LastEvents(10); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.Counts()
+	if err != nil || c.Rows != 5000 {
+		t.Fatalf("Counts %+v, %v", c, err)
+	}
+	if ev, _ := s.LastEvents(1); len(ev) != 1 || ev[0].Seq != 4999 {
+		t.Fatalf("last event %+v", ev)
+	}
+}

@@ -1,0 +1,241 @@
+// Package store keeps ixlb's state in SQLite (github.com/mattn/go-sqlite3): one file per logical
+// interaction database, DIR/<name>.db, in the Genesys interactions-table layout, and the console
+// and run state in DIR/ixlb.db.
+//
+// Writes are group-committed: Write queues a row in the database's one ordered batch, and the
+// batch is committed in one transaction when it is full or when anyone asks for committed data
+// (Flush, Counts, Open, Commit, Close). Every file has one writer connection (WAL, IMMEDIATE
+// transactions, synchronous NORMAL) and a small pool of read connections.
+//
+// Concurrency: the engine calls a Database from its own goroutine; the console may read (Events,
+// LastEvents, LoadRun) from another. Every method is safe for concurrent use. Locks are taken in
+// one order: state, then the store's table of files, then a file.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// ErrClosed is wrapped by errors from a closed Store.
+var ErrClosed = errors.New("store closed")
+
+// Options tune a Store. The zero value is the default.
+type Options struct {
+	// BatchRows is the most rows (or event lines) one group commit carries; 0 means 4096.
+	BatchRows int
+	// BusyTimeout is how long a connection waits for a lock another process holds; 0 means 5s.
+	BusyTimeout time.Duration
+	// Synchronous is SQLite's synchronous setting for writers: "NORMAL" (default) survives a
+	// process crash, "FULL" also a power loss, at the price of an fsync per commit.
+	Synchronous string
+}
+
+func (o *Options) batchRows() int {
+	if o.BatchRows <= 0 {
+		return 4096
+	}
+	return o.BatchRows
+}
+
+func (o *Options) busyMillis() int64 {
+	if o.BusyTimeout <= 0 {
+		return 5000
+	}
+	return o.BusyTimeout.Milliseconds()
+}
+
+func (o *Options) synchronous() string {
+	if o.Synchronous == "" {
+		return "NORMAL"
+	}
+	return strings.ToUpper(o.Synchronous)
+}
+
+// Store is a data directory. It implements core.Databases.
+type Store struct {
+	dir   string
+	opts  Options
+	state *stateFile
+
+	mu      sync.Mutex
+	files   map[string]*ixnFile
+	handles map[[2]string]*dapHandle // {dap, database}
+	closed  bool
+}
+
+var _ core.Databases = (*Store)(nil)
+
+// Open opens the data directory dir, creating it (mode 0700) if absent, and its state database.
+// Interaction databases are opened, or created, on first use.
+func Open(dir string, opts Options) (*Store, error) {
+	switch opts.synchronous() {
+	case "NORMAL", "FULL":
+	default:
+		return nil, fmt.Errorf("open %s: synchronous %q: want NORMAL or FULL", dir, opts.Synchronous)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open %s: %w", dir, err)
+	}
+	st, err := openState(filepath.Join(dir, stateFileName), &opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{dir: dir, opts: opts, state: st, files: map[string]*ixnFile{}, handles: map[[2]string]*dapHandle{}}, nil
+}
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Database implements core.Databases: the store's own handle to the logical database name, for
+// reading its figures.
+func (s *Store) Database(name string) (core.Database, error) { return s.handle("", name) }
+
+// Connect implements core.Databases: the DAP's handle to database. Handles of one database share
+// its ordered write queue, so an interaction's rows keep their order whichever DAP carries them.
+func (s *Store) Connect(dap, database string) (core.Database, error) { return s.handle(dap, database) }
+
+func (s *Store) handle(dap, name string) (*dapHandle, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, fmt.Errorf("open database %s: %w", name, ErrClosed)
+	}
+	key := [2]string{dap, name}
+	if h, ok := s.handles[key]; ok {
+		return h, nil
+	}
+	f, ok := s.files[name]
+	if !ok {
+		var err error
+		f, err = openInteractions(filepath.Join(s.dir, name+".db"), name, &s.opts)
+		if err != nil {
+			return nil, err
+		}
+		s.files[name] = f
+	}
+	h := &dapHandle{dap: dap, f: f}
+	s.handles[key] = h
+	return h, nil
+}
+
+// checkName refuses logical names that are not a plain file name, or that would be the state
+// database's file.
+func checkName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("database name %q: not a file name", name)
+	case strings.ContainsAny(name, "/\\\x00"):
+		return fmt.Errorf("database name %q: must not contain a path separator", name)
+	case strings.EqualFold(name+".db", stateFileName):
+		return fmt.Errorf("database name %q is reserved for the console state (%s)", name, stateFileName)
+	}
+	return nil
+}
+
+// flushFiles commits every interaction database's batch, in name order.
+func (s *Store) flushFiles() error {
+	s.mu.Lock()
+	files := make([]*ixnFile, 0, len(s.files))
+	for _, f := range s.files {
+		files = append(files, f)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(files, func(a, b *ixnFile) int { return strings.Compare(a.name, b.name) })
+	var errs []error
+	for _, f := range files {
+		if err := f.flush(); err != nil && !errors.Is(err, ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Commit writes everything pending: the interaction databases' rows first, then the state (event
+// lines, operator actions, run state), and the state only if every database committed.
+func (s *Store) Commit() error { return s.state.commit(s.flushFiles) }
+
+// Err is the error of the last commit the event log triggered (EventLog.Event cannot return one),
+// nil once a later commit succeeds.
+func (s *Store) Err() error {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	return s.state.err
+}
+
+// CheckScenario binds the directory to a scenario: the first call records name and sha256 (hex, of
+// the scenario file's bytes); later calls return a *ScenarioMismatchError when either differs,
+// e.g. when a data directory of another scenario is reused.
+func (s *Store) CheckScenario(name, sha256 string) error {
+	return s.state.checkScenario(s.dir, name, sha256)
+}
+
+// SaveRun keeps rs (copied) to be written by the next commit.
+func (s *Store) SaveRun(rs RunState) error { return s.state.saveRun(rs) }
+
+// LoadRun reads the committed run state; ok is false when none was ever committed.
+func (s *Store) LoadRun() (rs RunState, ok bool, err error) { return s.state.loadRun() }
+
+// RecordAction keeps an operator action applied at virtual time t (nanoseconds), to be written by
+// the next commit.
+func (s *Store) RecordAction(t int64, a core.Action) error { return s.state.recordAction(t, a) }
+
+// Actions calls fn for every committed operator action, in the order they were recorded.
+func (s *Store) Actions(fn func(t int64, a core.Action) error) error { return s.state.readActions(fn) }
+
+// Events reads up to limit committed event lines with seq >= fromSeq, in order. Lines still in the
+// batch are not there until the next commit.
+func (s *Store) Events(fromSeq uint64, limit int) ([]EventLine, error) {
+	return s.state.queryEvents(`SELECT seq, t, kind, line FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`,
+		int64(fromSeq), limit)
+}
+
+// LastEvents reads the last n committed event lines, oldest first.
+func (s *Store) LastEvents(n int) ([]EventLine, error) {
+	return s.state.queryEvents(`SELECT seq, t, kind, line FROM (
+		SELECT seq, t, kind, line FROM events ORDER BY seq DESC LIMIT ?) ORDER BY seq`, n)
+}
+
+// EventLog is the store as a core.EventSink: it batches event lines into the events table.
+type EventLog struct{ s *Store }
+
+var _ core.EventSink = EventLog{}
+
+// EventSink returns the event log sink of the store.
+func (s *Store) EventSink() EventLog { return EventLog{s} }
+
+// Event implements core.EventSink. line is copied. A failed commit is reported by Store.Err and by
+// the next Commit.
+func (l EventLog) Event(e *core.Event, line []byte) { l.s.state.event(e, line, l.s.flushFiles) }
+
+// Close commits everything and closes every file. The store is unusable afterwards.
+func (s *Store) Close() error {
+	err := s.Commit()
+	if errors.Is(err, ErrClosed) {
+		return nil
+	}
+	s.mu.Lock()
+	s.closed = true
+	files := make([]*ixnFile, 0, len(s.files))
+	for _, f := range s.files {
+		files = append(files, f)
+	}
+	s.mu.Unlock()
+	errs := []error{err}
+	for _, f := range files {
+		errs = append(errs, f.close())
+	}
+	errs = append(errs, s.state.close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,546 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/filepicker"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// dialog is a modal over the panes: the activation wizard's steps, confirmations, forms, the file
+// picker, help. While one is open it gets every key. Update returns the dialog to show next: the
+// same one, the next step of a wizard, or nil to close.
+type dialog interface {
+	Title() string
+	Update(msg tea.Msg) (dialog, tea.Cmd)
+	// View renders the content (inside the dialog's border) at most w wide and h high.
+	View(th *theme, w, h int) []string
+	// Keys are shown in the help line while the dialog is open.
+	Keys() []key.Binding
+}
+
+var (
+	kEnter  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply"))
+	kEsc    = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	kYes    = key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes"))
+	kNo     = key.NewBinding(key.WithKeys("n", "N", "esc", "enter"), key.WithHelp("n/esc", "no"))
+	kSpace  = key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "toggle"))
+	kAll    = key.NewBinding(key.WithKeys("ctrl+a", "A"), key.WithHelp("A", "all/none"))
+	kUp     = key.NewBinding(key.WithKeys("up", "k", "ctrl+p"), key.WithHelp("↑/k", "up"))
+	kDown   = key.NewBinding(key.WithKeys("down", "j", "ctrl+n"), key.WithHelp("↓/j", "down"))
+	kFilter = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter"))
+	kTab    = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field/complete"))
+	kSTab   = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
+	kClose  = key.NewBinding(key.WithKeys("esc", "q", "enter", "?"), key.WithHelp("esc", "close"))
+)
+
+func newInput(prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	in.Cursor.SetMode(cursor.CursorStatic) // no blink: no timer messages, stable golden files
+	return in
+}
+
+// confirmDialog asks y/n; n is the default.
+type confirmDialog struct {
+	title string
+	body  []string
+	yes   tea.Cmd
+}
+
+func (d *confirmDialog) Title() string       { return d.title }
+func (d *confirmDialog) width() int          { return 72 }
+func (d *confirmDialog) Keys() []key.Binding { return []key.Binding{kYes, kNo} }
+
+func (d *confirmDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, kYes):
+			return nil, d.yes
+		case key.Matches(k, kNo):
+			return nil, nil
+		}
+	}
+	return d, nil
+}
+
+func (d *confirmDialog) View(th *theme, w, _ int) []string {
+	out := wrapAll(d.body, w)
+	return append(out, "", th.bold.s("y")+" yes   "+th.bold.s("n")+" no (default)")
+}
+
+// pickItem is an entry of a pick list.
+type pickItem struct {
+	name     string
+	note     string
+	checked  bool
+	disabled bool // shown, cannot be chosen (e.g. already loaded)
+}
+
+// pickDialog chooses one item, or several with space (the Strategy Activation Wizard's
+// multi-select, like shift-clicking URS). Type / to filter long lists.
+type pickDialog struct {
+	title     string
+	intro     []string
+	items     []pickItem
+	multi     bool
+	cur       int // index into shown
+	off       int
+	shown     []int
+	filter    textinput.Model
+	filtering bool
+	errMsg    string
+	allowNone bool // multi-select: enter with nothing checked is a valid answer
+	// done receives the chosen names; it returns the next dialog (nil closes) and a command.
+	done func(chosen []string) (dialog, tea.Cmd)
+}
+
+func newPick(title string, intro []string, items []pickItem, multi bool, done func([]string) (dialog, tea.Cmd)) *pickDialog {
+	d := &pickDialog{title: title, intro: intro, items: items, multi: multi, done: done,
+		filter: newInput("/", "filter")}
+	d.refilter()
+	return d
+}
+
+// at puts the cursor on the named item.
+func (d *pickDialog) at(name string) *pickDialog {
+	for i, ix := range d.shown {
+		if d.items[ix].name == name {
+			d.cur = i
+		}
+	}
+	return d
+}
+
+func (d *pickDialog) Title() string { return d.title }
+func (d *pickDialog) width() int    { return 84 }
+
+func (d *pickDialog) Keys() []key.Binding {
+	if d.multi {
+		return []key.Binding{kSpace, kAll, kEnter, kFilter, kEsc}
+	}
+	return []key.Binding{kUp, kDown, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")), kFilter, kEsc}
+}
+
+func (d *pickDialog) refilter() {
+	d.shown = d.shown[:0]
+	f := d.filter.Value()
+	for i := range d.items {
+		if containsFold(d.items[i].name, f) {
+			d.shown = append(d.shown, i)
+		}
+	}
+	d.cur = clamp(d.cur, 0, max(0, len(d.shown)-1))
+}
+
+func (d *pickDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return d, nil
+	}
+	d.errMsg = ""
+	if d.filtering {
+		switch k.Type {
+		case tea.KeyEnter, tea.KeyDown, tea.KeyUp:
+			d.filtering = false
+			d.filter.Blur()
+			return d, nil
+		case tea.KeyEsc:
+			d.filtering = false
+			d.filter.Blur()
+			d.filter.SetValue("")
+			d.refilter()
+			return d, nil
+		}
+		var cmd tea.Cmd
+		d.filter, cmd = d.filter.Update(k)
+		d.refilter()
+		return d, cmd
+	}
+	switch {
+	case key.Matches(k, kEsc):
+		if d.filter.Value() != "" {
+			d.filter.SetValue("")
+			d.refilter()
+			return d, nil
+		}
+		return nil, nil
+	case key.Matches(k, kFilter):
+		d.filtering = true
+		d.filter.Focus()
+	case key.Matches(k, kUp):
+		d.cur = max(0, d.cur-1)
+	case key.Matches(k, kDown):
+		d.cur = min(max(0, len(d.shown)-1), d.cur+1)
+	case k.Type == tea.KeyPgUp:
+		d.cur = max(0, d.cur-10)
+	case k.Type == tea.KeyPgDown:
+		d.cur = min(max(0, len(d.shown)-1), d.cur+10)
+	case d.multi && key.Matches(k, kSpace):
+		if len(d.shown) > 0 {
+			it := &d.items[d.shown[d.cur]]
+			if it.disabled {
+				d.errMsg = it.name + " " + it.note
+			} else {
+				it.checked = !it.checked
+				d.cur = min(len(d.shown)-1, d.cur+1)
+			}
+		}
+	case d.multi && key.Matches(k, kAll):
+		all := true
+		for _, ix := range d.shown {
+			if !d.items[ix].disabled && !d.items[ix].checked {
+				all = false
+			}
+		}
+		for _, ix := range d.shown {
+			if !d.items[ix].disabled {
+				d.items[ix].checked = !all
+			}
+		}
+	case k.Type == tea.KeyEnter:
+		var chosen []string
+		if d.multi {
+			for _, it := range d.items {
+				if it.checked && !it.disabled {
+					chosen = append(chosen, it.name)
+				}
+			}
+			if len(chosen) == 0 && !d.allowNone {
+				d.errMsg = "nothing selected: space toggles the item under the cursor"
+				return d, nil
+			}
+		} else {
+			if len(d.shown) == 0 {
+				return d, nil
+			}
+			it := d.items[d.shown[d.cur]]
+			if it.disabled {
+				d.errMsg = it.name + " " + it.note
+				return d, nil
+			}
+			chosen = []string{it.name}
+		}
+		return d.done(chosen)
+	}
+	return d, nil
+}
+
+func (d *pickDialog) View(th *theme, w, h int) []string {
+	out := wrapAll(d.intro, w)
+	if len(d.intro) > 0 {
+		out = append(out, "")
+	}
+	rows := max(3, h-len(out)-3)
+	if d.cur < d.off {
+		d.off = d.cur
+	}
+	if d.cur >= d.off+rows {
+		d.off = d.cur - rows + 1
+	}
+	d.off = clamp(d.off, 0, max(0, len(d.shown)-rows))
+	nameW := 8
+	for _, ix := range d.shown {
+		nameW = max(nameW, width(d.items[ix].name))
+	}
+	nameW = min(nameW, w/2)
+	for i := d.off; i < len(d.shown) && i < d.off+rows; i++ {
+		it := d.items[d.shown[i]]
+		box := ""
+		if d.multi {
+			box = glyphUnchk + " "
+			if it.checked {
+				box = glyphChecked + " "
+			}
+			if it.disabled {
+				box = glyphDisabled + " "
+			}
+		}
+		mark := "  "
+		if i == d.cur {
+			mark = glyphCursor + " "
+		}
+		plain := fit(mark+box+fit(it.name, nameW)+"  "+it.note, w)
+		switch {
+		case i == d.cur:
+			out = append(out, th.cursor.s(plain))
+		case it.disabled:
+			out = append(out, th.dim.s(plain))
+		case it.checked:
+			out = append(out, th.ok.s(plain))
+		default:
+			out = append(out, plain)
+		}
+	}
+	if len(d.shown) == 0 {
+		out = append(out, th.dim.s("  nothing matches"))
+	}
+	foot := ""
+	if d.multi {
+		n := 0
+		for _, it := range d.items {
+			if it.checked && !it.disabled {
+				n++
+			}
+		}
+		foot = strconv.Itoa(n) + " selected"
+	}
+	if len(d.shown) > rows {
+		foot += "  (" + strconv.Itoa(d.cur+1) + "/" + strconv.Itoa(len(d.shown)) + ")"
+	}
+	switch {
+	case d.filtering || d.filter.Value() != "":
+		out = append(out, "", d.filter.View()+"  "+th.dim.s(foot))
+	case d.errMsg != "":
+		out = append(out, "", th.bad.s(clip(d.errMsg, w)))
+	default:
+		out = append(out, "", th.dim.s(foot))
+	}
+	return out
+}
+
+// formField is one input of a form with the suggestions tab completes.
+type formField struct {
+	label string
+	in    textinput.Model
+	sugg  func(f *formDialog) []string
+}
+
+// formDialog is a small form (set an option on the fly). Tab completes a suggestion or moves on;
+// enter on the last field applies.
+type formDialog struct {
+	title  string
+	intro  []string
+	fields []formField
+	focus  int
+	errMsg string
+	submit func(vals []string) (tea.Cmd, error)
+}
+
+func (d *formDialog) Title() string { return d.title }
+func (d *formDialog) width() int    { return 80 }
+func (d *formDialog) Keys() []key.Binding {
+	return []key.Binding{kTab, kSTab, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next/apply")), kEsc}
+}
+
+func (d *formDialog) value(i int) string { return strings.TrimSpace(d.fields[i].in.Value()) }
+
+func (d *formDialog) focusField(i int) tea.Cmd {
+	d.fields[d.focus].in.Blur()
+	d.focus = clamp(i, 0, len(d.fields)-1)
+	f := &d.fields[d.focus]
+	if f.sugg != nil {
+		f.in.SetSuggestions(f.sugg(d))
+	}
+	return f.in.Focus()
+}
+
+func (d *formDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return d, nil
+	}
+	d.errMsg = ""
+	f := &d.fields[d.focus]
+	switch k.Type {
+	case tea.KeyEsc:
+		return nil, nil
+	case tea.KeyShiftTab:
+		return d, d.focusField(d.focus - 1)
+	case tea.KeyTab:
+		if s := f.in.CurrentSuggestion(); s != "" && s != f.in.Value() && len(f.in.Value()) > 0 {
+			break // the input completes it
+		}
+		return d, d.focusField(d.focus + 1)
+	case tea.KeyEnter:
+		if d.focus < len(d.fields)-1 {
+			return d, d.focusField(d.focus + 1)
+		}
+		vals := make([]string, len(d.fields))
+		for i := range d.fields {
+			vals[i] = d.value(i)
+		}
+		cmd, err := d.submit(vals)
+		if err != nil {
+			d.errMsg = err.Error()
+			return d, nil
+		}
+		return nil, cmd
+	}
+	var cmd tea.Cmd
+	f.in, cmd = f.in.Update(k)
+	return d, cmd
+}
+
+func (d *formDialog) View(th *theme, w, _ int) []string {
+	out := wrapAll(d.intro, w)
+	if len(d.intro) > 0 {
+		out = append(out, "")
+	}
+	lw := 0
+	for _, f := range d.fields {
+		lw = max(lw, width(f.label))
+	}
+	for i := range d.fields {
+		f := &d.fields[i]
+		f.in.Width = max(8, w-lw-4)
+		lab := fitR(f.label, lw)
+		if i == d.focus {
+			lab = th.accent.s(lab)
+		} else {
+			lab = th.dim.s(lab)
+		}
+		out = append(out, lab+"  "+clip(f.in.View(), w-lw-2))
+	}
+	f := &d.fields[d.focus]
+	if m := f.in.MatchedSuggestions(); len(m) > 1 {
+		out = append(out, "", th.dim.s(clip("tab completes: "+strings.Join(m, "  "), w)))
+	} else if len(m) == 0 && f.sugg != nil && f.in.Value() == "" {
+		if s := f.sugg(d); len(s) > 0 {
+			out = append(out, "", th.dim.s(clip("e.g. "+strings.Join(s, "  "), w)))
+		}
+	}
+	if d.errMsg != "" {
+		out = append(out, "", th.bad.s(clip(d.errMsg, w)))
+	}
+	return out
+}
+
+// fileDialog wraps bubbles/filepicker to open a scenario file.
+type fileDialog struct {
+	fp     filepicker.Model
+	h      int
+	chosen func(path string) tea.Cmd
+}
+
+func newFileDialog(dir string, chosen func(string) tea.Cmd) (*fileDialog, tea.Cmd) {
+	fp := filepicker.New()
+	fp.CurrentDirectory = dir
+	fp.AllowedTypes = []string{".yaml", ".yml"}
+	fp.ShowPermissions = false
+	fp.AutoHeight = false
+	fp.SetHeight(12)
+	// esc closes the dialog; going up a directory stays on h, backspace and left.
+	fp.KeyMap.Back = key.NewBinding(key.WithKeys("h", "backspace", "left"), key.WithHelp("h", "up a directory"))
+	d := &fileDialog{fp: fp, h: 12, chosen: chosen}
+	return d, fp.Init()
+}
+
+func (d *fileDialog) Title() string { return "Open a scenario file" }
+func (d *fileDialog) width() int    { return 80 }
+func (d *fileDialog) Keys() []key.Binding {
+	return []key.Binding{d.fp.KeyMap.Up, d.fp.KeyMap.Down, d.fp.KeyMap.Open, d.fp.KeyMap.Back, kEsc}
+}
+
+func (d *fileDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEsc {
+		return nil, nil
+	}
+	var cmd tea.Cmd
+	d.fp, cmd = d.fp.Update(msg)
+	if ok, path := d.fp.DidSelectFile(msg); ok {
+		return nil, tea.Batch(cmd, d.chosen(path))
+	}
+	return d, cmd
+}
+
+func (d *fileDialog) View(th *theme, w, h int) []string {
+	if fh := max(3, h-3); fh != d.h {
+		d.h = fh
+		d.fp.SetHeight(fh)
+	}
+	out := []string{th.dim.s(clip(d.fp.CurrentDirectory, w)), ""}
+	for _, l := range strings.Split(d.fp.View(), "\n") {
+		out = append(out, clip(l, w))
+	}
+	return out
+}
+
+// textDialog shows text: the full help, an event's JSON line.
+type textDialog struct {
+	title string
+	lines []string
+	wrap  bool
+	off   int
+}
+
+func (d *textDialog) Title() string       { return d.title }
+func (d *textDialog) Keys() []key.Binding { return []key.Binding{kUp, kDown, kClose} }
+
+func (d *textDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, kClose):
+			return nil, nil
+		case key.Matches(k, kUp):
+			d.off = max(0, d.off-1)
+		case key.Matches(k, kDown):
+			d.off++
+		}
+	}
+	return d, nil
+}
+
+func (d *textDialog) View(th *theme, w, h int) []string {
+	lines := d.lines
+	if d.wrap {
+		lines = wrapAll(lines, w)
+	}
+	d.off = clamp(d.off, 0, max(0, len(lines)-h))
+	out := make([]string, 0, h)
+	for i := d.off; i < len(lines) && len(out) < h; i++ {
+		out = append(out, clip(lines[i], w))
+	}
+	return out
+}
+
+// helpDialog renders the full key map with bubbles/help, as many columns side by side as the
+// width allows and the rest below, so nothing is cut on an 80-column terminal.
+func helpDialog(h help.Model, km keyMap, w int) *textDialog {
+	h.ShowAll = true
+	var lines []string
+	groups := km.FullHelp()
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && width(firstLine(h.FullHelpView(groups[:n+1]))) <= w {
+			n++
+		}
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, strings.Split(h.FullHelpView(groups[:n]), "\n")...)
+		groups = groups[n:]
+	}
+	lines = append(lines, "",
+		"Routing matrix: "+glyphInRing+" loaded, in the rotation  "+glyphLoaded+" loaded, URS not eligible  "+glyphNot+" not loaded",
+		"Event log: "+glyphHot+" highlighted (resubmission, esp_fault, dap_failover, switchover, config_changed, app_stopped)",
+		"Command line: :help lists the commands; names with spaces in double quotes.")
+	return &textDialog{title: "Keys — " + km.name + " pane", lines: lines, wrap: true}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// wrapAll word-wraps plain lines to w cells.
+func wrapAll(lines []string, w int) []string {
+	var out []string
+	for _, l := range lines {
+		if width(l) <= w {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, strings.Split(ansi.Wrap(l, w, " ,"), "\n")...)
+	}
+	return out
+}

@@ -1,0 +1,844 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/core"
+)
+
+// LoadFunc reads a scenario file into a configuration (the scenarios package's parser; the
+// console does not know the format). Errors should read FILE:LINE:COL: message.
+type LoadFunc func(path string) (core.Config, error)
+
+// The panes, in tab order.
+const (
+	paneRouting = iota
+	paneESP
+	paneDB
+	paneIxn
+	paneLog
+	numPanes
+)
+
+// Minimum terminal size; below it the console asks for more room instead of drawing garbage.
+const (
+	minW = 80
+	minH = 24
+)
+
+// Model is the console's root: the pane manager. It owns layout, focus and borders, routes keys
+// to the focused pane (and every other message to every pane), runs dialogs and the command line,
+// and draws the status bar. It renders only from the latest frame: View never calls the engine.
+type Model struct {
+	sim  Sim
+	load LoadFunc
+	th   *theme
+	keys globalKeys
+	help help.Model
+
+	w, h    int
+	panes   []pane
+	focus   int
+	rects   []rect
+	compact bool
+	tabs    []span // compact mode: where each pane's tab is, for mouse clicks
+
+	frame      *Frame
+	subscribed bool
+
+	dlg dialog
+
+	cmdOn   bool
+	cmd     textinput.Model
+	hist    []string
+	histPos int
+
+	msg      string
+	msgErr   bool
+	lastErr  string
+	seenErr  string
+	seenPErr string
+	dir      string // where the file picker and :load start
+}
+
+type rect struct{ x, y, w, h int }
+
+func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+type span struct{ x0, x1 int }
+
+// Messages of the root model.
+type (
+	applyMsg struct {
+		desc string
+		acts []core.Action
+	} // a pane or dialog asks for actions
+	resultMsg struct {
+		info string
+		err  error
+	}
+	loadedMsg struct {
+		path    string
+		cfg     core.Config
+		err     error
+		confirm bool
+	}
+	showTextMsg struct{ title, text string }
+	closedMsg   struct{}
+)
+
+// NewModel builds the console over a simulation. load may be nil (no `o`, no `:load`).
+func NewModel(sim Sim, load LoadFunc) *Model {
+	th := newTheme()
+	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New()}
+	m.panes = []pane{
+		newRoutingPane(th, &m.keys),
+		newESPPane(th, &m.keys),
+		newDBPane(th, &m.keys),
+		newIxnPane(th, &m.keys),
+		newLogPane(th, &m.keys, DefaultRingSize),
+	}
+	m.rects = make([]rect, numPanes)
+	m.panes[m.focus].SetFocused(true)
+	m.cmd = newInput(":", "stop URS_1 · activate C URS_1 URS_2 · set APP SECTION OPTION VALUE · help")
+	m.cmd.CharLimit = 500
+	if wd, err := os.Getwd(); err == nil {
+		m.dir = wd
+	}
+	return m
+}
+
+// Init subscribes to the simulation's frames.
+func (m *Model) Init() tea.Cmd {
+	m.subscribed = true
+	return m.waitFrame()
+}
+
+func (m *Model) waitFrame() tea.Cmd {
+	sim := m.sim
+	return func() tea.Msg {
+		f, ok := sim.Next()
+		if !ok {
+			return closedMsg{}
+		}
+		return frameMsg{&f}
+	}
+}
+
+func (m *Model) snap() *core.Snapshot {
+	if m.frame == nil {
+		return nil
+	}
+	return m.frame.Snap
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case frameMsg:
+		m.takeFrame(msg.f)
+		if m.subscribed {
+			return m, m.waitFrame()
+		}
+		return m, nil
+	case closedMsg:
+		return m, tea.Quit
+	case applyMsg:
+		return m, m.applyCmd(msg.desc, msg.acts...)
+	case resultMsg:
+		if msg.err != nil {
+			m.fail(msg.err)
+		} else if msg.info != "" {
+			m.msg, m.msgErr = msg.info, false
+		}
+		return m, nil
+	case loadedMsg:
+		return m, m.loaded(msg)
+	case showTextMsg:
+		m.dlg = &textDialog{title: msg.title, lines: []string{msg.text}, wrap: true}
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case tea.MouseMsg:
+		m.mouse(msg)
+		return m, nil
+	}
+	if m.dlg != nil { // e.g. the file picker's directory listing
+		var cmd tea.Cmd
+		m.dlg, cmd = m.dlg.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) takeFrame(f *Frame) {
+	m.frame = f
+	for _, p := range m.panes {
+		p.Update(frameMsg{f})
+	}
+	if s := f.Snap; s != nil && s.LastError != m.seenErr {
+		m.seenErr = s.LastError
+		if s.LastError != "" {
+			m.lastErr = s.LastError
+		}
+	}
+	if f.PersistErr != m.seenPErr {
+		m.seenPErr = f.PersistErr
+		if f.PersistErr != "" {
+			m.lastErr = f.PersistErr
+		}
+	}
+}
+
+func (m *Model) fail(err error) {
+	m.msg, m.msgErr = err.Error(), true
+	m.lastErr = err.Error()
+}
+
+func (m *Model) info(s string) { m.msg, m.msgErr = s, false }
+
+func (m *Model) focusPane(i int) {
+	m.panes[m.focus].SetFocused(false)
+	m.focus = (i + numPanes) % numPanes
+	m.panes[m.focus].SetFocused(true)
+}
+
+// key routes a key: the command line, then an open dialog, then a pane that is reading text,
+// then the global keys, then the focused pane.
+func (m *Model) key(k tea.KeyMsg) tea.Cmd {
+	if k.Type == tea.KeyCtrlC {
+		return tea.Quit
+	}
+	m.msg = ""
+	if m.cmdOn {
+		return m.cmdKey(k)
+	}
+	if m.dlg != nil {
+		var cmd tea.Cmd
+		m.dlg, cmd = m.dlg.Update(k)
+		return cmd
+	}
+	p := m.panes[m.focus]
+	if p.Capturing() {
+		return p.Update(k)
+	}
+	g := &m.keys
+	switch {
+	case key.Matches(k, g.Quit):
+		return tea.Quit
+	case key.Matches(k, g.Help):
+		m.dlg = helpDialog(m.help, m.keyMap(), m.dialogWidth(96)-4)
+	case key.Matches(k, g.NextPane):
+		m.focusPane(m.focus + 1)
+	case key.Matches(k, g.PrevPane):
+		m.focusPane(m.focus - 1)
+	case key.Matches(k, g.GoPane):
+		m.focusPane(int(k.Runes[0] - '1'))
+	case key.Matches(k, g.Pause):
+		return m.setPaused(m.frame == nil || !m.frame.Paused)
+	case key.Matches(k, g.Faster):
+		return m.stepSpeed(1)
+	case key.Matches(k, g.Slower):
+		return m.stepSpeed(-1)
+	case key.Matches(k, g.Command):
+		m.cmdOn = true
+		m.cmd.SetValue("")
+		m.histPos = len(m.hist)
+		return m.cmd.Focus()
+	case key.Matches(k, g.Filter):
+		m.focusPane(paneLog)
+		m.panes[paneLog].(*logPane).startFilter()
+	case key.Matches(k, g.Open):
+		return m.openFile()
+	case key.Matches(k, g.Activate):
+		m.activationWizard(core.ActActivate)
+	case key.Matches(k, g.Deactivate):
+		m.activationWizard(core.ActDeactivate)
+	case key.Matches(k, g.Stop):
+		return m.stopSelected()
+	case key.Matches(k, g.Start):
+		return m.startSelected()
+	case key.Matches(k, g.SetOption):
+		return m.setOptionForm()
+	case key.Matches(k, g.Repoint):
+		m.repointFlow()
+	case key.Matches(k, g.Switch):
+		m.switchoverConfirm()
+	case key.Matches(k, g.Membership):
+		m.membershipFlow()
+	default:
+		return p.Update(k)
+	}
+	return nil
+}
+
+func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
+	switch k.Type {
+	case tea.KeyEsc:
+		m.cmdOn = false
+		m.cmd.Blur()
+		return nil
+	case tea.KeyEnter:
+		line := strings.TrimSpace(m.cmd.Value())
+		m.cmdOn = false
+		m.cmd.Blur()
+		if line == "" {
+			return nil
+		}
+		if len(m.hist) == 0 || m.hist[len(m.hist)-1] != line {
+			m.hist = append(m.hist, line)
+		}
+		cmd, err := m.execute(line)
+		if err != nil {
+			m.fail(err)
+		}
+		return cmd
+	case tea.KeyTab:
+		line, cands := m.complete(m.cmd.Value())
+		m.cmd.SetValue(line)
+		m.cmd.CursorEnd()
+		if len(cands) > 1 {
+			m.info(strings.Join(cands, "  "))
+		}
+		return nil
+	case tea.KeyUp:
+		if m.histPos > 0 {
+			m.histPos--
+			m.cmd.SetValue(m.hist[m.histPos])
+			m.cmd.CursorEnd()
+		}
+		return nil
+	case tea.KeyDown:
+		if m.histPos < len(m.hist) {
+			m.histPos++
+			v := ""
+			if m.histPos < len(m.hist) {
+				v = m.hist[m.histPos]
+			}
+			m.cmd.SetValue(v)
+			m.cmd.CursorEnd()
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	m.cmd, cmd = m.cmd.Update(k)
+	return cmd
+}
+
+func (m *Model) mouse(ev tea.MouseMsg) {
+	if m.dlg != nil || m.cmdOn || m.tooSmall() {
+		return
+	}
+	if m.compact && ev.Y == 0 && ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft {
+		for i, t := range m.tabs {
+			if ev.X >= t.x0 && ev.X < t.x1 {
+				m.focusPane(i)
+			}
+		}
+		return
+	}
+	for i, r := range m.rects {
+		if m.compact && i != m.focus {
+			continue
+		}
+		if !r.contains(ev.X, ev.Y) {
+			continue
+		}
+		p := m.panes[i]
+		switch {
+		case ev.Button == tea.MouseButtonWheelUp:
+			p.Wheel(-3)
+		case ev.Button == tea.MouseButtonWheelDown:
+			p.Wheel(3)
+		case ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft:
+			m.focusPane(i)
+			if x, y := ev.X-r.x-1, ev.Y-r.y-1; x >= 0 && y >= 0 && x < r.w-2 && y < r.h-2 {
+				p.Click(x, y)
+			}
+		}
+		return
+	}
+}
+
+// --- simulation controls -------------------------------------------------------------------
+
+// applyCmd applies actions on the simulation's goroutine and reports the outcome.
+func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
+	sim := m.sim
+	return func() tea.Msg {
+		for _, a := range acts {
+			if err := sim.Apply(a); err != nil {
+				return resultMsg{err: fmt.Errorf("%s: %w", a.Kind, err)}
+			}
+		}
+		return resultMsg{info: desc}
+	}
+}
+
+func (m *Model) setPaused(p bool) tea.Cmd {
+	if m.frame != nil {
+		f := *m.frame
+		f.Paused = p // show it at once; the next frame confirms
+		m.frame = &f
+	}
+	sim := m.sim
+	return func() tea.Msg {
+		sim.SetPaused(p)
+		if p {
+			return resultMsg{info: "paused"}
+		}
+		return resultMsg{info: "running"}
+	}
+}
+
+func (m *Model) setSpeed(x float64) tea.Cmd {
+	if m.frame != nil {
+		f := *m.frame
+		f.Speed = x
+		m.frame = &f
+	}
+	sim := m.sim
+	return func() tea.Msg {
+		sim.SetSpeed(x)
+		return resultMsg{info: "speed " + speedText(x)}
+	}
+}
+
+// stepSpeed moves to the next or previous of Speeds.
+func (m *Model) stepSpeed(dir int) tea.Cmd {
+	cur := 1.0
+	if m.frame != nil {
+		cur = m.frame.Speed
+	}
+	i := slices.IndexFunc(Speeds, func(x float64) bool { return x >= cur })
+	switch {
+	case i < 0:
+		i = len(Speeds) - 1
+	case dir > 0 && Speeds[i] == cur:
+		i++
+	case dir < 0:
+		i--
+	}
+	i = clamp(i, 0, len(Speeds)-1)
+	return m.setSpeed(Speeds[i])
+}
+
+// --- operator actions on the selection ----------------------------------------------------
+
+func (m *Model) selection() selection { return m.panes[m.focus].Selection() }
+
+func (m *Model) app(name string) (core.AppView, bool) {
+	if s := m.snap(); s != nil {
+		for _, a := range s.Apps {
+			if a.Name == name {
+				return a, true
+			}
+		}
+	}
+	return core.AppView{}, false
+}
+
+var errNoApp = errors.New("select an application first: a URS (Routing), an ESP server (ESP), a DB Server, DAP or Interaction Server (Database) — or use :stop APP")
+
+func (m *Model) stopSelected() tea.Cmd {
+	sel := m.selection()
+	a, ok := m.app(sel.App)
+	if !ok {
+		m.fail(errNoApp)
+		return nil
+	}
+	if !a.Running {
+		m.fail(fmt.Errorf("%s is already stopped (s starts it)", a.Name))
+		return nil
+	}
+	m.dlg = &confirmDialog{title: "Stop " + a.Name + "?", body: m.stopConsequences(a),
+		yes: m.applyCmd("stopped "+a.Name, core.Action{Kind: core.ActStop, App: a.Name})}
+	return nil
+}
+
+// stopConsequences says what the Interaction Server will do, in the seed document's terms.
+func (m *Model) stopConsequences(a core.AppView) []string {
+	s := m.snap()
+	out := []string{a.Name + " is a " + string(a.Type) + "."}
+	switch a.Type {
+	case core.TypeRoutingServer:
+		for _, u := range s.URS {
+			if u.Name == a.Name {
+				out = append(out, fmt.Sprintf("The Interaction Server resubmits the %d interactions pending in it to an eligible URS that has the strategy; reservations it held are freed.", u.Pending))
+			}
+		}
+	case core.TypeInteractionServer:
+		if a.Name == s.ActiveIS {
+			out = append(out, "It is the active Interaction Server: its backup takes over if running, otherwise media servers hold new interactions.")
+		}
+	case core.TypeDBServer:
+		out = append(out, "DAPs through it fail: the Interaction Server fails over to its other DAPs.")
+	case core.TypeDatabaseAccessPoint:
+		out = append(out, "The Interaction Server fails over to its other DAPs to the same database.")
+	default:
+		if a.Type.IsESP() {
+			out = append(out, "ESP requests go to the other running servers of its cluster or type.")
+		}
+		if a.Type.IsMedia() {
+			out = append(out, "As a media server it stops submitting interactions.")
+		}
+	}
+	return out
+}
+
+func (m *Model) startSelected() tea.Cmd {
+	a, ok := m.app(m.selection().App)
+	if !ok {
+		m.fail(errNoApp)
+		return nil
+	}
+	if a.Running {
+		m.fail(fmt.Errorf("%s is already running", a.Name))
+		return nil
+	}
+	return m.applyCmd("started "+a.Name, core.Action{Kind: core.ActStart, App: a.Name})
+}
+
+// activationWizard is the Strategy Activation Wizard: choose a strategy, then the URS instances
+// (space toggles each, like shift-clicking in the Choose Routing Server window), enter applies.
+func (m *Model) activationWizard(kind core.ActionKind) {
+	s := m.snap()
+	if s == nil || len(s.Strategies) == 0 {
+		m.fail(errors.New("this scenario has no strategies"))
+		return
+	}
+	verb := "Activate"
+	if kind == core.ActDeactivate {
+		verb = "Deactivate"
+	}
+	items := make([]pickItem, len(s.Strategies))
+	for i, st := range s.Strategies {
+		var on []string
+		for c, ce := range st.Cells {
+			if ce.Activated && c < len(s.URS) {
+				on = append(on, s.URS[c].Name)
+			}
+		}
+		items[i] = pickItem{name: st.Name, note: "loaded on " + orNone(strings.Join(on, ", "))}
+	}
+	pick := newPick(verb+" a strategy — 1/2: strategy", []string{"Choose the strategy."}, items, false,
+		func(chosen []string) (dialog, tea.Cmd) { return m.ursStep(kind, verb, chosen[0]), nil })
+	if st := m.selection().Strategy; st != "" {
+		pick.at(st)
+	}
+	m.dlg = pick
+}
+
+func (m *Model) ursStep(kind core.ActionKind, verb, strategy string) dialog {
+	s := m.snap()
+	var cells []core.Cell
+	for _, st := range s.Strategies {
+		if st.Name == strategy {
+			cells = st.Cells
+		}
+	}
+	items := make([]pickItem, len(s.URS))
+	for i, u := range s.URS {
+		loaded := i < len(cells) && cells[i].Activated
+		note := "eligible"
+		if !u.Eligible {
+			note = "not eligible: " + u.Why
+		}
+		it := pickItem{name: u.Name, note: note}
+		switch {
+		case kind == core.ActActivate && loaded:
+			it.disabled, it.note = true, "already has "+strategy+" loaded"
+		case kind == core.ActDeactivate && !loaded:
+			it.disabled, it.note = true, "does not have "+strategy+" loaded"
+		}
+		items[i] = it
+	}
+	intro := []string{"Choose Routing Server: space selects each URS to " + strings.ToLower(verb) + " " + strategy + " on; enter applies."}
+	d := newPick(verb+" "+strategy+" — 2/2: URS", intro, items, true, func(chosen []string) (dialog, tea.Cmd) {
+		desc := strings.ToLower(verb) + "d " + strategy + " on " + strings.Join(chosen, ", ")
+		return nil, m.applyCmd(desc, core.Action{Kind: kind, Strategy: strategy, URS: chosen})
+	})
+	if u := m.selection().URS; u != "" {
+		d.at(u)
+	}
+	return d
+}
+
+// setOptionForm changes an option on the fly: application, section, option, value.
+func (m *Model) setOptionForm() tea.Cmd {
+	s := m.snap()
+	if s == nil {
+		return nil
+	}
+	d := &formDialog{title: "Set an option on the fly",
+		intro: []string{"Sections of the Annex tab are written annex:NAME (annex:agent_reservation on the IS, annex:<IS> on a URS)."}}
+	d.fields = []formField{
+		{label: "application", in: newInput("", "e.g. URS_1"), sugg: func(*formDialog) []string { return m.candidates(argApp, nil, "") }},
+		{label: "section", in: newInput("", "e.g. default"), sugg: func(f *formDialog) []string { return sectionsFor(s, f.value(0)) }},
+		{label: "option", in: newInput("", "e.g. agent_reservation"), sugg: func(f *formDialog) []string { return optionsFor(s, f.value(1)) }},
+		{label: "value", in: newInput("", "e.g. true"), sugg: func(*formDialog) []string { return []string{"true", "false"} }},
+	}
+	for i := range d.fields {
+		d.fields[i].in.ShowSuggestions = true
+		d.fields[i].in.CharLimit = 200
+	}
+	d.submit = func(v []string) (tea.Cmd, error) {
+		for i, f := range d.fields {
+			if v[i] == "" {
+				return nil, errors.New(f.label + " is empty")
+			}
+		}
+		if _, ok := m.app(v[0]); !ok {
+			return nil, fmt.Errorf("unknown application %q", v[0])
+		}
+		return m.applyCmd("set "+v[0]+" "+v[1]+"/"+v[2]+" = "+v[3],
+			core.Action{Kind: core.ActSetOption, App: v[0], Section: v[1], Option: v[2], Value: v[3]}), nil
+	}
+	first := 0
+	if a := m.selection().App; a != "" {
+		d.fields[0].in.SetValue(a)
+		first = 1
+	}
+	m.dlg = d
+	d.focus = first
+	return d.focusField(first)
+}
+
+// repointFlow changes the database a DAP points at — what Genesys recommends against, and what
+// the seed document's switchover pitfall is about.
+func (m *Model) repointFlow() {
+	s := m.snap()
+	if s == nil || len(s.DAPs) == 0 {
+		m.fail(errors.New("this scenario has no Database Access Points"))
+		return
+	}
+	warn := []string{"Genesys recommends against changing a DAP's database on the fly: the running IS keeps its database, a backup that takes over uses the new one."}
+	dbStep := func(dap string) dialog {
+		cur := ""
+		for _, d := range s.DAPs {
+			if d.Name == dap {
+				cur = d.Database
+			}
+		}
+		items := make([]pickItem, len(s.Databases))
+		for i, db := range s.Databases {
+			items[i] = pickItem{name: db}
+			if db == cur {
+				items[i].disabled, items[i].note = true, "current"
+			}
+			if db == s.Database {
+				items[i].note = strings.TrimSpace(items[i].note + " (the active IS uses it)")
+			}
+		}
+		return newPick("Re-point "+dap+" — database", warn, items, false, func(c []string) (dialog, tea.Cmd) {
+			return nil, m.applyCmd("re-pointed "+dap+" to "+c[0], core.Action{Kind: core.ActRepoint, App: dap, Database: c[0]})
+		})
+	}
+	if sel := m.selection(); sel.Type == core.TypeDatabaseAccessPoint {
+		m.dlg = dbStep(sel.App)
+		return
+	}
+	items := make([]pickItem, len(s.DAPs))
+	for i, d := range s.DAPs {
+		items[i] = pickItem{name: d.Name, note: "→ " + d.Database + " via " + d.DBServer}
+	}
+	m.dlg = newPick("Re-point a DAP — DAP", warn, items, false, func(c []string) (dialog, tea.Cmd) {
+		return dbStep(c[0]), nil
+	})
+}
+
+// pairIS names the Interaction Server a switchover acts on: the active one, else the primary.
+func (m *Model) pairIS() string {
+	s := m.snap()
+	if s == nil {
+		return ""
+	}
+	if s.ActiveIS != "" {
+		return s.ActiveIS
+	}
+	for _, is := range s.ISes {
+		if is.Role == "primary" {
+			return is.Name
+		}
+	}
+	return ""
+}
+
+func (m *Model) switchoverConfirm() {
+	s := m.snap()
+	is := m.pairIS()
+	if is == "" {
+		m.fail(errors.New("no Interaction Server to switch over"))
+		return
+	}
+	to := ""
+	for _, v := range s.ISes {
+		if v.Name != is {
+			to = v.Name
+		}
+	}
+	if to == "" {
+		m.fail(fmt.Errorf("%s has no backup to switch over to", is))
+		return
+	}
+	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
+	for _, d := range s.DAPs {
+		if d.Repointed {
+			body = append(body, "⚠ "+d.Name+" now points at "+d.Database+": the backup will use "+d.Database+"; interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
+		}
+	}
+	m.dlg = &confirmDialog{title: "Switch over " + is + " → " + to + "?", body: body,
+		yes: m.applyCmd("switched over from "+is+" to "+to, core.Action{Kind: core.ActSwitchover, App: is})}
+}
+
+// membershipFlow edits an Application Cluster's members: checked servers are members; enter
+// joins and leaves to match.
+func (m *Model) membershipFlow() {
+	s := m.snap()
+	if s == nil || len(s.Clusters) == 0 {
+		m.fail(errors.New("this scenario has no Application Clusters"))
+		return
+	}
+	members := func(cluster string) dialog {
+		var cl core.ClusterView
+		for _, c := range s.Clusters {
+			if c.Name == cluster {
+				cl = c
+			}
+		}
+		in := map[string]bool{}
+		for _, mb := range cl.Members {
+			in[mb.Name] = true
+		}
+		items := make([]pickItem, 0, len(s.ESPServers))
+		for _, e := range s.ESPServers {
+			it := pickItem{name: e.Name, note: string(e.Type), checked: in[e.Name]}
+			if len(e.Services) > 0 {
+				it.note += " (" + strings.Join(e.Services, ",") + ")"
+			}
+			if !e.Running {
+				it.note += " · stopped"
+			}
+			if cl.Type != "" && e.Type != cl.Type && !in[e.Name] {
+				it.disabled, it.note = true, "is a "+string(e.Type)+"; the members are "+string(cl.Type)+"s"
+			}
+			items = append(items, it)
+		}
+		intro := []string{"Members of " + cluster + ": space joins or leaves, enter applies. Requests in flight finish where they are."}
+		d := newPick("Application Cluster "+cluster, intro, items, true, func(chosen []string) (dialog, tea.Cmd) {
+			want := map[string]bool{}
+			for _, c := range chosen {
+				want[c] = true
+			}
+			var acts []core.Action
+			var desc []string
+			for _, it := range items {
+				switch {
+				case want[it.name] && !in[it.name]:
+					acts = append(acts, core.Action{Kind: core.ActJoin, Cluster: cluster, App: it.name})
+					desc = append(desc, it.name+" joined")
+				case !want[it.name] && in[it.name]:
+					acts = append(acts, core.Action{Kind: core.ActLeave, Cluster: cluster, App: it.name})
+					desc = append(desc, it.name+" left")
+				}
+			}
+			if len(acts) == 0 {
+				return nil, func() tea.Msg { return resultMsg{info: "no change to " + cluster} }
+			}
+			return nil, m.applyCmd(cluster+": "+strings.Join(desc, ", "), acts...)
+		})
+		d.allowNone = true
+		if a := m.selection().App; a != "" {
+			d.at(a)
+		}
+		return d
+	}
+	sel := m.selection()
+	if sel.Cluster != "" {
+		m.dlg = members(sel.Cluster)
+		return
+	}
+	if len(s.Clusters) == 1 {
+		m.dlg = members(s.Clusters[0].Name)
+		return
+	}
+	items := make([]pickItem, len(s.Clusters))
+	for i, c := range s.Clusters {
+		items[i] = pickItem{name: c.Name, note: string(c.Type) + " · " + plural(len(c.Members), "member")}
+	}
+	m.dlg = newPick("Application Cluster", nil, items, false, func(c []string) (dialog, tea.Cmd) { return members(c[0]), nil })
+}
+
+// openFile opens the file picker in the current directory.
+func (m *Model) openFile() tea.Cmd {
+	if m.load == nil {
+		m.fail(errors.New("opening scenario files is not available in this console"))
+		return nil
+	}
+	d, cmd := newFileDialog(m.dir, func(path string) tea.Cmd {
+		c, err := m.loadCmd(path, true)
+		if err != nil {
+			return func() tea.Msg { return resultMsg{err: err} }
+		}
+		return c
+	})
+	m.dlg = d
+	return cmd
+}
+
+// loadCmd parses a scenario file off the UI goroutine; confirm asks before replacing.
+func (m *Model) loadCmd(path string, confirm bool) (tea.Cmd, error) {
+	if m.load == nil {
+		return nil, errors.New("load: opening scenario files is not available in this console")
+	}
+	if !filepath.IsAbs(path) && m.dir != "" {
+		path = filepath.Join(m.dir, path)
+	}
+	load := m.load
+	return func() tea.Msg {
+		cfg, err := load(path)
+		return loadedMsg{path: path, cfg: cfg, err: err, confirm: confirm}
+	}, nil
+}
+
+func (m *Model) loaded(msg loadedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err)
+		return nil
+	}
+	sim, cfg, path := m.sim, msg.cfg, msg.path
+	replace := func() tea.Msg {
+		if err := sim.Replace(cfg, path); err != nil {
+			return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
+		}
+		return resultMsg{info: "loaded " + cfg.Name + " from " + path}
+	}
+	if !msg.confirm {
+		return replace
+	}
+	cur := "the running scenario"
+	if s := m.snap(); s != nil {
+		cur = s.Scenario
+	}
+	m.dlg = &confirmDialog{title: "Replace the running scenario?",
+		body: []string{"Running: " + cur, "New: " + cfg.Name + " (" + path + ")", "Virtual time, the event log and the charts start again."},
+		yes:  replace}
+	return nil
+}
+
+// keyMap is the help for the current focus.
+func (m *Model) keyMap() keyMap {
+	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title()}
+}

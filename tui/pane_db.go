@@ -1,0 +1,138 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/core"
+)
+
+// dbPane shows the Interaction Server pair and how it reaches its one database: DAPs through DB
+// Servers, the database each DAP points at (a re-pointed DAP stands out), health, requests and
+// failures.
+type dbPane struct {
+	listPane
+	repoint, switchover key.Binding
+}
+
+func newDBPane(th *theme, g *globalKeys) *dbPane {
+	p := &dbPane{repoint: g.Repoint, switchover: g.Switch}
+	p.th, p.nav = th, newNavKeys(g)
+	p.build = p.rows
+	p.header = p.summary
+	return p
+}
+
+func (p *dbPane) Title() string { return "Database" }
+
+func (p *dbPane) Keys() []key.Binding { return []key.Binding{p.repoint, p.switchover} }
+
+func (p *dbPane) Update(msg tea.Msg) tea.Cmd {
+	p.updateList(msg)
+	return nil
+}
+
+// summary is the line above the list: which IS is active on which database.
+func (p *dbPane) summary() []string {
+	s := p.frame.Snap
+	if s.ActiveIS == "" {
+		return []string{p.th.bad.s(fit("no Interaction Server is active: media servers hold new interactions", p.w-1))}
+	}
+	t := "active " + s.ActiveIS + " on database " + s.Database
+	if s.Held {
+		t += " — HELD: no DAP to " + s.Database + " is up"
+		return []string{p.th.bad.s(fit(t, p.w-1))}
+	}
+	return []string{p.th.bold.s(fit(t, p.w-1))}
+}
+
+func (p *dbPane) rows() []row {
+	s, th, w := p.frame.Snap, p.th, p.w-1
+	var rows []row
+	fixed := func(c cols) cols {
+		n := 0
+		for _, x := range c[1:] {
+			n += abs(x) + 1
+		}
+		c[0] = max(8, w-n)
+		return c
+	}
+
+	ic := fixed(cols{0, 8, 9, 8})
+	pl := ic.line("Interaction Servers", "role", "state", "")
+	rows = append(rows, row{plain: pl, text: th.header.s(pl)})
+	for _, is := range s.ISes {
+		act := cell{"", th.text}
+		if is.Active {
+			act = cell{"★ active", th.accent}
+		}
+		pl, tx := ic.paint(cell{"  " + is.Name, th.text}, cell{is.Role, th.dim}, state(th, is.Running), act)
+		rows = append(rows, row{key: "is/" + is.Name, plain: pl, text: tx, pick: true,
+			sel: selection{App: is.Name, Type: core.TypeInteractionServer}})
+	}
+
+	hw := 17 // wide enough for "DB Server stopped"
+	if w < 68 {
+		hw = 11
+	}
+	dc := fixed(cols{0, 12, 9, hw, -6, -4})
+	pl = dc.line("DAPs", "DB Server", "database", "health", "req", "fail")
+	rows = append(rows, row{plain: pl, text: th.header.s(pl)})
+	for _, d := range s.DAPs {
+		srv := cell{glyphRunning + " " + d.DBServer, th.text}
+		if !d.DBServerRunning {
+			srv = cell{glyphStopped + " " + d.DBServer, th.bad}
+		}
+		db := cell{d.Database, th.text}
+		if d.Repointed {
+			db = cell{"⚠ " + d.Database, th.warn}
+		}
+		name := "  " + d.Name
+		if !d.Running {
+			name = "  " + d.Name + " (stopped)"
+		}
+		pl, tx := dc.paint(cell{name, th.text}, srv, db, dapHealth(th, d, hw >= 17), num(th, d.Requests, th.text),
+			num(th, d.Failures, th.bad))
+		rows = append(rows, row{key: "dap/" + d.Name, plain: pl, text: tx, pick: true,
+			sel: selection{App: d.Name, Type: core.TypeDatabaseAccessPoint}})
+		if d.Repointed && s.ActiveIS != "" {
+			rows = append(rows, note(th.warn, w, "    re-pointed to "+d.Database+": "+s.ActiveIS+
+				" keeps using "+s.Database+"; after a switchover the backup uses "+d.Database))
+		}
+	}
+
+	sc := fixed(cols{0, 9, 20})
+	pl = sc.line("DB Servers", "state", "DAPs")
+	rows = append(rows, row{plain: pl, text: th.header.s(pl)})
+	for _, db := range s.DBServers {
+		var daps []string
+		for _, d := range s.DAPs {
+			if d.DBServer == db.Name {
+				daps = append(daps, d.Name)
+			}
+		}
+		pl, tx := sc.paint(cell{"  " + db.Name, th.text}, state(th, db.Running), cell{strings.Join(daps, ", "), th.dim})
+		rows = append(rows, row{key: "dbs/" + db.Name, plain: pl, text: tx, pick: true,
+			sel: selection{App: db.Name, Type: core.TypeDBServer}})
+	}
+	return rows
+}
+
+// dapHealth says whether the active IS can send requests through a DAP, and if not why.
+func dapHealth(th *theme, d core.DAPView, wide bool) cell {
+	switch {
+	case !d.Running:
+		return cell{"stopped", th.bad}
+	case !d.DBServerRunning:
+		if wide {
+			return cell{"DB Server stopped", th.bad}
+		}
+		return cell{"DBS stopped", th.bad}
+	case d.Up:
+		return cell{"up", th.ok}
+	case d.InUse:
+		return cell{"failed over", th.warn}
+	}
+	return cell{"not in use", th.dim}
+}

@@ -1,0 +1,447 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/core"
+)
+
+// logPane is the event log: the last few thousand events, newest at the bottom, following the
+// tail until the operator scrolls up. `/` filters by substring over the JSON line (ASCII case
+// folded); `!` keeps only the highlighted kinds. Only visible lines are formatted.
+type logPane struct {
+	th      *theme
+	nav     navKeys
+	filterK key.Binding
+	hotK    key.Binding
+	enterK  key.Binding
+	clearK  key.Binding
+	w, h    int
+	focused bool
+
+	ring []LogEntry
+	head int    // ring index of the oldest entry
+	n    int    // entries in the ring
+	base uint64 // absolute number of the oldest entry
+	gen  uint64
+
+	filter  string
+	hotOnly bool
+	match   []uint64 // absolute numbers of entries that pass, when filtering
+	input   textinput.Model
+	editing bool
+
+	cur, off int // cursor and window, as indices into the visible list
+	follow   bool
+}
+
+func newLogPane(th *theme, g *globalKeys, size int) *logPane {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "substring of the JSON line, e.g. resubmission\":true"
+	in.CharLimit = 200
+	return &logPane{th: th, nav: newNavKeys(g), filterK: g.Filter,
+		hotK:   key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "highlighted only")),
+		enterK: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "event details")),
+		clearK: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		ring:   make([]LogEntry, size), input: in, follow: true}
+}
+
+func (p *logPane) Title() string {
+	return "Event log"
+}
+
+func (p *logPane) SetFocused(f bool) { p.focused = f }
+func (p *logPane) Capturing() bool   { return p.editing }
+
+func (p *logPane) Keys() []key.Binding {
+	return []key.Binding{p.filterK, p.hotK, p.nav.bottom, p.enterK, p.clearK}
+}
+
+func (p *logPane) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.input.Width = max(10, w-3)
+	p.settle()
+}
+
+// body is the number of lines for events (the filter input takes the last line while editing).
+func (p *logPane) body() int {
+	if p.editing {
+		return max(1, p.h-1)
+	}
+	return max(1, p.h)
+}
+
+func (p *logPane) filtering() bool { return p.filter != "" || p.hotOnly }
+
+func (p *logPane) vlen() int {
+	if p.filtering() {
+		return len(p.match)
+	}
+	return p.n
+}
+
+func (p *logPane) at(abs uint64) *LogEntry {
+	return &p.ring[(p.head+int(abs-p.base))%len(p.ring)]
+}
+
+func (p *logPane) vat(i int) *LogEntry {
+	if p.filtering() {
+		return p.at(p.match[i])
+	}
+	return &p.ring[(p.head+i)%len(p.ring)]
+}
+
+func (p *logPane) pass(e *LogEntry) bool {
+	if p.hotOnly && !e.Hot {
+		return false
+	}
+	return containsFold(e.Line, p.filter)
+}
+
+// ingest appends new entries, dropping the oldest beyond the ring's size.
+func (p *logPane) ingest(evs []LogEntry) {
+	dropped := 0
+	for i := range evs {
+		if p.n == len(p.ring) {
+			if p.filtering() {
+				if len(p.match) > 0 && p.match[0] == p.base {
+					p.match = p.match[1:]
+					dropped++
+				}
+			} else {
+				dropped++
+			}
+			p.ring[p.head] = LogEntry{}
+			p.head = (p.head + 1) % len(p.ring)
+			p.n--
+			p.base++
+		}
+		abs := p.base + uint64(p.n)
+		p.ring[(p.head+p.n)%len(p.ring)] = evs[i]
+		p.n++
+		if p.filtering() && p.pass(&evs[i]) {
+			p.match = append(p.match, abs)
+		}
+	}
+	p.cur -= dropped
+	p.off -= dropped
+	p.settle()
+}
+
+func (p *logPane) reset() {
+	for i := range p.ring {
+		p.ring[i] = LogEntry{}
+	}
+	p.head, p.n, p.base, p.match = 0, 0, 0, nil
+	p.cur, p.off, p.follow = 0, 0, true
+}
+
+// refilter recomputes the matches after the filter changed and follows the tail again.
+func (p *logPane) refilter() {
+	p.match = p.match[:0]
+	if p.filtering() {
+		for i := 0; i < p.n; i++ {
+			e := &p.ring[(p.head+i)%len(p.ring)]
+			if p.pass(e) {
+				p.match = append(p.match, p.base+uint64(i))
+			}
+		}
+	}
+	p.follow = true
+	p.settle()
+}
+
+// settle clamps the cursor and keeps it in the window; following pins it to the newest line.
+func (p *logPane) settle() {
+	n, h := p.vlen(), p.body()
+	if p.follow {
+		p.cur = n - 1
+	}
+	p.cur = clamp(p.cur, 0, max(0, n-1))
+	if p.cur < p.off {
+		p.off = p.cur
+	}
+	if p.cur >= p.off+h {
+		p.off = p.cur - h + 1
+	}
+	p.off = clamp(p.off, 0, max(0, n-h))
+	if p.follow {
+		p.off = max(0, n-h)
+	}
+}
+
+func (p *logPane) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case frameMsg:
+		f := msg.f
+		if f.Reset || f.Gen != p.gen {
+			p.gen = f.Gen
+			if f.Reset {
+				p.reset()
+			}
+		}
+		if len(f.Events) > 0 {
+			p.ingest(f.Events)
+		}
+		return nil
+	case tea.KeyMsg:
+		if p.editing {
+			return p.updateInput(msg)
+		}
+		n := p.vlen()
+		switch {
+		case key.Matches(msg, p.filterK):
+			p.startFilter()
+		case key.Matches(msg, p.hotK):
+			p.hotOnly = !p.hotOnly
+			p.refilter()
+		case key.Matches(msg, p.clearK):
+			if p.filtering() {
+				p.filter, p.hotOnly = "", false
+				p.input.SetValue("")
+				p.refilter()
+			}
+		case key.Matches(msg, p.enterK):
+			if n > 0 {
+				e := p.vat(p.cur)
+				return func() tea.Msg {
+					return showTextMsg{title: "Event #" + strconv.FormatUint(e.Seq, 10), text: e.Line}
+				}
+			}
+		case key.Matches(msg, p.nav.up):
+			p.cur--
+			p.follow = false
+		case key.Matches(msg, p.nav.down):
+			p.cur++
+			p.follow = p.cur >= n-1
+		case key.Matches(msg, p.nav.pgUp):
+			p.cur -= p.body()
+			p.follow = false
+		case key.Matches(msg, p.nav.pgDown):
+			p.cur += p.body()
+			p.follow = p.cur >= n-1
+		case key.Matches(msg, p.nav.top):
+			p.cur, p.follow = 0, false
+		case key.Matches(msg, p.nav.bottom):
+			p.follow = true
+		default:
+			return nil
+		}
+		p.settle()
+	}
+	return nil
+}
+
+// startFilter opens the filter input (also used by the global `/`).
+func (p *logPane) startFilter() {
+	p.editing = true
+	p.input.SetValue(p.filter)
+	p.input.CursorEnd()
+	p.input.Focus()
+	p.settle()
+}
+
+func (p *logPane) updateInput(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEnter:
+		p.editing = false
+		p.input.Blur()
+		p.settle()
+		return nil
+	case tea.KeyEsc:
+		p.editing = false
+		p.input.Blur()
+		p.input.SetValue("")
+		p.filter = ""
+		p.refilter()
+		return nil
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	if v := p.input.Value(); v != p.filter {
+		p.filter = v
+		p.refilter()
+	}
+	return cmd
+}
+
+func (p *logPane) View() string {
+	th := p.th
+	lines := make([]string, 0, p.h)
+	n, h := p.vlen(), p.body()
+	if n == 0 {
+		msg := "no events yet"
+		if p.filtering() {
+			msg = "no event matches the filter"
+		}
+		lines = append(lines, th.dim.s(" "+msg))
+	}
+	for i := p.off; i < n && i < p.off+h; i++ {
+		lines = append(lines, p.line(p.vat(i), i == p.cur))
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	if p.editing {
+		lines = append(lines, " "+clip(p.input.View(), p.w-1))
+	}
+	return joinLines(lines)
+}
+
+// line formats one event: clock, kind, then the fields as key=value.
+func (p *logPane) line(e *LogEntry, cursor bool) string {
+	th := p.th
+	mark, hot := " ", " "
+	if cursor {
+		mark = glyphCursor
+	}
+	if e.Hot {
+		hot = glyphHot
+	}
+	w := p.w - 2
+	t := clock(e.T)
+	kind := e.Kind.String()
+	fields := formatFields(e.Line)
+	plain := fit(t+" "+fit(kind, 15)+" "+fields, w)
+	if cursor && p.focused {
+		return th.cursor.s(mark + hot + plain)
+	}
+	kp := th.accent
+	fp := th.text
+	if e.Hot {
+		kp = hotPaint(th, e)
+		fp = kp
+	}
+	// The plain line is already fit; paint its three parts by position (clock and kind are ASCII).
+	tl := len(t) + 1
+	kl := tl + 16
+	if w <= kl+1 {
+		return mark + kp.s(hot) + fp.s(plain)
+	}
+	return mark + kp.s(hot) + th.dim.s(plain[:tl]) + kp.s(plain[tl:kl]) + fp.s(plain[kl:])
+}
+
+func hotPaint(th *theme, e *LogEntry) paint {
+	switch e.Kind {
+	case core.EvESPFault, core.EvAppStopped, core.EvHeld:
+		return th.bad
+	case core.EvSwitchover, core.EvConfigChanged:
+		return th.note
+	}
+	return th.warn
+}
+
+// formatFields turns the fields of a JSON event line (after "kind") into `key=value` pairs.
+// String values lose their quotes unless they hold spaces.
+func formatFields(line string) string {
+	i := strings.Index(line, `"kind":"`)
+	if i < 0 {
+		return line
+	}
+	j := strings.IndexByte(line[i+8:], '"')
+	if j < 0 {
+		return line
+	}
+	rest := line[i+8+j+1:]
+	rest = strings.TrimSuffix(rest, "}")
+	var b strings.Builder
+	for len(rest) > 0 {
+		if rest[0] == ',' {
+			rest = rest[1:]
+		}
+		if len(rest) == 0 || rest[0] != '"' {
+			break
+		}
+		k := strings.IndexByte(rest[1:], '"')
+		if k < 0 {
+			break
+		}
+		name := rest[1 : 1+k]
+		rest = rest[k+2:]
+		if len(rest) == 0 || rest[0] != ':' {
+			break
+		}
+		rest = rest[1:]
+		var val string
+		if len(rest) > 0 && rest[0] == '"' {
+			end := 1
+			for end < len(rest) && rest[end] != '"' {
+				if rest[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			end = min(end, len(rest)-1)
+			raw := rest[:end+1]
+			rest = rest[end+1:]
+			if s, err := strconv.Unquote(raw); err == nil && !strings.ContainsAny(s, " \t") {
+				val = s
+			} else {
+				val = raw
+			}
+		} else {
+			end := strings.IndexByte(rest, ',')
+			if end < 0 {
+				end = len(rest)
+			}
+			val, rest = rest[:end], rest[end:]
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(val)
+	}
+	return b.String()
+}
+
+func (p *logPane) Selection() selection { return selection{} }
+
+func (p *logPane) Info() string {
+	var t string
+	switch {
+	case p.filtering():
+		t = strconv.Itoa(len(p.match)) + " of " + strconv.Itoa(p.n) + " events"
+		if p.filter != "" {
+			t = "/" + p.filter + " · " + t
+		}
+		if p.hotOnly {
+			t = "highlighted · " + t
+		}
+	default:
+		t = strconv.Itoa(p.n) + " events"
+	}
+	if !p.follow && p.vlen() > 0 {
+		t += " · " + strconv.Itoa(p.vlen()-1-p.cur) + " newer below (G)"
+	}
+	return t
+}
+
+func (p *logPane) Click(_, y int) {
+	if y < p.body() {
+		p.cur = p.off + y
+		p.follow = p.cur >= p.vlen()-1
+		p.settle()
+	}
+}
+
+func (p *logPane) Wheel(n int) {
+	p.cur += n
+	p.follow = n > 0 && p.cur >= p.vlen()-1
+	p.settle()
+}
+
+// visible is the visible list's JSON lines (tests).
+func (p *logPane) visible() []string {
+	out := make([]string, 0, p.vlen())
+	for i := 0; i < p.vlen(); i++ {
+		out = append(out, p.vat(i).Line)
+	}
+	return out
+}

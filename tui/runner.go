@@ -1,0 +1,542 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// Sim is what the console needs from a running simulation. The model depends on this interface
+// only, so tests drive it with a Runner in manual mode (or a fake).
+//
+// Concurrency contract: every method may be called from any goroutine; the model calls them from
+// tea.Cmd goroutines, never from Update, because they may wait for the engine to finish a slice
+// of work. Apply and Replace return once the engine has carried them out and a frame showing the
+// result has been published.
+type Sim interface {
+	// Next blocks until a frame newer than the last one taken is published; ok is false once the
+	// simulation is closed.
+	Next() (f Frame, ok bool)
+	// Apply carries out an operator action at the current virtual time.
+	Apply(a core.Action) error
+	// SetSpeed sets the factor of virtual time over wall-clock time.
+	SetSpeed(x float64)
+	// SetPaused pauses or resumes virtual time.
+	SetPaused(p bool)
+	// Replace builds an engine for cfg and swaps it in for the running one. On error the running
+	// scenario goes on untouched.
+	Replace(cfg core.Config, source string) error
+}
+
+// Persister is where a console session's operator actions go, so another process (or the next
+// session) can see what was done. Optional: nil keeps everything in memory.
+//
+// Its methods are called on the runner's goroutine, one at a time, never concurrently. An error is
+// shown in the status bar; the simulation goes on. If the Persister also implements
+// core.EventSink it receives every event of the log as well (same goroutine, same contract).
+type Persister interface {
+	// RecordAction is called after an operator action was applied at virtual time t.
+	RecordAction(t int64, a core.Action) error
+	// Commit is called about ten times a second of wall clock and when the console closes: the
+	// place to end a batch (group commit).
+	Commit(t int64) error
+}
+
+// LogEntry is one line of the event log as the console keeps it.
+type LogEntry struct {
+	T    int64
+	Seq  uint64
+	Kind core.EventKind
+	Hot  bool   // worth the operator's eye: see hotEvent
+	Line string // the JSON line, as `ixlb run --events` writes it
+}
+
+// hotEvent reports the kinds the event log highlights: what an operator watches for while
+// balancing is disturbed.
+func hotEvent(e *core.Event) bool {
+	switch e.Kind {
+	case core.EvToURS:
+		return e.Resubmission
+	case core.EvESPFault, core.EvDAPFailover, core.EvSwitchover, core.EvConfigChanged,
+		core.EvAppStopped, core.EvHeld:
+		return true
+	}
+	return false
+}
+
+func newLogEntry(e *core.Event, buf []byte) (LogEntry, []byte) {
+	buf = e.AppendJSON(buf[:0])
+	return LogEntry{T: e.T, Seq: e.Seq, Kind: e.Kind, Hot: hotEvent(e), Line: string(buf)}, buf
+}
+
+// Frame is what the runner publishes about ten times a second. Everything in it is immutable once
+// published: the UI may keep references.
+type Frame struct {
+	Snap     *core.Snapshot
+	Events   []LogEntry // events since the previous frame taken, oldest first (at most the ring's size)
+	Reset    bool       // a new scenario: forget earlier events and charts
+	Gen      uint64     // scenario generation, bumped by Replace
+	Source   string     // the scenario file, "" when built in memory
+	Duration time.Duration
+	Speed    float64
+	Paused   bool
+	Note     string // why the runner paused by itself, e.g. the scenario's duration was reached
+	Behind   bool   // the engine could not keep up with the speed during the last tick
+	// Resubmitted counts to_urs events with resubmission true, by URS, since the scenario started.
+	// (The snapshot has only the total; the runner counts them from the event stream.)
+	Resubmitted map[string]int64
+	PersistErr  string
+}
+
+// ErrClosed is returned by a Runner's methods after Close.
+var ErrClosed = errors.New("the simulation is closed")
+
+// Speeds are the steps of + and -.
+var Speeds = []float64{0.5, 1, 2, 5, 10, 50, 100, 1000}
+
+const (
+	frameEvery   = 100 * time.Millisecond // publish rate: ~10 snapshots a second
+	tickBudget   = 80 * time.Millisecond  // wall time the engine may use per tick before it falls behind
+	maxTickCatch = 4 * frameEvery         // a stalled process does not make virtual time jump
+	// DefaultRingSize is how many recent events the console keeps.
+	DefaultRingSize = 5000
+)
+
+// RunnerOptions configure a Runner.
+type RunnerOptions struct {
+	Source        string
+	Speed         float64 // 0: 1x
+	Paused        bool
+	Persister     Persister
+	History       []core.Event  // events of an earlier session, shown first in the log
+	EngineOptions []core.Option // for every engine the runner builds (do not pass core.WithSink: use Sink)
+	Sink          core.EventSink
+	RingSize      int // 0: DefaultRingSize
+	// NoStopAtEnd keeps virtual time running past the scenario's duration instead of pausing once there.
+	NoStopAtEnd bool
+}
+
+// Runner owns a *core.Engine on one goroutine and paces it against the wall clock. In manual
+// mode (before Start, and in tests) nothing runs by itself: Step advances virtual time
+// deterministically and every call runs on the caller's goroutine under a mutex.
+type Runner struct {
+	opts RunnerOptions
+
+	// Engine side: touched only by the goroutine that owns the engine (the loop in live mode,
+	// holders of mu in manual mode).
+	eng       *core.Engine
+	cfg       core.Config
+	source    string
+	speed     float64
+	paused    bool
+	note      string
+	endPaused bool // the stop at the scenario's duration already happened
+	behind    bool
+	gen       uint64
+	ring      eventRing
+	resub     map[string]int64
+	perr      string
+	buf       []byte
+	resetNext bool // the next frame starts a new scenario
+
+	mu     sync.Mutex
+	live   bool
+	reqs   chan func()
+	quit   chan struct{}
+	done   chan struct{} // closed when the loop has returned (live) or at Close (manual)
+	closed chan struct{}
+	once   sync.Once
+	box    mailbox
+}
+
+// NewRunner builds the engine for cfg. The runner starts in manual mode; Start makes it live.
+func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
+	if o.Speed <= 0 {
+		o.Speed = 1
+	}
+	if o.RingSize <= 0 {
+		o.RingSize = DefaultRingSize
+	}
+	r := &Runner{opts: o, speed: o.Speed, paused: o.Paused, source: o.Source,
+		reqs: make(chan func()), quit: make(chan struct{}), done: make(chan struct{}),
+		closed: make(chan struct{})}
+	r.ring.init(o.RingSize)
+	r.box.init(o.RingSize)
+	for i := range o.History {
+		e := &o.History[i]
+		var le LogEntry
+		le, r.buf = newLogEntry(e, r.buf)
+		r.ring.pushEntry(le)
+	}
+	if err := r.build(cfg, o.Source); err != nil {
+		return nil, err
+	}
+	r.publish()
+	return r, nil
+}
+
+// build makes a new engine and resets what belongs to a scenario.
+func (r *Runner) build(cfg core.Config, source string) error {
+	opts := append(append([]core.Option(nil), r.opts.EngineOptions...), core.WithSink(runnerSink{r}))
+	e, err := core.New(cfg, opts...)
+	if err != nil {
+		return err
+	}
+	r.eng, r.cfg, r.source = e, cfg, source
+	r.resub = map[string]int64{}
+	r.endPaused, r.note, r.behind = false, "", false
+	return nil
+}
+
+// runnerSink collects events on the engine's goroutine: a struct copy into the ring, no
+// allocation; the JSON line is made only for events still in the ring when a frame is published.
+type runnerSink struct{ r *Runner }
+
+func (s runnerSink) Event(e *core.Event, line []byte) {
+	r := s.r
+	r.ring.push(e)
+	if e.Kind == core.EvToURS && e.Resubmission {
+		r.resub[e.URS]++
+	}
+	if r.opts.Sink != nil {
+		r.opts.Sink.Event(e, line)
+	}
+	if ps, ok := r.opts.Persister.(core.EventSink); ok {
+		ps.Event(e, line)
+	}
+}
+
+// Start makes the runner live: a goroutine owns the engine from now on and advances virtual time
+// at wall clock × speed until ctx ends or Close is called.
+func (r *Runner) Start(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.live {
+		return
+	}
+	r.live = true
+	go r.loop(ctx)
+}
+
+func (r *Runner) loop(ctx context.Context) {
+	defer close(r.done)
+	t := time.NewTicker(frameEvery)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.quit:
+			return
+		case f := <-r.reqs:
+			f()
+		case now := <-t.C:
+			el := now.Sub(last)
+			last = now
+			if el > maxTickCatch {
+				el = maxTickCatch
+			}
+			if !r.paused {
+				r.advance(el, time.Now().Add(tickBudget))
+			}
+			r.publish()
+		}
+	}
+}
+
+// advance runs the engine for wall × speed of virtual time, in slices, and gives up at the
+// deadline so operator actions stay responsive when the engine cannot keep up.
+func (r *Runner) advance(wall time.Duration, deadline time.Time) {
+	now := r.eng.Now()
+	target := now + int64(float64(wall)*r.speed)
+	if end := int64(r.cfg.Duration); !r.opts.NoStopAtEnd && !r.endPaused && end > 0 && now < end && target >= end {
+		target = end
+		defer func() {
+			r.endPaused, r.paused = true, true
+			r.note = "reached the scenario's duration (" + r.cfg.Duration.String() + "); space goes on"
+		}()
+	}
+	slice := (target - now) / 16
+	if slice < int64(time.Millisecond) {
+		slice = int64(time.Millisecond)
+	}
+	r.behind = false
+	for r.eng.Now() < target {
+		next := r.eng.NextEventAt()
+		if next < 0 || next > target {
+			r.eng.RunUntil(target)
+			return
+		}
+		r.eng.RunUntil(min(target, r.eng.Now()+slice))
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			r.behind = true
+			return
+		}
+	}
+}
+
+// Step advances virtual time by d without looking at the wall clock, then publishes a frame.
+// Manual mode only (tests, benchmarks).
+func (r *Runner) Step(d time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.live {
+		return errors.New("Step: the runner is live")
+	}
+	r.advanceTo(r.eng.Now() + int64(d))
+	r.publish()
+	return nil
+}
+
+func (r *Runner) advanceTo(t int64) { r.eng.RunUntil(t) }
+
+// exec runs f on the engine's goroutine (live) or under the mutex (manual), then publishes.
+func (r *Runner) exec(f func()) error {
+	r.mu.Lock()
+	live := r.live
+	if !live {
+		defer r.mu.Unlock()
+		select {
+		case <-r.closed:
+			return ErrClosed
+		default:
+		}
+		f()
+		r.publish()
+		return nil
+	}
+	r.mu.Unlock()
+	ran := make(chan struct{})
+	job := func() {
+		f()
+		r.publish()
+		close(ran)
+	}
+	select {
+	case r.reqs <- job:
+	case <-r.done:
+		return ErrClosed
+	}
+	<-ran
+	return nil
+}
+
+// Apply carries out an operator action now and records it with the Persister.
+func (r *Runner) Apply(a core.Action) error {
+	var err error
+	if xerr := r.exec(func() {
+		if err = r.eng.Apply(a); err != nil {
+			return
+		}
+		if r.opts.Persister != nil {
+			if perr := r.opts.Persister.RecordAction(r.eng.Now(), a); perr != nil {
+				r.perr = "record action: " + perr.Error()
+			}
+		}
+	}); xerr != nil {
+		return xerr
+	}
+	return err
+}
+
+// SetSpeed sets the speed factor (clamped to 0.01–100000).
+func (r *Runner) SetSpeed(x float64) {
+	x = max(0.01, min(x, 100000))
+	_ = r.exec(func() { r.speed = x })
+}
+
+// SetPaused pauses or resumes.
+func (r *Runner) SetPaused(p bool) {
+	_ = r.exec(func() {
+		r.paused = p
+		if !p {
+			r.note = ""
+		}
+	})
+}
+
+// Replace swaps in an engine for cfg; the event log and charts restart.
+func (r *Runner) Replace(cfg core.Config, source string) error {
+	var err error
+	if xerr := r.exec(func() {
+		old := r.ring
+		r.ring = eventRing{}
+		r.ring.init(r.opts.RingSize)
+		if err = r.build(cfg, source); err != nil {
+			r.ring = old
+			return
+		}
+		r.gen++
+		r.resetNext = true
+	}); xerr != nil {
+		return xerr
+	}
+	return err
+}
+
+// Next blocks until a new frame is published or the runner is closed.
+func (r *Runner) Next() (Frame, bool) {
+	for {
+		if f, ok := r.box.take(); ok {
+			return f, true
+		}
+		select {
+		case <-r.box.notify:
+		case <-r.closed:
+			if f, ok := r.box.take(); ok {
+				return f, true
+			}
+			return Frame{}, false
+		}
+	}
+}
+
+// TryNext returns the pending frame, if any, without blocking (tests).
+func (r *Runner) TryNext() (Frame, bool) { return r.box.take() }
+
+// Close stops the loop, commits a last time and wakes Next. It is safe to call more than once.
+func (r *Runner) Close() error {
+	var err error
+	r.once.Do(func() {
+		r.mu.Lock()
+		live := r.live
+		r.mu.Unlock()
+		close(r.quit)
+		if live {
+			<-r.done
+		} else {
+			close(r.done)
+		}
+		// The engine has no owner any more: this goroutine may touch it.
+		if r.opts.Persister != nil {
+			err = r.opts.Persister.Commit(r.eng.Now())
+		}
+		close(r.closed)
+	})
+	return err
+}
+
+// publish hands the latest state to the UI.
+func (r *Runner) publish() {
+	reset := r.resetNext
+	r.resetNext = false
+	if r.opts.Persister != nil {
+		if err := r.opts.Persister.Commit(r.eng.Now()); err != nil {
+			r.perr = fmt.Sprintf("commit: %v", err)
+		}
+	}
+	resub := make(map[string]int64, len(r.resub))
+	for k, v := range r.resub {
+		resub[k] = v
+	}
+	var evs []LogEntry
+	evs, r.buf = r.ring.drain(r.buf)
+	r.box.put(Frame{Snap: r.eng.Snapshot(), Gen: r.gen, Source: r.source, Duration: r.cfg.Duration,
+		Speed: r.speed, Paused: r.paused, Note: r.note, Behind: r.behind, Resubmitted: resub,
+		PersistErr: r.perr}, evs, reset)
+}
+
+// eventRing keeps the last n events since the previous drain. Events are copied by value (their
+// strings are immutable), so collecting costs no allocation per event.
+type eventRing struct {
+	ev    []core.Event
+	pre   []LogEntry // entries that arrive already encoded (history)
+	head  int
+	n     int
+	extra int // events dropped because more than cap arrived between drains
+}
+
+func (g *eventRing) init(n int) { g.ev = make([]core.Event, n) }
+
+func (g *eventRing) push(e *core.Event) {
+	c := len(g.ev)
+	if g.n < c {
+		g.ev[(g.head+g.n)%c] = *e
+		g.n++
+		return
+	}
+	g.ev[g.head] = *e
+	g.head = (g.head + 1) % c
+	g.extra++
+}
+
+func (g *eventRing) pushEntry(le LogEntry) {
+	g.pre = append(g.pre, le)
+	if len(g.pre) > len(g.ev) {
+		g.pre = g.pre[len(g.pre)-len(g.ev):]
+	}
+}
+
+// drain returns the collected events, oldest first, and empties the ring.
+func (g *eventRing) drain(buf []byte) ([]LogEntry, []byte) {
+	if g.n == 0 && len(g.pre) == 0 {
+		return nil, buf
+	}
+	out := make([]LogEntry, 0, len(g.pre)+g.n)
+	out = append(out, g.pre...)
+	g.pre = nil
+	c := len(g.ev)
+	for i := 0; i < g.n; i++ {
+		e := &g.ev[(g.head+i)%c]
+		var le LogEntry
+		le, buf = newLogEntry(e, buf)
+		out = append(out, le)
+		*e = core.Event{}
+	}
+	g.head, g.n, g.extra = 0, 0, 0
+	if len(out) > c {
+		out = out[len(out)-c:]
+	}
+	return out, buf
+}
+
+// mailbox holds the latest frame until the UI takes it. Frames coalesce: a slow UI gets the
+// newest snapshot and every event (up to the ring's size) since it last looked.
+type mailbox struct {
+	mu     sync.Mutex
+	frame  Frame
+	have   bool
+	events []LogEntry
+	reset  bool
+	cap    int
+	notify chan struct{}
+}
+
+func (b *mailbox) init(n int) {
+	b.cap = n
+	b.notify = make(chan struct{}, 1)
+}
+
+func (b *mailbox) put(f Frame, evs []LogEntry, reset bool) {
+	b.mu.Lock()
+	if reset {
+		b.events, b.reset = nil, true
+	}
+	b.events = append(b.events, evs...)
+	if len(b.events) > b.cap {
+		b.events = append([]LogEntry(nil), b.events[len(b.events)-b.cap:]...)
+	}
+	b.frame, b.have = f, true
+	b.mu.Unlock()
+	select {
+	case b.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (b *mailbox) take() (Frame, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.have {
+		return Frame{}, false
+	}
+	f := b.frame
+	f.Events, f.Reset = b.events, b.reset
+	b.events, b.reset, b.have = nil, false, false
+	return f, true
+}

@@ -1,0 +1,199 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// memPersister records what the runner hands it.
+type memPersister struct {
+	mu      sync.Mutex
+	actions []core.Action
+	commits int
+	events  int
+}
+
+func (p *memPersister) RecordAction(_ int64, a core.Action) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.actions = append(p.actions, a)
+	return nil
+}
+
+func (p *memPersister) Commit(int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.commits++
+	return nil
+}
+
+func (p *memPersister) Event(*core.Event, []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.events++
+}
+
+// Manual mode is deterministic: two runners stepped alike publish the same events.
+func TestRunnerManualDeterministic(t *testing.T) {
+	run := func() []LogEntry {
+		r, err := NewRunner(seedConfig(), RunnerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var all []LogEntry
+		for i := 0; i < 20; i++ {
+			if err := r.Step(500 * time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			f, ok := r.TryNext()
+			if !ok {
+				t.Fatal("no frame after Step")
+			}
+			all = append(all, f.Events...)
+		}
+		return all
+	}
+	a, b := run(), run()
+	if len(a) == 0 || len(a) != len(b) {
+		t.Fatalf("%d vs %d events", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Line != b[i].Line {
+			t.Fatalf("event %d differs: %s / %s", i, a[i].Line, b[i].Line)
+		}
+	}
+}
+
+// Frames coalesce when the UI is slow; the ring keeps the newest events.
+func TestRunnerCoalescesFrames(t *testing.T) {
+	r, err := NewRunner(seedConfig(), RunnerOptions{RingSize: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 0; i < 30; i++ {
+		_ = r.Step(time.Second)
+	}
+	f, ok := r.TryNext()
+	if !ok || len(f.Events) != 50 {
+		t.Fatalf("ok %v, %d events", ok, len(f.Events))
+	}
+	if last := f.Events[len(f.Events)-1]; last.Seq != f.Snap.EventCount {
+		t.Fatalf("newest event %d, engine has %d", last.Seq, f.Snap.EventCount)
+	}
+	if _, ok := r.TryNext(); ok {
+		t.Fatal("a second frame without a step")
+	}
+}
+
+func TestRunnerPersistenceAndHistory(t *testing.T) {
+	p := &memPersister{}
+	hist := []core.Event{{T: 1, Seq: 1, Kind: core.EvAppStopped, App: "URS_9"}}
+	r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p, History: hist})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := r.TryNext()
+	if len(f.Events) == 0 || f.Events[0].Line != `{"t":0.000000001,"seq":1,"kind":"app_stopped","app":"URS_9"}` || !f.Events[0].Hot {
+		t.Fatalf("history not first: %+v", f.Events)
+	}
+	_ = r.Step(time.Second)
+	if err := r.Apply(core.Action{Kind: core.ActStop, App: "URS_1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Apply(core.Action{Kind: core.ActStop, App: "nope"}); err == nil {
+		t.Fatal("stopping an unknown application succeeded")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.actions) != 1 || p.actions[0].App != "URS_1" || p.commits < 3 || p.events == 0 {
+		t.Fatalf("persister saw %+v, %d commits, %d events", p.actions, p.commits, p.events)
+	}
+	if err := r.Apply(core.Action{Kind: core.ActStart, App: "URS_1"}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("apply after close: %v", err)
+	}
+	if _, ok := r.Next(); ok {
+		t.Fatal("Next after Close and drain")
+	}
+}
+
+// Live mode: virtual time follows the wall clock times the speed, pauses, takes actions and
+// stops at the scenario's duration.
+func TestRunnerLive(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = 30 * time.Second
+	r, err := NewRunner(cfg, RunnerOptions{Speed: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.Start(ctx)
+	if err := r.Step(time.Second); err == nil {
+		t.Fatal("Step in live mode")
+	}
+	deadline := time.After(5 * time.Second)
+	var f Frame
+	for f.Snap == nil || f.Snap.T < int64(5*time.Second) {
+		select {
+		case <-deadline:
+			t.Fatalf("virtual time did not advance: %+v", f.Snap)
+		default:
+		}
+		f, _ = r.Next()
+	}
+	if err := r.Apply(core.Action{Kind: core.ActStop, App: "URS_2"}); err != nil {
+		t.Fatal(err)
+	}
+	r.SetSpeed(1000)
+	for !f.Paused {
+		select {
+		case <-deadline:
+			t.Fatal("did not pause at the scenario's duration")
+		default:
+		}
+		f, _ = r.Next()
+	}
+	if f.Snap.T != int64(cfg.Duration) || f.Note == "" {
+		t.Fatalf("paused at %d (%q)", f.Snap.T, f.Note)
+	}
+	r.SetPaused(false)
+	time.Sleep(250 * time.Millisecond)
+	r.SetPaused(true)
+	f, _ = r.Next()
+	at := f.Snap.T
+	if at <= int64(cfg.Duration) {
+		t.Fatal("did not go on past the duration after resuming")
+	}
+	time.Sleep(250 * time.Millisecond)
+	r.SetSpeed(5)
+	f, _ = r.Next()
+	if f.Snap.T != at || f.Speed != 5 {
+		t.Fatalf("paused time moved %d -> %d", at, f.Snap.T)
+	}
+	if err := r.Replace(seedConfig(), "again.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = r.Next()
+	if !f.Reset || f.Source != "again.yaml" || f.Gen != 1 {
+		t.Fatalf("replace: reset %v source %q gen %d", f.Reset, f.Source, f.Gen)
+	}
+	bad := seedConfig()
+	bad.Strategies[0].ActivatedOn = []string{"NoSuchURS"}
+	if err := r.Replace(bad, "bad.yaml"); err == nil {
+		t.Fatal("replace with a broken config succeeded")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Apply(core.Action{Kind: core.ActStart, App: "URS_2"}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("apply after close: %v", err)
+	}
+}

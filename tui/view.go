@@ -1,0 +1,268 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func (m *Model) tooSmall() bool { return m.w < minW || m.h < minH }
+
+// layout places the panes. Wide and tall terminals get the whole console at once: Routing over
+// the Event log on the left, ESP, Database and Interactions on the right. Smaller ones (down to
+// 80x24) show one pane at a time under a tab bar, so nothing is squeezed into garbage.
+func (m *Model) layout() {
+	if m.tooSmall() {
+		return
+	}
+	bodyH := m.h - 2 // status bar and help line
+	m.compact = m.w < 120 || m.h < 32
+	if m.compact {
+		r := rect{0, 1, m.w, bodyH - 1}
+		for i := range m.rects {
+			m.rects[i] = r
+			m.panes[i].SetSize(r.w-2, r.h-2)
+		}
+		return
+	}
+	leftW := m.w * 58 / 100
+	rightW := m.w - leftW
+	routH := bodyH / 2
+	espH := bodyH * 40 / 100
+	dbH := bodyH * 30 / 100
+	m.rects[paneRouting] = rect{0, 0, leftW, routH}
+	m.rects[paneLog] = rect{0, routH, leftW, bodyH - routH}
+	m.rects[paneESP] = rect{leftW, 0, rightW, espH}
+	m.rects[paneDB] = rect{leftW, espH, rightW, dbH}
+	m.rects[paneIxn] = rect{leftW, espH + dbH, rightW, bodyH - espH - dbH}
+	for i, r := range m.rects {
+		m.panes[i].SetSize(r.w-2, r.h-2)
+	}
+}
+
+// View renders the latest frame. It is called after every message, so it only assembles what
+// the panes render from their visible windows.
+func (m *Model) View() string {
+	if m.w == 0 || m.h == 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		msg := fmt.Sprintf("enlarge the terminal (need %dx%d, have %dx%d)", minW, minH, m.w, m.h)
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, lipgloss.NewStyle().Width(m.w).Align(lipgloss.Center).Render(msg))
+	}
+	if m.snap() == nil {
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, "starting the simulation…")
+	}
+	body := make([]string, 0, m.h)
+	if m.compact {
+		body = append(body, m.tabBar())
+		body = append(body, m.box(m.focus)...)
+	} else {
+		left := append(m.box(paneRouting), m.box(paneLog)...)
+		right := append(append(m.box(paneESP), m.box(paneDB)...), m.box(paneIxn)...)
+		for i := range left {
+			body = append(body, left[i]+right[i])
+		}
+	}
+	if m.dlg != nil {
+		m.overlay(body)
+	}
+	body = append(body, m.statusBar(), m.bottomLine())
+	return strings.Join(body, "\n")
+}
+
+// box draws pane i inside its border: title in the top edge, position in the bottom edge, heavy
+// lines when focused.
+func (m *Model) box(i int) []string {
+	th, r, p := m.th, m.rects[i], m.panes[i]
+	b, bp, tp := boxPlain, th.border, th.title
+	if i == m.focus {
+		b, bp, tp = boxFocus, th.borderFocus, th.titleFocus
+	}
+	iw, ih := r.w-2, r.h-2
+	title := clip(" "+strconv.Itoa(i+1)+" "+p.Title()+" ", max(0, iw-1))
+	out := make([]string, 0, r.h)
+	out = append(out, bp.s(b.tl+b.h)+tp.s(title)+bp.s(strings.Repeat(b.h, max(0, iw-1-width(title)))+b.tr))
+	lines := strings.Split(p.View(), "\n")
+	side := bp.s(b.v)
+	for j := 0; j < ih; j++ {
+		l := ""
+		if j < len(lines) {
+			l = lines[j]
+		}
+		out = append(out, side+fit(l, iw)+side)
+	}
+	info := p.Info()
+	if info != "" {
+		info = " " + clip(info, max(0, iw-4)) + " "
+	}
+	out = append(out, bp.s(b.bl+strings.Repeat(b.h, max(0, iw-width(info)-1)))+th.dim.s(info)+bp.s(b.h+b.br))
+	return out
+}
+
+// tabBar is the compact layout's pane switcher.
+func (m *Model) tabBar() string {
+	th := m.th
+	var b strings.Builder
+	x := 0
+	m.tabs = m.tabs[:0]
+	for i, p := range m.panes {
+		t := " " + strconv.Itoa(i+1) + " " + p.Title() + " "
+		if i == m.focus {
+			t = "[" + strconv.Itoa(i+1) + " " + p.Title() + "]"
+			b.WriteString(th.cursor.s(t))
+		} else {
+			b.WriteString(th.dim.s(t))
+		}
+		m.tabs = append(m.tabs, span{x, x + width(t)})
+		x += width(t)
+		b.WriteString(" ")
+		x++
+	}
+	hint := "tab/1-5 switch panes · wider than 120x32 shows all"
+	if rest := m.w - x; rest > width(hint)+2 {
+		b.WriteString(spaces(rest - width(hint)))
+		b.WriteString(th.dim.s(hint))
+	}
+	return fit(b.String(), m.w)
+}
+
+// statusBar shows the scenario, the clock and speed, the active IS, totals and the last error,
+// dropping detail to fit the width.
+func (m *Model) statusBar() string {
+	th, f, s := m.th, m.frame, m.frame.Snap
+	type seg struct {
+		t string
+		p paint
+	}
+	run := seg{"▶ " + speedText(f.Speed), th.barKey}
+	if f.Paused {
+		run = seg{"⏸ paused · " + speedText(f.Speed), th.barWarn}
+	}
+	if f.Behind && !f.Paused {
+		run.t += " (behind)"
+	}
+	clk := "t " + clock(s.T)
+	if f.Duration > 0 {
+		clk += " / " + shortClock(f.Duration)
+	}
+	is := seg{"IS " + s.ActiveIS, th.bar}
+	if s.ActiveIS == "" {
+		is = seg{"IS none", th.barBad}
+	} else if s.Held {
+		is = seg{"IS " + s.ActiveIS + " held", th.barBad}
+	}
+	st, lv := s.Stats, s.Live
+	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
+		count(st.Submitted), count(st.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
+	short := seg{fmt.Sprintf("sub %s done %s URS %s agt %s resub %s",
+		count(st.Submitted), count(st.Completed), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
+	name := seg{s.Scenario, th.barKey}
+	clkSeg := seg{clk, th.bar}
+	levels := [][]seg{
+		{name, run, clkSeg, is, long},
+		{name, run, clkSeg, is, short},
+		{run, clkSeg, is, short},
+		{run, clkSeg, short},
+		{run, clkSeg},
+	}
+	sep := " │ "
+	var use []seg
+	used := 0
+	for _, lv := range levels {
+		n := 1
+		for i, sg := range lv {
+			if i > 0 {
+				n += len(sep)
+			}
+			n += width(sg.t)
+		}
+		if n <= m.w || len(use) == 0 {
+			use, used = lv, n
+			if n <= m.w {
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString(th.bar.s(" "))
+	for i, sg := range use {
+		if i > 0 {
+			b.WriteString(th.bar.s(sep))
+		}
+		b.WriteString(sg.p.s(sg.t))
+	}
+	if m.lastErr != "" {
+		if rest := m.w - used - len(sep); rest >= 16 {
+			e := clip("last error: "+m.lastErr, rest)
+			b.WriteString(th.bar.s(sep))
+			b.WriteString(th.barBad.s(e))
+			used += len(sep) + width(e)
+		}
+	}
+	if used < m.w {
+		b.WriteString(th.bar.s(spaces(m.w - used)))
+	}
+	return fit(b.String(), m.w)
+}
+
+// bottomLine is the command line while typing, else the latest message, else the key hints.
+func (m *Model) bottomLine() string {
+	th := m.th
+	switch {
+	case m.cmdOn:
+		return fit(m.cmd.View(), m.w)
+	case m.msg != "" && m.msgErr:
+		return th.bad.s(clip("✗ "+m.msg, m.w))
+	case m.msg != "":
+		return th.ok.s(clip("✓ "+m.msg, m.w))
+	case m.frame != nil && m.frame.Paused && m.frame.Note != "":
+		return th.warn.s(clip(m.frame.Note, m.w))
+	}
+	h := m.help
+	h.Width = m.w
+	if m.dlg != nil {
+		return clip(h.ShortHelpView(m.dlg.Keys()), m.w)
+	}
+	return clip(h.ShortHelpView(m.keyMap().ShortHelp()), m.w)
+}
+
+// dialogWidth is a dialog's outer width: what it prefers, within the terminal.
+func (m *Model) dialogWidth(prefer int) int { return min(m.w-4, prefer) }
+
+// overlay draws the open dialog centred over the body lines.
+func (m *Model) overlay(body []string) {
+	th := m.th
+	dw := m.dialogWidth(96)
+	if sz, ok := m.dlg.(interface{ width() int }); ok {
+		dw = m.dialogWidth(sz.width())
+	}
+	maxH := len(body) - 2
+	iw := dw - 4
+	content := m.dlg.View(th, iw, maxH-4)
+	if len(content) > maxH-4 {
+		content = content[:maxH-4]
+	}
+	title := clip(" "+m.dlg.Title()+" ", iw)
+	bp := th.dialogBorder
+	lines := make([]string, 0, len(content)+4)
+	lines = append(lines, bp.s("╭─")+th.titleFocus.s(title)+bp.s(strings.Repeat("─", max(0, dw-3-width(title)))+"╮"))
+	lines = append(lines, bp.s("│")+spaces(dw-2)+bp.s("│"))
+	for _, c := range content {
+		lines = append(lines, bp.s("│")+" "+fit(c, iw)+" "+bp.s("│"))
+	}
+	lines = append(lines, bp.s("│")+spaces(dw-2)+bp.s("│"))
+	lines = append(lines, bp.s("╰"+strings.Repeat("─", dw-2)+"╯"))
+	x := (m.w - dw) / 2
+	y := max(0, (len(body)-len(lines))/2)
+	for i, l := range lines {
+		if y+i >= len(body) {
+			break
+		}
+		bg := body[y+i]
+		body[y+i] = ansi.Truncate(bg, x, "") + l + ansi.TruncateLeft(bg, x+dw, "")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ixlb/ixlb/core"
 )
@@ -53,6 +54,42 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := core.New(s.Config); err != nil {
 			t.Fatalf("Parse accepted a scenario the engine refuses: %v", err)
+		}
+	})
+}
+
+// FuzzEngine: a scenario that loads runs without crashing the engine. Runs are bounded (a minute
+// of virtual time, a few thousand arrivals) so the fuzzer explores configurations, not load.
+func FuzzEngine(f *testing.F) {
+	f.Add([]byte(minimal))
+	entries, _ := fs.ReadDir(bundledFS, ".")
+	for _, e := range entries {
+		b, _ := bundledFS.ReadFile(e.Name())
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		horizon := min(s.Config.Duration, time.Minute)
+		arrivals, agents := 0.0, 0
+		for _, tr := range s.Config.Traffic {
+			arrivals += tr.Rate * horizon.Seconds()
+		}
+		for _, g := range s.Config.AgentGroups {
+			agents += g.Agents * max(1, len(g.Capacity))
+		}
+		if arrivals > 5000 || agents > 5000 || len(s.Config.Timeline) > 200 {
+			return
+		}
+		e, err := core.New(s.Config)
+		if err != nil {
+			t.Fatalf("Parse accepted a scenario the engine refuses: %v", err)
+		}
+		e.RunUntil(int64(horizon))
+		if _, err := e.Report(); err != nil {
+			t.Fatalf("report: %v", err)
 		}
 	})
 }

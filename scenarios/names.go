@@ -27,10 +27,8 @@ func closest(name string, known []string) (string, bool) {
 		if k == name {
 			continue
 		}
+		// Case is ignored: "urs_1" is a typo of "URS_1" at distance 0.
 		d := editDistance(strings.ToLower(name), strings.ToLower(k))
-		if d == 0 && !strings.EqualFold(name, k) {
-			continue
-		}
 		if d < bestDist {
 			best, bestDist = k, d
 		}

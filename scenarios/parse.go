@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -65,9 +66,11 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	return &Scenario{File: file, Config: l.cfg, Expect: l.expect, index: d.index}, nil
 }
 
+// failure returns the diagnostics sorted, each once: content reached through several aliases
+// would otherwise report the same problem at the same place several times.
 func (d *decoder) failure() error {
 	d.diags.Sort()
-	return d.diags
+	return slices.Compact(d.diags)
 }
 
 // parseYAML turns the bytes into one document's root node. goccy/go-yaml stops at its first syntax
@@ -134,22 +137,22 @@ func checkVersion(d *decoder, root ast.Node) bool {
 		if !ok {
 			return true
 		}
-		if iv, isInt := v.(*ast.IntegerNode); isInt {
-			switch x := iv.Value.(type) {
-			case int64:
-				if x == FormatVersion {
-					return true
-				}
-			case uint64:
-				if x == FormatVersion {
-					return true
-				}
+		iv, isInt := v.(*ast.IntegerNode)
+		if !isInt {
+			d.errorf(posOf(e.value), CodeVersion, "version: want the number %d, got %s", FormatVersion, kindOf(v))
+			return false
+		}
+		switch x := iv.Value.(type) {
+		case int64:
+			if x == FormatVersion {
+				return true
+			}
+		case uint64:
+			if x == FormatVersion {
+				return true
 			}
 		}
 		text, _ := scalarText(v)
-		if text == "" {
-			text = kindOf(v)
-		}
 		d.errorf(posOf(e.value), CodeVersion, "unsupported version %s: this ixlb reads scenario format version %d", text, FormatVersion)
 		return false
 	}

@@ -158,6 +158,8 @@ func TestParseRejectsBadInput(t *testing.T) {
 			"14:3", "URS_1: {type: RoutingServer}", 1, CodeDuplicateKey, `duplicate key "URS_1" (first at 8:3)`},
 		{"version other than 1", "version: 1", "version: 2",
 			"1:10", "2", 1, CodeVersion, "unsupported version 2"},
+		{"version as text", "version: 1", `version: "1"`,
+			"1:10", `"1"`, 1, CodeVersion, "version: want the number 1, got a string"},
 		{"version missing", "version: 1\n", "",
 			"1:1", "duration", 1, CodeMissingField, `missing required field "version"`},
 		{"DAP without db_server", "{type: DatabaseAccessPoint, db_server: DBServer_1, database: ixn}", "{type: DatabaseAccessPoint, database: ixn}",

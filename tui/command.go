@@ -417,3 +417,22 @@ func fileCandidates(base, prefix string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// cmdHint is shown above the command line while typing: the completions the last tab offered,
+// else the usage of the command being typed, else the commands.
+func (m *Model) cmdHint() string {
+	if len(m.cands) > 0 {
+		return "tab: " + strings.Join(m.cands, "  ")
+	}
+	toks, _ := tokenizeLoose(m.cmd.Value())
+	if len(toks) > 0 {
+		if c, ok := lookupCommand(strings.ToLower(toks[0].text)); ok {
+			return ":" + strings.TrimSpace(c.name+" "+c.usage) + " — " + c.summary
+		}
+	}
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return "commands: " + strings.Join(names, " ") + " · tab completes · ↑/↓ history · esc cancels"
+}

@@ -106,6 +106,9 @@ func newPick(title string, intro []string, items []pickItem, multi bool, done fu
 	d := &pickDialog{title: title, intro: intro, items: items, multi: multi, done: done,
 		filter: newInput("/", "filter")}
 	d.refilter()
+	for d.cur < len(d.shown)-1 && d.items[d.shown[d.cur]].disabled {
+		d.cur++ // start on something that can be chosen
+	}
 	return d
 }
 
@@ -390,7 +393,7 @@ func (d *formDialog) View(th *theme, w, _ int) []string {
 	}
 	for i := range d.fields {
 		f := &d.fields[i]
-		f.in.Width = max(8, w-lw-4)
+		f.in.Width = max(8, w-lw-6)
 		lab := fitR(f.label, lw)
 		if i == d.focus {
 			lab = th.accent.s(lab)
@@ -452,15 +455,15 @@ func (d *fileDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 }
 
 func (d *fileDialog) View(th *theme, w, h int) []string {
-	if fh := max(3, h-3); fh != d.h {
+	if fh := clamp(h-4, 3, 12); fh != d.h {
 		d.h = fh
 		d.fp.SetHeight(fh)
 	}
-	out := []string{th.dim.s(clip(d.fp.CurrentDirectory, w)), ""}
-	for _, l := range strings.Split(d.fp.View(), "\n") {
+	out := []string{th.bold.s(clip(d.fp.CurrentDirectory, w)), ""}
+	for _, l := range strings.Split(strings.TrimRight(d.fp.View(), "\n"), "\n") {
 		out = append(out, clip(l, w))
 	}
-	return out
+	return append(out, "", th.dim.s(clip("enter opens · h/backspace goes up · scenario files are .yaml or .yml", w)))
 }
 
 // textDialog shows text: the full help, an event's JSON line.

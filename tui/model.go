@@ -61,6 +61,7 @@ type Model struct {
 	cmd     textinput.Model
 	hist    []string
 	histPos int
+	cands   []string // completions offered by the last tab
 
 	msg      string
 	msgErr   bool
@@ -285,6 +286,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
+	m.cands = nil
 	switch k.Type {
 	case tea.KeyEsc:
 		m.cmdOn = false
@@ -310,7 +312,7 @@ func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 		m.cmd.SetValue(line)
 		m.cmd.CursorEnd()
 		if len(cands) > 1 {
-			m.info(strings.Join(cands, "  "))
+			m.cands = cands
 		}
 		return nil
 	case tea.KeyUp:
@@ -471,7 +473,7 @@ func (m *Model) stopSelected() tea.Cmd {
 // stopConsequences says what the Interaction Server will do, in the seed document's terms.
 func (m *Model) stopConsequences(a core.AppView) []string {
 	s := m.snap()
-	out := []string{a.Name + " is a " + string(a.Type) + "."}
+	out := []string{a.Name + " is " + article(string(a.Type)) + "."}
 	switch a.Type {
 	case core.TypeRoutingServer:
 		for _, u := range s.URS {
@@ -732,7 +734,7 @@ func (m *Model) membershipFlow() {
 				it.note += " · stopped"
 			}
 			if cl.Type != "" && e.Type != cl.Type && !in[e.Name] {
-				it.disabled, it.note = true, "is a "+string(e.Type)+"; the members are "+string(cl.Type)+"s"
+				it.disabled, it.note = true, article(string(e.Type))+"; the members are "+string(cl.Type)+"s"
 			}
 			items = append(items, it)
 		}
@@ -841,4 +843,12 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
 	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title()}
+}
+
+// article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".
+func article(s string) string {
+	if s != "" && strings.ContainsRune("AEIOU", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }

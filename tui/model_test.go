@@ -145,6 +145,7 @@ func TestRoutingToggle(t *testing.T) {
 // resubmitted (visible in the Routing pane, the status bar and the event log); s starts it.
 func TestStopConfirmStart(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
+	h.command("activate A URS_2") // so what URS_1 holds has somewhere to go
 	h.step(30 * time.Second)
 	if h.urs("URS_1").Pending == 0 {
 		t.Fatal("fixture: URS_1 should have pending interactions")
@@ -295,7 +296,7 @@ func TestCommandLineQuoting(t *testing.T) {
 	if v := h.m.cmd.Value(); v != `start URS` {
 		t.Fatalf("completion of UR gave %q", v)
 	}
-	h.wantMsg("URS 1  URS_2")
+	h.wantView("tab: URS 1  URS_2")
 	h.typ(" ")
 	h.m.cmd.SetValue(`start "URS `)
 	h.keys("tab")
@@ -659,7 +660,7 @@ func TestMembership(t *testing.T) {
 	h.keys("2", "m") // the cluster row is selected
 	h.wantView("Application Cluster FaxCluster")
 	h.wantView("[x] FaxSrv_1")
-	h.wantView("is a ClassificationServer")
+	h.wantView("is a ClassificationServer;")
 	// Items: ClassSrv_1, ClassSrv_2, EmailSrv_1, FaxSrv_1, FaxSrv_2, IMSrv_1.
 	h.keys("j", "j", "j", "space", "space", "enter") // FaxSrv_1 leaves, FaxSrv_2 joins
 	cl := h.snap().Clusters[0]
@@ -674,6 +675,7 @@ func TestMembership(t *testing.T) {
 func TestDialogsNeverCrashOnEmptyScenario(t *testing.T) {
 	cfg := seedConfig()
 	cfg.Clusters = nil
+	cfg.Strategies[2].Steps[0].Via = "ThirdPartyServer"
 	h := newHarness(t, cfg, 80, 24)
 	h.keys("m")
 	h.wantErr("no Application Clusters")

@@ -55,7 +55,7 @@ func (p *dbPane) rows() []row {
 		for _, x := range c[1:] {
 			n += abs(x) + 1
 		}
-		c[0] = max(8, w-n)
+		c[0] = clamp(w-n, 8, 26)
 		return c
 	}
 
@@ -73,7 +73,7 @@ func (p *dbPane) rows() []row {
 	}
 
 	hw := 17 // wide enough for "DB Server stopped"
-	if w < 68 {
+	if w < 65 {
 		hw = 11
 	}
 	dc := fixed(cols{0, 12, 9, hw, -6, -4})
@@ -97,8 +97,8 @@ func (p *dbPane) rows() []row {
 		rows = append(rows, row{key: "dap/" + d.Name, plain: pl, text: tx, pick: true,
 			sel: selection{App: d.Name, Type: core.TypeDatabaseAccessPoint}})
 		if d.Repointed && s.ActiveIS != "" {
-			rows = append(rows, note(th.warn, w, "    re-pointed to "+d.Database+": "+s.ActiveIS+
-				" keeps using "+s.Database+"; after a switchover the backup uses "+d.Database))
+			rows = append(rows, note(th.warn, w, "    points at "+d.Database+", not "+s.Database+
+				", the database "+s.ActiveIS+" uses"))
 		}
 	}
 

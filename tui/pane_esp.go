@@ -44,7 +44,7 @@ func (p *espPane) cols() cols {
 	for _, x := range c[1:] {
 		fixed += abs(x) + 1
 	}
-	c[0] = max(8, w-fixed)
+	c[0] = clamp(w-fixed, 8, 26) // wider names only push the numbers away
 	return c
 }
 

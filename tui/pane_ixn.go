@@ -63,7 +63,7 @@ func (p *ixnPane) rows() []row {
 		for _, x := range c[1:] {
 			n += abs(x) + 1
 		}
-		c[0] = max(8, w-n)
+		c[0] = clamp(w-n, 8, 26)
 		return c
 	}
 

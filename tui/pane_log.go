@@ -40,9 +40,7 @@ type logPane struct {
 }
 
 func newLogPane(th *theme, g *globalKeys, size int) *logPane {
-	in := textinput.New()
-	in.Prompt = "/"
-	in.Placeholder = "substring of the JSON line, e.g. resubmission\":true"
+	in := newInput("/", `substring of the JSON line, e.g. "resubmission":true`)
 	in.CharLimit = 200
 	return &logPane{th: th, nav: newNavKeys(g), filterK: g.Filter,
 		hotK:   key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "highlighted only")),
@@ -390,6 +388,9 @@ func formatFields(line string) string {
 				end = len(rest)
 			}
 			val, rest = rest[:end], rest[end:]
+		}
+		if name == "resubmission" && val == "false" {
+			continue // noise on every first submission; true is what the operator looks for
 		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')

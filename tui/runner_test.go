@@ -119,6 +119,9 @@ func TestRunnerPersistenceAndHistory(t *testing.T) {
 	if err := r.Apply(core.Action{Kind: core.ActStart, App: "URS_1"}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("apply after close: %v", err)
 	}
+	if _, ok := r.Next(); !ok {
+		t.Fatal("the last frame published before Close was lost")
+	}
 	if _, ok := r.Next(); ok {
 		t.Fatal("Next after Close and drain")
 	}

@@ -70,7 +70,12 @@ func (m *Model) View() string {
 	if m.dlg != nil {
 		m.overlay(body)
 	}
-	body = append(body, m.statusBar(), m.bottomLine())
+	if m.cmdOn {
+		body = append(body, m.th.bar.s(fit(" "+m.cmdHint(), m.w)))
+	} else {
+		body = append(body, m.statusBar())
+	}
+	body = append(body, m.bottomLine())
 	return strings.Join(body, "\n")
 }
 
@@ -122,10 +127,11 @@ func (m *Model) tabBar() string {
 		b.WriteString(" ")
 		x++
 	}
-	hint := "tab/1-5 switch panes · wider than 120x32 shows all"
-	if rest := m.w - x; rest > width(hint)+2 {
-		b.WriteString(spaces(rest - width(hint)))
-		b.WriteString(th.dim.s(hint))
+	// The scenario's name, right-aligned: the status bar has no room for it at this size.
+	if rest := m.w - x - 1; rest >= 8 {
+		name := clip(m.snap().Scenario, rest)
+		b.WriteString(spaces(rest - width(name)))
+		b.WriteString(th.bold.s(name))
 	}
 	return fit(b.String(), m.w)
 }
@@ -146,6 +152,7 @@ func (m *Model) statusBar() string {
 		run.t += " (behind)"
 	}
 	clk := "t " + clock(s.T)
+	clkShort := seg{clk, th.bar}
 	if f.Duration > 0 {
 		clk += " / " + shortClock(f.Duration)
 	}
@@ -165,11 +172,17 @@ func (m *Model) statusBar() string {
 	levels := [][]seg{
 		{name, run, clkSeg, is, long},
 		{name, run, clkSeg, is, short},
-		{run, clkSeg, is, short},
-		{run, clkSeg, short},
-		{run, clkSeg},
+		{name, run, clkShort, is, short},
+		{run, clkShort, is, short}, // compact layout: the tab bar shows the scenario's name
+		{run, clkShort, short},
+		{run, clkShort},
 	}
 	sep := " │ "
+	// The last error keeps at least this much room: detail goes first.
+	errRoom := 0
+	if m.lastErr != "" {
+		errRoom = len(sep) + min(width(m.lastErr)+12, 48)
+	}
 	var use []seg
 	used := 0
 	for _, lv := range levels {
@@ -180,11 +193,9 @@ func (m *Model) statusBar() string {
 			}
 			n += width(sg.t)
 		}
-		if n <= m.w || len(use) == 0 {
-			use, used = lv, n
-			if n <= m.w {
-				break
-			}
+		use, used = lv, n
+		if n+errRoom <= m.w {
+			break
 		}
 	}
 	var b strings.Builder
@@ -216,18 +227,18 @@ func (m *Model) bottomLine() string {
 	case m.cmdOn:
 		return fit(m.cmd.View(), m.w)
 	case m.msg != "" && m.msgErr:
-		return th.bad.s(clip("✗ "+m.msg, m.w))
+		return th.bad.s(fit("✗ "+m.msg, m.w))
 	case m.msg != "":
-		return th.ok.s(clip("✓ "+m.msg, m.w))
+		return th.ok.s(fit("✓ "+m.msg, m.w))
 	case m.frame != nil && m.frame.Paused && m.frame.Note != "":
-		return th.warn.s(clip(m.frame.Note, m.w))
+		return th.warn.s(fit(m.frame.Note, m.w))
 	}
 	h := m.help
 	h.Width = m.w
 	if m.dlg != nil {
-		return clip(h.ShortHelpView(m.dlg.Keys()), m.w)
+		return fit(h.ShortHelpView(m.dlg.Keys()), m.w)
 	}
-	return clip(h.ShortHelpView(m.keyMap().ShortHelp()), m.w)
+	return fit(h.ShortHelpView(m.keyMap().ShortHelp()), m.w)
 }
 
 // dialogWidth is a dialog's outer width: what it prefers, within the terminal.

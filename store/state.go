@@ -252,6 +252,40 @@ func (st *stateFile) loadRun() (RunState, bool, error) {
 	return rs, found, nil
 }
 
+// rewind drops the event lines after seq and the actions after virtual time t, committed or not.
+func (st *stateFile) rewind(seq uint64, t int64) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return fmt.Errorf("rewind %s: %w", st.path, ErrClosed)
+	}
+	events := st.events[:0] // the arena stays: the kept lines' offsets remain valid
+	for _, e := range st.events {
+		if e.seq <= seq {
+			events = append(events, e)
+		}
+	}
+	st.events = events
+	actions := st.actions[:0]
+	for _, a := range st.actions {
+		if a.t <= t {
+			actions = append(actions, a)
+		}
+	}
+	st.actions = actions
+	err := st.tx(func(c *sqlite3.SQLiteConn) error {
+		if _, err := c.Exec(`DELETE FROM events WHERE seq > ?`, []driver.Value{int64(seq)}); err != nil {
+			return err
+		}
+		_, err := c.Exec(`DELETE FROM actions WHERE t > ?`, []driver.Value{float64(t) / 1e9})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("rewind %s: %w", st.path, err)
+	}
+	return nil
+}
+
 // actionJSON is how an operator action is kept: kind by name, only the fields it uses.
 type actionJSON struct {
 	Kind     string   `json:"kind"`

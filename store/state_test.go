@@ -265,3 +265,28 @@ func TestConcurrentConsole(t *testing.T) {
 		t.Fatalf("last event %+v", ev)
 	}
 }
+
+func TestRewind(t *testing.T) {
+	s := newStore(t, t.TempDir(), Options{BatchRows: 4})
+	want := emit(s.EventSink(), 1, 10) // t = seq/4 s; batches of 4 commit on their own
+	for i := range int64(4) {
+		s.RecordAction(i*1e9, core.Action{Kind: core.ActStop, App: fmt.Sprintf("URS_%d", i)})
+	}
+	s.Commit()
+	emit(s.EventSink(), 11, 2) // pending
+	s.RecordAction(9e9, core.Action{Kind: core.ActStart, App: "URS_9"})
+	if err := s.Rewind(RunState{Events: 6, VirtualTime: 1e9}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.LastEvents(100); !reflect.DeepEqual(got, want[:6]) {
+		t.Fatalf("after Rewind: %v, want %v", got, want[:6])
+	}
+	var apps []string
+	s.Actions(func(_ int64, a core.Action) error { apps = append(apps, a.App); return nil })
+	if fmt.Sprint(apps) != "[URS_0 URS_1]" {
+		t.Fatalf("actions after Rewind: %v", apps)
+	}
+}

@@ -187,6 +187,12 @@ func (s *Store) SaveRun(rs RunState) error { return s.state.saveRun(rs) }
 // LoadRun reads the committed run state; ok is false when none was ever committed.
 func (s *Store) LoadRun() (rs RunState, ok bool, err error) { return s.state.loadRun() }
 
+// Rewind makes the history agree with a run resumed from rs (after a crash, the state may hold
+// event lines and actions the resumed run will not repeat): it deletes the event lines after
+// rs.Events (seq is 1-based, so the resumed run's next line is rs.Events+1) and the actions after
+// rs.VirtualTime, committed or pending.
+func (s *Store) Rewind(rs RunState) error { return s.state.rewind(rs.Events, rs.VirtualTime) }
+
 // RecordAction keeps an operator action applied at virtual time t (nanoseconds), to be written by
 // the next commit.
 func (s *Store) RecordAction(t int64, a core.Action) error { return s.state.recordAction(t, a) }
@@ -194,8 +200,8 @@ func (s *Store) RecordAction(t int64, a core.Action) error { return s.state.reco
 // Actions calls fn for every committed operator action, in the order they were recorded.
 func (s *Store) Actions(fn func(t int64, a core.Action) error) error { return s.state.readActions(fn) }
 
-// Events reads up to limit committed event lines with seq >= fromSeq, in order. Lines still in the
-// batch are not there until the next commit.
+// Events reads up to limit (all when negative) committed event lines with seq >= fromSeq, in
+// order. Lines still in the batch are not there until the next commit.
 func (s *Store) Events(fromSeq uint64, limit int) ([]EventLine, error) {
 	return s.state.queryEvents(`SELECT seq, t, kind, line FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`,
 		int64(fromSeq), limit)

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -615,5 +616,31 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM pragma_table_info('interactions') WHERE name = 'strategy'`).Scan(&cols)
 	if v != "0" || cols != 0 {
 		t.Fatalf("after a failed migration: schema_version %s, strategy column %d; want 0 and none (rolled back)", v, cols)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	if _, err := Open(t.TempDir(), Options{Synchronous: "sometimes"}); err == nil {
+		t.Fatal("accepted synchronous=sometimes")
+	}
+	s := newStore(t, t.TempDir(), Options{Synchronous: "full", BatchRows: 2})
+	d := connect(t, s, "DAP_1", "ixn")
+	for i := range int64(5) {
+		r := core.Row{ID: i + 1}
+		d.Write(&r)
+	}
+	// synchronous is a connection setting: ask the writer.
+	rows, err := d.(*dapHandle).f.w.Query(`PRAGMA synchronous`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := make([]driver.Value, 1)
+	err = rows.Next(dest)
+	rows.Close()
+	if err != nil || dest[0] != int64(2) {
+		t.Fatalf("writer synchronous = %v, %v; want 2 (FULL)", dest[0], err)
+	}
+	if c, err := d.Counts(); err != nil || c.Rows != 5 {
+		t.Fatalf("Counts %+v, %v", c, err)
 	}
 }

@@ -26,18 +26,20 @@ type dialog interface {
 }
 
 var (
-	kEnter  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply"))
-	kEsc    = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	kYes    = key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes"))
-	kNo     = key.NewBinding(key.WithKeys("n", "N", "esc", "enter"), key.WithHelp("n/esc", "no"))
-	kSpace  = key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "toggle"))
-	kAll    = key.NewBinding(key.WithKeys("ctrl+a", "A"), key.WithHelp("A", "all/none"))
-	kUp     = key.NewBinding(key.WithKeys("up", "k", "ctrl+p"), key.WithHelp("↑/k", "up"))
-	kDown   = key.NewBinding(key.WithKeys("down", "j", "ctrl+n"), key.WithHelp("↓/j", "down"))
-	kFilter = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter"))
-	kTab    = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field/complete"))
-	kSTab   = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
-	kClose  = key.NewBinding(key.WithKeys("esc", "q", "enter", "?"), key.WithHelp("esc", "close"))
+	kEnter       = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply"))
+	kEsc         = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	kYes         = key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes"))
+	kNo          = key.NewBinding(key.WithKeys("n", "N", "esc", "enter"), key.WithHelp("n/esc", "no"))
+	kSpace       = key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "toggle"))
+	kAll         = key.NewBinding(key.WithKeys("ctrl+a", "A"), key.WithHelp("A", "all/none"))
+	kUp          = key.NewBinding(key.WithKeys("up", "k", "ctrl+p"), key.WithHelp("↑/k", "up"))
+	kDown        = key.NewBinding(key.WithKeys("down", "j", "ctrl+n"), key.WithHelp("↓/j", "down"))
+	kFilter      = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter"))
+	kTab         = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field/complete"))
+	kSTab        = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
+	kKeepFilter  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter"))
+	kClearFilter = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))
+	kClose       = key.NewBinding(key.WithKeys("esc", "q", "enter", "?"), key.WithHelp("esc", "close"))
 )
 
 func newInput(prompt, placeholder string) textinput.Model {

@@ -734,7 +734,7 @@ func (m *Model) membershipFlow() {
 				it.note += " · stopped"
 			}
 			if cl.Type != "" && e.Type != cl.Type && !in[e.Name] {
-				it.disabled, it.note = true, article(string(e.Type))+"; the members are "+string(cl.Type)+"s"
+				it.disabled, it.note = true, "is "+article(string(e.Type))+"; the members are "+string(cl.Type)+"s"
 			}
 			items = append(items, it)
 		}

@@ -50,7 +50,7 @@ func TestViewGolden(t *testing.T) {
 func TestResizeKeepsGeometry(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
 	h.step(20 * time.Second)
-	for _, sz := range [][2]int{{80, 24}, {81, 25}, {100, 30}, {119, 31}, {120, 32}, {132, 43}, {160, 48}, {220, 60}, {80, 60}, {240, 24}} {
+	for _, sz := range [][2]int{{80, 24}, {81, 25}, {100, 30}, {119, 31}, {120, 32}, {139, 40}, {140, 34}, {132, 43}, {160, 48}, {220, 60}, {80, 60}, {240, 24}} {
 		for pane := 0; pane < numPanes; pane++ {
 			h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 			h.m.focusPane(pane)
@@ -636,7 +636,7 @@ func TestRepointAndSwitchover(t *testing.T) {
 	h.wantView("Re-point a DAP")
 	h.keys("j", "enter") // DAP_2
 	h.wantView("Genesys recommends against")
-	h.keys("enter") // ixn is current: refused
+	h.keys("k", "enter") // ixn is current: refused
 	h.wantView("current")
 	h.keys("j", "enter") // other
 	if !h.snap().DAPs[1].Repointed {
@@ -644,7 +644,7 @@ func TestRepointAndSwitchover(t *testing.T) {
 	}
 	h.keys("3")
 	h.wantView("⚠ other")
-	h.wantView("re-pointed to other")
+	h.wantView("points at other, not ixn, the database IxnServer uses")
 	h.keys("w")
 	h.wantView("Switch over IxnServer → IxnServer_B?")
 	h.wantView("DAP_2 now points at other")
@@ -661,8 +661,8 @@ func TestMembership(t *testing.T) {
 	h.wantView("Application Cluster FaxCluster")
 	h.wantView("[x] FaxSrv_1")
 	h.wantView("is a ClassificationServer;")
-	// Items: ClassSrv_1, ClassSrv_2, EmailSrv_1, FaxSrv_1, FaxSrv_2, IMSrv_1.
-	h.keys("j", "j", "j", "space", "space", "enter") // FaxSrv_1 leaves, FaxSrv_2 joins
+	// Items: ClassSrv_1, ClassSrv_2, EmailSrv_1 (disabled), FaxSrv_1 (the cursor), FaxSrv_2, IMSrv_1.
+	h.keys("space", "space", "enter") // FaxSrv_1 leaves, FaxSrv_2 joins
 	cl := h.snap().Clusters[0]
 	if len(cl.Members) != 1 || cl.Members[0].Name != "FaxSrv_2" {
 		t.Fatalf("members %+v", cl.Members)

@@ -73,7 +73,7 @@ func (p *dbPane) rows() []row {
 	}
 
 	hw := 17 // wide enough for "DB Server stopped"
-	if w < 65 {
+	if w < 62 {
 		hw = 11
 	}
 	dc := fixed(cols{0, 12, 9, hw, -6, -4})

@@ -63,6 +63,10 @@ func (p *espPane) rows() []row {
 		byName[s.ESPServers[i].Name] = &s.ESPServers[i]
 	}
 	head := func(title string) {
+		if width(title) > c[0] { // narrow: the title gets a row of its own
+			rows = append(rows, heading(th, w, title))
+			title = ""
+		}
 		pl := c.line(title, "role", "state", "req", "faults", "misrt")
 		rows = append(rows, row{plain: pl, text: th.header.s(pl)})
 	}

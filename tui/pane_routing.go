@@ -346,7 +346,11 @@ func (p *routingPane) View() string {
 		b.WriteString(sep)
 		for c := c0; c < c1; c++ {
 			ce := cellOf(c, &s.URS[c])
-			t := fit(" "+ce.s, g.colW)
+			lead := " "
+			if names && c == p.col {
+				lead = glyphCursor // the cursor's column, visible without colour too
+			}
+			t := fit(lead+ce.s, g.colW)
 			if c == p.col && p.focused && names {
 				b.WriteString(th.cursor.s(t))
 			} else {

@@ -27,7 +27,11 @@ type Options struct {
 	// loaded later). Do not pass core.WithSink here: the console needs the engine's only sink;
 	// use Sink.
 	EngineOptions []core.Option
-	Sink          core.EventSink
+	// EngineOptionsFor, when set, gives the options of each scenario loaded later from the
+	// console (for example a fresh set of databases for it).
+	EngineOptionsFor func(cfg core.Config, source string) ([]core.Option, error)
+	// Sink receives every event too (on the engine's goroutine; see core.EventSink).
+	Sink core.EventSink
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -36,7 +40,8 @@ func Run(ctx context.Context, o Options) error {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
 	r, err := NewRunner(o.Config, RunnerOptions{Source: o.Source, Speed: o.Speed, Paused: o.Paused,
-		Persister: o.Persister, History: o.History, EngineOptions: o.EngineOptions, Sink: o.Sink})
+		Persister: o.Persister, History: o.History, EngineOptions: o.EngineOptions,
+		EngineOptionsFor: o.EngineOptionsFor, Sink: o.Sink})
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,12 @@ type Persister interface {
 	Commit(t int64) error
 }
 
+// ScenarioObserver is an optional extension of Persister: told when the operator replaces the
+// running scenario (o, :load), so a store can start a new session. Same goroutine contract.
+type ScenarioObserver interface {
+	ScenarioReplaced(t int64, source string, cfg core.Config) error
+}
+
 // LogEntry is one line of the event log as the console keeps it.
 type LogEntry struct {
 	T    int64
@@ -114,8 +120,11 @@ type RunnerOptions struct {
 	Persister     Persister
 	History       []core.Event  // events of an earlier session, shown first in the log
 	EngineOptions []core.Option // for every engine the runner builds (do not pass core.WithSink: use Sink)
-	Sink          core.EventSink
-	RingSize      int // 0: DefaultRingSize
+	// EngineOptionsFor, when set, is asked for the options of each scenario loaded later (e.g. a
+	// fresh set of SQLite databases); EngineOptions still serve the first one.
+	EngineOptionsFor func(cfg core.Config, source string) ([]core.Option, error)
+	Sink             core.EventSink
+	RingSize         int // 0: DefaultRingSize
 	// NoStopAtEnd keeps virtual time running past the scenario's duration instead of pausing once there.
 	NoStopAtEnd bool
 }
@@ -172,7 +181,7 @@ func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
 		le, r.buf = newLogEntry(e, r.buf)
 		r.ring.pushEntry(le)
 	}
-	if err := r.build(cfg, o.Source); err != nil {
+	if err := r.build(cfg, o.Source, true); err != nil {
 		return nil, err
 	}
 	r.publish()
@@ -180,8 +189,15 @@ func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
 }
 
 // build makes a new engine and resets what belongs to a scenario.
-func (r *Runner) build(cfg core.Config, source string) error {
-	opts := append(append([]core.Option(nil), r.opts.EngineOptions...), core.WithSink(runnerSink{r}))
+func (r *Runner) build(cfg core.Config, source string, first bool) error {
+	base := r.opts.EngineOptions
+	if !first && r.opts.EngineOptionsFor != nil {
+		var err error
+		if base, err = r.opts.EngineOptionsFor(cfg, source); err != nil {
+			return err
+		}
+	}
+	opts := append(append([]core.Option(nil), base...), core.WithSink(runnerSink{r}))
 	e, err := core.New(cfg, opts...)
 	if err != nil {
 		return err
@@ -288,12 +304,10 @@ func (r *Runner) Step(d time.Duration) error {
 	if r.live {
 		return errors.New("Step: the runner is live")
 	}
-	r.advanceTo(r.eng.Now() + int64(d))
+	r.eng.RunUntil(r.eng.Now() + int64(d))
 	r.publish()
 	return nil
 }
-
-func (r *Runner) advanceTo(t int64) { r.eng.RunUntil(t) }
 
 // exec runs f on the engine's goroutine (live) or under the mutex (manual), then publishes.
 func (r *Runner) exec(f func()) error {
@@ -367,11 +381,16 @@ func (r *Runner) Replace(cfg core.Config, source string) error {
 		old := r.ring
 		r.ring = eventRing{}
 		r.ring.init(r.opts.RingSize)
-		if err = r.build(cfg, source); err != nil {
+		if err = r.build(cfg, source, false); err != nil {
 			r.ring = old
 			return
 		}
 		r.gen++
+		if so, ok := r.opts.Persister.(ScenarioObserver); ok {
+			if perr := so.ScenarioReplaced(r.eng.Now(), source, cfg); perr != nil {
+				r.perr = "record scenario: " + perr.Error()
+			}
+		}
 		r.resetNext = true
 	}); xerr != nil {
 		return xerr

@@ -200,3 +200,43 @@ func TestRunnerLive(t *testing.T) {
 		t.Fatalf("apply after close: %v", err)
 	}
 }
+
+type observingPersister struct {
+	memPersister
+	replaced []string
+}
+
+func (p *observingPersister) ScenarioReplaced(_ int64, source string, _ core.Config) error {
+	p.replaced = append(p.replaced, source)
+	return nil
+}
+
+func TestRunnerReplaceHooks(t *testing.T) {
+	p := &observingPersister{}
+	var asked []string
+	r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p,
+		EngineOptionsFor: func(_ core.Config, source string) ([]core.Option, error) {
+			asked = append(asked, source)
+			if source == "fail.yaml" {
+				return nil, errors.New("no databases for it")
+			}
+			return []core.Option{core.WithSeed(99)}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Replace(seedConfig(), "next.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Replace(seedConfig(), "fail.yaml"); err == nil {
+		t.Fatal("Replace ignored the EngineOptionsFor error")
+	}
+	if len(asked) != 2 || len(p.replaced) != 1 || p.replaced[0] != "next.yaml" {
+		t.Fatalf("asked %v, replaced %v", asked, p.replaced)
+	}
+	f, _ := r.TryNext()
+	if f.Source != "next.yaml" || !f.Reset {
+		t.Fatalf("frame source %q reset %v", f.Source, f.Reset)
+	}
+}

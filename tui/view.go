@@ -5,11 +5,18 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
 func (m *Model) tooSmall() bool { return m.w < minW || m.h < minH }
+
+// Below fullW x fullH the console shows one pane at a time.
+const (
+	fullW = 140
+	fullH = 34
+)
 
 // layout places the panes. Wide and tall terminals get the whole console at once: Routing over
 // the Event log on the left, ESP, Database and Interactions on the right. Smaller ones (down to
@@ -19,7 +26,7 @@ func (m *Model) layout() {
 		return
 	}
 	bodyH := m.h - 2 // status bar and help line
-	m.compact = m.w < 120 || m.h < 32
+	m.compact = m.w < fullW || m.h < fullH
 	if m.compact {
 		r := rect{0, 1, m.w, bodyH - 1}
 		for i := range m.rects {
@@ -28,8 +35,10 @@ func (m *Model) layout() {
 		}
 		return
 	}
-	leftW := m.w * 58 / 100
-	rightW := m.w - leftW
+	// The right column's tables need about 60 columns; wider terminals give the rest to the
+	// matrix and the event log.
+	rightW := clamp(m.w*42/100, 60, 80)
+	leftW := m.w - rightW
 	routH := bodyH / 2
 	espH := bodyH * 40 / 100
 	dbH := bodyH * 30 / 100
@@ -147,6 +156,9 @@ func (m *Model) statusBar() string {
 	run := seg{"▶ " + speedText(f.Speed), th.barKey}
 	if f.Paused {
 		run = seg{"⏸ paused · " + speedText(f.Speed), th.barWarn}
+		if f.Note != "" {
+			run.t = "⏸ end of scenario · " + speedText(f.Speed)
+		}
 	}
 	if f.Behind && !f.Paused {
 		run.t += " (behind)"
@@ -237,6 +249,9 @@ func (m *Model) bottomLine() string {
 	h.Width = m.w
 	if m.dlg != nil {
 		return fit(h.ShortHelpView(m.dlg.Keys()), m.w)
+	}
+	if m.panes[m.focus].Capturing() {
+		return fit(h.ShortHelpView([]key.Binding{kKeepFilter, kClearFilter}), m.w)
 	}
 	return fit(h.ShortHelpView(m.keyMap().ShortHelp()), m.w)
 }

@@ -189,7 +189,7 @@ func (e *Engine) repoint(name, database string) error {
 	e.seq++
 	a.repointSeq = e.seq
 	e.ev.App = name
-	if slices.Contains(e.is.daps, a.id) {
+	if e.is.active >= 0 && slices.Contains(e.is.daps, a.id) {
 		e.ev.Detail = fmt.Sprintf("database changed from %s to %s; the configuration has changed, %s keeps working with %s",
 			old, database, e.apps[e.is.active].name, e.is.dbName)
 	} else {

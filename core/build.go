@@ -293,8 +293,9 @@ func (e *Engine) buildStep(sc *Step) (step, error) {
 			}
 			s.group = g
 		}
-		if s.group < 0 && len(s.byCat) == 0 {
-			return s, fmt.Errorf("route needs a group or by_category")
+		if s.group < 0 {
+			// An unmatched category (or a failed classification) must have somewhere to go.
+			return s, fmt.Errorf("route needs a group, or by_category with a default group")
 		}
 	case StepQueue:
 		q, ok := e.queueBy[sc.Queue]

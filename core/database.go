@@ -319,6 +319,8 @@ func (e *Engine) dapsChanged() {
 func (e *Engine) deactivateIS() {
 	e.dropWorkingSet("stopped")
 	e.is.active = -1
+	e.is.daps = e.is.daps[:0]
+	e.is.dapRing = ring{}
 }
 
 // dropWorkingSet forgets everything but the interactions agents are handling.

@@ -14,13 +14,13 @@ import (
 // discrete-event loop on a virtual clock that owns all state; it is not safe for concurrent use —
 // drive it from one goroutine (the console's runner does) and read it through Snapshot.
 type Engine struct {
-	cfg  *Config
-	now  int64
-	seq  uint64
-	q    timerQueue
-	rng  *rand.Rand
-	dbs  Databases
-	sink EventSink
+	cfg   *Config
+	now   int64
+	seq   uint64
+	q     timerQueue
+	rng   *rand.Rand
+	dbs   Databases
+	sinks []EventSink
 
 	apps    []*app
 	byName  map[string]int32
@@ -124,18 +124,19 @@ type parkedArrival struct {
 }
 
 type ursState struct {
-	app       *app
-	idx       int32
-	stepTime  int64
-	pending   []int32 // slots held by this URS
-	activated []int32 // strategies activated on it
-	maxSub    int64   // max-submitted-interactions; -1: no limit
-	arOpt     bool    // agent_reservation in its own options
-	arAnnex   bool    // agent_reservation for it in the IS Annex
-	connected bool    // a connection to the Interaction Server (either of the pair)
-	eligible  bool    // everything but the strategy activation
-	dirty     bool    // pending count dropped: re-evaluate eligibility after the current event
-	submitted int64
+	app         *app
+	idx         int32
+	stepTime    int64
+	pending     []int32 // slots held by this URS
+	activated   []int32 // strategies activated on it
+	maxSub      int64   // max-submitted-interactions; -1: no limit
+	arOpt       bool    // agent_reservation in its own options
+	arAnnex     bool    // agent_reservation for it in the IS Annex
+	connected   bool    // a connection to the Interaction Server (either of the pair)
+	eligible    bool    // everything but the strategy activation
+	dirty       bool    // pending count dropped: re-evaluate eligibility after the current event
+	submitted   int64
+	resubmitted int64
 }
 
 type strategy struct {
@@ -266,8 +267,15 @@ type Option func(*Engine)
 // WithDatabases makes the engine keep interactions in dbs instead of in memory.
 func WithDatabases(dbs Databases) Option { return func(e *Engine) { e.dbs = dbs } }
 
-// WithSink sends every event of the log to s as well.
-func WithSink(s EventSink) Option { return func(e *Engine) { e.sink = s } }
+// WithSink sends every event of the log to s as well; several sinks each get every event, in the
+// order they were given.
+func WithSink(s EventSink) Option {
+	return func(e *Engine) {
+		if s != nil {
+			e.sinks = append(e.sinks, s)
+		}
+	}
+}
 
 // WithSeed overrides the scenario's seed.
 func WithSeed(seed uint64) Option { return func(e *Engine) { e.cfg.Seed = seed } }
@@ -444,8 +452,8 @@ func (e *Engine) emit(k EventKind) {
 	e.ev.Seq = e.log.count
 	e.ev.Kind = k
 	e.log.line = e.ev.AppendJSON(e.log.line[:0])
-	if e.sink != nil {
-		e.sink.Event(&e.ev, e.log.line)
+	for _, s := range e.sinks {
+		s.Event(&e.ev, e.log.line)
 	}
 	e.log.line = append(e.log.line, '\n')
 	e.log.add(e.log.line)

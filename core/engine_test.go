@@ -538,3 +538,28 @@ func TestRoutingTimeoutReturnsToQueue(t *testing.T) {
 		t.Fatal("lost")
 	}
 }
+
+func TestBuildRejectsRouteWithoutFallbackGroup(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Strategies[0].Steps[1] = Step{Kind: StepRoute, ByCategory: []CategoryRoute{{"billing", "Billing"}}}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "default") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRepointWithNoActiveIS(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Apps[0].Backup = ""
+	cfg.Apps = append(cfg.Apps[:1], cfg.Apps[2:]...)
+	cfg.Timeline = []TimedAction{
+		at(time.Second, Action{Kind: ActStop, App: "IxnServer"}),
+		at(2*time.Second, Action{Kind: ActRepoint, App: "DAP_1", Database: "other"}),
+		at(3*time.Second, Action{Kind: ActStart, App: "IxnServer"}),
+	}
+	cfg.Duration = time.Minute
+	_, r, _ := run(t, cfg)
+	// The restarted IS reads the configuration: DAP_1 now leads to other, the newest change.
+	if r.Interactions.Database != "other" {
+		t.Fatalf("database %s", r.Interactions.Database)
+	}
+}

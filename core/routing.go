@@ -25,21 +25,31 @@ func (e *Engine) updateEligibility(u *ursState) {
 	}
 }
 
-// IneligibleReason says why a URS takes no new interactions, "" when it does.
-func (e *Engine) ineligibleReason(u *ursState) string {
+// Reasons a URS is not eligible, as stable codes for the console (URSView.WhyCode).
+const (
+	WhyStopped       = "stopped"
+	WhyNoConnection  = "no-connection"
+	WhyNoReservation = "no-agent-reservation"
+	WhyNoAnnex       = "no-annex"
+	WhyMaxSubmitted  = "max-submitted"
+)
+
+// ineligibleReason says why a URS takes no new interactions ("" when it does): a stable code and
+// the sentence the console shows.
+func (e *Engine) ineligibleReason(u *ursState) (code, why string) {
 	switch {
 	case !u.app.running:
-		return "stopped"
+		return WhyStopped, "stopped"
 	case !u.connected:
-		return "no connection to the Interaction Server"
+		return WhyNoConnection, "no connection to the Interaction Server"
 	case !u.arOpt:
-		return "agent_reservation is not true in its options"
+		return WhyNoReservation, "agent_reservation is not true in its options"
 	case !u.arAnnex:
-		return "no agent_reservation in the Interaction Server Annex"
+		return WhyNoAnnex, "no agent_reservation in the Interaction Server Annex"
 	case u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub:
-		return "at max-submitted-interactions"
+		return WhyMaxSubmitted, "at max-submitted-interactions"
 	}
-	return ""
+	return "", ""
 }
 
 // setActivated loads or unloads a strategy on a URS (the Strategy Activation Wizard).
@@ -131,6 +141,7 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	u.submitted++
 	if resub {
 		e.stats.Resubmitted++
+		u.resubmitted++
 	}
 	e.write(slot)
 	e.ev.Ixn, e.ev.Strategy, e.ev.URS, e.ev.Resubmission = ix.id, st.name, u.app.name, resub

@@ -57,6 +57,8 @@ type URSView struct {
 	AppView
 	Eligible     bool   // takes new interactions (for the strategies activated on it)
 	Why          string // why not, when not
+	WhyCode      string // the same as a stable code: WhyStopped, WhyNoConnection, …
+	Resubmitted  int64  // resubmissions it received
 	Pending      int    // interactions pending in it (state 2)
 	MaxSubmitted int64  // -1: no limit
 	Submitted    int64
@@ -207,8 +209,9 @@ func (e *Engine) Snapshot() *Snapshot {
 		}
 	}
 	for _, u := range e.urs {
-		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: e.ineligibleReason(u),
-			Pending: len(u.pending), MaxSubmitted: u.maxSub, Submitted: u.submitted}
+		code, why := e.ineligibleReason(u)
+		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: why, WhyCode: code,
+			Pending: len(u.pending), MaxSubmitted: u.maxSub, Submitted: u.submitted, Resubmitted: u.resubmitted}
 		for _, st := range u.activated {
 			uv.Strategies = append(uv.Strategies, e.strats[st].name)
 		}

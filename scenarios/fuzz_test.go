@@ -47,6 +47,9 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("diagnostics not sorted: %v before %v", ds[i-1].Pos(), d.Pos())
 				}
 			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != len(ds) {
+				t.Fatalf("%d diagnostics print as %d lines:\n%s", len(ds), n, err)
+			}
 			if !strings.HasPrefix(err.Error(), fmt.Sprintf("fuzz.yaml:%d:%d: ", ds[0].Line, ds[0].Col)) {
 				t.Fatalf("error text %q", err.Error())
 			}

@@ -183,14 +183,6 @@ func genScenario(t *rapid.T) (text string, mayLose bool) {
 			}
 		}
 	}
-	if isStopped && !withBackup {
-		// Known engine bug (core/actions.go, repoint): re-pointing a DAP while no Interaction
-		// Server is active indexes e.apps[-1]. Drop the re-points until it is fixed.
-		for i := len(repoints) - 1; i >= 0; i-- {
-			timeline = append(timeline[:repoints[i]], timeline[repoints[i]+1:]...)
-		}
-		repointed = false
-	}
 	if len(timeline) > 0 {
 		w("timeline:\n")
 		for _, a := range timeline {

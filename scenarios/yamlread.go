@@ -45,8 +45,11 @@ func (d *decoder) report(p Pos, sev Severity, code, format string, args ...any) 
 		p = Pos{1, 1}
 	}
 	d.diags = append(d.diags, Diagnostic{File: d.file, Line: p.Line, Col: p.Col, Severity: sev, Code: code,
-		Message: fmt.Sprintf(format, args...)})
+		Message: oneLine.Replace(fmt.Sprintf(format, args...))})
 }
+
+// oneLine keeps a message on its line: diagnostics print one a line, and names can hold anything.
+var oneLine = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 func (d *decoder) errorf(p Pos, code, format string, args ...any) {
 	d.report(p, SeverityError, code, format, args...)

@@ -70,8 +70,22 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{g.Pause, g.Faster, g.Slower, g.Command, g.Filter, g.Open, g.Help, g.Quit},
 		{g.Activate, g.Deactivate, g.Stop, g.Start, g.SetOption, g.Repoint, g.Switch, g.Membership},
 	}
-	if len(k.pane) > 0 {
-		cols = append(cols, k.pane)
+	// The pane's own keys, minus those already listed (the short help repeats a few globals
+	// that matter most in the pane, like r and w in the Database pane).
+	seen := map[string]bool{}
+	for _, c := range cols {
+		for _, b := range c {
+			seen[b.Help().Key] = true
+		}
+	}
+	var own []key.Binding
+	for _, b := range k.pane {
+		if !seen[b.Help().Key] {
+			own = append(own, b)
+		}
+	}
+	if len(own) > 0 {
+		cols = append(cols, own)
 	}
 	return cols
 }

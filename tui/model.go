@@ -168,7 +168,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case loadedMsg:
 		return m, m.loaded(msg)
 	case showTextMsg:
-		m.dlg = &textDialog{title: msg.title, lines: []string{msg.text}, wrap: true}
+		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.key(msg)
@@ -698,7 +698,7 @@ func (m *Model) switchoverConfirm() {
 	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
 	for _, d := range s.DAPs {
 		if d.Repointed {
-			body = append(body, "⚠ "+d.Name+" now points at "+d.Database+": the backup will use "+d.Database+"; interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
+			body = append(body, "! "+d.Name+" now points at "+d.Database+": the backup will use "+d.Database+"; interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
 		}
 	}
 	m.dlg = &confirmDialog{title: "Switch over " + is + " → " + to + "?", body: body,

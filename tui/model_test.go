@@ -523,7 +523,7 @@ func TestPauseSpeedKeys(t *testing.T) {
 	if !h.m.frame.Paused {
 		t.Fatal("space did not pause")
 	}
-	h.wantView("⏸ paused")
+	h.wantView("‖ paused")
 	h.keys("space", "+", "+")
 	if f := h.m.frame; f.Paused || f.Speed != 5 {
 		t.Fatalf("paused %v speed %v", f.Paused, f.Speed)
@@ -643,7 +643,7 @@ func TestRepointAndSwitchover(t *testing.T) {
 		t.Fatal("DAP_2 not re-pointed")
 	}
 	h.keys("3")
-	h.wantView("⚠ other")
+	h.wantView("≠ other")
 	h.wantView("points at other, not ixn, the database IxnServer uses")
 	h.keys("w")
 	h.wantView("Switch over IxnServer → IxnServer_B?")
@@ -685,5 +685,20 @@ func TestDialogsNeverCrashOnEmptyScenario(t *testing.T) {
 	for i := 0; i < numPanes; i++ {
 		h.keys(itoa(int64(i+1)), "j", "k", "G", "g", "pgdown", "pgup", "h", "l", "enter", "esc")
 		h.view()
+	}
+}
+
+func TestFormatFields(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"t":1,"seq":2,"kind":"to_urs","ixn":41,"strategy":"C","urs":"URS_2","resubmission":false}`, `ixn=41 strategy=C urs=URS_2`},
+		{`{"t":1,"seq":2,"kind":"to_urs","ixn":41,"strategy":"C","urs":"URS 2","resubmission":true}`, `ixn=41 strategy=C urs="URS 2" resubmission=true`},
+		{`{"t":1,"seq":3,"kind":"config_changed","app":"DAP_2","detail":"say \"hi\", ok"}`, `app=DAP_2 detail="say \"hi\", ok"`},
+		{`{"t":1,"seq":4,"kind":"completed","ixn":7}`, `ixn=7`},
+		{`not json`, ``},
+	}
+	for _, c := range cases {
+		if got := formatFields(c.in); got != c.want {
+			t.Errorf("formatFields(%s) = %s, want %s", c.in, got, c.want)
+		}
 	}
 }

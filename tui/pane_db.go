@@ -86,7 +86,7 @@ func (p *dbPane) rows() []row {
 		}
 		db := cell{d.Database, th.text}
 		if d.Repointed {
-			db = cell{"⚠ " + d.Database, th.warn}
+			db = cell{"≠ " + d.Database, th.warn} // not the database the active IS uses
 		}
 		name := "  " + d.Name
 		if !d.Running {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -207,9 +208,7 @@ func (p *logPane) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, p.enterK):
 			if n > 0 {
 				e := p.vat(p.cur)
-				return func() tea.Msg {
-					return showTextMsg{title: "Event #" + strconv.FormatUint(e.Seq, 10), text: e.Line}
-				}
+				return func() tea.Msg { return eventDetail(e) }
 			}
 		case key.Matches(msg, p.nav.up):
 			p.cur--
@@ -334,20 +333,20 @@ func hotPaint(th *theme, e *LogEntry) paint {
 	return th.warn
 }
 
-// formatFields turns the fields of a JSON event line (after "kind") into `key=value` pairs.
-// String values lose their quotes unless they hold spaces.
-func formatFields(line string) string {
+// fieldPairs reads the fields of a JSON event line after "kind", in order. String values lose
+// their quotes unless they hold spaces. The format is the engine's own (core.Event.AppendJSON),
+// so a small scanner is enough and costs no allocation per field beyond the strings.
+func fieldPairs(line string) [][2]string {
 	i := strings.Index(line, `"kind":"`)
 	if i < 0 {
-		return line
+		return nil
 	}
 	j := strings.IndexByte(line[i+8:], '"')
 	if j < 0 {
-		return line
+		return nil
 	}
-	rest := line[i+8+j+1:]
-	rest = strings.TrimSuffix(rest, "}")
-	var b strings.Builder
+	rest := strings.TrimSuffix(line[i+8+j+1:], "}")
+	var out [][2]string
 	for len(rest) > 0 {
 		if rest[0] == ',' {
 			rest = rest[1:]
@@ -389,17 +388,35 @@ func formatFields(line string) string {
 			}
 			val, rest = rest[:end], rest[end:]
 		}
-		if name == "resubmission" && val == "false" {
+		out = append(out, [2]string{name, val})
+	}
+	return out
+}
+
+// formatFields renders the fields as `key=value` pairs for a log line.
+func formatFields(line string) string {
+	var b strings.Builder
+	for _, kv := range fieldPairs(line) {
+		if kv[0] == "resubmission" && kv[1] == "false" {
 			continue // noise on every first submission; true is what the operator looks for
 		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(name)
+		b.WriteString(kv[0])
 		b.WriteByte('=')
-		b.WriteString(val)
+		b.WriteString(kv[1])
 	}
 	return b.String()
+}
+
+// eventDetail is the text of the event dialog: the JSON line, then one field a line.
+func eventDetail(e *LogEntry) showTextMsg {
+	lines := []string{e.Line, "", fmt.Sprintf("%-14s %s", "time", clock(e.T)), fmt.Sprintf("%-14s %s", "kind", e.Kind)}
+	for _, kv := range fieldPairs(e.Line) {
+		lines = append(lines, fmt.Sprintf("%-14s %s", kv[0], kv[1]))
+	}
+	return showTextMsg{title: "Event #" + strconv.FormatUint(e.Seq, 10), text: strings.Join(lines, "\n")}
 }
 
 func (p *logPane) Selection() selection { return selection{} }

@@ -257,9 +257,10 @@ func (r *Runner) loop(ctx context.Context) {
 			if el > maxTickCatch {
 				el = maxTickCatch
 			}
-			if !r.paused {
-				r.advance(el, time.Now().Add(tickBudget))
+			if r.paused {
+				continue // nothing moves; actions publish their own frames
 			}
+			r.advance(el, time.Now().Add(tickBudget))
 			r.publish()
 		}
 	}

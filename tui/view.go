@@ -153,11 +153,11 @@ func (m *Model) statusBar() string {
 		t string
 		p paint
 	}
-	run := seg{"▶ " + speedText(f.Speed), th.barKey}
+	run := seg{"► " + speedText(f.Speed), th.barKey}
 	if f.Paused {
-		run = seg{"⏸ paused · " + speedText(f.Speed), th.barWarn}
+		run = seg{"‖ paused · " + speedText(f.Speed), th.barWarn}
 		if f.Note != "" {
-			run.t = "⏸ end of scenario · " + speedText(f.Speed)
+			run.t = "‖ end of scenario · " + speedText(f.Speed)
 		}
 	}
 	if f.Behind && !f.Paused {

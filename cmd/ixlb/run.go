@@ -67,9 +67,6 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	for _, w := range sc.Warnings {
-		fmt.Fprintln(stderr, w)
-	}
 	var opts []core.Option
 	if f.seedSet {
 		opts = append(opts, core.WithSeed(f.seed))
@@ -101,9 +98,6 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		return exitf(2, "report: %v", err)
 	}
 	rep.Expectations = scenarios.Evaluate(sc.Expect, rep)
-	for _, w := range sc.Warnings {
-		rep.Warnings = append(rep.Warnings, w.String())
-	}
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -194,7 +188,7 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 			}
 			fmt.Fprintf(tw, "  %s %s\t%s\n", mark, x.Expect, detail)
 		}
-		fmt.Fprintf(tw, "%d passed, %d failed\n", pass, len(r.Expectations)-pass)
+		fmt.Fprintf(tw, "%d of %d expectations hold\n", pass, len(r.Expectations))
 	}
 }
 

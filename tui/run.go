@@ -32,6 +32,8 @@ type Options struct {
 	EngineOptionsFor func(cfg core.Config, source string) ([]core.Option, error)
 	// Sink receives every event too (on the engine's goroutine; see core.EventSink).
 	Sink core.EventSink
+	// Resume, when set, continues a saved session (core.Resume) instead of starting afresh.
+	Resume *core.ResumeState
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -41,7 +43,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	r, err := NewRunner(o.Config, RunnerOptions{Source: o.Source, Speed: o.Speed, Paused: o.Paused,
 		Persister: o.Persister, History: o.History, EngineOptions: o.EngineOptions,
-		EngineOptionsFor: o.EngineOptionsFor, Sink: o.Sink})
+		EngineOptionsFor: o.EngineOptionsFor, Sink: o.Sink, Resume: o.Resume})
 	if err != nil {
 		return err
 	}

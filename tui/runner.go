@@ -42,8 +42,8 @@ type Persister interface {
 	// RecordAction is called after an operator action was applied at virtual time t.
 	RecordAction(t int64, a core.Action) error
 	// Commit is called about ten times a second of wall clock and when the console closes: the
-	// place to end a batch (group commit).
-	Commit(t int64) error
+	// place to end a batch (group commit). st is what a restart needs besides the databases.
+	Commit(st core.ResumeState) error
 }
 
 // ScenarioObserver is an optional extension of Persister: told when the operator replaces the
@@ -127,6 +127,9 @@ type RunnerOptions struct {
 	RingSize         int // 0: DefaultRingSize
 	// NoStopAtEnd keeps virtual time running past the scenario's duration instead of pausing once there.
 	NoStopAtEnd bool
+	// Resume, when set, rebuilds the first engine from a saved state (core.Resume) on the
+	// databases given in EngineOptions, instead of starting the scenario afresh.
+	Resume *core.ResumeState
 }
 
 // Runner owns a *core.Engine on one goroutine and paces it against the wall clock. In manual
@@ -198,7 +201,13 @@ func (r *Runner) build(cfg core.Config, source string, first bool) error {
 		}
 	}
 	opts := append(append([]core.Option(nil), base...), core.WithSink(runnerSink{r}))
-	e, err := core.New(cfg, opts...)
+	var e *core.Engine
+	var err error
+	if first && r.opts.Resume != nil {
+		e, err = core.Resume(cfg, *r.opts.Resume, opts...)
+	} else {
+		e, err = core.New(cfg, opts...)
+	}
 	if err != nil {
 		return err
 	}
@@ -434,11 +443,20 @@ func (r *Runner) Close() error {
 		}
 		// The engine has no owner any more: this goroutine may touch it.
 		if r.opts.Persister != nil {
-			err = r.opts.Persister.Commit(r.eng.Now())
+			err = r.commit()
 		}
 		close(r.closed)
 	})
 	return err
+}
+
+// commit saves the engine's resume state through the Persister (engine goroutine only).
+func (r *Runner) commit() error {
+	st, err := r.eng.ResumeState()
+	if err != nil {
+		return err
+	}
+	return r.opts.Persister.Commit(st)
 }
 
 // publish hands the latest state to the UI.
@@ -446,7 +464,7 @@ func (r *Runner) publish() {
 	reset := r.resetNext
 	r.resetNext = false
 	if r.opts.Persister != nil {
-		if err := r.opts.Persister.Commit(r.eng.Now()); err != nil {
+		if err := r.commit(); err != nil {
 			r.perr = fmt.Sprintf("commit: %v", err)
 		}
 	}

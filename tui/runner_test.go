@@ -25,7 +25,7 @@ func (p *memPersister) RecordAction(_ int64, a core.Action) error {
 	return nil
 }
 
-func (p *memPersister) Commit(int64) error {
+func (p *memPersister) Commit(core.ResumeState) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.commits++

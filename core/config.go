@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -246,7 +247,35 @@ const (
 
 var actionNames = [...]string{"stop", "start", "activate", "deactivate", "set", "repoint", "switchover", "join", "leave"}
 
-func (k ActionKind) String() string { return actionNames[k] }
+func (k ActionKind) String() string {
+	if int(k) < len(actionNames) {
+		return actionNames[k]
+	}
+	return "action(" + strconv.Itoa(int(k)) + ")"
+}
+
+// ParseActionKind reads an action kind by name.
+func ParseActionKind(s string) (ActionKind, bool) {
+	for i, n := range actionNames {
+		if n == s {
+			return ActionKind(i), true
+		}
+	}
+	return 0, false
+}
+
+// MarshalText writes the kind by name, so saved actions read well and survive new kinds.
+func (k ActionKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind written by MarshalText.
+func (k *ActionKind) UnmarshalText(b []byte) error {
+	v, ok := ParseActionKind(string(b))
+	if !ok {
+		return fmt.Errorf("unknown action kind %q", b)
+	}
+	*k = v
+	return nil
+}
 
 // Action is one operator action. Which fields matter depends on Kind.
 type Action struct {

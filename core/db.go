@@ -58,7 +58,7 @@ type Database interface {
 	// Flush makes every accepted write durable.
 	Flush() error
 	// Open lists the rows that are not completed, in ID order: what an Interaction Server restores
-	// when it becomes active.
+	// when it becomes active. The *Row passed to fn is valid only during the call.
 	Open(fn func(*Row)) error
 	// Counts reads the state counts.
 	Counts() (Counts, error)

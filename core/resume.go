@@ -24,6 +24,9 @@ type ResumeState struct {
 	LogHash      []byte          `json:"log_hash"` // the SHA-256 state of the event log so far
 	Stats        Stats           `json:"stats"`
 	Parked       []ParkedState   `json:"parked,omitempty"`
+	// Counters are the report's running figures (routing per strategy and URS, ESP per target and
+	// server, DAP requests and failures), keyed "routing/S/U", "esp/V/X", "app/NAME/FIGURE".
+	Counters map[string]int64 `json:"counters,omitempty"`
 }
 
 // AppliedAction is an operator action applied at virtual time T.
@@ -60,7 +63,42 @@ func (e *Engine) ResumeState() (ResumeState, error) {
 			st.Parked = append(st.Parked, ParkedState{From: a.name, Traffic: p.traffic, Received: p.received})
 		}
 	}
+	st.Counters = map[string]int64{}
+	e.counters(func(key string, v *int64) {
+		if *v != 0 {
+			st.Counters[key] = *v
+		}
+	})
 	return st, nil
+}
+
+// counters visits every running figure a restart must carry over, by a stable key.
+func (e *Engine) counters(fn func(key string, v *int64)) {
+	for _, st := range e.strats {
+		for _, u := range e.urs {
+			fn("routing/"+st.name+"/"+u.app.name, &st.routed[u.idx])
+		}
+	}
+	for _, u := range e.urs {
+		fn("app/"+u.app.name+"/submitted", &u.submitted)
+		fn("app/"+u.app.name+"/resubmitted", &u.resubmitted)
+	}
+	for _, t := range e.targets {
+		for _, c := range t.candidates {
+			n := t.counts[c]
+			fn("esp/"+t.via+"/"+e.apps[c].name, &n)
+			if n != 0 {
+				t.counts[c] = n
+			}
+		}
+	}
+	for _, a := range e.apps {
+		fn("app/"+a.name+"/requests", &a.requests)
+		fn("app/"+a.name+"/failures", &a.failures)
+		fn("app/"+a.name+"/esp_requests", &a.espRequests)
+		fn("app/"+a.name+"/esp_faults", &a.espFaults)
+		fn("app/"+a.name+"/misrouted", &a.misrouted)
+	}
 }
 
 // Resume rebuilds an engine at the state saved by ResumeState, on the databases given with
@@ -102,6 +140,11 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 		}
 	}
 	e.quiet, e.replaying = false, false
+	e.counters(func(key string, v *int64) {
+		if n, ok := st.Counters[key]; ok {
+			*v = n
+		}
+	})
 	e.now = st.T
 	e.nextID = st.NextID
 	e.stats = st.Stats

@@ -55,6 +55,19 @@ func TestResumeFromDatabasesLosesNothing(t *testing.T) {
 			if r.Interactions.Lost != 0 {
 				t.Fatalf("lost %d: %+v", r.Interactions.Lost, r.Interactions)
 			}
+			before, _ := first.Report()
+			for s, m := range before.Routing {
+				for u, n := range m {
+					if r.Routing[s][u] < n {
+						t.Fatalf("routing.%s.%s went from %d to %d across the restart", s, u, n, r.Routing[s][u])
+					}
+				}
+			}
+			for _, d := range []string{"DAP_1", "DAP_2"} {
+				if r.DAP[d].Requests < before.DAP[d].Requests {
+					t.Fatalf("dap.%s requests went down across the restart", d)
+				}
+			}
 			if r.Interactions.Completed <= first.Stats().Completed {
 				t.Fatal("nothing completed after the restart")
 			}

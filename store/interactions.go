@@ -71,8 +71,8 @@ type ixnFile struct {
 	mu     sync.Mutex
 	batch  []core.Row      // accepted, not yet committed
 	at     map[int64]int32 // ID -> position in batch
-	rows   int             // commit when the batch holds this many rows
-	due    int
+	rows   int             // Options.BatchRows
+	due    int             // commit when the batch holds this many rows (more after a failed commit)
 	up     *upsert
 	boxes  map[string]driver.Value // see box
 	closed bool

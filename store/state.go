@@ -314,17 +314,6 @@ func (st *stateFile) recordAction(t int64, a core.Action) error {
 	return nil
 }
 
-// parseActionKind is the inverse of core.ActionKind.String. core has no parser; ActLeave is its
-// last kind.
-func parseActionKind(s string) (core.ActionKind, bool) {
-	for k := core.ActionKind(0); k <= core.ActLeave; k++ {
-		if k.String() == s {
-			return k, true
-		}
-	}
-	return 0, false
-}
-
 func (st *stateFile) readActions(fn func(t int64, a core.Action) error) error {
 	rows, err := st.r.Query(`SELECT t, action FROM actions ORDER BY seq`)
 	if err != nil {
@@ -341,7 +330,7 @@ func (st *stateFile) readActions(fn func(t int64, a core.Action) error) error {
 		if err := json.Unmarshal([]byte(js), &aj); err != nil {
 			return fmt.Errorf("read actions from %s: %w", st.path, err)
 		}
-		k, ok := parseActionKind(aj.Kind)
+		k, ok := core.ParseActionKind(aj.Kind)
 		if !ok {
 			return fmt.Errorf("read actions from %s: unknown action kind %q", st.path, aj.Kind)
 		}

@@ -201,6 +201,10 @@ func (r *Runner) build(cfg core.Config, source string, first bool) error {
 		}
 	}
 	opts := append(append([]core.Option(nil), base...), core.WithSink(runnerSink{r}))
+	// The engine emits events while it is built (a restore resubmits), so the sink's state must
+	// be ready first.
+	oldResub := r.resub
+	r.resub = map[string]int64{}
 	var e *core.Engine
 	var err error
 	if first && r.opts.Resume != nil {
@@ -209,10 +213,10 @@ func (r *Runner) build(cfg core.Config, source string, first bool) error {
 		e, err = core.New(cfg, opts...)
 	}
 	if err != nil {
+		r.resub = oldResub
 		return err
 	}
 	r.eng, r.cfg, r.source = e, cfg, source
-	r.resub = map[string]int64{}
 	r.endPaused, r.note, r.behind = false, "", false
 	return nil
 }

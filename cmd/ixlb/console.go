@@ -10,6 +10,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/store"
 	"github.com/ixlb/ixlb/tui"
 )
 
@@ -19,6 +20,8 @@ const defaultScenario = "seed-example"
 type consoleFlags struct {
 	speed  float64
 	paused bool
+	data   string
+	fresh  bool
 }
 
 var console consoleFlags
@@ -26,7 +29,20 @@ var console consoleFlags
 func addConsoleFlags(cmd *cobra.Command) {
 	cmd.Flags().Float64Var(&console.speed, "speed", 1, "virtual seconds per wall-clock second (pause with space, change with + and -)")
 	cmd.Flags().BoolVar(&console.paused, "paused", false, "open paused")
+	cmd.Flags().StringVar(&console.data, "data", "", "keep the session in this directory (default: $XDG_STATE_HOME/ixlb/<scenario>)")
+	cmd.Flags().BoolVar(&console.fresh, "fresh", false, "start the scenario over instead of resuming the saved session")
 }
+
+// persister saves the console's session: operator actions, the event log and, about ten times
+// a second, the engine's resume state — after the interaction rows, so it never runs ahead.
+type persister struct {
+	ss  *session
+	log store.EventLog
+}
+
+func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.st.RecordAction(t, a) }
+func (p *persister) Commit(st core.ResumeState) error          { return p.ss.saveState(st) }
+func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
 // loadConfig is the console's scenario loader (the `o` file picker and `:load`).
 func loadConfig(path string) (core.Config, error) {
@@ -49,12 +65,53 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	if _, err := lintAtLoad(cmd.ErrOrStderr(), sc); err != nil { // warnings before the TUI takes the screen
+		return err
+	}
 	if _, err := core.New(sc.Config); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
+	dir := console.data
+	if dir == "" {
+		if dir, err = defaultDataDir(sc); err != nil {
+			return exitf(2, "%v", err)
+		}
+	}
+	ss, err := openSession(dir, sc.Config, console.fresh)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	p := &persister{ss: ss, log: ss.st.EventSink()}
+	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
+		Paused: console.paused, Persister: p, EngineOptions: []core.Option{core.WithDatabases(ss.st)},
+		Resume: ss.resume}
+	if ss.resume != nil {
+		if opts.History, err = ss.history(5000); err != nil {
+			ss.close()
+			return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
+		}
+	}
+	// A scenario opened from the console (o, :load) gets its own directory and starts afresh.
+	opts.EngineOptionsFor = func(cfg core.Config, source string) ([]core.Option, error) {
+		next, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+		if err != nil {
+			return nil, err
+		}
+		nss, err := openSession(next, cfg, true)
+		if err != nil {
+			return nil, err
+		}
+		old := p.ss
+		p.ss, p.log = nss, nss.st.EventSink()
+		old.close()
+		return []core.Option{core.WithDatabases(nss.st)}, nil
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = tui.Run(ctx, tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed, Paused: console.paused})
+	err = tui.Run(ctx, opts)
+	if cerr := p.ss.close(); err == nil && cerr != nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}

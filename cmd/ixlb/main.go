@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -32,9 +33,14 @@ func main() {
 }
 
 // execute runs the CLI and returns the exit status, so tests can call it in-process.
-func execute(args []string) int {
+func execute(args []string) int { return executeIO(args, os.Stdout, os.Stderr) }
+
+// executeIO is execute with the command's output and errors going to the given writers.
+func executeIO(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0
@@ -70,8 +76,12 @@ file, or the name of a bundled scenario) it opens that one.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE:          runConsole,
+		// The console's SCENARIO, like run's and lint's, completes bundled names and .yaml files.
+		ValidArgsFunction: completeScenarios(1),
 	}
 	addConsoleFlags(root)
-	root.AddCommand(newRunCmd())
+	run := newRunCmd()
+	run.ValidArgsFunction = completeScenarios(1)
+	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd())
 	return root
 }

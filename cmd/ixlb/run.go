@@ -23,6 +23,9 @@ type runFlags struct {
 	events  string
 	noProg  bool
 	seedSet bool
+	data    string
+	speed   float64
+	fresh   bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -35,6 +38,12 @@ func newRunCmd() *cobra.Command {
 scenario's expect lines.
 
 SCENARIO is a file or the name of a bundled scenario (see the README).
+
+State lives in SQLite: each database of the scenario is DIR/<name>.db and the run state and event
+log are DIR/ixlb.db. Without --data a temporary directory is used and removed at the end. With
+--data, a run that was killed continues from its last commit when the same command is run again:
+interactions that were in a URS are resubmitted, queued ones routed, those with agents complete.
+--speed N paces virtual time at N times the wall clock instead of running flat out.
 
 Exit status: 0 when every expectation holds, 1 when one fails, 2 when the scenario cannot be
 loaded (the message names FILE:LINE:COL).`,
@@ -51,6 +60,9 @@ loaded (the message names FILE:LINE:COL).`,
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the run report as JSON on stdout")
 	cmd.Flags().StringVar(&f.events, "events", "", "write the event log (JSON lines) to this file")
 	cmd.Flags().BoolVar(&f.noProg, "no-progress", false, "do not show a progress bar on a terminal")
+	cmd.Flags().StringVar(&f.data, "data", "", "keep the databases and run state in this directory (resumes a killed run)")
+	cmd.Flags().Float64Var(&f.speed, "speed", 0, "pace virtual time at N times the wall clock (0: as fast as possible)")
+	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	return cmd
 }
 
@@ -63,17 +75,40 @@ func (s lineSink) Event(_ *core.Event, line []byte) {
 }
 
 func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
+	if f.speed < 0 {
+		return exitf(2, "--speed must be positive, got %g", f.speed)
+	}
+	if f.fresh && f.data == "" {
+		return exitf(2, "--fresh needs --data")
+	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	var opts []core.Option
-	if f.seedSet {
-		opts = append(opts, core.WithSeed(f.seed))
+	warnings, err := lintAtLoad(stderr, sc) // lint warnings on stderr and in the report
+	if err != nil {
+		return err
 	}
+	cfg := sc.Config
+	if f.seedSet {
+		cfg.Seed = f.seed
+	}
+	if _, err := core.New(cfg); err != nil {
+		return exitf(2, "%s: %v", sc.File, err)
+	}
+	ss, err := openSession(f.data, cfg, f.fresh)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	defer ss.close()
+	opts := []core.Option{core.WithDatabases(ss.st), core.WithSink(ss.st.EventSink())}
 	var events *bufio.Writer
 	if f.events != "" {
-		file, err := os.OpenFile(f.events, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		mode := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+		if ss.resume != nil {
+			mode = os.O_CREATE | os.O_WRONLY | os.O_APPEND // the log goes on where it stopped
+		}
+		file, err := os.OpenFile(f.events, mode, 0o644)
 		if err != nil {
 			return exitf(2, "events: %v", err)
 		}
@@ -81,23 +116,44 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		events = bufio.NewWriterSize(file, 1<<20)
 		opts = append(opts, core.WithSink(lineSink{events}))
 	}
-	eng, err := core.New(sc.Config, opts...)
+	var eng *core.Engine
+	if ss.resume != nil {
+		eng, err = core.Resume(cfg, *ss.resume, opts...)
+		if err == nil {
+			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
+		}
+	} else {
+		eng, err = core.New(cfg, opts...)
+	}
 	if err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
 	start := time.Now()
-	simulate(eng, int64(sc.Config.Duration), progressOut(stderr, f.noProg))
+	end := int64(cfg.Duration)
+	prog := progressOut(stderr, f.noProg)
+	if f.speed > 0 {
+		err = pace(eng, ss, end, f.speed, prog)
+	} else {
+		err = simulate(eng, ss, end, prog)
+	}
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
 	elapsed := time.Since(start)
 	if events != nil {
 		if err := events.Flush(); err != nil {
 			return exitf(2, "events: %v", err)
 		}
 	}
+	if err := ss.save(eng); err != nil {
+		return exitf(2, "commit: %v", err)
+	}
 	rep, err := eng.Report()
 	if err != nil {
 		return exitf(2, "report: %v", err)
 	}
 	rep.Expectations = scenarios.Evaluate(sc.Expect, rep)
+	rep.Warnings = append(warnings, rep.Warnings...)
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -126,18 +182,55 @@ func progressOut(stderr io.Writer, off bool) io.Writer {
 	return nil
 }
 
-// simulate runs the engine to the end in 100 slices so a terminal can show progress.
-func simulate(eng *core.Engine, end int64, progress io.Writer) {
+// simulate runs the engine to the end as fast as it goes, committing every 1% of the duration
+// so a killed run loses little, and showing progress on a terminal.
+func simulate(eng *core.Engine, ss *session, end int64, progress io.Writer) error {
 	const slices = 100
+	from := eng.Now()
 	for i := 1; i <= slices; i++ {
-		eng.RunUntil(end * int64(i) / slices)
-		if progress != nil {
-			bar := strings.Repeat("█", i*30/slices) + strings.Repeat("░", 30-i*30/slices)
-			fmt.Fprintf(progress, "\r%s %3d%%  %s virtual, %d events", bar, i, time.Duration(eng.Now()).Round(time.Second), eng.EventCount())
+		eng.RunUntil(from + (end-from)*int64(i)/slices)
+		if err := ss.save(eng); err != nil {
+			return fmt.Errorf("commit: %w", err)
 		}
+		showProgress(progress, eng, end)
 	}
-	if progress != nil {
-		fmt.Fprint(progress, "\r\033[K")
+	clearProgress(progress)
+	return nil
+}
+
+// pace runs virtual time at speed times the wall clock, committing about ten times a second.
+func pace(eng *core.Engine, ss *session, end int64, speed float64, progress io.Writer) error {
+	const tick = 100 * time.Millisecond
+	wall0, virt0 := time.Now(), eng.Now()
+	for eng.Now() < end {
+		time.Sleep(tick)
+		target := virt0 + int64(float64(time.Since(wall0))*speed)
+		if target > end {
+			target = end
+		}
+		eng.RunUntil(target)
+		if err := ss.save(eng); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		showProgress(progress, eng, end)
+	}
+	clearProgress(progress)
+	return nil
+}
+
+func showProgress(w io.Writer, eng *core.Engine, end int64) {
+	if w == nil || end <= 0 {
+		return
+	}
+	pct := int(eng.Now() * 100 / end)
+	n := pct * 30 / 100
+	bar := strings.Repeat("█", n) + strings.Repeat("░", 30-n)
+	fmt.Fprintf(w, "\r%s %3d%%  %s virtual, %d events", bar, pct, time.Duration(eng.Now()).Round(time.Second), eng.EventCount())
+}
+
+func clearProgress(w io.Writer) {
+	if w != nil {
+		fmt.Fprint(w, "\r\033[K")
 	}
 }
 

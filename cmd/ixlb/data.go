@@ -1,0 +1,185 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/store"
+)
+
+// session is a data directory bound to one scenario: its SQLite interaction databases, the run
+// state, and, when one was saved, where to resume.
+type session struct {
+	st     *store.Store
+	dir    string
+	temp   bool              // ixlb run without --data: removed at the end
+	resume *core.ResumeState // nil: start the scenario afresh
+	run    store.RunState    // as loaded
+}
+
+// scenarioDigest identifies a scenario's content (and seed) so a data directory of another
+// scenario is recognised: the canonical JSON of the parsed configuration, not the file's bytes, so
+// a comment edit does not orphan a session.
+func scenarioDigest(cfg core.Config) string {
+	b, _ := json.Marshal(cfg) // maps marshal with sorted keys: deterministic
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// openSession opens dir for the scenario. With fresh, the ixlb files in dir are removed first.
+// A directory of another scenario, or files that are not ixlb's, are an error that changes
+// nothing.
+func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
+	s := &session{dir: dir}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "ixlb-run-")
+		if err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		s.dir, s.temp = tmp, true
+	} else if fresh {
+		if err := removeSessionFiles(dir, cfg); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(s.dir, store.Options{})
+	if err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	s.st = st
+	if err := st.CheckScenario(cfg.Name, scenarioDigest(cfg)); err != nil {
+		st.Close()
+		s.cleanup()
+		var mm *store.ScenarioMismatchError
+		if errors.As(err, &mm) {
+			return nil, fmt.Errorf("%w\n(use --fresh to start this scenario over there, or another --data directory)", err)
+		}
+		return nil, err
+	}
+	rs, ok, err := st.LoadRun()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if ok && len(rs.Resume) > 0 {
+		var r core.ResumeState
+		if err := json.Unmarshal(rs.Resume, &r); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("%s: saved run state is damaged: %w (use --fresh to start over)", dir, err)
+		}
+		// Events committed after the state was saved belong to a future that did not happen.
+		if err := st.Rewind(rs); err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.resume, s.run = &r, rs
+	}
+	return s, nil
+}
+
+// removeSessionFiles deletes the files ixlb keeps for cfg in dir, and nothing else.
+func removeSessionFiles(dir string, cfg core.Config) error {
+	names := append([]string{"ixlb"}, cfg.Databases...)
+	for _, n := range names {
+		for _, suffix := range []string{".db", ".db-wal", ".db-shm", ".db-journal"} {
+			p := filepath.Join(dir, n+suffix)
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("--fresh: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// save records the engine's state; commit makes it and every row before it durable.
+func (s *session) save(e *core.Engine) error {
+	rs, err := e.ResumeState()
+	if err != nil {
+		return err
+	}
+	return s.saveState(rs)
+}
+
+func (s *session) saveState(rs core.ResumeState) error {
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return fmt.Errorf("save run state: %w", err)
+	}
+	if err := s.st.SaveRun(store.RunState{VirtualTime: rs.T, Seed: rs.Seed, Events: rs.Events, Resume: b}); err != nil {
+		return err
+	}
+	return s.st.Commit()
+}
+
+// history reads the last n events of the saved log, for the console.
+func (s *session) history(n int) ([]core.Event, error) {
+	lines, err := s.st.LastEvents(n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]core.Event, 0, len(lines))
+	for _, l := range lines {
+		ev, err := core.ParseEventLine([]byte(l.Line))
+		if err != nil {
+			return nil, fmt.Errorf("stored event %d: %w", l.Seq, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+func (s *session) close() error {
+	err := s.st.Close()
+	s.cleanup()
+	return err
+}
+
+func (s *session) cleanup() {
+	if s.temp {
+		os.RemoveAll(s.dir)
+	}
+}
+
+// defaultDataDir is the console's per-scenario directory under the user's state directory:
+// $XDG_STATE_HOME/ixlb/<scenario>, falling back to ~/.local/state/ixlb/<scenario>.
+func defaultDataDir(sc *scenarios.Scenario) (string, error) {
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no state directory: %w (use --data)", err)
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	name := sc.Config.Name
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(sc.File), filepath.Ext(sc.File))
+	}
+	return filepath.Join(base, "ixlb", safeName(name)), nil
+}
+
+// safeName keeps a scenario name usable as one path element.
+func safeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 || b.String() == "." || b.String() == ".." {
+		return "scenario"
+	}
+	return b.String()
+}

@@ -1,0 +1,1009 @@
+package scenarios
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// Lint codes: the pitfalls of a file that loads. Like the load-error codes they are printed by
+// `ixlb lint` and matched by scripts and editors: add, never rename. docs/lint.md documents each.
+const (
+	CodeURSNoAgentReservation = "urs-no-agent-reservation"     // participating URS, agent_reservation not true
+	CodeURSNotInAnnex         = "urs-not-in-annex"             // participating URS missing from the IS Annex
+	CodeURSNotConnected       = "urs-not-connected"            // strategy activated on a URS not connected to the IS
+	CodeAnnexUnknownURS       = "annex-unknown-urs"            // IS Annex agent_reservation names no RoutingServer
+	CodeMaxSubmittedZero      = "max-submitted-zero"           // a URS limited to 0 interactions
+	CodeMaxSubmittedSection   = "max-submitted-section"        // a URS limit in a section named after no IS
+	CodeBadOptionValue        = "bad-option-value"             // an option the IS reads, with a value it ignores
+	CodeESPThirdPartyByType   = "esp-thirdparty-by-type"       // via ThirdPartyServer by type over servers of different services
+	CodeESPServiceMissing     = "esp-service-missing"          // via a server or cluster lacking the step's service
+	CodeESPNoServer           = "esp-no-server"                // via a type with no connected server, or an empty cluster
+	CodeDAPDatabaseMismatch   = "dap-database-mismatch"        // DAPs of one IS pointing at different databases
+	CodeBackupDatabase        = "backup-database-mismatch"     // a backup IS whose DAPs reach another database
+	CodeDAPRepoint            = "dap-repoint"                  // a DAP re-pointed on the fly
+	CodeSwitchoverRepoint     = "switchover-after-repoint"     // an IS becomes active after a re-point, unguarded
+	CodeQueueNotActivated     = "queue-strategy-not-activated" // a queue whose strategy runs on no URS, ever
+	CodeNothingRouted         = "nothing-routed"               // no traffic can ever reach a URS
+	CodeGroupNoCapacity       = "group-no-capacity"            // a route to a group that cannot take the media
+	CodeTimelineAfterEnd      = "timeline-after-end"           // a timeline entry after the run's duration
+	CodeTrafficAfterEnd       = "traffic-after-end"            // traffic that starts after the run's duration
+)
+
+// Rule is one lint check, documented in docs/lint.md from these fields.
+type Rule struct {
+	Code     string
+	Severity Severity
+	Why      string // one line: what the Interaction Server does with it
+	Fix      string // one line: what to change
+}
+
+// The severity follows what the run can show: a pitfall the simulation faithfully reproduces is a
+// warning (watching it happen is the point of ixlb); an error is a file whose run would show
+// nothing at all.
+var lintRules = []Rule{
+	{CodeURSNoAgentReservation, SeverityWarning,
+		"The Interaction Server balances only among URS with `agent_reservation` true in their own options: it never submits to this one.",
+		"Set `options: {default: {agent_reservation: true}}` on the URS."},
+	{CodeURSNotInAnnex, SeverityWarning,
+		"The Interaction Server submits only to URS it lists as `URS_NAME: true` in the `agent_reservation` section of its Annex.",
+		"Add `annex: {agent_reservation: {URS_NAME: true}}` to the Interaction Server (and to a backup with an Annex of its own)."},
+	{CodeURSNotConnected, SeverityWarning,
+		"A strategy is activated on a URS with no connection to the Interaction Server or its backup: the IS never sees that URS.",
+		"Add the Interaction Server to the URS's `connections`."},
+	{CodeAnnexUnknownURS, SeverityWarning,
+		"The Annex `agent_reservation` section names an application that is not a RoutingServer, usually a typo: the URS meant stays out of the rotation.",
+		"Name the URS application exactly as it is defined."},
+	{CodeMaxSubmittedZero, SeverityWarning,
+		"`max-submitted-interactions` (or the IS's `default-max-submitted-per-router`) of 0: the URS is always at its limit and never gets an interaction.",
+		"Raise the limit, or remove the option for no limit."},
+	{CodeMaxSubmittedSection, SeverityWarning,
+		"A URS reads `max-submitted-interactions` from the Annex section named after the Interaction Server; a section named otherwise is ignored.",
+		"Rename the section to the Interaction Server's application name."},
+	{CodeBadOptionValue, SeverityWarning,
+		"An option the Interaction Server or URS reads has a value it cannot parse, so the default applies (false for `agent_reservation`).",
+		"Write a boolean (true/false), a whole number, or a duration/number of the option's unit."},
+	{CodeESPThirdPartyByType, SeverityWarning,
+		"Addressed by type, the IS cannot tell ThirdPartyServers apart: requests reach servers without the service and fault (`esp_faults.misrouted`).",
+		"Put the servers of each service in an Application Cluster and address the cluster by name."},
+	{CodeESPServiceMissing, SeverityWarning,
+		"The step's `via` names a ThirdPartyServer, or a cluster of them, whose `services` lack the step's service: those requests fault.",
+		"Address a server or cluster that provides the service, or add the service to its `services`."},
+	{CodeESPNoServer, SeverityWarning,
+		"The step's `via` is an ESP server type the Interaction Server has no direct connection of, or a cluster with no members: every request faults `unavailable`.",
+		"Connect the Interaction Server to a server of that type, address a server or cluster by name, or give the cluster members."},
+	{CodeDAPDatabaseMismatch, SeverityWarning,
+		"The Interaction Server works with one database: DAPs pointing at another one are not used, and a switchover may pick their database.",
+		"Point every DAP of the Interaction Server at the same database."},
+	{CodeBackupDatabase, SeverityWarning,
+		"The backup's own DAPs point at another database than its primary's: after a switchover it works there, and what is open in the primary's database is lost.",
+		"Point the backup's DAPs at its primary's database, or give it no connections so it uses its primary's."},
+	{CodeDAPRepoint, SeverityWarning,
+		"A DAP re-pointed on the fly is overlooked by the active Interaction Server but read by the next one to become active; Genesys recommends against it.",
+		"Do not change a DAP's database while the Interaction Server runs."},
+	{CodeSwitchoverRepoint, SeverityWarning,
+		"An Interaction Server becomes active (switchover, restart) after a DAP was re-pointed: it uses the new database and the interactions open in the old one are lost.",
+		"Set `options: {settings: {verify-database-identity: true}}` on the Interaction Server, or do not re-point DAPs."},
+	{CodeQueueNotActivated, SeverityWarning,
+		"The queue's strategy is activated on no URS, at load or in the timeline: its interactions wait in the queue for the whole run.",
+		"Add URS to the strategy's `activated_on`, or an `activate` entry to the timeline."},
+	{CodeNothingRouted, SeverityError,
+		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or without agent reservation): the run routes nothing.",
+		"Fix the warnings about the URS and strategies this one lists."},
+	{CodeGroupNoCapacity, SeverityWarning,
+		"A route step sends interactions of a media to an agent group with no agents, or no capacity for that media: they wait in the queue.",
+		"Add the media to the group's `capacity` (and agents), or route that traffic to another group."},
+	{CodeTimelineAfterEnd, SeverityWarning,
+		"The timeline entry is after the scenario's `duration`: it never happens.",
+		"Move it before the end, or lengthen `duration`."},
+	{CodeTrafficAfterEnd, SeverityWarning,
+		"The traffic stream starts at or after the scenario's `duration`: it submits nothing.",
+		"Start it earlier, or lengthen `duration`."},
+}
+
+// Rules lists the lint checks in the order docs/lint.md documents them.
+func Rules() []Rule { return slices.Clone(lintRules) }
+
+// LoadErrorCodes lists the codes of the load errors (the parser's), which `ixlb lint` prints too.
+func LoadErrorCodes() []string {
+	return []string{CodeSyntax, CodeVersion, CodeUnknownField, CodeDuplicateKey, CodeMissingField, CodeType,
+		CodeBadValue, CodeBadDuration, CodeBadRate, CodeUnknownRef, CodeWrongRefType, CodeNestedCluster,
+		CodeMixedCluster, CodeTopology, CodeBadExpect}
+}
+
+func ruleSeverity(code string) Severity {
+	for _, r := range lintRules {
+		if r.Code == code {
+			return r.Severity
+		}
+	}
+	panic("lint: no rule " + code) // a programming error: every code has a rule
+}
+
+// Lint checks a loaded scenario for the pitfalls of the seed document and the ones that make a
+// design not work as its author meant. Findings point at the node to change, sorted by position.
+func Lint(s *Scenario) Diagnostics {
+	l := newLinter(s)
+	l.urs()
+	l.annexNames()
+	l.optionValues()
+	l.esp()
+	l.databases()
+	l.timeline()
+	l.queues()
+	l.capacity()
+	l.traffic()
+	l.diags.Sort()
+	return slices.Compact(l.diags)
+}
+
+// linter holds what the checks share: the configuration, positions and the deployment's shape.
+type linter struct {
+	file     string
+	cfg      *core.Config
+	ix       *Index
+	diags    Diagnostics
+	apps     map[string]*core.AppConfig
+	clusters map[string]*core.ClusterConfig
+	primary  *core.AppConfig   // the Interaction Server
+	backup   *core.AppConfig   // its backup, nil when none
+	tl       []int             // timeline indexes in the order the engine runs them
+	active   map[string][]site // URS -> where strategies are activated on it
+}
+
+// site is a strategy activated on a URS, at the node that does it.
+type site struct {
+	strategy string
+	path     string // strategies.S.activated_on.N or timeline.N.on.M
+}
+
+func newLinter(s *Scenario) *linter {
+	l := &linter{file: s.File, cfg: &s.Config, ix: s.Index(), apps: map[string]*core.AppConfig{},
+		clusters: map[string]*core.ClusterConfig{}, active: map[string][]site{}}
+	if l.ix == nil {
+		l.ix = newIndex() // a Scenario built by hand: findings point at 1:1
+	}
+	for i := range l.cfg.Apps {
+		l.apps[l.cfg.Apps[i].Name] = &l.cfg.Apps[i]
+	}
+	for i := range l.cfg.Clusters {
+		l.clusters[l.cfg.Clusters[i].Name] = &l.cfg.Clusters[i]
+	}
+	backups := map[string]bool{}
+	for _, a := range l.cfg.Apps {
+		if a.Type == core.TypeInteractionServer && a.Backup != "" {
+			backups[a.Backup] = true
+		}
+	}
+	for i := range l.cfg.Apps {
+		a := &l.cfg.Apps[i]
+		if a.Type == core.TypeInteractionServer && !backups[a.Name] && l.primary == nil {
+			l.primary = a
+			l.backup = l.apps[a.Backup]
+		}
+	}
+	l.tl = make([]int, len(l.cfg.Timeline))
+	for i := range l.tl {
+		l.tl[i] = i
+	}
+	// The engine runs the timeline in time order; equal times keep file order.
+	slices.SortStableFunc(l.tl, func(a, b int) int { return cmp.Compare(l.cfg.Timeline[a].At, l.cfg.Timeline[b].At) })
+	for _, st := range l.cfg.Strategies {
+		for i, u := range st.ActivatedOn {
+			l.active[u] = append(l.active[u], site{st.Name, item(join(join("strategies", st.Name), "activated_on"), i)})
+		}
+	}
+	for _, i := range l.tl {
+		a := l.cfg.Timeline[i].Action
+		if a.Kind != core.ActActivate {
+			continue
+		}
+		for j, u := range a.URS {
+			l.active[u] = append(l.active[u], site{a.Strategy, item(join(item("timeline", i), "on"), j)})
+		}
+	}
+	return l
+}
+
+func (l *linter) report(code string, p Pos, format string, args ...any) {
+	if !p.IsValid() {
+		p = Pos{1, 1}
+	}
+	l.diags = append(l.diags, Diagnostic{File: l.file, Line: p.Line, Col: p.Col, Severity: ruleSeverity(code),
+		Code: code, Message: oneLine.Replace(fmt.Sprintf(format, args...))})
+}
+
+// at is where the first of paths that the file has is: the most specific first, so a finding about
+// something missing points at the nearest node that is there.
+func (l *linter) at(paths ...string) Pos {
+	for _, p := range paths {
+		if pos, ok := l.ix.Pos(p); ok {
+			return pos
+		}
+	}
+	return Pos{1, 1}
+}
+
+// valueAt is where the value of path is (`false` in `agent_reservation: false`), else at(fallback…).
+func (l *linter) valueAt(path string, fallback ...string) Pos {
+	if pos, ok := l.ix.ValuePos(path); ok && pos.IsValid() {
+		return pos
+	}
+	return l.at(fallback...)
+}
+
+// appPath is the path of an application's node: appPath("URS_1", "options", "default").
+func appPath(name string, keys ...string) string {
+	p := join("applications", name)
+	for _, k := range keys {
+		p = join(p, k)
+	}
+	return p
+}
+
+// interactionServers are the Interaction Servers whose configuration can be in force: the primary,
+// and the backup when it has the given tab of its own (without one it uses its primary's).
+func (l *linter) interactionServers(own func(*core.AppConfig) bool) []*core.AppConfig {
+	if l.primary == nil {
+		return nil
+	}
+	out := []*core.AppConfig{l.primary}
+	if l.backup != nil && own(l.backup) {
+		out = append(out, l.backup)
+	}
+	return out
+}
+
+func ownAnnex(a *core.AppConfig) bool       { return len(a.Annex) > 0 }
+func ownConnections(a *core.AppConfig) bool { return len(a.Connections) > 0 }
+
+// isName is "IxnServer", or "IxnServer (or its backup IxnServer_B)" for messages.
+func (l *linter) isName() string {
+	if l.backup != nil {
+		return fmt.Sprintf("%s (or its backup %s)", l.primary.Name, l.backup.Name)
+	}
+	return l.primary.Name
+}
+
+// setLater reports whether the timeline ever sets app's section/option to a true value: a design
+// that turns an option on mid-run on purpose is not a pitfall at load.
+func (l *linter) setLater(app, section, option string) bool {
+	for _, ta := range l.cfg.Timeline {
+		if ta.Kind == core.ActSetOption && ta.App == app && ta.Section == section && ta.Option == option {
+			if b, ok := core.ParseBool(ta.Value); ok && b {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// strategiesOf lists the strategies activated on a URS, each once, for messages.
+func strategiesOf(sites []site) string {
+	var names []string
+	for _, s := range sites {
+		if !slices.Contains(names, s.strategy) {
+			names = append(names, s.strategy)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// connected reports whether a URS has a connection to the Interaction Server or its backup, as
+// the engine counts it.
+func (l *linter) connected(u *core.AppConfig) bool {
+	if l.primary == nil {
+		return false
+	}
+	return slices.ContainsFunc(u.Connections, func(c string) bool {
+		return c == l.primary.Name || (l.backup != nil && c == l.backup.Name)
+	})
+}
+
+// urs checks the seed's three requirements on each participating URS: a connection to the IS,
+// agent_reservation in its options, and in the IS Annex.
+func (l *linter) urs() {
+	if l.primary == nil {
+		return
+	}
+	for i := range l.cfg.Apps {
+		u := &l.cfg.Apps[i]
+		sites := l.active[u.Name]
+		if u.Type != core.TypeRoutingServer || len(sites) == 0 {
+			continue
+		}
+		strats := strategiesOf(sites)
+		if !l.connected(u) {
+			l.report(CodeURSNotConnected, l.at(appPath(u.Name, "connections"), appPath(u.Name)),
+				"%s has strategies activated on it (%s) but no connection to %s: the Interaction Server never submits to it; add %s to its connections",
+				u.Name, strats, l.isName(), l.primary.Name)
+		}
+		v, set := u.Options.Get("default", "agent_reservation")
+		on, valid := core.ParseBool(v)
+		if !(set && on) && !(set && !valid) && !l.setLater(u.Name, "default", "agent_reservation") {
+			what := "has no agent_reservation"
+			if set {
+				what = "has agent_reservation " + v
+			}
+			l.report(CodeURSNoAgentReservation,
+				l.valueAt(appPath(u.Name, "options", "default", "agent_reservation"),
+					appPath(u.Name, "options", "default"), appPath(u.Name, "options"), appPath(u.Name)),
+				"%s runs strategies (%s) but %s in its default options: the Interaction Server never submits to it; set agent_reservation: true",
+				u.Name, strats, what)
+		}
+		for _, is := range l.interactionServers(ownAnnex) {
+			v, set := is.Annex.Get("agent_reservation", u.Name)
+			on, valid := core.ParseBool(v)
+			if (set && on) || (set && !valid) || l.setLater(is.Name, "annex:agent_reservation", u.Name) {
+				continue
+			}
+			what := "no agent_reservation option for it"
+			if set {
+				what = "agent_reservation " + u.Name + ": " + v
+			}
+			l.report(CodeURSNotInAnnex,
+				l.valueAt(appPath(is.Name, "annex", "agent_reservation", u.Name),
+					appPath(is.Name, "annex", "agent_reservation"), appPath(is.Name, "annex"), appPath(is.Name)),
+				"%s runs strategies (%s) but %s's Annex has %s: %s never submits to it; add %s: true to its agent_reservation section",
+				u.Name, strats, is.Name, what, is.Name, u.Name)
+		}
+	}
+}
+
+// annexNames checks the names in the IS Annex agent_reservation section: each should be a URS.
+func (l *linter) annexNames() {
+	urs := l.namesOf(core.TypeRoutingServer)
+	for _, is := range l.interactionServers(ownAnnex) {
+		for _, name := range sortedKeys(is.Annex["agent_reservation"]) {
+			if a, ok := l.apps[name]; ok && a.Type == core.TypeRoutingServer {
+				continue
+			}
+			what := "no application of this name"
+			if a, ok := l.apps[name]; ok {
+				what = withArticle(string(a.Type))
+			}
+			l.report(CodeAnnexUnknownURS, l.at(appPath(is.Name, "annex", "agent_reservation", name)),
+				"%s's Annex agent_reservation names %s (%s), not a RoutingServer: the option has no effect%s",
+				is.Name, name, what, didYouMean(name, urs))
+		}
+	}
+}
+
+// namesOf lists the applications of a type, in file order.
+func (l *linter) namesOf(t core.AppType) []string {
+	var out []string
+	for _, a := range l.cfg.Apps {
+		if a.Type == t {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
+// optionCheck says what is wrong with an option's value ("" when nothing).
+type optionCheck func(value string) string
+
+func boolOption(v string) string {
+	if _, ok := core.ParseBool(v); !ok {
+		return fmt.Sprintf("%q is not a boolean (true/false): read as false", v)
+	}
+	return ""
+}
+
+func countOption(v string) string {
+	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil || n < 0 {
+		return fmt.Sprintf("%q is not a whole number ≥ 0: ignored, so there is no limit", v)
+	}
+	return ""
+}
+
+func durationOption(unit time.Duration, unitName string, def time.Duration) optionCheck {
+	return func(v string) string {
+		if d, ok := core.ParseOptionDuration(v, unit); !ok || d <= 0 {
+			return fmt.Sprintf("%q is not a positive duration or number of %s: ignored, the default %s applies", v, unitName, fmtDuration(def))
+		}
+		return ""
+	}
+}
+
+// optionRule is the check for an option the engine reads (section and option of an application
+// of type t, on its options tab or its Annex), nil for an option it does not read.
+func (l *linter) optionRule(t core.AppType, annex bool, section, option string) optionCheck {
+	switch {
+	case t == core.TypeRoutingServer && !annex && section == "default" && option == "agent_reservation":
+		return boolOption
+	case t == core.TypeRoutingServer && annex && option == "max-submitted-interactions" && l.isIS(section):
+		return countOption
+	case t == core.TypeInteractionServer && annex && section == "agent_reservation":
+		return boolOption
+	case t == core.TypeInteractionServer && !annex && section == "settings":
+		switch option {
+		case "delivering-timeout":
+			return durationOption(time.Second, "seconds", core.DefaultDeliveringTimeout)
+		case "routing-timeout":
+			return durationOption(time.Minute, "minutes", core.DefaultRoutingTimeout)
+		case "verify-database-identity":
+			return boolOption
+		case "default-max-submitted-per-router":
+			return countOption
+		}
+	}
+	return nil
+}
+
+func (l *linter) isIS(name string) bool {
+	a, ok := l.apps[name]
+	return ok && a.Type == core.TypeInteractionServer
+}
+
+// optionValues checks the values of the options the engine reads, in the file and in timeline
+// `set` entries, and the URS limits of 0.
+func (l *linter) optionValues() {
+	for _, a := range l.cfg.Apps {
+		for _, tab := range []struct {
+			key   string
+			annex bool
+			opts  core.Options
+		}{{"options", false, a.Options}, {"annex", true, a.Annex}} {
+			for _, sec := range sortedKeys(tab.opts) {
+				for _, opt := range sortedKeys(tab.opts[sec]) {
+					path := appPath(a.Name, tab.key, sec, opt)
+					l.optionValue(a.Type, tab.annex, sec, opt, tab.opts[sec][opt], l.valueAt(path, path), a.Name)
+				}
+				if a.Type == core.TypeRoutingServer && tab.annex && !l.isIS(sec) {
+					if _, ok := tab.opts[sec]["max-submitted-interactions"]; ok {
+						l.report(CodeMaxSubmittedSection, l.at(appPath(a.Name, "annex", sec)),
+							"%s's Annex section %s is named after no Interaction Server: its max-submitted-interactions is ignored%s",
+							a.Name, sec, didYouMean(sec, l.namesOf(core.TypeInteractionServer)))
+					}
+				}
+			}
+		}
+	}
+	for i, ta := range l.cfg.Timeline {
+		if ta.Kind != core.ActSetOption {
+			continue
+		}
+		a, ok := l.apps[ta.App]
+		if !ok {
+			continue
+		}
+		sec, annex := strings.CutPrefix(ta.Section, "annex:")
+		path := join(join(item("timeline", i), "set"), "value")
+		l.optionValue(a.Type, annex, sec, ta.Option, ta.Value, l.valueAt(path, path), a.Name)
+	}
+}
+
+func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app string) {
+	check := l.optionRule(t, annex, section, option)
+	if check == nil {
+		return
+	}
+	if problem := check(value); problem != "" {
+		l.report(CodeBadOptionValue, at, "%s %s/%s: %s", app, section, option, problem)
+		return
+	}
+	if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && n == 0 {
+		switch option {
+		case "max-submitted-interactions":
+			l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0: %s is always at its limit and never gets an interaction", app, app)
+		case "default-max-submitted-per-router":
+			l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0: a URS without a limit of its own never gets an interaction", app)
+		}
+	}
+}
+
+// serviceOf is the ESP service a step asks for (classify and autoresponse have defaults).
+func serviceOf(s core.Step) string {
+	switch {
+	case s.Service != "":
+		return s.Service
+	case s.Kind == core.StepClassify:
+		return "classification"
+	case s.Kind == core.StepAutoresponse:
+		return "email"
+	}
+	return ""
+}
+
+// provides reports whether an ESP server answers a service: only a ThirdPartyServer that lists its
+// services refuses the others (the engine's misrouted fault).
+func provides(a *core.AppConfig, service string) bool {
+	return a.Type != core.TypeThirdPartyServer || len(a.Services) == 0 || slices.Contains(a.Services, service)
+}
+
+// esp checks each step's `via` against the servers it can reach.
+func (l *linter) esp() {
+	joined := map[string][]string{} // cluster -> apps the timeline adds
+	for _, ta := range l.cfg.Timeline {
+		if ta.Kind == core.ActJoin {
+			joined[ta.Cluster] = append(joined[ta.Cluster], ta.App)
+		}
+	}
+	for _, st := range l.cfg.Strategies {
+		for i, s := range st.Steps {
+			if s.Via == "" {
+				continue
+			}
+			path := join(join(item(join(join("strategies", st.Name), "steps"), i), s.Kind.String()), "via")
+			at := l.valueAt(path, path)
+			what := fmt.Sprintf("strategy %s step %d (%s %s)", st.Name, i+1, s.Kind, serviceOf(s))
+			service := serviceOf(s)
+			switch {
+			case l.apps[s.Via] != nil:
+				if a := l.apps[s.Via]; !provides(a, service) {
+					l.report(CodeESPServiceMissing, at, "%s: via %s, whose services (%s) lack %s: every request faults",
+						what, a.Name, strings.Join(a.Services, ", "), service)
+				}
+			case l.clusters[s.Via] != nil:
+				l.viaCluster(l.clusters[s.Via], joined[s.Via], service, what, at)
+			case core.AppType(s.Via).Valid():
+				for _, is := range l.interactionServers(ownConnections) {
+					l.viaType(is, core.AppType(s.Via), service, what, at)
+				}
+			}
+		}
+	}
+}
+
+func (l *linter) viaCluster(c *core.ClusterConfig, joined []string, service, what string, at Pos) {
+	members := slices.Clone(c.Members)
+	for _, m := range joined {
+		if !slices.Contains(members, m) {
+			members = append(members, m)
+		}
+	}
+	if len(members) == 0 {
+		l.report(CodeESPNoServer, at, "%s: via %s, an Application Cluster with no members (and none joins): every request faults unavailable", what, c.Name)
+		return
+	}
+	var lacking []string
+	for _, m := range members {
+		if a, ok := l.apps[m]; ok && !provides(a, service) {
+			lacking = append(lacking, fmt.Sprintf("%s (%s)", m, strings.Join(a.Services, ", ")))
+		}
+	}
+	if len(lacking) > 0 {
+		l.report(CodeESPServiceMissing, at, "%s: via %s, whose members %s do not provide %s: requests they receive fault",
+			what, c.Name, strings.Join(lacking, ", "), service)
+	}
+}
+
+// viaType checks a `via` by application type against the IS's direct connections of that type.
+func (l *linter) viaType(is *core.AppConfig, t core.AppType, service, what string, at Pos) {
+	var servers []*core.AppConfig
+	for _, c := range is.Connections {
+		if a, ok := l.apps[c]; ok && a.Type == t {
+			servers = append(servers, a)
+		}
+	}
+	if len(servers) == 0 {
+		l.report(CodeESPNoServer, at, "%s: via %s, but %s has no direct connection to a %s: every request faults unavailable",
+			what, t, is.Name, t)
+		return
+	}
+	var lacking, having []string
+	for _, a := range servers {
+		if provides(a, service) {
+			having = append(having, a.Name)
+		} else {
+			lacking = append(lacking, fmt.Sprintf("%s (%s)", a.Name, strings.Join(a.Services, ", ")))
+		}
+	}
+	switch {
+	case len(lacking) == 0:
+	case len(having) == 0:
+		l.report(CodeESPServiceMissing, at, "%s: via %s, but none of %s's %ss provides %s: %s; every request faults",
+			what, t, is.Name, t, service, strings.Join(lacking, ", "))
+	default:
+		l.report(CodeESPThirdPartyByType, at,
+			"%s: via %s by type, but %s's directly connected %ss provide different services: requests reach %s and fault; put %s in an Application Cluster and address it",
+			what, t, is.Name, t, strings.Join(lacking, ", "), strings.Join(having, ", "))
+	}
+}
+
+// dapsOf lists the DAPs among an application's connections, with their index there.
+func (l *linter) dapsOf(is *core.AppConfig) (daps []*core.AppConfig, idx []int) {
+	for i, c := range is.Connections {
+		if a, ok := l.apps[c]; ok && a.Type == core.TypeDatabaseAccessPoint {
+			daps, idx = append(daps, a), append(idx, i)
+		}
+	}
+	return daps, idx
+}
+
+// databases checks that the Interaction Server, and its backup, reach one database.
+func (l *linter) databases() {
+	if l.primary == nil {
+		return
+	}
+	daps, _ := l.dapsOf(l.primary)
+	if len(daps) == 0 {
+		return // a load error
+	}
+	inUse := daps[0].Database // the engine uses the first DAP's database
+	for _, d := range daps[1:] {
+		if d.Database != inUse {
+			l.report(CodeDAPDatabaseMismatch, l.valueAt(appPath(d.Name, "database"), appPath(d.Name)),
+				"%s points at database %s, but %s works with %s (through %s): the Interaction Server works with one database, and does not use %s",
+				d.Name, d.Database, l.primary.Name, inUse, daps[0].Name, d.Name)
+		}
+	}
+	if l.backup == nil || !ownConnections(l.backup) {
+		return
+	}
+	bdaps, idx := l.dapsOf(l.backup)
+	for i, d := range bdaps {
+		if d.Database != inUse {
+			path := item(appPath(l.backup.Name, "connections"), idx[i])
+			l.report(CodeBackupDatabase, l.at(path, appPath(l.backup.Name, "connections")),
+				"%s, a connection of the backup %s, points at database %s, but its primary %s works with %s: after a switchover the interactions open in %s are lost",
+				d.Name, l.backup.Name, d.Database, l.primary.Name, inUse, inUse)
+		}
+	}
+}
+
+// timeline walks the timeline as the engine runs it, for re-pointed DAPs and the Interaction
+// Server that reads them when it becomes active.
+func (l *linter) timeline() {
+	dapDB := map[string]string{}
+	for _, a := range l.cfg.Apps {
+		if a.Type == core.TypeDatabaseAccessPoint {
+			dapDB[a.Name] = a.Database
+		}
+	}
+	repointed := map[string]int{} // DAP -> timeline index of its latest re-point
+	seq := map[string]int{}       // DAP -> order of its latest re-point (the engine's repointSeq)
+	n := 0
+	opts := map[string]core.Options{} // IS -> its options as the timeline changes them
+	running := map[string]bool{}
+	var inUse, active string
+	if l.primary != nil {
+		active = l.primary.Name
+		for _, is := range []*core.AppConfig{l.primary, l.backup} {
+			if is != nil {
+				opts[is.Name] = is.Options.Clone()
+				running[is.Name] = true
+			}
+		}
+		if daps, _ := l.dapsOf(l.primary); len(daps) > 0 {
+			inUse = daps[0].Database
+		}
+	}
+	partner := func(name string) string {
+		if l.backup == nil {
+			return ""
+		}
+		if name == l.primary.Name {
+			return l.backup.Name
+		}
+		return l.primary.Name
+	}
+	// becomeActive is activateIS: the IS reads its DAPs and, unguarded, takes the database of the
+	// most recently re-pointed one.
+	becomeActive := func(name string, i int) {
+		prev := active
+		active = name
+		conf := l.apps[name]
+		o := opts[name]
+		if len(o) == 0 {
+			o = opts[l.primary.Name]
+		}
+		if v, ok := o.Get("settings", "verify-database-identity"); ok && prev != "" {
+			if on, _ := core.ParseBool(v); on {
+				return
+			}
+		}
+		if !ownConnections(conf) {
+			conf = l.primary
+		}
+		daps, _ := l.dapsOf(conf)
+		if len(daps) == 0 {
+			return
+		}
+		pick := daps[0]
+		for _, d := range daps {
+			if seq[d.Name] > seq[pick.Name] {
+				pick = d
+			}
+		}
+		db := dapDB[pick.Name]
+		if r, ok := repointed[pick.Name]; ok && db != inUse {
+			ta := l.cfg.Timeline[i]
+			kind := ta.Kind.String()
+			path := join(item("timeline", i), kind)
+			l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
+				"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
+				name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
+		}
+		inUse = db
+	}
+	for _, i := range l.tl {
+		ta := l.cfg.Timeline[i]
+		entry := item("timeline", i)
+		if ta.At > l.cfg.Duration {
+			l.report(CodeTimelineAfterEnd, l.valueAt(join(entry, "at"), entry),
+				"timeline entry %d at %s is after the end of the run (duration %s): it never happens", i+1, fmtDuration(ta.At), fmtDuration(l.cfg.Duration))
+			continue
+		}
+		switch ta.Kind {
+		case core.ActRepoint:
+			l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
+				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, the next one to become active works with %s; Genesys recommends against changing a DAP on the fly",
+				ta.App, dapDB[ta.App], ta.Database, ta.Database)
+			dapDB[ta.App] = ta.Database
+			n++
+			seq[ta.App], repointed[ta.App] = n, i
+		case core.ActSetOption:
+			if o, ok := opts[ta.App]; ok && !strings.HasPrefix(ta.Section, "annex:") {
+				o.Set(ta.Section, ta.Option, ta.Value)
+			}
+		case core.ActSwitchover:
+			if to := partner(active); to != "" && running[to] {
+				becomeActive(to, i)
+			}
+		case core.ActStop:
+			if _, isIS := running[ta.App]; !isIS || !running[ta.App] {
+				continue
+			}
+			running[ta.App] = false
+			if ta.App != active {
+				continue
+			}
+			if to := partner(active); to != "" && running[to] {
+				becomeActive(to, i)
+			} else {
+				active = ""
+			}
+		case core.ActStart:
+			if _, isIS := running[ta.App]; !isIS || running[ta.App] {
+				continue
+			}
+			running[ta.App] = true
+			if active == "" {
+				becomeActive(ta.App, i)
+			}
+		}
+	}
+}
+
+// activatedEver reports whether a strategy runs on any URS at some point: activated_on or an
+// `activate` entry of the timeline.
+func (l *linter) activatedEver(strategy string) bool {
+	for _, sites := range l.active {
+		for _, s := range sites {
+			if s.strategy == strategy {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// canServe reports whether a URS can become eligible at some point of the run: connected, with
+// agent_reservation in its options and the IS Annex (at load or set later), and a limit above 0.
+func (l *linter) canServe(u *core.AppConfig) bool {
+	if u.Type != core.TypeRoutingServer || !l.connected(u) {
+		return false
+	}
+	on := func(o core.Options, app, section, option, setSection string) bool {
+		v, _ := o.Get(section, option)
+		b, _ := core.ParseBool(v)
+		return b || l.setLater(app, setSection, option)
+	}
+	if !on(u.Options, u.Name, "default", "agent_reservation", "default") {
+		return false
+	}
+	is := l.primary
+	if l.backup != nil && ownAnnex(l.backup) && !ownAnnex(l.primary) {
+		is = l.backup
+	}
+	if !on(is.Annex, is.Name, "agent_reservation", u.Name, "annex:agent_reservation") {
+		return false
+	}
+	if v, ok := u.Annex.Get(l.primary.Name, "max-submitted-interactions"); ok && strings.TrimSpace(v) == "0" {
+		return slices.ContainsFunc(l.cfg.Timeline, func(ta core.TimedAction) bool {
+			return ta.Kind == core.ActSetOption && ta.App == u.Name && ta.Option == "max-submitted-interactions"
+		})
+	}
+	return true
+}
+
+// queues checks that each queue's strategy runs somewhere, and that some traffic can be routed.
+func (l *linter) queues() {
+	strategyOf := map[string]string{}
+	for _, bp := range l.businessProcesses() {
+		for _, q := range bp.queues {
+			strategyOf[q.Name] = q.Strategy
+			if !l.activatedEver(q.Strategy) {
+				path := join(join(join(join("business_processes", bp.name), "queues"), q.Name), "strategy")
+				l.report(CodeQueueNotActivated, l.valueAt(path, path),
+					"queue %s: strategy %s is activated on no URS, at load or in the timeline: its interactions wait in the queue for the whole run",
+					q.Name, q.Strategy)
+			}
+		}
+	}
+	if len(l.cfg.Traffic) == 0 || l.primary == nil {
+		return
+	}
+	var queues []string
+	for _, t := range l.cfg.Traffic {
+		st := strategyOf[t.Queue]
+		for u, sites := range l.active {
+			for _, s := range sites {
+				if s.strategy == st && l.apps[u] != nil && l.canServe(l.apps[u]) {
+					return // some traffic can be routed
+				}
+			}
+		}
+		if !slices.Contains(queues, t.Queue) {
+			queues = append(queues, t.Queue)
+		}
+	}
+	l.report(CodeNothingRouted, l.at("traffic"),
+		"no traffic can ever be submitted to a URS: the strategies of queues %s are activated on no URS that is connected to %s with agent_reservation in its options and the IS Annex; every interaction would wait in its queue for the whole run",
+		strings.Join(queues, ", "), l.isName())
+}
+
+type bpQueues struct {
+	name   string
+	queues []core.QueueConfig
+}
+
+// businessProcesses groups the queues by business process, in file order.
+func (l *linter) businessProcesses() []bpQueues {
+	var out []bpQueues
+	for _, q := range l.cfg.Queues {
+		if len(out) == 0 || out[len(out)-1].name != q.BusinessProcess {
+			out = append(out, bpQueues{name: q.BusinessProcess})
+		}
+		out[len(out)-1].queues = append(out[len(out)-1].queues, q)
+	}
+	return out
+}
+
+// capacity follows each media from the traffic into its queue, through `queue` steps, to the
+// agent groups the strategies route it to, and checks that the groups can take it.
+func (l *linter) capacity() {
+	strategyOf := map[string]string{}
+	for _, q := range l.cfg.Queues {
+		strategyOf[q.Name] = q.Strategy
+	}
+	media := map[string][]string{} // queue -> media that reach it
+	add := func(q, m string) bool {
+		if slices.Contains(media[q], m) {
+			return false
+		}
+		media[q] = append(media[q], m)
+		return true
+	}
+	for _, t := range l.cfg.Traffic {
+		add(t.Queue, t.Media)
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, q := range l.cfg.Queues {
+			for _, st := range l.cfg.Strategies {
+				if st.Name != q.Strategy {
+					continue
+				}
+				for _, s := range st.Steps {
+					if s.Kind != core.StepQueue {
+						continue
+					}
+					for _, m := range media[q.Name] {
+						changed = add(s.Queue, m) || changed
+					}
+				}
+			}
+		}
+	}
+	groups := map[string]*core.AgentGroupConfig{}
+	for i := range l.cfg.AgentGroups {
+		groups[l.cfg.AgentGroups[i].Name] = &l.cfg.AgentGroups[i]
+	}
+	type target struct{ key, group string }
+	for _, st := range l.cfg.Strategies {
+		var in []string // media reaching the strategy, with the first queue that brings each
+		via := map[string]string{}
+		for _, q := range l.cfg.Queues {
+			if q.Strategy != st.Name {
+				continue
+			}
+			for _, m := range media[q.Name] {
+				if !slices.Contains(in, m) {
+					in = append(in, m)
+					via[m] = q.Name
+				}
+			}
+		}
+		for i, s := range st.Steps {
+			if s.Kind != core.StepRoute {
+				continue
+			}
+			base := join(item(join(join("strategies", st.Name), "steps"), i), "route")
+			var targets []target
+			if s.Group != "" {
+				targets = append(targets, target{"group", s.Group})
+			}
+			for _, r := range s.ByCategory {
+				targets = append(targets, target{join("by_category", r.Category), r.Group})
+			}
+			if s.Default != "" {
+				targets = append(targets, target{join("by_category", "default"), s.Default})
+			}
+			for _, t := range targets {
+				g, ok := groups[t.group]
+				if !ok {
+					continue
+				}
+				var missing, queues []string
+				for _, m := range in {
+					if g.Agents == 0 || capacityFor(g, m) == 0 {
+						missing = append(missing, m)
+						if !slices.Contains(queues, via[m]) {
+							queues = append(queues, via[m])
+						}
+					}
+				}
+				if len(missing) == 0 {
+					continue
+				}
+				why := "no capacity for " + strings.Join(missing, ", ")
+				if g.Agents == 0 {
+					why = "no agents"
+				}
+				path := join(base, t.key)
+				l.report(CodeGroupNoCapacity, l.valueAt(path, path),
+					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in the queue",
+					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why)
+			}
+		}
+	}
+}
+
+func capacityFor(g *core.AgentGroupConfig, media string) int {
+	for _, c := range g.Capacity {
+		if c.Media == media {
+			return c.Max
+		}
+	}
+	return 0
+}
+
+// traffic checks streams that start too late to submit anything.
+func (l *linter) traffic() {
+	for i, t := range l.cfg.Traffic {
+		if t.Start >= l.cfg.Duration {
+			path := join(item("traffic", i), "start")
+			l.report(CodeTrafficAfterEnd, l.valueAt(path, item("traffic", i)),
+				"traffic %d starts at %s, at or after the end of the run (duration %s): it submits nothing", i+1, fmtDuration(t.Start), fmtDuration(l.cfg.Duration))
+		}
+	}
+}
+
+// fmtDuration writes a duration as a scenario would: 2m, 1h30m, 1m30s (not 2m0s).
+func fmtDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

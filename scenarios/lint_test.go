@@ -1,0 +1,412 @@
+package scenarios
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// lintBase is a deployment that lints clean: two URS set up as the seed document asks, an IS with
+// a backup and the identity guard, two DAPs to one database, a fax cluster. Each case below breaks
+// it in one way; positions in the table are LINE:COL in the broken file.
+const lintBase = `version: 1
+duration: 10m
+applications:
+  IxnServer:
+    type: InteractionServer
+    backup: IxnServer_B
+    connections: [DAP_1, DAP_2, ClassSrv_1, FaxSrv_1, EmailSrv_1]
+    options: {settings: {verify-database-identity: true}}
+    annex: {agent_reservation: {URS_1: true, URS_2: true}}
+  IxnServer_B: {type: InteractionServer}
+  URS_1: {type: RoutingServer, connections: [IxnServer], options: {default: {agent_reservation: true}}}
+  URS_2: {type: RoutingServer, connections: [IxnServer], options: {default: {agent_reservation: true}}}
+  ClassSrv_1: {type: ClassificationServer}
+  FaxSrv_1: {type: ThirdPartyServer, services: [fax]}
+  FaxSrv_2: {type: ThirdPartyServer, services: [fax]}
+  IMSrv_1: {type: ThirdPartyServer, services: [im]}
+  EmailSrv_1: {type: EmailServer}
+  DBServer_1: {type: DBServer}
+  DBServer_2: {type: DBServer}
+  DAP_1: {type: DatabaseAccessPoint, db_server: DBServer_1, database: ixn}
+  DAP_2: {type: DatabaseAccessPoint, db_server: DBServer_2, database: ixn}
+clusters:
+  FaxCluster: {members: [FaxSrv_1, FaxSrv_2]}
+databases: {ixn: {}, other: {}}
+strategies:
+  A:
+    activated_on: [URS_1, URS_2]
+    steps:
+      - classify: {via: ClassificationServer, categories: {billing: 1, sales: 1}}
+      - esp: {via: FaxCluster, service: fax, method: send}
+      - route: {by_category: {billing: Billing, default: Sales}}
+business_processes:
+  Inbound: {queues: {fax_in: {strategy: A}}}
+agent_groups:
+  Sales: {agents: 5, capacity: {fax: 1}, handle_time: 1m}
+  Billing: {agents: 5, capacity: {fax: 1}, handle_time: 1m}
+traffic:
+  - {media: fax, from: EmailSrv_1, queue: fax_in, rate: 1/s}
+timeline:
+  - {at: 1m, stop: URS_1}
+`
+
+// edit is one replacement in lintBase; the test fails if old is not there, so a case cannot
+// silently lint the unbroken file.
+type edit struct{ old, new string }
+
+func lintEdited(t *testing.T, edits ...edit) (*Scenario, string) {
+	t.Helper()
+	text := lintBase
+	for _, e := range edits {
+		if !strings.Contains(text, e.old) {
+			t.Fatalf("edit %q does not apply", e.old)
+		}
+		text = strings.Replace(text, e.old, e.new, 1)
+	}
+	s, err := Parse("lint.yaml", []byte(text))
+	if err != nil {
+		t.Fatalf("the edited file does not load:\n%v\n%s", err, text)
+	}
+	return s, text
+}
+
+// found renders diagnostics as "CODE@LINE:COL", the form the table uses.
+func found(ds Diagnostics) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Code + "@" + d.Pos().String()
+	}
+	return out
+}
+
+// caret shows the line a position points at, for a failure message.
+func caret(text string, p Pos) string {
+	lines := strings.Split(text, "\n")
+	if p.Line < 1 || p.Line > len(lines) {
+		return "(no such line)"
+	}
+	return lines[p.Line-1] + "\n" + strings.Repeat(" ", max(0, p.Col-1)) + "^"
+}
+
+const (
+	urs2Line  = "  URS_2: {type: RoutingServer, connections: [IxnServer], options: {default: {agent_reservation: true}}}"
+	annexLine = "    annex: {agent_reservation: {URS_1: true, URS_2: true}}"
+	guardLine = "    options: {settings: {verify-database-identity: true}}\n"
+	lastLine  = "  - {at: 1m, stop: URS_1}\n"
+	dap2Line  = "  DAP_2: {type: DatabaseAccessPoint, db_server: DBServer_2, database: ixn}"
+)
+
+func TestLintRules(t *testing.T) {
+	cases := []struct {
+		name  string
+		edits []edit
+		want  []string // CODE@LINE:COL, in position order; none: the file lints clean
+	}{
+		{"clean", nil, nil},
+
+		// A participating URS without agent_reservation in its own options.
+		{"urs without agent_reservation", []edit{{urs2Line, "  URS_2: {type: RoutingServer, connections: [IxnServer]}"}},
+			[]string{"urs-no-agent-reservation@12:3"}},
+		{"urs with agent_reservation false", []edit{{urs2Line, strings.Replace(urs2Line, "reservation: true", "reservation: false", 1)}},
+			[]string{"urs-no-agent-reservation@12:97"}},
+		{"urs options without the default section", []edit{{urs2Line, strings.Replace(urs2Line, "default:", "routing:", 1)}},
+			[]string{"urs-no-agent-reservation@12:58"}},
+		{"agent_reservation turned on by the timeline", []edit{
+			{urs2Line, "  URS_2: {type: RoutingServer, connections: [IxnServer]}"},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: URS_2, section: default, option: agent_reservation, value: true}}\n"}},
+			nil},
+		{"urs activated only in the timeline", []edit{
+			{urs2Line, "  URS_2: {type: RoutingServer, connections: [IxnServer]}"},
+			{"activated_on: [URS_1, URS_2]", "activated_on: [URS_1]"},
+			{lastLine, lastLine + "  - {at: 2m, activate: A, on: [URS_2]}\n"}},
+			[]string{"urs-no-agent-reservation@12:3"}},
+
+		// … or without its entry in the IS Annex.
+		{"urs missing from the annex", []edit{{annexLine, "    annex: {agent_reservation: {URS_1: true}}"}},
+			[]string{"urs-not-in-annex@9:13"}},
+		{"urs false in the annex", []edit{{annexLine, "    annex: {agent_reservation: {URS_1: true, URS_2: false}}"}},
+			[]string{"urs-not-in-annex@9:53"}},
+		{"no annex at all", []edit{{annexLine + "\n", ""}},
+			[]string{"urs-not-in-annex@4:3", "urs-not-in-annex@4:3", "nothing-routed@36:1"}},
+		{"annex entry turned on by the timeline", []edit{
+			{annexLine, "    annex: {agent_reservation: {URS_1: true}}"},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: IxnServer, section: \"annex:agent_reservation\", option: URS_2, value: true}}\n"}},
+			nil},
+		{"backup with an annex of its own", []edit{{"  IxnServer_B: {type: InteractionServer}", "  IxnServer_B: {type: InteractionServer, annex: {agent_reservation: {URS_1: true}}}"}},
+			[]string{"urs-not-in-annex@10:50"}},
+		{"annex names no URS", []edit{{annexLine, "    annex: {agent_reservation: {URS_1: true, URS_2: true, URS_3: true}}"}},
+			[]string{"annex-unknown-urs@9:59"}},
+
+		// A strategy activated on a URS with no connection to the IS (or its backup).
+		{"urs not connected", []edit{{urs2Line, strings.Replace(urs2Line, "connections: [IxnServer]", "connections: [ClassSrv_1]", 1)}},
+			[]string{"urs-not-connected@12:32"}},
+		{"urs without connections", []edit{{urs2Line, strings.Replace(urs2Line, "connections: [IxnServer], ", "", 1)}},
+			[]string{"urs-not-connected@12:3"}},
+		{"urs connected to the backup only", []edit{{urs2Line, strings.Replace(urs2Line, "[IxnServer]", "[IxnServer_B]", 1)}},
+			nil},
+
+		// URS limits.
+		{"max-submitted-interactions 0", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submitted-interactions: 0}}}", 1)}},
+			[]string{"max-submitted-zero@12:153"}},
+		{"default-max-submitted-per-router 0", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, default-max-submitted-per-router: 0}}\n"}},
+			[]string{"max-submitted-zero@8:92"}},
+		{"max-submitted-interactions in a section named after no IS", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnSrv: {max-submitted-interactions: 10}}}", 1)}},
+			[]string{"max-submitted-section@12:113"}},
+		{"option value the IS cannot read", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, delivering-timeout: soon}}\n"}},
+			[]string{"bad-option-value@8:78"}},
+		{"agent_reservation not a boolean", []edit{{urs2Line, strings.Replace(urs2Line, "reservation: true", "reservation: maybe", 1)}},
+			[]string{"bad-option-value@12:97"}},
+		{"timeline set with a value the URS cannot read", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: URS_2, section: \"annex:IxnServer\", option: max-submitted-interactions, value: lots}}\n"}},
+			[]string{"bad-option-value@41:103"}},
+
+		// ESP: ThirdPartyServers addressed by type, services, empty targets.
+		{"thirdparty by type over fax and im servers", []edit{
+			{"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, IMSrv_1, EmailSrv_1]"},
+			{"via: FaxCluster", "via: ThirdPartyServer"}},
+			[]string{"esp-thirdparty-by-type@30:20"}},
+		{"thirdparty by type, all servers provide the service", []edit{
+			{"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, FaxSrv_2, EmailSrv_1]"},
+			{"via: FaxCluster", "via: ThirdPartyServer"}},
+			nil},
+		{"thirdparty by type, no server provides the service", []edit{
+			{"FaxSrv_1, EmailSrv_1]", "IMSrv_1, EmailSrv_1]"},
+			{"via: FaxCluster", "via: ThirdPartyServer"}},
+			[]string{"esp-service-missing@30:20"}},
+		{"via a server without the service", []edit{{"via: FaxCluster", "via: IMSrv_1"}},
+			[]string{"esp-service-missing@30:20"}},
+		{"via a cluster with a member without the service", []edit{{"[FaxSrv_1, FaxSrv_2]", "[FaxSrv_1, IMSrv_1]"}},
+			[]string{"esp-service-missing@30:20"}},
+		{"classify via a type the IS has no connection to", []edit{{"ClassSrv_1, FaxSrv_1", "FaxSrv_1"}},
+			[]string{"esp-no-server@29:25"}},
+		{"via an empty cluster", []edit{{"[FaxSrv_1, FaxSrv_2]", "[]"}},
+			[]string{"esp-no-server@30:20"}},
+		{"via a cluster its members join in the timeline", []edit{
+			{"[FaxSrv_1, FaxSrv_2]", "[]"},
+			{lastLine, lastLine + "  - {at: 2m, join: {cluster: FaxCluster, app: FaxSrv_1}}\n"}},
+			nil},
+
+		// Databases.
+		{"DAPs pointing at different databases", []edit{{dap2Line, strings.Replace(dap2Line, "database: ixn", "database: other", 1)}},
+			[]string{"dap-database-mismatch@21:71"}},
+		{"backup whose DAP points elsewhere", []edit{
+			{"  IxnServer_B: {type: InteractionServer}", "  IxnServer_B: {type: InteractionServer, connections: [DAP_1, DAP_3, ClassSrv_1]}"},
+			{dap2Line, dap2Line + "\n  DAP_3: {type: DatabaseAccessPoint, db_server: DBServer_2, database: other}"}},
+			[]string{"backup-database-mismatch@10:63"}},
+		{"DAP re-pointed, switchover guarded", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, switchover: IxnServer}\n"}},
+			[]string{"dap-repoint@41:42"}},
+		{"DAP re-pointed, then an unguarded switchover", []edit{
+			{guardLine, ""},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, switchover: IxnServer}\n"}},
+			[]string{"dap-repoint@40:42", "switchover-after-repoint@41:26"}},
+		{"DAP re-pointed, then the active IS stops", []edit{
+			{guardLine, ""},
+			{lastLine, lastLine + "  - {at: 3m, stop: IxnServer}\n  - {at: 2m, set: {app: DAP_2, database: other}}\n"}},
+			[]string{"switchover-after-repoint@40:20", "dap-repoint@41:42"}},
+		{"DAP re-pointed back before the switchover", []edit{
+			{guardLine, ""},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, set: {app: DAP_2, database: ixn}}\n  - {at: 4m, switchover: IxnServer}\n"}},
+			[]string{"dap-repoint@40:42", "dap-repoint@41:42"}},
+
+		// Queues and strategies.
+		{"queue whose strategy is activated nowhere", []edit{
+			{"  Inbound: {queues: {fax_in: {strategy: A}}}", "  Inbound: {queues: {fax_in: {strategy: A}, fax_b: {strategy: B}}}"},
+			{"business_processes:", "  B: {steps: [{route: {group: Sales}}]}\nbusiness_processes:"}},
+			[]string{"queue-strategy-not-activated@34:63"}},
+		{"queue whose strategy is activated in the timeline", []edit{
+			{"  Inbound: {queues: {fax_in: {strategy: A}}}", "  Inbound: {queues: {fax_in: {strategy: A}, fax_b: {strategy: B}}}"},
+			{"business_processes:", "  B: {steps: [{route: {group: Sales}}]}\nbusiness_processes:"},
+			{lastLine, lastLine + "  - {at: 2m, activate: B, on: [URS_2]}\n"}},
+			nil},
+		{"nothing can be routed", []edit{{"activated_on: [URS_1, URS_2]", "activated_on: []"}},
+			[]string{"queue-strategy-not-activated@33:41", "nothing-routed@37:1"}},
+		{"no URS can ever be eligible", []edit{{annexLine + "\n", "    annex: {agent_reservation: {URS_1: false, URS_2: false}}\n"}},
+			[]string{"urs-not-in-annex@9:40", "urs-not-in-annex@9:54", "nothing-routed@37:1"}},
+		{"route to a group without capacity for the media", []edit{{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {email: 1}"}},
+			[]string{"group-no-capacity@31:40"}},
+		{"route to a group without agents", []edit{{"  Sales: {agents: 5,", "  Sales: {agents: 0,"}},
+			[]string{"group-no-capacity@31:58"}},
+		{"media carried by a queue step", []edit{
+			{"  Inbound: {queues: {fax_in: {strategy: A}}}", "  Inbound: {queues: {fax_in: {strategy: Q}, fax_2: {strategy: A}}}"},
+			{"business_processes:", "  Q: {activated_on: [URS_1], steps: [{queue: fax_2}]}\nbusiness_processes:"},
+			{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {email: 1}"}},
+			[]string{"group-no-capacity@31:40"}},
+
+		// Workload and timeline outside the run.
+		{"timeline entry after the end", []edit{{lastLine, lastLine + "  - {at: 11m, start: URS_1}\n"}},
+			[]string{"timeline-after-end@41:10"}},
+		{"traffic starting at the end", []edit{{"rate: 1/s}", "rate: 1/s, start: 10m}"}},
+			[]string{"traffic-after-end@38:69"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, text := lintEdited(t, c.edits...)
+			ds := Lint(s)
+			got := found(ds)
+			if !slices.Equal(got, c.want) {
+				var b strings.Builder
+				for _, d := range ds {
+					b.WriteString(d.Lint() + "\n" + caret(text, d.Pos()) + "\n")
+				}
+				t.Errorf("got  %q\nwant %q\n%s", got, c.want, b.String())
+			}
+			for _, d := range ds {
+				if d.File != "lint.yaml" || d.Message == "" || strings.ContainsAny(d.Message, "\n") {
+					t.Errorf("malformed diagnostic %#v", d)
+				}
+			}
+		})
+	}
+
+	// Every rule is exercised by a case above.
+	covered := map[string]bool{}
+	for _, c := range cases {
+		for _, w := range c.want {
+			covered[strings.SplitN(w, "@", 2)[0]] = true
+		}
+	}
+	for _, r := range Rules() {
+		if !covered[r.Code] {
+			t.Errorf("rule %s has no test case", r.Code)
+		}
+	}
+}
+
+func TestLintMessagesNameTheFix(t *testing.T) {
+	s, _ := lintEdited(t,
+		edit{"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, IMSrv_1, EmailSrv_1]"},
+		edit{"via: FaxCluster", "via: ThirdPartyServer"})
+	ds := Lint(s)
+	if len(ds) != 1 {
+		t.Fatalf("got %v", ds)
+	}
+	want := "lint.yaml:30:20: warning esp-thirdparty-by-type: strategy A step 2 (esp fax): via ThirdPartyServer by type, " +
+		"but IxnServer's directly connected ThirdPartyServers provide different services: requests reach IMSrv_1 (im) and fault; " +
+		"put FaxSrv_1 in an Application Cluster and address it"
+	if got := ds[0].Lint(); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// The bundled scenarios are the product's demos: none may have a lint error, and the ones that
+// show a pitfall on purpose carry its warning.
+func TestBundledScenariosLint(t *testing.T) {
+	wantWarnings := map[string][]string{
+		"dap-repoint-switchover": {"dap-repoint@56:42", "switchover-after-repoint@57:26"},
+		"dap-repoint-guarded":    {"dap-repoint@52:42"},
+		"esp-direct-vs-cluster":  {"esp-thirdparty-by-type@43:20"},
+	}
+	for _, info := range Bundled() {
+		t.Run(info.Name, func(t *testing.T) {
+			s, err := Open(info.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds := Lint(s)
+			if ds.HasErrors() {
+				t.Errorf("lint errors:\n%v", ds)
+			}
+			if got := found(ds); !slices.Equal(got, wantWarnings[info.Name]) {
+				t.Errorf("got %q, want %q", got, wantWarnings[info.Name])
+			}
+		})
+	}
+}
+
+func TestLintFormatExample(t *testing.T) {
+	s, err := Load("testdata/format-example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The contract's example re-points DAP_2, then switches over with the identity guard on.
+	if got, want := found(Lint(s)), []string{"dap-repoint@81:42"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// A Scenario built without a file (no index) still lints, pointing at 1:1.
+func TestLintWithoutIndex(t *testing.T) {
+	s, _ := lintEdited(t, edit{urs2Line, "  URS_2: {type: RoutingServer, connections: [IxnServer]}"})
+	bare := &Scenario{File: "x", Config: s.Config}
+	if got := found(Lint(bare)); !slices.Equal(got, []string{"urs-no-agent-reservation@1:1"}) {
+		t.Errorf("got %q", got)
+	}
+}
+
+// docs/lint.md documents every code the package can print, lint rules with their exact text.
+func TestLintDocsInSync(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "docs", "lint.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, r := range Rules() {
+		row := "| `" + r.Code + "` | " + string(r.Severity) + " | " + r.Why + " | " + r.Fix + " |"
+		if !strings.Contains(doc, row+"\n") {
+			t.Errorf("docs/lint.md lacks the row, or it differs from the rule:\n%s", row)
+		}
+	}
+	for _, c := range LoadErrorCodes() {
+		if !strings.Contains(doc, "| `"+c+"` |") {
+			t.Errorf("docs/lint.md does not document the load error %s", c)
+		}
+	}
+}
+
+// Every Code constant of the package is a lint rule or a listed load error, so a new parser code
+// cannot miss docs/lint.md.
+func TestEveryCodeIsDocumented(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := LoadErrorCodes()
+	for _, r := range Rules() {
+		known = append(known, r.Code)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range af.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if !strings.HasPrefix(name.Name, "Code") || i >= len(vs.Values) {
+						continue
+					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					code, _ := strconv.Unquote(lit.Value)
+					if !slices.Contains(known, code) {
+						t.Errorf("%s: %s = %q is neither a lint rule nor in LoadErrorCodes", f, name.Name, code)
+					}
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range known {
+		if seen[c] {
+			t.Errorf("code %s defined twice", c)
+		}
+		seen[c] = true
+	}
+}

@@ -94,7 +94,7 @@ var lintRules = []Rule{
 		"Add URS to the strategy's `activated_on`, or an `activate` entry to the timeline."},
 	{CodeNothingRouted, SeverityError,
 		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or without agent reservation): the run routes nothing.",
-		"Fix the warnings about the URS and strategies this one lists."},
+		"Activate the queues' strategies on a URS connected to the Interaction Server, with `agent_reservation` in its options and the IS Annex."},
 	{CodeGroupNoCapacity, SeverityWarning,
 		"A route step sends interactions of a media to an agent group with no agents, or no capacity for that media: they wait in the queue.",
 		"Add the media to the group's `capacity` (and agents), or route that traffic to another group."},
@@ -687,14 +687,14 @@ func (l *linter) timeline() {
 	// becomeActive is activateIS: the IS reads its DAPs and, unguarded, takes the database of the
 	// most recently re-pointed one.
 	becomeActive := func(name string, i int) {
-		prev := active
 		active = name
 		conf := l.apps[name]
 		o := opts[name]
 		if len(o) == 0 {
 			o = opts[l.primary.Name]
 		}
-		if v, ok := o.Get("settings", "verify-database-identity"); ok && prev != "" {
+		// The guard keeps the database in use, after a switchover and after a restart alike.
+		if v, ok := o.Get("settings", "verify-database-identity"); ok && inUse != "" {
 			if on, _ := core.ParseBool(v); on {
 				return
 			}

@@ -209,6 +209,17 @@ func TestLintRules(t *testing.T) {
 			{guardLine, ""},
 			{lastLine, lastLine + "  - {at: 3m, stop: IxnServer}\n  - {at: 2m, set: {app: DAP_2, database: other}}\n"}},
 			[]string{"switchover-after-repoint@40:20", "dap-repoint@41:42"}},
+		{"DAP re-pointed, then the IS restarts", []edit{
+			{"    backup: IxnServer_B\n", ""},
+			{"  IxnServer_B: {type: InteractionServer}\n", ""},
+			{guardLine, ""},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, stop: IxnServer}\n  - {at: 4m, start: IxnServer}\n"}},
+			[]string{"dap-repoint@38:42", "switchover-after-repoint@40:21"}},
+		{"DAP re-pointed, then the IS restarts with the guard", []edit{
+			{"    backup: IxnServer_B\n", ""},
+			{"  IxnServer_B: {type: InteractionServer}\n", ""},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, stop: IxnServer}\n  - {at: 4m, start: IxnServer}\n"}},
+			[]string{"dap-repoint@39:42"}},
 		{"DAP re-pointed back before the switchover", []edit{
 			{guardLine, ""},
 			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, set: {app: DAP_2, database: ixn}}\n  - {at: 4m, switchover: IxnServer}\n"}},
@@ -409,4 +420,29 @@ func TestEveryCodeIsDocumented(t *testing.T) {
 		}
 		seen[c] = true
 	}
+}
+
+// Lint runs on every file that loads, whatever its shape: it must not panic, and every finding
+// must point into the file.
+func FuzzLint(f *testing.F) {
+	f.Add([]byte(lintBase))
+	for _, info := range Bundled() {
+		data, err := Source(info.Name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		lines := strings.Count(string(data), "\n") + 1
+		for _, d := range Lint(s) {
+			if d.Line < 1 || d.Line > lines || d.Col < 1 || ruleSeverity(d.Code) != d.Severity {
+				t.Errorf("bad finding %#v", d)
+			}
+		}
+	})
 }

@@ -53,7 +53,7 @@ func TestCrashAndResume(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	rng := rand.New(rand.NewPCG(1, 2))
-	args := []string{"run", "urs-failover", "--data", data, "--speed", "400", "--no-progress", "--json"}
+	args := []string{"run", "urs-failover", "--data", data, "--speed", "100", "--no-progress", "--json"}
 	committed := map[int64]bool{}
 	kills := 0
 	for i := 0; i < 4; i++ {

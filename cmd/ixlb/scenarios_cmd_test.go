@@ -92,7 +92,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"lint", dir + "/"}, []string{dir + "/design.yaml", dir + "/other.yml", dir + "/sub/"}},
 		{[]string{"lint", dir + "/."}, []string{dir + "/.hidden.yaml"}},
 		{[]string{"scenarios", "show", "esp"}, []string{"esp-direct-vs-cluster"}},
-		{[]string{"scenarios", "show", dir + "/"}, nil}, // show takes bundled names only
+		{[]string{"scenarios", "show", dir + "/"}, nil},               // show takes bundled names only
 		{[]string{"reservation"}, []string{"reservation-contention"}}, // the console's SCENARIO
 	}
 	for _, c := range cases {

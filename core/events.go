@@ -164,11 +164,8 @@ func (e *Event) AppendJSON(b []byte) []byte {
 }
 
 func (e *Event) appendFieldJSON(b []byte, f field) []byte {
-	switch f {
-	case fIxn:
-		return strconv.AppendInt(b, e.Ixn, 10)
-	case fResubmission:
-		return strconv.AppendBool(b, e.Resubmission)
+	if f == fIxn || f == fResubmission {
+		return e.appendField(b, f) // numbers and booleans are their own JSON
 	}
 	return appendJSONString(b, e.str(f))
 }

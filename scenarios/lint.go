@@ -150,21 +150,15 @@ type linter struct {
 	diags    Diagnostics
 	apps     map[string]*core.AppConfig
 	clusters map[string]*core.ClusterConfig
-	primary  *core.AppConfig   // the Interaction Server
-	backup   *core.AppConfig   // its backup, nil when none
-	tl       []int             // timeline indexes in the order the engine runs them
-	active   map[string][]site // URS -> where strategies are activated on it
-}
-
-// site is a strategy activated on a URS, at the node that does it.
-type site struct {
-	strategy string
-	path     string // strategies.S.activated_on.N or timeline.N.on.M
+	primary  *core.AppConfig     // the Interaction Server
+	backup   *core.AppConfig     // its backup, nil when none
+	tl       []int               // timeline indexes in the order the engine runs them
+	active   map[string][]string // URS -> the strategies activated on it, at load or in the timeline
 }
 
 func newLinter(s *Scenario) *linter {
 	l := &linter{file: s.File, cfg: &s.Config, ix: s.Index(), apps: map[string]*core.AppConfig{},
-		clusters: map[string]*core.ClusterConfig{}, active: map[string][]site{}}
+		clusters: map[string]*core.ClusterConfig{}, active: map[string][]string{}}
 	if l.ix == nil {
 		l.ix = newIndex() // a Scenario built by hand: findings point at 1:1
 	}
@@ -193,18 +187,19 @@ func newLinter(s *Scenario) *linter {
 	}
 	// The engine runs the timeline in time order; equal times keep file order.
 	slices.SortStableFunc(l.tl, func(a, b int) int { return cmp.Compare(l.cfg.Timeline[a].At, l.cfg.Timeline[b].At) })
-	for _, st := range l.cfg.Strategies {
-		for i, u := range st.ActivatedOn {
-			l.active[u] = append(l.active[u], site{st.Name, item(join(join("strategies", st.Name), "activated_on"), i)})
+	activate := func(urs []string, strategy string) {
+		for _, u := range urs {
+			if !slices.Contains(l.active[u], strategy) {
+				l.active[u] = append(l.active[u], strategy)
+			}
 		}
 	}
+	for _, st := range l.cfg.Strategies {
+		activate(st.ActivatedOn, st.Name)
+	}
 	for _, i := range l.tl {
-		a := l.cfg.Timeline[i].Action
-		if a.Kind != core.ActActivate {
-			continue
-		}
-		for j, u := range a.URS {
-			l.active[u] = append(l.active[u], site{a.Strategy, item(join(item("timeline", i), "on"), j)})
+		if a := l.cfg.Timeline[i].Action; a.Kind == core.ActActivate {
+			activate(a.URS, a.Strategy)
 		}
 	}
 	return l
@@ -283,17 +278,6 @@ func (l *linter) setLater(app, section, option string) bool {
 	return false
 }
 
-// strategiesOf lists the strategies activated on a URS, each once, for messages.
-func strategiesOf(sites []site) string {
-	var names []string
-	for _, s := range sites {
-		if !slices.Contains(names, s.strategy) {
-			names = append(names, s.strategy)
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
 // connected reports whether a URS has a connection to the Interaction Server or its backup, as
 // the engine counts it.
 func (l *linter) connected(u *core.AppConfig) bool {
@@ -313,19 +297,19 @@ func (l *linter) urs() {
 	}
 	for i := range l.cfg.Apps {
 		u := &l.cfg.Apps[i]
-		sites := l.active[u.Name]
-		if u.Type != core.TypeRoutingServer || len(sites) == 0 {
+		if u.Type != core.TypeRoutingServer || len(l.active[u.Name]) == 0 {
 			continue
 		}
-		strats := strategiesOf(sites)
+		strats := strings.Join(l.active[u.Name], ", ")
 		if !l.connected(u) {
 			l.report(CodeURSNotConnected, l.at(appPath(u.Name, "connections"), appPath(u.Name)),
 				"%s has strategies activated on it (%s) but no connection to %s: the Interaction Server never submits to it; add %s to its connections",
 				u.Name, strats, l.isName(), l.primary.Name)
 		}
+		// A value that is not a boolean is bad-option-value's finding, not this one's.
 		v, set := u.Options.Get("default", "agent_reservation")
 		on, valid := core.ParseBool(v)
-		if !(set && on) && !(set && !valid) && !l.setLater(u.Name, "default", "agent_reservation") {
+		if !(set && (on || !valid)) && !l.setLater(u.Name, "default", "agent_reservation") {
 			what := "has no agent_reservation"
 			if set {
 				what = "has agent_reservation " + v
@@ -339,7 +323,7 @@ func (l *linter) urs() {
 		for _, is := range l.interactionServers(ownAnnex) {
 			v, set := is.Annex.Get("agent_reservation", u.Name)
 			on, valid := core.ParseBool(v)
-			if (set && on) || (set && !valid) || l.setLater(is.Name, "annex:agent_reservation", u.Name) {
+			if (set && (on || !valid)) || l.setLater(is.Name, "annex:agent_reservation", u.Name) {
 				continue
 			}
 			what := "no agent_reservation option for it"
@@ -498,6 +482,17 @@ func (l *linter) optionValue(t core.AppType, annex bool, section, option, value 
 	}
 }
 
+// reachable are the steps an interaction can get to: none after a `stop` (completed) or a `queue`
+// (it leaves for another queue's strategy), so nothing is reported about steps that never run.
+func reachable(steps []core.Step) []core.Step {
+	for i, s := range steps {
+		if s.Kind == core.StepStop || s.Kind == core.StepQueue {
+			return steps[:i+1]
+		}
+	}
+	return steps
+}
+
 // serviceOf is the ESP service a step asks for (classify and autoresponse have defaults).
 func serviceOf(s core.Step) string {
 	switch {
@@ -526,7 +521,7 @@ func (l *linter) esp() {
 		}
 	}
 	for _, st := range l.cfg.Strategies {
-		for i, s := range st.Steps {
+		for i, s := range reachable(st.Steps) {
 			if s.Via == "" {
 				continue
 			}
@@ -733,6 +728,9 @@ func (l *linter) timeline() {
 		}
 		switch ta.Kind {
 		case core.ActRepoint:
+			if ta.Database == dapDB[ta.App] {
+				continue // a no-op, which the engine refuses: nothing changes
+			}
 			l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
 				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, the next one to become active works with %s; Genesys recommends against changing a DAP on the fly",
 				ta.App, dapDB[ta.App], ta.Database, ta.Database)
@@ -775,11 +773,9 @@ func (l *linter) timeline() {
 // activatedEver reports whether a strategy runs on any URS at some point: activated_on or an
 // `activate` entry of the timeline.
 func (l *linter) activatedEver(strategy string) bool {
-	for _, sites := range l.active {
-		for _, s := range sites {
-			if s.strategy == strategy {
-				return true
-			}
+	for _, strategies := range l.active {
+		if slices.Contains(strategies, strategy) {
+			return true
 		}
 	}
 	return false
@@ -834,11 +830,9 @@ func (l *linter) queues() {
 	var queues []string
 	for _, t := range l.cfg.Traffic {
 		st := strategyOf[t.Queue]
-		for u, sites := range l.active {
-			for _, s := range sites {
-				if s.strategy == st && l.apps[u] != nil && l.canServe(l.apps[u]) {
-					return // some traffic can be routed
-				}
+		for u, strategies := range l.active {
+			if slices.Contains(strategies, st) && l.apps[u] != nil && l.canServe(l.apps[u]) {
+				return // some traffic can be routed
 			}
 		}
 		if !slices.Contains(queues, t.Queue) {
@@ -922,7 +916,7 @@ func (l *linter) capacity() {
 				}
 			}
 		}
-		for i, s := range st.Steps {
+		for i, s := range reachable(st.Steps) {
 			if s.Kind != core.StepRoute {
 				continue
 			}

@@ -183,6 +183,8 @@ func TestLintRules(t *testing.T) {
 			[]string{"esp-service-missing@30:20"}},
 		{"via a cluster with a member without the service", []edit{{"[FaxSrv_1, FaxSrv_2]", "[FaxSrv_1, IMSrv_1]"}},
 			[]string{"esp-service-missing@30:20"}},
+		{"steps after a stop never run", []edit{{"      - esp: {via: FaxCluster,", "      - stop: {}\n      - esp: {via: IMSrv_1,"}},
+			nil},
 		{"classify via a type the IS has no connection to", []edit{{"ClassSrv_1, FaxSrv_1", "FaxSrv_1"}},
 			[]string{"esp-no-server@29:25"}},
 		{"via an empty cluster", []edit{{"[FaxSrv_1, FaxSrv_2]", "[]"}},
@@ -220,6 +222,8 @@ func TestLintRules(t *testing.T) {
 			{"  IxnServer_B: {type: InteractionServer}\n", ""},
 			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, stop: IxnServer}\n  - {at: 4m, start: IxnServer}\n"}},
 			[]string{"dap-repoint@39:42"}},
+		{"DAP re-pointed to the database it points at", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: ixn}}\n"}},
+			nil},
 		{"DAP re-pointed back before the switchover", []edit{
 			{guardLine, ""},
 			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, set: {app: DAP_2, database: ixn}}\n  - {at: 4m, switchover: IxnServer}\n"}},

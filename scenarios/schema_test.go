@@ -10,6 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"pgregory.net/rapid"
 
 	"github.com/ixlb/ixlb/core"
 )
@@ -89,6 +90,28 @@ func TestSchemaAcceptsScenariosThatLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The property behind the test above, over the random valid scenarios of property_test.go: what
+// loads validates, and lints into findings that point into the file.
+func TestGeneratedScenariosValidateAndLint(t *testing.T) {
+	sch := compileSchema(t)
+	rapid.Check(t, func(rt *rapid.T) {
+		text, _ := genScenario(rt)
+		s, err := Parse("generated.yaml", []byte(text))
+		if err != nil {
+			rt.Fatalf("does not load: %v\n%s", err, text)
+		}
+		if err := validateYAML(t, sch, []byte(text)); err != nil {
+			rt.Fatalf("does not validate:\n%v\n%s", err, text)
+		}
+		lines := strings.Count(text, "\n") + 1
+		for _, d := range Lint(s) {
+			if d.Line < 1 || d.Line > lines || d.Col < 1 {
+				rt.Fatalf("finding outside the file: %s\n%s", d.Lint(), text)
+			}
+		}
+	})
 }
 
 // Documents the parser rejects for their shape, which the schema catches in the editor.

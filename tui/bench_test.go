@@ -122,20 +122,3 @@ func BenchmarkFrame(b *testing.B) {
 	}
 }
 
-// TestViewBudget keeps BenchmarkView honest in plain `go test` runs: a frame of the big snapshot
-// must render within the 5 ms budget.
-func TestViewBudget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
-	}
-	m := benchModel(t, 160, 48)
-	_ = m.View()
-	const n = 50
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		_ = m.View()
-	}
-	if per := time.Since(start) / n; per > 5*time.Millisecond {
-		t.Fatalf("View takes %v a frame on the big snapshot (budget 5ms)", per)
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
@@ -121,4 +120,3 @@ func BenchmarkFrame(b *testing.B) {
 		m.Update(frameMsg{frames[i%2]})
 	}
 }
-

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/tui"
+)
+
+// openConsoleRunner builds the console's runner on a data directory the way runConsole does, in
+// manual mode (virtual time advances only by Step).
+func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.Runner, *persister, []core.Event) {
+	t.Helper()
+	ss, err := openSession(dir, sc.Config, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &persister{ss: ss, log: ss.st.EventSink()}
+	var history []core.Event
+	if ss.resume != nil {
+		if history, err = ss.history(5000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: p, Resume: ss.resume, History: history,
+		EngineOptions: []core.Option{core.WithDatabases(ss.st)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, p, history
+}
+
+// Quit and reopen: the console resumes with the same activations, stopped applications,
+// interactions and history.
+func TestConsoleSessionPersists(t *testing.T) {
+	sc, err := scenarios.Open("seed-example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "session")
+	r, p, history := openConsoleRunner(t, dir, sc)
+	if len(history) != 0 {
+		t.Fatal("a fresh directory has history")
+	}
+	if err := r.Step(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []core.Action{
+		{Kind: core.ActStop, App: "URS_2"},
+		{Kind: core.ActActivate, Strategy: "B", URS: []string{"URS_1"}},
+	} {
+		if err := r.Apply(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Step(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := r.TryNext()
+	before := f.Snap
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ss.close(); err != nil {
+		t.Fatal(err)
+	}
+
+	r2, p2, history := openConsoleRunner(t, dir, sc)
+	defer p2.ss.close()
+	defer r2.Close()
+	if len(history) == 0 || history[len(history)-1].T > before.T {
+		t.Fatalf("history: %d events", len(history))
+	}
+	f, _ = r2.TryNext()
+	s := f.Snap
+	if s == nil {
+		if err := r2.Step(time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		f, _ = r2.TryNext()
+		s = f.Snap
+	}
+	if s.T < before.T {
+		t.Fatalf("resumed at %v, saved at %v", time.Duration(s.T), time.Duration(before.T))
+	}
+	for _, u := range s.URS {
+		if u.Name == "URS_2" && u.Running {
+			t.Fatal("URS_2 runs again after reopening")
+		}
+		if u.Name == "URS_1" {
+			found := false
+			for _, st := range u.Strategies {
+				found = found || st == "B"
+			}
+			if !found {
+				t.Fatalf("B no longer activated on URS_1: %v", u.Strategies)
+			}
+		}
+	}
+	if s.Stats.Submitted < before.Stats.Submitted {
+		t.Fatalf("submitted went from %d to %d", before.Stats.Submitted, s.Stats.Submitted)
+	}
+}

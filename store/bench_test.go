@@ -142,7 +142,8 @@ func BenchmarkAcceptComplete(b *testing.B) {
 	}
 }
 
-// BenchmarkEvent measures the event log sink: lines of a typical size batched into the events table.
+// BenchmarkEvent measures the event log sink: lines of a typical size batched into chunks of the
+// event log, committed in the background.
 func BenchmarkEvent(b *testing.B) {
 	s, _ := benchStore(b)
 	sink := s.EventSink()

@@ -64,18 +64,60 @@ var interactionsSchema = &schema{
 // ixnFile is one logical interactions database: its file, and the one ordered queue of writes
 // every DAP handle of it feeds. Sharing the queue is what keeps an interaction's successive rows
 // in order when the IS sends them through successive DAPs.
+//
+// Writes fill cur; the file's committer takes it whole when asked (a full batch, Flush, a state
+// commit) and commits it on its own goroutine while the engine goes on. Flush, Counts and Open
+// wait for it.
 type ixnFile struct {
 	*sqliteFile
 	name string
 
 	mu     sync.Mutex
-	batch  []core.Row      // accepted, not yet committed
-	at     map[int64]int32 // ID -> position in batch
-	rows   int             // Options.BatchRows
-	due    int             // commit when the batch holds this many rows (more after a failed commit)
-	up     *upsert
-	boxes  map[string]driver.Value // see box
+	c      committer
+	cur    *rowBatch // accepted, not yet taken
+	rows   int       // Options.BatchRows: a commit is asked for at this many rows
 	closed bool
+
+	// Owned by the committer goroutine.
+	spare *rowBatch // the last committed batch, cleared: the next cur
+	retry *rowBatch // rows of a failed commit, committed before the next batch
+	up    *upsert
+	boxes map[string]driver.Value // see box
+	last  [7]lastBox
+}
+
+// maxPending bounds a pending batch, in multiples of the batch size: beyond it Write waits for the
+// committer to take the batch. A file holds at most two batches, the one being committed and the
+// one being filled, each of at most maxPending*BatchRows rows.
+const maxPending = 4
+
+// rowBatch is one group commit: rows in the order they were accepted, one per ID.
+type rowBatch struct {
+	rows []core.Row
+	at   map[int64]int32 // ID -> position in rows
+}
+
+func newRowBatch(n int) *rowBatch {
+	return &rowBatch{rows: make([]core.Row, 0, n), at: make(map[int64]int32, n)}
+}
+
+// put records r. A later row of the same ID replaces the queued one in place: the batch commits as
+// one transaction, so no reader could have seen the earlier version, and the later row is the
+// whole truth (core.Database.Write records whole rows). This is what lets a short-lived
+// interaction's four rows (queued, in URS, with agent, completed) cost one SQLite write.
+func (b *rowBatch) put(r *core.Row) {
+	if i, ok := b.at[r.ID]; ok {
+		b.rows[i] = *r
+		return
+	}
+	b.at[r.ID] = int32(len(b.rows))
+	b.rows = append(b.rows, *r)
+}
+
+func (b *rowBatch) reset() {
+	clear(b.rows) // drop the strings
+	b.rows = b.rows[:0]
+	clear(b.at)
 }
 
 func openInteractions(path, name string, o *Options) (*ixnFile, error) {
@@ -83,101 +125,151 @@ func openInteractions(path, name string, o *Options) (*ixnFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ixnFile{
+	f := &ixnFile{
 		sqliteFile: sf, name: name,
-		batch: make([]core.Row, 0, o.batchRows()), at: make(map[int64]int32, o.batchRows()),
-		rows: o.batchRows(), due: o.batchRows(),
+		cur: newRowBatch(o.batchRows()), rows: o.batchRows(),
 		up:    newUpsert("interactions", "id", interactionColumns),
 		boxes: map[string]driver.Value{},
-	}, nil
+	}
+	f.c.start(&f.mu, f.take)
+	return f, nil
 }
 
-// write queues r. A later write of the same ID replaces the queued row in place: the batch
-// commits as one transaction, so no reader could have seen the earlier version, and the later
-// row is the whole truth (core.Database.Write records whole rows). This is what lets a short-lived
-// interaction's four rows (queued, in URS, with agent, completed) cost one SQLite write.
+// write queues r and asks for a commit when the batch is full. A failed background commit is
+// reported here once (r is still accepted: the failed rows are retried with the next batch).
 func (f *ixnFile) write(r *core.Row) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
 		return fmt.Errorf("write interaction %d to %s: %w", r.ID, f.path, ErrClosed)
 	}
-	if i, ok := f.at[r.ID]; ok {
-		f.batch[i] = *r
-		return nil
+	f.cur.put(r)
+	if n := len(f.cur.rows); n >= f.rows {
+		if n >= maxPending*f.rows {
+			f.c.waitTaken()
+		} else {
+			f.c.request(true)
+		}
 	}
-	f.at[r.ID] = int32(len(f.batch))
-	f.batch = append(f.batch, *r)
-	if len(f.batch) >= f.due {
-		return f.commitLocked()
+	if err := f.c.takeUnseen(); err != nil {
+		return fmt.Errorf("write interaction %d: earlier %w", r.ID, err)
 	}
 	return nil
 }
 
+// request asks for the rows accepted so far to be committed and returns the ticket that says
+// they are.
+func (f *ixnFile) request() (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, fmt.Errorf("flush %s: %w", f.path, ErrClosed)
+	}
+	return f.c.request(len(f.cur.rows) > 0), nil
+}
+
+// flush commits everything accepted so far and waits for it.
 func (f *ixnFile) flush() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
 		return fmt.Errorf("flush %s: %w", f.path, ErrClosed)
 	}
-	return f.commitLocked()
+	return f.c.wait(f.c.request(len(f.cur.rows) > 0), true)
 }
 
-// commitLocked writes the batch in one transaction. On failure the batch stays, whole and in
-// order, and is retried on the next Flush or after another batch's worth of writes; the error is
-// returned to the call that triggered the commit.
-func (f *ixnFile) commitLocked() error {
-	if len(f.batch) == 0 {
-		return nil
+// waitFor waits for ticket t of request; nil means the rows are committed.
+func (f *ixnFile) waitFor(t uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.c.wait(t, false)
+}
+
+// take swaps in an empty batch (committer goroutine, f.mu held).
+func (f *ixnFile) take() func() error {
+	b := f.cur
+	f.cur, f.spare = f.spare, nil
+	if f.cur == nil {
+		f.cur = newRowBatch(f.rows)
 	}
-	err := f.tx(func(c *sqlite3.SQLiteConn) error {
-		return f.up.write(c, len(f.batch), f.fill)
-	})
-	if err != nil {
-		f.due = len(f.batch) + f.rows
-		return fmt.Errorf("commit %d interactions to %s: %w", len(f.batch), f.path, err)
+	return func() error { return f.commit(b) }
+}
+
+// commit writes b in one transaction, after the rows of an earlier failed commit. On failure the
+// rows stay, whole and in order, for the next batch or Flush. Committer goroutine only.
+func (f *ixnFile) commit(b *rowBatch) error {
+	if f.retry != nil {
+		for i := range b.rows {
+			f.retry.put(&b.rows[i])
+		}
+		b.reset()
+		f.spare = b
+		b, f.retry = f.retry, nil
 	}
-	clear(f.batch) // drop the strings
-	f.batch = f.batch[:0]
-	clear(f.at)
-	f.due = f.rows
+	if len(b.rows) > 0 {
+		err := f.tx(func(c *sqlite3.SQLiteConn) error {
+			return f.up.write(c, len(b.rows), func(i int, dst []driver.NamedValue) { f.fill(&b.rows[i], dst) })
+		})
+		if err != nil {
+			f.retry = b
+			return fmt.Errorf("commit %d interactions to %s: %w", len(b.rows), f.path, err)
+		}
+	}
+	b.reset()
+	f.spare = b
 	return nil
 }
 
-func (f *ixnFile) fill(i int, dst []driver.NamedValue) {
-	r := &f.batch[i]
+func (f *ixnFile) fill(r *core.Row, dst []driver.NamedValue) {
 	dst[0].Value = r.ID
-	dst[1].Value = f.box(r.Media)
-	dst[2].Value = f.box(r.Queue)
+	dst[1].Value = f.box(0, r.Media)
+	dst[2].Value = f.box(1, r.Queue)
 	dst[3].Value = int64(r.State)
-	dst[4].Value = f.box(r.SubmittedBy)
+	dst[4].Value = f.box(2, r.SubmittedBy)
 	dst[5].Value = seconds(r.ReceivedAt)
 	dst[6].Value = seconds(r.PlacedInQueueAt)
 	dst[7].Value = seconds(r.SubmittedToRouterAt)
 	dst[8].Value = seconds(r.DeliveredAt)
-	dst[9].Value = f.box(r.AssignedTo)
+	dst[9].Value = f.box(3, r.AssignedTo)
 	dst[10].Value = seconds(r.CompletedAt)
-	dst[11].Value = f.box(r.URS)
-	dst[12].Value = f.box(r.Strategy)
-	dst[13].Value = f.box(r.Category)
+	dst[11].Value = f.box(4, r.URS)
+	dst[12].Value = f.box(5, r.Strategy)
+	dst[13].Value = f.box(6, r.Category)
 }
 
 // box is the string as a driver value, NULL for "not set". The strings are the scenario's names
 // (media, queues, applications, agents, strategies, categories), a few hundred at most: boxing
-// each once instead of per row took a tenth off the write path's CPU.
-func (f *ixnFile) box(s string) driver.Value {
+// each once instead of per row took a tenth off the write path's CPU. Column col's last name is
+// tried before the map: names repeat from row to row (one media, a few queues), and comparing
+// with the same string is cheaper than hashing it.
+func (f *ixnFile) box(col int, s string) driver.Value {
 	if s == "" {
 		return nil
 	}
-	if v, ok := f.boxes[s]; ok {
-		return v
+	if l := &f.last[col]; l.s == s && l.v != nil {
+		return l.v
 	}
+	v, ok := f.boxes[s]
+	if !ok {
+		v = f.newBox(s)
+	}
+	f.last[col] = lastBox{s, v}
+	return v
+}
+
+func (f *ixnFile) newBox(s string) driver.Value {
 	if len(f.boxes) >= 4096 { // not a scenario's names after all: stay bounded
 		clear(f.boxes)
 	}
 	var v driver.Value = s
 	f.boxes[s] = v
 	return v
+}
+
+// lastBox is a column's last boxed name.
+type lastBox struct {
+	s string
+	v driver.Value
 }
 
 // seconds converts virtual nanoseconds to the REAL seconds of the table; 0 (not set) is NULL.
@@ -275,14 +367,17 @@ func (f *ixnFile) readCounts() (c core.Counts, err error) {
 	return c, err
 }
 
+// close commits what is pending, stops the committer and closes the file.
 func (f *ixnFile) close() error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.closed {
+		f.mu.Unlock()
 		return nil
 	}
-	err := f.commitLocked()
+	err := f.c.wait(f.c.request(len(f.cur.rows) > 0), true)
 	f.closed = true
+	f.mu.Unlock()
+	f.c.stop()
 	f.up.close()
 	return errors.Join(err, f.sqliteFile.close())
 }

@@ -2,14 +2,20 @@
 // interaction database, DIR/<name>.db, in the Genesys interactions-table layout, and the console
 // and run state in DIR/ixlb.db.
 //
-// Writes are group-committed: Write queues a row in the database's one ordered batch, and the
-// batch is committed in one transaction when it is full or when anyone asks for committed data
-// (Flush, Counts, Open, Commit, Close). Every file has one writer connection (WAL, IMMEDIATE
-// transactions, synchronous NORMAL) and a small pool of read connections.
+// Writes are group-committed in the background. Write queues a row in the database's one ordered
+// batch and event lines queue in the state's; each file has a committer goroutine that takes its
+// pending batch whole when asked (a full batch, Commit, CommitBackground) and commits it in one
+// transaction while the engine goes on, so SQLite's work runs on the other core. Whoever needs
+// committed data (Flush, Counts, Open, Commit, Close, Events) waits for it; the error of a
+// background commit is returned by the next call. The state is committed only after the
+// interaction rows accepted before it. Every file has one writer connection (WAL, IMMEDIATE
+// transactions, synchronous NORMAL), used by its committer only, and a small pool of read
+// connections.
 //
 // Concurrency: the engine calls a Database from its own goroutine; the console may read (Events,
 // LastEvents, LoadRun) from another. Every method is safe for concurrent use. Locks are taken in
-// one order: state, then the store's table of files, then a file.
+// one order: state, then the store's table of files, then a file. A file's committer shares the
+// file's lock; the state's committer waits for interaction committers, never the other way round.
 package store
 
 import (
@@ -30,7 +36,9 @@ var ErrClosed = errors.New("store closed")
 
 // Options tune a Store. The zero value is the default.
 type Options struct {
-	// BatchRows is the most rows (or event lines) one group commit carries; 0 means 4096.
+	// BatchRows is the most interaction rows one group commit carries, and, when set, the most
+	// event lines the state keeps before committing them on its own; 0 means 4096 rows and
+	// 65536 lines. Commit commits whatever is pending anyway: a run commits every 1%.
 	BatchRows int
 	// BusyTimeout is how long a connection waits for a lock another process holds; 0 means 5s.
 	BusyTimeout time.Duration
@@ -42,6 +50,16 @@ type Options struct {
 func (o *Options) batchRows() int {
 	if o.BatchRows <= 0 {
 		return 4096
+	}
+	return o.BatchRows
+}
+
+// batchLines: the state commits its event lines on its own only to bound memory (a line is about
+// 100 bytes), since every such commit also cuts the interaction databases' batches short. A run
+// commits far more often than every 65536 lines.
+func (o *Options) batchLines() int {
+	if o.BatchRows <= 0 {
+		return 65536
 	}
 	return o.BatchRows
 }
@@ -85,11 +103,13 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
 	}
-	st, err := openState(filepath.Join(dir, stateFileName), &opts)
+	s := &Store{dir: dir, opts: opts, files: map[string]*ixnFile{}, handles: map[[2]string]*dapHandle{}}
+	st, err := openState(filepath.Join(dir, stateFileName), &opts, s.fileList)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, opts: opts, state: st, files: map[string]*ixnFile{}, handles: map[[2]string]*dapHandle{}}, nil
+	s.state = st
+	return s, nil
 }
 
 // Dir is the data directory.
@@ -144,8 +164,8 @@ func checkName(name string) error {
 	return nil
 }
 
-// flushFiles commits every interaction database's batch, in name order.
-func (s *Store) flushFiles() error {
+// fileList is the interaction databases, in name order.
+func (s *Store) fileList() []*ixnFile {
 	s.mu.Lock()
 	files := make([]*ixnFile, 0, len(s.files))
 	for _, f := range s.files {
@@ -153,25 +173,28 @@ func (s *Store) flushFiles() error {
 	}
 	s.mu.Unlock()
 	slices.SortFunc(files, func(a, b *ixnFile) int { return strings.Compare(a.name, b.name) })
-	var errs []error
-	for _, f := range files {
-		if err := f.flush(); err != nil && !errors.Is(err, ErrClosed) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return files
 }
 
-// Commit writes everything pending: the interaction databases' rows first, then the state (event
-// lines, operator actions, run state), and the state only if every database committed.
-func (s *Store) Commit() error { return s.state.commit(s.flushFiles) }
+// Commit writes everything pending and waits for it: the interaction databases' rows first, then
+// the state (event lines, operator actions, run state), and the state only if every database
+// committed.
+func (s *Store) Commit() error { return s.state.commitAll(true) }
 
-// Err is the error of the last commit the event log triggered (EventLog.Event cannot return one),
-// nil once a later commit succeeds.
+// CommitBackground is Commit without the wait: it hands everything pending to the committers and
+// returns, so a run can save its state every so often without stopping for SQLite. The order
+// holds as with Commit: the state is committed only after the interaction rows handed off with
+// it. A failure is returned by the next CommitBackground or Commit (which waits, so it also says
+// whether the retry made it), and by Err.
+func (s *Store) CommitBackground() error { return s.state.commitAll(false) }
+
+// Err is the error of the last state commit when it failed (the event log's own commits run in
+// the background: EventLog.Event cannot return one), nil once a later commit succeeds; or why
+// Event dropped a line.
 func (s *Store) Err() error {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	return s.state.err
+	return errors.Join(s.state.eventErr, s.state.c.err)
 }
 
 // CheckScenario binds the directory to a scenario: the first call records name and sha256 (hex, of
@@ -184,7 +207,8 @@ func (s *Store) CheckScenario(name, sha256 string) error {
 // SaveRun keeps rs (copied) to be written by the next commit.
 func (s *Store) SaveRun(rs RunState) error { return s.state.saveRun(rs) }
 
-// LoadRun reads the committed run state; ok is false when none was ever committed.
+// LoadRun reads the committed run state (after the commits under way); ok is false when none was
+// ever committed.
 func (s *Store) LoadRun() (rs RunState, ok bool, err error) { return s.state.loadRun() }
 
 // Rewind makes the history agree with a run resumed from rs (after a crash, the state may hold
@@ -197,23 +221,21 @@ func (s *Store) Rewind(rs RunState) error { return s.state.rewind(rs.Events, rs.
 // the next commit.
 func (s *Store) RecordAction(t int64, a core.Action) error { return s.state.recordAction(t, a) }
 
-// Actions calls fn for every committed operator action, in the order they were recorded.
+// Actions calls fn for every committed operator action (after the commits under way), in the
+// order they were recorded.
 func (s *Store) Actions(fn func(t int64, a core.Action) error) error { return s.state.readActions(fn) }
 
 // Events reads up to limit (all when negative) committed event lines with seq >= fromSeq, in
-// order. Lines still in the batch are not there until the next commit.
+// order. It waits for the commits under way; lines still pending are not there until the next
+// commit.
 func (s *Store) Events(fromSeq uint64, limit int) ([]EventLine, error) {
-	return s.state.queryEvents(`SELECT seq, t, kind, line FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`,
-		int64(fromSeq), limit)
+	return s.state.events(fromSeq, limit)
 }
 
 // LastEvents reads the last n committed event lines, oldest first.
-func (s *Store) LastEvents(n int) ([]EventLine, error) {
-	return s.state.queryEvents(`SELECT seq, t, kind, line FROM (
-		SELECT seq, t, kind, line FROM events ORDER BY seq DESC LIMIT ?) ORDER BY seq`, n)
-}
+func (s *Store) LastEvents(n int) ([]EventLine, error) { return s.state.lastEvents(n) }
 
-// EventLog is the store as a core.EventSink: it batches event lines into the events table.
+// EventLog is the store as a core.EventSink: it batches event lines into chunks of the log.
 type EventLog struct{ s *Store }
 
 var _ core.EventSink = EventLog{}
@@ -221,9 +243,11 @@ var _ core.EventSink = EventLog{}
 // EventSink returns the event log sink of the store.
 func (s *Store) EventSink() EventLog { return EventLog{s} }
 
-// Event implements core.EventSink. line is copied. A failed commit is reported by Store.Err and by
-// the next Commit.
-func (l EventLog) Event(e *core.Event, line []byte) { l.s.state.event(e, line, l.s.flushFiles) }
+// Event implements core.EventSink. line is copied; it must not contain a newline (JSON has none).
+// Lines are one history: a seq at or before one already logged replays it, and the lines from
+// that seq on are replaced (a run started over in the same directory). A failed commit is
+// reported by Store.Err and by the next Commit.
+func (l EventLog) Event(e *core.Event, line []byte) { l.s.state.event(e.Seq, e.T, line) }
 
 // Close commits everything and closes every file. The store is unusable afterwards.
 func (s *Store) Close() error {
@@ -232,16 +256,14 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.mu.Lock()
-	s.closed = true
-	files := make([]*ixnFile, 0, len(s.files))
-	for _, f := range s.files {
-		files = append(files, f)
-	}
+	s.closed = true // no new files from here on
 	s.mu.Unlock()
+	files := s.fileList()
 	errs := []error{err}
+	// The state's committer first: its last job may still wait for interaction commits.
+	errs = append(errs, s.state.close())
 	for _, f := range files {
 		errs = append(errs, f.close())
 	}
-	errs = append(errs, s.state.close())
 	return errors.Join(errs...)
 }

@@ -1,0 +1,370 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// chunkRow is a row of event_chunks.
+type chunkRow struct {
+	first, last   int64
+	firstT, lastT float64
+	lines         string
+}
+
+func readChunks(t *testing.T, path string) []chunkRow {
+	t.Helper()
+	rows, err := rawDB(t, path).Query(`SELECT first_seq, last_seq, first_t, last_t, lines FROM event_chunks ORDER BY first_seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []chunkRow
+	for rows.Next() {
+		var c chunkRow
+		if err := rows.Scan(&c.first, &c.last, &c.firstT, &c.lastT, &c.lines); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// checkChunks verifies the chunks against the lines they should hold: consecutive seqs, times of
+// their first and last line, a size bound.
+func checkChunks(t *testing.T, path string, want []EventLine, maxBytes int) []chunkRow {
+	t.Helper()
+	chunks := readChunks(t, path)
+	bySeq := map[uint64]EventLine{}
+	for _, e := range want {
+		bySeq[e.Seq] = e
+	}
+	n := 0
+	for _, c := range chunks {
+		lines := strings.Split(c.lines, "\n")
+		if int64(len(lines)) != c.last-c.first+1 {
+			t.Fatalf("chunk %d-%d holds %d lines", c.first, c.last, len(lines))
+		}
+		if len(c.lines) > maxBytes {
+			t.Fatalf("chunk %d-%d is %d bytes, more than %d", c.first, c.last, len(c.lines), maxBytes)
+		}
+		for i, l := range lines {
+			if w := bySeq[uint64(c.first)+uint64(i)]; l != w.Line {
+				t.Fatalf("chunk %d-%d line %d = %q, want %q", c.first, c.last, i, l, w.Line)
+			}
+		}
+		if f, l := bySeq[uint64(c.first)], bySeq[uint64(c.last)]; c.firstT != float64(f.T)/1e9 || c.lastT != float64(l.T)/1e9 {
+			t.Fatalf("chunk %d-%d times %v-%v, want %v-%v", c.first, c.last, c.firstT, c.lastT, float64(f.T)/1e9, float64(l.T)/1e9)
+		}
+		n += len(lines)
+	}
+	if n != len(want) {
+		t.Fatalf("chunks hold %d lines, want %d", n, len(want))
+	}
+	return chunks
+}
+
+// TestEventChunks: thousands of lines go into a few chunks of bounded size, and read back the
+// same whichever way they are read, across chunk boundaries.
+func TestEventChunks(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 3000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, emit(s.EventSink(), 3001, 2000)...)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	chunks := checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
+	if len(chunks) < 5 || len(chunks) > 12 {
+		t.Fatalf("%d chunks for %d lines", len(chunks), len(want))
+	}
+	got, err := s.Events(0, -1)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Events(0, -1): %d lines, %v", len(got), err)
+	}
+	// Around every chunk boundary.
+	for _, c := range chunks {
+		for _, from := range []int64{c.first - 1, c.first, c.last} {
+			if from < 1 {
+				continue
+			}
+			got, err := s.Events(uint64(from), 3)
+			if err != nil || !reflect.DeepEqual(got, want[from-1:min(from+2, int64(len(want)))]) {
+				t.Fatalf("Events(%d, 3) = %v, %v", from, got, err)
+			}
+		}
+		n := min(int(int64(len(want))-c.first+2), len(want)) // one line into the chunk before
+		if got, err := s.LastEvents(n); err != nil || !reflect.DeepEqual(got, want[len(want)-n:]) {
+			t.Fatalf("LastEvents(%d): %d lines, %v", n, len(got), err)
+		}
+	}
+	if got, _ := s.LastEvents(10_000); !reflect.DeepEqual(got, want) {
+		t.Fatalf("LastEvents beyond the log: %d lines", len(got))
+	}
+	if got, _ := s.Events(6000, 10); len(got) != 0 {
+		t.Fatalf("Events past the end: %v", got)
+	}
+	if got, _ := s.Events(1, 0); len(got) != 0 {
+		t.Fatalf("Events with limit 0: %v", got)
+	}
+}
+
+// TestEventsView: the events view shows the chunks' lines one a row, as the per-event table of
+// schema version 1 did.
+func TestEventsView(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 2500)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := rawDB(t, filepath.Join(dir, stateFileName)).Query(`SELECT seq, t, kind, line FROM events ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	i := 0
+	for ; rows.Next(); i++ {
+		var seq int64
+		var sec float64
+		var kind, line string
+		if err := rows.Scan(&seq, &sec, &kind, &line); err != nil {
+			t.Fatal(err)
+		}
+		w := want[i]
+		if uint64(seq) != w.Seq || sec != float64(w.T)/1e9 || kind != w.Kind || line != w.Line {
+			t.Fatalf("view row %d: %d %v %s %s\nwant %d %v %s %s", i, seq, sec, kind, line, w.Seq, float64(w.T)/1e9, w.Kind, w.Line)
+		}
+	}
+	if err := rows.Err(); err != nil || i != len(want) {
+		t.Fatalf("view has %d rows, %v; want %d", i, err, len(want))
+	}
+}
+
+// TestRewindCutsChunk: a rewind into the middle of a committed chunk cuts it, and the resumed
+// run's lines follow on.
+func TestRewindCutsChunk(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 2000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	emit(s.EventSink(), 2001, 30) // pending, and dropped too
+	chunks := readChunks(t, filepath.Join(dir, stateFileName))
+	cut := uint64(chunks[1].first + 10)
+	if err := s.Rewind(RunState{Events: cut}); err != nil {
+		t.Fatal(err)
+	}
+	want = want[:cut]
+	if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after Rewind(%d): %d lines, last %+v", cut, len(got), got[len(got)-1])
+	}
+	checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
+	want = append(want, emit(s.EventSink(), cut+1, 500)...)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
+	if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after resuming: %d lines", len(got))
+	}
+	if err := s.Rewind(RunState{Events: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.LastEvents(10); len(got) != 0 {
+		t.Fatalf("after Rewind(0): %v", got)
+	}
+}
+
+// TestReplay: a seq at or before a logged one replays history from there, whether the earlier
+// lines are pending, committed, or both.
+func TestReplay(t *testing.T) {
+	for _, commitFirst := range []bool{true, false} {
+		t.Run(fmt.Sprintf("committed=%v", commitFirst), func(t *testing.T) {
+			dir := t.TempDir()
+			s := newStore(t, dir, Options{})
+			want := emit(s.EventSink(), 1, 1000)
+			if commitFirst {
+				s.Commit()
+			}
+			again := emit(s.EventSink(), 400, 50)
+			want = append(want[:399], again...)
+			if err := s.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
+				t.Fatalf("after the replay: %d lines, want %d", len(got), len(want))
+			}
+			checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
+			// From the very start.
+			want = emit(s.EventSink(), 0, 3)
+			s.Commit()
+			if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
+				t.Fatalf("after a replay from 0: %v", got)
+			}
+		})
+	}
+}
+
+// TestSmallCommitsMerge: the console commits a few lines at a time; they are appended to the last
+// chunk while it is small, instead of making a chunk each.
+func TestSmallCommitsMerge(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	var want []EventLine
+	for i := range uint64(400) {
+		want = append(want, emit(s.EventSink(), 3*i+1, 3)...)
+		if err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chunks := checkChunks(t, filepath.Join(dir, stateFileName), want, mergeBytes)
+	if len(chunks) > 10 {
+		t.Fatalf("%d chunks for 400 commits of 3 lines", len(chunks))
+	}
+	if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("%d lines back, want %d", len(got), len(want))
+	}
+}
+
+// TestGapStartsChunk: seqs that do not follow on start a new chunk (a chunk's seqs are
+// consecutive), and reads skip the gap.
+func TestGapStartsChunk(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 10)
+	want = append(want, emit(s.EventSink(), 100, 10)...)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if chunks := checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes); len(chunks) != 2 {
+		t.Fatalf("%d chunks, want 2", len(chunks))
+	}
+	if got, _ := s.Events(50, 2); !reflect.DeepEqual(got, want[10:12]) {
+		t.Fatalf("Events(50, 2) = %v", got)
+	}
+}
+
+func TestNewlineInLine(t *testing.T) {
+	s := newStore(t, t.TempDir(), Options{})
+	e := core.Event{Seq: 1, Kind: core.EvAppStopped, App: "URS_1"}
+	s.EventSink().Event(&e, []byte("{\"t\":0,\n}"))
+	if err := s.Err(); err == nil || !strings.Contains(err.Error(), "newline") {
+		t.Fatalf("Err = %v, want the dropped line", err)
+	}
+	s.Commit()
+	if got, _ := s.LastEvents(1); len(got) != 0 {
+		t.Fatalf("stored %v", got)
+	}
+}
+
+func TestLineTimeKind(t *testing.T) {
+	tests := []struct {
+		line string
+		t    int64
+		kind string
+		err  bool
+	}{
+		{`{"t":12.5,"seq":3,"kind":"submitted","ixn":1}`, 12_500_000_000, "submitted", false},
+		{`{"t":0,"seq":1,"kind":"app_stopped"}`, 0, "app_stopped", false},
+		{`{"t":0.000000001,"seq":1,"kind":"x"}`, 1, "x", false},
+		{`{"t":9223372036.854775807,"seq":1,"kind":"x"}`, 1<<63 - 1, "x", false},
+		{`{"t":-1.5,"seq":1,"kind":"x"}`, -1_500_000_000, "x", false},
+		{`{"kind":"completed","t":3}`, 3_000_000_000, "completed", false}, // not core's order: the slow path
+		{`{"t":1,"seq":1,"kind":"a\"b"}`, 1_000_000_000, `a"b`, false},
+		{`{"t":1e3,"kind":"x"}`, 0, "", true},
+		{`{"t":1.0000000001,"kind":"x"}`, 0, "", true},
+		{`{"t":99999999999,"kind":"x"}`, 0, "", true},
+		{`{"t":9223372036.854775808,"kind":"x"}`, 0, "", true},
+		{`{"t":9223372039,"kind":"x"}`, 0, "", true},
+		{`{"t":1.,"kind":"x"}`, 0, "", true},
+		{`not json`, 0, "", true},
+	}
+	for _, tc := range tests {
+		ns, kind, err := lineTimeKind([]byte(tc.line))
+		if (err != nil) != tc.err || ns != tc.t || kind != tc.kind {
+			t.Errorf("lineTimeKind(%s) = %d %q %v, want %d %q err %v", tc.line, ns, kind, err, tc.t, tc.kind, tc.err)
+		}
+	}
+}
+
+type nopSink struct{}
+
+func (nopSink) Event(*core.Event, []byte) {}
+
+// v1StateDDL is schema version 1 of the state file: one row per event.
+var v1StateDDL = []string{
+	`CREATE TABLE scenario (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, sha256 TEXT NOT NULL, recorded_at TEXT NOT NULL)`,
+	`CREATE TABLE run_state (key TEXT PRIMARY KEY, value) WITHOUT ROWID`,
+	`CREATE TABLE actions (seq INTEGER PRIMARY KEY, t REAL NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL)`,
+	`CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL)`,
+}
+
+func TestMigratesStateVersion1(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, stateFileName)
+	stmts := append([]string{metaDDL}, v1StateDDL...)
+	stmts = append(stmts,
+		`INSERT INTO meta VALUES ('kind', 'state'), ('name', 'ixlb'), ('identity', 'f00'), ('schema_version', '1')`,
+		`INSERT INTO run_state VALUES ('virtual_time_ns', 5000000000), ('events', 2100)`,
+		`INSERT INTO actions(t, kind, action) VALUES (1.5, 'stop', '{"kind":"stop","app":"URS_1"}')`)
+	// 2000 lines in a run (several chunks' worth), then a gap and a short run.
+	var want []EventLine
+	for _, r := range [][2]uint64{{1, 2000}, {2091, 10}} {
+		want = append(want, emit(nopSink{}, r[0], r[1])...)
+	}
+	var ins strings.Builder
+	ins.WriteString(`INSERT INTO events(seq, t, kind, line) VALUES `)
+	for i, e := range want {
+		if i > 0 {
+			ins.WriteString(",")
+		}
+		fmt.Fprintf(&ins, "(%d, %v, '%s', '%s')", e.Seq, float64(e.T)/1e9, e.Kind, strings.ReplaceAll(e.Line, "'", "''"))
+	}
+	makeSQLite(t, path, append(stmts, ins.String())...)
+
+	s := newStore(t, dir, Options{})
+	if got, err := s.Events(0, -1); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("migrated events: %d lines, %v; want %d", len(got), err, len(want))
+	}
+	chunks := checkChunks(t, path, want, chunkBytes+200) // the migration cuts after the line that passes 64 KiB
+	if len(chunks) < 4 {
+		t.Fatalf("%d chunks for 2010 lines", len(chunks))
+	}
+	if rs, ok, err := s.LoadRun(); !ok || err != nil || rs.Events != 2100 {
+		t.Fatalf("run state after the migration: %+v %v %v", rs, ok, err)
+	}
+	var n int
+	s.Actions(func(int64, core.Action) error { n++; return nil })
+	if n != 1 {
+		t.Fatalf("%d actions after the migration", n)
+	}
+	db := rawDB(t, path)
+	var v, typ string
+	db.QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+	db.QueryRow(`SELECT type FROM sqlite_master WHERE name = 'events'`).Scan(&typ)
+	if v != "2" || typ != "view" {
+		t.Fatalf("schema_version %s, events is a %s; want 2 and a view", v, typ)
+	}
+	var viewRows int
+	if err := db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'app_stopped'`).Scan(&viewRows); err != nil || viewRows != 670 {
+		t.Fatalf("view after the migration: %d app_stopped rows, %v; want 670", viewRows, err)
+	}
+	// And the log goes on.
+	want = append(want, emit(s.EventSink(), 2101, 5)...)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the migration and more lines: %d lines", len(got))
+	}
+}

@@ -189,8 +189,8 @@ func (s *Store) Commit() error { return s.state.commitAll(true) }
 func (s *Store) CommitBackground() error { return s.state.commitAll(false) }
 
 // Err is the error of the last state commit when it failed (the event log's own commits run in
-// the background: EventLog.Event cannot return one), nil once a later commit succeeds; or why
-// Event dropped a line.
+// the background: EventLog.Event cannot return one), nil once a later commit succeeds; and why
+// Event dropped a line, if it ever did (that one stays).
 func (s *Store) Err() error {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()

@@ -41,7 +41,7 @@ type persister struct {
 }
 
 func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.st.RecordAction(t, a) }
-func (p *persister) Commit(st core.ResumeState) error          { return p.ss.saveState(st) }
+func (p *persister) Commit(st core.ResumeState) error          { return p.ss.commitAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
 // loadConfig is the console's scenario loader (the `o` file picker and `:load`).

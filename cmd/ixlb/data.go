@@ -110,14 +110,38 @@ func (s *session) save(e *core.Engine) error {
 }
 
 func (s *session) saveState(rs core.ResumeState) error {
+	if err := s.stage(rs); err != nil {
+		return err
+	}
+	return s.st.Commit()
+}
+
+// checkpoint is save without waiting: the rows and state go to SQLite on its own goroutine, in
+// order, while the engine goes on; a failure comes back from the next call.
+func (s *session) checkpoint(e *core.Engine) error {
+	rs, err := e.ResumeState()
+	if err != nil {
+		return err
+	}
+	return s.commitAsync(rs)
+}
+
+// commitAsync stages rs and commits it in the background (the console's ten commits a second
+// must not stall the UI); closing the store waits for it.
+func (s *session) commitAsync(rs core.ResumeState) error {
+	if err := s.stage(rs); err != nil {
+		return err
+	}
+	return s.st.CommitBackground()
+}
+
+// stage hands the run state to the store for its next commit.
+func (s *session) stage(rs core.ResumeState) error {
 	b, err := json.Marshal(rs)
 	if err != nil {
 		return fmt.Errorf("save run state: %w", err)
 	}
-	if err := s.st.SaveRun(store.RunState{VirtualTime: rs.T, Seed: rs.Seed, Events: rs.Events, Resume: b}); err != nil {
-		return err
-	}
-	return s.st.Commit()
+	return s.st.SaveRun(store.RunState{VirtualTime: rs.T, Seed: rs.Seed, Events: rs.Events, Resume: b})
 }
 
 // history reads the last n events of the saved log, for the console.

@@ -189,7 +189,7 @@ func simulate(eng *core.Engine, ss *session, end int64, progress io.Writer) erro
 	from := eng.Now()
 	for i := 1; i <= slices; i++ {
 		eng.RunUntil(from + (end-from)*int64(i)/slices)
-		if err := ss.save(eng); err != nil {
+		if err := ss.checkpoint(eng); err != nil {
 			return fmt.Errorf("commit: %w", err)
 		}
 		showProgress(progress, eng, end)
@@ -209,7 +209,7 @@ func pace(eng *core.Engine, ss *session, end int64, speed float64, progress io.W
 			target = end
 		}
 		eng.RunUntil(target)
-		if err := ss.save(eng); err != nil {
+		if err := ss.checkpoint(eng); err != nil {
 			return fmt.Errorf("commit: %w", err)
 		}
 		showProgress(progress, eng, end)

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Apply carries out an operator action now: a timeline entry, or the console. It returns an error,
@@ -144,7 +145,7 @@ func (e *Engine) setOption(name, section, option, value string) error {
 		return fmt.Errorf("set %s: section and option are required", name)
 	}
 	target, sec := a.opts, section
-	if s, ok := cutPrefix(section, "annex:"); ok {
+	if s, ok := strings.CutPrefix(section, "annex:"); ok && s != "" {
 		target, sec = a.annex, s
 	}
 	target.Set(sec, option, value)
@@ -160,13 +161,6 @@ func (e *Engine) setOption(name, section, option, value string) error {
 		e.refreshURS(a.urs)
 	}
 	return nil
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) > len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return s, false
 }
 
 // repoint changes the database a DAP points at, on the fly — what Genesys recommends against.

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -375,15 +374,6 @@ func (e *Engine) RunUntil(t int64) {
 	}
 }
 
-// Step processes the events of the next instant that has any, and reports whether there was one.
-func (e *Engine) Step() bool {
-	if e.q.len() == 0 {
-		return false
-	}
-	e.RunUntil(e.q.peek().at)
-	return true
-}
-
 func (e *Engine) schedule(t timer) {
 	e.seq++
 	t.seq = e.seq
@@ -478,8 +468,6 @@ func (e *Engine) nameOf(id int32) string {
 	}
 	return e.apps[id].name
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func durOr(d, def time.Duration) int64 {
 	if d <= 0 {

@@ -62,17 +62,16 @@ func TestCrashAndResume(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(100+rng.IntN(250)) * time.Millisecond)
+		// Kill at a random moment after this run has committed something new, however slow the
+		// machine: wall-clock guesses alone would make the test flaky.
+		waitForRows(t, filepath.Join(data, "ixn.db"), len(committed)+1)
+		time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond)
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
 		cmd.Wait()
 		kills++
-		ixn := filepath.Join(data, "ixn.db")
-		if _, err := os.Stat(ixn); err != nil {
-			continue // killed before the first commit
-		}
-		for id := range dbRows(t, ixn) {
+		for id := range dbRows(t, filepath.Join(data, "ixn.db")) {
 			committed[id] = true
 		}
 	}
@@ -106,6 +105,27 @@ func TestCrashAndResume(t *testing.T) {
 		t.Fatalf("after %d kills: %+v (%d rows)", kills, r.Interactions, len(final))
 	}
 	t.Logf("%d kills, %d interactions committed before them, %d at the end", kills, len(committed), len(final))
+}
+
+// waitForRows polls the database until it holds at least n interactions.
+func waitForRows(t *testing.T, path string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(path); err == nil {
+			db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+			if err == nil {
+				var count int
+				err = db.QueryRow(`SELECT count(*) FROM interactions`).Scan(&count)
+				db.Close()
+				if err == nil && count >= n {
+					return
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s never reached %d interactions", path, n)
 }
 
 func TestDataDirectoryGuards(t *testing.T) {

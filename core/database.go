@@ -14,7 +14,7 @@ type isState struct {
 	dbName          string
 	daps            []int32 // the DAPs the active IS uses, in connection order
 	dapRing         ring    // those it believes reach the database
-	held            []Row   // writes waiting for a DAP
+	held            []heldRow // writes waiting for a DAP
 	pendingRestore  bool    // active, but could not read its database yet
 	parkedDone      []waitEntry
 	forceDB         string // a restart: the database the IS used before it
@@ -128,6 +128,11 @@ func (e *Engine) restore() {
 	if !e.is.pendingRestore || e.is.active < 0 {
 		return
 	}
+	// What was held for this database goes in first, so the restore reads every state change
+	// the previous IS made.
+	if !e.flushHeld() {
+		return
+	}
 	d, ok := e.dapFor()
 	if !ok {
 		return // held until a DAP returns
@@ -217,7 +222,6 @@ func (e *Engine) restore() {
 	for _, st := range e.strats {
 		e.drain(st)
 	}
-	e.flushHeld()
 	e.unpark()
 }
 
@@ -267,32 +271,60 @@ func (e *Engine) peekDAP() (int32, bool) {
 	return r.members[i], true
 }
 
+// heldRow is a write the IS could not send yet, with the identity of the database it is for.
+type heldRow struct {
+	db  string
+	row Row
+}
+
 // dbWrite sends a row through the next DAP, or holds it while none is available.
 func (e *Engine) dbWrite(r *Row) {
-	if e.is.active < 0 || e.is.pendingRestore {
-		e.is.held = append(e.is.held, *r)
+	if e.is.active < 0 || e.is.pendingRestore || len(e.is.held) > 0 {
+		e.hold(r) // behind earlier held writes: an interaction's rows keep their order
 		return
 	}
 	d, ok := e.dapFor()
 	if !ok {
-		e.is.held = append(e.is.held, *r)
+		e.hold(r)
 		return
 	}
+	e.send(d, r)
+}
+
+func (e *Engine) hold(r *Row) {
+	id := ""
+	if e.is.db != nil {
+		id = e.is.db.Identity()
+	}
+	e.is.held = append(e.is.held, heldRow{db: id, row: *r})
+}
+
+func (e *Engine) send(d *app, r *Row) {
 	d.requests++
 	if err := d.handle.Write(r); err != nil {
 		e.fail(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
 	}
 }
 
-func (e *Engine) flushHeld() {
-	if len(e.is.held) == 0 {
-		return
+// flushHeld sends the held writes, oldest first, and reports whether none is left. Writes held
+// for another database were made by an IS that is gone, for a database the active one does not
+// use: they are lost with it.
+func (e *Engine) flushHeld() bool {
+	for len(e.is.held) > 0 {
+		h := &e.is.held[0]
+		if e.is.db == nil || h.db != e.is.db.Identity() {
+			e.is.held = e.is.held[1:]
+			continue
+		}
+		d, ok := e.dapFor()
+		if !ok {
+			return false
+		}
+		e.send(d, &h.row)
+		e.is.held = e.is.held[1:]
 	}
-	held := e.is.held
 	e.is.held = nil
-	for i := range held {
-		e.dbWrite(&held[i])
-	}
+	return true
 }
 
 // dapsChanged re-admits DAPs whose DB Server came back, then releases held work.
@@ -307,9 +339,10 @@ func (e *Engine) dapsChanged() {
 		}
 	}
 	if before == 0 && e.is.dapRing.len() > 0 {
-		e.restore()
-		e.flushHeld()
-		e.unpark()
+		if e.flushHeld() {
+			e.restore()
+			e.unpark()
+		}
 	}
 }
 

@@ -563,3 +563,38 @@ func TestRepointWithNoActiveIS(t *testing.T) {
 		t.Fatalf("database %s", r.Interactions.Database)
 	}
 }
+
+// Writes held while no DAP reaches the database go in before a switchover's restore reads it:
+// otherwise the backup would restore interactions that had already moved on (a completed one
+// routed again).
+func TestHeldWritesReachTheDatabaseBeforeRestore(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Timeline = []TimedAction{
+		at(time.Minute, Action{Kind: ActStop, App: "DBServer_1"}),
+		at(time.Minute, Action{Kind: ActStop, App: "DBServer_2"}),
+		at(90*time.Second, Action{Kind: ActSwitchover, App: "IxnServer"}),
+		at(2*time.Minute, Action{Kind: ActStart, App: "DBServer_1"}),
+	}
+	cfg.Duration = 3 * time.Minute
+	_, r, rec := run(t, cfg)
+	done := map[int64]bool{}
+	for _, ev := range rec.events {
+		switch ev.Kind {
+		case EvCompleted:
+			if done[ev.Ixn] {
+				t.Fatalf("interaction %d completed twice", ev.Ixn)
+			}
+			done[ev.Ixn] = true
+		case EvToURS:
+			if done[ev.Ixn] {
+				t.Fatalf("completed interaction %d routed again at %v", ev.Ixn, time.Duration(ev.T))
+			}
+		}
+	}
+	if r.Interactions.Lost != 0 || r.Interactions.WaitingAtMedia != 0 {
+		t.Fatalf("%+v", r.Interactions)
+	}
+	if rec.count(EvSubmitted, func(e *Event) bool { return e.T >= int64(2*time.Minute) }) == 0 {
+		t.Fatal("nothing accepted after the DB Server returned")
+	}
+}

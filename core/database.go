@@ -12,10 +12,10 @@ type isState struct {
 	active          int32 // the active IS, -1 when none runs
 	db              Database
 	dbName          string
-	daps            []int32 // the DAPs the active IS uses, in connection order
-	dapRing         ring    // those it believes reach the database
+	daps            []int32   // the DAPs the active IS uses, in connection order
+	dapRing         ring      // those it believes reach the database
 	held            []heldRow // writes waiting for a DAP
-	pendingRestore  bool    // active, but could not read its database yet
+	pendingRestore  bool      // active, but could not read its database yet
 	parkedDone      []waitEntry
 	forceDB         string // a restart: the database the IS used before it
 

@@ -27,7 +27,6 @@ type Snapshot struct {
 	LastError   string
 	Media       []string
 	Databases   []string
-	EventsSHA   string
 	ParkedTotal int64
 }
 

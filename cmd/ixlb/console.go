@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -44,11 +45,19 @@ func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.st.
 func (p *persister) Commit(st core.ResumeState) error          { return p.ss.commitAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
-// loadConfig is the console's scenario loader (the `o` file picker and `:load`).
+// loadConfig is the console's scenario loader (the `o` file picker and `:load`): lint errors stop
+// the load there too, as they do on the command line.
 func loadConfig(path string) (core.Config, error) {
 	sc, err := scenarios.Resolve(path)
 	if err != nil {
 		return core.Config{}, err
+	}
+	if ds := scenarios.Lint(sc); ds.HasErrors() {
+		for _, d := range ds {
+			if d.Severity == scenarios.SeverityError {
+				return core.Config{}, errors.New(d.Lint())
+			}
+		}
 	}
 	return sc.Config, nil
 }

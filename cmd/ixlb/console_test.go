@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +103,24 @@ func TestConsoleSessionPersists(t *testing.T) {
 	}
 	if s.Stats.Submitted < before.Stats.Submitted {
 		t.Fatalf("submitted went from %d to %d", before.Stats.Submitted, s.Stats.Submitted)
+	}
+}
+
+// The console's loader refuses what the command line refuses: load errors and lint errors.
+func TestConsoleLoaderRefusesLintErrors(t *testing.T) {
+	dir := t.TempDir()
+	src, err := scenarios.Source("seed-example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(writeFile(t, dir, "ok.yaml", string(src))); err != nil {
+		t.Fatalf("a good file: %v", err)
+	}
+	// No strategy activated anywhere: nothing can ever be routed.
+	broken := strings.NewReplacer("activated_on: [URS_1]", "activated_on: []",
+		"activated_on: [URS_2]", "activated_on: []", "activated_on: [URS_1, URS_2]", "activated_on: []").Replace(string(src))
+	_, err = loadConfig(writeFile(t, dir, "idle.yaml", broken))
+	if err == nil || !strings.Contains(err.Error(), "nothing-routed") {
+		t.Fatalf("got %v", err)
 	}
 }

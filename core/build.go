@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -327,6 +328,12 @@ func (e *Engine) refreshISOptions() {
 	if v, ok := o.Get("settings", "verify-database-identity"); ok {
 		e.is.verifyIdentity, _ = ParseBool(v)
 	}
+	e.is.defaultMinGap = 0
+	if v, ok := o.Get("settings", "default-max-submission-rate"); ok {
+		if gap, ok := ParseSubmissionRate(v); ok {
+			e.is.defaultMinGap = gap
+		}
+	}
 	e.is.defaultMaxSub = -1
 	if v, ok := o.Get("settings", "default-max-submitted-per-router"); ok {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
@@ -366,6 +373,44 @@ func (e *Engine) isConnections() []string {
 	return e.apps[e.is.primary].cfg.Connections
 }
 
+// ursLimit reads a per-URS limit from the URS's Annex, in the section named after the Interaction
+// Server (the active one's name first, then the primary's).
+func (e *Engine) ursLimit(a *app, option string) (string, bool) {
+	for _, section := range []string{e.isApp().name, e.apps[e.is.primary].name} {
+		if v, ok := a.annex.Get(section, option); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// ParseSubmissionRate reads max-submission-rate ("10/second", "10/s", "600/minute" or a bare
+// number per second; 0 disables, at most 1000 a second) as the least time between two
+// submissions; 0 means no limit.
+func ParseSubmissionRate(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	num, unit, _ := strings.Cut(v, "/")
+	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	per := time.Second
+	switch strings.TrimSpace(strings.ToLower(unit)) {
+	case "", "s", "sec", "second":
+	case "m", "min", "minute":
+		per = time.Minute
+	default:
+		return 0, false
+	}
+	if n == 0 {
+		return 0, true
+	}
+	if n/per.Seconds() > 1000 {
+		return 0, false
+	}
+	return time.Duration(float64(per) / n), true
+}
+
 // refreshURS reads a URS's options and the IS Annex entry for it, then updates its eligibility.
 func (e *Engine) refreshURS(u *ursState) {
 	a := u.app
@@ -378,12 +423,15 @@ func (e *Engine) refreshURS(u *ursState) {
 		u.arAnnex, _ = ParseBool(v)
 	}
 	u.maxSub = e.is.defaultMaxSub
-	for _, section := range []string{e.isApp().name, e.apps[e.is.primary].name} {
-		if v, ok := a.annex.Get(section, "max-submitted-interactions"); ok {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-				u.maxSub = n
-			}
-			break
+	if v, ok := e.ursLimit(a, "max-submitted-interactions"); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			u.maxSub = n
+		}
+	}
+	u.minGap = e.is.defaultMinGap
+	if v, ok := e.ursLimit(a, "max-submission-rate"); ok {
+		if gap, ok := ParseSubmissionRate(v); ok {
+			u.minGap = gap
 		}
 	}
 	u.connected = false

@@ -1,6 +1,9 @@
 package core
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // The Interaction Server's database (seed: "Balancing DB Servers"). The IS works with one database
 // through all its DAPs, round-robin over those whose DB Server runs, failing over when a request
@@ -23,6 +26,7 @@ type isState struct {
 	routingTimeout    int64
 	verifyIdentity    bool
 	defaultMaxSub     int64
+	defaultMinGap     time.Duration // default-max-submission-rate as the least gap between submissions
 }
 
 // isDAPs lists the DAPs on the Connections tab of the IS in force.

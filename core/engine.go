@@ -126,14 +126,17 @@ type ursState struct {
 	app         *app
 	idx         int32
 	stepTime    int64
-	pending     []int32 // slots held by this URS
-	activated   []int32 // strategies activated on it
-	maxSub      int64   // max-submitted-interactions; -1: no limit
-	arOpt       bool    // agent_reservation in its own options
-	arAnnex     bool    // agent_reservation for it in the IS Annex
-	connected   bool    // a connection to the Interaction Server (either of the pair)
-	eligible    bool    // everything but the strategy activation
-	dirty       bool    // pending count dropped: re-evaluate eligibility after the current event
+	pending     []int32       // slots held by this URS
+	activated   []int32       // strategies activated on it
+	maxSub      int64         // max-submitted-interactions; -1: no limit
+	minGap      time.Duration // max-submission-rate as the least time between submissions; 0: no limit
+	paceUntil   int64         // the rate limit holds new submissions until then
+	paceArmed   bool          // a timer will end the hold
+	arOpt       bool          // agent_reservation in its own options
+	arAnnex     bool          // agent_reservation for it in the IS Annex
+	connected   bool          // a connection to the Interaction Server (either of the pair)
+	eligible    bool          // everything but the strategy activation
+	dirty       bool          // pending count dropped: re-evaluate eligibility after the current event
 	submitted   int64
 	resubmitted int64
 }
@@ -402,6 +405,11 @@ func (e *Engine) dispatch(t *timer) {
 		return
 	case tRoutingTimeout:
 		e.routingTimeouts()
+		return
+	case tRateWake:
+		u := e.urs[t.arg]
+		u.paceArmed = false
+		e.updateEligibility(u)
 		return
 	case tComplete:
 		// The agent finishes whatever happened to the interaction's record meanwhile.

@@ -598,3 +598,43 @@ func TestHeldWritesReachTheDatabaseBeforeRestore(t *testing.T) {
 		t.Fatal("nothing accepted after the DB Server returned")
 	}
 }
+
+func TestMaxSubmissionRateSpacesSubmissions(t *testing.T) {
+	tests := []struct {
+		value string
+		gap   time.Duration
+	}{{"1/second", time.Second}, {"30/minute", 2 * time.Second}, {"2", 500 * time.Millisecond}}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			cfg := seedConfig()
+			cfg.Apps[2].Annex = Options{"IxnServer": {"max-submission-rate": tc.value}}
+			cfg.Duration = 3 * time.Minute
+			e, r, rec := run(t, cfg)
+			last := int64(-1 << 62)
+			n := 0
+			for _, ev := range rec.events {
+				if ev.Kind == EvToURS && ev.URS == "URS_1" {
+					if ev.T-last < int64(tc.gap) {
+						t.Fatalf("submissions to URS_1 %v apart, limit %v", time.Duration(ev.T-last), tc.gap)
+					}
+					last = ev.T
+					n++
+				}
+			}
+			// A's interactions (URS_1 only) queue up behind the limit instead of being lost; C
+			// goes to URS_2 while URS_1 is held.
+			if max := int(cfg.Duration/tc.gap) + 1; n == 0 || n > max {
+				t.Fatalf("%d submissions to URS_1, at most %d allowed", n, max)
+			}
+			if r.Routing["C"]["URS_2"] <= r.Routing["C"]["URS_1"] || r.Interactions.Lost != 0 {
+				t.Fatalf("routing %v, lost %d", r.Routing, r.Interactions.Lost)
+			}
+			if s := e.Snapshot(); s.Strategies[0].Waiting == 0 {
+				t.Fatal("A's interactions should be waiting for URS_1")
+			}
+		})
+	}
+	if _, ok := ParseSubmissionRate("5000/second"); ok {
+		t.Fatal("more than 1000 a second accepted")
+	}
+}

@@ -23,6 +23,7 @@ const (
 	tAnswer
 	tComplete
 	tRoutingTimeout
+	tRateWake // a URS's max-submission-rate hold ends
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache

@@ -95,8 +95,12 @@ func genConfig(t *rapid.T) Config {
 		u := AppConfig{Name: name, Type: TypeRoutingServer, Connections: []string{"IS"},
 			Options:  Options{"default": {"agent_reservation": ar}},
 			StepTime: time.Duration(rapid.IntRange(1, 500).Draw(t, "step")) * time.Millisecond}
+		u.Annex = Options{"IS": {}}
 		if rapid.Bool().Draw(t, "limit") {
-			u.Annex = Options{"IS": {"max-submitted-interactions": fmt.Sprint(rapid.IntRange(1, 20).Draw(t, "max"))}}
+			u.Annex["IS"]["max-submitted-interactions"] = fmt.Sprint(rapid.IntRange(1, 20).Draw(t, "max"))
+		}
+		if rapid.Bool().Draw(t, "ratelimit") {
+			u.Annex["IS"]["max-submission-rate"] = fmt.Sprintf("%d/second", rapid.IntRange(0, 20).Draw(t, "rate"))
 		}
 		annex[name] = rapid.SampledFrom([]string{"true", "true", "false"}).Draw(t, "annex")
 		cfg.Apps = append(cfg.Apps, u)

@@ -9,7 +9,8 @@ import "slices"
 // updateEligibility recomputes whether u can take new interactions at all (everything but the
 // strategy activation) and updates the rings of the strategies activated on it.
 func (e *Engine) updateEligibility(u *ursState) {
-	el := u.app.running && u.connected && u.arOpt && u.arAnnex && (u.maxSub < 0 || int64(len(u.pending)) < u.maxSub)
+	el := u.app.running && u.connected && u.arOpt && u.arAnnex && (u.maxSub < 0 || int64(len(u.pending)) < u.maxSub) &&
+		e.now >= u.paceUntil
 	if el == u.eligible {
 		return
 	}
@@ -32,6 +33,7 @@ const (
 	WhyNoReservation = "no-agent-reservation"
 	WhyNoAnnex       = "no-annex"
 	WhyMaxSubmitted  = "max-submitted"
+	WhyRate          = "max-submission-rate"
 )
 
 // ineligibleReason says why a URS takes no new interactions ("" when it does): a stable code and
@@ -48,6 +50,8 @@ func (e *Engine) ineligibleReason(u *ursState) (code, why string) {
 		return WhyNoAnnex, "no agent_reservation in the Interaction Server Annex"
 	case u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub:
 		return WhyMaxSubmitted, "at max-submitted-interactions"
+	case e.now < u.paceUntil:
+		return WhyRate, "held by max-submission-rate"
 	}
 	return "", ""
 }
@@ -148,6 +152,15 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	e.emit(EvToURS)
 	if u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub {
 		e.updateEligibility(u)
+	}
+	if u.minGap > 0 {
+		// max-submission-rate: no new submission to this URS until the gap has passed.
+		u.paceUntil = e.now + int64(u.minGap)
+		e.updateEligibility(u)
+		if !u.paceArmed {
+			u.paceArmed = true
+			e.schedule(timer{at: u.paceUntil, kind: tRateWake, arg: u.idx, slot: -1})
+		}
 	}
 	e.after(u.stepTime, tURSStep, slot, 0, 0)
 	e.watchRouting(slot)

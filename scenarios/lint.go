@@ -386,6 +386,13 @@ func countOption(v string) string {
 	return ""
 }
 
+func rateOption(v string) string {
+	if _, ok := core.ParseSubmissionRate(v); !ok {
+		return fmt.Sprintf("%q is not a submission rate (10/second, 600/minute, at most 1000 a second): ignored, so there is no limit", v)
+	}
+	return ""
+}
+
 func durationOption(unit time.Duration, unitName string, def time.Duration) optionCheck {
 	return func(v string) string {
 		if d, ok := core.ParseOptionDuration(v, unit); !ok || d <= 0 {
@@ -403,6 +410,8 @@ func (l *linter) optionRule(t core.AppType, annex bool, section, option string) 
 		return boolOption
 	case t == core.TypeRoutingServer && annex && option == "max-submitted-interactions" && l.isIS(section):
 		return countOption
+	case t == core.TypeRoutingServer && annex && option == "max-submission-rate" && l.isIS(section):
+		return rateOption
 	case t == core.TypeInteractionServer && annex && section == "agent_reservation":
 		return boolOption
 	case t == core.TypeInteractionServer && !annex && section == "settings":
@@ -415,6 +424,8 @@ func (l *linter) optionRule(t core.AppType, annex bool, section, option string) 
 			return boolOption
 		case "default-max-submitted-per-router":
 			return countOption
+		case "default-max-submission-rate":
+			return rateOption
 		}
 	}
 	return nil

@@ -163,6 +163,10 @@ func TestLintRules(t *testing.T) {
 			[]string{"bad-option-value@8:78"}},
 		{"agent_reservation not a boolean", []edit{{urs2Line, strings.Replace(urs2Line, "reservation: true", "reservation: maybe", 1)}},
 			[]string{"bad-option-value@12:97"}},
+		{"max-submission-rate the URS cannot read", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submission-rate: 5000/second}}}", 1)}},
+			[]string{"bad-option-value@12:146"}},
+		{"max-submission-rate it can", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submission-rate: 10/second}}}", 1)}},
+			nil},
 		{"timeline set with a value the URS cannot read", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: URS_2, section: \"annex:IxnServer\", option: max-submitted-interactions, value: lots}}\n"}},
 			[]string{"bad-option-value@41:103"}},
 

@@ -305,23 +305,26 @@ func drawSpark(m *sparkline.Model, values []float64, top float64) string {
 	return m.View()
 }
 
-// whyShort turns URSView.Why into a cell-sized reason; the detail line has the whole sentence.
-func whyShort(why string) string {
-	switch {
-	case why == "":
+// whyShort turns a URS's reason code (URSView.WhyCode) into a cell-sized label; the detail line
+// has the whole sentence (URSView.Why).
+func whyShort(u *core.URSView) string {
+	switch u.WhyCode {
+	case "":
 		return "eligible"
-	case strings.HasPrefix(why, "stopped"):
+	case core.WhyStopped:
 		return "stopped"
-	case strings.Contains(why, "connection"):
+	case core.WhyNoConnection:
 		return "no conn"
-	case strings.Contains(why, "Annex"):
+	case core.WhyNoAnnex:
 		return "no Annex"
-	case strings.Contains(why, "agent_reservation"):
+	case core.WhyNoReservation:
 		return "no AR opt"
-	case strings.Contains(why, "max-submitted"):
+	case core.WhyMaxSubmitted:
 		return "at max"
+	case core.WhyRate:
+		return "rate held"
 	}
-	return why
+	return u.Why
 }
 
 func (p *routingPane) View() string {
@@ -377,7 +380,7 @@ func (p *routingPane) View() string {
 		case !u.Running:
 			return cell{glyphStopped + " stopped", th.bad}
 		}
-		return cell{"✗ " + whyShort(u.Why), th.warn}
+		return cell{"✗ " + whyShort(u), th.warn}
 	}))
 	if g.head >= 7 {
 		lines = append(lines, headerRow("pending / max", th.dim, false, func(_ int, u *core.URSView) cell {
@@ -479,7 +482,7 @@ func (p *routingPane) detail(g routingGeom) []string {
 		case ce.Eligible:
 			cellLine = st.Name + " on " + u.Name + ": loaded, in the rotation"
 		case ce.Activated:
-			cellLine = st.Name + " on " + u.Name + ": loaded, not in the rotation (" + whyShort(u.Why) + ")"
+			cellLine = st.Name + " on " + u.Name + ": loaded, not in the rotation (" + whyShort(u) + ")"
 		default:
 			cellLine = st.Name + " on " + u.Name + ": not loaded (t or a activates)"
 		}

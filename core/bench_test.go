@@ -76,3 +76,13 @@ func BenchmarkEngine(b *testing.B) {
 	}
 	b.ReportMetric(float64(done)/b.Elapsed().Seconds(), "interactions/s")
 }
+
+// BenchmarkAppendJSON is the cost of one event log line.
+func BenchmarkAppendJSON(b *testing.B) {
+	ev := Event{T: 12_345_678_901, Seq: 41, Kind: EvToURS, Ixn: 123456, Strategy: "Sales", URS: "URS_1", Resubmission: true}
+	var buf []byte
+	for i := 0; i < b.N; i++ {
+		buf = ev.AppendJSON(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}

@@ -151,17 +151,27 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = appendSeconds(b, e.T)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendUint(b, e.Seq, 10)
-	b = append(b, `,"kind":"`...)
-	b = append(b, eventSchemas[e.Kind].name...)
-	b = append(b, '"')
+	b = append(b, kindKeys[e.Kind]...)
 	for _, f := range eventSchemas[e.Kind].fields {
-		b = append(b, ',', '"')
-		b = append(b, fieldNames[f]...)
-		b = append(b, '"', ':')
+		b = append(b, fieldKeys[f]...)
 		b = e.appendFieldJSON(b, f)
 	}
 	return append(b, '}')
 }
+
+// kindKeys and fieldKeys are the constant parts of a line, made once: `,"kind":"to_urs"` and
+// `,"ixn":`, so a line is a handful of appends.
+var kindKeys, fieldKeys = func() ([]string, []string) {
+	kinds := make([]string, numEventKinds)
+	for i := range kinds {
+		kinds[i] = `,"kind":"` + eventSchemas[i].name + `"`
+	}
+	fields := make([]string, len(fieldNames))
+	for i, n := range fieldNames {
+		fields[i] = `,"` + n + `":`
+	}
+	return kinds, fields
+}()
 
 func (e *Event) appendFieldJSON(b []byte, f field) []byte {
 	if f == fIxn || f == fResubmission {
@@ -234,17 +244,18 @@ func appendSeconds(b []byte, ns int64) []byte {
 	if frac == 0 {
 		return b
 	}
-	var digits [9]byte
-	for i := 8; i >= 0; i-- {
+	n := 9
+	for frac%10 == 0 {
+		frac /= 10
+		n--
+	}
+	var digits [10]byte
+	digits[0] = '.'
+	for i := n; i > 0; i-- {
 		digits[i] = byte('0' + frac%10)
 		frac /= 10
 	}
-	n := 9
-	for digits[n-1] == '0' {
-		n--
-	}
-	b = append(b, '.')
-	return append(b, digits[:n]...)
+	return append(b, digits[:n+1]...)
 }
 
 // appendJSONString appends s as a JSON string. Names are almost always plain ASCII, so the fast

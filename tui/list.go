@@ -215,6 +215,16 @@ func (l *rowList) view(th *theme, w int, focused bool) []string {
 // It returns the plain line; painted cells are built by the caller with the same widths.
 type cols []int
 
+// fitFirst gives the first (name) column what the others leave of width w, between 8 and 26.
+func (c cols) fitFirst(w int) cols {
+	n := 0
+	for _, x := range c[1:] {
+		n += abs(x) + 1
+	}
+	c[0] = clamp(w-n, 8, 26)
+	return c
+}
+
 func (c cols) line(cells ...string) string {
 	b := make([]byte, 0, 96)
 	for i, s := range cells {

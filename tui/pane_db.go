@@ -50,14 +50,7 @@ func (p *dbPane) summary() []string {
 func (p *dbPane) rows() []row {
 	s, th, w := p.frame.Snap, p.th, p.w-1
 	var rows []row
-	fixed := func(c cols) cols {
-		n := 0
-		for _, x := range c[1:] {
-			n += abs(x) + 1
-		}
-		c[0] = clamp(w-n, 8, 26)
-		return c
-	}
+	fixed := func(c cols) cols { return c.fitFirst(w) }
 
 	ic := fixed(cols{0, 8, 9, 8})
 	pl := ic.line("Interaction Servers", "role", "state", "")

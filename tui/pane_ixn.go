@@ -58,14 +58,7 @@ func (p *ixnPane) summary() []string {
 func (p *ixnPane) rows() []row {
 	s, th, w := p.frame.Snap, p.th, p.w-1
 	var rows []row
-	fixed := func(c cols) cols {
-		n := 0
-		for _, x := range c[1:] {
-			n += abs(x) + 1
-		}
-		c[0] = clamp(w-n, 8, 26)
-		return c
-	}
+	fixed := func(c cols) cols { return c.fitFirst(w) }
 
 	qc := fixed(cols{0, 10, 10, -7, -7, -7})
 	pl := qc.line("Queue", "process", "strategy", "queued", "in URS", "agent")

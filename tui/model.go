@@ -210,6 +210,13 @@ func (m *Model) fail(err error) {
 
 func (m *Model) info(s string) { m.msg, m.msgErr = s, false }
 
+// warnings puts the scenario's lint warnings in the status line when the console opens.
+func (m *Model) warnings(ws []string) {
+	if len(ws) > 0 {
+		m.info(fmt.Sprintf("%d lint warning(s), first: %s — `ixlb lint` lists them", len(ws), ws[0]))
+	}
+}
+
 func (m *Model) focusPane(i int) {
 	m.panes[m.focus].SetFocused(false)
 	m.focus = (i + numPanes) % numPanes

@@ -702,3 +702,11 @@ func TestFormatFields(t *testing.T) {
 		}
 	}
 }
+
+// The scenario's lint warnings, printed on stderr before the console takes the screen, are
+// counted in the status line when it opens.
+func TestLintWarningsInStatusLine(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.m.warnings([]string{"x.yaml:3:4: warning dap-repoint: DAP_2 re-pointed", "x.yaml:5:1: warning other"})
+	h.wantView("2 lint warning(s), first: x.yaml:3:4: warning dap-repoint")
+}

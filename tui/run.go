@@ -34,6 +34,9 @@ type Options struct {
 	Sink core.EventSink
 	// Resume, when set, continues a saved session (core.Resume) instead of starting afresh.
 	Resume *core.ResumeState
+	// Warnings are the scenario's lint warnings: the status bar says how many there are (the
+	// CLI prints them on stderr, where they show again after the console closes).
+	Warnings []string
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -51,6 +54,7 @@ func Run(ctx context.Context, o Options) error {
 	defer cancel()
 	r.Start(ctx)
 	m := NewModel(r, o.Load)
+	m.warnings(o.Warnings)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

@@ -74,7 +74,8 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if _, err := lintAtLoad(cmd.ErrOrStderr(), sc); err != nil { // warnings before the TUI takes the screen
+	warnings, err := lintAtLoad(cmd.ErrOrStderr(), sc)
+	if err != nil { // warnings before the TUI takes the screen
 		return err
 	}
 	if _, err := core.New(sc.Config); err != nil {
@@ -93,7 +94,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	p := &persister{ss: ss, log: ss.st.EventSink()}
 	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
 		Paused: console.paused, Persister: p, EngineOptions: []core.Option{core.WithDatabases(ss.st)},
-		Resume: ss.resume}
+		Resume: ss.resume, Warnings: warnings}
 	if ss.resume != nil {
 		if opts.History, err = ss.history(5000); err != nil {
 			ss.close()

@@ -153,8 +153,12 @@ func (e *Engine) build() error {
 		if t.Rate <= 0 {
 			return fmt.Errorf("traffic %d: rate must be positive", i+1)
 		}
+		stop := int64(t.Stop)
+		if stop == 0 {
+			stop = int64(cfg.Duration) // SCENARIOS.md: stop defaults to the duration
+		}
 		e.traffic = append(e.traffic, trafficState{cfg: t, from: from, queue: q, media: e.mediaBy[t.Media],
-			mean: float64(time.Second) / t.Rate, stop: int64(t.Stop)})
+			mean: float64(time.Second) / t.Rate, stop: stop})
 	}
 	e.refreshISOptions()
 	for _, u := range e.urs {

@@ -638,3 +638,23 @@ func TestMaxSubmissionRateSpacesSubmissions(t *testing.T) {
 		t.Fatal("more than 1000 a second accepted")
 	}
 }
+
+// Traffic without a stop ends at the scenario's duration (SCENARIOS.md), so a console that goes
+// on past the end only drains what is in flight.
+func TestTrafficStopsAtTheDuration(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = time.Minute
+	cfg.Traffic[0].Stop = 0 // every stream without a stop of its own
+	rec := &recorder{}
+	e, err := New(cfg, WithSink(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(int64(2 * time.Minute))
+	if n := rec.count(EvSubmitted, func(ev *Event) bool { return ev.T >= int64(time.Minute) }); n != 0 {
+		t.Fatalf("%d interactions submitted after the duration", n)
+	}
+	if rec.count(EvCompleted, func(ev *Event) bool { return ev.T >= int64(time.Minute) }) == 0 {
+		t.Fatal("nothing drained after the duration")
+	}
+}

@@ -84,11 +84,16 @@ func (e *Engine) counters(fn func(key string, v *int64)) {
 		fn("app/"+u.app.name+"/resubmitted", &u.resubmitted)
 	}
 	for _, t := range e.targets {
-		for _, c := range t.candidates {
-			n := t.counts[c]
-			fn("esp/"+t.via+"/"+e.apps[c].name, &n)
+		// Every ESP server, not only today's candidates: a server that left a cluster keeps the
+		// requests it served through it.
+		for _, a := range e.apps {
+			if !a.typ.IsESP() {
+				continue
+			}
+			n := t.counts[a.id]
+			fn("esp/"+t.via+"/"+a.name, &n)
 			if n != 0 {
-				t.counts[c] = n
+				t.counts[a.id] = n
 			}
 		}
 	}

@@ -18,6 +18,8 @@ func TestResumeFromDatabasesLosesNothing(t *testing.T) {
 				at(90*time.Second, Action{Kind: ActActivate, Strategy: "B", URS: []string{"URS_1"}}),
 				at(3*time.Minute, Action{Kind: ActSwitchover, App: "IxnServer"}),
 				at(5*time.Minute, Action{Kind: ActStart, App: "URS_2"}),
+				at(20*time.Second, Action{Kind: ActJoin, Cluster: "FaxCluster", App: "FaxSrv_2"}),
+				at(40*time.Second, Action{Kind: ActLeave, Cluster: "FaxCluster", App: "FaxSrv_2"}),
 			}
 			cfg.Duration = 6 * time.Minute
 			dbs := NewMemDatabases()
@@ -60,6 +62,13 @@ func TestResumeFromDatabasesLosesNothing(t *testing.T) {
 				for u, n := range m {
 					if r.Routing[s][u] < n {
 						t.Fatalf("routing.%s.%s went from %d to %d across the restart", s, u, n, r.Routing[s][u])
+					}
+				}
+			}
+			for via, m := range before.ESP {
+				for srv, n := range m {
+					if r.ESP[via][srv] < n {
+						t.Fatalf("esp.%s.%s went from %d to %d across the restart", via, srv, n, r.ESP[via][srv])
 					}
 				}
 			}

@@ -71,7 +71,7 @@ func bigFrame(step int64) *Frame {
 			Database: "ixn", InUse: true, Up: true, Requests: 99999})
 		s.DBServers = append(s.DBServers, core.AppView{Name: fmt.Sprintf("DBServer_%d", d), Type: core.TypeDBServer, Running: true})
 	}
-	f := &Frame{Snap: s, Speed: 100, Duration: 0, Resubmitted: map[string]int64{"URS_001": 5}}
+	f := &Frame{Snap: s, Speed: 100, Duration: 0}
 	line := `{"t":3600.5,"seq":%d,"kind":"to_urs","ixn":%d,"strategy":"Strategy_042","urs":"URS_017","resubmission":%v}`
 	for i := 0; i < DefaultRingSize; i++ {
 		seq := uint64(step)*DefaultRingSize + uint64(i)

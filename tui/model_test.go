@@ -161,8 +161,8 @@ func TestStopConfirmStart(t *testing.T) {
 		t.Fatal("URS_1 still running")
 	}
 	h.step(time.Second)
-	if h.snap().Stats.Resubmitted == 0 || h.m.frame.Resubmitted["URS_2"] == 0 {
-		t.Fatalf("no resubmission to URS_2: %+v %v", h.snap().Stats, h.m.frame.Resubmitted)
+	if h.snap().Stats.Resubmitted == 0 || h.snap().URS[1].Resubmitted == 0 {
+		t.Fatalf("no resubmission to URS_2: %+v %+v", h.snap().Stats, h.snap().URS[1])
 	}
 	h.wantView("○ stopped")
 	h.wantView("not eligible — stopped")

@@ -397,7 +397,7 @@ func (p *routingPane) View() string {
 			return num(th, u.Submitted, th.text)
 		}))
 		lines = append(lines, headerRow("resubmitted to", th.dim, false, func(_ int, u *core.URSView) cell {
-			return num(th, p.frame.Resubmitted[u.Name], th.warn)
+			return num(th, u.Resubmitted, th.warn)
 		}))
 	}
 	lines = append(lines, " "+th.border.s(strings.Repeat("─", g.leftW)+"┼"+strings.Repeat("─", max(0, p.w-2-g.leftW))))

@@ -82,20 +82,17 @@ func newLogEntry(e *core.Event, buf []byte) (LogEntry, []byte) {
 // Frame is what the runner publishes about ten times a second. Everything in it is immutable once
 // published: the UI may keep references.
 type Frame struct {
-	Snap     *core.Snapshot
-	Events   []LogEntry // events since the previous frame taken, oldest first (at most the ring's size)
-	Reset    bool       // a new scenario: forget earlier events and charts
-	Gen      uint64     // scenario generation, bumped by Replace
-	Source   string     // the scenario file, "" when built in memory
-	Duration time.Duration
-	Speed    float64
-	Paused   bool
-	Note     string // why the runner paused by itself, e.g. the scenario's duration was reached
-	Behind   bool   // the engine could not keep up with the speed during the last tick
-	// Resubmitted counts to_urs events with resubmission true, by URS, since the scenario started.
-	// (The snapshot has only the total; the runner counts them from the event stream.)
-	Resubmitted map[string]int64
-	PersistErr  string
+	Snap       *core.Snapshot
+	Events     []LogEntry // events since the previous frame taken, oldest first (at most the ring's size)
+	Reset      bool       // a new scenario: forget earlier events and charts
+	Gen        uint64     // scenario generation, bumped by Replace
+	Source     string     // the scenario file, "" when built in memory
+	Duration   time.Duration
+	Speed      float64
+	Paused     bool
+	Note       string // why the runner paused by itself, e.g. the scenario's duration was reached
+	Behind     bool   // the engine could not keep up with the speed during the last tick
+	PersistErr string
 }
 
 // ErrClosed is returned by a Runner's methods after Close.
@@ -150,7 +147,6 @@ type Runner struct {
 	behind    bool
 	gen       uint64
 	ring      eventRing
-	resub     map[string]int64
 	perr      string
 	buf       []byte
 	resetNext bool // the next frame starts a new scenario
@@ -201,10 +197,6 @@ func (r *Runner) build(cfg core.Config, source string, first bool) error {
 		}
 	}
 	opts := append(append([]core.Option(nil), base...), core.WithSink(runnerSink{r}))
-	// The engine emits events while it is built (a restore resubmits), so the sink's state must
-	// be ready first.
-	oldResub := r.resub
-	r.resub = map[string]int64{}
 	var e *core.Engine
 	var err error
 	if first && r.opts.Resume != nil {
@@ -213,11 +205,15 @@ func (r *Runner) build(cfg core.Config, source string, first bool) error {
 		e, err = core.New(cfg, opts...)
 	}
 	if err != nil {
-		r.resub = oldResub
 		return err
 	}
 	r.eng, r.cfg, r.source = e, cfg, source
 	r.endPaused, r.note, r.behind = false, "", false
+	if end := int64(cfg.Duration); first && r.opts.Resume != nil && end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
+		// A session saved at (or past) its end reopens there, paused, as it was left.
+		r.endPaused, r.paused = true, true
+		r.note = "reached the scenario's duration (" + cfg.Duration.String() + "); space goes on"
+	}
 	return nil
 }
 
@@ -228,9 +224,6 @@ type runnerSink struct{ r *Runner }
 func (s runnerSink) Event(e *core.Event, line []byte) {
 	r := s.r
 	r.ring.push(e)
-	if e.Kind == core.EvToURS && e.Resubmission {
-		r.resub[e.URS]++
-	}
 	if r.opts.Sink != nil {
 		r.opts.Sink.Event(e, line)
 	}
@@ -472,14 +465,10 @@ func (r *Runner) publish() {
 			r.perr = fmt.Sprintf("commit: %v", err)
 		}
 	}
-	resub := make(map[string]int64, len(r.resub))
-	for k, v := range r.resub {
-		resub[k] = v
-	}
 	var evs []LogEntry
 	evs, r.buf = r.ring.drain(r.buf)
 	r.box.put(Frame{Snap: r.eng.Snapshot(), Gen: r.gen, Source: r.source, Duration: r.cfg.Duration,
-		Speed: r.speed, Paused: r.paused, Note: r.note, Behind: r.behind, Resubmitted: resub,
+		Speed: r.speed, Paused: r.paused, Note: r.note, Behind: r.behind,
 		PersistErr: r.perr}, evs, reset)
 }
 

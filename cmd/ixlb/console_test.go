@@ -124,3 +124,25 @@ func TestConsoleLoaderRefusesLintErrors(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A session saved at its end reopens there, paused, instead of running on.
+func TestConsoleReopensAtTheEndPaused(t *testing.T) {
+	sc, err := scenarios.Open("seed-example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "session")
+	r, p, _ := openConsoleRunner(t, dir, sc)
+	if err := r.Step(sc.Config.Duration); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	p.ss.close()
+	r2, p2, _ := openConsoleRunner(t, dir, sc)
+	defer p2.ss.close()
+	defer r2.Close()
+	f, _ := r2.TryNext()
+	if !f.Paused || !strings.Contains(f.Note, "duration") || f.Snap.T != int64(sc.Config.Duration) {
+		t.Fatalf("reopened paused=%v note=%q at %v", f.Paused, f.Note, time.Duration(f.Snap.T))
+	}
+}

@@ -65,6 +65,11 @@ func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
 		}
 		return nil, err
 	}
+	if err := checkDatabases(st, s.dir, cfg); err != nil {
+		st.Close()
+		s.cleanup()
+		return nil, err
+	}
 	rs, ok, err := st.LoadRun()
 	if err != nil {
 		st.Close()
@@ -84,6 +89,25 @@ func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
 		s.resume, s.run = &r, rs
 	}
 	return s, nil
+}
+
+// checkDatabases reads every interaction database already in dir, so a damaged file is reported
+// up front, by name, before anything resumes or writes.
+func checkDatabases(st *store.Store, dir string, cfg core.Config) error {
+	for _, name := range cfg.Databases {
+		path := filepath.Join(dir, name+".db")
+		if _, err := os.Stat(path); err != nil {
+			continue // created on first use
+		}
+		db, err := st.Database(name)
+		if err == nil {
+			_, err = db.Counts()
+		}
+		if err != nil {
+			return fmt.Errorf("%s is damaged or not an ixlb database: %w (move it away, or use --fresh to start over)", path, err)
+		}
+	}
+	return nil
 }
 
 // removeSessionFiles deletes the files ixlb keeps for cfg in dir, and nothing else.

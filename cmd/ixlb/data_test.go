@@ -180,3 +180,30 @@ func TestDataDirectoryGuards(t *testing.T) {
 		}
 	}
 }
+
+// A damaged interaction database is named up front, before anything resumes, and left as it is.
+func TestDamagedDatabaseReportedBeforeResume(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, _, code := runBin(t, "run", "seed-example", "--data", data, "--no-progress"); code != 0 {
+		t.Fatal("first run failed")
+	}
+	ixn := filepath.Join(data, "ixn.db")
+	b, err := os.ReadFile(ixn)
+	if err != nil || len(b) < 4*4096 {
+		t.Fatalf("ixn.db: %d bytes, %v", len(b), err)
+	}
+	for i := 2 * 4096; i < 4*4096; i++ { // pages 3 and 4: the table's b-tree
+		b[i] = 0xA5
+	}
+	if err := os.WriteFile(ixn, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runBin(t, "run", "seed-example", "--data", data, "--no-progress")
+	if code != 2 || !strings.Contains(errOut, "ixn.db is damaged") || strings.Contains(errOut, "resuming") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	after, _ := os.ReadFile(ixn)
+	if string(after) != string(b) {
+		t.Fatal("the damaged file was changed")
+	}
+}

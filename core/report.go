@@ -30,6 +30,7 @@ type InteractionCounts struct {
 	InURS          int64  `json:"in_urs"`
 	WithAgent      int64  `json:"with_agent"`
 	Lost           int64  `json:"lost"`
+	LostOpen       int64  `json:"lost_open"` // of those, still open (not completed) in another database
 	Resubmitted    int64  `json:"resubmitted"`
 	Revoked        int64  `json:"revoked"`
 	WaitingAtMedia int64  `json:"waiting_at_media"`
@@ -106,6 +107,11 @@ func (e *Engine) Report() (*Report, error) {
 	}
 	ic := &r.Interactions
 	ic.Lost = ic.Submitted - ic.Completed - ic.Queued - ic.InURS - ic.WithAgent
+	for name, c := range r.Databases {
+		if name != ic.Database {
+			ic.LostOpen += c.Queued + c.InURS + c.WithAgent
+		}
+	}
 	ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia = e.stats.Resubmitted, e.stats.Revoked, e.stats.Parked
 	for _, st := range e.strats {
 		m := map[string]int64{}

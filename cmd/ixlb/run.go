@@ -241,7 +241,12 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 		time.Duration(r.VirtualSeconds*1e9), elapsed.Round(time.Millisecond), r.Events, r.EventsSHA256)
 	ic := r.Interactions
 	fmt.Fprintf(tw, "Interactions (database %s)\n", ic.Database)
-	fmt.Fprintf(tw, "  submitted\t%d\tcompleted\t%d\tlost\t%d\n", ic.Submitted, ic.Completed, ic.Lost)
+	lost := fmt.Sprint(ic.Lost)
+	if ic.Lost > 0 {
+		// Lost means out of the active IS's sight; say how many of those were never finished.
+		lost = fmt.Sprintf("%d (%d still open in another database)", ic.Lost, ic.LostOpen)
+	}
+	fmt.Fprintf(tw, "  submitted\t%d\tcompleted\t%d\tlost\t%s\n", ic.Submitted, ic.Completed, lost)
 	fmt.Fprintf(tw, "  queued\t%d\tin URS\t%d\twith agent\t%d\n", ic.Queued, ic.InURS, ic.WithAgent)
 	fmt.Fprintf(tw, "  resubmitted\t%d\trevoked\t%d\twaiting at media\t%d\n\n", ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia)
 	fmt.Fprintln(tw, "Routing: submissions per strategy and URS")

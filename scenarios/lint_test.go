@@ -317,7 +317,7 @@ func TestLintMessagesNameTheFix(t *testing.T) {
 // show a pitfall on purpose carry its warning.
 func TestBundledScenariosLint(t *testing.T) {
 	wantWarnings := map[string][]string{
-		"dap-repoint-switchover": {"dap-repoint@56:42", "switchover-after-repoint@57:26"},
+		"dap-repoint-switchover": {"dap-repoint@57:42", "switchover-after-repoint@58:26"},
 		"dap-repoint-guarded":    {"dap-repoint@52:42"},
 		"esp-direct-vs-cluster":  {"esp-thirdparty-by-type@43:20"},
 	}

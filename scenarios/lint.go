@@ -813,9 +813,16 @@ func (l *linter) canServe(u *core.AppConfig) bool {
 	if !on(is.Annex, is.Name, "agent_reservation", u.Name, "annex:agent_reservation") {
 		return false
 	}
-	if v, ok := u.Annex.Get(l.primary.Name, "max-submitted-interactions"); ok && strings.TrimSpace(v) == "0" {
+	// A limit of 0, its own or the IS's default-max-submitted-per-router when it has none, keeps
+	// it out of every rotation unless the timeline changes one of them.
+	limit, own := u.Annex.Get(l.primary.Name, "max-submitted-interactions")
+	if !own {
+		limit, _ = is.Options.Get("settings", "default-max-submitted-per-router")
+	}
+	if strings.TrimSpace(limit) == "0" {
 		return slices.ContainsFunc(l.cfg.Timeline, func(ta core.TimedAction) bool {
-			return ta.Kind == core.ActSetOption && ta.App == u.Name && ta.Option == "max-submitted-interactions"
+			return ta.Kind == core.ActSetOption && (ta.App == u.Name && ta.Option == "max-submitted-interactions" ||
+				ta.Option == "default-max-submitted-per-router")
 		})
 	}
 	return true

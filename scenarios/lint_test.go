@@ -156,7 +156,7 @@ func TestLintRules(t *testing.T) {
 		{"max-submitted-interactions 0", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submitted-interactions: 0}}}", 1)}},
 			[]string{"max-submitted-zero@12:153"}},
 		{"default-max-submitted-per-router 0", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, default-max-submitted-per-router: 0}}\n"}},
-			[]string{"max-submitted-zero@8:92"}},
+			[]string{"max-submitted-zero@8:92", "nothing-routed@37:1"}},
 		{"max-submitted-interactions in a section named after no IS", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnSrv: {max-submitted-interactions: 10}}}", 1)}},
 			[]string{"max-submitted-section@12:113"}},
 		{"option value the IS cannot read", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, delivering-timeout: soon}}\n"}},

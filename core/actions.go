@@ -40,7 +40,7 @@ func (e *Engine) apply(a Action) error {
 func (e *Engine) appNamed(name string) (*app, error) {
 	id, ok := e.byName[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown application %q", name)
+		return nil, fmt.Errorf("unknown application %q%s", name, suggest(name, e.appNames()))
 	}
 	return e.apps[id], nil
 }
@@ -118,7 +118,11 @@ func (e *Engine) startApp(name string) error {
 func (e *Engine) activation(a Action) error {
 	si, ok := e.stratBy[a.Strategy]
 	if !ok {
-		return fmt.Errorf("unknown strategy %q", a.Strategy)
+		var names []string
+		for _, st := range e.strats {
+			names = append(names, st.name)
+		}
+		return fmt.Errorf("unknown strategy %q%s", a.Strategy, suggest(a.Strategy, names))
 	}
 	var us []*ursState
 	for _, name := range a.URS {
@@ -173,7 +177,7 @@ func (e *Engine) repoint(name, database string) error {
 		return fmt.Errorf("%s is a %s, not a DatabaseAccessPoint", name, a.typ)
 	}
 	if !slices.Contains(e.cfg.Databases, database) {
-		return fmt.Errorf("unknown database %q", database)
+		return fmt.Errorf("unknown database %q%s", database, suggest(database, e.cfg.Databases))
 	}
 	if a.database == database {
 		return fmt.Errorf("%s already points at %s", name, database)
@@ -218,7 +222,11 @@ func (e *Engine) switchoverAction(name string) error {
 func (e *Engine) membership(a Action) error {
 	ci, ok := e.clustBy[a.Cluster]
 	if !ok {
-		return fmt.Errorf("unknown Application Cluster %q", a.Cluster)
+		var names []string
+		for _, c := range e.clust {
+			names = append(names, c.name)
+		}
+		return fmt.Errorf("unknown Application Cluster %q%s", a.Cluster, suggest(a.Cluster, names))
 	}
 	c := e.clust[ci]
 	m, err := e.appNamed(a.App)

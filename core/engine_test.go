@@ -658,3 +658,29 @@ func TestTrafficStopsAtTheDuration(t *testing.T) {
 		t.Fatal("nothing drained after the duration")
 	}
 }
+
+func TestActionErrorsSuggestCloseNames(t *testing.T) {
+	e, err := New(seedConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		a    Action
+		want string
+	}{
+		{Action{Kind: ActStop, App: "URS 1"}, `(did you mean "URS_1"?)`},
+		{Action{Kind: ActActivate, Strategy: "c", URS: []string{"URS_1"}}, `(did you mean "C"?)`},
+		{Action{Kind: ActJoin, Cluster: "FaxClustr", App: "FaxSrv_2"}, `(did you mean "FaxCluster"?)`},
+		{Action{Kind: ActRepoint, App: "DAP_1", Database: "othr"}, `(did you mean "other"?)`},
+		{Action{Kind: ActStop, App: "Nothing_like_it"}, `unknown application "Nothing_like_it"`},
+	}
+	for _, tc := range tests {
+		err := e.Apply(tc.a)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %s", tc.a, err, tc.want)
+		}
+		if strings.Contains(tc.want, "unknown") && strings.Contains(err.Error(), "did you mean") {
+			t.Errorf("%+v: suggested a far name: %v", tc.a, err)
+		}
+	}
+}

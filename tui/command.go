@@ -106,7 +106,7 @@ func init() {
 			run: func(m *Model, a []string) (tea.Cmd, error) {
 				x, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(a[0]), "x"), 64)
 				if err != nil || x <= 0 || x > 100000 {
-					return nil, fmt.Errorf("speed: %q is not a number between 0 and 100000", a[0])
+					return nil, fmt.Errorf("speed: %q must be a number greater than 0 and at most 100000", a[0])
 				}
 				return m.setSpeed(x), nil
 			}},

@@ -257,7 +257,7 @@ func TestCommandLine(t *testing.T) {
 		{"repoint URS_1 ixn", "not a DatabaseAccessPoint"},
 		{"join Nope FaxSrv_1", `unknown Application Cluster "Nope"`},
 		{"speed fast", `speed: "fast" is not a number`},
-		{"speed -3", "is not a number between"},
+		{"speed -3", "must be a number greater than 0"},
 		{`stop "URS_1`, "unterminated double quote"},
 		{`stop ""`, "empty argument"},
 	}

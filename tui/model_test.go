@@ -256,7 +256,7 @@ func TestCommandLine(t *testing.T) {
 		{"repoint DAP_1 nowhere", `unknown database "nowhere"`},
 		{"repoint URS_1 ixn", "not a DatabaseAccessPoint"},
 		{"join Nope FaxSrv_1", `unknown Application Cluster "Nope"`},
-		{"speed fast", `speed: "fast" is not a number`},
+		{"speed fast", `speed: "fast" must be a number`},
 		{"speed -3", "must be a number greater than 0"},
 		{`stop "URS_1`, "unterminated double quote"},
 		{`stop ""`, "empty argument"},

@@ -40,7 +40,7 @@ func (e *Engine) apply(a Action) error {
 func (e *Engine) appNamed(name string) (*app, error) {
 	id, ok := e.byName[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown application %q%s", name, suggest(name, e.appNames()))
+		return nil, fmt.Errorf("unknown application %q%s", name, DidYouMean(name, e.appNames()))
 	}
 	return e.apps[id], nil
 }
@@ -122,7 +122,7 @@ func (e *Engine) activation(a Action) error {
 		for _, st := range e.strats {
 			names = append(names, st.name)
 		}
-		return fmt.Errorf("unknown strategy %q%s", a.Strategy, suggest(a.Strategy, names))
+		return fmt.Errorf("unknown strategy %q%s", a.Strategy, DidYouMean(a.Strategy, names))
 	}
 	var us []*ursState
 	for _, name := range a.URS {
@@ -177,7 +177,7 @@ func (e *Engine) repoint(name, database string) error {
 		return fmt.Errorf("%s is a %s, not a DatabaseAccessPoint", name, a.typ)
 	}
 	if !slices.Contains(e.cfg.Databases, database) {
-		return fmt.Errorf("unknown database %q%s", database, suggest(database, e.cfg.Databases))
+		return fmt.Errorf("unknown database %q%s", database, DidYouMean(database, e.cfg.Databases))
 	}
 	if a.database == database {
 		return fmt.Errorf("%s already points at %s", name, database)
@@ -226,7 +226,7 @@ func (e *Engine) membership(a Action) error {
 		for _, c := range e.clust {
 			names = append(names, c.name)
 		}
-		return fmt.Errorf("unknown Application Cluster %q%s", a.Cluster, suggest(a.Cluster, names))
+		return fmt.Errorf("unknown Application Cluster %q%s", a.Cluster, DidYouMean(a.Cluster, names))
 	}
 	c := e.clust[ci]
 	m, err := e.appNamed(a.App)

@@ -180,7 +180,7 @@ func (e *Engine) build() error {
 func (e *Engine) ursNamed(name string) (*ursState, error) {
 	id, ok := e.byName[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown application %q%s", name, suggest(name, e.appNames()))
+		return nil, fmt.Errorf("unknown application %q%s", name, DidYouMean(name, e.appNames()))
 	}
 	if e.apps[id].urs == nil {
 		return nil, fmt.Errorf("%s is a %s, not a RoutingServer", name, e.apps[id].typ)

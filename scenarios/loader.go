@@ -138,20 +138,15 @@ func (l *loader) refName(n named, what, kind string, defined map[string]Pos) boo
 }
 
 // espServerTypes are the application types the IS reaches through ESP, for `via` by type.
-func espServerTypes() []core.AppType {
-	var out []core.AppType
-	for _, t := range core.AppTypes {
-		if t.IsESP() {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func espServerTypes() []core.AppType { return appTypesWhere(core.AppType.IsESP) }
 
-func mediaServerTypes() []core.AppType {
+// mediaServerTypes are the types that submit interactions (traffic `from`).
+func mediaServerTypes() []core.AppType { return appTypesWhere(core.AppType.IsMedia) }
+
+func appTypesWhere(keep func(core.AppType) bool) []core.AppType {
 	var out []core.AppType
 	for _, t := range core.AppTypes {
-		if t.IsMedia() {
+		if keep(t) {
 			out = append(out, t)
 		}
 	}

@@ -34,6 +34,7 @@ func (e *Engine) reserveDecide(slot int32, ag int32) {
 		return
 	}
 	e.load[k]++
+	e.svcLoad(ag, 1)
 	if e.load[k] == g.capacity[m] {
 		e.removeFree(g, ag, m)
 	}
@@ -67,6 +68,7 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		// EventRouteUsed: routing is done, the URS lets go; the agent handles it (state 3).
 		e.leaveURS(slot)
 		e.setState(ix, StateWithAgent, ix.queue)
+		e.svcAnswered(slot)
 		e.write(slot)
 		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 		e.emit(EvAccepted)
@@ -129,6 +131,7 @@ func (e *Engine) releaseAgent(ag int32, media uint8) {
 		return
 	}
 	e.load[k]--
+	e.svcLoad(ag, -1)
 	if e.load[k] == g.capacity[m]-1 {
 		e.addFree(g, ag, m)
 	}

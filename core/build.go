@@ -174,6 +174,7 @@ func (e *Engine) build() error {
 			e.setActivated(e.strats[i], u, true, false)
 		}
 	}
+	e.svcBuild()
 	return nil
 }
 

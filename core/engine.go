@@ -57,6 +57,7 @@ type Engine struct {
 	is isState
 
 	stats Stats
+	svc   svcState
 	// applied is every operator action carried out, for a restart to replay; timelineDone counts
 	// the timeline entries already applied (they are applied in order).
 	applied       []AppliedAction
@@ -84,6 +85,7 @@ type Stats struct {
 	Timeout      int64
 	Revoked      int64
 	Parked       int64 // arrivals a media server holds because it or the IS cannot take them
+	Abandoned    int64 // customers who gave up before an agent answered
 }
 
 // app is one Application object at run time.
@@ -261,6 +263,9 @@ type ixn struct {
 	toURSAt     int64
 	deliveredAt int64
 	category    string
+	origin      int32 // queue of its traffic entry, where its service figures count
+	svc         uint8 // svcOpen, svcTouched
+	patienceAt  int64 // when its customer gives up; 0: never
 }
 
 // Option configures an Engine.
@@ -410,6 +415,9 @@ func (e *Engine) dispatch(t *timer) {
 		u := e.urs[t.arg]
 		u.paceArmed = false
 		e.updateEligibility(u)
+		return
+	case tPatience:
+		e.patienceExpired(t)
 		return
 	case tComplete:
 		// The agent finishes whatever happened to the interaction's record meanwhile.

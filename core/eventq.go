@@ -24,6 +24,7 @@ const (
 	tComplete
 	tRoutingTimeout
 	tRateWake // a URS's max-submission-rate hold ends
+	tPatience // a customer's patience runs out (slot; arg: the low 32 bits of the interaction id)
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache

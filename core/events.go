@@ -35,6 +35,7 @@ const (
 	EvPlacedInQueue
 	EvHeld
 	EvRoutingTimeout
+	EvAbandoned
 	numEventKinds
 )
 
@@ -92,6 +93,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvPlacedInQueue:  {"placed_in_queue", []field{fIxn, fQueue, fURS}},
 	EvHeld:           {"held", []field{fApp, fReason}},
 	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
+	EvAbandoned:      {"abandoned", []field{fIxn, fQueue}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

@@ -104,6 +104,7 @@ func (e *Engine) counters(fn func(key string, v *int64)) {
 		fn("app/"+a.name+"/esp_faults", &a.espFaults)
 		fn("app/"+a.name+"/misrouted", &a.misrouted)
 	}
+	e.svcCounters(fn)
 }
 
 // Resume rebuilds an engine at the state saved by ResumeState, on the databases given with

@@ -146,6 +146,7 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	if resub {
 		e.stats.Resubmitted++
 		u.resubmitted++
+		e.svcTouch(slot)
 	}
 	e.write(slot)
 	e.ev.Ixn, e.ev.Strategy, e.ev.URS, e.ev.Resubmission = ix.id, st.name, u.app.name, resub

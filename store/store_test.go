@@ -454,14 +454,14 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Exec(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`); err != nil {
+	if _, err := w.Exec(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
 	before := snapshot(t, path)
 	s = newStore(t, dir, Options{})
 	_, err = s.Connect("DAP_1", "ixn")
-	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "open "+path+": written by a newer ixlb (schema version 2") {
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "open "+path+": written by a newer ixlb (schema version 3") {
 		t.Fatalf("error %v, want it refused as written by a newer ixlb", err)
 	}
 	if !bytes.Equal(snapshot(t, path), before) {
@@ -498,8 +498,8 @@ func TestMigratesVersion0(t *testing.T) {
 		t.Fatalf("after writing attached data: %+v", got[0])
 	}
 	var v string
-	if err := rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "1" {
-		t.Fatalf("schema_version %q, %v; want 1", v, err)
+	if err := rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "2" {
+		t.Fatalf("schema_version %q, %v; want 2", v, err)
 	}
 }
 

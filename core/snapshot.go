@@ -28,6 +28,9 @@ type Snapshot struct {
 	Media       []string
 	Databases   []string
 	ParkedTotal int64
+	// Service are the service figures by queue and AllQueues; Occupancy by agent group.
+	Service   map[string]ServiceFigures
+	Occupancy map[string]float64
 }
 
 // LiveCounts are the in-memory interaction counts by state.
@@ -150,7 +153,8 @@ type DAPView struct {
 func (e *Engine) Snapshot() *Snapshot {
 	s := &Snapshot{T: e.now, Scenario: e.cfg.Name, Stats: e.stats, EventCount: e.log.count,
 		HeldWrites: len(e.is.held), Errors: len(e.errs), Media: append([]string(nil), e.media...),
-		Databases: append([]string(nil), e.cfg.Databases...), ParkedTotal: e.stats.Parked}
+		Databases: append([]string(nil), e.cfg.Databases...), ParkedTotal: e.stats.Parked,
+		Service: e.Service(), Occupancy: e.Occupancy()}
 	if len(e.errs) > 0 {
 		s.LastError = e.errs[len(e.errs)-1].Error()
 	}

@@ -26,6 +26,7 @@ type runFlags struct {
 	data    string
 	speed   float64
 	fresh   bool
+	plot    string
 }
 
 func newRunCmd() *cobra.Command {
@@ -63,6 +64,7 @@ loaded (the message names FILE:LINE:COL).`,
 	cmd.Flags().StringVar(&f.data, "data", "", "keep the databases and run state in this directory (resumes a killed run)")
 	cmd.Flags().Float64Var(&f.speed, "speed", 0, "pace virtual time at N times the wall clock (0: as fast as possible)")
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
+	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
 	return cmd
 }
 
@@ -80,6 +82,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	}
 	if f.fresh && f.data == "" {
 		return exitf(2, "--fresh needs --data")
+	}
+	if _, err := plotFormat(f.plot); f.plot != "" && err != nil {
+		return exitf(2, "%v", err)
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -162,6 +167,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		}
 	} else {
 		printSummary(stdout, rep, elapsed)
+	}
+	if err := plotRun(stderr, f.plot, cfg, ss.resume != nil); err != nil {
+		return exitf(2, "plot: %v", err)
 	}
 	for _, x := range rep.Expectations {
 		if !x.OK {
@@ -268,6 +276,7 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 		fmt.Fprintf(tw, "  database %s\t%d interactions\t%d completed\n", db, c.Interactions, c.Completed)
 	}
 	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", r.Agents.Reservations, r.Agents.Denied, r.Agents.DoubleBooked)
+	printService(tw, r)
 	for _, e := range r.Errors {
 		fmt.Fprintf(tw, "\nerror: %s\n", e)
 	}

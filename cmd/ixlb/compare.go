@@ -98,7 +98,9 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 		}
 	}
 	prog := progressOut(stderr, f.json)
-	results, err := runStudy(runs, f.jobs, func(done, total int) { showCount(prog, "compare", done, total) })
+	results := make([]studyResult, len(runs))
+	err = runStudy(runs, f.jobs, func(done, total int) { showCount(prog, "compare", done, total) },
+		func(i int, r studyResult) error { results[i] = r; return nil })
 	clearProgress(prog)
 	if err != nil {
 		return exitf(2, "%v", err)

@@ -34,43 +34,75 @@ type studyResult struct {
 	errs    []string
 }
 
-// runStudy runs every run on `jobs` workers (0: one per core), calling progress after each.
-func runStudy(runs []studyRun, jobs int, progress func(done, total int)) ([]studyResult, error) {
+// runStudy runs every run on `jobs` workers (0: one per core), calling progress after each, and
+// emit with each result in run order as soon as it and all before it are done — so a long sweep
+// keeps only the results that finished out of order, not all of them.
+func runStudy(runs []studyRun, jobs int, progress func(done, total int), emit func(i int, r studyResult) error) error {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	out := make([]studyResult, len(runs))
-	errs := make([]error, len(runs))
+	type done struct {
+		i   int
+		r   studyResult
+		err error
+	}
 	next := make(chan int)
+	results := make(chan done)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
 	for w := 0; w < min(jobs, len(runs)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i], errs[i] = runInMemory(runs[i])
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, len(runs))
-					mu.Unlock()
-				}
+				r, err := runInMemory(runs[i])
+				results <- done{i, r, err}
 			}
 		}()
 	}
-	for i := range runs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	stop := make(chan struct{})
+	go func() {
+		defer close(next)
+		for i := range runs {
+			select {
+			case next <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+	pending := map[int]studyResult{}
+	want, count := 0, 0
+	var firstErr error
+	for d := range results {
+		count++
+		if progress != nil {
+			progress(count, len(runs))
+		}
+		if firstErr != nil {
+			continue // drain the workers
+		}
+		if d.err != nil {
+			firstErr = d.err
+			close(stop)
+			continue
+		}
+		pending[d.i] = d.r
+		for {
+			r, ok := pending[want]
+			if !ok {
+				break
+			}
+			delete(pending, want)
+			if err := emit(want, r); err != nil {
+				firstErr = err
+				close(stop)
+				break
+			}
+			want++
 		}
 	}
-	return out, nil
+	return firstErr
 }
 
 func runInMemory(r studyRun) (studyResult, error) {

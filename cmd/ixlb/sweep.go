@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -302,37 +303,45 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 		runs = append(runs, studyRun{cfg: v.sc.Config, expect: v.sc.Expect, seed: base + uint64(r%f.seeds)})
 		idx = append(idx, r)
 	}
+	// Rows go to a temporary file renamed into place at the end: a shard killed half-way leaves
+	// no half file for merge to mistake for a finished one.
 	var w io.Writer = stdout
-	var file0 *os.File
+	var tmp *os.File
 	if f.out != "" {
-		file0, err = os.Create(f.out)
+		tmp, err = os.CreateTemp(filepath.Dir(f.out), "."+filepath.Base(f.out)+".*")
 		if err != nil {
-			return exitf(2, "%v", err)
+			return exitf(2, "write rows: %v", err)
 		}
-		defer file0.Close()
-		w = file0
-	}
-	prog := progressOut(stderr, f.noBar)
-	results, err := runStudy(runs, f.jobs, func(done, n int) { showCount(prog, "sweep", done, n) })
-	clearProgress(prog)
-	if err != nil {
-		return exitf(2, "%v", err)
+		defer func() {
+			tmp.Close()
+			os.Remove(tmp.Name()) // gone already after a successful rename
+		}()
+		w = tmp
 	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
-	for k, res := range results {
+	prog := progressOut(stderr, f.noBar)
+	err = runStudy(runs, f.jobs, func(done, n int) { showCount(prog, "sweep", done, n) }, func(k int, res studyResult) error {
 		r := idx[k]
 		row := sweepRow{Grid: grid, Variant: r / f.seeds, Set: variants[r/f.seeds].set, Seed: runs[k].seed,
 			Figures: res.figures, Failed: res.failed, Errors: res.errs, Axes: axes, Runs: total}
-		if err := enc.Encode(row); err != nil {
-			return exitf(2, "write rows: %v", err)
-		}
+		return enc.Encode(row)
+	})
+	clearProgress(prog)
+	if err != nil {
+		return exitf(2, "sweep: %v", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return exitf(2, "write rows: %v", err)
 	}
-	if file0 != nil {
-		if err := file0.Close(); err != nil {
+	if tmp != nil {
+		if err := tmp.Close(); err != nil {
+			return exitf(2, "write rows: %v", err)
+		}
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+			return exitf(2, "write rows: %v", err)
+		}
+		if err := os.Rename(tmp.Name(), f.out); err != nil {
 			return exitf(2, "write rows: %v", err)
 		}
 		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", len(runs), shard, shards, len(variants), f.seeds, f.out)

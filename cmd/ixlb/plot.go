@@ -337,7 +337,6 @@ func writeSweepPlot(path, figure string, axes []sweepAxis, vs []variantSummary) 
 	p.X.Label.Text = x.Path
 	p.Y.Label.Text = figure
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
 	found := false
 	for gi, key := range order {
 		g := groups[key]

@@ -111,11 +111,15 @@ type app struct {
 
 	// Database Access Point
 	dbServer   int32
-	database   string   // as configured now
-	repointSeq uint64   // when the configuration last changed, for "the new database"
-	handle     Database // the DAP's connection, opened when an IS becomes active
-	requests   int64
-	failures   int64
+	database   string // as configured now
+	repointSeq uint64 // when the configuration last changed, for "the new database"
+
+	// Interaction Server: the database it works with since it last became active; kept while it
+	// runs (a warm standby that becomes active again continues with it), forgotten when it stops.
+	usingDB  string
+	handle   Database // the DAP's connection, opened when an IS becomes active
+	requests int64
+	failures int64
 
 	// ESP server counters
 	espRequests int64

@@ -739,8 +739,24 @@ func (l *linter) timeline() {
 		}
 		return l.primary.Name
 	}
-	// becomeActive is activateIS: the IS reads its DAPs and, unguarded, takes the database of the
-	// most recently re-pointed one.
+	// using is the database each IS has worked with since it last became active, while it runs
+	// (the engine's app.usingDB): a warm standby that becomes active again without a restart
+	// continues with it.
+	using := map[string]string{}
+	if active != "" {
+		using[active] = inUse
+	}
+	// guarded reports whether verify-database-identity is on for the IS in force.
+	guarded := func() bool {
+		o := opts[active]
+		if len(o) == 0 && l.primary != nil {
+			o = opts[l.primary.Name]
+		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		on, _ := core.ParseBool(v)
+		return on
+	}
+	// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase).
 	becomeActive := func(name string, i int) {
 		active = name
 		conf := l.apps[name]
@@ -748,35 +764,39 @@ func (l *linter) timeline() {
 		if len(o) == 0 {
 			o = opts[l.primary.Name]
 		}
-		// The guard keeps the database in use, after a switchover and after a restart alike.
-		if v, ok := o.Get("settings", "verify-database-identity"); ok && inUse != "" {
-			if on, _ := core.ParseBool(v); on {
-				return
-			}
-		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		guard, _ := core.ParseBool(v)
 		if !ownConnections(conf) {
 			conf = l.primary
 		}
 		daps, _ := l.dapsOf(conf)
-		if len(daps) == 0 {
+		var choices []core.DAPChoice
+		for _, d := range daps {
+			choices = append(choices, core.DAPChoice{Name: d.Name, Database: dapDB[d.Name], RepointSeq: uint64(seq[d.Name])})
+		}
+		db := core.ChooseDatabase(using[name], guard, inUse, choices)
+		if db == "" {
 			return
 		}
-		pick := daps[0]
-		for _, d := range daps {
-			if seq[d.Name] > seq[pick.Name] {
-				pick = d
+		if db != inUse && using[name] == "" && !(guard && inUse != "") {
+			// The rule took the most recently re-pointed DAP's database.
+			pick := choices[0]
+			for _, c := range choices {
+				if c.RepointSeq > pick.RepointSeq {
+					pick = c
+				}
+			}
+			if r, ok := repointed[pick.Name]; ok {
+				ta := l.cfg.Timeline[i]
+				kind := ta.Kind.String()
+				path := join(item("timeline", i), kind)
+				l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
+					"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
+					name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
 			}
 		}
-		db := dapDB[pick.Name]
-		if r, ok := repointed[pick.Name]; ok && db != inUse {
-			ta := l.cfg.Timeline[i]
-			kind := ta.Kind.String()
-			path := join(item("timeline", i), kind)
-			l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
-				"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
-				name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
-		}
 		inUse = db
+		using[name] = db
 	}
 	for _, i := range l.tl {
 		ta := l.cfg.Timeline[i]
@@ -791,9 +811,13 @@ func (l *linter) timeline() {
 			if ta.Database == dapDB[ta.App] {
 				continue // a no-op, which the engine refuses: nothing changes
 			}
+			next := fmt.Sprintf("the next one to become active works with %s", ta.Database)
+			if guarded() {
+				next = fmt.Sprintf("with verify-database-identity the next one to become active refuses it (and holds all work if no DAP leads to %s any more)", inUse)
+			}
 			l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
-				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, the next one to become active works with %s; Genesys recommends against changing a DAP on the fly",
-				ta.App, dapDB[ta.App], ta.Database, ta.Database)
+				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, %s; Genesys recommends against changing a DAP on the fly",
+				ta.App, dapDB[ta.App], ta.Database, next)
 			dapDB[ta.App] = ta.Database
 			n++
 			seq[ta.App], repointed[ta.App] = n, i
@@ -810,6 +834,7 @@ func (l *linter) timeline() {
 				continue
 			}
 			running[ta.App] = false
+			delete(using, ta.App) // it reads its DAPs anew when it starts
 			if ta.App != active {
 				continue
 			}

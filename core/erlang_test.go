@@ -68,8 +68,11 @@ func mmcConfig(c int, lambda float64, h, patience, duration time.Duration, thres
 	return Config{
 		Name: "mmc", Seed: 1, Duration: duration, ServiceLevel: threshold,
 		Apps: []AppConfig{
+			// The arbiter grants at once (no request-collection-time): the engine's own delays
+			// stay at the fixedDelay below.
 			{Name: "IxnServer", Type: TypeInteractionServer, Connections: []string{"DAP_1", "ChatSrv_1"},
-				Annex: Options{"agent_reservation": {"URS_1": "true"}}},
+				Options: Options{"agent-reservation": {"request-collection-time": "0"}},
+				Annex:   Options{"agent_reservation": {"URS_1": "true"}}},
 			{Name: "URS_1", Type: TypeRoutingServer, Connections: []string{"IxnServer"}, Options: Options{"default": tr}, StepTime: time.Millisecond},
 			{Name: "ChatSrv_1", Type: TypeChatServer},
 			{Name: "DBServer_1", Type: TypeDBServer},

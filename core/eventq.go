@@ -24,6 +24,8 @@ const (
 	tComplete
 	tRoutingTimeout
 	tRateWake // a URS's max-submission-rate hold ends
+	tCollect  // the agent-reservation arbiter's request-collection-time for one agent ends
+	tHandling // handling-timeout: no agent activity for this long
 	tPatience // a customer's patience runs out (slot; arg: the low 32 bits of the interaction id)
 )
 

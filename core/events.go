@@ -35,6 +35,7 @@ const (
 	EvPlacedInQueue
 	EvHeld
 	EvRoutingTimeout
+	EvDoubleBooked
 	EvAbandoned
 	numEventKinds
 )
@@ -93,6 +94,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvPlacedInQueue:  {"placed_in_queue", []field{fIxn, fQueue, fURS}},
 	EvHeld:           {"held", []field{fApp, fReason}},
 	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
+	EvDoubleBooked:   {"double_booked", []field{fIxn, fAgent, fURS}},
 	EvAbandoned:      {"abandoned", []field{fIxn, fQueue}},
 }
 

@@ -206,7 +206,7 @@ var mergeColumns = []struct{ figure, head string }{
 	{"service._all.service_level", "service level"},
 	{"service._all.asa", "ASA s"},
 	{"service._all.wait_p90", "wait p90 s"},
-	{"service._all.abandon_rate", "abandoned"},
+	{"service._all.abandon_rate", "abandon rate"},
 	{"interactions.lost", "lost"},
 }
 

@@ -73,8 +73,8 @@ type compareReport struct {
 }
 
 func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) error {
-	if f.seeds < 1 {
-		return exitf(2, "--seeds must be at least 1, got %d", f.seeds)
+	if f.seeds < 1 || f.seeds > 10000 {
+		return exitf(2, "--seeds must be from 1 to 10000, got %d", f.seeds)
 	}
 	if f.jobs < 0 {
 		return exitf(2, "--jobs must not be negative, got %d", f.jobs)
@@ -99,7 +99,7 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 	}
 	prog := progressOut(stderr, f.json)
 	results := make([]studyResult, len(runs))
-	err = runStudy(runs, f.jobs, func(done, total int) { showCount(prog, "compare", done, total) },
+	err = runStudy(len(runs), func(i int) studyRun { return runs[i] }, f.jobs, func(done, total int) { showCount(prog, "compare", done, total) },
 		func(i int, r studyResult) error { results[i] = r; return nil })
 	clearProgress(prog)
 	if err != nil {

@@ -37,7 +37,7 @@ type studyResult struct {
 // runStudy runs every run on `jobs` workers (0: one per core), calling progress after each, and
 // emit with each result in run order as soon as it and all before it are done — so a long sweep
 // keeps only the results that finished out of order, not all of them.
-func runStudy(runs []studyRun, jobs int, progress func(done, total int), emit func(i int, r studyResult) error) error {
+func runStudy(n int, run func(i int) studyRun, jobs int, progress func(done, total int), emit func(i int, r studyResult) error) error {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -49,12 +49,12 @@ func runStudy(runs []studyRun, jobs int, progress func(done, total int), emit fu
 	next := make(chan int)
 	results := make(chan done)
 	var wg sync.WaitGroup
-	for w := 0; w < min(jobs, len(runs)); w++ {
+	for w := 0; w < min(jobs, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r, err := runInMemory(runs[i])
+				r, err := runInMemory(run(i))
 				results <- done{i, r, err}
 			}
 		}()
@@ -62,7 +62,7 @@ func runStudy(runs []studyRun, jobs int, progress func(done, total int), emit fu
 	stop := make(chan struct{})
 	go func() {
 		defer close(next)
-		for i := range runs {
+		for i := range n {
 			select {
 			case next <- i:
 			case <-stop:
@@ -77,7 +77,7 @@ func runStudy(runs []studyRun, jobs int, progress func(done, total int), emit fu
 	for d := range results {
 		count++
 		if progress != nil {
-			progress(count, len(runs))
+			progress(count, n)
 		}
 		if firstErr != nil {
 			continue // drain the workers

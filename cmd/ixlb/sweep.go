@@ -271,8 +271,8 @@ func gridID(src []byte, axes []sweepAxis, seeds int) string {
 }
 
 func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
-	if f.seeds < 1 {
-		return exitf(2, "--seeds must be at least 1, got %d", f.seeds)
+	if f.seeds < 1 || f.seeds > 1_000_000 {
+		return exitf(2, "--seeds must be from 1 to 1000000, got %d", f.seeds)
 	}
 	if f.jobs < 0 {
 		return exitf(2, "--jobs must not be negative, got %d", f.jobs)
@@ -296,12 +296,17 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	base := variants[0].sc.Config.Seed
 	grid := gridID(src, axes, f.seeds)
 	total := len(variants) * f.seeds
-	var runs []studyRun
-	var idx []int // run numbers of this shard
-	for r := shard; r < total; r += shards {
+	// This shard's k-th run is run number shard + k*shards of the grid; runs are made when a
+	// worker takes them, so a big grid costs no memory up front.
+	mine := 0
+	if shard < total {
+		mine = (total - shard + shards - 1) / shards
+	}
+	number := func(k int) int { return shard + k*shards }
+	runOf := func(k int) studyRun {
+		r := number(k)
 		v := variants[r/f.seeds]
-		runs = append(runs, studyRun{cfg: v.sc.Config, expect: v.sc.Expect, seed: base + uint64(r%f.seeds)})
-		idx = append(idx, r)
+		return studyRun{cfg: v.sc.Config, expect: v.sc.Expect, seed: base + uint64(r%f.seeds)}
 	}
 	// Rows go to a temporary file renamed into place at the end: a shard killed half-way leaves
 	// no half file for merge to mistake for a finished one.
@@ -321,9 +326,9 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	prog := progressOut(stderr, f.noBar)
-	err = runStudy(runs, f.jobs, func(done, n int) { showCount(prog, "sweep", done, n) }, func(k int, res studyResult) error {
-		r := idx[k]
-		row := sweepRow{Grid: grid, Variant: r / f.seeds, Set: variants[r/f.seeds].set, Seed: runs[k].seed,
+	err = runStudy(mine, runOf, f.jobs, func(done, n int) { showCount(prog, "sweep", done, n) }, func(k int, res studyResult) error {
+		r := number(k)
+		row := sweepRow{Grid: grid, Variant: r / f.seeds, Set: variants[r/f.seeds].set, Seed: base + uint64(r%f.seeds),
 			Figures: res.figures, Failed: res.failed, Errors: res.errs, Axes: axes, Runs: total}
 		return enc.Encode(row)
 	})
@@ -344,7 +349,7 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 		if err := os.Rename(tmp.Name(), f.out); err != nil {
 			return exitf(2, "write rows: %v", err)
 		}
-		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", len(runs), shard, shards, len(variants), f.seeds, f.out)
+		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", mine, shard, shards, len(variants), f.seeds, f.out)
 	}
 	return nil
 }

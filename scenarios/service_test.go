@@ -67,3 +67,61 @@ func TestServiceFieldsRejectBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Every bundled scenario, with impatient customers on every traffic entry: the service figures add
+// up against the database, and abandoning never loses an interaction the scenario did not lose.
+func TestBundledWithPatience(t *testing.T) {
+	for _, info := range Bundled() {
+		t.Run(info.Name, func(t *testing.T) {
+			sc, err := Open(info.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := func(cfg core.Config) *core.Report {
+				e, err := core.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e.RunUntil(int64(cfg.Duration))
+				r, err := e.Report()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			before := run(sc.Config)
+			cfg := sc.Config
+			cfg.Traffic = append([]core.TrafficConfig(nil), cfg.Traffic...)
+			for i := range cfg.Traffic {
+				cfg.Traffic[i].Patience = 20 * time.Second
+			}
+			r := run(cfg)
+			all := r.Service[core.AllQueues]
+			ic := r.Interactions
+			if before.Interactions.Lost == 0 {
+				if ic.Lost != 0 {
+					t.Errorf("lost %d with patience, 0 without", ic.Lost)
+				}
+				if all.Abandoned != ic.Abandoned {
+					t.Errorf("service._all.abandoned %d, database %d", all.Abandoned, ic.Abandoned)
+				}
+			}
+			// Offered counts what the IS took; submitted the rows in the databases (a media server
+			// still holding arrivals has offered nothing yet).
+			if all.Offered != ic.Submitted && before.Interactions.Lost == 0 {
+				t.Errorf("offered %d, submitted %d", all.Offered, ic.Submitted)
+			}
+			if waiting := ic.Queued + ic.InURS; all.Answered+all.Abandoned+waiting > all.Offered {
+				t.Errorf("answered %d + abandoned %d + waiting %d > offered %d", all.Answered, all.Abandoned, waiting, all.Offered)
+			}
+			if all.ServiceLevel < 0 || all.ServiceLevel > 1 || all.AbandonRate < 0 || all.AbandonRate > 1 {
+				t.Errorf("shares out of range: %+v", all)
+			}
+			for g, o := range r.Occupancy {
+				if o < 0 || o > 1 {
+					t.Errorf("occupancy %s = %v", g, o)
+				}
+			}
+		})
+	}
+}

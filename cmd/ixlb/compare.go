@@ -59,6 +59,9 @@ type compareFigure struct {
 	Diff summary `json:"diff"` // B − A, paired by seed
 	// Significant: the difference's 95% interval excludes 0.
 	Significant bool `json:"significant"`
+	// Only names the one design that has the figure (its queue, group, strategy or URS is not
+	// in the other): no difference is drawn.
+	Only string `json:"only,omitempty"`
 }
 
 // compareReport is `ixlb compare --json`.
@@ -109,9 +112,11 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 	rep := compareReport{A: scA.File, B: scB.File, Seeds: seeds, Figures: map[string]compareFigure{}, Failed: map[string][]string{}}
 	for _, name := range figureNames(resA, resB) {
 		var xa, xb, d []float64
-		nonzero := false
+		nonzero, inA, inB := false, false, false
 		for i := range seeds {
-			a, b := resA[i].figures[name], resB[i].figures[name]
+			a, okA := resA[i].figures[name]
+			b, okB := resB[i].figures[name]
+			inA, inB = inA || okA, inB || okB
 			xa, xb, d = append(xa, a), append(xb, b), append(d, b-a)
 			nonzero = nonzero || a != 0 || b != 0
 		}
@@ -119,7 +124,14 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 			continue
 		}
 		cf := compareFigure{A: summarize(xa), B: summarize(xb), Diff: summarize(d)}
-		cf.Significant = len(seeds) > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
+		switch {
+		case !inA:
+			cf.Only = "B" // a queue, group, strategy or URS design A does not have
+		case !inB:
+			cf.Only = "A"
+		default:
+			cf.Significant = len(seeds) > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
+		}
 		rep.Figures[name] = cf
 		rep.Order = append(rep.Order, name)
 	}
@@ -162,7 +174,14 @@ func printCompare(w io.Writer, r *compareReport) {
 		if f.Significant {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", name, fmtCI(f.A), fmtCI(f.B), fmtCI(f.Diff), mark)
+		a, b, diff := fmtCI(f.A), fmtCI(f.B), fmtCI(f.Diff)
+		switch f.Only {
+		case "A":
+			b, diff = "—", "only in A"
+		case "B":
+			a, diff = "—", "only in B"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", name, a, b, diff, mark)
 	}
 	tw.Flush()
 	if len(r.Failed) > 0 {

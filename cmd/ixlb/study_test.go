@@ -254,6 +254,15 @@ func TestCompare(t *testing.T) {
 	if occ := cmp.Figures["occupancy.Agents"]; !(occ.B.Mean > occ.A.Mean) {
 		t.Errorf("occupancy with fewer agents: %+v", occ)
 	}
+	// Designs with different queues: a figure of one only is not compared.
+	out, _, code = in(t, "compare", "urs-failover", "service-level", "--seeds", "2", "--json")
+	var diff compareReport
+	if err := json.Unmarshal([]byte(out), &diff); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	if a, b := diff.Figures["service.callback_in.asa"], diff.Figures["service.chat_in.asa"]; a.Only != "A" || b.Only != "B" || a.Significant || b.Significant {
+		t.Errorf("figures of one design only: %+v, %+v", a, b)
+	}
 	// The table form, and exit 1 when an expectation fails on some seed.
 	out, _, code = in(t, "compare", "urs-failover", failing, "--seeds", "2")
 	if code != 1 || !strings.Contains(out, "B seed 11: interactions.lost > 0") || !strings.Contains(out, "service._all.asa") {

@@ -51,6 +51,9 @@ type svcState struct {
 	// patience draws come from their own stream, so a scenario without patience keeps its event
 	// log byte for byte (and a patience nobody reaches changes nothing either).
 	patience *rand.Rand
+	// allHist is the wait histogram of every queue together, kept as answers come so that
+	// Service (called for every console frame) need not add the queues' histograms up.
+	allHist []int64
 	// carry keeps the service state of interactions whose slot an Interaction Server dropped
 	// (switchover, restart) until its restore finds them again.
 	carry map[int64]svcCarry
@@ -113,6 +116,7 @@ func (e *Engine) svcBuild() {
 		}
 		q.hist = make([]int64, histBins)
 	}
+	e.svc.allHist = make([]int64, histBins)
 	n := len(e.groups)
 	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
 	e.svc.patience = rand.New(rand.NewPCG(e.cfg.Seed^0x5bd1e9955bd1e995, e.cfg.Seed+0x2545f4914f6cdd1d))
@@ -195,7 +199,9 @@ func (e *Engine) svcAnswered(slot int32) {
 	if w <= q.threshold {
 		q.within++
 	}
-	q.hist[histBin(w)]++
+	b := histBin(w)
+	q.hist[b]++
+	e.svc.allHist[b]++
 	if ix.svc&svcTouched != 0 {
 		q.tAnswered++
 		q.tWaitSum += w
@@ -285,7 +291,9 @@ func (e *Engine) svcCounters(fn func(key string, v *int64)) {
 		fn(k+"touched_answered", &q.tAnswered)
 		fn(k+"touched_wait_sum", &q.tWaitSum)
 		for b := range q.hist {
+			old := q.hist[b]
 			fn(k+"wait/"+itoa(b), &q.hist[b])
+			e.svc.allHist[b] += q.hist[b] - old // a restart restores the queues' bins: keep the sum
 		}
 	}
 	for i, g := range e.groups {
@@ -343,7 +351,7 @@ func (q *svcQueue) figures() ServiceFigures {
 	}
 	if q.answered > 0 {
 		f.ASA = float64(q.waitSum) / float64(q.answered) / 1e9
-		f.WaitP50, f.WaitP90, f.WaitP99 = q.percentile(0.5), q.percentile(0.9), q.percentile(0.99)
+		f.WaitP50, f.WaitP90, f.WaitP99 = q.percentiles()
 	}
 	if q.tAnswered > 0 {
 		f.TouchedASA = float64(q.tWaitSum) / float64(q.tAnswered) / 1e9
@@ -357,26 +365,36 @@ func (q *svcQueue) figures() ServiceFigures {
 	return f
 }
 
-func (q *svcQueue) percentile(p float64) float64 {
-	rank := int64(math.Ceil(p * float64(q.answered)))
-	if rank < 1 {
-		rank = 1
+// percentiles reads p50, p90 and p99 of the waits in one pass over the histogram, which stops at
+// the p99 bin (waits crowd the first bins).
+func (q *svcQueue) percentiles() (p50, p90, p99 float64) {
+	ps := [3]float64{0.5, 0.9, 0.99}
+	var out [3]float64
+	var ranks [3]int64
+	for k, p := range ps {
+		ranks[k] = max(1, int64(math.Ceil(p*float64(q.answered))))
+		out[k] = histMid(histB3)
 	}
 	var cum int64
+	k := 0
 	for i, n := range q.hist {
 		cum += n
-		if cum >= rank {
-			return histMid(i)
+		for k < 3 && cum >= ranks[k] {
+			out[k] = histMid(i)
+			k++
+		}
+		if k == 3 {
+			break
 		}
 	}
-	return histMid(histB3)
+	return out[0], out[1], out[2]
 }
 
 // Service returns the service figures now, by queue and under AllQueues for all of them (whose
 // service level counts each interaction against its own queue's threshold).
 func (e *Engine) Service() map[string]ServiceFigures {
 	out := make(map[string]ServiceFigures, len(e.svc.queues)+1)
-	all := svcQueue{threshold: int64(e.cfg.ServiceLevel), hist: make([]int64, histBins)}
+	all := svcQueue{threshold: int64(e.cfg.ServiceLevel), hist: e.svc.allHist}
 	if all.threshold <= 0 {
 		all.threshold = int64(DefaultServiceLevel)
 	}
@@ -391,9 +409,6 @@ func (e *Engine) Service() map[string]ServiceFigures {
 		all.touched += q.touched
 		all.tAnswered += q.tAnswered
 		all.tWaitSum += q.tWaitSum
-		for b, n := range q.hist {
-			all.hist[b] += n
-		}
 	}
 	out[AllQueues] = all.figures()
 	return out

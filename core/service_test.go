@@ -214,3 +214,26 @@ func TestPatienceDeterminism(t *testing.T) {
 		t.Error("patience that never runs out changed the event log")
 	}
 }
+
+// BenchmarkService is the cost of the service figures for one console frame (Snapshot calls
+// Service and Occupancy) with 500 queues that have answered interactions.
+func BenchmarkService(b *testing.B) {
+	cfg := mmcConfig(200, 50, 3*time.Second, 0, 5*time.Minute, 0)
+	cfg.Traffic = nil
+	for i := 0; i < 500; i++ {
+		q := "q" + itoa(i)
+		cfg.Queues = append(cfg.Queues, QueueConfig{Name: q, BusinessProcess: "BP", Strategy: "S"})
+		cfg.Traffic = append(cfg.Traffic, TrafficConfig{Media: "chat", From: "ChatSrv_1", Queue: q, Rate: 0.1})
+	}
+	e, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.RunUntil(int64(cfg.Duration))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = e.Service()
+		_ = e.Occupancy()
+	}
+}

@@ -297,6 +297,9 @@ func (e *Engine) svcCounters(fn func(key string, v *int64)) {
 		}
 	}
 	for i, g := range e.groups {
+		// Bring the busy time up to now first: what is saved must not miss the current stretch.
+		e.svc.area[i] += e.svc.busy[i] * (e.now - e.svc.last[i])
+		e.svc.last[i] = e.now
 		fn("occupancy/"+g.name, &e.svc.area[i])
 	}
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -235,5 +236,53 @@ func BenchmarkService(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_ = e.Service()
 		_ = e.Occupancy()
+	}
+}
+
+// A restart carries the service figures over: what was counted before it stays counted, the
+// waiting customers keep waiting (with a fresh exponential patience) and the figures still add up.
+func TestServiceSurvivesResume(t *testing.T) {
+	cfg := mmcConfig(3, 0.4, 10*time.Second, 30*time.Second, 20*time.Minute, 0)
+	dbs := NewMemDatabases()
+	first, err := New(cfg, WithDatabases(dbs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.RunUntil(int64(8 * time.Minute))
+	before := first.Service()["q"]
+	occBefore := first.Occupancy()["G"]
+	st, err := first.ResumeState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(st)
+	var back ResumeState
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Resume(cfg, back, WithDatabases(dbs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := second.Service()["q"]
+	if at.Offered != before.Offered || at.Answered != before.Answered || at.Abandoned != before.Abandoned ||
+		at.WaitP90 != before.WaitP90 || at.ASA != before.ASA || second.Service()[AllQueues].WaitP99 != first.Service()[AllQueues].WaitP99 {
+		t.Fatalf("after the restart %+v, before %+v", at, before)
+	}
+	if occ := second.Occupancy()["G"]; occ < occBefore*0.99 || occ > occBefore*1.01 {
+		t.Errorf("occupancy %v after the restart, %v before", occ, occBefore)
+	}
+	second.RunUntil(int64(cfg.Duration))
+	r, err := second.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Service["q"]
+	waiting := r.Interactions.Queued + r.Interactions.InURS
+	if r.Interactions.Lost != 0 || f.Offered != f.Answered+f.Abandoned+waiting || f.Offered <= before.Offered {
+		t.Errorf("after the run: %+v, interactions %+v", f, r.Interactions)
+	}
+	if f.Abandoned != r.Interactions.Abandoned {
+		t.Errorf("abandoned %d, database %d", f.Abandoned, r.Interactions.Abandoned)
 	}
 }

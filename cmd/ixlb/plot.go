@@ -159,15 +159,18 @@ func writeRunPlot(path string, cfg core.Config) error {
 		return err
 	}
 	depth := newPanel(cfg.Name+": waiting interactions (queued + in URS) per queue", "waiting")
-	addSeries(depth, s.t, s.depth, false)
+	depth.Y.Min, depth.Y.Max = 0, 1 // counts start at 0; the data widen the range
+	addSeries(depth, s.t, s.depth, false, true)
 	busy := newPanel("agents busy per group", "agents")
-	addSeries(busy, s.t, s.busy, false)
+	busy.Y.Min, busy.Y.Max = 0, 1
+	addSeries(busy, s.t, s.busy, false, true)
 	sl := newPanel(fmt.Sprintf("service level per %s interval", time.Duration(float64(cfg.Duration)/float64(len(s.binT))).Round(time.Second)), "answered in time")
 	sl.Y.Min, sl.Y.Max = 0, 1.05
-	addSeries(sl, s.binT, s.sl, true)
+	sl.Legend.Top, sl.Legend.Left = false, true // service levels crowd the top
+	addSeries(sl, s.binT, s.sl, true, false)
 	share := newPanel("URS share of each strategy's submissions per interval", "share")
-	share.Y.Min, share.Y.Max = 0, 1.05
-	addSeries(share, s.binT, s.share, true)
+	share.Y.Min, share.Y.Max = 0, 1
+	addSeries(share, s.binT, s.share, true, true)
 	share.X.Label.Text = "virtual time (minutes)"
 	panels := []*plot.Plot{depth, busy, sl, share}
 	for i, p := range panels {
@@ -214,7 +217,7 @@ func newPanel(title, ylabel string) *plot.Plot {
 }
 
 // addSeries adds one line per name (sorted, _all last); NaN points break nothing (they are left out).
-func addSeries(p *plot.Plot, xs []float64, series map[string][]float64, points bool) {
+func addSeries(p *plot.Plot, xs []float64, series map[string][]float64, points, headroom bool) {
 	names := make([]string, 0, len(series))
 	for k := range series {
 		names = append(names, k)
@@ -226,35 +229,51 @@ func addSeries(p *plot.Plot, xs []float64, series map[string][]float64, points b
 		return names[i] < names[j]
 	})
 	for i, name := range names {
-		var xys plotter.XYs
+		// An interval without data (NaN) breaks the line rather than bridging it.
+		var segs []plotter.XYs
+		var cur plotter.XYs
 		for k, y := range series[name] {
-			if k < len(xs) && y == y {
-				xys = append(xys, plotter.XY{X: xs[k], Y: y})
+			if k >= len(xs) {
+				break
+			}
+			if y != y {
+				if len(cur) > 0 {
+					segs, cur = append(segs, cur), nil
+				}
+				continue
+			}
+			cur = append(cur, plotter.XY{X: xs[k], Y: y})
+		}
+		if len(cur) > 0 {
+			segs = append(segs, cur)
+		}
+		for si, xys := range segs {
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				continue
+			}
+			l.Color = plotutil.Color(i)
+			l.Width = vg.Points(1.2)
+			if name == core.AllQueues {
+				l.Color = color.Black
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			}
+			p.Add(l)
+			if si == 0 {
+				p.Legend.Add(name, l)
+			}
+			if points {
+				if sc, err := plotter.NewScatter(xys); err == nil {
+					sc.Color = l.Color
+					sc.Radius = vg.Points(1.5)
+					p.Add(sc)
+				}
 			}
 		}
-		if len(xys) == 0 {
-			continue
-		}
-		l, err := plotter.NewLine(xys)
-		if err != nil {
-			continue
-		}
-		l.Color = plotutil.Color(i)
-		l.Width = vg.Points(1.2)
-		if name == core.AllQueues {
-			l.Color = color.Black
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		}
-		p.Add(l)
-		p.Legend.Add(name, l)
-		if points {
-			sc, err := plotter.NewScatter(xys)
-			if err == nil {
-				sc.Color = l.Color
-				sc.Radius = vg.Points(1.5)
-				p.Add(sc)
-			}
-		}
+	}
+	// Head room for the legend, which sits at the top right.
+	if headroom && len(names) > 0 {
+		p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)*(1.1+0.08*float64(len(names)))
 	}
 }
 

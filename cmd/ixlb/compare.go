@@ -40,7 +40,8 @@ Exit status: 0 when every expectation of both scenarios holds on every seed, 1 w
 2 when a scenario cannot be loaded.`,
 		Example: `  ixlb compare design-a.yaml design-b.yaml --seeds 20
   ixlb compare urs-failover my-failover.yaml --json | jq '.figures["service._all.asa"]'`,
-		Args: cobra.ExactArgs(2),
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: completeScenarios(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCompare(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], args[1], f)
 		},

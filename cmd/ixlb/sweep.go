@@ -57,7 +57,8 @@ files with 'ixlb sweep merge'.`,
   ixlb sweep design.yaml --set agent_groups.Sales.agents=150,200 --set traffic.0.rate=1/s,2/s --seeds 10
   parallel ixlb sweep design.yaml --set agent_groups.Sales.agents=150,175,200 --seeds 50 --shard {}/4 -o rows-{}.jsonl ::: 0 1 2 3
   ixlb sweep merge rows-*.jsonl`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeScenarios(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSweep(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},

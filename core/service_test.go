@@ -26,10 +26,15 @@ func TestPatienceAbandons(t *testing.T) {
 			c.AgentGroups[0].AnswerTime = 25 * time.Second
 			c.AgentGroups[0].Agents = 20
 		}, wantMin: 10, ringing: true, answered: true},
+		{name: "slow URS hands agents over", edit: func(c *Config) {
+			c.Apps[1].StepTime = 2 * time.Second
+			c.Traffic[0].Patience = 3 * time.Second
+		}, wantMin: 50, inURS: true, answered: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := mmcConfig(2, 0.5, 10*time.Second, 15*time.Second, 10*time.Minute, 0)
+			cfg.Traffic[0].Stop = cfg.Duration
 			tc.edit(&cfg)
 			e, r, rec := run(t, cfg)
 			ab := rec.count(EvAbandoned, nil)
@@ -87,12 +92,15 @@ func TestPatienceAbandons(t *testing.T) {
 			if tc.ringing && r.Agents.Reservations == 0 {
 				t.Error("no reservations")
 			}
-			// Every agent's capacity is back once the traffic is gone: an abandoned invite freed it.
-			if tc.ringing {
-				e.RunUntil(int64(cfg.Duration) + int64(time.Hour))
-				if b := e.AgentsBusy()["G"]; b != 0 {
-					t.Errorf("%d agents still busy an hour after the end", b)
-				}
+			// An hour after the traffic stopped every customer is answered or gone and every
+			// agent is free again: an abandoned reservation, invite or hand-off gave its agent back.
+			e.RunUntil(int64(cfg.Duration) + int64(time.Hour))
+			s := e.Snapshot()
+			if b := e.AgentsBusy()["G"]; b != 0 || s.Groups[0].Load[0] != 0 {
+				t.Errorf("%d agents still busy (load %v) an hour after the end", b, s.Groups[0].Load)
+			}
+			if s.Live.Queued+s.Live.InURS+s.Live.WithAgent != 0 {
+				t.Errorf("still open an hour after the end: %+v", s.Live)
 			}
 		})
 	}

@@ -228,8 +228,8 @@ func (e *Engine) svcFreed(ix *ixn) {
 }
 
 // svcRestored picks up the service state of an interaction an Interaction Server restored from its
-// database into slot (queue q, database state). One not in memory (a resumed session) starts over
-// in q, with a fresh patience: an exponential patience has no memory.
+// database into slot (queue q, database state). One the engine never held (a row only the
+// database knew) starts over in q, with a fresh patience: an exponential patience has no memory.
 func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 	ix := &e.ixns[slot]
 	c, ok := e.svc.carry[ix.id]
@@ -275,47 +275,6 @@ func (e *Engine) svcLoad(ag int32, delta int32) {
 	} else {
 		e.svc.busy[g]--
 	}
-}
-
-// svcCounters visits the service figures a restart carries over (see counters).
-func (e *Engine) svcCounters(fn func(key string, v *int64)) {
-	for i := range e.svc.queues {
-		q := &e.svc.queues[i]
-		k := "service/" + e.queues[i].name + "/"
-		fn(k+"offered", &q.offered)
-		fn(k+"answered", &q.answered)
-		fn(k+"abandoned", &q.abandoned)
-		fn(k+"within", &q.within)
-		fn(k+"wait_sum", &q.waitSum)
-		fn(k+"touched", &q.touched)
-		fn(k+"touched_answered", &q.tAnswered)
-		fn(k+"touched_wait_sum", &q.tWaitSum)
-		for b := range q.hist {
-			old := q.hist[b]
-			fn(k+"wait/"+itoa(b), &q.hist[b])
-			e.svc.allHist[b] += q.hist[b] - old // a restart restores the queues' bins: keep the sum
-		}
-	}
-	for i, g := range e.groups {
-		// Bring the busy time up to now first: what is saved must not miss the current stretch.
-		e.svc.area[i] += e.svc.busy[i] * (e.now - e.svc.last[i])
-		e.svc.last[i] = e.now
-		fn("occupancy/"+g.name, &e.svc.area[i])
-	}
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(b[n:])
 }
 
 // ServiceFigures are one queue's (or all queues') service figures. Times are seconds.

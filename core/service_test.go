@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -230,7 +231,7 @@ func BenchmarkService(b *testing.B) {
 	cfg := mmcConfig(200, 50, 3*time.Second, 0, 5*time.Minute, 0)
 	cfg.Traffic = nil
 	for i := 0; i < 500; i++ {
-		q := "q" + itoa(i)
+		q := fmt.Sprintf("q%d", i)
 		cfg.Queues = append(cfg.Queues, QueueConfig{Name: q, BusinessProcess: "BP", Strategy: "S"})
 		cfg.Traffic = append(cfg.Traffic, TrafficConfig{Media: "chat", From: "ChatSrv_1", Queue: q, Rate: 0.1})
 	}
@@ -247,8 +248,8 @@ func BenchmarkService(b *testing.B) {
 	}
 }
 
-// A restart carries the service figures over: what was counted before it stays counted, the
-// waiting customers keep waiting (with a fresh exponential patience) and the figures still add up.
+// A resumed session carries the service figures over: what was counted before stays counted, the
+// waiting customers keep waiting, and the figures still add up.
 func TestServiceSurvivesResume(t *testing.T) {
 	cfg := mmcConfig(3, 0.4, 10*time.Second, 30*time.Second, 20*time.Minute, 0)
 	dbs := NewMemDatabases()
@@ -292,5 +293,26 @@ func TestServiceSurvivesResume(t *testing.T) {
 	}
 	if f.Abandoned != r.Interactions.Abandoned {
 		t.Errorf("abandoned %d, database %d", f.Abandoned, r.Interactions.Abandoned)
+	}
+}
+
+// A database a crash left ahead of the saved session, with a customer abandoning after the save,
+// is recognised as ahead (rolled back on resume), not refused as different; one missing an
+// abandonment the session made is behind, and refused.
+func TestResumeSeesAbandonedRowsAhead(t *testing.T) {
+	open := Row{ID: 1, Media: "chat", Queue: "q", State: StateQueued, ReceivedAt: 1e9}
+	gone := open
+	gone.AbandonedAt = 9e9
+	session := &MemDatabase{name: "ixn"}
+	session.Write(&open)
+	file := &MemDatabase{name: "ixn"}
+	file.Write(&gone)
+	problem, ahead, err := compareDatabase(session, file, "", 5e9)
+	if err != nil || !ahead || problem == "" {
+		t.Fatalf("abandoned after the save: problem %q, ahead %v, %v; want ahead", problem, ahead, err)
+	}
+	problem, ahead, err = compareDatabase(file, session, "", 5e9)
+	if err != nil || ahead || problem == "" {
+		t.Fatalf("the file misses an abandonment: problem %q, ahead %v, %v; want refused", problem, ahead, err)
 	}
 }

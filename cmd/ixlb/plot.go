@@ -426,14 +426,12 @@ func leadingNumber(s string) (float64, bool) {
 	return f, err == nil
 }
 
-// plotRun draws `ixlb run --plot`: the run is replayed in memory from the start (deterministic:
-// the same world, sampled finely), so the plot costs a second run but no change to the first.
-func plotRun(stderr io.Writer, path string, cfg core.Config, resumed bool) error {
+// plotRun draws `ixlb run --plot`: the run is replayed in memory from the start (deterministic,
+// and a resumed session is the same world as one never interrupted), sampled finely; the plot
+// costs a second run but changes nothing in the first.
+func plotRun(stderr io.Writer, path string, cfg core.Config) error {
 	if path == "" {
 		return nil
-	}
-	if resumed {
-		fmt.Fprintln(stderr, "note: the plot shows the run from the start without the interruption (a resumed run draws new random numbers after it)")
 	}
 	if err := writeRunPlot(path, cfg); err != nil {
 		return err

@@ -190,7 +190,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	} else {
 		printSummary(stdout, rep, elapsed)
 	}
-	if err := plotRun(stderr, f.plot, cfg, ss.resume != nil); err != nil {
+	if err := plotRun(stderr, f.plot, cfg); err != nil {
 		return exitf(2, "plot: %v", err)
 	}
 	for _, x := range rep.Expectations {

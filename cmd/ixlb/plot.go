@@ -399,7 +399,14 @@ func writeSweepPlot(path, figure string, axes []sweepAxis, vs []variantSummary) 
 		p.Legend.Add(name, l, sc)
 	}
 	if !found {
-		return fmt.Errorf("--plot: no row has the figure %q", figure)
+		var known []string
+		for _, v := range vs {
+			for k := range v.Figures {
+				known = append(known, k)
+			}
+		}
+		sort.Strings(known)
+		return fmt.Errorf("--plot: no row has the figure %q%s", figure, core.DidYouMean(figure, known))
 	}
 	if !numeric {
 		var ticks []plot.Tick

@@ -120,6 +120,9 @@ func TestSweepShardsUnionIsTheWhole(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(csvOut, "variant,agent_groups.Agents.agents,traffic.0.rate,runs,failed_runs,") || strings.Count(csvOut, "\n") != 5 {
 		t.Errorf("csv:\n%s", csvOut)
 	}
+	if _, errOut, code := in(t, "sweep", "merge", whole, "--plot", filepath.Join(dir, "x.svg"), "--figure", "service._all.asaa"); code != 2 || !strings.Contains(errOut, `did you mean "service._all.asa"`) {
+		t.Errorf("unknown figure: exit %d, %s", code, errOut)
+	}
 	plot := filepath.Join(dir, "sl.svg")
 	if _, errOut, code := in(t, "sweep", "merge", whole, "--plot", plot); code != 0 {
 		t.Fatal(errOut)

@@ -313,6 +313,9 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	// no half file for merge to mistake for a finished one.
 	var w io.Writer = stdout
 	var tmp *os.File
+	if f.out == "-" {
+		f.out = "" // stdout, as without -o
+	}
 	if f.out != "" {
 		tmp, err = os.CreateTemp(filepath.Dir(f.out), "."+filepath.Base(f.out)+".*")
 		if err != nil {

@@ -224,6 +224,10 @@ func (l *loader) databases(raw ast.Node) {
 	es, _ := l.mapping(raw, "databases", "databases")
 	for _, e := range es {
 		l.dbPos[e.key] = e.keyPos
+		if why := fileNameProblem(e.key); why != "" {
+			l.errorf(e.keyPos, CodeBadValue, "database %q: each database is the file DIR/NAME.db in the data directory, so its name must be a plain portable name (letters, digits, _, - and ., not starting with ., at most %d characters, not ixlb): %s",
+				e.key, MaxFileNameLen, why)
+		}
 		// A database has no settings in format v1: `{}` or nothing.
 		l.object(e.value, join("databases", e.key), "database "+e.key)
 		l.cfg.Databases = append(l.cfg.Databases, e.key)

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -40,6 +41,33 @@ func typeNames() []string {
 	return out
 }
 
+// typeHint suggests the type meant by a misspelt one: a close spelling, or failing that the type
+// that starts the same way ("ClassificationSrv" is the ClassificationServer).
+func typeHint(name string) string {
+	if h := didYouMean(name, typeNames()); h != "" {
+		return h
+	}
+	best, bestLen := "", 5 // a shorter shared start is a coincidence ("Data…", "Email…")
+	for _, t := range typeNames() {
+		n := commonPrefix(strings.ToLower(name), strings.ToLower(t))
+		if n > bestLen {
+			best, bestLen = t, n
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
 func (l *loader) applications(raw ast.Node) {
 	es, _ := l.mapping(raw, "applications", "applications")
 	for _, e := range es {
@@ -58,7 +86,8 @@ func (l *loader) application(e entry) core.AppConfig {
 			if core.AppType(t.Name).Valid() {
 				app.Type = core.AppType(t.Name)
 			} else {
-				l.errorf(t.Pos, CodeBadValue, "%s: unknown application type %q%s", what, t.Name, didYouMean(t.Name, typeNames()))
+				l.errorf(t.Pos, CodeBadValue, "%s: unknown application type %q%s; the types are %s", what, t.Name,
+					typeHint(t.Name), strings.Join(typeNames(), ", "))
 			}
 		}
 	}

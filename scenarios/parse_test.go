@@ -180,6 +180,11 @@ func TestParseRejectsBadInput(t *testing.T) {
 			"8:46", "URS_1]", 1, CodeTopology, "cannot connect to itself"},
 		{"unknown application type", "{type: DBServer}", "{type: DBSever}",
 			"13:22", "DBSever", 1, CodeBadValue, `unknown application type "DBSever" (did you mean "DBServer"?)`},
+		// Issue 13: a type that starts right gets a suggestion, and every message lists the types.
+		{"abbreviated application type", "{type: ClassificationServer}", "{type: ClassificationSrv}",
+			"11:22", "ClassificationSrv", 1, CodeBadValue, `unknown application type "ClassificationSrv" (did you mean "ClassificationServer"?); the types are InteractionServer, RoutingServer, ClassificationServer, EmailServer, ChatServer, SMSServer, SocialMessagingServer, ThirdPartyServer, DBServer, DatabaseAccessPoint`},
+		{"application type far from any", "{type: ClassificationServer}", "{type: Genesys}",
+			"11:22", "Genesys", 1, CodeBadValue, `unknown application type "Genesys"; the types are InteractionServer, RoutingServer,`},
 		{"field of another type", "  ClassSrv_1: {type: ClassificationServer}", "  ClassSrv_1: {type: ClassificationServer, services: [x]}",
 			"11:44", "services: [x]", 1, CodeUnknownField, `"services" applies to ThirdPartyServer applications`},
 		{"boolean where a name is wanted", "{type: DBServer}", "{type: false}",

@@ -85,7 +85,7 @@ func TestLintCommand(t *testing.T) {
 			warned + ":25:10: warning timeline-after-end: timeline entry 1 at 5m is after the end of the run (duration 1m): it never happens",
 		}, ""},
 		{"bundled scenario by name", []string{"lint", "esp-direct-vs-cluster"}, 0, []string{
-			"esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: strategy FaxDirect step 1 (esp fax): via ThirdPartyServer by type, but IxnServer's directly connected ThirdPartyServers provide different services: requests reach IMSrv_1 (im) and fault; put FaxSrv_1, FaxSrv_2 in an Application Cluster and address it",
+			"bundled:esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: strategy FaxDirect step 1 (esp fax): via ThirdPartyServer by type, but IxnServer's directly connected ThirdPartyServers provide different services: requests reach IMSrv_1 (im) and fault; put FaxSrv_1, FaxSrv_2 in an Application Cluster and address it",
 		}, ""},
 		{"load error, with its code", []string{"lint", unknownField}, 1, []string{
 			unknownField + `:3:1: error unknown-field: unknown field "duraton" in scenario (did you mean "duration"?)`,
@@ -129,7 +129,7 @@ func TestLintJSON(t *testing.T) {
 	if r.code != 0 || r.stdout != "[]\n" {
 		t.Errorf("clean: exit %d, stdout %q", r.code, r.stdout)
 	}
-	bad := writeScenario(t, dir, "bad.yaml", "rate: 1/s", "rate: 1/hour")
+	bad := writeScenario(t, dir, "bad.yaml", "rate: 1/s", "rate: 1/fortnight")
 	r = ixlbCLI(t, "lint", "--format=json", bad, "dap-repoint-guarded")
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
@@ -140,8 +140,8 @@ func TestLintJSON(t *testing.T) {
 	}
 	want := []map[string]any{
 		{"file": bad, "line": 23.0, "col": 61.0, "severity": "error", "code": "bad-rate",
-			"message": `traffic 1: rate: bad rate "1/hour": want N/s or N/m with N > 0, e.g. 2/s or 30/m`},
-		{"file": "dap-repoint-guarded.yaml", "line": 52.0, "col": 42.0, "severity": "warning", "code": "dap-repoint"},
+			"message": `traffic 1: rate: bad rate "1/fortnight": want N/s, N/sec, N/second, N/m, N/min, N/minute, N/h or N/hour with N > 0, e.g. 2/s or 30/min`},
+		{"file": "bundled:dap-repoint-guarded.yaml", "line": 52.0, "col": 42.0, "severity": "warning", "code": "dap-repoint"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d findings, want %d: %s", len(got), len(want), r.stdout)
@@ -164,7 +164,7 @@ func TestRunLintsAtLoad(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	line := "esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: "
+	line := "bundled:esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: "
 	if !strings.HasPrefix(r.stderr, line) {
 		t.Errorf("stderr does not start with the warning:\n%s", r.stderr)
 	}

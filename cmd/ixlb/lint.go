@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +68,7 @@ func lintCmd(stdout, stderr io.Writer, args []string, format string) error {
 		ds, err := lintOne(arg)
 		if err != nil {
 			// The other files are still linted: one missing file should not hide their findings.
-			fmt.Fprintf(stderr, "ixlb lint: %v\n", err)
+			fmt.Fprintf(stderr, "ixlb lint: %s\n", scenarios.EscapeTerminalLines(err.Error()))
 			unreadable = true
 			continue
 		}
@@ -81,14 +80,12 @@ func lintCmd(stdout, stderr io.Writer, args []string, format string) error {
 		for i, d := range all {
 			out[i] = lintFinding{d.File, d.Line, d.Col, string(d.Severity), d.Code, d.Message}
 		}
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
+		if err := writeJSON(stdout, out); err != nil {
 			return exitf(2, "lint: %v", err)
 		}
-		fmt.Fprintf(stdout, "%s\n", b)
 	default:
 		for _, d := range all {
-			fmt.Fprintln(stdout, d.Lint())
+			fmt.Fprintln(stdout, scenarios.EscapeTerminal(d.Lint()))
 		}
 	}
 	switch {
@@ -120,7 +117,7 @@ func lintAtLoad(stderr io.Writer, sc *scenarios.Scenario) ([]string, error) {
 	ds := scenarios.Lint(sc)
 	lines := make([]string, len(ds))
 	for i, d := range ds {
-		lines[i] = d.Lint()
+		lines[i] = scenarios.EscapeTerminal(d.Lint())
 	}
 	if ds.HasErrors() {
 		return nil, &exitError{code: 2, err: errors.New(strings.Join(lines, "\n"))}

@@ -151,7 +151,7 @@ func (d *decoder) str(raw ast.Node, what string) (named, bool) {
 			d.errorf(pos, CodeBadValue, "%s: want a name, got an empty string", what)
 			return named{Pos: pos}, false
 		}
-		if !d.printableName(s, pos, what+": name") {
+		if !d.printableName(s, pos, what+":") {
 			return named{Pos: pos}, false
 		}
 		return named{Name: s, Pos: pos}, true

@@ -271,7 +271,7 @@ func TestParseRejectsBadInput(t *testing.T) {
 		{"database name too long", "databases: {ixn: {}}", "databases: {ixn: {}, " + strings.Repeat("d", 65) + ": {}}",
 			"17:22", "ddd", 1, CodeBadValue, "65 characters; at most 64"},
 		{"terminal escape in the name", "version: 1\n", "version: 1\nname: \"x\\e]0;PWNED\\a\"\n",
-			"2:7", `"x`, 1, CodeBadValue, `name "x\x1b]0;PWNED\a" holds a control character (U+001B)`},
+			"2:7", `"x`, 1, CodeBadValue, `name: "x\x1b]0;PWNED\a" holds a control character (U+001B)`},
 		{"bidi override in a key", "databases: {ixn: {}}", "databases: {ixn: {}, \"a\u202eb\": {}}",
 			"17:22", `"a`, 1, CodeBadValue, `key "a\u202eb" holds a bidirectional formatting character (U+202E)`},
 		{"not a mapping", minimal, "just a line\n",

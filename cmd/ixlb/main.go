@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Command ixlb runs a faithful, deterministic simulation of the Genesys eServices Interaction
 // Server's load balancing: a live console, headless scenario runs, lint and scenario tooling.
 package main

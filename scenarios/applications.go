@@ -41,32 +41,8 @@ func typeNames() []string {
 	return out
 }
 
-// typeHint suggests the type meant by a misspelt one: a close spelling, or failing that the type
-// that starts the same way ("ClassificationSrv" is the ClassificationServer).
-func typeHint(name string) string {
-	if h := didYouMean(name, typeNames()); h != "" {
-		return h
-	}
-	best, bestLen := "", 5 // a shorter shared start is a coincidence ("Data…", "Email…")
-	for _, t := range typeNames() {
-		n := commonPrefix(strings.ToLower(name), strings.ToLower(t))
-		if n > bestLen {
-			best, bestLen = t, n
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func commonPrefix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
+// typeHint suggests the type meant by a misspelt one ("ClassificationSrv").
+func typeHint(name string) string { return suggest(name, typeNames()) }
 
 func (l *loader) applications(raw ast.Node) {
 	es, _ := l.mapping(raw, "applications", "applications")

@@ -76,7 +76,7 @@ func Open(name string) (*Scenario, error) {
 	data, err := bundledFS.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("open bundled scenario %q: no such scenario%s (bundled: %s)",
-			name, didYouMean(strings.TrimSuffix(name, ext), bundledNames()), strings.Join(bundledNames(), ", "))
+			name, suggest(strings.TrimSuffix(name, ext), bundledNames()), strings.Join(bundledNames(), ", "))
 	}
 	return Parse(BundledPrefix+file, data)
 }
@@ -100,5 +100,5 @@ func Resolve(arg string) (*Scenario, error) {
 		return Open(arg)
 	}
 	return nil, fmt.Errorf("%s: no such file, and no bundled scenario of that name%s (bundled: %s)",
-		arg, didYouMean(strings.TrimSuffix(arg, ext), bundledNames()), strings.Join(bundledNames(), ", "))
+		arg, suggest(strings.TrimSuffix(arg, ext), bundledNames()), strings.Join(bundledNames(), ", "))
 }

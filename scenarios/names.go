@@ -13,6 +13,38 @@ import (
 // engine's operator actions use the same rule (core.DidYouMean).
 func didYouMean(name string, known []string) string { return core.DidYouMean(name, known) }
 
+// suggest is didYouMean, or failing a close spelling the one name that starts the same way
+// for more than five characters: "ClassificationSrv" is the ClassificationServer, "urs-failure"
+// the urs-failover scenario. A shorter shared start, or one shared by several names, is a
+// coincidence ("dap-…", "Email…") and suggests nothing.
+func suggest(name string, known []string) string {
+	if h := didYouMean(name, known); h != "" {
+		return h
+	}
+	best, bestLen, tie := "", 5, false
+	for _, k := range known {
+		n := commonPrefix(strings.ToLower(name), strings.ToLower(k))
+		switch {
+		case n > bestLen:
+			best, bestLen, tie = k, n, false
+		case n == bestLen && best != "":
+			tie = true
+		}
+	}
+	if best == "" || tie {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
 // listNames renders a short list of known names for a message; long lists are cut.
 func listNames(names []string) string {
 	const max = 12

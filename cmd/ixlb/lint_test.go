@@ -185,3 +185,33 @@ func TestRunLintsAtLoad(t *testing.T) {
 		}
 	}
 }
+
+// --strict and --max-warnings N make warnings fail, for CI pipelines (issue 13).
+func TestLintStrict(t *testing.T) {
+	dir := t.TempDir()
+	clean := writeScenario(t, dir, "clean.yaml", "", "")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"lint", "dap-repoint-guarded"}, 0, ""},
+		{[]string{"lint", "--strict", "dap-repoint-guarded"}, 1, "1 warning(s), more than the 0 allowed"},
+		{[]string{"lint", "--max-warnings", "0", "dap-repoint-guarded"}, 1, "more than the 0 allowed"},
+		{[]string{"lint", "--max-warnings", "1", "dap-repoint-guarded"}, 0, ""},
+		{[]string{"lint", "--max-warnings", "1", "dap-repoint-guarded", "esp-direct-vs-cluster"}, 1, "2 warning(s), more than the 1 allowed"},
+		{[]string{"lint", "--strict", "--format", "json", "dap-repoint-guarded"}, 1, "more than the 0 allowed"},
+		{[]string{"lint", "--strict", clean}, 0, ""},
+		{[]string{"lint", "--max-warnings", "-2", clean}, 2, "0 or more"},
+		{[]string{"lint", "--strict", "--max-warnings", "3", clean}, 2, "give one or the other"},
+	}
+	for _, c := range cases {
+		r := ixlbCLI(t, c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+		if c.code == 1 && !strings.Contains(r.stdout, "dap-repoint") {
+			t.Errorf("%v: the warnings are not printed:\n%s", c.args, r.stdout)
+		}
+	}
+}

@@ -46,8 +46,12 @@ log are DIR/ixlb.db. Without --data a temporary directory is used and removed at
 interactions that were in a URS are resubmitted, queued ones routed, those with agents complete.
 --speed N paces virtual time at N times the wall clock instead of running flat out.
 
+One process owns a data directory at a time: a second one on it is refused at once. Ctrl-C or
+SIGTERM commits what is done and stops; the same command then resumes.
+
 Exit status: 0 when every expectation holds, 1 when one fails, 2 when the scenario cannot be
-loaded (the message names FILE:LINE:COL).`,
+loaded (the message names FILE:LINE:COL) or the run cannot go on, 130/143 when interrupted by
+SIGINT/SIGTERM.`,
 		Example: `  ixlb run seed-example
   ixlb run design.yaml --seed 42 --json > report.json
   ixlb run design.yaml --events events.jsonl`,

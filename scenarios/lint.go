@@ -48,10 +48,10 @@ type Rule struct {
 // nothing at all.
 var lintRules = []Rule{
 	{CodeURSNoAgentReservation, SeverityWarning,
-		"The Interaction Server balances only among URS with `agent_reservation` true in their own options: it never submits to this one.",
-		"Set `options: {default: {agent_reservation: true}}` on the URS."},
+		"A URS without `agent_reservation` true in its own options routes on its own, lagging view of agents: sharing agents with other URS, it may double-book them (`agents.double_booked`).",
+		"Set `options: {default: {agent_reservation: true}}` on every URS that shares agents with another."},
 	{CodeURSNotInAnnex, SeverityWarning,
-		"The Interaction Server submits only to URS it lists as `URS_NAME: true` in the `agent_reservation` section of its Annex.",
+		"The Interaction Server arbitrates reservations only for URS it lists as `URS_NAME: true` in the `agent_reservation` section of its Annex: sharing agents, the others may double-book them.",
 		"Add `annex: {agent_reservation: {URS_NAME: true}}` to the Interaction Server (and to a backup with an Annex of its own)."},
 	{CodeURSNotConnected, SeverityWarning,
 		"A strategy is activated on a URS with no connection to the Interaction Server or its backup: the IS never sees that URS.",
@@ -93,8 +93,8 @@ var lintRules = []Rule{
 		"The queue's strategy is activated on no URS, at load or in the timeline: its interactions wait in the queue for the whole run.",
 		"Add URS to the strategy's `activated_on`, or an `activate` entry to the timeline."},
 	{CodeNothingRouted, SeverityError,
-		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or without agent reservation): the run routes nothing.",
-		"Activate the queues' strategies on a URS connected to the Interaction Server, with `agent_reservation` in its options and the IS Annex."},
+		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or with a submission limit of 0): the run routes nothing.",
+		"Activate the queues' strategies on a URS connected to the Interaction Server, with a max-submitted-interactions above 0."},
 	{CodeGroupNoCapacity, SeverityWarning,
 		"A route step sends interactions of a media to an agent group with no agents, or no capacity for that media: they wait in the queue.",
 		"Add the media to the group's `capacity` (and agents), or route that traffic to another group."},
@@ -306,6 +306,14 @@ func (l *linter) urs() {
 				"%s has strategies activated on it (%s) but no connection to %s: the Interaction Server never submits to it; add %s to its connections",
 				u.Name, strats, l.isName(), l.primary.Name)
 		}
+		// Without agent reservation a URS still routes (reservation is arbitration, not a gate),
+		// but it may double-book agents it shares with other routers; alone on its agents it is
+		// safe.
+		others := l.sharingAgents(u.Name)
+		if len(others) == 0 {
+			continue
+		}
+		risk := fmt.Sprintf("it may double-book agents with %s", strings.Join(others, ", "))
 		// A value that is not a boolean is bad-option-value's finding, not this one's.
 		v, set := u.Options.Get("default", "agent_reservation")
 		on, valid := core.ParseBool(v)
@@ -317,8 +325,8 @@ func (l *linter) urs() {
 			l.report(CodeURSNoAgentReservation,
 				l.valueAt(appPath(u.Name, "options", "default", "agent_reservation"),
 					appPath(u.Name, "options", "default"), appPath(u.Name, "options"), appPath(u.Name)),
-				"%s runs strategies (%s) but %s in its default options: the Interaction Server never submits to it; set agent_reservation: true",
-				u.Name, strats, what)
+				"%s runs strategies (%s) but %s in its default options: %s; set agent_reservation: true",
+				u.Name, strats, what, risk)
 		}
 		for _, is := range l.interactionServers(ownAnnex) {
 			v, set := is.Annex.Get("agent_reservation", u.Name)
@@ -333,10 +341,51 @@ func (l *linter) urs() {
 			l.report(CodeURSNotInAnnex,
 				l.valueAt(appPath(is.Name, "annex", "agent_reservation", u.Name),
 					appPath(is.Name, "annex", "agent_reservation"), appPath(is.Name, "annex"), appPath(is.Name)),
-				"%s runs strategies (%s) but %s's Annex has %s: %s never submits to it; add %s: true to its agent_reservation section",
-				u.Name, strats, is.Name, what, is.Name, u.Name)
+				"%s runs strategies (%s) but %s's Annex has %s: %s does not arbitrate for it and %s; add %s: true to its agent_reservation section",
+				u.Name, strats, is.Name, what, is.Name, risk, u.Name)
 		}
 	}
+}
+
+// sharingAgents lists, in file order, the other URS whose strategies route to an agent group that
+// a strategy of urs routes to (at load or activated in the timeline).
+func (l *linter) sharingAgents(urs string) []string {
+	groupsOf := func(u string) map[string]bool {
+		gs := map[string]bool{}
+		for _, name := range l.active[u] {
+			for i := range l.cfg.Strategies {
+				if l.cfg.Strategies[i].Name != name {
+					continue
+				}
+				for _, st := range l.cfg.Strategies[i].Steps {
+					if st.Kind != core.StepRoute {
+						continue
+					}
+					gs[st.Group], gs[st.Default] = true, true
+					for _, r := range st.ByCategory {
+						gs[r.Group] = true
+					}
+				}
+			}
+		}
+		delete(gs, "")
+		return gs
+	}
+	mine := groupsOf(urs)
+	var out []string
+	for i := range l.cfg.Apps {
+		o := &l.cfg.Apps[i]
+		if o.Type != core.TypeRoutingServer || o.Name == urs || len(l.active[o.Name]) == 0 {
+			continue
+		}
+		for g := range groupsOf(o.Name) {
+			if mine[g] {
+				out = append(out, o.Name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // annexNames checks the names in the IS Annex agent_reservation section: each should be a URS.
@@ -690,8 +739,24 @@ func (l *linter) timeline() {
 		}
 		return l.primary.Name
 	}
-	// becomeActive is activateIS: the IS reads its DAPs and, unguarded, takes the database of the
-	// most recently re-pointed one.
+	// using is the database each IS has worked with since it last became active, while it runs
+	// (the engine's app.usingDB): a warm standby that becomes active again without a restart
+	// continues with it.
+	using := map[string]string{}
+	if active != "" {
+		using[active] = inUse
+	}
+	// guarded reports whether verify-database-identity is on for the IS in force.
+	guarded := func() bool {
+		o := opts[active]
+		if len(o) == 0 && l.primary != nil {
+			o = opts[l.primary.Name]
+		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		on, _ := core.ParseBool(v)
+		return on
+	}
+	// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase).
 	becomeActive := func(name string, i int) {
 		active = name
 		conf := l.apps[name]
@@ -699,35 +764,39 @@ func (l *linter) timeline() {
 		if len(o) == 0 {
 			o = opts[l.primary.Name]
 		}
-		// The guard keeps the database in use, after a switchover and after a restart alike.
-		if v, ok := o.Get("settings", "verify-database-identity"); ok && inUse != "" {
-			if on, _ := core.ParseBool(v); on {
-				return
-			}
-		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		guard, _ := core.ParseBool(v)
 		if !ownConnections(conf) {
 			conf = l.primary
 		}
 		daps, _ := l.dapsOf(conf)
-		if len(daps) == 0 {
+		var choices []core.DAPChoice
+		for _, d := range daps {
+			choices = append(choices, core.DAPChoice{Name: d.Name, Database: dapDB[d.Name], RepointSeq: uint64(seq[d.Name])})
+		}
+		db := core.ChooseDatabase(using[name], guard, inUse, choices)
+		if db == "" {
 			return
 		}
-		pick := daps[0]
-		for _, d := range daps {
-			if seq[d.Name] > seq[pick.Name] {
-				pick = d
+		if db != inUse && using[name] == "" && !(guard && inUse != "") {
+			// The rule took the most recently re-pointed DAP's database.
+			pick := choices[0]
+			for _, c := range choices {
+				if c.RepointSeq > pick.RepointSeq {
+					pick = c
+				}
+			}
+			if r, ok := repointed[pick.Name]; ok {
+				ta := l.cfg.Timeline[i]
+				kind := ta.Kind.String()
+				path := join(item("timeline", i), kind)
+				l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
+					"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
+					name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
 			}
 		}
-		db := dapDB[pick.Name]
-		if r, ok := repointed[pick.Name]; ok && db != inUse {
-			ta := l.cfg.Timeline[i]
-			kind := ta.Kind.String()
-			path := join(item("timeline", i), kind)
-			l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
-				"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
-				name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
-		}
 		inUse = db
+		using[name] = db
 	}
 	for _, i := range l.tl {
 		ta := l.cfg.Timeline[i]
@@ -742,9 +811,13 @@ func (l *linter) timeline() {
 			if ta.Database == dapDB[ta.App] {
 				continue // a no-op, which the engine refuses: nothing changes
 			}
+			next := fmt.Sprintf("the next one to become active works with %s", ta.Database)
+			if guarded() {
+				next = fmt.Sprintf("with verify-database-identity the next one to become active refuses it (and holds all work if no DAP leads to %s any more)", inUse)
+			}
 			l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
-				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, the next one to become active works with %s; Genesys recommends against changing a DAP on the fly",
-				ta.App, dapDB[ta.App], ta.Database, ta.Database)
+				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, %s; Genesys recommends against changing a DAP on the fly",
+				ta.App, dapDB[ta.App], ta.Database, next)
 			dapDB[ta.App] = ta.Database
 			n++
 			seq[ta.App], repointed[ta.App] = n, i
@@ -761,6 +834,7 @@ func (l *linter) timeline() {
 				continue
 			}
 			running[ta.App] = false
+			delete(using, ta.App) // it reads its DAPs anew when it starts
 			if ta.App != active {
 				continue
 			}
@@ -792,26 +866,15 @@ func (l *linter) activatedEver(strategy string) bool {
 	return false
 }
 
-// canServe reports whether a URS can become eligible at some point of the run: connected, with
-// agent_reservation in its options and the IS Annex (at load or set later), and a limit above 0.
+// canServe reports whether a URS can become eligible at some point of the run: connected and with
+// a limit above 0 (agent_reservation decides how it takes agents, not whether it gets work).
 func (l *linter) canServe(u *core.AppConfig) bool {
 	if u.Type != core.TypeRoutingServer || !l.connected(u) {
-		return false
-	}
-	on := func(o core.Options, app, section, option, setSection string) bool {
-		v, _ := o.Get(section, option)
-		b, _ := core.ParseBool(v)
-		return b || l.setLater(app, setSection, option)
-	}
-	if !on(u.Options, u.Name, "default", "agent_reservation", "default") {
 		return false
 	}
 	is := l.primary
 	if l.backup != nil && ownAnnex(l.backup) && !ownAnnex(l.primary) {
 		is = l.backup
-	}
-	if !on(is.Annex, is.Name, "agent_reservation", u.Name, "annex:agent_reservation") {
-		return false
 	}
 	// A limit of 0, its own or the IS's default-max-submitted-per-router when it has none, keeps
 	// it out of every rotation unless the timeline changes one of them.
@@ -858,7 +921,7 @@ func (l *linter) queues() {
 		}
 	}
 	l.report(CodeNothingRouted, l.at("traffic"),
-		"no traffic can ever be submitted to a URS: the strategies of queues %s are activated on no URS that is connected to %s with agent_reservation in its options and the IS Annex; every interaction would wait in its queue for the whole run",
+		"no traffic can ever be submitted to a URS: the strategies of queues %s are activated on no URS that is connected to %s with a submission limit above 0; every interaction would wait in its queue for the whole run",
 		strings.Join(queues, ", "), l.isName())
 }
 

@@ -305,6 +305,10 @@ func (d *decoder) duration(raw ast.Node, what string) (time.Duration, bool) {
 		return 0, false
 	}
 	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil && durationRE.MatchString(strings.TrimSpace(s)) {
+		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (about 292 years)", what, s, time.Duration(math.MaxInt64))
+		return 0, false
+	}
 	if err != nil {
 		d.errorf(pos, CodeBadDuration, "%s: bad duration %q: want a Go duration such as 250ms, 30s or 10m", what, s)
 		return 0, false
@@ -396,3 +400,7 @@ func outOfRangeNumber(n ast.Node) (string, bool) {
 	}
 	return "", false
 }
+
+// durationRE is Go's duration syntax: a string matching it that time.ParseDuration refuses is
+// out of range ("10000000h"), not malformed.
+var durationRE = regexp.MustCompile(`^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)

@@ -147,6 +147,10 @@ func checkVersion(d *decoder, root ast.Node) bool {
 			return true
 		}
 		iv, isInt := v.(*ast.IntegerNode)
+		if s, big := outOfRangeNumber(v); big {
+			d.errorf(posOf(e.value), CodeVersion, "unsupported version %s: this ixlb reads scenario format version %d", s, FormatVersion)
+			return false
+		}
 		if !isInt {
 			d.errorf(posOf(e.value), CodeVersion, "version: want the number %d, got %s", FormatVersion, kindOf(v))
 			return false

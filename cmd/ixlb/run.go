@@ -98,6 +98,10 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
+	// From before the session exists: a signal while it opens is heard at the first step, and
+	// a temporary directory is not left behind.
+	stop := watchSignals()
+	defer stop.release()
 	ss, err := openSession(f.data, cfg, f.fresh)
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -133,8 +137,6 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	start := time.Now()
 	end := int64(cfg.Duration)
 	prog := progressOut(stderr, f.noProg)
-	stop := watchSignals()
-	defer stop.release()
 	guard, err := newMemoryGuard()
 	if err != nil {
 		return exitf(2, "%v", err)

@@ -19,6 +19,11 @@ const (
 	MaxDepth          = 64      // nested collections
 	MaxMappingEntries = 10_000  // keys in one mapping
 	MaxListItems      = 100_000 // items in one list
+
+	// maxKeyWork bounds the sum, over the file's block mappings, of the square of their number
+	// of keys: the parser's time grows with it (a mapping of 10,000 keys takes half a second,
+	// ten of 5,000 took 2.6 s). One mapping of 10,000 keys, or 100 of 1,000, is within it.
+	maxKeyWork = 120_000_000
 )
 
 // utf8BOM is the byte-order mark some Windows editors put at the start of a UTF-8 file.
@@ -84,6 +89,7 @@ func (d *decoder) checkShape(tokens token.Tokens) bool {
 		mapping bool
 	}
 	var block []level // open block collections
+	keyWork := 0      // the sum of the squares of the block mappings' sizes so far
 	var flow []level  // open flow collections, innermost last
 	tooMany := func(lv level, tk *token.Token) bool {
 		limit, what := MaxListItems, "a list"
@@ -149,6 +155,13 @@ func (d *decoder) checkShape(tokens token.Tokens) bool {
 				block[n-1].entries++
 				if tooMany(block[n-1], tk) {
 					return false
+				}
+				if mapping {
+					keyWork += 2*block[n-1].entries - 1 // (k+1)² - k²
+					if keyWork > maxKeyWork {
+						d.errorf(tokPos(tk), CodeBadValue, "too many keys in large mappings: a scenario file holds at most one mapping of %d keys, or say 100 of 1000 (the YAML parser's time grows with the square of a mapping's size)", MaxMappingEntries)
+						return false
+					}
 				}
 				continue
 			}

@@ -24,6 +24,14 @@ func TestParseRefusesHostileShapes(t *testing.T) {
 		items.WriteString("x, ")
 	}
 	items.WriteString("x]\n")
+	var bigMaps strings.Builder
+	bigMaps.WriteString("version: 1\nduration: 1m\napplications:\n")
+	for i := range 10 {
+		fmt.Fprintf(&bigMaps, "  A%d:\n    options:\n      default:\n", i)
+		for j := range 5000 {
+			fmt.Fprintf(&bigMaps, "        o%d: x\n", j)
+		}
+	}
 	var blockNest strings.Builder
 	blockNest.WriteString("version: 1\nname:\n")
 	for i := range 200 {
@@ -39,6 +47,7 @@ func TestParseRefusesHostileShapes(t *testing.T) {
 		{"block lists on one line", "name: \n  " + strings.Repeat("- ", 10_000) + "x\n", "collections nested more than 64 deep"},
 		{"block mappings by indentation", blockNest.String(), "collections nested more than 64 deep"},
 		{"a mapping of too many keys", keys.String(), "a mapping of more than 10000 entries"},
+		{"ten mappings of 5000 keys", bigMaps.String(), "too many keys in large mappings"},
 		{"a list of too many items", items.String(), "a list of more than 100000 entries"},
 		{"over 8 MiB", "# " + strings.Repeat("x", MaxFileSize) + "\n", "a scenario file is at most 8388608 (8 MiB)"},
 	}

@@ -24,6 +24,8 @@ const (
 	// of keys: the parser's time grows with it (a mapping of 10,000 keys takes half a second,
 	// ten of 5,000 took 2.6 s). One mapping of 10,000 keys, or 100 of 1,000, is within it.
 	maxKeyWork = 120_000_000
+	// MaxKeys bounds the keys of the whole file: the parser takes some 10 µs a key.
+	MaxKeys = 250_000
 )
 
 // utf8BOM is the byte-order mark some Windows editors put at the start of a UTF-8 file.
@@ -90,6 +92,7 @@ func (d *decoder) checkShape(tokens token.Tokens) bool {
 	}
 	var block []level // open block collections
 	keyWork := 0      // the sum of the squares of the block mappings' sizes so far
+	keys := 0
 	var flow []level  // open flow collections, innermost last
 	tooMany := func(lv level, tk *token.Token) bool {
 		limit, what := MaxListItems, "a list"
@@ -131,6 +134,12 @@ func (d *decoder) checkShape(tokens token.Tokens) bool {
 				}
 			}
 		case token.SequenceEntryType, token.MappingValueType, token.MappingKeyType:
+			if tk.Type != token.SequenceEntryType {
+				if keys++; keys > MaxKeys {
+					d.errorf(tokPos(tk), CodeBadValue, "more than %d keys in the file: a scenario file holds at most %d", MaxKeys, MaxKeys)
+					return false
+				}
+			}
 			if len(flow) > 0 {
 				continue
 			}

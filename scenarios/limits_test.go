@@ -32,6 +32,11 @@ func TestParseRefusesHostileShapes(t *testing.T) {
 			fmt.Fprintf(&bigMaps, "        o%d: x\n", j)
 		}
 	}
+	var manyKeys strings.Builder
+	manyKeys.WriteString("version: 1\nduration: 1m\nexpect:\n")
+	for range MaxKeys/4 + 1 {
+		manyKeys.WriteString("  - {a: 1, b: 2, c: 3, d: 4}\n")
+	}
 	var blockNest strings.Builder
 	blockNest.WriteString("version: 1\nname:\n")
 	for i := range 200 {
@@ -48,6 +53,7 @@ func TestParseRefusesHostileShapes(t *testing.T) {
 		{"block mappings by indentation", blockNest.String(), "collections nested more than 64 deep"},
 		{"a mapping of too many keys", keys.String(), "a mapping of more than 10000 entries"},
 		{"ten mappings of 5000 keys", bigMaps.String(), "too many keys in large mappings"},
+		{"too many keys in all", manyKeys.String(), "more than 250000 keys in the file"},
 		{"a list of too many items", items.String(), "a list of more than 100000 entries"},
 		{"over 8 MiB", "# " + strings.Repeat("x", MaxFileSize) + "\n", "a scenario file is at most 8388608 (8 MiB)"},
 	}

@@ -66,11 +66,14 @@ func isBidi(r rune) bool {
 
 // unsafeRune is the first control or bidirectional formatting character of s: names are printed
 // on terminals, where an escape sequence retitles the window or blinks, so they may hold neither.
+// Bytes that are not UTF-8 count too (reported as utf8.RuneError); a real U+FFFD does not.
 func unsafeRune(s string) (rune, bool) {
-	for _, r := range s {
-		if unicode.IsControl(r) || isBidi(r) || r == utf8.RuneError {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsControl(r) || isBidi(r) || (r == utf8.RuneError && size == 1) {
 			return r, true
 		}
+		i += size
 	}
 	return 0, false
 }

@@ -93,7 +93,7 @@ func (d *decoder) checkShape(tokens token.Tokens) bool {
 	var block []level // open block collections
 	keyWork := 0      // the sum of the squares of the block mappings' sizes so far
 	keys := 0
-	var flow []level  // open flow collections, innermost last
+	var flow []level // open flow collections, innermost last
 	tooMany := func(lv level, tk *token.Token) bool {
 		limit, what := MaxListItems, "a list"
 		if lv.mapping {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -130,20 +128,6 @@ func TestHugeRateRefused(t *testing.T) {
 		r := ixlbCLI(t, args...)
 		if r.code == 0 || !strings.Contains(r.stdout+r.stderr, file+":23:61: ") || !strings.Contains(r.stdout+r.stderr, "at most 10000 a second") {
 			t.Errorf("%v: exit %d, %q %q", args, r.code, r.stdout, r.stderr)
-		}
-	}
-}
-
-// A FIFO given as the scenario is refused at once, not waited on (issue 9 §4).
-func TestFIFORefused(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "pipe.yaml")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip(err)
-	}
-	for _, args := range [][]string{{"run", fifo}, {"lint", fifo}} {
-		_, errOut, code := runBin(t, args...)
-		if code != 2 || !strings.Contains(errOut, "not a regular file (a FIFO)") {
-			t.Errorf("%v: exit %d, %q", args, code, errOut)
 		}
 	}
 }

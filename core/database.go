@@ -47,7 +47,8 @@ func (e *Engine) isDAPs() []int32 {
 }
 
 func (e *Engine) dapUp(d *app) bool {
-	return d.running && e.apps[d.dbServer].running
+	// A DAP through a DB Server needs both running; an ODBC DAP (no DB Server) only itself.
+	return d.running && (d.dbServer < 0 || e.apps[d.dbServer].running)
 }
 
 // activateIS makes an IS the active one: it reads the configuration as it is now, chooses its

@@ -103,7 +103,7 @@ func (l *loader) application(e entry) core.AppConfig {
 		}
 	}
 	if app.Type == core.TypeDatabaseAccessPoint {
-		o.require("db_server", "database")
+		o.require("database") // db_server is optional: without it the DAP connects through ODBC
 	}
 	if s, ok := o.str("db_server"); ok {
 		app.DBServer = s.Name

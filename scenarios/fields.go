@@ -169,8 +169,16 @@ func (d *decoder) text(raw ast.Node, what string) (string, bool) {
 	s, ok := scalarText(n)
 	if !ok {
 		d.errorf(posOf(raw), CodeType, "%s: want a value, got %s", what, kindOf(n))
+		return s, false
 	}
-	return s, ok
+	// Descriptions and option values reach the console's panes too: line breaks and tabs are
+	// text, escape sequences and bidirectional overrides are not.
+	if r, bad := unsafeRune(strings.NewReplacer("\n", "", "\t", "", "\r", "").Replace(s)); bad {
+		d.errorf(posOf(raw), CodeBadValue, "%s: %q holds %s (U+%04X): text may hold line breaks and tabs, but no other control or bidirectional formatting characters",
+			what, s, runeKind(r), r)
+		return s, false
+	}
+	return s, true
 }
 
 // integer reads a whole number in [lo, hi].

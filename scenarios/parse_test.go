@@ -278,6 +278,10 @@ func TestParseRejectsBadInput(t *testing.T) {
 			"2:7", `"x`, 1, CodeBadValue, `name: "x\x1b]0;PWNED\a" holds a control character (U+001B)`},
 		{"bidi override in a key", "databases: {ixn: {}}", "databases: {ixn: {}, \"a\u202eb\": {}}",
 			"17:22", `"a`, 1, CodeBadValue, `key "a\u202eb" holds a bidirectional formatting character (U+202E)`},
+		{"terminal escape in a description", "version: 1\n", "version: 1\ndescription: \"blink \\e[5m\"\n",
+			"2:14", `"blink`, 1, CodeBadValue, `description: "blink \x1b[5m" holds a control character (U+001B): text may hold line breaks and tabs`},
+		{"bidi override in an option value", "options: {default: {agent_reservation: true}}", "options: {default: {agent_reservation: \"tr\u202eue\"}}",
+			"8:97", `"tr`, 1, CodeBadValue, `holds a bidirectional formatting character (U+202E)`},
 		{"not a mapping", minimal, "just a line\n",
 			"1:1", "just", 1, CodeType, "scenario: want a mapping, got a string"},
 	}

@@ -368,12 +368,17 @@ func (d *decoder) printableName(s string, pos Pos, what string) bool {
 	if !bad {
 		return true
 	}
-	kind := "a control character"
-	if isBidi(r) {
-		kind = "a bidirectional formatting character"
-	} else if r == utf8.RuneError {
-		kind = "bytes that are not UTF-8"
-	}
-	d.errorf(pos, CodeBadValue, "%s %q holds %s (U+%04X): names may hold neither control nor bidirectional formatting characters", what, s, kind, r)
+	d.errorf(pos, CodeBadValue, "%s %q holds %s (U+%04X): names may hold neither control nor bidirectional formatting characters", what, s, runeKind(r), r)
 	return false
+}
+
+// runeKind names what unsafeRune found.
+func runeKind(r rune) string {
+	switch {
+	case isBidi(r):
+		return "a bidirectional formatting character"
+	case r == utf8.RuneError:
+		return "bytes that are not UTF-8"
+	}
+	return "a control character"
 }

@@ -107,8 +107,27 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 			return nil, err
 		}
 		s.resume, s.run = &r, rs
+	} else if s.hasDatabases(cfg) {
+		// Interaction databases but no committed state: a run stopped before its first state
+		// commit. Its rows belong to no journal; resuming the empty journal rolls them back, so
+		// the run starts from a clean world rather than restoring strangers.
+		if err := st.Rewind(store.RunState{}); err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.resume = &core.ResumeState{Seed: cfg.Seed}
 	}
 	return s, nil
+}
+
+// hasDatabases reports whether any of the scenario's interaction databases is in the directory.
+func (s *session) hasDatabases(cfg core.Config) bool {
+	for _, name := range cfg.Databases {
+		if exists(filepath.Join(s.dir, name+".db")) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkDatabases reads every interaction database already in dir, so a damaged file is reported

@@ -145,7 +145,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		for _, n := range eng.Notes() {
 			fmt.Fprintf(stderr, "%s: %s\n", ss.dir, n)
 		}
-		if ss.resume.T >= int64(cfg.Duration) {
+		if ss.resume.Events == 0 {
+			// Nothing committed to resume: only the notes say what was rolled back.
+		} else if ss.resume.T >= int64(cfg.Duration) {
 			fmt.Fprintf(stderr, "the run in %s had finished at %s virtual; reporting it again\n", ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
 		} else {
 			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))

@@ -503,3 +503,66 @@ func TestDamagedChunk(t *testing.T) {
 		t.Fatalf("Events over a damaged chunk: %v", err)
 	}
 }
+
+// TestReadEventsOlderLayouts: ReadEvents reads a version 1 and a version 2 state file in their own
+// layout, without migrating them, and a current one from a given seq.
+func TestReadEventsOlderLayouts(t *testing.T) {
+	want := emit(nopSink{}, 1, 900)
+	var all strings.Builder
+	for _, e := range want {
+		all.WriteString(e.Line + "\n")
+	}
+	q := "'" + strings.ReplaceAll(strings.TrimSuffix(all.String(), "\n"), "'", "''") + "'"
+	v1 := []string{`INSERT INTO meta VALUES ('kind', 'state'), ('name', 'ixlb'), ('identity', 'f00'), ('schema_version', '1')`}
+	var ins strings.Builder
+	ins.WriteString(`INSERT INTO events VALUES `)
+	for i, e := range want {
+		if i > 0 {
+			ins.WriteString(",")
+		}
+		fmt.Fprintf(&ins, "(%d, %v, '%s', '%s')", e.Seq, float64(e.T)/1e9, e.Kind, strings.ReplaceAll(e.Line, "'", "''"))
+	}
+	v1 = append(v1, ins.String())
+	layouts := map[string][]string{
+		"1": append(append([]string{metaDDL}, v1StateDDL...), v1...),
+		"2": append(append([]string{metaDDL}, v1StateDDL[:3]...), eventChunksDDLv2, eventsViewDDLv2,
+			`INSERT INTO meta VALUES ('kind', 'state'), ('name', 'ixlb'), ('identity', 'f00'), ('schema_version', '2')`,
+			fmt.Sprintf(`INSERT INTO event_chunks VALUES (1, 900, 0, 1, %s)`, q)),
+	}
+	for version, stmts := range layouts {
+		dir := t.TempDir()
+		path := filepath.Join(dir, stateFileName)
+		makeSQLite(t, path, stmts...)
+		var got []string
+		err := ReadEvents(dir, 890, func(seq uint64, line []byte) error {
+			got = append(got, fmt.Sprint(seq, " ", string(line)))
+			return nil
+		})
+		if err != nil || len(got) != 11 || got[0] != "890 "+want[889].Line || got[10] != "900 "+want[899].Line {
+			t.Fatalf("version %s: %d lines from 890, %v", version, len(got), err)
+		}
+		var v string
+		rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+		if v != version {
+			t.Fatalf("ReadEvents changed schema_version %s to %s", version, v)
+		}
+	}
+
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want = emit(s.EventSink(), 1, 5000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := ReadEvents(dir, 1234, func(seq uint64, line []byte) error {
+		if w := want[seq-1]; seq != 1234+uint64(n) || string(line) != w.Line {
+			return fmt.Errorf("line %d: %d %s", n, seq, line)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 5000-1233 {
+		t.Fatalf("ReadEvents from 1234: %d lines, %v", n, err)
+	}
+}

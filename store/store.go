@@ -37,7 +37,7 @@ var ErrClosed = errors.New("store closed")
 // Options tune a Store. The zero value is the default.
 type Options struct {
 	// BatchRows is the most interaction rows one group commit carries, and, when set, the most
-	// event lines the state keeps before committing them on its own; 0 means 32768 rows and
+	// event lines the state keeps before committing them on its own; 0 means 16384 rows and
 	// 65536 lines. Commit commits whatever is pending anyway: a run commits every 1%.
 	//
 	// Between commits a row is kept in memory, and a later row of the same interaction replaces
@@ -55,7 +55,7 @@ type Options struct {
 
 func (o *Options) batchRows() int {
 	if o.BatchRows <= 0 {
-		return 32768
+		return 16384
 	}
 	return o.BatchRows
 }

@@ -34,7 +34,13 @@ func ReadEvents(dir string, from uint64, fn func(seq uint64, line []byte) error)
 	if err := inspect(path, stateSchema, o); err != nil {
 		return fmt.Errorf("read events from %s: %w", path, err)
 	}
-	db, err := sql.Open(driverName, dsn(path, fmt.Sprintf("mode=ro&_busy_timeout=%d", o.busyMillis())))
+	// As inspect does: without a WAL beside it nobody is writing the file, and immutable=1 reads
+	// it without leaving -wal and -shm files behind.
+	params := fmt.Sprintf("mode=ro&_busy_timeout=%d", o.busyMillis())
+	if !exists(path+"-wal") && !exists(path+"-journal") {
+		params += "&immutable=1"
+	}
+	db, err := sql.Open(driverName, dsn(path, params))
 	if err != nil {
 		return fmt.Errorf("read events from %s: %w", path, err)
 	}

@@ -33,6 +33,11 @@ func TestEventsCommand(t *testing.T) {
 	if code != 0 || got != string(want) {
 		t.Fatalf("events: exit %d, %d bytes (%s); want the %d bytes run --events wrote", code, len(got), errOut, len(want))
 	}
+	for _, f := range []string{"ixlb.db-wal", "ixlb.db-shm"} {
+		if _, err := os.Stat(filepath.Join(data, f)); err == nil {
+			t.Errorf("events left %s behind in a directory nobody uses", f)
+		}
+	}
 	if sum, _, _ := runBin(t, "events", data, "--sha256"); strings.TrimSpace(sum) != rep.EventsSHA256 {
 		t.Fatalf("events --sha256 = %q, report's events_sha256 %q", sum, rep.EventsSHA256)
 	}

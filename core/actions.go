@@ -63,6 +63,7 @@ func (e *Engine) stopApp(name string) error {
 		e.updateEligibility(a.urs)
 		e.resubmitPending(a.urs)
 	case TypeInteractionServer:
+		a.usingDB = "" // it reads its DAPs anew when it starts
 		if a.id != e.is.active {
 			return nil
 		}

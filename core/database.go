@@ -26,7 +26,13 @@ type isState struct {
 	routingTimeout    int64
 	verifyIdentity    bool
 	defaultMaxSub     int64
-	defaultMinGap     time.Duration // default-max-submission-rate as the least gap between submissions
+	handlingTimeout   int64
+	defaultRate       time.Duration // default-max-submission-rate as the least gap between submissions
+	defaultRateSet    bool          // default-max-submission-rate is set (0 then disables submissions)
+	// The [agent-reservation] options of the IS arbiter.
+	collectTime      int64
+	reservationTime  int64
+	rejectSubsequent bool
 }
 
 // isDAPs lists the DAPs on the Connections tab of the IS in force.
@@ -41,7 +47,8 @@ func (e *Engine) isDAPs() []int32 {
 }
 
 func (e *Engine) dapUp(d *app) bool {
-	return d.running && e.apps[d.dbServer].running
+	// A DAP through a DB Server needs both running; an ODBC DAP (no DB Server) only itself.
+	return d.running && (d.dbServer < 0 || e.apps[d.dbServer].running)
 }
 
 // activateIS makes an IS the active one: it reads the configuration as it is now, chooses its
@@ -87,20 +94,33 @@ func (e *Engine) activateIS(id int32, prev Database) {
 			return
 		}
 		chosen = db
-	} else if e.is.verifyIdentity && prev != nil {
-		chosen = prev
 	} else {
-		pick := int32(-1)
+		inUse := ""
+		if prev != nil {
+			inUse = prev.Name()
+		}
+		var choices []DAPChoice
 		for _, d := range daps {
-			if e.apps[d].handle != nil && (pick < 0 || e.apps[d].repointSeq > e.apps[pick].repointSeq) {
-				pick = d
+			if a := e.apps[d]; a.handle != nil {
+				choices = append(choices, DAPChoice{Name: a.name, Database: a.database, RepointSeq: a.repointSeq})
 			}
 		}
-		if pick < 0 {
+		name := ChooseDatabase(e.apps[id].usingDB, e.is.verifyIdentity, inUse, choices)
+		switch {
+		case name == "":
 			e.is.pendingRestore = true
 			return
+		case prev != nil && name == inUse:
+			chosen = prev
+		default:
+			db, err := e.dbs.Connect(e.apps[id].name, name)
+			if err != nil {
+				e.fail(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
+				e.is.pendingRestore = true
+				return
+			}
+			chosen = db
 		}
-		chosen = e.apps[pick].handle
 	}
 	e.is.db, e.is.dbName = chosen, chosen.Name()
 	for _, d := range daps {
@@ -122,6 +142,14 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		if e.dapUp(a) {
 			e.is.dapRing.add(d)
 		}
+	}
+	e.apps[id].usingDB = chosen.Name()
+	if len(e.is.daps) == 0 {
+		// Every DAP leads elsewhere (the identity guard refused them all): nothing can be read or
+		// written. Say so, instead of stalling without a sign.
+		e.ev.App = e.apps[id].name
+		e.ev.Reason = "no Database Access Point leads to database " + chosen.Name() + " in use; work is held"
+		e.emit(EvHeld)
 	}
 	e.is.pendingRestore = true
 	e.restore()
@@ -265,14 +293,10 @@ func (e *Engine) dapFor() (*app, bool) {
 
 func (e *Engine) peekDAP() (int32, bool) {
 	r := &e.is.dapRing
-	if len(r.members) == 0 {
+	if r.len() == 0 {
 		return -1, false
 	}
-	i := r.next
-	if i >= len(r.members) {
-		i = 0
-	}
-	return r.members[i], true
+	return r.head, true
 }
 
 // heldRow is a write the IS could not send yet, with the identity of the database it is for.

@@ -54,12 +54,13 @@ type ISView struct {
 // URSView is one Universal Routing Server.
 type URSView struct {
 	AppView
-	Eligible     bool   // takes new interactions (for the strategies activated on it)
-	Why          string // why not, when not
-	WhyCode      string // the same as a stable code: WhyStopped, WhyNoConnection, …
-	Resubmitted  int64  // resubmissions it received
-	Pending      int    // interactions pending in it (state 2)
-	MaxSubmitted int64  // -1: no limit
+	Eligible     bool    // takes new interactions (for the strategies activated on it)
+	Why          string  // why not, when not
+	WhyCode      WhyCode // the same as a stable code: WhyStopped, WhyNoConnection, …
+	Reserves     bool    // agent_reservation in its options and the IS Annex: it asks the arbiter
+	Resubmitted  int64   // resubmissions it received
+	Pending      int     // interactions pending in it (state 2)
+	MaxSubmitted int64   // -1: no limit
 	Submitted    int64
 	Strategies   []string // activated on it
 }
@@ -136,7 +137,7 @@ type TargetCount struct {
 // DAPView is a Database Access Point.
 type DAPView struct {
 	AppView
-	DBServer        string
+	DBServer        string // "" for a DAP that connects through ODBC (no DB Server)
 	DBServerRunning bool
 	Database        string // as configured now
 	InUse           bool   // the active IS sends requests through it
@@ -196,8 +197,8 @@ func (e *Engine) Snapshot() *Snapshot {
 		case a.typ == TypeDBServer:
 			s.DBServers = append(s.DBServers, av)
 		case a.typ == TypeDatabaseAccessPoint:
-			s.DAPs = append(s.DAPs, DAPView{AppView: av, DBServer: e.apps[a.dbServer].name,
-				DBServerRunning: e.apps[a.dbServer].running, Database: a.database, InUse: inUse[a.id],
+			s.DAPs = append(s.DAPs, DAPView{AppView: av, DBServer: e.nameOf(a.dbServer),
+				DBServerRunning: a.dbServer < 0 || e.apps[a.dbServer].running, Database: a.database, InUse: inUse[a.id],
 				Up: e.is.dapRing.contains(a.id), Repointed: e.is.dbName != "" && a.database != e.is.dbName,
 				Requests: a.requests, Failures: a.failures})
 		case a.typ.IsESP():
@@ -209,7 +210,7 @@ func (e *Engine) Snapshot() *Snapshot {
 	}
 	for _, u := range e.urs {
 		code, why := e.ineligibleReason(u)
-		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: why, WhyCode: code,
+		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: why, WhyCode: code, Reserves: u.reserves,
 			Pending: len(u.pending), MaxSubmitted: u.maxSub, Submitted: u.submitted, Resubmitted: u.resubmitted}
 		for _, st := range u.activated {
 			uv.Strategies = append(uv.Strategies, e.strats[st].name)

@@ -21,6 +21,9 @@ const (
 	CodeMaxSubmittedZero      = "max-submitted-zero"           // a URS limited to 0 interactions
 	CodeMaxSubmittedSection   = "max-submitted-section"        // a URS limit in a section named after no IS
 	CodeBadOptionValue        = "bad-option-value"             // an option the IS reads, with a value it ignores
+	CodeRateAboveCeiling      = "rate-above-ceiling"           // max-submission-rate above 1000 a second
+	CodeChatNotBalanced       = "esp-chat-not-balanced"        // ChatServer addressed by type or through a cluster
+	CodeDAPMixedAccess        = "dap-mixed-access"             // DAPs through DB Servers and through ODBC mixed
 	CodeESPThirdPartyByType   = "esp-thirdparty-by-type"       // via ThirdPartyServer by type over servers of different services
 	CodeESPServiceMissing     = "esp-service-missing"          // via a server or cluster lacking the step's service
 	CodeESPNoServer           = "esp-no-server"                // via a type with no connected server, or an empty cluster
@@ -48,10 +51,10 @@ type Rule struct {
 // nothing at all.
 var lintRules = []Rule{
 	{CodeURSNoAgentReservation, SeverityWarning,
-		"The Interaction Server balances only among URS with `agent_reservation` true in their own options: it never submits to this one.",
-		"Set `options: {default: {agent_reservation: true}}` on the URS."},
+		"A URS without `agent_reservation` true in its own options routes on its own, lagging view of agents: sharing agents with other URS, it may double-book them (`agents.double_booked`).",
+		"Set `options: {default: {agent_reservation: true}}` on every URS that shares agents with another."},
 	{CodeURSNotInAnnex, SeverityWarning,
-		"The Interaction Server submits only to URS it lists as `URS_NAME: true` in the `agent_reservation` section of its Annex.",
+		"The Interaction Server arbitrates reservations only for URS it lists as `URS_NAME: true` in the `agent_reservation` section of its Annex: sharing agents, the others may double-book them.",
 		"Add `annex: {agent_reservation: {URS_NAME: true}}` to the Interaction Server (and to a backup with an Annex of its own)."},
 	{CodeURSNotConnected, SeverityWarning,
 		"A strategy is activated on a URS with no connection to the Interaction Server or its backup: the IS never sees that URS.",
@@ -68,6 +71,15 @@ var lintRules = []Rule{
 	{CodeBadOptionValue, SeverityWarning,
 		"An option the Interaction Server or URS reads has a value it cannot parse, so the default applies (false for `agent_reservation`).",
 		"Write a boolean (true/false), a whole number, or a duration/number of the option's unit."},
+	{CodeRateAboveCeiling, SeverityError,
+		"`max-submission-rate` (or `default-max-submission-rate`) above 1000 a second, Genesys' ceiling: the Interaction Server does not accept it.",
+		"Use at most 1000/second, or 0 to disable submissions to the URS."},
+	{CodeChatNotBalanced, SeverityWarning,
+		"Chat Server has the dual (media and ESP) role, but the document does not list it among the application servers the Interaction Server balances (Classification, E-mail, SMS, Social Messaging).",
+		"Address a Chat Server by application name, or check the design against the Genesys documentation."},
+	{CodeDAPMixedAccess, SeverityWarning,
+		"Some DAPs of the Interaction Server go through DB Servers (8.1 design), others connect through ODBC (Framework 8.5 dropped DB Server): both load, but a real deployment uses one.",
+		"Give every DAP a `db_server`, or none."},
 	{CodeESPThirdPartyByType, SeverityWarning,
 		"Addressed by type, the IS cannot tell ThirdPartyServers apart: requests reach servers without the service and fault (`esp_faults.misrouted`).",
 		"Put the servers of each service in an Application Cluster and address the cluster by name."},
@@ -93,8 +105,8 @@ var lintRules = []Rule{
 		"The queue's strategy is activated on no URS, at load or in the timeline: its interactions wait in the queue for the whole run.",
 		"Add URS to the strategy's `activated_on`, or an `activate` entry to the timeline."},
 	{CodeNothingRouted, SeverityError,
-		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or without agent reservation): the run routes nothing.",
-		"Activate the queues' strategies on a URS connected to the Interaction Server, with `agent_reservation` in its options and the IS Annex."},
+		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or with a submission limit of 0): the run routes nothing.",
+		"Activate the queues' strategies on a URS connected to the Interaction Server, with a max-submitted-interactions above 0."},
 	{CodeGroupNoCapacity, SeverityWarning,
 		"A route step sends interactions of a media to an agent group with no agents, or no capacity for that media: they wait in the queue.",
 		"Add the media to the group's `capacity` (and agents), or route that traffic to another group."},
@@ -134,6 +146,7 @@ func Lint(s *Scenario) Diagnostics {
 	l.optionValues()
 	l.esp()
 	l.databases()
+	l.dapAccess()
 	l.timeline()
 	l.queues()
 	l.capacity()
@@ -306,6 +319,14 @@ func (l *linter) urs() {
 				"%s has strategies activated on it (%s) but no connection to %s: the Interaction Server never submits to it; add %s to its connections",
 				u.Name, strats, l.isName(), l.primary.Name)
 		}
+		// Without agent reservation a URS still routes (reservation is arbitration, not a gate),
+		// but it may double-book agents it shares with other routers; alone on its agents it is
+		// safe.
+		others := l.sharingAgents(u.Name)
+		if len(others) == 0 {
+			continue
+		}
+		risk := fmt.Sprintf("it may double-book agents with %s", strings.Join(others, ", "))
 		// A value that is not a boolean is bad-option-value's finding, not this one's.
 		v, set := u.Options.Get("default", "agent_reservation")
 		on, valid := core.ParseBool(v)
@@ -317,8 +338,8 @@ func (l *linter) urs() {
 			l.report(CodeURSNoAgentReservation,
 				l.valueAt(appPath(u.Name, "options", "default", "agent_reservation"),
 					appPath(u.Name, "options", "default"), appPath(u.Name, "options"), appPath(u.Name)),
-				"%s runs strategies (%s) but %s in its default options: the Interaction Server never submits to it; set agent_reservation: true",
-				u.Name, strats, what)
+				"%s runs strategies (%s) but %s in its default options: %s; set agent_reservation: true",
+				u.Name, strats, what, risk)
 		}
 		for _, is := range l.interactionServers(ownAnnex) {
 			v, set := is.Annex.Get("agent_reservation", u.Name)
@@ -333,10 +354,51 @@ func (l *linter) urs() {
 			l.report(CodeURSNotInAnnex,
 				l.valueAt(appPath(is.Name, "annex", "agent_reservation", u.Name),
 					appPath(is.Name, "annex", "agent_reservation"), appPath(is.Name, "annex"), appPath(is.Name)),
-				"%s runs strategies (%s) but %s's Annex has %s: %s never submits to it; add %s: true to its agent_reservation section",
-				u.Name, strats, is.Name, what, is.Name, u.Name)
+				"%s runs strategies (%s) but %s's Annex has %s: %s does not arbitrate for it and %s; add %s: true to its agent_reservation section",
+				u.Name, strats, is.Name, what, is.Name, risk, u.Name)
 		}
 	}
+}
+
+// sharingAgents lists, in file order, the other URS whose strategies route to an agent group that
+// a strategy of urs routes to (at load or activated in the timeline).
+func (l *linter) sharingAgents(urs string) []string {
+	groupsOf := func(u string) map[string]bool {
+		gs := map[string]bool{}
+		for _, name := range l.active[u] {
+			for i := range l.cfg.Strategies {
+				if l.cfg.Strategies[i].Name != name {
+					continue
+				}
+				for _, st := range l.cfg.Strategies[i].Steps {
+					if st.Kind != core.StepRoute {
+						continue
+					}
+					gs[st.Group], gs[st.Default] = true, true
+					for _, r := range st.ByCategory {
+						gs[r.Group] = true
+					}
+				}
+			}
+		}
+		delete(gs, "")
+		return gs
+	}
+	mine := groupsOf(urs)
+	var out []string
+	for i := range l.cfg.Apps {
+		o := &l.cfg.Apps[i]
+		if o.Type != core.TypeRoutingServer || o.Name == urs || len(l.active[o.Name]) == 0 {
+			continue
+		}
+		for g := range groupsOf(o.Name) {
+			if mine[g] {
+				out = append(out, o.Name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // annexNames checks the names in the IS Annex agent_reservation section: each should be a URS.
@@ -369,66 +431,35 @@ func (l *linter) namesOf(t core.AppType) []string {
 	return out
 }
 
-// optionCheck says what is wrong with an option's value ("" when nothing).
-type optionCheck func(value string) string
-
-func boolOption(v string) string {
-	if _, ok := core.ParseBool(v); !ok {
-		return fmt.Sprintf("%q is not a boolean (true/false): read as false", v)
+// optionRule is the registry entry (core.OptionSpecs) for an option the engine reads — section and
+// option of an application of type t, on its options tab or its Annex — nil for one it does not.
+func (l *linter) optionRule(t core.AppType, annex bool, section, option string) *core.OptionSpec {
+	isURS := func(name string) bool {
+		a, ok := l.apps[name]
+		return ok && a.Type == core.TypeRoutingServer
 	}
-	return ""
+	spec, ok := core.LookupOption(t, annex, section, option, l.isIS, isURS)
+	if !ok {
+		return nil
+	}
+	return spec
 }
 
-func countOption(v string) string {
-	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil || n < 0 {
-		return fmt.Sprintf("%q is not a whole number ≥ 0: ignored, so there is no limit", v)
-	}
-	return ""
-}
-
-func rateOption(v string) string {
-	if _, ok := core.ParseSubmissionRate(v); !ok {
-		return fmt.Sprintf("%q is not a submission rate (10/second, 600/minute, at most 1000 a second): ignored, so there is no limit", v)
-	}
-	return ""
-}
-
-func durationOption(unit time.Duration, unitName string, def time.Duration) optionCheck {
-	return func(v string) string {
-		if d, ok := core.ParseOptionDuration(v, unit); !ok || d <= 0 {
-			return fmt.Sprintf("%q is not a positive duration or number of %s: ignored, the default %s applies", v, unitName, fmtDuration(def))
+// optionProblem says what is wrong with a value and what the engine does instead ("" when valid).
+func optionProblem(spec *core.OptionSpec, v string) string {
+	if err := spec.Validate(v); err != nil {
+		fallback := "the default " + spec.Default + " applies"
+		switch {
+		case spec.Kind == core.KindBool:
+			fallback = "read as " + spec.Default
+		case spec.Default == "":
+			fallback = "ignored, so there is no limit"
+		case spec.Kind == core.KindRate:
+			fallback = "ignored, so there is no limit"
 		}
-		return ""
+		return err.Error() + ": " + fallback
 	}
-}
-
-// optionRule is the check for an option the engine reads (section and option of an application
-// of type t, on its options tab or its Annex), nil for an option it does not read.
-func (l *linter) optionRule(t core.AppType, annex bool, section, option string) optionCheck {
-	switch {
-	case t == core.TypeRoutingServer && !annex && section == "default" && option == "agent_reservation":
-		return boolOption
-	case t == core.TypeRoutingServer && annex && option == "max-submitted-interactions" && l.isIS(section):
-		return countOption
-	case t == core.TypeRoutingServer && annex && option == "max-submission-rate" && l.isIS(section):
-		return rateOption
-	case t == core.TypeInteractionServer && annex && section == "agent_reservation":
-		return boolOption
-	case t == core.TypeInteractionServer && !annex && section == "settings":
-		switch option {
-		case "delivering-timeout":
-			return durationOption(time.Second, "seconds", core.DefaultDeliveringTimeout)
-		case "routing-timeout":
-			return durationOption(time.Minute, "minutes", core.DefaultRoutingTimeout)
-		case "verify-database-identity":
-			return boolOption
-		case "default-max-submitted-per-router":
-			return countOption
-		case "default-max-submission-rate":
-			return rateOption
-		}
-	}
-	return nil
+	return ""
 }
 
 func (l *linter) isIS(name string) bool {
@@ -475,12 +506,16 @@ func (l *linter) optionValues() {
 }
 
 func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app string) {
-	check := l.optionRule(t, annex, section, option)
-	if check == nil {
+	spec := l.optionRule(t, annex, section, option)
+	if spec == nil {
 		return
 	}
-	if problem := check(value); problem != "" {
-		l.report(CodeBadOptionValue, at, "%s %s/%s: %s", app, section, option, problem)
+	if problem := optionProblem(spec, value); problem != "" {
+		code := CodeBadOptionValue
+		if spec.Kind == core.KindRate && rateAboveCeiling(value) {
+			code = CodeRateAboveCeiling
+		}
+		l.report(code, at, "%s %s/%s: %s", app, section, option, problem)
 		return
 	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && n == 0 {
@@ -548,6 +583,14 @@ func (l *linter) esp() {
 				}
 			case l.clusters[s.Via] != nil:
 				l.viaCluster(l.clusters[s.Via], joined[s.Via], service, what, at)
+				if c := l.clusters[s.Via]; len(c.Members) > 0 && l.apps[c.Members[0]] != nil && l.apps[c.Members[0]].Type == core.TypeChatServer {
+					l.report(CodeChatNotBalanced, at, "%s: via %s, an Application Cluster of Chat Servers: the Interaction Server balances Classification, E-mail, SMS and Social Messaging servers, not Chat Servers", what, c.Name)
+				}
+			case core.AppType(s.Via) == core.TypeChatServer:
+				l.report(CodeChatNotBalanced, at, "%s: via ChatServer by type: the Interaction Server balances Classification, E-mail, SMS and Social Messaging servers, not Chat Servers; address a Chat Server by name", what)
+				for _, is := range l.interactionServers(ownConnections) {
+					l.viaType(is, core.TypeChatServer, service, what, at)
+				}
 			case core.AppType(s.Via).Valid():
 				for _, is := range l.interactionServers(ownConnections) {
 					l.viaType(is, core.AppType(s.Via), service, what, at)
@@ -690,8 +733,24 @@ func (l *linter) timeline() {
 		}
 		return l.primary.Name
 	}
-	// becomeActive is activateIS: the IS reads its DAPs and, unguarded, takes the database of the
-	// most recently re-pointed one.
+	// using is the database each IS has worked with since it last became active, while it runs
+	// (the engine's app.usingDB): a warm standby that becomes active again without a restart
+	// continues with it.
+	using := map[string]string{}
+	if active != "" {
+		using[active] = inUse
+	}
+	// guarded reports whether verify-database-identity is on for the IS in force.
+	guarded := func() bool {
+		o := opts[active]
+		if len(o) == 0 && l.primary != nil {
+			o = opts[l.primary.Name]
+		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		on, _ := core.ParseBool(v)
+		return on
+	}
+	// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase).
 	becomeActive := func(name string, i int) {
 		active = name
 		conf := l.apps[name]
@@ -699,35 +758,39 @@ func (l *linter) timeline() {
 		if len(o) == 0 {
 			o = opts[l.primary.Name]
 		}
-		// The guard keeps the database in use, after a switchover and after a restart alike.
-		if v, ok := o.Get("settings", "verify-database-identity"); ok && inUse != "" {
-			if on, _ := core.ParseBool(v); on {
-				return
-			}
-		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		guard, _ := core.ParseBool(v)
 		if !ownConnections(conf) {
 			conf = l.primary
 		}
 		daps, _ := l.dapsOf(conf)
-		if len(daps) == 0 {
+		var choices []core.DAPChoice
+		for _, d := range daps {
+			choices = append(choices, core.DAPChoice{Name: d.Name, Database: dapDB[d.Name], RepointSeq: uint64(seq[d.Name])})
+		}
+		db := core.ChooseDatabase(using[name], guard, inUse, choices)
+		if db == "" {
 			return
 		}
-		pick := daps[0]
-		for _, d := range daps {
-			if seq[d.Name] > seq[pick.Name] {
-				pick = d
+		if db != inUse && using[name] == "" && !(guard && inUse != "") {
+			// The rule took the most recently re-pointed DAP's database.
+			pick := choices[0]
+			for _, c := range choices {
+				if c.RepointSeq > pick.RepointSeq {
+					pick = c
+				}
+			}
+			if r, ok := repointed[pick.Name]; ok {
+				ta := l.cfg.Timeline[i]
+				kind := ta.Kind.String()
+				path := join(item("timeline", i), kind)
+				l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
+					"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
+					name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
 			}
 		}
-		db := dapDB[pick.Name]
-		if r, ok := repointed[pick.Name]; ok && db != inUse {
-			ta := l.cfg.Timeline[i]
-			kind := ta.Kind.String()
-			path := join(item("timeline", i), kind)
-			l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
-				"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
-				name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
-		}
 		inUse = db
+		using[name] = db
 	}
 	for _, i := range l.tl {
 		ta := l.cfg.Timeline[i]
@@ -742,9 +805,13 @@ func (l *linter) timeline() {
 			if ta.Database == dapDB[ta.App] {
 				continue // a no-op, which the engine refuses: nothing changes
 			}
+			next := fmt.Sprintf("the next one to become active works with %s", ta.Database)
+			if guarded() {
+				next = fmt.Sprintf("with verify-database-identity the next one to become active refuses it (and holds all work if no DAP leads to %s any more)", inUse)
+			}
 			l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
-				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, the next one to become active works with %s; Genesys recommends against changing a DAP on the fly",
-				ta.App, dapDB[ta.App], ta.Database, ta.Database)
+				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, %s; Genesys recommends against changing a DAP on the fly",
+				ta.App, dapDB[ta.App], ta.Database, next)
 			dapDB[ta.App] = ta.Database
 			n++
 			seq[ta.App], repointed[ta.App] = n, i
@@ -761,6 +828,7 @@ func (l *linter) timeline() {
 				continue
 			}
 			running[ta.App] = false
+			delete(using, ta.App) // it reads its DAPs anew when it starts
 			if ta.App != active {
 				continue
 			}
@@ -792,26 +860,15 @@ func (l *linter) activatedEver(strategy string) bool {
 	return false
 }
 
-// canServe reports whether a URS can become eligible at some point of the run: connected, with
-// agent_reservation in its options and the IS Annex (at load or set later), and a limit above 0.
+// canServe reports whether a URS can become eligible at some point of the run: connected and with
+// a limit above 0 (agent_reservation decides how it takes agents, not whether it gets work).
 func (l *linter) canServe(u *core.AppConfig) bool {
 	if u.Type != core.TypeRoutingServer || !l.connected(u) {
-		return false
-	}
-	on := func(o core.Options, app, section, option, setSection string) bool {
-		v, _ := o.Get(section, option)
-		b, _ := core.ParseBool(v)
-		return b || l.setLater(app, setSection, option)
-	}
-	if !on(u.Options, u.Name, "default", "agent_reservation", "default") {
 		return false
 	}
 	is := l.primary
 	if l.backup != nil && ownAnnex(l.backup) && !ownAnnex(l.primary) {
 		is = l.backup
-	}
-	if !on(is.Annex, is.Name, "agent_reservation", u.Name, "annex:agent_reservation") {
-		return false
 	}
 	// A limit of 0, its own or the IS's default-max-submitted-per-router when it has none, keeps
 	// it out of every rotation unless the timeline changes one of them.
@@ -858,7 +915,7 @@ func (l *linter) queues() {
 		}
 	}
 	l.report(CodeNothingRouted, l.at("traffic"),
-		"no traffic can ever be submitted to a URS: the strategies of queues %s are activated on no URS that is connected to %s with agent_reservation in its options and the IS Annex; every interaction would wait in its queue for the whole run",
+		"no traffic can ever be submitted to a URS: the strategies of queues %s are activated on no URS that is connected to %s with a submission limit above 0; every interaction would wait in its queue for the whole run",
 		strings.Join(queues, ", "), l.isName())
 }
 
@@ -1018,4 +1075,39 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// rateAboveCeiling reports whether a submission rate is well formed but above Genesys' ceiling
+// of 1000 a second.
+func rateAboveCeiling(v string) bool {
+	num, unit, _ := strings.Cut(strings.TrimSpace(v), "/")
+	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil {
+		return false
+	}
+	if u := strings.ToLower(strings.TrimSpace(unit)); u == "m" || u == "min" || u == "minute" {
+		n /= 60
+	}
+	return n > 1000
+}
+
+// dapAccess notes an Interaction Server whose DAPs mix DB Servers (the 8.1 design) and ODBC
+// (Framework 8.5 dropped DB Server).
+func (l *linter) dapAccess() {
+	for _, is := range l.interactionServers(ownConnections) {
+		daps, _ := l.dapsOf(is)
+		var via, odbc []string
+		for _, d := range daps {
+			if d.DBServer == "" {
+				odbc = append(odbc, d.Name)
+			} else {
+				via = append(via, d.Name)
+			}
+		}
+		if len(via) > 0 && len(odbc) > 0 {
+			l.report(CodeDAPMixedAccess, l.at(appPath(odbc[0]), appPath(is.Name)),
+				"%s's DAPs mix DB Servers (%s) and ODBC (%s): both load, but a real deployment uses one (DB Server support was dropped in Framework 8.5)",
+				is.Name, strings.Join(via, ", "), strings.Join(odbc, ", "))
+		}
+	}
 }

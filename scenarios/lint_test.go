@@ -134,7 +134,7 @@ func TestLintRules(t *testing.T) {
 		{"urs false in the annex", []edit{{annexLine, "    annex: {agent_reservation: {URS_1: true, URS_2: false}}"}},
 			[]string{"urs-not-in-annex@9:53"}},
 		{"no annex at all", []edit{{annexLine + "\n", ""}},
-			[]string{"urs-not-in-annex@4:3", "urs-not-in-annex@4:3", "nothing-routed@36:1"}},
+			[]string{"urs-not-in-annex@4:3", "urs-not-in-annex@4:3"}},
 		{"annex entry turned on by the timeline", []edit{
 			{annexLine, "    annex: {agent_reservation: {URS_1: true}}"},
 			{lastLine, lastLine + "  - {at: 2m, set: {app: IxnServer, section: \"annex:agent_reservation\", option: URS_2, value: true}}\n"}},
@@ -163,8 +163,17 @@ func TestLintRules(t *testing.T) {
 			[]string{"bad-option-value@8:78"}},
 		{"agent_reservation not a boolean", []edit{{urs2Line, strings.Replace(urs2Line, "reservation: true", "reservation: maybe", 1)}},
 			[]string{"bad-option-value@12:97"}},
-		{"max-submission-rate the URS cannot read", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submission-rate: 5000/second}}}", 1)}},
+		{"max-submission-rate above Genesys' ceiling", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submission-rate: 5000/second}}}", 1)}},
+			[]string{"rate-above-ceiling@12:146"}},
+		{"max-submission-rate the URS cannot read", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submission-rate: fast}}}", 1)}},
 			[]string{"bad-option-value@12:146"}},
+		{"ChatServer addressed by type", []edit{
+			{"  EmailSrv_1: {type: EmailServer}", "  EmailSrv_1: {type: EmailServer}\n  ChatSrv_1: {type: ChatServer}"},
+			{"connections: [DAP_1, DAP_2, ClassSrv_1, FaxSrv_1, EmailSrv_1]", "connections: [DAP_1, DAP_2, ClassSrv_1, FaxSrv_1, EmailSrv_1, ChatSrv_1]"},
+			{"      - esp: {via: FaxCluster, service: fax, method: send}", "      - esp: {via: FaxCluster, service: fax, method: send}\n      - esp: {via: ChatServer, service: chat, method: transcript}"}},
+			[]string{"esp-chat-not-balanced@32:20"}},
+		{"DAPs through a DB Server and through ODBC", []edit{{dap2Line, "  DAP_2: {type: DatabaseAccessPoint, database: ixn}"}},
+			[]string{"dap-mixed-access@21:3"}},
 		{"max-submission-rate it can", []edit{{urs2Line, strings.Replace(urs2Line, "}}}", "}}, annex: {IxnServer: {max-submission-rate: 10/second}}}", 1)}},
 			nil},
 		{"timeline set with a value the URS cannot read", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: URS_2, section: \"annex:IxnServer\", option: max-submitted-interactions, value: lots}}\n"}},
@@ -245,8 +254,15 @@ func TestLintRules(t *testing.T) {
 			nil},
 		{"nothing can be routed", []edit{{"activated_on: [URS_1, URS_2]", "activated_on: []"}},
 			[]string{"queue-strategy-not-activated@33:41", "nothing-routed@37:1"}},
-		{"no URS can ever be eligible", []edit{{annexLine + "\n", "    annex: {agent_reservation: {URS_1: false, URS_2: false}}\n"}},
-			[]string{"urs-not-in-annex@9:40", "urs-not-in-annex@9:54", "nothing-routed@37:1"}},
+		{"no URS reserves: they still route, and may double-book", []edit{{annexLine + "\n", "    annex: {agent_reservation: {URS_1: false, URS_2: false}}\n"}},
+			[]string{"urs-not-in-annex@9:40", "urs-not-in-annex@9:54"}},
+		{"a URS without agent_reservation alone on its agents", []edit{
+			{urs2Line, "  URS_2: {type: RoutingServer, connections: [IxnServer]}"},
+			{"activated_on: [URS_1, URS_2]", "activated_on: [URS_1]"},
+			{"business_processes:", "  B: {activated_on: [URS_2], steps: [{route: {group: Solo}}]}\nbusiness_processes:"},
+			{"  Inbound: {queues: {fax_in: {strategy: A}}}", "  Inbound: {queues: {fax_in: {strategy: A}, solo_in: {strategy: B}}}"},
+			{"  Billing: {agents: 5, capacity: {fax: 1}, handle_time: 1m}", "  Billing: {agents: 5, capacity: {fax: 1}, handle_time: 1m}\n  Solo: {agents: 5, capacity: {fax: 1}, handle_time: 1m}"}},
+			nil},
 		{"route to a group without capacity for the media", []edit{{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {email: 1}"}},
 			[]string{"group-no-capacity@31:40"}},
 		{"route to a group without agents", []edit{{"  Sales: {agents: 5,", "  Sales: {agents: 0,"}},
@@ -320,6 +336,7 @@ func TestBundledScenariosLint(t *testing.T) {
 		"dap-repoint-switchover": {"dap-repoint@57:42", "switchover-after-repoint@58:26"},
 		"dap-repoint-guarded":    {"dap-repoint@52:42"},
 		"esp-direct-vs-cluster":  {"esp-thirdparty-by-type@43:20"},
+		"double-booking":         {"urs-not-in-annex@18:7", "urs-no-agent-reservation@21:3"},
 	}
 	for _, info := range Bundled() {
 		t.Run(info.Name, func(t *testing.T) {

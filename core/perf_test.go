@@ -15,15 +15,15 @@ import (
 // keeping an entry per submission until routing-timeout; interactions that do stay in a URS still
 // time out exactly routing-timeout after their submission.
 func TestRoutingTimeoutListFollowsInFlight(t *testing.T) {
-	cfg := benchConfig(2, 1000)
-	cfg.Duration = 60 * time.Second
-	cfg.Apps[2].Options = Options{"settings": {"routing-timeout": "20s"}} // the IS
+	cfg := benchConfig(2, 20)
+	cfg.Duration = 70 * time.Minute
+	cfg.Apps[2].Options = Options{"settings": {"routing-timeout": "20"}} // minutes, the least allowed; the IS
 	cfg.AgentGroups = append(cfg.AgentGroups, AgentGroupConfig{Name: "Slow", Agents: 1,
 		Capacity: []MediaCapacity{{"email", 1}}, HandleTime: time.Hour, AnswerTime: time.Second, Accept: 1})
 	cfg.Strategies = append(cfg.Strategies, StrategyConfig{Name: "Stuck", ActivatedOn: []string{"URS_1"},
 		Steps: []Step{{Kind: StepRoute, Group: "Slow"}}})
 	cfg.Queues = append(cfg.Queues, QueueConfig{Name: "slow", BusinessProcess: "BP", Strategy: "Stuck"})
-	cfg.Traffic = append(cfg.Traffic, TrafficConfig{Media: "email", From: "Mail", Queue: "slow", Rate: 1})
+	cfg.Traffic = append(cfg.Traffic, TrafficConfig{Media: "email", From: "Mail", Queue: "slow", Rate: 0.05})
 	if cfg.Apps[2].Type != TypeInteractionServer {
 		t.Fatalf("apps[2] is %s", cfg.Apps[2].Type)
 	}
@@ -34,7 +34,7 @@ func TestRoutingTimeoutListFollowsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	peak := 0
-	for s := time.Second; s <= cfg.Duration; s += time.Second {
+	for s := 10 * time.Second; s <= cfg.Duration; s += 10 * time.Second {
 		e.RunUntil(int64(s))
 		peak = max(peak, len(e.rtq)-e.rtHead)
 	}
@@ -52,8 +52,8 @@ func TestRoutingTimeoutListFollowsInFlight(t *testing.T) {
 			since[ev.Ixn] = ev.T
 		case EvRoutingTimeout:
 			timeouts++
-			if d := ev.T - since[ev.Ixn]; d != int64(20*time.Second) {
-				t.Fatalf("interaction %d timed out after %v, want 20s", ev.Ixn, time.Duration(d))
+			if d := ev.T - since[ev.Ixn]; d != int64(20*time.Minute) {
+				t.Fatalf("interaction %d timed out after %v, want 20m", ev.Ixn, time.Duration(d))
 			}
 		}
 	}

@@ -183,7 +183,9 @@ func TestSubmissionLimitsOnTheFly(t *testing.T) {
 	if after != 0 {
 		t.Fatalf("%d submissions to URS_1 after max-submitted-interactions was lowered below its pending count", after)
 	}
-	before := rec.count(EvToURS, func(ev *Event) bool { return ev.URS == "URS_1" && ev.T > int64(10*time.Second) && ev.T < int64(20*time.Second) })
+	before := rec.count(EvToURS, func(ev *Event) bool {
+		return ev.URS == "URS_1" && ev.T > int64(10*time.Second) && ev.T < int64(20*time.Second)
+	})
 	if before == 0 {
 		t.Fatal("no submissions to URS_1 while its limit was 100")
 	}

@@ -20,7 +20,6 @@ type isState struct {
 	held            []heldRow // writes waiting for a DAP
 	pendingRestore  bool      // active, but could not read its database yet
 	parkedDone      []waitEntry
-	forceDB         string // a restart: the database the IS used before it
 
 	deliveringTimeout int64
 	routingTimeout    int64
@@ -84,17 +83,10 @@ func (e *Engine) activateIS(id int32, prev Database) {
 			continue
 		}
 		a.handle = h
+		e.identities[h.Name()] = h.Identity()
 	}
 	var chosen Database
-	if e.is.forceDB != "" {
-		db, err := e.dbs.Connect(e.apps[id].name, e.is.forceDB)
-		if err != nil {
-			e.fail(fmt.Errorf("reopen database %s: %w", e.is.forceDB, err))
-			e.is.pendingRestore = true
-			return
-		}
-		chosen = db
-	} else {
+	{
 		inUse := ""
 		if prev != nil {
 			inUse = prev.Name()
@@ -120,6 +112,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 				return
 			}
 			chosen = db
+			e.identities[db.Name()] = db.Identity()
 		}
 	}
 	e.is.db, e.is.dbName = chosen, chosen.Name()

@@ -65,19 +65,19 @@ type Engine struct {
 	is isState
 
 	stats Stats
-	// applied is every operator action carried out, for a restart to replay; timelineDone counts
-	// the timeline entries already applied (they are applied in order).
-	applied       []AppliedAction
-	timelineDone  int
-	timelineOrder []int32
-	// quiet suppresses the event log while a restart replays the configuration.
-	quiet     bool
-	replaying bool
-	log       *eventLog
-	noLog     bool // WithoutEventLog
-	ev        Event
-	row       Row
-	errs      []error
+	// applied is every action carried out (operator's and timeline's), the session's journal.
+	applied    []AppliedAction
+	inTimeline bool   // Apply is carrying out a timeline entry, not an operator's action
+	steps      uint64 // timers processed: the position a journal entry is replayed to
+	// identities of the interaction databases the engine connected to, by name.
+	identities map[string]string
+	rebuild    bool     // Resume: rewrite mismatched databases from the replay
+	notes      []string // what Resume repaired
+	log        *eventLog
+	noLog      bool // WithoutEventLog
+	ev         Event
+	row        Row
+	errs       []error
 }
 
 // Stats are the engine's running counters, the in-memory side of the run report.
@@ -320,6 +320,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
 	e.log = newEventLog()
 	e.collecting = map[int32][]waitEntry{}
+	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
 	}
@@ -328,26 +329,21 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		t := &e.traffic[i]
 		e.scheduleArrival(int32(i), int64(t.cfg.Start))
 	}
-	e.scheduleTimeline(0)
+	e.scheduleTimeline()
 	return e, nil
 }
 
 // scheduleTimeline schedules the timeline's entries in time order (stable: equal times keep file
-// order), skipping the first done of them.
-func (e *Engine) scheduleTimeline(done int) {
+// order).
+func (e *Engine) scheduleTimeline() {
 	tl := e.cfg.Timeline
-	e.timelineOrder = make([]int32, len(tl))
-	for i := range e.timelineOrder {
-		e.timelineOrder[i] = int32(i)
+	order := make([]int32, len(tl))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.SortStableFunc(e.timelineOrder, func(a, b int32) int { return cmpInt64(int64(tl[a].At), int64(tl[b].At)) })
-	for k := done; k < len(e.timelineOrder); k++ {
-		i := e.timelineOrder[k]
-		at := int64(tl[i].At)
-		if at < e.now {
-			at = e.now
-		}
-		e.schedule(timer{at: at, kind: tTimeline, arg: int32(i), slot: -1})
+	slices.SortStableFunc(order, func(a, b int32) int { return cmpInt64(int64(tl[a].At), int64(tl[b].At)) })
+	for _, i := range order {
+		e.schedule(timer{at: int64(tl[i].At), kind: tTimeline, arg: i, slot: -1})
 	}
 }
 
@@ -397,15 +393,21 @@ func (e *Engine) NextEventAt() int64 {
 // RunUntil processes every event up to and including virtual time t, then sets the clock to t.
 func (e *Engine) RunUntil(t int64) {
 	for e.q.len() > 0 && e.q.peek().at <= t {
-		tm := e.q.pop()
-		e.now = tm.at
-		e.dispatch(&tm)
-		if len(e.dirty) > 0 {
-			e.settle()
-		}
+		e.step()
 	}
 	if t > e.now {
 		e.now = t
+	}
+}
+
+// step processes the next timer.
+func (e *Engine) step() {
+	tm := e.q.pop()
+	e.now = tm.at
+	e.steps++
+	e.dispatch(&tm)
+	if len(e.dirty) > 0 {
+		e.settle()
 	}
 }
 
@@ -430,8 +432,10 @@ func (e *Engine) dispatch(t *timer) {
 		return
 	case tTimeline:
 		ta := &e.cfg.Timeline[t.arg]
-		e.timelineDone++
-		if err := e.Apply(ta.Action); err != nil {
+		e.inTimeline = true
+		err := e.Apply(ta.Action)
+		e.inTimeline = false
+		if err != nil {
 			e.errs = append(e.errs, fmt.Errorf("timeline at %s: %w", ta.At, err))
 		}
 		return
@@ -482,10 +486,6 @@ func (e *Engine) valid(t *timer) bool {
 
 // emit appends the prepared e.ev to the log.
 func (e *Engine) emit(k EventKind) {
-	if e.quiet {
-		e.ev = Event{}
-		return
-	}
 	e.log.count++
 	e.ev.T = e.now
 	e.ev.Seq = e.log.count

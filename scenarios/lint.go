@@ -837,6 +837,11 @@ func (l *linter) timeline() {
 			} else {
 				active = ""
 			}
+		case core.ActRestart:
+			if running[ta.App] && ta.App == active {
+				delete(using, ta.App) // a restarted IS reads its DAPs anew
+				becomeActive(ta.App, i)
+			}
 		case core.ActStart:
 			if _, isIS := running[ta.App]; !isIS || running[ta.App] {
 				continue

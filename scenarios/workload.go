@@ -82,7 +82,7 @@ func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
 
 // actionKeys are the timeline's actions; an entry has `at` and exactly one of them (`on` goes with
 // activate and deactivate).
-var actionKeys = []string{"stop", "start", "activate", "deactivate", "set", "switchover", "join", "leave"}
+var actionKeys = []string{"stop", "start", "activate", "deactivate", "set", "switchover", "join", "leave", "restart"}
 
 func (l *loader) timeline(raw ast.Node) {
 	items, _ := l.list(raw, "timeline", "timeline")
@@ -175,6 +175,13 @@ func (l *loader) action(o *object, act, what string) (core.Action, bool) {
 		}
 		l.later(func() { l.checkSwitchover(is, what) })
 		return core.Action{Kind: core.ActSwitchover, App: is.Name}, true
+	case "restart":
+		is, ok := l.str(val, what)
+		if !ok {
+			return core.Action{}, false
+		}
+		l.later(func() { l.refApp(is, what, core.TypeInteractionServer) })
+		return core.Action{Kind: core.ActRestart, App: is.Name}, true
 	case "join", "leave":
 		a := core.Action{Kind: core.ActJoin}
 		if act == "leave" {

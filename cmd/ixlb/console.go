@@ -87,7 +87,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%v", err)
 		}
 	}
-	ss, err := openSession(dir, sc.Config, console.fresh)
+	ss, err := openSession(dir, sc.Config, console.fresh, false)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -107,7 +107,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return nil, err
 		}
-		nss, err := openSession(next, cfg, true)
+		nss, err := openSession(next, cfg, true, false)
 		if err != nil {
 			return nil, err
 		}

@@ -15,7 +15,7 @@ import (
 // manual mode (virtual time advances only by Step).
 func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.Runner, *persister, []core.Event) {
 	t.Helper()
-	ss, err := openSession(dir, sc.Config, false)
+	ss, err := openSession(dir, sc.Config, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}

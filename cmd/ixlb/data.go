@@ -36,8 +36,9 @@ func scenarioDigest(cfg core.Config) string {
 
 // openSession opens dir for the scenario. With fresh, the ixlb files in dir are removed first.
 // A directory of another scenario, or files that are not ixlb's, are an error that changes
-// nothing.
-func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
+// nothing; so is an interaction database the saved session wrote that is missing, unless rebuild
+// (regenerate it by replay).
+func openSession(dir string, cfg core.Config, fresh, rebuild bool) (*session, error) {
 	s := &session{dir: dir}
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "ixlb-run-")
@@ -80,6 +81,12 @@ func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
 		if err := json.Unmarshal(rs.Resume, &r); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("%s: saved run state is damaged: %w (use --fresh to start over)", dir, err)
+		}
+		for name := range r.Identities {
+			if p := filepath.Join(s.dir, name+".db"); !rebuild && !exists(p) {
+				st.Close()
+				return nil, fmt.Errorf("%s is missing: the saved session wrote it; nothing was changed\n(use --rebuild to regenerate it by replaying the session, or --fresh to start over)", p)
+			}
 		}
 		// Events committed after the state was saved belong to a future that did not happen.
 		if err := st.Rewind(rs); err != nil {
@@ -230,4 +237,9 @@ func safeName(s string) string {
 		return "scenario"
 	}
 	return b.String()
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,6 +28,7 @@ type runFlags struct {
 	data    string
 	speed   float64
 	fresh   bool
+	rebuild bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -42,7 +45,11 @@ SCENARIO is a file or the name of a bundled scenario (see the README).
 State lives in SQLite: each database of the scenario is DIR/<name>.db and the run state and event
 log are DIR/ixlb.db. Without --data a temporary directory is used and removed at the end. With
 --data, a run that was killed continues from its last commit when the same command is run again:
-interactions that were in a URS are resubmitted, queued ones routed, those with agents complete.
+the session is replayed from its journal (seed, operator actions) to its last commit, checked against
+the saved event-log hash and the interaction databases, and goes on exactly as if it had never
+stopped. A directory whose run had finished reports it again. A database that does not hold what
+the session wrote (deleted, emptied, replaced, edited) is refused with what differs: --rebuild
+regenerates it by replay, --fresh starts over.
 --speed N paces virtual time at N times the wall clock instead of running flat out.
 
 Exit status: 0 when every expectation holds, 1 when one fails, 2 when the scenario cannot be
@@ -63,6 +70,7 @@ loaded (the message names FILE:LINE:COL).`,
 	cmd.Flags().StringVar(&f.data, "data", "", "keep the databases and run state in this directory (resumes a killed run)")
 	cmd.Flags().Float64Var(&f.speed, "speed", 0, "pace virtual time at N times the wall clock (0: as fast as possible)")
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
+	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	return cmd
 }
 
@@ -81,6 +89,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if f.fresh && f.data == "" {
 		return exitf(2, "--fresh needs --data")
 	}
+	if f.rebuild && (f.data == "" || f.fresh) {
+		return exitf(2, "--rebuild needs --data (and starts from the saved session, so not with --fresh)")
+	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -96,7 +107,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
-	ss, err := openSession(f.data, cfg, f.fresh)
+	ss, err := openSession(f.data, cfg, f.fresh, f.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -118,15 +129,26 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	}
 	var eng *core.Engine
 	if ss.resume != nil {
+		if f.rebuild {
+			opts = append(opts, core.WithRebuild())
+		}
 		eng, err = core.Resume(cfg, *ss.resume, opts...)
-		if err == nil {
+		if err != nil {
+			return resumeError(ss.dir, err)
+		}
+		for _, n := range eng.Notes() {
+			fmt.Fprintf(stderr, "%s: %s\n", ss.dir, n)
+		}
+		if ss.resume.T >= int64(cfg.Duration) {
+			fmt.Fprintf(stderr, "the run in %s had finished at %s virtual; reporting it again\n", ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
+		} else {
 			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
 		}
 	} else {
 		eng, err = core.New(cfg, opts...)
-	}
-	if err != nil {
-		return exitf(2, "%s: %v", sc.File, err)
+		if err != nil {
+			return exitf(2, "%s: %v", sc.File, err)
+		}
 	}
 	start := time.Now()
 	end := int64(cfg.Duration)
@@ -295,4 +317,14 @@ func fmtNum(f float64) string {
 		return fmt.Sprintf("%d", int64(f))
 	}
 	return fmt.Sprintf("%g", f)
+}
+
+// resumeError explains a saved session that cannot be continued as it is; nothing was changed.
+func resumeError(dir string, err error) error {
+	var mm *core.ResumeMismatchError
+	if errors.As(err, &mm) {
+		return exitf(2, "%s: %s; nothing was changed\n(use --rebuild to regenerate the databases by replaying the session, or --fresh to start over)",
+			filepath.Join(dir, mm.Database+".db"), mm.Problem)
+	}
+	return exitf(2, "%s: %v", dir, err)
 }

@@ -44,7 +44,7 @@ type Options struct {
 	// it: an interaction is written to SQLite at most once a commit, whatever it went through
 	// meanwhile. The default is large so that it is the run's commits that cut batches, not the
 	// batch size: with 4096, a busy run's batches were cut mid-way between two commits, and an
-	// interaction's rows were written 2.35 times on average instead of once or twice.
+	// interaction's row was written to SQLite again for each cut it lived across.
 	BatchRows int
 	// BusyTimeout is how long a connection waits for a lock another process holds; 0 means 5s.
 	BusyTimeout time.Duration

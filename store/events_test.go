@@ -195,6 +195,33 @@ func TestRewindCutsChunk(t *testing.T) {
 	}
 }
 
+// TestRewindIntoCompressedChunk: a rewind into a compressed chunk inflates it, cuts it and keeps
+// the lines before; the run goes on from there.
+func TestRewindIntoCompressedChunk(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 6000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	chunks := readChunks(t, filepath.Join(dir, stateFileName))
+	if int64(chunks[1].stored) >= chunks[1].size {
+		t.Fatalf("chunk 1 is not compressed: %d bytes for %d", chunks[1].stored, chunks[1].size)
+	}
+	cut := uint64(chunks[1].first + 100)
+	if err := s.Rewind(RunState{Events: cut}); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want[:cut], emit(s.EventSink(), cut+1, 50)...)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
+	if got, err := s.Events(0, -1); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the rewind into a compressed chunk: %d lines, %v", len(got), err)
+	}
+}
+
 // TestReplay: a seq at or before a logged one replays history from there, whether the earlier
 // lines are pending, committed, or both.
 func TestReplay(t *testing.T) {

@@ -47,7 +47,7 @@ func openRows(t *testing.T, d core.Database) []core.Row {
 // rawDB opens a file with plain database/sql, read-only, to look at what is really stored.
 func rawDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite3", dsn(path, "mode=ro"))
+	db, err := sql.Open(driverName, dsn(path, "mode=ro"))
 	if err != nil {
 		t.Fatal(err)
 	}

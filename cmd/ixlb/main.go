@@ -99,6 +99,6 @@ file, or the name of a bundled scenario) it opens that one.`,
 	}
 	run := newRunCmd()
 	run.ValidArgsFunction = completeScenarios(1)
-	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd())
+	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd(), newEventsCmd())
 	return root
 }

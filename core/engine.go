@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 )
 
@@ -75,6 +74,7 @@ type Engine struct {
 	rebuild    bool     // Resume: rewrite mismatched databases from the replay
 	notes      []string // what Resume repaired
 	log        *eventLog
+	noLog      bool // WithoutEventLog
 	ev         Event
 	row        Row
 	errs       []error
@@ -300,6 +300,14 @@ func WithSink(s EventSink) Option {
 	}
 }
 
+// WithoutEventLog is for runs that need the figures, not the log: parameter sweeps and
+// comparisons of many runs. The engine then neither encodes the event log's JSON lines nor hashes
+// them, unless a sink asks for the lines (WithSink: those are still encoded, and still not
+// hashed). The run itself, its events and their count are unchanged; only EventsSHA256 is ""
+// (the report's events_sha256 is left out). Without it (the default) every line is encoded and
+// hashed.
+func WithoutEventLog() Option { return func(e *Engine) { e.noLog = true } }
+
 // WithSeed overrides the scenario's seed.
 func WithSeed(seed uint64) Option { return func(e *Engine) { e.cfg.Seed = seed } }
 
@@ -332,14 +340,8 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 // scheduleTimeline schedules the timeline's entries in time order (stable: equal times keep file
 // order).
 func (e *Engine) scheduleTimeline() {
-	tl := e.cfg.Timeline
-	order := make([]int32, len(tl))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmpInt64(int64(tl[a].At), int64(tl[b].At)) })
-	for _, i := range order {
-		e.schedule(timer{at: int64(tl[i].At), kind: tTimeline, arg: i, slot: -1})
+	for _, i := range TimelineOrder(e.cfg.Timeline) {
+		e.schedule(timer{at: int64(e.cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1})
 	}
 }
 
@@ -366,8 +368,14 @@ func (e *Engine) Stats() Stats { return e.stats }
 // database failures. The run goes on after each.
 func (e *Engine) Errors() []error { return e.errs }
 
-// EventsSHA256 is the hex SHA-256 of the event log's bytes so far (each line ends with "\n").
-func (e *Engine) EventsSHA256() string { return e.log.sha256() }
+// EventsSHA256 is the hex SHA-256 of the event log's bytes so far (each line ends with "\n"); ""
+// with WithoutEventLog.
+func (e *Engine) EventsSHA256() string {
+	if e.noLog {
+		return ""
+	}
+	return e.log.sha256()
+}
 
 // EventCount is how many events the log has.
 func (e *Engine) EventCount() uint64 { return e.log.count }
@@ -483,12 +491,18 @@ func (e *Engine) emit(k EventKind) {
 	e.ev.T = e.now
 	e.ev.Seq = e.log.count
 	e.ev.Kind = k
+	if e.noLog && len(e.sinks) == 0 {
+		e.ev = Event{}
+		return
+	}
 	e.log.line = e.ev.AppendJSON(e.log.line[:0])
 	for _, s := range e.sinks {
 		s.Event(&e.ev, e.log.line)
 	}
-	e.log.line = append(e.log.line, '\n')
-	e.log.add(e.log.line)
+	if !e.noLog {
+		e.log.line = append(e.log.line, '\n')
+		e.log.add(e.log.line)
+	}
 	e.ev = Event{}
 }
 

@@ -20,7 +20,7 @@ type Report struct {
 	Expectations   []ExpectationResult           `json:"expectations"`
 	Warnings       []string                      `json:"warnings,omitempty"`
 	Errors         []string                      `json:"errors,omitempty"`
-	EventsSHA256   string                        `json:"events_sha256"`
+	EventsSHA256   string                        `json:"events_sha256,omitempty"` // "" with WithoutEventLog
 	Events         uint64                        `json:"events"`
 }
 

@@ -210,3 +210,27 @@ func sqlExec(t *testing.T, path, stmt string) {
 		t.Fatal(err)
 	}
 }
+
+// Interaction rows with no committed state (a run stopped, or out of disk, before its first state
+// commit) belong to no journal: the next run rolls them back and starts the world clean, instead
+// of restoring them as strangers.
+func TestRowsWithoutAStateAreRolledBack(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
+	cmd.Start()
+	waitForRows(t, filepath.Join(data, "ixn.db"), 20)
+	cmd.Process.Kill()
+	cmd.Wait()
+	for _, s := range []string{"", "-wal", "-shm"} {
+		exec.Command("rm", "-f", filepath.Join(data, "ixlb.db"+s)).Run()
+	}
+	out, errOut, code := runBin(t, "run", "urs-failover", "--data", data, "--json")
+	if code != 0 || !strings.Contains(errOut, "rolled back") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r core.Report
+	json.Unmarshal([]byte(out), &r)
+	if whole := reportOf(t, "run", "urs-failover", "--json"); r.EventsSHA256 != whole.EventsSHA256 || r.Interactions != whole.Interactions {
+		t.Fatalf("%+v vs uninterrupted %+v", r.Interactions, whole.Interactions)
+	}
+}

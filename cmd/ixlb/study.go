@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -106,7 +108,8 @@ func runStudy(n int, run func(i int) studyRun, jobs int, progress func(done, tot
 }
 
 func runInMemory(r studyRun) (studyResult, error) {
-	e, err := core.New(r.cfg, core.WithSeed(r.seed))
+	// A study reads figures, not the event log: it is not encoded or hashed (issue 12's option).
+	e, err := core.New(r.cfg, core.WithSeed(r.seed), core.WithoutEventLog())
 	if err != nil {
 		return studyResult{}, fmt.Errorf("%s seed %d: %w", r.cfg.Name, r.seed, err)
 	}

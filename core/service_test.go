@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 // Customers with patience give up wherever they wait; each abandoned interaction is closed in the
@@ -315,4 +317,68 @@ func TestResumeSeesAbandonedRowsAhead(t *testing.T) {
 	if err != nil || ahead || problem == "" {
 		t.Fatalf("the file misses an abandonment: problem %q, ahead %v, %v; want refused", problem, ahead, err)
 	}
+}
+
+// patienceSink follows customers through the log: each is offered once, answered at most once,
+// and an abandoned one is neither answered nor routed afterwards.
+type patienceSink struct {
+	t         *rapid.T
+	offered   map[int64]bool
+	answered  map[int64]bool
+	abandoned map[int64]bool
+}
+
+func (s *patienceSink) Event(e *Event, _ []byte) {
+	switch e.Kind {
+	case EvSubmitted:
+		s.offered[e.Ixn] = true
+	case EvAbandoned:
+		if s.abandoned[e.Ixn] || s.answered[e.Ixn] {
+			s.t.Fatalf("t=%d: interaction %d abandoned twice or after it was answered", e.T, e.Ixn)
+		}
+		s.abandoned[e.Ixn] = true
+	case EvAccepted:
+		if s.abandoned[e.Ixn] {
+			s.t.Fatalf("t=%d: abandoned interaction %d answered", e.T, e.Ixn)
+		}
+		s.answered[e.Ixn] = true
+	case EvToURS, EvReserved, EvDelivered, EvCompleted:
+		if s.abandoned[e.Ixn] {
+			s.t.Fatalf("t=%d: abandoned interaction %d went on (%s)", e.T, e.Ixn, e.Kind)
+		}
+	}
+}
+
+// Random deployments and fault timelines (the engine's property test's) with impatient customers:
+// nothing is lost, and the service figures count what the log shows.
+func TestPropertyPatience(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		cfg := genConfig(t)
+		for i := range cfg.Traffic {
+			if rapid.Bool().Draw(t, "impatient") {
+				cfg.Traffic[i].Patience = time.Duration(rapid.IntRange(1, 120).Draw(t, "patience")) * time.Second
+			}
+		}
+		sink := &patienceSink{t: t, offered: map[int64]bool{}, answered: map[int64]bool{}, abandoned: map[int64]bool{}}
+		e, err := New(cfg, WithSink(sink))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RunUntil(int64(cfg.Duration))
+		r, err := e.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Interactions.Lost != 0 {
+			t.Fatalf("lost %d: %+v", r.Interactions.Lost, r.Interactions)
+		}
+		all := r.Service[AllQueues]
+		if all.Offered != int64(len(sink.offered)) || all.Answered != int64(len(sink.answered)) || all.Abandoned != int64(len(sink.abandoned)) {
+			t.Fatalf("service %d offered, %d answered, %d abandoned; the log %d, %d, %d", all.Offered, all.Answered, all.Abandoned,
+				len(sink.offered), len(sink.answered), len(sink.abandoned))
+		}
+		if len(e.is.held) == 0 && r.Interactions.Abandoned != all.Abandoned {
+			t.Fatalf("database %d abandoned, log %d", r.Interactions.Abandoned, all.Abandoned)
+		}
+	})
 }

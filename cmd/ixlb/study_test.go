@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
@@ -322,5 +324,28 @@ func TestSummarize(t *testing.T) {
 	}
 	if s := summarize([]float64{0.1, 0.1, 0.1}); s.CI95 != 0 {
 		t.Errorf("equal values: %+v", s)
+	}
+}
+
+// Ctrl-C stops a sweep between runs with 130 and leaves no rows file: a shard is whole or absent.
+func TestSweepInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rows.jsonl")
+	cmd := exec.Command(ixlbBin, "sweep", "service-level", "--set", "duration=48h", "--seeds", "100000", "--jobs", "1", "-o", out)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 130 || !strings.Contains(errb.String(), "sweep interrupted") {
+		t.Fatalf("exit %v, want 130\n%s", err, errb.String())
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "*rows.jsonl*"))
+	if len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }

@@ -5,9 +5,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -332,13 +334,24 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	prog := progressOut(stderr, f.noBar)
+	// Ctrl-C or SIGTERM stops the sweep between runs; the partial output is removed (a shard is
+	// whole or absent), and the exit status says which signal.
+	sig := watchSignals()
+	defer sig.release()
 	err = runStudy(mine, runOf, f.jobs, func(done, n int) { showCount(prog, "sweep", done, n) }, func(k int, res studyResult) error {
+		if sig.stopped() {
+			return errInterrupted
+		}
 		r := number(k)
 		row := sweepRow{Grid: grid, Variant: r / f.seeds, Set: variants[r/f.seeds].set, Seed: base + uint64(r%f.seeds),
 			Figures: res.figures, Failed: res.failed, Errors: res.errs, Axes: axes, Runs: total}
 		return enc.Encode(row)
 	})
 	clearProgress(prog)
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintf(stderr, "sweep interrupted; %s not written\n", cmp.Or(f.out, "the rows were"))
+		return &exitError{code: sig.exitCode(), err: errors.New("")}
+	}
 	if err != nil {
 		return exitf(2, "sweep: %v", err)
 	}

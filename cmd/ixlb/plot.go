@@ -68,6 +68,7 @@ func sampleRun(cfg core.Config, samples, bins int) (*runSeries, error) {
 	type cum struct{ within, closed float64 }
 	prevSL := map[string]cum{}
 	prevRouted := map[string]float64{}
+	lastEdge := 0.0 // where the current interval starts, minutes
 	for i := 1; i <= samples; i++ {
 		at := end * int64(i) / int64(samples)
 		e.RunUntil(at)
@@ -82,11 +83,9 @@ func sampleRun(cfg core.Config, samples, bins int) (*runSeries, error) {
 		if i%per != 0 && i != samples {
 			continue
 		}
-		lo := 0.0
-		if n := len(s.binT); n > 0 {
-			lo = s.binEnd(n - 1)
-		}
-		s.binT = append(s.binT, (lo+s.t[len(s.t)-1])/2)
+		hi := s.t[len(s.t)-1]
+		s.binT = append(s.binT, (lastEdge+hi)/2)
+		lastEdge = hi
 		for q, f := range snap.Service {
 			c := cum{float64(f.AnsweredWithin), float64(f.Answered + f.Abandoned)}
 			p := prevSL[q]
@@ -127,15 +126,6 @@ func sampleRun(cfg core.Config, samples, bins int) (*runSeries, error) {
 }
 
 var nanValue = func() float64 { var z float64; return z / z }()
-
-func (s *runSeries) binEnd(i int) float64 { return 2*s.binT[i] - s.binStart(i) }
-
-func (s *runSeries) binStart(i int) float64 {
-	if i == 0 {
-		return 0
-	}
-	return s.binEnd(i - 1)
-}
 
 // actionLabel is a short label for a timeline action: "stop URS_1", "switchover IxnServer".
 func actionLabel(a core.Action) string {
@@ -327,13 +317,12 @@ func writeSweepPlot(path, figure string, axes []sweepAxis, vs []variantSummary) 
 	// their order.
 	pos := map[string]float64{}
 	numeric := true
-	for i, v := range x.Values {
+	for _, v := range x.Values {
 		f, ok := leadingNumber(v)
 		if !ok {
 			numeric = false
 		}
 		pos[v] = f
-		_ = i
 	}
 	if !numeric {
 		for i, v := range x.Values {

@@ -218,6 +218,14 @@ type sweepVariant struct {
 
 // buildGrid loads every variant of the grid (first axis slowest).
 func buildGrid(file string, src []byte, axes []sweepAxis) ([]sweepVariant, error) {
+	base, err := scenarios.Parse(file, src)
+	if err != nil {
+		return nil, err
+	}
+	named := false // an axis sets the name itself
+	for _, a := range axes {
+		named = named || a.Path == "name"
+	}
 	n := 1
 	for _, a := range axes {
 		n *= len(a.Values)
@@ -260,7 +268,9 @@ func buildGrid(file string, src []byte, axes []sweepAxis) ([]sweepVariant, error
 			}
 			return nil, fmt.Errorf("%s", strings.Join(lines, "\n"))
 		}
-		sc.Config.Name = strings.TrimSuffix(sc.Config.Name, "["+strings.Join(label, " ")+"]")
+		if !named {
+			sc.Config.Name = base.Config.Name // not the variant's label: every run is the same scenario
+		}
 		out = append(out, sweepVariant{set: set, sc: sc})
 	}
 	return out, nil
@@ -297,6 +307,11 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	variants, err := buildGrid(file, src, axes)
 	if err != nil {
 		return exitf(2, "%v", err)
+	}
+	if sc, err := scenarios.Parse(file, src); err == nil {
+		for _, d := range scenarios.Lint(sc) {
+			fmt.Fprintln(stderr, d.Lint()) // the scenario's warnings, once (variants may add more)
+		}
 	}
 	base := variants[0].sc.Config.Seed
 	grid := gridID(src, axes, f.seeds)

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -642,5 +643,34 @@ func TestOptions(t *testing.T) {
 	}
 	if c, err := d.Counts(); err != nil || c.Rows != 5 {
 		t.Fatalf("Counts %+v, %v", c, err)
+	}
+}
+
+// TestWriterPragmas: the writer runs with the page cache, scratch storage and checkpoint interval
+// the write path was measured with, whatever the file's page size.
+func TestWriterPragmas(t *testing.T) {
+	for _, ps := range []int{0, 16 << 10} {
+		path := filepath.Join(t.TempDir(), "x.db")
+		f, err := openFile(path, &schema{kind: "test", version: 1, pageSize: ps}, "x", &Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.close()
+		got := map[string]int64{}
+		for _, p := range []string{"cache_size", "temp_store", "wal_autocheckpoint", "page_size"} {
+			rows, err := f.w.Query("PRAGMA "+p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dest := make([]driver.Value, 1)
+			rows.Next(dest)
+			rows.Close()
+			got[p], _ = dest[0].(int64)
+		}
+		want := map[string]int64{"cache_size": -cacheKiB, "temp_store": 2, "page_size": int64(max(ps, 4096)),
+			"wal_autocheckpoint": int64(walCheckpointBytes / max(ps, 4096))}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("page size %d: pragmas %v, want %v", ps, got, want)
+		}
 	}
 }

@@ -301,7 +301,8 @@ func WithSink(s EventSink) Option {
 // them, unless a sink asks for the lines (WithSink: those are still encoded, and still not
 // hashed). The run itself, its events and their count are unchanged; only EventsSHA256 is ""
 // (the report's events_sha256 is left out). Without it (the default) every line is encoded and
-// hashed.
+// hashed. It is for New: Resume checks its replay against the saved log's hash, so a resumed
+// engine keeps the log whatever the options.
 func WithoutEventLog() Option { return func(e *Engine) { e.noLog = true } }
 
 // WithSeed overrides the scenario's seed.

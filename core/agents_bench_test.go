@@ -46,3 +46,35 @@ func ExampleChooseDatabase() {
 	// ixn
 	// ixn
 }
+
+// BenchmarkResumeReplay reopens a session of an hour of traffic (the seed example, about 14,000
+// interactions, with operator actions along the way): the replay from t=0, its checks against the
+// saved log hash and the databases, and adopting them. The goal is well under 2 s.
+func BenchmarkResumeReplay(b *testing.B) {
+	cfg := seedConfig()
+	cfg.Duration = time.Hour
+	cfg.Traffic[0].Stop = 0
+	dbs := NewMemDatabases()
+	e, err := New(cfg, WithDatabases(dbs))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, a := range []Action{{Kind: ActStop, App: "URS_2"}, {Kind: ActStart, App: "URS_2"}, {Kind: ActSwitchover, App: "IxnServer"}} {
+		e.RunUntil(int64(time.Duration(i+1) * 15 * time.Minute))
+		if err := e.Apply(a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e.RunUntil(int64(cfg.Duration))
+	st, err := e.ResumeState()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Resume(cfg, st, WithDatabases(dbs)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(e.stats.Submitted), "interactions")
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 )
 
@@ -337,14 +336,8 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 // scheduleTimeline schedules the timeline's entries in time order (stable: equal times keep file
 // order).
 func (e *Engine) scheduleTimeline() {
-	tl := e.cfg.Timeline
-	order := make([]int32, len(tl))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmpInt64(int64(tl[a].At), int64(tl[b].At)) })
-	for _, i := range order {
-		e.schedule(timer{at: int64(tl[i].At), kind: tTimeline, arg: i, slot: -1})
+	for _, i := range TimelineOrder(e.cfg.Timeline) {
+		e.schedule(timer{at: int64(e.cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1})
 	}
 }
 

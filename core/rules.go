@@ -1,5 +1,7 @@
 package core
 
+import "slices"
+
 // Pure rules of the seed document, exported so lint predicts exactly what the engine does.
 
 // DAPChoice is a Database Access Point as an Interaction Server reads it when it becomes active:
@@ -36,4 +38,42 @@ func ChooseDatabase(keep string, guard bool, inUse string, daps []DAPChoice) str
 		}
 	}
 	return daps[pick].Database
+}
+
+// ISPair finds the Interaction Server pair of a configuration: the primary is the first
+// InteractionServer that is no other's backup; its backup is the one it names. It returns -1 for
+// what is absent (indexes into apps).
+func ISPair(apps []AppConfig) (primary, backup int) {
+	backups := map[string]bool{}
+	for _, a := range apps {
+		if a.Type == TypeInteractionServer && a.Backup != "" {
+			backups[a.Backup] = true
+		}
+	}
+	primary, backup = -1, -1
+	for i, a := range apps {
+		if a.Type == TypeInteractionServer && !backups[a.Name] {
+			primary = i
+			break
+		}
+	}
+	if primary >= 0 && apps[primary].Backup != "" {
+		for i, a := range apps {
+			if a.Name == apps[primary].Backup {
+				backup = i
+			}
+		}
+	}
+	return primary, backup
+}
+
+// TimelineOrder is the order the engine runs a timeline in: by time, entries at equal times in
+// file order.
+func TimelineOrder(tl []TimedAction) []int {
+	order := make([]int, len(tl))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmpInt64(int64(tl[a].At), int64(tl[b].At)) })
+	return order
 }

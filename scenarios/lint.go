@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -181,25 +180,14 @@ func newLinter(s *Scenario) *linter {
 	for i := range l.cfg.Clusters {
 		l.clusters[l.cfg.Clusters[i].Name] = &l.cfg.Clusters[i]
 	}
-	backups := map[string]bool{}
-	for _, a := range l.cfg.Apps {
-		if a.Type == core.TypeInteractionServer && a.Backup != "" {
-			backups[a.Backup] = true
+	// The same rules as the engine's: which IS is primary, and the order the timeline runs in.
+	if p, b := core.ISPair(l.cfg.Apps); p >= 0 {
+		l.primary = &l.cfg.Apps[p]
+		if b >= 0 {
+			l.backup = &l.cfg.Apps[b]
 		}
 	}
-	for i := range l.cfg.Apps {
-		a := &l.cfg.Apps[i]
-		if a.Type == core.TypeInteractionServer && !backups[a.Name] && l.primary == nil {
-			l.primary = a
-			l.backup = l.apps[a.Backup]
-		}
-	}
-	l.tl = make([]int, len(l.cfg.Timeline))
-	for i := range l.tl {
-		l.tl[i] = i
-	}
-	// The engine runs the timeline in time order; equal times keep file order.
-	slices.SortStableFunc(l.tl, func(a, b int) int { return cmp.Compare(l.cfg.Timeline[a].At, l.cfg.Timeline[b].At) })
+	l.tl = core.TimelineOrder(l.cfg.Timeline)
 	activate := func(urs []string, strategy string) {
 		for _, u := range urs {
 			if !slices.Contains(l.active[u], strategy) {

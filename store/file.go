@@ -128,10 +128,15 @@ func inspect(path string, sc *schema, o *Options) error {
 		return err
 	}
 	defer db.Close()
-	var n int
-	err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).Scan(&n)
+	var n, tables int
+	err = db.QueryRow(`SELECT count(*) FILTER (WHERE name = 'meta'), count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&n, &tables)
 	if err != nil {
 		return classify(err)
+	}
+	if tables == 0 {
+		// A database with nothing in it: ixlb was stopped after SQLite wrote its header and
+		// before the schema transaction committed. Nothing to lose; it is set up as new.
+		return nil
 	}
 	if n == 0 {
 		return fmt.Errorf("%w: no meta table", ErrNotIxlb)

@@ -750,3 +750,26 @@ func TestRowWrittenOncePerCommit(t *testing.T) {
 		t.Fatalf("counts %+v, %v", c, err)
 	}
 }
+
+// A file SQLite had started (header, WAL mode) but ixlb was killed before the schema committed
+// holds nothing: it is taken as new, not refused as foreign.
+func TestEmptySQLiteFileIsTakenAsNew(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ixn.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Database("ixn"); err != nil {
+		t.Fatalf("an empty SQLite file was refused: %v", err)
+	}
+}

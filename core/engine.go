@@ -46,8 +46,8 @@ type Engine struct {
 	lastBy  []int32 // the URS (app id) whose routing last gave the agent work of media m
 
 	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
-	// during request-collection-time. Looked up by key only, never iterated.
-	collecting map[int32][]waitEntry
+	// during request-collection-time; a window is open while its list is not empty.
+	collecting [][]waitEntry
 	// maxStatDelay is the longest sim.stat_delay of a URS that does not reserve: how long an agent
 	// that became busy is remembered for the lagging views (0: no URS lags).
 	maxStatDelay int64
@@ -319,7 +319,6 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
 	e.log = newEventLog()
-	e.collecting = map[int32][]waitEntry{}
 	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)

@@ -222,6 +222,7 @@ func (e *Engine) buildGroups() {
 	e.load = make([]int32, len(e.agents)*nm)
 	e.holders = make([]int32, len(e.agents)*nm)
 	e.lastBy = make([]int32, len(e.agents)*nm)
+	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {

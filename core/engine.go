@@ -46,8 +46,8 @@ type Engine struct {
 	lastBy  []int32 // the URS (app id) whose routing last gave the agent work of media m
 
 	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
-	// during request-collection-time. Looked up by key only, never iterated.
-	collecting map[int32][]waitEntry
+	// during request-collection-time; a window is open while its list is not empty.
+	collecting [][]waitEntry
 	// maxStatDelay is the longest sim.stat_delay of a URS that does not reserve: how long an agent
 	// that became busy is remembered for the lagging views (0: no URS lags).
 	maxStatDelay int64
@@ -305,7 +305,8 @@ func WithSink(s EventSink) Option {
 // them, unless a sink asks for the lines (WithSink: those are still encoded, and still not
 // hashed). The run itself, its events and their count are unchanged; only EventsSHA256 is ""
 // (the report's events_sha256 is left out). Without it (the default) every line is encoded and
-// hashed.
+// hashed. It is for New: Resume checks its replay against the saved log's hash, so a resumed
+// engine keeps the log whatever the options.
 func WithoutEventLog() Option { return func(e *Engine) { e.noLog = true } }
 
 // WithSeed overrides the scenario's seed.
@@ -323,7 +324,6 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
 	e.log = newEventLog()
-	e.collecting = map[int32][]waitEntry{}
 	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)

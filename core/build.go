@@ -108,7 +108,7 @@ func (e *Engine) build() error {
 			continue
 		}
 		u := &ursState{app: a, idx: int32(len(e.urs)), stepTime: durOr(a.cfg.StepTime, DefaultStepTime),
-			statDelay: durOr(a.cfg.StatDelay, DefaultStatDelay)}
+			statDelay: durOr(a.cfg.StatDelay, DefaultStatDelay), lastSubmit: -1}
 		a.urs = u
 		e.urs = append(e.urs, u)
 	}
@@ -445,6 +445,12 @@ func (e *Engine) refreshURS(u *ursState) {
 	rv, rok := e.ursLimit(a, "max-submission-rate")
 	if gap, ok := rateOption(OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submission-rate"), rv, rok); ok {
 		u.minGap, u.rateSet = gap, true
+	}
+	// A rate changed on the fly applies from the last submission: the hold is recomputed.
+	if u.lastSubmit >= 0 && u.minGap > 0 {
+		e.pace(u, u.lastSubmit+int64(u.minGap))
+	} else {
+		u.paceUntil = 0
 	}
 	u.connected = false
 	for _, c := range a.cfg.Connections {

@@ -147,6 +147,7 @@ type ursState struct {
 	rateSet     bool          // max-submission-rate set (directly or by the IS default): 0 disables submissions
 	paceUntil   int64         // the rate limit holds new submissions until then
 	paceArmed   bool          // a timer will end the hold
+	lastSubmit  int64         // when it was last submitted an interaction (-1: never)
 	arOpt       bool          // agent_reservation in its own options
 	arAnnex     bool          // agent_reservation for it in the IS Annex
 	reserves    bool          // both: it asks the IS arbiter before routing to an agent
@@ -444,6 +445,7 @@ func (e *Engine) dispatch(t *timer) {
 		u := e.urs[t.arg]
 		u.paceArmed = false
 		e.updateEligibility(u)
+		e.armPace(u) // the hold may have moved on since this timer was set
 		return
 	case tPatience:
 		e.patienceExpired(t)

@@ -62,14 +62,19 @@ func (e *Engine) tryReserve(slot int32, g *group) {
 		g.waiting[ix.media].push(waitEntry{slot: slot, gen: ix.gen})
 		return
 	}
-	e.after(u.stepTime, tReserve, slot, cand, 0)
+	e.request(slot, u, cand)
 }
 
 // viewPick chooses, at random, an agent that u believes ready for media m: one with spare capacity
 // now or, for a URS that does not reserve, one another router filled less than stat_delay ago.
 func (e *Engine) viewPick(u *ursState, g *group, m int) (int32, bool) {
 	free := g.free[m]
-	if u.reserves || u.statDelay <= 0 || g.recent == nil {
+	if u.reserves {
+		// A URS knows its own requests: it never asks an agent for more than the capacity it
+		// sees free.
+		return e.pickFree(g, m, func(k int) bool { return e.asking[e.askKey(k, u.app.id)] >= g.capacity[m]-e.load[k] })
+	}
+	if u.statDelay <= 0 || g.recent == nil {
 		if len(free) == 0 {
 			return -1, false
 		}
@@ -100,14 +105,15 @@ func (e *Engine) viewPick(u *ursState, g *group, m int) (int32, bool) {
 // reserveDecide is a URS's request for an agent reaching the IS.
 func (e *Engine) reserveDecide(slot int32, ag int32, aux uint8) {
 	ix := &e.ixns[slot]
+	e.asked(ix)
 	u := e.apps[ix.urs].urs
 	m := int(ix.media)
 	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
 	switch {
 	case aux >= handoff:
-		// The capacity was handed over when the agent freed it: already counted.
-		e.grant(slot, ag, u.reserves)
+		// Reserved for it when the agent freed the capacity (releaseAgent): route to it.
+		e.deliver(slot, ag)
 	case !u.reserves:
 		if e.load[k] >= g.capacity[m] && e.lastBy[k] == u.app.id {
 			// Its own routing took the agent: a URS knows that, so it looks further.
@@ -164,21 +170,21 @@ func (e *Engine) collectDone(ag int32, m int) {
 	if len(live) == 0 {
 		return
 	}
+	// Grant as many requesters as the agent has capacity for, at random among equals; deny the
+	// others.
 	g := e.groups[e.agents[ag].group]
-	win := -1
-	if e.load[k] < g.capacity[m] {
-		win = 0
+	for len(live) > 0 && e.load[k] < g.capacity[m] {
+		i := 0
 		if len(live) > 1 {
-			win = e.rng.IntN(len(live))
+			i = e.rng.IntN(len(live))
 		}
-		w := live[win]
+		w := live[i]
+		live = append(live[:i], live[i+1:]...)
 		e.take(g, ag, m, e.apps[e.ixns[w.slot].urs].urs)
 		e.grant(w.slot, ag, true)
 	}
-	for i, w := range live {
-		if i != win {
-			e.deny(w.slot, ag)
-		}
+	for _, w := range live {
+		e.deny(w.slot, ag)
 	}
 }
 
@@ -193,7 +199,7 @@ func (e *Engine) deny(slot int32, ag int32) {
 	g := e.groups[e.agents[ag].group]
 	m := int(ix.media)
 	if cand, ok := e.uncontended(g, m); ok {
-		e.after(e.apps[ix.urs].urs.stepTime, tReserve, slot, cand, 0)
+		e.request(slot, e.apps[ix.urs].urs, cand)
 		return
 	}
 	ix.waitAgent = true
@@ -203,21 +209,50 @@ func (e *Engine) deny(slot int32, ag int32) {
 // uncontended picks, at random, a ready agent of g for media m with no reservation request being
 // arbitrated for it.
 func (e *Engine) uncontended(g *group, m int) (int32, bool) {
+	return e.pickFree(g, m, func(k int) bool { return len(e.collecting[k]) > 0 })
+}
+
+// request is a URS's RequestRouteCall (or reservation request) for agent ag, reaching the IS a
+// step later; the URS counts what it has asked for until the answer comes.
+func (e *Engine) request(slot int32, u *ursState, ag int32) {
+	ix := &e.ixns[slot]
+	ix.askKey, ix.askOn = e.askKey(int(ag)*len(e.media)+int(ix.media), u.app.id), true
+	e.asking[ix.askKey]++
+	e.after(u.stepTime, tReserve, slot, ag, 0)
+}
+
+// asked ends the interaction's outstanding request (answered, or the interaction went elsewhere).
+func (e *Engine) asked(ix *ixn) {
+	if !ix.askOn {
+		return
+	}
+	ix.askOn = false
+	if e.asking[ix.askKey] <= 1 {
+		delete(e.asking, ix.askKey)
+	} else {
+		e.asking[ix.askKey]--
+	}
+}
+
+func (e *Engine) askKey(k int, urs int32) int64 { return int64(k)*int64(len(e.apps)) + int64(urs) }
+
+// pickFree draws, at random, an agent of g ready for media m that skip does not rule out.
+func (e *Engine) pickFree(g *group, m int, skip func(k int) bool) (int32, bool) {
 	free := g.free[m]
 	if len(free) == 0 {
 		return -1, false
 	}
-	open := func(ag int32) bool { return len(e.collecting[int(ag)*len(e.media)+m]) > 0 }
-	// Mostly one of a few draws is free of contention (O(1)); when most ready agents are being
-	// asked for, count and draw among the rest.
+	nm := len(e.media)
+	// Mostly one of a few draws will do (O(1)); when most ready agents are ruled out, count and
+	// draw among the rest.
 	for try := 0; try < 8; try++ {
-		if ag := free[e.rng.IntN(len(free))]; !open(ag) {
+		if ag := free[e.rng.IntN(len(free))]; !skip(int(ag)*nm + m) {
 			return ag, true
 		}
 	}
 	n := 0
 	for _, ag := range free {
-		if !open(ag) {
+		if !skip(int(ag)*nm + m) {
 			n++
 		}
 	}
@@ -226,7 +261,7 @@ func (e *Engine) uncontended(g *group, m int) (int32, bool) {
 	}
 	i := e.rng.IntN(n)
 	for _, ag := range free {
-		if !open(ag) {
+		if !skip(int(ag)*nm + m) {
 			if i == 0 {
 				return ag, true
 			}
@@ -255,7 +290,6 @@ func (e *Engine) take(g *group, ag int32, m int, u *ursState) {
 // with the accept, the next state change.
 func (e *Engine) grant(slot int32, ag int32, reserved bool) {
 	ix := &e.ixns[slot]
-	g := e.groups[e.agents[ag].group]
 	e.setAgent(ix, ag)
 	e.lastBy[int(ag)*len(e.media)+int(ix.media)] = ix.urs
 	if reserved {
@@ -263,6 +297,14 @@ func (e *Engine) grant(slot int32, ag int32, reserved bool) {
 		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
 		e.emit(EvReserved)
 	}
+	e.deliver(slot, ag)
+}
+
+// deliver is EventInvite to the desktop of the agent the interaction holds; the delivering timer
+// starts. delivered_at and assigned_to reach the database with the accept, the next state change.
+func (e *Engine) deliver(slot int32, ag int32) {
+	ix := &e.ixns[slot]
+	g := e.groups[e.agents[ag].group]
 	ix.deliveredAt = e.now
 	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 	e.emit(EvDelivered)
@@ -381,10 +423,32 @@ func (e *Engine) releaseAgent(ag int32, media uint8) {
 				continue
 			}
 			ix.waitAgent = false
-			e.after(e.apps[ix.urs].urs.stepTime, tReserve, w.slot, ag, handoff+media)
+			u := e.apps[ix.urs].urs
+			if u.reserves {
+				// The IS reserves the agent for the URS that has waited longest: the capacity
+				// never becomes free, so no other router races for it. The URS routes to it a
+				// step later.
+				e.setAgent(ix, ag)
+				e.lastBy[k] = ix.urs
+				e.stats.Reservations++
+				e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, u.app.name
+				e.emit(EvReserved)
+				e.after(u.stepTime, tReserve, w.slot, ag, handoff+media)
+				return
+			}
+			// A URS that does not reserve is only told the agent is ready: it routes to it a
+			// step later, unless another router takes it first (then it double-books).
+			e.freeUnit(g, ag, m)
+			e.request(w.slot, u, ag)
 			return
 		}
 	}
+	e.freeUnit(g, ag, m)
+}
+
+// freeUnit returns one unit of the agent's capacity for media m.
+func (e *Engine) freeUnit(g *group, ag int32, m int) {
+	k := int(ag)*len(e.media) + m
 	e.load[k]--
 	e.svcLoad(ag, -1)
 	if e.load[k] == g.capacity[m]-1 {

@@ -223,6 +223,7 @@ func (e *Engine) buildGroups() {
 	e.holders = make([]int32, len(e.agents)*nm)
 	e.lastBy = make([]int32, len(e.agents)*nm)
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
+	e.asking = map[int64]int32{}
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {

@@ -48,6 +48,10 @@ type Engine struct {
 	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
 	// during request-collection-time; a window is open while its list is not empty.
 	collecting [][]waitEntry
+	// asking counts each URS's requests for each agent-media still on their way to the IS
+	// (askKey), so a URS does not ask an agent for more than it sees free. Looked up, never
+	// iterated.
+	asking map[int64]int32
 	// maxStatDelay is the longest sim.stat_delay of a URS that does not reserve: how long an agent
 	// that became busy is remembered for the lagging views (0: no URS lags).
 	maxStatDelay int64
@@ -265,6 +269,8 @@ type ixn struct {
 	media       uint8
 	attempts    uint8
 	waitAgent   bool
+	askOn       bool  // a request for an agent is on its way to the IS (asking counts it)
+	askKey      int64 // which: Engine.askKey of the agent-media and the URS
 	resub       bool
 	step        int16
 	queue       int32
@@ -451,21 +457,20 @@ func (e *Engine) dispatch(t *timer) {
 		e.patienceExpired(t)
 		return
 	case tComplete:
-		// The agent finishes whatever happened to the interaction's record meanwhile.
-		e.releaseAgent(t.arg, t.aux)
+		// The agent finishes whatever happened to the interaction's record meanwhile. The IS
+		// hears of the completion first, then the freed agent goes to whoever waits for one.
 		if e.valid(t) {
 			e.agentDone(t.slot)
 		}
+		e.releaseAgent(t.arg, t.aux)
 		return
 	case tCollect:
 		e.collectDone(t.arg, int(t.aux))
 		return
 	}
 	if !e.valid(t) {
-		if t.kind == tReserve && t.aux >= handoff {
-			// Capacity handed to an interaction that went elsewhere meanwhile: pass it on.
-			e.releaseAgent(t.arg, t.aux-handoff)
-		}
+		// (An agent reserved for an interaction that went elsewhere meanwhile was freed when it
+		// went: abandon revokes what an interaction in a URS holds.)
 		return
 	}
 	switch t.kind {

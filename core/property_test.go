@@ -33,6 +33,9 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 	switch e.Kind {
 	case EvAppStopped:
 		s.running[e.App] = false
+		if s.eng.apps[s.eng.byName[e.App]].typ == TypeInteractionServer {
+			s.restored = true // agents finish what no IS hears of: the log cannot count their load
+		}
 	case EvAppStarted:
 		s.running[e.App] = true
 	case EvActivated:
@@ -62,14 +65,22 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 			s.t.Fatalf("t=%d: reserving %s double-booked %s", e.T, e.URS, e.Agent)
 		}
 		s.announced[e.Ixn] = true
-	case EvSwitchover:
+		// And only when the agent is really taken, as the log shows it.
+		if k := e.Agent + "|" + s.media[e.Ixn]; !s.restored && s.load[k] < s.capOf[s.group[e.Agent]][s.media[e.Ixn]] {
+			s.t.Fatalf("t=%d: double booking of %s announced at load %d", e.T, e.Agent, s.load[k])
+		}
+	case EvSwitchover, EvHeld:
 		// The new IS restores from its database; an agent may go on with an interaction the IS no
 		// longer follows, and its finishing is not in the log: from here the log alone cannot
 		// count agents' load, so only the engine's own count is checked.
 		s.restored = true
-	case EvDelivered:
-		// An agent may be over capacity only by the deliveries the IS announced as double
-		// bookings that it still holds.
+	case EvReserved, EvDelivered:
+		// An agent holds an interaction from its reservation (or, without one, its delivery). It
+		// may be over capacity only by the deliveries the IS announced as double bookings that it
+		// still holds.
+		if s.holder[e.Ixn] == e.Agent {
+			break // the delivery of a reservation already counted
+		}
 		capacity := s.capOf[s.group[e.Agent]][s.media[e.Ixn]]
 		k := e.Agent + "|" + s.media[e.Ixn]
 		if s.announced[e.Ixn] {

@@ -361,6 +361,7 @@ func (e *Engine) abandon(slot int32, reason string) {
 	ix := &e.ixns[slot]
 	ix.gen++
 	ix.waitAgent = false
+	e.asked(ix)
 	if ix.agent >= 0 && ix.state == StateInURS {
 		ag := ix.agent
 		e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ag].name, reason

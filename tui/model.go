@@ -230,7 +230,13 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	}
 	m.msg = ""
+	if k.Paste {
+		k = pasted(k)
+	}
 	if m.cmdOn {
+		if k.Paste && m.cmd.Value() == "" && len(k.Runes) > 0 && k.Runes[0] == ':' {
+			k.Runes = k.Runes[1:] // ":speed 5" pasted into an empty command line
+		}
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
@@ -241,6 +247,13 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	p := m.panes[m.focus]
 	if p.Capturing() {
 		return p.Update(k)
+	}
+	if k.Type == tea.KeyRunes && (k.Paste || len(k.Runes) > 1) {
+		next, cmd, done := m.burst(k)
+		if done {
+			return cmd
+		}
+		k = next
 	}
 	g := &m.keys
 	switch {
@@ -261,13 +274,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, g.Slower):
 		return m.stepSpeed(-1)
 	case key.Matches(k, g.Command):
-		m.cmdOn = true
-		m.cmd.SetValue("")
-		m.histPos = len(m.hist)
-		return m.cmd.Focus()
+		return m.openCmd("")
 	case key.Matches(k, g.Filter):
-		m.focusPane(paneLog)
-		m.panes[paneLog].(*logPane).startFilter()
+		m.openFilter("")
 	case key.Matches(k, g.Open):
 		return m.openFile()
 	case key.Matches(k, g.Activate):
@@ -290,6 +299,71 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return p.Update(k)
 	}
 	return nil
+}
+
+// burst handles a key message of several runes in normal mode: what a paste or fast typing
+// (tmux send-keys, a terminal under load) delivers in one read. Text that starts with ':' or '/'
+// opens the command line or the log filter with the rest in it; otherwise only the first rune
+// counts as a key, so the letters of a command typed without its ':' never fire hotkeys. done
+// says the burst was fully handled (cmd is its command); otherwise next is the one key to act on.
+func (m *Model) burst(k tea.KeyMsg) (next tea.KeyMsg, cmd tea.Cmd, done bool) {
+	if len(k.Runes) == 0 {
+		return k, nil, true
+	}
+	rest := string(k.Runes[1:])
+	switch k.Runes[0] {
+	case ':':
+		return k, m.openCmd(rest), true
+	case '/':
+		m.openFilter(rest)
+		return k, nil, true
+	}
+	if k.Paste {
+		m.info("pasted text goes into the command line (:) or the log filter (/): press : then paste")
+		return k, nil, true
+	}
+	m.info(fmt.Sprintf("ignored %q typed in the same burst as %q: keys act one at a time (commands start with :)", rest, string(k.Runes[0])))
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: k.Runes[:1], Alt: k.Alt}, nil, false
+}
+
+// openCmd opens the command line holding text.
+func (m *Model) openCmd(text string) tea.Cmd {
+	m.cmdOn = true
+	m.cands = nil
+	m.cmd.SetValue(text)
+	m.cmd.CursorEnd()
+	m.histPos = len(m.hist)
+	return m.cmd.Focus()
+}
+
+// openFilter focuses the event log and opens its filter holding text.
+func (m *Model) openFilter(text string) {
+	m.focusPane(paneLog)
+	lp := m.panes[paneLog].(*logPane)
+	lp.startFilter()
+	if text != "" {
+		lp.updateInput(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(text), Paste: true})
+	}
+}
+
+// pasted cleans a bracketed paste: only its first line counts (a pasted newline must not run a
+// command by surprise), and control characters go.
+func pasted(k tea.KeyMsg) tea.KeyMsg {
+	s := string(k.Runes)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return -1
+		}
+		return r
+	}, s)
+	k.Runes = []rune(s)
+	return k
 }
 
 func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -55,10 +59,48 @@ func Run(ctx context.Context, o Options) error {
 	r.Start(ctx)
 	m := NewModel(r, o.Load)
 	m.warnings(o.Warnings)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
+	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has
+	// already stopped, and the console never exits. One handler here quits instead.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
+		tea.WithoutSignalHandler())
+	stop := quitOnSignal(p)
+	defer stop()
 	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		err = nil // the caller cancelled: a normal way out
+	if errors.Is(err, tea.ErrProgramKilled) && (ctx.Err() != nil || signalled.Load()) {
+		err = nil // the caller cancelled or a signal asked to quit: a normal way out
 	}
 	return errors.Join(err, r.Close())
+}
+
+// signalled records that a signal ended the console (so Kill's error is not reported).
+var signalled atomic.Bool
+
+// quitOnSignal ends p on SIGINT, SIGTERM or SIGHUP: the first asks it to quit (the terminal is
+// restored, the session saved); a second, or a quit that does not finish within a second, kills
+// it. Quit and Kill never block, whatever state the program is in.
+func quitOnSignal(p *tea.Program) (stop func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+		case <-done:
+			return
+		}
+		signalled.Store(true)
+		p.Quit()
+		select {
+		case <-ch:
+		case <-time.After(time.Second):
+		case <-done:
+			return
+		}
+		p.Kill()
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 
 	"github.com/spf13/cobra"
 
@@ -116,9 +114,9 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		old.close()
 		return []core.Option{core.WithDatabases(nss.st)}, nil
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err = tui.Run(ctx, opts)
+	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
+	// Bubble Tea's shutdown).
+	err = tui.Run(context.Background(), opts)
 	if cerr := p.ss.close(); err == nil && cerr != nil {
 		err = cerr
 	}

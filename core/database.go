@@ -265,14 +265,10 @@ func (e *Engine) dapFor() (*app, bool) {
 
 func (e *Engine) peekDAP() (int32, bool) {
 	r := &e.is.dapRing
-	if len(r.members) == 0 {
+	if r.len() == 0 {
 		return -1, false
 	}
-	i := r.next
-	if i >= len(r.members) {
-		i = 0
-	}
-	return r.members[i], true
+	return r.head, true
 }
 
 // heldRow is a write the IS could not send yet, with the identity of the database it is for.

@@ -1,75 +1,94 @@
 package core
 
-// ring is a round-robin selector over a changing set of members, each identified by an int32 that
-// also gives its order (configuration order). A pick is O(1); membership changes, which happen on
-// operator actions and faults rather than per interaction, are O(members).
+// ring is the round-robin rotation of one strategy (or one ESP target) over a changing set of
+// eligible members, each identified by an int32 that also gives its configuration order.
 //
-// The cursor survives membership changes so rotation stays fair: removing a member that was already
-// passed does not make the next pick skip anyone, and a member that rejoins takes its old place.
+// Fairness rule: the next pick is the eligible member that has waited longest since it was last
+// picked; members never picked come first, in configuration order. With a stable set this is plain
+// round-robin in configuration order. When members leave and come back it stays fair in the sense
+// the seed's "round-robin" promises: no member is picked twice while another member was eligible at
+// both of those picks and not picked in between. In particular a URS that leaves right after it was
+// picked (max-submitted-interactions reached, max-submission-rate, a stop) and returns before the
+// next pick is not picked again while another is eligible — it returns to the place its last pick
+// gave it, behind everyone who has waited longer.
+//
+// The members form a doubly linked list in the order they will be picked (least recently picked
+// first). A pick takes the head and moves it to the tail: O(1). A member that leaves is unlinked:
+// O(1). A member that comes back is inserted by its last pick, scanning from the tail: O(1) when it
+// left recently (the churn of limits and rates), O(members) at worst after a long absence.
 type ring struct {
-	members []int32 // sorted ascending
-	next    int     // index into members of the next pick
+	// By member id; sized to the largest id seen.
+	prev, next []int32
+	key        []uint64 // order of the next pick: configuration order before any pick, then pick order
+	in         []bool
+	head, tail int32
+	n          int
+	picks      uint64
 }
 
-// pick returns the next member and advances the rotation.
+const (
+	ringNone = int32(-1)
+	// pickedBase puts every member that was picked behind every member that never was (whose key
+	// is its id).
+	pickedBase = uint64(1) << 32
+)
+
+func (r *ring) grow(id int32) {
+	if int(id) < len(r.in) {
+		return
+	}
+	if len(r.in) == 0 {
+		r.head, r.tail = ringNone, ringNone
+	}
+	for int(id) >= len(r.in) {
+		r.prev = append(r.prev, ringNone)
+		r.next = append(r.next, ringNone)
+		r.key = append(r.key, uint64(len(r.key)))
+		r.in = append(r.in, false)
+	}
+}
+
+// pick returns the next member and moves it to the back of the rotation.
 func (r *ring) pick() (int32, bool) {
-	n := len(r.members)
-	if n == 0 {
+	if r.n == 0 {
 		return -1, false
 	}
-	if r.next >= n {
-		r.next = 0
+	m := r.head
+	r.picks++
+	r.key[m] = pickedBase + r.picks
+	if r.n > 1 {
+		r.unlink(m)
+		r.linkAfter(m, r.tail)
 	}
-	m := r.members[r.next]
-	r.next++
 	return m, true
 }
 
-func (r *ring) len() int { return len(r.members) }
+func (r *ring) len() int { return r.n }
 
-func (r *ring) contains(id int32) bool {
-	_, ok := r.search(id)
-	return ok
-}
+func (r *ring) contains(id int32) bool { return int(id) < len(r.in) && r.in[id] }
 
-func (r *ring) search(id int32) (int, bool) {
-	lo, hi := 0, len(r.members)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if r.members[mid] < id {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo, lo < len(r.members) && r.members[lo] == id
-}
-
-// add inserts id; it reports whether the ring changed.
+// add makes id eligible; it reports whether the ring changed.
 func (r *ring) add(id int32) bool {
-	i, ok := r.search(id)
-	if ok {
+	r.grow(id)
+	if r.in[id] {
 		return false
 	}
-	r.members = append(r.members, 0)
-	copy(r.members[i+1:], r.members[i:])
-	r.members[i] = id
-	if i < r.next {
-		r.next++
+	// Behind every member picked after it, ahead of every member picked before it.
+	at := r.tail
+	for at != ringNone && r.key[at] > r.key[id] {
+		at = r.prev[at]
 	}
+	r.linkAfter(id, at)
 	return true
 }
 
-// remove deletes id; it reports whether the ring changed.
+// remove takes id out of the rotation, keeping its place (its last pick) for when it comes back;
+// it reports whether the ring changed.
 func (r *ring) remove(id int32) bool {
-	i, ok := r.search(id)
-	if !ok {
+	if !r.contains(id) {
 		return false
 	}
-	r.members = append(r.members[:i], r.members[i+1:]...)
-	if i < r.next {
-		r.next--
-	}
+	r.unlink(id)
 	return true
 }
 
@@ -79,4 +98,53 @@ func (r *ring) set(id int32, in bool) bool {
 		return r.add(id)
 	}
 	return r.remove(id)
+}
+
+// members lists the rotation in the order of the next picks.
+func (r *ring) members() []int32 {
+	out := make([]int32, 0, r.n)
+	for m := r.head; m != ringNone; m = r.next[m] {
+		out = append(out, m)
+	}
+	return out
+}
+
+// linkAfter inserts id after at (at the front when at is ringNone).
+func (r *ring) linkAfter(id, at int32) {
+	r.in[id] = true
+	r.n++
+	r.prev[id] = at
+	if at == ringNone {
+		r.next[id] = r.head
+		if r.head != ringNone {
+			r.prev[r.head] = id
+		}
+		r.head = id
+	} else {
+		r.next[id] = r.next[at]
+		if r.next[at] != ringNone {
+			r.prev[r.next[at]] = id
+		}
+		r.next[at] = id
+	}
+	if r.next[id] == ringNone {
+		r.tail = id
+	}
+}
+
+func (r *ring) unlink(id int32) {
+	p, nx := r.prev[id], r.next[id]
+	if p == ringNone {
+		r.head = nx
+	} else {
+		r.next[p] = nx
+	}
+	if nx == ringNone {
+		r.tail = p
+	} else {
+		r.prev[nx] = p
+	}
+	r.prev[id], r.next[id] = ringNone, ringNone
+	r.in[id] = false
+	r.n--
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/filepicker"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -52,9 +51,10 @@ func newInput(prompt, placeholder string) textinput.Model {
 
 // confirmDialog asks y/n; n is the default.
 type confirmDialog struct {
-	title string
-	body  []string
-	yes   tea.Cmd
+	title  string
+	body   []string
+	danger bool // a dangerous action: the question stands out
+	yes    tea.Cmd
 }
 
 func (d *confirmDialog) Title() string       { return d.title }
@@ -74,7 +74,11 @@ func (d *confirmDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 }
 
 func (d *confirmDialog) View(th *theme, w, _ int) []string {
-	out := wrapAll(d.body, w)
+	var out []string
+	if d.danger {
+		out = append(out, th.bad.s(clip("! This disrupts service. Read what happens before you answer.", w)), "")
+	}
+	out = append(out, wrapAll(d.body, w)...)
 	return append(out, "", th.bold.s("y")+" yes   "+th.bold.s("n")+" no (default)")
 }
 
@@ -504,30 +508,6 @@ func (d *textDialog) View(th *theme, w, h int) []string {
 		out = append(out, clip(lines[i], w))
 	}
 	return out
-}
-
-// helpDialog renders the full key map with bubbles/help, as many columns side by side as the
-// width allows and the rest below, so nothing is cut on an 80-column terminal.
-func helpDialog(h help.Model, km keyMap, w int) *textDialog {
-	h.ShowAll = true
-	var lines []string
-	groups := km.FullHelp()
-	for len(groups) > 0 {
-		n := 1
-		for n < len(groups) && width(firstLine(h.FullHelpView(groups[:n+1]))) <= w {
-			n++
-		}
-		if len(lines) > 0 {
-			lines = append(lines, "")
-		}
-		lines = append(lines, strings.Split(h.FullHelpView(groups[:n]), "\n")...)
-		groups = groups[n:]
-	}
-	lines = append(lines, "",
-		"Routing matrix: "+glyphInRing+" loaded, in the rotation  "+glyphLoaded+" loaded, URS not eligible  "+glyphNot+" not loaded",
-		"Event log: "+glyphHot+" highlighted (resubmission, esp_fault, dap_failover, switchover, config_changed, app_stopped)",
-		"Command line: :help lists the commands; names with spaces in double quotes.")
-	return &textDialog{title: "Keys — " + km.name + " pane", lines: lines, wrap: true}
 }
 
 func firstLine(s string) string {

@@ -51,7 +51,7 @@ func TestBurstAndPaste(t *testing.T) {
 			}
 			return ""
 		}},
-		{`burst :stop "URS 1"`, func(h *harness) { h.burst(`:stop "URS 1"`); h.keys("enter") }, func(h *harness) string {
+		{`burst :stop "URS 1"`, func(h *harness) { h.burst(`:stop "URS 1"`); h.keys("enter", "y") }, func(h *harness) string {
 			if h.appRunning("URS 1") {
 				return "URS 1 still running"
 			}

@@ -68,6 +68,8 @@ type Model struct {
 	lastErr  string
 	seenErr  string
 	seenPErr string
+	messages []message // this session's messages, for :messages
+	readOnly bool
 	dir      string // where the file picker and :load start
 }
 
@@ -118,6 +120,10 @@ func NewModel(sim Sim, load LoadFunc) *Model {
 	return m
 }
 
+// SetReadOnly makes the console read-only: everything can be looked at, nothing changes the
+// simulation (pausing and the speed still work: they change the pace, not the outcome).
+func (m *Model) SetReadOnly(ro bool) { m.readOnly = ro }
+
 // Init subscribes to the simulation's frames.
 func (m *Model) Init() tea.Cmd {
 	m.subscribed = true
@@ -162,7 +168,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.fail(msg.err)
 		} else if msg.info != "" {
-			m.msg, m.msgErr = msg.info, false
+			m.succeeded(msg.info)
 		}
 		return m, nil
 	case loadedMsg:
@@ -192,29 +198,37 @@ func (m *Model) takeFrame(f *Frame) {
 	if s := f.Snap; s != nil && s.LastError != m.seenErr {
 		m.seenErr = s.LastError
 		if s.LastError != "" {
-			m.lastErr = s.LastError
+			m.lastErr = safeText(s.LastError)
+			m.remember("engine: "+m.lastErr, true)
 		}
 	}
 	if f.PersistErr != m.seenPErr {
 		m.seenPErr = f.PersistErr
 		if f.PersistErr != "" {
-			m.lastErr = f.PersistErr
+			m.lastErr = safeText(f.PersistErr)
+			m.remember("saving the session: "+m.lastErr, true)
 		}
 	}
 }
 
+// fail shows an error in the bottom line and keeps it in the status bar until the next success.
 func (m *Model) fail(err error) {
-	m.msg, m.msgErr = err.Error(), true
-	m.lastErr = err.Error()
+	t := safeText(err.Error())
+	m.msg, m.msgErr = t, true
+	m.lastErr = t
+	m.remember(t, true)
 }
 
-func (m *Model) info(s string) { m.msg, m.msgErr = s, false }
+// info shows a note in the bottom line.
+func (m *Model) info(s string) {
+	m.msg, m.msgErr = safeText(s), false
+	m.remember(m.msg, false)
+}
 
-// warnings puts the scenario's lint warnings in the status line when the console opens.
-func (m *Model) warnings(ws []string) {
-	if len(ws) > 0 {
-		m.info(fmt.Sprintf("%d lint warning(s), first: %s — `ixlb lint` lists them", len(ws), ws[0]))
-	}
+// succeeded shows what an action did; the last error leaves the status bar.
+func (m *Model) succeeded(s string) {
+	m.info(s)
+	m.lastErr = ""
 }
 
 func (m *Model) focusPane(i int) {
@@ -257,45 +271,20 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	g := &m.keys
 	switch {
-	case key.Matches(k, g.Quit):
-		return tea.Quit
-	case key.Matches(k, g.Help):
-		m.dlg = helpDialog(m.help, m.keyMap(), m.dialogWidth(96)-4)
 	case key.Matches(k, g.NextPane):
 		m.focusPane(m.focus + 1)
 	case key.Matches(k, g.PrevPane):
 		m.focusPane(m.focus - 1)
 	case key.Matches(k, g.GoPane):
 		m.focusPane(int(k.Runes[0] - '1'))
-	case key.Matches(k, g.Pause):
-		return m.setPaused(m.frame == nil || !m.frame.Paused)
-	case key.Matches(k, g.Faster):
-		return m.stepSpeed(1)
-	case key.Matches(k, g.Slower):
-		return m.stepSpeed(-1)
 	case key.Matches(k, g.Command):
 		return m.openCmd("")
 	case key.Matches(k, g.Filter):
 		m.openFilter("")
-	case key.Matches(k, g.Open):
-		return m.openFile()
-	case key.Matches(k, g.Activate):
-		m.activationWizard(core.ActActivate)
-	case key.Matches(k, g.Deactivate):
-		m.activationWizard(core.ActDeactivate)
-	case key.Matches(k, g.Stop):
-		return m.stopSelected()
-	case key.Matches(k, g.Start):
-		return m.startSelected()
-	case key.Matches(k, g.SetOption):
-		return m.setOptionForm()
-	case key.Matches(k, g.Repoint):
-		m.repointFlow()
-	case key.Matches(k, g.Switch):
-		m.switchoverConfirm()
-	case key.Matches(k, g.Membership):
-		m.membershipFlow()
 	default:
+		if cmd, ok := m.keyAction(k); ok {
+			return cmd
+		}
 		return p.Update(k)
 	}
 	return nil
@@ -458,7 +447,12 @@ func (m *Model) mouse(ev tea.MouseMsg) {
 // --- simulation controls -------------------------------------------------------------------
 
 // applyCmd applies actions on the simulation's goroutine and reports the outcome.
+// It is the one way the console changes the simulation, so read-only mode refuses here.
 func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
+	if m.readOnly {
+		err := errReadOnly(desc)
+		return func() tea.Msg { return resultMsg{err: err} }
+	}
 	sim := m.sim
 	return func() tea.Msg {
 		for _, a := range acts {
@@ -535,22 +529,6 @@ func (m *Model) app(name string) (core.AppView, bool) {
 
 var errNoApp = errors.New("select an application first: a URS (Routing), an ESP server (ESP), a DB Server, DAP or Interaction Server (Database) — or use :stop APP")
 
-func (m *Model) stopSelected() tea.Cmd {
-	sel := m.selection()
-	a, ok := m.app(sel.App)
-	if !ok {
-		m.fail(errNoApp)
-		return nil
-	}
-	if !a.Running {
-		m.fail(fmt.Errorf("%s is already stopped (s starts it)", a.Name))
-		return nil
-	}
-	m.dlg = &confirmDialog{title: "Stop " + a.Name + "?", body: m.stopConsequences(a),
-		yes: m.applyCmd("stopped "+a.Name, core.Action{Kind: core.ActStop, App: a.Name})}
-	return nil
-}
-
 // stopConsequences says what the Interaction Server will do, in the seed document's terms.
 func (m *Model) stopConsequences(a core.AppView) []string {
 	s := m.snap()
@@ -579,19 +557,6 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		}
 	}
 	return out
-}
-
-func (m *Model) startSelected() tea.Cmd {
-	a, ok := m.app(m.selection().App)
-	if !ok {
-		m.fail(errNoApp)
-		return nil
-	}
-	if a.Running {
-		m.fail(fmt.Errorf("%s is already running", a.Name))
-		return nil
-	}
-	return m.applyCmd("started "+a.Name, core.Action{Kind: core.ActStart, App: a.Name})
 }
 
 // activationWizard is the Strategy Activation Wizard: choose a strategy, then the URS instances
@@ -670,8 +635,8 @@ func (m *Model) setOptionForm() tea.Cmd {
 	d.fields = []formField{
 		{label: "application", in: newInput("", "e.g. URS_1"), sugg: func(*formDialog) []string { return m.candidates(argApp, nil, "") }},
 		{label: "section", in: newInput("", "e.g. default"), sugg: func(f *formDialog) []string { return sectionsFor(s, f.value(0)) }},
-		{label: "option", in: newInput("", "e.g. agent_reservation"), sugg: func(f *formDialog) []string { return optionsFor(s, f.value(1)) }},
-		{label: "value", in: newInput("", "e.g. true"), sugg: func(*formDialog) []string { return []string{"true", "false"} }},
+		{label: "option", in: newInput("", "e.g. agent_reservation"), sugg: func(f *formDialog) []string { return optionsFor(s, f.value(0), f.value(1)) }},
+		{label: "value", in: newInput("", "e.g. true"), sugg: func(f *formDialog) []string { return valuesFor(s, f.value(0), f.value(1), f.value(2)) }},
 	}
 	for i := range d.fields {
 		d.fields[i].in.ShowSuggestions = true
@@ -683,8 +648,8 @@ func (m *Model) setOptionForm() tea.Cmd {
 				return nil, errors.New(f.label + " is empty")
 			}
 		}
-		if _, ok := m.app(v[0]); !ok {
-			return nil, fmt.Errorf("unknown application %q", v[0])
+		if why := m.checkOption(v[0], v[1], v[2], v[3]); why != "" {
+			return nil, errors.New(why)
 		}
 		return m.applyCmd("set "+v[0]+" "+v[1]+"/"+v[2]+" = "+v[3],
 			core.Action{Kind: core.ActSetOption, App: v[0], Section: v[1], Option: v[2], Value: v[3]}), nil
@@ -719,14 +684,14 @@ func (m *Model) repointFlow() {
 		for i, db := range s.Databases {
 			items[i] = pickItem{name: db}
 			if db == cur {
-				items[i].disabled, items[i].note = true, "current"
+				items[i].disabled, items[i].note = true, "is where "+dap+" points now"
 			}
 			if db == s.Database {
 				items[i].note = strings.TrimSpace(items[i].note + " (the active IS uses it)")
 			}
 		}
 		return newPick("Re-point "+dap+" — database", warn, items, false, func(c []string) (dialog, tea.Cmd) {
-			return nil, m.applyCmd("re-pointed "+dap+" to "+c[0], core.Action{Kind: core.ActRepoint, App: dap, Database: c[0]})
+			return m.prepare(mustAction("repoint"), []string{dap, c[0]}, false)
 		})
 	}
 	if sel := m.selection(); sel.Type == core.TypeDatabaseAccessPoint {
@@ -759,31 +724,28 @@ func (m *Model) pairIS() string {
 	return ""
 }
 
-func (m *Model) switchoverConfirm() {
+// switchoverConsequences says what a switchover of is does, and warns when a re-pointed DAP
+// makes the backup use another database.
+func (m *Model) switchoverConsequences(is string) []string {
 	s := m.snap()
-	is := m.pairIS()
-	if is == "" {
-		m.fail(errors.New("no Interaction Server to switch over"))
-		return
-	}
-	to := ""
-	for _, v := range s.ISes {
-		if v.Name != is {
-			to = v.Name
-		}
-	}
-	if to == "" {
-		m.fail(fmt.Errorf("%s has no backup to switch over to", is))
-		return
-	}
+	to := m.backupOf(is)
 	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
 	for _, d := range s.DAPs {
 		if d.Repointed {
 			body = append(body, "! "+d.Name+" now points at "+d.Database+": the backup will use "+d.Database+"; interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
 		}
 	}
-	m.dlg = &confirmDialog{title: "Switch over " + is + " → " + to + "?", body: body,
-		yes: m.applyCmd("switched over from "+is+" to "+to, core.Action{Kind: core.ActSwitchover, App: is})}
+	return body
+}
+
+// repointConsequences says what re-pointing dap to db does.
+func (m *Model) repointConsequences(dap, db string) []string {
+	s := m.snap()
+	out := []string{"Genesys recommends against changing a DAP's database on the fly: the running Interaction Server keeps its database (" + s.Database + "); a backup that takes over through " + dap + " uses " + db + "."}
+	if db != s.Database {
+		out = append(out, "! After a switchover, interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
+	}
+	return out
 }
 
 // membershipFlow edits an Application Cluster's members: checked servers are members; enter
@@ -840,7 +802,18 @@ func (m *Model) membershipFlow() {
 			if len(acts) == 0 {
 				return nil, func() tea.Msg { return resultMsg{info: "no change to " + cluster} }
 			}
-			return nil, m.applyCmd(cluster+": "+strings.Join(desc, ", "), acts...)
+			apply := m.applyCmd(cluster+": "+strings.Join(desc, ", "), acts...)
+			var leaving []string
+			for _, a := range acts {
+				if a.Kind == core.ActLeave {
+					leaving = append(leaving, a.App)
+				}
+			}
+			if len(leaving) == 0 {
+				return nil, apply
+			}
+			return &confirmDialog{title: cluster + ": " + strings.Join(desc, ", ") + "?", danger: true, yes: apply,
+				body: []string{"Requests addressed to " + cluster + " no longer go to " + strings.Join(leaving, ", ") + "; requests in flight finish where they are."}}, nil
 		})
 		d.allowNone = true
 		if a := m.selection().App; a != "" {
@@ -886,6 +859,9 @@ func (m *Model) loadCmd(path string, confirm bool) (tea.Cmd, error) {
 	if m.load == nil {
 		return nil, errors.New("load: opening scenario files is not available in this console")
 	}
+	if m.readOnly {
+		return nil, errReadOnly("opening another scenario")
+	}
 	if !filepath.IsAbs(path) && m.dir != "" {
 		path = filepath.Join(m.dir, path)
 	}
@@ -923,7 +899,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
-	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title()}
+	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly}
 }
 
 // article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".

@@ -230,6 +230,9 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, s := range steps {
 		h.command(s.line)
+		if d, ok := h.m.dlg.(*confirmDialog); ok && d.danger {
+			h.keys("y") // stop, repoint, leave and switchover ask first
+		}
 		if h.m.msgErr {
 			t.Fatalf(":%s: error %s", s.line, h.m.msg)
 		}
@@ -278,7 +281,7 @@ func TestCommandLine(t *testing.T) {
 
 func TestCommandLineQuoting(t *testing.T) {
 	h := newHarness(t, spacedConfig(), 160, 48)
-	h.command(`stop "URS 1"`)
+	h.command(`stop! "URS 1"`)
 	if h.appRunning("URS 1") {
 		t.Fatalf("URS 1 still running: %s", h.m.msg)
 	}
@@ -433,7 +436,7 @@ func TestLoadError(t *testing.T) {
 func TestEventLogFilter(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
 	h.step(20 * time.Second)
-	h.command("stop URS_1")
+	h.command("stop! URS_1")
 	h.step(5 * time.Second)
 	lp := h.m.panes[paneLog].(*logPane)
 	all := len(lp.visible())
@@ -461,7 +464,7 @@ func TestEventLogFilter(t *testing.T) {
 	}
 	h.wantView(`/"resubmission":true · `)
 	// New events keep being filtered.
-	h.command("stop URS_2")
+	h.command("stop! URS_2")
 	h.command("start URS_1")
 	h.step(5 * time.Second)
 	for _, l := range lp.visible() {
@@ -637,8 +640,11 @@ func TestRepointAndSwitchover(t *testing.T) {
 	h.keys("j", "enter") // DAP_2
 	h.wantView("Genesys recommends against")
 	h.keys("k", "enter") // ixn is current: refused
-	h.wantView("current")
+	h.wantView("ixn is where DAP_2 points now")
 	h.keys("j", "enter") // other
+	h.wantView("Re-point DAP_2 to other?")
+	h.wantView("interactions left in ixn count as lost")
+	h.keys("y")
 	if !h.snap().DAPs[1].Repointed {
 		t.Fatal("DAP_2 not re-pointed")
 	}
@@ -662,7 +668,9 @@ func TestMembership(t *testing.T) {
 	h.wantView("[x] FaxSrv_1")
 	h.wantView("is a ClassificationServer;")
 	// Items: ClassSrv_1, ClassSrv_2, EmailSrv_1 (disabled), FaxSrv_1 (the cursor), FaxSrv_2, IMSrv_1.
-	h.keys("space", "space", "enter") // FaxSrv_1 leaves, FaxSrv_2 joins
+	h.keys("space", "space", "enter")      // FaxSrv_1 leaves, FaxSrv_2 joins
+	h.wantView("no longer go to FaxSrv_1") // leaving asks first
+	h.keys("y")
 	cl := h.snap().Clusters[0]
 	if len(cl.Members) != 1 || cl.Members[0].Name != "FaxSrv_2" {
 		t.Fatalf("members %+v", cl.Members)

@@ -41,6 +41,9 @@ type Options struct {
 	// Warnings are the scenario's lint warnings: the status bar says how many there are (the
 	// CLI prints them on stderr, where they show again after the console closes).
 	Warnings []string
+	// ReadOnly opens a console where everything can be looked at and nothing changes the
+	// simulation (a trainee or an observer watching a drill).
+	ReadOnly bool
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -59,6 +62,7 @@ func Run(ctx context.Context, o Options) error {
 	r.Start(ctx)
 	m := NewModel(r, o.Load)
 	m.warnings(o.Warnings)
+	m.SetReadOnly(o.ReadOnly)
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
 	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has
 	// already stopped, and the console never exits. One handler here quits instead.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -17,10 +18,11 @@ import (
 const defaultScenario = "seed-example"
 
 type consoleFlags struct {
-	speed  float64
-	paused bool
-	data   string
-	fresh  bool
+	speed    float64
+	paused   bool
+	data     string
+	fresh    bool
+	readOnly bool
 }
 
 var console consoleFlags
@@ -30,6 +32,7 @@ func addConsoleFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&console.paused, "paused", false, "open paused")
 	cmd.Flags().StringVar(&console.data, "data", "", "keep the session in this directory (default: $XDG_STATE_HOME/ixlb/<scenario>)")
 	cmd.Flags().BoolVar(&console.fresh, "fresh", false, "start the scenario over instead of resuming the saved session")
+	cmd.Flags().BoolVar(&console.readOnly, "read-only", false, "look, do not touch: operator actions are refused and the saved session is left as it is (the scenario runs from its start in a scratch directory)")
 }
 
 // persister saves the console's session: operator actions, the event log and, about ten times
@@ -65,8 +68,8 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		arg = args[0]
 	}
-	if console.speed <= 0 {
-		return exitf(2, "--speed must be positive, got %g", console.speed)
+	if _, err := tui.ParseSpeed(strconv.FormatFloat(console.speed, 'g', -1, 64)); err != nil {
+		return exitf(2, "--speed: %v", err)
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -80,7 +83,10 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
 	dir := console.data
-	if dir == "" {
+	if console.readOnly {
+		// Look, do not touch: a scratch directory, so the saved session stays as it was.
+		dir, console.fresh = "", true
+	} else if dir == "" {
 		if dir, err = defaultDataDir(sc); err != nil {
 			return exitf(2, "%v", err)
 		}
@@ -92,7 +98,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	p := &persister{ss: ss, log: ss.st.EventSink()}
 	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
 		Paused: console.paused, Persister: p, EngineOptions: []core.Option{core.WithDatabases(ss.st)},
-		Resume: ss.resume, Warnings: warnings}
+		Resume: ss.resume, Warnings: warnings, ReadOnly: console.readOnly}
 	if ss.resume != nil {
 		if opts.History, err = ss.history(5000); err != nil {
 			ss.close()

@@ -53,18 +53,10 @@ func (m *Model) openHelp() {
 			order = append(order, i)
 		}
 	}
-	actionKey := map[string]bool{}
-	for i := range actions {
-		if b, ok := actions[i].binding(g); ok {
-			actionKey[b.Help().Key] = true
-		}
-	}
 	for _, i := range order {
 		p := m.panes[i]
 		for _, b := range p.Keys() {
-			if !actionKey[b.Help().Key] {
-				add(p.Title()+" pane", b, "", "", false)
-			}
+			add(p.Title()+" pane", b, "", "", m.readOnly && (changesByKey(b) || paneChangeKeys[b.Help().Key]))
 		}
 	}
 	for i := range actions {

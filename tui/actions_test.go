@@ -224,3 +224,62 @@ func TestSpeedRefusesNaN(t *testing.T) {
 		t.Fatalf("speed %v", h.m.frame.Speed)
 	}
 }
+
+// Names from a scenario file may hold escape sequences (retitle the terminal, blink, move the
+// cursor): the console draws them escaped, and actions on them still reach the right
+// application.
+func TestControlCharactersEscaped(t *testing.T) {
+	evil := "URS\x1b]0;pwned\x07\x1b[5m\u202e1"
+	c := seedConfig()
+	for i := range c.Apps {
+		if c.Apps[i].Name == "URS_1" {
+			c.Apps[i].Name = evil
+		}
+		if ar, ok := c.Apps[i].Annex["agent_reservation"]; ok {
+			ar[evil] = ar["URS_1"]
+			delete(ar, "URS_1")
+		}
+	}
+	for i := range c.Strategies {
+		for j, u := range c.Strategies[i].ActivatedOn {
+			if u == "URS_1" {
+				c.Strategies[i].ActivatedOn[j] = evil
+			}
+		}
+	}
+	c.Name = "evil\x1b[2J"
+	for _, sz := range [][2]int{{160, 48}, {80, 24}} {
+		h := newHarness(t, c, sz[0], sz[1])
+		h.step(5 * time.Second)
+		for _, k := range []string{"1", "2", "3", "4", "5", "?", "esc", "a", "esc"} {
+			h.keys(k)
+			if v := h.view(); strings.ContainsAny(v, "\x1b\x07\u202e") {
+				t.Fatalf("%dx%d after %s: a raw control character reaches the terminal", sz[0], sz[1], k)
+			}
+		}
+		h.wantView(`URS\x1b]0;pwned`)
+		h.keys("1", "x", "y")
+		h.step(time.Second)
+		for _, a := range h.snap().Apps {
+			if a.Name == `URS\x1b]0;pwned\x07\x1b[5m\u202e1` && a.Running {
+				t.Fatalf("the escaped URS was not stopped: %s", h.m.msg)
+			}
+		}
+	}
+}
+
+func TestSafeText(t *testing.T) {
+	for in, want := range map[string]string{
+		"URS_1":          "URS_1",
+		"é ✓ 漢字":         "é ✓ 漢字",
+		"a\x1b[5mb":      `a\x1b[5mb`,
+		"t\x07\r\n\x7f":  `t\x07\x0d\x0a\x7f`,
+		"c1\u009bx":      `c1\x9bx`,
+		"bidi\u202eevil": `bidi\u202eevil`,
+		"bad\xffutf8":    `bad\xffutf8`,
+	} {
+		if got := safeText(in); got != want {
+			t.Errorf("safeText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -70,6 +70,8 @@ type Model struct {
 	seenPErr string
 	messages []message // this session's messages, for :messages
 	readOnly bool
+	// names maps a name as drawn (control characters escaped) to the scenario's own.
+	names map[string]string
 	dir      string // where the file picker and :load start
 }
 
@@ -102,7 +104,7 @@ type (
 // NewModel builds the console over a simulation. load may be nil (no `o`, no `:load`).
 func NewModel(sim Sim, load LoadFunc) *Model {
 	th := newTheme()
-	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New()}
+	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
 	m.panes = []pane{
 		newRoutingPane(th, &m.keys),
 		newESPPane(th, &m.keys),
@@ -191,6 +193,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) takeFrame(f *Frame) {
+	if snap := safeSnapshot(f.Snap, m.names); snap != f.Snap || !isSafe(f.Source) || !isSafe(f.Note) {
+		c := *f // frames are shared and immutable: draw from a safe copy
+		c.Snap, c.Source, c.Note = snap, safeText(f.Source), safeText(f.Note)
+		f = &c
+	}
 	m.frame = f
 	for _, p := range m.panes {
 		p.Update(frameMsg{f})
@@ -454,6 +461,9 @@ func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
 		return func() tea.Msg { return resultMsg{err: err} }
 	}
 	sim := m.sim
+	for i := range acts {
+		acts[i] = realNames(acts[i], m.names)
+	}
 	return func() tea.Msg {
 		for _, a := range acts {
 			if err := sim.Apply(a); err != nil {

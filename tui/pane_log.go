@@ -303,7 +303,7 @@ func (p *logPane) line(e *LogEntry, cursor bool) string {
 	w := p.w - 2
 	t := clock(e.T)
 	kind := e.Kind.String()
-	fields := formatFields(e.Line)
+	fields := safeText(formatFields(e.Line))
 	plain := fit(t+" "+fit(kind, 15)+" "+fields, w)
 	if cursor && p.focused {
 		return th.cursor.s(mark + hot + plain)
@@ -412,9 +412,9 @@ func formatFields(line string) string {
 
 // eventDetail is the text of the event dialog: the JSON line, then one field a line.
 func eventDetail(e *LogEntry) showTextMsg {
-	lines := []string{e.Line, "", fmt.Sprintf("%-14s %s", "time", clock(e.T)), fmt.Sprintf("%-14s %s", "kind", e.Kind)}
+	lines := []string{safeText(e.Line), "", fmt.Sprintf("%-14s %s", "time", clock(e.T)), fmt.Sprintf("%-14s %s", "kind", e.Kind)}
 	for _, kv := range fieldPairs(e.Line) {
-		lines = append(lines, fmt.Sprintf("%-14s %s", kv[0], kv[1]))
+		lines = append(lines, fmt.Sprintf("%-14s %s", kv[0], safeText(kv[1])))
 	}
 	return showTextMsg{title: "Event #" + strconv.FormatUint(e.Seq, 10), text: strings.Join(lines, "\n")}
 }

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ixlb/ixlb/core"
 )
 
 // safeText makes text from outside the console — names from a scenario file, error messages,
@@ -62,4 +65,104 @@ func unsafeRune(r rune) bool {
 		return true // bidirectional embeddings, overrides and isolates
 	}
 	return false
+}
+
+// safeSnapshot returns s with every string made safe to draw, or s itself when nothing needs it
+// (the common case: one walk, no copy). names records each changed string's original, so an
+// action on a name picked from the screen reaches the engine with the real name.
+func safeSnapshot(s *core.Snapshot, names map[string]string) *core.Snapshot {
+	if s == nil {
+		return nil
+	}
+	v := reflect.ValueOf(s).Elem()
+	if !needsSafe(v) {
+		return s
+	}
+	out := reflect.New(v.Type()).Elem()
+	copySafe(out, v, names)
+	return out.Addr().Interface().(*core.Snapshot)
+}
+
+func needsSafe(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return !isSafe(v.String())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if needsSafe(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Int64 || v.Type().Elem().Kind() == reflect.Int {
+			return false
+		}
+		for i := 0; i < v.Len(); i++ {
+			if needsSafe(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Pointer:
+		return !v.IsNil() && needsSafe(v.Elem())
+	}
+	return false
+}
+
+// copySafe copies src into dst (settable, same type), making strings safe.
+func copySafe(dst, src reflect.Value, names map[string]string) {
+	switch src.Kind() {
+	case reflect.String:
+		t := safeText(src.String())
+		if t != src.String() {
+			names[t] = src.String()
+		}
+		dst.SetString(t)
+	case reflect.Struct:
+		dst.Set(src)
+		for i := 0; i < src.NumField(); i++ {
+			if dst.Field(i).CanSet() && needsSafe(src.Field(i)) {
+				copySafe(dst.Field(i), src.Field(i), names)
+			}
+		}
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
+		for i := 0; i < src.Len(); i++ {
+			copySafe(dst.Index(i), src.Index(i), names)
+		}
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		p := reflect.New(src.Type().Elem())
+		copySafe(p.Elem(), src.Elem(), names)
+		dst.Set(p)
+	default:
+		dst.Set(src)
+	}
+}
+
+// realNames turns names shown escaped back into the scenario's own, for the engine.
+func realNames(a core.Action, names map[string]string) core.Action {
+	if len(names) == 0 {
+		return a
+	}
+	fix := func(s string) string {
+		if r, ok := names[s]; ok {
+			return r
+		}
+		return s
+	}
+	a.App, a.Strategy, a.Cluster, a.Database = fix(a.App), fix(a.Strategy), fix(a.Cluster), fix(a.Database)
+	a.Section, a.Option = fix(a.Section), fix(a.Option)
+	if len(a.URS) > 0 {
+		urs := make([]string, len(a.URS))
+		for i, u := range a.URS {
+			urs[i] = fix(u)
+		}
+		a.URS = urs
+	}
+	return a
 }

@@ -72,7 +72,7 @@ type Model struct {
 	readOnly bool
 	// names maps a name as drawn (control characters escaped) to the scenario's own.
 	names map[string]string
-	dir      string // where the file picker and :load start
+	dir   string // where the file picker and :load start
 }
 
 type rect struct{ x, y, w, h int }

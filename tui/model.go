@@ -873,7 +873,11 @@ func (m *Model) loadCmd(path string, confirm bool) (tea.Cmd, error) {
 		return nil, errReadOnly("opening another scenario")
 	}
 	if !filepath.IsAbs(path) && m.dir != "" {
-		path = filepath.Join(m.dir, path)
+		// A file next to the others; otherwise the name goes to the loader as typed, which
+		// knows the bundled scenarios (":load urs-failover").
+		if _, err := os.Stat(filepath.Join(m.dir, path)); err == nil {
+			path = filepath.Join(m.dir, path)
+		}
 	}
 	load := m.load
 	return func() tea.Msg {

@@ -241,7 +241,8 @@ func TestCommandLine(t *testing.T) {
 		}
 		h.wantMsg(s.msg)
 	}
-	if len(h.loads) != 1 || filepath.Base(h.loads[0]) != "other.yaml" || !filepath.IsAbs(h.loads[0]) {
+	// No other.yaml in the directory: the name goes to the loader as typed (a bundled name).
+	if len(h.loads) != 1 || h.loads[0] != "other.yaml" {
 		t.Fatalf("loads %v", h.loads)
 	}
 	if h.snap().T != 0 {

@@ -280,8 +280,12 @@ func (r *Runner) advance(wall time.Duration, deadline time.Time) {
 	if end := int64(r.cfg.Duration); !r.opts.NoStopAtEnd && !r.endPaused && end > 0 && now < end && target >= end {
 		target = end
 		defer func() {
-			r.endPaused, r.paused = true, true
-			r.note = "reached the scenario's duration (" + r.cfg.Duration.String() + "); space goes on"
+			// Only once there: at high speed the frame budget may cut this advance short of
+			// the end, and the next tick goes on from where it stopped.
+			if r.eng.Now() >= end {
+				r.endPaused, r.paused = true, true
+				r.note = "reached the scenario's duration (" + r.cfg.Duration.String() + "); space goes on"
+			}
 		}()
 	}
 	slice := (target - now) / 16

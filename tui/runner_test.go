@@ -240,3 +240,28 @@ func TestRunnerReplaceHooks(t *testing.T) {
 		t.Fatalf("frame source %q reset %v", f.Source, f.Reset)
 	}
 }
+
+// At high speed the frame budget may cut an advance short of the scenario's end: the runner must
+// not pause with "reached the scenario's duration" before virtual time is there.
+func TestRunnerEndPauseOnlyAtTheEnd(t *testing.T) {
+	cfg := seedConfig()
+	r, err := NewRunner(cfg, RunnerOptions{Speed: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	end := int64(cfg.Duration)
+	r.advance(time.Second, time.Now().Add(-time.Second)) // the budget is already spent
+	if r.eng.Now() >= end {
+		t.Skip("the engine reached the end in one slice")
+	}
+	if r.paused || r.endPaused || r.note != "" {
+		t.Fatalf("paused at %v, before the end %v: %q", time.Duration(r.eng.Now()), cfg.Duration, r.note)
+	}
+	for i := 0; i < 1000 && !r.paused; i++ {
+		r.advance(time.Second, time.Time{})
+	}
+	if !r.paused || r.eng.Now() != end {
+		t.Fatalf("paused %v at %v", r.paused, time.Duration(r.eng.Now()))
+	}
+}

@@ -125,6 +125,17 @@ func TestConsoleLoaderRefusesLintErrors(t *testing.T) {
 	}
 }
 
+// :load takes a bundled scenario's name, as `ixlb NAME`, `run NAME` and `lint NAME` do.
+func TestConsoleLoaderTakesBundledNames(t *testing.T) {
+	cfg, err := loadConfig("urs-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Name == "" {
+		t.Fatal("no scenario")
+	}
+}
+
 // A session saved at its end reopens there, paused, instead of running on.
 func TestConsoleReopensAtTheEndPaused(t *testing.T) {
 	sc, err := scenarios.Open("seed-example")

@@ -198,3 +198,55 @@ func TestProgramReadsBurstAndPaste(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The log filter matches what the screen shows, with field=value terms.
+func TestEventLogFilterTerms(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	h.command("stop! URS_1")
+	h.step(10 * time.Second)
+	lp := h.m.panes[paneLog].(*logPane)
+	all := lp.visible()
+	count := func(pred func(l string) bool) int {
+		n := 0
+		for _, l := range all {
+			if pred(l) {
+				n++
+			}
+		}
+		return n
+	}
+	cases := []struct {
+		filter string
+		want   func(l string) bool
+	}{
+		{"ixn=7", func(l string) bool { return strings.Contains(l, `"ixn":7,`) || strings.HasSuffix(l, `"ixn":7}`) }},
+		{"urs=URS_2", func(l string) bool { return strings.Contains(l, `"urs":"URS_2"`) }},
+		{"URS=urs_2", func(l string) bool { return strings.Contains(l, `"urs":"URS_2"`) }},
+		{"kind=to_urs", func(l string) bool { return strings.Contains(l, `"kind":"to_urs"`) }},
+		{"resubmission", func(l string) bool { return strings.Contains(l, `"resubmission":true`) }},
+		{"kind=to_urs resubmission=false", func(l string) bool {
+			return strings.Contains(l, `"kind":"to_urs"`) && !strings.Contains(l, `"resubmission":true`)
+		}},
+		{"to_urs urs=URS_2", func(l string) bool {
+			return strings.Contains(l, `"kind":"to_urs"`) && strings.Contains(l, `"urs":"URS_2"`)
+		}},
+	}
+	for _, c := range cases {
+		lp.filter = c.filter
+		lp.refilter()
+		got, want := len(lp.visible()), count(c.want)
+		if want == 0 {
+			t.Fatalf("%s: the fixture has no such event", c.filter)
+		}
+		if got != want {
+			t.Errorf("/%s: %d events, want %d", c.filter, got, want)
+		}
+		for _, l := range lp.visible() {
+			if !c.want(l) {
+				t.Errorf("/%s let through %s", c.filter, l)
+				break
+			}
+		}
+	}
+}

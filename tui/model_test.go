@@ -445,7 +445,7 @@ func TestEventLogFilter(t *testing.T) {
 	if h.m.focus != paneLog || !lp.editing {
 		t.Fatal("/ should focus the event log and open its filter")
 	}
-	h.typ(`"resubmission":true`)
+	h.typ(`resubmission=true`)
 	got := lp.visible()
 	if len(got) == 0 || len(got) >= all {
 		t.Fatalf("filter kept %d of %d", len(got), all)
@@ -463,7 +463,7 @@ func TestEventLogFilter(t *testing.T) {
 	if lp.editing {
 		t.Fatal("enter did not close the filter input")
 	}
-	h.wantView(`/"resubmission":true · `)
+	h.wantView(`/resubmission=true · `)
 	// New events keep being filtered.
 	h.command("stop! URS_2")
 	h.command("start URS_1")

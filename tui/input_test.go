@@ -250,3 +250,30 @@ func TestEventLogFilterTerms(t *testing.T) {
 		}
 	}
 }
+
+// Interactions left open in a database the IS no longer uses show in the Interactions pane and
+// the status bar, at every size.
+func TestLostShown(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	if strings.Contains(h.view(), "lost") || strings.Contains(h.view(), "LOST") {
+		t.Fatal("lost shown when nothing is lost")
+	}
+	h.command("repoint! DAP_1 other")
+	h.command("repoint! DAP_2 other")
+	h.command("switchover!")
+	h.step(5 * time.Second)
+	if h.snap().LostOpen == 0 {
+		t.Fatalf("nothing lost after a switchover onto another database: %s", h.m.msg)
+	}
+	h.wantView("LOST ")
+	for _, sz := range [][2]int{{160, 48}, {80, 24}} {
+		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		h.keys("4")
+		lines := strings.Split(h.view(), "\n")
+		if bar := lines[len(lines)-2]; !strings.Contains(bar, "lost ") {
+			t.Fatalf("%dx%d: no lost in the status bar: %s", sz[0], sz[1], bar)
+		}
+		h.wantView("LOST ")
+	}
+}

@@ -40,6 +40,9 @@ func (p *ixnPane) summary() []string {
 	if s.ParkedTotal > 0 {
 		parts = append(parts, cell{"parked at media " + count(s.ParkedTotal), p.th.warn})
 	}
+	if s.LostOpen > 0 {
+		parts = append(parts, cell{"LOST " + count(s.LostOpen) + " left open in a database the IS no longer uses", p.th.bad})
+	}
 	var plain, text strings.Builder
 	for i, c := range parts {
 		if i > 0 {

@@ -177,7 +177,8 @@ func (m *Model) statusBar() string {
 	st, lv := s.Stats, s.Live
 	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
 		count(st.Submitted), count(st.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
-	short := seg{fmt.Sprintf("sub %s done %s URS %s agt %s resub %s",
+	// The short form keeps every figure; ? help and the Interactions pane spell them out.
+	short := seg{fmt.Sprintf("sub %s done %s inURS %s agent %s resub %s",
 		count(st.Submitted), count(st.Completed), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
 	name := seg{s.Scenario, th.barKey}
 	clkSeg := seg{clk, th.bar}
@@ -188,6 +189,12 @@ func (m *Model) statusBar() string {
 		{run, clkShort, is, short}, // compact layout: the tab bar shows the scenario's name
 		{run, clkShort, short},
 		{run, clkShort},
+	}
+	if s.LostOpen > 0 { // interactions no Interaction Server will hear of again: never dropped
+		lost := seg{"lost " + count(s.LostOpen), th.barBad}
+		for i := range levels {
+			levels[i] = append(levels[i], lost)
+		}
 	}
 	sep := " │ "
 	// The last error keeps at least this much room: detail goes first.

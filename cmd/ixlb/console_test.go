@@ -157,3 +157,32 @@ func TestConsoleReopensAtTheEndPaused(t *testing.T) {
 		t.Fatalf("reopened paused=%v note=%q at %v", f.Paused, f.Note, time.Duration(f.Snap.T))
 	}
 }
+
+// The console's lost figure (Snapshot.LostOpen) agrees with the run report's lost_open after a
+// re-point and a switchover, and is zero when nothing is lost.
+func TestConsoleLostMatchesReport(t *testing.T) {
+	for _, name := range []string{"dap-repoint-switchover", "seed-example"} {
+		sc, err := scenarios.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := openSession("", sc.Config, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := core.New(sc.Config, core.WithDatabases(ss.st))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RunUntil(int64(sc.Config.Duration))
+		rep, err := e.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap := e.Snapshot()
+		if snap.LostOpen != rep.Interactions.LostOpen {
+			t.Errorf("%s: console lost %d, report lost_open %d (lost %d)", name, snap.LostOpen, rep.Interactions.LostOpen, rep.Interactions.Lost)
+		}
+		ss.close()
+	}
+}

@@ -1,51 +1,220 @@
 package core
 
-// Agent reservation and delivery. The Interaction Server arbitrates reservations so two URS never
-// get the same agent at once: a URS picks a candidate from what it sees as free, and by the time
-// its request reaches the IS another URS may have taken that agent — the IS then denies it.
+// Agent reservation and delivery (SCENARIOS.md "Agent reservation"). Reservation is arbitration, not
+// a gate: every eligible URS routes, and the agent_reservation option decides how it takes agents.
+//
+//   - A URS *reserves* when agent_reservation is true in its own options and in the IS Annex for
+//     its name. Before routing to an agent it asks the IS, whose arbiter collects the requests for
+//     that agent during request-collection-time, grants one (at random among equals) and denies the
+//     others; a request for an agent already taken is denied at once (reject-subsequent-request).
+//     A denied URS tries the next ready agent or waits for one (WaitForTarget) — it never polls.
+//   - A URS that does not reserve routes on its own view of agent states, which lags the truth by
+//     its sim.stat_delay (the Stat Server's delay): an agent another router took less than that
+//     long ago still looks ready, and the IS delivers anyway — the agent is double-booked. A URS
+//     knows its own routing, so it never conflicts with itself: a single-URS site needs no option.
+//
+// Waiting does not spin: when an agent frees capacity and an interaction of its group waits for
+// it, the capacity is handed to the interaction that has waited longest, without a new race.
 
-// tryReserve is a URS's route step: pick a free agent of the group and ask the IS to reserve it,
-// or wait until an agent of the group frees capacity for this media.
-func (e *Engine) tryReserve(slot int32, g *group) {
-	ix := &e.ixns[slot]
-	m := int(ix.media)
-	free := g.free[m]
-	if len(free) == 0 {
-		ix.waitAgent = true
-		g.waiting[m].push(waitEntry{slot: slot, gen: ix.gen})
-		return
-	}
-	cand := free[e.rng.IntN(len(free))]
-	e.after(e.apps[ix.urs].urs.stepTime, tReserve, slot, cand, 0)
+// recentFull is an agent that became fully busy at `at` because URS `by` routed to it: a URS whose
+// view lags still sees it as ready for a while.
+type recentFull struct {
+	agent int32
+	by    int32
+	at    int64
 }
 
-// reserveDecide is the IS arbiter answering a URS's reservation request.
-func (e *Engine) reserveDecide(slot int32, ag int32) {
+type recentFIFO struct {
+	items []recentFull
+	head  int
+}
+
+func (f *recentFIFO) len() int { return len(f.items) - f.head }
+
+func (f *recentFIFO) at(i int) *recentFull { return &f.items[f.head+i] }
+
+// expire drops the entries older than cutoff.
+func (f *recentFIFO) expire(cutoff int64) {
+	for f.head < len(f.items) && f.items[f.head].at < cutoff {
+		f.head++
+	}
+	if f.head == len(f.items) {
+		f.items, f.head = f.items[:0], 0
+	} else if f.head > 1024 && f.head*2 > len(f.items) {
+		n := copy(f.items, f.items[f.head:])
+		f.items, f.head = f.items[:n], 0
+	}
+}
+
+// Reservation requests carry how they reach the arbiter in the timer's aux: 0 is a request for an
+// agent the URS saw as ready; handoff+media is capacity an agent already handed to this interaction
+// when it freed (the interaction had been waiting for it).
+const handoff = 1
+
+// tryReserve is a URS's route step: pick an agent of the group that the URS sees as ready and ask
+// for it, or wait until an agent of the group frees capacity for this media.
+func (e *Engine) tryReserve(slot int32, g *group) {
 	ix := &e.ixns[slot]
+	u := e.apps[ix.urs].urs
+	cand, ok := e.viewPick(u, g, int(ix.media))
+	if !ok {
+		ix.waitAgent = true
+		g.waiting[ix.media].push(waitEntry{slot: slot, gen: ix.gen})
+		return
+	}
+	e.after(u.stepTime, tReserve, slot, cand, 0)
+}
+
+// viewPick chooses, at random, an agent that u believes ready for media m: one with spare capacity
+// now or, for a URS that does not reserve, one another router filled less than stat_delay ago.
+func (e *Engine) viewPick(u *ursState, g *group, m int) (int32, bool) {
+	free := g.free[m]
+	if u.reserves || u.statDelay <= 0 || g.recent == nil {
+		if len(free) == 0 {
+			return -1, false
+		}
+		return free[e.rng.IntN(len(free))], true
+	}
+	rec := &g.recent[m]
+	rec.expire(e.now - e.maxStatDelay)
+	n := len(free) + rec.len()
+	if n == 0 {
+		return -1, false
+	}
+	i := e.rng.IntN(n)
+	if i < len(free) {
+		return free[i], true
+	}
+	r := rec.at(i - len(free))
+	k := int(r.agent)*len(e.media) + m
+	if r.by != u.app.id && r.at >= e.now-u.statDelay && e.load[k] >= g.capacity[m] {
+		return r.agent, true // looks ready to u; it is not
+	}
+	// Stale in u's view, its own routing, or free again (then it is in the free list too).
+	if len(free) == 0 {
+		return -1, false
+	}
+	return free[e.rng.IntN(len(free))], true
+}
+
+// reserveDecide is a URS's request for an agent reaching the IS.
+func (e *Engine) reserveDecide(slot int32, ag int32, aux uint8) {
+	ix := &e.ixns[slot]
+	u := e.apps[ix.urs].urs
 	m := int(ix.media)
 	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
-	urs := e.apps[ix.urs].name
-	if e.load[k] >= g.capacity[m] {
-		e.stats.Denied++
-		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, urs
-		e.emit(EvReserveDenied)
-		e.tryReserve(slot, g)
+	switch {
+	case aux >= handoff:
+		// The capacity was handed over when the agent freed it: already counted.
+		e.grant(slot, ag, u.reserves)
+	case !u.reserves:
+		if e.load[k] >= g.capacity[m] && e.lastBy[k] == u.app.id {
+			// Its own routing took the agent: a URS knows that, so it looks further.
+			e.tryReserve(slot, g)
+			return
+		}
+		// RequestRouteCall without a reservation: the IS delivers anyway.
+		if e.load[k] >= g.capacity[m] {
+			e.stats.DoubleBooked++
+			e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, u.app.name
+			e.emit(EvDoubleBooked)
+		}
+		e.take(g, ag, m, u)
+		e.grant(slot, ag, false)
+	default:
+		if reqs, open := e.collecting[int32(k)]; open {
+			e.collecting[int32(k)] = append(reqs, waitEntry{slot: slot, gen: ix.gen})
+			return
+		}
+		if e.load[k] >= g.capacity[m] {
+			if e.is.rejectSubsequent {
+				e.deny(slot, ag)
+				return
+			}
+			// Not rejected: the request waits for capacity of the group, as WaitForTarget does.
+			ix.waitAgent = true
+			g.waiting[m].push(waitEntry{slot: slot, gen: ix.gen})
+			return
+		}
+		if e.is.collectTime <= 0 {
+			e.take(g, ag, m, u)
+			e.grant(slot, ag, true)
+			return
+		}
+		e.collecting[int32(k)] = []waitEntry{{slot: slot, gen: ix.gen}}
+		e.schedule(timer{at: e.now + e.is.collectTime, kind: tCollect, arg: ag, aux: uint8(m), slot: -1})
+	}
+}
+
+// collectDone ends the arbiter's request-collection-time for agent ag and media m: one requester
+// is granted, at random among equals; the others are denied.
+func (e *Engine) collectDone(ag int32, m int) {
+	k := int32(int(ag)*len(e.media) + m)
+	reqs := e.collecting[k]
+	delete(e.collecting, k)
+	live := reqs[:0]
+	for _, w := range reqs {
+		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen && ix.state == StateInURS {
+			live = append(live, w)
+		}
+	}
+	if len(live) == 0 {
 		return
 	}
+	g := e.groups[e.agents[ag].group]
+	win := -1
+	if e.load[k] < g.capacity[m] {
+		win = 0
+		if len(live) > 1 {
+			win = e.rng.IntN(len(live))
+		}
+		w := live[win]
+		e.take(g, ag, m, e.apps[e.ixns[w.slot].urs].urs)
+		e.grant(w.slot, ag, true)
+	}
+	for i, w := range live {
+		if i != win {
+			e.deny(w.slot, ag)
+		}
+	}
+}
+
+// deny answers a reservation request with an error; the URS tries the next ready agent or waits.
+func (e *Engine) deny(slot int32, ag int32) {
+	ix := &e.ixns[slot]
+	e.stats.Denied++
+	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
+	e.emit(EvReserveDenied)
+	e.tryReserve(slot, e.groups[e.agents[ag].group])
+}
+
+// take counts one more interaction on the agent for media m, routed by URS u.
+func (e *Engine) take(g *group, ag int32, m int, u *ursState) {
+	k := int(ag)*len(e.media) + m
 	e.load[k]++
 	if e.load[k] == g.capacity[m] {
 		e.removeFree(g, ag, m)
+		if g.recent != nil {
+			g.recent[m].expire(e.now - e.maxStatDelay)
+			g.recent[m].items = append(g.recent[m].items, recentFull{agent: ag, by: u.app.id, at: e.now})
+		}
 	}
+}
+
+// grant routes the interaction to the agent: reserved (when its URS reserves), then EventInvite to
+// the desktop with the delivering timer started. delivered_at and assigned_to reach the database
+// with the accept, the next state change.
+func (e *Engine) grant(slot int32, ag int32, reserved bool) {
+	ix := &e.ixns[slot]
+	g := e.groups[e.agents[ag].group]
 	e.setAgent(ix, ag)
-	if e.holders[k] > g.capacity[m] {
-		e.stats.DoubleBooked++
+	e.lastBy[int(ag)*len(e.media)+int(ix.media)] = ix.urs
+	if reserved {
+		e.stats.Reservations++
+		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
+		e.emit(EvReserved)
 	}
-	e.stats.Reservations++
-	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, urs
-	e.emit(EvReserved)
-	// EventInvite to the agent's desktop; the delivering timer starts. delivered_at and
-	// assigned_to reach the database with the accept, the next state change.
 	ix.deliveredAt = e.now
 	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 	e.emit(EvDelivered)
@@ -70,10 +239,33 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		e.write(slot)
 		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 		e.emit(EvAccepted)
-		e.after(e.exp(g.handleMean), tComplete, slot, ag, ix.media)
+		d := e.exp(g.handleMean)
+		e.after(d, tComplete, slot, ag, ix.media)
+		if e.is.handlingTimeout > 0 && d > e.is.handlingTimeout {
+			// Only work that outlasts handling-timeout needs its timer: the heap stays the size
+			// of what is in flight.
+			e.after(e.is.handlingTimeout, tHandling, slot, ag, ix.media)
+		}
 	default:
 		e.revoke(slot, "rejected")
 	}
+}
+
+// handlingTimeout: the agent showed no activity for handling-timeout. The IS revokes the
+// interaction and returns it to its queue; the agent's capacity is freed when the agent's own
+// work on it ends (its completion timer), so the capacity is released exactly once.
+func (e *Engine) handlingTimeout(slot int32) {
+	ix := &e.ixns[slot]
+	if ix.state != StateWithAgent || ix.agent < 0 {
+		return
+	}
+	e.stats.Revoked++
+	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ix.agent].name, "handling-timeout"
+	e.emit(EvRevoked)
+	e.clearAgent(ix)
+	ix.gen++ // the completion still frees the agent (tComplete always does) but no longer completes it
+	ix.deliveredAt = 0
+	e.placeInQueue(slot, ix.queue)
 }
 
 // revoke takes the interaction back from the agent and returns it to the queue the URS took it
@@ -119,8 +311,9 @@ func (e *Engine) clearAgent(ix *ixn) {
 	ix.agent = -1
 }
 
-// releaseAgent frees one unit of the agent's capacity for media m and lets the first interaction
-// waiting for that group and media try it.
+// releaseAgent frees one unit of the agent's capacity for media m. When that makes the agent ready
+// and an interaction of its group waits for this media, the unit goes straight to the one that
+// has waited longest (its URS is told the agent is ready); otherwise the agent is free again.
 func (e *Engine) releaseAgent(ag int32, media uint8) {
 	m := int(media)
 	g := e.groups[e.agents[ag].group]
@@ -128,22 +321,24 @@ func (e *Engine) releaseAgent(ag int32, media uint8) {
 	if e.load[k] <= 0 {
 		return
 	}
+	if e.load[k] <= g.capacity[m] {
+		for {
+			w, ok := g.waiting[m].pop()
+			if !ok {
+				break
+			}
+			ix := &e.ixns[w.slot]
+			if !ix.live || ix.gen != w.gen || !ix.waitAgent {
+				continue
+			}
+			ix.waitAgent = false
+			e.after(e.apps[ix.urs].urs.stepTime, tReserve, w.slot, ag, handoff+media)
+			return
+		}
+	}
 	e.load[k]--
 	if e.load[k] == g.capacity[m]-1 {
 		e.addFree(g, ag, m)
-	}
-	for {
-		w, ok := g.waiting[m].pop()
-		if !ok {
-			return
-		}
-		ix := &e.ixns[w.slot]
-		if !ix.live || ix.gen != w.gen || !ix.waitAgent {
-			continue
-		}
-		ix.waitAgent = false
-		e.after(e.apps[ix.urs].urs.stepTime, tReserve, w.slot, ag, 0)
-		return
 	}
 }
 

@@ -103,7 +103,8 @@ func (e *Engine) build() error {
 		if a.typ != TypeRoutingServer {
 			continue
 		}
-		u := &ursState{app: a, idx: int32(len(e.urs)), stepTime: durOr(a.cfg.StepTime, DefaultStepTime)}
+		u := &ursState{app: a, idx: int32(len(e.urs)), stepTime: durOr(a.cfg.StepTime, DefaultStepTime),
+			statDelay: durOr(a.cfg.StatDelay, DefaultStatDelay)}
 		a.urs = u
 		e.urs = append(e.urs, u)
 	}
@@ -215,6 +216,7 @@ func (e *Engine) buildGroups() {
 	}
 	e.load = make([]int32, len(e.agents)*nm)
 	e.holders = make([]int32, len(e.agents)*nm)
+	e.lastBy = make([]int32, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {
@@ -313,37 +315,40 @@ func (e *Engine) buildStep(sc *Step) (step, error) {
 }
 
 // refreshISOptions reads the options of the active Interaction Server (the primary's when the
-// backup has none of its own) into the values the hot path uses.
+// backup has none of its own) into the values the hot path uses, through the option registry.
 func (e *Engine) refreshISOptions() {
 	o := e.isOptions()
-	e.is.deliveringTimeout = int64(DefaultDeliveringTimeout)
-	if v, ok := o.Get("settings", "delivering-timeout"); ok {
-		if d, ok := ParseOptionDuration(v, time.Second); ok && d > 0 {
-			e.is.deliveringTimeout = int64(d)
-		}
+	get := func(section, name string) (*OptionSpec, string, bool) {
+		spec := OptionSpecFor(TypeInteractionServer, false, section, name)
+		v, ok := o.Get(section, name)
+		return spec, v, ok
 	}
-	e.is.routingTimeout = int64(DefaultRoutingTimeout)
-	if v, ok := o.Get("settings", "routing-timeout"); ok {
-		if d, ok := ParseOptionDuration(v, time.Minute); ok && d > 0 {
-			e.is.routingTimeout = int64(d)
-		}
+	dur := func(section, name string) int64 {
+		spec, v, ok := get(section, name)
+		return int64(spec.Duration(v, ok))
 	}
-	e.is.verifyIdentity = false
-	if v, ok := o.Get("settings", "verify-database-identity"); ok {
-		e.is.verifyIdentity, _ = ParseBool(v)
+	e.is.deliveringTimeout = dur("settings", "delivering-timeout")
+	e.is.routingTimeout = dur("settings", "routing-timeout")
+	e.is.handlingTimeout = dur("settings", "handling-timeout")
+	e.is.collectTime = dur("agent-reservation", "request-collection-time")
+	e.is.reservationTime = dur("agent-reservation", "reservation-time")
+	spec, v, ok := get("agent-reservation", "reject-subsequent-request")
+	e.is.rejectSubsequent = spec.Bool(v, ok)
+	spec, v, ok = get("settings", "verify-database-identity")
+	e.is.verifyIdentity = spec.Bool(v, ok)
+	e.is.defaultRate, e.is.defaultRateSet = rateOption(get("settings", "default-max-submission-rate"))
+	spec, v, ok = get("settings", "default-max-submitted-per-router")
+	e.is.defaultMaxSub = spec.Int(v, ok)
+}
+
+// rateOption reads a max-submission-rate value: its least gap between submissions, and whether a
+// valid value was set (a set 0 disables submissions; absent means no limit).
+func rateOption(spec *OptionSpec, v string, ok bool) (time.Duration, bool) {
+	if !ok || spec.Validate(v) != nil {
+		return 0, false
 	}
-	e.is.defaultMinGap = 0
-	if v, ok := o.Get("settings", "default-max-submission-rate"); ok {
-		if gap, ok := ParseSubmissionRate(v); ok {
-			e.is.defaultMinGap = gap
-		}
-	}
-	e.is.defaultMaxSub = -1
-	if v, ok := o.Get("settings", "default-max-submitted-per-router"); ok {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-			e.is.defaultMaxSub = n
-		}
-	}
+	gap, _ := ParseSubmissionRate(v)
+	return gap, true
 }
 
 // isApp is the Interaction Server whose configuration is in force: the active one, or the primary.
@@ -415,28 +420,25 @@ func ParseSubmissionRate(v string) (time.Duration, bool) {
 	return time.Duration(float64(per) / n), true
 }
 
-// refreshURS reads a URS's options and the IS Annex entry for it, then updates its eligibility.
+// refreshURS reads a URS's options and the IS Annex entry for it, through the option registry,
+// then updates its eligibility.
 func (e *Engine) refreshURS(u *ursState) {
 	a := u.app
-	u.arOpt = false
-	if v, ok := a.opts.Get("default", "agent_reservation"); ok {
-		u.arOpt, _ = ParseBool(v)
-	}
-	u.arAnnex = false
-	if v, ok := e.isAnnex().Get("agent_reservation", a.name); ok {
-		u.arAnnex, _ = ParseBool(v)
-	}
+	v, ok := a.opts.Get("default", "agent_reservation")
+	u.arOpt = OptionSpecFor(TypeRoutingServer, false, "default", "agent_reservation").Bool(v, ok)
+	v, ok = e.isAnnex().Get("agent_reservation", a.name)
+	u.arAnnex = OptionSpecFor(TypeInteractionServer, true, "agent_reservation", NameURS).Bool(v, ok)
+	u.reserves = u.arOpt && u.arAnnex
 	u.maxSub = e.is.defaultMaxSub
 	if v, ok := e.ursLimit(a, "max-submitted-interactions"); ok {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+		if n := OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submitted-interactions").Int(v, true); n >= 0 {
 			u.maxSub = n
 		}
 	}
-	u.minGap = e.is.defaultMinGap
-	if v, ok := e.ursLimit(a, "max-submission-rate"); ok {
-		if gap, ok := ParseSubmissionRate(v); ok {
-			u.minGap = gap
-		}
+	u.minGap, u.rateSet = e.is.defaultRate, e.is.defaultRateSet
+	rv, rok := e.ursLimit(a, "max-submission-rate")
+	if gap, ok := rateOption(OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submission-rate"), rv, rok); ok {
+		u.minGap, u.rateSet = gap, true
 	}
 	u.connected = false
 	for _, c := range a.cfg.Connections {
@@ -444,5 +446,23 @@ func (e *Engine) refreshURS(u *ursState) {
 			u.connected = true
 		}
 	}
+	e.refreshStatViews()
 	e.updateEligibility(u)
+}
+
+// refreshStatViews keeps the memory of recently filled agents only while some URS routes without
+// reserving, for as long as the longest such URS's view lags.
+func (e *Engine) refreshStatViews() {
+	var d int64
+	for _, u := range e.urs {
+		if !u.reserves && u.statDelay > d {
+			d = u.statDelay
+		}
+	}
+	e.maxStatDelay = d
+	for _, g := range e.groups {
+		if d > 0 && g.recent == nil {
+			g.recent = make([]recentFIFO, len(e.media))
+		}
+	}
 }

@@ -138,6 +138,7 @@ type AppConfig struct {
 	DBServer    string   // DatabaseAccessPoint: the DB Server it goes through
 	Database    string   // DatabaseAccessPoint: the logical database it points at
 	StepTime    time.Duration
+	StatDelay   time.Duration // RoutingServer: how far its view of agent states lags (sim.stat_delay)
 	ServiceTime time.Duration
 }
 
@@ -326,6 +327,7 @@ func (c *Config) App(name string) (*AppConfig, bool) {
 // Defaults of the simulation knobs and Interaction Server options.
 const (
 	DefaultStepTime          = 10 * time.Millisecond
+	DefaultStatDelay         = 200 * time.Millisecond
 	DefaultServiceTime       = 20 * time.Millisecond
 	DefaultAnswerTime        = 2 * time.Second
 	DefaultDeliveringTimeout = 30 * time.Second

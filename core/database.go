@@ -26,7 +26,13 @@ type isState struct {
 	routingTimeout    int64
 	verifyIdentity    bool
 	defaultMaxSub     int64
-	defaultMinGap     time.Duration // default-max-submission-rate as the least gap between submissions
+	handlingTimeout   int64
+	defaultRate       time.Duration // default-max-submission-rate as the least gap between submissions
+	defaultRateSet    bool          // default-max-submission-rate is set (0 then disables submissions)
+	// The [agent-reservation] options of the IS arbiter.
+	collectTime      int64
+	reservationTime  int64
+	rejectSubsequent bool
 }
 
 // isDAPs lists the DAPs on the Connections tab of the IS in force.

@@ -44,6 +44,14 @@ type Engine struct {
 	load    []int32 // reservations and interactions the IS arbiter has granted
 	holders []int32 // interactions whose record names the agent: checked against load for double booking
 	freePos []int32 // index of the agent in its group's free list for media m, or -1
+	lastBy  []int32 // the URS (app id) whose routing last gave the agent work of media m
+
+	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
+	// during request-collection-time. Looked up by key only, never iterated.
+	collecting map[int32][]waitEntry
+	// maxStatDelay is the longest sim.stat_delay of a URS that does not reserve: how long an agent
+	// that became busy is remembered for the lagging views (0: no URS lags).
+	maxStatDelay int64
 
 	dirty []*ursState
 	// routing-timeout: submissions in time order; one timer watches the oldest.
@@ -130,10 +138,13 @@ type ursState struct {
 	activated   []int32       // strategies activated on it
 	maxSub      int64         // max-submitted-interactions; -1: no limit
 	minGap      time.Duration // max-submission-rate as the least time between submissions; 0: no limit
+	rateSet     bool          // max-submission-rate set (directly or by the IS default): 0 disables submissions
 	paceUntil   int64         // the rate limit holds new submissions until then
 	paceArmed   bool          // a timer will end the hold
 	arOpt       bool          // agent_reservation in its own options
 	arAnnex     bool          // agent_reservation for it in the IS Annex
+	reserves    bool          // both: it asks the IS arbiter before routing to an agent
+	statDelay   int64         // how far its view of agent states lags (sim.stat_delay)
 	connected   bool          // a connection to the Interaction Server (either of the pair)
 	eligible    bool          // everything but the strategy activation
 	dirty       bool          // pending count dropped: re-evaluate eligibility after the current event
@@ -183,8 +194,9 @@ type group struct {
 	handleMean float64 // nanoseconds
 	answer     int64
 	accept     float64
-	free       [][]int32 // by media: agents with spare capacity for it
-	waiting    []fifo    // by media: interactions whose URS waits for an agent
+	free       [][]int32    // by media: agents with spare capacity for it
+	recent     []recentFIFO // by media: agents filled lately, as a lagging URS view still shows them; nil when no URS lags
+	waiting    []fifo       // by media: interactions whose URS waits for an agent
 }
 
 type agent struct {
@@ -294,6 +306,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
 	e.log = newEventLog()
+	e.collecting = map[int32][]waitEntry{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
 	}
@@ -418,8 +431,15 @@ func (e *Engine) dispatch(t *timer) {
 			e.agentDone(t.slot)
 		}
 		return
+	case tCollect:
+		e.collectDone(t.arg, int(t.aux))
+		return
 	}
 	if !e.valid(t) {
+		if t.kind == tReserve && t.aux >= handoff {
+			// Capacity handed to an interaction that went elsewhere meanwhile: pass it on.
+			e.releaseAgent(t.arg, t.aux-handoff)
+		}
 		return
 	}
 	switch t.kind {
@@ -428,7 +448,9 @@ func (e *Engine) dispatch(t *timer) {
 	case tESPResponse:
 		e.espResponse(t.slot, t.arg)
 	case tReserve:
-		e.reserveDecide(t.slot, t.arg)
+		e.reserveDecide(t.slot, t.arg, t.aux)
+	case tHandling:
+		e.handlingTimeout(t.slot)
 	case tAnswer:
 		e.answer(t.slot, t.arg, t.aux == 1)
 	}

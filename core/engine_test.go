@@ -132,18 +132,24 @@ func TestNoEligibleURSWaitsQueuedThenSubmits(t *testing.T) {
 	}
 }
 
-func TestEligibilityNeedsAgentReservationEverywhere(t *testing.T) {
+// Agent reservation is arbitration, not a gate: a URS without it still gets interactions; only the
+// connection, running and the submission limits decide eligibility.
+func TestEligibilityIgnoresAgentReservation(t *testing.T) {
 	tests := []struct {
-		name   string
-		mutate func(*Config)
+		name     string
+		mutate   func(*Config)
+		eligible bool
 	}{
-		{"URS option false", func(c *Config) { c.Apps[3].Options = Options{"default": {"agent_reservation": "false"}} }},
-		{"URS option absent", func(c *Config) { c.Apps[3].Options = nil }},
-		{"no IS Annex entry", func(c *Config) { delete(c.Apps[0].Annex["agent_reservation"], "URS_2") }},
-		{"no connection to the IS", func(c *Config) { c.Apps[3].Connections = nil }},
+		{"URS option false", func(c *Config) { c.Apps[3].Options = Options{"default": {"agent_reservation": "false"}} }, true},
+		{"URS option absent", func(c *Config) { c.Apps[3].Options = nil }, true},
+		{"no IS Annex entry", func(c *Config) { delete(c.Apps[0].Annex["agent_reservation"], "URS_2") }, true},
+		{"no connection to the IS", func(c *Config) { c.Apps[3].Connections = nil }, false},
 		{"max-submitted-interactions 0", func(c *Config) {
 			c.Apps[3].Annex = Options{"IxnServer": {"max-submitted-interactions": "0"}}
-		}},
+		}, false},
+		{"max-submission-rate 0 disables submissions", func(c *Config) {
+			c.Apps[3].Annex = Options{"IxnServer": {"max-submission-rate": "0"}}
+		}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,8 +157,9 @@ func TestEligibilityNeedsAgentReservationEverywhere(t *testing.T) {
 			tc.mutate(&cfg)
 			cfg.Duration = time.Minute
 			_, r, _ := run(t, cfg)
-			if n := r.Routing["C"]["URS_2"] + r.Routing["B"]["URS_2"]; n != 0 {
-				t.Fatalf("ineligible URS_2 got %d submissions", n)
+			n := r.Routing["C"]["URS_2"] + r.Routing["B"]["URS_2"]
+			if tc.eligible != (n > 0) {
+				t.Fatalf("URS_2 got %d submissions, want eligible=%v", n, tc.eligible)
 			}
 			if r.Routing["C"]["URS_1"] == 0 {
 				t.Fatal("C not routed through URS_1")
@@ -165,17 +172,24 @@ func TestOptionChangeOnTheFly(t *testing.T) {
 	cfg := seedConfig()
 	cfg.Timeline = []TimedAction{
 		at(time.Minute, Action{Kind: ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}),
-		at(2*time.Minute, Action{Kind: ActSetOption, App: "IxnServer", Section: "annex:agent_reservation", Option: "URS_2", Value: "true"}),
-		at(3*time.Minute, Action{Kind: ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "true"}),
+		at(2*time.Minute, Action{Kind: ActSetOption, App: "URS_2", Section: "annex:IxnServer", Option: "max-submitted-interactions", Value: "0"}),
+		at(3*time.Minute, Action{Kind: ActSetOption, App: "URS_2", Section: "annex:IxnServer", Option: "max-submitted-interactions", Value: "100"}),
 	}
 	cfg.Duration = 4 * time.Minute
 	_, _, rec := run(t, cfg)
-	off := rec.count(EvToURS, func(ev *Event) bool {
-		return ev.URS == "URS_2" && ev.T > int64(time.Minute) && ev.T < int64(3*time.Minute)
-	})
-	on := rec.count(EvToURS, func(ev *Event) bool { return ev.URS == "URS_2" && ev.T > int64(3*time.Minute) })
-	if off != 0 || on == 0 {
-		t.Fatalf("URS_2 submissions while off %d, after back on %d", off, on)
+	between := func(kind EventKind, from, to time.Duration) int {
+		return rec.count(kind, func(ev *Event) bool {
+			return ev.URS == "URS_2" && ev.T > int64(from) && ev.T < int64(to)
+		})
+	}
+	if n := between(EvToURS, time.Minute, 2*time.Minute); n == 0 {
+		t.Fatal("URS_2 got nothing once it stopped reserving: agent_reservation must not gate submissions")
+	}
+	if n := between(EvReserved, time.Minute+time.Second, 2*time.Minute); n != 0 {
+		t.Fatalf("URS_2 reserved %d agents after agent_reservation became false", n)
+	}
+	if off, on := between(EvToURS, 2*time.Minute, 3*time.Minute), between(EvToURS, 3*time.Minute, 4*time.Minute); off != 0 || on == 0 {
+		t.Fatalf("URS_2 submissions at max-submitted-interactions 0: %d, after raising it: %d", off, on)
 	}
 	if rec.count(EvConfigChanged, nil) != 3 {
 		t.Fatalf("want 3 config_changed events")
@@ -414,7 +428,7 @@ func TestDeliveringTimeoutAndRejectReturnToQueue(t *testing.T) {
 
 func TestReservationContentionNeverDoubleBooks(t *testing.T) {
 	cfg := seedConfig()
-	cfg.AgentGroups[0].Agents = 3
+	cfg.AgentGroups[0].Agents = 6
 	cfg.AgentGroups[0].HandleTime = 2 * time.Second
 	cfg.Traffic = []TrafficConfig{{Media: "fax", From: "EmailSrv_1", Queue: "fax_in", Rate: 5}}
 	cfg.Duration = 2 * time.Minute
@@ -422,11 +436,67 @@ func TestReservationContentionNeverDoubleBooks(t *testing.T) {
 	if r.Agents.Denied == 0 {
 		t.Fatal("no contention")
 	}
+	if r.Agents.DoubleBooked != 0 {
+		t.Fatalf("two reserving URS double-booked %d agents", r.Agents.DoubleBooked)
+	}
+	checkCapacity(t, cfg, rec.events)
+	// Routers wait for agents; they do not spin: fewer denials than interactions.
+	if r.Agents.Denied >= r.Interactions.Submitted {
+		t.Fatalf("%d denials for %d interactions", r.Agents.Denied, r.Interactions.Submitted)
+	}
+}
+
+// A URS that does not reserve, beside one that does and sharing its agents, routes on a lagging
+// view and double-books; the log says which URS did it.
+func TestNonReservingURSDoubleBooks(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Apps[3].Options = nil      // URS_2: no agent_reservation
+	cfg.AgentGroups[0].Agents = 20 // about as many as the load needs: agents are often just taken
+	cfg.AgentGroups[0].HandleTime = 2 * time.Second
+	cfg.Traffic = []TrafficConfig{{Media: "fax", From: "EmailSrv_1", Queue: "fax_in", Rate: 5}}
+	cfg.Duration = 2 * time.Minute
+	_, r, rec := run(t, cfg)
+	if r.Agents.DoubleBooked == 0 {
+		t.Fatal("no double booking with a non-reserving URS among reserving ones")
+	}
+	if n := rec.count(EvDoubleBooked, nil); int64(n) != r.Agents.DoubleBooked {
+		t.Fatalf("%d double_booked events, report says %d", n, r.Agents.DoubleBooked)
+	}
+	if n := rec.count(EvDoubleBooked, func(ev *Event) bool { return ev.URS != "URS_2" }); n != 0 {
+		t.Fatalf("%d double bookings by a reserving URS", n)
+	}
+	if n := rec.count(EvReserved, func(ev *Event) bool { return ev.URS == "URS_2" }); n != 0 {
+		t.Fatalf("non-reserving URS_2 reserved %d agents", n)
+	}
 	checkCapacity(t, cfg, rec.events)
 }
 
-// checkCapacity follows reservations in the event log, independently of the engine's counters, and
-// fails if any agent ever holds more interactions of a media than its capacity.
+// The most common deployment: one URS, no agent_reservation anywhere. It routes, and never
+// conflicts with itself.
+func TestSingleURSWithoutOptionRoutes(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Apps[0].Annex = nil
+	cfg.Apps[2].Options = nil
+	cfg.Apps = append(cfg.Apps[:3], cfg.Apps[4:]...) // no URS_2
+	for i := range cfg.Strategies {
+		cfg.Strategies[i].ActivatedOn = []string{"URS_1"}
+	}
+	cfg.AgentGroups[0].Agents = 4
+	cfg.AgentGroups[0].HandleTime = 2 * time.Second
+	cfg.Duration = 2 * time.Minute
+	_, r, rec := run(t, cfg)
+	if r.Interactions.Completed == 0 || r.Routing["C"]["URS_1"] == 0 {
+		t.Fatalf("single URS without agent_reservation routed nothing: %+v", r.Interactions)
+	}
+	if r.Agents.DoubleBooked != 0 || r.Agents.Reservations != 0 {
+		t.Fatalf("double booked %d, reservations %d", r.Agents.DoubleBooked, r.Agents.Reservations)
+	}
+	checkCapacity(t, cfg, rec.events)
+}
+
+// checkCapacity follows deliveries in the event log, independently of the engine's counters, and
+// fails if any agent ever holds more interactions of a media than its capacity, unless the IS
+// announced that delivery as a double booking.
 func checkCapacity(t *testing.T, cfg Config, events []Event) {
 	t.Helper()
 	capOf := map[string]map[string]int{}
@@ -439,18 +509,22 @@ func checkCapacity(t *testing.T, cfg Config, events []Event) {
 	media := map[int64]string{}
 	holder := map[int64]string{}
 	load := map[string]int{}
+	announced := map[int64]bool{}
 	for _, ev := range events {
 		switch ev.Kind {
 		case EvSubmitted:
 			media[ev.Ixn] = ev.Media
-		case EvReserved:
+		case EvDoubleBooked:
+			announced[ev.Ixn] = true
+		case EvDelivered:
 			holder[ev.Ixn] = ev.Agent
 			k := ev.Agent + "|" + media[ev.Ixn]
 			load[k]++
 			group := ev.Agent[:strings.LastIndexByte(ev.Agent, '/')]
-			if load[k] > capOf[group][media[ev.Ixn]] {
+			if load[k] > capOf[group][media[ev.Ixn]] && !announced[ev.Ixn] {
 				t.Fatalf("agent %s over capacity for %s at %d", ev.Agent, media[ev.Ixn], ev.T)
 			}
+			delete(announced, ev.Ixn)
 		case EvRevoked, EvCompleted:
 			if a, ok := holder[ev.Ixn]; ok {
 				load[a+"|"+media[ev.Ixn]]--
@@ -508,10 +582,10 @@ func TestApplyRejectsBadActions(t *testing.T) {
 
 func TestRoutingTimeoutReturnsToQueue(t *testing.T) {
 	cfg := seedConfig()
-	cfg.Apps[0].Options["settings"]["routing-timeout"] = "20s"
-	cfg.AgentGroups[0].Agents = 1 // URS wait long for a Sales agent
-	cfg.AgentGroups[0].HandleTime = time.Minute
-	cfg.Duration = 3 * time.Minute
+	cfg.Apps[0].Options["settings"]["routing-timeout"] = "20" // minutes, the documented least
+	cfg.AgentGroups[0].Agents = 1                             // URS wait long for a Sales agent
+	cfg.AgentGroups[0].HandleTime = time.Hour
+	cfg.Duration = time.Hour
 	_, r, rec := run(t, cfg)
 	timeouts := 0
 	for _, ev := range rec.events {
@@ -529,7 +603,7 @@ func TestRoutingTimeoutReturnsToQueue(t *testing.T) {
 		case EvToURS:
 			since[ev.Ixn] = ev.T
 		case EvRoutingTimeout:
-			if d := ev.T - since[ev.Ixn]; d != int64(20*time.Second) {
+			if d := ev.T - since[ev.Ixn]; d != int64(20*time.Minute) {
 				t.Fatalf("timed out after %v", time.Duration(d))
 			}
 		}

@@ -24,6 +24,8 @@ const (
 	tComplete
 	tRoutingTimeout
 	tRateWake // a URS's max-submission-rate hold ends
+	tCollect  // the agent-reservation arbiter's request-collection-time for one agent ends
+	tHandling // handling-timeout: no agent activity for this long
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache

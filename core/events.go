@@ -35,6 +35,7 @@ const (
 	EvPlacedInQueue
 	EvHeld
 	EvRoutingTimeout
+	EvDoubleBooked
 	numEventKinds
 )
 
@@ -92,6 +93,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvPlacedInQueue:  {"placed_in_queue", []field{fIxn, fQueue, fURS}},
 	EvHeld:           {"held", []field{fApp, fReason}},
 	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
+	EvDoubleBooked:   {"double_booked", []field{fIxn, fAgent, fURS}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

@@ -123,6 +123,7 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	}
 	e.rng = rand.New(rand.NewPCG(st.Seed^uint64(st.T), uint64(st.T)*0x9e3779b97f4a7c15+1))
 	e.log = newEventLog()
+	e.collecting = map[int32][]waitEntry{}
 	if err := e.log.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.LogHash); err != nil && len(st.LogHash) > 0 {
 		return nil, fmt.Errorf("event log hash state: %w", err)
 	}

@@ -7,10 +7,10 @@ import "slices"
 // option change, the max-submitted-interactions count), so a pick is O(1).
 
 // updateEligibility recomputes whether u can take new interactions at all (everything but the
-// strategy activation) and updates the rings of the strategies activated on it.
+// strategy activation) and updates the rings of the strategies activated on it. agent_reservation
+// is not part of it: it decides how a URS takes agents (agents.go), not whether it gets work.
 func (e *Engine) updateEligibility(u *ursState) {
-	el := u.app.running && u.connected && u.arOpt && u.arAnnex && (u.maxSub < 0 || int64(len(u.pending)) < u.maxSub) &&
-		e.now >= u.paceUntil
+	el := e.whyNot(u) == ""
 	if el == u.eligible {
 		return
 	}
@@ -26,34 +26,49 @@ func (e *Engine) updateEligibility(u *ursState) {
 	}
 }
 
-// Reasons a URS is not eligible, as stable codes for the console (URSView.WhyCode).
+// WhyCode is a stable reason a URS takes no new interactions, for the console and tests.
+type WhyCode string
+
+// Reasons a URS is not eligible (URSView.WhyCode).
 const (
-	WhyStopped       = "stopped"
-	WhyNoConnection  = "no-connection"
-	WhyNoReservation = "no-agent-reservation"
-	WhyNoAnnex       = "no-annex"
-	WhyMaxSubmitted  = "max-submitted"
-	WhyRate          = "max-submission-rate"
+	WhyStopped      WhyCode = "stopped"
+	WhyNoConnection WhyCode = "no-connection"
+	WhyMaxSubmitted WhyCode = "max-submitted"
+	WhyRate         WhyCode = "max-submission-rate"
+	WhyRateZero     WhyCode = "max-submission-rate-zero"
 )
+
+// whyNot is the eligibility rule of the seed's "Balancing Universal Routing Servers": connected to
+// the IS, running, and under max-submitted-interactions and max-submission-rate ("" when eligible).
+func (e *Engine) whyNot(u *ursState) WhyCode {
+	switch {
+	case !u.app.running:
+		return WhyStopped
+	case !u.connected:
+		return WhyNoConnection
+	case u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub:
+		return WhyMaxSubmitted
+	case u.rateSet && u.minGap == 0:
+		return WhyRateZero
+	case e.now < u.paceUntil:
+		return WhyRate
+	}
+	return ""
+}
 
 // ineligibleReason says why a URS takes no new interactions ("" when it does): a stable code and
 // the sentence the console shows.
-func (e *Engine) ineligibleReason(u *ursState) (code, why string) {
-	switch {
-	case !u.app.running:
-		return WhyStopped, "stopped"
-	case !u.connected:
-		return WhyNoConnection, "no connection to the Interaction Server"
-	case !u.arOpt:
-		return WhyNoReservation, "agent_reservation is not true in its options"
-	case !u.arAnnex:
-		return WhyNoAnnex, "no agent_reservation in the Interaction Server Annex"
-	case u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub:
-		return WhyMaxSubmitted, "at max-submitted-interactions"
-	case e.now < u.paceUntil:
-		return WhyRate, "held by max-submission-rate"
-	}
-	return "", ""
+func (e *Engine) ineligibleReason(u *ursState) (code WhyCode, why string) {
+	code = e.whyNot(u)
+	return code, whySentence[code]
+}
+
+var whySentence = map[WhyCode]string{
+	WhyStopped:      "stopped",
+	WhyNoConnection: "no connection to the Interaction Server",
+	WhyMaxSubmitted: "at max-submitted-interactions",
+	WhyRateZero:     "max-submission-rate is 0: submissions disabled",
+	WhyRate:         "held by max-submission-rate",
 }
 
 // setActivated loads or unloads a strategy on a URS (the Strategy Activation Wizard).

@@ -59,12 +59,13 @@ type ISView struct {
 // URSView is one Universal Routing Server.
 type URSView struct {
 	AppView
-	Eligible     bool   // takes new interactions (for the strategies activated on it)
-	Why          string // why not, when not
-	WhyCode      string // the same as a stable code: WhyStopped, WhyNoConnection, …
-	Resubmitted  int64  // resubmissions it received
-	Pending      int    // interactions pending in it (state 2)
-	MaxSubmitted int64  // -1: no limit
+	Eligible     bool    // takes new interactions (for the strategies activated on it)
+	Why          string  // why not, when not
+	WhyCode      WhyCode // the same as a stable code: WhyStopped, WhyNoConnection, …
+	Reserves     bool    // agent_reservation in its options and the IS Annex: it asks the arbiter
+	Resubmitted  int64   // resubmissions it received
+	Pending      int     // interactions pending in it (state 2)
+	MaxSubmitted int64   // -1: no limit
 	Submitted    int64
 	Strategies   []string // activated on it
 }
@@ -215,7 +216,7 @@ func (e *Engine) Snapshot() *Snapshot {
 	}
 	for _, u := range e.urs {
 		code, why := e.ineligibleReason(u)
-		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: why, WhyCode: code,
+		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: why, WhyCode: code, Reserves: u.reserves,
 			Pending: len(u.pending), MaxSubmitted: u.maxSub, Submitted: u.submitted, Resubmitted: u.resubmitted}
 		for _, st := range u.activated {
 			uv.Strategies = append(uv.Strategies, e.strats[st].name)

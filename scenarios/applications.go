@@ -25,7 +25,7 @@ var fieldTypes = map[string][]core.AppType{
 func simKnobs(t core.AppType) []string {
 	switch {
 	case t == core.TypeRoutingServer:
-		return []string{"step_time"}
+		return []string{"step_time", "stat_delay"}
 	case t.IsESP():
 		return []string{"service_time"}
 	}
@@ -112,6 +112,7 @@ func (l *loader) application(e entry) core.AppConfig {
 		knobs := simKnobs(app.Type)
 		so := l.object(raw, o.sub("sim"), fmt.Sprintf("sim of %s (%s)", app.Name, app.Type), knobs...)
 		app.StepTime = l.knob(so, "step_time")
+		app.StatDelay = l.knob(so, "stat_delay")
 		app.ServiceTime = l.knob(so, "service_time")
 	}
 	return app

@@ -58,7 +58,8 @@ func TestBundledScenariosHoldTheirExpectations(t *testing.T) {
 
 func TestBundledListing(t *testing.T) {
 	infos := Bundled()
-	want := []string{"dap-failover", "dap-repoint-guarded", "dap-repoint-switchover", "esp-direct-vs-cluster",
+	want := []string{"dap-failover", "dap-repoint-guarded", "dap-repoint-switchover", "double-booking",
+		"double-booking-fixed", "esp-direct-vs-cluster",
 		"reservation-contention", "seed-example", "urs-failover"}
 	var names []string
 	for _, i := range infos {

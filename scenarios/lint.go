@@ -48,10 +48,10 @@ type Rule struct {
 // nothing at all.
 var lintRules = []Rule{
 	{CodeURSNoAgentReservation, SeverityWarning,
-		"The Interaction Server balances only among URS with `agent_reservation` true in their own options: it never submits to this one.",
-		"Set `options: {default: {agent_reservation: true}}` on the URS."},
+		"A URS without `agent_reservation` true in its own options routes on its own, lagging view of agents: sharing agents with other URS, it may double-book them (`agents.double_booked`).",
+		"Set `options: {default: {agent_reservation: true}}` on every URS that shares agents with another."},
 	{CodeURSNotInAnnex, SeverityWarning,
-		"The Interaction Server submits only to URS it lists as `URS_NAME: true` in the `agent_reservation` section of its Annex.",
+		"The Interaction Server arbitrates reservations only for URS it lists as `URS_NAME: true` in the `agent_reservation` section of its Annex: sharing agents, the others may double-book them.",
 		"Add `annex: {agent_reservation: {URS_NAME: true}}` to the Interaction Server (and to a backup with an Annex of its own)."},
 	{CodeURSNotConnected, SeverityWarning,
 		"A strategy is activated on a URS with no connection to the Interaction Server or its backup: the IS never sees that URS.",
@@ -93,8 +93,8 @@ var lintRules = []Rule{
 		"The queue's strategy is activated on no URS, at load or in the timeline: its interactions wait in the queue for the whole run.",
 		"Add URS to the strategy's `activated_on`, or an `activate` entry to the timeline."},
 	{CodeNothingRouted, SeverityError,
-		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or without agent reservation): the run routes nothing.",
-		"Activate the queues' strategies on a URS connected to the Interaction Server, with `agent_reservation` in its options and the IS Annex."},
+		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or with a submission limit of 0): the run routes nothing.",
+		"Activate the queues' strategies on a URS connected to the Interaction Server, with a max-submitted-interactions above 0."},
 	{CodeGroupNoCapacity, SeverityWarning,
 		"A route step sends interactions of a media to an agent group with no agents, or no capacity for that media: they wait in the queue.",
 		"Add the media to the group's `capacity` (and agents), or route that traffic to another group."},
@@ -306,6 +306,14 @@ func (l *linter) urs() {
 				"%s has strategies activated on it (%s) but no connection to %s: the Interaction Server never submits to it; add %s to its connections",
 				u.Name, strats, l.isName(), l.primary.Name)
 		}
+		// Without agent reservation a URS still routes (reservation is arbitration, not a gate),
+		// but it may double-book agents it shares with other routers; alone on its agents it is
+		// safe.
+		others := l.sharingAgents(u.Name)
+		if len(others) == 0 {
+			continue
+		}
+		risk := fmt.Sprintf("it may double-book agents with %s", strings.Join(others, ", "))
 		// A value that is not a boolean is bad-option-value's finding, not this one's.
 		v, set := u.Options.Get("default", "agent_reservation")
 		on, valid := core.ParseBool(v)
@@ -317,8 +325,8 @@ func (l *linter) urs() {
 			l.report(CodeURSNoAgentReservation,
 				l.valueAt(appPath(u.Name, "options", "default", "agent_reservation"),
 					appPath(u.Name, "options", "default"), appPath(u.Name, "options"), appPath(u.Name)),
-				"%s runs strategies (%s) but %s in its default options: the Interaction Server never submits to it; set agent_reservation: true",
-				u.Name, strats, what)
+				"%s runs strategies (%s) but %s in its default options: %s; set agent_reservation: true",
+				u.Name, strats, what, risk)
 		}
 		for _, is := range l.interactionServers(ownAnnex) {
 			v, set := is.Annex.Get("agent_reservation", u.Name)
@@ -333,10 +341,51 @@ func (l *linter) urs() {
 			l.report(CodeURSNotInAnnex,
 				l.valueAt(appPath(is.Name, "annex", "agent_reservation", u.Name),
 					appPath(is.Name, "annex", "agent_reservation"), appPath(is.Name, "annex"), appPath(is.Name)),
-				"%s runs strategies (%s) but %s's Annex has %s: %s never submits to it; add %s: true to its agent_reservation section",
-				u.Name, strats, is.Name, what, is.Name, u.Name)
+				"%s runs strategies (%s) but %s's Annex has %s: %s does not arbitrate for it and %s; add %s: true to its agent_reservation section",
+				u.Name, strats, is.Name, what, is.Name, risk, u.Name)
 		}
 	}
+}
+
+// sharingAgents lists, in file order, the other URS whose strategies route to an agent group that
+// a strategy of urs routes to (at load or activated in the timeline).
+func (l *linter) sharingAgents(urs string) []string {
+	groupsOf := func(u string) map[string]bool {
+		gs := map[string]bool{}
+		for _, name := range l.active[u] {
+			for i := range l.cfg.Strategies {
+				if l.cfg.Strategies[i].Name != name {
+					continue
+				}
+				for _, st := range l.cfg.Strategies[i].Steps {
+					if st.Kind != core.StepRoute {
+						continue
+					}
+					gs[st.Group], gs[st.Default] = true, true
+					for _, r := range st.ByCategory {
+						gs[r.Group] = true
+					}
+				}
+			}
+		}
+		delete(gs, "")
+		return gs
+	}
+	mine := groupsOf(urs)
+	var out []string
+	for i := range l.cfg.Apps {
+		o := &l.cfg.Apps[i]
+		if o.Type != core.TypeRoutingServer || o.Name == urs || len(l.active[o.Name]) == 0 {
+			continue
+		}
+		for g := range groupsOf(o.Name) {
+			if mine[g] {
+				out = append(out, o.Name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // annexNames checks the names in the IS Annex agent_reservation section: each should be a URS.
@@ -792,26 +841,15 @@ func (l *linter) activatedEver(strategy string) bool {
 	return false
 }
 
-// canServe reports whether a URS can become eligible at some point of the run: connected, with
-// agent_reservation in its options and the IS Annex (at load or set later), and a limit above 0.
+// canServe reports whether a URS can become eligible at some point of the run: connected and with
+// a limit above 0 (agent_reservation decides how it takes agents, not whether it gets work).
 func (l *linter) canServe(u *core.AppConfig) bool {
 	if u.Type != core.TypeRoutingServer || !l.connected(u) {
-		return false
-	}
-	on := func(o core.Options, app, section, option, setSection string) bool {
-		v, _ := o.Get(section, option)
-		b, _ := core.ParseBool(v)
-		return b || l.setLater(app, setSection, option)
-	}
-	if !on(u.Options, u.Name, "default", "agent_reservation", "default") {
 		return false
 	}
 	is := l.primary
 	if l.backup != nil && ownAnnex(l.backup) && !ownAnnex(l.primary) {
 		is = l.backup
-	}
-	if !on(is.Annex, is.Name, "agent_reservation", u.Name, "annex:agent_reservation") {
-		return false
 	}
 	// A limit of 0, its own or the IS's default-max-submitted-per-router when it has none, keeps
 	// it out of every rotation unless the timeline changes one of them.
@@ -858,7 +896,7 @@ func (l *linter) queues() {
 		}
 	}
 	l.report(CodeNothingRouted, l.at("traffic"),
-		"no traffic can ever be submitted to a URS: the strategies of queues %s are activated on no URS that is connected to %s with agent_reservation in its options and the IS Annex; every interaction would wait in its queue for the whole run",
+		"no traffic can ever be submitted to a URS: the strategies of queues %s are activated on no URS that is connected to %s with a submission limit above 0; every interaction would wait in its queue for the whole run",
 		strings.Join(queues, ", "), l.isName())
 }
 

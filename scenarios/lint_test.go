@@ -134,7 +134,7 @@ func TestLintRules(t *testing.T) {
 		{"urs false in the annex", []edit{{annexLine, "    annex: {agent_reservation: {URS_1: true, URS_2: false}}"}},
 			[]string{"urs-not-in-annex@9:53"}},
 		{"no annex at all", []edit{{annexLine + "\n", ""}},
-			[]string{"urs-not-in-annex@4:3", "urs-not-in-annex@4:3", "nothing-routed@36:1"}},
+			[]string{"urs-not-in-annex@4:3", "urs-not-in-annex@4:3"}},
 		{"annex entry turned on by the timeline", []edit{
 			{annexLine, "    annex: {agent_reservation: {URS_1: true}}"},
 			{lastLine, lastLine + "  - {at: 2m, set: {app: IxnServer, section: \"annex:agent_reservation\", option: URS_2, value: true}}\n"}},
@@ -245,8 +245,15 @@ func TestLintRules(t *testing.T) {
 			nil},
 		{"nothing can be routed", []edit{{"activated_on: [URS_1, URS_2]", "activated_on: []"}},
 			[]string{"queue-strategy-not-activated@33:41", "nothing-routed@37:1"}},
-		{"no URS can ever be eligible", []edit{{annexLine + "\n", "    annex: {agent_reservation: {URS_1: false, URS_2: false}}\n"}},
-			[]string{"urs-not-in-annex@9:40", "urs-not-in-annex@9:54", "nothing-routed@37:1"}},
+		{"no URS reserves: they still route, and may double-book", []edit{{annexLine + "\n", "    annex: {agent_reservation: {URS_1: false, URS_2: false}}\n"}},
+			[]string{"urs-not-in-annex@9:40", "urs-not-in-annex@9:54"}},
+		{"a URS without agent_reservation alone on its agents", []edit{
+			{urs2Line, "  URS_2: {type: RoutingServer, connections: [IxnServer]}"},
+			{"activated_on: [URS_1, URS_2]", "activated_on: [URS_1]"},
+			{"business_processes:", "  B: {activated_on: [URS_2], steps: [{route: {group: Solo}}]}\nbusiness_processes:"},
+			{"  Inbound: {queues: {fax_in: {strategy: A}}}", "  Inbound: {queues: {fax_in: {strategy: A}, solo_in: {strategy: B}}}"},
+			{"  Billing: {agents: 5, capacity: {fax: 1}, handle_time: 1m}", "  Billing: {agents: 5, capacity: {fax: 1}, handle_time: 1m}\n  Solo: {agents: 5, capacity: {fax: 1}, handle_time: 1m}"}},
+			nil},
 		{"route to a group without capacity for the media", []edit{{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {email: 1}"}},
 			[]string{"group-no-capacity@31:40"}},
 		{"route to a group without agents", []edit{{"  Sales: {agents: 5,", "  Sales: {agents: 0,"}},
@@ -320,6 +327,7 @@ func TestBundledScenariosLint(t *testing.T) {
 		"dap-repoint-switchover": {"dap-repoint@57:42", "switchover-after-repoint@58:26"},
 		"dap-repoint-guarded":    {"dap-repoint@52:42"},
 		"esp-direct-vs-cluster":  {"esp-thirdparty-by-type@43:20"},
+		"double-booking":         {"urs-not-in-annex@18:7", "urs-no-agent-reservation@21:3"},
 	}
 	for _, info := range Bundled() {
 		t.Run(info.Name, func(t *testing.T) {

@@ -215,7 +215,7 @@ func TestCommandLine(t *testing.T) {
 		{"deactivate C URS_1 URS_2", func() bool { return !h.activated("C", "URS_1") && !h.activated("C", "URS_2") }, "deactivated C"},
 		{"set URS_2 default agent_reservation false", func() bool {
 			u := h.urs("URS_2")
-			return !u.Eligible && strings.Contains(u.Why, "agent_reservation")
+			return u.Eligible && !u.Reserves
 		}, "set URS_2 default/agent_reservation = false"},
 		{"set IxnServer annex:agent_reservation URS_2 true", func() bool { return true }, "set IxnServer"},
 		{"repoint DAP_2 other", func() bool { return h.snap().DAPs[1].Repointed }, "re-pointed DAP_2 to other"},
@@ -626,8 +626,8 @@ func TestSetOptionForm(t *testing.T) {
 	if h.m.dlg != nil {
 		t.Fatalf("form still open: %s", d.errMsg)
 	}
-	if u := h.urs("URS_2"); u.Eligible {
-		t.Fatal("URS_2 still eligible")
+	if u := h.urs("URS_2"); u.Reserves {
+		t.Fatal("URS_2 still reserves agents")
 	}
 	h.keys("5", "!")
 	h.wantView("config_changed")

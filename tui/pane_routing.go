@@ -315,14 +315,12 @@ func whyShort(u *core.URSView) string {
 		return "stopped"
 	case core.WhyNoConnection:
 		return "no conn"
-	case core.WhyNoAnnex:
-		return "no Annex"
-	case core.WhyNoReservation:
-		return "no AR opt"
 	case core.WhyMaxSubmitted:
 		return "at max"
 	case core.WhyRate:
 		return "rate held"
+	case core.WhyRateZero:
+		return "rate 0"
 	}
 	return u.Why
 }

@@ -95,7 +95,7 @@ func TestLintCommand(t *testing.T) {
 		}, ""},
 		{"lint error", []string{"lint", nothing}, 1, []string{
 			nothing + ":19:43: warning queue-strategy-not-activated: queue email_in: strategy A is activated on no URS, at load or in the timeline: its interactions wait in the queue for the whole run",
-			nothing + ":22:1: error nothing-routed: no traffic can ever be submitted to a URS: the strategies of queues email_in are activated on no URS that is connected to IxnServer with agent_reservation in its options and the IS Annex; every interaction would wait in its queue for the whole run",
+			nothing + ":22:1: error nothing-routed: no traffic can ever be submitted to a URS: the strategies of queues email_in are activated on no URS that is connected to IxnServer with a submission limit above 0; every interaction would wait in its queue for the whole run",
 		}, ""},
 		{"several files, in order", []string{"lint", clean, unknownField, "esp-direct-vs-cluster"}, 1, nil, ""},
 		{"missing file", []string{"lint", missing}, 2, nil, "missing.yaml: no such file"},

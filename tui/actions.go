@@ -45,6 +45,9 @@ type action struct {
 	confirm func(m *Model, args []string) (string, []string)
 	onKey   func(m *Model) tea.Cmd
 	run     func(m *Model, args []string) (tea.Cmd, error)
+	// runForce, when set, replaces run for an action whose `!` means more than "do not ask"
+	// (:load! starts a scenario over).
+	runForce func(m *Model, args []string, force bool) (tea.Cmd, error)
 }
 
 func (a *action) binding(g *globalKeys) (key.Binding, bool) {
@@ -224,10 +227,15 @@ func init() {
 				return m.applyCmd("switched over from "+is+" to "+m.backupOf(is), core.Action{Kind: core.ActSwitchover, App: is}), nil
 			}},
 		{name: "load", aliases: []string{"open", "e"}, key: func(g *globalKeys) key.Binding { return g.Open }, usage: "FILE|NAME",
-			summary: "open a scenario file or a bundled scenario (its own saved session)", min: 1, max: 1,
+			summary: "open a scenario file or bundled scenario, resuming its own saved session (:load! starts it over)", min: 1, max: 1,
 			args: []argKind{argFile}, changes: true,
 			onKey: func(m *Model) tea.Cmd { return m.openFile() },
-			run:   func(m *Model, a []string) (tea.Cmd, error) { return m.loadCmd(a[0], false) }},
+			runForce: func(m *Model, a []string, force bool) (tea.Cmd, error) {
+				if force {
+					return m.loadCmd(a[0], loadFresh)
+				}
+				return m.loadCmd(a[0], loadResume)
+			}},
 		{name: "pause", key: func(g *globalKeys) key.Binding { return g.Pause }, summary: "pause or resume virtual time (the key toggles)",
 			onKey: func(m *Model) tea.Cmd { return m.setPaused(m.frame == nil || !m.frame.Paused) },
 			run:   func(m *Model, _ []string) (tea.Cmd, error) { return m.setPaused(true), nil }},
@@ -338,7 +346,13 @@ func (m *Model) prepare(a *action, args []string, force bool) (dialog, tea.Cmd) 
 			return nil, nil
 		}
 	}
-	cmd, err := a.run(m, args)
+	var cmd tea.Cmd
+	var err error
+	if a.runForce != nil {
+		cmd, err = a.runForce(m, args, force)
+	} else {
+		cmd, err = a.run(m, args)
+	}
 	if err != nil {
 		m.fail(err)
 		return nil, nil

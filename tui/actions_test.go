@@ -1,9 +1,14 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ixlb/ixlb/core"
 )
 
 // Dangerous actions ask first on both paths, key and command, and say what will happen;
@@ -282,4 +287,40 @@ func TestSafeText(t *testing.T) {
 			t.Errorf("safeText(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// Opening a scenario with a saved session offers to resume it or start over; :load resumes,
+// :load! starts over after saying what is erased; lint warnings of the scenario go to :messages.
+func TestOpenWithSavedSession(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	var fresh []bool
+	h.r.opts.OpenScenario = func(_ core.Config, _ string, f bool) (ScenarioSession, error) {
+		fresh = append(fresh, f)
+		return ScenarioSession{}, nil
+	}
+	h.m.savedSession = func(core.Config, string) string { return "at virtual 5s, 40 events, in /x" }
+	h.loadWarnings = []string{"other.yaml:3:1: warning dap-repoint: a warning in full"}
+	h.command("load other.yaml")
+	h.wantMsg("resumed its saved session")
+	h.command("load! other.yaml")
+	h.wantView("Start loaded-scenario over?")
+	h.wantView("erases the saved session of loaded-scenario: at virtual 5s")
+	h.keys("n")
+	h.command("load! other.yaml")
+	h.keys("y")
+	h.wantMsg("started over")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("version: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.m.dir = dir
+	h.keys("o", "enter")
+	h.wantView("has a saved session: at virtual 5s")
+	h.keys("r")
+	h.keys("o", "enter", "f")
+	if want := []bool{false, true, false, true}; !slices.Equal(fresh, want) {
+		t.Fatalf("fresh %v, want %v", fresh, want)
+	}
+	h.command("messages")
+	h.wantView("a warning in full")
 }

@@ -82,6 +82,52 @@ func (d *confirmDialog) View(th *theme, w, _ int) []string {
 	return append(out, "", th.bold.s("y")+" yes   "+th.bold.s("n")+" no (default)")
 }
 
+// choice is one answer of a choiceDialog.
+type choice struct {
+	key, label string
+	cmd        tea.Cmd
+}
+
+// choiceDialog asks a question with a few answers, each on its own key; esc cancels.
+type choiceDialog struct {
+	title   string
+	body    []string
+	choices []choice
+}
+
+func (d *choiceDialog) Title() string { return d.title }
+func (d *choiceDialog) width() int    { return 72 }
+func (d *choiceDialog) Keys() []key.Binding {
+	out := make([]key.Binding, 0, len(d.choices)+1)
+	for _, c := range d.choices {
+		out = append(out, key.NewBinding(key.WithKeys(c.key), key.WithHelp(c.key, c.label)))
+	}
+	return append(out, kEsc)
+}
+
+func (d *choiceDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		if k.Type == tea.KeyEsc {
+			return nil, nil
+		}
+		for _, c := range d.choices {
+			if k.String() == c.key {
+				return nil, c.cmd
+			}
+		}
+	}
+	return d, nil
+}
+
+func (d *choiceDialog) View(th *theme, w, _ int) []string {
+	out := wrapAll(d.body, w)
+	out = append(out, "")
+	for _, c := range d.choices {
+		out = append(out, th.bold.s(c.key)+"  "+c.label)
+	}
+	return append(out, th.bold.s("esc")+"  cancel")
+}
+
 // pickItem is an entry of a pick list.
 type pickItem struct {
 	name     string

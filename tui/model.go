@@ -15,9 +15,10 @@ import (
 	"github.com/ixlb/ixlb/core"
 )
 
-// LoadFunc reads a scenario file into a configuration (the scenarios package's parser; the
-// console does not know the format). Errors should read FILE:LINE:COL: message.
-type LoadFunc func(path string) (core.Config, error)
+// LoadFunc reads a scenario file (or a bundled scenario's name) into a configuration and its
+// lint warnings (the scenarios package's parser; the console does not know the format). Errors
+// should read FILE:LINE:COL: message.
+type LoadFunc func(path string) (cfg core.Config, warnings []string, err error)
 
 // The panes, in tab order.
 const (
@@ -70,6 +71,8 @@ type Model struct {
 	seenPErr string
 	messages []message // this session's messages, for :messages
 	readOnly bool
+	// savedSession describes a scenario's saved session (Options.SavedSession).
+	savedSession func(cfg core.Config, source string) string
 	// names maps a name as drawn (control characters escaped) to the scenario's own.
 	names map[string]string
 	dir   string // where the file picker and :load start
@@ -92,10 +95,17 @@ type (
 		err  error
 	}
 	loadedMsg struct {
-		path    string
-		cfg     core.Config
-		err     error
-		confirm bool
+		path     string
+		cfg      core.Config
+		warnings []string
+		err      error
+		mode     loadMode
+		saved    string // its saved session, "" when none
+	}
+	// loadResultMsg says a scenario was opened, with its lint warnings.
+	loadResultMsg struct {
+		info     string
+		warnings []string
 	}
 	showTextMsg struct{ title, text string }
 	closedMsg   struct{}
@@ -175,6 +185,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case loadedMsg:
 		return m, m.loaded(msg)
+	case loadResultMsg:
+		for _, w := range msg.warnings {
+			m.remember("lint: "+safeText(w), false)
+		}
+		if n := len(msg.warnings); n > 0 {
+			msg.info += fmt.Sprintf(" — %d lint warning(s), :messages lists them", n)
+		}
+		m.succeeded(msg.info)
+		return m, nil
 	case showTextMsg:
 		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
 		return m, nil
@@ -854,7 +873,7 @@ func (m *Model) openFile() tea.Cmd {
 		return nil
 	}
 	d, cmd := newFileDialog(m.dir, func(path string) tea.Cmd {
-		c, err := m.loadCmd(path, true)
+		c, err := m.loadCmd(path, loadAsk)
 		if err != nil {
 			return func() tea.Msg { return resultMsg{err: err} }
 		}
@@ -864,8 +883,17 @@ func (m *Model) openFile() tea.Cmd {
 	return cmd
 }
 
-// loadCmd parses a scenario file off the UI goroutine; confirm asks before replacing.
-func (m *Model) loadCmd(path string, confirm bool) (tea.Cmd, error) {
+// How a scenario opened from the console starts.
+type loadMode uint8
+
+const (
+	loadAsk    loadMode = iota // the file picker: ask, offering to resume or start over
+	loadResume                 // :load — resume its saved session, if any
+	loadFresh                  // :load! — start over, erasing its saved session (asks first)
+)
+
+// loadCmd parses a scenario file off the UI goroutine (and looks for its saved session).
+func (m *Model) loadCmd(path string, mode loadMode) (tea.Cmd, error) {
 	if m.load == nil {
 		return nil, errors.New("load: opening scenario files is not available in this console")
 	}
@@ -879,10 +907,14 @@ func (m *Model) loadCmd(path string, confirm bool) (tea.Cmd, error) {
 			path = filepath.Join(m.dir, path)
 		}
 	}
-	load := m.load
+	load, saved := m.load, m.savedSession
 	return func() tea.Msg {
-		cfg, err := load(path)
-		return loadedMsg{path: path, cfg: cfg, err: err, confirm: confirm}
+		cfg, warns, err := load(path)
+		msg := loadedMsg{path: path, cfg: cfg, warnings: warns, err: err, mode: mode}
+		if err == nil && saved != nil {
+			msg.saved = saved(cfg, path)
+		}
+		return msg
 	}, nil
 }
 
@@ -891,23 +923,49 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		m.fail(msg.err)
 		return nil
 	}
-	sim, cfg, path := m.sim, msg.cfg, msg.path
-	replace := func() tea.Msg {
-		if err := sim.Replace(cfg, path); err != nil {
-			return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
+	sim, cfg, path, warns := m.sim, msg.cfg, msg.path, msg.warnings
+	name := safeText(cfg.Name)
+	replace := func(fresh bool) tea.Cmd {
+		return func() tea.Msg {
+			if err := sim.Replace(cfg, path, fresh); err != nil {
+				return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
+			}
+			how := "a new session"
+			switch {
+			case msg.saved != "" && fresh:
+				how = "started over"
+			case msg.saved != "":
+				how = "resumed its saved session"
+			}
+			return loadResultMsg{info: "opened " + name + " (" + how + ") from " + path, warnings: warns}
 		}
-		return resultMsg{info: "loaded " + cfg.Name + " from " + path}
-	}
-	if !msg.confirm {
-		return replace
 	}
 	cur := "the running scenario"
 	if s := m.snap(); s != nil {
 		cur = s.Scenario
 	}
-	m.dlg = &confirmDialog{title: "Replace the running scenario?",
-		body: []string{"Running: " + cur, "New: " + cfg.Name + " (" + path + ")", "Virtual time, the event log and the charts start again."},
-		yes:  replace}
+	keep := "Running: " + cur + " — its session is saved; opening it again resumes it."
+	switch {
+	case msg.mode == loadResume:
+		return replace(false)
+	case msg.mode == loadFresh && msg.saved == "":
+		return replace(true)
+	case msg.mode == loadFresh:
+		m.dlg = &confirmDialog{title: "Start " + name + " over?", danger: true,
+			body: []string{"This erases the saved session of " + name + ": " + msg.saved + ".", keep},
+			yes:  replace(true)}
+	case msg.saved == "":
+		m.dlg = &confirmDialog{title: "Open " + name + "?",
+			body: []string{keep, "New: " + name + " (" + path + "), from its start."},
+			yes:  replace(false)}
+	default:
+		m.dlg = &choiceDialog{title: "Open " + name + "?",
+			body: []string{keep, name + " has a saved session: " + msg.saved + "."},
+			choices: []choice{
+				{key: "r", label: "resume it", cmd: replace(false)},
+				{key: "f", label: "start over (erases its saved session)", cmd: replace(true)},
+			}}
+	}
 	return nil
 }
 

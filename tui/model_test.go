@@ -226,7 +226,7 @@ func TestCommandLine(t *testing.T) {
 		{"speed 0.5x", func() bool { return h.m.frame.Speed == 0.5 }, "speed 0.5x"},
 		{"pause", func() bool { return h.m.frame.Paused }, "paused"},
 		{"resume", func() bool { return !h.m.frame.Paused }, "running"},
-		{"load other.yaml", func() bool { return h.snap().Scenario == "loaded-scenario" }, "loaded loaded-scenario"},
+		{"load other.yaml", func() bool { return h.snap().Scenario == "loaded-scenario" }, "opened loaded-scenario"},
 	}
 	for _, s := range steps {
 		h.command(s.line)
@@ -403,8 +403,8 @@ func TestOpenScenario(t *testing.T) {
 	if len(h.loads) != 1 || h.loads[0] != filepath.Join(dir, "b.yml") {
 		t.Fatalf("loads %v", h.loads)
 	}
-	h.wantView("Replace the running scenario?")
-	h.wantView("loaded-scenario")
+	h.wantView("Open loaded-scenario?")
+	h.wantView("its session is saved")
 	h.keys("n")
 	if h.snap().Scenario != "seed-example" {
 		t.Fatal("n replaced the scenario")
@@ -413,7 +413,7 @@ func TestOpenScenario(t *testing.T) {
 	if s := h.snap(); s.Scenario != "loaded-scenario" || s.T != 0 {
 		t.Fatalf("not replaced: %s at %d", s.Scenario, s.T)
 	}
-	h.wantMsg("loaded loaded-scenario from " + filepath.Join(dir, "a.yaml"))
+	h.wantMsg("opened loaded-scenario (a new session) from " + filepath.Join(dir, "a.yaml"))
 	h.keys("5")
 	h.wantView("no events yet")
 }
@@ -421,8 +421,8 @@ func TestOpenScenario(t *testing.T) {
 // A load that fails shows its error and keeps the running scenario.
 func TestLoadError(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
-	h.m.load = func(path string) (core.Config, error) {
-		return core.Config{}, errors.New(path + ":3:7: unknown field \"bogus\"")
+	h.m.load = func(path string) (core.Config, []string, error) {
+		return core.Config{}, nil, errors.New(path + ":3:7: unknown field \"bogus\"")
 	}
 	h.command("load bad.yaml")
 	h.wantErr(`bad.yaml:3:7: unknown field "bogus"`)

@@ -31,9 +31,12 @@ type Options struct {
 	// loaded later). Do not pass core.WithSink here: the console needs the engine's only sink;
 	// use Sink.
 	EngineOptions []core.Option
-	// EngineOptionsFor, when set, gives the options of each scenario loaded later from the
-	// console (for example a fresh set of databases for it).
-	EngineOptionsFor func(cfg core.Config, source string) ([]core.Option, error)
+	// OpenScenario, when set, gives what each scenario opened later from the console runs on:
+	// its own databases and, unless fresh, its saved session (see RunnerOptions).
+	OpenScenario func(cfg core.Config, source string, fresh bool) (ScenarioSession, error)
+	// SavedSession describes the saved session of a scenario ("" when it has none), for the
+	// question asked before opening it; it is called off the UI goroutine.
+	SavedSession func(cfg core.Config, source string) string
 	// Sink receives every event too (on the engine's goroutine; see core.EventSink).
 	Sink core.EventSink
 	// Resume, when set, continues a saved session (core.Resume) instead of starting afresh.
@@ -53,7 +56,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	r, err := NewRunner(o.Config, RunnerOptions{Source: o.Source, Speed: o.Speed, Paused: o.Paused,
 		Persister: o.Persister, History: o.History, EngineOptions: o.EngineOptions,
-		EngineOptionsFor: o.EngineOptionsFor, Sink: o.Sink, Resume: o.Resume})
+		OpenScenario: o.OpenScenario, Sink: o.Sink, Resume: o.Resume})
 	if err != nil {
 		return err
 	}
@@ -61,6 +64,7 @@ func Run(ctx context.Context, o Options) error {
 	defer cancel()
 	r.Start(ctx)
 	m := NewModel(r, o.Load)
+	m.savedSession = o.SavedSession
 	m.warnings(o.Warnings)
 	m.SetReadOnly(o.ReadOnly)
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a

@@ -27,9 +27,17 @@ type Sim interface {
 	SetSpeed(x float64)
 	// SetPaused pauses or resumes virtual time.
 	SetPaused(p bool)
-	// Replace builds an engine for cfg and swaps it in for the running one. On error the running
+	// Replace builds an engine for cfg and swaps it in for the running one: resuming the
+	// scenario's saved session (RunnerOptions.OpenScenario) unless fresh. On error the running
 	// scenario goes on untouched.
-	Replace(cfg core.Config, source string) error
+	Replace(cfg core.Config, source string, fresh bool) error
+}
+
+// ScenarioSession is what a scenario opened from the console runs on.
+type ScenarioSession struct {
+	Options []core.Option     // engine options, e.g. the scenario's own databases
+	Resume  *core.ResumeState // the saved session to resume; nil starts afresh
+	History []core.Event      // the saved session's last events, shown first in the log
 }
 
 // Persister is where a console session's operator actions go, so another process (or the next
@@ -117,9 +125,10 @@ type RunnerOptions struct {
 	Persister     Persister
 	History       []core.Event  // events of an earlier session, shown first in the log
 	EngineOptions []core.Option // for every engine the runner builds (do not pass core.WithSink: use Sink)
-	// EngineOptionsFor, when set, is asked for the options of each scenario loaded later (e.g. a
-	// fresh set of SQLite databases); EngineOptions still serve the first one.
-	EngineOptionsFor func(cfg core.Config, source string) ([]core.Option, error)
+	// OpenScenario, when set, is asked what each scenario loaded later runs on (its own SQLite
+	// databases, its saved session unless fresh); EngineOptions still serve the first one.
+	// Without it a scenario loaded later starts afresh on EngineOptions.
+	OpenScenario func(cfg core.Config, source string, fresh bool) (ScenarioSession, error)
 	Sink             core.EventSink
 	RingSize         int // 0: DefaultRingSize
 	// NoStopAtEnd keeps virtual time running past the scenario's duration instead of pausing once there.
@@ -180,27 +189,20 @@ func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
 		le, r.buf = newLogEntry(e, r.buf)
 		r.ring.pushEntry(le)
 	}
-	if err := r.build(cfg, o.Source, true); err != nil {
+	if err := r.build(cfg, o.Source, ScenarioSession{Options: o.EngineOptions, Resume: o.Resume}); err != nil {
 		return nil, err
 	}
 	r.publish()
 	return r, nil
 }
 
-// build makes a new engine and resets what belongs to a scenario.
-func (r *Runner) build(cfg core.Config, source string, first bool) error {
-	base := r.opts.EngineOptions
-	if !first && r.opts.EngineOptionsFor != nil {
-		var err error
-		if base, err = r.opts.EngineOptionsFor(cfg, source); err != nil {
-			return err
-		}
-	}
-	opts := append(append([]core.Option(nil), base...), core.WithSink(runnerSink{r}))
+// build makes a new engine on ss and resets what belongs to a scenario.
+func (r *Runner) build(cfg core.Config, source string, ss ScenarioSession) error {
+	opts := append(append([]core.Option(nil), ss.Options...), core.WithSink(runnerSink{r}))
 	var e *core.Engine
 	var err error
-	if first && r.opts.Resume != nil {
-		e, err = core.Resume(cfg, *r.opts.Resume, opts...)
+	if ss.Resume != nil {
+		e, err = core.Resume(cfg, *ss.Resume, opts...)
 	} else {
 		e, err = core.New(cfg, opts...)
 	}
@@ -209,7 +211,7 @@ func (r *Runner) build(cfg core.Config, source string, first bool) error {
 	}
 	r.eng, r.cfg, r.source = e, cfg, source
 	r.endPaused, r.note, r.behind = false, "", false
-	if end := int64(cfg.Duration); first && r.opts.Resume != nil && end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
+	if end := int64(cfg.Duration); ss.Resume != nil && end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
 		// A session saved at (or past) its end reopens there, paused, as it was left.
 		r.endPaused, r.paused = true, true
 		r.note = "reached the scenario's duration (" + cfg.Duration.String() + "); space goes on"
@@ -385,14 +387,32 @@ func (r *Runner) SetPaused(p bool) {
 	})
 }
 
-// Replace swaps in an engine for cfg; the event log and charts restart.
-func (r *Runner) Replace(cfg core.Config, source string) error {
+// Replace swaps in an engine for cfg, resuming its saved session unless fresh; the event log
+// and charts restart (with the saved session's history).
+func (r *Runner) Replace(cfg core.Config, source string, fresh bool) error {
 	var err error
 	if xerr := r.exec(func() {
+		if r.opts.Persister != nil {
+			// The running scenario's session is saved up to now before it is left.
+			if cerr := r.commit(); cerr != nil {
+				r.perr = fmt.Sprintf("commit: %v", cerr)
+			}
+		}
+		ss := ScenarioSession{Options: r.opts.EngineOptions}
+		if r.opts.OpenScenario != nil {
+			if ss, err = r.opts.OpenScenario(cfg, source, fresh); err != nil {
+				return
+			}
+		}
 		old := r.ring
 		r.ring = eventRing{}
 		r.ring.init(r.opts.RingSize)
-		if err = r.build(cfg, source, false); err != nil {
+		for i := range ss.History {
+			var le LogEntry
+			le, r.buf = newLogEntry(&ss.History[i], r.buf)
+			r.ring.pushEntry(le)
+		}
+		if err = r.build(cfg, source, ss); err != nil {
 			r.ring = old
 			return
 		}

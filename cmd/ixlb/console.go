@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,21 +50,110 @@ func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.st.
 func (p *persister) Commit(st core.ResumeState) error          { return p.ss.commitAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
-// loadConfig is the console's scenario loader (the `o` file picker and `:load`): lint errors stop
-// the load there too, as they do on the command line.
-func loadConfig(path string) (core.Config, error) {
+// loadConfig is the console's scenario loader (the `o` file picker and `:load`, a file or a
+// bundled name): lint errors stop the load there too, as they do on the command line; warnings go
+// to the console's :messages.
+func loadConfig(path string) (core.Config, []string, error) {
 	sc, err := scenarios.Resolve(path)
 	if err != nil {
-		return core.Config{}, err
+		return core.Config{}, nil, err
 	}
-	if ds := scenarios.Lint(sc); ds.HasErrors() {
-		for _, d := range ds {
-			if d.Severity == scenarios.SeverityError {
-				return core.Config{}, errors.New(d.Lint())
-			}
+	ds := scenarios.Lint(sc)
+	var warnings []string
+	for _, d := range ds {
+		if d.Severity == scenarios.SeverityError {
+			return core.Config{}, nil, errors.New(d.Lint())
+		}
+		warnings = append(warnings, d.Lint())
+	}
+	if _, err := core.New(sc.Config); err != nil {
+		return core.Config{}, nil, fmt.Errorf("%s: %w", sc.File, err)
+	}
+	return sc.Config, warnings, nil
+}
+
+// curDir is the data directory of the scenario running in the console (read by SavedSession on
+// a UI goroutine, written by OpenScenario on the runner's).
+type curDir struct {
+	mu  sync.Mutex
+	dir string
+}
+
+func (c *curDir) get() string  { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
+func (c *curDir) set(d string) { c.mu.Lock(); c.dir = d; c.mu.Unlock() }
+
+// openConsoleScenario moves the console's persister to the session of a scenario opened from the
+// console: its own directory, resumed unless fresh. On error the running scenario's session is
+// kept (or reopened, when it was the same directory).
+func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+	next, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+	if err != nil {
+		return tui.ScenarioSession{}, err
+	}
+	old := p.ss
+	same := !old.temp && filepath.Clean(old.dir) == filepath.Clean(next)
+	if old.temp {
+		next = "" // a read-only console keeps to scratch directories
+		fresh = true
+	}
+	if same { // the running scenario again: its directory is free only once closed
+		if err := old.close(); err != nil {
+			return tui.ScenarioSession{}, err
 		}
 	}
-	return sc.Config, nil
+	nss, err := openSession(next, cfg, fresh)
+	var history []core.Event
+	if err == nil && nss.resume != nil {
+		if history, err = nss.history(5000); err != nil {
+			nss.close()
+		}
+	}
+	if err != nil {
+		if same { // put the running scenario's session back
+			if back, berr := openSession(old.dir, cfg, false); berr == nil {
+				p.ss, p.log = back, back.st.EventSink()
+			}
+		}
+		var mm *store.ScenarioMismatchError
+		if errors.As(err, &mm) {
+			return tui.ScenarioSession{}, fmt.Errorf("%w (:load! %s starts it over)", err, source)
+		}
+		return tui.ScenarioSession{}, err
+	}
+	p.ss, p.log = nss, nss.st.EventSink()
+	cur.set(nss.dir)
+	if !same {
+		old.close()
+	}
+	return tui.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.st)}, Resume: nss.resume, History: history}, nil
+}
+
+// savedSession describes the saved session of a scenario opened from the console, for the
+// question the console asks ("" when it has none).
+func savedSession(cur *curDir, cfg core.Config, source string) string {
+	dir, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+	if err != nil {
+		return ""
+	}
+	if filepath.Clean(dir) == filepath.Clean(cur.get()) {
+		return "the one running now, in " + dir
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ixlb.db")); err != nil {
+		return ""
+	}
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return "in " + dir + " (" + err.Error() + ")"
+	}
+	defer st.Close()
+	if err := st.CheckScenario(cfg.Name, scenarioDigest(cfg)); err != nil {
+		return "in " + dir + ", of another version of the scenario (resuming refuses it)"
+	}
+	rs, ok, err := st.LoadRun()
+	if err != nil || !ok {
+		return ""
+	}
+	return fmt.Sprintf("at virtual %s, %d events, in %s", time.Duration(rs.VirtualTime).Round(time.Millisecond), rs.Events, dir)
 }
 
 func runConsole(cmd *cobra.Command, args []string) error {
@@ -105,20 +198,14 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
 		}
 	}
-	// A scenario opened from the console (o, :load) gets its own directory and starts afresh.
-	opts.EngineOptionsFor = func(cfg core.Config, source string) ([]core.Option, error) {
-		next, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
-		if err != nil {
-			return nil, err
-		}
-		nss, err := openSession(next, cfg, true)
-		if err != nil {
-			return nil, err
-		}
-		old := p.ss
-		p.ss, p.log = nss, nss.st.EventSink()
-		old.close()
-		return []core.Option{core.WithDatabases(nss.st)}, nil
+	// Each scenario keeps its own session in its own directory: one opened from the console
+	// (o, :load) resumes its saved session unless the operator chose to start it over.
+	cur := &curDir{dir: ss.dir}
+	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+		return openConsoleScenario(p, cur, cfg, source, fresh)
+	}
+	opts.SavedSession = func(cfg core.Config, source string) string {
+		return savedSession(cur, cfg, source)
 	}
 	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
 	// Bubble Tea's shutdown).

@@ -129,8 +129,8 @@ type RunnerOptions struct {
 	// databases, its saved session unless fresh); EngineOptions still serve the first one.
 	// Without it a scenario loaded later starts afresh on EngineOptions.
 	OpenScenario func(cfg core.Config, source string, fresh bool) (ScenarioSession, error)
-	Sink             core.EventSink
-	RingSize         int // 0: DefaultRingSize
+	Sink         core.EventSink
+	RingSize     int // 0: DefaultRingSize
 	// NoStopAtEnd keeps virtual time running past the scenario's duration instead of pausing once there.
 	NoStopAtEnd bool
 	// Resume, when set, rebuilds the first engine from a saved state (core.Resume) on the

@@ -53,7 +53,8 @@ func newInput(prompt, placeholder string) textinput.Model {
 type confirmDialog struct {
 	title  string
 	body   []string
-	danger bool // a dangerous action: the question stands out
+	danger bool   // a dangerous action: the question stands out
+	warn   string // the line that says why (default: it disrupts service)
 	yes    tea.Cmd
 }
 
@@ -76,7 +77,11 @@ func (d *confirmDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 func (d *confirmDialog) View(th *theme, w, _ int) []string {
 	var out []string
 	if d.danger {
-		out = append(out, th.bad.s(clip("! This disrupts service. Read what happens before you answer.", w)), "")
+		warn := d.warn
+		if warn == "" {
+			warn = "! This disrupts service. Read what happens before you answer."
+		}
+		out = append(out, th.bad.s(clip(warn, w)), "")
 	}
 	out = append(out, wrapAll(d.body, w)...)
 	return append(out, "", th.bold.s("y")+" yes   "+th.bold.s("n")+" no (default)")

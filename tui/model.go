@@ -945,13 +945,16 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		cur = s.Scenario
 	}
 	keep := "Running: " + cur + " — its session is saved; opening it again resumes it."
+	if cur == name {
+		keep = "It is the scenario running now."
+	}
 	switch {
 	case msg.mode == loadResume:
 		return replace(false)
 	case msg.mode == loadFresh && msg.saved == "":
 		return replace(true)
 	case msg.mode == loadFresh:
-		m.dlg = &confirmDialog{title: "Start " + name + " over?", danger: true,
+		m.dlg = &confirmDialog{title: "Start " + name + " over?", danger: true, warn: "! This erases a saved session.",
 			body: []string{"This erases the saved session of " + name + ": " + msg.saved + ".", keep},
 			yes:  replace(true)}
 	case msg.saved == "":

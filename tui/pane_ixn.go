@@ -40,9 +40,7 @@ func (p *ixnPane) summary() []string {
 	if s.ParkedTotal > 0 {
 		parts = append(parts, cell{"parked at media " + count(s.ParkedTotal), p.th.warn})
 	}
-	if s.LostOpen > 0 {
-		parts = append(parts, cell{"LOST " + count(s.LostOpen) + " left open in a database the IS no longer uses", p.th.bad})
-	}
+
 	var plain, text strings.Builder
 	for i, c := range parts {
 		if i > 0 {
@@ -52,10 +50,14 @@ func (p *ixnPane) summary() []string {
 		plain.WriteString(c.s)
 		text.WriteString(c.p.s(c.s))
 	}
+	out := []string{text.String()}
 	if width(plain.String()) > p.w-1 {
-		return []string{fit(plain.String(), p.w-1)}
+		out[0] = fit(plain.String(), p.w-1)
 	}
-	return []string{text.String()}
+	if s.LostOpen > 0 {
+		out = append(out, p.th.bad.s(fit("LOST "+count(s.LostOpen)+": left open in a database the IS no longer uses", p.w-1)))
+	}
+	return out
 }
 
 func (p *ixnPane) rows() []row {

@@ -154,10 +154,13 @@ func (m *Model) statusBar() string {
 		p paint
 	}
 	run := seg{"► " + speedText(f.Speed), th.barKey}
+	runShort := run
 	if f.Paused {
 		run = seg{"‖ paused · " + speedText(f.Speed), th.barWarn}
+		runShort = seg{"‖ " + speedText(f.Speed), th.barWarn}
 		if f.Note != "" {
 			run.t = "‖ end of scenario · " + speedText(f.Speed)
+			runShort.t = "‖ end " + speedText(f.Speed)
 		}
 	}
 	if f.Behind && !f.Paused {
@@ -188,7 +191,9 @@ func (m *Model) statusBar() string {
 		{name, run, clkShort, is, short},
 		{run, clkShort, is, short}, // compact layout: the tab bar shows the scenario's name
 		{run, clkShort, short},
-		{run, clkShort},
+		{runShort, clkShort, short},
+		{runShort, clkShort, seg{fmt.Sprintf("sub %s done %s resub %s", count(st.Submitted), count(st.Completed), count(st.Resubmitted)), th.bar}},
+		{runShort, clkShort},
 	}
 	if s.LostOpen > 0 { // interactions no Interaction Server will hear of again: never dropped
 		lost := seg{"lost " + count(s.LostOpen), th.barBad}
@@ -200,7 +205,7 @@ func (m *Model) statusBar() string {
 	// The last error keeps at least this much room: detail goes first.
 	errRoom := 0
 	if m.lastErr != "" {
-		errRoom = len(sep) + min(width(m.lastErr)+12, 48)
+		errRoom = len(sep) + min(width(m.lastErr)+12, 24) // the clock and counters come first
 	}
 	var use []seg
 	used := 0
@@ -226,8 +231,12 @@ func (m *Model) statusBar() string {
 		b.WriteString(sg.p.s(sg.t))
 	}
 	if m.lastErr != "" {
-		if rest := m.w - used - len(sep); rest >= 16 {
-			e := clip("last error: "+m.lastErr, rest)
+		if rest := m.w - used - len(sep); rest >= 12 {
+			e := "last error: " + m.lastErr
+			if width(e) > rest && rest < 40 {
+				e = "✗ error · :messages" // the bottom line and :messages have it in full
+			}
+			e = clip(e, rest)
 			b.WriteString(th.bar.s(sep))
 			b.WriteString(th.barBad.s(e))
 			used += len(sep) + width(e)

@@ -3,14 +3,13 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // The operator's actions, in one table (in the spirit of k9s' KeyAction and lazygit's
@@ -243,7 +242,7 @@ func init() {
 		{name: "speed", usage: "N", summary: "virtual seconds per wall-clock second (0.5, 1, 10, 1000…)", min: 1, max: 1,
 			args: []argKind{argSpeed},
 			run: func(m *Model, a []string) (tea.Cmd, error) {
-				x, err := ParseSpeed(a[0])
+				x, err := live.ParseSpeed(a[0])
 				if err != nil {
 					return nil, err
 				}
@@ -401,19 +400,6 @@ func (m *Model) execute(line string) (tea.Cmd, error) {
 	}
 	return m.perform(c, args, force), nil
 }
-
-// ParseSpeed reads a speed factor as the console and `--speed` take it: a finite number greater
-// than 0 and at most 100000, with an optional x ("10x").
-func ParseSpeed(s string) (float64, error) {
-	x, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "x"), 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x <= 0 || x > MaxSpeed {
-		return 0, fmt.Errorf("speed: %q must be a number greater than 0 and at most 100000 (e.g. 0.5, 10, 1000)", s)
-	}
-	return x, nil
-}
-
-// MaxSpeed is the fastest pace the console offers.
-const MaxSpeed = 100000
 
 // switchoverIS is the Interaction Server a switchover acts on: the one named, else the active
 // one, else the primary.

@@ -292,12 +292,12 @@ func TestSafeText(t *testing.T) {
 // Opening a scenario with a saved session offers to resume it or start over; :load resumes,
 // :load! starts over after saying what is erased; lint warnings of the scenario go to :messages.
 func TestOpenWithSavedSession(t *testing.T) {
-	h := newHarness(t, seedConfig(), 160, 48)
 	var fresh []bool
-	h.r.opts.OpenScenario = func(_ core.Config, _ string, f bool) (ScenarioSession, error) {
-		fresh = append(fresh, f)
-		return ScenarioSession{}, nil
-	}
+	h := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{
+		OpenScenario: func(_ core.Config, _ string, f bool) (ScenarioSession, error) {
+			fresh = append(fresh, f)
+			return ScenarioSession{}, nil
+		}})
 	h.m.savedSession = func(core.Config, string) string { return "at virtual 5s, 40 events, in /x" }
 	h.loadWarnings = []string{"other.yaml:3:1: warning dap-repoint: a warning in full"}
 	h.command("load other.yaml")

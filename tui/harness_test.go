@@ -33,7 +33,14 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg core.Config, w, h int) *harness {
 	t.Helper()
-	r, err := NewRunner(cfg, RunnerOptions{Source: "seed.yaml"})
+	return newHarnessWith(t, cfg, w, h, RunnerOptions{})
+}
+
+// newHarnessWith is newHarness with runner options (Source is seed.yaml).
+func newHarnessWith(t *testing.T, cfg core.Config, w, h int, o RunnerOptions) *harness {
+	t.Helper()
+	o.Source = "seed.yaml"
+	r, err := NewRunner(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,61 @@
-package tui
+// Package live runs a core.Engine against the wall clock for the console: one goroutine owns
+// the engine and advances virtual time at wall clock × speed, in slices under a frame budget so
+// operator actions stay responsive, and publishes immutable frames (a snapshot and the new
+// events) about ten times a second. The wall clock is injectable (Clock), so pacing is tested
+// without sleeping; in manual mode (before Start) nothing runs by itself.
+package live
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ixlb/ixlb/core"
 )
+
+// Clock is the wall clock the runner paces virtual time against. Tests inject a fake one.
+type Clock interface {
+	Now() time.Time
+	// NewTicker delivers the time on its channel every d until stopped.
+	NewTicker(d time.Duration) Ticker
+}
+
+// Ticker is a Clock's ticker.
+type Ticker interface {
+	C() <-chan time.Time
+	Stop()
+}
+
+// WallClock is the real clock.
+type WallClock struct{}
+
+func (WallClock) Now() time.Time { return time.Now() }
+func (WallClock) NewTicker(d time.Duration) Ticker {
+	return wallTicker{time.NewTicker(d)}
+}
+
+type wallTicker struct{ t *time.Ticker }
+
+func (w wallTicker) C() <-chan time.Time { return w.t.C }
+func (w wallTicker) Stop()               { w.t.Stop() }
+
+// MaxSpeed is the fastest pace offered: virtual seconds per wall-clock second.
+const MaxSpeed = 100000
+
+// ParseSpeed reads a speed factor as the console and `--speed` take it: a finite number greater
+// than 0 and at most MaxSpeed, with an optional x ("10x").
+func ParseSpeed(s string) (float64, error) {
+	x, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "x"), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x <= 0 || x > MaxSpeed {
+		return 0, fmt.Errorf("speed: %q must be a number greater than 0 and at most 100000 (e.g. 0.5, 10, 1000)", s)
+	}
+	return x, nil
+}
 
 // Sim is what the console needs from a running simulation. The model depends on this interface
 // only, so tests drive it with a Runner in manual mode (or a fake).
@@ -136,6 +183,8 @@ type RunnerOptions struct {
 	// Resume, when set, rebuilds the first engine from a saved state (core.Resume) on the
 	// databases given in EngineOptions, instead of starting the scenario afresh.
 	Resume *core.ResumeState
+	// Clock paces live mode; nil is the wall clock.
+	Clock Clock
 }
 
 // Runner owns a *core.Engine on one goroutine and paces it against the wall clock. In manual
@@ -172,8 +221,11 @@ type Runner struct {
 
 // NewRunner builds the engine for cfg. The runner starts in manual mode; Start makes it live.
 func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
-	if o.Speed <= 0 {
+	if o.Speed <= 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
 		o.Speed = 1
+	}
+	if o.Clock == nil {
+		o.Clock = WallClock{}
 	}
 	if o.RingSize <= 0 {
 		o.RingSize = DefaultRingSize
@@ -243,14 +295,14 @@ func (r *Runner) Start(ctx context.Context) {
 		return
 	}
 	r.live = true
-	go r.loop(ctx)
+	go r.loop(ctx, r.opts.Clock.Now()) // the clock is read here: time passing from now on counts
 }
 
-func (r *Runner) loop(ctx context.Context) {
+func (r *Runner) loop(ctx context.Context, last time.Time) {
 	defer close(r.done)
-	t := time.NewTicker(frameEvery)
+	clk := r.opts.Clock
+	t := clk.NewTicker(frameEvery)
 	defer t.Stop()
-	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -259,7 +311,7 @@ func (r *Runner) loop(ctx context.Context) {
 			return
 		case f := <-r.reqs:
 			f()
-		case now := <-t.C:
+		case now := <-t.C():
 			el := now.Sub(last)
 			last = now
 			if el > maxTickCatch {
@@ -268,7 +320,7 @@ func (r *Runner) loop(ctx context.Context) {
 			if r.paused {
 				continue // nothing moves; actions publish their own frames
 			}
-			r.advance(el, time.Now().Add(tickBudget))
+			r.advance(el, clk.Now().Add(tickBudget))
 			r.publish()
 		}
 	}
@@ -302,7 +354,7 @@ func (r *Runner) advance(wall time.Duration, deadline time.Time) {
 			return
 		}
 		r.eng.RunUntil(min(target, r.eng.Now()+slice))
-		if !deadline.IsZero() && time.Now().After(deadline) {
+		if !deadline.IsZero() && r.opts.Clock.Now().After(deadline) {
 			r.behind = true
 			return
 		}
@@ -373,7 +425,10 @@ func (r *Runner) Apply(a core.Action) error {
 
 // SetSpeed sets the speed factor (clamped to 0.01–100000).
 func (r *Runner) SetSpeed(x float64) {
-	x = max(0.01, min(x, 100000))
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return // not a pace: the clock would stop (NaN) or jump
+	}
+	x = max(0.01, min(x, MaxSpeed))
 	_ = r.exec(func() { r.speed = x })
 }
 

@@ -273,3 +273,13 @@ func TestConsolePerScenarioSessions(t *testing.T) {
 		t.Fatalf("A's saved session after B started over: %q", got)
 	}
 }
+
+// --speed refuses what would freeze or break the clock, before the console takes the screen.
+func TestConsoleSpeedFlagRefusesNaN(t *testing.T) {
+	for _, v := range []string{"NaN", "Inf", "-1", "0", "1e9"} {
+		_, stderr, code := runBin(t, "--speed", v)
+		if code != 2 || !strings.Contains(stderr, "--speed") || !strings.Contains(stderr, "must be a number greater than 0") {
+			t.Errorf("--speed %s: exit %d, %q", v, code, stderr)
+		}
+	}
+}

@@ -52,6 +52,8 @@ type Model struct {
 	rects   []rect
 	compact bool
 	tabs    []span // compact mode: where each pane's tab is, for mouse clicks
+	// rightWants are the right column's content heights the layout was made for.
+	rightWants [3]int
 
 	frame      *Frame
 	subscribed bool
@@ -220,6 +222,9 @@ func (m *Model) takeFrame(f *Frame) {
 	m.frame = f
 	for _, p := range m.panes {
 		p.Update(frameMsg{f})
+	}
+	if !m.compact && !m.tooSmall() && m.w > 0 && m.wants() != m.rightWants {
+		m.layout() // the right column's content changed size
 	}
 	if s := f.Snap; s != nil && s.LastError != m.seenErr {
 		m.seenErr = s.LastError

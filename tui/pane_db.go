@@ -95,6 +95,16 @@ func (p *dbPane) rows() []row {
 		}
 	}
 
+	if len(s.DAPs) > 1 {
+		// Requests per DAP as bars: is the IS spreading its writes over its DAPs?
+		rows = append(rows, heading(th, w, "Requests per DAP"))
+		items := make([]barItem, len(s.DAPs))
+		for i, d := range s.DAPs {
+			items[i] = barItem{name: d.Name, value: d.Requests, stopped: !d.Running || !d.DBServerRunning}
+		}
+		rows = append(rows, barRows(th, w, "  ", items)...)
+	}
+
 	sc := fixed(cols{0, 9, 20})
 	pl = sc.line("DB Servers", "state", "DAPs")
 	rows = append(rows, row{plain: pl, text: th.header.s(pl)})

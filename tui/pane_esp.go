@@ -142,18 +142,26 @@ func (p *espPane) rows() []row {
 	}
 
 	if len(s.Targets) > 0 {
-		rows = append(rows, heading(th, w, "Requests by target (via → server)"))
+		// One bar per server of each target (a `via` of the strategies): equal bars are a
+		// balanced load; ○ marks a stopped server.
+		rows = append(rows, heading(th, w, "Requests by target (via → server: is the load balanced?)"))
 		for _, t := range s.Targets {
-			var b strings.Builder
-			b.WriteString("  " + t.Via + " (" + t.Kind + "): ")
+			rows = append(rows, note(th.text, w, "  "+t.Via+" ("+t.Kind+")"))
+			items := make([]barItem, len(t.Servers))
+			for i, sc := range t.Servers {
+				items[i] = barItem{name: sc.Server, value: sc.Requests, stopped: !sc.Running}
+			}
+			if br := barRows(th, w, "    ", items); br != nil {
+				rows = append(rows, br...)
+				continue
+			}
+			var b strings.Builder // too narrow for bars
+			b.WriteString("    ")
 			for i, sc := range t.Servers {
 				if i > 0 {
 					b.WriteString(" · ")
 				}
 				b.WriteString(sc.Server + " " + count(sc.Requests))
-				if !sc.Running {
-					b.WriteString(" (stopped)")
-				}
 			}
 			rows = append(rows, note(th.text, w, b.String()))
 		}

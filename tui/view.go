@@ -35,21 +35,76 @@ func (m *Model) layout() {
 		}
 		return
 	}
-	// The right column's tables need about 60 columns; wider terminals give the rest to the
-	// matrix and the event log.
+	// The right column's tables need about 60 columns. Up to 180 columns the rest goes to the
+	// matrix and the event log; beyond, the event log has what it needs (about 100) and the
+	// right column, whose panes truncate first, takes the rest.
 	rightW := clamp(m.w*42/100, 60, 80)
+	if m.w >= 180 {
+		rightW = clamp(m.w-100, 80, m.w/2)
+	}
 	leftW := m.w - rightW
 	routH := bodyH / 2
-	espH := bodyH * 40 / 100
-	dbH := bodyH * 30 / 100
 	m.rects[paneRouting] = rect{0, 0, leftW, routH}
 	m.rects[paneLog] = rect{0, routH, leftW, bodyH - routH}
-	m.rects[paneESP] = rect{leftW, 0, rightW, espH}
-	m.rects[paneDB] = rect{leftW, espH, rightW, dbH}
-	m.rects[paneIxn] = rect{leftW, espH + dbH, rightW, bodyH - espH - dbH}
-	for i, r := range m.rects {
-		m.panes[i].SetSize(r.w-2, r.h-2)
+	for _, i := range []int{paneRouting, paneLog} {
+		m.panes[i].SetSize(m.rects[i].w-2, m.rects[i].h-2)
 	}
+	m.layoutRight(leftW, rightW, bodyH)
+}
+
+// layoutRight splits the right column between ESP, Database and Interactions by what each has
+// to show (at least 7 lines each), so a long ESP list is not cut while Interactions has empty
+// lines. Without a frame yet it uses 40/30/30.
+func (m *Model) layoutRight(x, w, h int) {
+	ps := []int{paneESP, paneDB, paneIxn}
+	hs := []int{h * 40 / 100, h * 30 / 100, 0}
+	hs[2] = h - hs[0] - hs[1]
+	want := make([]int, 3)
+	total := 0
+	for k, i := range ps {
+		m.panes[i].SetSize(w-2, hs[k]-2) // rows are built for the width
+		if lp, ok := m.panes[i].(interface{ want() int }); ok {
+			want[k] = max(7, lp.want()+2)
+		}
+		total += want[k]
+	}
+	if m.frame != nil && total > 0 {
+		const least = 7
+		if total <= h {
+			// Everything fits: each gets what it wants, Interactions the rest.
+			hs = []int{want[0], want[1], h - want[0] - want[1]}
+		} else {
+			// Shares by want, none below the least.
+			rest := h
+			for k := 0; k < 2; k++ {
+				hs[k] = max(least, h*want[k]/total)
+				rest -= hs[k]
+			}
+			hs[2] = rest
+			if hs[2] < least {
+				hs[0] -= least - hs[2]
+				hs[2] = least
+			}
+		}
+	}
+	y := 0
+	for k, i := range ps {
+		m.rects[i] = rect{x, y, w, hs[k]}
+		m.panes[i].SetSize(w-2, hs[k]-2)
+		y += hs[k]
+	}
+	m.rightWants = m.wants()
+}
+
+// wants are the right column's content heights; a change re-lays the column out.
+func (m *Model) wants() [3]int {
+	var out [3]int
+	for k, i := range []int{paneESP, paneDB, paneIxn} {
+		if lp, ok := m.panes[i].(interface{ want() int }); ok {
+			out[k] = lp.want()
+		}
+	}
+	return out
 }
 
 // View renders the latest frame. It is called after every message, so it only assembles what

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -77,7 +78,11 @@ type Model struct {
 	savedSession func(cfg core.Config, source string) string
 	// names maps a name as drawn (control characters escaped) to the scenario's own.
 	names map[string]string
-	dir   string // where the file picker and :load start
+	// checked says whether the scenario of generation checkedGen needs its snapshots escaped
+	// (unsafeGen).
+	checked, unsafeGen bool
+	checkedGen         uint64
+	dir                string // where the file picker and :load start
 }
 
 type rect struct{ x, y, w, h int }
@@ -214,7 +219,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) takeFrame(f *Frame) {
-	if snap := safeSnapshot(f.Snap, m.names); snap != f.Snap || !isSafe(f.Source) || !isSafe(f.Note) {
+	// Names come from the scenario: one full look per scenario (generation) says whether its
+	// snapshots need escaping; only the last error can bring new text within one.
+	if f.Snap != nil && (!m.checked || f.Gen != m.checkedGen || f.Reset) {
+		m.checked, m.checkedGen = true, f.Gen
+		m.unsafeGen = needsSafe(reflect.ValueOf(f.Snap).Elem())
+	}
+	snap := f.Snap
+	switch {
+	case snap == nil:
+	case m.unsafeGen:
+		snap = safeSnapshot(snap, m.names)
+	case !isSafe(snap.LastError):
+		c := *snap
+		c.LastError = safeText(c.LastError)
+		snap = &c
+	}
+	if snap != f.Snap || !isSafe(f.Source) || !isSafe(f.Note) {
 		c := *f // frames are shared and immutable: draw from a safe copy
 		c.Snap, c.Source, c.Note = snap, safeText(f.Source), safeText(f.Note)
 		f = &c

@@ -31,7 +31,10 @@ func newIxnPane(th *theme, g *globalKeys) *ixnPane {
 }
 
 func (p *ixnPane) Title() string       { return "Interactions" }
-func (p *ixnPane) Keys() []key.Binding { return nil }
+// Keys: the pane has no keys of its own; a and d start on the selected queue's strategy.
+func (p *ixnPane) Keys() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("a", "d"), key.WithHelp("a/d", "(de)activate the selected queue's strategy"))}
+}
 
 func (p *ixnPane) Update(msg tea.Msg) tea.Cmd {
 	if f, ok := msg.(frameMsg); ok && f.f.Snap != nil {

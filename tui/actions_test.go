@@ -113,8 +113,9 @@ func TestReadOnly(t *testing.T) {
 	}
 	// Looking around and pacing still work.
 	h.keys("2", "?")
-	h.wantView("refused: read-only")
-	h.keys("esc")
+	h.typ("stop")
+	h.wantView("refused")
+	h.keys("esc", "esc")
 	h.command("speed 10")
 	h.wantMsg("speed 10x")
 	h.command("pause")

@@ -72,6 +72,7 @@ type Model struct {
 	lastErr  string
 	seenErr  string
 	seenPErr string
+	seenNote string
 	messages []message // this session's messages, for :messages
 	readOnly bool
 	// savedSession describes a scenario's saved session (Options.SavedSession).
@@ -252,6 +253,12 @@ func (m *Model) takeFrame(f *Frame) {
 		if s.LastError != "" {
 			m.lastErr = safeText(s.LastError)
 			m.remember("engine: "+m.lastErr, true)
+		}
+	}
+	if f.Note != m.seenNote { // why the runner paused by itself: said once, the status bar keeps it
+		m.seenNote = f.Note
+		if f.Note != "" {
+			m.info(f.Note)
 		}
 	}
 	if f.PersistErr != m.seenPErr {

@@ -272,8 +272,9 @@ func TestCommandLine(t *testing.T) {
 		h.wantView("last error: ")
 	}
 	h.command("help")
+	h.typ("activate")
 	h.wantView(":activate STRATEGY URS…")
-	h.keys("esc")
+	h.keys("esc", "esc") // clears the filter, then closes
 	h.command("quit")
 	if !h.quit {
 		t.Fatal(":quit did not quit")

@@ -30,7 +30,8 @@ func newIxnPane(th *theme, g *globalKeys) *ixnPane {
 	return p
 }
 
-func (p *ixnPane) Title() string       { return "Interactions" }
+func (p *ixnPane) Title() string { return "Interactions" }
+
 // Keys: the pane has no keys of its own; a and d start on the selected queue's strategy.
 func (p *ixnPane) Keys() []key.Binding {
 	return []key.Binding{key.NewBinding(key.WithKeys("a", "d"), key.WithHelp("a/d", "(de)activate the selected queue's strategy"))}

@@ -313,8 +313,6 @@ func (m *Model) bottomLine() string {
 		return th.bad.s(fit("✗ "+m.msg, m.w))
 	case m.msg != "":
 		return th.ok.s(fit("✓ "+m.msg, m.w))
-	case m.frame != nil && m.frame.Paused && m.frame.Note != "":
-		return th.warn.s(fit(m.frame.Note, m.w))
 	}
 	h := m.help
 	h.Width = m.w

@@ -34,6 +34,9 @@ type action struct {
 	// dangerous: the action disrupts service (stop an application, switch over, re-point a
 	// DAP, leave a cluster): it confirms, saying what will happen, unless typed as `:name!`.
 	dangerous bool
+	// dangerIf makes the action dangerous only for some arguments (deactivating a strategy
+	// everywhere).
+	dangerIf func(m *Model, args []string) bool
 	// selected gives the key's arguments from the selection of the focused pane. nil: the key
 	// runs onKey instead (a dialog that asks for them).
 	selected func(m *Model) ([]string, error)
@@ -123,6 +126,14 @@ func init() {
 			run:   activation(core.ActActivate, "activated")},
 		{name: "deactivate", key: func(g *globalKeys) key.Binding { return g.Deactivate }, usage: "STRATEGY URS…",
 			summary: "unload a strategy from URS instances", min: 2, max: -1, args: []argKind{argStrategy, argURS}, changes: true,
+			// Unloading it from every URS that has it leaves its queues with nowhere to go.
+			dangerIf: func(m *Model, a []string) bool { all, _ := m.unloadsEverywhere(a[0], a[1:]); return all },
+			confirm: func(m *Model, a []string) (string, []string) {
+				_, queues := m.unloadsEverywhere(a[0], a[1:])
+				return "Deactivate " + a[0] + " everywhere?", []string{
+					a[0] + " will be loaded on no URS: interactions of " + orNone(strings.Join(queues, ", ")) +
+						" wait for an eligible URS (the Interactions pane counts them) until it is activated again; none are lost."}
+			},
 			onKey: func(m *Model) tea.Cmd { m.activationWizard(core.ActDeactivate); return nil },
 			run:   activation(core.ActDeactivate, "deactivated")},
 		{name: "set", key: func(g *globalKeys) key.Binding { return g.SetOption }, usage: "APP SECTION OPTION VALUE",
@@ -356,7 +367,7 @@ func (m *Model) prepare(a *action, args []string, force bool) (dialog, tea.Cmd) 
 		m.fail(err)
 		return nil, nil
 	}
-	if !a.dangerous || force {
+	if force || !(a.dangerous || (a.dangerIf != nil && a.dangerIf(m, args))) {
 		return nil, cmd
 	}
 	title, body := a.confirm(m, args)

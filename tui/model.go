@@ -604,7 +604,18 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		}
 	case core.TypeInteractionServer:
 		if a.Name == s.ActiveIS {
-			out = append(out, "It is the active Interaction Server: its backup takes over if running, otherwise media servers hold new interactions.")
+			b := m.backupOf(a.Name)
+			bv, _ := m.app(b)
+			switch {
+			case b == "":
+				out = append(out, "It is the active Interaction Server and has no backup: media servers hold new interactions until it starts again.")
+			case bv.Running:
+				out = append(out, "It is the active Interaction Server: its backup "+b+" takes over.")
+			default:
+				out = append(out, "It is the active Interaction Server and its backup "+b+" is stopped: media servers hold new interactions.")
+			}
+		} else {
+			out = append(out, "It is not the active Interaction Server: nothing changes for interactions now; while it is stopped, no switchover to it is possible.")
 		}
 	case core.TypeDBServer:
 		out = append(out, "DAPs through it fail: the Interaction Server fails over to its other DAPs.")
@@ -677,8 +688,11 @@ func (m *Model) ursStep(kind core.ActionKind, verb, strategy string) dialog {
 	}
 	intro := []string{"Choose Routing Server: space selects each URS to " + strings.ToLower(verb) + " " + strategy + " on; enter applies."}
 	d := newPick(verb+" "+strategy+" — 2/2: URS", intro, items, true, func(chosen []string) (dialog, tea.Cmd) {
-		desc := strings.ToLower(verb) + "d " + strategy + " on " + strings.Join(chosen, ", ")
-		return nil, m.applyCmd(desc, core.Action{Kind: kind, Strategy: strategy, URS: chosen})
+		name := "activate"
+		if kind == core.ActDeactivate {
+			name = "deactivate"
+		}
+		return m.prepare(mustAction(name), append([]string{strategy}, chosen...), false)
 	})
 	if u := m.selection().URS; u != "" {
 		d.at(u)
@@ -767,6 +781,32 @@ func (m *Model) repointFlow() {
 	m.dlg = newPick("Re-point a DAP — DAP", warn, items, false, func(c []string) (dialog, tea.Cmd) {
 		return dbStep(c[0]), nil
 	})
+}
+
+// unloadsEverywhere reports whether deactivating strategy on urs leaves it loaded on no URS,
+// and names the queues that will then wait.
+func (m *Model) unloadsEverywhere(strategy string, urs []string) (bool, []string) {
+	s := m.snap()
+	if s == nil {
+		return false, nil
+	}
+	for _, st := range s.Strategies {
+		if st.Name != strategy {
+			continue
+		}
+		for c, ce := range st.Cells {
+			if ce.Activated && c < len(s.URS) && !slices.Contains(urs, s.URS[c].Name) {
+				return false, nil
+			}
+		}
+	}
+	var queues []string
+	for _, q := range s.Queues {
+		if q.Strategy == strategy {
+			queues = append(queues, q.Name)
+		}
+	}
+	return true, queues
 }
 
 // pairIS names the Interaction Server a switchover acts on: the active one, else the primary.

@@ -112,6 +112,9 @@ func TestActivationWizard(t *testing.T) {
 
 	// d: deactivate C from both URS at once (A selects all that can be chosen).
 	h.keys("d", "j", "j", "enter", "A", "enter")
+	h.wantView("Deactivate C everywhere?") // loaded nowhere afterwards: it asks first
+	h.wantView("interactions of fax_in wait for an")
+	h.keys("y")
 	if h.activated("C", "URS_1") || h.activated("C", "URS_2") {
 		t.Fatal("C still activated")
 	}

@@ -395,8 +395,11 @@ func hotPaint(th *theme, e *LogEntry) paint {
 	switch e.Kind {
 	case core.EvESPFault, core.EvAppStopped, core.EvHeld:
 		return th.bad
-	case core.EvSwitchover, core.EvConfigChanged:
-		return th.note
+	case core.EvSwitchover, core.EvConfigChanged, core.EvActivated, core.EvDeactivated,
+		core.EvClusterJoined, core.EvClusterLeft:
+		return th.note // configuration changes, like the Configuration Manager's
+	case core.EvAppStarted:
+		return th.ok
 	}
 	return th.warn
 }

@@ -81,3 +81,18 @@ func TestRequestBars(t *testing.T) {
 	h.keys("4")
 	h.wantView("agents busy")
 }
+
+// enter on a cluster row folds it (▸, members hidden) and unfolds it (▾).
+func TestClusterFolds(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.keys("2") // the cluster row is selected
+	h.wantView("▾ FaxCluster")
+	before := strings.Count(h.view(), "FaxSrv_1")
+	h.keys("enter")
+	h.wantView("▸ FaxCluster")
+	if n := strings.Count(h.view(), "FaxSrv_1"); n != before-1 {
+		t.Fatalf("FaxSrv_1 shown %d times folded, %d unfolded", n, before)
+	}
+	h.keys("enter")
+	h.wantView("▾ FaxCluster")
+}

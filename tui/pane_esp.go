@@ -16,10 +16,13 @@ import (
 type espPane struct {
 	listPane
 	members key.Binding
+	fold    key.Binding
+	folded  map[string]bool // clusters shown without their members
 }
 
 func newESPPane(th *theme, g *globalKeys) *espPane {
-	p := &espPane{members: g.Membership}
+	p := &espPane{members: g.Membership, folded: map[string]bool{},
+		fold: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fold/unfold cluster"))}
 	p.th, p.nav = th, newNavKeys(g)
 	p.build = p.rows
 	return p
@@ -28,10 +31,18 @@ func newESPPane(th *theme, g *globalKeys) *espPane {
 func (p *espPane) Title() string { return "ESP" }
 
 func (p *espPane) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "join/leave cluster"))}
+	return []key.Binding{key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "join/leave cluster")), p.fold}
 }
 
 func (p *espPane) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEnter {
+		// enter on a cluster row folds it (▸) or unfolds it (▾).
+		if sel := p.Selection(); sel.Cluster != "" && sel.App == "" {
+			p.folded[sel.Cluster] = !p.folded[sel.Cluster]
+			p.rebuild()
+		}
+		return nil
+	}
 	p.updateList(msg)
 	return nil
 }
@@ -95,10 +106,17 @@ func (p *espPane) rows() []row {
 		if typ == "" {
 			typ = "empty"
 		}
-		t := fit("▾ "+cl.Name+"  "+typ+" · "+plural(len(cl.Members), "member"), w)
+		mark := "▾ "
+		if p.folded[cl.Name] {
+			mark = "▸ "
+		}
+		t := fit(mark+cl.Name+"  "+typ+" · "+plural(len(cl.Members), "member"), w)
 		rows = append(rows, row{key: "c/" + cl.Name, plain: t, text: th.accent.s(t), pick: true,
 			sel: selection{Cluster: cl.Name}})
 		for _, m := range cl.Members {
+			if p.folded[cl.Name] {
+				break
+			}
 			if v := byName[m.Name]; v != nil {
 				server("c/"+cl.Name+"/"+m.Name, "    ", v, cl.Name)
 			}

@@ -325,3 +325,43 @@ func TestOpenWithSavedSession(t *testing.T) {
 	h.command("messages")
 	h.wantView("a warning in full")
 }
+
+// o lists directories and scenario files only, says how many other files it leaves out, goes
+// down into directories and up with "..", and starts next to the running scenario's file.
+func TestFilePicker(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "drills")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(dir, "notes.txt"), filepath.Join(dir, "run.json"), filepath.Join(sub, "switchover.yaml")} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := filepath.Join(dir, "main.yaml")
+	if err := os.WriteFile(src, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{})
+	h.m.seenSource = ""
+	h.m.takeFrame(&Frame{Snap: h.snap(), Source: src, Gen: h.m.frame.Gen})
+	if h.m.dir != dir {
+		t.Fatalf("picker starts in %q, want the scenario's directory %q", h.m.dir, dir)
+	}
+	h.keys("o")
+	h.wantView("main.yaml")
+	h.wantView("drills/")
+	h.wantView("2 other file(s) not listed: a scenario is a .yaml or .yml file")
+	if strings.Contains(h.view(), "notes.txt") {
+		t.Fatal("a non-scenario file is listed")
+	}
+	h.keys("k", "enter") // drills/
+	h.wantView("switchover.yaml")
+	h.keys("k", "enter") // ../
+	h.wantView("main.yaml")
+	h.keys("enter")
+	if len(h.loads) != 1 || h.loads[0] != src {
+		t.Fatalf("loads %v", h.loads)
+	}
+}

@@ -1,11 +1,12 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/filepicker"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -473,54 +474,66 @@ func (d *formDialog) View(th *theme, w, _ int) []string {
 	return out
 }
 
-// fileDialog wraps bubbles/filepicker to open a scenario file.
-type fileDialog struct {
-	fp     filepicker.Model
-	h      int
-	chosen func(path string) tea.Cmd
-}
-
-func newFileDialog(dir string, chosen func(string) tea.Cmd) (*fileDialog, tea.Cmd) {
-	fp := filepicker.New()
-	fp.CurrentDirectory = dir
-	fp.AllowedTypes = []string{".yaml", ".yml"}
-	fp.ShowPermissions = false
-	fp.AutoHeight = false
-	fp.SetHeight(12)
-	// esc closes the dialog; going up a directory stays on h, backspace and left.
-	fp.KeyMap.Back = key.NewBinding(key.WithKeys("h", "backspace", "left"), key.WithHelp("h", "up a directory"))
-	d := &fileDialog{fp: fp, h: 12, chosen: chosen}
-	return d, fp.Init()
-}
-
-func (d *fileDialog) Title() string { return "Open a scenario file" }
-func (d *fileDialog) width() int    { return 80 }
-func (d *fileDialog) Keys() []key.Binding {
-	return []key.Binding{d.fp.KeyMap.Up, d.fp.KeyMap.Down, d.fp.KeyMap.Open, d.fp.KeyMap.Back, kEsc}
-}
-
-func (d *fileDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEsc {
-		return nil, nil
+// filePick is the `o` file picker: the directories and scenario files (.yaml, .yml) of dir,
+// each directory a step down, ".." a step up. Other files are not listed; the intro says how
+// many and why.
+func filePick(dir string, chosen func(path string) tea.Cmd) dialog {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return &textDialog{title: "Open a scenario file", lines: []string{safeText(dir), "",
+			"cannot read this directory: " + safeText(err.Error())}}
 	}
-	var cmd tea.Cmd
-	d.fp, cmd = d.fp.Update(msg)
-	if ok, path := d.fp.DidSelectFile(msg); ok {
-		return nil, tea.Batch(cmd, d.chosen(path))
+	var items []pickItem
+	if parent := filepath.Dir(dir); parent != dir {
+		items = append(items, pickItem{name: "../", note: "up to " + safeText(parent)})
 	}
-	return d, cmd
-}
-
-func (d *fileDialog) View(th *theme, w, h int) []string {
-	if fh := clamp(h-4, 3, 12); fh != d.h {
-		d.h = fh
-		d.fp.SetHeight(fh)
+	hidden := 0
+	var files []pickItem
+	for _, e := range ents {
+		n := e.Name()
+		switch {
+		case strings.HasPrefix(n, "."):
+		case e.IsDir():
+			items = append(items, pickItem{name: safeText(n) + "/", note: "directory"})
+		case strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml"):
+			note := ""
+			if info, err := e.Info(); err == nil {
+				note = info.ModTime().Format("2006-01-02 15:04") + " · " + strconv.FormatInt(info.Size(), 10) + " bytes"
+			}
+			files = append(files, pickItem{name: safeText(n), note: note})
+		default:
+			hidden++
+		}
 	}
-	out := []string{th.bold.s(clip(d.fp.CurrentDirectory, w)), ""}
-	for _, l := range strings.Split(strings.TrimRight(d.fp.View(), "\n"), "\n") {
-		out = append(out, clip(l, w))
+	items = append(items, files...)
+	intro := []string{safeText(dir)}
+	switch {
+	case len(files) == 0:
+		intro = append(intro, "No scenario files here: a scenario is a .yaml or .yml file. Choose a directory, or esc and :load NAME for a bundled one.")
+	case hidden > 0:
+		intro = append(intro, strconv.Itoa(hidden)+" other file(s) not listed: a scenario is a .yaml or .yml file.")
 	}
-	return append(out, "", th.dim.s(clip("enter opens · h/backspace goes up · scenario files are .yaml or .yml", w)))
+	if len(items) == 0 {
+		items = append(items, pickItem{name: "(empty)", disabled: true, note: "nothing to open here"})
+	}
+	real := map[string]string{}
+	for _, e := range ents {
+		real[safeText(e.Name())] = e.Name()
+	}
+	d := newPick("Open a scenario file", intro, items, false, func(c []string) (dialog, tea.Cmd) {
+		name := c[0]
+		switch {
+		case name == "../":
+			return filePick(filepath.Dir(dir), chosen), nil
+		case strings.HasSuffix(name, "/"):
+			return filePick(filepath.Join(dir, real[strings.TrimSuffix(name, "/")]), chosen), nil
+		}
+		return nil, chosen(filepath.Join(dir, real[name]))
+	})
+	if len(files) > 0 {
+		d.at(files[0].name) // the cursor starts on the first scenario
+	}
+	return d
 }
 
 // textDialog shows text: the full help, an event's JSON line.

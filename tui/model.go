@@ -67,14 +67,15 @@ type Model struct {
 	histPos int
 	cands   []string // completions offered by the last tab
 
-	msg      string
-	msgErr   bool
-	lastErr  string
-	seenErr  string
-	seenPErr string
-	seenNote string
-	messages []message // this session's messages, for :messages
-	readOnly bool
+	msg        string
+	msgErr     bool
+	lastErr    string
+	seenErr    string
+	seenPErr   string
+	seenNote   string
+	seenSource string
+	messages   []message // this session's messages, for :messages
+	readOnly   bool
 	// savedSession describes a scenario's saved session (Options.SavedSession).
 	savedSession func(cfg core.Config, source string) string
 	// names maps a name as drawn (control characters escaped) to the scenario's own.
@@ -253,6 +254,14 @@ func (m *Model) takeFrame(f *Frame) {
 		if s.LastError != "" {
 			m.lastErr = safeText(s.LastError)
 			m.remember("engine: "+m.lastErr, true)
+		}
+	}
+	if f.Source != m.seenSource { // the file picker and :load start next to the running scenario
+		m.seenSource = f.Source
+		if abs, err := filepath.Abs(f.Source); err == nil && f.Source != "" {
+			if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+				m.dir = filepath.Dir(abs)
+			}
 		}
 	}
 	if f.Note != m.seenNote { // why the runner paused by itself: said once, the status bar keeps it
@@ -945,15 +954,18 @@ func (m *Model) openFile() tea.Cmd {
 		m.fail(errors.New("opening scenario files is not available in this console"))
 		return nil
 	}
-	d, cmd := newFileDialog(m.dir, func(path string) tea.Cmd {
+	if m.readOnly {
+		m.fail(errReadOnly("opening another scenario"))
+		return nil
+	}
+	m.dlg = filePick(m.dir, func(path string) tea.Cmd {
 		c, err := m.loadCmd(path, loadAsk)
 		if err != nil {
 			return func() tea.Msg { return resultMsg{err: err} }
 		}
 		return c
 	})
-	m.dlg = d
-	return cmd
+	return nil
 }
 
 // How a scenario opened from the console starts.

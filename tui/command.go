@@ -242,7 +242,14 @@ func fileCandidates(base, prefix string) []string {
 // else the usage of the command being typed, else the commands.
 func (m *Model) cmdHint() string {
 	if len(m.cands) > 0 {
-		return "tab: " + strings.Join(m.cands, "  ")
+		parts := make([]string, len(m.cands))
+		for i, c := range m.cands {
+			if i == m.cyc.i {
+				c = "[" + c + "]"
+			}
+			parts[i] = c
+		}
+		return "tab: " + strings.Join(parts, "  ") + " (tab again: next)"
 	}
 	toks, _ := tokenizeLoose(m.cmd.Value())
 	if len(toks) > 0 {
@@ -257,4 +264,46 @@ func (m *Model) cmdHint() string {
 		}
 	}
 	return "commands: " + strings.Join(commandNames(), " ") + " · tab completes · ↑/↓ history · esc cancels"
+}
+
+// tabCycle is the state of repeated tabs: the line before the word, the completions, which one
+// is shown (-1: none yet) and the line as the last tab left it.
+type tabCycle struct {
+	head  string
+	cands []string
+	i     int
+	line  string
+}
+
+// tab is one press of tab (back: shift+tab) on the command line: the first completes as far as
+// the names agree and lists them; the next ones go through them in turn.
+func (m *Model) tab(v string, back bool) string {
+	if c := &m.cyc; len(c.cands) > 1 && v == c.line {
+		n := len(c.cands)
+		switch {
+		case c.i < 0 && back:
+			c.i = n - 1
+		case back:
+			c.i = (c.i - 1 + n) % n
+		default:
+			c.i = (c.i + 1) % n
+		}
+		c.line = c.head + quoteArg(c.cands[c.i])
+		m.cands = c.cands
+		return c.line
+	}
+	line, cands := m.complete(v)
+	m.cyc = tabCycle{}
+	if len(cands) > 1 {
+		m.cands = cands
+		toks, open := tokenizeLoose(line)
+		head := line
+		if !open && !strings.HasSuffix(line, " ") && len(toks) > 0 {
+			head = line[:toks[len(toks)-1].start]
+		} else if open && len(toks) > 0 {
+			head = line[:toks[len(toks)-1].start]
+		}
+		m.cyc = tabCycle{head: head, cands: cands, i: -1, line: line}
+	}
+	return line
 }

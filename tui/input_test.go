@@ -277,3 +277,26 @@ func TestLostShown(t *testing.T) {
 		h.wantView("LOST ")
 	}
 }
+
+// Repeated tabs go through the completions, shift+tab back; typing ends the cycle.
+func TestTabCycles(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.keys(":")
+	h.typ("stop URS")
+	want := []string{"stop URS_", "stop URS_1", "stop URS_2", "stop URS_1"}
+	for i, w := range want {
+		h.keys("tab")
+		if v := h.m.cmd.Value(); v != w {
+			t.Fatalf("tab %d: %q, want %q", i+1, v, w)
+		}
+	}
+	h.wantView("[URS_1]")
+	h.keys("shift+tab")
+	if v := h.m.cmd.Value(); v != "stop URS_2" {
+		t.Fatalf("shift+tab: %q", v)
+	}
+	h.keys("enter", "y")
+	if h.appRunning("URS_2") {
+		t.Fatalf("the cycled name was not used: %s", h.m.msg)
+	}
+}

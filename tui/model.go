@@ -66,6 +66,7 @@ type Model struct {
 	hist    []string
 	histPos int
 	cands   []string // completions offered by the last tab
+	cyc     tabCycle // repeated tabs go through the completions
 
 	msg        string
 	msgErr     bool
@@ -425,6 +426,9 @@ func pasted(k tea.KeyMsg) tea.KeyMsg {
 
 func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 	m.cands = nil
+	if k.Type != tea.KeyTab && k.Type != tea.KeyShiftTab {
+		m.cyc = tabCycle{}
+	}
 	switch k.Type {
 	case tea.KeyEsc:
 		m.cmdOn = false
@@ -445,13 +449,9 @@ func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 			m.fail(err)
 		}
 		return cmd
-	case tea.KeyTab:
-		line, cands := m.complete(m.cmd.Value())
-		m.cmd.SetValue(line)
+	case tea.KeyTab, tea.KeyShiftTab:
+		m.cmd.SetValue(m.tab(m.cmd.Value(), k.Type == tea.KeyShiftTab))
 		m.cmd.CursorEnd()
-		if len(cands) > 1 {
-			m.cands = cands
-		}
 		return nil
 	case tea.KeyUp:
 		if m.histPos > 0 {

@@ -77,6 +77,8 @@ type Model struct {
 	seenSource string
 	messages   []message // this session's messages, for :messages
 	readOnly   bool
+	// speedChanged is told each speed the operator sets (Options.SpeedChanged).
+	speedChanged func(x float64)
 	// savedSession describes a scenario's saved session (Options.SavedSession).
 	savedSession func(cfg core.Config, source string) string
 	// names maps a name as drawn (control characters escaped) to the scenario's own.
@@ -557,9 +559,12 @@ func (m *Model) setSpeed(x float64) tea.Cmd {
 		f.Speed = x
 		m.frame = &f
 	}
-	sim := m.sim
+	sim, saved := m.sim, m.speedChanged
 	return func() tea.Msg {
 		sim.SetSpeed(x)
+		if saved != nil {
+			saved(x)
+		}
 		return resultMsg{info: "speed " + speedText(x)}
 	}
 }

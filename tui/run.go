@@ -37,6 +37,9 @@ type Options struct {
 	// SavedSession describes the saved session of a scenario ("" when it has none), for the
 	// question asked before opening it; it is called off the UI goroutine.
 	SavedSession func(cfg core.Config, source string) string
+	// SpeedChanged is told each speed the operator sets (off the UI goroutine), so the next
+	// session can start at it.
+	SpeedChanged func(x float64)
 	// Sink receives every event too (on the engine's goroutine; see core.EventSink).
 	Sink core.EventSink
 	// Resume, when set, continues a saved session (core.Resume) instead of starting afresh.
@@ -65,6 +68,7 @@ func Run(ctx context.Context, o Options) error {
 	r.Start(ctx)
 	m := NewModel(r, o.Load)
 	m.savedSession = o.SavedSession
+	m.speedChanged = o.SpeedChanged
 	m.warnings(o.Warnings)
 	m.SetReadOnly(o.ReadOnly)
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a

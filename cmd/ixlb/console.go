@@ -72,6 +72,26 @@ func loadConfig(path string) (core.Config, []string, error) {
 	return sc.Config, warnings, nil
 }
 
+// speedFile keeps the console's last speed in a session's directory.
+const speedFile = "console-speed"
+
+// savedSpeed reads the speed the console last ran a session at.
+func savedSpeed(dir string) (float64, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, speedFile))
+	if err != nil {
+		return 0, false
+	}
+	x, err := tui.ParseSpeed(string(b))
+	return x, err == nil
+}
+
+// saveSpeed records the speed for the next session; failing to is not worth an error.
+func saveSpeed(dir string, x float64) {
+	if dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, speedFile), []byte(strconv.FormatFloat(x, 'g', -1, 64)+"\n"), 0o600)
+	}
+}
+
 // curDir is the data directory of the scenario running in the console (read by SavedSession on
 // a UI goroutine, written by OpenScenario on the runner's).
 type curDir struct {
@@ -188,6 +208,11 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	if !cmd.Flags().Changed("speed") && !ss.temp {
+		if x, ok := savedSpeed(ss.dir); ok {
+			console.speed = x // the pace the operator left it at
+		}
+	}
 	p := &persister{ss: ss, log: ss.st.EventSink()}
 	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
 		Paused: console.paused, Persister: p, EngineOptions: []core.Option{core.WithDatabases(ss.st)},
@@ -206,6 +231,9 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	}
 	opts.SavedSession = func(cfg core.Config, source string) string {
 		return savedSession(cur, cfg, source)
+	}
+	if !console.readOnly {
+		opts.SpeedChanged = func(x float64) { saveSpeed(cur.get(), x) }
 	}
 	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
 	// Bubble Tea's shutdown).

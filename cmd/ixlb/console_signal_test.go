@@ -138,3 +138,81 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	t.Cleanup(func() { m.Close(); s.Close() })
 	return m, s
 }
+
+// console runs the console under a pseudo-terminal; wait ends it with SIGTERM and waits.
+type ptyConsole struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	master *os.File
+	out    *syncBuf
+	exited chan error
+}
+
+func startConsole(t *testing.T, state string, args ...string) *ptyConsole {
+	t.Helper()
+	c := &ptyConsole{t: t, cmd: exec.Command(ixlbBin, args...), out: &syncBuf{}, exited: make(chan error, 1)}
+	var slave *os.File
+	c.master, slave = openPTY(t)
+	go answerTerminal(c.master, c.out)
+	c.cmd.Stdin, c.cmd.Stdout, c.cmd.Stderr = slave, slave, io.Discard
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	c.cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state, "TERM=xterm-256color")
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	go func() { c.exited <- c.cmd.Wait() }()
+	return c
+}
+
+// waitFor waits until the screen output contains s.
+func (c *ptyConsole) waitFor(s string) {
+	c.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for !strings.Contains(c.out.String(), s) {
+		select {
+		case err := <-c.exited:
+			c.t.Fatalf("exited waiting for %q: %v", s, err)
+		case <-deadline:
+			_ = c.cmd.Process.Kill()
+			c.t.Fatalf("never saw %q", s)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (c *ptyConsole) stop() {
+	c.t.Helper()
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-c.exited:
+		if err != nil {
+			c.t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		_ = c.cmd.Process.Kill()
+		c.t.Fatal("did not exit")
+	}
+}
+
+// The console reopens a session at the speed it was left at (unless --speed says otherwise),
+// and typed bursts reach the command line through a real terminal.
+func TestConsoleSpeedRestoredOnReopen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the console")
+	}
+	state := t.TempDir()
+	c := startConsole(t, state, "--paused")
+	c.waitFor("Routing")
+	if _, err := c.master.WriteString(":speed 50\r"); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor("speed 50x")
+	c.stop()
+	c = startConsole(t, state, "--paused")
+	c.waitFor("paused · 50x")
+	c.stop()
+	c = startConsole(t, state, "--paused", "--speed", "2")
+	c.waitFor("paused · 2x")
+	c.stop()
+}

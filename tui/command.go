@@ -7,10 +7,56 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // The `:` command line: every operator action, typed. Names with spaces go in double quotes
 // (`:stop "URS 1"`); tab completes command and application names.
+
+// cmdLine is the command line's state: the input, its history and tab completion. The Model
+// routes keys to it and runs what it returns (execute).
+type cmdLine struct {
+	cmdOn   bool
+	cmd     textinput.Model
+	hist    []string
+	histPos int
+	cands   []string // completions offered by the last tab
+	cyc     tabCycle // repeated tabs go through the completions
+}
+
+// open opens the command line holding text.
+func (c *cmdLine) open(text string) tea.Cmd {
+	c.cmdOn = true
+	c.cands = nil
+	c.cmd.SetValue(text)
+	c.cmd.CursorEnd()
+	c.histPos = len(c.hist)
+	return c.cmd.Focus()
+}
+
+// keep adds a line to the history (not twice in a row).
+func (c *cmdLine) keep(line string) {
+	if len(c.hist) == 0 || c.hist[len(c.hist)-1] != line {
+		c.hist = append(c.hist, line)
+	}
+}
+
+// recall moves in the history: -1 older, +1 newer (past the newest: an empty line).
+func (c *cmdLine) recall(dir int) {
+	n := clamp(c.histPos+dir, 0, len(c.hist))
+	if n == c.histPos {
+		return
+	}
+	c.histPos = n
+	v := ""
+	if n < len(c.hist) {
+		v = c.hist[n]
+	}
+	c.cmd.SetValue(v)
+	c.cmd.CursorEnd()
+}
 
 // argKind says what an argument names, for completion.
 type argKind uint8

@@ -11,7 +11,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
 )
@@ -61,21 +60,13 @@ type Model struct {
 
 	dlg dialog
 
-	cmdOn   bool
-	cmd     textinput.Model
-	hist    []string
-	histPos int
-	cands   []string // completions offered by the last tab
-	cyc     tabCycle // repeated tabs go through the completions
+	cmdLine    // the `:` command line (command.go)
+	statusLine // the bottom line's message, the last error, :messages (status.go)
 
-	msg        string
-	msgErr     bool
-	lastErr    string
 	seenErr    string
 	seenPErr   string
 	seenNote   string
 	seenSource string
-	messages   []message // this session's messages, for :messages
 	readOnly   bool
 	// speedChanged is told each speed the operator sets (Options.SpeedChanged).
 	speedChanged func(x float64)
@@ -387,14 +378,7 @@ func (m *Model) burst(k tea.KeyMsg) (next tea.KeyMsg, cmd tea.Cmd, done bool) {
 }
 
 // openCmd opens the command line holding text.
-func (m *Model) openCmd(text string) tea.Cmd {
-	m.cmdOn = true
-	m.cands = nil
-	m.cmd.SetValue(text)
-	m.cmd.CursorEnd()
-	m.histPos = len(m.hist)
-	return m.cmd.Focus()
-}
+func (m *Model) openCmd(text string) tea.Cmd { return m.cmdLine.open(text) }
 
 // openFilter focuses the event log and opens its filter holding text.
 func (m *Model) openFilter(text string) {
@@ -443,9 +427,7 @@ func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 		if line == "" {
 			return nil
 		}
-		if len(m.hist) == 0 || m.hist[len(m.hist)-1] != line {
-			m.hist = append(m.hist, line)
-		}
+		m.keep(line)
 		cmd, err := m.execute(line)
 		if err != nil {
 			m.fail(err)
@@ -456,22 +438,10 @@ func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 		m.cmd.CursorEnd()
 		return nil
 	case tea.KeyUp:
-		if m.histPos > 0 {
-			m.histPos--
-			m.cmd.SetValue(m.hist[m.histPos])
-			m.cmd.CursorEnd()
-		}
+		m.recall(-1)
 		return nil
 	case tea.KeyDown:
-		if m.histPos < len(m.hist) {
-			m.histPos++
-			v := ""
-			if m.histPos < len(m.hist) {
-				v = m.hist[m.histPos]
-			}
-			m.cmd.SetValue(v)
-			m.cmd.CursorEnd()
-		}
+		m.recall(1)
 		return nil
 	}
 	var cmd tea.Cmd

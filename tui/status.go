@@ -9,6 +9,14 @@ import (
 // error in the status bar (cleared by the next success), and every message of the session for
 // :messages, where long texts can be read in full.
 
+// statusLine is the bottom line's message, the status bar's last error and the history.
+type statusLine struct {
+	msg      string
+	msgErr   bool
+	lastErr  string
+	messages []message // this session's messages, for :messages
+}
+
 // message is one entry of :messages.
 type message struct {
 	t   int64 // virtual time

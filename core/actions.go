@@ -12,7 +12,7 @@ func (e *Engine) Apply(a Action) error {
 	defer e.settle()
 	err := e.apply(a)
 	if err == nil {
-		e.applied = append(e.applied, AppliedAction{T: e.now, Action: a})
+		e.applied = append(e.applied, AppliedAction{T: e.now, Step: e.steps, Operator: !e.inTimeline, Action: a})
 	}
 	return err
 }
@@ -33,6 +33,8 @@ func (e *Engine) apply(a Action) error {
 		return e.switchoverAction(a.App)
 	case ActJoin, ActLeave:
 		return e.membership(a)
+	case ActRestart:
+		return e.restartIS(a.App)
 	}
 	return fmt.Errorf("unknown action %d", a.Kind)
 }
@@ -63,6 +65,7 @@ func (e *Engine) stopApp(name string) error {
 		e.updateEligibility(a.urs)
 		e.resubmitPending(a.urs)
 	case TypeInteractionServer:
+		a.usingDB = "" // it reads its DAPs anew when it starts
 		if a.id != e.is.active {
 			return nil
 		}
@@ -105,7 +108,7 @@ func (e *Engine) startApp(name string) error {
 	case TypeRoutingServer:
 		e.updateEligibility(a.urs)
 	case TypeInteractionServer:
-		if e.is.active < 0 && !e.replaying && (a.id == e.is.primary || a.id == e.is.backup) {
+		if e.is.active < 0 && (a.id == e.is.primary || a.id == e.is.backup) {
 			e.activateIS(a.id, e.is.db)
 		}
 	case TypeDBServer, TypeDatabaseAccessPoint:
@@ -263,5 +266,39 @@ func (e *Engine) membership(a Action) error {
 	}
 	e.ev.Cluster, e.ev.App = a.Cluster, a.App
 	e.emit(EvClusterLeft)
+	return nil
+}
+
+// restartIS restarts an Interaction Server process: it stops and starts again. An active IS that
+// restarts forgets its working set and reads its configuration and DAPs anew, then restores from
+// its database as a backup does after a switchover — queued stay queued, those that were in a URS
+// are resubmitted, those with agents stay with them. This, an operator action, is the only way a
+// restore happens; reopening a saved session continues the same world instead.
+func (e *Engine) restartIS(name string) error {
+	a, err := e.appNamed(name)
+	if err != nil {
+		return err
+	}
+	if a.typ != TypeInteractionServer {
+		return fmt.Errorf("%s is a %s, not an InteractionServer", name, a.typ)
+	}
+	if !a.running {
+		return fmt.Errorf("%s is stopped: start it instead", name)
+	}
+	e.ev.App = name
+	e.emit(EvAppStopped)
+	a.usingDB = ""
+	a.epoch++
+	wasActive := a.id == e.is.active
+	prev := e.is.db
+	if wasActive {
+		e.dropWorkingSet("restart")
+	}
+	e.ev.App = name
+	e.emit(EvAppStarted)
+	if wasActive {
+		e.activateIS(a.id, prev)
+		e.unpark()
+	}
 	return nil
 }

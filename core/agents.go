@@ -180,13 +180,58 @@ func (e *Engine) collectDone(ag int32, m int) {
 	}
 }
 
-// deny answers a reservation request with an error; the URS tries the next ready agent or waits.
+// deny answers a reservation request with an error. The URS now knows agents are contended: it
+// tries a ready agent that no other request is being arbitrated for or, with none, waits to be
+// told of the next agent that becomes ready — it does not go back into the race.
 func (e *Engine) deny(slot int32, ag int32) {
 	ix := &e.ixns[slot]
 	e.stats.Denied++
 	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
 	e.emit(EvReserveDenied)
-	e.tryReserve(slot, e.groups[e.agents[ag].group])
+	g := e.groups[e.agents[ag].group]
+	m := int(ix.media)
+	if cand, ok := e.uncontended(g, m); ok {
+		e.after(e.apps[ix.urs].urs.stepTime, tReserve, slot, cand, 0)
+		return
+	}
+	ix.waitAgent = true
+	g.waiting[m].push(waitEntry{slot: slot, gen: ix.gen})
+}
+
+// uncontended picks, at random, a ready agent of g for media m with no reservation request being
+// arbitrated for it.
+func (e *Engine) uncontended(g *group, m int) (int32, bool) {
+	free := g.free[m]
+	if len(free) == 0 {
+		return -1, false
+	}
+	open := func(ag int32) bool {
+		_, ok := e.collecting[int32(int(ag)*len(e.media)+m)]
+		return ok
+	}
+	// Mostly the first draw is free of contention; otherwise count and draw among the rest.
+	if ag := free[e.rng.IntN(len(free))]; !open(ag) {
+		return ag, true
+	}
+	n := 0
+	for _, ag := range free {
+		if !open(ag) {
+			n++
+		}
+	}
+	if n == 0 {
+		return -1, false
+	}
+	i := e.rng.IntN(n)
+	for _, ag := range free {
+		if !open(ag) {
+			if i == 0 {
+				return ag, true
+			}
+			i--
+		}
+	}
+	return -1, false
 }
 
 // take counts one more interaction on the agent for media m, routed by URS u.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -58,23 +59,71 @@ func BenchmarkPickURS(b *testing.B) {
 }
 
 // BenchmarkEngine runs whole interactions end to end in memory (arrival, URS, reservation,
-// delivery, handling, completion, database rows, event log hash) and reports simulated
-// interactions per second of wall time.
+// delivery, handling, completion, database rows) and reports simulated interactions per second of
+// wall time: "log" encodes the event log and hashes it (SHA-256, on a second goroutine), as `ixlb
+// run` does; "nolog" is WithoutEventLog, as sweeps run. -cpu 1 gives the one-core figure.
 func BenchmarkEngine(b *testing.B) {
 	const rate = 20000.0 // arrivals per virtual second
 	cfg := benchConfig(4, rate)
 	cfg.Duration = 10 * time.Second
-	b.ReportAllocs()
-	var done int64
-	for i := 0; i < b.N; i++ {
-		e, err := New(cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		e.RunUntil(int64(cfg.Duration))
-		done += e.Stats().Completed
+	for _, mode := range []struct {
+		name string
+		opts []Option
+	}{{"log", nil}, {"nolog", []Option{WithoutEventLog()}}} {
+		b.Run(mode.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var done int64
+			cpu := cpuTime()
+			for i := 0; i < b.N; i++ {
+				e, err := New(cfg, mode.opts...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				e.RunUntil(int64(cfg.Duration))
+				done += e.Stats().Completed
+				e.EventsSHA256()
+			}
+			b.ReportMetric(float64(done)/b.Elapsed().Seconds(), "interactions/s")
+			b.ReportMetric(float64(done)/(cpuTime()-cpu).Seconds(), "interactions/cpu-s")
+		})
 	}
-	b.ReportMetric(float64(done)/b.Elapsed().Seconds(), "interactions/s")
+}
+
+// cpuTime is the process's CPU time (user+system, every thread): with -cpu 1 what the engine
+// costs on one core, which stays meaningful when other work shares the machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkTimerQueue is the engine's event queue at a steady size: each op pops the earliest
+// timer and schedules one a random delay later (the engine's pattern: most timers are followed by
+// the next step of the same interaction).
+func BenchmarkTimerQueue(b *testing.B) {
+	for _, size := range []int{1000, 100_000} {
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			var q timerQueue
+			var seq uint64
+			x := uint64(1)
+			next := func() int64 { // xorshift: cheap and deterministic
+				x ^= x << 13
+				x ^= x >> 7
+				x ^= x << 17
+				return int64(x % 1_000_000_000)
+			}
+			for i := 0; i < size; i++ {
+				seq++
+				q.push(timer{at: next(), seq: seq})
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t := q.pop()
+				seq++
+				q.push(timer{at: t.at + next(), seq: seq})
+			}
+		})
+	}
 }
 
 // BenchmarkAppendJSON is the cost of one event log line.

@@ -63,11 +63,15 @@ func (e *Engine) build() error {
 	}
 	for _, a := range e.apps {
 		if a.typ == TypeDatabaseAccessPoint {
-			s, ok := e.byName[a.cfg.DBServer]
-			if !ok || e.apps[s].typ != TypeDBServer {
-				return fmt.Errorf("%s: db_server %q is not a DBServer", a.name, a.cfg.DBServer)
+			// Without db_server the DAP reaches its database through ODBC (Framework 8.5 dropped
+			// DB Server): its health is its own.
+			if a.cfg.DBServer != "" {
+				s, ok := e.byName[a.cfg.DBServer]
+				if !ok || e.apps[s].typ != TypeDBServer {
+					return fmt.Errorf("%s: db_server %q is not a DBServer", a.name, a.cfg.DBServer)
+				}
+				a.dbServer = s
 			}
-			a.dbServer = s
 			if !slices.Contains(cfg.Databases, a.database) {
 				return fmt.Errorf("%s: unknown database %q", a.name, a.database)
 			}

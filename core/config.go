@@ -244,9 +244,10 @@ const (
 	ActSwitchover
 	ActJoin
 	ActLeave
+	ActRestart // an Interaction Server restarts and restores from its database
 )
 
-var actionNames = [...]string{"stop", "start", "activate", "deactivate", "set", "repoint", "switchover", "join", "leave"}
+var actionNames = [...]string{"stop", "start", "activate", "deactivate", "set", "repoint", "switchover", "join", "leave", "restart"}
 
 func (k ActionKind) String() string {
 	if int(k) < len(actionNames) {

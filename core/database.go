@@ -20,7 +20,6 @@ type isState struct {
 	held            []heldRow // writes waiting for a DAP
 	pendingRestore  bool      // active, but could not read its database yet
 	parkedDone      []waitEntry
-	forceDB         string // a restart: the database the IS used before it
 
 	deliveringTimeout int64
 	routingTimeout    int64
@@ -47,7 +46,8 @@ func (e *Engine) isDAPs() []int32 {
 }
 
 func (e *Engine) dapUp(d *app) bool {
-	return d.running && e.apps[d.dbServer].running
+	// A DAP through a DB Server needs both running; an ODBC DAP (no DB Server) only itself.
+	return d.running && (d.dbServer < 0 || e.apps[d.dbServer].running)
 }
 
 // activateIS makes an IS the active one: it reads the configuration as it is now, chooses its
@@ -83,30 +83,37 @@ func (e *Engine) activateIS(id int32, prev Database) {
 			continue
 		}
 		a.handle = h
+		e.identities[h.Name()] = h.Identity()
 	}
 	var chosen Database
-	if e.is.forceDB != "" {
-		db, err := e.dbs.Connect(e.apps[id].name, e.is.forceDB)
-		if err != nil {
-			e.fail(fmt.Errorf("reopen database %s: %w", e.is.forceDB, err))
-			e.is.pendingRestore = true
-			return
+	{
+		inUse := ""
+		if prev != nil {
+			inUse = prev.Name()
 		}
-		chosen = db
-	} else if e.is.verifyIdentity && prev != nil {
-		chosen = prev
-	} else {
-		pick := int32(-1)
+		var choices []DAPChoice
 		for _, d := range daps {
-			if e.apps[d].handle != nil && (pick < 0 || e.apps[d].repointSeq > e.apps[pick].repointSeq) {
-				pick = d
+			if a := e.apps[d]; a.handle != nil {
+				choices = append(choices, DAPChoice{Name: a.name, Database: a.database, RepointSeq: a.repointSeq})
 			}
 		}
-		if pick < 0 {
+		name := ChooseDatabase(e.apps[id].usingDB, e.is.verifyIdentity, inUse, choices)
+		switch {
+		case name == "":
 			e.is.pendingRestore = true
 			return
+		case prev != nil && name == inUse:
+			chosen = prev
+		default:
+			db, err := e.dbs.Connect(e.apps[id].name, name)
+			if err != nil {
+				e.fail(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
+				e.is.pendingRestore = true
+				return
+			}
+			chosen = db
+			e.identities[db.Name()] = db.Identity()
 		}
-		chosen = e.apps[pick].handle
 	}
 	e.is.db, e.is.dbName = chosen, chosen.Name()
 	for _, d := range daps {
@@ -128,6 +135,14 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		if e.dapUp(a) {
 			e.is.dapRing.add(d)
 		}
+	}
+	e.apps[id].usingDB = chosen.Name()
+	if len(e.is.daps) == 0 {
+		// Every DAP leads elsewhere (the identity guard refused them all): nothing can be read or
+		// written. Say so, instead of stalling without a sign.
+		e.ev.App = e.apps[id].name
+		e.ev.Reason = "no Database Access Point leads to database " + chosen.Name() + " in use; work is held"
+		e.emit(EvHeld)
 	}
 	e.is.pendingRestore = true
 	e.restore()

@@ -222,3 +222,16 @@ func (d *MemDatabase) Row(id int64) (Row, bool) {
 	}
 	return d.unpack(&d.rows[i]), true
 }
+
+// Rewrite implements Rewriter: the database then holds exactly the rows listed.
+func (d *MemDatabase) Rewrite(rows func(fn func(*Row))) error {
+	var all []Row
+	rows(func(r *Row) { all = append(all, *r) })
+	*d = MemDatabase{name: d.name, id: d.id}
+	for i := range all {
+		if err := d.Write(&all[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

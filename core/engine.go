@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 )
 
@@ -65,18 +64,19 @@ type Engine struct {
 	is isState
 
 	stats Stats
-	// applied is every operator action carried out, for a restart to replay; timelineDone counts
-	// the timeline entries already applied (they are applied in order).
-	applied       []AppliedAction
-	timelineDone  int
-	timelineOrder []int32
-	// quiet suppresses the event log while a restart replays the configuration.
-	quiet     bool
-	replaying bool
-	log       *eventLog
-	ev        Event
-	row       Row
-	errs      []error
+	// applied is every action carried out (operator's and timeline's), the session's journal.
+	applied    []AppliedAction
+	inTimeline bool   // Apply is carrying out a timeline entry, not an operator's action
+	steps      uint64 // timers processed: the position a journal entry is replayed to
+	// identities of the interaction databases the engine connected to, by name.
+	identities map[string]string
+	rebuild    bool     // Resume: rewrite mismatched databases from the replay
+	notes      []string // what Resume repaired
+	log        *eventLog
+	noLog      bool // WithoutEventLog
+	ev         Event
+	row        Row
+	errs       []error
 }
 
 // Stats are the engine's running counters, the in-memory side of the run report.
@@ -111,11 +111,15 @@ type app struct {
 
 	// Database Access Point
 	dbServer   int32
-	database   string   // as configured now
-	repointSeq uint64   // when the configuration last changed, for "the new database"
-	handle     Database // the DAP's connection, opened when an IS becomes active
-	requests   int64
-	failures   int64
+	database   string // as configured now
+	repointSeq uint64 // when the configuration last changed, for "the new database"
+
+	// Interaction Server: the database it works with since it last became active; kept while it
+	// runs (a warm standby that becomes active again continues with it), forgotten when it stops.
+	usingDB  string
+	handle   Database // the DAP's connection, opened when an IS becomes active
+	requests int64
+	failures int64
 
 	// ESP server counters
 	espRequests int64
@@ -291,6 +295,14 @@ func WithSink(s EventSink) Option {
 	}
 }
 
+// WithoutEventLog is for runs that need the figures, not the log: parameter sweeps and
+// comparisons of many runs. The engine then neither encodes the event log's JSON lines nor hashes
+// them, unless a sink asks for the lines (WithSink: those are still encoded, and still not
+// hashed). The run itself, its events and their count are unchanged; only EventsSHA256 is ""
+// (the report's events_sha256 is left out). Without it (the default) every line is encoded and
+// hashed.
+func WithoutEventLog() Option { return func(e *Engine) { e.noLog = true } }
+
 // WithSeed overrides the scenario's seed.
 func WithSeed(seed uint64) Option { return func(e *Engine) { e.cfg.Seed = seed } }
 
@@ -307,6 +319,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
 	e.log = newEventLog()
 	e.collecting = map[int32][]waitEntry{}
+	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
 	}
@@ -315,26 +328,15 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		t := &e.traffic[i]
 		e.scheduleArrival(int32(i), int64(t.cfg.Start))
 	}
-	e.scheduleTimeline(0)
+	e.scheduleTimeline()
 	return e, nil
 }
 
 // scheduleTimeline schedules the timeline's entries in time order (stable: equal times keep file
-// order), skipping the first done of them.
-func (e *Engine) scheduleTimeline(done int) {
-	tl := e.cfg.Timeline
-	e.timelineOrder = make([]int32, len(tl))
-	for i := range e.timelineOrder {
-		e.timelineOrder[i] = int32(i)
-	}
-	slices.SortStableFunc(e.timelineOrder, func(a, b int32) int { return cmpInt64(int64(tl[a].At), int64(tl[b].At)) })
-	for k := done; k < len(e.timelineOrder); k++ {
-		i := e.timelineOrder[k]
-		at := int64(tl[i].At)
-		if at < e.now {
-			at = e.now
-		}
-		e.schedule(timer{at: at, kind: tTimeline, arg: int32(i), slot: -1})
+// order).
+func (e *Engine) scheduleTimeline() {
+	for _, i := range TimelineOrder(e.cfg.Timeline) {
+		e.schedule(timer{at: int64(e.cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1})
 	}
 }
 
@@ -361,8 +363,14 @@ func (e *Engine) Stats() Stats { return e.stats }
 // database failures. The run goes on after each.
 func (e *Engine) Errors() []error { return e.errs }
 
-// EventsSHA256 is the hex SHA-256 of the event log's bytes so far (each line ends with "\n").
-func (e *Engine) EventsSHA256() string { return e.log.sha256() }
+// EventsSHA256 is the hex SHA-256 of the event log's bytes so far (each line ends with "\n"); ""
+// with WithoutEventLog.
+func (e *Engine) EventsSHA256() string {
+	if e.noLog {
+		return ""
+	}
+	return e.log.sha256()
+}
 
 // EventCount is how many events the log has.
 func (e *Engine) EventCount() uint64 { return e.log.count }
@@ -378,15 +386,21 @@ func (e *Engine) NextEventAt() int64 {
 // RunUntil processes every event up to and including virtual time t, then sets the clock to t.
 func (e *Engine) RunUntil(t int64) {
 	for e.q.len() > 0 && e.q.peek().at <= t {
-		tm := e.q.pop()
-		e.now = tm.at
-		e.dispatch(&tm)
-		if len(e.dirty) > 0 {
-			e.settle()
-		}
+		e.step()
 	}
 	if t > e.now {
 		e.now = t
+	}
+}
+
+// step processes the next timer.
+func (e *Engine) step() {
+	tm := e.q.pop()
+	e.now = tm.at
+	e.steps++
+	e.dispatch(&tm)
+	if len(e.dirty) > 0 {
+		e.settle()
 	}
 }
 
@@ -411,8 +425,10 @@ func (e *Engine) dispatch(t *timer) {
 		return
 	case tTimeline:
 		ta := &e.cfg.Timeline[t.arg]
-		e.timelineDone++
-		if err := e.Apply(ta.Action); err != nil {
+		e.inTimeline = true
+		err := e.Apply(ta.Action)
+		e.inTimeline = false
+		if err != nil {
 			e.errs = append(e.errs, fmt.Errorf("timeline at %s: %w", ta.At, err))
 		}
 		return
@@ -463,20 +479,22 @@ func (e *Engine) valid(t *timer) bool {
 
 // emit appends the prepared e.ev to the log.
 func (e *Engine) emit(k EventKind) {
-	if e.quiet {
-		e.ev = Event{}
-		return
-	}
 	e.log.count++
 	e.ev.T = e.now
 	e.ev.Seq = e.log.count
 	e.ev.Kind = k
+	if e.noLog && len(e.sinks) == 0 {
+		e.ev = Event{}
+		return
+	}
 	e.log.line = e.ev.AppendJSON(e.log.line[:0])
 	for _, s := range e.sinks {
 		s.Event(&e.ev, e.log.line)
 	}
-	e.log.line = append(e.log.line, '\n')
-	e.log.add(e.log.line)
+	if !e.noLog {
+		e.log.line = append(e.log.line, '\n')
+		e.log.add(e.log.line)
+	}
 	e.ev = Event{}
 }
 

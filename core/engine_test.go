@@ -331,6 +331,55 @@ func repointConfig(guard bool) Config {
 	return cfg
 }
 
+// A warm standby that was active before and never restarted "continues to work with the original
+// database"; only an IS that becomes active afresh reads the re-pointed DAP.
+func TestISThatNeverRestartedKeepsItsDatabase(t *testing.T) {
+	cfg := repointConfig(false)
+	cfg.Timeline = append(cfg.Timeline, at(4*time.Minute, Action{Kind: ActSwitchover, App: "IxnServer"}))
+	_, r, rec := run(t, cfg)
+	var to []string
+	for _, ev := range rec.events {
+		if ev.Kind == EvSwitchover {
+			to = append(to, ev.To)
+		}
+	}
+	if strings.Join(to, ",") != "IxnServer_B,IxnServer" {
+		t.Fatalf("switchovers to %v", to)
+	}
+	if r.Interactions.Database != "ixn" {
+		t.Fatalf("the primary, back without a restart, works with %s, not its original ixn", r.Interactions.Database)
+	}
+	// Restarted, it reads the DAPs anew and takes the re-pointed database.
+	cfg.Timeline = append(cfg.Timeline[:2],
+		at(3*time.Minute+time.Second, Action{Kind: ActStop, App: "IxnServer"}),
+		at(3*time.Minute+2*time.Second, Action{Kind: ActStart, App: "IxnServer"}),
+		at(4*time.Minute, Action{Kind: ActSwitchover, App: "IxnServer"}))
+	_, r, _ = run(t, cfg)
+	if r.Interactions.Database != "other" {
+		t.Fatalf("a restarted primary works with %s, want the re-pointed other", r.Interactions.Database)
+	}
+}
+
+// A guarded backup whose every DAP was re-pointed refuses them all: work stops, and the log, the
+// report and the snapshot say so.
+func TestGuardedBackupWithEveryDAPRepointedIsVisiblyHeld(t *testing.T) {
+	cfg := repointConfig(true)
+	cfg.Timeline = append([]TimedAction{at(2*time.Minute, Action{Kind: ActRepoint, App: "DAP_1", Database: "other"})}, cfg.Timeline...)
+	e, r, rec := run(t, cfg)
+	held := rec.count(EvHeld, func(ev *Event) bool {
+		return ev.App == "IxnServer_B" && strings.Contains(ev.Reason, "no Database Access Point leads to database ixn")
+	})
+	if held != 1 {
+		t.Fatalf("%d held events for the stalled backup", held)
+	}
+	if s := e.Snapshot(); r.Interactions.Held == 0 || !s.Held {
+		t.Fatalf("held work not counted: report %d", r.Interactions.Held)
+	}
+	if r.Interactions.Database != "ixn" {
+		t.Fatalf("guarded backup works with %s", r.Interactions.Database)
+	}
+}
+
 func TestRepointIsReportedAndIgnoredUntilSwitchover(t *testing.T) {
 	_, r, rec := run(t, repointConfig(false))
 	changed := rec.count(EvConfigChanged, func(e *Event) bool {

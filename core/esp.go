@@ -178,7 +178,7 @@ func (e *Engine) espRequest(slot int32, s *step) {
 	t := e.targets[s.target]
 	srv, ok := t.ring.pick()
 	if !ok {
-		e.espFault(slot, t.via, "unavailable")
+		e.espFault(slot, t.via, FaultUnavailable)
 		return
 	}
 	a := e.apps[srv]
@@ -199,13 +199,13 @@ func (e *Engine) espResponse(slot int32, srv int32) {
 	switch {
 	case !a.running || a.epoch != ix.espEpoch:
 		// The server went away with the request: no answer ever comes.
-		e.espFault(slot, a.name, "timeout")
+		e.espFault(slot, a.name, FaultTimeout)
 		return
 	case a.services != nil && !a.services[s.service]:
 		// Faithful limitation: addressed by type ThirdPartyServer, the IS cannot tell a fax
 		// server from an IM server; the wrong one answers with a fault.
 		a.misrouted++
-		e.espFault(slot, a.name, "misrouted")
+		e.espFault(slot, a.name, FaultMisrouted)
 		return
 	}
 	if s.kind == StepClassify && s.catTotal > 0 {
@@ -224,22 +224,35 @@ func (e *Engine) espResponse(slot int32, srv int32) {
 	e.nextStep(slot)
 }
 
+// FaultCode is why an ESP request faulted (the esp_fault event's code, esp_faults in the report).
+type FaultCode string
+
+// The ESP faults the simulated Interaction Server answers with.
+const (
+	// FaultMisrouted: the server cannot provide the service (the ThirdPartyServer limitation).
+	FaultMisrouted FaultCode = "misrouted"
+	// FaultUnavailable: no running server for the target.
+	FaultUnavailable FaultCode = "unavailable"
+	// FaultTimeout: the server stopped with the request in flight.
+	FaultTimeout FaultCode = "timeout"
+)
+
 // espFault: the URS retries the step (the next server of the rotation) up to ESPAttempts times,
 // then takes the step's error branch, which goes on with the next step. Never a silent drop.
-func (e *Engine) espFault(slot int32, server, code string) {
+func (e *Engine) espFault(slot int32, server string, code FaultCode) {
 	ix := &e.ixns[slot]
 	if id, ok := e.byName[server]; ok {
 		e.apps[id].espFaults++
 	}
 	switch code {
-	case "misrouted":
+	case FaultMisrouted:
 		e.stats.Misrouted++
-	case "unavailable":
+	case FaultUnavailable:
 		e.stats.Unavailable++
-	case "timeout":
+	case FaultTimeout:
 		e.stats.Timeout++
 	}
-	e.ev.Ixn, e.ev.Server, e.ev.Code = ix.id, server, code
+	e.ev.Ixn, e.ev.Server, e.ev.Code = ix.id, server, string(code)
 	e.emit(EvESPFault)
 	ix.attempts++
 	if ix.attempts < ESPAttempts {

@@ -29,30 +29,39 @@ const (
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache
-// misses per pop on the engine's hot path.
+// misses per pop on the engine's hot path. seq is unique, so the order is total and the heap's
+// shape never shows in the order timers run.
+//
+// push and pop move a hole rather than swapping: each level costs one 32-byte copy instead of
+// three, and pop sifts the hole down to the bottom first, comparing only the children, then brings
+// the last timer up from there (it came from the bottom, so it nearly always belongs there): about
+// half the comparisons of sifting it down from the top.
 type timerQueue struct {
 	h []timer
 }
 
-func (q *timerQueue) less(i, j int) bool {
-	a, b := &q.h[i], &q.h[j]
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.seq < b.seq
+// before is the heap order.
+func before(a, b *timer) bool {
+	return a.at < b.at || a.at == b.at && a.seq < b.seq
 }
 
 func (q *timerQueue) push(t timer) {
 	q.h = append(q.h, t)
-	i := len(q.h) - 1
+	q.up(len(q.h)-1, t)
+}
+
+// up places t at hole i or above it.
+func (q *timerQueue) up(i int, t timer) {
+	h := q.h
 	for i > 0 {
 		p := (i - 1) / 4
-		if !q.less(i, p) {
+		if !before(&t, &h[p]) {
 			break
 		}
-		q.h[i], q.h[p] = q.h[p], q.h[i]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = t
 }
 
 func (q *timerQueue) peek() *timer { return &q.h[0] }
@@ -60,27 +69,47 @@ func (q *timerQueue) peek() *timer { return &q.h[0] }
 func (q *timerQueue) len() int { return len(q.h) }
 
 func (q *timerQueue) pop() timer {
-	top := q.h[0]
-	n := len(q.h) - 1
-	q.h[0] = q.h[n]
-	q.h = q.h[:n]
+	h := q.h
+	top := h[0]
+	n := len(h) - 1
+	last := h[n]
+	h = h[:n]
+	q.h = h
+	if n == 0 {
+		return top
+	}
+	// The hole goes down along the smallest children to the bottom.
 	i := 0
 	for {
 		c := 4*i + 1
+		if c+3 < n {
+			m := c
+			if before(&h[c+1], &h[m]) {
+				m = c + 1
+			}
+			if before(&h[c+2], &h[m]) {
+				m = c + 2
+			}
+			if before(&h[c+3], &h[m]) {
+				m = c + 3
+			}
+			h[i] = h[m]
+			i = m
+			continue
+		}
 		if c >= n {
 			break
 		}
 		m := c
-		for k := c + 1; k < c+4 && k < n; k++ {
-			if q.less(k, m) {
+		for k := c + 1; k < n; k++ {
+			if before(&h[k], &h[m]) {
 				m = k
 			}
 		}
-		if !q.less(m, i) {
-			break
-		}
-		q.h[i], q.h[m] = q.h[m], q.h[i]
+		h[i] = h[m]
 		i = m
+		break // a partial family is the last level
 	}
+	q.up(i, last)
 	return top
 }

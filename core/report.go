@@ -17,7 +17,7 @@ type Report struct {
 	Expectations   []ExpectationResult         `json:"expectations"`
 	Warnings       []string                    `json:"warnings,omitempty"`
 	Errors         []string                    `json:"errors,omitempty"`
-	EventsSHA256   string                      `json:"events_sha256"`
+	EventsSHA256   string                      `json:"events_sha256,omitempty"` // "" with WithoutEventLog
 	Events         uint64                      `json:"events"`
 }
 
@@ -34,6 +34,7 @@ type InteractionCounts struct {
 	Resubmitted    int64  `json:"resubmitted"`
 	Revoked        int64  `json:"revoked"`
 	WaitingAtMedia int64  `json:"waiting_at_media"`
+	Held           int64  `json:"held"` // interactions whose state changes wait for a DAP to reach the database
 	Database       string `json:"database"`
 }
 
@@ -113,6 +114,7 @@ func (e *Engine) Report() (*Report, error) {
 		}
 	}
 	ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia = e.stats.Resubmitted, e.stats.Revoked, e.stats.Parked
+	ic.Held = int64(e.HeldInteractions())
 	for _, st := range e.strats {
 		m := map[string]int64{}
 		for _, u := range e.urs {
@@ -143,4 +145,20 @@ func (e *Engine) Report() (*Report, error) {
 		r.Errors = append(r.Errors, err.Error())
 	}
 	return r, nil
+}
+
+// HeldInteractions counts the interactions whose work the Interaction Server holds because it
+// cannot reach its database: state changes waiting for a DAP, and agents' completions waiting for
+// the IS to read its database.
+func (e *Engine) HeldInteractions() int {
+	seen := map[int64]bool{}
+	for i := range e.is.held {
+		seen[e.is.held[i].row.ID] = true
+	}
+	for _, w := range e.is.parkedDone {
+		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen {
+			seen[ix.id] = true
+		}
+	}
+	return len(seen)
 }

@@ -3,54 +3,56 @@ package core
 import (
 	"crypto/sha256"
 	"encoding"
+	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
+	"slices"
 	"time"
 )
 
-// ResumeState is what a restart needs beyond the interaction databases: where virtual time was,
-// which operator actions had been applied (they are replayed to rebuild the configuration as it
-// was), which IS was active on which database, and the event log's position. A store saves it at
-// each commit, after the interaction rows, so it never claims more than the databases hold.
+// Resuming a saved session continues the same simulated world: the engine is deterministic, so
+// the session's journal — the seed, each operator action with the step at which it was applied,
+// and how far the run had got — is replayed from t=0, checked against the saved event-log hash and
+// the interaction databases, and the run goes on, byte for byte as if it had never stopped. An
+// Interaction Server restart is an operator action of its own (ActRestart), never a side effect of
+// reopening.
+
+// ResumeState is a session's journal at a commit. A store saves it after the interaction rows of
+// the same commit, so it never claims more than the databases hold.
 type ResumeState struct {
-	T            int64           `json:"t"`
-	Seed         uint64          `json:"seed"`
-	Applied      []AppliedAction `json:"applied"`
-	TimelineDone int             `json:"timeline_done"`
-	ActiveIS     string          `json:"active_is"`
-	Database     string          `json:"database"`
-	NextID       int64           `json:"next_id"`
-	Events       uint64          `json:"events"`
-	LogHash      []byte          `json:"log_hash"` // the SHA-256 state of the event log so far
-	Stats        Stats           `json:"stats"`
-	Parked       []ParkedState   `json:"parked,omitempty"`
-	// Counters are the report's running figures (routing per strategy and URS, ESP per target and
-	// server, DAP requests and failures), keyed "routing/S/U", "esp/V/X", "app/NAME/FIGURE".
-	Counters map[string]int64 `json:"counters,omitempty"`
+	T       int64           `json:"t"`
+	Seed    uint64          `json:"seed"`
+	Steps   uint64          `json:"steps"` // timers the engine had processed
+	Events  uint64          `json:"events"`
+	LogHash []byte          `json:"log_hash"` // the SHA-256 state of the event log so far
+	Applied []AppliedAction `json:"applied"`  // operator and timeline actions, in order
+	// Identities are the identities of the interaction databases the session wrote, by name: a
+	// database replaced, recreated or from another session is recognised.
+	Identities map[string]string `json:"identities,omitempty"`
 }
 
-// AppliedAction is an operator action applied at virtual time T.
+// AppliedAction is an action applied at virtual time T, after Step timers: an operator's (the
+// console, replayed on resume) or the timeline's (which replays itself).
 type AppliedAction struct {
-	T      int64  `json:"t"`
-	Action Action `json:"action"`
-}
-
-// ParkedState is an arrival a media server still holds.
-type ParkedState struct {
-	From     string `json:"from"`
-	Traffic  int32  `json:"traffic"`
-	Received int64  `json:"received"`
+	T        int64  `json:"t"`
+	Step     uint64 `json:"step"`
+	Operator bool   `json:"operator,omitempty"`
+	Action   Action `json:"action"`
 }
 
 // Applied lists the actions applied so far, in order (timeline and console alike).
 func (e *Engine) Applied() []AppliedAction { return e.applied }
 
-// ResumeState captures the engine now. Call it when the databases have every write made so far.
+// Steps is how many timers the engine has processed: with the seed and the operator actions, the
+// exact position of a run.
+func (e *Engine) Steps() uint64 { return e.steps }
+
+// ResumeState captures the engine's journal now. Call it when the databases have every write made
+// so far.
 func (e *Engine) ResumeState() (ResumeState, error) {
-	st := ResumeState{T: e.now, Seed: e.cfg.Seed, Applied: append([]AppliedAction(nil), e.applied...),
-		TimelineDone: e.timelineDone, NextID: e.nextID, Events: e.log.count, Stats: e.stats, Database: e.is.dbName}
-	if e.is.active >= 0 {
-		st.ActiveIS = e.apps[e.is.active].name
+	st := ResumeState{T: e.now, Seed: e.cfg.Seed, Steps: e.steps, Events: e.log.count,
+		Applied: slices.Clone(e.applied), Identities: map[string]string{}}
+	for name, id := range e.identities {
+		st.Identities[name] = id
 	}
 	e.log.sha256() // drain the hasher so its state is complete
 	h, err := e.log.h.(encoding.BinaryMarshaler).MarshalBinary()
@@ -58,127 +60,275 @@ func (e *Engine) ResumeState() (ResumeState, error) {
 		return st, fmt.Errorf("event log hash state: %w", err)
 	}
 	st.LogHash = h
-	for _, a := range e.apps {
-		for _, p := range a.parked {
-			st.Parked = append(st.Parked, ParkedState{From: a.name, Traffic: p.traffic, Received: p.received})
-		}
-	}
-	st.Counters = map[string]int64{}
-	e.counters(func(key string, v *int64) {
-		if *v != 0 {
-			st.Counters[key] = *v
-		}
-	})
 	return st, nil
 }
 
-// counters visits every running figure a restart must carry over, by a stable key.
-func (e *Engine) counters(fn func(key string, v *int64)) {
-	for _, st := range e.strats {
-		for _, u := range e.urs {
-			fn("routing/"+st.name+"/"+u.app.name, &st.routed[u.idx])
+// ResumeMismatchError says that an interaction database does not hold what the replayed session
+// holds: nothing was changed; --rebuild regenerates the databases by replay.
+type ResumeMismatchError struct {
+	Database string
+	Problem  string
+}
+
+func (e *ResumeMismatchError) Error() string {
+	return fmt.Sprintf("database %s: %s", e.Database, e.Problem)
+}
+
+// WithRebuild makes Resume rewrite interaction databases that do not match the replayed session
+// from the replay, instead of refusing them.
+func WithRebuild() Option { return func(e *Engine) { e.rebuild = true } }
+
+// Resume continues the session saved as st, on the databases given with WithDatabases. It replays
+// the scenario from t=0 quietly (no sink sees the replayed events; the databases are not touched),
+// applying the operator actions at the steps they were applied, up to the saved position. Then it
+// checks that the replayed log has the saved hash and that each interaction database holds what
+// the replay holds. A database ahead of the journal (rows committed just before a crash or a
+// failed state commit, whose events were never committed) is rolled back to it; any other
+// difference is a *ResumeMismatchError unless WithRebuild was given. Notes says what was repaired.
+func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
+	if st.Events > 0 && st.Steps == 0 {
+		return nil, fmt.Errorf("the saved session was written by an older ixlb and cannot be replayed exactly (start over with --fresh)")
+	}
+	cfg.Seed = st.Seed
+	real := &Engine{cfg: &cfg}
+	for _, o := range opts {
+		o(real)
+	}
+	if real.dbs == nil {
+		return nil, fmt.Errorf("resume needs the databases it was saved with")
+	}
+	mem := NewMemDatabases()
+	e, err := New(cfg, WithDatabases(mem))
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range st.Applied {
+		if !a.Operator {
+			continue // the timeline replays itself
+		}
+		if err := e.runSteps(a.Step, a.T); err != nil {
+			return nil, fmt.Errorf("replay to the %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
+		}
+		e.now = a.T
+		if err := e.Apply(a.Action); err != nil {
+			return nil, fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
 		}
 	}
-	for _, u := range e.urs {
-		fn("app/"+u.app.name+"/submitted", &u.submitted)
-		fn("app/"+u.app.name+"/resubmitted", &u.resubmitted)
+	if err := e.runSteps(st.Steps, st.T); err != nil {
+		return nil, fmt.Errorf("replay to %s: %w", time.Duration(st.T), err)
 	}
-	for _, t := range e.targets {
-		// Every ESP server, not only today's candidates: a server that left a cluster keeps the
-		// requests it served through it.
-		for _, a := range e.apps {
-			if !a.typ.IsESP() {
-				continue
-			}
-			n := t.counts[a.id]
-			fn("esp/"+t.via+"/"+a.name, &n)
-			if n != 0 {
-				t.counts[a.id] = n
-			}
+	if e.now < st.T {
+		e.now = st.T
+	}
+	if err := checkReplay(e, st); err != nil {
+		return nil, err
+	}
+	if err := e.adoptDatabases(mem, real.dbs, st, real.rebuild); err != nil {
+		return nil, err
+	}
+	e.sinks = real.sinks
+	return e, nil
+}
+
+// runSteps processes timers until steps of them have run, none of them later than t.
+func (e *Engine) runSteps(steps uint64, t int64) error {
+	for e.steps < steps {
+		if e.q.len() == 0 || e.q.peek().at > t {
+			return fmt.Errorf("the replay diverged: %d of %d steps by %s", e.steps, steps, time.Duration(t))
 		}
+		e.step()
+	}
+	return nil
+}
+
+// checkReplay compares the replayed event log with the saved one.
+func checkReplay(e *Engine, st ResumeState) error {
+	if e.log.count != st.Events {
+		return fmt.Errorf("the saved session does not replay: %d events replayed, %d saved (the scenario or ixlb changed; start over with --fresh)", e.log.count, st.Events)
+	}
+	if len(st.LogHash) == 0 {
+		return nil
+	}
+	h := sha256.New()
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.LogHash); err != nil {
+		return fmt.Errorf("saved event log hash: %w", err)
+	}
+	if want := hex.EncodeToString(h.Sum(nil)); e.EventsSHA256() != want {
+		return fmt.Errorf("the saved session does not replay: the event log differs (sha256 %.12s replayed, %.12s saved; the scenario or ixlb changed; start over with --fresh)", e.EventsSHA256(), want)
+	}
+	return nil
+}
+
+// Notes are what Resume repaired, for the user to read.
+func (e *Engine) Notes() []string { return e.notes }
+
+// adoptDatabases checks the real databases against the replay's in-memory ones, then moves every
+// handle of the engine onto the real ones.
+func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeState, rebuild bool) error {
+	for _, name := range e.cfg.Databases {
+		m, used := mem.dbs[name]
+		saved := st.Identities[name]
+		if !used && saved == "" {
+			continue
+		}
+		db, err := real.Database(name)
+		if err != nil {
+			return fmt.Errorf("open database %s: %w", name, err)
+		}
+		if m == nil {
+			m = &MemDatabase{name: name}
+		}
+		problem, ahead, err := compareDatabase(m, db, saved, st.T)
+		if err != nil {
+			return err
+		}
+		if problem == "" {
+			continue
+		}
+		if !ahead && !rebuild {
+			return &ResumeMismatchError{Database: name, Problem: problem}
+		}
+		rw, ok := db.(Rewriter)
+		if !ok {
+			return &ResumeMismatchError{Database: name, Problem: problem + " (and it cannot be rewritten)"}
+		}
+		if err := rw.Rewrite(m.All); err != nil {
+			return fmt.Errorf("rewrite database %s from the replay: %w", name, err)
+		}
+		if ahead {
+			e.notes = append(e.notes, fmt.Sprintf("database %s had rows committed after the last saved state (a crash or a failed commit): rolled back to it", name))
+		} else {
+			e.notes = append(e.notes, fmt.Sprintf("database %s regenerated by replay (%s)", name, problem))
+		}
+	}
+	// Move every handle onto the real databases; held writes follow their database by name.
+	idOf := map[string]string{} // in-memory identity -> real identity
+	reconnect := func(who string, h Database) (Database, error) {
+		r, err := real.Connect(who, h.Name())
+		if err != nil {
+			return nil, fmt.Errorf("%s: connect to database %s: %w", who, h.Name(), err)
+		}
+		idOf[h.Identity()] = r.Identity()
+		e.identities[h.Name()] = r.Identity()
+		return r, nil
 	}
 	for _, a := range e.apps {
-		fn("app/"+a.name+"/requests", &a.requests)
-		fn("app/"+a.name+"/failures", &a.failures)
-		fn("app/"+a.name+"/esp_requests", &a.espRequests)
-		fn("app/"+a.name+"/esp_faults", &a.espFaults)
-		fn("app/"+a.name+"/misrouted", &a.misrouted)
+		if a.handle == nil {
+			continue
+		}
+		h, err := reconnect(a.name, a.handle)
+		if err != nil {
+			return err
+		}
+		a.handle = h
+	}
+	if e.is.db != nil {
+		h, err := reconnect(e.nameOf(e.is.active), e.is.db)
+		if err != nil {
+			return err
+		}
+		e.is.db = h
+	}
+	for i := range e.is.held {
+		if id, ok := idOf[e.is.held[i].db]; ok {
+			e.is.held[i].db = id
+		}
+	}
+	e.dbs = real
+	return nil
+}
+
+// Rewriter is a Database that can replace all its rows at once, for Resume.
+type Rewriter interface {
+	// Rewrite replaces every row with those rows lists (completed ones included).
+	Rewrite(rows func(fn func(*Row))) error
+}
+
+// All lists every row, completed ones included, in the order they were first written.
+func (d *MemDatabase) All(fn func(*Row)) {
+	for i := range d.rows {
+		r := d.unpack(&d.rows[i])
+		fn(&r)
 	}
 }
 
-// Resume rebuilds an engine at the state saved by ResumeState, on the databases given with
-// WithDatabases: the configuration is replayed quietly, then the IS that was active restores its
-// database — queued interactions are routed, those that were in a URS are resubmitted, those with
-// agents complete — as a backup does after a switchover. Traffic and the timeline go on from T.
-// Randomness after the restart is drawn from the seed and T, so a resumed run is deterministic too
-// (though not identical to a run that never stopped).
-func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
-	cfg.Seed = st.Seed
-	e := &Engine{cfg: &cfg}
-	for _, o := range opts {
-		o(e)
+// compareDatabase says how the database differs from the replay's ("" when it does not), and
+// whether it is only ahead of it: every difference is progress made after the saved position t —
+// rows committed just before a run stopped, whose state commit never came. Anything else (a
+// database deleted, emptied, replaced or edited) is a difference the user must decide about.
+func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64) (problem string, ahead bool, err error) {
+	if savedIdentity != "" && db.Identity() != savedIdentity {
+		return fmt.Sprintf("is not the database this session wrote (identity %.8s, the session's %.8s): it was deleted, replaced or comes from another session", db.Identity(), savedIdentity), false, nil
 	}
-	if e.dbs == nil {
-		return nil, fmt.Errorf("resume needs the databases it was saved with")
+	want, _ := m.Counts()
+	got, err := db.Counts()
+	if err != nil {
+		return "", false, fmt.Errorf("read database %s: %w", m.name, err)
 	}
-	e.rng = rand.New(rand.NewPCG(st.Seed^uint64(st.T), uint64(st.T)*0x9e3779b97f4a7c15+1))
-	e.log = newEventLog()
-	e.collecting = map[int32][]waitEntry{}
-	if err := e.log.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.LogHash); err != nil && len(st.LogHash) > 0 {
-		return nil, fmt.Errorf("event log hash state: %w", err)
+	if got.Rows < want.Rows || got.Completed < want.Completed {
+		return fmt.Sprintf("holds %d interactions (%d completed); the session has %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil
 	}
-	if len(st.LogHash) == 0 {
-		e.log.h = sha256.New()
+	mine := map[int64]Row{}
+	if err := m.Open(func(r *Row) { mine[r.ID] = *r }); err != nil {
+		return "", false, err
 	}
-	if err := e.build(); err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
+	theirs := map[int64]Row{}
+	if err := db.Open(func(r *Row) { theirs[r.ID] = *r }); err != nil {
+		return "", false, fmt.Errorf("read database %s: %w", m.name, err)
 	}
-	// Replay the configuration quietly, with no IS active: nothing is in memory to act on.
-	e.quiet, e.replaying = true, true
-	for _, a := range st.Applied {
-		e.now = a.T
-		if a.Action.Kind == ActSwitchover {
-			e.applied = append(e.applied, a)
-			continue
-		}
-		if err := e.Apply(a.Action); err != nil {
-			e.errs = append(e.errs, fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err))
+	// Visit in ID order, so the first difference named is the same on every run.
+	ids := make([]int64, 0, len(mine)+len(theirs))
+	for id := range mine {
+		ids = append(ids, id)
+	}
+	for id := range theirs {
+		if _, ok := mine[id]; !ok {
+			ids = append(ids, id)
 		}
 	}
-	e.quiet, e.replaying = false, false
-	e.counters(func(key string, v *int64) {
-		if n, ok := st.Counters[key]; ok {
-			*v = n
-		}
-	})
-	e.now = st.T
-	e.nextID = st.NextID
-	e.stats = st.Stats
-	e.stats.Parked = 0
-	e.log.count = st.Events
-	e.timelineDone = st.TimelineDone
-	for _, p := range st.Parked {
-		if id, ok := e.byName[p.From]; ok && int(p.Traffic) < len(e.traffic) {
-			e.apps[id].parked = append(e.apps[id].parked, parkedArrival{traffic: p.Traffic, received: p.Received})
-			e.stats.Parked++
+	slices.Sort(ids)
+	for _, id := range ids {
+		r, inMine := mine[id]
+		f, inTheirs := theirs[id]
+		switch {
+		case inMine && inTheirs && r == f:
+		case inMine && inTheirs && progressed(r, f, t):
+			ahead = true
+		case inMine && !inTheirs && got.Completed > want.Completed:
+			ahead = true // completed in the file after the saved position
+		case !inMine && inTheirs && (f.ReceivedAt > t || !m.has(id)):
+			ahead = true // arrived after the saved position
+		default:
+			return fmt.Sprintf("interaction %d differs from the session's (%s)", id, rowDiff(r, f, inMine, inTheirs)), false, nil
 		}
 	}
-	active, ok := e.byName[st.ActiveIS]
-	if st.ActiveIS == "" || !ok {
-		active = e.is.primary
+	if !ahead && got != want {
+		return fmt.Sprintf("holds %d interactions (%d completed), the session %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil
 	}
-	if st.ActiveIS != "" && e.apps[active].running {
-		e.is.forceDB = st.Database
-		e.activateIS(active, nil)
-		e.is.forceDB = ""
+	if ahead {
+		return fmt.Sprintf("holds %d interactions (%d completed), ahead of the session's %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), true, nil
 	}
-	for i := range e.traffic {
-		start := int64(e.traffic[i].cfg.Start)
-		if start < e.now {
-			start = e.now
-		}
-		e.scheduleArrival(int32(i), start)
+	return "", false, nil
+}
+
+// progressed reports whether the file's row f is the session's row r moved on after time t.
+func progressed(r, f Row, t int64) bool {
+	return f.PlacedInQueueAt > t || f.SubmittedToRouterAt > t || f.DeliveredAt > t || f.CompletedAt > t ||
+		(r.State == StateInURS && f.State == StateWithAgent)
+}
+
+func (d *MemDatabase) has(id int64) bool { _, ok := d.pos(id); return ok }
+
+func rowDiff(want, got Row, inSession, inFile bool) string {
+	switch {
+	case !inFile:
+		return "open in the session, not in the file"
+	case !inSession:
+		return "open in the file, not in the session"
+	case want.State != got.State:
+		return fmt.Sprintf("state %d in the file, %d in the session", got.State, want.State)
+	case want.Queue != got.Queue:
+		return fmt.Sprintf("queue %s in the file, %s in the session", got.Queue, want.Queue)
 	}
-	e.scheduleTimeline(st.TimelineDone)
-	return e, nil
+	return "its columns differ"
 }

@@ -2,6 +2,9 @@ package core
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -101,5 +104,169 @@ func TestResumeFromDatabasesLosesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// logBytes keeps the event log's bytes.
+type logBytes struct{ b []byte }
+
+func (l *logBytes) Event(_ *Event, line []byte) { l.b = append(append(l.b, line...), '\n') }
+
+// A session stopped at any point — with operator actions applied from outside, between steps —
+// and resumed ends with the same event log, byte for byte, as the run that never stopped.
+func TestResumeIsExact(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Timeline = repointConfig(true).Timeline
+	cfg.Duration = 5 * time.Minute
+	ops := []struct {
+		at time.Duration
+		a  Action
+	}{
+		{40 * time.Second, Action{Kind: ActStop, App: "URS_1"}},
+		{40 * time.Second, Action{Kind: ActActivate, Strategy: "A", URS: []string{"URS_2"}}}, // same instant
+		{100 * time.Second, Action{Kind: ActStart, App: "URS_1"}},
+		{150 * time.Second, Action{Kind: ActRestart, App: "IxnServer"}},
+		{200 * time.Second, Action{Kind: ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}},
+	}
+	// drive runs the console's way: small advances, operator actions between them.
+	drive := func(e *Engine, from, to time.Duration) {
+		for t := from; t < to; t += 7 * time.Second {
+			end := min(t+7*time.Second, to)
+			for _, op := range ops {
+				if op.at > t && op.at <= end {
+					e.RunUntil(int64(op.at))
+					if err := e.Apply(op.a); err != nil {
+						panic(err)
+					}
+				}
+			}
+			e.RunUntil(int64(end))
+		}
+	}
+	whole := &logBytes{}
+	e, _ := New(cfg, WithSink(whole))
+	drive(e, 0, cfg.Duration)
+	for _, stop := range []time.Duration{3 * time.Second, 40 * time.Second, 41 * time.Second, 151 * time.Second, 4 * time.Minute} {
+		t.Run(stop.String(), func(t *testing.T) {
+			dbs := NewMemDatabases()
+			got := &logBytes{}
+			first, _ := New(cfg, WithDatabases(dbs), WithSink(got))
+			drive(first, 0, stop)
+			st, err := first.ResumeState()
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := Resume(cfg, st, WithDatabases(dbs), WithSink(got))
+			if err != nil {
+				t.Fatal(err)
+			}
+			drive(second, stop, cfg.Duration)
+			if string(got.b) != string(whole.b) {
+				t.Fatalf("resumed log differs: %d bytes vs %d uninterrupted; sha %s vs %s", len(got.b), len(whole.b), second.EventsSHA256(), e.EventsSHA256())
+			}
+			if len(second.Notes()) != 0 {
+				t.Fatalf("notes %v", second.Notes())
+			}
+		})
+	}
+}
+
+// The databases must hold what the replayed session holds: a database emptied, replaced or from
+// another session is refused with what differs; WithRebuild regenerates it; rows committed after
+// the saved position (a crash between the row and the state commits) are rolled back.
+func TestResumeChecksTheDatabases(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = 2 * time.Minute
+	save := func() (*MemDatabases, ResumeState, *Engine) {
+		dbs := NewMemDatabases()
+		e, _ := New(cfg, WithDatabases(dbs))
+		e.RunUntil(int64(time.Minute))
+		st, _ := e.ResumeState()
+		return dbs, st, e
+	}
+	t.Run("intact", func(t *testing.T) {
+		dbs, st, _ := save()
+		if _, err := Resume(cfg, st, WithDatabases(dbs)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("emptied", func(t *testing.T) {
+		dbs, st, _ := save()
+		db := dbs.dbs["ixn"]
+		*db = MemDatabase{name: db.name, id: db.id}
+		_, err := Resume(cfg, st, WithDatabases(dbs))
+		var mm *ResumeMismatchError
+		if !errors.As(err, &mm) || mm.Database != "ixn" || !strings.Contains(mm.Problem, "holds 0 interactions") {
+			t.Fatalf("got %v", err)
+		}
+		e, err := Resume(cfg, st, WithDatabases(dbs), WithRebuild())
+		if err != nil || len(e.Notes()) != 1 {
+			t.Fatalf("rebuild: %v %v", err, e.Notes())
+		}
+		if c, _ := db.Counts(); c.Rows == 0 {
+			t.Fatal("rebuild wrote nothing")
+		}
+		if _, err := Resume(cfg, st, WithDatabases(dbs)); err != nil {
+			t.Fatalf("after the rebuild: %v", err)
+		}
+	})
+	t.Run("from another session", func(t *testing.T) {
+		dbs, st, _ := save()
+		dbs.dbs["ixn"].id = "someone-else"
+		_, err := Resume(cfg, st, WithDatabases(dbs))
+		if err == nil || !strings.Contains(err.Error(), "not the database this session wrote") {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("a row edited", func(t *testing.T) {
+		dbs, st, _ := save()
+		db := dbs.dbs["ixn"]
+		var victim Row
+		db.Open(func(r *Row) {
+			if victim.ID == 0 && r.State == StateWithAgent {
+				victim = *r
+			}
+		})
+		victim.Queue = "sms_in"
+		db.Write(&victim)
+		_, err := Resume(cfg, st, WithDatabases(dbs))
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("interaction %d differs", victim.ID)) {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ahead of the journal", func(t *testing.T) {
+		dbs, st, e := save()
+		e.RunUntil(int64(70 * time.Second)) // rows committed, the state commit never came
+		e2, err := Resume(cfg, st, WithDatabases(dbs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(e2.Notes()) != 1 || !strings.Contains(e2.Notes()[0], "rolled back") {
+			t.Fatalf("notes %v", e2.Notes())
+		}
+		if _, err := Resume(cfg, st, WithDatabases(dbs)); err != nil {
+			t.Fatalf("after the roll back: %v", err)
+		}
+	})
+}
+
+// An Interaction Server restart is an operator action: it restores from the database, resubmitting
+// what was in a URS.
+func TestRestartRestoresFromTheDatabase(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Apps[3].StepTime = time.Second
+	cfg.Timeline = []TimedAction{at(time.Minute, Action{Kind: ActRestart, App: "IxnServer"})}
+	cfg.Duration = 2 * time.Minute
+	_, r, rec := run(t, cfg)
+	resub := rec.count(EvToURS, func(ev *Event) bool { return ev.Resubmission && ev.T == int64(time.Minute) })
+	if resub == 0 {
+		t.Fatal("a restart resubmitted nothing that was in a URS")
+	}
+	if rec.count(EvAppStopped, func(ev *Event) bool { return ev.App == "IxnServer" }) != 1 ||
+		rec.count(EvAppStarted, func(ev *Event) bool { return ev.App == "IxnServer" }) != 1 {
+		t.Fatal("restart not logged as stop and start")
+	}
+	if r.Interactions.Lost != 0 {
+		t.Fatalf("lost %d", r.Interactions.Lost)
 	}
 }

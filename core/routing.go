@@ -189,8 +189,20 @@ type rtEntry struct {
 
 // watchRouting starts the routing-timeout for a submission. Submissions come in time order, so
 // one FIFO and one timer on its oldest entry serve them all.
+//
+// Most submissions leave their URS long before routing-timeout (720 minutes by default), and
+// their entries would stay until then: 16 bytes for every submission of the last 12 virtual
+// hours, whatever is in flight. So when the FIFO holds more than twice as many entries as there
+// are interaction slots (every interaction in a URS has one, and a slot holds at most one
+// interaction), the entries of interactions no longer held by the URS they were submitted to
+// are dropped, in order. That bounds the FIFO by the interactions in flight, at an amortized
+// constant cost per submission. Dropping an entry changes nothing that routingTimeouts would
+// have done: it skips those entries.
 func (e *Engine) watchRouting(slot int32) {
 	ix := &e.ixns[slot]
+	if len(e.rtq)-e.rtHead >= 2*len(e.ixns)+1024 {
+		e.compactRouting()
+	}
 	e.rtq = append(e.rtq, rtEntry{slot: slot, gen: ix.gen, at: e.now})
 	if !e.rtArmed {
 		e.rtArmed = true
@@ -208,10 +220,10 @@ func (e *Engine) routingTimeouts() {
 			break
 		}
 		e.rtHead++
-		ix := &e.ixns[w.slot]
-		if !ix.live || ix.gen != w.gen || ix.state != StateInURS || ix.toURSAt != w.at {
+		if !e.watched(w) {
 			continue
 		}
+		ix := &e.ixns[w.slot]
 		e.ev.Ixn, e.ev.URS = ix.id, e.nameOf(ix.urs)
 		e.emit(EvRoutingTimeout)
 		e.abandon(w.slot, "routing-timeout")
@@ -225,6 +237,26 @@ func (e *Engine) routingTimeouts() {
 		e.rtArmed = true
 		e.schedule(timer{at: e.rtq[e.rtHead].at + e.is.routingTimeout, kind: tRoutingTimeout, slot: -1})
 	}
+}
+
+// compactRouting drops the routing-timeout entries of interactions that left their URS, keeping
+// the others in order. The armed timer stays: if it was for a dropped entry, it finds nothing due
+// and re-arms for the oldest entry left.
+func (e *Engine) compactRouting() {
+	kept := e.rtq[:0]
+	for _, w := range e.rtq[e.rtHead:] {
+		if e.watched(w) {
+			kept = append(kept, w)
+		}
+	}
+	clear(e.rtq[len(kept):])
+	e.rtq, e.rtHead = kept, 0
+}
+
+// watched says a routing-timeout entry still stands for an interaction held by a URS since then.
+func (e *Engine) watched(w rtEntry) bool {
+	ix := &e.ixns[w.slot]
+	return ix.live && ix.gen == w.gen && ix.state == StateInURS && ix.toURSAt == w.at
 }
 
 // leaveURS ends a URS's hold on the interaction (routed, placed in a queue, completed or taken back).

@@ -142,7 +142,7 @@ type TargetCount struct {
 // DAPView is a Database Access Point.
 type DAPView struct {
 	AppView
-	DBServer        string
+	DBServer        string // "" for a DAP that connects through ODBC (no DB Server)
 	DBServerRunning bool
 	Database        string // as configured now
 	InUse           bool   // the active IS sends requests through it
@@ -203,8 +203,8 @@ func (e *Engine) Snapshot() *Snapshot {
 		case a.typ == TypeDBServer:
 			s.DBServers = append(s.DBServers, av)
 		case a.typ == TypeDatabaseAccessPoint:
-			s.DAPs = append(s.DAPs, DAPView{AppView: av, DBServer: e.apps[a.dbServer].name,
-				DBServerRunning: e.apps[a.dbServer].running, Database: a.database, InUse: inUse[a.id],
+			s.DAPs = append(s.DAPs, DAPView{AppView: av, DBServer: e.nameOf(a.dbServer),
+				DBServerRunning: a.dbServer < 0 || e.apps[a.dbServer].running, Database: a.database, InUse: inUse[a.id],
 				Up: e.is.dapRing.contains(a.id), Repointed: e.is.dbName != "" && a.database != e.is.dbName,
 				Requests: a.requests, Failures: a.failures})
 		case a.typ.IsESP():

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -40,6 +41,9 @@ func typeNames() []string {
 	return out
 }
 
+// typeHint suggests the type meant by a misspelt one ("ClassificationSrv").
+func typeHint(name string) string { return suggest(name, typeNames()) }
+
 func (l *loader) applications(raw ast.Node) {
 	es, _ := l.mapping(raw, "applications", "applications")
 	for _, e := range es {
@@ -58,7 +62,8 @@ func (l *loader) application(e entry) core.AppConfig {
 			if core.AppType(t.Name).Valid() {
 				app.Type = core.AppType(t.Name)
 			} else {
-				l.errorf(t.Pos, CodeBadValue, "%s: unknown application type %q%s", what, t.Name, didYouMean(t.Name, typeNames()))
+				l.errorf(t.Pos, CodeBadValue, "%s: unknown application type %q%s; the types are %s", what, t.Name,
+					typeHint(t.Name), strings.Join(typeNames(), ", "))
 			}
 		}
 	}
@@ -98,7 +103,7 @@ func (l *loader) application(e entry) core.AppConfig {
 		}
 	}
 	if app.Type == core.TypeDatabaseAccessPoint {
-		o.require("db_server", "database")
+		o.require("database") // db_server is optional: without it the DAP connects through ODBC
 	}
 	if s, ok := o.str("db_server"); ok {
 		app.DBServer = s.Name
@@ -225,6 +230,10 @@ func (l *loader) databases(raw ast.Node) {
 	es, _ := l.mapping(raw, "databases", "databases")
 	for _, e := range es {
 		l.dbPos[e.key] = e.keyPos
+		if why := fileNameProblem(e.key); why != "" {
+			l.errorf(e.keyPos, CodeBadValue, "database %q: each database is the file DIR/NAME.db in the data directory, so its name must be a plain portable name (letters, digits, _, - and ., not starting with ., at most %d characters, not ixlb): %s",
+				e.key, MaxFileNameLen, why)
+		}
 		// A database has no settings in format v1: `{}` or nothing.
 		l.object(e.value, join("databases", e.key), "database "+e.key)
 		l.cfg.Databases = append(l.cfg.Databases, e.key)

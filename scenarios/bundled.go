@@ -60,9 +60,15 @@ func bundledNames() []string {
 	return names
 }
 
+// BundledPrefix starts the file name of a bundled scenario in diagnostics and Scenario.File
+// ("bundled:seed-example.yaml"): it is not a file in the current directory, and
+// `ixlb scenarios show seed-example > my.yaml` makes it one.
+const BundledPrefix = "bundled:"
+
 // Open loads a bundled scenario by name ("seed-example" or "seed-example.yaml"); diagnostics name
-// the file "seed-example.yaml".
+// the file "bundled:seed-example.yaml".
 func Open(name string) (*Scenario, error) {
+	name = strings.TrimPrefix(name, BundledPrefix)
 	file := strings.TrimSuffix(name, ext) + ext
 	if strings.ContainsAny(name, `/\`) {
 		return nil, fmt.Errorf("open bundled scenario %q: not a bundled scenario name", name)
@@ -70,14 +76,17 @@ func Open(name string) (*Scenario, error) {
 	data, err := bundledFS.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("open bundled scenario %q: no such scenario%s (bundled: %s)",
-			name, didYouMean(strings.TrimSuffix(name, ext), bundledNames()), strings.Join(bundledNames(), ", "))
+			name, suggest(strings.TrimSuffix(name, ext), bundledNames()), strings.Join(bundledNames(), ", "))
 	}
-	return Parse(file, data)
+	return Parse(BundledPrefix+file, data)
 }
 
 // Resolve loads what a command-line argument names: the file at that path if there is one, else a
 // bundled scenario of that name.
 func Resolve(arg string) (*Scenario, error) {
+	if strings.HasPrefix(arg, BundledPrefix) {
+		return Open(arg)
+	}
 	st, err := os.Stat(arg)
 	switch {
 	case err == nil && !st.IsDir():
@@ -91,5 +100,5 @@ func Resolve(arg string) (*Scenario, error) {
 		return Open(arg)
 	}
 	return nil, fmt.Errorf("%s: no such file, and no bundled scenario of that name%s (bundled: %s)",
-		arg, didYouMean(strings.TrimSuffix(arg, ext), bundledNames()), strings.Join(bundledNames(), ", "))
+		arg, suggest(strings.TrimSuffix(arg, ext), bundledNames()), strings.Join(bundledNames(), ", "))
 }

@@ -80,7 +80,8 @@ func TestOpenAndResolve(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open(%q): %v", name, err)
 		}
-		if s.File != "seed-example.yaml" || s.Config.Name != "seed-example" {
+		// Named as bundled: there is no seed-example.yaml in the current directory (issue 13).
+		if s.File != "bundled:seed-example.yaml" || s.Config.Name != "seed-example" {
 			t.Errorf("Open(%q): file %q name %q", name, s.File, s.Config.Name)
 		}
 	}
@@ -102,8 +103,11 @@ func TestOpenAndResolve(t *testing.T) {
 		t.Errorf("Resolve(file) = %v, %v; want the file", s, err)
 	}
 	s, err = Resolve("urs-failover")
-	if err != nil || s.File != "urs-failover.yaml" {
+	if err != nil || s.File != "bundled:urs-failover.yaml" {
 		t.Errorf("Resolve(bundled) = %v, %v", s, err)
+	}
+	if s, err = Resolve("bundled:urs-failover.yaml"); err != nil || s.Config.Name != "urs-failover" {
+		t.Errorf("Resolve(bundled:urs-failover.yaml) = %v, %v", s, err)
 	}
 	_, err = Resolve(filepath.Join(dir, "nope.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "dap-failover, dap-repoint-guarded") {

@@ -190,7 +190,10 @@ func TestRates(t *testing.T) {
 	cases := []struct {
 		rate string
 		want float64
-	}{{"2/s", 2}, {"30/m", 0.5}, {"0.5/s", 0.5}, {".5/s", 0.5}, {"90/m", 1.5}}
+	}{{"2/s", 2}, {"30/m", 0.5}, {"0.5/s", 0.5}, {".5/s", 0.5}, {"90/m", 1.5},
+		// The spellings people write, Genesys' own among them (issue 13).
+		{"10/min", 10.0 / 60}, {"10/second", 10}, {"600/minute", 10}, {"3/sec", 3}, {"7200/h", 2}, {"3600/hour", 1},
+		{"5/seconds", 5}, {"120/minutes", 2}, {"10000/s", 10000}}
 	for _, c := range cases {
 		s, err := Parse("t.yaml", []byte(mutate(t, "rate: 1/s", "rate: "+c.rate)))
 		if err != nil {
@@ -201,7 +204,7 @@ func TestRates(t *testing.T) {
 			t.Errorf("%s: %v per second, want %v", c.rate, got, c.want)
 		}
 	}
-	for _, bad := range []string{"2/h", "2", "-1/s", "0/m", "1e3/s", "inf/s", "2 /s", "/s", "two/s", "[2/s]"} {
+	for _, bad := range []string{"2/d", "2/S", "10001/s", "2", "-1/s", "0/m", "1e3/s", "inf/s", "2 /s", "/s", "two/s", "[2/s]"} {
 		if _, err := Parse("t.yaml", []byte(mutate(t, "rate: 1/s", "rate: "+bad))); err == nil {
 			t.Errorf("rate %q loaded", bad)
 		}

@@ -27,7 +27,7 @@ const (
 	CodeType          = "type"              // a value of the wrong YAML kind (list for string, …)
 	CodeBadValue      = "bad-value"         // the right kind, but out of range or malformed
 	CodeBadDuration   = "bad-duration"      // not a Go duration
-	CodeBadRate       = "bad-rate"          // not N/s or N/m with N > 0
+	CodeBadRate       = "bad-rate"          // not N/s, N/min, N/hour… with N > 0, or above the maximum
 	CodeUnknownRef    = "unknown-reference" // names an application, strategy, queue… that does not exist
 	CodeWrongRefType  = "wrong-type"        // names an application of the wrong type
 	CodeNestedCluster = "nested-cluster"    // an Application Cluster inside another

@@ -7,12 +7,14 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // mapping reads a mapping of names (applications, strategies, an option section…): its entries in
@@ -149,6 +151,9 @@ func (d *decoder) str(raw ast.Node, what string) (named, bool) {
 			d.errorf(pos, CodeBadValue, "%s: want a name, got an empty string", what)
 			return named{Pos: pos}, false
 		}
+		if !d.printableName(s, pos, what+":") {
+			return named{Pos: pos}, false
+		}
 		return named{Name: s, Pos: pos}, true
 	}
 	d.errorf(pos, CodeType, "%s: want a string, got %s", what, kindOf(n))
@@ -164,8 +169,16 @@ func (d *decoder) text(raw ast.Node, what string) (string, bool) {
 	s, ok := scalarText(n)
 	if !ok {
 		d.errorf(posOf(raw), CodeType, "%s: want a value, got %s", what, kindOf(n))
+		return s, false
 	}
-	return s, ok
+	// Descriptions and option values reach the console's panes too: line breaks and tabs are
+	// text, escape sequences and bidirectional overrides are not.
+	if r, bad := unsafeRune(strings.NewReplacer("\n", "", "\t", "", "\r", "").Replace(s)); bad {
+		d.errorf(posOf(raw), CodeBadValue, "%s: %q holds %s (U+%04X): text may hold line breaks and tabs, but no other control or bidirectional formatting characters",
+			what, s, runeKind(r), r)
+		return s, false
+	}
+	return s, true
 }
 
 // integer reads a whole number in [lo, hi].
@@ -185,7 +198,11 @@ func (d *decoder) integer(raw ast.Node, what string, lo, hi int64) (int64, bool)
 	}
 	iv, isInt := n.(*ast.IntegerNode)
 	if !isInt {
-		d.errorf(pos, CodeType, "%s: want an integer, got %s", what, kindOf(n))
+		if s, ok := outOfRangeNumber(n); ok {
+			d.errorf(pos, CodeBadValue, "%s: %s is too large: must be an integer between %d and %d", what, s, lo, hi)
+			return 0, false
+		}
+		d.errorf(pos, CodeType, "%s: want an integer between %d and %d, got %s", what, lo, hi, kindOf(n))
 		return 0, false
 	}
 	var v int64
@@ -193,10 +210,11 @@ func (d *decoder) integer(raw ast.Node, what string, lo, hi int64) (int64, bool)
 	case int64:
 		v = x
 	case uint64:
-		v = math.MaxInt64
-		if x < math.MaxInt64 {
-			v = int64(x)
+		if x > math.MaxInt64 {
+			d.errorf(pos, CodeBadValue, "%s: %d is too large: must be an integer between %d and %d", what, x, lo, hi)
+			return 0, false
 		}
+		v = int64(x)
 	default:
 		d.errorf(pos, CodeType, "%s: want an integer, got %q", what, iv.GetToken().Value)
 		return 0, false
@@ -231,7 +249,11 @@ func (o *object) unsigned(key string) (uint64, bool) {
 			return 0, false
 		}
 	}
-	o.d.errorf(pos, CodeType, "%s: want a non-negative integer, got %s", o.label(key), kindOf(n))
+	if s, ok := outOfRangeNumber(n); ok {
+		o.d.errorf(pos, CodeBadValue, "%s: %s is too large: must be an integer between 0 and %d", o.label(key), s, uint64(math.MaxUint64))
+		return 0, false
+	}
+	o.d.errorf(pos, CodeType, "%s: want an integer between 0 and %d, got %s", o.label(key), uint64(math.MaxUint64), kindOf(n))
 	return 0, false
 }
 
@@ -258,6 +280,13 @@ func (d *decoder) number(raw ast.Node, what string) (float64, bool) {
 		if err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
 			return f, true
 		}
+	case *ast.InfinityNode, *ast.NanNode:
+		d.errorf(pos, CodeBadValue, "%s: want a finite number, got %s", what, kindOf(n))
+		return 0, false
+	}
+	if s, ok := outOfRangeNumber(n); ok {
+		d.errorf(pos, CodeBadValue, "%s: %s is out of range: want a finite number such as 0.5 or 2", what, s)
+		return 0, false
 	}
 	d.errorf(pos, CodeType, "%s: want a number, got %s", what, kindOf(n))
 	return 0, false
@@ -284,6 +313,10 @@ func (d *decoder) duration(raw ast.Node, what string) (time.Duration, bool) {
 		return 0, false
 	}
 	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil && durationRE.MatchString(strings.TrimSpace(s)) {
+		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (about 292 years)", what, s, time.Duration(math.MaxInt64))
+		return 0, false
+	}
 	if err != nil {
 		d.errorf(pos, CodeBadDuration, "%s: bad duration %q: want a Go duration such as 250ms, 30s or 10m", what, s)
 		return 0, false
@@ -358,3 +391,24 @@ func (d *decoder) options(raw ast.Node, path, what string) map[string]map[string
 	}
 	return out
 }
+
+// numberRE is YAML's number syntax: a plain scalar matching it that the YAML parser left as a
+// string is a number too large for it (23 digits, 1e400), not a string.
+var numberRE = regexp.MustCompile(`^[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$`)
+
+// outOfRangeNumber returns the text of a plain (unquoted) scalar that is a number out of any
+// range the parser holds.
+func outOfRangeNumber(n ast.Node) (string, bool) {
+	sn, ok := n.(*ast.StringNode)
+	if !ok || sn.GetToken() == nil || sn.GetToken().Type != token.StringType {
+		return "", false
+	}
+	if numberRE.MatchString(sn.Value) {
+		return sn.Value, true
+	}
+	return "", false
+}
+
+// durationRE is Go's duration syntax: a string matching it that time.ParseDuration refuses is
+// out of range ("10000000h"), not malformed.
+var durationRE = regexp.MustCompile(`^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)

@@ -17,7 +17,13 @@ import (
 // engine accepts (the load-time checks are the engine's, with positions).
 func FuzzParse(f *testing.F) {
 	seeds := []string{minimal, "", "version: 1", "version: 2\nfoo: 1", "a: [1, 2", "- x\n- y", "\t", "&a [*a]",
-		"version: 1\nduration: 1m\napplications: {A: &a {type: InteractionServer, backup: A}}"}
+		"version: 1\nduration: 1m\napplications: {A: &a {type: InteractionServer, backup: A}}",
+		// Hostile input (issue 9 §4): a BOM, nesting, control and bidi characters, huge numbers.
+		"\uFEFF" + minimal, "name: " + strings.Repeat("[", 70) + strings.Repeat("]", 70), "a:\n  " + strings.Repeat("- ", 70) + "x",
+		strings.Replace(minimal, "version: 1\n", "version: 1\nname: \"x\\e]0;T\\a\\u202e\"\n", 1),
+		strings.Replace(minimal, "agents: 5", "agents: 123456789012345678901234", 1),
+		strings.Replace(minimal, "rate: 1/s", "rate: 10/min", 1),
+		strings.Replace(minimal, "databases: {ixn: {}}", "databases: {ixn: {}, ../x: {}}", 1)}
 	entries, _ := fs.ReadDir(bundledFS, ".")
 	for _, e := range entries {
 		b, _ := bundledFS.ReadFile(e.Name())
@@ -40,6 +46,9 @@ func FuzzParse(f *testing.F) {
 			text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
 			lines := strings.Count(text, "\n") + 1
 			for i, d := range ds {
+				if r, bad := unsafeRune(d.Message); bad {
+					t.Fatalf("diagnostic with a raw %U, unsafe on a terminal: %q", r, d.Message)
+				}
 				if d.File != "fuzz.yaml" || d.Line < 1 || d.Col < 1 || d.Line > lines+1 || d.Message == "" || d.Code == "" {
 					t.Fatalf("diagnostic without a proper position: %+v", d)
 				}
@@ -57,6 +66,23 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := core.New(s.Config); err != nil {
 			t.Fatalf("Parse accepted a scenario the engine refuses: %v", err)
+		}
+		for _, db := range s.Config.Databases {
+			if why := fileNameProblem(db); why != "" {
+				t.Fatalf("database %q loaded: %s", db, why)
+			}
+		}
+		names := []string{s.Config.Name}
+		for _, a := range s.Config.Apps {
+			names = append(names, a.Name)
+		}
+		for _, st := range s.Config.Strategies {
+			names = append(names, st.Name)
+		}
+		for _, n := range names {
+			if r, bad := unsafeRune(n); bad {
+				t.Fatalf("name %q with %U loaded", n, r)
+			}
 		}
 	})
 }

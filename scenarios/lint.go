@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -21,6 +20,9 @@ const (
 	CodeMaxSubmittedZero      = "max-submitted-zero"           // a URS limited to 0 interactions
 	CodeMaxSubmittedSection   = "max-submitted-section"        // a URS limit in a section named after no IS
 	CodeBadOptionValue        = "bad-option-value"             // an option the IS reads, with a value it ignores
+	CodeRateAboveCeiling      = "rate-above-ceiling"           // max-submission-rate above 1000 a second
+	CodeChatNotBalanced       = "esp-chat-not-balanced"        // ChatServer addressed by type or through a cluster
+	CodeDAPMixedAccess        = "dap-mixed-access"             // DAPs through DB Servers and through ODBC mixed
 	CodeESPThirdPartyByType   = "esp-thirdparty-by-type"       // via ThirdPartyServer by type over servers of different services
 	CodeESPServiceMissing     = "esp-service-missing"          // via a server or cluster lacking the step's service
 	CodeESPNoServer           = "esp-no-server"                // via a type with no connected server, or an empty cluster
@@ -68,6 +70,15 @@ var lintRules = []Rule{
 	{CodeBadOptionValue, SeverityWarning,
 		"An option the Interaction Server or URS reads has a value it cannot parse, so the default applies (false for `agent_reservation`).",
 		"Write a boolean (true/false), a whole number, or a duration/number of the option's unit."},
+	{CodeRateAboveCeiling, SeverityError,
+		"`max-submission-rate` (or `default-max-submission-rate`) above 1000 a second, Genesys' ceiling: the Interaction Server does not accept it.",
+		"Use at most 1000/second, or 0 to disable submissions to the URS."},
+	{CodeChatNotBalanced, SeverityWarning,
+		"Chat Server has the dual (media and ESP) role, but the document does not list it among the application servers the Interaction Server balances (Classification, E-mail, SMS, Social Messaging).",
+		"Address a Chat Server by application name, or check the design against the Genesys documentation."},
+	{CodeDAPMixedAccess, SeverityWarning,
+		"Some DAPs of the Interaction Server go through DB Servers (8.1 design), others connect through ODBC (Framework 8.5 dropped DB Server): both load, but a real deployment uses one.",
+		"Give every DAP a `db_server`, or none."},
 	{CodeESPThirdPartyByType, SeverityWarning,
 		"Addressed by type, the IS cannot tell ThirdPartyServers apart: requests reach servers without the service and fault (`esp_faults.misrouted`).",
 		"Put the servers of each service in an Application Cluster and address the cluster by name."},
@@ -134,6 +145,7 @@ func Lint(s *Scenario) Diagnostics {
 	l.optionValues()
 	l.esp()
 	l.databases()
+	l.dapAccess()
 	l.timeline()
 	l.queues()
 	l.capacity()
@@ -168,25 +180,14 @@ func newLinter(s *Scenario) *linter {
 	for i := range l.cfg.Clusters {
 		l.clusters[l.cfg.Clusters[i].Name] = &l.cfg.Clusters[i]
 	}
-	backups := map[string]bool{}
-	for _, a := range l.cfg.Apps {
-		if a.Type == core.TypeInteractionServer && a.Backup != "" {
-			backups[a.Backup] = true
+	// The same rules as the engine's: which IS is primary, and the order the timeline runs in.
+	if p, b := core.ISPair(l.cfg.Apps); p >= 0 {
+		l.primary = &l.cfg.Apps[p]
+		if b >= 0 {
+			l.backup = &l.cfg.Apps[b]
 		}
 	}
-	for i := range l.cfg.Apps {
-		a := &l.cfg.Apps[i]
-		if a.Type == core.TypeInteractionServer && !backups[a.Name] && l.primary == nil {
-			l.primary = a
-			l.backup = l.apps[a.Backup]
-		}
-	}
-	l.tl = make([]int, len(l.cfg.Timeline))
-	for i := range l.tl {
-		l.tl[i] = i
-	}
-	// The engine runs the timeline in time order; equal times keep file order.
-	slices.SortStableFunc(l.tl, func(a, b int) int { return cmp.Compare(l.cfg.Timeline[a].At, l.cfg.Timeline[b].At) })
+	l.tl = core.TimelineOrder(l.cfg.Timeline)
 	activate := func(urs []string, strategy string) {
 		for _, u := range urs {
 			if !slices.Contains(l.active[u], strategy) {
@@ -418,66 +419,35 @@ func (l *linter) namesOf(t core.AppType) []string {
 	return out
 }
 
-// optionCheck says what is wrong with an option's value ("" when nothing).
-type optionCheck func(value string) string
-
-func boolOption(v string) string {
-	if _, ok := core.ParseBool(v); !ok {
-		return fmt.Sprintf("%q is not a boolean (true/false): read as false", v)
+// optionRule is the registry entry (core.OptionSpecs) for an option the engine reads — section and
+// option of an application of type t, on its options tab or its Annex — nil for one it does not.
+func (l *linter) optionRule(t core.AppType, annex bool, section, option string) *core.OptionSpec {
+	isURS := func(name string) bool {
+		a, ok := l.apps[name]
+		return ok && a.Type == core.TypeRoutingServer
 	}
-	return ""
+	spec, ok := core.LookupOption(t, annex, section, option, l.isIS, isURS)
+	if !ok {
+		return nil
+	}
+	return spec
 }
 
-func countOption(v string) string {
-	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil || n < 0 {
-		return fmt.Sprintf("%q is not a whole number ≥ 0: ignored, so there is no limit", v)
-	}
-	return ""
-}
-
-func rateOption(v string) string {
-	if _, ok := core.ParseSubmissionRate(v); !ok {
-		return fmt.Sprintf("%q is not a submission rate (10/second, 600/minute, at most 1000 a second): ignored, so there is no limit", v)
-	}
-	return ""
-}
-
-func durationOption(unit time.Duration, unitName string, def time.Duration) optionCheck {
-	return func(v string) string {
-		if d, ok := core.ParseOptionDuration(v, unit); !ok || d <= 0 {
-			return fmt.Sprintf("%q is not a positive duration or number of %s: ignored, the default %s applies", v, unitName, fmtDuration(def))
+// optionProblem says what is wrong with a value and what the engine does instead ("" when valid).
+func optionProblem(spec *core.OptionSpec, v string) string {
+	if err := spec.Validate(v); err != nil {
+		fallback := "the default " + spec.Default + " applies"
+		switch {
+		case spec.Kind == core.KindBool:
+			fallback = "read as " + spec.Default
+		case spec.Default == "":
+			fallback = "ignored, so there is no limit"
+		case spec.Kind == core.KindRate:
+			fallback = "ignored, so there is no limit"
 		}
-		return ""
+		return err.Error() + ": " + fallback
 	}
-}
-
-// optionRule is the check for an option the engine reads (section and option of an application
-// of type t, on its options tab or its Annex), nil for an option it does not read.
-func (l *linter) optionRule(t core.AppType, annex bool, section, option string) optionCheck {
-	switch {
-	case t == core.TypeRoutingServer && !annex && section == "default" && option == "agent_reservation":
-		return boolOption
-	case t == core.TypeRoutingServer && annex && option == "max-submitted-interactions" && l.isIS(section):
-		return countOption
-	case t == core.TypeRoutingServer && annex && option == "max-submission-rate" && l.isIS(section):
-		return rateOption
-	case t == core.TypeInteractionServer && annex && section == "agent_reservation":
-		return boolOption
-	case t == core.TypeInteractionServer && !annex && section == "settings":
-		switch option {
-		case "delivering-timeout":
-			return durationOption(time.Second, "seconds", core.DefaultDeliveringTimeout)
-		case "routing-timeout":
-			return durationOption(time.Minute, "minutes", core.DefaultRoutingTimeout)
-		case "verify-database-identity":
-			return boolOption
-		case "default-max-submitted-per-router":
-			return countOption
-		case "default-max-submission-rate":
-			return rateOption
-		}
-	}
-	return nil
+	return ""
 }
 
 func (l *linter) isIS(name string) bool {
@@ -524,12 +494,16 @@ func (l *linter) optionValues() {
 }
 
 func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app string) {
-	check := l.optionRule(t, annex, section, option)
-	if check == nil {
+	spec := l.optionRule(t, annex, section, option)
+	if spec == nil {
 		return
 	}
-	if problem := check(value); problem != "" {
-		l.report(CodeBadOptionValue, at, "%s %s/%s: %s", app, section, option, problem)
+	if problem := optionProblem(spec, value); problem != "" {
+		code := CodeBadOptionValue
+		if spec.Kind == core.KindRate && rateAboveCeiling(value) {
+			code = CodeRateAboveCeiling
+		}
+		l.report(code, at, "%s %s/%s: %s", app, section, option, problem)
 		return
 	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && n == 0 {
@@ -597,6 +571,14 @@ func (l *linter) esp() {
 				}
 			case l.clusters[s.Via] != nil:
 				l.viaCluster(l.clusters[s.Via], joined[s.Via], service, what, at)
+				if c := l.clusters[s.Via]; len(c.Members) > 0 && l.apps[c.Members[0]] != nil && l.apps[c.Members[0]].Type == core.TypeChatServer {
+					l.report(CodeChatNotBalanced, at, "%s: via %s, an Application Cluster of Chat Servers: the Interaction Server balances Classification, E-mail, SMS and Social Messaging servers, not Chat Servers", what, c.Name)
+				}
+			case core.AppType(s.Via) == core.TypeChatServer:
+				l.report(CodeChatNotBalanced, at, "%s: via ChatServer by type: the Interaction Server balances Classification, E-mail, SMS and Social Messaging servers, not Chat Servers; address a Chat Server by name", what)
+				for _, is := range l.interactionServers(ownConnections) {
+					l.viaType(is, core.TypeChatServer, service, what, at)
+				}
 			case core.AppType(s.Via).Valid():
 				for _, is := range l.interactionServers(ownConnections) {
 					l.viaType(is, core.AppType(s.Via), service, what, at)
@@ -739,8 +721,24 @@ func (l *linter) timeline() {
 		}
 		return l.primary.Name
 	}
-	// becomeActive is activateIS: the IS reads its DAPs and, unguarded, takes the database of the
-	// most recently re-pointed one.
+	// using is the database each IS has worked with since it last became active, while it runs
+	// (the engine's app.usingDB): a warm standby that becomes active again without a restart
+	// continues with it.
+	using := map[string]string{}
+	if active != "" {
+		using[active] = inUse
+	}
+	// guarded reports whether verify-database-identity is on for the IS in force.
+	guarded := func() bool {
+		o := opts[active]
+		if len(o) == 0 && l.primary != nil {
+			o = opts[l.primary.Name]
+		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		on, _ := core.ParseBool(v)
+		return on
+	}
+	// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase).
 	becomeActive := func(name string, i int) {
 		active = name
 		conf := l.apps[name]
@@ -748,35 +746,39 @@ func (l *linter) timeline() {
 		if len(o) == 0 {
 			o = opts[l.primary.Name]
 		}
-		// The guard keeps the database in use, after a switchover and after a restart alike.
-		if v, ok := o.Get("settings", "verify-database-identity"); ok && inUse != "" {
-			if on, _ := core.ParseBool(v); on {
-				return
-			}
-		}
+		v, _ := o.Get("settings", "verify-database-identity")
+		guard, _ := core.ParseBool(v)
 		if !ownConnections(conf) {
 			conf = l.primary
 		}
 		daps, _ := l.dapsOf(conf)
-		if len(daps) == 0 {
+		var choices []core.DAPChoice
+		for _, d := range daps {
+			choices = append(choices, core.DAPChoice{Name: d.Name, Database: dapDB[d.Name], RepointSeq: uint64(seq[d.Name])})
+		}
+		db := core.ChooseDatabase(using[name], guard, inUse, choices)
+		if db == "" {
 			return
 		}
-		pick := daps[0]
-		for _, d := range daps {
-			if seq[d.Name] > seq[pick.Name] {
-				pick = d
+		if db != inUse && using[name] == "" && !(guard && inUse != "") {
+			// The rule took the most recently re-pointed DAP's database.
+			pick := choices[0]
+			for _, c := range choices {
+				if c.RepointSeq > pick.RepointSeq {
+					pick = c
+				}
+			}
+			if r, ok := repointed[pick.Name]; ok {
+				ta := l.cfg.Timeline[i]
+				kind := ta.Kind.String()
+				path := join(item("timeline", i), kind)
+				l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
+					"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
+					name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
 			}
 		}
-		db := dapDB[pick.Name]
-		if r, ok := repointed[pick.Name]; ok && db != inUse {
-			ta := l.cfg.Timeline[i]
-			kind := ta.Kind.String()
-			path := join(item("timeline", i), kind)
-			l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
-				"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
-				name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
-		}
 		inUse = db
+		using[name] = db
 	}
 	for _, i := range l.tl {
 		ta := l.cfg.Timeline[i]
@@ -791,9 +793,13 @@ func (l *linter) timeline() {
 			if ta.Database == dapDB[ta.App] {
 				continue // a no-op, which the engine refuses: nothing changes
 			}
+			next := fmt.Sprintf("the next one to become active works with %s", ta.Database)
+			if guarded() {
+				next = fmt.Sprintf("with verify-database-identity the next one to become active refuses it (and holds all work if no DAP leads to %s any more)", inUse)
+			}
 			l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
-				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, the next one to become active works with %s; Genesys recommends against changing a DAP on the fly",
-				ta.App, dapDB[ta.App], ta.Database, ta.Database)
+				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, %s; Genesys recommends against changing a DAP on the fly",
+				ta.App, dapDB[ta.App], ta.Database, next)
 			dapDB[ta.App] = ta.Database
 			n++
 			seq[ta.App], repointed[ta.App] = n, i
@@ -810,6 +816,7 @@ func (l *linter) timeline() {
 				continue
 			}
 			running[ta.App] = false
+			delete(using, ta.App) // it reads its DAPs anew when it starts
 			if ta.App != active {
 				continue
 			}
@@ -817,6 +824,11 @@ func (l *linter) timeline() {
 				becomeActive(to, i)
 			} else {
 				active = ""
+			}
+		case core.ActRestart:
+			if running[ta.App] && ta.App == active {
+				delete(using, ta.App) // a restarted IS reads its DAPs anew
+				becomeActive(ta.App, i)
 			}
 		case core.ActStart:
 			if _, isIS := running[ta.App]; !isIS || running[ta.App] {
@@ -1056,4 +1068,39 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// rateAboveCeiling reports whether a submission rate is well formed but above Genesys' ceiling
+// of 1000 a second.
+func rateAboveCeiling(v string) bool {
+	num, unit, _ := strings.Cut(strings.TrimSpace(v), "/")
+	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil {
+		return false
+	}
+	if u := strings.ToLower(strings.TrimSpace(unit)); u == "m" || u == "min" || u == "minute" {
+		n /= 60
+	}
+	return n > 1000
+}
+
+// dapAccess notes an Interaction Server whose DAPs mix DB Servers (the 8.1 design) and ODBC
+// (Framework 8.5 dropped DB Server).
+func (l *linter) dapAccess() {
+	for _, is := range l.interactionServers(ownConnections) {
+		daps, _ := l.dapsOf(is)
+		var via, odbc []string
+		for _, d := range daps {
+			if d.DBServer == "" {
+				odbc = append(odbc, d.Name)
+			} else {
+				via = append(via, d.Name)
+			}
+		}
+		if len(via) > 0 && len(odbc) > 0 {
+			l.report(CodeDAPMixedAccess, l.at(appPath(odbc[0]), appPath(is.Name)),
+				"%s's DAPs mix DB Servers (%s) and ODBC (%s): both load, but a real deployment uses one (DB Server support was dropped in Framework 8.5)",
+				is.Name, strings.Join(via, ", "), strings.Join(odbc, ", "))
+		}
+	}
 }

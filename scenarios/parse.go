@@ -6,14 +6,13 @@ package scenarios
 
 import (
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/ixlb/ixlb/core"
@@ -38,9 +37,9 @@ func (s *Scenario) Pos(path string) (Pos, bool) { return s.index.Pos(path) }
 
 // Load reads and parses the scenario file at path.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("load scenario: %w", err)
+		return nil, err
 	}
 	return Parse(path, data)
 }
@@ -49,6 +48,11 @@ func Load(path string) (*Scenario, error) {
 // Diagnostics value holding every problem found, sorted by position.
 func Parse(file string, data []byte) (*Scenario, error) {
 	d := newDecoder(file, len(data))
+	if len(data) > MaxFileSize {
+		d.errorf(Pos{1, 1}, CodeBadValue, "the file is %d bytes; a scenario file is at most %d (8 MiB)", len(data), MaxFileSize)
+		return nil, d.failure()
+	}
+	data = stripBOM(data)
 	root, ok := parseYAML(d, data)
 	if !ok {
 		return nil, d.failure()
@@ -58,7 +62,8 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	}
 	d.collectAnchors(root)
 	l := newLoader(d)
-	l.cfg.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	base := strings.TrimPrefix(file, BundledPrefix)
+	l.cfg.Name = strings.TrimSuffix(filepath.Base(base), filepath.Ext(base))
 	l.top(root)
 	if l.diags.HasErrors() {
 		return nil, d.failure()
@@ -84,8 +89,12 @@ func parseYAML(d *decoder, data []byte) (root ast.Node, ok bool) {
 			root, ok = nil, false
 		}
 	}()
+	tokens := lexer.Tokenize(string(data))
+	if !d.checkShape(tokens) {
+		return nil, false
+	}
 	// Duplicate keys are allowed here and reported by the decoder, which reports all of them.
-	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		var ye yaml.Error
 		if errors.As(err, &ye) {
@@ -138,6 +147,10 @@ func checkVersion(d *decoder, root ast.Node) bool {
 			return true
 		}
 		iv, isInt := v.(*ast.IntegerNode)
+		if s, big := outOfRangeNumber(v); big {
+			d.errorf(posOf(e.value), CodeVersion, "unsupported version %s: this ixlb reads scenario format version %d", s, FormatVersion)
+			return false
+		}
 		if !isInt {
 			d.errorf(posOf(e.value), CodeVersion, "version: want the number %d, got %s", FormatVersion, kindOf(v))
 			return false

@@ -123,7 +123,7 @@ func TestSchemaRejectsBadShapes(t *testing.T) {
 		{"duration in words", "duration: 10m", "duration: 10 minutes"},
 		{"duration without unit", "duration: 10m", "duration: 10"},
 		{"rate in words", "rate: 1/s", "rate: 1 per second"},
-		{"rate per hour", "rate: 1/s", "rate: 1/h"},
+		{"rate per fortnight", "rate: 1/s", "rate: 1/fortnight"},
 		{"unknown application type", "{type: EmailServer}", "{type: MailServer}"},
 		{"unknown application field", "{type: EmailServer}", "{type: EmailServer, host: mail1}"},
 		{"services on a URS", "URS_1: {type: RoutingServer,", "URS_1: {type: RoutingServer, services: [fax],"},

@@ -50,9 +50,25 @@ func (l *loader) traffic(raw ast.Node) {
 	}
 }
 
-var rateRE = regexp.MustCompile(`^(\d+(?:\.\d*)?|\.\d+)/([sm])$`)
+var rateRE = regexp.MustCompile(`^(\d+(?:\.\d*)?|\.\d+)/([a-z]+)$`)
 
-// rate reads "N/s" or "N/m" (N > 0) as arrivals per second.
+// rateUnits are the spellings of a rate's unit people write, Genesys' own (10/second,
+// 600/minute) among them, with the seconds each stands for.
+var rateUnits = map[string]float64{
+	"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+	"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+	"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+}
+
+// rateSpellings is the list a bad rate's message gives.
+const rateSpellings = "N/s, N/sec, N/second, N/m, N/min, N/minute, N/h or N/hour with N > 0, e.g. 2/s or 30/min"
+
+// MaxTrafficRate bounds one traffic stream, in interactions a second: ten times Genesys' own
+// ceiling of 1000 submissions a second per URS, far above any real site, and low enough that a
+// typo such as 1000000/s is an error rather than a run that exhausts memory.
+const MaxTrafficRate = 10_000
+
+// rate reads "N/s", "N/min", "N/hour"… (N > 0) as arrivals per second.
 func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
 	pos := posOf(raw)
 	n, ok := l.resolve(raw)
@@ -61,12 +77,16 @@ func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
 	}
 	s, isScalar := scalarText(n)
 	if !isScalar || isNull(n) {
-		l.errorf(pos, CodeType, "%s: want a rate such as 2/s or 30/m, got %s", what, kindOf(n))
+		l.errorf(pos, CodeType, "%s: want a rate such as 2/s or 30/min, got %s", what, kindOf(n))
 		return 0, false
 	}
 	m := rateRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		l.errorf(pos, CodeBadRate, "%s: bad rate %q: want N/s or N/m with N > 0, e.g. 2/s or 30/m", what, s)
+	var per float64
+	if m != nil {
+		per = rateUnits[m[2]]
+	}
+	if m == nil || per == 0 {
+		l.errorf(pos, CodeBadRate, "%s: bad rate %q: want %s", what, s, rateSpellings)
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
@@ -74,15 +94,18 @@ func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
 		l.errorf(pos, CodeBadRate, "%s: bad rate %q: N must be greater than 0", what, s)
 		return 0, false
 	}
-	if m[2] == "m" {
-		v /= 60
+	v /= per
+	if v > MaxTrafficRate {
+		l.errorf(pos, CodeBadRate, "%s: rate %q is %g interactions a second; at most %d a second per traffic stream (ten times Genesys' ceiling of 1000 submissions a second per URS)",
+			what, s, v, MaxTrafficRate)
+		return 0, false
 	}
 	return v, true
 }
 
 // actionKeys are the timeline's actions; an entry has `at` and exactly one of them (`on` goes with
 // activate and deactivate).
-var actionKeys = []string{"stop", "start", "activate", "deactivate", "set", "switchover", "join", "leave"}
+var actionKeys = []string{"stop", "start", "activate", "deactivate", "set", "switchover", "join", "leave", "restart"}
 
 func (l *loader) timeline(raw ast.Node) {
 	items, _ := l.list(raw, "timeline", "timeline")
@@ -175,6 +198,13 @@ func (l *loader) action(o *object, act, what string) (core.Action, bool) {
 		}
 		l.later(func() { l.checkSwitchover(is, what) })
 		return core.Action{Kind: core.ActSwitchover, App: is.Name}, true
+	case "restart":
+		is, ok := l.str(val, what)
+		if !ok {
+			return core.Action{}, false
+		}
+		l.later(func() { l.refApp(is, what, core.TypeInteractionServer) })
+		return core.Action{Kind: core.ActRestart, App: is.Name}, true
 	case "join", "leave":
 		a := core.Action{Kind: core.ActJoin}
 		if act == "leave" {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 )
@@ -45,11 +46,8 @@ func (d *decoder) report(p Pos, sev Severity, code, format string, args ...any) 
 		p = Pos{1, 1}
 	}
 	d.diags = append(d.diags, Diagnostic{File: d.file, Line: p.Line, Col: p.Col, Severity: sev, Code: code,
-		Message: oneLine.Replace(fmt.Sprintf(format, args...))})
+		Message: EscapeTerminal(fmt.Sprintf(format, args...))})
 }
-
-// oneLine keeps a message on its line: diagnostics print one a line, and names can hold anything.
-var oneLine = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 func (d *decoder) errorf(p Pos, code, format string, args ...any) {
 	d.report(p, SeverityError, code, format, args...)
@@ -182,8 +180,12 @@ func kindOf(n ast.Node) string {
 		return "a string"
 	case *ast.IntegerNode:
 		return "an integer"
-	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+	case *ast.FloatNode:
 		return "a number"
+	case *ast.InfinityNode:
+		return "infinity (.inf)"
+	case *ast.NanNode:
+		return "not-a-number (.nan)"
 	case *ast.BoolNode:
 		return "a boolean"
 	}
@@ -352,5 +354,31 @@ func (d *decoder) key(raw ast.Node) (string, Pos, bool) {
 		d.errorf(pos, CodeType, "a key must be a name, got an empty string")
 		return "", pos, false
 	}
+	if !d.printableName(s, pos, "key") {
+		return "", pos, false
+	}
 	return s, pos, true
+}
+
+// printableName reports a name holding a control or bidirectional formatting character: names
+// reach terminals (the console, run summaries, lint), where `\e]0;…\a` retitles the window and
+// U+202E shows one name as another.
+func (d *decoder) printableName(s string, pos Pos, what string) bool {
+	r, bad := unsafeRune(s)
+	if !bad {
+		return true
+	}
+	d.errorf(pos, CodeBadValue, "%s %q holds %s (U+%04X): names may hold neither control nor bidirectional formatting characters", what, s, runeKind(r), r)
+	return false
+}
+
+// runeKind names what unsafeRune found.
+func runeKind(r rune) string {
+	switch {
+	case isBidi(r):
+		return "a bidirectional formatting character"
+	case r == utf8.RuneError:
+		return "bytes that are not UTF-8"
+	}
+	return "a control character"
 }

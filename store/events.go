@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"unsafe"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
@@ -16,9 +15,18 @@ import (
 // The event log is kept in chunks: one row holds a run of consecutive event lines, joined by
 // newlines (a line is JSON, so it never contains one). A row per event cost more than the rest of
 // the persistence together (1.2 million INSERTs for a 200,000-interaction run); a chunk row is a
-// few hundred lines for the price of one.
+// few thousand lines for the price of one.
 //
-// The view events(seq, t, kind, line) shows the lines one a row again, for sqlite3 users:
+// A chunk's lines are stored zlib-compressed, in the layout of SQLite's archive format (sqlar):
+// size is the length of the lines, and data is the lines themselves when size = length(data),
+// their zlib stream otherwise. The log is repetitive (the same keys, kinds and names on every
+// line): about 100 bytes an event as text, 15 compressed, which is most of what ixlb.db held.
+// Only the last chunk, while it is small and may still be appended to (the console commits a few
+// lines at a time), is stored as is; it is compressed when it is sealed.
+//
+// The view events(seq, t, kind, line) shows the lines one a row again, with plain SQL in the
+// sqlite3 shell (whose sqlar_uncompress function inflates a chunk; ixlb registers the same on its
+// own connections), or with `ixlb events DIR`:
 //
 //	sqlite3 DIR/ixlb.db "SELECT seq, t, kind, line FROM events WHERE kind = 'completed' LIMIT 5"
 //
@@ -28,7 +36,7 @@ import (
 //	SELECT * FROM events WHERE seq BETWEEN 5000 AND 5100
 //	-- is slower than
 //	SELECT c.first_seq + j.key, j.value FROM event_chunks AS c,
-//	  json_each('[' || replace(c.lines, char(10), ',') || ']') AS j
+//	  json_each('[' || replace(CAST(sqlar_uncompress(c.data, c.size) AS TEXT), char(10), ',') || ']') AS j
 //	  WHERE c.last_seq >= 5000 AND c.first_seq <= 5100 AND c.first_seq + j.key BETWEEN 5000 AND 5100
 const (
 	eventChunksDDL = `CREATE TABLE event_chunks (
@@ -36,26 +44,55 @@ const (
 			last_seq  INTEGER NOT NULL,    -- seq of the last line: the lines' seqs are consecutive
 			first_t   REAL NOT NULL,       -- virtual seconds of the first line
 			last_t    REAL NOT NULL,       -- and of the last
-			lines     TEXT NOT NULL        -- the event log lines (JSON), joined by newlines
+			size      INTEGER NOT NULL,    -- bytes of the lines (JSON, joined by newlines)
+			data      BLOB NOT NULL        -- the lines, zlib-compressed unless size = length(data) (sqlar)
 		)`
 	eventsViewDDL = `CREATE VIEW events(seq, t, kind, line) AS
+		SELECT c.first_seq + j.key, json_extract(j.value, '$.t'), json_extract(j.value, '$.kind'), j.value
+		FROM event_chunks AS c,
+			json_each('[' || replace(CAST(sqlar_uncompress(c.data, c.size) AS TEXT), char(10), ',') || ']') AS j`
+
+	// Schema version 2: the chunks' lines as text. Version 1 migrates through it.
+	eventChunksDDLv2 = `CREATE TABLE event_chunks (
+			first_seq INTEGER PRIMARY KEY, -- seq of the first line
+			last_seq  INTEGER NOT NULL,    -- seq of the last line: the lines' seqs are consecutive
+			first_t   REAL NOT NULL,       -- virtual seconds of the first line
+			last_t    REAL NOT NULL,       -- and of the last
+			lines     TEXT NOT NULL        -- the event log lines (JSON), joined by newlines
+		)`
+	eventsViewDDLv2 = `CREATE VIEW events(seq, t, kind, line) AS
 		SELECT c.first_seq + j.key, json_extract(j.value, '$.t'), json_extract(j.value, '$.kind'), j.value
 		FROM event_chunks AS c, json_each('[' || replace(c.lines, char(10), ',') || ']') AS j`
 )
 
-// chunkBytes is the size a chunk stops growing at. 64 KiB is 16 pages: big enough that the row
-// overhead vanishes, small enough that reading the last few events touches little.
-const chunkBytes = 64 << 10
+// chunkBytes is the size (of the lines, before compression) a chunk stops growing at. 128 KiB
+// compresses to about 20 KiB: big enough that the row overhead and the last page's slack vanish,
+// small enough that reading the last few events inflates little.
+const chunkBytes = 128 << 10
 
 // mergeBytes: a commit's first chunk is appended to the last committed one while both together
 // stay below this. The console commits ten times a second with a few lines each; merging keeps
 // its log from becoming a chunk per commit, and the bound keeps the row rewrite it costs small.
+// A last chunk below it is stored uncompressed, so that appending does not inflate it first.
 const mergeBytes = 16 << 10
+
+// migrateChunksToSqlar moves a version 2 state file's text chunks into the sqlar layout, as they
+// are (uncompressed: size = length(data)); chunks written from then on are compressed.
+var migrateChunksToSqlar = []string{
+	`DROP VIEW events`,
+	`ALTER TABLE event_chunks RENAME TO event_chunks_v2`,
+	eventChunksDDL,
+	`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data)
+		SELECT first_seq, last_seq, first_t, last_t, length(CAST(lines AS BLOB)), CAST(lines AS BLOB)
+		FROM event_chunks_v2`,
+	`DROP TABLE event_chunks_v2`,
+	eventsViewDDL,
+}
 
 // migrateEventsToChunks moves a version 1 state file's per-event rows into chunks: runs of
 // consecutive seqs, cut where the running length passes chunkBytes.
 var migrateEventsToChunks = []string{
-	eventChunksDDL,
+	eventChunksDDLv2,
 	`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, lines)
 		SELECT first, last, (SELECT t FROM events WHERE seq = first), (SELECT t FROM events WHERE seq = last), lines
 		FROM (
@@ -68,7 +105,7 @@ var migrateEventsToChunks = []string{
 			GROUP BY run, part
 		)`,
 	`DROP TABLE events`,
-	eventsViewDDL,
+	eventsViewDDLv2,
 }
 
 // chunk is a run of consecutive event lines in a batch's arena.
@@ -171,13 +208,10 @@ func (b *stateBatch) merge(o *stateBatch) {
 	}
 }
 
-// text is chunk i's lines. No copy: the driver copies them into SQLite before the arena changes.
-func (b *stateBatch) text(i int) string {
+// text is chunk i's lines, in the arena: valid until the batch changes.
+func (b *stateBatch) text(i int) []byte {
 	c := &b.chunks[i]
-	if c.end == c.off {
-		return ""
-	}
-	return unsafe.String(&b.arena[c.off], c.end-c.off)
+	return b.arena[c.off:c.end]
 }
 
 // cutLines returns the length of the first n lines of lines (without the newline after them).
@@ -200,12 +234,13 @@ func lastLineStart(lines []byte) int { return bytes.LastIndexByte(lines, '\n') +
 
 // writeChunks inserts the batch's chunks. The first one may replay history (seqs at or before the
 // last committed line: what comes after is dropped first) or continue the last committed chunk
-// (it is appended to while small). The caller holds the transaction.
-func writeChunks(c *sqlite3.SQLiteConn, b *stateBatch) error {
+// (it is appended to while small). Every chunk is compressed but the last one while it is small.
+// The caller holds the transaction.
+func writeChunks(c *sqlite3.SQLiteConn, b *stateBatch, cd *codec) error {
 	if len(b.chunks) == 0 {
 		return nil
 	}
-	appended, err := continueTail(c, &b.chunks[0], b.text(0))
+	appended, err := continueTail(c, &b.chunks[0], b.text(0), cd, len(b.chunks) == 1)
 	if err != nil {
 		return err
 	}
@@ -215,74 +250,115 @@ func writeChunks(c *sqlite3.SQLiteConn, b *stateBatch) error {
 	}
 	for i := from; i < len(b.chunks); i++ {
 		ch := &b.chunks[i]
-		_, err := c.Exec(`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, lines) VALUES (?, ?, ?, ?, ?)`,
-			[]driver.Value{int64(ch.first), int64(ch.last), float64(ch.firstT) / 1e9, float64(ch.lastT) / 1e9, b.text(i)})
-		if err != nil {
-			return fmt.Errorf("insert events %d-%d: %w", ch.first, ch.last, err)
+		if err := insertChunk(c, cd, ch.first, ch.last, ch.firstT, ch.lastT, b.text(i), i == len(b.chunks)-1); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// insertChunk writes one chunk; last says it is the log's last, stored as is while small.
+func insertChunk(c *sqlite3.SQLiteConn, cd *codec, first, last uint64, firstT, lastT int64, text []byte, isLast bool) error {
+	data := cd.encode(text, !isLast || len(text) >= mergeBytes)
+	_, err := c.Exec(`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		[]driver.Value{int64(first), int64(last), float64(firstT) / 1e9, float64(lastT) / 1e9, int64(len(text)), data})
+	if err != nil {
+		return fmt.Errorf("insert events %d-%d: %w", first, last, err)
+	}
+	return nil
+}
+
 // continueTail makes room for ch after the committed chunks: lines at or after ch.first are
-// dropped (a replay), and ch is appended to the last chunk when it follows on and both are small.
-// It reports whether ch was appended.
-func continueTail(c *sqlite3.SQLiteConn, ch *chunk, text string) (bool, error) {
-	first, last, size, ok, err := tailChunk(c)
+// dropped (a replay), and ch is appended to the last chunk when it follows on and both are small;
+// otherwise a last chunk stored as is gets compressed (sealed). only says ch is the batch's one
+// chunk (the log's last after the commit). It reports whether ch was appended.
+func continueTail(c *sqlite3.SQLiteConn, ch *chunk, text []byte, cd *codec, only bool) (bool, error) {
+	tail, ok, err := tailChunk(c)
 	if err != nil {
 		return false, err
 	}
-	if ok && last >= ch.first {
-		if err := dropChunksFrom(c, ch.first); err != nil {
+	if ok && tail.last >= ch.first {
+		if err := dropChunksFrom(c, ch.first, cd); err != nil {
 			return false, err
 		}
-		if first, last, size, ok, err = tailChunk(c); err != nil {
+		if tail, ok, err = tailChunk(c); err != nil {
 			return false, err
 		}
 	}
-	if !ok || last+1 != ch.first || size+1+len(text) > mergeBytes {
+	if !ok || !tail.raw() {
 		return false, nil
 	}
-	_, err = c.Exec(`UPDATE event_chunks SET lines = lines || char(10) || ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
-		[]driver.Value{text, int64(ch.last), float64(ch.lastT) / 1e9, int64(first)})
-	if err != nil {
-		return false, fmt.Errorf("append events %d-%d: %w", ch.first, ch.last, err)
+	if tail.last+1 == ch.first && int(tail.size)+1+len(text) <= mergeBytes {
+		lines := make([]byte, 0, int(tail.size)+1+len(text))
+		lines = append(append(append(lines, tail.data...), '\n'), text...)
+		data := cd.encode(lines, !only)
+		_, err = c.Exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
+			[]driver.Value{data, int64(len(lines)), int64(ch.last), float64(ch.lastT) / 1e9, int64(tail.first)})
+		if err != nil {
+			return false, fmt.Errorf("append events %d-%d: %w", ch.first, ch.last, err)
+		}
+		return true, nil
 	}
-	return true, nil
+	// The tail is complete: seal it.
+	if data := cd.encode(tail.data, true); len(data) < len(tail.data) {
+		_, err = c.Exec(`UPDATE event_chunks SET data = ? WHERE first_seq = ?`, []driver.Value{data, int64(tail.first)})
+		if err != nil {
+			return false, fmt.Errorf("compress events %d-%d: %w", tail.first, tail.last, err)
+		}
+	}
+	return false, nil
 }
 
-// tailChunk reads the last committed chunk's seqs and size.
-func tailChunk(c *sqlite3.SQLiteConn) (first, last uint64, size int, ok bool, err error) {
-	rows, err := c.Query(`SELECT first_seq, last_seq, length(CAST(lines AS BLOB)) FROM event_chunks ORDER BY first_seq DESC LIMIT 1`, nil)
+// storedChunk is a committed chunk as read by tailChunk.
+type storedChunk struct {
+	first, last uint64
+	size        int64
+	data        []byte // as stored; read only when it is the lines themselves
+}
+
+// raw says the chunk is stored uncompressed.
+func (s *storedChunk) raw() bool { return int64(len(s.data)) == s.size }
+
+// tailChunk reads the last committed chunk's seqs and size, and its lines when they are stored as
+// is (a small last chunk; a compressed one is never appended to).
+func tailChunk(c *sqlite3.SQLiteConn) (storedChunk, bool, error) {
+	rows, err := c.Query(`SELECT first_seq, last_seq, size, CASE WHEN length(data) = size THEN data ELSE zeroblob(0) END
+		FROM event_chunks ORDER BY first_seq DESC LIMIT 1`, nil)
 	if err != nil {
-		return 0, 0, 0, false, fmt.Errorf("read the last events: %w", err)
+		return storedChunk{}, false, fmt.Errorf("read the last events: %w", err)
 	}
 	defer rows.Close()
-	dest := make([]driver.Value, 3)
+	dest := make([]driver.Value, 4)
 	switch err := rows.Next(dest); {
 	case err == io.EOF:
-		return 0, 0, 0, false, nil
+		return storedChunk{}, false, nil
 	case err != nil:
-		return 0, 0, 0, false, fmt.Errorf("read the last events: %w", err)
+		return storedChunk{}, false, fmt.Errorf("read the last events: %w", err)
 	}
 	f, _ := dest[0].(int64)
 	l, _ := dest[1].(int64)
 	n, _ := dest[2].(int64)
-	return uint64(f), uint64(l), int(n), true, nil
+	d, _ := dest[3].([]byte)
+	if int64(len(d)) != n {
+		d = nil // compressed (or an empty raw chunk, which never happens)
+	} else {
+		d = append([]byte(nil), d...)
+	}
+	return storedChunk{first: uint64(f), last: uint64(l), size: n, data: d}, true, nil
 }
 
 // dropChunksFrom drops the committed event lines with seq >= from; the chunk that straddles from
 // is cut.
-func dropChunksFrom(c *sqlite3.SQLiteConn, from uint64) error {
+func dropChunksFrom(c *sqlite3.SQLiteConn, from uint64, cd *codec) error {
 	if _, err := c.Exec(`DELETE FROM event_chunks WHERE first_seq >= ?`, []driver.Value{int64(from)}); err != nil {
 		return fmt.Errorf("drop events from %d: %w", from, err)
 	}
-	rows, err := c.Query(`SELECT first_seq, last_seq, first_t, lines FROM event_chunks
+	rows, err := c.Query(`SELECT first_seq, last_seq, first_t, size, data FROM event_chunks
 		WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`, []driver.Value{int64(from)})
 	if err != nil {
 		return fmt.Errorf("drop events from %d: %w", from, err)
 	}
-	dest := make([]driver.Value, 4)
+	dest := make([]driver.Value, 5)
 	err = rows.Next(dest)
 	rows.Close()
 	switch {
@@ -295,16 +371,32 @@ func dropChunksFrom(c *sqlite3.SQLiteConn, from uint64) error {
 	if last, _ := dest[1].(int64); uint64(last) < from {
 		return nil
 	}
-	lines := []byte(asString(dest[3]))
+	size, _ := dest[3].(int64)
+	lines, err := decodeChunk(asBytes(dest[4]), size)
+	if err != nil {
+		return fmt.Errorf("drop events from %d: chunk %d: %w", from, first, err)
+	}
 	lines = lines[:cutLines(lines, int(from-uint64(first)))]
 	lastT, ok := dest[2].(float64) // the first line's: only if the last one's cannot be read
 	if t, _, err := lineTimeKind(lines[lastLineStart(lines):]); err == nil || !ok {
 		lastT = float64(t) / 1e9
 	}
-	_, err = c.Exec(`UPDATE event_chunks SET lines = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
-		[]driver.Value{string(lines), int64(from - 1), lastT, first})
+	data := cd.encode(lines, len(lines) >= mergeBytes) // the log's last chunk now
+	_, err = c.Exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
+		[]driver.Value{data, int64(len(lines)), int64(from - 1), lastT, first})
 	if err != nil {
 		return fmt.Errorf("drop events from %d: %w", from, err)
+	}
+	return nil
+}
+
+// asBytes is a BLOB or TEXT value's bytes, copied.
+func asBytes(v driver.Value) []byte {
+	switch s := v.(type) {
+	case []byte:
+		return append([]byte(nil), s...)
+	case string:
+		return []byte(s)
 	}
 	return nil
 }
@@ -386,7 +478,7 @@ func (st *stateFile) events(from uint64, limit int) ([]EventLine, error) {
 		return nil, nil
 	}
 	// The chunk holding from, if any, and every chunk after it.
-	rows, err := st.r.Query(`SELECT first_seq, lines FROM event_chunks
+	rows, err := st.r.Query(`SELECT first_seq, size, data FROM event_chunks
 		WHERE first_seq >= coalesce((SELECT max(first_seq) FROM event_chunks WHERE first_seq <= ?1), 0)
 		ORDER BY first_seq`, int64(min(from, math.MaxInt64)))
 	if err != nil {
@@ -395,12 +487,16 @@ func (st *stateFile) events(from uint64, limit int) ([]EventLine, error) {
 	defer rows.Close()
 	var out []EventLine
 	for rows.Next() {
-		var first int64
-		var lines []byte
-		if err := rows.Scan(&first, &lines); err != nil {
+		var first, size int64
+		var data []byte
+		if err := rows.Scan(&first, &size, &data); err != nil {
 			return nil, fmt.Errorf("read events from %s: %w", st.path, err)
 		}
-		err := splitLines(lines, uint64(first), func(seq uint64, line []byte) (bool, error) {
+		lines, err := decodeChunk(data, size)
+		if err != nil {
+			return nil, fmt.Errorf("read events from %s: chunk %d: %w", st.path, first, err)
+		}
+		err = splitLines(lines, uint64(first), func(seq uint64, line []byte) (bool, error) {
 			if seq < from {
 				return true, nil
 			}
@@ -430,7 +526,7 @@ func (st *stateFile) lastEvents(n int) ([]EventLine, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	rows, err := st.r.Query(`SELECT first_seq, last_seq, lines FROM event_chunks ORDER BY first_seq DESC`)
+	rows, err := st.r.Query(`SELECT first_seq, last_seq, size, data FROM event_chunks ORDER BY first_seq DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("read events from %s: %w", st.path, err)
 	}
@@ -438,17 +534,21 @@ func (st *stateFile) lastEvents(n int) ([]EventLine, error) {
 	var chunks [][]EventLine // newest first
 	got := 0
 	for got < n && rows.Next() {
-		var first, last int64
-		var lines []byte
-		if err := rows.Scan(&first, &last, &lines); err != nil {
+		var first, last, size int64
+		var data []byte
+		if err := rows.Scan(&first, &last, &size, &data); err != nil {
 			return nil, fmt.Errorf("read events from %s: %w", st.path, err)
+		}
+		lines, err := decodeChunk(data, size)
+		if err != nil {
+			return nil, fmt.Errorf("read events from %s: chunk %d: %w", st.path, first, err)
 		}
 		skip := uint64(0) // the chunk's lines beyond the n wanted
 		if have := uint64(last-first) + 1; have > uint64(n-got) {
 			skip = have - uint64(n-got)
 		}
 		var part []EventLine
-		err := splitLines(lines, uint64(first), func(seq uint64, line []byte) (bool, error) {
+		err = splitLines(lines, uint64(first), func(seq uint64, line []byte) (bool, error) {
 			if seq < uint64(first)+skip {
 				return true, nil
 			}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -14,12 +15,14 @@ import (
 type chunkRow struct {
 	first, last   int64
 	firstT, lastT float64
-	lines         string
+	size          int64
+	stored        int    // bytes of data
+	lines         string // inflated
 }
 
 func readChunks(t *testing.T, path string) []chunkRow {
 	t.Helper()
-	rows, err := rawDB(t, path).Query(`SELECT first_seq, last_seq, first_t, last_t, lines FROM event_chunks ORDER BY first_seq`)
+	rows, err := rawDB(t, path).Query(`SELECT first_seq, last_seq, first_t, last_t, size, data FROM event_chunks ORDER BY first_seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,9 +30,16 @@ func readChunks(t *testing.T, path string) []chunkRow {
 	var out []chunkRow
 	for rows.Next() {
 		var c chunkRow
-		if err := rows.Scan(&c.first, &c.last, &c.firstT, &c.lastT, &c.lines); err != nil {
+		var data []byte
+		if err := rows.Scan(&c.first, &c.last, &c.firstT, &c.lastT, &c.size, &data); err != nil {
 			t.Fatal(err)
 		}
+		c.stored = len(data)
+		lines, err := decodeChunk(data, c.size)
+		if err != nil {
+			t.Fatalf("chunk %d: %v", c.first, err)
+		}
+		c.lines = string(lines)
 		out = append(out, c)
 	}
 	return out
@@ -83,7 +93,7 @@ func TestEventChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	chunks := checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
-	if len(chunks) < 5 || len(chunks) > 12 {
+	if len(chunks) < 3 || len(chunks) > 8 {
 		t.Fatalf("%d chunks for %d lines", len(chunks), len(want))
 	}
 	got, err := s.Events(0, -1)
@@ -182,6 +192,33 @@ func TestRewindCutsChunk(t *testing.T) {
 	}
 	if got, _ := s.LastEvents(10); len(got) != 0 {
 		t.Fatalf("after Rewind(0): %v", got)
+	}
+}
+
+// TestRewindIntoCompressedChunk: a rewind into a compressed chunk inflates it, cuts it and keeps
+// the lines before; the run goes on from there.
+func TestRewindIntoCompressedChunk(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 6000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	chunks := readChunks(t, filepath.Join(dir, stateFileName))
+	if int64(chunks[1].stored) >= chunks[1].size {
+		t.Fatalf("chunk 1 is not compressed: %d bytes for %d", chunks[1].stored, chunks[1].size)
+	}
+	cut := uint64(chunks[1].first + 100)
+	if err := s.Rewind(RunState{Events: cut}); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want[:cut], emit(s.EventSink(), cut+1, 50)...)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
+	if got, err := s.Events(0, -1); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the rewind into a compressed chunk: %d lines, %v", len(got), err)
 	}
 }
 
@@ -337,7 +374,7 @@ func TestMigratesStateVersion1(t *testing.T) {
 		t.Fatalf("migrated events: %d lines, %v; want %d", len(got), err, len(want))
 	}
 	chunks := checkChunks(t, path, want, chunkBytes+200) // the migration cuts after the line that passes 64 KiB
-	if len(chunks) < 4 {
+	if len(chunks) < 2 {
 		t.Fatalf("%d chunks for 2010 lines", len(chunks))
 	}
 	if rs, ok, err := s.LoadRun(); !ok || err != nil || rs.Events != 2100 {
@@ -352,8 +389,8 @@ func TestMigratesStateVersion1(t *testing.T) {
 	var v, typ string
 	db.QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
 	db.QueryRow(`SELECT type FROM sqlite_master WHERE name = 'events'`).Scan(&typ)
-	if v != "2" || typ != "view" {
-		t.Fatalf("schema_version %s, events is a %s; want 2 and a view", v, typ)
+	if v != "3" || typ != "view" {
+		t.Fatalf("schema_version %s, events is a %s; want 3 and a view", v, typ)
 	}
 	var viewRows int
 	if err := db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'app_stopped'`).Scan(&viewRows); err != nil || viewRows != 670 {
@@ -366,5 +403,193 @@ func TestMigratesStateVersion1(t *testing.T) {
 	}
 	if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after the migration and more lines: %d lines", len(got))
+	}
+}
+
+// TestChunksCompressed: every chunk but a small last one is stored compressed, and the log costs
+// a fraction of its text on disk.
+func TestChunksCompressed(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 20_000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, emit(s.EventSink(), 20_001, 7)...) // a small last chunk
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	chunks := checkChunks(t, filepath.Join(dir, stateFileName), want, chunkBytes)
+	text, stored := 0, 0
+	for i, c := range chunks {
+		text += int(c.size)
+		stored += c.stored
+		if raw := int64(c.stored) == c.size; raw != (i == len(chunks)-1) {
+			t.Errorf("chunk %d-%d: %d bytes stored for %d (raw %v)", c.first, c.last, c.stored, c.size, raw)
+		}
+	}
+	if stored*4 > text {
+		t.Fatalf("%d bytes stored for %d bytes of lines: not compressed", stored, text)
+	}
+	if got, err := s.Events(0, -1); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Events: %d lines, %v", len(got), err)
+	}
+}
+
+// TestSmallCommitsSealed: a console's small commits append to a last chunk stored as is; once it
+// is full it is compressed, and the lines read back the same, also through the view.
+func TestSmallCommitsSealed(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	var want []EventLine
+	for i := range uint64(1500) {
+		want = append(want, emit(s.EventSink(), 3*i+1, 3)...)
+		if err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chunks := checkChunks(t, filepath.Join(dir, stateFileName), want, mergeBytes)
+	if len(chunks) < 10 || len(chunks) > 40 {
+		t.Fatalf("%d chunks for 1500 commits of 3 lines", len(chunks))
+	}
+	for i, c := range chunks[:len(chunks)-1] {
+		if int64(c.stored) >= c.size {
+			t.Fatalf("chunk %d (%d-%d) not sealed: %d bytes stored for %d", i, c.first, c.last, c.stored, c.size)
+		}
+	}
+	var n int
+	var last string
+	err := rawDB(t, filepath.Join(dir, stateFileName)).QueryRow(`SELECT count(*), max(line) FILTER (WHERE seq = ?) FROM events`, len(want)).Scan(&n, &last)
+	if err != nil || n != len(want) || last != want[len(want)-1].Line {
+		t.Fatalf("view: %d rows, last %q, %v; want %d, %q", n, last, err, len(want), want[len(want)-1].Line)
+	}
+}
+
+// TestMigratesStateVersion2: text chunks of version 2 are kept as they are (uncompressed sqlar
+// rows), read back the same through Events and the view, and the log goes on compressed.
+func TestMigratesStateVersion2(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, stateFileName)
+	want := emit(nopSink{}, 1, 1000)
+	var a, b strings.Builder
+	for _, e := range want[:600] {
+		a.WriteString(e.Line + "\n")
+	}
+	for _, e := range want[600:] {
+		b.WriteString(e.Line + "\n")
+	}
+	q := func(s string) string { return "'" + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "'", "''") + "'" }
+	stmts := append([]string{metaDDL}, v1StateDDL[:3]...)
+	stmts = append(stmts, eventChunksDDLv2, eventsViewDDLv2,
+		`INSERT INTO meta VALUES ('kind', 'state'), ('name', 'ixlb'), ('identity', 'f00'), ('schema_version', '2')`,
+		fmt.Sprintf(`INSERT INTO event_chunks VALUES (1, 600, %v, %v, %s), (601, 1000, %v, %v, %s)`,
+			float64(want[0].T)/1e9, float64(want[599].T)/1e9, q(a.String()),
+			float64(want[600].T)/1e9, float64(want[999].T)/1e9, q(b.String())))
+	makeSQLite(t, path, stmts...)
+
+	s := newStore(t, dir, Options{})
+	if got, err := s.Events(0, -1); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("migrated events: %d lines, %v; want %d", len(got), err, len(want))
+	}
+	checkChunks(t, path, want, chunkBytes)
+	var n int
+	if err := rawDB(t, path).QueryRow(`SELECT count(*) FROM events WHERE kind = 'app_stopped'`).Scan(&n); err != nil || n != 333 {
+		t.Fatalf("view after the migration: %d app_stopped rows, %v; want 333", n, err)
+	}
+	want = append(want, emit(s.EventSink(), 1001, 3000)...)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	chunks := checkChunks(t, path, want, chunkBytes)
+	if c := chunks[len(chunks)-1]; int64(c.stored) >= c.size {
+		t.Fatalf("the log's new chunk is not compressed: %d bytes for %d", c.stored, c.size)
+	}
+	if got, _ := s.Events(0, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the migration and more lines: %d lines", len(got))
+	}
+}
+
+// TestDamagedChunk: a chunk whose data does not inflate to its size is an error naming it, not
+// wrong lines.
+func TestDamagedChunk(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	emit(s.EventSink(), 1, 5000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := sql.Open(driverName, dsn(filepath.Join(dir, stateFileName), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Exec(`UPDATE event_chunks SET size = size + 1 WHERE first_seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Events(1, 10); err == nil || !strings.Contains(err.Error(), "chunk 1") {
+		t.Fatalf("Events over a damaged chunk: %v", err)
+	}
+}
+
+// TestReadEventsOlderLayouts: ReadEvents reads a version 1 and a version 2 state file in their own
+// layout, without migrating them, and a current one from a given seq.
+func TestReadEventsOlderLayouts(t *testing.T) {
+	want := emit(nopSink{}, 1, 900)
+	var all strings.Builder
+	for _, e := range want {
+		all.WriteString(e.Line + "\n")
+	}
+	q := "'" + strings.ReplaceAll(strings.TrimSuffix(all.String(), "\n"), "'", "''") + "'"
+	v1 := []string{`INSERT INTO meta VALUES ('kind', 'state'), ('name', 'ixlb'), ('identity', 'f00'), ('schema_version', '1')`}
+	var ins strings.Builder
+	ins.WriteString(`INSERT INTO events VALUES `)
+	for i, e := range want {
+		if i > 0 {
+			ins.WriteString(",")
+		}
+		fmt.Fprintf(&ins, "(%d, %v, '%s', '%s')", e.Seq, float64(e.T)/1e9, e.Kind, strings.ReplaceAll(e.Line, "'", "''"))
+	}
+	v1 = append(v1, ins.String())
+	layouts := map[string][]string{
+		"1": append(append([]string{metaDDL}, v1StateDDL...), v1...),
+		"2": append(append([]string{metaDDL}, v1StateDDL[:3]...), eventChunksDDLv2, eventsViewDDLv2,
+			`INSERT INTO meta VALUES ('kind', 'state'), ('name', 'ixlb'), ('identity', 'f00'), ('schema_version', '2')`,
+			fmt.Sprintf(`INSERT INTO event_chunks VALUES (1, 900, 0, 1, %s)`, q)),
+	}
+	for version, stmts := range layouts {
+		dir := t.TempDir()
+		path := filepath.Join(dir, stateFileName)
+		makeSQLite(t, path, stmts...)
+		var got []string
+		err := ReadEvents(dir, 890, func(seq uint64, line []byte) error {
+			got = append(got, fmt.Sprint(seq, " ", string(line)))
+			return nil
+		})
+		if err != nil || len(got) != 11 || got[0] != "890 "+want[889].Line || got[10] != "900 "+want[899].Line {
+			t.Fatalf("version %s: %d lines from 890, %v", version, len(got), err)
+		}
+		var v string
+		rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+		if v != version {
+			t.Fatalf("ReadEvents changed schema_version %s to %s", version, v)
+		}
+	}
+
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want = emit(s.EventSink(), 1, 5000)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := ReadEvents(dir, 1234, func(seq uint64, line []byte) error {
+		if w := want[seq-1]; seq != 1234+uint64(n) || string(line) != w.Line {
+			return fmt.Errorf("line %d: %d %s", n, seq, line)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 5000-1233 {
+		t.Fatalf("ReadEvents from 1234: %d lines, %v", n, err)
 	}
 }

@@ -88,8 +88,11 @@ type ixnFile struct {
 
 // maxPending bounds a pending batch, in multiples of the batch size: beyond it Write waits for the
 // committer to take the batch. A file holds at most two batches, the one being committed and the
-// one being filled, each of at most maxPending*BatchRows rows.
-const maxPending = 4
+// one being filled, each of at most maxPending*BatchRows rows. The bound is what a run holds when
+// SQLite falls behind the engine: memory that follows the commits' lag, not the interactions in
+// flight, so it is kept small (with 4 and 4096-row batches a long run's peak RSS grew with its
+// length until the bound was reached).
+const maxPending = 2
 
 // rowBatch is one group commit: rows in the order they were accepted, one per ID.
 type rowBatch struct {

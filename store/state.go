@@ -22,15 +22,16 @@ const stateFileName = "ixlb.db"
 
 // stateSchema is the console/run state: which scenario the directory belongs to, where the run
 // stands, what operators did and the event log. Version 1 kept one row per event in a table
-// events(seq, t, kind, line); version 2 keeps chunks of lines (events.go) and a view of that name.
+// events(seq, t, kind, line); version 2 keeps chunks of lines (events.go) and a view of that name;
+// version 3 compresses the chunks (sqlar layout: size and data instead of lines).
+//
+// Pages are SQLite's default 4 KiB. Version 2 files were made with 16 KiB pages, which suited
+// text chunks of 64 KiB; a compressed chunk of about 20 KiB fills a 16 KiB page and most of
+// another, while 4 KiB pages leave at most one partly used page a chunk. An existing file keeps
+// its page size.
 var stateSchema = &schema{
 	kind:    "state",
-	version: 2,
-	// The log is most of what the file holds, written once and appended to: 16 KiB pages took a
-	// quarter off committing it (a quarter of the page writes and checkpoint copies of 4 KiB),
-	// while a console's small commits still rewrite little. 64 KiB saved a little more in bulk
-	// but made every small commit rewrite 64 KiB pages.
-	pageSize: 16 << 10,
+	version: 3,
 	create: []string{
 		`CREATE TABLE scenario (
 			id          INTEGER PRIMARY KEY CHECK (id = 1), -- one row: the directory's scenario
@@ -49,7 +50,7 @@ var stateSchema = &schema{
 		eventChunksDDL,
 		eventsViewDDL,
 	},
-	migrations: map[int][]string{1: migrateEventsToChunks},
+	migrations: map[int][]string{1: migrateEventsToChunks, 2: migrateChunksToSqlar},
 }
 
 // RunState is where a run stands, saved with SaveRun and written by the next Commit.
@@ -94,6 +95,7 @@ type stateFile struct {
 	// Owned by the committer goroutine (or by whoever holds mu while it is idle).
 	spare *stateBatch // the last committed batch, cleared: the next cur
 	retry *stateBatch // a failed commit's batch
+	codec codec       // compresses the event log's chunks
 }
 
 func openState(path string, o *Options, files func() []*ixnFile) (*stateFile, error) {
@@ -203,7 +205,7 @@ func (st *stateFile) commit(b *stateBatch, takeErr error) error {
 		err = waitRows()
 	} else {
 		err = st.tx(func(c *sqlite3.SQLiteConn) error {
-			if err := writeState(c, b); err != nil {
+			if err := writeState(c, b, &st.codec); err != nil {
 				return err
 			}
 			return waitRows()
@@ -217,8 +219,8 @@ func (st *stateFile) commit(b *stateBatch, takeErr error) error {
 	return nil
 }
 
-func writeState(c *sqlite3.SQLiteConn, b *stateBatch) error {
-	if err := writeChunks(c, b); err != nil {
+func writeState(c *sqlite3.SQLiteConn, b *stateBatch, cd *codec) error {
+	if err := writeChunks(c, b, cd); err != nil {
 		return err
 	}
 	for _, a := range b.actions {
@@ -333,7 +335,7 @@ func (st *stateFile) rewind(seq uint64, t int64) error {
 		}
 	}
 	err := st.tx(func(c *sqlite3.SQLiteConn) error {
-		if err := dropChunksFrom(c, from); err != nil {
+		if err := dropChunksFrom(c, from, &st.codec); err != nil {
 			return err
 		}
 		_, err := c.Exec(`DELETE FROM actions WHERE t > ?`, []driver.Value{float64(t) / 1e9})

@@ -37,8 +37,14 @@ var ErrClosed = errors.New("store closed")
 // Options tune a Store. The zero value is the default.
 type Options struct {
 	// BatchRows is the most interaction rows one group commit carries, and, when set, the most
-	// event lines the state keeps before committing them on its own; 0 means 4096 rows and
+	// event lines the state keeps before committing them on its own; 0 means 16384 rows and
 	// 65536 lines. Commit commits whatever is pending anyway: a run commits every 1%.
+	//
+	// Between commits a row is kept in memory, and a later row of the same interaction replaces
+	// it: an interaction is written to SQLite at most once a commit, whatever it went through
+	// meanwhile. The default is large so that it is the run's commits that cut batches, not the
+	// batch size: with 4096, a busy run's batches were cut mid-way between two commits, and an
+	// interaction's row was written to SQLite again for each cut it lived across.
 	BatchRows int
 	// BusyTimeout is how long a connection waits for a lock another process holds; 0 means 5s.
 	BusyTimeout time.Duration
@@ -49,7 +55,7 @@ type Options struct {
 
 func (o *Options) batchRows() int {
 	if o.BatchRows <= 0 {
-		return 4096
+		return 16384
 	}
 	return o.BatchRows
 }

@@ -47,7 +47,7 @@ func openRows(t *testing.T, d core.Database) []core.Row {
 // rawDB opens a file with plain database/sql, read-only, to look at what is really stored.
 func rawDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite3", dsn(path, "mode=ro"))
+	db, err := sql.Open(driverName, dsn(path, "mode=ro"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -642,5 +642,28 @@ func TestOptions(t *testing.T) {
 	}
 	if c, err := d.Counts(); err != nil || c.Rows != 5 {
 		t.Fatalf("Counts %+v, %v", c, err)
+	}
+}
+
+// A file SQLite had started (header, WAL mode) but ixlb was killed before the schema committed
+// holds nothing: it is taken as new, not refused as foreign.
+func TestEmptySQLiteFileIsTakenAsNew(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ixn.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Database("ixn"); err != nil {
+		t.Fatalf("an empty SQLite file was refused: %v", err)
 	}
 }

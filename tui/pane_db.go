@@ -74,6 +74,9 @@ func (p *dbPane) rows() []row {
 	rows = append(rows, row{plain: pl, text: th.header.s(pl)})
 	for _, d := range s.DAPs {
 		srv := cell{glyphRunning + " " + d.DBServer, th.text}
+		if d.DBServer == "" {
+			srv = cell{"ODBC", th.text} // Framework 8.5: no DB Server, the DAP connects itself
+		}
 		if !d.DBServerRunning {
 			srv = cell{glyphStopped + " " + d.DBServer, th.bad}
 		}

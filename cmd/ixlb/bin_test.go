@@ -13,6 +13,9 @@ import (
 var ixlbBin string
 
 func TestMain(m *testing.M) {
+	if os.Getenv("IXLB_TEST_CHILD") != "" {
+		os.Exit(m.Run()) // a test re-run in a fresh process (see runInChild): no binary needed
+	}
 	dir, err := os.MkdirTemp("", "ixlb-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -54,4 +57,24 @@ func writeFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// runInChild runs the calling test again in a process of its own, with IXLB_TEST_CHILD set, for
+// what is process-wide (SQLite reads its temporary directory once per process). It reports
+// whether this is the child, which does the test's work.
+func runInChild(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv("IXLB_TEST_CHILD") != "" {
+		return true
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "IXLB_TEST_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s in a child process: %v\n%s", t.Name(), err, out)
+	}
+	if bytes.Contains(out, []byte("--- SKIP")) {
+		t.Skipf("skipped in the child process:\n%s", out)
+	}
+	return false
 }

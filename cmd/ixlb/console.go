@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -121,7 +123,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 			return tui.ScenarioSession{}, err
 		}
 	}
-	nss, err := openSession(next, cfg, fresh)
+	nss, err := openSession(next, cfg, fresh, false)
 	var history []core.Event
 	if err == nil && nss.resume != nil {
 		if history, err = nss.history(5000); err != nil {
@@ -130,7 +132,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 	}
 	if err != nil {
 		if same { // put the running scenario's session back
-			if back, berr := openSession(old.dir, cfg, false); berr == nil {
+			if back, berr := openSession(old.dir, cfg, false, false); berr == nil {
 				p.ss, p.log = back, back.st.EventSink()
 			}
 		}
@@ -204,7 +206,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%v", err)
 		}
 	}
-	ss, err := openSession(dir, sc.Config, console.fresh)
+	ss, err := openSession(dir, sc.Config, console.fresh, false)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

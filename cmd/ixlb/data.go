@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -8,10 +10,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ixlb/ixlb/core"
-	"github.com/ixlb/ixlb/scenarios"
 	"github.com/ixlb/ixlb/store"
 )
 
@@ -23,6 +23,7 @@ type session struct {
 	temp   bool              // ixlb run without --data: removed at the end
 	resume *core.ResumeState // nil: start the scenario afresh
 	run    store.RunState    // as loaded
+	lock   *dirLock          // the directory's owner lock, held until close (lock.go)
 }
 
 // scenarioDigest identifies a scenario's content (and seed) so a data directory of another
@@ -36,8 +37,9 @@ func scenarioDigest(cfg core.Config) string {
 
 // openSession opens dir for the scenario. With fresh, the ixlb files in dir are removed first.
 // A directory of another scenario, or files that are not ixlb's, are an error that changes
-// nothing.
-func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
+// nothing; so is an interaction database the saved session wrote that is missing, unless rebuild
+// (regenerate it by replay).
+func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, err error) {
 	s := &session{dir: dir}
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "ixlb-run-")
@@ -45,7 +47,19 @@ func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 		s.dir, s.temp = tmp, true
-	} else if fresh {
+	}
+	// One owner per directory, from before anything is read or removed (--fresh too) to close.
+	if s.lock, err = lockDir(s.dir); err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.lock.unlock()
+		}
+	}()
+	sqliteTempIn(s.dir)
+	if fresh && !s.temp {
 		if err := removeSessionFiles(dir, cfg); err != nil {
 			return nil, err
 		}
@@ -81,14 +95,39 @@ func openSession(dir string, cfg core.Config, fresh bool) (*session, error) {
 			st.Close()
 			return nil, fmt.Errorf("%s: saved run state is damaged: %w (use --fresh to start over)", dir, err)
 		}
+		for name := range r.Identities {
+			if p := filepath.Join(s.dir, name+".db"); !rebuild && !exists(p) {
+				st.Close()
+				return nil, fmt.Errorf("%s is missing: the saved session wrote it; nothing was changed\n(use --rebuild to regenerate it by replaying the session, or --fresh to start over)", p)
+			}
+		}
 		// Events committed after the state was saved belong to a future that did not happen.
 		if err := st.Rewind(rs); err != nil {
 			st.Close()
 			return nil, err
 		}
 		s.resume, s.run = &r, rs
+	} else if s.hasDatabases(cfg) {
+		// Interaction databases but no committed state: a run stopped before its first state
+		// commit. Its rows belong to no journal; resuming the empty journal rolls them back, so
+		// the run starts from a clean world rather than restoring strangers.
+		if err := st.Rewind(store.RunState{}); err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.resume = &core.ResumeState{Seed: cfg.Seed}
 	}
 	return s, nil
+}
+
+// hasDatabases reports whether any of the scenario's interaction databases is in the directory.
+func (s *session) hasDatabases(cfg core.Config) bool {
+	for _, name := range cfg.Databases {
+		if exists(filepath.Join(s.dir, name+".db")) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkDatabases reads every interaction database already in dir, so a damaged file is reported
@@ -105,20 +144,6 @@ func checkDatabases(st *store.Store, dir string, cfg core.Config) error {
 		}
 		if err != nil {
 			return fmt.Errorf("%s is damaged or not an ixlb database: %w (move it away, or use --fresh to start over)", path, err)
-		}
-	}
-	return nil
-}
-
-// removeSessionFiles deletes the files ixlb keeps for cfg in dir, and nothing else.
-func removeSessionFiles(dir string, cfg core.Config) error {
-	names := append([]string{"ixlb"}, cfg.Databases...)
-	for _, n := range names {
-		for _, suffix := range []string{".db", ".db-wal", ".db-shm", ".db-journal"} {
-			p := filepath.Join(dir, n+suffix)
-			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("--fresh: %w", err)
-			}
 		}
 	}
 	return nil
@@ -188,6 +213,7 @@ func (s *session) history(n int) ([]core.Event, error) {
 func (s *session) close() error {
 	err := s.st.Close()
 	s.cleanup()
+	s.lock.unlock()
 	return err
 }
 
@@ -197,37 +223,7 @@ func (s *session) cleanup() {
 	}
 }
 
-// defaultDataDir is the console's per-scenario directory under the user's state directory:
-// $XDG_STATE_HOME/ixlb/<scenario>, falling back to ~/.local/state/ixlb/<scenario>.
-func defaultDataDir(sc *scenarios.Scenario) (string, error) {
-	base := os.Getenv("XDG_STATE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no state directory: %w (use --data)", err)
-		}
-		base = filepath.Join(home, ".local", "state")
-	}
-	name := sc.Config.Name
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(sc.File), filepath.Ext(sc.File))
-	}
-	return filepath.Join(base, "ixlb", safeName(name)), nil
-}
-
-// safeName keeps a scenario name usable as one path element.
-func safeName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	if b.Len() == 0 || b.String() == "." || b.String() == ".." {
-		return "scenario"
-	}
-	return b.String()
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

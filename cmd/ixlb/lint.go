@@ -1,7 +1,8 @@
+//go:build cgo
+
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,8 +19,15 @@ const (
 	formatJSON = "json"
 )
 
+// lintOptions are the flags of `ixlb lint`.
+type lintOptions struct {
+	format      string
+	strict      bool
+	maxWarnings int // -1: no limit
+}
+
 func newLintCmd() *cobra.Command {
-	var format string
+	var o lintOptions
 	cmd := &cobra.Command{
 		Use:   "lint SCENARIO...",
 		Short: "Check scenario files for load errors and load-balancing pitfalls",
@@ -33,18 +41,22 @@ nowhere; and more (docs/lint.md lists every code).
 Each finding is printed as FILE:LINE:COL: error|warning CODE: message. Load errors (syntax, unknown
 fields and references, nested or mixed-type clusters…) are printed the same way.
 
-Exit status: 0 when there are warnings at most, 1 when there is an error, 2 when a file cannot be
-read at all.`,
+Exit status: 0 when there are warnings at most, 1 when there is an error (or, with --strict or
+--max-warnings N, more warnings than allowed, for CI pipelines that lint routing designs), 2 when
+a file cannot be read at all.`,
 		Example: `  ixlb lint my-design.yaml
   ixlb lint designs/*.yaml --format json
-  ixlb lint esp-direct-vs-cluster          # a bundled scenario`,
+  ixlb lint esp-direct-vs-cluster          # a bundled scenario
+  ixlb lint --strict designs/*.yaml        # warnings fail too (CI)`,
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: completeScenarios(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return lintCmd(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, format)
+			return lintCmd(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
+	cmd.Flags().StringVar(&o.format, "format", formatText, "output format: text or json")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "fail (exit 1) on any warning: --max-warnings 0")
+	cmd.Flags().IntVar(&o.maxWarnings, "max-warnings", -1, "fail (exit 1) when there are more than N warnings (-1: no limit)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{formatText, formatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -59,9 +71,19 @@ type lintFinding struct {
 	Message  string `json:"message"`
 }
 
-func lintCmd(stdout, stderr io.Writer, args []string, format string) error {
+func lintCmd(stdout, stderr io.Writer, args []string, o lintOptions) error {
+	format := o.format
 	if format != formatText && format != formatJSON {
 		return exitf(2, "--format: want text or json, got %q", format)
+	}
+	if o.maxWarnings < -1 {
+		return exitf(2, "--max-warnings: want a number of warnings, 0 or more (-1: no limit), got %d", o.maxWarnings)
+	}
+	if o.strict {
+		if o.maxWarnings > 0 {
+			return exitf(2, "--strict is --max-warnings 0: give one or the other")
+		}
+		o.maxWarnings = 0
 	}
 	var all scenarios.Diagnostics
 	unreadable := false
@@ -69,7 +91,7 @@ func lintCmd(stdout, stderr io.Writer, args []string, format string) error {
 		ds, err := lintOne(arg)
 		if err != nil {
 			// The other files are still linted: one missing file should not hide their findings.
-			fmt.Fprintf(stderr, "ixlb lint: %v\n", err)
+			fmt.Fprintf(stderr, "ixlb lint: %s\n", scenarios.EscapeTerminalLines(err.Error()))
 			unreadable = true
 			continue
 		}
@@ -81,14 +103,12 @@ func lintCmd(stdout, stderr io.Writer, args []string, format string) error {
 		for i, d := range all {
 			out[i] = lintFinding{d.File, d.Line, d.Col, string(d.Severity), d.Code, d.Message}
 		}
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
+		if err := writeJSON(stdout, out); err != nil {
 			return exitf(2, "lint: %v", err)
 		}
-		fmt.Fprintf(stdout, "%s\n", b)
 	default:
 		for _, d := range all {
-			fmt.Fprintln(stdout, d.Lint())
+			fmt.Fprintln(stdout, scenarios.EscapeTerminal(d.Lint()))
 		}
 	}
 	switch {
@@ -96,6 +116,15 @@ func lintCmd(stdout, stderr io.Writer, args []string, format string) error {
 		return &exitError{code: 2, err: errors.New("")}
 	case all.HasErrors():
 		return &exitError{code: 1, err: errors.New("")}
+	}
+	warnings := 0
+	for _, d := range all {
+		if d.Severity == scenarios.SeverityWarning {
+			warnings++
+		}
+	}
+	if o.maxWarnings >= 0 && warnings > o.maxWarnings {
+		return exitf(1, "ixlb lint: %d warning(s), more than the %d allowed (--strict or --max-warnings)", warnings, o.maxWarnings)
 	}
 	return nil
 }
@@ -120,7 +149,7 @@ func lintAtLoad(stderr io.Writer, sc *scenarios.Scenario) ([]string, error) {
 	ds := scenarios.Lint(sc)
 	lines := make([]string, len(ds))
 	for i, d := range ds {
-		lines[i] = d.Lint()
+		lines[i] = scenarios.EscapeTerminal(d.Lint())
 	}
 	if ds.HasErrors() {
 		return nil, &exitError{code: 2, err: errors.New(strings.Join(lines, "\n"))}

@@ -85,7 +85,7 @@ func TestLintCommand(t *testing.T) {
 			warned + ":25:10: warning timeline-after-end: timeline entry 1 at 5m is after the end of the run (duration 1m): it never happens",
 		}, ""},
 		{"bundled scenario by name", []string{"lint", "esp-direct-vs-cluster"}, 0, []string{
-			"esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: strategy FaxDirect step 1 (esp fax): via ThirdPartyServer by type, but IxnServer's directly connected ThirdPartyServers provide different services: requests reach IMSrv_1 (im) and fault; put FaxSrv_1, FaxSrv_2 in an Application Cluster and address it",
+			"bundled:esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: strategy FaxDirect step 1 (esp fax): via ThirdPartyServer by type, but IxnServer's directly connected ThirdPartyServers provide different services: requests reach IMSrv_1 (im) and fault; put FaxSrv_1, FaxSrv_2 in an Application Cluster and address it",
 		}, ""},
 		{"load error, with its code", []string{"lint", unknownField}, 1, []string{
 			unknownField + `:3:1: error unknown-field: unknown field "duraton" in scenario (did you mean "duration"?)`,
@@ -129,7 +129,7 @@ func TestLintJSON(t *testing.T) {
 	if r.code != 0 || r.stdout != "[]\n" {
 		t.Errorf("clean: exit %d, stdout %q", r.code, r.stdout)
 	}
-	bad := writeScenario(t, dir, "bad.yaml", "rate: 1/s", "rate: 1/hour")
+	bad := writeScenario(t, dir, "bad.yaml", "rate: 1/s", "rate: 1/fortnight")
 	r = ixlbCLI(t, "lint", "--format=json", bad, "dap-repoint-guarded")
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
@@ -140,8 +140,8 @@ func TestLintJSON(t *testing.T) {
 	}
 	want := []map[string]any{
 		{"file": bad, "line": 23.0, "col": 61.0, "severity": "error", "code": "bad-rate",
-			"message": `traffic 1: rate: bad rate "1/hour": want N/s or N/m with N > 0, e.g. 2/s or 30/m`},
-		{"file": "dap-repoint-guarded.yaml", "line": 52.0, "col": 42.0, "severity": "warning", "code": "dap-repoint"},
+			"message": `traffic 1: rate: bad rate "1/fortnight": want N/s, N/sec, N/second, N/m, N/min, N/minute, N/h or N/hour with N > 0, e.g. 2/s or 30/min`},
+		{"file": "bundled:dap-repoint-guarded.yaml", "line": 52.0, "col": 42.0, "severity": "warning", "code": "dap-repoint"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d findings, want %d: %s", len(got), len(want), r.stdout)
@@ -164,7 +164,7 @@ func TestRunLintsAtLoad(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	line := "esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: "
+	line := "bundled:esp-direct-vs-cluster.yaml:43:20: warning esp-thirdparty-by-type: "
 	if !strings.HasPrefix(r.stderr, line) {
 		t.Errorf("stderr does not start with the warning:\n%s", r.stderr)
 	}
@@ -182,6 +182,36 @@ func TestRunLintsAtLoad(t *testing.T) {
 		r := ixlbCLI(t, args...)
 		if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, nothing+":22:1: error nothing-routed: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// --strict and --max-warnings N make warnings fail, for CI pipelines (issue 13).
+func TestLintStrict(t *testing.T) {
+	dir := t.TempDir()
+	clean := writeScenario(t, dir, "clean.yaml", "", "")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"lint", "dap-repoint-guarded"}, 0, ""},
+		{[]string{"lint", "--strict", "dap-repoint-guarded"}, 1, "1 warning(s), more than the 0 allowed"},
+		{[]string{"lint", "--max-warnings", "0", "dap-repoint-guarded"}, 1, "more than the 0 allowed"},
+		{[]string{"lint", "--max-warnings", "1", "dap-repoint-guarded"}, 0, ""},
+		{[]string{"lint", "--max-warnings", "1", "dap-repoint-guarded", "esp-direct-vs-cluster"}, 1, "2 warning(s), more than the 1 allowed"},
+		{[]string{"lint", "--strict", "--format", "json", "dap-repoint-guarded"}, 1, "more than the 0 allowed"},
+		{[]string{"lint", "--strict", clean}, 0, ""},
+		{[]string{"lint", "--max-warnings", "-2", clean}, 2, "0 or more"},
+		{[]string{"lint", "--strict", "--max-warnings", "3", clean}, 2, "give one or the other"},
+	}
+	for _, c := range cases {
+		r := ixlbCLI(t, c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+		if c.code == 1 && !strings.Contains(r.stdout, "dap-repoint") {
+			t.Errorf("%v: the warnings are not printed:\n%s", c.args, r.stdout)
 		}
 	}
 }

@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Command ixlb runs a faithful, deterministic simulation of the Genesys eServices Interaction
 // Server's load balancing: a live console, headless scenario runs, lint and scenario tooling.
 package main
@@ -9,6 +11,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ixlb/ixlb/scenarios"
 )
 
 // version is stamped by the release build (-ldflags "-X main.version=…").
@@ -37,23 +41,32 @@ func execute(args []string) int { return executeIO(args, os.Stdout, os.Stderr) }
 
 // executeIO is execute with the command's output and errors going to the given writers.
 func executeIO(args []string, stdout, stderr io.Writer) int {
+	out := &outputWriter{w: stdout}
 	root := newRootCmd()
 	root.SetArgs(args)
-	root.SetOut(stdout)
+	root.SetOut(out)
 	root.SetErr(stderr)
-	err := root.Execute()
-	if err == nil {
-		return 0
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(root.ErrOrStderr(), ee.err)
+	code := 0
+	if err := root.Execute(); err != nil {
+		code = 2
+		msg := "ixlb: " + err.Error()
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code, msg = ee.code, ""
+			if ee.err != nil {
+				msg = ee.err.Error()
+			}
 		}
-		return ee.code
+		if msg != "" {
+			// Messages quote names from scenario files: escaped for the terminal.
+			fmt.Fprintln(stderr, scenarios.EscapeTerminalLines(msg))
+		}
 	}
-	fmt.Fprintln(root.ErrOrStderr(), "ixlb:", err)
-	return 2
+	if out.err != nil {
+		fmt.Fprintf(stderr, "ixlb: write output: %v\n", out.err)
+		return 2
+	}
+	return code
 }
 
 func newRootCmd() *cobra.Command {
@@ -80,8 +93,12 @@ file, or the name of a bundled scenario) it opens that one.`,
 		ValidArgsFunction: completeScenarios(1),
 	}
 	addConsoleFlags(root)
+	// The console's --speed refuses NaN, Inf and factors out of range, as run's does.
+	if fl := root.Flags().Lookup("speed"); fl != nil {
+		fl.Value = newSpeedValue(&console.speed, console.speed, false)
+	}
 	run := newRunCmd()
 	run.ValidArgsFunction = completeScenarios(1)
-	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd())
+	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd(), newEventsCmd())
 	return root
 }

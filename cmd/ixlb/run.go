@@ -1,11 +1,14 @@
+//go:build cgo
+
 package main
 
 import (
 	"bufio"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,6 +29,7 @@ type runFlags struct {
 	data    string
 	speed   float64
 	fresh   bool
+	rebuild bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -42,11 +46,19 @@ SCENARIO is a file or the name of a bundled scenario (see the README).
 State lives in SQLite: each database of the scenario is DIR/<name>.db and the run state and event
 log are DIR/ixlb.db. Without --data a temporary directory is used and removed at the end. With
 --data, a run that was killed continues from its last commit when the same command is run again:
-interactions that were in a URS are resubmitted, queued ones routed, those with agents complete.
+the session is replayed from its journal (seed, operator actions) to its last commit, checked against
+the saved event-log hash and the interaction databases, and goes on exactly as if it had never
+stopped. A directory whose run had finished reports it again. A database that does not hold what
+the session wrote (deleted, emptied, replaced, edited) is refused with what differs: --rebuild
+regenerates it by replay, --fresh starts over.
 --speed N paces virtual time at N times the wall clock instead of running flat out.
 
+One process owns a data directory at a time: a second one on it is refused at once. Ctrl-C or
+SIGTERM commits what is done and stops; the same command then resumes.
+
 Exit status: 0 when every expectation holds, 1 when one fails, 2 when the scenario cannot be
-loaded (the message names FILE:LINE:COL).`,
+loaded (the message names FILE:LINE:COL) or the run cannot go on, 130/143 when interrupted by
+SIGINT/SIGTERM.`,
 		Example: `  ixlb run seed-example
   ixlb run design.yaml --seed 42 --json > report.json
   ixlb run design.yaml --events events.jsonl`,
@@ -61,8 +73,9 @@ loaded (the message names FILE:LINE:COL).`,
 	cmd.Flags().StringVar(&f.events, "events", "", "write the event log (JSON lines) to this file")
 	cmd.Flags().BoolVar(&f.noProg, "no-progress", false, "do not show a progress bar on a terminal")
 	cmd.Flags().StringVar(&f.data, "data", "", "keep the databases and run state in this directory (resumes a killed run)")
-	cmd.Flags().Float64Var(&f.speed, "speed", 0, "pace virtual time at N times the wall clock (0: as fast as possible)")
+	cmd.Flags().Var(newSpeedValue(&f.speed, 0, true), "speed", "pace virtual time at N times the wall clock (0: as fast as possible; at most 100000)")
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
+	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	return cmd
 }
 
@@ -75,11 +88,11 @@ func (s lineSink) Event(_ *core.Event, line []byte) {
 }
 
 func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
-	if f.speed < 0 {
-		return exitf(2, "--speed must be positive, got %g", f.speed)
-	}
 	if f.fresh && f.data == "" {
 		return exitf(2, "--fresh needs --data")
+	}
+	if f.rebuild && (f.data == "" || f.fresh) {
+		return exitf(2, "--rebuild needs --data (and starts from the saved session, so not with --fresh)")
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -96,7 +109,11 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
-	ss, err := openSession(f.data, cfg, f.fresh)
+	// From before the session exists: a signal while it opens is heard at the first step, and
+	// a temporary directory is not left behind.
+	stop := watchSignals()
+	defer stop.release()
+	ss, err := openSession(f.data, cfg, f.fresh, f.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -118,26 +135,44 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	}
 	var eng *core.Engine
 	if ss.resume != nil {
+		if f.rebuild {
+			opts = append(opts, core.WithRebuild())
+		}
 		eng, err = core.Resume(cfg, *ss.resume, opts...)
-		if err == nil {
+		if err != nil {
+			return resumeError(ss.dir, err)
+		}
+		for _, n := range eng.Notes() {
+			fmt.Fprintf(stderr, "%s: %s\n", ss.dir, n)
+		}
+		if ss.resume.Events == 0 {
+			// Nothing committed to resume: only the notes say what was rolled back.
+		} else if ss.resume.T >= int64(cfg.Duration) {
+			fmt.Fprintf(stderr, "the run in %s had finished at %s virtual; reporting it again\n", ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
+		} else {
 			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
 		}
 	} else {
 		eng, err = core.New(cfg, opts...)
-	}
-	if err != nil {
-		return exitf(2, "%s: %v", sc.File, err)
+		if err != nil {
+			return exitf(2, "%s: %v", sc.File, err)
+		}
 	}
 	start := time.Now()
 	end := int64(cfg.Duration)
 	prog := progressOut(stderr, f.noProg)
-	if f.speed > 0 {
-		err = pace(eng, ss, end, f.speed, prog)
-	} else {
-		err = simulate(eng, ss, end, prog)
-	}
+	guard, err := newMemoryGuard()
 	if err != nil {
 		return exitf(2, "%v", err)
+	}
+	lp := loop{ss: ss, progress: prog, stop: stop, guard: guard, slices: runSlices(cfg)}
+	if f.speed > 0 {
+		err = lp.pace(eng, end, f.speed)
+	} else {
+		err = lp.simulate(eng, end)
+	}
+	if err != nil {
+		return stopped(stderr, eng, ss, events, stop, err)
 	}
 	elapsed := time.Since(start)
 	if events != nil {
@@ -155,13 +190,14 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	rep.Expectations = scenarios.Evaluate(sc.Expect, rep)
 	rep.Warnings = append(warnings, rep.Warnings...)
 	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, rep); err != nil {
 			return exitf(2, "report: %v", err)
 		}
 	} else {
-		printSummary(stdout, rep, elapsed)
+		var b strings.Builder
+		printSummary(&b, rep, elapsed)
+		// Names and expectations come from the file: escaped for the terminal.
+		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	for _, x := range rep.Expectations {
 		if !x.OK {
@@ -182,39 +218,61 @@ func progressOut(stderr io.Writer, off bool) io.Writer {
 	return nil
 }
 
-// simulate runs the engine to the end as fast as it goes, committing every 1% of the duration
-// so a killed run loses little, and showing progress on a terminal.
-func simulate(eng *core.Engine, ss *session, end int64, progress io.Writer) error {
-	const slices = 100
-	from := eng.Now()
-	for i := 1; i <= slices; i++ {
-		eng.RunUntil(from + (end-from)*int64(i)/slices)
-		if err := ss.checkpoint(eng); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		showProgress(progress, eng, end)
+// loop drives the engine to the end of the run, committing as it goes, and stops early on a
+// signal or when the memory guard trips.
+type loop struct {
+	ss       *session
+	progress io.Writer
+	stop     *interruption
+	guard    *memoryGuard
+	slices   int
+}
+
+// step commits after a stretch of virtual time and checks for a reason to stop.
+func (lp loop) step(eng *core.Engine, end int64) error {
+	if err := lp.ss.checkpoint(eng); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
-	clearProgress(progress)
+	showProgress(lp.progress, eng, end)
+	if lp.stop.stopped() {
+		return errInterrupted
+	}
+	return lp.guard.check(eng)
+}
+
+// simulate runs the engine to the end as fast as it goes, committing every 1% of the duration
+// (more often under heavy traffic) so a killed run loses little, and showing progress on a
+// terminal.
+func (lp loop) simulate(eng *core.Engine, end int64) error {
+	from := eng.Now()
+	for i := 1; i <= lp.slices; i++ {
+		eng.RunUntil(from + (end-from)*int64(i)/int64(lp.slices))
+		if err := lp.step(eng, end); err != nil {
+			return err
+		}
+	}
+	clearProgress(lp.progress)
 	return nil
 }
 
 // pace runs virtual time at speed times the wall clock, committing about ten times a second.
-func pace(eng *core.Engine, ss *session, end int64, speed float64, progress io.Writer) error {
+func (lp loop) pace(eng *core.Engine, end int64, speed float64) error {
 	const tick = 100 * time.Millisecond
 	wall0, virt0 := time.Now(), eng.Now()
 	for eng.Now() < end {
-		time.Sleep(tick)
-		target := virt0 + int64(float64(time.Since(wall0))*speed)
-		if target > end {
-			target = end
+		if lp.stop.sleep(tick) {
+			return errInterrupted
+		}
+		target := end
+		if ahead := float64(time.Since(wall0)) * speed; ahead < float64(end-virt0) {
+			target = virt0 + int64(ahead)
 		}
 		eng.RunUntil(target)
-		if err := ss.checkpoint(eng); err != nil {
-			return fmt.Errorf("commit: %w", err)
+		if err := lp.step(eng, end); err != nil {
+			return err
 		}
-		showProgress(progress, eng, end)
 	}
-	clearProgress(progress)
+	clearProgress(lp.progress)
 	return nil
 }
 
@@ -295,4 +353,14 @@ func fmtNum(f float64) string {
 		return fmt.Sprintf("%d", int64(f))
 	}
 	return fmt.Sprintf("%g", f)
+}
+
+// resumeError explains a saved session that cannot be continued as it is; nothing was changed.
+func resumeError(dir string, err error) error {
+	var mm *core.ResumeMismatchError
+	if errors.As(err, &mm) {
+		return exitf(2, "%s: %s; nothing was changed\n(use --rebuild to regenerate the databases by replaying the session, or --fresh to start over)",
+			filepath.Join(dir, mm.Database+".db"), mm.Problem)
+	}
+	return exitf(2, "%s: %v", dir, err)
 }

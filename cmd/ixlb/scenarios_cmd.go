@@ -1,7 +1,10 @@
+//go:build cgo
+
 package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,9 +35,16 @@ a design of your own from it.`,
 		Short:             "Print a bundled scenario's file",
 		Long:              "Show prints the bundled scenario's YAML file exactly as it ships, comments included.",
 		Example:           "  ixlb scenarios show urs-failover > my-failover.yaml",
-		Args:              cobra.ExactArgs(1),
+		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeBundled,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				// Nothing on stdout: `ixlb scenarios show > my.yaml` must not write a listing.
+				var b strings.Builder
+				b.WriteString("ixlb scenarios show NAME: name a bundled scenario, e.g. ixlb scenarios show seed-example > my.yaml\n\n")
+				listScenarios(&b)
+				return &exitError{code: 2, err: errors.New(strings.TrimSuffix(b.String(), "\n"))}
+			}
 			data, err := scenarios.Source(args[0])
 			if err != nil {
 				return &exitError{code: 2, err: err}

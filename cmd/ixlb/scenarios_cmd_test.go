@@ -51,7 +51,26 @@ func TestScenariosShow(t *testing.T) {
 	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, `did you mean "urs-failover"`) {
 		t.Errorf("unknown name: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	for _, args := range [][]string{{"scenarios", "show"}, {"scenarios", "extra"}} {
+	// Issue 13: a name that starts right gets a suggestion too.
+	r = ixlbCLI(t, "scenarios", "show", "urs-failure")
+	if r.code != 2 || !strings.Contains(r.stderr, `did you mean "urs-failover"`) {
+		t.Errorf("urs-failure: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// Without a name, the bundled scenarios are listed (on stderr: stdout may be a file).
+	r = ixlbCLI(t, "scenarios", "show")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "ixlb scenarios show seed-example > my.yaml") {
+		t.Errorf("show without a name: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, info := range scenarios.Bundled() {
+		if !strings.Contains(r.stderr, info.Name+"  ") {
+			t.Errorf("show without a name does not list %s:\n%s", info.Name, r.stderr)
+		}
+	}
+	// The bundled: name lint reports is one show takes.
+	if r := ixlbCLI(t, "scenarios", "show", "bundled:seed-example.yaml"); r.code != 0 || !strings.HasPrefix(r.stdout, "#") {
+		t.Errorf("show bundled:seed-example.yaml: exit %d, %q", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"scenarios", "show", "a", "b"}, {"scenarios", "extra"}} {
 		if r := ixlbCLI(t, args...); r.code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, r.code)
 		}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// TestKillAndCompare SIGKILLs a paced `ixlb run --data` at 20 random moments for each of three
+// bundled scenarios, reruns the same command each time, and checks that the finished session has
+// the event log of the run that was never interrupted, byte for byte (events_sha256), and lost
+// nothing.
+func TestKillAndCompare(t *testing.T) {
+	for i, name := range []string{"urs-failover", "dap-failover", "reservation-contention"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			whole := reportOf(t, "run", name, "--json")
+			data := filepath.Join(t.TempDir(), "data")
+			// About five seconds of wall clock for the whole run, so twenty kills land inside it.
+			args := []string{"run", name, "--data", data, "--speed", "50", "--no-progress", "--json"}
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			kills := 0
+			for kills < 20 {
+				cmd := exec.Command(ixlbBin, args...)
+				cmd.Stdout, cmd.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				select {
+				case err := <-done:
+					t.Fatalf("run ended by itself after %d kills (%v); slow it down\n%s", kills, err, cmd.Stderr)
+				case <-time.After(time.Duration(20+rng.IntN(200)) * time.Millisecond):
+					cmd.Process.Kill()
+					<-done
+					kills++
+				}
+			}
+			got := reportOf(t, args...)
+			if got.EventsSHA256 != whole.EventsSHA256 || got.Events != whole.Events {
+				t.Fatalf("after %d kills: %d events, sha256 %.12s; uninterrupted %d events, %.12s",
+					kills, got.Events, got.EventsSHA256, whole.Events, whole.EventsSHA256)
+			}
+			if got.Interactions.Lost != 0 || got.Interactions != whole.Interactions {
+				t.Fatalf("after %d kills: %+v; uninterrupted %+v", kills, got.Interactions, whole.Interactions)
+			}
+		})
+	}
+}
+
+func reportOf(t *testing.T, args ...string) core.Report {
+	t.Helper()
+	out, errOut, code := runBin(t, args...)
+	if code != 0 {
+		t.Fatalf("ixlb %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+	}
+	var r core.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return r
+}
+
+// A finished session rerun reports the same, says it had finished, and exits the same; a console
+// or run reopened resubmits nothing.
+func TestFinishedSessionRerunReportsTheSame(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	args := []string{"run", "urs-failover", "--data", data, "--json"}
+	first := reportOf(t, args...)
+	for i := 0; i < 2; i++ {
+		out, errOut, code := runBin(t, args...)
+		if code != 0 || !strings.Contains(errOut, "had finished") {
+			t.Fatalf("rerun %d: exit %d, %s", i, code, errOut)
+		}
+		var r core.Report
+		json.Unmarshal([]byte(out), &r)
+		if r.EventsSHA256 != first.EventsSHA256 || r.Interactions != first.Interactions {
+			t.Fatalf("rerun %d changed the report: %+v vs %+v", i, r.Interactions, first.Interactions)
+		}
+	}
+}
+
+// The interaction databases are checked against the session: a database deleted, emptied or from
+// another session is exit 2 naming the file and what differs, with nothing changed; --rebuild
+// regenerates it.
+func TestResumeRefusesDatabasesThatDiffer(t *testing.T) {
+	dir := t.TempDir()
+	session := func(name string) string {
+		data := filepath.Join(dir, name)
+		cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
+		cmd.Start()
+		waitForRows(t, filepath.Join(data, "ixn.db"), 20)
+		time.Sleep(200 * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		return data
+	}
+	cases := []struct {
+		name   string
+		damage func(t *testing.T, data string)
+		want   string
+	}{
+		{"deleted", func(t *testing.T, data string) { removeDB(t, data) }, "ixn.db is missing"},
+		{"emptied", func(t *testing.T, data string) { sqlExec(t, filepath.Join(data, "ixn.db"), `DELETE FROM interactions`) }, "holds 0 interactions"},
+		{"from another session", func(t *testing.T, data string) {
+			other := session("other-" + filepath.Base(data))
+			removeDB(t, data)
+			for _, s := range []string{"", "-wal"} {
+				copyFile(t, filepath.Join(other, "ixn.db"+s), filepath.Join(data, "ixn.db"+s))
+			}
+		}, "not the database this session wrote"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := session(strings.ReplaceAll(c.name, " ", "-"))
+			c.damage(t, data)
+			before := snapshotDir(t, data)
+			_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+			if code != 2 || !strings.Contains(errOut, c.want) || !strings.Contains(errOut, "--rebuild") {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if after := snapshotDir(t, data); after != before {
+				t.Fatalf("a refused resume changed the directory:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+			r := reportOf(t, "run", "urs-failover", "--data", data, "--rebuild", "--json")
+			whole := reportOf(t, "run", "urs-failover", "--json")
+			if r.EventsSHA256 != whole.EventsSHA256 || r.Interactions.Lost != 0 {
+				t.Fatalf("rebuilt session: %.12s lost %d; uninterrupted %.12s", r.EventsSHA256, r.Interactions.Lost, whole.EventsSHA256)
+			}
+		})
+	}
+}
+
+func removeDB(t *testing.T, data string) {
+	t.Helper()
+	for _, s := range []string{"", "-wal", "-shm"} {
+		exec.Command("rm", "-f", filepath.Join(data, "ixn.db"+s)).Run()
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	if out, err := exec.Command("cp", from, to).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+}
+
+// snapshotDir is the logical content of the directory's databases: every row of every table.
+// (Opening a WAL database may checkpoint it into the main file; that changes bytes, not content.)
+func snapshotDir(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	files, _ := filepath.Glob(filepath.Join(dir, "*.db"))
+	for _, f := range files {
+		db, err := sql.Open("sqlite3", "file:"+f+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables []string
+		rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			tables = append(tables, n)
+		}
+		rows.Close()
+		for _, tb := range tables {
+			rows, err := db.Query(`SELECT * FROM "` + tb + `"`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			for rows.Next() {
+				rows.Scan(ptrs...)
+				fmt.Fprintf(&b, "%s %s %v\n", filepath.Base(f), tb, vals)
+			}
+			rows.Close()
+		}
+		db.Close()
+	}
+	return b.String()
+}
+
+func sqlExec(t *testing.T, path, stmt string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(stmt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Interaction rows with no committed state (a run stopped, or out of disk, before its first state
+// commit) belong to no journal: the next run rolls them back and starts the world clean, instead
+// of restoring them as strangers.
+func TestRowsWithoutAStateAreRolledBack(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
+	cmd.Start()
+	waitForRows(t, filepath.Join(data, "ixn.db"), 20)
+	cmd.Process.Kill()
+	cmd.Wait()
+	for _, s := range []string{"", "-wal", "-shm"} {
+		exec.Command("rm", "-f", filepath.Join(data, "ixlb.db"+s)).Run()
+	}
+	out, errOut, code := runBin(t, "run", "urs-failover", "--data", data, "--json")
+	if code != 0 || !strings.Contains(errOut, "rolled back") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r core.Report
+	json.Unmarshal([]byte(out), &r)
+	if whole := reportOf(t, "run", "urs-failover", "--json"); r.EventsSHA256 != whole.EventsSHA256 || r.Interactions != whole.Interactions {
+		t.Fatalf("%+v vs uninterrupted %+v", r.Interactions, whole.Interactions)
+	}
+}

@@ -1,0 +1,151 @@
+package core
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRoutingTimeoutListFollowsInFlight: under a steady flow of interactions that leave their
+// URS at once, the routing-timeout list stays bounded by the interactions in flight instead of
+// keeping an entry per submission until routing-timeout; interactions that do stay in a URS still
+// time out exactly routing-timeout after their submission.
+func TestRoutingTimeoutListFollowsInFlight(t *testing.T) {
+	cfg := benchConfig(2, 20)
+	cfg.Duration = 70 * time.Minute
+	cfg.Apps[2].Options = Options{"settings": {"routing-timeout": "20"}} // minutes, the least allowed; the IS
+	cfg.AgentGroups = append(cfg.AgentGroups, AgentGroupConfig{Name: "Slow", Agents: 1,
+		Capacity: []MediaCapacity{{"email", 1}}, HandleTime: time.Hour, AnswerTime: time.Second, Accept: 1})
+	cfg.Strategies = append(cfg.Strategies, StrategyConfig{Name: "Stuck", ActivatedOn: []string{"URS_1"},
+		Steps: []Step{{Kind: StepRoute, Group: "Slow"}}})
+	cfg.Queues = append(cfg.Queues, QueueConfig{Name: "slow", BusinessProcess: "BP", Strategy: "Stuck"})
+	cfg.Traffic = append(cfg.Traffic, TrafficConfig{Media: "email", From: "Mail", Queue: "slow", Rate: 0.05})
+	if cfg.Apps[2].Type != TypeInteractionServer {
+		t.Fatalf("apps[2] is %s", cfg.Apps[2].Type)
+	}
+
+	rec := &recorder{}
+	e, err := New(cfg, WithSink(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peak := 0
+	for s := 10 * time.Second; s <= cfg.Duration; s += 10 * time.Second {
+		e.RunUntil(int64(s))
+		peak = max(peak, len(e.rtq)-e.rtHead)
+	}
+	if bound := 2*len(e.ixns) + 1024; peak > bound {
+		t.Errorf("routing-timeout list peaked at %d entries, more than %d (2 x %d slots + 1024)", peak, bound, len(e.ixns))
+	}
+	if sub := e.Stats().Submitted; peak*10 > int(sub) {
+		t.Errorf("routing-timeout list peaked at %d entries for %d submissions: not bounded by what is in flight", peak, sub)
+	}
+	since := map[int64]int64{}
+	timeouts := 0
+	for _, ev := range rec.events {
+		switch ev.Kind {
+		case EvToURS:
+			since[ev.Ixn] = ev.T
+		case EvRoutingTimeout:
+			timeouts++
+			if d := ev.T - since[ev.Ixn]; d != int64(20*time.Minute) {
+				t.Fatalf("interaction %d timed out after %v, want 20m", ev.Ixn, time.Duration(d))
+			}
+		}
+	}
+	if timeouts < 20 {
+		t.Fatalf("%d routing timeouts, want the slow queue's interactions to time out again and again", timeouts)
+	}
+}
+
+// TestWithoutEventLog: a run without the event log has the same figures, the same events (a sink
+// still gets every line, byte for byte) and the same count; only the hash is absent.
+func TestWithoutEventLog(t *testing.T) {
+	cfg := seedConfig()
+	base, want, rec := run(t, cfg)
+	if want.EventsSHA256 == "" {
+		t.Fatal("the default run has no events_sha256")
+	}
+
+	quiet, err := New(cfg, WithoutEventLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet.RunUntil(int64(cfg.Duration))
+	got, err := quiet.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.EventsSHA256 != "" || quiet.EventsSHA256() != "" {
+		t.Fatalf("events_sha256 %q without the event log, want none", got.EventsSHA256)
+	}
+	b2, _ := json.Marshal(got)
+	if strings.Contains(string(b2), "events_sha256") {
+		t.Fatalf("the report names events_sha256 without the event log: %s", b2)
+	}
+	want.EventsSHA256 = ""
+	b1, _ := json.Marshal(want)
+	if string(b1) != string(b2) {
+		t.Fatalf("report without the event log differs:\n%s\nwant\n%s", b2, b1)
+	}
+	if quiet.EventCount() != base.EventCount() || quiet.Stats() != base.Stats() {
+		t.Fatalf("%d events, %+v; want %d, %+v", quiet.EventCount(), quiet.Stats(), base.EventCount(), base.Stats())
+	}
+
+	// A sink still gets the lines.
+	var lines, wantLines bytesSink
+	a, _ := New(cfg, WithSink(&wantLines))
+	b, _ := New(cfg, WithoutEventLog(), WithSink(&lines))
+	a.RunUntil(int64(cfg.Duration))
+	b.RunUntil(int64(cfg.Duration))
+	if len(lines) == 0 || string(lines) != string(wantLines) || len(rec.events) != int(b.EventCount()) {
+		t.Fatalf("sink got %d bytes without the event log, %d with", len(lines), len(wantLines))
+	}
+	if b.EventsSHA256() != "" {
+		t.Fatal("hashed with a sink and WithoutEventLog")
+	}
+	if sum := sha256.Sum256(wantLines); hex.EncodeToString(sum[:]) != a.EventsSHA256() {
+		t.Fatal("events_sha256 is not the SHA-256 of the lines a sink gets, newline-terminated")
+	}
+}
+
+type bytesSink []byte
+
+func (s *bytesSink) Event(_ *Event, line []byte) { *s = append(append(*s, line...), '\n') }
+
+// TestTimerQueueOrder: whatever the mix of pushes and pops, timers come out by time, ties in
+// scheduling order — the order the event log depends on.
+func TestTimerQueueOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, spread := range []int64{1, 3, 1_000_000} { // small spreads: many ties on at
+		var q timerQueue
+		var seq uint64
+		var now int64
+		popped := 0
+		for step := 0; step < 20_000; step++ {
+			if q.len() == 0 || rng.IntN(3) > 0 && q.len() < 500 {
+				seq++
+				q.push(timer{at: now + rng.Int64N(spread), seq: seq})
+				continue
+			}
+			tm := q.pop()
+			if tm.at < now {
+				t.Fatalf("spread %d: popped at %d after %d", spread, tm.at, now)
+			}
+			for i := range q.h {
+				if before(&q.h[i], &tm) {
+					t.Fatalf("spread %d: popped (%d, %d) while (%d, %d) waits", spread, tm.at, tm.seq, q.h[i].at, q.h[i].seq)
+				}
+			}
+			now = tm.at
+			popped++
+		}
+		if popped < 5000 {
+			t.Fatalf("spread %d: only %d pops", spread, popped)
+		}
+	}
+}

@@ -163,6 +163,11 @@ func savedSession(cur *curDir, cfg core.Config, source string) string {
 	if _, err := os.Stat(filepath.Join(dir, "ixlb.db")); err != nil {
 		return ""
 	}
+	lk, err := lockDir(dir) // another ixlb may have it open: say so rather than read under it
+	if err != nil {
+		return "in " + dir + ", which cannot be opened now: " + err.Error()
+	}
+	defer lk.unlock()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		return "in " + dir + " (" + err.Error() + ")"

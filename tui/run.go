@@ -90,18 +90,27 @@ var signalled atomic.Bool
 
 // quitOnSignal ends p on SIGINT, SIGTERM or SIGHUP: the first asks it to quit (the terminal is
 // restored, the session saved); a second, or a quit that does not finish within a second, kills
-// it. Quit and Kill never block, whatever state the program is in.
+// it; SIGHUP (the terminal closed) kills it at once. Quit and Kill never block, whatever state
+// the program is in.
 func quitOnSignal(p *tea.Program) (stop func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
+		var sig os.Signal
 		select {
-		case <-ch:
+		case sig = <-ch:
 		case <-done:
 			return
 		}
 		signalled.Store(true)
+		if sig == syscall.SIGHUP {
+			// The terminal is gone: nothing to draw or restore there, and a graceful quit
+			// would only wait on writes to it. The session is still saved (Run closes the
+			// runner after the program returns).
+			p.Kill()
+			return
+		}
 		p.Quit()
 		select {
 		case <-ch:

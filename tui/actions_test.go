@@ -365,3 +365,26 @@ func TestFilePicker(t *testing.T) {
 		t.Fatalf("loads %v", h.loads)
 	}
 }
+
+// A file name with an escape sequence is drawn escaped in the picker and in the question asked
+// before opening it (it once retitled the terminal from the confirmation).
+func TestFileNamesEscapedInDialogs(t *testing.T) {
+	dir := t.TempDir()
+	evil := "ev\x1b]0;pwned\x07il.yaml"
+	if err := os.WriteFile(filepath.Join(dir, evil), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.m.dir = dir
+	h.keys("o")
+	h.wantView(`ev\x1b]0;pwned\x07il.yaml`)
+	h.keys("enter")
+	if len(h.loads) != 1 || filepath.Base(h.loads[0]) != evil {
+		t.Fatalf("loads %q: the real file name must reach the loader", h.loads)
+	}
+	h.wantView("Open loaded-scenario?")
+	if v := h.view(); strings.ContainsAny(v, "\x1b\x07") {
+		t.Fatal("a raw control character reaches the terminal")
+	}
+	h.wantView(`pwned\x07`)
+}

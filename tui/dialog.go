@@ -328,7 +328,7 @@ func (d *pickDialog) View(th *theme, w, h int) []string {
 		if i == d.cur {
 			mark = glyphCursor + " "
 		}
-		plain := fit(mark+box+fit(it.name, nameW)+"  "+it.note, w)
+		plain := fit(mark+box+fit(safeText(it.name), nameW)+"  "+safeText(it.note), w)
 		switch {
 		case i == d.cur:
 			out = append(out, th.cursor.s(plain))
@@ -569,7 +569,7 @@ func (d *textDialog) View(th *theme, w, h int) []string {
 	d.off = clamp(d.off, 0, max(0, len(lines)-h))
 	out := make([]string, 0, h)
 	for i := d.off; i < len(lines) && len(out) < h; i++ {
-		out = append(out, clip(lines[i], w))
+		out = append(out, clip(safeText(lines[i]), w))
 	}
 	return out
 }
@@ -581,10 +581,12 @@ func firstLine(s string) string {
 	return s
 }
 
-// wrapAll word-wraps plain lines to w cells.
+// wrapAll word-wraps plain lines to w cells. Dialog text often quotes paths and names from
+// outside (a file name can hold an escape sequence): it is made safe here, once for all dialogs.
 func wrapAll(lines []string, w int) []string {
 	var out []string
 	for _, l := range lines {
+		l = safeText(l)
 		if width(l) <= w {
 			out = append(out, l)
 			continue

@@ -341,7 +341,7 @@ func (m *Model) overlay(body []string) {
 	if len(content) > maxH-4 {
 		content = content[:maxH-4]
 	}
-	title := clip(" "+m.dlg.Title()+" ", iw)
+	title := clip(" "+safeText(m.dlg.Title())+" ", iw)
 	bp := th.dialogBorder
 	lines := make([]string, 0, len(content)+4)
 	lines = append(lines, bp.s("╭─")+th.titleFocus.s(title)+bp.s(strings.Repeat("─", max(0, dw-3-width(title)))+"╮"))

@@ -50,7 +50,7 @@ func (p *espPane) Update(msg tea.Msg) tea.Cmd {
 // espCols: name, role, state, requests, faults, misrouted.
 func (p *espPane) cols() cols {
 	w := p.w - 1
-	c := cols{0, 8, 9, -7, -6, -5}
+	c := cols{0, 8, 9, -7, -6, -9}
 	fixed := 0
 	for _, x := range c[1:] {
 		fixed += abs(x) + 1
@@ -78,7 +78,7 @@ func (p *espPane) rows() []row {
 			rows = append(rows, heading(th, w, title))
 			title = ""
 		}
-		pl := c.line(title, "role", "state", "req", "faults", "misrt")
+		pl := c.line(title, "role", "state", "req", "faults", "misrouted")
 		rows = append(rows, row{plain: pl, text: th.header.s(pl)})
 	}
 	server := func(key, indent string, v *core.ESPServerView, cluster string) {

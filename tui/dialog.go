@@ -181,6 +181,7 @@ func (d *pickDialog) at(name string) *pickDialog {
 }
 
 func (d *pickDialog) Title() string { return d.title }
+func (d *pickDialog) typing() bool  { return d.filtering }
 func (d *pickDialog) width() int    { return 84 }
 
 func (d *pickDialog) Keys() []key.Binding {
@@ -386,6 +387,7 @@ type formDialog struct {
 }
 
 func (d *formDialog) Title() string { return d.title }
+func (d *formDialog) typing() bool  { return true }
 func (d *formDialog) width() int    { return 80 }
 func (d *formDialog) Keys() []key.Binding {
 	return []key.Binding{kTab, kSTab, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next/apply")), kEsc}

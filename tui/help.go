@@ -87,6 +87,7 @@ func (m *Model) openHelp() {
 }
 
 func (d *helpDialog) Title() string { return "Help — keys and commands" }
+func (d *helpDialog) typing() bool  { return true }
 func (d *helpDialog) width() int    { return 110 }
 func (d *helpDialog) Keys() []key.Binding {
 	return []key.Binding{key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓ pgup/pgdn", "scroll")),

@@ -130,9 +130,21 @@ func TestBurstAndPaste(t *testing.T) {
 			}
 			return ""
 		}},
-		{"multi-rune burst in a confirmation does not confirm", func(h *harness) { h.keys("x"); h.burst("yy") }, func(h *harness) string {
-			if !h.appRunning("URS 1") {
-				return "URS 1 stopped"
+		{"multi-rune burst in a confirmation is one key", func(h *harness) { h.keys("x"); h.burst("nx") }, func(h *harness) string {
+			if !h.appRunning("URS 1") || h.m.dlg != nil {
+				return "n did not answer, or x opened another dialog"
+			}
+			return ""
+		}},
+		{"burst in a pick list moves once", func(h *harness) { h.keys("a"); h.burst("jj") }, func(h *harness) string {
+			if d, ok := h.m.dlg.(*pickDialog); !ok || d.cur != 1 {
+				return "the cursor did not move exactly once"
+			}
+			return ""
+		}},
+		{"burst in the help filter is text", func(h *harness) { h.keys("?"); h.burst("switch") }, func(h *harness) string {
+			if d, ok := h.m.dlg.(*helpDialog); !ok || d.filter.Value() != "switch" {
+				return "the help filter did not take the burst"
 			}
 			return ""
 		}},

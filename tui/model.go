@@ -316,6 +316,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
+		if t, ok := m.dlg.(interface{ typing() bool }); k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && !(ok && t.typing()) {
+			k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
+		}
 		var cmd tea.Cmd
 		m.dlg, cmd = m.dlg.Update(k)
 		return cmd

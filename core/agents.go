@@ -123,8 +123,8 @@ func (e *Engine) reserveDecide(slot int32, ag int32, aux uint8) {
 		e.take(g, ag, m, u)
 		e.grant(slot, ag, false)
 	default:
-		if reqs, open := e.collecting[int32(k)]; open {
-			e.collecting[int32(k)] = append(reqs, waitEntry{slot: slot, gen: ix.gen})
+		if len(e.collecting[k]) > 0 {
+			e.collecting[k] = append(e.collecting[k], waitEntry{slot: slot, gen: ix.gen})
 			return
 		}
 		if e.load[k] >= g.capacity[m] {
@@ -142,7 +142,7 @@ func (e *Engine) reserveDecide(slot int32, ag int32, aux uint8) {
 			e.grant(slot, ag, true)
 			return
 		}
-		e.collecting[int32(k)] = []waitEntry{{slot: slot, gen: ix.gen}}
+		e.collecting[k] = append(e.collecting[k][:0], waitEntry{slot: slot, gen: ix.gen})
 		e.schedule(timer{at: e.now + e.is.collectTime, kind: tCollect, arg: ag, aux: uint8(m), slot: -1})
 	}
 }
@@ -150,9 +150,11 @@ func (e *Engine) reserveDecide(slot int32, ag int32, aux uint8) {
 // collectDone ends the arbiter's request-collection-time for agent ag and media m: one requester
 // is granted, at random among equals; the others are denied.
 func (e *Engine) collectDone(ag int32, m int) {
-	k := int32(int(ag)*len(e.media) + m)
+	k := int(ag)*len(e.media) + m
 	reqs := e.collecting[k]
-	delete(e.collecting, k)
+	// Closed from here on; the backing array is reused by the next window (nothing below opens
+	// one synchronously: retries go through the URS's step timer).
+	defer func() { e.collecting[k] = reqs[:0] }()
 	live := reqs[:0]
 	for _, w := range reqs {
 		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen && ix.state == StateInURS {
@@ -205,13 +207,13 @@ func (e *Engine) uncontended(g *group, m int) (int32, bool) {
 	if len(free) == 0 {
 		return -1, false
 	}
-	open := func(ag int32) bool {
-		_, ok := e.collecting[int32(int(ag)*len(e.media)+m)]
-		return ok
-	}
-	// Mostly the first draw is free of contention; otherwise count and draw among the rest.
-	if ag := free[e.rng.IntN(len(free))]; !open(ag) {
-		return ag, true
+	open := func(ag int32) bool { return len(e.collecting[int(ag)*len(e.media)+m]) > 0 }
+	// Mostly one of a few draws is free of contention (O(1)); when most ready agents are being
+	// asked for, count and draw among the rest.
+	for try := 0; try < 8; try++ {
+		if ag := free[e.rng.IntN(len(free))]; !open(ag) {
+			return ag, true
+		}
 	}
 	n := 0
 	for _, ag := range free {
@@ -238,6 +240,7 @@ func (e *Engine) uncontended(g *group, m int) (int32, bool) {
 func (e *Engine) take(g *group, ag int32, m int, u *ursState) {
 	k := int(ag)*len(e.media) + m
 	e.load[k]++
+	e.svcLoad(ag, 1)
 	if e.load[k] == g.capacity[m] {
 		e.removeFree(g, ag, m)
 		if g.recent != nil {
@@ -281,6 +284,7 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		// EventRouteUsed: routing is done, the URS lets go; the agent handles it (state 3).
 		e.leaveURS(slot)
 		e.setState(ix, StateWithAgent, ix.queue)
+		e.svcAnswered(slot)
 		e.write(slot)
 		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 		e.emit(EvAccepted)
@@ -382,6 +386,7 @@ func (e *Engine) releaseAgent(ag int32, media uint8) {
 		}
 	}
 	e.load[k]--
+	e.svcLoad(ag, -1)
 	if e.load[k] == g.capacity[m]-1 {
 		e.addFree(g, ag, m)
 	}

@@ -87,6 +87,8 @@ func TestRotationFairnessInTheEngine(t *testing.T) {
 		cfg.Apps = append(cfg.Apps, churnConfig(nil).Apps[3:]...)
 		cfg.Strategies[0].ActivatedOn = names
 		cfg.Strategies[0].Steps = []Step{{Kind: StepRoute, Group: "Agents"}}
+		cfg.AgentGroups[0].AnswerTime = time.Duration(rapid.IntRange(1, 1500).Draw(t, "answer")) * time.Millisecond
+		cfg.AgentGroups[0].Accept = rapid.Float64Range(0.5, 1).Draw(t, "accept")
 		cfg.AgentGroups[0].Agents = 3
 		cfg.Traffic[0].Rate = rapid.Float64Range(0.5, 6).Draw(t, "rate")
 		for k := rapid.IntRange(0, 15).Draw(t, "actions"); k > 0; k-- {
@@ -111,7 +113,19 @@ func TestRotationFairnessInTheEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 		sink.e = e
-		e.RunUntil(int64(cfg.Duration))
+		// Step by step, the eligibility the rings act on is always the rule's verdict now: a
+		// hold that ended, a slot that freed, is seen at once.
+		for e.q.len() > 0 && e.q.peek().at <= int64(cfg.Duration) {
+			e.step()
+			if e.q.len() > 0 && e.q.peek().at == e.now {
+				continue // the instant is not over: its own timers (a hold's end) are still to run
+			}
+			for _, u := range e.urs {
+				if u.eligible != (e.whyNot(u) == "") {
+					t.Fatalf("t=%d: %s eligible=%v but the rule says %q (running %v pending %d max %d rate %v/%v pace %d armed %v dirty %v)", e.now, u.app.name, u.eligible, e.whyNot(u), u.app.running, len(u.pending), u.maxSub, u.rateSet, u.minGap, u.paceUntil, u.paceArmed, u.dirty)
+				}
+			}
+		}
 		sink.check(n)
 	})
 }
@@ -256,5 +270,28 @@ func TestODBCDAPHealthIsItsOwn(t *testing.T) {
 	}
 	if rec.events[first].T < int64(2*time.Minute) {
 		t.Fatalf("a DB Server stop affected ODBC DAPs at %v", time.Duration(rec.events[first].T))
+	}
+}
+
+// A max-submission-rate set on the fly holds the URS from its last submission at once.
+func TestRateSetOnTheFlyAppliesAtOnce(t *testing.T) {
+	cfg := churnConfig(nil)
+	cfg.Apps = append(cfg.Apps[:2], cfg.Apps[3:]...) // URS_1 alone
+	cfg.Strategies[0].ActivatedOn = []string{"URS_1"}
+	cfg.Traffic[0].Rate = 20
+	cfg.Timeline = []TimedAction{at(10*time.Second, Action{Kind: ActSetOption, App: "URS_1", Section: "annex:IxnServer", Option: "max-submission-rate", Value: "1/second"})}
+	_, _, rec := run(t, cfg)
+	var last int64 = -1
+	for _, ev := range rec.events {
+		if ev.Kind != EvToURS {
+			continue
+		}
+		if ev.T >= int64(10*time.Second) && ev.T-last < int64(time.Second) {
+			t.Fatalf("submissions %v apart after the rate became 1/second", time.Duration(ev.T-last))
+		}
+		last = ev.T
+	}
+	if last < 0 {
+		t.Fatal("no submissions after the change")
 	}
 }

@@ -108,7 +108,7 @@ func (e *Engine) build() error {
 			continue
 		}
 		u := &ursState{app: a, idx: int32(len(e.urs)), stepTime: durOr(a.cfg.StepTime, DefaultStepTime),
-			statDelay: durOr(a.cfg.StatDelay, DefaultStatDelay)}
+			statDelay: durOr(a.cfg.StatDelay, DefaultStatDelay), lastSubmit: -1}
 		a.urs = u
 		e.urs = append(e.urs, u)
 	}
@@ -179,6 +179,7 @@ func (e *Engine) build() error {
 			e.setActivated(e.strats[i], u, true, false)
 		}
 	}
+	e.svcBuild()
 	return nil
 }
 
@@ -221,6 +222,7 @@ func (e *Engine) buildGroups() {
 	e.load = make([]int32, len(e.agents)*nm)
 	e.holders = make([]int32, len(e.agents)*nm)
 	e.lastBy = make([]int32, len(e.agents)*nm)
+	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {
@@ -443,6 +445,12 @@ func (e *Engine) refreshURS(u *ursState) {
 	rv, rok := e.ursLimit(a, "max-submission-rate")
 	if gap, ok := rateOption(OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submission-rate"), rv, rok); ok {
 		u.minGap, u.rateSet = gap, true
+	}
+	// A rate changed on the fly applies from the last submission: the hold is recomputed.
+	if u.lastSubmit >= 0 && u.minGap > 0 {
+		e.pace(u, u.lastSubmit+int64(u.minGap))
+	} else {
+		u.paceUntil = 0
 	}
 	u.connected = false
 	for _, c := range a.cfg.Connections {

@@ -202,6 +202,7 @@ type QueueConfig struct {
 	Name            string
 	BusinessProcess string
 	Strategy        string
+	ServiceLevel    time.Duration // service-level threshold of this queue; 0: the scenario's
 }
 
 // MediaCapacity is how many interactions of one media an agent handles at once.
@@ -228,6 +229,8 @@ type TrafficConfig struct {
 	Rate  float64 // arrivals per second
 	Start time.Duration
 	Stop  time.Duration // 0: until the end
+	// Patience is the mean of an exponential customer patience; 0: customers wait forever.
+	Patience time.Duration
 }
 
 // ActionKind is an operator action or fault.
@@ -313,6 +316,9 @@ type Config struct {
 	AgentGroups []AgentGroupConfig
 	Traffic     []TrafficConfig
 	Timeline    []TimedAction
+	// ServiceLevel is the service-level threshold (the `service_level: {threshold}` of the
+	// scenario); 0 means DefaultServiceLevel.
+	ServiceLevel time.Duration
 }
 
 // App returns the application named name.
@@ -333,6 +339,7 @@ const (
 	DefaultAnswerTime        = 2 * time.Second
 	DefaultDeliveringTimeout = 30 * time.Second
 	DefaultRoutingTimeout    = 720 * time.Minute
+	DefaultServiceLevel      = 20 * time.Second
 	// ESPAttempts is how many times a URS tries an ESP step that faulted before it takes the
 	// step's error branch and goes on with the next step.
 	ESPAttempts = 3

@@ -202,6 +202,7 @@ func (e *Engine) restore() {
 			ix.by = id
 		}
 		ix.strategy = e.queues[q].strategy
+		e.svcRestored(slot, q, r.State)
 		switch r.State {
 		case StateWithAgent:
 			e.setState(ix, StateWithAgent, q)
@@ -210,6 +211,7 @@ func (e *Engine) restore() {
 				// The desktop still has it: the agent stays busy until done.
 				k := int(ag)*len(e.media) + int(ix.media)
 				e.load[k]++
+				e.svcLoad(ag, 1)
 				g := e.groups[e.agents[ag].group]
 				if e.load[k] >= g.capacity[ix.media] {
 					e.removeFree(g, ag, int(ix.media))

@@ -32,6 +32,7 @@ type Row struct {
 	URS                 string // the URS holding it (state 2)
 	Strategy            string
 	Category            string // attached data: the classification category
+	AbandonedAt         int64  // the customer gave up before an agent answered (closes the row)
 }
 
 // Counts are the interaction figures read back from a database.
@@ -41,6 +42,7 @@ type Counts struct {
 	InURS     int64
 	WithAgent int64
 	Completed int64
+	Abandoned int64 // closed rows with abandoned_at set; not in Completed
 }
 
 // Database is one logical interaction database (a `databases:` entry) as Database Access Points
@@ -57,7 +59,7 @@ type Database interface {
 	Write(r *Row) error
 	// Flush makes every accepted write durable.
 	Flush() error
-	// Open lists the rows that are not completed, in ID order: what an Interaction Server restores
+	// Open lists the rows that are neither completed nor abandoned, in ID order: what an Interaction Server restores
 	// when it becomes active. The *Row passed to fn is valid only during the call.
 	Open(fn func(*Row)) error
 	// Counts reads the state counts.
@@ -113,6 +115,7 @@ type MemDatabase struct {
 type memRow struct {
 	id                                                    int64
 	receivedAt, placedAt, toRouterAt, deliveredAt, doneAt int64
+	abandonedAt                                           int64
 	media, queue, by, assigned, urs, strategy, category   uint32
 	state                                                 uint8
 }
@@ -139,14 +142,16 @@ func (d *MemDatabase) pack(r *Row) memRow {
 	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
 		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, media: d.intern(0, r.Media), queue: d.intern(1, r.Queue),
 		by: d.intern(2, r.SubmittedBy), assigned: d.intern(3, r.AssignedTo), urs: d.intern(4, r.URS),
-		strategy: d.intern(5, r.Strategy), category: d.intern(6, r.Category), state: r.State}
+		strategy: d.intern(5, r.Strategy), category: d.intern(6, r.Category), state: r.State,
+		abandonedAt: r.AbandonedAt}
 }
 
 func (d *MemDatabase) unpack(m *memRow) Row {
 	return Row{ID: m.id, Media: d.names[m.media], Queue: d.names[m.queue], State: m.state,
 		SubmittedBy: d.names[m.by], ReceivedAt: m.receivedAt, PlacedInQueueAt: m.placedAt,
 		SubmittedToRouterAt: m.toRouterAt, DeliveredAt: m.deliveredAt, AssignedTo: d.names[m.assigned],
-		CompletedAt: m.doneAt, URS: d.names[m.urs], Strategy: d.names[m.strategy], Category: d.names[m.category]}
+		CompletedAt: m.doneAt, URS: d.names[m.urs], Strategy: d.names[m.strategy], Category: d.names[m.category],
+		AbandonedAt: m.abandonedAt}
 }
 
 // Name implements Database.
@@ -176,6 +181,10 @@ func (d *MemDatabase) Write(r *Row) error {
 }
 
 func (d *MemDatabase) count(r *memRow, n int64) {
+	if r.abandonedAt != 0 {
+		d.counts.Abandoned += n
+		return
+	}
 	if r.doneAt != 0 {
 		d.counts.Completed += n
 		return
@@ -203,7 +212,7 @@ func (d *MemDatabase) Flush() error { return nil }
 // Open implements Database.
 func (d *MemDatabase) Open(fn func(*Row)) error {
 	for i := range d.rows {
-		if d.rows[i].doneAt == 0 {
+		if d.rows[i].doneAt == 0 && d.rows[i].abandonedAt == 0 {
 			r := d.unpack(&d.rows[i])
 			fn(&r)
 		}

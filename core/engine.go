@@ -46,8 +46,8 @@ type Engine struct {
 	lastBy  []int32 // the URS (app id) whose routing last gave the agent work of media m
 
 	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
-	// during request-collection-time. Looked up by key only, never iterated.
-	collecting map[int32][]waitEntry
+	// during request-collection-time; a window is open while its list is not empty.
+	collecting [][]waitEntry
 	// maxStatDelay is the longest sim.stat_delay of a URS that does not reserve: how long an agent
 	// that became busy is remembered for the lagging views (0: no URS lags).
 	maxStatDelay int64
@@ -64,6 +64,7 @@ type Engine struct {
 	is isState
 
 	stats Stats
+	svc   svcState
 	// applied is every action carried out (operator's and timeline's), the session's journal.
 	applied    []AppliedAction
 	inTimeline bool   // Apply is carrying out a timeline entry, not an operator's action
@@ -92,6 +93,7 @@ type Stats struct {
 	Timeout      int64
 	Revoked      int64
 	Parked       int64 // arrivals a media server holds because it or the IS cannot take them
+	Abandoned    int64 // customers who gave up before an agent answered
 }
 
 // app is one Application object at run time.
@@ -145,6 +147,7 @@ type ursState struct {
 	rateSet     bool          // max-submission-rate set (directly or by the IS default): 0 disables submissions
 	paceUntil   int64         // the rate limit holds new submissions until then
 	paceArmed   bool          // a timer will end the hold
+	lastSubmit  int64         // when it was last submitted an interaction (-1: never)
 	arOpt       bool          // agent_reservation in its own options
 	arAnnex     bool          // agent_reservation for it in the IS Annex
 	reserves    bool          // both: it asks the IS arbiter before routing to an agent
@@ -277,6 +280,9 @@ type ixn struct {
 	toURSAt     int64
 	deliveredAt int64
 	category    string
+	origin      int32 // queue of its traffic entry, where its service figures count
+	svc         uint8 // svcOpen, svcTouched
+	patienceAt  int64 // when its customer gives up; 0: never
 }
 
 // Option configures an Engine.
@@ -300,7 +306,8 @@ func WithSink(s EventSink) Option {
 // them, unless a sink asks for the lines (WithSink: those are still encoded, and still not
 // hashed). The run itself, its events and their count are unchanged; only EventsSHA256 is ""
 // (the report's events_sha256 is left out). Without it (the default) every line is encoded and
-// hashed.
+// hashed. It is for New: Resume checks its replay against the saved log's hash, so a resumed
+// engine keeps the log whatever the options.
 func WithoutEventLog() Option { return func(e *Engine) { e.noLog = true } }
 
 // WithSeed overrides the scenario's seed.
@@ -318,7 +325,6 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
 	e.log = newEventLog()
-	e.collecting = map[int32][]waitEntry{}
 	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
@@ -439,6 +445,10 @@ func (e *Engine) dispatch(t *timer) {
 		u := e.urs[t.arg]
 		u.paceArmed = false
 		e.updateEligibility(u)
+		e.armPace(u) // the hold may have moved on since this timer was set
+		return
+	case tPatience:
+		e.patienceExpired(t)
 		return
 	case tComplete:
 		// The agent finishes whatever happened to the interaction's record meanwhile.

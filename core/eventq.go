@@ -26,6 +26,7 @@ const (
 	tRateWake // a URS's max-submission-rate hold ends
 	tCollect  // the agent-reservation arbiter's request-collection-time for one agent ends
 	tHandling // handling-timeout: no agent activity for this long
+	tPatience // a customer's patience runs out (slot; arg: the low 32 bits of the interaction id)
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache

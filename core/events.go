@@ -36,6 +36,7 @@ const (
 	EvHeld
 	EvRoutingTimeout
 	EvDoubleBooked
+	EvAbandoned
 	numEventKinds
 )
 
@@ -94,6 +95,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvHeld:           {"held", []field{fApp, fReason}},
 	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
 	EvDoubleBooked:   {"double_booked", []field{fIxn, fAgent, fURS}},
+	EvAbandoned:      {"abandoned", []field{fIxn, fQueue}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

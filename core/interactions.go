@@ -65,6 +65,7 @@ func (e *Engine) accept(ti int32, received int64) {
 	e.stats.Submitted++
 	e.ev.Ixn, e.ev.Media, e.ev.Queue, e.ev.By = ix.id, e.media[t.media], e.queues[t.queue].name, e.apps[t.from].name
 	e.emit(EvSubmitted)
+	e.svcOffered(slot, ti)
 	e.placeInQueue(slot, t.queue)
 }
 
@@ -86,6 +87,7 @@ func (e *Engine) alloc() int32 {
 func (e *Engine) freeSlotOf(slot int32) {
 	ix := &e.ixns[slot]
 	e.setState(ix, 255, -1)
+	e.svcFreed(ix)
 	ix.live = false
 	ix.gen++
 	ix.category = ""

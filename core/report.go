@@ -4,21 +4,24 @@ import "fmt"
 
 // Report is the run report of SCENARIOS.md ("Run report"). Field names are the user contract.
 type Report struct {
-	Scenario       string                      `json:"scenario"`
-	Seed           uint64                      `json:"seed"`
-	VirtualSeconds float64                     `json:"virtual_seconds"`
-	Interactions   InteractionCounts           `json:"interactions"`
-	Routing        map[string]map[string]int64 `json:"routing"`
-	ESP            map[string]map[string]int64 `json:"esp"`
-	ESPFaults      ESPFaults                   `json:"esp_faults"`
-	DAP            map[string]DAPCounts        `json:"dap"`
-	Databases      map[string]DatabaseCounts   `json:"databases"`
-	Agents         AgentCounts                 `json:"agents"`
-	Expectations   []ExpectationResult         `json:"expectations"`
-	Warnings       []string                    `json:"warnings,omitempty"`
-	Errors         []string                    `json:"errors,omitempty"`
-	EventsSHA256   string                      `json:"events_sha256,omitempty"` // "" with WithoutEventLog
-	Events         uint64                      `json:"events"`
+	Scenario       string                        `json:"scenario"`
+	Seed           uint64                        `json:"seed"`
+	VirtualSeconds float64                       `json:"virtual_seconds"`
+	Interactions   InteractionCounts             `json:"interactions"`
+	Routing        map[string]map[string]int64   `json:"routing"`
+	ESP            map[string]map[string]int64   `json:"esp"`
+	ESPFaults      ESPFaults                     `json:"esp_faults"`
+	DAP            map[string]DAPCounts          `json:"dap"`
+	Databases      map[string]DatabaseCounts     `json:"databases"`
+	Agents         AgentCounts                   `json:"agents"`
+	Service        map[string]ServiceFigures     `json:"service"`   // by queue, and _all
+	Occupancy      map[string]float64            `json:"occupancy"` // by agent group
+	URSShare       map[string]map[string]float64 `json:"urs_share"` // strategy -> URS -> share of its submissions
+	Expectations   []ExpectationResult           `json:"expectations"`
+	Warnings       []string                      `json:"warnings,omitempty"`
+	Errors         []string                      `json:"errors,omitempty"`
+	EventsSHA256   string                        `json:"events_sha256,omitempty"` // "" with WithoutEventLog
+	Events         uint64                        `json:"events"`
 }
 
 // InteractionCounts: submitted counts rows committed in any database; the state counts and lost
@@ -26,6 +29,7 @@ type Report struct {
 type InteractionCounts struct {
 	Submitted      int64  `json:"submitted"`
 	Completed      int64  `json:"completed"`
+	Abandoned      int64  `json:"abandoned"` // closed with abandoned_at: the customer gave up
 	Queued         int64  `json:"queued"`
 	InURS          int64  `json:"in_urs"`
 	WithAgent      int64  `json:"with_agent"`
@@ -59,6 +63,7 @@ type DatabaseCounts struct {
 	InURS        int64 `json:"in_urs"`
 	WithAgent    int64 `json:"with_agent"`
 	Completed    int64 `json:"completed"`
+	Abandoned    int64 `json:"abandoned"`
 }
 
 // AgentCounts are the arbiter's figures.
@@ -97,17 +102,18 @@ func (e *Engine) Report() (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read database %s: %w", db, err)
 		}
-		r.Databases[db] = DatabaseCounts{Interactions: c.Rows, Queued: c.Queued, InURS: c.InURS, WithAgent: c.WithAgent, Completed: c.Completed}
+		r.Databases[db] = DatabaseCounts{Interactions: c.Rows, Queued: c.Queued, InURS: c.InURS, WithAgent: c.WithAgent, Completed: c.Completed, Abandoned: c.Abandoned}
 		r.Interactions.Submitted += c.Rows
 	}
 	if e.is.db != nil {
 		c := r.Databases[e.is.dbName]
 		r.Interactions.Database = e.is.dbName
 		r.Interactions.Completed, r.Interactions.Queued = c.Completed, c.Queued
+		r.Interactions.Abandoned = c.Abandoned
 		r.Interactions.InURS, r.Interactions.WithAgent = c.InURS, c.WithAgent
 	}
 	ic := &r.Interactions
-	ic.Lost = ic.Submitted - ic.Completed - ic.Queued - ic.InURS - ic.WithAgent
+	ic.Lost = ic.Submitted - ic.Completed - ic.Abandoned - ic.Queued - ic.InURS - ic.WithAgent
 	for name, c := range r.Databases {
 		if name != ic.Database {
 			ic.LostOpen += c.Queued + c.InURS + c.WithAgent
@@ -140,6 +146,7 @@ func (e *Engine) Report() (*Report, error) {
 			r.DAP[a.name] = DAPCounts{Requests: a.requests, Failures: a.failures, Database: a.database}
 		}
 	}
+	r.Service, r.Occupancy, r.URSShare = e.Service(), e.Occupancy(), e.URSShare()
 	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, DoubleBooked: e.stats.DoubleBooked}
 	for _, err := range e.errs {
 		r.Errors = append(r.Errors, err.Error())

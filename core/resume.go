@@ -265,7 +265,7 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 	if err != nil {
 		return "", false, fmt.Errorf("read database %s: %w", m.name, err)
 	}
-	if got.Rows < want.Rows || got.Completed < want.Completed {
+	if got.Rows < want.Rows || got.Completed < want.Completed || got.Abandoned < want.Abandoned {
 		return fmt.Sprintf("holds %d interactions (%d completed); the session has %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil
 	}
 	mine := map[int64]Row{}
@@ -294,8 +294,8 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 		case inMine && inTheirs && r == f:
 		case inMine && inTheirs && progressed(r, f, t):
 			ahead = true
-		case inMine && !inTheirs && got.Completed > want.Completed:
-			ahead = true // completed in the file after the saved position
+		case inMine && !inTheirs && got.Completed+got.Abandoned > want.Completed+want.Abandoned:
+			ahead = true // completed or abandoned in the file after the saved position
 		case !inMine && inTheirs && (f.ReceivedAt > t || !m.has(id)):
 			ahead = true // arrived after the saved position
 		default:

@@ -161,6 +161,7 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	if resub {
 		e.stats.Resubmitted++
 		u.resubmitted++
+		e.svcTouch(slot)
 	}
 	e.write(slot)
 	e.ev.Ixn, e.ev.Strategy, e.ev.URS, e.ev.Resubmission = ix.id, st.name, u.app.name, resub
@@ -168,14 +169,10 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	if u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub {
 		e.updateEligibility(u)
 	}
+	u.lastSubmit = e.now
 	if u.minGap > 0 {
 		// max-submission-rate: no new submission to this URS until the gap has passed.
-		u.paceUntil = e.now + int64(u.minGap)
-		e.updateEligibility(u)
-		if !u.paceArmed {
-			u.paceArmed = true
-			e.schedule(timer{at: u.paceUntil, kind: tRateWake, arg: u.idx, slot: -1})
-		}
+		e.pace(u, e.now+int64(u.minGap))
 	}
 	e.after(u.stepTime, tURSStep, slot, 0, 0)
 	e.watchRouting(slot)
@@ -377,4 +374,20 @@ func (e *Engine) abandon(slot int32, reason string) {
 
 func sortSlotsByID(e *Engine, slots []int32) {
 	slices.SortFunc(slots, func(a, b int32) int { return cmpInt64(e.ixns[a].id, e.ixns[b].id) })
+}
+
+// pace holds u out of the rotations until `until` (max-submission-rate) and makes sure a timer
+// ends the hold: one timer at a time per URS, re-armed when it fires before the hold ends (the
+// hold moved on meanwhile).
+func (e *Engine) pace(u *ursState, until int64) {
+	u.paceUntil = until
+	e.updateEligibility(u)
+	e.armPace(u)
+}
+
+func (e *Engine) armPace(u *ursState) {
+	if !u.paceArmed && e.now < u.paceUntil {
+		u.paceArmed = true
+		e.schedule(timer{at: u.paceUntil, kind: tRateWake, arg: u.idx, slot: -1})
+	}
 }

@@ -33,6 +33,9 @@ type Snapshot struct {
 	// onto a re-pointed DAP). The run report's lost_open counts the same rows in the databases;
 	// its lost also counts the rows completed there, which only the databases know.
 	LostOpen int64
+	// Service are the service figures by queue and AllQueues; Occupancy by agent group.
+	Service   map[string]ServiceFigures
+	Occupancy map[string]float64
 }
 
 // LiveCounts are the in-memory interaction counts by state.
@@ -156,7 +159,8 @@ type DAPView struct {
 func (e *Engine) Snapshot() *Snapshot {
 	s := &Snapshot{T: e.now, Scenario: e.cfg.Name, Stats: e.stats, EventCount: e.log.count,
 		HeldWrites: len(e.is.held), Errors: len(e.errs), Media: append([]string(nil), e.media...),
-		Databases: append([]string(nil), e.cfg.Databases...), ParkedTotal: e.stats.Parked}
+		Databases: append([]string(nil), e.cfg.Databases...), ParkedTotal: e.stats.Parked,
+		Service: e.Service(), Occupancy: e.Occupancy()}
 	if len(e.errs) > 0 {
 		s.LastError = e.errs[len(e.errs)-1].Error()
 	}

@@ -60,7 +60,7 @@ func TestBundledListing(t *testing.T) {
 	infos := Bundled()
 	want := []string{"dap-failover", "dap-repoint-guarded", "dap-repoint-switchover", "double-booking",
 		"double-booking-fixed", "esp-direct-vs-cluster",
-		"reservation-contention", "seed-example", "urs-failover"}
+		"reservation-contention", "seed-example", "service-level", "urs-failover"}
 	var names []string
 	for _, i := range infos {
 		names = append(names, i.Name)

@@ -288,11 +288,20 @@ func (l *loader) checkExpectPath(e Expectation, what string, at func(int) Pos) {
 // according to the scenario. checked is false for maps whose names the scenario cannot predict.
 func (l *loader) reportNames(path []string) (names []string, checked bool) {
 	switch {
-	case len(path) == 1 && path[0] == "routing":
+	case len(path) == 1 && (path[0] == "routing" || path[0] == "urs_share"):
 		for _, s := range l.cfg.Strategies {
 			names = append(names, s.Name)
 		}
-	case len(path) == 2 && path[0] == "routing":
+	case len(path) == 1 && path[0] == "service":
+		for _, q := range l.cfg.Queues {
+			names = append(names, q.Name)
+		}
+		names = append(names, core.AllQueues)
+	case len(path) == 1 && path[0] == "occupancy":
+		for _, g := range l.cfg.AgentGroups {
+			names = append(names, g.Name)
+		}
+	case len(path) == 2 && (path[0] == "routing" || path[0] == "urs_share"):
 		names = l.appNames(core.TypeRoutingServer)
 	case len(path) == 1 && path[0] == "esp":
 		for _, s := range l.cfg.Strategies {
@@ -316,9 +325,13 @@ func (l *loader) reportNames(path []string) (names []string, checked bool) {
 
 func (l *loader) reportNamesKind(path []string) string {
 	switch {
-	case len(path) == 1 && path[0] == "routing":
+	case len(path) == 1 && (path[0] == "routing" || path[0] == "urs_share"):
 		return "not a strategy of this scenario"
-	case len(path) == 2 && path[0] == "routing":
+	case len(path) == 1 && path[0] == "service":
+		return "not a queue of this scenario (or _all)"
+	case len(path) == 1 && path[0] == "occupancy":
+		return "not an agent group of this scenario"
+	case len(path) == 2 && (path[0] == "routing" || path[0] == "urs_share"):
 		return "not a RoutingServer of this scenario"
 	case len(path) == 1 && path[0] == "esp":
 		return "no strategy step has that `via`"

@@ -174,7 +174,7 @@ func checkVersion(d *decoder, root ast.Node) bool {
 
 // topFields are the keys of a scenario file, in the order the format documents them.
 var topFields = []string{"version", "name", "description", "seed", "duration", "applications", "clusters",
-	"databases", "strategies", "business_processes", "agent_groups", "traffic", "timeline", "expect"}
+	"databases", "strategies", "business_processes", "agent_groups", "traffic", "service_level", "timeline", "expect"}
 
 func (l *loader) top(root ast.Node) {
 	o := l.object(root, "", "scenario", topFields...)
@@ -198,6 +198,9 @@ func (l *loader) top(root ast.Node) {
 			l.errorf(posOf(raw), CodeBadDuration, "duration must be positive")
 		}
 		l.cfg.Duration = dur
+	}
+	if raw, ok := o.get("service_level"); ok {
+		l.cfg.ServiceLevel, _ = l.serviceLevel(raw, "service_level", "service_level")
 	}
 	// Sections are read in file-independent order; references between them are checked once all
 	// are read, so a file may define things in any order.

@@ -217,9 +217,12 @@ func (l *loader) businessProcesses(raw ast.Node) {
 				continue
 			}
 			l.queuePos[q.key] = q.keyPos
-			qo := l.object(q.value, join(o.sub("queues"), q.key), qwhat, "strategy")
+			qo := l.object(q.value, join(o.sub("queues"), q.key), qwhat, "strategy", "service_level")
 			qo.require("strategy")
 			qc := core.QueueConfig{Name: q.key, BusinessProcess: e.key}
+			if raw, ok := qo.get("service_level"); ok {
+				qc.ServiceLevel, _ = l.serviceLevel(raw, qo.sub("service_level"), qwhat+" service_level")
+			}
 			if s, ok := qo.str("strategy"); ok {
 				qc.Strategy = s.Name
 				l.later(func() { l.refName(s, qwhat, "strategy", l.stratPos) })

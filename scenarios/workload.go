@@ -6,13 +6,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/ixlb/ixlb/core"
 )
 
-var trafficFields = []string{"media", "from", "queue", "rate", "start", "stop"}
+var trafficFields = []string{"media", "from", "queue", "rate", "start", "stop", "patience"}
 
 func (l *loader) traffic(raw ast.Node) {
 	items, _ := l.list(raw, "traffic", "traffic")
@@ -45,6 +46,13 @@ func (l *loader) traffic(raw ast.Node) {
 				l.errorf(posOf(raw), CodeBadDuration, "%s: stop (%s) must come after start (%s)", what, v, t.Start)
 			}
 			t.Stop = v
+		}
+		if v, ok := o.duration("patience"); ok {
+			if v <= 0 {
+				raw, _ := o.get("patience")
+				l.errorf(posOf(raw), CodeBadDuration, "%s: patience must be positive (leave it out for customers who wait forever)", what)
+			}
+			t.Patience = v
 		}
 		l.cfg.Traffic = append(l.cfg.Traffic, t)
 	}
@@ -296,4 +304,24 @@ func (l *loader) checkMembership(kind core.ActionKind, c, m named, what string) 
 			return
 		}
 	}
+}
+
+// serviceLevel reads `service_level: {threshold: DURATION}`, the wait within which an answer
+// counts towards the service level.
+func (l *loader) serviceLevel(raw ast.Node, path, what string) (time.Duration, bool) {
+	o := l.object(raw, path, what, "threshold")
+	if !o.ok {
+		return 0, false
+	}
+	o.require("threshold")
+	v, ok := o.duration("threshold")
+	if !ok {
+		return 0, false
+	}
+	if v <= 0 {
+		raw, _ := o.get("threshold")
+		l.errorf(posOf(raw), CodeBadDuration, "%s: threshold must be positive", what)
+		return 0, false
+	}
+	return v, true
 }

@@ -224,11 +224,22 @@ const (
 	walCheckpointBytes = 32 << 20
 )
 
-func effectivePageSize(n int) int {
-	if n <= 0 {
-		return 4096
+// pageSizeOf is the connection's page size: the file's own once it exists.
+func pageSizeOf(c *sqlite3.SQLiteConn) (int, error) {
+	rows, err := c.Query(`PRAGMA page_size`, nil)
+	if err != nil {
+		return 0, err
 	}
-	return n
+	defer rows.Close()
+	dest := make([]driver.Value, 1)
+	if err := rows.Next(dest); err != nil {
+		return 0, err
+	}
+	n, _ := dest[0].(int64)
+	if n <= 0 {
+		return 0, fmt.Errorf("page_size %v", dest[0])
+	}
+	return int(n), nil
 }
 
 // openWriter opens the file's one writer connection: WAL so readers never block it, NORMAL
@@ -257,9 +268,16 @@ func openWriter(path string, o *Options, pageSize int) (*sqlite3.SQLiteConn, err
 	}
 	pragmas = append(pragmas, "PRAGMA journal_mode = WAL",
 		fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB),
-		"PRAGMA temp_store = MEMORY",
-		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCheckpointBytes/effectivePageSize(pageSize)))
+		"PRAGMA temp_store = MEMORY")
 	if err := execAll(c, pragmas...); err != nil {
+		c.Close()
+		return nil, err
+	}
+	ps, err := pageSizeOf(c) // an existing file keeps its own
+	if err == nil {
+		err = execAll(c, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCheckpointBytes/ps))
+	}
+	if err != nil {
 		c.Close()
 		return nil, err
 	}

@@ -31,13 +31,14 @@ const interactionsDDL = `CREATE TABLE interactions (
 	completed_at           REAL,             -- NULL while the interaction is open
 	urs                    TEXT,             -- the URS holding it (state 2)
 	strategy               TEXT,             -- attached data
-	category               TEXT              -- attached data: the classification category
+	category               TEXT,             -- attached data: the classification category
+	abandoned_at           REAL              -- the customer gave up (closes the row; not completed)
 )`
 
 // openPredicate selects the interactions an Interaction Server restores. State 9 is core's
 // "completed" marker; it never reaches a Genesys column in practice, but is honoured like
 // core.MemDatabase does.
-const openPredicate = `completed_at IS NULL AND state <> 9`
+const openPredicate = `completed_at IS NULL AND abandoned_at IS NULL AND state <> 9`
 
 // No index on state, on purpose. A partial index on the open rows was measured: it made Counts
 // 3.5x and Open 2x faster on a million rows (35 vs 120 ms, 50 vs 115 ms) but cost a fifth of the
@@ -46,18 +47,20 @@ const openPredicate = `completed_at IS NULL AND state <> 9`
 
 var interactionColumns = []string{"id", "media_type", "queue", "state", "submitted_by", "received_at",
 	"placed_in_queue_at", "submitted_to_router_at", "delivered_at", "assigned_to", "completed_at",
-	"urs", "strategy", "category"}
+	"urs", "strategy", "category", "abandoned_at"}
 
-// interactionsSchema is the interactions database. Version 0 had no attached data columns.
+// interactionsSchema is the interactions database. Version 0 had no attached data columns,
+// version 1 no abandoned_at.
 var interactionsSchema = &schema{
 	kind:    "interactions",
-	version: 1,
+	version: 2,
 	create:  []string{interactionsDDL},
 	migrations: map[int][]string{
 		0: {
 			`ALTER TABLE interactions ADD COLUMN strategy TEXT`,
 			`ALTER TABLE interactions ADD COLUMN category TEXT`,
 		},
+		1: {`ALTER TABLE interactions ADD COLUMN abandoned_at REAL`},
 	},
 }
 
@@ -238,6 +241,7 @@ func (f *ixnFile) fill(r *core.Row, dst []driver.NamedValue) {
 	dst[11].Value = f.box(4, r.URS)
 	dst[12].Value = f.box(5, r.Strategy)
 	dst[13].Value = f.box(6, r.Category)
+	dst[14].Value = seconds(r.AbandonedAt)
 }
 
 // box is the string as a driver value, NULL for "not set". The strings are the scenario's names
@@ -362,11 +366,12 @@ const countsQuery = `SELECT count(*),
 	count(*) FILTER (WHERE ` + openPredicate + ` AND state = 0),
 	count(*) FILTER (WHERE ` + openPredicate + ` AND state = 2),
 	count(*) FILTER (WHERE ` + openPredicate + ` AND state = 3),
-	count(*) FILTER (WHERE NOT (` + openPredicate + `))
+	count(*) FILTER (WHERE NOT (` + openPredicate + `) AND abandoned_at IS NULL),
+	count(*) FILTER (WHERE abandoned_at IS NOT NULL)
 	FROM interactions`
 
 func (f *ixnFile) readCounts() (c core.Counts, err error) {
-	err = f.r.QueryRow(countsQuery).Scan(&c.Rows, &c.Queued, &c.InURS, &c.WithAgent, &c.Completed)
+	err = f.r.QueryRow(countsQuery).Scan(&c.Rows, &c.Queued, &c.InURS, &c.WithAgent, &c.Completed, &c.Abandoned)
 	return c, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -454,14 +455,14 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Exec(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`); err != nil {
+	if _, err := w.Exec(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
 	before := snapshot(t, path)
 	s = newStore(t, dir, Options{})
 	_, err = s.Connect("DAP_1", "ixn")
-	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "open "+path+": written by a newer ixlb (schema version 2") {
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "open "+path+": written by a newer ixlb (schema version 3") {
 		t.Fatalf("error %v, want it refused as written by a newer ixlb", err)
 	}
 	if !bytes.Equal(snapshot(t, path), before) {
@@ -498,8 +499,8 @@ func TestMigratesVersion0(t *testing.T) {
 		t.Fatalf("after writing attached data: %+v", got[0])
 	}
 	var v string
-	if err := rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "1" {
-		t.Fatalf("schema_version %q, %v; want 1", v, err)
+	if err := rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "2" {
+		t.Fatalf("schema_version %q, %v; want 2", v, err)
 	}
 }
 
@@ -642,6 +643,111 @@ func TestOptions(t *testing.T) {
 	}
 	if c, err := d.Counts(); err != nil || c.Rows != 5 {
 		t.Fatalf("Counts %+v, %v", c, err)
+	}
+}
+
+// TestWriterPragmas: the writer runs with the page cache, scratch storage and checkpoint interval
+// the write path was measured with, whatever the file's page size.
+func TestWriterPragmas(t *testing.T) {
+	for _, ps := range []int{0, 16 << 10} {
+		path := filepath.Join(t.TempDir(), "x.db")
+		f, err := openFile(path, &schema{kind: "test", version: 1, pageSize: ps}, "x", &Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.close()
+		got := map[string]int64{}
+		for _, p := range []string{"cache_size", "temp_store", "wal_autocheckpoint", "page_size"} {
+			rows, err := f.w.Query("PRAGMA "+p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dest := make([]driver.Value, 1)
+			rows.Next(dest)
+			rows.Close()
+			got[p], _ = dest[0].(int64)
+		}
+		want := map[string]int64{"cache_size": -cacheKiB, "temp_store": 2, "page_size": int64(max(ps, 4096)),
+			"wal_autocheckpoint": int64(walCheckpointBytes / max(ps, 4096))}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("page size %d: pragmas %v, want %v", ps, got, want)
+		}
+	}
+}
+
+// TestRowWrittenOncePerCommit: whatever an interaction goes through between two commits, and
+// through whichever DAP, SQLite sees one write of its row per commit (counted by triggers on the
+// table): an insert for a new interaction, an update for one committed before.
+func TestRowWrittenOncePerCommit(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	d1, d2 := connect(t, s, "DAP_1", "ixn"), connect(t, s, "DAP_2", "ixn")
+	if err := d1.Flush(); err != nil { // creates the file
+		t.Fatal(err)
+	}
+	w, err := sql.Open(driverName, dsn(filepath.Join(dir, "ixn.db"), "_busy_timeout=5000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, q := range []string{
+		`CREATE TABLE writes (kind TEXT, id INTEGER)`,
+		`CREATE TRIGGER count_inserts AFTER INSERT ON interactions BEGIN INSERT INTO writes VALUES ('insert', new.id); END`,
+		`CREATE TRIGGER count_updates AFTER UPDATE ON interactions BEGIN INSERT INTO writes VALUES ('update', new.id); END`,
+	} {
+		if _, err := w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() (ins, upd, ids int) {
+		t.Helper()
+		err := w.QueryRow(`SELECT count(*) FILTER (WHERE kind = 'insert'), count(*) FILTER (WHERE kind = 'update'),
+			count(DISTINCT id) FROM writes`).Scan(&ins, &upd, &ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	const n = 10_000 // more than a batch of the old default (4096), which cut commits short
+	// Each interaction is queued, goes to a URS and to an agent before the first commit, its
+	// rows interleaved with the others' and alternating DAPs.
+	for _, state := range []uint8{core.StateQueued, core.StateInURS, core.StateWithAgent} {
+		for id := int64(1); id <= n; id++ {
+			r := fullRow(id)
+			r.State = state
+			d := d1
+			if (id+int64(state))%2 == 0 {
+				d = d2
+			}
+			if err := d.Write(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if ins, upd, ids := count(); ins != n || upd != 0 || ids != n {
+		t.Fatalf("first commit: %d inserts, %d updates of %d rows; want %d inserts", ins, upd, ids, n)
+	}
+	// Then each completes (two more rows) before the second.
+	for round := 0; round < 2; round++ {
+		for id := int64(1); id <= n; id++ {
+			r := fullRow(id)
+			r.CompletedAt = int64(round + 1)
+			if err := d2.Write(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if ins, upd, _ := count(); ins != n || upd != n {
+		t.Fatalf("second commit: %d inserts, %d updates in all; want %d and %d", ins, upd, n, n)
+	}
+	if c, err := d1.Counts(); err != nil || c.Rows != n || c.Completed != n {
+		t.Fatalf("counts %+v, %v", c, err)
 	}
 }
 

@@ -388,3 +388,21 @@ func TestFileNamesEscapedInDialogs(t *testing.T) {
 	}
 	h.wantView(`pwned\x07`)
 }
+
+// The snapshot copy escapes strings in slices, nested structs and maps, and leaves the engine's
+// snapshot as it was.
+func TestSafeSnapshotCopies(t *testing.T) {
+	s := &core.Snapshot{Scenario: "ok", URS: []core.URSView{{AppView: core.AppView{Name: "U\x1b[5m"}}},
+		Occupancy: map[string]float64{"G\x07": 0.5}}
+	names := map[string]string{}
+	c := safeSnapshot(s, names)
+	if c == s || c.URS[0].Name != `U\x1b[5m` || c.Occupancy[`G\x07`] != 0.5 {
+		t.Fatalf("copy %+v", c)
+	}
+	if s.URS[0].Name != "U\x1b[5m" || names[`U\x1b[5m`] != "U\x1b[5m" {
+		t.Fatal("the original changed, or the name map lacks the real name")
+	}
+	if safe := (&core.Snapshot{Scenario: "fine"}); safeSnapshot(safe, names) != safe {
+		t.Fatal("a safe snapshot is copied")
+	}
+}

@@ -104,6 +104,12 @@ func needsSafe(v reflect.Value) bool {
 		}
 	case reflect.Pointer:
 		return !v.IsNil() && needsSafe(v.Elem())
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if needsSafe(it.Key()) || needsSafe(it.Value()) {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -139,6 +145,19 @@ func copySafe(dst, src reflect.Value, names map[string]string) {
 		p := reflect.New(src.Type().Elem())
 		copySafe(p.Elem(), src.Elem(), names)
 		dst.Set(p)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			k := reflect.New(src.Type().Key()).Elem()
+			v := reflect.New(src.Type().Elem()).Elem()
+			copySafe(k, it.Key(), names)
+			copySafe(v, it.Value(), names)
+			m.SetMapIndex(k, v)
+		}
+		dst.Set(m)
 	default:
 		dst.Set(src)
 	}

@@ -100,5 +100,7 @@ file, or the name of a bundled scenario) it opens that one.`,
 	run := newRunCmd()
 	run.ValidArgsFunction = completeScenarios(1)
 	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd(), newEventsCmd())
+	root.AddCommand(newCompareCmd())
+	root.AddCommand(newSweepCmd())
 	return root
 }

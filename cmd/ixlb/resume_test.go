@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/scenarios"
 )
 
 // TestKillAndCompare SIGKILLs a paced `ixlb run --data` at 20 random moments for each of three
@@ -232,5 +233,26 @@ func TestRowsWithoutAStateAreRolledBack(t *testing.T) {
 	json.Unmarshal([]byte(out), &r)
 	if whole := reportOf(t, "run", "urs-failover", "--json"); r.EventsSHA256 != whole.EventsSHA256 || r.Interactions != whole.Interactions {
 		t.Fatalf("%+v vs uninterrupted %+v", r.Interactions, whole.Interactions)
+	}
+}
+
+// A URS is back in the rotations the moment the rule says it is eligible: at every point of the
+// run, URSView.Eligible agrees with its reason (none).
+func TestEligibilityIsAlwaysCurrent(t *testing.T) {
+	sc, err := scenarios.Load("testdata/rate-hold-churn.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := core.New(sc.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for at := time.Duration(0); at < 90*time.Second; at += 10 * time.Millisecond {
+		e.RunUntil(int64(at))
+		for _, u := range e.Snapshot().URS {
+			if u.Eligible != (u.WhyCode == "") {
+				t.Fatalf("%v: %s eligible=%v, reason %q", at, u.Name, u.Eligible, u.WhyCode)
+			}
+		}
 	}
 }

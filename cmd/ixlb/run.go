@@ -30,6 +30,7 @@ type runFlags struct {
 	speed   float64
 	fresh   bool
 	rebuild bool
+	plot    string
 }
 
 func newRunCmd() *cobra.Command {
@@ -76,6 +77,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().Var(newSpeedValue(&f.speed, 0, true), "speed", "pace virtual time at N times the wall clock (0: as fast as possible; at most 100000)")
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
+	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
 	return cmd
 }
 
@@ -93,6 +95,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	}
 	if f.rebuild && (f.data == "" || f.fresh) {
 		return exitf(2, "--rebuild needs --data (and starts from the saved session, so not with --fresh)")
+	}
+	if _, err := plotFormat(f.plot); f.plot != "" && err != nil {
+		return exitf(2, "%v", err)
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -198,6 +203,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		printSummary(&b, rep, elapsed)
 		// Names and expectations come from the file: escaped for the terminal.
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
+	}
+	if err := plotRun(stderr, f.plot, cfg); err != nil {
+		return exitf(2, "plot: %v", err)
 	}
 	for _, x := range rep.Expectations {
 		if !x.OK {
@@ -326,6 +334,7 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 		fmt.Fprintf(tw, "  database %s\t%d interactions\t%d completed\n", db, c.Interactions, c.Completed)
 	}
 	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", r.Agents.Reservations, r.Agents.Denied, r.Agents.DoubleBooked)
+	printService(tw, r)
 	for _, e := range r.Errors {
 		fmt.Fprintf(tw, "\nerror: %s\n", e)
 	}

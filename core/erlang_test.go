@@ -1,0 +1,194 @@
+package core
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// The engine held to queueing theory: one URS, no ESP, a queue whose strategy routes to a group of
+// c agents of capacity 1, Poisson arrivals, exponential handle times. That is M/M/c (Erlang C), and
+// with exponential customer patience M/M/c+M (Erlang A). The formulas below are written from the
+// textbook definitions (Erlang C's closed form; Erlang A from the stationary distribution of its
+// birth-death chain), not from any code of ixlb.
+
+// erlangC is the probability that an arrival waits in M/M/c with offered load a = λ/μ < c.
+func erlangC(c int, a float64) float64 {
+	// Sum a^k/k! for k < c, and the a^c/c! term, in a numerically stable running product.
+	term, sum := 1.0, 0.0
+	for k := 0; k < c; k++ {
+		sum += term
+		term *= a / float64(k+1)
+	}
+	top := term * float64(c) / (float64(c) - a)
+	return top / (sum + top)
+}
+
+// erlangA returns the probability of waiting and of abandoning in M/M/c+M: arrival rate lambda,
+// service rate mu per agent, abandonment rate theta per waiting customer. The number in the system
+// is a birth-death chain with birth λ and death min(n,c)μ + max(n−c,0)θ; by PASTA an arrival
+// waits with probability P(N ≥ c), and by rate conservation the abandonment rate is θ·E[queue].
+func erlangA(c int, lambda, mu, theta float64) (pWait, pAbandon float64) {
+	p := 1.0 // unnormalised π_n, π_0 = 1
+	var total, wait, queue float64
+	for n := 0; n < 100000; n++ {
+		total += p
+		if n >= c {
+			wait += p
+			queue += float64(n-c) * p
+		}
+		death := float64(min(n+1, c))*mu + float64(max(n+1-c, 0))*theta
+		p *= lambda / death
+		if p < 1e-300 || (n > c && p < 1e-16*total) {
+			break
+		}
+	}
+	return wait / total, theta * queue / total / lambda
+}
+
+func TestErlangFormulas(t *testing.T) {
+	// Known values: C(1, a) = a (M/M/1), C(2, 1) = 1/3; Erlang A with θ → 0 tends to Erlang C,
+	// and with θ = μ it is M/M/∞ seen from the queue (Poisson occupancy).
+	if got := erlangC(1, 0.7); math.Abs(got-0.7) > 1e-12 {
+		t.Errorf("C(1, 0.7) = %v, want 0.7", got)
+	}
+	if got := erlangC(2, 1); math.Abs(got-1.0/3) > 1e-12 {
+		t.Errorf("C(2, 1) = %v, want 1/3", got)
+	}
+	pw, _ := erlangA(5, 0.4, 0.1, 1e-9)
+	if c := erlangC(5, 4); math.Abs(pw-c) > 1e-6 {
+		t.Errorf("Erlang A with no abandonment: P(wait) %v, Erlang C %v", pw, c)
+	}
+}
+
+// mmcConfig is M/M/c: c agents, arrival rate lambda (1/s), mean handle time h, patience (0: none),
+// with the engine's own delays (URS step, agent answer) at 1 ms.
+func mmcConfig(c int, lambda float64, h, patience, duration time.Duration, threshold time.Duration) Config {
+	tr := map[string]string{"agent_reservation": "true"}
+	return Config{
+		Name: "mmc", Seed: 1, Duration: duration, ServiceLevel: threshold,
+		Apps: []AppConfig{
+			// The arbiter grants at once (no request-collection-time): the engine's own delays
+			// stay at the fixedDelay below.
+			{Name: "IxnServer", Type: TypeInteractionServer, Connections: []string{"DAP_1", "ChatSrv_1"},
+				Options: Options{"agent-reservation": {"request-collection-time": "0"}},
+				Annex:   Options{"agent_reservation": {"URS_1": "true"}}},
+			{Name: "URS_1", Type: TypeRoutingServer, Connections: []string{"IxnServer"}, Options: Options{"default": tr}, StepTime: time.Millisecond},
+			{Name: "ChatSrv_1", Type: TypeChatServer},
+			{Name: "DBServer_1", Type: TypeDBServer},
+			{Name: "DAP_1", Type: TypeDatabaseAccessPoint, DBServer: "DBServer_1", Database: "ixn"},
+		},
+		Databases:  []string{"ixn"},
+		Strategies: []StrategyConfig{{Name: "S", ActivatedOn: []string{"URS_1"}, Steps: []Step{{Kind: StepRoute, Group: "G"}}}},
+		Queues:     []QueueConfig{{Name: "q", BusinessProcess: "BP", Strategy: "S"}},
+		AgentGroups: []AgentGroupConfig{{Name: "G", Agents: c, Capacity: []MediaCapacity{{"chat", 1}},
+			HandleTime: h, AnswerTime: time.Millisecond, Accept: 1}},
+		Traffic: []TrafficConfig{{Media: "chat", From: "ChatSrv_1", Queue: "q", Rate: lambda, Patience: patience}},
+	}
+}
+
+// fixedDelay is the wait every interaction has even with an agent free: the URS's route step and
+// reservation request (one step time each) and the agent's answer.
+const fixedDelay = 3 * time.Millisecond
+
+type seedMeans struct {
+	asa, sl, pWait, pAbandon, occupancy float64
+}
+
+// runSeeds runs cfg over seeds and averages the figures; pWait is read as 1 − the share answered
+// within a threshold just above the fixed delay.
+func runSeeds(t *testing.T, cfg Config, seeds int) seedMeans {
+	t.Helper()
+	var m seedMeans
+	for s := 1; s <= seeds; s++ {
+		e, err := New(cfg, WithSeed(uint64(s)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RunUntil(int64(cfg.Duration))
+		f := e.Service()["q"]
+		ans, ab := float64(f.Answered), float64(f.Abandoned)
+		m.asa += f.ASA
+		m.sl += f.ServiceLevel
+		m.pAbandon += ab / (ans + ab)
+		m.occupancy += e.Occupancy()["G"]
+		if len(e.Errors()) > 0 {
+			t.Fatalf("seed %d: %v", s, e.Errors())
+		}
+	}
+	n := float64(seeds)
+	m.asa /= n
+	m.sl /= n
+	m.pAbandon /= n
+	m.occupancy /= n
+	return m
+}
+
+func within(t *testing.T, what string, got, want, rel float64) {
+	t.Helper()
+	if math.Abs(got-want) > rel*math.Abs(want) {
+		t.Errorf("%s: simulated %.4f, formula %.4f (off by %.1f%%, allowed %.0f%%)", what, got, want, 100*math.Abs(got-want)/math.Abs(want), 100*rel)
+	} else {
+		t.Logf("%s: simulated %.4f, formula %.4f (off by %.2f%%)", what, got, want, 100*math.Abs(got-want)/math.Abs(want))
+	}
+}
+
+func TestErlangC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long simulation")
+	}
+	const seeds = 8
+	cases := []struct {
+		c         int
+		lambda    float64 // per second
+		h         time.Duration
+		threshold time.Duration
+		arrivals  float64 // a seed; heavy traffic needs more to average its long busy periods
+	}{
+		{c: 5, lambda: 0.4, h: 10 * time.Second, threshold: 5 * time.Second, arrivals: 40000},   // ρ = 0.8
+		{c: 10, lambda: 0.9, h: 10 * time.Second, threshold: 2 * time.Second, arrivals: 200000}, // ρ = 0.9
+		{c: 2, lambda: 0.12, h: 10 * time.Second, threshold: 10 * time.Second, arrivals: 40000}, // ρ = 0.6
+	}
+	for _, tc := range cases {
+		mu := 1 / tc.h.Seconds()
+		a := tc.lambda / mu
+		cmu := float64(tc.c) * mu
+		pw := erlangC(tc.c, a)
+		asa := pw/(cmu-tc.lambda) + fixedDelay.Seconds()
+		sl := 1 - pw*math.Exp(-(cmu-tc.lambda)*(tc.threshold-fixedDelay).Seconds())
+		dur := time.Duration(tc.arrivals/tc.lambda) * time.Second
+
+		got := runSeeds(t, mmcConfig(tc.c, tc.lambda, tc.h, 0, dur, tc.threshold), seeds)
+		within(t, "ASA", got.asa, asa, 0.05)
+		within(t, "service level", got.sl, sl, 0.02)
+		within(t, "occupancy", got.occupancy, a/float64(tc.c), 0.02)
+		// P(wait): the service level at a threshold just past the fixed delay.
+		gotW := runSeeds(t, mmcConfig(tc.c, tc.lambda, tc.h, 0, dur, fixedDelay+time.Millisecond), seeds)
+		within(t, "P(wait)", 1-gotW.sl, pw*math.Exp(-(cmu-tc.lambda)*0.001), 0.03)
+	}
+}
+
+func TestErlangA(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long simulation")
+	}
+	const seeds = 8
+	cases := []struct {
+		c        int
+		lambda   float64
+		h        time.Duration
+		patience time.Duration
+	}{
+		{c: 5, lambda: 0.5, h: 10 * time.Second, patience: 20 * time.Second},  // overloaded: ρ = 1
+		{c: 10, lambda: 0.9, h: 10 * time.Second, patience: 60 * time.Second}, // ρ = 0.9
+	}
+	for _, tc := range cases {
+		mu, theta := 1/tc.h.Seconds(), 1/tc.patience.Seconds()
+		pw, pa := erlangA(tc.c, tc.lambda, mu, theta)
+		dur := time.Duration(40000/tc.lambda) * time.Second
+		got := runSeeds(t, mmcConfig(tc.c, tc.lambda, tc.h, tc.patience, dur, fixedDelay+time.Millisecond), seeds)
+		// Answered within the fixed delay never waited; the abandoned all waited.
+		within(t, "P(wait)", 1-got.sl, pw, 0.03)
+		within(t, "P(abandon)", got.pAbandon, pa, 0.05)
+	}
+}

@@ -1,0 +1,424 @@
+package core
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Service figures: what a contact-centre planner reads off a run — offered, answered, abandoned,
+// average speed of answer (ASA), wait percentiles, service level, occupancy — and what a failure
+// cost (the extra wait of the interactions a URS stop, a resubmission or a switchover touched).
+//
+// An interaction's wait runs from its arrival at the media server (received_at) to the agent's
+// accept (the `accepted` event): the customer's view, including any time the media server held it
+// and every URS step and delivery attempt on the way. It is counted in the queue it was submitted
+// to (its traffic entry's queue), wherever its strategy sends it afterwards.
+
+// Flags of ixn.svc.
+const (
+	svcOpen    uint8 = 1 // offered, not yet answered, abandoned or finished
+	svcTouched uint8 = 2 // a URS stop, a resubmission, a switchover or a restart touched it
+)
+
+// AllQueues names the overall figures in the report's `service` section.
+const AllQueues = "_all"
+
+type svcQueue struct {
+	threshold int64 // service-level threshold, ns
+	offered   int64
+	answered  int64
+	abandoned int64
+	within    int64 // answered within the threshold
+	waitSum   int64 // ns, of the answered
+	touched   int64 // offered interactions a failure touched
+	tAnswered int64 // of those, answered
+	tWaitSum  int64 // ns, their waits
+	hist      []int64
+}
+
+type svcCarry struct {
+	origin     int32
+	patienceAt int64
+	flags      uint8
+}
+
+type svcState struct {
+	queues []svcQueue
+	busy   []int64 // by group: agents holding at least one interaction or reservation now
+	area   []int64 // by group: busy agent-nanoseconds up to last
+	last   []int64
+	// patience draws come from their own stream, so a scenario without patience keeps its event
+	// log byte for byte (and a patience nobody reaches changes nothing either).
+	patience *rand.Rand
+	// allHist is the wait histogram of every queue together, kept as answers come so that
+	// Service (called for every console frame) need not add the queues' histograms up.
+	allHist []int64
+	// carry keeps the service state of interactions whose slot an Interaction Server dropped
+	// (switchover, restart) until its restore finds them again.
+	carry map[int64]svcCarry
+}
+
+// Wait histogram: 100 ms bins up to 1 min, 1 s bins up to 10 min, 10 s bins up to 2 h, one bin
+// beyond. Percentiles are read from it (to within half a bin); ASA and service level are exact.
+const (
+	histB1    = 600
+	histB2    = histB1 + 540
+	histB3    = histB2 + 660
+	histBins  = histB3 + 1
+	histStep1 = int64(100 * 1e6)
+	histStep2 = int64(1e9)
+	histStep3 = int64(10 * 1e9)
+	histEdge1 = histB1 * histStep1
+	histEdge2 = histEdge1 + (histB2-histB1)*histStep2
+	histEdge3 = histEdge2 + (histB3-histB2)*histStep3
+)
+
+func histBin(w int64) int {
+	switch {
+	case w < 0:
+		return 0
+	case w < histEdge1:
+		return int(w / histStep1)
+	case w < histEdge2:
+		return histB1 + int((w-histEdge1)/histStep2)
+	case w < histEdge3:
+		return histB2 + int((w-histEdge2)/histStep3)
+	}
+	return histB3
+}
+
+// histMid is the middle of bin i in seconds (the last, open bin reads as its lower edge).
+func histMid(i int) float64 {
+	switch {
+	case i < histB1:
+		return (float64(i) + 0.5) * float64(histStep1) / 1e9
+	case i < histB2:
+		return (float64(histEdge1) + (float64(i-histB1)+0.5)*float64(histStep2)) / 1e9
+	case i < histB3:
+		return (float64(histEdge2) + (float64(i-histB2)+0.5)*float64(histStep3)) / 1e9
+	}
+	return float64(histEdge3) / 1e9
+}
+
+// svcBuild sets up the figures once the queues and groups exist.
+func (e *Engine) svcBuild() {
+	def := int64(e.cfg.ServiceLevel)
+	if def <= 0 {
+		def = int64(DefaultServiceLevel)
+	}
+	e.svc.queues = make([]svcQueue, len(e.queues))
+	for i := range e.svc.queues {
+		q := &e.svc.queues[i]
+		q.threshold = def
+		if i < len(e.cfg.Queues) && e.cfg.Queues[i].ServiceLevel > 0 {
+			q.threshold = int64(e.cfg.Queues[i].ServiceLevel)
+		}
+		q.hist = make([]int64, histBins)
+	}
+	e.svc.allHist = make([]int64, histBins)
+	n := len(e.groups)
+	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
+	e.svc.patience = rand.New(rand.NewPCG(e.cfg.Seed^0x5bd1e9955bd1e995, e.cfg.Seed+0x2545f4914f6cdd1d))
+	e.svc.carry = map[int64]svcCarry{}
+}
+
+// svcOffered counts a new interaction in its traffic's queue and starts its customer's patience.
+func (e *Engine) svcOffered(slot int32, ti int32) {
+	t := &e.traffic[ti]
+	ix := &e.ixns[slot]
+	ix.origin = t.queue
+	ix.svc = svcOpen
+	e.svc.queues[t.queue].offered++
+	if t.cfg.Patience > 0 {
+		ix.patienceAt = ix.receivedAt + e.drawPatience(t.cfg.Patience)
+		e.armPatience(slot)
+	}
+}
+
+func (e *Engine) drawPatience(mean time.Duration) int64 {
+	d := e.svc.patience.ExpFloat64() * float64(mean)
+	if d > math.MaxInt64/4 {
+		return math.MaxInt64 / 4
+	}
+	return int64(d) + 1
+}
+
+func (e *Engine) armPatience(slot int32) {
+	ix := &e.ixns[slot]
+	if ix.patienceAt < e.now {
+		ix.patienceAt = e.now // gave up while a media server or no IS held it: leaves at once
+	}
+	e.schedule(timer{at: ix.patienceAt, kind: tPatience, slot: slot, arg: int32(ix.id)})
+}
+
+// patienceExpired abandons the interaction if its customer is still waiting. The timer names the
+// slot and the interaction (not the slot's generation, which a URS stop changes while the customer
+// keeps waiting).
+func (e *Engine) patienceExpired(t *timer) {
+	ix := &e.ixns[t.slot]
+	if !ix.live || int32(ix.id) != t.arg || ix.svc&svcOpen == 0 || ix.patienceAt != t.at || ix.state == StateWithAgent {
+		return
+	}
+	e.customerAbandoned(t.slot)
+}
+
+// customerAbandoned ends an interaction whose customer gave up: wherever it waits (queue, URS,
+// an invite ringing at an agent) its processing stops, the reservation it held is freed, and its
+// row is closed with abandoned_at. It is counted as abandoned, never as lost.
+func (e *Engine) customerAbandoned(slot int32) {
+	ix := &e.ixns[slot]
+	e.abandon(slot, "abandoned")
+	e.clearAgent(ix)
+	ix.svc &^= svcOpen
+	e.svc.queues[ix.origin].abandoned++
+	e.stats.Abandoned++
+	e.fillRow(slot)
+	e.row.AbandonedAt = e.now
+	e.dbWrite(&e.row)
+	e.row.AbandonedAt = 0
+	e.ev.Ixn = ix.id
+	if ix.queue >= 0 {
+		e.ev.Queue = e.queues[ix.queue].name
+	}
+	e.emit(EvAbandoned)
+	e.freeSlotOf(slot)
+}
+
+// svcAnswered is the agent's accept: the customer's wait ends.
+func (e *Engine) svcAnswered(slot int32) {
+	ix := &e.ixns[slot]
+	if ix.svc&svcOpen == 0 {
+		return
+	}
+	ix.svc &^= svcOpen
+	q := &e.svc.queues[ix.origin]
+	w := e.now - ix.receivedAt
+	q.answered++
+	q.waitSum += w
+	if w <= q.threshold {
+		q.within++
+	}
+	b := histBin(w)
+	q.hist[b]++
+	e.svc.allHist[b]++
+	if ix.svc&svcTouched != 0 {
+		q.tAnswered++
+		q.tWaitSum += w
+	}
+}
+
+// svcTouch marks an interaction a failure reached (resubmitted, restored by an IS).
+func (e *Engine) svcTouch(slot int32) {
+	ix := &e.ixns[slot]
+	if ix.svc&svcOpen == 0 || ix.svc&svcTouched != 0 {
+		return
+	}
+	ix.svc |= svcTouched
+	e.svc.queues[ix.origin].touched++
+}
+
+// svcFreed keeps the service state of an interaction whose slot is dropped while its customer
+// still waits (the IS restores it later into another slot).
+func (e *Engine) svcFreed(ix *ixn) {
+	if ix.svc&svcOpen != 0 {
+		e.svc.carry[ix.id] = svcCarry{origin: ix.origin, patienceAt: ix.patienceAt, flags: ix.svc}
+	}
+	ix.svc, ix.patienceAt, ix.origin = 0, 0, 0
+}
+
+// svcRestored picks up the service state of an interaction an Interaction Server restored from its
+// database into slot (queue q, database state). One the engine never held (a row only the
+// database knew) starts over in q, with a fresh patience: an exponential patience has no memory.
+func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
+	ix := &e.ixns[slot]
+	c, ok := e.svc.carry[ix.id]
+	if ok {
+		delete(e.svc.carry, ix.id)
+		ix.origin, ix.patienceAt, ix.svc = c.origin, c.patienceAt, c.flags
+	} else {
+		if state == StateWithAgent {
+			return
+		}
+		ix.origin, ix.svc = q, svcOpen
+		for i := range e.traffic {
+			if t := &e.traffic[i]; t.queue == q && t.media == ix.media && t.cfg.Patience > 0 {
+				ix.patienceAt = e.now + e.drawPatience(t.cfg.Patience)
+				break
+			}
+		}
+	}
+	e.svcTouch(slot)
+	if ix.patienceAt > 0 && ix.svc&svcOpen != 0 {
+		e.armPatience(slot)
+	}
+}
+
+// svcLoad follows an agent's load change (after it happened) for the group's occupancy.
+func (e *Engine) svcLoad(ag int32, delta int32) {
+	g := e.agents[ag].group
+	nm := len(e.media)
+	var tot int32
+	for _, l := range e.load[int(ag)*nm : int(ag)*nm+nm] {
+		tot += l
+	}
+	switch {
+	case delta > 0 && tot == delta:
+	case delta < 0 && tot == 0:
+	default:
+		return
+	}
+	e.svc.area[g] += e.svc.busy[g] * (e.now - e.svc.last[g])
+	e.svc.last[g] = e.now
+	if delta > 0 {
+		e.svc.busy[g]++
+	} else {
+		e.svc.busy[g]--
+	}
+}
+
+// ServiceFigures are one queue's (or all queues') service figures. Times are seconds.
+type ServiceFigures struct {
+	Offered   int64 `json:"offered"`
+	Answered  int64 `json:"answered"`
+	Abandoned int64 `json:"abandoned"`
+	// AnsweredWithin counts the answered whose wait was at most the threshold.
+	AnsweredWithin int64 `json:"answered_within"`
+	// ASA is the average speed of answer: the mean wait of the answered.
+	ASA float64 `json:"asa"`
+	// ServiceLevel is answered_within / (answered + abandoned): abandoned customers count
+	// against it; 1 when nothing was answered or abandoned yet.
+	ServiceLevel float64 `json:"service_level"`
+	Threshold    float64 `json:"threshold"`
+	// AbandonRate is abandoned / (answered + abandoned).
+	AbandonRate float64 `json:"abandon_rate"`
+	WaitP50     float64 `json:"wait_p50"`
+	WaitP90     float64 `json:"wait_p90"`
+	WaitP99     float64 `json:"wait_p99"`
+	// Failure impact: Touched counts the offered interactions a URS stop, a resubmission or an IS
+	// switchover/restart reached; TouchedASA and OthersASA are the ASA of the touched and of the
+	// other answered; ExtraWait is their difference (0 when either side has none answered).
+	Touched    int64   `json:"touched"`
+	TouchedASA float64 `json:"touched_asa"`
+	OthersASA  float64 `json:"others_asa"`
+	ExtraWait  float64 `json:"extra_wait"`
+}
+
+func (q *svcQueue) figures() ServiceFigures {
+	f := ServiceFigures{Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned,
+		AnsweredWithin: q.within, Threshold: float64(q.threshold) / 1e9, ServiceLevel: 1, Touched: q.touched}
+	if n := q.answered + q.abandoned; n > 0 {
+		f.ServiceLevel = float64(q.within) / float64(n)
+		f.AbandonRate = float64(q.abandoned) / float64(n)
+	}
+	if q.answered > 0 {
+		f.ASA = float64(q.waitSum) / float64(q.answered) / 1e9
+		f.WaitP50, f.WaitP90, f.WaitP99 = q.percentiles()
+	}
+	if q.tAnswered > 0 {
+		f.TouchedASA = float64(q.tWaitSum) / float64(q.tAnswered) / 1e9
+	}
+	if o := q.answered - q.tAnswered; o > 0 {
+		f.OthersASA = float64(q.waitSum-q.tWaitSum) / float64(o) / 1e9
+		if q.tAnswered > 0 {
+			f.ExtraWait = f.TouchedASA - f.OthersASA
+		}
+	}
+	return f
+}
+
+// percentiles reads p50, p90 and p99 of the waits in one pass over the histogram, which stops at
+// the p99 bin (waits crowd the first bins).
+func (q *svcQueue) percentiles() (p50, p90, p99 float64) {
+	ps := [3]float64{0.5, 0.9, 0.99}
+	var out [3]float64
+	var ranks [3]int64
+	for k, p := range ps {
+		ranks[k] = max(1, int64(math.Ceil(p*float64(q.answered))))
+		out[k] = histMid(histB3)
+	}
+	var cum int64
+	k := 0
+	for i, n := range q.hist {
+		cum += n
+		for k < 3 && cum >= ranks[k] {
+			out[k] = histMid(i)
+			k++
+		}
+		if k == 3 {
+			break
+		}
+	}
+	return out[0], out[1], out[2]
+}
+
+// Service returns the service figures now, by queue and under AllQueues for all of them (whose
+// service level counts each interaction against its own queue's threshold).
+func (e *Engine) Service() map[string]ServiceFigures {
+	out := make(map[string]ServiceFigures, len(e.svc.queues)+1)
+	all := svcQueue{threshold: int64(e.cfg.ServiceLevel), hist: e.svc.allHist}
+	if all.threshold <= 0 {
+		all.threshold = int64(DefaultServiceLevel)
+	}
+	for i := range e.svc.queues {
+		q := &e.svc.queues[i]
+		out[e.queues[i].name] = q.figures()
+		all.offered += q.offered
+		all.answered += q.answered
+		all.abandoned += q.abandoned
+		all.within += q.within
+		all.waitSum += q.waitSum
+		all.touched += q.touched
+		all.tAnswered += q.tAnswered
+		all.tWaitSum += q.tWaitSum
+	}
+	out[AllQueues] = all.figures()
+	return out
+}
+
+// Occupancy is each agent group's busy share over the run so far: the time its agents held at
+// least one interaction or reservation, over agents × elapsed time.
+func (e *Engine) Occupancy() map[string]float64 {
+	out := make(map[string]float64, len(e.groups))
+	for i, g := range e.groups {
+		area := e.svc.area[i] + e.svc.busy[i]*(e.now-e.svc.last[i])
+		if e.now > 0 && g.n > 0 {
+			out[g.name] = float64(area) / (float64(g.n) * float64(e.now))
+		} else {
+			out[g.name] = 0
+		}
+	}
+	return out
+}
+
+// AgentsBusy is how many agents of each group hold at least one interaction or reservation now.
+func (e *Engine) AgentsBusy() map[string]int64 {
+	out := make(map[string]int64, len(e.groups))
+	for i, g := range e.groups {
+		out[g.name] = e.svc.busy[i]
+	}
+	return out
+}
+
+// URSShare is each URS's share of each strategy's submissions (first and re-), the balance the
+// round-robin achieved; strategies with no submission yet are left out.
+func (e *Engine) URSShare() map[string]map[string]float64 {
+	out := map[string]map[string]float64{}
+	for _, st := range e.strats {
+		var tot int64
+		for _, n := range st.routed {
+			tot += n
+		}
+		if tot == 0 {
+			continue
+		}
+		m := map[string]float64{}
+		for _, u := range e.urs {
+			if st.activated[u.idx] || st.routed[u.idx] > 0 {
+				m[u.app.name] = float64(st.routed[u.idx]) / float64(tot)
+			}
+		}
+		out[st.name] = m
+	}
+	return out
+}

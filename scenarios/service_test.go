@@ -1,0 +1,127 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+func TestServiceFieldsLoad(t *testing.T) {
+	src := mutate(t, "  Inbound: {queues: {fax_in: {strategy: A}}}", "  Inbound: {queues: {fax_in: {strategy: A, service_level: {threshold: 30s}}}}")
+	src = strings.Replace(src, "rate: 1/s}", "rate: 1/s, patience: 45s}", 1)
+	src = strings.Replace(src, "timeline:", "service_level: {threshold: 15s}\ntimeline:", 1)
+	src = strings.Replace(src, "  - interactions.lost == 0", "  - interactions.lost == 0\n  - service.fax_in.service_level >= 0\n  - service._all.asa <= 1000\n  - occupancy.Sales <= 1\n  - urs_share.A.URS_1 <= 1", 1)
+	s, err := Parse("svc.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	c := s.Config
+	if c.ServiceLevel != 15*time.Second || c.Queues[0].ServiceLevel != 30*time.Second || c.Traffic[0].Patience != 45*time.Second {
+		t.Fatalf("service level %s, queue %s, patience %s; want 15s 30s 45s", c.ServiceLevel, c.Queues[0].ServiceLevel, c.Traffic[0].Patience)
+	}
+	e, err := core.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(int64(c.Duration))
+	r, err := e.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range Evaluate(s.Expect, r) {
+		if !res.OK || res.Error != "" {
+			t.Errorf("%s: %+v", res.Expect, res)
+		}
+	}
+	if r.Service["fax_in"].Threshold != 30 || r.Service[core.AllQueues].Threshold != 15 {
+		t.Errorf("thresholds %v %v", r.Service["fax_in"].Threshold, r.Service[core.AllQueues].Threshold)
+	}
+}
+
+func TestServiceFieldsRejectBadInput(t *testing.T) {
+	cases := []struct {
+		name, old, new, fragment string
+	}{
+		{"negative patience", "rate: 1/s}", "rate: 1/s, patience: -5s}", "must not be negative"},
+		{"zero patience", "rate: 1/s}", "rate: 1/s, patience: 0s}", "patience must be positive"},
+		{"patience not a duration", "rate: 1/s}", "rate: 1/s, patience: soon}", `bad duration "soon"`},
+		{"zero threshold", "timeline:", "service_level: {threshold: 0s}\ntimeline:", "threshold must be positive"},
+		{"threshold missing", "timeline:", "service_level: {}\ntimeline:", "threshold"},
+		{"typo in service_level", "timeline:", "service_level: {treshold: 5s}\ntimeline:", `did you mean "threshold"`},
+		{"queue threshold typo", "{fax_in: {strategy: A}}", "{fax_in: {strategy: A, service_levl: {threshold: 5s}}}", `did you mean "service_level"`},
+		{"unknown queue in expect", "  - interactions.lost == 0", "  - service.fax_inn.asa <= 3", `did you mean "fax_in"`},
+		{"unknown figure in expect", "  - interactions.lost == 0", "  - service.fax_in.asaa <= 3", `did you mean "asa"`},
+		{"unknown group in occupancy", "  - interactions.lost == 0", "  - occupancy.Sale <= 1", `did you mean "Sales"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(mutate(t, tc.old, tc.new)))
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			if !strings.Contains(err.Error(), tc.fragment) || !strings.Contains(err.Error(), "bad.yaml:") {
+				t.Fatalf("error %q, want it to name bad.yaml:LINE:COL and contain %q", err, tc.fragment)
+			}
+		})
+	}
+}
+
+// Every bundled scenario, with impatient customers on every traffic entry: the service figures add
+// up against the database, and abandoning never loses an interaction the scenario did not lose.
+func TestBundledWithPatience(t *testing.T) {
+	for _, info := range Bundled() {
+		t.Run(info.Name, func(t *testing.T) {
+			sc, err := Open(info.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := func(cfg core.Config) *core.Report {
+				e, err := core.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e.RunUntil(int64(cfg.Duration))
+				r, err := e.Report()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			before := run(sc.Config)
+			cfg := sc.Config
+			cfg.Traffic = append([]core.TrafficConfig(nil), cfg.Traffic...)
+			for i := range cfg.Traffic {
+				cfg.Traffic[i].Patience = 20 * time.Second
+			}
+			r := run(cfg)
+			all := r.Service[core.AllQueues]
+			ic := r.Interactions
+			if before.Interactions.Lost == 0 {
+				if ic.Lost != 0 {
+					t.Errorf("lost %d with patience, 0 without", ic.Lost)
+				}
+				if all.Abandoned != ic.Abandoned {
+					t.Errorf("service._all.abandoned %d, database %d", all.Abandoned, ic.Abandoned)
+				}
+			}
+			// Offered counts what the IS took; submitted the rows in the databases (a media server
+			// still holding arrivals has offered nothing yet).
+			if all.Offered != ic.Submitted && before.Interactions.Lost == 0 {
+				t.Errorf("offered %d, submitted %d", all.Offered, ic.Submitted)
+			}
+			if waiting := ic.Queued + ic.InURS; all.Answered+all.Abandoned+waiting > all.Offered {
+				t.Errorf("answered %d + abandoned %d + waiting %d > offered %d", all.Answered, all.Abandoned, waiting, all.Offered)
+			}
+			if all.ServiceLevel < 0 || all.ServiceLevel > 1 || all.AbandonRate < 0 || all.AbandonRate > 1 {
+				t.Errorf("shares out of range: %+v", all)
+			}
+			for g, o := range r.Occupancy {
+				if o < 0 || o > 1 {
+					t.Errorf("occupancy %s = %v", g, o)
+				}
+			}
+		})
+	}
+}

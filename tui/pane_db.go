@@ -69,7 +69,12 @@ func (p *dbPane) rows() []row {
 	if w < 62 {
 		hw = 11
 	}
-	dc := fixed(cols{0, 12, 9, hw, -6, -4})
+	dbw := 9 // the database column grows to its longest name when the pane is wide
+	for _, d := range s.DAPs {
+		dbw = max(dbw, width(d.Database)+2) // "≠ " marks a re-pointed one
+	}
+	dbw = min(dbw, max(9, (w-60)/2+9), 20)
+	dc := fixed(cols{0, 12, dbw, hw, -6, -4})
 	pl = dc.line("DAPs", "DB Server", "database", "health", "req", "fail")
 	rows = append(rows, row{plain: pl, text: th.header.s(pl)})
 	for _, d := range s.DAPs {

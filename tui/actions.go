@@ -328,6 +328,9 @@ func (m *Model) keyAction(k tea.KeyMsg) (tea.Cmd, bool) {
 		if a.onKey != nil {
 			return a.onKey(m), true
 		}
+		if a.selected == nil { // a table entry with a key needs onKey or selected
+			return nil, false
+		}
 		args, err := a.selected(m)
 		if err != nil {
 			m.fail(err)

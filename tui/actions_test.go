@@ -406,3 +406,33 @@ func TestSafeSnapshotCopies(t *testing.T) {
 		t.Fatal("a safe snapshot is copied")
 	}
 }
+
+// Every entry of the action table is complete: a key runs something, a command has a run and
+// usage that fits its arity, a dangerous action has a question.
+func TestActionTableComplete(t *testing.T) {
+	g := newGlobalKeys()
+	seenKey := map[string]string{}
+	for _, a := range actions {
+		if b, ok := a.binding(&g); ok {
+			if a.onKey == nil && a.selected == nil {
+				t.Errorf("%s: a key with nothing to run", b.Help().Key)
+			}
+			if prev, dup := seenKey[b.Help().Key]; dup {
+				t.Errorf("key %s bound twice (%s, %s)", b.Help().Key, prev, a.name)
+			}
+			seenKey[b.Help().Key] = a.name
+		}
+		if a.name != "" && a.run == nil && a.runForce == nil {
+			t.Errorf(":%s has no run", a.name)
+		}
+		if (a.dangerous || a.dangerIf != nil) && a.confirm == nil {
+			t.Errorf(":%s is dangerous without a question", a.name)
+		}
+		if a.dangerous && !a.changes {
+			t.Errorf(":%s is dangerous but does not change the simulation", a.name)
+		}
+		if a.summary == "" {
+			t.Errorf("%q has no summary for the help", a.name)
+		}
+	}
+}

@@ -2,19 +2,61 @@ package tui
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/ixlb/ixlb/core"
 )
 
 // The `:` command line: every operator action, typed. Names with spaces go in double quotes
 // (`:stop "URS 1"`); tab completes command and application names.
+
+// cmdLine is the command line's state: the input, its history and tab completion. The Model
+// routes keys to it and runs what it returns (execute).
+type cmdLine struct {
+	cmdOn   bool
+	cmd     textinput.Model
+	hist    []string
+	histPos int
+	cands   []string // completions offered by the last tab
+	cyc     tabCycle // repeated tabs go through the completions
+}
+
+// open opens the command line holding text.
+func (c *cmdLine) open(text string) tea.Cmd {
+	c.cmdOn = true
+	c.cands = nil
+	c.cmd.SetValue(text)
+	c.cmd.CursorEnd()
+	c.histPos = len(c.hist)
+	return c.cmd.Focus()
+}
+
+// keep adds a line to the history (not twice in a row).
+func (c *cmdLine) keep(line string) {
+	if len(c.hist) == 0 || c.hist[len(c.hist)-1] != line {
+		c.hist = append(c.hist, line)
+	}
+}
+
+// recall moves in the history: -1 older, +1 newer (past the newest: an empty line).
+func (c *cmdLine) recall(dir int) {
+	n := clamp(c.histPos+dir, 0, len(c.hist))
+	if n == c.histPos {
+		return
+	}
+	c.histPos = n
+	v := ""
+	if n < len(c.hist) {
+		v = c.hist[n]
+	}
+	c.cmd.SetValue(v)
+	c.cmd.CursorEnd()
+}
 
 // argKind says what an argument names, for completion.
 type argKind uint8
@@ -35,140 +77,6 @@ const (
 	argFile
 	argSpeed
 )
-
-type command struct {
-	name    string
-	usage   string
-	summary string
-	min     int
-	max     int       // -1: any number
-	args    []argKind // by position; the last repeats for variadic commands
-	run     func(m *Model, args []string) (tea.Cmd, error)
-}
-
-var commands []command
-
-func init() {
-	act := func(kind core.ActionKind, verb string) func(m *Model, a []string) (tea.Cmd, error) {
-		return func(m *Model, a []string) (tea.Cmd, error) {
-			return m.applyCmd(verb+" "+a[0], core.Action{Kind: kind, App: a[0]}), nil
-		}
-	}
-	activation := func(kind core.ActionKind, verb string) func(m *Model, a []string) (tea.Cmd, error) {
-		return func(m *Model, a []string) (tea.Cmd, error) {
-			return m.applyCmd(verb+" "+a[0]+" on "+strings.Join(a[1:], ", "),
-				core.Action{Kind: kind, Strategy: a[0], URS: a[1:]}), nil
-		}
-	}
-	membership := func(kind core.ActionKind, verb string) func(m *Model, a []string) (tea.Cmd, error) {
-		return func(m *Model, a []string) (tea.Cmd, error) {
-			return m.applyCmd(a[1]+" "+verb+" "+a[0], core.Action{Kind: kind, Cluster: a[0], App: a[1]}), nil
-		}
-	}
-	commands = []command{
-		{name: "stop", usage: "APP", summary: "stop an application", min: 1, max: 1, args: []argKind{argApp}, run: act(core.ActStop, "stopped")},
-		{name: "start", usage: "APP", summary: "start an application", min: 1, max: 1, args: []argKind{argApp}, run: act(core.ActStart, "started")},
-		{name: "activate", usage: "STRATEGY URS…", summary: "load a strategy on URS instances", min: 2, max: -1,
-			args: []argKind{argStrategy, argURS}, run: activation(core.ActActivate, "activated")},
-		{name: "deactivate", usage: "STRATEGY URS…", summary: "unload a strategy from URS instances", min: 2, max: -1,
-			args: []argKind{argStrategy, argURS}, run: activation(core.ActDeactivate, "deactivated")},
-		{name: "set", usage: "APP SECTION OPTION VALUE", summary: "set an option on the fly (section annex:NAME for the Annex)",
-			min: 4, max: 4, args: []argKind{argApp, argSection, argOption, argValue},
-			run: func(m *Model, a []string) (tea.Cmd, error) {
-				return m.applyCmd("set "+a[0]+" "+a[1]+"/"+a[2]+" = "+a[3],
-					core.Action{Kind: core.ActSetOption, App: a[0], Section: a[1], Option: a[2], Value: a[3]}), nil
-			}},
-		{name: "repoint", usage: "DAP DATABASE", summary: "point a DAP at another database", min: 2, max: 2,
-			args: []argKind{argDAP, argDatabase},
-			run: func(m *Model, a []string) (tea.Cmd, error) {
-				return m.applyCmd("re-pointed "+a[0]+" to "+a[1], core.Action{Kind: core.ActRepoint, App: a[0], Database: a[1]}), nil
-			}},
-		{name: "join", usage: "CLUSTER APP", summary: "add a server to an Application Cluster", min: 2, max: 2,
-			args: []argKind{argCluster, argESP}, run: membership(core.ActJoin, "joined")},
-		{name: "leave", usage: "CLUSTER APP", summary: "remove a server from an Application Cluster", min: 2, max: 2,
-			args: []argKind{argCluster, argESP}, run: membership(core.ActLeave, "left")},
-		{name: "switchover", usage: "[IS]", summary: "switch the Interaction Server pair over", min: 0, max: 1,
-			args: []argKind{argIS},
-			run: func(m *Model, a []string) (tea.Cmd, error) {
-				is := ""
-				if len(a) == 1 {
-					is = a[0]
-				} else if is = m.pairIS(); is == "" {
-					return nil, errors.New("switchover: no Interaction Server in this scenario")
-				}
-				return m.applyCmd("switched over", core.Action{Kind: core.ActSwitchover, App: is}), nil
-			}},
-		{name: "load", usage: "FILE", summary: "replace the running scenario with a file", min: 1, max: 1,
-			args: []argKind{argFile},
-			run:  func(m *Model, a []string) (tea.Cmd, error) { return m.loadCmd(a[0], false) }},
-		{name: "speed", usage: "N", summary: "virtual seconds per wall-clock second (0.5, 1, 10, 1000…)", min: 1, max: 1,
-			args: []argKind{argSpeed},
-			run: func(m *Model, a []string) (tea.Cmd, error) {
-				x, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(a[0]), "x"), 64)
-				if err != nil || x <= 0 || x > 100000 {
-					return nil, fmt.Errorf("speed: %q must be a number greater than 0 and at most 100000", a[0])
-				}
-				return m.setSpeed(x), nil
-			}},
-		{name: "pause", summary: "pause virtual time", run: func(m *Model, _ []string) (tea.Cmd, error) { return m.setPaused(true), nil }},
-		{name: "resume", summary: "resume virtual time", run: func(m *Model, _ []string) (tea.Cmd, error) { return m.setPaused(false), nil }},
-		{name: "help", summary: "list the commands", run: func(m *Model, _ []string) (tea.Cmd, error) {
-			m.dlg = commandHelp()
-			return nil, nil
-		}},
-		{name: "quit", summary: "leave the console", run: func(m *Model, _ []string) (tea.Cmd, error) { return tea.Quit, nil }},
-	}
-}
-
-var commandAliases = map[string]string{"q": "quit", "q!": "quit", "exit": "quit", "h": "help", "?": "help",
-	"open": "load", "e": "load", "so": "switchover"}
-
-func lookupCommand(name string) (*command, bool) {
-	if a, ok := commandAliases[name]; ok {
-		name = a
-	}
-	for i := range commands {
-		if commands[i].name == name {
-			return &commands[i], true
-		}
-	}
-	return nil, false
-}
-
-func commandHelp() *textDialog {
-	lines := []string{}
-	for _, c := range commands {
-		lines = append(lines, fmt.Sprintf(":%-28s %s", strings.TrimSpace(c.name+" "+c.usage), c.summary))
-	}
-	lines = append(lines, "", `Quote names with spaces: :stop "URS 1". Tab completes names; ↑/↓ recall earlier commands.`)
-	return &textDialog{title: "Commands", lines: lines}
-}
-
-// execute runs one command line. Errors are for the status bar; nothing here panics on input.
-func (m *Model) execute(line string) (tea.Cmd, error) {
-	toks, err := tokenize(line)
-	if err != nil {
-		return nil, err
-	}
-	if len(toks) == 0 {
-		return nil, nil
-	}
-	name := strings.ToLower(toks[0])
-	c, ok := lookupCommand(name)
-	if !ok {
-		return nil, fmt.Errorf("unknown command %q (:help lists them)", toks[0])
-	}
-	args := toks[1:]
-	if len(args) < c.min || (c.max >= 0 && len(args) > c.max) {
-		return nil, fmt.Errorf("usage: :%s", strings.TrimSpace(c.name+" "+c.usage))
-	}
-	for _, a := range args {
-		if a == "" {
-			return nil, fmt.Errorf("usage: :%s (empty argument)", strings.TrimSpace(c.name+" "+c.usage))
-		}
-	}
-	return c.run(m, args)
-}
 
 // token is a word of the command line with where it starts.
 type token struct {
@@ -240,11 +148,9 @@ func (m *Model) complete(line string) (string, []string) {
 	}
 	var cands []string
 	if idx == 0 {
-		for _, c := range commands {
-			cands = append(cands, c.name)
-		}
+		cands = commandNames()
 	} else {
-		c, ok := lookupCommand(strings.ToLower(toks[0].text))
+		c, _, ok := lookupCommand(strings.ToLower(toks[0].text))
 		if !ok || len(c.args) == 0 {
 			return line, nil
 		}
@@ -334,10 +240,12 @@ func (m *Model) candidates(k argKind, words []string, prefix string) []string {
 		}
 	case argOption:
 		if len(words) > 1 {
-			out = optionsFor(s, words[1])
+			out = optionsFor(s, words[0], words[1])
 		}
 	case argValue:
-		out = []string{"true", "false"}
+		if len(words) > 2 {
+			out = valuesFor(s, words[0], words[1], words[2])
+		}
 	case argSpeed:
 		for _, x := range Speeds {
 			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
@@ -346,48 +254,6 @@ func (m *Model) candidates(k argKind, words []string, prefix string) []string {
 		out = fileCandidates(m.dir, prefix)
 	}
 	return out
-}
-
-// sectionsFor suggests option sections for an application, as the Configuration Layer has them.
-func sectionsFor(s *core.Snapshot, app string) []string {
-	var typ core.AppType
-	for _, a := range s.Apps {
-		if a.Name == app {
-			typ = a.Type
-		}
-	}
-	switch typ {
-	case core.TypeInteractionServer:
-		return []string{"settings", "annex:agent_reservation"}
-	case core.TypeRoutingServer:
-		out := []string{"default"}
-		for _, is := range s.ISes {
-			out = append(out, "annex:"+is.Name)
-		}
-		return out
-	}
-	return []string{"settings"}
-}
-
-// optionsFor suggests options of a section.
-func optionsFor(s *core.Snapshot, section string) []string {
-	switch section {
-	case "settings":
-		return []string{"delivering-timeout", "routing-timeout", "handling-timeout", "verify-database-identity",
-			"default-max-submitted-per-router"}
-	case "default":
-		return []string{"agent_reservation"}
-	case "annex:agent_reservation":
-		var out []string
-		for _, u := range s.URS {
-			out = append(out, u.Name)
-		}
-		return out
-	}
-	if strings.HasPrefix(section, "annex:") {
-		return []string{"max-submitted-interactions", "max-submission-rate"}
-	}
-	return nil
 }
 
 // fileCandidates lists scenario files and directories for :load.
@@ -422,17 +288,68 @@ func fileCandidates(base, prefix string) []string {
 // else the usage of the command being typed, else the commands.
 func (m *Model) cmdHint() string {
 	if len(m.cands) > 0 {
-		return "tab: " + strings.Join(m.cands, "  ")
+		parts := make([]string, len(m.cands))
+		for i, c := range m.cands {
+			if i == m.cyc.i {
+				c = "[" + c + "]"
+			}
+			parts[i] = c
+		}
+		return "tab: " + strings.Join(parts, "  ") + " (tab again: next)"
 	}
 	toks, _ := tokenizeLoose(m.cmd.Value())
 	if len(toks) > 0 {
-		if c, ok := lookupCommand(strings.ToLower(toks[0].text)); ok {
-			return ":" + strings.TrimSpace(c.name+" "+c.usage) + " — " + c.summary
+		if c, _, ok := lookupCommand(strings.ToLower(toks[0].text)); ok {
+			h := c.usageLine() + " — " + c.summary
+			if m.readOnly && c.changes {
+				h += " (read-only: refused)"
+			} else if c.dangerous {
+				h += " (asks first; :" + c.name + "! does not)"
+			}
+			return h
 		}
 	}
-	names := make([]string, len(commands))
-	for i, c := range commands {
-		names[i] = c.name
+	return "commands: " + strings.Join(commandNames(), " ") + " · tab completes · ↑/↓ history · esc cancels"
+}
+
+// tabCycle is the state of repeated tabs: the line before the word, the completions, which one
+// is shown (-1: none yet) and the line as the last tab left it.
+type tabCycle struct {
+	head  string
+	cands []string
+	i     int
+	line  string
+}
+
+// tab is one press of tab (back: shift+tab) on the command line: the first completes as far as
+// the names agree and lists them; the next ones go through them in turn.
+func (m *Model) tab(v string, back bool) string {
+	if c := &m.cyc; len(c.cands) > 1 && v == c.line {
+		n := len(c.cands)
+		switch {
+		case c.i < 0 && back:
+			c.i = n - 1
+		case back:
+			c.i = (c.i - 1 + n) % n
+		default:
+			c.i = (c.i + 1) % n
+		}
+		c.line = c.head + quoteArg(c.cands[c.i])
+		m.cands = c.cands
+		return c.line
 	}
-	return "commands: " + strings.Join(names, " ") + " · tab completes · ↑/↓ history · esc cancels"
+	line, cands := m.complete(v)
+	m.cyc = tabCycle{}
+	if len(cands) > 1 {
+		m.cands = cands
+		toks, open := tokenizeLoose(line)
+		head := line
+		if !open && !strings.HasSuffix(line, " ") && len(toks) > 0 {
+			head = line[:toks[len(toks)-1].start]
+		} else if open && len(toks) > 0 {
+			head = line[:toks[len(toks)-1].start]
+		}
+		m.cyc = tabCycle{head: head, cands: cands, i: -1, line: line}
+	}
+	return line
 }

@@ -1,12 +1,12 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/filepicker"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -52,9 +52,11 @@ func newInput(prompt, placeholder string) textinput.Model {
 
 // confirmDialog asks y/n; n is the default.
 type confirmDialog struct {
-	title string
-	body  []string
-	yes   tea.Cmd
+	title  string
+	body   []string
+	danger bool   // a dangerous action: the question stands out
+	warn   string // the line that says why (default: it disrupts service)
+	yes    tea.Cmd
 }
 
 func (d *confirmDialog) Title() string       { return d.title }
@@ -74,8 +76,62 @@ func (d *confirmDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 }
 
 func (d *confirmDialog) View(th *theme, w, _ int) []string {
-	out := wrapAll(d.body, w)
+	var out []string
+	if d.danger {
+		warn := d.warn
+		if warn == "" {
+			warn = "! This disrupts service. Read what happens before you answer."
+		}
+		out = append(out, th.bad.s(clip(warn, w)), "")
+	}
+	out = append(out, wrapAll(d.body, w)...)
 	return append(out, "", th.bold.s("y")+" yes   "+th.bold.s("n")+" no (default)")
+}
+
+// choice is one answer of a choiceDialog.
+type choice struct {
+	key, label string
+	cmd        tea.Cmd
+}
+
+// choiceDialog asks a question with a few answers, each on its own key; esc cancels.
+type choiceDialog struct {
+	title   string
+	body    []string
+	choices []choice
+}
+
+func (d *choiceDialog) Title() string { return d.title }
+func (d *choiceDialog) width() int    { return 72 }
+func (d *choiceDialog) Keys() []key.Binding {
+	out := make([]key.Binding, 0, len(d.choices)+1)
+	for _, c := range d.choices {
+		out = append(out, key.NewBinding(key.WithKeys(c.key), key.WithHelp(c.key, c.label)))
+	}
+	return append(out, kEsc)
+}
+
+func (d *choiceDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		if k.Type == tea.KeyEsc {
+			return nil, nil
+		}
+		for _, c := range d.choices {
+			if k.String() == c.key {
+				return nil, c.cmd
+			}
+		}
+	}
+	return d, nil
+}
+
+func (d *choiceDialog) View(th *theme, w, _ int) []string {
+	out := wrapAll(d.body, w)
+	out = append(out, "")
+	for _, c := range d.choices {
+		out = append(out, th.bold.s(c.key)+"  "+c.label)
+	}
+	return append(out, th.bold.s("esc")+"  cancel")
 }
 
 // pickItem is an entry of a pick list.
@@ -125,6 +181,7 @@ func (d *pickDialog) at(name string) *pickDialog {
 }
 
 func (d *pickDialog) Title() string { return d.title }
+func (d *pickDialog) typing() bool  { return d.filtering }
 func (d *pickDialog) width() int    { return 84 }
 
 func (d *pickDialog) Keys() []key.Binding {
@@ -272,7 +329,7 @@ func (d *pickDialog) View(th *theme, w, h int) []string {
 		if i == d.cur {
 			mark = glyphCursor + " "
 		}
-		plain := fit(mark+box+fit(it.name, nameW)+"  "+it.note, w)
+		plain := fit(mark+box+fit(safeText(it.name), nameW)+"  "+safeText(it.note), w)
 		switch {
 		case i == d.cur:
 			out = append(out, th.cursor.s(plain))
@@ -330,6 +387,7 @@ type formDialog struct {
 }
 
 func (d *formDialog) Title() string { return d.title }
+func (d *formDialog) typing() bool  { return true }
 func (d *formDialog) width() int    { return 80 }
 func (d *formDialog) Keys() []key.Binding {
 	return []key.Binding{kTab, kSTab, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next/apply")), kEsc}
@@ -418,54 +476,66 @@ func (d *formDialog) View(th *theme, w, _ int) []string {
 	return out
 }
 
-// fileDialog wraps bubbles/filepicker to open a scenario file.
-type fileDialog struct {
-	fp     filepicker.Model
-	h      int
-	chosen func(path string) tea.Cmd
-}
-
-func newFileDialog(dir string, chosen func(string) tea.Cmd) (*fileDialog, tea.Cmd) {
-	fp := filepicker.New()
-	fp.CurrentDirectory = dir
-	fp.AllowedTypes = []string{".yaml", ".yml"}
-	fp.ShowPermissions = false
-	fp.AutoHeight = false
-	fp.SetHeight(12)
-	// esc closes the dialog; going up a directory stays on h, backspace and left.
-	fp.KeyMap.Back = key.NewBinding(key.WithKeys("h", "backspace", "left"), key.WithHelp("h", "up a directory"))
-	d := &fileDialog{fp: fp, h: 12, chosen: chosen}
-	return d, fp.Init()
-}
-
-func (d *fileDialog) Title() string { return "Open a scenario file" }
-func (d *fileDialog) width() int    { return 80 }
-func (d *fileDialog) Keys() []key.Binding {
-	return []key.Binding{d.fp.KeyMap.Up, d.fp.KeyMap.Down, d.fp.KeyMap.Open, d.fp.KeyMap.Back, kEsc}
-}
-
-func (d *fileDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEsc {
-		return nil, nil
+// filePick is the `o` file picker: the directories and scenario files (.yaml, .yml) of dir,
+// each directory a step down, ".." a step up. Other files are not listed; the intro says how
+// many and why.
+func filePick(dir string, chosen func(path string) tea.Cmd) dialog {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return &textDialog{title: "Open a scenario file", lines: []string{safeText(dir), "",
+			"cannot read this directory: " + safeText(err.Error())}}
 	}
-	var cmd tea.Cmd
-	d.fp, cmd = d.fp.Update(msg)
-	if ok, path := d.fp.DidSelectFile(msg); ok {
-		return nil, tea.Batch(cmd, d.chosen(path))
+	var items []pickItem
+	if parent := filepath.Dir(dir); parent != dir {
+		items = append(items, pickItem{name: "../", note: "up to " + safeText(parent)})
 	}
-	return d, cmd
-}
-
-func (d *fileDialog) View(th *theme, w, h int) []string {
-	if fh := clamp(h-4, 3, 12); fh != d.h {
-		d.h = fh
-		d.fp.SetHeight(fh)
+	hidden := 0
+	var files []pickItem
+	for _, e := range ents {
+		n := e.Name()
+		switch {
+		case strings.HasPrefix(n, "."):
+		case e.IsDir():
+			items = append(items, pickItem{name: safeText(n) + "/", note: "directory"})
+		case strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml"):
+			note := ""
+			if info, err := e.Info(); err == nil {
+				note = info.ModTime().Format("2006-01-02 15:04") + " · " + strconv.FormatInt(info.Size(), 10) + " bytes"
+			}
+			files = append(files, pickItem{name: safeText(n), note: note})
+		default:
+			hidden++
+		}
 	}
-	out := []string{th.bold.s(clip(d.fp.CurrentDirectory, w)), ""}
-	for _, l := range strings.Split(strings.TrimRight(d.fp.View(), "\n"), "\n") {
-		out = append(out, clip(l, w))
+	items = append(items, files...)
+	intro := []string{safeText(dir)}
+	switch {
+	case len(files) == 0:
+		intro = append(intro, "No scenario files here: a scenario is a .yaml or .yml file. Choose a directory, or esc and :load NAME for a bundled one.")
+	case hidden > 0:
+		intro = append(intro, strconv.Itoa(hidden)+" other file(s) not listed: a scenario is a .yaml or .yml file.")
 	}
-	return append(out, "", th.dim.s(clip("enter opens · h/backspace goes up · scenario files are .yaml or .yml", w)))
+	if len(items) == 0 {
+		items = append(items, pickItem{name: "(empty)", disabled: true, note: "nothing to open here"})
+	}
+	real := map[string]string{}
+	for _, e := range ents {
+		real[safeText(e.Name())] = e.Name()
+	}
+	d := newPick("Open a scenario file", intro, items, false, func(c []string) (dialog, tea.Cmd) {
+		name := c[0]
+		switch {
+		case name == "../":
+			return filePick(filepath.Dir(dir), chosen), nil
+		case strings.HasSuffix(name, "/"):
+			return filePick(filepath.Join(dir, real[strings.TrimSuffix(name, "/")]), chosen), nil
+		}
+		return nil, chosen(filepath.Join(dir, real[name]))
+	})
+	if len(files) > 0 {
+		d.at(files[0].name) // the cursor starts on the first scenario
+	}
+	return d
 }
 
 // textDialog shows text: the full help, an event's JSON line.
@@ -501,33 +571,9 @@ func (d *textDialog) View(th *theme, w, h int) []string {
 	d.off = clamp(d.off, 0, max(0, len(lines)-h))
 	out := make([]string, 0, h)
 	for i := d.off; i < len(lines) && len(out) < h; i++ {
-		out = append(out, clip(lines[i], w))
+		out = append(out, clip(safeText(lines[i]), w))
 	}
 	return out
-}
-
-// helpDialog renders the full key map with bubbles/help, as many columns side by side as the
-// width allows and the rest below, so nothing is cut on an 80-column terminal.
-func helpDialog(h help.Model, km keyMap, w int) *textDialog {
-	h.ShowAll = true
-	var lines []string
-	groups := km.FullHelp()
-	for len(groups) > 0 {
-		n := 1
-		for n < len(groups) && width(firstLine(h.FullHelpView(groups[:n+1]))) <= w {
-			n++
-		}
-		if len(lines) > 0 {
-			lines = append(lines, "")
-		}
-		lines = append(lines, strings.Split(h.FullHelpView(groups[:n]), "\n")...)
-		groups = groups[n:]
-	}
-	lines = append(lines, "",
-		"Routing matrix: "+glyphInRing+" loaded, in the rotation  "+glyphLoaded+" loaded, URS not eligible  "+glyphNot+" not loaded",
-		"Event log: "+glyphHot+" highlighted (resubmission, esp_fault, dap_failover, switchover, config_changed, app_stopped)",
-		"Command line: :help lists the commands; names with spaces in double quotes.")
-	return &textDialog{title: "Keys — " + km.name + " pane", lines: lines, wrap: true}
 }
 
 func firstLine(s string) string {
@@ -537,10 +583,12 @@ func firstLine(s string) string {
 	return s
 }
 
-// wrapAll word-wraps plain lines to w cells.
+// wrapAll word-wraps plain lines to w cells. Dialog text often quotes paths and names from
+// outside (a file name can hold an escape sequence): it is made safe here, once for all dialogs.
 func wrapAll(lines []string, w int) []string {
 	var out []string
 	for _, l := range lines {
+		l = safeText(l)
 		if width(l) <= w {
 			out = append(out, l)
 			continue

@@ -27,22 +27,31 @@ type harness struct {
 	m     *Model
 	quit  bool
 	loads []string
+	// loadWarnings are the lint warnings the fake loader reports.
+	loadWarnings []string
 }
 
 func newHarness(t *testing.T, cfg core.Config, w, h int) *harness {
 	t.Helper()
-	r, err := NewRunner(cfg, RunnerOptions{Source: "seed.yaml"})
+	return newHarnessWith(t, cfg, w, h, RunnerOptions{})
+}
+
+// newHarnessWith is newHarness with runner options (Source is seed.yaml).
+func newHarnessWith(t *testing.T, cfg core.Config, w, h int, o RunnerOptions) *harness {
+	t.Helper()
+	o.Source = "seed.yaml"
+	r, err := NewRunner(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
 	hs := &harness{t: t, r: r}
-	hs.m = NewModel(r, func(path string) (core.Config, error) {
+	hs.m = NewModel(r, func(path string) (core.Config, []string, error) {
 		hs.loads = append(hs.loads, path)
 		c := seedConfig()
 		c.Name = "loaded-scenario"
 		c.Seed = 11
-		return c, nil
+		return c, hs.loadWarnings, nil
 	})
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.sync()

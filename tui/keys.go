@@ -51,41 +51,40 @@ func newGlobalKeys() globalKeys {
 // keyMap is what the help bubble shows: the focused pane's keys, then the global ones. It
 // implements help.KeyMap.
 type keyMap struct {
-	g    *globalKeys
-	pane []key.Binding
-	name string
+	g        *globalKeys
+	pane     []key.Binding
+	name     string
+	readOnly bool
 }
 
-// ShortHelp is the one-line hint under the status bar.
+// ShortHelp is the one-line hint under the status bar. Read-only mode leaves out what it would
+// refuse.
 func (k keyMap) ShortHelp() []key.Binding {
-	out := append([]key.Binding(nil), k.pane...)
-	return append(out, k.g.Stop, k.g.Start, k.g.Activate, k.g.Pause, k.g.Command, k.g.Help, k.g.Quit)
+	var out []key.Binding
+	for _, b := range append(append([]key.Binding(nil), k.pane...), k.g.Stop, k.g.Start, k.g.Activate, k.g.Pause, k.g.Command, k.g.Help, k.g.Quit) {
+		if k.readOnly && (changesByKey(b) || paneChangeKeys[b.Help().Key]) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
-// FullHelp is the ? screen, one column per group.
-func (k keyMap) FullHelp() [][]key.Binding {
-	g := k.g
-	cols := [][]key.Binding{
-		{g.NextPane, g.PrevPane, g.GoPane, g.navUp, g.navDown, g.navPgUp, g.navPgDown, g.navTop, g.navBottom},
-		{g.Pause, g.Faster, g.Slower, g.Command, g.Filter, g.Open, g.Help, g.Quit},
-		{g.Activate, g.Deactivate, g.Stop, g.Start, g.SetOption, g.Repoint, g.Switch, g.Membership},
-	}
-	// The pane's own keys, minus those already listed (the short help repeats a few globals
-	// that matter most in the pane, like r and w in the Database pane).
-	seen := map[string]bool{}
-	for _, c := range cols {
-		for _, b := range c {
-			seen[b.Help().Key] = true
+// paneChangeKeys are the pane keys that change the simulation (Routing's t toggles a strategy
+// on a URS): read-only mode leaves them out of the hints, and applyCmd refuses what they ask.
+var paneChangeKeys = map[string]bool{"t": true}
+
+// changesByKey reports whether the action bound to b changes the simulation.
+func changesByKey(b key.Binding) bool {
+	g := newGlobalKeys()
+	for i := range actions {
+		if ab, ok := actions[i].binding(&g); ok && ab.Help().Key == b.Help().Key {
+			return actions[i].changes
 		}
 	}
-	var own []key.Binding
-	for _, b := range k.pane {
-		if !seen[b.Help().Key] {
-			own = append(own, b)
-		}
-	}
-	if len(own) > 0 {
-		cols = append(cols, own)
-	}
-	return cols
+	return false
 }
+
+// FullHelp is required by help.KeyMap; the ? help is the helpDialog, which reads the action
+// table.
+func (k keyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }

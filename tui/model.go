@@ -5,19 +5,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
 )
 
-// LoadFunc reads a scenario file into a configuration (the scenarios package's parser; the
-// console does not know the format). Errors should read FILE:LINE:COL: message.
-type LoadFunc func(path string) (core.Config, error)
+// LoadFunc reads a scenario file (or a bundled scenario's name) into a configuration and its
+// lint warnings (the scenarios package's parser; the console does not know the format). Errors
+// should read FILE:LINE:COL: message.
+type LoadFunc func(path string) (cfg core.Config, warnings []string, err error)
 
 // The panes, in tab order.
 const (
@@ -51,24 +52,33 @@ type Model struct {
 	rects   []rect
 	compact bool
 	tabs    []span // compact mode: where each pane's tab is, for mouse clicks
+	// rightWants are the right column's content heights the layout was made for.
+	rightWants [3]int
 
 	frame      *Frame
 	subscribed bool
 
 	dlg dialog
 
-	cmdOn   bool
-	cmd     textinput.Model
-	hist    []string
-	histPos int
-	cands   []string // completions offered by the last tab
+	cmdLine    // the `:` command line (command.go)
+	statusLine // the bottom line's message, the last error, :messages (status.go)
 
-	msg      string
-	msgErr   bool
-	lastErr  string
-	seenErr  string
-	seenPErr string
-	dir      string // where the file picker and :load start
+	seenErr    string
+	seenPErr   string
+	seenNote   string
+	seenSource string
+	readOnly   bool
+	// speedChanged is told each speed the operator sets (Options.SpeedChanged).
+	speedChanged func(x float64)
+	// savedSession describes a scenario's saved session (Options.SavedSession).
+	savedSession func(cfg core.Config, source string) string
+	// names maps a name as drawn (control characters escaped) to the scenario's own.
+	names map[string]string
+	// checked says whether the scenario of generation checkedGen needs its snapshots escaped
+	// (unsafeGen).
+	checked, unsafeGen bool
+	checkedGen         uint64
+	dir                string // where the file picker and :load start
 }
 
 type rect struct{ x, y, w, h int }
@@ -88,10 +98,17 @@ type (
 		err  error
 	}
 	loadedMsg struct {
-		path    string
-		cfg     core.Config
-		err     error
-		confirm bool
+		path     string
+		cfg      core.Config
+		warnings []string
+		err      error
+		mode     loadMode
+		saved    string // its saved session, "" when none
+	}
+	// loadResultMsg says a scenario was opened, with its lint warnings.
+	loadResultMsg struct {
+		info     string
+		warnings []string
 	}
 	showTextMsg struct{ title, text string }
 	closedMsg   struct{}
@@ -100,7 +117,7 @@ type (
 // NewModel builds the console over a simulation. load may be nil (no `o`, no `:load`).
 func NewModel(sim Sim, load LoadFunc) *Model {
 	th := newTheme()
-	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New()}
+	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
 	m.panes = []pane{
 		newRoutingPane(th, &m.keys),
 		newESPPane(th, &m.keys),
@@ -117,6 +134,10 @@ func NewModel(sim Sim, load LoadFunc) *Model {
 	}
 	return m
 }
+
+// SetReadOnly makes the console read-only: everything can be looked at, nothing changes the
+// simulation (pausing and the speed still work: they change the pace, not the outcome).
+func (m *Model) SetReadOnly(ro bool) { m.readOnly = ro }
 
 // Init subscribes to the simulation's frames.
 func (m *Model) Init() tea.Cmd {
@@ -162,11 +183,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.fail(msg.err)
 		} else if msg.info != "" {
-			m.msg, m.msgErr = msg.info, false
+			m.succeeded(msg.info)
 		}
 		return m, nil
 	case loadedMsg:
 		return m, m.loaded(msg)
+	case loadResultMsg:
+		for _, w := range msg.warnings {
+			m.remember("lint: "+safeText(w), false)
+		}
+		if n := len(msg.warnings); n > 0 {
+			msg.info += fmt.Sprintf(" — %d lint warning(s), :messages lists them", n)
+		}
+		m.succeeded(msg.info)
+		return m, nil
 	case showTextMsg:
 		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
 		return m, nil
@@ -185,36 +215,82 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) takeFrame(f *Frame) {
+	// Names come from the scenario: one full look per scenario (generation) says whether its
+	// snapshots need escaping; only the last error can bring new text within one.
+	if f.Snap != nil && (!m.checked || f.Gen != m.checkedGen || f.Reset) {
+		m.checked, m.checkedGen = true, f.Gen
+		m.unsafeGen = needsSafe(reflect.ValueOf(f.Snap).Elem())
+	}
+	snap := f.Snap
+	switch {
+	case snap == nil:
+	case m.unsafeGen:
+		snap = safeSnapshot(snap, m.names)
+	case !isSafe(snap.LastError):
+		c := *snap
+		c.LastError = safeText(c.LastError)
+		snap = &c
+	}
+	if snap != f.Snap || !isSafe(f.Source) || !isSafe(f.Note) {
+		c := *f // frames are shared and immutable: draw from a safe copy
+		c.Snap, c.Source, c.Note = snap, safeText(f.Source), safeText(f.Note)
+		f = &c
+	}
 	m.frame = f
 	for _, p := range m.panes {
 		p.Update(frameMsg{f})
 	}
+	if !m.compact && !m.tooSmall() && m.w > 0 && m.wants() != m.rightWants {
+		m.layout() // the right column's content changed size
+	}
 	if s := f.Snap; s != nil && s.LastError != m.seenErr {
 		m.seenErr = s.LastError
 		if s.LastError != "" {
-			m.lastErr = s.LastError
+			m.lastErr = safeText(s.LastError)
+			m.remember("engine: "+m.lastErr, true)
+		}
+	}
+	if f.Source != m.seenSource { // the file picker and :load start next to the running scenario
+		m.seenSource = f.Source
+		if abs, err := filepath.Abs(f.Source); err == nil && f.Source != "" {
+			if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+				m.dir = filepath.Dir(abs)
+			}
+		}
+	}
+	if f.Note != m.seenNote { // why the runner paused by itself: said once, the status bar keeps it
+		m.seenNote = f.Note
+		if f.Note != "" {
+			m.info(f.Note)
 		}
 	}
 	if f.PersistErr != m.seenPErr {
 		m.seenPErr = f.PersistErr
 		if f.PersistErr != "" {
-			m.lastErr = f.PersistErr
+			m.lastErr = safeText(f.PersistErr)
+			m.remember("saving the session: "+m.lastErr, true)
 		}
 	}
 }
 
+// fail shows an error in the bottom line and keeps it in the status bar until the next success.
 func (m *Model) fail(err error) {
-	m.msg, m.msgErr = err.Error(), true
-	m.lastErr = err.Error()
+	t := safeText(err.Error())
+	m.msg, m.msgErr = t, true
+	m.lastErr = t
+	m.remember(t, true)
 }
 
-func (m *Model) info(s string) { m.msg, m.msgErr = s, false }
+// info shows a note in the bottom line.
+func (m *Model) info(s string) {
+	m.msg, m.msgErr = safeText(s), false
+	m.remember(m.msg, false)
+}
 
-// warnings puts the scenario's lint warnings in the status line when the console opens.
-func (m *Model) warnings(ws []string) {
-	if len(ws) > 0 {
-		m.info(fmt.Sprintf("%d lint warning(s), first: %s — `ixlb lint` lists them", len(ws), ws[0]))
-	}
+// succeeded shows what an action did; the last error leaves the status bar.
+func (m *Model) succeeded(s string) {
+	m.info(s)
+	m.lastErr = ""
 }
 
 func (m *Model) focusPane(i int) {
@@ -230,10 +306,19 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	}
 	m.msg = ""
+	if k.Paste {
+		k = pasted(k)
+	}
 	if m.cmdOn {
+		if k.Paste && m.cmd.Value() == "" && len(k.Runes) > 0 && k.Runes[0] == ':' {
+			k.Runes = k.Runes[1:] // ":speed 5" pasted into an empty command line
+		}
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
+		if t, ok := m.dlg.(interface{ typing() bool }); k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && !(ok && t.typing()) {
+			k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
+		}
 		var cmd tea.Cmd
 		m.dlg, cmd = m.dlg.Update(k)
 		return cmd
@@ -242,58 +327,97 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if p.Capturing() {
 		return p.Update(k)
 	}
+	if k.Type == tea.KeyRunes && (k.Paste || len(k.Runes) > 1) {
+		next, cmd, done := m.burst(k)
+		if done {
+			return cmd
+		}
+		k = next
+	}
 	g := &m.keys
 	switch {
-	case key.Matches(k, g.Quit):
-		return tea.Quit
-	case key.Matches(k, g.Help):
-		m.dlg = helpDialog(m.help, m.keyMap(), m.dialogWidth(96)-4)
 	case key.Matches(k, g.NextPane):
 		m.focusPane(m.focus + 1)
 	case key.Matches(k, g.PrevPane):
 		m.focusPane(m.focus - 1)
 	case key.Matches(k, g.GoPane):
 		m.focusPane(int(k.Runes[0] - '1'))
-	case key.Matches(k, g.Pause):
-		return m.setPaused(m.frame == nil || !m.frame.Paused)
-	case key.Matches(k, g.Faster):
-		return m.stepSpeed(1)
-	case key.Matches(k, g.Slower):
-		return m.stepSpeed(-1)
 	case key.Matches(k, g.Command):
-		m.cmdOn = true
-		m.cmd.SetValue("")
-		m.histPos = len(m.hist)
-		return m.cmd.Focus()
+		return m.openCmd("")
 	case key.Matches(k, g.Filter):
-		m.focusPane(paneLog)
-		m.panes[paneLog].(*logPane).startFilter()
-	case key.Matches(k, g.Open):
-		return m.openFile()
-	case key.Matches(k, g.Activate):
-		m.activationWizard(core.ActActivate)
-	case key.Matches(k, g.Deactivate):
-		m.activationWizard(core.ActDeactivate)
-	case key.Matches(k, g.Stop):
-		return m.stopSelected()
-	case key.Matches(k, g.Start):
-		return m.startSelected()
-	case key.Matches(k, g.SetOption):
-		return m.setOptionForm()
-	case key.Matches(k, g.Repoint):
-		m.repointFlow()
-	case key.Matches(k, g.Switch):
-		m.switchoverConfirm()
-	case key.Matches(k, g.Membership):
-		m.membershipFlow()
+		m.openFilter("")
 	default:
+		if cmd, ok := m.keyAction(k); ok {
+			return cmd
+		}
 		return p.Update(k)
 	}
 	return nil
 }
 
+// burst handles a key message of several runes in normal mode: what a paste or fast typing
+// (tmux send-keys, a terminal under load) delivers in one read. Text that starts with ':' or '/'
+// opens the command line or the log filter with the rest in it; otherwise only the first rune
+// counts as a key, so the letters of a command typed without its ':' never fire hotkeys. done
+// says the burst was fully handled (cmd is its command); otherwise next is the one key to act on.
+func (m *Model) burst(k tea.KeyMsg) (next tea.KeyMsg, cmd tea.Cmd, done bool) {
+	if len(k.Runes) == 0 {
+		return k, nil, true
+	}
+	rest := string(k.Runes[1:])
+	switch k.Runes[0] {
+	case ':':
+		return k, m.openCmd(rest), true
+	case '/':
+		m.openFilter(rest)
+		return k, nil, true
+	}
+	if k.Paste {
+		m.info("pasted text goes into the command line (:) or the log filter (/): press : then paste")
+		return k, nil, true
+	}
+	m.info(fmt.Sprintf("ignored %q typed in the same burst as %q: keys act one at a time (commands start with :)", rest, string(k.Runes[0])))
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: k.Runes[:1], Alt: k.Alt}, nil, false
+}
+
+// openCmd opens the command line holding text.
+func (m *Model) openCmd(text string) tea.Cmd { return m.cmdLine.open(text) }
+
+// openFilter focuses the event log and opens its filter holding text.
+func (m *Model) openFilter(text string) {
+	m.focusPane(paneLog)
+	lp := m.panes[paneLog].(*logPane)
+	lp.startFilter()
+	if text != "" {
+		lp.updateInput(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(text), Paste: true})
+	}
+}
+
+// pasted cleans a bracketed paste: only its first line counts (a pasted newline must not run a
+// command by surprise), and control characters go.
+func pasted(k tea.KeyMsg) tea.KeyMsg {
+	s := string(k.Runes)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return -1
+		}
+		return r
+	}, s)
+	k.Runes = []rune(s)
+	return k
+}
+
 func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 	m.cands = nil
+	if k.Type != tea.KeyTab && k.Type != tea.KeyShiftTab {
+		m.cyc = tabCycle{}
+	}
 	switch k.Type {
 	case tea.KeyEsc:
 		m.cmdOn = false
@@ -306,39 +430,21 @@ func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 		if line == "" {
 			return nil
 		}
-		if len(m.hist) == 0 || m.hist[len(m.hist)-1] != line {
-			m.hist = append(m.hist, line)
-		}
+		m.keep(line)
 		cmd, err := m.execute(line)
 		if err != nil {
 			m.fail(err)
 		}
 		return cmd
-	case tea.KeyTab:
-		line, cands := m.complete(m.cmd.Value())
-		m.cmd.SetValue(line)
+	case tea.KeyTab, tea.KeyShiftTab:
+		m.cmd.SetValue(m.tab(m.cmd.Value(), k.Type == tea.KeyShiftTab))
 		m.cmd.CursorEnd()
-		if len(cands) > 1 {
-			m.cands = cands
-		}
 		return nil
 	case tea.KeyUp:
-		if m.histPos > 0 {
-			m.histPos--
-			m.cmd.SetValue(m.hist[m.histPos])
-			m.cmd.CursorEnd()
-		}
+		m.recall(-1)
 		return nil
 	case tea.KeyDown:
-		if m.histPos < len(m.hist) {
-			m.histPos++
-			v := ""
-			if m.histPos < len(m.hist) {
-				v = m.hist[m.histPos]
-			}
-			m.cmd.SetValue(v)
-			m.cmd.CursorEnd()
-		}
+		m.recall(1)
 		return nil
 	}
 	var cmd tea.Cmd
@@ -384,8 +490,16 @@ func (m *Model) mouse(ev tea.MouseMsg) {
 // --- simulation controls -------------------------------------------------------------------
 
 // applyCmd applies actions on the simulation's goroutine and reports the outcome.
+// It is the one way the console changes the simulation, so read-only mode refuses here.
 func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
+	if m.readOnly {
+		err := errReadOnly(desc)
+		return func() tea.Msg { return resultMsg{err: err} }
+	}
 	sim := m.sim
+	for i := range acts {
+		acts[i] = realNames(acts[i], m.names)
+	}
 	return func() tea.Msg {
 		for _, a := range acts {
 			if err := sim.Apply(a); err != nil {
@@ -418,9 +532,12 @@ func (m *Model) setSpeed(x float64) tea.Cmd {
 		f.Speed = x
 		m.frame = &f
 	}
-	sim := m.sim
+	sim, saved := m.sim, m.speedChanged
 	return func() tea.Msg {
 		sim.SetSpeed(x)
+		if saved != nil {
+			saved(x)
+		}
 		return resultMsg{info: "speed " + speedText(x)}
 	}
 }
@@ -461,22 +578,6 @@ func (m *Model) app(name string) (core.AppView, bool) {
 
 var errNoApp = errors.New("select an application first: a URS (Routing), an ESP server (ESP), a DB Server, DAP or Interaction Server (Database) — or use :stop APP")
 
-func (m *Model) stopSelected() tea.Cmd {
-	sel := m.selection()
-	a, ok := m.app(sel.App)
-	if !ok {
-		m.fail(errNoApp)
-		return nil
-	}
-	if !a.Running {
-		m.fail(fmt.Errorf("%s is already stopped (s starts it)", a.Name))
-		return nil
-	}
-	m.dlg = &confirmDialog{title: "Stop " + a.Name + "?", body: m.stopConsequences(a),
-		yes: m.applyCmd("stopped "+a.Name, core.Action{Kind: core.ActStop, App: a.Name})}
-	return nil
-}
-
 // stopConsequences says what the Interaction Server will do, in the seed document's terms.
 func (m *Model) stopConsequences(a core.AppView) []string {
 	s := m.snap()
@@ -490,7 +591,18 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		}
 	case core.TypeInteractionServer:
 		if a.Name == s.ActiveIS {
-			out = append(out, "It is the active Interaction Server: its backup takes over if running, otherwise media servers hold new interactions.")
+			b := m.backupOf(a.Name)
+			bv, _ := m.app(b)
+			switch {
+			case b == "":
+				out = append(out, "It is the active Interaction Server and has no backup: media servers hold new interactions until it starts again.")
+			case bv.Running:
+				out = append(out, "It is the active Interaction Server: its backup "+b+" takes over.")
+			default:
+				out = append(out, "It is the active Interaction Server and its backup "+b+" is stopped: media servers hold new interactions.")
+			}
+		} else {
+			out = append(out, "It is not the active Interaction Server: nothing changes for interactions now; while it is stopped, no switchover to it is possible.")
 		}
 	case core.TypeDBServer:
 		out = append(out, "DAPs through it fail: the Interaction Server fails over to its other DAPs.")
@@ -505,19 +617,6 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		}
 	}
 	return out
-}
-
-func (m *Model) startSelected() tea.Cmd {
-	a, ok := m.app(m.selection().App)
-	if !ok {
-		m.fail(errNoApp)
-		return nil
-	}
-	if a.Running {
-		m.fail(fmt.Errorf("%s is already running", a.Name))
-		return nil
-	}
-	return m.applyCmd("started "+a.Name, core.Action{Kind: core.ActStart, App: a.Name})
 }
 
 // activationWizard is the Strategy Activation Wizard: choose a strategy, then the URS instances
@@ -576,8 +675,11 @@ func (m *Model) ursStep(kind core.ActionKind, verb, strategy string) dialog {
 	}
 	intro := []string{"Choose Routing Server: space selects each URS to " + strings.ToLower(verb) + " " + strategy + " on; enter applies."}
 	d := newPick(verb+" "+strategy+" — 2/2: URS", intro, items, true, func(chosen []string) (dialog, tea.Cmd) {
-		desc := strings.ToLower(verb) + "d " + strategy + " on " + strings.Join(chosen, ", ")
-		return nil, m.applyCmd(desc, core.Action{Kind: kind, Strategy: strategy, URS: chosen})
+		name := "activate"
+		if kind == core.ActDeactivate {
+			name = "deactivate"
+		}
+		return m.prepare(mustAction(name), append([]string{strategy}, chosen...), false)
 	})
 	if u := m.selection().URS; u != "" {
 		d.at(u)
@@ -596,8 +698,8 @@ func (m *Model) setOptionForm() tea.Cmd {
 	d.fields = []formField{
 		{label: "application", in: newInput("", "e.g. URS_1"), sugg: func(*formDialog) []string { return m.candidates(argApp, nil, "") }},
 		{label: "section", in: newInput("", "e.g. default"), sugg: func(f *formDialog) []string { return sectionsFor(s, f.value(0)) }},
-		{label: "option", in: newInput("", "e.g. agent_reservation"), sugg: func(f *formDialog) []string { return optionsFor(s, f.value(1)) }},
-		{label: "value", in: newInput("", "e.g. true"), sugg: func(*formDialog) []string { return []string{"true", "false"} }},
+		{label: "option", in: newInput("", "e.g. agent_reservation"), sugg: func(f *formDialog) []string { return optionsFor(s, f.value(0), f.value(1)) }},
+		{label: "value", in: newInput("", "e.g. true"), sugg: func(f *formDialog) []string { return valuesFor(s, f.value(0), f.value(1), f.value(2)) }},
 	}
 	for i := range d.fields {
 		d.fields[i].in.ShowSuggestions = true
@@ -609,8 +711,8 @@ func (m *Model) setOptionForm() tea.Cmd {
 				return nil, errors.New(f.label + " is empty")
 			}
 		}
-		if _, ok := m.app(v[0]); !ok {
-			return nil, fmt.Errorf("unknown application %q", v[0])
+		if why := m.checkOption(v[0], v[1], v[2], v[3]); why != "" {
+			return nil, errors.New(why)
 		}
 		return m.applyCmd("set "+v[0]+" "+v[1]+"/"+v[2]+" = "+v[3],
 			core.Action{Kind: core.ActSetOption, App: v[0], Section: v[1], Option: v[2], Value: v[3]}), nil
@@ -645,14 +747,14 @@ func (m *Model) repointFlow() {
 		for i, db := range s.Databases {
 			items[i] = pickItem{name: db}
 			if db == cur {
-				items[i].disabled, items[i].note = true, "current"
+				items[i].disabled, items[i].note = true, "is where "+dap+" points now"
 			}
 			if db == s.Database {
 				items[i].note = strings.TrimSpace(items[i].note + " (the active IS uses it)")
 			}
 		}
 		return newPick("Re-point "+dap+" — database", warn, items, false, func(c []string) (dialog, tea.Cmd) {
-			return nil, m.applyCmd("re-pointed "+dap+" to "+c[0], core.Action{Kind: core.ActRepoint, App: dap, Database: c[0]})
+			return m.prepare(mustAction("repoint"), []string{dap, c[0]}, false)
 		})
 	}
 	if sel := m.selection(); sel.Type == core.TypeDatabaseAccessPoint {
@@ -666,6 +768,32 @@ func (m *Model) repointFlow() {
 	m.dlg = newPick("Re-point a DAP — DAP", warn, items, false, func(c []string) (dialog, tea.Cmd) {
 		return dbStep(c[0]), nil
 	})
+}
+
+// unloadsEverywhere reports whether deactivating strategy on urs leaves it loaded on no URS,
+// and names the queues that will then wait.
+func (m *Model) unloadsEverywhere(strategy string, urs []string) (bool, []string) {
+	s := m.snap()
+	if s == nil {
+		return false, nil
+	}
+	for _, st := range s.Strategies {
+		if st.Name != strategy {
+			continue
+		}
+		for c, ce := range st.Cells {
+			if ce.Activated && c < len(s.URS) && !slices.Contains(urs, s.URS[c].Name) {
+				return false, nil
+			}
+		}
+	}
+	var queues []string
+	for _, q := range s.Queues {
+		if q.Strategy == strategy {
+			queues = append(queues, q.Name)
+		}
+	}
+	return true, queues
 }
 
 // pairIS names the Interaction Server a switchover acts on: the active one, else the primary.
@@ -685,31 +813,28 @@ func (m *Model) pairIS() string {
 	return ""
 }
 
-func (m *Model) switchoverConfirm() {
+// switchoverConsequences says what a switchover of is does, and warns when a re-pointed DAP
+// makes the backup use another database.
+func (m *Model) switchoverConsequences(is string) []string {
 	s := m.snap()
-	is := m.pairIS()
-	if is == "" {
-		m.fail(errors.New("no Interaction Server to switch over"))
-		return
-	}
-	to := ""
-	for _, v := range s.ISes {
-		if v.Name != is {
-			to = v.Name
-		}
-	}
-	if to == "" {
-		m.fail(fmt.Errorf("%s has no backup to switch over to", is))
-		return
-	}
+	to := m.backupOf(is)
 	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
 	for _, d := range s.DAPs {
 		if d.Repointed {
 			body = append(body, "! "+d.Name+" now points at "+d.Database+": the backup will use "+d.Database+"; interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
 		}
 	}
-	m.dlg = &confirmDialog{title: "Switch over " + is + " → " + to + "?", body: body,
-		yes: m.applyCmd("switched over from "+is+" to "+to, core.Action{Kind: core.ActSwitchover, App: is})}
+	return body
+}
+
+// repointConsequences says what re-pointing dap to db does.
+func (m *Model) repointConsequences(dap, db string) []string {
+	s := m.snap()
+	out := []string{"Genesys recommends against changing a DAP's database on the fly: the running Interaction Server keeps its database (" + s.Database + "); a backup that takes over through " + dap + " uses " + db + "."}
+	if db != s.Database {
+		out = append(out, "! After a switchover, interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
+	}
+	return out
 }
 
 // membershipFlow edits an Application Cluster's members: checked servers are members; enter
@@ -766,7 +891,18 @@ func (m *Model) membershipFlow() {
 			if len(acts) == 0 {
 				return nil, func() tea.Msg { return resultMsg{info: "no change to " + cluster} }
 			}
-			return nil, m.applyCmd(cluster+": "+strings.Join(desc, ", "), acts...)
+			apply := m.applyCmd(cluster+": "+strings.Join(desc, ", "), acts...)
+			var leaving []string
+			for _, a := range acts {
+				if a.Kind == core.ActLeave {
+					leaving = append(leaving, a.App)
+				}
+			}
+			if len(leaving) == 0 {
+				return nil, apply
+			}
+			return &confirmDialog{title: cluster + ": " + strings.Join(desc, ", ") + "?", danger: true, yes: apply,
+				body: []string{"Requests addressed to " + cluster + " no longer go to " + strings.Join(leaving, ", ") + "; requests in flight finish where they are."}}, nil
 		})
 		d.allowNone = true
 		if a := m.selection().App; a != "" {
@@ -796,29 +932,52 @@ func (m *Model) openFile() tea.Cmd {
 		m.fail(errors.New("opening scenario files is not available in this console"))
 		return nil
 	}
-	d, cmd := newFileDialog(m.dir, func(path string) tea.Cmd {
-		c, err := m.loadCmd(path, true)
+	if m.readOnly {
+		m.fail(errReadOnly("opening another scenario"))
+		return nil
+	}
+	m.dlg = filePick(m.dir, func(path string) tea.Cmd {
+		c, err := m.loadCmd(path, loadAsk)
 		if err != nil {
 			return func() tea.Msg { return resultMsg{err: err} }
 		}
 		return c
 	})
-	m.dlg = d
-	return cmd
+	return nil
 }
 
-// loadCmd parses a scenario file off the UI goroutine; confirm asks before replacing.
-func (m *Model) loadCmd(path string, confirm bool) (tea.Cmd, error) {
+// How a scenario opened from the console starts.
+type loadMode uint8
+
+const (
+	loadAsk    loadMode = iota // the file picker: ask, offering to resume or start over
+	loadResume                 // :load — resume its saved session, if any
+	loadFresh                  // :load! — start over, erasing its saved session (asks first)
+)
+
+// loadCmd parses a scenario file off the UI goroutine (and looks for its saved session).
+func (m *Model) loadCmd(path string, mode loadMode) (tea.Cmd, error) {
 	if m.load == nil {
 		return nil, errors.New("load: opening scenario files is not available in this console")
 	}
-	if !filepath.IsAbs(path) && m.dir != "" {
-		path = filepath.Join(m.dir, path)
+	if m.readOnly {
+		return nil, errReadOnly("opening another scenario")
 	}
-	load := m.load
+	if !filepath.IsAbs(path) && m.dir != "" {
+		// A file next to the others; otherwise the name goes to the loader as typed, which
+		// knows the bundled scenarios (":load urs-failover").
+		if _, err := os.Stat(filepath.Join(m.dir, path)); err == nil {
+			path = filepath.Join(m.dir, path)
+		}
+	}
+	load, saved := m.load, m.savedSession
 	return func() tea.Msg {
-		cfg, err := load(path)
-		return loadedMsg{path: path, cfg: cfg, err: err, confirm: confirm}
+		cfg, warns, err := load(path)
+		msg := loadedMsg{path: path, cfg: cfg, warnings: warns, err: err, mode: mode}
+		if err == nil && saved != nil {
+			msg.saved = saved(cfg, path)
+		}
+		return msg
 	}, nil
 }
 
@@ -827,29 +986,58 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		m.fail(msg.err)
 		return nil
 	}
-	sim, cfg, path := m.sim, msg.cfg, msg.path
-	replace := func() tea.Msg {
-		if err := sim.Replace(cfg, path); err != nil {
-			return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
+	sim, cfg, path, warns := m.sim, msg.cfg, msg.path, msg.warnings
+	name := safeText(cfg.Name)
+	replace := func(fresh bool) tea.Cmd {
+		return func() tea.Msg {
+			if err := sim.Replace(cfg, path, fresh); err != nil {
+				return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
+			}
+			how := "a new session"
+			switch {
+			case msg.saved != "" && fresh:
+				how = "started over"
+			case msg.saved != "":
+				how = "resumed its saved session"
+			}
+			return loadResultMsg{info: "opened " + name + " (" + how + ") from " + path, warnings: warns}
 		}
-		return resultMsg{info: "loaded " + cfg.Name + " from " + path}
-	}
-	if !msg.confirm {
-		return replace
 	}
 	cur := "the running scenario"
 	if s := m.snap(); s != nil {
 		cur = s.Scenario
 	}
-	m.dlg = &confirmDialog{title: "Replace the running scenario?",
-		body: []string{"Running: " + cur, "New: " + cfg.Name + " (" + path + ")", "Virtual time, the event log and the charts start again."},
-		yes:  replace}
+	keep := "Running: " + cur + " — its session is saved; opening it again resumes it."
+	if cur == name {
+		keep = "It is the scenario running now."
+	}
+	switch {
+	case msg.mode == loadResume:
+		return replace(false)
+	case msg.mode == loadFresh && msg.saved == "":
+		return replace(true)
+	case msg.mode == loadFresh:
+		m.dlg = &confirmDialog{title: "Start " + name + " over?", danger: true, warn: "! This erases a saved session.",
+			body: []string{"This erases the saved session of " + name + ": " + msg.saved + ".", keep},
+			yes:  replace(true)}
+	case msg.saved == "":
+		m.dlg = &confirmDialog{title: "Open " + name + "?",
+			body: []string{keep, "New: " + name + " (" + path + "), from its start."},
+			yes:  replace(false)}
+	default:
+		m.dlg = &choiceDialog{title: "Open " + name + "?",
+			body: []string{keep, name + " has a saved session: " + msg.saved + "."},
+			choices: []choice{
+				{key: "r", label: "resume it", cmd: replace(false)},
+				{key: "f", label: "start over (erases its saved session)", cmd: replace(true)},
+			}}
+	}
 	return nil
 }
 
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
-	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title()}
+	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly}
 }
 
 // article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".

@@ -112,6 +112,9 @@ func TestActivationWizard(t *testing.T) {
 
 	// d: deactivate C from both URS at once (A selects all that can be chosen).
 	h.keys("d", "j", "j", "enter", "A", "enter")
+	h.wantView("Deactivate C everywhere?") // loaded nowhere afterwards: it asks first
+	h.wantView("interactions of fax_in wait for an")
+	h.keys("y")
 	if h.activated("C", "URS_1") || h.activated("C", "URS_2") {
 		t.Fatal("C still activated")
 	}
@@ -226,10 +229,13 @@ func TestCommandLine(t *testing.T) {
 		{"speed 0.5x", func() bool { return h.m.frame.Speed == 0.5 }, "speed 0.5x"},
 		{"pause", func() bool { return h.m.frame.Paused }, "paused"},
 		{"resume", func() bool { return !h.m.frame.Paused }, "running"},
-		{"load other.yaml", func() bool { return h.snap().Scenario == "loaded-scenario" }, "loaded loaded-scenario"},
+		{"load other.yaml", func() bool { return h.snap().Scenario == "loaded-scenario" }, "opened loaded-scenario"},
 	}
 	for _, s := range steps {
 		h.command(s.line)
+		if d, ok := h.m.dlg.(*confirmDialog); ok && d.danger {
+			h.keys("y") // stop, repoint, leave and switchover ask first
+		}
 		if h.m.msgErr {
 			t.Fatalf(":%s: error %s", s.line, h.m.msg)
 		}
@@ -238,7 +244,8 @@ func TestCommandLine(t *testing.T) {
 		}
 		h.wantMsg(s.msg)
 	}
-	if len(h.loads) != 1 || filepath.Base(h.loads[0]) != "other.yaml" || !filepath.IsAbs(h.loads[0]) {
+	// No other.yaml in the directory: the name goes to the loader as typed (a bundled name).
+	if len(h.loads) != 1 || h.loads[0] != "other.yaml" {
 		t.Fatalf("loads %v", h.loads)
 	}
 	if h.snap().T != 0 {
@@ -268,8 +275,9 @@ func TestCommandLine(t *testing.T) {
 		h.wantView("last error: ")
 	}
 	h.command("help")
+	h.typ("activate")
 	h.wantView(":activate STRATEGY URS…")
-	h.keys("esc")
+	h.keys("esc", "esc") // clears the filter, then closes
 	h.command("quit")
 	if !h.quit {
 		t.Fatal(":quit did not quit")
@@ -278,7 +286,7 @@ func TestCommandLine(t *testing.T) {
 
 func TestCommandLineQuoting(t *testing.T) {
 	h := newHarness(t, spacedConfig(), 160, 48)
-	h.command(`stop "URS 1"`)
+	h.command(`stop! "URS 1"`)
 	if h.appRunning("URS 1") {
 		t.Fatalf("URS 1 still running: %s", h.m.msg)
 	}
@@ -399,8 +407,8 @@ func TestOpenScenario(t *testing.T) {
 	if len(h.loads) != 1 || h.loads[0] != filepath.Join(dir, "b.yml") {
 		t.Fatalf("loads %v", h.loads)
 	}
-	h.wantView("Replace the running scenario?")
-	h.wantView("loaded-scenario")
+	h.wantView("Open loaded-scenario?")
+	h.wantView("its session is saved")
 	h.keys("n")
 	if h.snap().Scenario != "seed-example" {
 		t.Fatal("n replaced the scenario")
@@ -409,7 +417,7 @@ func TestOpenScenario(t *testing.T) {
 	if s := h.snap(); s.Scenario != "loaded-scenario" || s.T != 0 {
 		t.Fatalf("not replaced: %s at %d", s.Scenario, s.T)
 	}
-	h.wantMsg("loaded loaded-scenario from " + filepath.Join(dir, "a.yaml"))
+	h.wantMsg("opened loaded-scenario (a new session) from " + filepath.Join(dir, "a.yaml"))
 	h.keys("5")
 	h.wantView("no events yet")
 }
@@ -417,8 +425,8 @@ func TestOpenScenario(t *testing.T) {
 // A load that fails shows its error and keeps the running scenario.
 func TestLoadError(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
-	h.m.load = func(path string) (core.Config, error) {
-		return core.Config{}, errors.New(path + ":3:7: unknown field \"bogus\"")
+	h.m.load = func(path string) (core.Config, []string, error) {
+		return core.Config{}, nil, errors.New(path + ":3:7: unknown field \"bogus\"")
 	}
 	h.command("load bad.yaml")
 	h.wantErr(`bad.yaml:3:7: unknown field "bogus"`)
@@ -433,7 +441,7 @@ func TestLoadError(t *testing.T) {
 func TestEventLogFilter(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
 	h.step(20 * time.Second)
-	h.command("stop URS_1")
+	h.command("stop! URS_1")
 	h.step(5 * time.Second)
 	lp := h.m.panes[paneLog].(*logPane)
 	all := len(lp.visible())
@@ -441,7 +449,7 @@ func TestEventLogFilter(t *testing.T) {
 	if h.m.focus != paneLog || !lp.editing {
 		t.Fatal("/ should focus the event log and open its filter")
 	}
-	h.typ(`"resubmission":true`)
+	h.typ(`resubmission=true`)
 	got := lp.visible()
 	if len(got) == 0 || len(got) >= all {
 		t.Fatalf("filter kept %d of %d", len(got), all)
@@ -459,9 +467,9 @@ func TestEventLogFilter(t *testing.T) {
 	if lp.editing {
 		t.Fatal("enter did not close the filter input")
 	}
-	h.wantView(`/"resubmission":true · `)
+	h.wantView(`/resubmission=true · `)
 	// New events keep being filtered.
-	h.command("stop URS_2")
+	h.command("stop! URS_2")
 	h.command("start URS_1")
 	h.step(5 * time.Second)
 	for _, l := range lp.visible() {
@@ -637,8 +645,11 @@ func TestRepointAndSwitchover(t *testing.T) {
 	h.keys("j", "enter") // DAP_2
 	h.wantView("Genesys recommends against")
 	h.keys("k", "enter") // ixn is current: refused
-	h.wantView("current")
+	h.wantView("ixn is where DAP_2 points now")
 	h.keys("j", "enter") // other
+	h.wantView("Re-point DAP_2 to other?")
+	h.wantView("interactions left in ixn count as lost")
+	h.keys("y")
 	if !h.snap().DAPs[1].Repointed {
 		t.Fatal("DAP_2 not re-pointed")
 	}
@@ -662,7 +673,9 @@ func TestMembership(t *testing.T) {
 	h.wantView("[x] FaxSrv_1")
 	h.wantView("is a ClassificationServer;")
 	// Items: ClassSrv_1, ClassSrv_2, EmailSrv_1 (disabled), FaxSrv_1 (the cursor), FaxSrv_2, IMSrv_1.
-	h.keys("space", "space", "enter") // FaxSrv_1 leaves, FaxSrv_2 joins
+	h.keys("space", "space", "enter")      // FaxSrv_1 leaves, FaxSrv_2 joins
+	h.wantView("no longer go to FaxSrv_1") // leaving asks first
+	h.keys("y")
 	cl := h.snap().Clusters[0]
 	if len(cl.Members) != 1 || cl.Members[0].Name != "FaxSrv_2" {
 		t.Fatalf("members %+v", cl.Members)

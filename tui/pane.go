@@ -120,6 +120,9 @@ func (p *listPane) View() string {
 	return joinLines(lines)
 }
 
+// want is how many lines the pane's content takes (rows and header), for the layout.
+func (p *listPane) want() int { return len(p.list.rows) + len(p.headerLines()) }
+
 func (p *listPane) Selection() selection { return p.list.selected() }
 func (p *listPane) Info() string         { return p.list.info() }
 func (p *listPane) Capturing() bool      { return false }

@@ -69,7 +69,12 @@ func (p *dbPane) rows() []row {
 	if w < 62 {
 		hw = 11
 	}
-	dc := fixed(cols{0, 12, 9, hw, -6, -4})
+	dbw := 9 // the database column grows to its longest name when the pane is wide
+	for _, d := range s.DAPs {
+		dbw = max(dbw, width(d.Database)+2) // "≠ " marks a re-pointed one
+	}
+	dbw = min(dbw, max(9, (w-60)/2+9), 20)
+	dc := fixed(cols{0, 12, dbw, hw, -6, -4})
 	pl = dc.line("DAPs", "DB Server", "database", "health", "req", "fail")
 	rows = append(rows, row{plain: pl, text: th.header.s(pl)})
 	for _, d := range s.DAPs {
@@ -96,6 +101,16 @@ func (p *dbPane) rows() []row {
 			rows = append(rows, note(th.warn, w, "    points at "+d.Database+", not "+s.Database+
 				", the database "+s.ActiveIS+" uses"))
 		}
+	}
+
+	if len(s.DAPs) > 1 {
+		// Requests per DAP as bars: is the IS spreading its writes over its DAPs?
+		rows = append(rows, heading(th, w, "Requests per DAP"))
+		items := make([]barItem, len(s.DAPs))
+		for i, d := range s.DAPs {
+			items[i] = barItem{name: d.Name, value: d.Requests, stopped: !d.Running || !d.DBServerRunning}
+		}
+		rows = append(rows, barRows(th, w, "  ", items)...)
 	}
 
 	sc := fixed(cols{0, 9, 20})

@@ -16,10 +16,13 @@ import (
 type espPane struct {
 	listPane
 	members key.Binding
+	fold    key.Binding
+	folded  map[string]bool // clusters shown without their members
 }
 
 func newESPPane(th *theme, g *globalKeys) *espPane {
-	p := &espPane{members: g.Membership}
+	p := &espPane{members: g.Membership, folded: map[string]bool{},
+		fold: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fold/unfold cluster"))}
 	p.th, p.nav = th, newNavKeys(g)
 	p.build = p.rows
 	return p
@@ -28,10 +31,18 @@ func newESPPane(th *theme, g *globalKeys) *espPane {
 func (p *espPane) Title() string { return "ESP" }
 
 func (p *espPane) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "join/leave cluster"))}
+	return []key.Binding{key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "join/leave cluster")), p.fold}
 }
 
 func (p *espPane) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEnter {
+		// enter on a cluster row folds it (▸) or unfolds it (▾).
+		if sel := p.Selection(); sel.Cluster != "" && sel.App == "" {
+			p.folded[sel.Cluster] = !p.folded[sel.Cluster]
+			p.rebuild()
+		}
+		return nil
+	}
 	p.updateList(msg)
 	return nil
 }
@@ -39,7 +50,7 @@ func (p *espPane) Update(msg tea.Msg) tea.Cmd {
 // espCols: name, role, state, requests, faults, misrouted.
 func (p *espPane) cols() cols {
 	w := p.w - 1
-	c := cols{0, 8, 9, -7, -6, -5}
+	c := cols{0, 8, 9, -7, -6, -9}
 	fixed := 0
 	for _, x := range c[1:] {
 		fixed += abs(x) + 1
@@ -67,7 +78,7 @@ func (p *espPane) rows() []row {
 			rows = append(rows, heading(th, w, title))
 			title = ""
 		}
-		pl := c.line(title, "role", "state", "req", "faults", "misrt")
+		pl := c.line(title, "role", "state", "req", "faults", "misrouted")
 		rows = append(rows, row{plain: pl, text: th.header.s(pl)})
 	}
 	server := func(key, indent string, v *core.ESPServerView, cluster string) {
@@ -95,10 +106,17 @@ func (p *espPane) rows() []row {
 		if typ == "" {
 			typ = "empty"
 		}
-		t := fit("▾ "+cl.Name+"  "+typ+" · "+plural(len(cl.Members), "member"), w)
+		mark := "▾ "
+		if p.folded[cl.Name] {
+			mark = "▸ "
+		}
+		t := fit(mark+cl.Name+"  "+typ+" · "+plural(len(cl.Members), "member"), w)
 		rows = append(rows, row{key: "c/" + cl.Name, plain: t, text: th.accent.s(t), pick: true,
 			sel: selection{Cluster: cl.Name}})
 		for _, m := range cl.Members {
+			if p.folded[cl.Name] {
+				break
+			}
 			if v := byName[m.Name]; v != nil {
 				server("c/"+cl.Name+"/"+m.Name, "    ", v, cl.Name)
 			}
@@ -142,18 +160,26 @@ func (p *espPane) rows() []row {
 	}
 
 	if len(s.Targets) > 0 {
-		rows = append(rows, heading(th, w, "Requests by target (via → server)"))
+		// One bar per server of each target (a `via` of the strategies): equal bars are a
+		// balanced load; ○ marks a stopped server.
+		rows = append(rows, heading(th, w, "Requests by target (via → server: is the load balanced?)"))
 		for _, t := range s.Targets {
-			var b strings.Builder
-			b.WriteString("  " + t.Via + " (" + t.Kind + "): ")
+			rows = append(rows, note(th.text, w, "  "+t.Via+" ("+t.Kind+")"))
+			items := make([]barItem, len(t.Servers))
+			for i, sc := range t.Servers {
+				items[i] = barItem{name: sc.Server, value: sc.Requests, stopped: !sc.Running}
+			}
+			if br := barRows(th, w, "    ", items); br != nil {
+				rows = append(rows, br...)
+				continue
+			}
+			var b strings.Builder // too narrow for bars
+			b.WriteString("    ")
 			for i, sc := range t.Servers {
 				if i > 0 {
 					b.WriteString(" · ")
 				}
 				b.WriteString(sc.Server + " " + count(sc.Requests))
-				if !sc.Running {
-					b.WriteString(" (stopped)")
-				}
 			}
 			rows = append(rows, note(th.text, w, b.String()))
 		}

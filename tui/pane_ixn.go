@@ -3,6 +3,9 @@ package tui
 import (
 	"strings"
 
+	"github.com/NimbleMarkets/ntcharts/sparkline"
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -11,22 +14,82 @@ import (
 // interactions table has them), what waits for a URS, and agents busy and free per group.
 type ixnPane struct {
 	listPane
+	// History, one value per frame in which virtual time moved: interactions queued (waiting
+	// in queues) and agents busy, for the sparklines under the summary.
+	queued, busy []float64
+	lastT        int64
+	gen          uint64
+	sq, sb       sparkline.Model
 }
 
 func newIxnPane(th *theme, g *globalKeys) *ixnPane {
-	p := &ixnPane{}
+	p := &ixnPane{lastT: -1}
 	p.th, p.nav = th, newNavKeys(g)
 	p.build = p.rows
 	p.header = p.summary
 	return p
 }
 
-func (p *ixnPane) Title() string       { return "Interactions" }
-func (p *ixnPane) Keys() []key.Binding { return nil }
+func (p *ixnPane) Title() string { return "Interactions" }
+
+// Keys: the pane has no keys of its own; a and d start on the selected queue's strategy.
+func (p *ixnPane) Keys() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("a", "d"), key.WithHelp("a/d", "(de)activate the selected queue's strategy"))}
+}
 
 func (p *ixnPane) Update(msg tea.Msg) tea.Cmd {
+	if f, ok := msg.(frameMsg); ok && f.f.Snap != nil {
+		s := f.f.Snap
+		if f.f.Reset || f.f.Gen != p.gen {
+			p.queued, p.busy, p.lastT, p.gen = nil, nil, -1, f.f.Gen
+		}
+		if s.T > p.lastT {
+			busy := 0
+			for _, g := range s.Groups {
+				busy += g.Busy
+			}
+			p.queued = appendHist(p.queued, float64(s.Live.Queued))
+			p.busy = appendHist(p.busy, float64(busy))
+			p.lastT = s.T
+		}
+	}
 	p.updateList(msg)
 	return nil
+}
+
+func appendHist(h []float64, v float64) []float64 {
+	h = append(h, v)
+	if len(h) > histLen {
+		h = h[len(h)-histLen:]
+	}
+	return h
+}
+
+// trends are the sparklines of queue depth and agents busy, when the pane has room.
+func (p *ixnPane) trends() []string {
+	if p.h < 12 || p.w < 40 || len(p.queued) < 2 {
+		return nil
+	}
+	s := p.frame.Snap
+	agents := 0
+	for _, g := range s.Groups {
+		agents += g.Agents
+	}
+	lw, rw := 12, 12
+	sw := p.w - 1 - lw - rw - 2
+	line := func(m *sparkline.Model, label string, h []float64, top float64, now string) string {
+		if m.Width() != sw {
+			*m = sparkline.New(sw, 1, sparkline.WithNoAutoMaxValue(),
+				sparkline.WithStyle(lipgloss.NewStyle().Foreground(colAccent)))
+		}
+		return p.th.dim.s(fit(label, lw)) + " " + drawSpark(m, h, top) + " " + p.th.dim.s(fitR(now, rw))
+	}
+	qTop, _ := robustTop(p.queued, 1)
+	return []string{
+		line(&p.sq, "queued", p.queued, qTop, count(int64(p.queued[len(p.queued)-1]))),
+		// Agents busy on the scale of all agents: how full the floor is.
+		line(&p.sb, "agents busy", p.busy, float64(max(agents, 1)), count(int64(p.busy[len(p.busy)-1]))+"/"+count(int64(agents))),
+	}
 }
 
 func (p *ixnPane) summary() []string {
@@ -40,6 +103,7 @@ func (p *ixnPane) summary() []string {
 	if s.ParkedTotal > 0 {
 		parts = append(parts, cell{"parked at media " + count(s.ParkedTotal), p.th.warn})
 	}
+
 	var plain, text strings.Builder
 	for i, c := range parts {
 		if i > 0 {
@@ -49,10 +113,14 @@ func (p *ixnPane) summary() []string {
 		plain.WriteString(c.s)
 		text.WriteString(c.p.s(c.s))
 	}
+	out := []string{text.String()}
 	if width(plain.String()) > p.w-1 {
-		return []string{fit(plain.String(), p.w-1)}
+		out[0] = fit(plain.String(), p.w-1)
 	}
-	return []string{text.String()}
+	if s.LostOpen > 0 {
+		out = append(out, p.th.bad.s(fit("LOST "+count(s.LostOpen)+": left open in a database the IS no longer uses", p.w-1)))
+	}
+	return append(out, p.trends()...)
 }
 
 func (p *ixnPane) rows() []row {

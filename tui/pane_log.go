@@ -12,8 +12,8 @@ import (
 )
 
 // logPane is the event log: the last few thousand events, newest at the bottom, following the
-// tail until the operator scrolls up. `/` filters by substring over the JSON line (ASCII case
-// folded); `!` keeps only the highlighted kinds. Only visible lines are formatted.
+// tail until the operator scrolls up. `/` filters on what the screen shows (see logFilter); `!`
+// keeps only the highlighted kinds. Only visible lines are formatted.
 type logPane struct {
 	th      *theme
 	nav     navKeys
@@ -31,6 +31,7 @@ type logPane struct {
 	gen  uint64
 
 	filter  string
+	flt     logFilter // filter, parsed
 	hotOnly bool
 	match   []uint64 // absolute numbers of entries that pass, when filtering
 	input   textinput.Model
@@ -41,7 +42,7 @@ type logPane struct {
 }
 
 func newLogPane(th *theme, g *globalKeys, size int) *logPane {
-	in := newInput("/", `substring of the JSON line, e.g. "resubmission":true`)
+	in := newInput("/", "words or field=value as shown, e.g. urs=URS_2 resubmission=true, ixn=277, esp_fault")
 	in.CharLimit = 200
 	return &logPane{th: th, nav: newNavKeys(g), filterK: g.Filter,
 		hotK:   key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "highlighted only")),
@@ -99,7 +100,74 @@ func (p *logPane) pass(e *LogEntry) bool {
 	if p.hotOnly && !e.Hot {
 		return false
 	}
-	return containsFold(e.Line, p.filter)
+	if p.filter == "" {
+		return true
+	}
+	if p.flt.src != p.filter {
+		p.flt = parseLogFilter(p.filter)
+	}
+	return p.flt.match(e)
+}
+
+// logFilter is the `/` filter: blank-separated terms that must all match what the screen shows.
+// A term field=value matches an event whose field has that value (ignoring case: ixn=277,
+// urs=URS_2, kind=to_urs, resubmission=true); any other term is a substring of the line as drawn
+// (clock, kind, fields), so "resubmission" finds resubmissions, not every to_urs.
+type logFilter struct {
+	src    string
+	fields [][2]string
+	words  []string
+}
+
+func parseLogFilter(s string) logFilter {
+	f := logFilter{src: s}
+	for _, t := range strings.Fields(s) {
+		if k, v, ok := strings.Cut(t, "="); ok && k != "" {
+			f.fields = append(f.fields, [2]string{k, v})
+			continue
+		}
+		f.words = append(f.words, t)
+	}
+	return f
+}
+
+func (f *logFilter) match(e *LogEntry) bool {
+	var pairs [][2]string
+	if len(f.fields) > 0 {
+		pairs = fieldPairs(e.Line)
+	}
+	for _, fv := range f.fields {
+		ok := false
+		switch {
+		case strings.EqualFold(fv[0], "kind"):
+			ok = strings.EqualFold(e.Kind.String(), fv[1])
+		case strings.EqualFold(fv[0], "t") || strings.EqualFold(fv[0], "time"):
+			ok = strings.HasPrefix(clock(e.T), fv[1])
+		default:
+			for _, kv := range pairs {
+				if strings.EqualFold(kv[0], fv[0]) && strings.EqualFold(kv[1], fv[1]) {
+					ok = true
+					break
+				}
+			}
+			if !ok && strings.EqualFold(fv[0], "resubmission") && strings.EqualFold(fv[1], "false") {
+				ok = e.Kind == core.EvToURS && !strings.Contains(e.Line, `"resubmission":true`)
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(f.words) == 0 {
+		return true
+	}
+	screen := clock(e.T) + " " + e.Kind.String() + " " + formatFields(e.Line)
+	for _, w := range f.words {
+		if !containsFold(screen, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // ingest appends new entries, dropping the oldest beyond the ring's size.
@@ -303,7 +371,7 @@ func (p *logPane) line(e *LogEntry, cursor bool) string {
 	w := p.w - 2
 	t := clock(e.T)
 	kind := e.Kind.String()
-	fields := formatFields(e.Line)
+	fields := safeText(formatFields(e.Line))
 	plain := fit(t+" "+fit(kind, 15)+" "+fields, w)
 	if cursor && p.focused {
 		return th.cursor.s(mark + hot + plain)
@@ -327,8 +395,11 @@ func hotPaint(th *theme, e *LogEntry) paint {
 	switch e.Kind {
 	case core.EvESPFault, core.EvAppStopped, core.EvHeld:
 		return th.bad
-	case core.EvSwitchover, core.EvConfigChanged:
-		return th.note
+	case core.EvSwitchover, core.EvConfigChanged, core.EvActivated, core.EvDeactivated,
+		core.EvClusterJoined, core.EvClusterLeft:
+		return th.note // configuration changes, like the Configuration Manager's
+	case core.EvAppStarted:
+		return th.ok
 	}
 	return th.warn
 }
@@ -412,9 +483,9 @@ func formatFields(line string) string {
 
 // eventDetail is the text of the event dialog: the JSON line, then one field a line.
 func eventDetail(e *LogEntry) showTextMsg {
-	lines := []string{e.Line, "", fmt.Sprintf("%-14s %s", "time", clock(e.T)), fmt.Sprintf("%-14s %s", "kind", e.Kind)}
+	lines := []string{safeText(e.Line), "", fmt.Sprintf("%-14s %s", "time", clock(e.T)), fmt.Sprintf("%-14s %s", "kind", e.Kind)}
 	for _, kv := range fieldPairs(e.Line) {
-		lines = append(lines, fmt.Sprintf("%-14s %s", kv[0], kv[1]))
+		lines = append(lines, fmt.Sprintf("%-14s %s", kv[0], safeText(kv[1])))
 	}
 	return showTextMsg{title: "Event #" + strconv.FormatUint(e.Seq, 10), text: strings.Join(lines, "\n")}
 }

@@ -35,13 +35,15 @@ type routingPane struct {
 	// Submission rate history per URS (interactions per virtual second between frames), fed
 	// from successive snapshots' URSView.Submitted.
 	hist    map[string][]float64
+	up      map[string][]bool // whether the URS ran, at each value of hist
 	lastSub map[string]int64
 	lastT   int64
 	gen     uint64
 	sparks  []string // rendered mini charts of the visible columns, by column - colOff
 	spark   sparkline.Model
 	sparkW  int
-	histMax float64
+	histMax float64 // the sparklines' scale (robustTop)
+	clipped bool    // some rate is above it
 	// When the strategies leave room, a wider chart per URS fills it.
 	chart []string
 	big   sparkline.Model
@@ -53,7 +55,7 @@ const histLen = 240 // frames of history: about 24 s of wall clock
 func newRoutingPane(th *theme, g *globalKeys) *routingPane {
 	return &routingPane{th: th, nav: newNavKeys(g), left: g.navLeft, right: g.navRight,
 		toggle: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "toggle strategy on URS")),
-		hist:   map[string][]float64{}, lastSub: map[string]int64{}, lastT: -1}
+		hist:   map[string][]float64{}, up: map[string][]bool{}, lastSub: map[string]int64{}, lastT: -1}
 }
 
 func (p *routingPane) Title() string       { return "Routing" }
@@ -172,7 +174,7 @@ func (p *routingPane) toggleCmd() tea.Cmd {
 
 func (p *routingPane) takeFrame(f *Frame) {
 	if f.Reset || f.Gen != p.gen {
-		p.hist, p.lastSub, p.lastT, p.gen = map[string][]float64{}, map[string]int64{}, -1, f.Gen
+		p.hist, p.up, p.lastSub, p.lastT, p.gen = map[string][]float64{}, map[string][]bool{}, map[string]int64{}, -1, f.Gen
 		p.row, p.col, p.rowOff, p.colOff = 0, 0, 0, 0
 	}
 	p.frame = f
@@ -192,16 +194,19 @@ func (p *routingPane) takeFrame(f *Frame) {
 				prev = h[len(h)-1]
 			}
 			h := append(p.hist[u.Name], prev+0.3*(inst-prev))
+			up := append(p.up[u.Name], u.Running)
 			if len(h) > histLen {
-				h = h[len(h)-histLen:]
+				h, up = h[len(h)-histLen:], up[len(up)-histLen:]
 			}
-			p.hist[u.Name] = h
+			p.hist[u.Name], p.up[u.Name] = h, up
 		}
+		// One scale for every URS, so they compare; the 95th percentile, so one spike (a burst
+		// of resubmissions) does not flatten the rest.
+		var all []float64
 		for _, h := range p.hist {
-			for _, v := range h {
-				p.histMax = max(p.histMax, v)
-			}
+			all = append(all, h...)
 		}
+		p.histMax, p.clipped = robustTop(all, 1)
 	}
 	if p.lastT < 0 || s.T > p.lastT {
 		for _, u := range s.URS {
@@ -254,7 +259,8 @@ func (p *routingPane) renderSparks() {
 	p.sparks = p.sparks[:0]
 	top := max(p.histMax, 1)
 	for c := p.colOff; c < min(len(s.URS), p.colOff+g.ncols); c++ {
-		p.sparks = append(p.sparks, drawSpark(&p.spark, p.hist[s.URS[c].Name], top))
+		u := s.URS[c].Name
+		p.sparks = append(p.sparks, withMarks(p.th, drawSpark(&p.spark, p.hist[u], top), w, p.up[u]))
 	}
 
 	// The chart below the matrix, when the strategies leave at least three lines.
@@ -274,8 +280,11 @@ func (p *routingPane) renderSparks() {
 	}
 	first := p.colOff
 	n := min(free-2, len(s.URS)-first)
-	p.chart = append(p.chart, p.th.header.s(fit("Submissions per virtual second, newest right (scale 0–"+
-		strconv.FormatFloat(top, 'f', 1, 64)+")", p.w-1)))
+	scale := "scale 0–" + strconv.FormatFloat(top, 'f', 1, 64)
+	if p.clipped {
+		scale += ", spikes clipped"
+	}
+	p.chart = append(p.chart, p.th.header.s(fit("Submissions per virtual second, newest right · ▼ stop ▲ start · "+scale, p.w-1)))
 	for c := first; c < first+n; c++ {
 		u := &s.URS[c]
 		h := p.hist[u.Name]
@@ -287,7 +296,7 @@ func (p *routingPane) renderSparks() {
 		if c == p.col {
 			name = p.th.bold.s(name)
 		}
-		p.chart = append(p.chart, name+" "+drawSpark(&p.big, h, top)+" "+
+		p.chart = append(p.chart, name+" "+withMarks(p.th, drawSpark(&p.big, h, top), bw, p.up[u.Name])+" "+
 			p.th.dim.s(fitR(strconv.FormatFloat(rate, 'f', 1, 64)+"/s", 11)))
 	}
 }
@@ -298,9 +307,13 @@ func drawSpark(m *sparkline.Model, values []float64, top float64) string {
 	if w := m.Width(); len(values) > w {
 		values = values[len(values)-w:]
 	}
+	clipped := make([]float64, len(values))
+	for i, v := range values {
+		clipped[i] = min(v, top) // above the scale: drawn full
+	}
 	m.Clear()
 	m.SetMax(top)
-	m.PushAll(values)
+	m.PushAll(clipped)
 	m.Draw()
 	return m.View()
 }

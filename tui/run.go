@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -27,9 +31,15 @@ type Options struct {
 	// loaded later). Do not pass core.WithSink here: the console needs the engine's only sink;
 	// use Sink.
 	EngineOptions []core.Option
-	// EngineOptionsFor, when set, gives the options of each scenario loaded later from the
-	// console (for example a fresh set of databases for it).
-	EngineOptionsFor func(cfg core.Config, source string) ([]core.Option, error)
+	// OpenScenario, when set, gives what each scenario opened later from the console runs on:
+	// its own databases and, unless fresh, its saved session (see RunnerOptions).
+	OpenScenario func(cfg core.Config, source string, fresh bool) (ScenarioSession, error)
+	// SavedSession describes the saved session of a scenario ("" when it has none), for the
+	// question asked before opening it; it is called off the UI goroutine.
+	SavedSession func(cfg core.Config, source string) string
+	// SpeedChanged is told each speed the operator sets (off the UI goroutine), so the next
+	// session can start at it.
+	SpeedChanged func(x float64)
 	// Sink receives every event too (on the engine's goroutine; see core.EventSink).
 	Sink core.EventSink
 	// Resume, when set, continues a saved session (core.Resume) instead of starting afresh.
@@ -37,6 +47,9 @@ type Options struct {
 	// Warnings are the scenario's lint warnings: the status bar says how many there are (the
 	// CLI prints them on stderr, where they show again after the console closes).
 	Warnings []string
+	// ReadOnly opens a console where everything can be looked at and nothing changes the
+	// simulation (a trainee or an observer watching a drill).
+	ReadOnly bool
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -46,7 +59,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	r, err := NewRunner(o.Config, RunnerOptions{Source: o.Source, Speed: o.Speed, Paused: o.Paused,
 		Persister: o.Persister, History: o.History, EngineOptions: o.EngineOptions,
-		EngineOptionsFor: o.EngineOptionsFor, Sink: o.Sink, Resume: o.Resume})
+		OpenScenario: o.OpenScenario, Sink: o.Sink, Resume: o.Resume})
 	if err != nil {
 		return err
 	}
@@ -54,11 +67,61 @@ func Run(ctx context.Context, o Options) error {
 	defer cancel()
 	r.Start(ctx)
 	m := NewModel(r, o.Load)
+	m.savedSession = o.SavedSession
+	m.speedChanged = o.SpeedChanged
 	m.warnings(o.Warnings)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	m.SetReadOnly(o.ReadOnly)
+	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
+	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has
+	// already stopped, and the console never exits. One handler here quits instead.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
+		tea.WithoutSignalHandler())
+	stop := quitOnSignal(p)
+	defer stop()
 	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		err = nil // the caller cancelled: a normal way out
+	if errors.Is(err, tea.ErrProgramKilled) && (ctx.Err() != nil || signalled.Load()) {
+		err = nil // the caller cancelled or a signal asked to quit: a normal way out
 	}
 	return errors.Join(err, r.Close())
+}
+
+// signalled records that a signal ended the console (so Kill's error is not reported).
+var signalled atomic.Bool
+
+// quitOnSignal ends p on SIGINT, SIGTERM or SIGHUP: the first asks it to quit (the terminal is
+// restored, the session saved); a second, or a quit that does not finish within a second, kills
+// it; SIGHUP (the terminal closed) kills it at once. Quit and Kill never block, whatever state
+// the program is in.
+func quitOnSignal(p *tea.Program) (stop func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		var sig os.Signal
+		select {
+		case sig = <-ch:
+		case <-done:
+			return
+		}
+		signalled.Store(true)
+		if sig == syscall.SIGHUP {
+			// The terminal is gone: nothing to draw or restore there, and a graceful quit
+			// would only wait on writes to it. The session is still saved (Run closes the
+			// runner after the program returns).
+			p.Kill()
+			return
+		}
+		p.Quit()
+		select {
+		case <-ch:
+		case <-time.After(time.Second):
+		case <-done:
+			return
+		}
+		p.Kill()
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
 }

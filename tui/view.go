@@ -35,21 +35,76 @@ func (m *Model) layout() {
 		}
 		return
 	}
-	// The right column's tables need about 60 columns; wider terminals give the rest to the
-	// matrix and the event log.
+	// The right column's tables need about 60 columns. Up to 180 columns the rest goes to the
+	// matrix and the event log; beyond, the event log has what it needs (about 100) and the
+	// right column, whose panes truncate first, takes the rest.
 	rightW := clamp(m.w*42/100, 60, 80)
+	if m.w >= 180 {
+		rightW = clamp(m.w-100, 80, m.w/2)
+	}
 	leftW := m.w - rightW
 	routH := bodyH / 2
-	espH := bodyH * 40 / 100
-	dbH := bodyH * 30 / 100
 	m.rects[paneRouting] = rect{0, 0, leftW, routH}
 	m.rects[paneLog] = rect{0, routH, leftW, bodyH - routH}
-	m.rects[paneESP] = rect{leftW, 0, rightW, espH}
-	m.rects[paneDB] = rect{leftW, espH, rightW, dbH}
-	m.rects[paneIxn] = rect{leftW, espH + dbH, rightW, bodyH - espH - dbH}
-	for i, r := range m.rects {
-		m.panes[i].SetSize(r.w-2, r.h-2)
+	for _, i := range []int{paneRouting, paneLog} {
+		m.panes[i].SetSize(m.rects[i].w-2, m.rects[i].h-2)
 	}
+	m.layoutRight(leftW, rightW, bodyH)
+}
+
+// layoutRight splits the right column between ESP, Database and Interactions by what each has
+// to show (at least 7 lines each), so a long ESP list is not cut while Interactions has empty
+// lines. Without a frame yet it uses 40/30/30.
+func (m *Model) layoutRight(x, w, h int) {
+	ps := []int{paneESP, paneDB, paneIxn}
+	hs := []int{h * 40 / 100, h * 30 / 100, 0}
+	hs[2] = h - hs[0] - hs[1]
+	want := make([]int, 3)
+	total := 0
+	for k, i := range ps {
+		m.panes[i].SetSize(w-2, hs[k]-2) // rows are built for the width
+		if lp, ok := m.panes[i].(interface{ want() int }); ok {
+			want[k] = max(7, lp.want()+2)
+		}
+		total += want[k]
+	}
+	if m.frame != nil && total > 0 {
+		const least = 7
+		if total <= h {
+			// Everything fits: each gets what it wants, Interactions the rest.
+			hs = []int{want[0], want[1], h - want[0] - want[1]}
+		} else {
+			// Shares by want, none below the least.
+			rest := h
+			for k := 0; k < 2; k++ {
+				hs[k] = max(least, h*want[k]/total)
+				rest -= hs[k]
+			}
+			hs[2] = rest
+			if hs[2] < least {
+				hs[0] -= least - hs[2]
+				hs[2] = least
+			}
+		}
+	}
+	y := 0
+	for k, i := range ps {
+		m.rects[i] = rect{x, y, w, hs[k]}
+		m.panes[i].SetSize(w-2, hs[k]-2)
+		y += hs[k]
+	}
+	m.rightWants = m.wants()
+}
+
+// wants are the right column's content heights; a change re-lays the column out.
+func (m *Model) wants() [3]int {
+	var out [3]int
+	for k, i := range []int{paneESP, paneDB, paneIxn} {
+		if lp, ok := m.panes[i].(interface{ want() int }); ok {
+			out[k] = lp.want()
+		}
+	}
+	return out
 }
 
 // View renders the latest frame. It is called after every message, so it only assembles what
@@ -154,10 +209,13 @@ func (m *Model) statusBar() string {
 		p paint
 	}
 	run := seg{"► " + speedText(f.Speed), th.barKey}
+	runShort := run
 	if f.Paused {
 		run = seg{"‖ paused · " + speedText(f.Speed), th.barWarn}
+		runShort = seg{"‖ " + speedText(f.Speed), th.barWarn}
 		if f.Note != "" {
 			run.t = "‖ end of scenario · " + speedText(f.Speed)
+			runShort.t = "‖ end " + speedText(f.Speed)
 		}
 	}
 	if f.Behind && !f.Paused {
@@ -177,7 +235,8 @@ func (m *Model) statusBar() string {
 	st, lv := s.Stats, s.Live
 	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
 		count(st.Submitted), count(st.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
-	short := seg{fmt.Sprintf("sub %s done %s URS %s agt %s resub %s",
+	// The short form keeps every figure; ? help and the Interactions pane spell them out.
+	short := seg{fmt.Sprintf("sub %s done %s inURS %s agent %s resub %s",
 		count(st.Submitted), count(st.Completed), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
 	name := seg{s.Scenario, th.barKey}
 	clkSeg := seg{clk, th.bar}
@@ -187,13 +246,21 @@ func (m *Model) statusBar() string {
 		{name, run, clkShort, is, short},
 		{run, clkShort, is, short}, // compact layout: the tab bar shows the scenario's name
 		{run, clkShort, short},
-		{run, clkShort},
+		{runShort, clkShort, short},
+		{runShort, clkShort, seg{fmt.Sprintf("sub %s done %s resub %s", count(st.Submitted), count(st.Completed), count(st.Resubmitted)), th.bar}},
+		{runShort, clkShort},
+	}
+	if s.LostOpen > 0 { // interactions no Interaction Server will hear of again: never dropped
+		lost := seg{"lost " + count(s.LostOpen), th.barBad}
+		for i := range levels {
+			levels[i] = append(levels[i], lost)
+		}
 	}
 	sep := " │ "
 	// The last error keeps at least this much room: detail goes first.
 	errRoom := 0
 	if m.lastErr != "" {
-		errRoom = len(sep) + min(width(m.lastErr)+12, 48)
+		errRoom = len(sep) + min(width(m.lastErr)+12, 24) // the clock and counters come first
 	}
 	var use []seg
 	used := 0
@@ -219,8 +286,12 @@ func (m *Model) statusBar() string {
 		b.WriteString(sg.p.s(sg.t))
 	}
 	if m.lastErr != "" {
-		if rest := m.w - used - len(sep); rest >= 16 {
-			e := clip("last error: "+m.lastErr, rest)
+		if rest := m.w - used - len(sep); rest >= 12 {
+			e := "last error: " + m.lastErr
+			if width(e) > rest && rest < 40 {
+				e = "✗ error · :messages" // the bottom line and :messages have it in full
+			}
+			e = clip(e, rest)
 			b.WriteString(th.bar.s(sep))
 			b.WriteString(th.barBad.s(e))
 			used += len(sep) + width(e)
@@ -242,8 +313,6 @@ func (m *Model) bottomLine() string {
 		return th.bad.s(fit("✗ "+m.msg, m.w))
 	case m.msg != "":
 		return th.ok.s(fit("✓ "+m.msg, m.w))
-	case m.frame != nil && m.frame.Paused && m.frame.Note != "":
-		return th.warn.s(fit(m.frame.Note, m.w))
 	}
 	h := m.help
 	h.Width = m.w
@@ -272,7 +341,7 @@ func (m *Model) overlay(body []string) {
 	if len(content) > maxH-4 {
 		content = content[:maxH-4]
 	}
-	title := clip(" "+m.dlg.Title()+" ", iw)
+	title := clip(" "+safeText(m.dlg.Title())+" ", iw)
 	bp := th.dialogBorder
 	lines := make([]string, 0, len(content)+4)
 	lines = append(lines, bp.s("╭─")+th.titleFocus.s(title)+bp.s(strings.Repeat("─", max(0, dw-3-width(title)))+"╮"))

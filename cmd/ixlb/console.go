@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,10 +24,11 @@ import (
 const defaultScenario = "seed-example"
 
 type consoleFlags struct {
-	speed  float64
-	paused bool
-	data   string
-	fresh  bool
+	speed    float64
+	paused   bool
+	data     string
+	fresh    bool
+	readOnly bool
 }
 
 var console consoleFlags
@@ -34,6 +38,7 @@ func addConsoleFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&console.paused, "paused", false, "open paused")
 	cmd.Flags().StringVar(&console.data, "data", "", "keep the session in this directory (default: $XDG_STATE_HOME/ixlb/<scenario>)")
 	cmd.Flags().BoolVar(&console.fresh, "fresh", false, "start the scenario over instead of resuming the saved session")
+	cmd.Flags().BoolVar(&console.readOnly, "read-only", false, "look, do not touch: operator actions are refused and the saved session is left as it is (the scenario runs from its start in a scratch directory)")
 }
 
 // persister saves the console's session: operator actions, the event log and, about ten times
@@ -47,21 +52,135 @@ func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.st.
 func (p *persister) Commit(st core.ResumeState) error          { return p.ss.commitAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
-// loadConfig is the console's scenario loader (the `o` file picker and `:load`): lint errors stop
-// the load there too, as they do on the command line.
-func loadConfig(path string) (core.Config, error) {
+// loadConfig is the console's scenario loader (the `o` file picker and `:load`, a file or a
+// bundled name): lint errors stop the load there too, as they do on the command line; warnings go
+// to the console's :messages.
+func loadConfig(path string) (core.Config, []string, error) {
 	sc, err := scenarios.Resolve(path)
 	if err != nil {
-		return core.Config{}, err
+		return core.Config{}, nil, err
 	}
-	if ds := scenarios.Lint(sc); ds.HasErrors() {
-		for _, d := range ds {
-			if d.Severity == scenarios.SeverityError {
-				return core.Config{}, errors.New(d.Lint())
-			}
+	ds := scenarios.Lint(sc)
+	var warnings []string
+	for _, d := range ds {
+		if d.Severity == scenarios.SeverityError {
+			return core.Config{}, nil, errors.New(d.Lint())
+		}
+		warnings = append(warnings, d.Lint())
+	}
+	if _, err := core.New(sc.Config); err != nil {
+		return core.Config{}, nil, fmt.Errorf("%s: %w", sc.File, err)
+	}
+	return sc.Config, warnings, nil
+}
+
+// speedFile keeps the console's last speed in a session's directory.
+const speedFile = "console-speed"
+
+// savedSpeed reads the speed the console last ran a session at.
+func savedSpeed(dir string) (float64, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, speedFile))
+	if err != nil {
+		return 0, false
+	}
+	x, err := tui.ParseSpeed(string(b))
+	return x, err == nil
+}
+
+// saveSpeed records the speed for the next session; failing to is not worth an error.
+func saveSpeed(dir string, x float64) {
+	if dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, speedFile), []byte(strconv.FormatFloat(x, 'g', -1, 64)+"\n"), 0o600)
+	}
+}
+
+// curDir is the data directory of the scenario running in the console (read by SavedSession on
+// a UI goroutine, written by OpenScenario on the runner's).
+type curDir struct {
+	mu  sync.Mutex
+	dir string
+}
+
+func (c *curDir) get() string  { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
+func (c *curDir) set(d string) { c.mu.Lock(); c.dir = d; c.mu.Unlock() }
+
+// openConsoleScenario moves the console's persister to the session of a scenario opened from the
+// console: its own directory, resumed unless fresh. On error the running scenario's session is
+// kept (or reopened, when it was the same directory).
+func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+	next, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+	if err != nil {
+		return tui.ScenarioSession{}, err
+	}
+	old := p.ss
+	same := !old.temp && filepath.Clean(old.dir) == filepath.Clean(next)
+	if old.temp {
+		next = "" // a read-only console keeps to scratch directories
+		fresh = true
+	}
+	if same { // the running scenario again: its directory is free only once closed
+		if err := old.close(); err != nil {
+			return tui.ScenarioSession{}, err
 		}
 	}
-	return sc.Config, nil
+	nss, err := openSession(next, cfg, fresh, false)
+	var history []core.Event
+	if err == nil && nss.resume != nil {
+		if history, err = nss.history(5000); err != nil {
+			nss.close()
+		}
+	}
+	if err != nil {
+		if same { // put the running scenario's session back
+			if back, berr := openSession(old.dir, cfg, false, false); berr == nil {
+				p.ss, p.log = back, back.st.EventSink()
+			}
+		}
+		var mm *store.ScenarioMismatchError
+		if errors.As(err, &mm) {
+			return tui.ScenarioSession{}, fmt.Errorf("%w (:load! %s starts it over)", err, source)
+		}
+		return tui.ScenarioSession{}, err
+	}
+	p.ss, p.log = nss, nss.st.EventSink()
+	cur.set(nss.dir)
+	if !same {
+		old.close()
+	}
+	return tui.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.st)}, Resume: nss.resume, History: history}, nil
+}
+
+// savedSession describes the saved session of a scenario opened from the console, for the
+// question the console asks ("" when it has none).
+func savedSession(cur *curDir, cfg core.Config, source string) string {
+	dir, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+	if err != nil {
+		return ""
+	}
+	if filepath.Clean(dir) == filepath.Clean(cur.get()) {
+		return "the one running now, in " + dir
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ixlb.db")); err != nil {
+		return ""
+	}
+	lk, err := lockDir(dir) // another ixlb may have it open: say so rather than read under it
+	if err != nil {
+		return "in " + dir + ", which cannot be opened now: " + err.Error()
+	}
+	defer lk.unlock()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return "in " + dir + " (" + err.Error() + ")"
+	}
+	defer st.Close()
+	if err := st.CheckScenario(cfg.Name, scenarioDigest(cfg)); err != nil {
+		return "in " + dir + ", of another version of the scenario (resuming refuses it)"
+	}
+	rs, ok, err := st.LoadRun()
+	if err != nil || !ok {
+		return ""
+	}
+	return fmt.Sprintf("at virtual %s, %d events, in %s", time.Duration(rs.VirtualTime).Round(time.Millisecond), rs.Events, dir)
 }
 
 func runConsole(cmd *cobra.Command, args []string) error {
@@ -69,8 +188,8 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		arg = args[0]
 	}
-	if console.speed <= 0 {
-		return exitf(2, "--speed must be positive, got %g", console.speed)
+	if _, err := tui.ParseSpeed(strconv.FormatFloat(console.speed, 'g', -1, 64)); err != nil {
+		return exitf(2, "--speed: %v", err)
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -84,7 +203,10 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
 	dir := console.data
-	if dir == "" {
+	if console.readOnly {
+		// Look, do not touch: a scratch directory, so the saved session stays as it was.
+		dir, console.fresh = "", true
+	} else if dir == "" {
 		if dir, err = defaultDataDir(sc); err != nil {
 			return exitf(2, "%v", err)
 		}
@@ -93,34 +215,36 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	if !cmd.Flags().Changed("speed") && !ss.temp {
+		if x, ok := savedSpeed(ss.dir); ok {
+			console.speed = x // the pace the operator left it at
+		}
+	}
 	p := &persister{ss: ss, log: ss.st.EventSink()}
 	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
 		Paused: console.paused, Persister: p, EngineOptions: []core.Option{core.WithDatabases(ss.st)},
-		Resume: ss.resume, Warnings: warnings}
+		Resume: ss.resume, Warnings: warnings, ReadOnly: console.readOnly}
 	if ss.resume != nil {
 		if opts.History, err = ss.history(5000); err != nil {
 			ss.close()
 			return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
 		}
 	}
-	// A scenario opened from the console (o, :load) gets its own directory and starts afresh.
-	opts.EngineOptionsFor = func(cfg core.Config, source string) ([]core.Option, error) {
-		next, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
-		if err != nil {
-			return nil, err
-		}
-		nss, err := openSession(next, cfg, true, false)
-		if err != nil {
-			return nil, err
-		}
-		old := p.ss
-		p.ss, p.log = nss, nss.st.EventSink()
-		old.close()
-		return []core.Option{core.WithDatabases(nss.st)}, nil
+	// Each scenario keeps its own session in its own directory: one opened from the console
+	// (o, :load) resumes its saved session unless the operator chose to start it over.
+	cur := &curDir{dir: ss.dir}
+	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+		return openConsoleScenario(p, cur, cfg, source, fresh)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err = tui.Run(ctx, opts)
+	opts.SavedSession = func(cfg core.Config, source string) string {
+		return savedSession(cur, cfg, source)
+	}
+	if !console.readOnly {
+		opts.SpeedChanged = func(x float64) { saveSpeed(cur.get(), x) }
+	}
+	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
+	// Bubble Tea's shutdown).
+	err = tui.Run(context.Background(), opts)
 	if cerr := p.ss.close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -113,15 +115,26 @@ func TestConsoleLoaderRefusesLintErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadConfig(writeFile(t, dir, "ok.yaml", string(src))); err != nil {
+	if _, _, err := loadConfig(writeFile(t, dir, "ok.yaml", string(src))); err != nil {
 		t.Fatalf("a good file: %v", err)
 	}
 	// No strategy activated anywhere: nothing can ever be routed.
 	broken := strings.NewReplacer("activated_on: [URS_1]", "activated_on: []",
 		"activated_on: [URS_2]", "activated_on: []", "activated_on: [URS_1, URS_2]", "activated_on: []").Replace(string(src))
-	_, err = loadConfig(writeFile(t, dir, "idle.yaml", broken))
+	_, _, err = loadConfig(writeFile(t, dir, "idle.yaml", broken))
 	if err == nil || !strings.Contains(err.Error(), "nothing-routed") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// :load takes a bundled scenario's name, as `ixlb NAME`, `run NAME` and `lint NAME` do.
+func TestConsoleLoaderTakesBundledNames(t *testing.T) {
+	cfg, _, err := loadConfig("urs-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Name == "" {
+		t.Fatal("no scenario")
 	}
 }
 
@@ -144,5 +157,131 @@ func TestConsoleReopensAtTheEndPaused(t *testing.T) {
 	f, _ := r2.TryNext()
 	if !f.Paused || !strings.Contains(f.Note, "duration") || f.Snap.T != int64(sc.Config.Duration) {
 		t.Fatalf("reopened paused=%v note=%q at %v", f.Paused, f.Note, time.Duration(f.Snap.T))
+	}
+}
+
+// The console's lost figure (Snapshot.LostOpen) agrees with the run report's lost_open after a
+// re-point and a switchover, and is zero when nothing is lost.
+func TestConsoleLostMatchesReport(t *testing.T) {
+	for _, name := range []string{"dap-repoint-switchover", "seed-example"} {
+		sc, err := scenarios.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := openSession("", sc.Config, true, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := core.New(sc.Config, core.WithDatabases(ss.st))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RunUntil(int64(sc.Config.Duration))
+		rep, err := e.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap := e.Snapshot()
+		if snap.LostOpen != rep.Interactions.LostOpen {
+			t.Errorf("%s: console lost %d, report lost_open %d (lost %d)", name, snap.LostOpen, rep.Interactions.LostOpen, rep.Interactions.Lost)
+		}
+		ss.close()
+	}
+}
+
+// Each scenario keeps its own session: opening another scenario from the console and coming
+// back resumes each where it was; starting over is explicit and erases only that scenario's.
+func TestConsolePerScenarioSessions(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	a, err := scenarios.Resolve("seed-example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := scenarios.Resolve("urs-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirA, _ := defaultDataDir(a)
+	ss, err := openSession(dirA, a.Config, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &persister{ss: ss, log: ss.st.EventSink()}
+	cur := &curDir{dir: ss.dir}
+	r, err := tui.NewRunner(a.Config, tui.RunnerOptions{Source: a.File, Persister: p,
+		EngineOptions: []core.Option{core.WithDatabases(ss.st)},
+		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+			return openConsoleScenario(p, cur, cfg, source, fresh)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { r.Close(); p.ss.close() }()
+	at := func() int64 {
+		t.Helper()
+		if err := r.Step(0); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := r.TryNext()
+		return f.Snap.T
+	}
+	step := func(d time.Duration) {
+		t.Helper()
+		if err := r.Step(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(10 * time.Second)
+	if got := savedSession(cur, b.Config, b.File); got != "" {
+		t.Fatalf("B has no session yet, described as %q", got)
+	}
+	if err := r.Replace(b.Config, b.File, false); err != nil {
+		t.Fatal(err)
+	}
+	if at() != 0 {
+		t.Fatal("B did not start at 0")
+	}
+	step(7 * time.Second)
+	if got := savedSession(cur, a.Config, a.File); !strings.Contains(got, "at virtual 10s") {
+		t.Fatalf("A's saved session described as %q", got)
+	}
+	if err := r.Replace(a.Config, a.File, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := at(); got != int64(10*time.Second) {
+		t.Fatalf("A resumed at %v, want 10s", time.Duration(got))
+	}
+	if err := r.Replace(b.Config, b.File, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := at(); got != int64(7*time.Second) {
+		t.Fatalf("B resumed at %v, want 7s", time.Duration(got))
+	}
+	// The running scenario again: resume keeps its place, fresh starts it over.
+	if err := r.Replace(b.Config, b.File, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := at(); got != int64(7*time.Second) {
+		t.Fatalf("B reopened at %v, want 7s", time.Duration(got))
+	}
+	if err := r.Replace(b.Config, b.File, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := at(); got != 0 {
+		t.Fatalf("B started over at %v", time.Duration(got))
+	}
+	// A's session was not touched by B's fresh start.
+	if got := savedSession(cur, a.Config, a.File); !strings.Contains(got, "at virtual 10s") {
+		t.Fatalf("A's saved session after B started over: %q", got)
+	}
+}
+
+// --speed refuses what would freeze or break the clock, before the console takes the screen.
+func TestConsoleSpeedFlagRefusesNaN(t *testing.T) {
+	for _, v := range []string{"NaN", "Inf", "-1", "0", "1e9"} {
+		_, stderr, code := runBin(t, "--speed", v)
+		if code != 2 || !strings.Contains(stderr, "--speed") || !strings.Contains(stderr, "greater than 0") {
+			t.Errorf("--speed %s: exit %d, %q", v, code, stderr)
+		}
 	}
 }

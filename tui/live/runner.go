@@ -1,14 +1,61 @@
-package tui
+// Package live runs a core.Engine against the wall clock for the console: one goroutine owns
+// the engine and advances virtual time at wall clock × speed, in slices under a frame budget so
+// operator actions stay responsive, and publishes immutable frames (a snapshot and the new
+// events) about ten times a second. The wall clock is injectable (Clock), so pacing is tested
+// without sleeping; in manual mode (before Start) nothing runs by itself.
+package live
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ixlb/ixlb/core"
 )
+
+// Clock is the wall clock the runner paces virtual time against. Tests inject a fake one.
+type Clock interface {
+	Now() time.Time
+	// NewTicker delivers the time on its channel every d until stopped.
+	NewTicker(d time.Duration) Ticker
+}
+
+// Ticker is a Clock's ticker.
+type Ticker interface {
+	C() <-chan time.Time
+	Stop()
+}
+
+// WallClock is the real clock.
+type WallClock struct{}
+
+func (WallClock) Now() time.Time { return time.Now() }
+func (WallClock) NewTicker(d time.Duration) Ticker {
+	return wallTicker{time.NewTicker(d)}
+}
+
+type wallTicker struct{ t *time.Ticker }
+
+func (w wallTicker) C() <-chan time.Time { return w.t.C }
+func (w wallTicker) Stop()               { w.t.Stop() }
+
+// MaxSpeed is the fastest pace offered: virtual seconds per wall-clock second.
+const MaxSpeed = 100000
+
+// ParseSpeed reads a speed factor as the console and `--speed` take it: a finite number greater
+// than 0 and at most MaxSpeed, with an optional x ("10x").
+func ParseSpeed(s string) (float64, error) {
+	x, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "x"), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x <= 0 || x > MaxSpeed {
+		return 0, fmt.Errorf("speed: %q must be a number greater than 0 and at most 100000 (e.g. 0.5, 10, 1000)", s)
+	}
+	return x, nil
+}
 
 // Sim is what the console needs from a running simulation. The model depends on this interface
 // only, so tests drive it with a Runner in manual mode (or a fake).
@@ -27,9 +74,17 @@ type Sim interface {
 	SetSpeed(x float64)
 	// SetPaused pauses or resumes virtual time.
 	SetPaused(p bool)
-	// Replace builds an engine for cfg and swaps it in for the running one. On error the running
+	// Replace builds an engine for cfg and swaps it in for the running one: resuming the
+	// scenario's saved session (RunnerOptions.OpenScenario) unless fresh. On error the running
 	// scenario goes on untouched.
-	Replace(cfg core.Config, source string) error
+	Replace(cfg core.Config, source string, fresh bool) error
+}
+
+// ScenarioSession is what a scenario opened from the console runs on.
+type ScenarioSession struct {
+	Options []core.Option     // engine options, e.g. the scenario's own databases
+	Resume  *core.ResumeState // the saved session to resume; nil starts afresh
+	History []core.Event      // the saved session's last events, shown first in the log
 }
 
 // Persister is where a console session's operator actions go, so another process (or the next
@@ -68,7 +123,8 @@ func hotEvent(e *core.Event) bool {
 	case core.EvToURS:
 		return e.Resubmission
 	case core.EvESPFault, core.EvDAPFailover, core.EvSwitchover, core.EvConfigChanged,
-		core.EvAppStopped, core.EvHeld:
+		core.EvAppStopped, core.EvAppStarted, core.EvHeld, core.EvActivated, core.EvDeactivated,
+		core.EvClusterJoined, core.EvClusterLeft, core.EvDoubleBooked, core.EvRoutingTimeout:
 		return true
 	}
 	return false
@@ -117,16 +173,19 @@ type RunnerOptions struct {
 	Persister     Persister
 	History       []core.Event  // events of an earlier session, shown first in the log
 	EngineOptions []core.Option // for every engine the runner builds (do not pass core.WithSink: use Sink)
-	// EngineOptionsFor, when set, is asked for the options of each scenario loaded later (e.g. a
-	// fresh set of SQLite databases); EngineOptions still serve the first one.
-	EngineOptionsFor func(cfg core.Config, source string) ([]core.Option, error)
-	Sink             core.EventSink
-	RingSize         int // 0: DefaultRingSize
+	// OpenScenario, when set, is asked what each scenario loaded later runs on (its own SQLite
+	// databases, its saved session unless fresh); EngineOptions still serve the first one.
+	// Without it a scenario loaded later starts afresh on EngineOptions.
+	OpenScenario func(cfg core.Config, source string, fresh bool) (ScenarioSession, error)
+	Sink         core.EventSink
+	RingSize     int // 0: DefaultRingSize
 	// NoStopAtEnd keeps virtual time running past the scenario's duration instead of pausing once there.
 	NoStopAtEnd bool
 	// Resume, when set, rebuilds the first engine from a saved state (core.Resume) on the
 	// databases given in EngineOptions, instead of starting the scenario afresh.
 	Resume *core.ResumeState
+	// Clock paces live mode; nil is the wall clock.
+	Clock Clock
 }
 
 // Runner owns a *core.Engine on one goroutine and paces it against the wall clock. In manual
@@ -163,8 +222,11 @@ type Runner struct {
 
 // NewRunner builds the engine for cfg. The runner starts in manual mode; Start makes it live.
 func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
-	if o.Speed <= 0 {
+	if o.Speed <= 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
 		o.Speed = 1
+	}
+	if o.Clock == nil {
+		o.Clock = WallClock{}
 	}
 	if o.RingSize <= 0 {
 		o.RingSize = DefaultRingSize
@@ -180,27 +242,20 @@ func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
 		le, r.buf = newLogEntry(e, r.buf)
 		r.ring.pushEntry(le)
 	}
-	if err := r.build(cfg, o.Source, true); err != nil {
+	if err := r.build(cfg, o.Source, ScenarioSession{Options: o.EngineOptions, Resume: o.Resume}); err != nil {
 		return nil, err
 	}
 	r.publish()
 	return r, nil
 }
 
-// build makes a new engine and resets what belongs to a scenario.
-func (r *Runner) build(cfg core.Config, source string, first bool) error {
-	base := r.opts.EngineOptions
-	if !first && r.opts.EngineOptionsFor != nil {
-		var err error
-		if base, err = r.opts.EngineOptionsFor(cfg, source); err != nil {
-			return err
-		}
-	}
-	opts := append(append([]core.Option(nil), base...), core.WithSink(runnerSink{r}))
+// build makes a new engine on ss and resets what belongs to a scenario.
+func (r *Runner) build(cfg core.Config, source string, ss ScenarioSession) error {
+	opts := append(append([]core.Option(nil), ss.Options...), core.WithSink(runnerSink{r}))
 	var e *core.Engine
 	var err error
-	if first && r.opts.Resume != nil {
-		e, err = core.Resume(cfg, *r.opts.Resume, opts...)
+	if ss.Resume != nil {
+		e, err = core.Resume(cfg, *ss.Resume, opts...)
 	} else {
 		e, err = core.New(cfg, opts...)
 	}
@@ -209,7 +264,7 @@ func (r *Runner) build(cfg core.Config, source string, first bool) error {
 	}
 	r.eng, r.cfg, r.source = e, cfg, source
 	r.endPaused, r.note, r.behind = false, "", false
-	if end := int64(cfg.Duration); first && r.opts.Resume != nil && end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
+	if end := int64(cfg.Duration); ss.Resume != nil && end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
 		// A session saved at (or past) its end reopens there, paused, as it was left.
 		r.endPaused, r.paused = true, true
 		r.note = "reached the scenario's duration (" + cfg.Duration.String() + "); space goes on"
@@ -241,14 +296,14 @@ func (r *Runner) Start(ctx context.Context) {
 		return
 	}
 	r.live = true
-	go r.loop(ctx)
+	go r.loop(ctx, r.opts.Clock.Now()) // the clock is read here: time passing from now on counts
 }
 
-func (r *Runner) loop(ctx context.Context) {
+func (r *Runner) loop(ctx context.Context, last time.Time) {
 	defer close(r.done)
-	t := time.NewTicker(frameEvery)
+	clk := r.opts.Clock
+	t := clk.NewTicker(frameEvery)
 	defer t.Stop()
-	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -257,7 +312,7 @@ func (r *Runner) loop(ctx context.Context) {
 			return
 		case f := <-r.reqs:
 			f()
-		case now := <-t.C:
+		case now := <-t.C():
 			el := now.Sub(last)
 			last = now
 			if el > maxTickCatch {
@@ -266,7 +321,7 @@ func (r *Runner) loop(ctx context.Context) {
 			if r.paused {
 				continue // nothing moves; actions publish their own frames
 			}
-			r.advance(el, time.Now().Add(tickBudget))
+			r.advance(el, clk.Now().Add(tickBudget))
 			r.publish()
 		}
 	}
@@ -280,8 +335,12 @@ func (r *Runner) advance(wall time.Duration, deadline time.Time) {
 	if end := int64(r.cfg.Duration); !r.opts.NoStopAtEnd && !r.endPaused && end > 0 && now < end && target >= end {
 		target = end
 		defer func() {
-			r.endPaused, r.paused = true, true
-			r.note = "reached the scenario's duration (" + r.cfg.Duration.String() + "); space goes on"
+			// Only once there: at high speed the frame budget may cut this advance short of
+			// the end, and the next tick goes on from where it stopped.
+			if r.eng.Now() >= end {
+				r.endPaused, r.paused = true, true
+				r.note = "reached the scenario's duration (" + r.cfg.Duration.String() + "); space goes on"
+			}
 		}()
 	}
 	slice := (target - now) / 16
@@ -296,7 +355,7 @@ func (r *Runner) advance(wall time.Duration, deadline time.Time) {
 			return
 		}
 		r.eng.RunUntil(min(target, r.eng.Now()+slice))
-		if !deadline.IsZero() && time.Now().After(deadline) {
+		if !deadline.IsZero() && r.opts.Clock.Now().After(deadline) {
 			r.behind = true
 			return
 		}
@@ -367,7 +426,10 @@ func (r *Runner) Apply(a core.Action) error {
 
 // SetSpeed sets the speed factor (clamped to 0.01–100000).
 func (r *Runner) SetSpeed(x float64) {
-	x = max(0.01, min(x, 100000))
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return // not a pace: the clock would stop (NaN) or jump
+	}
+	x = max(0.01, min(x, MaxSpeed))
 	_ = r.exec(func() { r.speed = x })
 }
 
@@ -381,14 +443,32 @@ func (r *Runner) SetPaused(p bool) {
 	})
 }
 
-// Replace swaps in an engine for cfg; the event log and charts restart.
-func (r *Runner) Replace(cfg core.Config, source string) error {
+// Replace swaps in an engine for cfg, resuming its saved session unless fresh; the event log
+// and charts restart (with the saved session's history).
+func (r *Runner) Replace(cfg core.Config, source string, fresh bool) error {
 	var err error
 	if xerr := r.exec(func() {
+		if r.opts.Persister != nil {
+			// The running scenario's session is saved up to now before it is left.
+			if cerr := r.commit(); cerr != nil {
+				r.perr = fmt.Sprintf("commit: %v", cerr)
+			}
+		}
+		ss := ScenarioSession{Options: r.opts.EngineOptions}
+		if r.opts.OpenScenario != nil {
+			if ss, err = r.opts.OpenScenario(cfg, source, fresh); err != nil {
+				return
+			}
+		}
 		old := r.ring
 		r.ring = eventRing{}
 		r.ring.init(r.opts.RingSize)
-		if err = r.build(cfg, source, false); err != nil {
+		for i := range ss.History {
+			var le LogEntry
+			le, r.buf = newLogEntry(&ss.History[i], r.buf)
+			r.ring.pushEntry(le)
+		}
+		if err = r.build(cfg, source, ss); err != nil {
 			r.ring = old
 			return
 		}

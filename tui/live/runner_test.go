@@ -1,4 +1,4 @@
-package tui
+package live
 
 import (
 	"context"
@@ -181,7 +181,7 @@ func TestRunnerLive(t *testing.T) {
 	if f.Snap.T != at || f.Speed != 5 {
 		t.Fatalf("paused time moved %d -> %d", at, f.Snap.T)
 	}
-	if err := r.Replace(seedConfig(), "again.yaml"); err != nil {
+	if err := r.Replace(seedConfig(), "again.yaml", false); err != nil {
 		t.Fatal(err)
 	}
 	f, _ = r.Next()
@@ -190,7 +190,7 @@ func TestRunnerLive(t *testing.T) {
 	}
 	bad := seedConfig()
 	bad.Strategies[0].ActivatedOn = []string{"NoSuchURS"}
-	if err := r.Replace(bad, "bad.yaml"); err == nil {
+	if err := r.Replace(bad, "bad.yaml", false); err == nil {
 		t.Fatal("replace with a broken config succeeded")
 	}
 	if err := r.Close(); err != nil {
@@ -215,22 +215,25 @@ func TestRunnerReplaceHooks(t *testing.T) {
 	p := &observingPersister{}
 	var asked []string
 	r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p,
-		EngineOptionsFor: func(_ core.Config, source string) ([]core.Option, error) {
+		OpenScenario: func(_ core.Config, source string, fresh bool) (ScenarioSession, error) {
 			asked = append(asked, source)
 			if source == "fail.yaml" {
-				return nil, errors.New("no databases for it")
+				return ScenarioSession{}, errors.New("no databases for it")
 			}
-			return []core.Option{core.WithSeed(99)}, nil
+			if !fresh {
+				t.Errorf("%s: fresh not passed on", source)
+			}
+			return ScenarioSession{Options: []core.Option{core.WithSeed(99)}}, nil
 		}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if err := r.Replace(seedConfig(), "next.yaml"); err != nil {
+	if err := r.Replace(seedConfig(), "next.yaml", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Replace(seedConfig(), "fail.yaml"); err == nil {
-		t.Fatal("Replace ignored the EngineOptionsFor error")
+	if err := r.Replace(seedConfig(), "fail.yaml", false); err == nil {
+		t.Fatal("Replace ignored the OpenScenario error")
 	}
 	if len(asked) != 2 || len(p.replaced) != 1 || p.replaced[0] != "next.yaml" {
 		t.Fatalf("asked %v, replaced %v", asked, p.replaced)
@@ -238,5 +241,30 @@ func TestRunnerReplaceHooks(t *testing.T) {
 	f, _ := r.TryNext()
 	if f.Source != "next.yaml" || !f.Reset {
 		t.Fatalf("frame source %q reset %v", f.Source, f.Reset)
+	}
+}
+
+// At high speed the frame budget may cut an advance short of the scenario's end: the runner must
+// not pause with "reached the scenario's duration" before virtual time is there.
+func TestRunnerEndPauseOnlyAtTheEnd(t *testing.T) {
+	cfg := seedConfig()
+	r, err := NewRunner(cfg, RunnerOptions{Speed: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	end := int64(cfg.Duration)
+	r.advance(time.Second, time.Now().Add(-time.Second)) // the budget is already spent
+	if r.eng.Now() >= end {
+		t.Skip("the engine reached the end in one slice")
+	}
+	if r.paused || r.endPaused || r.note != "" {
+		t.Fatalf("paused at %v, before the end %v: %q", time.Duration(r.eng.Now()), cfg.Duration, r.note)
+	}
+	for i := 0; i < 1000 && !r.paused; i++ {
+		r.advance(time.Second, time.Time{})
+	}
+	if !r.paused || r.eng.Now() != end {
+		t.Fatalf("paused %v at %v", r.paused, time.Duration(r.eng.Now()))
 	}
 }

@@ -236,6 +236,33 @@ func init() {
 				is := m.switchoverIS(a)
 				return m.applyCmd("switched over from "+is+" to "+m.backupOf(is), core.Action{Kind: core.ActSwitchover, App: is}), nil
 			}},
+		{name: "restart", usage: "[IS]",
+			summary: "restart an Interaction Server: it restores from its database (those in a URS are resubmitted)",
+			min: 0, max: 1, args: []argKind{argIS}, changes: true, dangerous: true,
+			disabled: func(m *Model, a []string) string {
+				is := m.switchoverIS(a)
+				v, ok := m.app(is)
+				switch {
+				case is == "":
+					return "no Interaction Server to restart"
+				case !ok || v.Type != core.TypeInteractionServer:
+					return fmt.Sprintf("%q is not an Interaction Server", is)
+				case !v.Running:
+					return is + " is stopped: start it instead"
+				}
+				return ""
+			},
+			confirm: func(m *Model, a []string) (string, []string) {
+				is := m.switchoverIS(a)
+				return "Restart " + is + "?", []string{
+					is + " forgets what it holds in memory, reads its DAPs anew and restores from its database:",
+					"queued interactions are routed again, those in a URS are resubmitted, those with agents stay.",
+				}
+			},
+			run: func(m *Model, a []string) (tea.Cmd, error) {
+				is := m.switchoverIS(a)
+				return m.applyCmd("restarted "+is, core.Action{Kind: core.ActRestart, App: is}), nil
+			}},
 		{name: "load", aliases: []string{"open", "e"}, key: func(g *globalKeys) key.Binding { return g.Open }, usage: "FILE|NAME",
 			summary: "open a scenario file or bundled scenario, resuming its own saved session (:load! starts it over)", min: 1, max: 1,
 			args: []argKind{argFile}, changes: true,

@@ -723,3 +723,21 @@ func TestLintWarningsInStatusLine(t *testing.T) {
 	h.m.warnings([]string{"x.yaml:3:4: warning dap-repoint: DAP_2 re-pointed", "x.yaml:5:1: warning other"})
 	h.wantView("2 lint warning(s), first: x.yaml:3:4: warning dap-repoint")
 }
+
+// :restart asks first, then restarts the Interaction Server, which restores from its database
+// (what was in a URS is resubmitted); read-only refuses it.
+func TestRestartCommand(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	before := h.snap().Stats.Resubmitted
+	h.command("restart")
+	h.wantView("Restart IxnServer?")
+	h.keys("y")
+	h.wantMsg("restarted IxnServer")
+	h.step(time.Second)
+	if h.snap().Stats.Resubmitted <= before {
+		t.Fatalf("a restart resubmitted nothing (%d before, %d after)", before, h.snap().Stats.Resubmitted)
+	}
+	h.command("restart URS_1")
+	h.wantErr("not an Interaction Server")
+}

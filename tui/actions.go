@@ -238,7 +238,7 @@ func init() {
 			}},
 		{name: "restart", usage: "[IS]",
 			summary: "restart an Interaction Server: it restores from its database (those in a URS are resubmitted)",
-			min: 0, max: 1, args: []argKind{argIS}, changes: true, dangerous: true,
+			min:     0, max: 1, args: []argKind{argIS}, changes: true, dangerous: true,
 			disabled: func(m *Model, a []string) string {
 				is := m.switchoverIS(a)
 				v, ok := m.app(is)

@@ -28,6 +28,7 @@ type consoleFlags struct {
 	paused   bool
 	data     string
 	fresh    bool
+	rebuild  bool
 	readOnly bool
 }
 
@@ -38,6 +39,7 @@ func addConsoleFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&console.paused, "paused", false, "open paused")
 	cmd.Flags().StringVar(&console.data, "data", "", "keep the session in this directory (default: $XDG_STATE_HOME/ixlb/<scenario>)")
 	cmd.Flags().BoolVar(&console.fresh, "fresh", false, "start the scenario over instead of resuming the saved session")
+	cmd.Flags().BoolVar(&console.rebuild, "rebuild", false, "regenerate interaction databases that differ from the saved session by replaying it")
 	cmd.Flags().BoolVar(&console.readOnly, "read-only", false, "look, do not touch: operator actions are refused and the saved session is left as it is (the scenario runs from its start in a scratch directory)")
 }
 
@@ -211,9 +213,13 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%v", err)
 		}
 	}
-	ss, err := openSession(dir, sc.Config, console.fresh, false)
+	ss, err := openSession(dir, sc.Config, console.fresh, console.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	engineOpts := []core.Option{core.WithDatabases(ss.st)}
+	if console.rebuild {
+		engineOpts = append(engineOpts, core.WithRebuild())
 	}
 	if !cmd.Flags().Changed("speed") && !ss.temp {
 		if x, ok := savedSpeed(ss.dir); ok {
@@ -222,7 +228,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	}
 	p := &persister{ss: ss, log: ss.st.EventSink()}
 	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
-		Paused: console.paused, Persister: p, EngineOptions: []core.Option{core.WithDatabases(ss.st)},
+		Paused: console.paused, Persister: p, EngineOptions: engineOpts,
 		Resume: ss.resume, Warnings: warnings, ReadOnly: console.readOnly}
 	if ss.resume != nil {
 		if opts.History, err = ss.history(5000); err != nil {
@@ -247,6 +253,10 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	err = tui.Run(context.Background(), opts)
 	if cerr := p.ss.close(); err == nil && cerr != nil {
 		err = cerr
+	}
+	var mm *core.ResumeMismatchError
+	if errors.As(err, &mm) {
+		return resumeError(ss.dir, err)
 	}
 	if err != nil {
 		return fmt.Errorf("console: %w", err)

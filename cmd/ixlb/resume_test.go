@@ -256,3 +256,24 @@ func TestEligibilityIsAlwaysCurrent(t *testing.T) {
 		}
 	}
 }
+
+// The console checks a saved session's databases as `ixlb run` does: refused with what differs,
+// nothing changed, and the hint; --rebuild is there too.
+func TestConsoleRefusesDatabasesThatDiffer(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
+	cmd.Start()
+	waitForRows(t, filepath.Join(data, "ixn.db"), 20)
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	sqlExec(t, filepath.Join(data, "ixn.db"), `DELETE FROM interactions`)
+	before := snapshotDir(t, data)
+	_, errOut, code := runBin(t, "urs-failover", "--data", data)
+	if code != 2 || !strings.Contains(errOut, "ixn.db: holds 0 interactions") || !strings.Contains(errOut, "--rebuild") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if snapshotDir(t, data) != before {
+		t.Fatal("the refused console changed the session")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -24,10 +25,12 @@ func TestKillAndCompare(t *testing.T) {
 	for i, name := range []string{"urs-failover", "dap-failover", "reservation-contention"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			whole := reportOf(t, "run", name, "--json")
-			data := filepath.Join(t.TempDir(), "data")
+			dir := t.TempDir()
+			wholeEvents, gotEvents := filepath.Join(dir, "whole.jsonl"), filepath.Join(dir, "got.jsonl")
+			whole := reportOf(t, "run", name, "--json", "--events", wholeEvents)
+			data := filepath.Join(dir, "data")
 			// About five seconds of wall clock for the whole run, so twenty kills land inside it.
-			args := []string{"run", name, "--data", data, "--speed", "50", "--no-progress", "--json"}
+			args := []string{"run", name, "--data", data, "--speed", "50", "--no-progress", "--json", "--events", gotEvents}
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			kills := 0
 			for kills < 20 {
@@ -54,6 +57,11 @@ func TestKillAndCompare(t *testing.T) {
 			}
 			if got.Interactions.Lost != 0 || got.Interactions != whole.Interactions {
 				t.Fatalf("after %d kills: %+v; uninterrupted %+v", kills, got.Interactions, whole.Interactions)
+			}
+			a, _ := os.ReadFile(wholeEvents)
+			b, _ := os.ReadFile(gotEvents)
+			if len(a) == 0 || !bytes.Equal(a, b) {
+				t.Fatalf("the --events file after the kills differs from the uninterrupted run's (%d vs %d bytes)", len(b), len(a))
 			}
 		})
 	}

@@ -84,9 +84,42 @@ SIGINT/SIGTERM.`,
 // lineSink writes the event log, one JSON object a line.
 type lineSink struct{ w *bufio.Writer }
 
-func (s lineSink) Event(_ *core.Event, line []byte) {
+func (s *lineSink) Event(_ *core.Event, line []byte) {
 	s.w.Write(line)
 	s.w.WriteByte('\n')
+}
+
+// openEvents creates the --events file. A resumed session's file is written whole: the committed
+// events from the store, then the run goes on — the same file, byte for byte, as a run never
+// stopped (a killed run's own file is missing what it had buffered).
+func openEvents(path string, ss *session) (*os.File, *bufio.Writer, error) {
+	file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	w := bufio.NewWriterSize(file, 1<<20)
+	if ss.resume == nil || ss.resume.Events == 0 {
+		return file, w, nil
+	}
+	for from := uint64(1); from <= ss.resume.Events; {
+		lines, err := ss.st.Events(from, 10000)
+		if err != nil {
+			file.Close()
+			return nil, nil, fmt.Errorf("read the saved event log: %w", err)
+		}
+		if len(lines) == 0 {
+			break
+		}
+		for _, l := range lines {
+			if l.Seq > ss.resume.Events {
+				break
+			}
+			w.WriteString(l.Line)
+			w.WriteByte('\n')
+		}
+		from = lines[len(lines)-1].Seq + 1
+	}
+	return file, w, nil
 }
 
 func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
@@ -126,17 +159,15 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	opts := []core.Option{core.WithDatabases(ss.st), core.WithSink(ss.st.EventSink())}
 	var events *bufio.Writer
 	if f.events != "" {
-		mode := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-		if ss.resume != nil {
-			mode = os.O_CREATE | os.O_WRONLY | os.O_APPEND // the log goes on where it stopped
-		}
-		file, err := os.OpenFile(f.events, mode, 0o644)
+		// Opened before the engine starts, so nothing is lost; a resumed session's replay is
+		// quiet, so the stored events go in first.
+		file, w, err := openEvents(f.events, ss)
 		if err != nil {
 			return exitf(2, "events: %v", err)
 		}
 		defer file.Close()
-		events = bufio.NewWriterSize(file, 1<<20)
-		opts = append(opts, core.WithSink(lineSink{events}))
+		events = w
+		opts = append(opts, core.WithSink(&lineSink{events}))
 	}
 	var eng *core.Engine
 	if ss.resume != nil {

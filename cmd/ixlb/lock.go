@@ -3,11 +3,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gofrs/flock"
 )
@@ -20,8 +22,12 @@ import (
 // the next owner); the kernel releases the lock when the process ends, however it ends.
 const lockFileName = "ixlb.lock"
 
-// dirLock is a held session lock.
-type dirLock struct{ fl *flock.Flock }
+// dirLock is a held session lock: the lock file's flock (it says who holds it) and a flock of the
+// directory itself, which deleting the lock file cannot undo.
+type dirLock struct {
+	fl  *flock.Flock
+	dir *os.File
+}
 
 // lockDir takes the session lock of dir, creating dir (mode 0700) if absent. When another
 // process holds it, the error names that process from what it wrote into the lock file:
@@ -42,13 +48,28 @@ func lockDir(dir string) (*dirLock, error) {
 	if !ok {
 		return nil, inUseError(dir, path)
 	}
+	d, err := os.Open(dir)
+	if err != nil {
+		fl.Close()
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		// The lock file was deleted under its owner, who still holds the directory.
+		d.Close()
+		fl.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s is in use by another ixlb (its lock file was removed)", dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
 	// Who holds it, for the message another process shows. Written through a second descriptor:
 	// the lock's own is read-only, and the lock is already ours.
 	if err := os.WriteFile(path, []byte(fmt.Sprintf("pid %d\ncommand %s\n", os.Getpid(), sessionCommand())), 0o600); err != nil {
 		fl.Close()
+		d.Close()
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	return &dirLock{fl: fl}, nil
+	return &dirLock{fl: fl, dir: d}, nil
 }
 
 // unlock releases the lock; nil-safe, and safe to call twice.
@@ -56,6 +77,10 @@ func (l *dirLock) unlock() {
 	if l != nil && l.fl != nil {
 		l.fl.Close()
 		l.fl = nil
+	}
+	if l != nil && l.dir != nil {
+		l.dir.Close() // closing the descriptor releases its flock
+		l.dir = nil
 	}
 }
 

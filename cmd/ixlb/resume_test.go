@@ -285,3 +285,20 @@ func TestConsoleRefusesDatabasesThatDiffer(t *testing.T) {
 		t.Fatal("the refused console changed the session")
 	}
 }
+
+// Deleting the lock file under a running session does not let a second process in: the directory
+// itself is locked too.
+func TestLockSurvivesItsFileBeingDeleted(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "5", "--no-progress")
+	cmd.Start()
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitForRows(t, filepath.Join(data, "ixn.db"), 1)
+	if err := os.Remove(filepath.Join(data, "ixlb.lock")); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+	if code != 2 || !strings.Contains(errOut, "in use") {
+		t.Fatalf("second run with the lock file deleted: exit %d, %s", code, errOut)
+	}
+}

@@ -63,6 +63,8 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 		if err := removeSessionFiles(dir, cfg); err != nil {
 			return nil, err
 		}
+	} else if err := checkSessionFiles(s.dir, cfg); err != nil {
+		return nil, err
 	}
 	st, err := store.Open(s.dir, store.Options{})
 	if err != nil {
@@ -96,9 +98,9 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 			return nil, fmt.Errorf("%s: saved run state is damaged: %w (use --fresh to start over)", dir, err)
 		}
 		for name := range r.Identities {
-			if p := filepath.Join(s.dir, name+".db"); !rebuild && !exists(p) {
+			if p := filepath.Join(s.dir, name+".db"); !rebuild && !nonEmpty(p) {
 				st.Close()
-				return nil, fmt.Errorf("%s is missing: the saved session wrote it; nothing was changed\n(use --rebuild to regenerate it by replaying the session, or --fresh to start over)", p)
+				return nil, fmt.Errorf("%s is missing or empty: the saved session wrote it; nothing was changed\n(use --rebuild to regenerate it by replaying the session, or --fresh to start over)", p)
 			}
 		}
 		// Events committed after the state was saved belong to a future that did not happen.
@@ -135,8 +137,10 @@ func (s *session) hasDatabases(cfg core.Config) bool {
 func checkDatabases(st *store.Store, dir string, cfg core.Config) error {
 	for _, name := range cfg.Databases {
 		path := filepath.Join(dir, name+".db")
-		if _, err := os.Stat(path); err != nil {
-			continue // created on first use
+		if !nonEmpty(path) {
+			// Created on first use. An empty file (a crash as it was created, or a truncation)
+			// is left as it is here: the saved session, if it wrote that database, refuses it.
+			continue
 		}
 		db, err := st.Database(name)
 		if err == nil {
@@ -226,4 +230,33 @@ func (s *session) cleanup() {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// nonEmpty reports whether path is a file with something in it (an empty file is what a
+// truncation leaves: for a session, as good as missing).
+func nonEmpty(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() > 0
+}
+
+// checkSessionFiles refuses, before anything is opened or created, what would make ixlb write
+// outside the directory or continue a session without its journal.
+func checkSessionFiles(dir string, cfg core.Config) error {
+	names := append([]string{"ixlb"}, cfg.Databases...)
+	for _, n := range names {
+		p := filepath.Join(dir, n+".db")
+		if st, err := os.Lstat(p); err == nil && st.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symbolic link: ixlb writes only inside the data directory; nothing was changed", p)
+		}
+	}
+	if nonEmpty(filepath.Join(dir, "ixlb.db")) {
+		return nil
+	}
+	for _, n := range cfg.Databases {
+		if p := filepath.Join(dir, n+".db"); nonEmpty(p) {
+			return fmt.Errorf("%s is missing or empty, but the session's database %s is there: the session's journal is lost and it cannot be continued; nothing was changed\n(use --fresh to start over, or another --data directory)",
+				filepath.Join(dir, "ixlb.db"), p)
+		}
+	}
+	return nil
 }

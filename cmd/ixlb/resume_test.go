@@ -119,7 +119,7 @@ func TestResumeRefusesDatabasesThatDiffer(t *testing.T) {
 		damage func(t *testing.T, data string)
 		want   string
 	}{
-		{"deleted", func(t *testing.T, data string) { removeDB(t, data) }, "ixn.db is missing"},
+		{"deleted", func(t *testing.T, data string) { removeDB(t, data) }, "ixn.db is missing or empty"},
 		{"emptied", func(t *testing.T, data string) { sqlExec(t, filepath.Join(data, "ixn.db"), `DELETE FROM interactions`) }, "holds 0 interactions"},
 		{"from another session", func(t *testing.T, data string) {
 			other := session("other-" + filepath.Base(data))
@@ -230,9 +230,9 @@ func TestRowsWithoutAStateAreRolledBack(t *testing.T) {
 	waitForRows(t, filepath.Join(data, "ixn.db"), 20)
 	cmd.Process.Kill()
 	cmd.Wait()
-	for _, s := range []string{"", "-wal", "-shm"} {
-		exec.Command("rm", "-f", filepath.Join(data, "ixlb.db"+s)).Run()
-	}
+	// As if the run had stopped before its first state commit: the journal holds no run yet.
+	sqlExec(t, filepath.Join(data, "ixlb.db"), `DELETE FROM run_state`)
+	sqlExec(t, filepath.Join(data, "ixlb.db"), `DELETE FROM event_chunks`)
 	out, errOut, code := runBin(t, "run", "urs-failover", "--data", data, "--json")
 	if code != 0 || !strings.Contains(errOut, "rolled back") {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -300,5 +300,70 @@ func TestLockSurvivesItsFileBeingDeleted(t *testing.T) {
 	_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
 	if code != 2 || !strings.Contains(errOut, "in use") {
 		t.Fatalf("second run with the lock file deleted: exit %d, %s", code, errOut)
+	}
+}
+
+// Without its journal (ixlb.db deleted or emptied) a session cannot be continued: its databases
+// are not wiped to start over, the run is refused with nothing changed. Nor does ixlb follow a
+// symbolic link out of the directory, or take a truncated database for a new one.
+func TestResumeRefusesALostJournalAndLinks(t *testing.T) {
+	session := func(t *testing.T) string {
+		data := filepath.Join(t.TempDir(), "data")
+		cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
+		cmd.Start()
+		waitForRows(t, filepath.Join(data, "ixn.db"), 20)
+		time.Sleep(100 * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		return data
+	}
+	cases := []struct {
+		name   string
+		damage func(t *testing.T, data string)
+		want   string
+	}{
+		{"journal deleted", func(t *testing.T, data string) {
+			for _, s := range []string{"", "-wal", "-shm"} {
+				os.Remove(filepath.Join(data, "ixlb.db"+s))
+			}
+		}, "journal is lost"},
+		{"journal emptied", func(t *testing.T, data string) {
+			for _, s := range []string{"-wal", "-shm"} {
+				os.Remove(filepath.Join(data, "ixlb.db"+s))
+			}
+			os.WriteFile(filepath.Join(data, "ixlb.db"), nil, 0o600)
+		}, "journal is lost"},
+		{"database truncated", func(t *testing.T, data string) {
+			for _, s := range []string{"-wal", "-shm"} {
+				os.Remove(filepath.Join(data, "ixn.db"+s))
+			}
+			os.WriteFile(filepath.Join(data, "ixn.db"), nil, 0o600)
+		}, "ixn.db is missing or empty"},
+		{"database is a link out", func(t *testing.T, data string) {
+			outside := filepath.Join(t.TempDir(), "victim.db")
+			os.Rename(filepath.Join(data, "ixn.db"), outside)
+			os.Symlink(outside, filepath.Join(data, "ixn.db"))
+		}, "symbolic link"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := session(t)
+			c.damage(t, data)
+			size := func() int64 {
+				st, err := os.Lstat(filepath.Join(data, "ixn.db"))
+				if err != nil {
+					return -1
+				}
+				return st.Size()
+			}
+			before, beforeSize := snapshotDir(t, data), size()
+			_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+			if code != 2 || !strings.Contains(errOut, c.want) {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if after := snapshotDir(t, data); after != before || size() != beforeSize {
+				t.Fatalf("the refused run changed the session (ixn.db %d bytes, was %d)", size(), beforeSize)
+			}
+		})
 	}
 }

@@ -192,7 +192,7 @@ func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeStat
 		if !ok {
 			return &ResumeMismatchError{Database: name, Problem: problem + " (and it cannot be rewritten)"}
 		}
-		if err := rw.Rewrite(m.All); err != nil {
+		if err := rw.Rewrite(func(fn func(*Row)) { m.All(fn) }); err != nil {
 			return fmt.Errorf("rewrite database %s from the replay: %w", name, err)
 		}
 		if ahead {
@@ -244,12 +244,22 @@ type Rewriter interface {
 	Rewrite(rows func(fn func(*Row))) error
 }
 
-// All lists every row, completed ones included, in the order they were first written.
-func (d *MemDatabase) All(fn func(*Row)) {
-	for i := range d.rows {
-		r := d.unpack(&d.rows[i])
-		fn(&r)
+// Scanner is a Database that can list every row, completed and abandoned ones too, so Resume
+// compares whole databases, not only what is open.
+type Scanner interface {
+	// All calls fn for every row, in ID order.
+	All(fn func(*Row)) error
+}
+
+// All implements Scanner.
+func (d *MemDatabase) All(fn func(*Row)) error {
+	for id := range d.index {
+		if i, ok := d.pos(int64(id)); ok {
+			r := d.unpack(&d.rows[i])
+			fn(&r)
+		}
 	}
+	return nil
 }
 
 // compareDatabase says how the database differs from the replay's ("" when it does not), and
@@ -268,13 +278,20 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 	if got.Rows < want.Rows || got.Completed < want.Completed || got.Abandoned < want.Abandoned {
 		return fmt.Sprintf("holds %d interactions (%d completed); the session has %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil
 	}
-	mine := map[int64]Row{}
-	if err := m.Open(func(r *Row) { mine[r.ID] = *r }); err != nil {
-		return "", false, err
-	}
-	theirs := map[int64]Row{}
-	if err := db.Open(func(r *Row) { theirs[r.ID] = *r }); err != nil {
-		return "", false, fmt.Errorf("read database %s: %w", m.name, err)
+	// Every row when the database can list them all (an edited completed row is a difference
+	// too), else the open ones.
+	mine, theirs := map[int64]Row{}, map[int64]Row{}
+	scan, whole := db.(Scanner)
+	if whole {
+		m.All(func(r *Row) { mine[r.ID] = *r })
+		if err := scan.All(func(r *Row) { theirs[r.ID] = *r }); err != nil {
+			return "", false, fmt.Errorf("read database %s: %w", m.name, err)
+		}
+	} else {
+		m.Open(func(r *Row) { mine[r.ID] = *r })
+		if err := db.Open(func(r *Row) { theirs[r.ID] = *r }); err != nil {
+			return "", false, fmt.Errorf("read database %s: %w", m.name, err)
+		}
 	}
 	// Visit in ID order, so the first difference named is the same on every run.
 	ids := make([]int64, 0, len(mine)+len(theirs))
@@ -292,9 +309,9 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 		f, inTheirs := theirs[id]
 		switch {
 		case inMine && inTheirs && r == f:
-		case inMine && inTheirs && progressed(r, f, t):
+		case inMine && inTheirs && !closed(r) && progressed(r, f, t):
 			ahead = true
-		case inMine && !inTheirs && got.Completed+got.Abandoned > want.Completed+want.Abandoned:
+		case !whole && inMine && !inTheirs && got.Completed+got.Abandoned > want.Completed+want.Abandoned:
 			ahead = true // completed or abandoned in the file after the saved position
 		case !inMine && inTheirs && (f.ReceivedAt > t || !m.has(id)):
 			ahead = true // arrived after the saved position
@@ -311,9 +328,13 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 	return "", false, nil
 }
 
+// closed reports whether a row is final: completed or abandoned rows never change again.
+func closed(r Row) bool { return r.CompletedAt != 0 || r.AbandonedAt != 0 || r.State == StateCompleted }
+
 // progressed reports whether the file's row f is the session's row r moved on after time t.
 func progressed(r, f Row, t int64) bool {
 	return f.PlacedInQueueAt > t || f.SubmittedToRouterAt > t || f.DeliveredAt > t || f.CompletedAt > t ||
+		f.AbandonedAt > t ||
 		(r.State == StateInURS && f.State == StateWithAgent)
 }
 
@@ -322,9 +343,9 @@ func (d *MemDatabase) has(id int64) bool { _, ok := d.pos(id); return ok }
 func rowDiff(want, got Row, inSession, inFile bool) string {
 	switch {
 	case !inFile:
-		return "open in the session, not in the file"
+		return "in the session, not in the file"
 	case !inSession:
-		return "open in the file, not in the session"
+		return "in the file, not in the session"
 	case want.State != got.State:
 		return fmt.Sprintf("state %d in the file, %d in the session", got.State, want.State)
 	case want.Queue != got.Queue:

@@ -234,6 +234,25 @@ func TestResumeChecksTheDatabases(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+	t.Run("a completed row edited", func(t *testing.T) {
+		dbs, st, _ := save()
+		db := dbs.dbs["ixn"]
+		var victim Row
+		db.All(func(r *Row) {
+			if victim.ID == 0 && r.CompletedAt != 0 {
+				victim = *r
+			}
+		})
+		if victim.ID == 0 {
+			t.Fatal("no completed row to edit")
+		}
+		victim.Queue = "sms_in"
+		db.Write(&victim)
+		_, err := Resume(cfg, st, WithDatabases(dbs))
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("interaction %d differs", victim.ID)) {
+			t.Fatalf("got %v", err)
+		}
+	})
 	t.Run("ahead of the journal", func(t *testing.T) {
 		dbs, st, e := save()
 		e.RunUntil(int64(70 * time.Second)) // rows committed, the state commit never came

@@ -312,11 +312,23 @@ const selectOpen = `SELECT id, media_type, queue, state, submitted_by, received_
 
 // open calls fn for every open row, in ID order, from committed data. fn runs without the file's
 // lock held, so it may write; the *Row is reused and valid only during the call.
-func (f *ixnFile) open(fn func(*core.Row)) error {
+func (f *ixnFile) open(fn func(*core.Row)) error { return f.scan(selectOpen, false, fn) }
+
+// selectAll lists every row, completed and abandoned ones too (Resume's checks).
+const selectAll = `SELECT id, media_type, queue, state, submitted_by, received_at, placed_in_queue_at,
+	submitted_to_router_at, delivered_at, assigned_to, completed_at, urs, strategy, category, abandoned_at
+	FROM interactions ORDER BY id`
+
+// all calls fn for every row, in ID order, from committed data.
+func (f *ixnFile) all(fn func(*core.Row)) error { return f.scan(selectAll, true, fn) }
+
+// scan runs query (the columns of selectOpen, then abandoned_at when abandoned) and calls fn per
+// row. fn runs without the file's lock.
+func (f *ixnFile) scan(query string, abandoned bool, fn func(*core.Row)) error {
 	if err := f.flush(); err != nil {
 		return err
 	}
-	rows, err := f.r.Query(selectOpen)
+	rows, err := f.r.Query(query)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", f.path, err)
 	}
@@ -326,11 +338,15 @@ func (f *ixnFile) open(fn func(*core.Row)) error {
 		state                                               int64
 		media, queue, by, assigned, urs, strategy, category sql.NullString
 		received, placed, toRouter, delivered, completed    sql.NullFloat64
+		gaveUp                                              sql.NullFloat64
 	)
+	dst := []any{&r.ID, &media, &queue, &state, &by, &received, &placed, &toRouter,
+		&delivered, &assigned, &completed, &urs, &strategy, &category}
+	if abandoned {
+		dst = append(dst, &gaveUp)
+	}
 	for rows.Next() {
-		err := rows.Scan(&r.ID, &media, &queue, &state, &by, &received, &placed, &toRouter,
-			&delivered, &assigned, &completed, &urs, &strategy, &category)
-		if err != nil {
+		if err := rows.Scan(dst...); err != nil {
 			return fmt.Errorf("read %s: %w", f.path, err)
 		}
 		r = core.Row{
@@ -338,7 +354,7 @@ func (f *ixnFile) open(fn func(*core.Row)) error {
 			SubmittedBy: by.String, ReceivedAt: nanos(received), PlacedInQueueAt: nanos(placed),
 			SubmittedToRouterAt: nanos(toRouter), DeliveredAt: nanos(delivered),
 			AssignedTo: assigned.String, CompletedAt: nanos(completed), URS: urs.String,
-			Strategy: strategy.String, Category: category.String,
+			Strategy: strategy.String, Category: category.String, AbandonedAt: nanos(gaveUp),
 		}
 		fn(&r)
 	}

@@ -40,3 +40,6 @@ func (f *ixnFile) rewrite(rows func(fn func(*core.Row))) error {
 	}
 	return nil
 }
+
+// All implements core.Scanner: every row, completed and abandoned ones too, in ID order.
+func (h *dapHandle) All(fn func(*core.Row)) error { return h.f.all(fn) }

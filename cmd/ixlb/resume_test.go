@@ -367,3 +367,15 @@ func TestResumeRefusesALostJournalAndLinks(t *testing.T) {
 		})
 	}
 }
+
+// Completed rows are checked too: editing one in a finished session is refused with what differs.
+func TestResumeSeesACompletedRowEdited(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	reportOf(t, "run", "urs-failover", "--data", data, "--json")
+	sqlExec(t, filepath.Join(data, "ixn.db"),
+		`UPDATE interactions SET queue = 'callback_in' WHERE id = (SELECT min(id) FROM interactions WHERE completed_at IS NOT NULL)`)
+	_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+	if code != 2 || !strings.Contains(errOut, "differs from the session's (queue callback_in in the file") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

@@ -108,6 +108,10 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 			st.Close()
 			return nil, err
 		}
+		if err := checkStoredLog(st, s.dir, r); err != nil {
+			st.Close()
+			return nil, err
+		}
 		s.resume, s.run = &r, rs
 	} else if s.hasDatabases(cfg) {
 		// Interaction databases but no committed state: a run stopped before its first state
@@ -257,6 +261,50 @@ func checkSessionFiles(dir string, cfg core.Config) error {
 			return fmt.Errorf("%s is missing or empty, but the session's database %s is there: the session's journal is lost and it cannot be continued; nothing was changed\n(use --fresh to start over, or another --data directory)",
 				filepath.Join(dir, "ixlb.db"), p)
 		}
+	}
+	return nil
+}
+
+// eachStoredEvent calls fn with the stored event lines 1..upTo, in order.
+func eachStoredEvent(st *store.Store, upTo uint64, fn func(line string)) error {
+	for from := uint64(1); from <= upTo; {
+		lines, err := st.Events(from, 10000)
+		if err != nil {
+			return fmt.Errorf("read the saved event log: %w", err)
+		}
+		if len(lines) == 0 {
+			return nil
+		}
+		for _, l := range lines {
+			if l.Seq > upTo {
+				return nil
+			}
+			fn(l.Line)
+		}
+		from = lines[len(lines)-1].Seq + 1
+	}
+	return nil
+}
+
+// checkStoredLog reads the stored event log back and checks it against the journal: the console
+// shows it as history and `ixlb events` prints it, so an edited or truncated log is refused.
+func checkStoredLog(st *store.Store, dir string, r core.ResumeState) error {
+	want, err := r.EventsSHA256()
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	var n uint64
+	if err := eachStoredEvent(st, r.Events, func(line string) {
+		h.Write([]byte(line))
+		h.Write([]byte{'\n'})
+		n++
+	}); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); n != r.Events || got != want {
+		return fmt.Errorf("%s: the stored event log differs from the session's (%d of %d events, sha256 %.12s, the session's %.12s); nothing was changed\n(use --fresh to start over)",
+			filepath.Join(dir, "ixlb.db"), n, r.Events, got, want)
 	}
 	return nil
 }

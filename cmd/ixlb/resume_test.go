@@ -379,3 +379,14 @@ func TestResumeSeesACompletedRowEdited(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+// The stored event log is checked against the journal too: a chunk removed (or edited) is refused.
+func TestResumeSeesTheStoredLogTampered(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	reportOf(t, "run", "urs-failover", "--data", data, "--json")
+	sqlExec(t, filepath.Join(data, "ixlb.db"), `DELETE FROM event_chunks WHERE first_seq = (SELECT min(first_seq) FROM event_chunks)`)
+	_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+	if code != 2 || !strings.Contains(errOut, "the stored event log differs") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

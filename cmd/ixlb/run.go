@@ -101,23 +101,12 @@ func openEvents(path string, ss *session) (*os.File, *bufio.Writer, error) {
 	if ss.resume == nil || ss.resume.Events == 0 {
 		return file, w, nil
 	}
-	for from := uint64(1); from <= ss.resume.Events; {
-		lines, err := ss.st.Events(from, 10000)
-		if err != nil {
-			file.Close()
-			return nil, nil, fmt.Errorf("read the saved event log: %w", err)
-		}
-		if len(lines) == 0 {
-			break
-		}
-		for _, l := range lines {
-			if l.Seq > ss.resume.Events {
-				break
-			}
-			w.WriteString(l.Line)
-			w.WriteByte('\n')
-		}
-		from = lines[len(lines)-1].Seq + 1
+	if err := eachStoredEvent(ss.st, ss.resume.Events, func(line string) {
+		w.WriteString(line)
+		w.WriteByte('\n')
+	}); err != nil {
+		file.Close()
+		return nil, nil, err
 	}
 	return file, w, nil
 }

@@ -295,3 +295,16 @@ func TestRateSetOnTheFlyAppliesAtOnce(t *testing.T) {
 		t.Fatal("no submissions after the change")
 	}
 }
+
+func TestParseSubmissionRateRefusesWhatIsNoRate(t *testing.T) {
+	for _, v := range []string{"NaN/second", "nan/minute", "Inf/second", "-1/second", "1e-300/second", "5e-324/second", "1001/second", "60001/minute", "fast"} {
+		if _, ok := ParseSubmissionRate(v); ok {
+			t.Errorf("%q accepted", v)
+		}
+	}
+	for v, want := range map[string]time.Duration{"0": 0, "2/second": 500 * time.Millisecond, "600/minute": 100 * time.Millisecond, "0.0000001/second": 10000000 * time.Second} {
+		if got, ok := ParseSubmissionRate(v); !ok || got != want {
+			t.Errorf("%q: %v %v, want %v", v, got, ok, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -407,7 +408,7 @@ func ParseSubmissionRate(v string) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	num, unit, _ := strings.Cut(v, "/")
 	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
 		return 0, false
 	}
 	per := time.Second
@@ -421,10 +422,11 @@ func ParseSubmissionRate(v string) (time.Duration, bool) {
 	if n == 0 {
 		return 0, true
 	}
-	if n/per.Seconds() > 1000 {
-		return 0, false
+	gap := float64(per) / n
+	if n/per.Seconds() > 1000 || gap >= math.MaxInt64/2 {
+		return 0, false // above Genesys' ceiling, or so slow the gap overflows (1e-300/second)
 	}
-	return time.Duration(float64(per) / n), true
+	return time.Duration(gap), true
 }
 
 // refreshURS reads a URS's options and the IS Annex entry for it, through the option registry,

@@ -203,6 +203,8 @@ func TestParseRejectsBadInput(t *testing.T) {
 			"23:24", "Sale}", 1, CodeUnknownRef, `unknown agent group "Sale" (did you mean "Sales"?)`},
 		{"route by category without default", "route: {group: Sales}", "route: {by_category: {billing: Sales}}",
 			"23:30", "{billing", 1, CodeMissingField, "by_category needs a default group"},
+		{"route group with a control character, and nothing else", "route: {group: Sales}", "route: {group: \"Sa\\x07les\"}",
+			"23:24", `"Sa`, 1, CodeBadValue, "holds a control character"},
 		{"two steps in one item", "      - route: {group: Sales}", "      - route: {group: Sales}\n        stop: {}",
 			"24:9", "stop", 1, CodeBadValue, "one step per list item; this one has route, stop"},
 		{"misspelt step", "- route: {group: Sales}", "- rout: {group: Sales}",

@@ -168,9 +168,12 @@ func (l *loader) route(s *core.Step, raw ast.Node, path, what string) {
 		l.errorf(o.pos, CodeMissingField, "%s: missing required field \"group\" (or \"by_category\")", what)
 		return
 	}
-	if g, ok := o.str("group"); ok {
-		s.Group = g.Name
-		l.later(func() { l.refName(g, what, "agent group", l.groupPos) })
+	if o.has("group") {
+		// A bad group name is its own error; it does not fall through to by_category.
+		if g, ok := o.str("group"); ok {
+			s.Group = g.Name
+			l.later(func() { l.refName(g, what, "agent group", l.groupPos) })
+		}
 		return
 	}
 	byRaw, _ := o.get("by_category")

@@ -17,6 +17,45 @@ import (
 	"github.com/ixlb/ixlb/scenarios"
 )
 
+// killRepeatedly starts `ixlb args…` n times and SIGKILLs each at a random moment between from and
+// from+spread milliseconds; a run that ends by itself first fails the test (the run is too fast
+// for the kills to land inside it). It returns n.
+func killRepeatedly(t *testing.T, args []string, n, from, spread int, rng *rand.Rand) int {
+	t.Helper()
+	for kills := 0; kills < n; kills++ {
+		cmd := exec.Command(ixlbBin, args...)
+		cmd.Stdout, cmd.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			t.Fatalf("run ended by itself after %d kills (%v); slow it down\n%s", kills, err, cmd.Stderr)
+		case <-time.After(time.Duration(from+rng.IntN(spread)) * time.Millisecond):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
+	return n
+}
+
+// killedSession is a data directory of urs-failover whose paced run was SIGKILLed once it had
+// committed at least rows interactions.
+func killedSession(t *testing.T, data string, rows int) string {
+	t.Helper()
+	cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForRows(t, filepath.Join(data, "ixn.db"), rows)
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	return data
+}
+
 // TestKillAndCompare SIGKILLs a paced `ixlb run --data` at 20 random moments for each of three
 // bundled scenarios, reruns the same command each time, and checks that the finished session has
 // the event log of the run that was never interrupted, byte for byte (events_sha256), and lost
@@ -31,25 +70,7 @@ func TestKillAndCompare(t *testing.T) {
 			data := filepath.Join(dir, "data")
 			// About five seconds of wall clock for the whole run, so twenty kills land inside it.
 			args := []string{"run", name, "--data", data, "--speed", "50", "--no-progress", "--json", "--events", gotEvents}
-			rng := rand.New(rand.NewPCG(uint64(i), 7))
-			kills := 0
-			for kills < 20 {
-				cmd := exec.Command(ixlbBin, args...)
-				cmd.Stdout, cmd.Stderr = &bytes.Buffer{}, &bytes.Buffer{}
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				done := make(chan error, 1)
-				go func() { done <- cmd.Wait() }()
-				select {
-				case err := <-done:
-					t.Fatalf("run ended by itself after %d kills (%v); slow it down\n%s", kills, err, cmd.Stderr)
-				case <-time.After(time.Duration(20+rng.IntN(200)) * time.Millisecond):
-					cmd.Process.Kill()
-					<-done
-					kills++
-				}
-			}
+			kills := killRepeatedly(t, args, 20, 20, 200, rand.New(rand.NewPCG(uint64(i), 7)))
 			got := reportOf(t, args...)
 			if got.EventsSHA256 != whole.EventsSHA256 || got.Events != whole.Events {
 				t.Fatalf("after %d kills: %d events, sha256 %.12s; uninterrupted %d events, %.12s",
@@ -104,16 +125,7 @@ func TestFinishedSessionRerunReportsTheSame(t *testing.T) {
 // regenerates it.
 func TestResumeRefusesDatabasesThatDiffer(t *testing.T) {
 	dir := t.TempDir()
-	session := func(name string) string {
-		data := filepath.Join(dir, name)
-		cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
-		cmd.Start()
-		waitForRows(t, filepath.Join(data, "ixn.db"), 20)
-		time.Sleep(200 * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
-		return data
-	}
+	session := func(name string) string { return killedSession(t, filepath.Join(dir, name), 20) }
 	cases := []struct {
 		name   string
 		damage func(t *testing.T, data string)
@@ -224,12 +236,7 @@ func sqlExec(t *testing.T, path, stmt string) {
 // commit) belong to no journal: the next run rolls them back and starts the world clean, instead
 // of restoring them as strangers.
 func TestRowsWithoutAStateAreRolledBack(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
-	cmd.Start()
-	waitForRows(t, filepath.Join(data, "ixn.db"), 20)
-	cmd.Process.Kill()
-	cmd.Wait()
+	data := killedSession(t, filepath.Join(t.TempDir(), "data"), 20)
 	// As if the run had stopped before its first state commit: the journal holds no run yet.
 	sqlExec(t, filepath.Join(data, "ixlb.db"), `DELETE FROM run_state`)
 	sqlExec(t, filepath.Join(data, "ixlb.db"), `DELETE FROM event_chunks`)
@@ -268,13 +275,7 @@ func TestEligibilityIsAlwaysCurrent(t *testing.T) {
 // The console checks a saved session's databases as `ixlb run` does: refused with what differs,
 // nothing changed, and the hint; --rebuild is there too.
 func TestConsoleRefusesDatabasesThatDiffer(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
-	cmd.Start()
-	waitForRows(t, filepath.Join(data, "ixn.db"), 20)
-	time.Sleep(100 * time.Millisecond)
-	cmd.Process.Kill()
-	cmd.Wait()
+	data := killedSession(t, filepath.Join(t.TempDir(), "data"), 20)
 	sqlExec(t, filepath.Join(data, "ixn.db"), `DELETE FROM interactions`)
 	before := snapshotDir(t, data)
 	_, errOut, code := runBin(t, "urs-failover", "--data", data)
@@ -307,16 +308,7 @@ func TestLockSurvivesItsFileBeingDeleted(t *testing.T) {
 // are not wiped to start over, the run is refused with nothing changed. Nor does ixlb follow a
 // symbolic link out of the directory, or take a truncated database for a new one.
 func TestResumeRefusesALostJournalAndLinks(t *testing.T) {
-	session := func(t *testing.T) string {
-		data := filepath.Join(t.TempDir(), "data")
-		cmd := exec.Command(ixlbBin, "run", "urs-failover", "--data", data, "--speed", "50", "--no-progress")
-		cmd.Start()
-		waitForRows(t, filepath.Join(data, "ixn.db"), 20)
-		time.Sleep(100 * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
-		return data
-	}
+	session := func(t *testing.T) string { return killedSession(t, filepath.Join(t.TempDir(), "data"), 20) }
 	cases := []struct {
 		name   string
 		damage func(t *testing.T, data string)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -354,35 +353,12 @@ func ParseEventLine(line []byte) (Event, error) {
 	if kind < 0 {
 		return Event{}, fmt.Errorf("event line: unknown kind %q", j.Kind)
 	}
-	ns, err := parseSeconds(string(j.T))
-	if err != nil {
-		return Event{}, fmt.Errorf("event line: t: %w", err)
+	ns, ok := parseSeconds([]byte(j.T))
+	if !ok {
+		return Event{}, fmt.Errorf("event line: t: bad seconds %q", j.T)
 	}
 	return Event{T: ns, Seq: j.Seq, Kind: EventKind(kind), Ixn: j.Ixn, Media: j.Media, Queue: j.Queue, By: j.By,
 		Strategy: j.Strategy, URS: j.URS, Resubmission: j.Resubmission, App: j.App, Via: j.Via, Service: j.Service,
 		Method: j.Method, Server: j.Server, Code: j.Code, Agent: j.Agent, Reason: j.Reason, Detail: j.Detail,
 		From: j.From, To: j.To, Cluster: j.Cluster}, nil
-}
-
-// parseSeconds reads the decimal seconds appendSeconds writes, exactly.
-func parseSeconds(s string) (int64, error) {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || len(frac) > 9 {
-		return 0, fmt.Errorf("bad seconds %q", s)
-	}
-	var f int64
-	if frac != "" {
-		f, err = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("bad seconds %q", s)
-		}
-	}
-	ns := w*1e9 + f
-	if neg {
-		ns = -ns
-	}
-	return ns, nil
 }

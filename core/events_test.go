@@ -34,9 +34,9 @@ func TestAppendSeconds(t *testing.T) {
 		if got := string(appendSeconds(nil, ns)); got != want {
 			t.Errorf("%d: %s, want %s", ns, got, want)
 		}
-		back, err := parseSeconds(want)
-		if err != nil || back != ns {
-			t.Errorf("parse %s: %d %v", want, back, err)
+		back, ok := parseSeconds([]byte(want))
+		if !ok || back != ns {
+			t.Errorf("parse %s: %d %v", want, back, ok)
 		}
 	}
 }

@@ -3,13 +3,14 @@ package store
 import (
 	"bytes"
 	"database/sql/driver"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/ixlb/ixlb/core"
 )
 
 // The event log is kept in chunks: one row holds a run of consecutive event lines, joined by
@@ -179,7 +180,7 @@ func (b *stateBatch) dropFrom(from uint64) {
 		}
 		keep := b.arena[c.off:c.end]
 		end := cutLines(keep, int(from-c.first))
-		t, _, err := lineTimeKind(keep[lastLineStart(keep[:end]):end])
+		t, _, err := core.EventLineTimeKind(keep[lastLineStart(keep[:end]):end])
 		if err != nil {
 			t = c.firstT // not ours to judge here: the time only guides lookups
 		}
@@ -378,7 +379,7 @@ func dropChunksFrom(c *sqlite3.SQLiteConn, from uint64, cd *codec) error {
 	}
 	lines = lines[:cutLines(lines, int(from-uint64(first)))]
 	lastT, ok := dest[2].(float64) // the first line's: only if the last one's cannot be read
-	if t, _, err := lineTimeKind(lines[lastLineStart(lines):]); err == nil || !ok {
+	if t, _, err := core.EventLineTimeKind(lines[lastLineStart(lines):]); err == nil || !ok {
 		lastT = float64(t) / 1e9
 	}
 	data := cd.encode(lines, len(lines) >= mergeBytes) // the log's last chunk now
@@ -399,76 +400,6 @@ func asBytes(v driver.Value) []byte {
 		return []byte(s)
 	}
 	return nil
-}
-
-// lineTimeKind reads t (exact nanoseconds) and kind from an event line. core writes them first,
-// `{"t":12.5,"seq":3,"kind":"submitted",…`, which the fast path reads; anything else valid goes
-// through encoding/json.
-func lineTimeKind(line []byte) (int64, string, error) {
-	const tKey, kindKey = `{"t":`, `"kind":"`
-	if bytes.HasPrefix(line, []byte(tKey)) {
-		rest := line[len(tKey):]
-		if i := bytes.IndexByte(rest, ','); i > 0 {
-			if t, ok := parseSeconds(rest[:i]); ok {
-				if k := bytes.Index(rest, []byte(kindKey)); k > 0 {
-					kind := rest[k+len(kindKey):]
-					if j := bytes.IndexByte(kind, '"'); j >= 0 && bytes.IndexByte(kind[:j], '\\') < 0 {
-						return t, string(kind[:j]), nil
-					}
-				}
-			}
-		}
-	}
-	var v struct {
-		T    json.Number `json:"t"`
-		Kind string      `json:"kind"`
-	}
-	if err := json.Unmarshal(line, &v); err != nil {
-		return 0, "", fmt.Errorf("event line: %w", err)
-	}
-	t, ok := parseSeconds([]byte(v.T))
-	if !ok {
-		return 0, "", fmt.Errorf("event line: t %q is not decimal seconds", v.T)
-	}
-	return t, v.Kind, nil
-}
-
-// parseSeconds reads decimal seconds ("12", "12.5", "-0.000000001") as exact nanoseconds.
-func parseSeconds(s []byte) (int64, bool) {
-	neg := len(s) > 0 && s[0] == '-'
-	if neg {
-		s = s[1:]
-	}
-	whole, frac, dot := bytes.Cut(s, []byte{'.'})
-	if len(whole) == 0 || len(frac) > 9 || dot && len(frac) == 0 {
-		return 0, false
-	}
-	var ns int64
-	for _, d := range whole {
-		if d < '0' || d > '9' || ns > math.MaxInt64/1_000_000_000 {
-			return 0, false
-		}
-		ns = ns*10 + int64(d-'0')
-	}
-	var f int64
-	for i := 0; i < 9; i++ {
-		f *= 10
-		if i < len(frac) {
-			d := frac[i]
-			if d < '0' || d > '9' {
-				return 0, false
-			}
-			f += int64(d - '0')
-		}
-	}
-	if ns > (math.MaxInt64-f)/1e9 {
-		return 0, false
-	}
-	ns = ns*1e9 + f
-	if neg {
-		ns = -ns
-	}
-	return ns, true
 }
 
 // events reads up to limit (all when negative) committed lines with seq >= from.
@@ -587,7 +518,7 @@ func splitLines(lines []byte, first uint64, fn func(seq uint64, line []byte) (bo
 }
 
 func eventLine(seq uint64, line []byte) (EventLine, error) {
-	t, kind, err := lineTimeKind(line)
+	t, kind, err := core.EventLineTimeKind(line)
 	if err != nil {
 		return EventLine{}, fmt.Errorf("event %d: %w", seq, err)
 	}

@@ -327,9 +327,9 @@ func TestLineTimeKind(t *testing.T) {
 		{`not json`, 0, "", true},
 	}
 	for _, tc := range tests {
-		ns, kind, err := lineTimeKind([]byte(tc.line))
+		ns, kind, err := core.EventLineTimeKind([]byte(tc.line))
 		if (err != nil) != tc.err || ns != tc.t || kind != tc.kind {
-			t.Errorf("lineTimeKind(%s) = %d %q %v, want %d %q err %v", tc.line, ns, kind, err, tc.t, tc.kind, tc.err)
+			t.Errorf("EventLineTimeKind(%s) = %d %q %v, want %d %q err %v", tc.line, ns, kind, err, tc.t, tc.kind, tc.err)
 		}
 	}
 }

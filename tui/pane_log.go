@@ -134,7 +134,7 @@ func parseLogFilter(s string) logFilter {
 func (f *logFilter) match(e *LogEntry) bool {
 	var pairs [][2]string
 	if len(f.fields) > 0 {
-		pairs = fieldPairs(e.Line)
+		pairs = core.EventLineFields(e.Line)
 	}
 	for _, fv := range f.fields {
 		ok := false
@@ -404,70 +404,10 @@ func hotPaint(th *theme, e *LogEntry) paint {
 	return th.warn
 }
 
-// fieldPairs reads the fields of a JSON event line after "kind", in order. String values lose
-// their quotes unless they hold spaces. The format is the engine's own (core.Event.AppendJSON),
-// so a small scanner is enough and costs no allocation per field beyond the strings.
-func fieldPairs(line string) [][2]string {
-	i := strings.Index(line, `"kind":"`)
-	if i < 0 {
-		return nil
-	}
-	j := strings.IndexByte(line[i+8:], '"')
-	if j < 0 {
-		return nil
-	}
-	rest := strings.TrimSuffix(line[i+8+j+1:], "}")
-	var out [][2]string
-	for len(rest) > 0 {
-		if rest[0] == ',' {
-			rest = rest[1:]
-		}
-		if len(rest) == 0 || rest[0] != '"' {
-			break
-		}
-		k := strings.IndexByte(rest[1:], '"')
-		if k < 0 {
-			break
-		}
-		name := rest[1 : 1+k]
-		rest = rest[k+2:]
-		if len(rest) == 0 || rest[0] != ':' {
-			break
-		}
-		rest = rest[1:]
-		var val string
-		if len(rest) > 0 && rest[0] == '"' {
-			end := 1
-			for end < len(rest) && rest[end] != '"' {
-				if rest[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			end = min(end, len(rest)-1)
-			raw := rest[:end+1]
-			rest = rest[end+1:]
-			if s, err := strconv.Unquote(raw); err == nil && !strings.ContainsAny(s, " \t") {
-				val = s
-			} else {
-				val = raw
-			}
-		} else {
-			end := strings.IndexByte(rest, ',')
-			if end < 0 {
-				end = len(rest)
-			}
-			val, rest = rest[:end], rest[end:]
-		}
-		out = append(out, [2]string{name, val})
-	}
-	return out
-}
-
 // formatFields renders the fields as `key=value` pairs for a log line.
 func formatFields(line string) string {
 	var b strings.Builder
-	for _, kv := range fieldPairs(line) {
+	for _, kv := range core.EventLineFields(line) {
 		if kv[0] == "resubmission" && kv[1] == "false" {
 			continue // noise on every first submission; true is what the operator looks for
 		}
@@ -484,7 +424,7 @@ func formatFields(line string) string {
 // eventDetail is the text of the event dialog: the JSON line, then one field a line.
 func eventDetail(e *LogEntry) showTextMsg {
 	lines := []string{safeText(e.Line), "", fmt.Sprintf("%-14s %s", "time", clock(e.T)), fmt.Sprintf("%-14s %s", "kind", e.Kind)}
-	for _, kv := range fieldPairs(e.Line) {
+	for _, kv := range core.EventLineFields(e.Line) {
 		lines = append(lines, fmt.Sprintf("%-14s %s", kv[0], safeText(kv[1])))
 	}
 	return showTextMsg{title: "Event #" + strconv.FormatUint(e.Seq, 10), text: strings.Join(lines, "\n")}

@@ -87,6 +87,7 @@ func TestReadOnly(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
 	h.m.SetReadOnly(true)
 	h.step(5 * time.Second)
+	h.wantView("read-only ►") // the status line says so
 	before := h.snap().EventCount
 	for _, k := range []string{"x", "s", "a", "d", "e", "r", "w", "m", "o", "t"} {
 		h.keys("esc", k)

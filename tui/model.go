@@ -93,6 +93,12 @@ type (
 		desc string
 		acts []core.Action
 	} // a pane or dialog asks for actions
+	// performMsg asks for an action of the table, by command name, with its checks and its
+	// confirmation (a pane key that is a shortcut for a command).
+	performMsg struct {
+		name string
+		args []string
+	}
 	resultMsg struct {
 		info string
 		err  error
@@ -179,6 +185,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case applyMsg:
 		return m, m.applyCmd(msg.desc, msg.acts...)
+	case performMsg:
+		a := mustAction(msg.name)
+		if m.readOnly && a.changes {
+			m.fail(errReadOnly(":" + msg.name))
+			return m, nil
+		}
+		return m, m.perform(a, msg.args, false)
 	case resultMsg:
 		if msg.err != nil {
 			m.fail(msg.err)

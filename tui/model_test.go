@@ -131,12 +131,19 @@ func TestActivationWizard(t *testing.T) {
 	}
 }
 
-// t in the Routing pane toggles the cursor's strategy on the cursor's URS.
+// t in the Routing pane toggles the cursor's strategy on the cursor's URS; unloading it from the
+// last URS that has it asks first, as :deactivate does.
 func TestRoutingToggle(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
-	h.keys("j", "l", "t") // strategy B, URS_2: loaded -> deactivate
+	h.keys("j", "j", "l", "t") // strategy C, URS_2: loaded there and on URS_1 -> deactivate at once
+	if h.activated("C", "URS_2") || h.m.dlg != nil {
+		t.Fatal("t did not deactivate C on URS_2 at once")
+	}
+	h.keys("k", "t") // strategy B, URS_2: its only URS
+	h.wantView("Deactivate B everywhere?")
+	h.keys("y")
 	if h.activated("B", "URS_2") {
-		t.Fatal("t did not deactivate B on URS_2")
+		t.Fatal("t did not deactivate B on URS_2 once confirmed")
 	}
 	h.keys("t")
 	if !h.activated("B", "URS_2") {

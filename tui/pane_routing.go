@@ -163,13 +163,13 @@ func (p *routingPane) toggleCmd() tea.Cmd {
 		return nil
 	}
 	st, u := s.Strategies[p.row], s.URS[p.col]
-	a := core.Action{Kind: core.ActActivate, Strategy: st.Name, URS: []string{u.Name}}
-	desc := "activated " + st.Name + " on " + u.Name
+	// The same action as :activate / :deactivate, with its checks: unloading the strategy from
+	// the last URS that has it asks first.
+	name := "activate"
 	if p.col < len(st.Cells) && st.Cells[p.col].Activated {
-		a.Kind = core.ActDeactivate
-		desc = "deactivated " + st.Name + " on " + u.Name
+		name = "deactivate"
 	}
-	return func() tea.Msg { return applyMsg{desc: desc, acts: []core.Action{a}} }
+	return func() tea.Msg { return performMsg{name: name, args: []string{st.Name, u.Name}} }
 }
 
 func (p *routingPane) takeFrame(f *Frame) {

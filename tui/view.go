@@ -221,6 +221,10 @@ func (m *Model) statusBar() string {
 	if f.Behind && !f.Paused {
 		run.t += " (behind)"
 	}
+	if m.readOnly {
+		// Whoever looks at the screen knows nothing they do will change the simulation.
+		run.t, runShort.t = "read-only "+run.t, "RO "+runShort.t
+	}
 	clk := "t " + clock(s.T)
 	clkShort := seg{clk, th.bar}
 	if f.Duration > 0 {

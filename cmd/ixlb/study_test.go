@@ -149,6 +149,7 @@ func TestSweepRejectsBadInput(t *testing.T) {
 		{"empty value", []string{"sweep", "urs-failover", "--set", "agent_groups.Agents.agents=100,,150"}, "", "empty value"},
 		{"same path twice", []string{"sweep", "urs-failover", "--set", "seed=1", "--set", "seed=2"}, "", "given twice"},
 		{"list index out of range", []string{"sweep", "urs-failover", "--set", "traffic.7.rate=1/s"}, "", "is not an item of a list"},
+		{"a typo'd group name", []string{"sweep", "urs-failover", "--set", "agent_groups.Agent.agents=100"}, "", `no agent_group "Agent" (did you mean "Agents"?)`},
 		{"path under a value", []string{"sweep", "urs-failover", "--set", "duration.x=1"}, "", "under a single value"},
 		{"variant does not load", []string{"sweep", "urs-failover", "--set", "agent_groups.Agents.agents=10,-1"}, "", "urs-failover.yaml[agent_groups.Agents.agents=-1]:"},
 		{"unknown field in a variant", []string{"sweep", "urs-failover", "--set", "agent_groups.Agents.agnts=10"}, "", `did you mean "agents"`},

@@ -20,6 +20,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 
+	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
 )
 
@@ -164,6 +165,10 @@ func variantSource(src []byte, path, value string) ([]byte, error) {
 	return yaml.Marshal(doc)
 }
 
+// namedCollections are the scenario's top-level mappings of named things.
+var namedCollections = map[string]bool{"applications": true, "agent_groups": true, "strategies": true,
+	"business_processes": true, "clusters": true, "databases": true}
+
 func setPath(node any, segs []string, v any, full string) (any, error) {
 	if len(segs) == 0 {
 		return v, nil
@@ -189,6 +194,15 @@ func setPath(node any, segs []string, v any, full string) (any, error) {
 				n[i].Value = child
 				return n, nil
 			}
+		}
+		if named := strings.SplitN(full, ".", 2)[0]; len(segs) > 1 && len(strings.Split(full, ".")) == len(segs)+1 && namedCollections[named] {
+			// A name under applications, agent_groups… that is not there is a typo, not a new
+			// application or group to create.
+			var names []string
+			for i := range n {
+				names = append(names, fmt.Sprint(n[i].Key))
+			}
+			return nil, fmt.Errorf("path %q: the scenario has no %s %q%s", full, strings.TrimSuffix(named, "s"), seg, core.DidYouMean(seg, names))
 		}
 		child, err := setPath(nil, segs[1:], v, full)
 		if err != nil {

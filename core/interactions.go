@@ -109,6 +109,7 @@ func (e *Engine) setState(ix *ixn, state uint8, q int32) {
 // complete marks the interaction done; its row keeps completed_at.
 func (e *Engine) complete(slot int32) {
 	ix := &e.ixns[slot]
+	e.svcFinished(ix)
 	e.stats.Completed++
 	e.writeCompleted(slot)
 	e.ev.Ixn = ix.id

@@ -30,6 +30,7 @@ type svcQueue struct {
 	answered  int64
 	abandoned int64
 	within    int64 // answered within the threshold
+	finished  int64 // completed by their strategy without an agent: not a customer to answer
 	waitSum   int64 // ns, of the answered
 	touched   int64 // offered interactions a failure touched
 	tAnswered int64 // of those, answered
@@ -286,8 +287,10 @@ type ServiceFigures struct {
 	AnsweredWithin int64 `json:"answered_within"`
 	// ASA is the average speed of answer: the mean wait of the answered.
 	ASA float64 `json:"asa"`
-	// ServiceLevel is answered_within / (answered + abandoned): abandoned customers count
-	// against it; 1 when nothing was answered or abandoned yet.
+	// ServiceLevel is the share of offered interactions answered within the threshold
+	// (SCENARIOS.md): answered_within / (offered − those a strategy finished without an agent).
+	// Abandoned customers and those still waiting at the end count against it; 1 when there is
+	// nobody to answer yet.
 	ServiceLevel float64 `json:"service_level"`
 	Threshold    float64 `json:"threshold"`
 	// AbandonRate is abandoned / (answered + abandoned).
@@ -307,8 +310,10 @@ type ServiceFigures struct {
 func (q *svcQueue) figures() ServiceFigures {
 	f := ServiceFigures{Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned,
 		AnsweredWithin: q.within, Threshold: float64(q.threshold) / 1e9, ServiceLevel: 1, Touched: q.touched}
-	if n := q.answered + q.abandoned; n > 0 {
+	if n := q.offered - q.finished; n > 0 {
 		f.ServiceLevel = float64(q.within) / float64(n)
+	}
+	if n := q.answered + q.abandoned; n > 0 {
 		f.AbandonRate = float64(q.abandoned) / float64(n)
 	}
 	if q.answered > 0 {
@@ -367,6 +372,7 @@ func (e *Engine) Service() map[string]ServiceFigures {
 		all.answered += q.answered
 		all.abandoned += q.abandoned
 		all.within += q.within
+		all.finished += q.finished
 		all.waitSum += q.waitSum
 		all.touched += q.touched
 		all.tAnswered += q.tAnswered
@@ -421,4 +427,13 @@ func (e *Engine) URSShare() map[string]map[string]float64 {
 		out[st.name] = m
 	}
 	return out
+}
+
+// svcFinished: a strategy completed the interaction without an agent (a stop step, an ESP-only
+// flow): no customer is left waiting for an answer.
+func (e *Engine) svcFinished(ix *ixn) {
+	if ix.svc&svcOpen != 0 {
+		ix.svc &^= svcOpen
+		e.svc.queues[ix.origin].finished++
+	}
 }

@@ -382,3 +382,27 @@ func TestPropertyPatience(t *testing.T) {
 		}
 	})
 }
+
+// Service level is the share of offered interactions answered within the threshold (the
+// contract): customers still waiting at the end count against it, so an overloaded design does not
+// look healthy; interactions a strategy finishes without an agent are not customers to answer.
+func TestServiceLevelCountsTheBacklog(t *testing.T) {
+	cfg := mmcConfig(2, 1, 10*time.Second, 0, 10*time.Minute, time.Hour) // λ 1/s, 2 agents of 0.1/s
+	_, r, _ := run(t, cfg)
+	f := r.Service["q"]
+	waiting := f.Offered - f.Answered - f.Abandoned
+	if waiting < f.Offered/2 {
+		t.Fatalf("%d of %d still waiting: not overloaded enough to test", waiting, f.Offered)
+	}
+	if want := float64(f.AnsweredWithin) / float64(f.Offered); f.ServiceLevel != want {
+		t.Fatalf("service level %v, want answered within / offered = %v", f.ServiceLevel, want)
+	}
+	if f.ServiceLevel > 0.5 {
+		t.Fatalf("an overloaded design reports service level %v", f.ServiceLevel)
+	}
+	cfg.Strategies[0].Steps = []Step{{Kind: StepStop}}
+	_, r, _ = run(t, cfg)
+	if f := r.Service["q"]; f.ServiceLevel != 1 || f.Offered == 0 {
+		t.Fatalf("a strategy that needs no agent: %+v", f)
+	}
+}

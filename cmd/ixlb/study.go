@@ -284,7 +284,7 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 	if len(r.Service) == 0 {
 		return
 	}
-	fmt.Fprintln(tw, "\nService: per queue (times in seconds; service level = answered within threshold / (answered + abandoned))")
+	fmt.Fprintln(tw, "\nService: per queue (times in seconds; service level = answered within threshold / offered, still waiting and abandoned count against it)")
 	fmt.Fprintln(tw, "  queue\toffered\tanswered\tabandoned\tASA\tp50\tp90\tp99\tservice level\tfailure: touched\textra wait")
 	names := sortedKeys(r.Service)
 	sort.SliceStable(names, func(i, j int) bool { return names[i] != core.AllQueues && names[j] == core.AllQueues })

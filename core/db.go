@@ -78,11 +78,19 @@ type Databases interface {
 
 // MemDatabases keeps every logical database in memory: the engine's default, and the tests'.
 type MemDatabases struct {
-	dbs map[string]*MemDatabase
+	dbs     map[string]*MemDatabase
+	compact bool
 }
 
 // NewMemDatabases returns an empty set of in-memory databases.
 func NewMemDatabases() *MemDatabases { return &MemDatabases{dbs: map[string]*MemDatabase{}} }
+
+// NewCompactMemDatabases keeps only the open rows in memory: a completed or abandoned row is
+// counted and dropped. For studies (compare, sweep), which read figures, not rows, so memory
+// follows what is in flight instead of everything a long run ever saw.
+func NewCompactMemDatabases() *MemDatabases {
+	return &MemDatabases{dbs: map[string]*MemDatabase{}, compact: true}
+}
 
 var memIdentity atomic.Uint64
 
@@ -91,7 +99,7 @@ func (m *MemDatabases) Database(name string) (Database, error) {
 	if db, ok := m.dbs[name]; ok {
 		return db, nil
 	}
-	db := &MemDatabase{name: name, id: fmt.Sprintf("mem-%08x", memIdentity.Add(1))}
+	db := &MemDatabase{name: name, id: fmt.Sprintf("mem-%08x", memIdentity.Add(1)), compact: m.compact}
 	m.dbs[name] = db
 	return db, nil
 }
@@ -110,6 +118,9 @@ type MemDatabase struct {
 	nameID map[string]uint32
 	last   [7]uint32 // per field, the name interned last: names repeat, and == on the same backing is cheap
 	counts Counts
+	// compact drops a row once it is closed (completed or abandoned), leaving its count and a
+	// mark in index: droppedDone or droppedAbandoned.
+	compact bool
 }
 
 type memRow struct {
@@ -168,16 +179,50 @@ func (d *MemDatabase) Write(r *Row) error {
 		for int64(len(d.index)) <= r.ID {
 			d.index = append(d.index, 0)
 		}
+		switch d.index[r.ID] {
+		case droppedDone: // written again after it was dropped: it is counted already
+			d.counts.Completed--
+		case droppedAbandoned:
+			d.counts.Abandoned--
+		default:
+			d.counts.Rows++
+		}
 		d.index[r.ID] = int32(len(d.rows) + 1)
 		d.rows = append(d.rows, m)
-		d.counts.Rows++
 		d.count(&m, 1)
+		d.dropClosed(r.ID)
 		return nil
 	}
 	d.count(&d.rows[i], -1)
 	d.rows[i] = m
 	d.count(&m, 1)
+	d.dropClosed(r.ID)
 	return nil
+}
+
+// Marks in MemDatabase.index of rows a compact database counted and dropped.
+const (
+	droppedDone      int32 = -1
+	droppedAbandoned int32 = -2
+)
+
+// dropClosed forgets a closed row of a compact database (its place taken by the last row).
+func (d *MemDatabase) dropClosed(id int64) {
+	i, ok := d.pos(id)
+	if !d.compact || !ok || (d.rows[i].doneAt == 0 && d.rows[i].abandonedAt == 0) {
+		return
+	}
+	mark := droppedDone
+	if d.rows[i].abandonedAt != 0 {
+		mark = droppedAbandoned
+	}
+	last := len(d.rows) - 1
+	if i != last {
+		d.rows[i] = d.rows[last]
+		d.index[d.rows[i].id] = int32(i + 1)
+	}
+	d.rows = d.rows[:last]
+	d.index[id] = mark
 }
 
 func (d *MemDatabase) count(r *memRow, n int64) {
@@ -200,7 +245,7 @@ func (d *MemDatabase) count(r *memRow, n int64) {
 }
 
 func (d *MemDatabase) pos(id int64) (int, bool) {
-	if id < 0 || id >= int64(len(d.index)) || d.index[id] == 0 {
+	if id < 0 || id >= int64(len(d.index)) || d.index[id] <= 0 {
 		return 0, false
 	}
 	return int(d.index[id] - 1), true

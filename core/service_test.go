@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -404,5 +405,41 @@ func TestServiceLevelCountsTheBacklog(t *testing.T) {
 	_, r, _ = run(t, cfg)
 	if f := r.Service["q"]; f.ServiceLevel != 1 || f.Offered == 0 {
 		t.Fatalf("a strategy that needs no agent: %+v", f)
+	}
+}
+
+// A compact in-memory database (studies) forgets closed rows but reports exactly what a full one
+// does, and holds only what is open.
+func TestCompactDatabasesReportTheSame(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"seed example with a switchover": func() Config {
+			c := seedConfig()
+			c.Timeline = repointConfig(false).Timeline
+			return c
+		}(),
+		"impatient customers": mmcConfig(3, 0.5, 10*time.Second, 20*time.Second, 20*time.Minute, 20*time.Second),
+	} {
+		t.Run(name, func(t *testing.T) {
+			full, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compact := NewCompactMemDatabases()
+			small, _ := New(cfg, WithDatabases(compact))
+			full.RunUntil(int64(cfg.Duration))
+			small.RunUntil(int64(cfg.Duration))
+			a, _ := full.Report()
+			b, _ := small.Report()
+			if a.EventsSHA256 != b.EventsSHA256 || a.Interactions != b.Interactions || !reflect.DeepEqual(a.Databases, b.Databases) ||
+				!reflect.DeepEqual(a.Service, b.Service) {
+				t.Fatalf("compact %+v %+v, full %+v %+v", b.Interactions, b.Databases, a.Interactions, a.Databases)
+			}
+			for n, db := range compact.dbs {
+				c, _ := db.Counts()
+				if open := c.Queued + c.InURS + c.WithAgent; int64(len(db.rows)) != open {
+					t.Fatalf("database %s keeps %d rows for %d open", n, len(db.rows), open)
+				}
+			}
+		})
 	}
 }

@@ -105,7 +105,7 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 	}
 	prog := progressOut(stderr, f.json)
 	results := make([]studyResult, len(runs))
-	err = runStudy(len(runs), func(i int) studyRun { return runs[i] }, f.jobs, func(done, total int) { showCount(prog, "compare", done, total) },
+	err = runStudy(len(runs), func(i int) studyRun { return runs[i] }, f.jobs, nil, func(done, total int) { showCount(prog, "compare", done, total) },
 		func(i int, r studyResult) error { results[i] = r; return nil })
 	clearProgress(prog)
 	if err != nil {

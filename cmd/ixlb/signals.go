@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -18,8 +19,12 @@ import (
 // interruption watches for SIGINT and SIGTERM during `ixlb run`: the run stops between two
 // steps of the engine, commits what is done and exits 130 or 143 (128 + the signal), instead of
 // dying without a word and leaving its temporary directory behind.
+//
+// It is safe for concurrent use: a sweep's workers ask it whether to stop between slices of
+// their runs while the main goroutine writes rows.
 type interruption struct {
 	ch  chan os.Signal
+	mu  sync.Mutex
 	got os.Signal
 }
 
@@ -37,16 +42,33 @@ func (in *interruption) stopped() bool {
 	if in == nil {
 		return false
 	}
-	if in.got != nil {
+	if in.signaled() {
 		return true
 	}
 	select {
-	case in.got = <-in.ch:
-		in.release() // a second Ctrl-C ends the process at once
+	case s := <-in.ch:
+		in.take(s)
 		return true
 	default:
 		return false
 	}
+}
+
+func (in *interruption) signaled() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.got != nil
+}
+
+// take records the signal, and restores the default handling: a second Ctrl-C ends the process
+// at once.
+func (in *interruption) take(s os.Signal) {
+	in.mu.Lock()
+	if in.got == nil {
+		in.got = s
+	}
+	in.mu.Unlock()
+	in.release()
 }
 
 // sleep waits d, or less if a signal comes; it reports whether one came.
@@ -55,14 +77,14 @@ func (in *interruption) sleep(d time.Duration) bool {
 		time.Sleep(d)
 		return false
 	}
-	if in.got != nil {
+	if in.signaled() {
 		return true
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
-	case in.got = <-in.ch:
-		in.release()
+	case s := <-in.ch:
+		in.take(s)
 		return true
 	case <-t.C:
 		return false
@@ -78,6 +100,8 @@ func (in *interruption) release() {
 
 // exitCode is the shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
 func (in *interruption) exitCode() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	if s, ok := in.got.(syscall.Signal); ok {
 		return 128 + int(s)
 	}

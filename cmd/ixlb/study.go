@@ -39,7 +39,10 @@ type studyResult struct {
 // runStudy runs every run on `jobs` workers (0: one per core), calling progress after each, and
 // emit with each result in run order as soon as it and all before it are done — so a long sweep
 // keeps only the results that finished out of order, not all of them.
-func runStudy(n int, run func(i int) studyRun, jobs int, progress func(done, total int), emit func(i int, r studyResult) error) error {
+//
+// halted (may be nil; safe for concurrent use) is asked between slices of every run: when it says
+// so, the runs in progress stop at once and runStudy returns errInterrupted.
+func runStudy(n int, run func(i int) studyRun, jobs int, halted func() bool, progress func(done, total int), emit func(i int, r studyResult) error) error {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -56,7 +59,7 @@ func runStudy(n int, run func(i int) studyRun, jobs int, progress func(done, tot
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r, err := runInMemory(run(i))
+				r, err := runInMemory(run(i), halted)
 				results <- done{i, r, err}
 			}
 		}()
@@ -107,13 +110,30 @@ func runStudy(n int, run func(i int) studyRun, jobs int, progress func(done, tot
 	return firstErr
 }
 
-func runInMemory(r studyRun) (studyResult, error) {
+func runInMemory(r studyRun, halted func() bool) (studyResult, error) {
 	// A study reads figures, not the event log: it is not encoded or hashed (issue 12's option).
-	e, err := core.New(r.cfg, core.WithSeed(r.seed), core.WithoutEventLog())
+	// Nor the completed rows: a compact in-memory database keeps what is open and the counts.
+	e, err := core.New(r.cfg, core.WithSeed(r.seed), core.WithoutEventLog(), core.WithDatabases(core.NewCompactMemDatabases()))
 	if err != nil {
 		return studyResult{}, fmt.Errorf("%s seed %d: %w", r.cfg.Name, r.seed, err)
 	}
-	e.RunUntil(int64(r.cfg.Duration))
+	// In slices, so a signal stops it promptly and the memory guard (which reads the whole
+	// process's heap: every worker's runs) stops a design that outgrows the machine.
+	guard, err := newMemoryGuard()
+	if err != nil {
+		return studyResult{}, err
+	}
+	const slices = 200
+	end := int64(r.cfg.Duration)
+	for i := 1; i <= slices; i++ {
+		if halted != nil && halted() {
+			return studyResult{}, errInterrupted
+		}
+		e.RunUntil(end * int64(i) / slices)
+		if err := guard.check(e); err != nil {
+			return studyResult{}, fmt.Errorf("%s seed %d: %w", r.cfg.Name, r.seed, err)
+		}
+	}
 	rep, err := e.Report()
 	if err != nil {
 		return studyResult{}, fmt.Errorf("%s seed %d: %w", r.cfg.Name, r.seed, err)

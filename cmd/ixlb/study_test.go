@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"os"
 	"os/exec"
@@ -348,5 +349,17 @@ func TestSweepInterrupted(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, "*rows.jsonl*"))
 	if len(left) != 0 {
 		t.Fatalf("left behind: %v", left)
+	}
+}
+
+// A study's runs are held to the memory limit too: a design that outgrows it stops with exit 2
+// and says why, instead of taking the machine.
+func TestSweepMemoryGuard(t *testing.T) {
+	cmd := exec.Command(ixlbBin, "sweep", "service-level", "--set", "traffic.0.rate=5000/s", "--seeds", "1")
+	cmd.Env = append(os.Environ(), "IXLB_MEMORY_LIMIT=64MiB", "XDG_STATE_HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "over the limit of 64 MiB") {
+		t.Fatalf("%v: %s", err, out)
 	}
 }

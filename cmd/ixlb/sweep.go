@@ -367,7 +367,7 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	// whole or absent), and the exit status says which signal.
 	sig := watchSignals()
 	defer sig.release()
-	err = runStudy(mine, runOf, f.jobs, func(done, n int) { showCount(prog, "sweep", done, n) }, func(k int, res studyResult) error {
+	err = runStudy(mine, runOf, f.jobs, sig.stopped, func(done, n int) { showCount(prog, "sweep", done, n) }, func(k int, res studyResult) error {
 		if sig.stopped() {
 			return errInterrupted
 		}

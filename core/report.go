@@ -104,12 +104,13 @@ func (e *Engine) Report() (*Report, error) {
 		}
 		r.Databases[db] = DatabaseCounts{Interactions: c.Rows, Queued: c.Queued, InURS: c.InURS, WithAgent: c.WithAgent, Completed: c.Completed, Abandoned: c.Abandoned}
 		r.Interactions.Submitted += c.Rows
+		// A customer who gave up is abandoned whichever database closed the row: never lost.
+		r.Interactions.Abandoned += c.Abandoned
 	}
 	if e.is.db != nil {
 		c := r.Databases[e.is.dbName]
 		r.Interactions.Database = e.is.dbName
 		r.Interactions.Completed, r.Interactions.Queued = c.Completed, c.Queued
-		r.Interactions.Abandoned = c.Abandoned
 		r.Interactions.InURS, r.Interactions.WithAgent = c.InURS, c.WithAgent
 	}
 	ic := &r.Interactions

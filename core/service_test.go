@@ -443,3 +443,23 @@ func TestCompactDatabasesReportTheSame(t *testing.T) {
 		})
 	}
 }
+
+// Customers who gave up before a switchover onto another database are abandoned, not lost, and the
+// report's two abandoned figures agree.
+func TestAbandonedAcrossASwitchoverAreNotLost(t *testing.T) {
+	cfg := repointConfig(false) // DAP_2 re-pointed, then a switchover: the backup uses "other"
+	for i := range cfg.Traffic {
+		cfg.Traffic[i].Patience = 20 * time.Second
+	}
+	cfg.AgentGroups[0].Agents = 10
+	_, r, _ := run(t, cfg)
+	if r.Databases["ixn"].Abandoned == 0 {
+		t.Fatal("no abandonment left behind in the original database: the test proves nothing")
+	}
+	if r.Interactions.Abandoned != r.Service[AllQueues].Abandoned {
+		t.Fatalf("interactions.abandoned %d, service._all.abandoned %d", r.Interactions.Abandoned, r.Service[AllQueues].Abandoned)
+	}
+	if got, want := r.Interactions.Abandoned, r.Databases["ixn"].Abandoned+r.Databases["other"].Abandoned; got != want {
+		t.Fatalf("interactions.abandoned %d, the databases hold %d abandoned rows", got, want)
+	}
+}

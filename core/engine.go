@@ -222,6 +222,7 @@ type trafficState struct {
 	media uint8
 	mean  float64 // nanoseconds between arrivals
 	stop  int64
+	rng   *rand.Rand // its arrivals' own stream
 }
 
 // fifo is a queue of (slot, generation) entries; stale entries are skipped when popped, so removal

@@ -1,10 +1,16 @@
 package core
 
+import "math"
+
 // Interactions: arrival from media servers, slots, states and their rows in the database.
 
 func (e *Engine) scheduleArrival(ti int32, from int64) {
 	t := &e.traffic[ti]
-	at := from + e.exp(t.mean)
+	d := t.rng.ExpFloat64() * t.mean
+	if d > math.MaxInt64/4 {
+		d = math.MaxInt64 / 4
+	}
+	at := from + int64(d) + 1
 	if t.stop > 0 && at >= t.stop {
 		return
 	}

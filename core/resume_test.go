@@ -227,7 +227,7 @@ func TestResumeChecksTheDatabases(t *testing.T) {
 				victim = *r
 			}
 		})
-		victim.Queue = "sms_in"
+		victim.Queue = map[bool]string{true: "fax_in", false: "sms_in"}[victim.Queue == "sms_in"]
 		db.Write(&victim)
 		_, err := Resume(cfg, st, WithDatabases(dbs))
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("interaction %d differs", victim.ID)) {
@@ -246,7 +246,7 @@ func TestResumeChecksTheDatabases(t *testing.T) {
 		if victim.ID == 0 {
 			t.Fatal("no completed row to edit")
 		}
-		victim.Queue = "sms_in"
+		victim.Queue = map[bool]string{true: "fax_in", false: "sms_in"}[victim.Queue == "sms_in"]
 		db.Write(&victim)
 		_, err := Resume(cfg, st, WithDatabases(dbs))
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("interaction %d differs", victim.ID)) {

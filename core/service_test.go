@@ -463,3 +463,27 @@ func TestAbandonedAcrossASwitchoverAreNotLost(t *testing.T) {
 		t.Fatalf("interactions.abandoned %d, the databases hold %d abandoned rows", got, want)
 	}
 }
+
+// Each traffic entry draws its arrivals from its own stream: two designs run with one seed see the
+// same customers arrive at the same moments (common random numbers), so compare pairs like with
+// like.
+func TestArrivalsAreCommonToDesigns(t *testing.T) {
+	arrivals := func(cfg Config) []int64 {
+		_, _, rec := run(t, cfg)
+		var at []int64
+		for _, ev := range rec.events {
+			if ev.Kind == EvSubmitted {
+				at = append(at, ev.T)
+			}
+		}
+		return at
+	}
+	a := seedConfig()
+	b := seedConfig()
+	b.AgentGroups[0].Agents = 20 // a very different design: long waits, many denials
+	b.Apps[2].StepTime = 300 * time.Millisecond
+	x, y := arrivals(a), arrivals(b)
+	if len(x) == 0 || !reflect.DeepEqual(x, y) {
+		t.Fatalf("arrivals differ between designs: %d vs %d", len(x), len(y))
+	}
+}

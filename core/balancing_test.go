@@ -308,3 +308,30 @@ func TestParseSubmissionRateRefusesWhatIsNoRate(t *testing.T) {
 		}
 	}
 }
+
+// Interactions taken back from a stopped URS were submitted before those still waiting: when a URS
+// is eligible again they go first, not behind everything that arrived meanwhile.
+func TestResubmissionsGoFirst(t *testing.T) {
+	cfg := churnConfig(Options{"IxnServer": {"max-submitted-interactions": "3"}})
+	cfg.Apps = append(cfg.Apps[:2], cfg.Apps[3:]...) // URS_1 alone
+	cfg.Strategies[0].ActivatedOn = []string{"URS_1"}
+	cfg.Strategies[0].Steps = []Step{{Kind: StepRoute, Group: "Agents"}}
+	cfg.AgentGroups[0].HandleTime = time.Minute
+	cfg.Traffic[0].Rate = 2
+	cfg.Timeline = []TimedAction{at(10*time.Second, Action{Kind: ActStop, App: "URS_1"}), at(20*time.Second, Action{Kind: ActStart, App: "URS_1"})}
+	_, _, rec := run(t, cfg)
+	var after []Event
+	for _, ev := range rec.events {
+		if ev.Kind == EvToURS && ev.T >= int64(20*time.Second) {
+			after = append(after, ev)
+		}
+	}
+	if len(after) == 0 || !after[0].Resubmission {
+		t.Fatalf("first submissions after the restart: %+v", after[:min(4, len(after))])
+	}
+	for i := 1; i < len(after) && after[i].Resubmission; i++ {
+		if after[i].Ixn < after[i-1].Ixn {
+			t.Fatalf("resubmissions out of order: %d after %d", after[i].Ixn, after[i-1].Ixn)
+		}
+	}
+}

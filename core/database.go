@@ -391,6 +391,7 @@ func (e *Engine) dropWorkingSet(reason string) {
 	}
 	for _, st := range e.strats {
 		st.waiting.reset()
+		st.resubWaiting.reset()
 	}
 	for _, g := range e.groups {
 		for m := range g.waiting {

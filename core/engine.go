@@ -170,7 +170,10 @@ type strategy struct {
 	activated []bool // by URS idx
 	ring      ring   // eligible URS, by app id
 	waiting   fifo
-	routed    []int64 // submissions by URS idx
+	// resubWaiting are interactions taken back from a stopped URS, waiting for an eligible one:
+	// served before waiting.
+	resubWaiting fifo
+	routed       []int64 // submissions by URS idx
 }
 
 type step struct {

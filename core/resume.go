@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -313,8 +314,8 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 			ahead = true
 		case !whole && inMine && !inTheirs && got.Completed+got.Abandoned > want.Completed+want.Abandoned:
 			ahead = true // completed or abandoned in the file after the saved position
-		case !inMine && inTheirs && (f.ReceivedAt > t || !m.has(id)):
-			ahead = true // arrived after the saved position
+		case !inMine && inTheirs && id > m.maxID() && !(whole && closed(f) && f.CompletedAt <= t && f.AbandonedAt <= t):
+			ahead = true // a new interaction, created after the saved position
 		default:
 			return fmt.Sprintf("interaction %d differs from the session's (%s)", id, rowDiff(r, f, inMine, inTheirs)), false, nil
 		}
@@ -338,7 +339,8 @@ func progressed(r, f Row, t int64) bool {
 		(r.State == StateInURS && f.State == StateWithAgent)
 }
 
-func (d *MemDatabase) has(id int64) bool { _, ok := d.pos(id); return ok }
+// maxID is the highest interaction id the database has seen (ids only grow).
+func (d *MemDatabase) maxID() int64 { return int64(len(d.index)) - 1 }
 
 func rowDiff(want, got Row, inSession, inFile bool) string {
 	switch {
@@ -346,12 +348,34 @@ func rowDiff(want, got Row, inSession, inFile bool) string {
 		return "in the session, not in the file"
 	case !inSession:
 		return "in the file, not in the session"
-	case want.State != got.State:
-		return fmt.Sprintf("state %d in the file, %d in the session", got.State, want.State)
-	case want.Queue != got.Queue:
-		return fmt.Sprintf("queue %s in the file, %s in the session", got.Queue, want.Queue)
+	}
+	// The first column that differs, by its Genesys name.
+	cols := []struct {
+		name       string
+		file, sess any
+	}{
+		{"state", got.State, want.State}, {"queue", got.Queue, want.Queue}, {"media_type", got.Media, want.Media},
+		{"submitted_by", got.SubmittedBy, want.SubmittedBy}, {"received_at", secs(got.ReceivedAt), secs(want.ReceivedAt)},
+		{"placed_in_queue_at", secs(got.PlacedInQueueAt), secs(want.PlacedInQueueAt)},
+		{"submitted_to_router_at", secs(got.SubmittedToRouterAt), secs(want.SubmittedToRouterAt)},
+		{"delivered_at", secs(got.DeliveredAt), secs(want.DeliveredAt)}, {"assigned_to", got.AssignedTo, want.AssignedTo},
+		{"completed_at", secs(got.CompletedAt), secs(want.CompletedAt)}, {"abandoned_at", secs(got.AbandonedAt), secs(want.AbandonedAt)},
+		{"urs", got.URS, want.URS}, {"strategy", got.Strategy, want.Strategy}, {"category", got.Category, want.Category},
+	}
+	for _, c := range cols {
+		if c.file != c.sess {
+			return fmt.Sprintf("%s %v in the file, %v in the session", c.name, c.file, c.sess)
+		}
 	}
 	return "its columns differ"
+}
+
+// secs shows a row time as the table stores it: virtual seconds, NULL for unset.
+func secs(ns int64) string {
+	if ns == 0 {
+		return "NULL"
+	}
+	return strconv.FormatFloat(float64(ns)/1e9, 'f', -1, 64)
 }
 
 // EventsSHA256 is the hex SHA-256 of the saved event log's bytes (what the report calls

@@ -107,7 +107,12 @@ func (e *Engine) drain(st *strategy) {
 		return
 	}
 	for st.ring.len() > 0 {
-		w, ok := st.waiting.pop()
+		// Interactions taken back from a URS that stopped were submitted before any still
+		// waiting: they go first, not behind everything that arrived meanwhile.
+		w, ok := st.resubWaiting.pop()
+		if !ok {
+			w, ok = st.waiting.pop()
+		}
 		if !ok {
 			return
 		}
@@ -140,7 +145,11 @@ func (e *Engine) submit(slot int32, resub bool) {
 	st := e.strats[ix.strategy]
 	u, ok := st.ring.pick()
 	if !ok || !e.isUp() {
-		st.waiting.push(waitEntry{slot: slot, gen: ix.gen, resub: resub})
+		if resub {
+			st.resubWaiting.push(waitEntry{slot: slot, gen: ix.gen, resub: resub})
+		} else {
+			st.waiting.push(waitEntry{slot: slot, gen: ix.gen, resub: resub})
+		}
 		return
 	}
 	e.toURS(slot, e.apps[u].urs, resub)

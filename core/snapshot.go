@@ -228,7 +228,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		s.URS = append(s.URS, uv)
 	}
 	for _, st := range e.strats {
-		sv := StrategyView{Name: st.name, Waiting: st.waiting.len(), Cells: make([]Cell, len(e.urs))}
+		sv := StrategyView{Name: st.name, Waiting: st.waiting.len() + st.resubWaiting.len(), Cells: make([]Cell, len(e.urs))}
 		for _, u := range e.urs {
 			n := st.routed[u.idx]
 			sv.Cells[u.idx] = Cell{Activated: st.activated[u.idx], Eligible: st.activated[u.idx] && u.eligible, Submitted: n}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/store"
@@ -90,6 +91,11 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	if ok && len(rs.Resume) == 0 && (rs.Events > 0 || rs.VirtualTime > 0) {
+		st.Close()
+		return nil, fmt.Errorf("%s: the saved run state is damaged (a run at %s virtual, but no journal to replay); nothing was changed\n(use --fresh to start over)",
+			filepath.Join(s.dir, "ixlb.db"), time.Duration(rs.VirtualTime))
 	}
 	if ok && len(rs.Resume) > 0 {
 		var r core.ResumeState

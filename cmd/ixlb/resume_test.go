@@ -383,3 +383,36 @@ func TestResumeSeesTheStoredLogTampered(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+// A run state whose journal was damaged is refused, not taken for "no run yet" (which would roll
+// the databases back to nothing); a row inserted into a finished session's database is refused
+// too, not taken for a row committed after the last state.
+func TestResumeRefusesADamagedJournalAndForeignRows(t *testing.T) {
+	t.Run("journal damaged", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		reportOf(t, "run", "urs-failover", "--data", data, "--json")
+		sqlExec(t, filepath.Join(data, "ixlb.db"), `UPDATE run_state SET value = 'garbage' WHERE key = 'resume'`)
+		_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+		if code != 2 || !strings.Contains(errOut, "damaged") {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("row inserted", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		reportOf(t, "run", "urs-failover", "--data", data, "--json")
+		sqlExec(t, filepath.Join(data, "ixn.db"), `INSERT INTO interactions (id, media_type, queue, state) VALUES (0, 'email', 'email_in', 0)`)
+		_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+		if code != 2 || !strings.Contains(errOut, "interaction 0 differs from the session's (in the file, not in the session)") {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("a column named", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		reportOf(t, "run", "urs-failover", "--data", data, "--json")
+		sqlExec(t, filepath.Join(data, "ixn.db"), `UPDATE interactions SET assigned_to = 'Agents/999' WHERE id = (SELECT min(id) FROM interactions WHERE completed_at IS NOT NULL)`)
+		_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+		if code != 2 || !strings.Contains(errOut, "(assigned_to Agents/999 in the file") {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	})
+}

@@ -5,16 +5,19 @@ package core
 //
 //   - A URS *reserves* when agent_reservation is true in its own options and in the IS Annex for
 //     its name. Before routing to an agent it asks the IS, whose arbiter collects the requests for
-//     that agent during request-collection-time, grants one (at random among equals) and denies the
-//     others; a request for an agent already taken is denied at once (reject-subsequent-request).
-//     A denied URS tries the next ready agent or waits for one (WaitForTarget) — it never polls.
+//     that agent during request-collection-time, grants as many as the agent has capacity for (at
+//     random among equals) and denies the others; a request for an agent already taken is denied
+//     at once (reject-subsequent-request). A denied URS tries a ready agent nobody else is asking
+//     for, or waits for one (WaitForTarget) — it never polls. A URS never asks an agent for more
+//     than the capacity it sees free.
 //   - A URS that does not reserve routes on its own view of agent states, which lags the truth by
 //     its sim.stat_delay (the Stat Server's delay): an agent another router took less than that
 //     long ago still looks ready, and the IS delivers anyway — the agent is double-booked. A URS
 //     knows its own routing, so it never conflicts with itself: a single-URS site needs no option.
 //
 // Waiting does not spin: when an agent frees capacity and an interaction of its group waits for
-// it, the capacity is handed to the interaction that has waited longest, without a new race.
+// it, the one that has waited longest gets it without a new race — reserved for it at once (logged
+// `reserved`) when its URS reserves, or announced as ready to a URS that does not.
 
 // recentFull is an agent that became fully busy at `at` because URS `by` routed to it: a URS whose
 // view lags still sees it as ready for a while.
@@ -46,9 +49,9 @@ func (f *recentFIFO) expire(cutoff int64) {
 	}
 }
 
-// Reservation requests carry how they reach the arbiter in the timer's aux: 0 is a request for an
-// agent the URS saw as ready; handoff+media is capacity an agent already handed to this interaction
-// when it freed (the interaction had been waiting for it).
+// Reservation requests carry how they reach the IS in the timer's aux: 0 is a request for an
+// agent the URS saw as ready; handoff+media is the URS routing to an agent the IS reserved for the
+// interaction when the agent freed (the interaction had been waiting for it).
 const handoff = 1
 
 // tryReserve is a URS's route step: pick an agent of the group that the URS sees as ready and ask

@@ -2,12 +2,16 @@
 // virtual clock that owns all state, with no I/O of its own. Where each behaviour of the product
 // document ("eServices Multitenancy and Load Balancing Guide — Interaction Server") lives:
 //
-//   - Balancing Universal Routing Servers: routing.go. Per strategy, a ring of eligible URS
-//     (updateEligibility, setActivated); submit/toURS pick round-robin. Eligibility: running,
-//     connected to the IS, agent_reservation true in the URS options and in the IS Annex, under
-//     max-submitted-interactions. resubmitPending is "If any instance of URS shuts down…".
-//   - Agent reservation and delivery: agents.go (tryReserve, reserveDecide — the IS arbiter —,
-//     answer with delivering-timeout, revoke back to the queue).
+//   - Balancing Universal Routing Servers: routing.go and ring.go. Per strategy, a rotation of the
+//     eligible URS (ring: least recently picked first — fair under churn); submit/toURS pick from
+//     it. Eligibility (whyNot): running, connected to the IS, under max-submitted-interactions and
+//     max-submission-rate. resubmitPending is "If any instance of URS shuts down…".
+//   - Agent reservation and delivery: agents.go — arbitration, not a gate: reserving URS go
+//     through the IS arbiter (reserveDecide, collectDone), others route on a lagging view and may
+//     double-book; waiting routers are handed freed agents; delivering-timeout and
+//     handling-timeout revoke back to the queue.
+//   - Genesys options: options.go, the one registry (OptionSpec) the engine, lint and the console
+//     read. Rules lint shares with the engine: rules.go (ChooseDatabase, ISPair, TimelineOrder).
 //   - Balancing eServices Application Servers (ESP): esp.go. Targets by application name, by
 //     application type (the IS's direct connections) or by Application Cluster; the faithful
 //     ThirdPartyServer limitation (espResponse: misrouted); faults retried then the step's error
@@ -17,9 +21,13 @@
 //   - Balancing DB Servers: database.go. DAP round-robin and failover (dapFor), held work, the IS
 //     choosing its one database when it becomes active (activateIS), the re-point reported and
 //     overlooked (actions.go repoint), the switchover hazard and the verify-database-identity guard.
-//   - Restart and crash: resume.go, the same restore a backup does on switchover.
+//   - Restart: actions.go restartIS, the same restore a backup does on switchover — an operator
+//     action. Reopening a saved session is resume.go: the journal replayed exactly, checked
+//     against the saved log hash and the databases.
+//   - Service figures, customer patience: service.go.
 //
-// Determinism: one seeded PCG source, a (time, sequence) ordered timer queue, slices in
+// Determinism: seeded PCG sources (one for the engine, one per traffic entry's arrivals, one for
+// patience), a (time, sequence) ordered timer queue, slices in
 // configuration order (never map iteration) wherever order shows. The same Config and seed give
 // the same event log byte for byte (EventsSHA256).
 package core

@@ -203,6 +203,9 @@ func (e *Engine) restore() {
 		}
 		ix.strategy = e.queues[q].strategy
 		e.svcRestored(slot, q, r.State)
+		if r.State != StateWithAgent && e.gaveUp(slot, q) {
+			continue // gave up while no Interaction Server could route it
+		}
 		switch r.State {
 		case StateWithAgent:
 			e.setState(ix, StateWithAgent, q)

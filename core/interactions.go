@@ -72,6 +72,9 @@ func (e *Engine) accept(ti int32, received int64) {
 	e.ev.Ixn, e.ev.Media, e.ev.Queue, e.ev.By = ix.id, e.media[t.media], e.queues[t.queue].name, e.apps[t.from].name
 	e.emit(EvSubmitted)
 	e.svcOffered(slot, ti)
+	if e.gaveUp(slot, t.queue) {
+		return // gave up while the media server held it: never reaches a URS
+	}
 	e.placeInQueue(slot, t.queue)
 }
 

@@ -147,10 +147,8 @@ func (e *Engine) drawPatience(mean time.Duration) int64 {
 
 func (e *Engine) armPatience(slot int32) {
 	ix := &e.ixns[slot]
-	if ix.patienceAt < e.now {
-		ix.patienceAt = e.now // gave up while a media server or no IS held it: leaves at once
-	}
-	e.schedule(timer{at: ix.patienceAt, kind: tPatience, slot: slot, arg: int32(ix.id)})
+	// Gave up while a media server or no IS held it: leaves at once (patienceAt keeps when).
+	e.schedule(timer{at: max(ix.patienceAt, e.now), kind: tPatience, slot: slot, arg: int32(ix.id)})
 }
 
 // patienceExpired abandons the interaction if its customer is still waiting. The timer names the
@@ -158,7 +156,7 @@ func (e *Engine) armPatience(slot int32) {
 // keeps waiting).
 func (e *Engine) patienceExpired(t *timer) {
 	ix := &e.ixns[t.slot]
-	if !ix.live || int32(ix.id) != t.arg || ix.svc&svcOpen == 0 || ix.patienceAt != t.at || ix.state == StateWithAgent {
+	if !ix.live || int32(ix.id) != t.arg || ix.svc&svcOpen == 0 || ix.patienceAt > t.at || ix.state == StateWithAgent {
 		return
 	}
 	e.customerAbandoned(t.slot)
@@ -176,6 +174,11 @@ func (e *Engine) customerAbandoned(slot int32) {
 	e.stats.Abandoned++
 	e.fillRow(slot)
 	e.row.AbandonedAt = e.now
+	if ix.patienceAt > 0 && ix.patienceAt < e.now {
+		// Found out late (held at a media server, or while no IS ran): the row says when the
+		// customer actually gave up.
+		e.row.AbandonedAt = ix.patienceAt
+	}
 	e.dbWrite(&e.row)
 	e.row.AbandonedAt = 0
 	e.ev.Ixn = ix.id
@@ -436,4 +439,17 @@ func (e *Engine) svcFinished(ix *ixn) {
 		ix.svc &^= svcOpen
 		e.svc.queues[ix.origin].finished++
 	}
+}
+
+// gaveUp abandons, before it goes any further, an interaction whose customer's patience ran out
+// while nothing could route it (held at a media server, or while no Interaction Server ran): it
+// is placed in queue q for the record and abandoned there, never submitted to a URS.
+func (e *Engine) gaveUp(slot int32, q int32) bool {
+	ix := &e.ixns[slot]
+	if ix.svc&svcOpen == 0 || ix.patienceAt <= 0 || ix.patienceAt > e.now {
+		return false
+	}
+	e.setState(ix, StateQueued, q)
+	e.customerAbandoned(slot)
+	return true
 }

@@ -487,3 +487,38 @@ func TestArrivalsAreCommonToDesigns(t *testing.T) {
 		t.Fatalf("arrivals differ between designs: %d vs %d", len(x), len(y))
 	}
 }
+
+// A customer whose patience runs out while the media server holds the chat (stopped) gives up
+// then: the interaction never reaches a URS, and its row says when the customer left.
+func TestPatienceRunsOutWhileHeldAtTheMediaServer(t *testing.T) {
+	cfg := mmcConfig(5, 1, 10*time.Second, 5*time.Second, 3*time.Minute, 0)
+	cfg.Timeline = []TimedAction{at(time.Minute, Action{Kind: ActStop, App: "ChatSrv_1"}), at(2*time.Minute, Action{Kind: ActStart, App: "ChatSrv_1"})}
+	e, r, rec := run(t, cfg)
+	released := map[int64]bool{}
+	for _, ev := range rec.events {
+		if ev.Kind == EvSubmitted && ev.T == int64(2*time.Minute) {
+			released[ev.Ixn] = true
+		}
+	}
+	if len(released) < 20 {
+		t.Fatalf("only %d arrivals held at the media server", len(released))
+	}
+	db, _ := e.dbs.Database("ixn")
+	gaveUp := 0
+	for id := range released {
+		row, _ := db.(*MemDatabase).Row(id)
+		if row.AbandonedAt == 0 {
+			continue
+		}
+		gaveUp++
+		if row.AbandonedAt >= int64(2*time.Minute) || row.AbandonedAt < row.ReceivedAt {
+			t.Fatalf("interaction %d: received %v, abandoned_at %v: not when the customer left", id, time.Duration(row.ReceivedAt), time.Duration(row.AbandonedAt))
+		}
+		if n := rec.count(EvToURS, func(ev *Event) bool { return ev.Ixn == id }); n != 0 {
+			t.Fatalf("interaction %d, whose customer had left, was submitted to a URS", id)
+		}
+	}
+	if gaveUp == 0 || r.Interactions.Lost != 0 {
+		t.Fatalf("%d of %d held customers gave up; lost %d", gaveUp, len(released), r.Interactions.Lost)
+	}
+}

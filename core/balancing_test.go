@@ -148,9 +148,10 @@ func (s *fairnessSink) Event(ev *Event, _ []byte) {
 	st := s.e.strats[s.e.stratBy[ev.Strategy]]
 	el := map[int32]bool{}
 	for _, u := range s.e.urs {
-		// At this moment the picked URS may already have left for its limit; the others are as
-		// they were at the pick.
-		if st.ring.contains(u.app.id) {
+		// Eligible by the rule itself, not by what the rotation holds: a URS the rotation has not
+		// taken back yet is a fairness bug too. (The picked URS may already have left for its
+		// limit; it was eligible at its pick.)
+		if st.activated[u.idx] && s.e.whyNot(u) == "" {
 			el[u.app.id] = true
 		}
 	}
@@ -334,4 +335,46 @@ func TestResubmissionsGoFirst(t *testing.T) {
 			t.Fatalf("resubmissions out of order: %d after %d", after[i].Ixn, after[i-1].Ixn)
 		}
 	}
+}
+
+// A URS freed by a revoke in the very event that sends the interaction back is eligible again at
+// that pick: the rotation does not skip it (found from the outside: it stayed out until the event
+// ended, and the next URS was picked twice in a row).
+func TestRevokeFreesTheURSBeforeTheNextPick(t *testing.T) {
+	cfg := churnConfig(nil)
+	cfg.Apps[1].Annex = Options{"IxnServer": {"max-submitted-interactions": "1"}} // URS_1
+	cfg.Strategies[0].Steps = []Step{{Kind: StepRoute, Group: "Agents"}}
+	cfg.AgentGroups[0].Agents = 50
+	cfg.AgentGroups[0].AnswerTime = 3 * time.Second
+	cfg.AgentGroups[0].Accept = 0.3 // rejections send interactions back to the queue
+	cfg.Traffic[0].Rate = 0.5
+	_, _, rec := run(t, cfg)
+	checked := 0
+	last := ""
+	for i, ev := range rec.events {
+		if ev.Kind != EvToURS {
+			continue
+		}
+		// The pick right after a revoke of URS_1's only interaction, in the same instant.
+		if i > 0 && rec.events[i-1].Kind == EvRevoked && rec.events[i-1].T == ev.T && last == "URS_2" && prevURS(rec.events[:i], rec.events[i-1].Ixn) == "URS_1" {
+			checked++
+			if ev.URS != "URS_1" {
+				t.Fatalf("t=%v: URS_1, freed by the revoke, was skipped: %s picked after URS_2", time.Duration(ev.T), ev.URS)
+			}
+		}
+		last = ev.URS
+	}
+	if checked == 0 {
+		t.Fatal("no revoke of URS_1's interaction right after a pick of URS_2: the test proves nothing")
+	}
+}
+
+// prevURS is the URS the interaction was last submitted to before the events given.
+func prevURS(events []Event, ixn int64) string {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind == EvToURS && events[i].Ixn == ixn {
+			return events[i].URS
+		}
+	}
+	return ""
 }

@@ -384,14 +384,7 @@ func (e *Engine) deactivateIS() {
 
 // dropWorkingSet forgets everything but the interactions agents are handling.
 func (e *Engine) dropWorkingSet(reason string) {
-	for slot := range e.ixns {
-		ix := &e.ixns[slot]
-		if !ix.live || ix.state == StateWithAgent {
-			continue
-		}
-		e.abandon(int32(slot), "interaction server "+reason)
-		e.freeSlotOf(int32(slot))
-	}
+	// Nobody waits any more: an agent freed while the working set goes is not handed on.
 	for _, st := range e.strats {
 		st.waiting.reset()
 		st.resubWaiting.reset()
@@ -400,6 +393,14 @@ func (e *Engine) dropWorkingSet(reason string) {
 		for m := range g.waiting {
 			g.waiting[m].reset()
 		}
+	}
+	for slot := range e.ixns {
+		ix := &e.ixns[slot]
+		if !ix.live || ix.state == StateWithAgent {
+			continue
+		}
+		e.abandon(int32(slot), "interaction server "+reason)
+		e.freeSlotOf(int32(slot))
 	}
 }
 

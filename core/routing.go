@@ -143,8 +143,17 @@ func (e *Engine) placeInQueue(slot int32, q int32) {
 func (e *Engine) submit(slot int32, resub bool) {
 	ix := &e.ixns[slot]
 	st := e.strats[ix.strategy]
-	u, ok := st.ring.pick()
-	if !ok || !e.isUp() {
+	// A URS this very event freed (a revoke that sends the interaction back) is eligible again
+	// before the pick, or the rotation would skip it.
+	if len(e.dirty) > 0 {
+		e.settle()
+	}
+	var u int32
+	ok := false
+	if e.isUp() {
+		u, ok = st.ring.pick() // no pick, and no turn taken, while no IS can submit
+	}
+	if !ok {
 		if resub {
 			st.resubWaiting.push(waitEntry{slot: slot, gen: ix.gen, resub: resub})
 		} else {

@@ -109,12 +109,19 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 				return nil, fmt.Errorf("%s is missing or empty: the saved session wrote it; nothing was changed\n(use --rebuild to regenerate it by replaying the session, or --fresh to start over)", p)
 			}
 		}
-		// Events committed after the state was saved belong to a future that did not happen.
-		if err := st.Rewind(rs); err != nil {
+		// The run state's own figures must agree with its journal, and the stored log with the
+		// journal's hash — both checked before anything is changed.
+		if rs.Events != r.Events || rs.VirtualTime != r.T || rs.Seed != r.Seed {
+			st.Close()
+			return nil, fmt.Errorf("%s: the saved run state is inconsistent (events %d, time %s, seed %d; its journal: %d, %s, %d); nothing was changed\n(use --fresh to start over)",
+				filepath.Join(s.dir, "ixlb.db"), rs.Events, time.Duration(rs.VirtualTime), rs.Seed, r.Events, time.Duration(r.T), r.Seed)
+		}
+		if err := checkStoredLog(st, s.dir, r); err != nil {
 			st.Close()
 			return nil, err
 		}
-		if err := checkStoredLog(st, s.dir, r); err != nil {
+		// Events committed after the state was saved belong to a future that did not happen.
+		if err := st.Rewind(store.RunState{Events: r.Events, VirtualTime: r.T}); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -122,7 +129,13 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 	} else if s.hasDatabases(cfg) {
 		// Interaction databases but no committed state: a run stopped before its first state
 		// commit. Its rows belong to no journal; resuming the empty journal rolls them back, so
-		// the run starts from a clean world rather than restoring strangers.
+		// the run starts from a clean world rather than restoring strangers. (Events are committed
+		// with the state: a stored log without one means the state was removed, not never made.)
+		if lines, err := st.Events(1, 1); err != nil || len(lines) > 0 {
+			st.Close()
+			return nil, fmt.Errorf("%s: the saved run state is missing but its event log is there: the session cannot be continued; nothing was changed\n(use --fresh to start over)",
+				filepath.Join(s.dir, "ixlb.db"))
+		}
 		if err := st.Rewind(store.RunState{}); err != nil {
 			st.Close()
 			return nil, err

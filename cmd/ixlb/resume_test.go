@@ -416,3 +416,28 @@ func TestResumeRefusesADamagedJournalAndForeignRows(t *testing.T) {
 		}
 	})
 }
+
+// The run state's own figures are checked against its journal before anything is changed: a
+// refused rerun must not cut the stored event log to an edited count.
+func TestResumeRefusesAnInconsistentRunStateUntouched(t *testing.T) {
+	for _, edit := range []string{
+		`DELETE FROM run_state WHERE key = 'events'`,
+		`UPDATE run_state SET value = 600 WHERE key = 'events'`,
+		`UPDATE run_state SET value = '3' WHERE key = 'seed'`,
+		`DELETE FROM run_state`,
+	} {
+		t.Run(edit, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			reportOf(t, "run", "urs-failover", "--data", data, "--json")
+			before, _, _ := runBin(t, "events", data, "--sha256")
+			sqlExec(t, filepath.Join(data, "ixlb.db"), edit)
+			_, errOut, code := runBin(t, "run", "urs-failover", "--data", data)
+			if code != 2 || !strings.Contains(errOut, "nothing was changed") {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if after, _, _ := runBin(t, "events", data, "--sha256"); after != before {
+				t.Fatalf("the refused rerun changed the stored event log: %s → %s", before, after)
+			}
+		})
+	}
+}

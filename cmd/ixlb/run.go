@@ -18,6 +18,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 type runFlags struct {
@@ -283,19 +284,18 @@ func (lp loop) simulate(eng *core.Engine, end int64) error {
 	return nil
 }
 
-// pace runs virtual time at speed times the wall clock, committing about ten times a second.
+// pace runs virtual time at speed times the wall clock, committing about ten times a second,
+// with the console's pacing rule (live.Pace, live.RunTo).
 func (lp loop) pace(eng *core.Engine, end int64, speed float64) error {
 	const tick = 100 * time.Millisecond
-	wall0, virt0 := time.Now(), eng.Now()
+	clock := live.WallClock{}
+	wall0, virt0 := clock.Now(), eng.Now()
 	for eng.Now() < end {
 		if lp.stop.sleep(tick) {
 			return errInterrupted
 		}
-		target := end
-		if ahead := float64(time.Since(wall0)) * speed; ahead < float64(end-virt0) {
-			target = virt0 + int64(ahead)
-		}
-		eng.RunUntil(target)
+		target := min(end, virt0+live.Pace(clock.Now().Sub(wall0), speed))
+		live.RunTo(eng, target, clock, time.Time{})
 		if err := lp.step(eng, end); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ixlb/ixlb/core"
 )
 
 // fakeClock is a wall clock the test moves: Now returns what the test set (plus step on each
@@ -118,4 +120,24 @@ func TestLiveBehindDoesNotEndEarly(t *testing.T) {
 		sawBehind = sawBehind || f.Behind
 	}
 	t.Fatal("never reached the end")
+}
+
+// RunTo, the pacing both the console and `ixlb run --speed` use: it reaches its target when the
+// engine keeps up, and stops at the deadline, saying it is behind, when it cannot.
+func TestRunToReachesOrFallsBehind(t *testing.T) {
+	if got := Pace(2*time.Second, 10); got != int64(20*time.Second) {
+		t.Fatalf("Pace(2s, 10x) = %v", time.Duration(got))
+	}
+	e, err := core.New(seedConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := newFakeClock()
+	if behind := RunTo(e, int64(30*time.Second), clk, time.Time{}); behind || e.Now() != int64(30*time.Second) {
+		t.Fatalf("no deadline: behind %v at %v", behind, time.Duration(e.Now()))
+	}
+	clk.step = time.Second // every look at the clock costs a second: the deadline passes at once
+	if behind := RunTo(e, int64(5*time.Minute), clk, clk.Now()); !behind || e.Now() >= int64(5*time.Minute) {
+		t.Fatalf("past the deadline: behind %v at %v", behind, time.Duration(e.Now()))
+	}
 }

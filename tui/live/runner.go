@@ -331,7 +331,7 @@ func (r *Runner) loop(ctx context.Context, last time.Time) {
 // deadline so operator actions stay responsive when the engine cannot keep up.
 func (r *Runner) advance(wall time.Duration, deadline time.Time) {
 	now := r.eng.Now()
-	target := now + int64(float64(wall)*r.speed)
+	target := now + Pace(wall, r.speed)
 	if end := int64(r.cfg.Duration); !r.opts.NoStopAtEnd && !r.endPaused && end > 0 && now < end && target >= end {
 		target = end
 		defer func() {
@@ -343,23 +343,33 @@ func (r *Runner) advance(wall time.Duration, deadline time.Time) {
 			}
 		}()
 	}
-	slice := (target - now) / 16
+	r.behind = RunTo(r.eng, target, r.opts.Clock, deadline)
+}
+
+// Pace is the virtual time wall of wall-clock time brings at speed: the one pacing rule of the
+// console's runner and `ixlb run --speed`.
+func Pace(wall time.Duration, speed float64) int64 { return int64(float64(wall) * speed) }
+
+// RunTo runs eng to virtual time target in slices, giving up at deadline (zero: never) when the
+// engine cannot keep up; it reports whether it fell behind. The console's runner and `ixlb run
+// --speed` both advance through it.
+func RunTo(eng *core.Engine, target int64, clock Clock, deadline time.Time) (behind bool) {
+	slice := (target - eng.Now()) / 16
 	if slice < int64(time.Millisecond) {
 		slice = int64(time.Millisecond)
 	}
-	r.behind = false
-	for r.eng.Now() < target {
-		next := r.eng.NextEventAt()
+	for eng.Now() < target {
+		next := eng.NextEventAt()
 		if next < 0 || next > target {
-			r.eng.RunUntil(target)
-			return
+			eng.RunUntil(target)
+			return false
 		}
-		r.eng.RunUntil(min(target, r.eng.Now()+slice))
-		if !deadline.IsZero() && r.opts.Clock.Now().After(deadline) {
-			r.behind = true
-			return
+		eng.RunUntil(min(target, eng.Now()+slice))
+		if !deadline.IsZero() && clock.Now().After(deadline) {
+			return true
 		}
 	}
+	return false
 }
 
 // Step advances virtual time by d without looking at the wall clock, then publishes a frame.

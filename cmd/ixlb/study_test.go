@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -361,5 +362,33 @@ func TestSweepMemoryGuard(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "over the limit of 64 MiB") {
 		t.Fatalf("%v: %s", err, out)
+	}
+}
+
+// runStudy's workers ask halted while the caller's goroutine emits rows: with the interruption
+// watcher as halted this must be race-free (go test -race), and a halt stops the study.
+func TestRunStudyHaltsConcurrently(t *testing.T) {
+	sc, err := scenarios.Open("urs-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := watchSignals()
+	defer sig.release()
+	runs := 0
+	err = runStudy(6, func(i int) studyRun { return studyRun{cfg: sc.Config, seed: uint64(i + 1)} }, 2, sig.stopped, nil,
+		func(i int, r studyResult) error {
+			runs++
+			_ = sig.stopped()
+			return nil
+		})
+	if err != nil || runs != 6 {
+		t.Fatalf("%d runs, %v", runs, err)
+	}
+	var halt atomic.Bool
+	halt.Store(true) // a signal already came: no run gets past its first slice
+	err = runStudy(6, func(i int) studyRun { return studyRun{cfg: sc.Config, seed: uint64(i + 1)} }, 2,
+		halt.Load, nil, func(i int, r studyResult) error { return nil })
+	if !errors.Is(err, errInterrupted) {
+		t.Fatalf("halted study: %v", err)
 	}
 }

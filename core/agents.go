@@ -333,7 +333,10 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		e.write(slot)
 		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 		e.emit(EvAccepted)
-		d := e.exp(g.handleMean)
+		d := int64(ix.work*g.handleMean) + 1
+		if ix.work == 0 { // restored from a database: its work is not known
+			d = e.exp(g.handleMean)
+		}
 		e.after(d, tComplete, slot, ag, ix.media)
 		if e.is.handlingTimeout > 0 && d > e.is.handlingTimeout {
 			// Only work that outlasts handling-timeout needs its timer: the heap stays the size

@@ -164,13 +164,15 @@ func (e *Engine) build() error {
 		if stop == 0 {
 			stop = int64(cfg.Duration) // SCENARIOS.md: stop defaults to the duration
 		}
-		// Each traffic entry draws its arrivals from a stream of its own (common random
-		// numbers): two designs run with one seed see the same customers arrive at the same
-		// moments, whatever they do with them, so `ixlb compare` pairs like with like.
+		// Each traffic entry draws its arrivals, and its customers' work, from streams of its
+		// own (common random numbers): two designs run with one seed see the same customers
+		// arrive at the same moments with the same work, whatever they do with them, so
+		// `ixlb compare` pairs like with like.
 		seed := e.cfg.Seed
 		e.traffic = append(e.traffic, trafficState{cfg: t, from: from, queue: q, media: e.mediaBy[t.Media],
 			mean: float64(time.Second) / t.Rate, stop: stop,
-			rng: rand.New(rand.NewPCG(seed^0x6a09e667f3bcc909, uint64(i)*0xbb67ae8584caa73b+seed))})
+			rng:  rand.New(rand.NewPCG(seed^0x6a09e667f3bcc909, uint64(i)*0xbb67ae8584caa73b+seed)),
+			work: rand.New(rand.NewPCG(seed^0x3c6ef372fe94f82b, uint64(i)*0xa54ff53a5f1d36f1+seed))})
 	}
 	e.refreshISOptions()
 	for _, u := range e.urs {

@@ -226,6 +226,7 @@ type trafficState struct {
 	mean  float64 // nanoseconds between arrivals
 	stop  int64
 	rng   *rand.Rand // its arrivals' own stream
+	work  *rand.Rand // its customers' work (handle time) draws, in arrival order
 }
 
 // fifo is a queue of (slot, generation) entries; stale entries are skipped when popped, so removal
@@ -285,6 +286,7 @@ type ixn struct {
 	by          int32
 	espServer   int32
 	espEpoch    uint32
+	work        float64 // the customer's work: handle time = work × the answering group's mean
 	receivedAt  int64
 	placedAt    int64
 	toURSAt     int64

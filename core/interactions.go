@@ -67,6 +67,7 @@ func (e *Engine) accept(ti int32, received int64) {
 	ix.media = t.media
 	ix.by = t.from
 	ix.receivedAt = received
+	ix.work = t.work.ExpFloat64() // drawn in arrival order: the same customer, the same work, in any design
 	ix.queue = -1
 	e.stats.Submitted++
 	e.ev.Ixn, e.ev.Media, e.ev.Queue, e.ev.By = ix.id, e.media[t.media], e.queues[t.queue].name, e.apps[t.from].name

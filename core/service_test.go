@@ -486,6 +486,38 @@ func TestArrivalsAreCommonToDesigns(t *testing.T) {
 	if len(x) == 0 || !reflect.DeepEqual(x, y) {
 		t.Fatalf("arrivals differ between designs: %d vs %d", len(x), len(y))
 	}
+	// And the same customer brings the same work: handled by the same group, it takes as long.
+	handled := func(cfg Config) map[int64]int64 {
+		_, _, rec := run(t, cfg)
+		start, out := map[int64]int64{}, map[int64]int64{}
+		classified := map[int64]bool{} // strategy A picks the group by a random category
+		for _, ev := range rec.events {
+			switch ev.Kind {
+			case EvSubmitted:
+				classified[ev.Ixn] = ev.Queue == "email_in"
+			case EvAccepted:
+				if classified[ev.Ixn] {
+					continue
+				}
+				start[ev.Ixn] = ev.T
+			case EvCompleted:
+				if s, ok := start[ev.Ixn]; ok {
+					out[ev.Ixn] = ev.T - s
+				}
+			}
+		}
+		return out
+	}
+	ha, hb := handled(a), handled(b)
+	same := 0
+	for id, d := range hb {
+		if da, ok := ha[id]; ok && da == d {
+			same++
+		}
+	}
+	if len(hb) == 0 || same != len(hb) {
+		t.Fatalf("only %d of %d interactions handled in both designs took the same time", same, len(hb))
+	}
 }
 
 // A customer whose patience runs out while the media server holds the chat (stopped) gives up

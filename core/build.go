@@ -347,7 +347,6 @@ func (e *Engine) refreshISOptions() {
 	e.is.routingTimeout = dur("settings", "routing-timeout")
 	e.is.handlingTimeout = dur("settings", "handling-timeout")
 	e.is.collectTime = dur("agent-reservation", "request-collection-time")
-	e.is.reservationTime = dur("agent-reservation", "reservation-time")
 	spec, v, ok := get("agent-reservation", "reject-subsequent-request")
 	e.is.rejectSubsequent = spec.Bool(v, ok)
 	spec, v, ok = get("settings", "verify-database-identity")
@@ -442,10 +441,10 @@ func ParseSubmissionRate(v string) (time.Duration, bool) {
 func (e *Engine) refreshURS(u *ursState) {
 	a := u.app
 	v, ok := a.opts.Get("default", "agent_reservation")
-	u.arOpt = OptionSpecFor(TypeRoutingServer, false, "default", "agent_reservation").Bool(v, ok)
+	own := OptionSpecFor(TypeRoutingServer, false, "default", "agent_reservation").Bool(v, ok)
 	v, ok = e.isAnnex().Get("agent_reservation", a.name)
-	u.arAnnex = OptionSpecFor(TypeInteractionServer, true, "agent_reservation", NameURS).Bool(v, ok)
-	u.reserves = u.arOpt && u.arAnnex
+	annexed := OptionSpecFor(TypeInteractionServer, true, "agent_reservation", NameURS).Bool(v, ok)
+	u.reserves = own && annexed
 	u.maxSub = e.is.defaultMaxSub
 	if v, ok := e.ursLimit(a, "max-submitted-interactions"); ok {
 		if n := OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submitted-interactions").Int(v, true); n >= 0 {

@@ -30,7 +30,6 @@ type isState struct {
 	defaultRateSet    bool          // default-max-submission-rate is set (0 then disables submissions)
 	// The [agent-reservation] options of the IS arbiter.
 	collectTime      int64
-	reservationTime  int64
 	rejectSubsequent bool
 }
 

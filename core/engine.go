@@ -152,8 +152,6 @@ type ursState struct {
 	paceUntil   int64         // the rate limit holds new submissions until then
 	paceArmed   bool          // a timer will end the hold
 	lastSubmit  int64         // when it was last submitted an interaction (-1: never)
-	arOpt       bool          // agent_reservation in its own options
-	arAnnex     bool          // agent_reservation for it in the IS Annex
 	reserves    bool          // both: it asks the IS arbiter before routing to an agent
 	statDelay   int64         // how far its view of agent states lags (sim.stat_delay)
 	connected   bool          // a connection to the Interaction Server (either of the pair)

@@ -121,7 +121,7 @@ func (e *Engine) Report() (*Report, error) {
 		}
 	}
 	ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia = e.stats.Resubmitted, e.stats.Revoked, e.stats.Parked
-	ic.Held = int64(e.HeldInteractions())
+	ic.Held = int64(e.heldInteractions())
 	for _, st := range e.strats {
 		m := map[string]int64{}
 		for _, u := range e.urs {
@@ -155,10 +155,10 @@ func (e *Engine) Report() (*Report, error) {
 	return r, nil
 }
 
-// HeldInteractions counts the interactions whose work the Interaction Server holds because it
+// heldInteractions counts the interactions whose work the Interaction Server holds because it
 // cannot reach its database: state changes waiting for a DAP, and agents' completions waiting for
 // the IS to read its database.
-func (e *Engine) HeldInteractions() int {
+func (e *Engine) heldInteractions() int {
 	seen := map[int64]bool{}
 	for i := range e.is.held {
 		seen[e.is.held[i].row.ID] = true

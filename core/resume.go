@@ -91,11 +91,13 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("the saved session was written by an older ixlb and cannot be replayed exactly (start over with --fresh)")
 	}
 	cfg.Seed = st.Seed
-	real := &Engine{cfg: &cfg}
+	// The options are read into a scratch engine: the replay runs on memory, and only then moves
+	// onto the databases and sinks they name.
+	given := &Engine{cfg: &cfg}
 	for _, o := range opts {
-		o(real)
+		o(given)
 	}
-	if real.dbs == nil {
+	if given.dbs == nil {
 		return nil, fmt.Errorf("resume needs the databases it was saved with")
 	}
 	mem := NewMemDatabases()
@@ -124,10 +126,10 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	if err := checkReplay(e, st); err != nil {
 		return nil, err
 	}
-	if err := e.adoptDatabases(mem, real.dbs, st, real.rebuild); err != nil {
+	if err := e.adoptDatabases(mem, given.dbs, st, given.rebuild); err != nil {
 		return nil, err
 	}
-	e.sinks = real.sinks
+	e.sinks = given.sinks
 	return e, nil
 }
 

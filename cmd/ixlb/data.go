@@ -23,7 +23,6 @@ type session struct {
 	dir    string
 	temp   bool              // ixlb run without --data: removed at the end
 	resume *core.ResumeState // nil: start the scenario afresh
-	run    store.RunState    // as loaded
 	lock   *dirLock          // the directory's owner lock, held until close (lock.go)
 }
 
@@ -125,7 +124,7 @@ func openSession(dir string, cfg core.Config, fresh, rebuild bool) (_ *session, 
 			st.Close()
 			return nil, err
 		}
-		s.resume, s.run = &r, rs
+		s.resume = &r
 	} else if s.hasDatabases(cfg) {
 		// Interaction databases but no committed state: a run stopped before its first state
 		// commit. Its rows belong to no journal; resuming the empty journal rolls them back, so

@@ -212,7 +212,8 @@ func (e *Engine) buildGroups() {
 		g := &group{id: int32(i), name: gc.Name, first: int32(len(e.agents)), n: int32(gc.Agents),
 			capacity: make([]int32, nm), handleMean: float64(gc.HandleTime),
 			answer: durOr(gc.AnswerTime, DefaultAnswerTime), accept: gc.Accept,
-			free: make([][]int32, nm), waiting: make([]fifo, nm)}
+			free: make([][]int32, nm), readied: make([]changeFIFO, nm), waiting: make([][]fifo, nm),
+			waitURS: make([][]int32, nm), listed: make([][]bool, nm), lookAt: make([][]int64, nm), nWaiting: make([]int, nm)}
 		if g.handleMean <= 0 {
 			g.handleMean = float64(time.Minute)
 		}
@@ -229,10 +230,16 @@ func (e *Engine) buildGroups() {
 		e.groups = append(e.groups, g)
 	}
 	e.load = make([]int32, len(e.agents)*nm)
-	e.holders = make([]int32, len(e.agents)*nm)
-	e.lastBy = make([]int32, len(e.agents)*nm)
+	e.resv = make([]int32, len(e.agents)*nm)
+	e.readyAt = make([]int64, len(e.agents)*nm)
+	e.availAt = make([]int64, len(e.agents)*nm)
+	for k := range e.readyAt {
+		e.readyAt[k] = readySinceStart // every URS sees the agents ready from the start
+	}
+	e.lingers = map[int32][]linger{}
+	e.orphaned = map[int64]bool{}
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
-	e.asking = map[int64]int32{}
+	e.claims = map[int64]int32{}
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {
@@ -347,6 +354,7 @@ func (e *Engine) refreshISOptions() {
 	e.is.routingTimeout = dur("settings", "routing-timeout")
 	e.is.handlingTimeout = dur("settings", "handling-timeout")
 	e.is.collectTime = dur("agent-reservation", "request-collection-time")
+	e.is.reservationTime = dur("agent-reservation", "reservation-time")
 	spec, v, ok := get("agent-reservation", "reject-subsequent-request")
 	e.is.rejectSubsequent = spec.Bool(v, ok)
 	spec, v, ok = get("settings", "verify-database-identity")
@@ -472,19 +480,20 @@ func (e *Engine) refreshURS(u *ursState) {
 	e.updateEligibility(u)
 }
 
-// refreshStatViews keeps the memory of recently filled agents only while some URS routes without
-// reserving, for as long as the longest such URS's view lags.
+// refreshStatViews sizes the memory of the lagging views: agents that became ready are remembered
+// for as long as the longest stat delay; agents that became full too, but only while some URS
+// routes without reserving (only then does a view show a taken agent as ready).
 func (e *Engine) refreshStatViews() {
 	var d int64
+	lags := false
 	for _, u := range e.urs {
-		if !u.reserves && u.statDelay > d {
-			d = u.statDelay
-		}
+		d = max(d, u.statDelay)
+		lags = lags || !u.reserves
 	}
 	e.maxStatDelay = d
 	for _, g := range e.groups {
-		if d > 0 && g.recent == nil {
-			g.recent = make([]recentFIFO, len(e.media))
+		if lags && g.filled == nil {
+			g.filled = make([]changeFIFO, len(e.media))
 		}
 	}
 }

@@ -27,19 +27,22 @@ type Report struct {
 // InteractionCounts: submitted counts rows committed in any database; the state counts and lost
 // come from the database the active Interaction Server uses.
 type InteractionCounts struct {
-	Submitted      int64  `json:"submitted"`
-	Completed      int64  `json:"completed"`
-	Abandoned      int64  `json:"abandoned"` // closed with abandoned_at: the customer gave up
-	Queued         int64  `json:"queued"`
-	InURS          int64  `json:"in_urs"`
-	WithAgent      int64  `json:"with_agent"`
-	Lost           int64  `json:"lost"`
-	LostOpen       int64  `json:"lost_open"` // of those, still open (not completed) in another database
-	Resubmitted    int64  `json:"resubmitted"`
-	Revoked        int64  `json:"revoked"`
-	WaitingAtMedia int64  `json:"waiting_at_media"`
-	Held           int64  `json:"held"` // interactions whose state changes wait for a DAP to reach the database
-	Database       string `json:"database"`
+	Submitted      int64 `json:"submitted"`
+	Completed      int64 `json:"completed"`
+	Abandoned      int64 `json:"abandoned"` // closed with abandoned_at: the customer gave up
+	Queued         int64 `json:"queued"`
+	InURS          int64 `json:"in_urs"`
+	WithAgent      int64 `json:"with_agent"`
+	Lost           int64 `json:"lost"`
+	LostOpen       int64 `json:"lost_open"` // of those, still open (not completed) in another database
+	Resubmitted    int64 `json:"resubmitted"`
+	Revoked        int64 `json:"revoked"`
+	WaitingAtMedia int64 `json:"waiting_at_media"`
+	Held           int64 `json:"held"` // interactions whose state changes wait for a DAP to reach the database
+	// StaleRestored are rows a restore (switch-back, restart) put back to work although their
+	// interaction had been finished (or was being finished) by an agent under another IS.
+	StaleRestored int64  `json:"stale_restored"`
+	Database      string `json:"database"`
 }
 
 // ESPFaults counts faulted ESP requests by cause.
@@ -66,11 +69,15 @@ type DatabaseCounts struct {
 	Abandoned    int64 `json:"abandoned"`
 }
 
-// AgentCounts are the arbiter's figures.
+// AgentCounts are the arbiter's figures, and the times agents were pushed past their capacity.
 type AgentCounts struct {
 	Reservations int64 `json:"reservations"`
 	Denied       int64 `json:"denied"`
+	Prolonged    int64 `json:"prolonged"` // reservations renewed by the URS holding them (reject-subsequent-request: false)
 	DoubleBooked int64 `json:"double_booked"`
+	// OverCapacity counts every delivery or restore that pushed an agent past its capacity:
+	// double bookings, and interactions a restore put back on a full agent.
+	OverCapacity int64 `json:"over_capacity"`
 }
 
 // ExpectationResult is one `expect` line evaluated against the report.
@@ -148,7 +155,9 @@ func (e *Engine) Report() (*Report, error) {
 		}
 	}
 	r.Service, r.Occupancy, r.URSShare = e.Service(), e.Occupancy(), e.URSShare()
-	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, DoubleBooked: e.stats.DoubleBooked}
+	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, Prolonged: e.stats.Prolonged,
+		DoubleBooked: e.stats.DoubleBooked, OverCapacity: e.stats.OverCapacity}
+	ic.StaleRestored = e.stats.StaleRestored
 	for _, err := range e.errs {
 		r.Errors = append(r.Errors, err.Error())
 	}

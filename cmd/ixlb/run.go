@@ -353,7 +353,11 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 		c := r.Databases[db]
 		fmt.Fprintf(tw, "  database %s\t%d interactions\t%d completed\n", db, c.Interactions, c.Completed)
 	}
-	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", r.Agents.Reservations, r.Agents.Denied, r.Agents.DoubleBooked)
+	a := r.Agents
+	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", a.Reservations, a.Denied, a.DoubleBooked)
+	if a.Prolonged > 0 || a.OverCapacity > a.DoubleBooked || ic.StaleRestored > 0 {
+		fmt.Fprintf(tw, "  prolonged\t%d\tover capacity\t%d\tstale restored\t%d\n", a.Prolonged, a.OverCapacity, ic.StaleRestored)
+	}
 	printService(tw, r)
 	for _, e := range r.Errors {
 		fmt.Fprintf(tw, "\nerror: %s\n", e)

@@ -59,7 +59,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 	for _, u := range e.urs {
 		e.refreshURS(u)
 	}
-	e.refreshTypeTargets()
+	e.refreshTargets()
 	daps := e.isDAPs()
 	e.is.daps = e.is.daps[:0]
 	e.is.dapRing = ring{}

@@ -143,6 +143,9 @@ func (e *Engine) Report() (*Report, error) {
 		for _, c := range t.candidates {
 			m[e.apps[c].name] = 0
 		}
+		if t.kind == viaName {
+			m[e.apps[t.named].name] = 0 // reachable or not: the server the strategy names
+		}
 		for srv, n := range t.counts {
 			m[e.apps[srv].name] = n
 		}

@@ -2,11 +2,9 @@ package core
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -414,34 +412,6 @@ func (e *Engine) ursLimit(a *app, option string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// ParseSubmissionRate reads max-submission-rate ("10/second", "10/s", "600/minute" or a bare
-// number per second; 0 disables, at most 1000 a second) as the least time between two
-// submissions; 0 means no limit.
-func ParseSubmissionRate(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	num, unit, _ := strings.Cut(v, "/")
-	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
-		return 0, false
-	}
-	per := time.Second
-	switch strings.TrimSpace(strings.ToLower(unit)) {
-	case "", "s", "sec", "second":
-	case "m", "min", "minute":
-		per = time.Minute
-	default:
-		return 0, false
-	}
-	if n == 0 {
-		return 0, true
-	}
-	gap := float64(per) / n
-	if n/per.Seconds() > 1000 || gap >= math.MaxInt64/2 {
-		return 0, false // above Genesys' ceiling, or so slow the gap overflows (1e-300/second)
-	}
-	return time.Duration(gap), true
 }
 
 // refreshURS reads a URS's options and the IS Annex entry for it, through the option registry,

@@ -189,8 +189,8 @@ func (e *Engine) lookTimer(t *timer) {
 // nextVisible is when the first agent of g that is ready for media m but not yet in u's statistics
 // appears there.
 func (e *Engine) nextVisible(u *ursState, g *group, m int) (int64, bool) {
+	e.age(g, m)
 	rd := &g.readied[m]
-	rd.expire(e.now - e.maxStatDelay)
 	seen := e.now - u.statDelay
 	nm := len(e.media)
 	for i := 0; i < rd.len(); i++ {
@@ -227,40 +227,83 @@ func (e *Engine) tellWaiting(g *group, m int, now bool) {
 // one ready long enough for u's statistics to show it, or one another router filled too lately
 // for them to show it taken.
 func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
+	e.age(g, m)
 	seen := e.now - u.statDelay // u's statistics show the agents as they were then
 	capacity := g.capacity[m]
 	skip := func(k int) bool {
-		if e.readyAt[k] > seen {
-			return true // became ready after seen: not in u's statistics yet
+		return e.avoid(ix, k) || e.asked[k] > 0 && e.askedBy(k, u.app.id) >= capacity-e.load[k]
+	}
+	settled := g.settled[m]
+	// Agents that became ready lately: u sees them sooner than the slowest URS when its own
+	// statistics lag less.
+	rd := &g.readied[m]
+	nr := 0
+	if u.statDelay < e.maxStatDelay {
+		nr = rd.len()
+	}
+	var rec *changeFIFO
+	nf := 0
+	if g.filled != nil {
+		rec = &g.filled[m]
+		rec.expire(e.now - e.maxStatDelay)
+		nf = rec.len()
+	}
+	if nr+nf == 0 {
+		return e.pickFree(settled, m, skip)
+	}
+	n := len(settled) + nr + nf
+	switch i := e.rng.IntN(n); {
+	case i >= len(settled)+nr:
+		if ag, ok := e.seesFilled(u, g, m, ix, rec.at(i-len(settled)-nr), seen); ok {
+			return ag, true
 		}
-		asked, _ := e.claimsOf(k, u.app.id)
-		return asked >= capacity-e.load[k] || e.avoid(ix, k)
-	}
-	free := g.free[m]
-	if g.filled == nil {
-		return e.pickFree(g, m, skip)
-	}
-	rec := &g.filled[m]
-	rec.expire(e.now - e.maxStatDelay)
-	n := len(free) + rec.len()
-	if n == 0 {
-		return -1, false
-	}
-	if i := e.rng.IntN(n); i >= len(free) {
-		if ag, ok := e.seesFilled(u, g, m, ix, rec.at(i-len(free)), seen); ok {
+	case i >= len(settled):
+		if ag, ok := e.seesReadied(g, m, rd.at(i-len(settled)), seen, skip); ok {
 			return ag, true
 		}
 	}
-	if ag, ok := e.pickFree(g, m, skip); ok {
+	if ag, ok := e.pickFree(settled, m, skip); ok {
 		return ag, true
 	}
-	// Nothing ready that u's statistics show: its lagging view may still show an agent taken lately.
-	for i := 0; i < rec.len(); i++ {
+	// Nothing among the agents every URS sees ready: u may see one that became ready lately, or
+	// (its view lagging) one taken lately.
+	for i := 0; i < nr; i++ {
+		if ag, ok := e.seesReadied(g, m, rd.at(i), seen, skip); ok {
+			return ag, true
+		}
+	}
+	for i := 0; i < nf; i++ {
 		if ag, ok := e.seesFilled(u, g, m, ix, rec.at(i), seen); ok {
 			return ag, true
 		}
 	}
 	return -1, false
+}
+
+// seesReadied reports whether an agent that became ready at c.at, later than the slowest URS can
+// see, is in the statistics of a URS that sees the agents as they were at seen.
+func (e *Engine) seesReadied(g *group, m int, c *change, seen int64, skip func(k int) bool) (int32, bool) {
+	k := int(c.agent)*len(e.media) + m
+	if c.at <= seen && e.readyAt[k] == c.at && e.load[k] < g.capacity[m] && !skip(k) {
+		return c.agent, true
+	}
+	return -1, false
+}
+
+// age moves the agents that have been ready for the longest stat delay into the list every URS
+// sees (settled).
+func (e *Engine) age(g *group, m int) {
+	rd := &g.readied[m]
+	cutoff := e.now - e.maxStatDelay
+	nm := len(e.media)
+	for rd.len() > 0 && rd.at(0).at <= cutoff {
+		c := rd.at(0)
+		if k := int(c.agent)*nm + m; e.freePos[k] >= 0 && e.readyAt[k] == c.at {
+			e.addSettled(g, c.agent, m)
+		}
+		rd.head++
+	}
+	rd.expire(cutoff) // compacts
 }
 
 // seesFilled reports whether u's view still shows agent c.agent, filled lately, ready.
@@ -298,8 +341,10 @@ func (e *Engine) avoid(ix *ixn, k int) bool {
 func (e *Engine) request(slot int32, u *ursState, ag int32) {
 	ix := &e.ixns[slot]
 	e.unclaim(ix)
-	ix.claimKey, ix.claim = e.askKey(int(ag)*len(e.media)+int(ix.media), u.app.id), claimAsked
+	k := int(ag)*len(e.media) + int(ix.media)
+	ix.claimKey, ix.claim = e.askKey(k, u.app.id), claimAsked
 	e.claims[ix.claimKey]++
+	e.asked[k]++
 	e.after(u.stepTime, tReserve, slot, ag, 0)
 }
 
@@ -310,13 +355,26 @@ func (e *Engine) claimsOf(k int, urs int32) (asked, held int32) {
 	return v & (heldUnit - 1), v / heldUnit
 }
 
+// askedBy is what URS urs has asked for agent-media k and not been answered.
+func (e *Engine) askedBy(k int, urs int32) int32 {
+	if e.asked[k] == 0 {
+		return 0 // nobody asks for it: no lookup
+	}
+	asked, _ := e.claimsOf(k, urs)
+	return asked
+}
+
 // claimRouted turns the interaction's answered request into an interaction the URS routed there.
 func (e *Engine) claimRouted(ix *ixn) {
 	if ix.claim == claimAsked {
 		e.claims[ix.claimKey] += heldUnit - 1
+		e.asked[e.claimAgent(ix)]--
 		ix.claim = claimHeld
 	}
 }
+
+// claimAgent is the agent-media of the interaction's claim.
+func (e *Engine) claimAgent(ix *ixn) int { return int(ix.claimKey / int64(len(e.apps))) }
 
 // unclaim ends whatever the interaction's URS counts for it (answered with a denial, gone from
 // the agent, or gone elsewhere).
@@ -325,6 +383,7 @@ func (e *Engine) unclaim(ix *ixn) {
 	switch ix.claim {
 	case claimAsked:
 		d = 1
+		e.asked[e.claimAgent(ix)]--
 	case claimHeld:
 		d = heldUnit
 	default:
@@ -461,16 +520,15 @@ func (e *Engine) deny(slot int32, ag int32) {
 	e.look(u, g, int(ix.media))
 }
 
-// pickFree draws, at random, an agent of g ready for media m that skip does not rule out.
-func (e *Engine) pickFree(g *group, m int, skip func(k int) bool) (int32, bool) {
-	free := g.free[m]
+// pickFree draws, at random, an agent of free (ready for media m) that skip does not rule out.
+func (e *Engine) pickFree(free []int32, m int, skip func(k int) bool) (int32, bool) {
 	if len(free) == 0 {
 		return -1, false
 	}
 	nm := len(e.media)
 	// Mostly one of a few draws will do (O(1)); when most ready agents are ruled out, count and
 	// draw among the rest.
-	for try := 0; try < 8; try++ {
+	for try := 0; try < 16; try++ {
 		if ag := free[e.rng.IntN(len(free))]; !skip(int(ag)*nm + m) {
 			return ag, true
 		}
@@ -696,11 +754,11 @@ func (e *Engine) releaseAgent(ag int32, media uint8) {
 	e.load[k]--
 	e.svcLoad(ag, -1)
 	if e.load[k] == g.capacity[m]-1 {
+		// Ready: in the free list at once, in every URS's statistics only after its stat delay.
 		e.addFree(g, ag, m)
 		e.readyAt[k], e.availAt[k] = e.now, e.now
-		rd := &g.readied[m]
-		rd.expire(e.now - e.maxStatDelay)
-		rd.items = append(rd.items, change{agent: ag, at: e.now})
+		e.age(g, m)
+		g.readied[m].items = append(g.readied[m].items, change{agent: ag, at: e.now})
 	}
 	if e.load[k] < g.capacity[m] && g.nWaiting[m] > 0 {
 		e.tellWaiting(g, m, false)
@@ -716,16 +774,35 @@ func (e *Engine) addFree(g *group, ag int32, m int) {
 	g.free[m] = append(g.free[m], ag)
 }
 
+// removeFree takes the agent out of the free list and the settled list for media m.
 func (e *Engine) removeFree(g *group, ag int32, m int) {
+	k := int(ag)*len(e.media) + m
+	g.free[m] = e.unlist(g.free[m], e.freePos, ag, m)
+	if e.settledPos[k] >= 0 {
+		g.settled[m] = e.unlist(g.settled[m], e.settledPos, ag, m)
+	}
+}
+
+// unlist removes ag from list, whose positions (by agent-media) are in pos.
+func (e *Engine) unlist(list []int32, pos []int32, ag int32, m int) []int32 {
 	nm := len(e.media)
 	k := int(ag)*nm + m
-	i := e.freePos[k]
+	i := pos[k]
 	if i < 0 {
+		return list
+	}
+	last := list[len(list)-1]
+	list[i] = last
+	pos[int(last)*nm+m] = i
+	pos[k] = -1
+	return list[:len(list)-1]
+}
+
+func (e *Engine) addSettled(g *group, ag int32, m int) {
+	k := int(ag)*len(e.media) + m
+	if e.settledPos[k] >= 0 {
 		return
 	}
-	last := g.free[m][len(g.free[m])-1]
-	g.free[m][i] = last
-	e.freePos[int(last)*nm+m] = i
-	g.free[m] = g.free[m][:len(g.free[m])-1]
-	e.freePos[k] = -1
+	e.settledPos[k] = int32(len(g.settled[m]))
+	g.settled[m] = append(g.settled[m], ag)
 }

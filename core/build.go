@@ -210,7 +210,7 @@ func (e *Engine) buildGroups() {
 		g := &group{id: int32(i), name: gc.Name, first: int32(len(e.agents)), n: int32(gc.Agents),
 			capacity: make([]int32, nm), handleMean: float64(gc.HandleTime),
 			answer: durOr(gc.AnswerTime, DefaultAnswerTime), accept: gc.Accept,
-			free: make([][]int32, nm), readied: make([]changeFIFO, nm), waiting: make([][]fifo, nm),
+			free: make([][]int32, nm), settled: make([][]int32, nm), readied: make([]changeFIFO, nm), waiting: make([][]fifo, nm),
 			waitURS: make([][]int32, nm), listed: make([][]bool, nm), lookAt: make([][]int64, nm), nWaiting: make([]int, nm)}
 		if g.handleMean <= 0 {
 			g.handleMean = float64(time.Minute)
@@ -238,6 +238,7 @@ func (e *Engine) buildGroups() {
 	e.orphaned = map[int64]bool{}
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	e.claims = map[int64]int32{}
+	e.asked = make([]int32, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {
@@ -247,6 +248,7 @@ func (e *Engine) buildGroups() {
 			for a := g.first; a < g.first+g.n; a++ {
 				g.free[m] = append(g.free[m], a)
 			}
+			g.settled[m] = append([]int32(nil), g.free[m]...) // ready from the start
 		}
 	}
 	// freePos is global, indexed by agent, so one slice serves all groups.
@@ -262,6 +264,7 @@ func (e *Engine) buildGroups() {
 		}
 	}
 	e.freePos = pos
+	e.settledPos = slices.Clone(pos)
 }
 
 func (e *Engine) buildStep(sc *Step) (step, error) {

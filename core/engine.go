@@ -40,11 +40,12 @@ type Engine struct {
 	traffic []trafficState
 
 	// Agent capacity bookkeeping, flat by agent*len(media)+m.
-	load    []int32 // interactions the agent holds (invited, ringing, handled): its state as URS see it
-	resv    []int32 // units the IS arbiter holds reserved: reserved interactions until they leave the agent, and lingering reservations
-	freePos []int32 // index of the agent in its group's free list for media m, or -1
-	readyAt []int64 // when the agent last became ready for media m (its load fell below capacity)
-	availAt []int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
+	load       []int32 // interactions the agent holds (invited, ringing, handled): its state as URS see it
+	resv       []int32 // units the IS arbiter holds reserved: reserved interactions until they leave the agent, and lingering reservations
+	freePos    []int32 // index of the agent in its group's free list for media m, or -1
+	settledPos []int32 // index of the agent in its group's settled list for media m, or -1
+	readyAt    []int64 // when the agent last became ready for media m (its load fell below capacity)
+	availAt    []int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
 	// lingers are reservations whose interaction left the agent before the accept (rejected, not
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
@@ -62,6 +63,7 @@ type Engine struct {
 	// knows its own routing, so it never asks an agent for more than it sees free and never
 	// conflicts with itself. Looked up, never iterated.
 	claims map[int64]int32
+	asked  []int32 // by agent-media: the requests on their way, of every URS (claims' low bits summed)
 	// maxStatDelay is the longest sim.stat_delay of any URS: how long agents that became ready
 	// (and, while some URS does not reserve, agents that became full) are remembered for the
 	// lagging views.
@@ -225,6 +227,7 @@ type group struct {
 	answer     int64
 	accept     float64
 	free       [][]int32 // by media: agents with spare capacity for it
+	settled    [][]int32 // by media: those ready for at least the longest stat delay, in every URS's statistics
 	// filled are the agents that became full lately, by media, as a lagging view still shows them
 	// ready; nil while every URS reserves. readied are the agents that became ready lately, which
 	// a URS sees only after its stat delay.

@@ -119,6 +119,21 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 			s.t.Fatalf("t=%d: agent %s over capacity", e.T, e.Agent)
 		}
 		delete(s.announced, e.Ixn)
+		// Reservations alone never exceed the agent's capacity.
+		reserved := 0
+		for ixn, a := range s.holder {
+			if a == e.Agent && s.media[ixn] == s.media[e.Ixn] && s.viaResv[ixn] {
+				reserved++
+			}
+		}
+		if !s.restored && reserved > capacity {
+			s.t.Fatalf("t=%d: agent %s holds %d reserved interactions, capacity %d", e.T, e.Agent, reserved, capacity)
+		}
+		if ag, ok := s.eng.agentBy[e.Agent]; ok {
+			if r := s.eng.resv[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[s.media[e.Ixn]])]; int(r) > capacity {
+				s.t.Fatalf("t=%d: the arbiter holds %d reservations of %s, capacity %d", e.T, r, e.Agent, capacity)
+			}
+		}
 	case EvRevoked, EvCompleted:
 		delete(s.viaResv, e.Ixn)
 		if a, ok := s.holder[e.Ixn]; ok && s.doubled[e.Ixn] {
@@ -160,8 +175,9 @@ func genConfig(t *rapid.T) Config {
 		urs = append(urs, name)
 		ar := rapid.SampledFrom([]string{"true", "true", "true", "false"}).Draw(t, "ar")
 		u := AppConfig{Name: name, Type: TypeRoutingServer, Connections: []string{"IS"},
-			Options:  Options{"default": {"agent_reservation": ar}},
-			StepTime: time.Duration(rapid.IntRange(1, 500).Draw(t, "step")) * time.Millisecond}
+			Options:   Options{"default": {"agent_reservation": ar}},
+			StepTime:  time.Duration(rapid.IntRange(1, 500).Draw(t, "step")) * time.Millisecond,
+			StatDelay: time.Duration(rapid.IntRange(1, 1000).Draw(t, "statdelay")) * time.Millisecond}
 		u.Annex = Options{"IS": {}}
 		if rapid.Bool().Draw(t, "limit") {
 			u.Annex["IS"]["max-submitted-interactions"] = fmt.Sprint(rapid.IntRange(1, 20).Draw(t, "max"))
@@ -186,7 +202,10 @@ func genConfig(t *rapid.T) Config {
 	}
 	cfg.Apps = append(cfg.Apps, AppConfig{Name: "IS", Type: TypeInteractionServer, Backup: backup, Connections: isConn,
 		Options: Options{"settings": {"delivering-timeout": fmt.Sprint(rapid.IntRange(1, 30).Draw(t, "dt")),
-			"verify-database-identity": "true"}},
+			"verify-database-identity": "true"},
+			"agent-reservation": {"reject-subsequent-request": rapid.SampledFrom([]string{"true", "false"}).Draw(t, "rsr"),
+				"reservation-time": fmt.Sprint(rapid.IntRange(1, 15000).Draw(t, "rt")),
+				"request-collection-time": fmt.Sprint(rapid.IntRange(0, 300).Draw(t, "rct"))}},
 		Annex: Options{"agent_reservation": annex}})
 	cfg.Clusters = []ClusterConfig{{Name: "FaxCluster", Members: []string{"Fax_1"}}}
 	cfg.AgentGroups = []AgentGroupConfig{

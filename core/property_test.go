@@ -204,7 +204,7 @@ func genConfig(t *rapid.T) Config {
 		Options: Options{"settings": {"delivering-timeout": fmt.Sprint(rapid.IntRange(1, 30).Draw(t, "dt")),
 			"verify-database-identity": "true"},
 			"agent-reservation": {"reject-subsequent-request": rapid.SampledFrom([]string{"true", "false"}).Draw(t, "rsr"),
-				"reservation-time": fmt.Sprint(rapid.IntRange(1, 15000).Draw(t, "rt")),
+				"reservation-time":        fmt.Sprint(rapid.IntRange(1, 15000).Draw(t, "rt")),
 				"request-collection-time": fmt.Sprint(rapid.IntRange(0, 300).Draw(t, "rct"))}},
 		Annex: Options{"agent_reservation": annex}})
 	cfg.Clusters = []ClusterConfig{{Name: "FaxCluster", Members: []string{"Fax_1"}}}

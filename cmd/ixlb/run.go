@@ -32,6 +32,8 @@ type runFlags struct {
 	fresh   bool
 	rebuild bool
 	plot    string
+	warmup  time.Duration
+	warmSet bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -67,6 +69,7 @@ SIGINT/SIGTERM.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
+			f.warmSet = cmd.Flags().Changed("warmup")
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -79,6 +82,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
+	cmd.Flags().DurationVar(&f.warmup, "warmup", 0, "leave interactions that arrive before this out of the service figures (every queue; overrides the file's service_level warmup)")
 	return cmd
 }
 
@@ -137,6 +141,16 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
+	// The warm-up changes what is counted, not what happens: the session is the file's, so a
+	// finished --data run can be reported again with another --warmup.
+	runCfg := cfg
+	if f.warmSet {
+		if err := checkWarmup(f.warmup, cfg.Duration); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		runCfg.Queues = append([]core.QueueConfig(nil), cfg.Queues...)
+		runCfg.SetWarmup(f.warmup)
+	}
 	// From before the session exists: a signal while it opens is heard at the first step, and
 	// a temporary directory is not left behind.
 	stop := watchSignals()
@@ -164,7 +178,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		if f.rebuild {
 			opts = append(opts, core.WithRebuild())
 		}
-		eng, err = core.Resume(cfg, *ss.resume, opts...)
+		eng, err = core.Resume(runCfg, *ss.resume, opts...)
 		if err != nil {
 			return resumeError(ss.dir, err)
 		}
@@ -179,7 +193,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
 		}
 	} else {
-		eng, err = core.New(cfg, opts...)
+		eng, err = core.New(runCfg, opts...)
 		if err != nil {
 			return exitf(2, "%s: %v", sc.File, err)
 		}
@@ -225,13 +239,24 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		// Names and expectations come from the file: escaped for the terminal.
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
-	if err := plotRun(stderr, f.plot, cfg); err != nil {
+	if err := plotRun(stderr, f.plot, runCfg); err != nil {
 		return exitf(2, "plot: %v", err)
 	}
 	for _, x := range rep.Expectations {
 		if !x.OK {
 			return &exitError{code: 1, err: fmt.Errorf("")}
 		}
+	}
+	return nil
+}
+
+// checkWarmup refuses a --warmup that would leave nothing to measure.
+func checkWarmup(d, duration time.Duration) error {
+	switch {
+	case d < 0:
+		return fmt.Errorf("--warmup %s: must not be negative", d)
+	case d >= duration:
+		return fmt.Errorf("--warmup %s: not shorter than the run (duration %s): nothing would be measured", d, duration)
 	}
 	return nil
 }

@@ -17,9 +17,22 @@ import (
 
 // Flags of ixn.svc.
 const (
-	svcOpen    uint8 = 1 // offered, not yet answered, abandoned or finished
-	svcTouched uint8 = 2 // a URS stop, a resubmission, a switchover or a restart touched it
+	svcOpen     uint8 = 1 // offered, not yet answered, abandoned or finished
+	svcTouched  uint8 = 2 // a URS stop, a resubmission, a switchover or a restart touched it
+	svcMeasured uint8 = 4 // arrived after its queue's warm-up: it counts in the service figures
 )
+
+// svcClass is where an interaction's service state is counted: two classes per queue, the
+// interactions that arrived before the queue's warm-up (even) and after it (odd). Only the
+// latter make the queue's service figures; both count in the account of damage.
+func svcClass(origin int32, flags uint8) int32 {
+	if flags&svcMeasured != 0 {
+		return 2*origin + 1
+	}
+	return 2 * origin
+}
+
+func (ix *ixn) class() int32 { return svcClass(ix.origin, ix.svc) }
 
 // AllQueues names the overall figures in the report's `service` section.
 const AllQueues = "_all"
@@ -45,10 +58,13 @@ type svcCarry struct {
 }
 
 type svcState struct {
-	queues []svcQueue
-	busy   []int64 // by group: agents holding at least one interaction or reservation now
-	area   []int64 // by group: busy agent-nanoseconds up to last
+	q      []svcQueue // by svcClass
+	warmup []int64    // by queue: interactions received before it are not measured
+	busy   []int64    // by group: agents holding at least one interaction or reservation now
+	area   []int64    // by group: busy agent-nanoseconds from occFrom up to last
 	last   []int64
+	// occFrom is where occupancy starts: the scenario's warm-up.
+	occFrom int64
 	// patience draws come from their own stream, so a scenario without patience keeps its event
 	// log byte for byte (and a patience nobody reaches changes nothing either).
 	patience *rand.Rand
@@ -108,15 +124,20 @@ func (e *Engine) svcBuild() {
 	if def <= 0 {
 		def = int64(DefaultServiceLevel)
 	}
-	e.svc.queues = make([]svcQueue, len(e.queues))
-	for i := range e.svc.queues {
-		q := &e.svc.queues[i]
-		q.threshold = def
-		if i < len(e.cfg.Queues) && e.cfg.Queues[i].ServiceLevel > 0 {
-			q.threshold = int64(e.cfg.Queues[i].ServiceLevel)
+	e.svc.q = make([]svcQueue, 2*len(e.queues))
+	e.svc.warmup = make([]int64, len(e.queues))
+	for i := range e.queues {
+		e.svc.warmup[i] = int64(e.cfg.QueueWarmup(i))
+		for c := 2 * i; c < 2*i+2; c++ {
+			q := &e.svc.q[c]
+			q.threshold = def
+			if i < len(e.cfg.Queues) && e.cfg.Queues[i].ServiceLevel > 0 {
+				q.threshold = int64(e.cfg.Queues[i].ServiceLevel)
+			}
 		}
-		q.hist = make([]int64, histBins)
+		e.svc.q[2*i+1].hist = make([]int64, histBins) // waits are read of the measured only
 	}
+	e.svc.occFrom = int64(e.cfg.Warmup)
 	e.svc.allHist = make([]int64, histBins)
 	n := len(e.groups)
 	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
@@ -130,7 +151,10 @@ func (e *Engine) svcOffered(slot int32, ti int32) {
 	ix := &e.ixns[slot]
 	ix.origin = t.queue
 	ix.svc = svcOpen
-	e.svc.queues[t.queue].offered++
+	if ix.receivedAt >= e.svc.warmup[t.queue] {
+		ix.svc |= svcMeasured
+	}
+	e.svc.q[ix.class()].offered++
 	if t.cfg.Patience > 0 {
 		ix.patienceAt = ix.receivedAt + e.drawPatience(t.cfg.Patience)
 		e.armPatience(slot)
@@ -170,7 +194,7 @@ func (e *Engine) customerAbandoned(slot int32) {
 	e.abandon(slot, "abandoned")
 	e.clearAgent(ix)
 	ix.svc &^= svcOpen
-	e.svc.queues[ix.origin].abandoned++
+	e.svc.q[ix.class()].abandoned++
 	e.stats.Abandoned++
 	e.fillRow(slot)
 	e.row.AbandonedAt = e.now
@@ -196,16 +220,18 @@ func (e *Engine) svcAnswered(slot int32) {
 		return
 	}
 	ix.svc &^= svcOpen
-	q := &e.svc.queues[ix.origin]
+	q := &e.svc.q[ix.class()]
 	w := e.now - ix.receivedAt
 	q.answered++
 	q.waitSum += w
 	if w <= q.threshold {
 		q.within++
 	}
-	b := histBin(w)
-	q.hist[b]++
-	e.svc.allHist[b]++
+	if q.hist != nil {
+		b := histBin(w)
+		q.hist[b]++
+		e.svc.allHist[b]++
+	}
 	if ix.svc&svcTouched != 0 {
 		q.tAnswered++
 		q.tWaitSum += w
@@ -219,7 +245,7 @@ func (e *Engine) svcTouch(slot int32) {
 		return
 	}
 	ix.svc |= svcTouched
-	e.svc.queues[ix.origin].touched++
+	e.svc.q[ix.class()].touched++
 }
 
 // svcFreed keeps the service state of an interaction whose slot is dropped while its customer
@@ -245,6 +271,9 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 			return
 		}
 		ix.origin, ix.svc = q, svcOpen
+		if ix.receivedAt >= e.svc.warmup[q] {
+			ix.svc |= svcMeasured
+		}
 		for i := range e.traffic {
 			if t := &e.traffic[i]; t.queue == q && t.media == ix.media && t.cfg.Patience > 0 {
 				ix.patienceAt = e.now + e.drawPatience(t.cfg.Patience)
@@ -272,7 +301,7 @@ func (e *Engine) svcLoad(ag int32, delta int32) {
 	default:
 		return
 	}
-	e.svc.area[g] += e.svc.busy[g] * (e.now - e.svc.last[g])
+	e.svc.area[g] += e.svc.busy[g] * e.svcSpan(e.svc.last[g])
 	e.svc.last[g] = e.now
 	if delta > 0 {
 		e.svc.busy[g]++
@@ -308,6 +337,10 @@ type ServiceFigures struct {
 	TouchedASA float64 `json:"touched_asa"`
 	OthersASA  float64 `json:"others_asa"`
 	ExtraWait  float64 `json:"extra_wait"`
+	// Warmup is the warm-up in seconds; Excluded counts the interactions that arrived before it,
+	// which none of the figures above include.
+	Warmup   float64 `json:"warmup"`
+	Excluded int64   `json:"excluded"`
 }
 
 func (q *svcQueue) figures() ServiceFigures {
@@ -363,14 +396,18 @@ func (q *svcQueue) percentiles() (p50, p90, p99 float64) {
 // Service returns the service figures now, by queue and under AllQueues for all of them (whose
 // service level counts each interaction against its own queue's threshold).
 func (e *Engine) Service() map[string]ServiceFigures {
-	out := make(map[string]ServiceFigures, len(e.svc.queues)+1)
+	out := make(map[string]ServiceFigures, len(e.queues)+1)
 	all := svcQueue{threshold: int64(e.cfg.ServiceLevel), hist: e.svc.allHist}
 	if all.threshold <= 0 {
 		all.threshold = int64(DefaultServiceLevel)
 	}
-	for i := range e.svc.queues {
-		q := &e.svc.queues[i]
-		out[e.queues[i].name] = q.figures()
+	var excluded int64
+	for i := range e.queues {
+		q := &e.svc.q[2*i+1]
+		f := q.figures()
+		f.Warmup, f.Excluded = float64(e.svc.warmup[i])/1e9, e.svc.q[2*i].offered
+		out[e.queues[i].name] = f
+		excluded += f.Excluded
 		all.offered += q.offered
 		all.answered += q.answered
 		all.abandoned += q.abandoned
@@ -381,18 +418,25 @@ func (e *Engine) Service() map[string]ServiceFigures {
 		all.tAnswered += q.tAnswered
 		all.tWaitSum += q.tWaitSum
 	}
-	out[AllQueues] = all.figures()
+	f := all.figures()
+	f.Warmup, f.Excluded = e.cfg.Warmup.Seconds(), excluded
+	out[AllQueues] = f
 	return out
 }
 
-// Occupancy is each agent group's busy share over the run so far: the time its agents held at
-// least one interaction or reservation, over agents × elapsed time.
+// svcSpan is how much of the time from `from` to now lies after the warm-up (occFrom).
+func (e *Engine) svcSpan(from int64) int64 {
+	return max(0, e.now-max(from, e.svc.occFrom))
+}
+
+// Occupancy is each agent group's busy share over the run so far (from the scenario's warm-up):
+// the time its agents held at least one interaction or reservation, over agents × elapsed time.
 func (e *Engine) Occupancy() map[string]float64 {
 	out := make(map[string]float64, len(e.groups))
 	for i, g := range e.groups {
-		area := e.svc.area[i] + e.svc.busy[i]*(e.now-e.svc.last[i])
-		if e.now > 0 && g.n > 0 {
-			out[g.name] = float64(area) / (float64(g.n) * float64(e.now))
+		area := e.svc.area[i] + e.svc.busy[i]*e.svcSpan(e.svc.last[i])
+		if span := e.svcSpan(0); span > 0 && g.n > 0 {
+			out[g.name] = float64(area) / (float64(g.n) * float64(span))
 		} else {
 			out[g.name] = 0
 		}
@@ -437,7 +481,7 @@ func (e *Engine) URSShare() map[string]map[string]float64 {
 func (e *Engine) svcFinished(ix *ixn) {
 	if ix.svc&svcOpen != 0 {
 		ix.svc &^= svcOpen
-		e.svc.queues[ix.origin].finished++
+		e.svc.q[ix.class()].finished++
 	}
 }
 

@@ -34,6 +34,8 @@ type runFlags struct {
 	rebuild  bool
 	plot     string
 	interval time.Duration
+	warmup   time.Duration
+	warmSet  bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -69,6 +71,7 @@ SIGINT/SIGTERM.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
+			f.warmSet = cmd.Flags().Changed("warmup")
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -82,6 +85,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
 	cmd.Flags().DurationVar(&f.interval, "interval", 0, "with --plot: the interval service level and URS shares are taken over (default 15m; shorter for runs under an hour)")
+	cmd.Flags().DurationVar(&f.warmup, "warmup", 0, "leave interactions that arrive before this out of the service figures (every queue; overrides the file's service_level warmup)")
 	return cmd
 }
 
@@ -146,6 +150,16 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
+	// The warm-up changes what is counted, not what happens: the session is the file's, so a
+	// finished --data run can be reported again with another --warmup.
+	runCfg := cfg
+	if f.warmSet {
+		if err := checkWarmup(f.warmup, cfg.Duration); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		runCfg.Queues = append([]core.QueueConfig(nil), cfg.Queues...)
+		runCfg.SetWarmup(f.warmup)
+	}
 	// From before the session exists: a signal while it opens is heard at the first step, and
 	// a temporary directory is not left behind.
 	stop := watchSignals()
@@ -173,7 +187,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		if f.rebuild {
 			opts = append(opts, core.WithRebuild())
 		}
-		eng, err = core.Resume(cfg, *ss.resume, opts...)
+		eng, err = core.Resume(runCfg, *ss.resume, opts...)
 		if err != nil {
 			return resumeError(ss.dir, err)
 		}
@@ -188,7 +202,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
 		}
 	} else {
-		eng, err = core.New(cfg, opts...)
+		eng, err = core.New(runCfg, opts...)
 		if err != nil {
 			return exitf(2, "%s: %v", sc.File, err)
 		}
@@ -234,7 +248,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		// Names and expectations come from the file: escaped for the terminal.
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
-	if err := plotRun(stderr, f.plot, cfg, f.interval); err != nil {
+	if err := plotRun(stderr, f.plot, runCfg, f.interval); err != nil {
 		return exitf(2, "plot: %v", err)
 	}
 	for _, x := range rep.Expectations {
@@ -256,6 +270,17 @@ func plotRun(stderr io.Writer, path string, cfg core.Config, interval time.Durat
 		return err
 	}
 	fmt.Fprintf(stderr, "plot → %s\n", path)
+	return nil
+}
+
+// checkWarmup refuses a --warmup that would leave nothing to measure.
+func checkWarmup(d, duration time.Duration) error {
+	switch {
+	case d < 0:
+		return fmt.Errorf("--warmup %s: must not be negative", d)
+	case d >= duration:
+		return fmt.Errorf("--warmup %s: not shorter than the run (duration %s): nothing would be measured", d, duration)
+	}
 	return nil
 }
 

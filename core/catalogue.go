@@ -29,6 +29,7 @@ type FigureInfo struct {
 	Label string // what it measures: "% answered in 20 s", "ASA", "occupancy"
 	Unit  string // "seconds", "%", "interactions"…; "" for plain numbers
 	Kind  FigureKind
+	rank  int
 }
 
 // catalogue entries: a path pattern ("*" stands for a scenario name, the figure's scope; "?" for
@@ -38,17 +39,22 @@ var catalogue = []struct {
 	kind                 FigureKind
 }{
 	{"service.*.service_level", "% answered in {threshold}", "%", KindShare},
-	{"service.*.answered_within", "answered in {threshold}", "interactions", KindCount},
 	{"service.*.asa", "ASA", "seconds", KindSeconds},
 	{"service.*.abandon_rate", "abandon rate", "%", KindShare},
-	{"service.*.threshold", "service-level threshold", "seconds", KindSeconds},
 	{"service.*.wait_p50", "wait, median", "seconds", KindSeconds},
 	{"service.*.wait_p90", "wait, 90th percentile", "seconds", KindSeconds},
 	{"service.*.wait_p99", "wait, 99th percentile", "seconds", KindSeconds},
+	{"service.*.offered", "offered", "interactions", KindCount},
+	{"service.*.answered", "answered", "interactions", KindCount},
+	{"service.*.answered_within", "answered in {threshold}", "interactions", KindCount},
+	{"service.*.abandoned", "abandoned", "interactions", KindCount},
 	{"service.*.touched", "touched by a failure", "interactions", KindCount},
 	{"service.*.touched_asa", "ASA of those a failure touched", "seconds", KindSeconds},
 	{"service.*.others_asa", "ASA of the others", "seconds", KindSeconds},
 	{"service.*.extra_wait", "extra wait of those a failure touched", "seconds", KindSeconds},
+	{"service.*.threshold", "service-level threshold", "seconds", KindSeconds},
+	{"service.*.warmup", "warm-up", "seconds", KindSeconds},
+	{"service.*.excluded", "arrived in the warm-up (left out)", "interactions", KindCount},
 	{"service.*.?", "{name}", "interactions", KindCount},
 	{"occupancy.*", "occupancy", "%", KindShare},
 	{"urs_share.*.*", "share of the strategy's submissions", "%", KindShare},
@@ -68,7 +74,7 @@ var catalogue = []struct {
 // (a queue's service-level threshold: service.Q.threshold); it may be nil.
 func DescribeFigure(path string, figs Figures) FigureInfo {
 	segs := strings.Split(path, ".")
-	for _, c := range catalogue {
+	for rank, c := range catalogue {
 		pat := strings.Split(c.pattern, ".")
 		if len(pat) != len(segs) {
 			continue
@@ -89,15 +95,22 @@ func DescribeFigure(path string, figs Figures) FigureInfo {
 		if !match {
 			continue
 		}
-		f := FigureInfo{Path: path, Scope: scopeOf(scope), Unit: c.unit, Kind: c.kind}
+		f := FigureInfo{Path: path, Scope: scopeOf(scope), Unit: c.unit, Kind: c.kind, rank: rank}
+		if f.Scope == "" && strings.Contains(c.pattern, "?") {
+			f.Scope = strings.ReplaceAll(segs[0], "_", " ") // interactions: lost, esp faults: timeout
+		}
 		f.Label = strings.ReplaceAll(c.label, "{name}", name)
 		if strings.Contains(f.Label, "{threshold}") {
 			f.Label = strings.ReplaceAll(f.Label, "{threshold}", thresholdText(figs, segs[1]))
 		}
 		return f
 	}
-	return FigureInfo{Path: path, Label: path}
+	return FigureInfo{Path: path, Label: path, rank: len(catalogue)}
 }
+
+// Rank is the figure's place in the catalogue: tables list a scope's figures in this order
+// (service level, ASA, abandon rate, waits, then counts).
+func (f FigureInfo) Rank() int { return f.rank }
 
 func scopeOf(names []string) string {
 	for i, n := range names {
@@ -178,14 +191,45 @@ func ciDecimals(ci float64) int {
 	return max(0, min(6, 1-int(math.Floor(math.Log10(ci)))))
 }
 
+// Decimals is how many decimals show every interval of a row or column alike: enough for the
+// narrowest half-width given (0: none), or the kind's default when none is given.
+func (f FigureInfo) Decimals(cis ...float64) int {
+	d := -1
+	for _, ci := range cis {
+		if ci > 0 && !math.IsNaN(ci) {
+			d = max(d, ciDecimals(f.Display(ci)))
+		}
+	}
+	if d >= 0 {
+		return d
+	}
+	switch f.Kind {
+	case KindCount:
+		return 0
+	}
+	return 1
+}
+
 // FormatCI shows a mean with the half-width of its confidence interval: "92.6 ± 0.7%",
 // "5.10 ± 0.41". Without an interval (one value, or no spread) it is Format.
 func (f FigureInfo) FormatCI(mean, ci float64) string {
 	if ci <= 0 || math.IsNaN(ci) {
 		return f.Format(mean)
 	}
-	d := ciDecimals(f.Display(ci))
-	s := strconv.FormatFloat(f.Display(mean), 'f', d, 64) + " ± " + strconv.FormatFloat(f.Display(ci), 'f', d, 64)
+	return f.FormatCIWith(mean, ci, f.Decimals(ci))
+}
+
+// FormatCIWith is FormatCI with d decimals (see Decimals); a count without an interval whose mean
+// is whole shows none.
+func (f FigureInfo) FormatCIWith(mean, ci float64, d int) string {
+	m := f.Display(mean)
+	if f.Kind == KindCount && (ci <= 0 || math.IsNaN(ci)) && m == math.Trunc(m) {
+		d = 0
+	}
+	s := strconv.FormatFloat(m, 'f', d, 64)
+	if ci > 0 && !math.IsNaN(ci) {
+		s += " ± " + strconv.FormatFloat(f.Display(ci), 'f', d, 64)
+	}
 	if f.Kind == KindShare {
 		s += "%"
 	}
@@ -195,17 +239,22 @@ func (f FigureInfo) FormatCI(mean, ci float64) string {
 // FormatDiff shows a difference with its interval, signed; shares differ in percentage points:
 // "+2.8 ± 0.3 pts", "-1.61 ± 0.20".
 func (f FigureInfo) FormatDiff(mean, ci float64) string {
-	d := 1
-	if f.Kind == KindCount && ci <= 0 {
-		d = 0
+	d := f.Decimals(ci)
+	if f.Kind == KindCount && !(ci > 0) {
 		if m := f.Display(mean); m != math.Trunc(m) {
 			d = 2
 		}
 	}
-	if ci > 0 && !math.IsNaN(ci) {
-		d = ciDecimals(f.Display(ci))
+	return f.FormatDiffWith(mean, ci, d)
+}
+
+// FormatDiffWith is FormatDiff with d decimals.
+func (f FigureInfo) FormatDiffWith(mean, ci float64, d int) string {
+	m := f.Display(mean)
+	if f.Kind == KindCount && !(ci > 0) && m == math.Trunc(m) {
+		d = 0
 	}
-	s := fmt.Sprintf("%+.*f", d, f.Display(mean))
+	s := fmt.Sprintf("%+.*f", d, m)
 	if ci > 0 && !math.IsNaN(ci) {
 		s += " ± " + strconv.FormatFloat(f.Display(ci), 'f', d, 64)
 	}

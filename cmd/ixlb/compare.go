@@ -23,6 +23,7 @@ type compareFlags struct {
 	json    bool
 	jobs    int
 	all     bool
+	warmup  warmupFlag
 }
 
 func newCompareCmd() *cobra.Command {
@@ -52,6 +53,7 @@ Exit status: 0 when every expectation of both scenarios holds on every seed, 1 w
 		ValidArgsFunction: completeScenarios(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
+			f.warmup.set = cmd.Flags().Changed("warmup")
 			return runCompare(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], args[1], f)
 		},
 	}
@@ -60,6 +62,7 @@ Exit status: 0 when every expectation of both scenarios holds on every seed, 1 w
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the comparison as JSON")
 	cmd.Flags().IntVar(&f.jobs, "jobs", 0, "runs at once (0: one per core)")
 	cmd.Flags().BoolVar(&f.all, "all", false, "show figures that are the same in every run too")
+	f.warmup.add(cmd)
 	return cmd
 }
 
@@ -77,6 +80,11 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 	scB, err := loadForStudy(stderr, argB)
 	if err != nil {
 		return err
+	}
+	for _, sc := range []*scenarios.Scenario{scA, scB} {
+		if err := f.warmup.apply(&sc.Config); err != nil {
+			return err
+		}
 	}
 	opt := study.CompareOptions{Seeds: f.seeds, All: f.all}
 	if f.seedSet {
@@ -132,7 +140,8 @@ func printCompare(w io.Writer, r *study.Comparison) {
 		if f.Significant {
 			mark = "*"
 		}
-		a, b, diff := info.FormatCI(f.A.Mean, f.A.CI95), info.FormatCI(f.B.Mean, f.B.CI95), info.FormatDiff(f.Diff.Mean, f.Diff.CI95)
+		d := info.Decimals(f.A.CI95, f.B.CI95, f.Diff.CI95) // one precision across the row
+		a, b, diff := info.FormatCIWith(f.A.Mean, f.A.CI95, d), info.FormatCIWith(f.B.Mean, f.B.CI95, d), info.FormatDiffWith(f.Diff.Mean, f.Diff.CI95, d)
 		switch f.Only {
 		case "A":
 			b, diff = "—", "only in A"

@@ -29,6 +29,7 @@ type staffFlags struct {
 	logY    bool
 	jobs    int
 	noBar   bool
+	warmup  warmupFlag
 }
 
 // plotWindow is how many counts either side of the answer `staff --plot` runs and draws.
@@ -70,6 +71,7 @@ Exit status: 0 when a count in the range meets every target, 1 when none does, 2
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.warmup.set = cmd.Flags().Changed("warmup")
 			return runStaff(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -83,6 +85,7 @@ Exit status: 0 when a count in the range meets every target, 1 when none does, 2
 	cmd.Flags().BoolVar(&f.logY, "log-y", false, "with --plot: a logarithmic y axis (for waits)")
 	cmd.Flags().IntVar(&f.jobs, "jobs", 0, "runs at once (0: one per core)")
 	cmd.Flags().BoolVar(&f.noBar, "no-progress", false, "do not show progress on a terminal")
+	f.warmup.add(cmd)
 	return cmd
 }
 
@@ -114,6 +117,9 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 	}
 	sc, err := loadForStudy(stderr, arg)
 	if err != nil {
+		return err
+	}
+	if err := f.warmup.apply(&sc.Config); err != nil {
 		return err
 	}
 	sig := watchSignals()
@@ -192,6 +198,16 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 			rows = append(rows, p.Agents)
 		}
 	}
+	decimals := map[string]int{} // one precision down each column
+	for _, c := range cols {
+		var cis []float64
+		for _, n := range rows {
+			if p, ok := s.Point(n); ok {
+				cis = append(cis, p.Figures[c].CI95)
+			}
+		}
+		decimals[c] = core.DescribeFigure(c, nil).Decimals(cis...)
+	}
 	for _, n := range rows {
 		p, ok := s.Point(n)
 		if !ok {
@@ -200,7 +216,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 		cells := []string{strconv.Itoa(n)}
 		for _, c := range cols {
 			sum := p.Figures[c]
-			cells = append(cells, core.DescribeFigure(c, nil).FormatCI(sum.Mean, sum.CI95))
+			cells = append(cells, core.DescribeFigure(c, nil).FormatCIWith(sum.Mean, sum.CI95, decimals[c]))
 		}
 		cells = append(cells, yesNo(p.OK))
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")

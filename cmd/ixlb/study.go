@@ -9,6 +9,9 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
@@ -74,4 +77,27 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 		}
 		fmt.Fprintf(tw, "  URS share of %s\t%s\n", s, strings.Join(sh, "  "))
 	}
+}
+
+// warmupFlag is --warmup on the study commands: as on `ixlb run`, it sets every queue's warm-up
+// over the file's.
+type warmupFlag struct {
+	d   time.Duration
+	set bool
+}
+
+func (w *warmupFlag) add(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&w.d, "warmup", 0, "leave interactions that arrive before this out of the service figures (every queue; overrides the file's service_level warmup)")
+}
+
+// apply sets the warm-up of cfg when --warmup was given.
+func (w warmupFlag) apply(cfg *core.Config) error {
+	if !w.set {
+		return nil
+	}
+	if err := checkWarmup(w.d, cfg.Duration); err != nil {
+		return exitf(2, "%s: %v", cfg.Name, err)
+	}
+	cfg.SetWarmup(w.d)
+	return nil
 }

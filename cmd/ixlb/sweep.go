@@ -19,12 +19,13 @@ import (
 )
 
 type sweepFlags struct {
-	sets  []string
-	seeds int
-	out   string
-	shard string
-	jobs  int
-	noBar bool
+	sets   []string
+	seeds  int
+	out    string
+	shard  string
+	jobs   int
+	noBar  bool
+	warmup warmupFlag
 }
 
 func newSweepCmd() *cobra.Command {
@@ -54,6 +55,7 @@ files with 'ixlb sweep merge'.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.warmup.set = cmd.Flags().Changed("warmup")
 			return runSweep(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -63,6 +65,7 @@ files with 'ixlb sweep merge'.`,
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run only shard I of N (I/N, or N with $JOB_COMPLETION_INDEX)")
 	cmd.Flags().IntVar(&f.jobs, "jobs", 0, "runs at once (0: one per core)")
 	cmd.Flags().BoolVar(&f.noBar, "no-progress", false, "do not show a progress bar on a terminal")
+	f.warmup.add(cmd)
 	cmd.AddCommand(newSweepMergeCmd())
 	return cmd
 }
@@ -86,9 +89,18 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	sw, err := study.NewSweep(file, src, axes, f.seeds, shard, shards)
+	var extra []string // what else makes the rows: part of the grid's identity
+	if f.warmup.set {
+		extra = append(extra, "warmup "+f.warmup.d.String())
+	}
+	sw, err := study.NewSweep(file, src, axes, f.seeds, shard, shards, extra...)
 	if err != nil {
 		return exitf(2, "%v", err)
+	}
+	for _, v := range sw.Variants {
+		if err := f.warmup.apply(&v.Scenario.Config); err != nil {
+			return err
+		}
 	}
 	if sc, err := scenarios.Parse(file, src); err == nil {
 		for _, d := range scenarios.Lint(sc) {

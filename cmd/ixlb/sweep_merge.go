@@ -192,6 +192,14 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		head = append(head, "meets target")
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	decimals := map[string]int{} // one precision down each column
+	for _, c := range cols {
+		var cis []float64
+		for _, v := range ms.Variants {
+			cis = append(cis, v.Figures[c].CI95)
+		}
+		decimals[c] = core.DescribeFigure(c, nil).Decimals(cis...)
+	}
 	for _, v := range ms.Variants {
 		var cells []string
 		for _, a := range ms.Axes {
@@ -200,7 +208,7 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		cells = append(cells, strconv.Itoa(v.Runs))
 		for _, c := range cols {
 			s := v.Figures[c]
-			cells = append(cells, core.DescribeFigure(c, nil).FormatCI(s.Mean, s.CI95))
+			cells = append(cells, core.DescribeFigure(c, nil).FormatCIWith(s.Mean, s.CI95, decimals[c]))
 		}
 		cells = append(cells, strconv.Itoa(v.Failed))
 		if target != nil {

@@ -63,7 +63,7 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 	}
 	c := &Comparison{A: a.File, B: b.File, Seeds: seeds, Figures: map[string]Compared{}, Failed: map[string][]string{}}
 	if o.FirstSeed == nil && a.Config.Seed != b.Config.Seed {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("B's own seed %d is not used: both designs run %s (A's seed on), so they meet the same customers; --seed N chooses the first seed",
+		c.Warnings = append(c.Warnings, fmt.Sprintf("B's own seed %d is not used: both designs run %s, from A's seed, so they meet the same customers; --seed N chooses the first",
 			b.Config.Seed, SeedRange(seeds)))
 	}
 	c.Warnings = append(c.Warnings, TrafficDifferences(a.Config, b.Config)...)

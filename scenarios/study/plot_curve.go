@@ -426,14 +426,10 @@ func WriteSweepPlot(path string, sp SweepPlot, axes []Axis, vs []VariantSummary)
 			panel.curves = append(panel.curves, c)
 		}
 		// The fewest (first) value of the axis at which the target holds with 95% confidence.
-		if sp.Target != nil && len(c.points) > 0 && panel.mark == nil && len(order) == 1 {
-			for _, pt := range c.points {
-				if sp.Target.Met(pt.s) {
-					xv := pt.x
-					panel.mark = &xv
-					panel.markAt = "fewest meeting the target: " + strconv.FormatFloat(xv, 'g', -1, 64)
-					break
-				}
+		if sp.Target != nil && panel.mark == nil && len(order) == 1 {
+			if xv, ok := fewestMeeting(c.points, *sp.Target); ok {
+				panel.mark = &xv
+				panel.markAt = "fewest meeting the target: " + strconv.FormatFloat(xv, 'g', -1, 64)
 			}
 		}
 	}
@@ -443,6 +439,17 @@ func WriteSweepPlot(path string, sp SweepPlot, axes []Axis, vs []VariantSummary)
 	}
 	cf := &curveFigure{xLabel: ParamLabel(x.Path), xTicks: ticks, xMin: lo, xMax: hi, logY: sp.LogY, panels: []curvePanel{panel}}
 	return cf.write(path)
+}
+
+// fewestMeeting is the least x (points are sorted by x) whose figure meets the target with 95%
+// confidence.
+func fewestMeeting(points []curvePoint, t Target) (float64, bool) {
+	for _, pt := range points {
+		if t.Met(pt.s) {
+			return pt.x, true
+		}
+	}
+	return 0, false
 }
 
 func slicesKeys(m core.Figures) []string {

@@ -75,25 +75,41 @@ func Means(figs map[string]Summary) core.Figures {
 }
 
 // OrderFigures sorts figure paths as tables list them: by section as FigureSections orders them,
-// the overall queue (_all) first within a section, then by name.
+// the overall queue (_all) first, then by scope (queue, group…) and within a scope in the
+// catalogue's order (service level, ASA, abandon rate, waits, counts).
 func OrderFigures(names []string) []string {
-	names = append([]string(nil), names...)
-	rank := func(s string) int {
-		sec, _, _ := strings.Cut(s, ".")
-		return sectionRank(sec)
+	type key struct {
+		section int
+		notAll  bool
+		scope   string
+		rank    int
+		path    string
 	}
-	sort.Slice(names, func(i, j int) bool {
-		a, b := names[i], names[j]
-		if ra, rb := rank(a), rank(b); ra != rb {
-			return ra < rb
+	keys := make([]key, len(names))
+	for i, n := range names {
+		sec, _, _ := strings.Cut(n, ".")
+		info := core.DescribeFigure(n, nil)
+		keys[i] = key{sectionRank(sec), !strings.HasPrefix(n, sec+"."+core.AllQueues+"."), info.Scope, info.Rank(), n}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		switch {
+		case a.section != b.section:
+			return a.section < b.section
+		case a.notAll != b.notAll:
+			return !a.notAll
+		case a.scope != b.scope:
+			return a.scope < b.scope
+		case a.rank != b.rank:
+			return a.rank < b.rank
 		}
-		aa, ba := strings.Contains(a, "."+core.AllQueues+"."), strings.Contains(b, "."+core.AllQueues+".")
-		if aa != ba {
-			return aa
-		}
-		return a < b
+		return a.path < b.path
 	})
-	return names
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.path
+	}
+	return out
 }
 
 // namesOf lists the figures present in any of the results, ordered.

@@ -274,6 +274,23 @@ func TestCompare(t *testing.T) {
 	if a, b := diff.Figures["service.callback_in.asa"], diff.Figures["service.chat_in.asa"]; a.Only != "A" || b.Only != "B" || a.Significant || b.Significant {
 		t.Errorf("figures of one design only: %+v, %+v", a, b)
 	}
+	// The table: which seeds ran, B's own seed not used, labels and paths, constants left out,
+	// numbers alike (no exponents).
+	ownSeed := writeFile(t, dir, "own-seed.yaml", strings.Replace(strings.Replace(string(src), "agents: 150", "agents: 110", 1), "seed: 11", "seed: 1001", 1))
+	out, _, code = in(t, "compare", "urs-failover", ownSeed, "--seeds", "3")
+	for _, want := range []string{"3 seeds (11…13) for both designs", "warning: B's own seed 1001 is not used", "all queues: ASA", "service._all.asa",
+		"figures the same in every run left out; --all shows them"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "e+0") || strings.Contains(out, "threshold") || code != 0 {
+		t.Errorf("exponents, a constant threshold or exit %d:\n%s", code, out)
+	}
+	out, _, _ = in(t, "compare", "urs-failover", "urs-failover", "--seeds", "1", "--seed", "7")
+	if !strings.Contains(out, "seed 7 for both designs") || strings.Contains(out, "1 seeds") {
+		t.Errorf("one seed:\n%s", out)
+	}
 	// The table form, and exit 1 when an expectation fails on some seed.
 	out, _, code = in(t, "compare", "urs-failover", failing, "--seeds", "2")
 	if code != 1 || !strings.Contains(out, "B seed 11: interactions.lost > 0") || !strings.Contains(out, "service._all.asa") {

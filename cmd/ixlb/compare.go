@@ -125,14 +125,14 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 }
 
 func printCompare(w io.Writer, r *study.Comparison) {
-	fmt.Fprintf(w, "A = %s\nB = %s\n%s for both designs: mean ± 95%% confidence interval; B − A paired by seed, * where it differs from 0 beyond noise\n",
-		r.A, r.B, study.SeedRange(r.Seeds))
+	fmt.Fprintf(w, "A = %s\nB = %s\n%s for both designs%s: mean ± 95%% confidence interval; B − A paired by seed, * where it differs from 0 beyond noise\n",
+		r.A, r.B, study.SeedRange(r.Seeds), warmupNote(r.Warmup))
 	for _, x := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", x)
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "figure\tA\tB\tB − A\t\tpath\t")
+	fmt.Fprintln(tw, "figure\tA\tB\tB − A\t\tpath")
 	for _, name := range r.Order {
 		f := r.Figures[name]
 		info := core.DescribeFigure(name, nil) // how its numbers read
@@ -148,7 +148,7 @@ func printCompare(w io.Writer, r *study.Comparison) {
 		case "B":
 			a, diff = "—", "only in B"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", f.Title, a, b, diff, mark, name)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Title, a, b, diff, mark, name)
 	}
 	tw.Flush()
 	if r.Constant > 0 {

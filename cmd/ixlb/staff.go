@@ -175,7 +175,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 	for _, t := range s.Targets {
 		fmt.Fprintf(w, "  %s\n", t.Describe(figs))
 	}
-	fmt.Fprintf(w, "%s of %s at every count (common random numbers)\n\n", study.SeedRange(s.Seeds), duration)
+	fmt.Fprintf(w, "%s of %s%s at every count (common random numbers)\n\n", study.SeedRange(s.Seeds), duration, warmupNote(figs))
 	cols := []string{}
 	for _, t := range s.Targets {
 		cols = append(cols, t.Path)
@@ -189,7 +189,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 		head = append(head, core.DescribeFigure(c, figs).Title())
 	}
 	head = append(head, "meets every target")
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	var rows []int
 	if s.Found {
 		rows = []int{s.Agents - 1, s.Agents}
@@ -219,7 +219,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 			cells = append(cells, core.DescribeFigure(c, nil).FormatCIWith(sum.Mean, sum.CI95, decimals[c]))
 		}
 		cells = append(cells, yesNo(p.OK))
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
 	var counts []string

@@ -101,3 +101,13 @@ func (w warmupFlag) apply(cfg *core.Config) error {
 	cfg.SetWarmup(w.d)
 	return nil
 }
+
+// warmupNote says what a study's warm-up left out, from its figures: ", the first 10m0s of each
+// left out (warm-up)".
+func warmupNote(figs core.Figures) string {
+	w := figs["service."+core.AllQueues+".warmup"]
+	if w <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", the first %s of each left out (warm-up)", fmtDuration(time.Duration(w*float64(time.Second))))
+}

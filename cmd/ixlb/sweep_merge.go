@@ -174,6 +174,9 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 	}
 	head = append(head, "runs")
 	cols := append([]string(nil), mergeColumns...)
+	if target != nil && !contains(cols, target.Path) {
+		cols = append(cols, target.Path) // the figure the target is on, beside the verdict
+	}
 	for _, n := range ms.Names() {
 		if strings.HasPrefix(n, "occupancy.") {
 			cols = append(cols, n)
@@ -182,7 +185,7 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 	for _, c := range cols {
 		info := core.DescribeFigure(c, means)
 		h := columnHead(info)
-		if strings.HasPrefix(c, "occupancy.") {
+		if info.Scope != "" && info.Scope != "all queues" {
 			h = info.Scope + " " + h
 		}
 		head = append(head, h)
@@ -191,7 +194,7 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 	if target != nil {
 		head = append(head, "meets target")
 	}
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	decimals := map[string]int{} // one precision down each column
 	for _, c := range cols {
 		var cis []float64
@@ -214,7 +217,7 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		if target != nil {
 			cells = append(cells, yesNo(target.Met(v.Figures[target.Path])))
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
 }

@@ -43,7 +43,9 @@ type Comparison struct {
 	Figures map[string]Compared `json:"figures"`
 	Order   []string            `json:"order"`
 	// Constant counts the figures left out because every run of both designs has the same value.
-	Constant int                 `json:"constant_figures_omitted"`
+	Constant int `json:"constant_figures_omitted"`
+	// Warmup is design A's warm-up per queue (service.Q.warmup, seconds), listed or not.
+	Warmup   core.Figures        `json:"-"`
 	Warnings []string            `json:"warnings,omitempty"`
 	Failed   map[string][]string `json:"failed_expectations,omitempty"` // "A seed 3" -> expectations
 	Errors   []string            `json:"errors,omitempty"`
@@ -108,7 +110,11 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 	}
 	// Labels read each queue's threshold from the runs, listed or not; A's names the row, and a
 	// threshold B sets otherwise is said (its service level measures something else).
+	c.Warmup = core.Figures{}
 	for _, k := range OrderFigures(slices.Collect(maps.Keys(resA[0].Figures))) {
+		if strings.HasSuffix(k, ".warmup") {
+			c.Warmup[k] = resA[0].Figures[k]
+		}
 		if v := resA[0].Figures[k]; strings.HasSuffix(k, ".threshold") {
 			means[k] = v
 			if w, ok := resB[0].Figures[k]; ok && w != v {

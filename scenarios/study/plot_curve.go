@@ -491,7 +491,7 @@ func WriteStaffPlot(path string, s *Staffing, window int, logY bool) error {
 		for _, p := range points {
 			c.points = append(c.points, curvePoint{x: float64(p.Agents), s: p.Figures[t.Path]})
 		}
-		panel := curvePanel{title: fmt.Sprintf("%s: %s", s.Scenario, info.Title()), y: info, curves: []curve{c}, target: &t, figs: figs}
+		panel := curvePanel{title: fmt.Sprintf("%s: %s", s.Name, info.Title()), y: info, curves: []curve{c}, target: &t, figs: figs}
 		if s.Found {
 			x := float64(s.Agents)
 			panel.mark, panel.markAt = &x, fmt.Sprintf("fewest meeting every target: %d", s.Agents)

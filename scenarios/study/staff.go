@@ -108,7 +108,8 @@ type Point struct {
 
 // Staffing is the result of Staff.
 type Staffing struct {
-	Scenario string   `json:"scenario"`
+	Scenario string   `json:"scenario"` // the file
+	Name     string   `json:"name"`     // the scenario's name
 	Group    string   `json:"group"`
 	Targets  []Target `json:"targets"`
 	Seeds    []uint64 `json:"seeds"`
@@ -166,7 +167,7 @@ func Staff(sc *scenarios.Scenario, o StaffOptions) (*Staffing, error) {
 	if err := checkTargets(sc, o.Targets); err != nil {
 		return nil, err
 	}
-	s := &Staffing{Scenario: sc.File, Group: o.Group, Targets: o.Targets, Min: o.Min, Max: o.Max}
+	s := &Staffing{Scenario: sc.File, Name: sc.Config.Name, Group: o.Group, Targets: o.Targets, Min: o.Min, Max: o.Max}
 	for i := range o.Seeds {
 		s.Seeds = append(s.Seeds, sc.Config.Seed+uint64(i))
 	}

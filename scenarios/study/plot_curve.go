@@ -61,139 +61,161 @@ var (
 	markColor   = color.RGBA{R: 20, G: 120, B: 40, A: 255}
 )
 
+// yScale maps a figure's value to the panel's y: display units, clamped to what the axis can
+// show (shares to 0–100%; on a log axis, intervals reaching 0 stop at half the least mean).
+type yScale struct {
+	info  core.FigureInfo
+	log   bool
+	floor float64
+}
+
+func (y yScale) at(v float64) float64 {
+	v = y.info.Display(v)
+	if y.log {
+		return math.Max(v, y.floor/2)
+	}
+	if y.info.Kind == core.KindShare {
+		return math.Min(100, math.Max(0, v))
+	}
+	return v
+}
+
+// build makes one panel: its curves with their intervals, the target's line, the y range and the
+// marked answer.
 func (cf *curveFigure) build(cp curvePanel, legend *plot.Legend) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = cp.title
 	p.Y.Label.Text = cp.y.AxisLabel()
 	p.X.Label.Text = cf.xLabel
 	p.Add(plotter.NewGrid())
-	ylo, yhi := math.Inf(1), math.Inf(-1)
-	disp := cp.y.Display
-	floor := 0.0 // log axes: the least positive value, for intervals reaching 0
+	ys := yScale{info: cp.y, log: cf.logY}
 	for _, c := range cp.curves {
 		for _, pt := range c.points {
-			if v := disp(pt.s.Mean); v > 0 && (floor == 0 || v < floor) {
-				floor = v
+			if v := cp.y.Display(pt.s.Mean); v > 0 && (ys.floor == 0 || v < ys.floor) {
+				ys.floor = v
 			}
 		}
 	}
-	clamp := func(v float64) float64 {
-		if cf.logY {
-			return math.Max(v, floor/2)
-		}
-		if cp.y.Kind == core.KindShare {
-			return math.Min(100, math.Max(0, v))
-		}
-		return v
-	}
+	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for ci, c := range cp.curves {
-		col := plotutil.Color(ci)
-		var mean, lo, hi plotter.XYs
-		for _, pt := range c.points {
-			m, l, h := clamp(disp(pt.s.Mean)), clamp(disp(pt.s.Lo())), clamp(disp(pt.s.Hi()))
-			mean = append(mean, plotter.XY{X: pt.x, Y: m})
-			lo = append(lo, plotter.XY{X: pt.x, Y: l})
-			hi = append(hi, plotter.XY{X: pt.x, Y: h})
-			ylo, yhi = math.Min(ylo, l), math.Max(yhi, h)
-		}
-		if len(mean) == 0 {
-			continue
-		}
-		band := append(plotter.XYs{}, lo...)
-		for i := len(hi) - 1; i >= 0; i-- {
-			band = append(band, hi[i])
-		}
-		if poly, err := plotter.NewPolygon(band); err == nil && len(mean) > 1 {
-			r, g, b, _ := col.RGBA()
-			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 50}
-			poly.LineStyle.Width = 0
-			p.Add(poly)
-		}
-		errs := make(plotter.YErrors, len(mean))
-		for i := range mean {
-			errs[i].Low, errs[i].High = mean[i].Y-lo[i].Y, hi[i].Y-mean[i].Y
-		}
-		eb, err := plotter.NewYErrorBars(struct {
-			plotter.XYer
-			plotter.YErrorer
-		}{mean, errs})
-		if err == nil {
-			eb.Color = col
-			eb.CapWidth = vg.Points(6)
-			p.Add(eb)
-		}
-		l, sc, err := plotter.NewLinePoints(mean)
+		lo, hi, err := addCurve(p, legend, c, plotutil.Color(ci), ys)
 		if err != nil {
 			return nil, err
 		}
-		l.Color, sc.Color = col, col
-		l.Width = vg.Points(1.5)
-		sc.Shape = draw.CircleGlyph{}
-		sc.Radius = vg.Points(3)
-		p.Add(l, sc)
-		if legend != nil {
-			legend.Add(c.name, l, sc)
-		}
+		ylo, yhi = math.Min(ylo, lo), math.Max(yhi, hi)
 	}
 	if math.IsInf(ylo, 0) {
 		return nil, fmt.Errorf("no values to plot")
 	}
 	if cp.target != nil {
-		tv := clamp(disp(cp.target.Value))
+		tv := ys.at(cp.target.Value)
 		ylo, yhi = math.Min(ylo, tv), math.Max(yhi, tv)
-		tl, err := plotter.NewLine(plotter.XYs{{X: cf.xMin, Y: tv}, {X: cf.xMax, Y: tv}})
-		if err == nil {
+		if tl, err := plotter.NewLine(plotter.XYs{{X: cf.xMin, Y: tv}, {X: cf.xMax, Y: tv}}); err == nil {
 			tl.Color = targetColor
 			tl.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 			tl.Width = vg.Points(1.5)
 			p.Add(tl)
-			if legend != nil {
-				legend.Add("target "+cp.target.Bounds(cp.figs), tl)
-			}
+			legend.Add("target "+cp.target.Bounds(cp.figs), tl)
 		}
 	}
-	// Head and foot room: nothing sits on the frame.
-	pad := (yhi - ylo) * 0.08
-	if pad == 0 {
-		pad = math.Max(math.Abs(yhi)*0.05, 1)
-	}
-	if cf.logY {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = logTicks{}
-		p.Y.Min, p.Y.Max = ylo/1.3, yhi*1.3
-	} else {
-		p.Y.Tick.Marker = niceTicks{}
-		p.Y.Min, p.Y.Max = ylo-pad, yhi+pad
-		if cp.y.Kind == core.KindShare || cp.y.Kind == core.KindCount || cp.y.Kind == core.KindSeconds {
-			p.Y.Min = math.Max(p.Y.Min, math.Min(0, ylo)) // shares, counts, times are never negative
-		}
-		if cp.y.Kind == core.KindShare {
-			p.Y.Max = math.Min(p.Y.Max, 100+pad/2)
-		}
-	}
+	setYRange(p, cp.y.Kind, cf.logY, ylo, yhi)
 	if cp.mark != nil {
-		ml, err := plotter.NewLine(plotter.XYs{{X: *cp.mark, Y: p.Y.Min}, {X: *cp.mark, Y: p.Y.Max}})
-		if err == nil {
-			ml.Color = markColor
-			ml.Width = vg.Points(1.5)
-			ml.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
-			p.Add(ml)
-			if legend != nil {
-				legend.Add(cp.markAt, ml)
-			}
-		}
-		// The answer written at the top of its line, inside the frame.
-		lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: []plotter.XY{{X: *cp.mark, Y: p.Y.Max}},
-			Labels: []string{" " + strconv.FormatFloat(*cp.mark, 'g', -1, 64)}})
-		if err == nil {
-			lbl.TextStyle[0].Color = markColor
-			lbl.TextStyle[0].YAlign = draw.YTop
-			p.Add(lbl)
-		}
+		addMark(p, legend, *cp.mark, cp.markAt)
 	}
 	p.X.Min, p.X.Max = cf.xMin, cf.xMax
 	p.X.Tick.Marker = plot.ConstantTicks(cf.xTicks)
 	return p, nil
+}
+
+// addCurve draws one curve — its band, error bars, line and points — and returns the y range its
+// intervals span.
+func addCurve(p *plot.Plot, legend *plot.Legend, c curve, col color.Color, ys yScale) (ylo, yhi float64, err error) {
+	ylo, yhi = math.Inf(1), math.Inf(-1)
+	var mean, lo, hi plotter.XYs
+	for _, pt := range c.points {
+		m, l, h := ys.at(pt.s.Mean), ys.at(pt.s.Lo()), ys.at(pt.s.Hi())
+		mean = append(mean, plotter.XY{X: pt.x, Y: m})
+		lo = append(lo, plotter.XY{X: pt.x, Y: l})
+		hi = append(hi, plotter.XY{X: pt.x, Y: h})
+		ylo, yhi = math.Min(ylo, l), math.Max(yhi, h)
+	}
+	if len(mean) == 0 {
+		return ylo, yhi, nil
+	}
+	band := append(plotter.XYs{}, lo...)
+	for i := len(hi) - 1; i >= 0; i-- {
+		band = append(band, hi[i])
+	}
+	if poly, err := plotter.NewPolygon(band); err == nil && len(mean) > 1 {
+		r, g, b, _ := col.RGBA()
+		poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 50}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+	}
+	errs := make(plotter.YErrors, len(mean))
+	for i := range mean {
+		errs[i].Low, errs[i].High = mean[i].Y-lo[i].Y, hi[i].Y-mean[i].Y
+	}
+	if eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYer
+		plotter.YErrorer
+	}{mean, errs}); err == nil {
+		eb.Color = col
+		eb.CapWidth = vg.Points(6)
+		p.Add(eb)
+	}
+	l, sc, err := plotter.NewLinePoints(mean)
+	if err != nil {
+		return 0, 0, err
+	}
+	l.Color, sc.Color = col, col
+	l.Width = vg.Points(1.5)
+	sc.Shape = draw.CircleGlyph{}
+	sc.Radius = vg.Points(3)
+	p.Add(l, sc)
+	legend.Add(c.name, l, sc)
+	return ylo, yhi, nil
+}
+
+// setYRange leaves head and foot room so nothing sits on the frame; shares, counts and times
+// never go below 0, shares not above 100%.
+func setYRange(p *plot.Plot, kind core.FigureKind, logY bool, ylo, yhi float64) {
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+		p.Y.Min, p.Y.Max = ylo/1.3, yhi*1.3
+		return
+	}
+	pad := (yhi - ylo) * 0.08
+	if pad == 0 {
+		pad = math.Max(math.Abs(yhi)*0.05, 1)
+	}
+	p.Y.Tick.Marker = niceTicks{}
+	p.Y.Min, p.Y.Max = ylo-pad, yhi+pad
+	if kind == core.KindShare || kind == core.KindCount || kind == core.KindSeconds {
+		p.Y.Min = math.Max(p.Y.Min, math.Min(0, ylo))
+	}
+	if kind == core.KindShare {
+		p.Y.Max = math.Min(p.Y.Max, 100+pad/2)
+	}
+}
+
+// addMark draws the answer: a vertical line at x, in the legend and written at its top.
+func addMark(p *plot.Plot, legend *plot.Legend, x float64, label string) {
+	if ml, err := plotter.NewLine(plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: p.Y.Max}}); err == nil {
+		ml.Color = markColor
+		ml.Width = vg.Points(1.5)
+		ml.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+		p.Add(ml)
+		legend.Add(label, ml)
+	}
+	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: []plotter.XY{{X: x, Y: p.Y.Max}},
+		Labels: []string{" " + strconv.FormatFloat(x, 'g', -1, 64)}})
+	if err == nil {
+		lbl.TextStyle[0].Color = markColor
+		lbl.TextStyle[0].YAlign = draw.YTop
+		p.Add(lbl)
+	}
 }
 
 // write draws the figure: the panels stacked, each with its legend beside its data.

@@ -204,7 +204,12 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		p.Y.Tick.Marker = niceTicks{}
 		addMarkers(p, s.markers, i == 0)
 	}
-	const w, h = 11 * vg.Inch, 12 * vg.Inch
+	return drawStacked(path, format, 11*vg.Inch, 12*vg.Inch, panels, legends, vg.Points(10))
+}
+
+// drawStacked draws panels one above the other with their x axes aligned, each legend beside its
+// panel's data (never on it), and writes the picture to path.
+func drawStacked(path, format string, w, h vg.Length, panels []*plot.Plot, legends []*plot.Legend, padY vg.Length) error {
 	c, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
 		return err
@@ -221,7 +226,7 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		rows[i] = []*plot.Plot{p}
 	}
 	canvases := plot.Align(rows, draw.Tiles{Rows: len(panels), Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6),
-		PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: vg.Points(10)}, area)
+		PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: padY}, area)
 	for i, p := range panels {
 		p.Draw(canvases[i][0])
 		data := p.DataCanvas(canvases[i][0])

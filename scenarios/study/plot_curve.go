@@ -225,48 +225,19 @@ func (cf *curveFigure) write(path string) error {
 		return err
 	}
 	var plots []*plot.Plot
-	legends := make([]plot.Legend, len(cf.panels))
-	for i, cp := range cf.panels {
-		legends[i] = plot.NewLegend()
-		legends[i].Top, legends[i].Left = true, true
-		legends[i].Padding = vg.Points(4)
-		p, err := cf.build(cp, &legends[i])
+	var legends []*plot.Legend
+	for _, cp := range cf.panels {
+		l := plot.NewLegend()
+		l.Top, l.Left = true, true
+		l.Padding = vg.Points(4)
+		p, err := cf.build(cp, &l)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cp.title, err)
 		}
-		plots = append(plots, p)
+		plots, legends = append(plots, p), append(legends, &l)
 	}
-	const w = 11 * vg.Inch
 	h := 5*vg.Inch + 4*vg.Inch*vg.Length(len(plots)-1)
-	c, err := draw.NewFormattedCanvas(w, h, format)
-	if err != nil {
-		return err
-	}
-	dc := draw.New(c)
-	var lw vg.Length
-	for i := range legends {
-		lw = max(lw, legendWidth(&legends[i], dc))
-	}
-	plotArea := draw.Crop(dc, 0, -lw-vg.Points(12), 0, 0)
-	rows := make([][]*plot.Plot, len(plots))
-	for i, p := range plots {
-		rows[i] = []*plot.Plot{p}
-	}
-	canvases := plot.Align(rows, draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6),
-		PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: vg.Points(14)}, plotArea)
-	for i, p := range plots {
-		p.Draw(canvases[i][0])
-		data := p.DataCanvas(canvases[i][0])
-		legends[i].Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: plotArea.Max.X + vg.Points(6), Y: data.Min.Y},
-			Max: vg.Point{X: dc.Max.X - vg.Points(4), Y: data.Max.Y}}})
-	}
-	return writeCanvas(path, c)
-}
-
-func legendWidth(l *plot.Legend, c draw.Canvas) vg.Length {
-	r := l.Rectangle(c)
-	return r.Max.X - r.Min.X + vg.Points(8)
+	return drawStacked(path, format, 11*vg.Inch, h, plots, legends, vg.Points(14))
 }
 
 // logTicks label 1, 2 and 5 of every decade — every digit when the range is under a decade or

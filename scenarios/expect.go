@@ -386,6 +386,15 @@ func shapeOf(t reflect.Type) *shape {
 			if name == "-" {
 				continue
 			}
+			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				// Promoted fields, as encoding/json reads them (interactions embeds the
+				// account of damage).
+				for _, k := range shapeOf(f.Type).order {
+					s.fields[k] = shapeOf(f.Type).fields[k]
+					s.order = append(s.order, k)
+				}
+				continue
+			}
 			if name == "" {
 				name = f.Name
 			}

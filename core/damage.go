@@ -108,6 +108,10 @@ type rowChange struct {
 type dmgState struct {
 	dbIdx map[string]int16
 	rows  [][]rowTally // [database][class]
+	// unwritten counts, by class, interactions whose first row was held for a database that
+	// went out of use before it got there: no database has them. Open or completed, they are
+	// lost; abandoned, abandoned.
+	unwritten []rowTally
 }
 
 func (e *Engine) dmgBuild() {
@@ -116,6 +120,25 @@ func (e *Engine) dmgBuild() {
 		e.dmg.dbIdx[name] = int16(i)
 		e.dmg.rows = append(e.dmg.rows, make([]rowTally, 2*len(e.queues)))
 	}
+	e.dmg.unwritten = make([]rowTally, 2*len(e.queues))
+}
+
+// rowDropped: a held write was dropped, its database out of use. An interaction's later rows
+// are dropped with its first, so only a first row matters: without it, no database has the
+// interaction.
+func (e *Engine) rowDropped(c rowChange) {
+	if c.prev == rowNone {
+		e.dmg.unwritten[c.class].add(c.next, 1)
+	}
+}
+
+// unwrittenTotals sums the interactions no database has: lost (open or completed) and abandoned.
+func (e *Engine) unwrittenTotals() (lost, abandoned int64) {
+	for _, t := range e.dmg.unwritten {
+		lost += t.open + t.done
+		abandoned += t.abandoned
+	}
+	return lost, abandoned
 }
 
 // dbIndex is the index of the database the active IS uses, -1 with none.
@@ -144,6 +167,7 @@ func (e *Engine) rowChangeFor(slot int32, r *Row) rowChange {
 
 // rowSent applies a write that reached its database.
 func (e *Engine) rowSent(c rowChange) {
+
 	if c.db < 0 || int(c.db) >= len(e.dmg.rows) || c.prev == c.next {
 		return
 	}
@@ -209,6 +233,9 @@ func (e *Engine) damageByClass() []classDamage {
 	}
 	for c := range out {
 		out[c].atMedia = e.svc.atMedia[c]
+		u := &e.dmg.unwritten[c]
+		out[c].lost += u.open + u.done
+		out[c].abandoned += u.abandoned
 	}
 	// Held for a DAP: each interaction once, whether its writes wait or its completion does.
 	if len(e.is.held) > 0 || len(e.is.parkedDone) > 0 {

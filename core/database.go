@@ -349,6 +349,7 @@ func (e *Engine) flushHeld() bool {
 	for len(e.is.held) > 0 {
 		h := &e.is.held[0]
 		if e.is.db == nil || h.db != e.is.db.Identity() {
+			e.rowDropped(h.change)
 			e.is.held = e.is.held[1:]
 			continue
 		}

@@ -111,7 +111,8 @@ func (e *Engine) Report() (*Report, error) {
 	ic := &r.Interactions
 	ic.Damage = e.Damage()
 	ic.Revoked = e.stats.Revoked
-	damageErr := checkDamage(ic, r.Databases)
+	unwrittenLost, unwrittenAbandoned := e.unwrittenTotals()
+	damageErr := checkDamage(ic, r.Databases, unwrittenLost, unwrittenAbandoned)
 	for _, st := range e.strats {
 		m := map[string]int64{}
 		for _, u := range e.urs {
@@ -150,9 +151,11 @@ func (e *Engine) Report() (*Report, error) {
 
 // checkDamage holds the engine's account of damage to what the databases say (SCENARIOS.md:
 // lost is computed from the databases, never assumed): a row a database lost, or one written
-// behind the engine's back, shows as an error of the run.
-func checkDamage(ic *InteractionCounts, dbs map[string]DatabaseCounts) error {
-	var abandoned, lostOpen int64
+// behind the engine's back, shows as an error of the run. The databases cannot know the
+// interactions whose first row never reached one (held for a database that went out of use):
+// those are given.
+func checkDamage(ic *InteractionCounts, dbs map[string]DatabaseCounts, unwrittenLost, unwrittenAbandoned int64) error {
+	abandoned, lostOpen := unwrittenAbandoned, int64(0)
 	for name, c := range dbs {
 		// A customer who gave up is abandoned whichever database closed the row: never lost.
 		abandoned += c.Abandoned
@@ -160,7 +163,7 @@ func checkDamage(ic *InteractionCounts, dbs map[string]DatabaseCounts) error {
 			lostOpen += c.Queued + c.InURS + c.WithAgent
 		}
 	}
-	lost := ic.Submitted - ic.Completed - abandoned - ic.Queued - ic.InURS - ic.WithAgent
+	lost := ic.Submitted - ic.Completed - (abandoned - unwrittenAbandoned) - ic.Queued - ic.InURS - ic.WithAgent + unwrittenLost
 	if lost != ic.Lost || lostOpen != ic.LostOpen || abandoned != ic.Abandoned {
 		return fmt.Errorf("the databases disagree with the engine's account of damage: lost %d (%d still open), abandoned %d in the databases; %d (%d), %d counted as the rows were written",
 			lost, lostOpen, abandoned, ic.Lost, ic.LostOpen, ic.Abandoned)

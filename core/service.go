@@ -243,14 +243,14 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 		delete(e.svc.carry, ix.id)
 		ix.origin, ix.patienceAt, ix.svc = c.origin, c.patienceAt, c.flags
 	} else {
-		ix.origin = q
+		ix.origin, ix.svc = q, 0
+		if ix.receivedAt >= e.svc.warmup[q] {
+			ix.svc = svcMeasured
+		}
 		if state == StateWithAgent {
 			return
 		}
-		ix.svc = svcOpen
-		if ix.receivedAt >= e.svc.warmup[q] {
-			ix.svc |= svcMeasured
-		}
+		ix.svc |= svcOpen
 		for i := range e.traffic {
 			if t := &e.traffic[i]; t.queue == q && t.media == ix.media && t.cfg.Patience > 0 {
 				ix.patienceAt = e.now + e.drawPatience(t.cfg.Patience)

@@ -46,7 +46,7 @@ func flatten(out Figures, prefix string, v reflect.Value) {
 		}
 	case reflect.Struct:
 		for _, f := range jsonFields(v.Type()) {
-			flatten(out, joinPath(prefix, f.name), v.Field(f.index))
+			flatten(out, joinPath(prefix, f.name), v.FieldByIndex(f.index))
 		}
 	}
 }
@@ -60,12 +60,14 @@ func joinPath(prefix, name string) string {
 
 type jsonField struct {
 	name  string
-	index int
+	index []int // for reflect's FieldByIndex: an embedded struct's fields are promoted
 }
 
 var fieldCache sync.Map // reflect.Type -> []jsonField
 
-// jsonFields are a struct's exported fields under their JSON names, in declaration order.
+// jsonFields are a struct's exported fields under their JSON names, in declaration order; the
+// fields of an embedded struct without a JSON name are promoted, as encoding/json reads them
+// (interactions embeds the account of damage).
 func jsonFields(t reflect.Type) []jsonField {
 	if c, ok := fieldCache.Load(t); ok {
 		return c.([]jsonField)
@@ -80,10 +82,16 @@ func jsonFields(t reflect.Type) []jsonField {
 		if name == "-" {
 			continue
 		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			for _, inner := range jsonFields(f.Type) {
+				fs = append(fs, jsonField{inner.name, append([]int{i}, inner.index...)})
+			}
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}
-		fs = append(fs, jsonField{name, i})
+		fs = append(fs, jsonField{name, []int{i}})
 	}
 	fieldCache.Store(t, fs)
 	return fs
@@ -125,7 +133,7 @@ func shapeOf(t reflect.Type) *Shape {
 	case reflect.Struct:
 		s := &Shape{Kind: ShapeObject, Fields: map[string]*Shape{}}
 		for _, f := range jsonFields(t) {
-			s.Fields[f.name] = shapeOf(t.Field(f.index).Type)
+			s.Fields[f.name] = shapeOf(t.FieldByIndex(f.index).Type)
 			s.Order = append(s.Order, f.name)
 		}
 		return s

@@ -254,10 +254,17 @@ func (m *Model) statusBar() string {
 		{runShort, clkShort, seg{fmt.Sprintf("sub %s done %s resub %s", count(st.Submitted), count(st.Completed), count(st.Resubmitted)), th.bar}},
 		{runShort, clkShort},
 	}
-	if s.LostOpen > 0 { // interactions no Interaction Server will hear of again: never dropped
-		lost := seg{"lost " + count(s.LostOpen), th.barBad}
+	// The account of damage (the run report's figures and labels): never dropped for room.
+	if d := s.Damage; d.Lost > 0 || d.Held > 0 {
+		var dmg []seg
+		if d.Lost > 0 {
+			dmg = append(dmg, seg{"lost " + count(d.Lost), th.barBad})
+		}
+		if d.Held > 0 {
+			dmg = append(dmg, seg{"held " + count(d.Held), th.barWarn})
+		}
 		for i := range levels {
-			levels[i] = append(levels[i], lost)
+			levels[i] = append(levels[i], dmg...)
 		}
 	}
 	sep := " │ "

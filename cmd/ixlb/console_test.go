@@ -182,8 +182,8 @@ func TestConsoleLostMatchesReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		snap := e.Snapshot()
-		if snap.LostOpen != rep.Interactions.LostOpen {
-			t.Errorf("%s: console lost %d, report lost_open %d (lost %d)", name, snap.LostOpen, rep.Interactions.LostOpen, rep.Interactions.Lost)
+		if snap.Damage.LostOpen != rep.Interactions.LostOpen {
+			t.Errorf("%s: console lost %d, report lost_open %d (lost %d)", name, snap.Damage.LostOpen, rep.Interactions.LostOpen, rep.Interactions.Lost)
 		}
 		ss.close()
 	}

@@ -101,7 +101,7 @@ func DescribeFigure(path string, figs Figures) FigureInfo {
 			continue
 		}
 		f := FigureInfo{Path: path, Scope: scopeOf(scope), Unit: c.unit, Kind: c.kind, rank: rank}
-		if f.Scope == "" && strings.Contains(c.pattern, "?") {
+		if f.Scope == "" && len(segs) == 2 {
 			f.Scope = strings.ReplaceAll(segs[0], "_", " ") // interactions: lost, esp faults: timeout
 		}
 		f.Label = strings.ReplaceAll(c.label, "{name}", name)

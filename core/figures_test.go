@@ -128,7 +128,7 @@ func TestCatalogueLabelsEveryFigure(t *testing.T) {
 	if sh := DescribeFigure("urs_share.C.URS_1", figs); sh.Scope != "C → URS_1" || sh.Kind != KindShare {
 		t.Errorf("URS share: %+v", sh)
 	}
-	if l := DescribeFigure("interactions.lost_open", nil); l.Label != "lost open" || l.Kind != KindCount {
+	if l := DescribeFigure("interactions.lost_open", nil); l.Title() != "interactions: lost, still open in another database" || l.Kind != KindCount {
 		t.Errorf("interactions.lost_open: %+v", l)
 	}
 	if u := DescribeFigure("nothing.known", nil); u.Label != "nothing.known" {

@@ -29,12 +29,12 @@ type Report struct {
 // waiting_at_media, held_for_dap, abandoned, resubmitted, touched, stale_restored, over_capacity)
 // is the engine's Damage, checked against the databases.
 type InteractionCounts struct {
-	Submitted   int64 `json:"submitted"`
-	Completed   int64 `json:"completed"`
-	Queued      int64 `json:"queued"`
-	InURS       int64 `json:"in_urs"`
-	WithAgent   int64 `json:"with_agent"`
-	Revoked     int64 `json:"revoked"`
+	Submitted int64 `json:"submitted"`
+	Completed int64 `json:"completed"`
+	Queued    int64 `json:"queued"`
+	InURS     int64 `json:"in_urs"`
+	WithAgent int64 `json:"with_agent"`
+	Revoked   int64 `json:"revoked"`
 	Damage
 	Database string `json:"database"`
 }

@@ -178,5 +178,5 @@ func showCount(w io.Writer, what string, done, total int) {
 		return
 	}
 	n := done * 30 / total
-	fmt.Fprintf(w, "\r%s %3d%%  %s: %d of %d runs", strings.Repeat("█", n)+strings.Repeat("░", 30-n), done*100/total, what, done, total)
+	fmt.Fprintf(w, "\r%s %3d%%  %s: %d of %d runs\033[K", strings.Repeat("█", n)+strings.Repeat("░", 30-n), done*100/total, what, done, total)
 }

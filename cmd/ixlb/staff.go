@@ -142,7 +142,8 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 	res, err := study.Staff(sc, opt)
 	clearProgress(prog)
 	if errors.Is(err, study.ErrInterrupted) {
-		fmt.Fprintf(stderr, "staff interrupted after %d agent counts\n", max(0, tried-1))
+		done := max(0, tried-1)
+		fmt.Fprintf(stderr, "staff interrupted after %d agent %s\n", done, plural(done, "count", "counts"))
 		return &exitError{code: sig.exitCode(), err: errors.New("")}
 	}
 	if err != nil {

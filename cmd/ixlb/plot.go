@@ -38,10 +38,11 @@ func plotFormat(path string) (string, error) {
 // runSeries is a run sampled over time.
 type runSeries struct {
 	t       []float64            // sample times, minutes
-	depth   map[string][]float64 // per queue: waiting (queued + in URS)
+	depth   map[string][]float64 // per queue: waiting (queued + in URS + held at media or for a DAP)
 	busy    map[string][]float64 // per agent group
 	binT    []float64            // interval midpoints, minutes
-	sl      map[string][]float64 // per queue and _all: service level in each interval (NaN: none)
+	sl      map[string][]float64 // per queue and _all: service level of each interval's arrivals (NaN: nobody arrived)
+	damage  map[string][]float64 // "lost", "abandoned": newly so in each interval (core.Damage)
 	share   map[string][]float64 // "strategy URS": share of the strategy's submissions in each interval
 	markers []plotMarker
 }
@@ -54,28 +55,40 @@ type plotMarker struct {
 // sampleRun runs cfg in memory from the start, sampling `samples` times and aggregating the
 // service level and URS shares over `bins` intervals. A run is deterministic, so this is the run
 // `ixlb run` made (for the same scenario and seed).
+//
+// An interval's service level is that of the customers who arrived in it, as an ACD's interval
+// report has it: those answered within the threshold over all who arrived — held at a media
+// server, waiting, lost or abandoned count against it. An outage in which nobody is answered
+// reads 0, not a gap; only an interval nobody arrived in is left out.
 func sampleRun(cfg core.Config, samples, bins int) (*runSeries, error) {
-	e, err := core.New(cfg)
+	end := int64(cfg.Duration)
+	e, err := core.New(cfg, core.WithoutEventLog(), core.WithIntervals(time.Duration(end/int64(max(bins, 1)))))
 	if err != nil {
 		return nil, err
 	}
-	end := int64(cfg.Duration)
-	s := &runSeries{depth: map[string][]float64{}, busy: map[string][]float64{}, sl: map[string][]float64{}, share: map[string][]float64{}}
+	s := &runSeries{depth: map[string][]float64{}, busy: map[string][]float64{}, sl: map[string][]float64{}, share: map[string][]float64{},
+		damage: map[string][]float64{}}
 	per := samples / bins
 	if per < 1 {
 		per = 1
 	}
-	type cum struct{ within, closed float64 }
-	prevSL := map[string]cum{}
 	prevRouted := map[string]float64{}
+	var prevDamage core.Damage
 	lastEdge := 0.0 // where the current interval starts, minutes
 	for i := 1; i <= samples; i++ {
 		at := end * int64(i) / int64(samples)
-		e.RunUntil(at)
+		if i < samples {
+			// Just before the edge: an action at a round time (a switchover at 2m) counts in the
+			// interval it starts, where its marker is.
+			e.RunUntil(at - 1)
+		} else {
+			e.RunUntil(at)
+		}
 		snap := e.Snapshot()
 		s.t = append(s.t, float64(at)/float64(time.Minute))
 		for _, q := range snap.Queues {
-			s.depth[q.Name] = append(s.depth[q.Name], float64(q.Queued+q.InURS))
+			// Held work waits too, where the customer sees it.
+			s.depth[q.Name] = append(s.depth[q.Name], float64(q.Queued+q.InURS+q.Held))
 		}
 		for _, g := range snap.Groups {
 			s.busy[g.Name] = append(s.busy[g.Name], float64(g.Busy))
@@ -86,16 +99,10 @@ func sampleRun(cfg core.Config, samples, bins int) (*runSeries, error) {
 		hi := s.t[len(s.t)-1]
 		s.binT = append(s.binT, (lastEdge+hi)/2)
 		lastEdge = hi
-		for q, f := range snap.Service {
-			c := cum{float64(f.AnsweredWithin), float64(f.Answered + f.Abandoned)}
-			p := prevSL[q]
-			v := nanValue
-			if c.closed > p.closed {
-				v = (c.within - p.within) / (c.closed - p.closed)
-			}
-			s.sl[q] = append(s.sl[q], v)
-			prevSL[q] = c
-		}
+		d := snap.Damage
+		s.damage["lost"] = append(s.damage["lost"], float64(d.Lost-prevDamage.Lost))
+		s.damage["abandoned"] = append(s.damage["abandoned"], float64(d.Abandoned-prevDamage.Abandoned))
+		prevDamage = d
 		for _, st := range snap.Strategies {
 			var tot float64
 			for _, c := range st.Cells {
@@ -116,6 +123,15 @@ func sampleRun(cfg core.Config, samples, bins int) (*runSeries, error) {
 				prevRouted[key] = float64(c.Submitted)
 			}
 			prevRouted[st.Name] = tot
+		}
+	}
+	for q, ivs := range e.Intervals() {
+		for i := range s.binT {
+			v := nanValue
+			if i < len(ivs) {
+				v = ivs[i].ServiceLevel()
+			}
+			s.sl[q] = append(s.sl[q], v)
 		}
 	}
 	for _, ta := range cfg.Timeline {
@@ -150,7 +166,7 @@ func writeRunPlot(path string, cfg core.Config) error {
 	if err != nil {
 		return err
 	}
-	depth := newPanel(cfg.Name+": waiting interactions (queued + in URS) per queue", "waiting")
+	depth := newPanel(cfg.Name+": waiting interactions (queued + in URS + held) per queue", "waiting")
 	depth.Y.Min, depth.Y.Max = 0, 1 // counts start at 0; the data widen the range
 	addSeries(depth, s.t, s.depth, false, true)
 	busy := newPanel("agents busy per group", "agents")
@@ -160,16 +176,19 @@ func writeRunPlot(path string, cfg core.Config) error {
 	sl.Y.Min, sl.Y.Max = 0, 1.05
 	sl.Legend.Top, sl.Legend.Left = false, true // service levels crowd the top
 	addSeries(sl, s.binT, s.sl, true, false)
+	dmg := newPanel("lost and abandoned per interval", "interactions")
+	dmg.Y.Min, dmg.Y.Max = 0, 1
+	addSeries(dmg, s.binT, s.damage, true, true)
 	share := newPanel("URS share of each strategy's submissions per interval", "share")
 	share.Y.Min, share.Y.Max = 0, 1
 	addSeries(share, s.binT, s.share, true, true)
 	share.X.Label.Text = "virtual time (minutes)"
-	panels := []*plot.Plot{depth, busy, sl, share}
+	panels := []*plot.Plot{depth, busy, sl, dmg, share}
 	for i, p := range panels {
 		p.X.Min, p.X.Max = 0, cfg.Duration.Minutes()
 		addMarkers(p, s.markers, i == 0)
 	}
-	const w, h = 10 * vg.Inch, 12 * vg.Inch
+	const w, h = 10 * vg.Inch, 14 * vg.Inch
 	c, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
 		return err

@@ -27,6 +27,9 @@ func (e *Engine) arrival(ti int32) {
 		from.parked = append(from.parked, parkedArrival{traffic: ti, received: e.now})
 		e.stats.Parked++
 		e.svc.atMedia[e.parkedClass(ti, e.now)]++
+		if iv := e.interval(t.queue, e.now); iv != nil {
+			iv.Offered++ // the customer arrived now, whenever the IS takes it
+		}
 		return
 	}
 	e.accept(ti, e.now, false)

@@ -14,9 +14,10 @@ type Report struct {
 	DAP            map[string]DAPCounts          `json:"dap"`
 	Databases      map[string]DatabaseCounts     `json:"databases"`
 	Agents         AgentCounts                   `json:"agents"`
-	Service        map[string]ServiceFigures     `json:"service"`   // by queue, and _all
-	Occupancy      map[string]float64            `json:"occupancy"` // by agent group
-	URSShare       map[string]map[string]float64 `json:"urs_share"` // strategy -> URS -> share of its submissions
+	Service        map[string]ServiceFigures     `json:"service"`    // by queue, and _all
+	Occupancy      map[string]float64            `json:"occupancy"`  // by agent group
+	AgentTime      map[string]AgentTime          `json:"agent_time"` // by agent group: an agent's time per interaction
+	URSShare       map[string]map[string]float64 `json:"urs_share"`  // strategy -> URS -> share of its submissions
 	Expectations   []ExpectationResult           `json:"expectations"`
 	Warnings       []string                      `json:"warnings,omitempty"`
 	Errors         []string                      `json:"errors,omitempty"`
@@ -138,7 +139,8 @@ func (e *Engine) Report() (*Report, error) {
 			r.DAP[a.name] = DAPCounts{Requests: a.requests, Failures: a.failures, Database: a.database}
 		}
 	}
-	r.Service, r.Occupancy, r.URSShare = e.Service(), e.Occupancy(), e.URSShare()
+	r.Service, r.Occupancy, r.URSShare, r.AgentTime = e.Service(), e.Occupancy(), e.URSShare(), e.AgentTimes()
+	r.Warnings = append(r.Warnings, e.steadyStateWarnings(r.Occupancy, r.AgentTime)...)
 	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, DoubleBooked: e.stats.DoubleBooked}
 	for _, err := range e.errs {
 		r.Errors = append(r.Errors, err.Error())

@@ -54,6 +54,7 @@ type svcQueue struct {
 type svcCarry struct {
 	origin     int32
 	patienceAt int64
+	received   int64
 	flags      uint8
 }
 
@@ -73,6 +74,10 @@ type svcState struct {
 	allHist *waitHist
 	// atMedia counts, by svcClass, the arrivals media servers hold (offered, not yet taken).
 	atMedia []int64
+	// ivWidth and iv keep the figures of each interval by the customers' arrival
+	// (WithIntervals): by queue, by interval.
+	ivWidth int64
+	iv      [][]IntervalFigures
 	// carry keeps the service state of interactions whose slot an Interaction Server dropped
 	// (switchover, restart) until its restore finds them again.
 	carry map[int64]svcCarry
@@ -129,6 +134,8 @@ func (e *Engine) svcOffered(slot int32, ti int32, held bool) {
 	e.svc.q[ix.class()].offered++
 	if held {
 		e.svcTouch(slot)
+	} else if iv := e.interval(t.queue, ix.receivedAt); iv != nil {
+		iv.Offered++ // one a media server held was counted when it arrived
 	}
 	if t.cfg.Patience > 0 {
 		ix.patienceAt = ix.receivedAt + e.drawPatience(t.cfg.Patience)
@@ -170,6 +177,9 @@ func (e *Engine) customerAbandoned(slot int32) {
 	e.clearAgent(ix)
 	ix.svc &^= svcOpen
 	e.svc.q[ix.class()].abandoned++
+	if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
+		iv.Abandoned++
+	}
 	e.stats.Abandoned++
 	e.fillRow(slot)
 	e.row.AbandonedAt = e.now
@@ -202,6 +212,12 @@ func (e *Engine) svcAnswered(slot int32) {
 	if w <= q.threshold {
 		q.within++
 	}
+	if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
+		iv.Answered++
+		if w <= q.threshold {
+			iv.AnsweredWithin++
+		}
+	}
 	if q.hist != nil {
 		q.hist.add(w)
 		e.svc.allHist.add(w)
@@ -228,7 +244,7 @@ func (e *Engine) svcTouch(slot int32) {
 // still waits (the IS restores it later into another slot).
 func (e *Engine) svcFreed(ix *ixn) {
 	if ix.svc&svcOpen != 0 {
-		e.svc.carry[ix.id] = svcCarry{origin: ix.origin, patienceAt: ix.patienceAt, flags: ix.svc}
+		e.svc.carry[ix.id] = svcCarry{origin: ix.origin, patienceAt: ix.patienceAt, received: ix.receivedAt, flags: ix.svc}
 	}
 	ix.svc, ix.patienceAt, ix.origin = 0, 0, 0
 }
@@ -470,6 +486,9 @@ func (e *Engine) svcFinished(ix *ixn) {
 	if ix.svc&svcOpen != 0 {
 		ix.svc &^= svcOpen
 		e.svc.q[ix.class()].finished++
+		if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
+			iv.Finished++
+		}
 	}
 }
 
@@ -484,4 +503,96 @@ func (e *Engine) gaveUp(slot int32, q int32) bool {
 	e.setState(ix, StateQueued, q)
 	e.customerAbandoned(slot)
 	return true
+}
+
+// WithIntervals keeps the service figures of each interval of width d (from 0) by the customers'
+// arrival, as an ACD's interval report has them: offered in the interval, and what became of
+// those customers (Engine.Intervals). For the run plot; every interaction counts, warm-up or not.
+func WithIntervals(d time.Duration) Option {
+	return func(e *Engine) { e.svc.ivWidth = int64(d) }
+}
+
+// IntervalFigures are the customers who arrived in one interval and what became of them so far.
+type IntervalFigures struct {
+	Offered        int64 // arrived in the interval (held at a media server or not)
+	Answered       int64
+	AnsweredWithin int64
+	Abandoned      int64
+	Finished       int64 // completed by their strategy without an agent: nobody to answer
+	// Pending are still waiting and have not waited the threshold yet: undecided.
+	Pending int64
+}
+
+// ServiceLevel is the share of the interval's customers answered within the threshold: those who
+// gave up, or who waited past it (held, lost or still waiting) count against it; those still
+// within it are not decided yet. NaN when there is nobody to count.
+func (f IntervalFigures) ServiceLevel() float64 {
+	n := f.Offered - f.Finished - f.Pending
+	if n <= 0 {
+		return math.NaN()
+	}
+	return float64(f.AnsweredWithin) / float64(n)
+}
+
+// interval is where a customer of queue q who arrived at t counts (nil without WithIntervals).
+func (e *Engine) interval(q int32, t int64) *IntervalFigures {
+	if e.svc.ivWidth <= 0 || t < 0 {
+		return nil
+	}
+	if e.svc.iv == nil {
+		e.svc.iv = make([][]IntervalFigures, len(e.queues))
+	}
+	i := int(t / e.svc.ivWidth)
+	for len(e.svc.iv[q]) <= i {
+		e.svc.iv[q] = append(e.svc.iv[q], IntervalFigures{})
+	}
+	return &e.svc.iv[q][i]
+}
+
+// Intervals returns, by queue and under AllQueues, the figures of each interval up to now (with
+// WithIntervals; nil without).
+func (e *Engine) Intervals() map[string][]IntervalFigures {
+	if e.svc.ivWidth <= 0 {
+		return nil
+	}
+	n := int(e.now/e.svc.ivWidth) + 1
+	out := make(map[string][]IntervalFigures, len(e.queues)+1)
+	all := make([]IntervalFigures, n)
+	for qi, q := range e.queues {
+		f := make([]IntervalFigures, n)
+		if e.svc.iv != nil {
+			copy(f, e.svc.iv[qi])
+		}
+		for i := range f {
+			all[i].Offered += f[i].Offered
+			all[i].Answered += f[i].Answered
+			all[i].AnsweredWithin += f[i].AnsweredWithin
+			all[i].Abandoned += f[i].Abandoned
+		}
+		out[q.name] = f
+	}
+	// Customers still within their threshold are undecided: the last intervals' are not failures.
+	pending := func(q int32, flags uint8, received int64) {
+		if flags&svcOpen != 0 && e.now-received <= e.svc.q[2*q+1].threshold && received >= 0 {
+			if i := int(received / e.svc.ivWidth); i < n {
+				out[e.queues[q].name][i].Pending++
+				all[i].Pending++
+			}
+		}
+	}
+	for i := range e.ixns {
+		if ix := &e.ixns[i]; ix.live {
+			pending(ix.origin, ix.svc, ix.receivedAt)
+		}
+	}
+	for _, c := range e.svc.carry {
+		pending(c.origin, c.flags, c.received)
+	}
+	for _, a := range e.apps {
+		for _, p := range a.parked {
+			pending(e.traffic[p.traffic].queue, svcOpen, p.received)
+		}
+	}
+	out[AllQueues] = all
+	return out
 }

@@ -182,8 +182,8 @@ func TestConsoleLostMatchesReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		snap := e.Snapshot()
-		if snap.Damage.LostOpen != rep.Interactions.LostOpen {
-			t.Errorf("%s: console lost %d, report lost_open %d (lost %d)", name, snap.Damage.LostOpen, rep.Interactions.LostOpen, rep.Interactions.Lost)
+		if snap.Damage != rep.Interactions.Damage {
+			t.Errorf("%s: console's account of damage %+v, report's %+v", name, snap.Damage, rep.Interactions.Damage)
 		}
 		ss.close()
 	}

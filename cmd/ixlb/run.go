@@ -375,14 +375,9 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 		time.Duration(r.VirtualSeconds*1e9), elapsed.Round(time.Millisecond), r.Events, r.EventsSHA256)
 	ic := r.Interactions
 	fmt.Fprintf(tw, "Interactions (database %s)\n", ic.Database)
-	lost := fmt.Sprint(ic.Lost)
-	if ic.Lost > 0 {
-		// Lost means out of the active IS's sight; say how many of those were never finished.
-		lost = fmt.Sprintf("%d (%d still open in another database)", ic.Lost, ic.LostOpen)
-	}
-	fmt.Fprintf(tw, "  submitted\t%d\tcompleted\t%d\tlost\t%s\n", ic.Submitted, ic.Completed, lost)
-	fmt.Fprintf(tw, "  queued\t%d\tin URS\t%d\twith agent\t%d\n", ic.Queued, ic.InURS, ic.WithAgent)
-	fmt.Fprintf(tw, "  resubmitted\t%d\trevoked\t%d\twaiting at media\t%d\n\n", ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia)
+	fmt.Fprintf(tw, "  submitted\t%d\tcompleted\t%d\tqueued\t%d\n", ic.Submitted, ic.Completed, ic.Queued)
+	fmt.Fprintf(tw, "  in URS\t%d\twith agent\t%d\trevoked\t%d\n", ic.InURS, ic.WithAgent, ic.Revoked)
+	fmt.Fprintf(tw, "  damage\t%s\n\n", damageText(ic.Damage))
 	fmt.Fprintln(tw, "Routing: submissions per strategy and URS")
 	for _, s := range sortedKeys(r.Routing) {
 		fmt.Fprintf(tw, "  %s\t%s\n", s, joinCounts(r.Routing[s]))
@@ -403,6 +398,7 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 	}
 	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", r.Agents.Reservations, r.Agents.Denied, r.Agents.DoubleBooked)
 	printService(tw, r)
+	printServiceNotes(tw, r)
 	for _, e := range r.Errors {
 		fmt.Fprintf(tw, "\nerror: %s\n", e)
 	}
@@ -422,6 +418,79 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 			fmt.Fprintf(tw, "  %s %s\t%s\n", mark, x.Expect, detail)
 		}
 		fmt.Fprintf(tw, "%d of %d expectations hold\n", pass, len(r.Expectations))
+	}
+}
+
+// damageText is the account of damage under the labels the console shows it with (Damage.Items);
+// held says where the work waits.
+func damageText(d core.Damage) string {
+	var parts []string
+	for _, it := range d.Items() {
+		s := fmt.Sprintf("%s %d", it.Label, it.Value)
+		if it.Label == "held" && d.Held > 0 {
+			s += fmt.Sprintf(" (%d waiting at media, %d for a DAP)", d.WaitingAtMedia, d.HeldForDAP)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// fmtSec shows seconds to what they mean: milliseconds below a second (a 3 ms median is not 0.0),
+// tenths up to 100 s, whole seconds beyond.
+func fmtSec(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 1:
+		return fmt.Sprintf("%.3f", v)
+	case v < 100:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// lostText is a queue's lost interactions and, of them, those still open in another database.
+func lostText(f core.ServiceFigures) string {
+	if f.LostOpen > 0 {
+		return fmt.Sprintf("%d (%d open)", f.Lost, f.LostOpen)
+	}
+	return fmt.Sprint(f.Lost)
+}
+
+// extraWaitText is the wait a failure added, "–" when there is nothing to compare (no touched
+// interaction answered after the failure reached it, or no other).
+func extraWaitText(f core.ServiceFigures) string {
+	if f.Touched == 0 || f.ExtraWait == 0 && (f.TouchedASA == 0 || f.OthersASA == 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%+.1f", f.ExtraWait)
+}
+
+// printServiceNotes follows the service table: what the warm-up left out, what an agent's time
+// per interaction is made of, and whether the figures are a steady state's.
+func printServiceNotes(tw *tabwriter.Writer, r *core.Report) {
+	if all, ok := r.Service[core.AllQueues]; ok && (all.Warmup > 0 || all.Excluded > 0) {
+		var per []string
+		for _, q := range sortedKeys(r.Service) {
+			if f := r.Service[q]; q != core.AllQueues && f.Warmup != all.Warmup {
+				per = append(per, fmt.Sprintf("%s %s", q, time.Duration(f.Warmup*1e9)))
+			}
+		}
+		w := time.Duration(all.Warmup * 1e9).String()
+		if len(per) > 0 {
+			w += " (" + strings.Join(per, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "  warm-up\t%s: %d interactions that arrived before it are left out of these figures and of occupancy\n", w, all.Excluded)
+	}
+	for _, g := range sortedKeys(r.AgentTime) {
+		t := r.AgentTime[g]
+		fmt.Fprintf(tw, "  agent time of %s\treservation %s + ring %s + handling %s = %s s an interaction (the AHT to give an Erlang calculator)\n",
+			g, fmtSec(t.Reservation), fmtSec(t.Ring), fmtSec(t.Handling), fmtSec(t.PerInteraction))
+	}
+	for _, w := range r.Warnings {
+		if strings.HasPrefix(w, "not a steady state") || strings.Contains(w, "without a steady state") {
+			fmt.Fprintf(tw, "  ! %s\n", w)
+		}
 	}
 }
 

@@ -56,14 +56,15 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 	if len(r.Service) == 0 {
 		return
 	}
-	fmt.Fprintln(tw, "\nService: per queue (times in seconds; service level = answered within threshold / offered, still waiting and abandoned count against it)")
-	fmt.Fprintln(tw, "  queue\toffered\tanswered\tabandoned\tASA\tp50\tp90\tp99\tservice level\tfailure: touched\textra wait")
+	fmt.Fprintln(tw, "\nService: per queue (times in seconds; service level = answered within threshold / offered: abandoned, still waiting, held and lost before an answer count against it)")
+	fmt.Fprintln(tw, "  queue\toffered\tanswered\tabandoned\tlost\theld\tcompleted\tASA\tp50\tp90\tp99\tservice level\ttouched\textra wait")
 	names := sortedKeys(r.Service)
 	sort.SliceStable(names, func(i, j int) bool { return names[i] != core.AllQueues && names[j] == core.AllQueues })
 	for _, q := range names {
 		f := r.Service[q]
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f%% in %gs\t%d\t%+.1f\n", q, f.Offered, f.Answered, f.Abandoned,
-			f.ASA, f.WaitP50, f.WaitP90, f.WaitP99, 100*f.ServiceLevel, f.Threshold, f.Touched, f.ExtraWait)
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f%% in %gs\t%d\t%s\n", q, f.Offered, f.Answered, f.Abandoned,
+			lostText(f), f.Held, f.Completed, fmtSec(f.ASA), fmtSec(f.WaitP50), fmtSec(f.WaitP90), fmtSec(f.WaitP99),
+			100*f.ServiceLevel, f.Threshold, f.Touched, extraWaitText(f))
 	}
 	var occ []string
 	for _, g := range sortedKeys(r.Occupancy) {

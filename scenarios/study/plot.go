@@ -36,10 +36,11 @@ func PlotFormat(path string) (string, error) {
 // runSeries is a run sampled over time.
 type runSeries struct {
 	t       []float64            // sample times, minutes
-	depth   map[string][]float64 // per queue: waiting (queued + in URS)
+	depth   map[string][]float64 // per queue: waiting (queued + in URS + held at media or for a DAP)
 	busy    map[string][]float64 // per agent group
 	binT    []float64            // interval midpoints, minutes
-	sl      map[string][]float64 // per queue and _all: service level in each interval (NaN: none)
+	sl      map[string][]float64 // per queue and _all: service level of each interval's arrivals (NaN: nobody arrived)
+	damage  map[string][]float64 // "lost", "abandoned": newly so in each interval (core.Damage)
 	share   map[string][]float64 // "strategy URS": share of the strategy's submissions in each interval
 	markers []plotMarker
 }
@@ -50,47 +51,53 @@ type plotMarker struct {
 }
 
 // sampleRun runs cfg in memory from the start, sampling the queues and agents finely and
-// aggregating the service level and URS shares over intervals of the given length (the last one
-// ends with the run). A run is deterministic, so this is the run `ixlb run` made (for the same
-// scenario and seed).
+// aggregating the service level, the damage and the URS shares over intervals of the given
+// length (the last one ends with the run). A run is deterministic, so this is the run `ixlb run`
+// made (for the same scenario and seed).
+//
+// An interval's service level is that of the customers who arrived in it, as an ACD's interval
+// report has it: those answered within the threshold over all who arrived — held at a media
+// server, waiting, lost or abandoned count against it. An outage in which nobody is answered
+// reads 0, not a gap; only an interval nobody arrived in is left out.
 func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
-	e, err := core.New(cfg)
+	e, err := core.New(cfg, core.WithoutEventLog(), core.WithIntervals(interval))
 	if err != nil {
 		return nil, err
 	}
 	end := int64(cfg.Duration)
-	s := &runSeries{depth: map[string][]float64{}, busy: map[string][]float64{}, sl: map[string][]float64{}, share: map[string][]float64{}}
+	s := &runSeries{depth: map[string][]float64{}, busy: map[string][]float64{}, sl: map[string][]float64{}, share: map[string][]float64{},
+		damage: map[string][]float64{}}
 	bins := int((end + int64(interval) - 1) / int64(interval))
 	per := max(1, (600+bins-1)/bins) // samples per interval: about 600 over the run
-	type cum struct{ within, closed float64 }
-	prevSL := map[string]cum{}
 	prevRouted := map[string]float64{}
+	var prevDamage core.Damage
 	for b := 0; b < bins; b++ {
 		lo, hi := int64(b)*int64(interval), min(end, int64(b+1)*int64(interval))
 		var snap *core.Snapshot
 		for j := 1; j <= per; j++ {
 			at := lo + (hi-lo)*int64(j)/int64(per)
-			e.RunUntil(at)
+			if j == per && at < end {
+				// Just before the edge: an action at a round time (a switchover at 2m) counts in
+				// the interval it starts, where its marker is.
+				e.RunUntil(at - 1)
+			} else {
+				e.RunUntil(at)
+			}
 			snap = e.Snapshot()
 			s.t = append(s.t, float64(at)/float64(time.Minute))
 			for _, q := range snap.Queues {
-				s.depth[q.Name] = append(s.depth[q.Name], float64(q.Queued+q.InURS))
+				// Held work waits too, where the customer sees it.
+				s.depth[q.Name] = append(s.depth[q.Name], float64(q.Queued+q.InURS+q.Held))
 			}
 			for _, g := range snap.Groups {
 				s.busy[g.Name] = append(s.busy[g.Name], float64(g.Busy))
 			}
 		}
 		s.binT = append(s.binT, float64(lo+hi)/2/float64(time.Minute))
-		for q, f := range snap.Service {
-			c := cum{float64(f.AnsweredWithin), float64(f.Answered + f.Abandoned)}
-			p := prevSL[q]
-			v := nanValue
-			if c.closed > p.closed {
-				v = (c.within - p.within) / (c.closed - p.closed)
-			}
-			s.sl[q] = append(s.sl[q], v)
-			prevSL[q] = c
-		}
+		d := snap.Damage
+		s.damage["lost"] = append(s.damage["lost"], float64(d.Lost-prevDamage.Lost))
+		s.damage["abandoned"] = append(s.damage["abandoned"], float64(d.Abandoned-prevDamage.Abandoned))
+		prevDamage = d
 		for _, st := range snap.Strategies {
 			var tot float64
 			for _, c := range st.Cells {
@@ -111,6 +118,15 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 				prevRouted[key] = float64(c.Submitted)
 			}
 			prevRouted[st.Name] = tot
+		}
+	}
+	for q, ivs := range e.Intervals() {
+		for i := range s.binT {
+			v := nanValue
+			if i < len(ivs) {
+				v = ivs[i].ServiceLevel()
+			}
+			s.sl[q] = append(s.sl[q], v)
 		}
 	}
 	for _, ta := range cfg.Timeline {
@@ -154,9 +170,10 @@ func RunInterval(asked, duration time.Duration) time.Duration {
 	return max(time.Second, duration/4)
 }
 
-// WriteRunPlot draws the four panels of a run to path (.svg or .png): waiting interactions per
-// queue, busy agents per group, the service level and the URS shares per interval (0 or the
-// default: RunInterval).
+// WriteRunPlot draws the five panels of a run to path (.svg or .png): waiting interactions per
+// queue (held work included), busy agents per group, the service level of each interval's
+// arrivals, the interactions lost and abandoned per interval, and the URS shares per interval
+// (interval 0: the default, RunInterval).
 func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 	format, err := PlotFormat(path)
 	if err != nil {
@@ -171,17 +188,19 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		return err
 	}
 	every := "per " + fmtInterval(interval) + " interval"
-	depth := newPanel(cfg.Name+": waiting interactions (queued + in URS) per queue", "interactions waiting")
+	depth := newPanel(cfg.Name+": waiting interactions (queued + in URS + held) per queue", "interactions waiting")
 	depth.Y.Min, depth.Y.Max = 0, 1 // counts start at 0; the data widen the range
 	busy := newPanel("agents busy per group", "agents busy")
 	busy.Y.Min, busy.Y.Max = 0, 1
 	sl := newPanel("service level "+every, slAxisLabel(cfg))
 	sl.Y.Min, sl.Y.Max = 0, 100
+	dmg := newPanel("lost and abandoned "+every, "interactions")
+	dmg.Y.Min, dmg.Y.Max = 0, 1
 	share := newPanel("URS share of each strategy's submissions "+every, "share of submissions (%)")
 	share.Y.Min, share.Y.Max = 0, 100
 	share.X.Label.Text = "virtual time (minutes)"
-	panels := []*plot.Plot{depth, busy, sl, share}
-	legends := []*plot.Legend{{}, {}, {}, {}}
+	panels := []*plot.Plot{depth, busy, sl, dmg, share}
+	legends := make([]*plot.Legend, len(panels))
 	for i := range legends {
 		l := plot.NewLegend()
 		l.Top, l.Left = true, true
@@ -196,7 +215,8 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		}
 		return name + " (in " + thresholdOf(cfg, q) + ")"
 	})
-	addSeries(share, legends[3], s.binT, s.share, true, 100, nil)
+	addSeries(dmg, legends[3], s.binT, s.damage, true, 1, nil)
+	addSeries(share, legends[4], s.binT, s.share, true, 100, nil)
 	ticks := timeTicks(cfg.Duration, interval)
 	for i, p := range panels {
 		p.X.Min, p.X.Max = 0, cfg.Duration.Minutes()
@@ -204,7 +224,7 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		p.Y.Tick.Marker = niceTicks{}
 		addMarkers(p, s.markers, i == 0)
 	}
-	return drawStacked(path, format, 11*vg.Inch, 12*vg.Inch, panels, legends, vg.Points(10))
+	return drawStacked(path, format, 11*vg.Inch, 14*vg.Inch, panels, legends, vg.Points(10))
 }
 
 // drawStacked draws panels one above the other with their x axes aligned, each legend beside its

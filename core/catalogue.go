@@ -62,6 +62,8 @@ var catalogue = []struct {
 	{"service.*.?", "{name}", "interactions", KindCount},
 	{"occupancy.*", "occupancy", "%", KindShare},
 	{"urs_share.*.*", "share of the strategy's submissions", "%", KindShare},
+	{"agent_time.*.per_interaction", "agent time per interaction", "seconds", KindSeconds},
+	{"agent_time.*.?", "agent time per interaction: {name}", "seconds", KindSeconds},
 	{"routing.*.*", "submissions", "interactions", KindCount},
 	{"esp.*.*", "ESP requests", "requests", KindCount},
 	{"esp_faults.?", "ESP faults: {name}", "requests", KindCount},

@@ -235,6 +235,11 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 		fmt.Fprintf(w, "No count from %d to %d agents meets every target (tried %s).\n", s.Min, s.Max, strings.Join(counts, " "))
 	default:
 		fmt.Fprintf(w, "→ %d agents in %s (tried %s)\n", s.Agents, s.Group, strings.Join(counts, " "))
+		if p, ok := s.Point(s.Agents); ok {
+			for _, x := range p.Warnings {
+				fmt.Fprintf(w, "warning at %d agents, %s: %s\n", s.Agents, study.SeedRange(s.Seeds[:1]), x)
+			}
+		}
 		if below, ok := s.Point(s.Agents - 1); ok && below.OK {
 			fmt.Fprintf(w, "  %d agents meet every target too: the answer is at most --min %d; lower --min to search below it\n", s.Agents-1, s.Min)
 		}

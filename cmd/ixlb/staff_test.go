@@ -45,7 +45,7 @@ func TestStaffCommand(t *testing.T) {
 		t.Fatalf("answer %d agents (found %v)", n, res.Found)
 	}
 	if !strings.Contains(out, fmt.Sprintf("→ %d agents in Chat", n)) || !strings.Contains(out, "all queues: % answered in 30 s ≥ 80.0%") ||
-		!strings.Contains(out, "4 seeds (3…6) of 1h at every count") {
+		!strings.Contains(out, "4 seeds (3…6) of 1h at every count") || !strings.Contains(out, fmt.Sprintf("warning at %d agents, seed 3: not a steady state", n)) {
 		t.Errorf("table:\n%s", out)
 	}
 	if b, err := os.Stat(plot); err != nil || b.Size() < 10000 || !strings.Contains(plotErr, "plot → "+plot) {

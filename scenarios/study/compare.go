@@ -81,6 +81,13 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 		return nil, err
 	}
 	resA, resB := results[:len(seeds)], results[len(seeds):]
+	// What the runs' reports warn of (a run too short for a steady state), from the first seed.
+	for _, w := range resA[0].Warnings {
+		c.Warnings = append(c.Warnings, "A, "+SeedRange(seeds[:1])+": "+w)
+	}
+	for _, w := range resB[0].Warnings {
+		c.Warnings = append(c.Warnings, "B, "+SeedRange(seeds[:1])+": "+w)
+	}
 	means := core.Figures{}
 	for _, name := range namesOf(resA, resB) {
 		var xa, xb, d []float64

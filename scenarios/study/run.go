@@ -30,6 +30,8 @@ type Result struct {
 	Figures core.Figures // the sections of FigureSections
 	Failed  []string     // expectations that do not hold
 	Errors  []string
+	// Warnings are the report's (a run too short for its load to be near a steady state…).
+	Warnings []string
 }
 
 // Guard is asked between slices of every run; an error stops the study. cmd/ixlb's memory guard
@@ -151,7 +153,7 @@ func RunOne(r Run, opt Options) (Result, error) {
 		return Result{}, fmt.Errorf("%s seed %d: %w", r.Config.Name, r.Seed, err)
 	}
 	rep.Expectations = scenarios.Evaluate(r.Expect, rep)
-	res := Result{Figures: StudyFigures(rep.Figures()), Errors: rep.Errors}
+	res := Result{Figures: StudyFigures(rep.Figures()), Errors: rep.Errors, Warnings: rep.Warnings}
 	for _, x := range rep.Expectations {
 		if !x.OK {
 			res.Failed = append(res.Failed, x.Expect)

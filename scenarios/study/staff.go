@@ -102,6 +102,8 @@ type Point struct {
 	Meets   []bool             `json:"meets"` // per target
 	OK      bool               `json:"ok"`    // every target met
 	Failed  int                `json:"failed_runs,omitempty"`
+	// Warnings are the first seed's report warnings at this count (not a steady state…).
+	Warnings []string `json:"warnings,omitempty"`
 	// values are the targets' figures seed by seed, for paired differences between counts.
 	values map[string][]float64
 }
@@ -255,6 +257,7 @@ func (st *staffer) eval(n int) (Point, error) {
 			p.Failed++
 		}
 	}
+	p.Warnings = results[0].Warnings
 	for _, t := range st.o.Targets {
 		m := t.Met(p.Figures[t.Path])
 		p.Meets = append(p.Meets, m)

@@ -179,4 +179,3 @@ func lineWith(t *testing.T, text, sub string) string {
 	t.Fatalf("no line with %q in:\n%s", sub, text)
 	return ""
 }
-

@@ -257,6 +257,17 @@ func (e *Engine) damageByClass() []classDamage {
 	return out
 }
 
+// completedInUse counts the rows closed as completed in the database the active IS uses.
+func (e *Engine) completedInUse() int64 {
+	var n int64
+	if cur := e.activeDB(); cur >= 0 {
+		for _, t := range e.dmg.rows[cur] {
+			n += t.done
+		}
+	}
+	return n
+}
+
 // Damage returns the account of damage now.
 func (e *Engine) Damage() Damage {
 	var d Damage

@@ -284,3 +284,45 @@ func TestWarmupReachesErlangC(t *testing.T) {
 		t.Errorf("with a 45 m warm-up the seed interval misses Erlang C: ASA %v vs %.2f, service level %v vs %.4f", warmASA, asa, warmSL, sl)
 	}
 }
+
+// A ringing agent is not free, nor one the arbiter holds for a reserving URS: with the defaults
+// (answer_time 2 s, request-collection-time 100 ms) an agent's time per interaction is the handle
+// time + 2.1 s, and the report says so (agent_time). Erlang C given that AHT is what the engine
+// does; given the handle time alone it promises a service level the centre does not reach.
+func TestAgentTimeIsTheErlangAHT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long simulation")
+	}
+	const (
+		c     = 10
+		seeds = 8
+	)
+	h, threshold := 180*time.Second, 20*time.Second
+	lambda := 8.5 / h.Seconds() // 8.5 erlangs of handling
+	cfg := mmcConfig(c, lambda, h, 0, time.Duration(40000/lambda)*time.Second, threshold)
+	cfg.Apps[0].Options = Options{"agent-reservation": {"request-collection-time": "100"}} // ms, the default
+	cfg.AgentGroups[0].AnswerTime = 2 * time.Second                                          // the default
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := e.AgentTimes()["G"]
+	if at.Reservation != 0.1 || at.Ring != 2 || at.Handling != 180 || math.Abs(at.PerInteraction-182.1) > 1e-9 {
+		t.Fatalf("agent time %+v, want 0.1 + 2 + 180 = 182.1", at)
+	}
+	erlangSL := func(aht float64) float64 {
+		// Customers who find an agent wait the fixed delays: two URS steps, the collection
+		// window and the ring.
+		fixed := 0.002 + at.Reservation + at.Ring
+		cmu := c / aht
+		return 1 - erlangC(c, lambda*aht)*math.Exp(-(cmu-lambda)*(threshold.Seconds()-fixed))
+	}
+	got := runSeeds(t, cfg, seeds)
+	within(t, "service level vs Erlang C at the agent time", got.sl, erlangSL(at.PerInteraction), 0.02)
+	if naive := erlangSL(h.Seconds()); math.Abs(got.sl-naive) < 0.04*naive {
+		t.Errorf("service level %.4f is within 4%% of Erlang C at the handle time alone (%.4f): the delays should show", got.sl, naive)
+	} else {
+		t.Logf("Erlang C at the handle time alone: %.4f (the engine: %.4f)", naive, got.sl)
+	}
+	within(t, "occupancy", got.occupancy, lambda*(at.PerInteraction-at.Reservation)/c, 0.02)
+}

@@ -31,6 +31,10 @@ type Snapshot struct {
 	// Damage is the account of what failures did so far: the run report's figures, under the
 	// same labels (Damage.Items).
 	Damage Damage
+	// Completed counts the interactions closed as completed in the database the active IS uses,
+	// the run report's interactions.completed (Stats.Completed also counts completions a
+	// switchover has since put out of sight, and those still waiting for a DAP).
+	Completed int64
 	// Service are the service figures by queue and AllQueues; Occupancy by agent group.
 	Service   map[string]ServiceFigures
 	Occupancy map[string]float64
@@ -175,7 +179,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		s.Live.InURS += q.counts[StateInURS]
 		s.Live.WithAgent += q.counts[StateWithAgent]
 	}
-	s.Damage = e.Damage()
+	s.Damage, s.Completed = e.Damage(), e.completedInUse()
 	for c, d := range e.damageByClass() {
 		s.Queues[c/2].Held += d.atMedia + d.heldDAP
 	}

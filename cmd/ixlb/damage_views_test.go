@@ -18,6 +18,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/scenarios/study"
 	"github.com/ixlb/ixlb/tui"
 )
 
@@ -120,14 +121,14 @@ func TestDamageSameInEveryView(t *testing.T) {
 			}
 
 			// The run plot's lost and abandoned per interval add up to the report's.
-			s, err := sampleRun(sc.Config, 600, 60)
+			lostPer, abandonedPer, err := study.IntervalDamage(sc.Config, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var lost, abandoned float64
-			for i := range s.damage["lost"] {
-				lost += s.damage["lost"][i]
-				abandoned += s.damage["abandoned"][i]
+			for i := range lostPer {
+				lost += lostPer[i]
+				abandoned += abandonedPer[i]
 			}
 			if int64(lost) != d.Lost || int64(abandoned) != d.Abandoned {
 				t.Errorf("plot: lost %v, abandoned %v over its intervals; report %d, %d", lost, abandoned, d.Lost, d.Abandoned)

@@ -136,6 +136,17 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 	return s, nil
 }
 
+// IntervalDamage is what the run plot's lost-and-abandoned panel draws: the interactions newly
+// lost and abandoned in each interval (0: RunInterval's default), so a test can hold the plot to
+// the report's account of damage.
+func IntervalDamage(cfg core.Config, interval time.Duration) (lost, abandoned []float64, err error) {
+	s, err := sampleRun(cfg, RunInterval(interval, cfg.Duration))
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.damage["lost"], s.damage["abandoned"], nil
+}
+
 var nanValue = func() float64 { var z float64; return z / z }()
 
 // actionLabel is a short label for a timeline action: "stop URS_1", "switchover IxnServer".

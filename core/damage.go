@@ -107,8 +107,8 @@ type rowChange struct {
 
 type dmgState struct {
 	dbIdx  map[string]int16
-	active int16 // index of the database the active IS uses (Engine.is.db), -1 with none
-	rows  [][]rowTally // [database][class]
+	active int16        // index of the database the active IS uses (Engine.is.db), -1 with none
+	rows   [][]rowTally // [database][class]
 	// unwritten counts, by class, interactions whose first row was held for a database that
 	// went out of use before it got there: no database has them. Open or completed, they are
 	// lost; abandoned, abandoned.

@@ -301,7 +301,7 @@ func TestAgentTimeIsTheErlangAHT(t *testing.T) {
 	lambda := 8.5 / h.Seconds() // 8.5 erlangs of handling
 	cfg := mmcConfig(c, lambda, h, 0, time.Duration(40000/lambda)*time.Second, threshold)
 	cfg.Apps[0].Options = Options{"agent-reservation": {"request-collection-time": "100"}} // ms, the default
-	cfg.AgentGroups[0].AnswerTime = 2 * time.Second                                          // the default
+	cfg.AgentGroups[0].AnswerTime = 2 * time.Second                                        // the default
 	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -106,8 +106,9 @@ type rowChange struct {
 }
 
 type dmgState struct {
-	dbIdx map[string]int16
-	rows  [][]rowTally // [database][class]
+	dbIdx  map[string]int16
+	active int16        // index of the database the active IS uses (Engine.is.db), -1 with none
+	rows   [][]rowTally // [database][class]
 	// unwritten counts, by class, interactions whose first row was held for a database that
 	// went out of use before it got there: no database has them. Open or completed, they are
 	// lost; abandoned, abandoned.
@@ -115,7 +116,7 @@ type dmgState struct {
 }
 
 func (e *Engine) dmgBuild() {
-	e.dmg.dbIdx = map[string]int16{}
+	e.dmg.dbIdx, e.dmg.active = map[string]int16{}, -1
 	for i, name := range e.cfg.Databases {
 		e.dmg.dbIdx[name] = int16(i)
 		e.dmg.rows = append(e.dmg.rows, make([]rowTally, 2*len(e.queues)))
@@ -141,15 +142,18 @@ func (e *Engine) unwrittenTotals() (lost, abandoned int64) {
 	return lost, abandoned
 }
 
-// dbIndex is the index of the database the active IS uses, -1 with none.
-func (e *Engine) activeDB() int16 {
-	if e.is.db == nil {
-		return -1
+// activeDB is the index of the database the active IS uses, -1 with none.
+func (e *Engine) activeDB() int16 { return e.dmg.active }
+
+// setISDatabase records the database the active IS uses (nil: none).
+func (e *Engine) setISDatabase(db Database) {
+	e.is.db, e.is.dbName, e.dmg.active = db, "", -1
+	if db != nil {
+		e.is.dbName = db.Name()
+		if i, ok := e.dmg.dbIdx[e.is.dbName]; ok {
+			e.dmg.active = i
+		}
 	}
-	if i, ok := e.dmg.dbIdx[e.is.dbName]; ok {
-		return i
-	}
-	return -1
 }
 
 // rowChangeFor works out what writing r for the interaction in slot does to the tally.

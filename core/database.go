@@ -64,7 +64,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 	daps := e.isDAPs()
 	e.is.daps = e.is.daps[:0]
 	e.is.dapRing = ring{}
-	e.is.db, e.is.dbName = nil, ""
+	e.setISDatabase(nil)
 	if len(daps) == 0 {
 		e.fail(fmt.Errorf("%s has no DatabaseAccessPoint connection", e.apps[id].name))
 		e.is.pendingRestore = true
@@ -116,7 +116,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 			e.identities[db.Name()] = db.Identity()
 		}
 	}
-	e.is.db, e.is.dbName = chosen, chosen.Name()
+	e.setISDatabase(chosen)
 	for _, d := range daps {
 		a := e.apps[d]
 		if a.handle == nil {

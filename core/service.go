@@ -364,8 +364,7 @@ func (q *svcQueue) figures(d classDamage) ServiceFigures {
 	}
 	if q.answered > 0 {
 		f.ASA = float64(q.waitSum) / float64(q.answered) / 1e9
-		p := q.hist.quantiles(0.5, 0.9, 0.99)
-		f.WaitP50, f.WaitP90, f.WaitP99 = p[0], p[1], p[2]
+		f.WaitP50, f.WaitP90, f.WaitP99 = q.hist.percentiles()
 	}
 	if q.tAnswered > 0 {
 		f.TouchedASA = float64(q.tWaitSum) / float64(q.tAnswered) / 1e9

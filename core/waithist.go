@@ -62,12 +62,19 @@ func (h *waitHist) add(w int64) {
 	h.n++
 }
 
-// quantiles reads the waits (seconds) at the shares ps, given in increasing order, by nearest
-// rank: the smallest wait that at least ⌈p·n⌉ waits do not exceed.
-func (h *waitHist) quantiles(ps ...float64) []float64 {
-	out := make([]float64, len(ps))
+// percentiles reads p50, p90 and p99 of the waits (seconds) in one pass.
+func (h *waitHist) percentiles() (p50, p90, p99 float64) {
+	var out [3]float64
+	h.quantiles([]float64{0.5, 0.9, 0.99}, out[:])
+	return out[0], out[1], out[2]
+}
+
+// quantiles reads into out the waits (seconds) at the shares ps, given in increasing order, by
+// nearest rank: the smallest wait that at least ⌈p·n⌉ waits do not exceed (0 with no wait).
+func (h *waitHist) quantiles(ps, out []float64) {
+	clear(out)
 	if h == nil || h.n == 0 {
-		return out
+		return
 	}
 	var cum int64
 	b, k := 0, 0
@@ -91,5 +98,4 @@ func (h *waitHist) quantiles(ps ...float64) []float64 {
 		}
 		k++
 	}
-	return out
 }

@@ -160,8 +160,8 @@ func TestConsoleReopensAtTheEndPaused(t *testing.T) {
 	}
 }
 
-// The console's lost figure (Snapshot.LostOpen) agrees with the run report's lost_open after a
-// re-point and a switchover, and is zero when nothing is lost.
+// The console's account of damage (Snapshot.Damage) is the run report's, on SQLite, after a
+// re-point and a switchover and when nothing is lost (TestDamageSameInEveryView reads the screen).
 func TestConsoleLostMatchesReport(t *testing.T) {
 	for _, name := range []string{"dap-repoint-switchover", "seed-example"} {
 		sc, err := scenarios.Open(name)

@@ -182,8 +182,8 @@ func TestForgottenURSDoubleBooksAtSaturation(t *testing.T) {
 			cfg := forgottenURS(tc.rate)
 			_, r, rec := run(t, cfg)
 			bs := doubleBookings(rec.events)
-			if int64(len(bs)) != r.Agents.DoubleBooked || r.Agents.OverCapacity != r.Agents.DoubleBooked {
-				t.Fatalf("%d double_booked events, report double_booked %d, over_capacity %d", len(bs), r.Agents.DoubleBooked, r.Agents.OverCapacity)
+			if int64(len(bs)) != r.Agents.DoubleBooked || r.Interactions.OverCapacity != r.Agents.DoubleBooked {
+				t.Fatalf("%d double_booked events, report double_booked %d, over_capacity %d", len(bs), r.Agents.DoubleBooked, r.Interactions.OverCapacity)
 			}
 			if r.Agents.DoubleBooked < tc.min {
 				t.Fatalf("rate %g: %d double bookings, want at least %d", tc.rate, r.Agents.DoubleBooked, tc.min)

@@ -65,8 +65,8 @@ func TestSwitchBackCountsStaleRowsAndOverCapacity(t *testing.T) {
 	if len(with) == 0 || stale != int64(len(with)) || r.Interactions.StaleRestored != stale {
 		t.Fatalf("%d with agents at the switchover, %d stale_restored events, report %d", len(with), stale, r.Interactions.StaleRestored)
 	}
-	if over == 0 || r.Agents.OverCapacity != over+r.Agents.DoubleBooked {
-		t.Fatalf("%d restored_over_capacity events, report over_capacity %d (double_booked %d)", over, r.Agents.OverCapacity, r.Agents.DoubleBooked)
+	if over == 0 || r.Interactions.OverCapacity != over+r.Agents.DoubleBooked {
+		t.Fatalf("%d restored_over_capacity events, report over_capacity %d (double_booked %d)", over, r.Interactions.OverCapacity, r.Agents.DoubleBooked)
 	}
 	t.Logf("stale %d, over capacity %d, lost %d", stale, over, r.Interactions.Lost)
 
@@ -78,8 +78,8 @@ func TestSwitchBackCountsStaleRowsAndOverCapacity(t *testing.T) {
 	}{{"no switch-back", func() Config { c := switchBackConfig(false); c.Timeline = c.Timeline[:2]; return c }()},
 		{"verify-database-identity", switchBackConfig(true)}} {
 		_, r, rec := run(t, c.cfg)
-		if r.Interactions.StaleRestored != 0 || r.Agents.OverCapacity != 0 || rec.count(EvStaleRestored, nil) != 0 {
-			t.Fatalf("%s: stale %d, over capacity %d", c.name, r.Interactions.StaleRestored, r.Agents.OverCapacity)
+		if r.Interactions.StaleRestored != 0 || r.Interactions.OverCapacity != 0 || rec.count(EvStaleRestored, nil) != 0 {
+			t.Fatalf("%s: stale %d, over capacity %d", c.name, r.Interactions.StaleRestored, r.Interactions.OverCapacity)
 		}
 	}
 }

@@ -93,8 +93,8 @@ func TestEdgeScenarios(t *testing.T) {
 				if n := count(log, core.EvStaleRestored); int64(n) != r.Interactions.StaleRestored {
 					t.Errorf("%d stale_restored events, report %d", n, r.Interactions.StaleRestored)
 				}
-				if n := count(log, core.EvRestoredOverCapacity); int64(n) != r.Agents.OverCapacity-r.Agents.DoubleBooked {
-					t.Errorf("%d restored_over_capacity events, report over_capacity %d", n, r.Agents.OverCapacity)
+				if n := count(log, core.EvRestoredOverCapacity); int64(n) != r.Interactions.OverCapacity-r.Agents.DoubleBooked {
+					t.Errorf("%d restored_over_capacity events, report over_capacity %d", n, r.Interactions.OverCapacity)
 				}
 			}},
 		{file: "switch-back-stall.yaml", lint: []string{CodeDAPRepoint, CodeDAPRepoint, CodeSwitchoverRepoint, CodeActivationNoDAP},

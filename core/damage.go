@@ -32,11 +32,11 @@ type Damage struct {
 	// Touched counts the interactions a failure reached: resubmitted, dropped or restored by a
 	// switchover or restart, held at a media server or for a DAP, or lost.
 	Touched int64 `json:"touched"`
-	// StaleRestored counts rows restored by a restart or switch-back whose interaction was
-	// finished under another IS (counted by the engine's restore; 0 until it does).
+	// StaleRestored counts rows restored by a restart or switch-back whose interaction an agent
+	// finished (or was finishing) under another IS (stale_restored events).
 	StaleRestored int64 `json:"stale_restored"`
-	// OverCapacity counts deliveries that pushed an agent past its capacity (double bookings
-	// included).
+	// OverCapacity counts deliveries and restores that pushed an agent past its capacity: the
+	// double bookings and the restored_over_capacity events.
 	OverCapacity int64 `json:"over_capacity"`
 }
 
@@ -285,6 +285,7 @@ func (e *Engine) Damage() Damage {
 	}
 	d.Held = d.WaitingAtMedia + d.HeldForDAP
 	d.Resubmitted = e.stats.Resubmitted
-	d.OverCapacity = e.stats.DoubleBooked
+	d.StaleRestored = e.stats.StaleRestored
+	d.OverCapacity = e.stats.OverCapacity
 	return d
 }

@@ -30,6 +30,7 @@ type isState struct {
 	defaultRateSet    bool          // default-max-submission-rate is set (0 then disables submissions)
 	// The [agent-reservation] options of the IS arbiter.
 	collectTime      int64
+	reservationTime  int64 // how long a reservation whose interaction left the agent before the accept lingers
 	rejectSubsequent bool
 }
 
@@ -60,7 +61,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 	for _, u := range e.urs {
 		e.refreshURS(u)
 	}
-	e.refreshTypeTargets()
+	e.refreshTargets()
 	daps := e.isDAPs()
 	e.is.daps = e.is.daps[:0]
 	e.is.dapRing = ring{}
@@ -182,12 +183,18 @@ func (e *Engine) restore() {
 		if r.ID > e.nextID {
 			e.nextID = r.ID
 		}
+		stale := e.orphaned[r.ID]
 		if slot, ok := live[r.ID]; ok {
 			if e.ixns[slot].state == StateWithAgent && r.State == StateWithAgent {
 				continue // still with its agent
 			}
+			// Its agent goes on with it, unheard, while the row puts it back to work.
+			stale = true
 			e.clearAgent(&e.ixns[slot])
 			e.freeSlotOf(slot)
+		}
+		if stale {
+			delete(e.orphaned, r.ID)
 		}
 		q, ok := e.queueBy[r.Queue]
 		if !ok {
@@ -208,20 +215,34 @@ func (e *Engine) restore() {
 		if r.State != StateWithAgent && e.gaveUp(slot, q) {
 			continue // gave up while no Interaction Server could route it
 		}
+		if stale {
+			// The row says the interaction is still to be done, but an agent finished it (or is
+			// finishing it) under another Interaction Server: the restore puts it back to work
+			// anyway, as the IS cannot know. Counted and shown, never hidden.
+			e.stats.StaleRestored++
+			e.ev.Ixn, e.ev.Queue = ix.id, r.Queue
+			e.emit(EvStaleRestored)
+		}
 		switch r.State {
 		case StateWithAgent:
 			e.setState(ix, StateWithAgent, q)
 			ix.deliveredAt = r.DeliveredAt
 			if ag, ok := e.agentBy[r.AssignedTo]; ok {
-				// The desktop still has it: the agent stays busy until done.
+				// The desktop still has it: the agent stays busy until done — over its capacity
+				// if the agent took other work meanwhile.
 				k := int(ag)*len(e.media) + int(ix.media)
+				g := e.groups[e.agents[ag].group]
+				if e.load[k] >= g.capacity[ix.media] {
+					e.stats.OverCapacity++
+					e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+					e.emit(EvRestoredOverCapacity)
+				}
 				e.load[k]++
 				e.svcLoad(ag, 1)
-				g := e.groups[e.agents[ag].group]
 				if e.load[k] >= g.capacity[ix.media] {
 					e.removeFree(g, ag, int(ix.media))
 				}
-				e.setAgent(ix, ag)
+				ix.agent = ag
 				e.after(e.exp(g.handleMean), tComplete, slot, ag, ix.media)
 			} else {
 				ix.queue = q
@@ -240,6 +261,8 @@ func (e *Engine) restore() {
 	for slot := range e.ixns {
 		ix := &e.ixns[slot]
 		if _, wasLive := live[ix.id]; wasLive && ix.live && ix.state == StateWithAgent && !known[ix.id] {
+			// A restore of a database that still holds it (a switch-back) is stale.
+			e.orphaned[ix.id] = true
 			e.svcTouch(int32(slot)) // lost: a failure reached it
 			e.clearAgent(ix)
 			e.freeSlotOf(int32(slot))
@@ -402,9 +425,18 @@ func (e *Engine) dropWorkingSet(reason string) {
 	}
 	for _, g := range e.groups {
 		for m := range g.waiting {
-			g.waiting[m].reset()
+			for i := range g.waiting[m] {
+				g.waiting[m][i].reset()
+			}
+			for _, i := range g.waitURS[m] {
+				g.listed[m][i] = false
+			}
+			g.waitURS[m] = g.waitURS[m][:0] // (nWaiting follows the abandons below)
 		}
 	}
+	// The arbiter of the IS that is gone forgets the reservations that outlived their
+	// interactions (those of interactions agents hold stay with them).
+	e.dropLingers()
 	for slot := range e.ixns {
 		ix := &e.ixns[slot]
 		if !ix.live || ix.state == StateWithAgent {

@@ -63,7 +63,8 @@ func TestErlangFormulas(t *testing.T) {
 }
 
 // mmcConfig is M/M/c: c agents, arrival rate lambda (1/s), mean handle time h, patience (0: none),
-// with the engine's own delays (URS step, agent answer) at 1 ms.
+// with the engine's own delays (URS step, agent answer, and the URS's stat delay, after which a
+// waiting interaction sees a freed agent) at 1 ms.
 func mmcConfig(c int, lambda float64, h, patience, duration time.Duration, threshold time.Duration) Config {
 	tr := map[string]string{"agent_reservation": "true"}
 	return Config{
@@ -74,7 +75,7 @@ func mmcConfig(c int, lambda float64, h, patience, duration time.Duration, thres
 			{Name: "IxnServer", Type: TypeInteractionServer, Connections: []string{"DAP_1", "ChatSrv_1"},
 				Options: Options{"agent-reservation": {"request-collection-time": "0"}},
 				Annex:   Options{"agent_reservation": {"URS_1": "true"}}},
-			{Name: "URS_1", Type: TypeRoutingServer, Connections: []string{"IxnServer"}, Options: Options{"default": tr}, StepTime: time.Millisecond},
+			{Name: "URS_1", Type: TypeRoutingServer, Connections: []string{"IxnServer"}, Options: Options{"default": tr}, StepTime: time.Millisecond, StatDelay: time.Millisecond},
 			{Name: "ChatSrv_1", Type: TypeChatServer},
 			{Name: "DBServer_1", Type: TypeDBServer},
 			{Name: "DAP_1", Type: TypeDatabaseAccessPoint, DBServer: "DBServer_1", Database: "ixn"},

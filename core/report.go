@@ -64,10 +64,12 @@ type DatabaseCounts struct {
 	Abandoned    int64 `json:"abandoned"`
 }
 
-// AgentCounts are the arbiter's figures.
+// AgentCounts are the arbiter's figures (interactions.over_capacity counts every agent pushed past
+// its capacity, double bookings included).
 type AgentCounts struct {
 	Reservations int64 `json:"reservations"`
 	Denied       int64 `json:"denied"`
+	Prolonged    int64 `json:"prolonged"` // reservations renewed by the URS holding them (reject-subsequent-request: false)
 	DoubleBooked int64 `json:"double_booked"`
 }
 
@@ -128,6 +130,9 @@ func (e *Engine) Report() (*Report, error) {
 		for _, c := range t.candidates {
 			m[e.apps[c].name] = 0
 		}
+		if t.kind == viaName {
+			m[e.apps[t.named].name] = 0 // reachable or not: the server the strategy names
+		}
 		for srv, n := range t.counts {
 			m[e.apps[srv].name] = n
 		}
@@ -141,7 +146,8 @@ func (e *Engine) Report() (*Report, error) {
 	}
 	r.Service, r.Occupancy, r.URSShare, r.AgentTime = e.Service(), e.Occupancy(), e.URSShare(), e.AgentTimes()
 	r.Warnings = append(r.Warnings, e.steadyStateWarnings(r.Occupancy, r.AgentTime)...)
-	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, DoubleBooked: e.stats.DoubleBooked}
+	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, Prolonged: e.stats.Prolonged,
+		DoubleBooked: e.stats.DoubleBooked}
 	for _, err := range e.errs {
 		r.Errors = append(r.Errors, err.Error())
 	}

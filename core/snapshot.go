@@ -260,7 +260,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		}
 		for m := 0; m < nm; m++ {
 			gv.Capacity[m] = int64(g.capacity[m]) * int64(g.n)
-			gv.Waiting += g.waiting[m].len()
+			gv.Waiting += g.nWaiting[m]
 		}
 		s.Groups = append(s.Groups, gv)
 	}

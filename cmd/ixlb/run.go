@@ -396,7 +396,12 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 		c := r.Databases[db]
 		fmt.Fprintf(tw, "  database %s\t%d interactions\t%d completed\n", db, c.Interactions, c.Completed)
 	}
-	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", r.Agents.Reservations, r.Agents.Denied, r.Agents.DoubleBooked)
+	a := r.Agents
+	prolonged := ""
+	if a.Prolonged > 0 {
+		prolonged = fmt.Sprintf("\tprolonged %d", a.Prolonged)
+	}
+	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d%s\n", a.Reservations, a.Denied, a.DoubleBooked, prolonged)
 	printService(tw, r)
 	printServiceNotes(tw, r)
 	for _, e := range r.Errors {

@@ -231,7 +231,7 @@ func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
 	seen := e.now - u.statDelay // u's statistics show the agents as they were then
 	capacity := g.capacity[m]
 	skip := func(k int) bool {
-		return e.avoid(ix, k) || e.asked[k] > 0 && e.askedBy(k, u.app.id) >= capacity-e.load[k]
+		return e.avoid(ix, k) || (e.asked[k] > 0 || e.lingerN[k] > 0) && e.askedBy(k, u.app.id) >= capacity-e.load[k]-e.lingerSeen(k, u)
 	}
 	settled := g.settled[m]
 	// Agents that became ready lately: u sees them sooner than the slowest URS when its own
@@ -315,13 +315,43 @@ func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, se
 	case u.reserves && c.resv: // a reserving URS sees reservations at once
 	case e.load[k] < g.capacity[m]: // ready again: judged in the free list
 	default:
-		// u believes one unit free (the one this fill took), less what it has asked for or routed.
+		// u believes one unit free (the one this fill took), less what it has asked for or routed;
+		// a reserving URS sees the reservations at once: none may fill that unit.
 		asked, held := e.claimsOf(k, u.app.id)
-		if asked == 0 && held < g.capacity[m] && !e.avoid(ix, k) {
+		if asked == 0 && held < g.capacity[m] && !e.reservedFor(k, u, g.capacity[m]) && !e.avoid(ix, k) {
 			return c.agent, true
 		}
 	}
 	return -1, false
+}
+
+// lingerSeen is how many units of agent-media k a reserving URS u sees held by reservations that
+// outlived their interaction: a reserving URS sees reservations at once, its own among them, so
+// it does not ask for an agent they fill — except its own when reject-subsequent-request is false,
+// which its request renews. A URS that does not reserve sees none: the arbiter does not concern it.
+func (e *Engine) lingerSeen(k int, u *ursState) int32 {
+	n := e.lingerN[k]
+	if n == 0 || !u.reserves {
+		return 0
+	}
+	if !e.is.rejectSubsequent {
+		for _, l := range e.lingers[int32(k)] {
+			if l.urs == u.app.id {
+				n--
+			}
+		}
+	}
+	return n
+}
+
+// reservedFor reports whether reserving URS u sees every unit of agent-media k, of capacity
+// capacity, held by reservations (those of interactions the agent holds, and lingering ones it
+// cannot renew) or by a lingering reservation on top of the unit it believes free.
+func (e *Engine) reservedFor(k int, u *ursState, capacity int32) bool {
+	if !u.reserves || e.resv[k] == 0 {
+		return false
+	}
+	return e.lingerSeen(k, u) > 0 || e.resv[k]-e.lingerN[k] >= capacity
 }
 
 // avoid reports whether an interaction once denied should not ask for agent-media k: one another
@@ -412,14 +442,15 @@ func (e *Engine) reserveDecide(slot int32, ag int32) {
 		e.route(slot, ag)
 		return
 	}
+	// A subsequent request of the URS holding a reservation of the agent that outlived its
+	// interaction renews it when reject-subsequent-request is false: no new unit is asked for,
+	// so nothing is arbitrated.
+	if i := e.lingerOf(k, u.app.id); i >= 0 && !e.is.rejectSubsequent {
+		e.prolong(slot, ag, i)
+		return
+	}
 	if e.resv[k] >= g.capacity[m] {
-		// Already reserved: the request fails — unless this URS holds a reservation of the agent
-		// that outlived its interaction and reject-subsequent-request is false: it renews it.
-		if i := e.lingerOf(k, u.app.id); i >= 0 && !e.is.rejectSubsequent {
-			e.prolong(slot, ag, i)
-			return
-		}
-		e.deny(slot, ag)
+		e.deny(slot, ag) // already reserved: the request fails
 		return
 	}
 	if len(e.collecting[k]) > 0 {
@@ -448,6 +479,19 @@ func (e *Engine) collectDone(ag int32, m int) {
 		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen && ix.state == StateInURS {
 			live = append(live, w)
 		}
+	}
+	// A request whose URS now holds a lingering reservation of the agent (its interaction was
+	// rejected during the window) renews it, as it would have on arrival.
+	if !e.is.rejectSubsequent && e.lingerN[k] > 0 {
+		keep := live[:0]
+		for _, w := range live {
+			if i := e.lingerOf(k, e.ixns[w.slot].urs); i >= 0 {
+				e.prolong(w.slot, ag, i)
+				continue
+			}
+			keep = append(keep, w)
+		}
+		live = keep
 	}
 	g := e.groups[e.agents[ag].group]
 	for len(live) > 0 && e.resv[k] < g.capacity[m] {
@@ -482,6 +526,7 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 	ix := &e.ixns[slot]
 	k := int32(int(ag)*len(e.media) + int(ix.media))
 	ls := e.lingers[k]
+	e.lingerN[k]--
 	if ls = append(ls[:i], ls[i+1:]...); len(ls) == 0 {
 		delete(e.lingers, k)
 	} else {
@@ -665,6 +710,7 @@ func (e *Engine) revoke(slot int32, reason string) {
 		k := int32(int(ag)*len(e.media) + int(ix.media))
 		until := ix.grantAt + e.is.reservationTime
 		e.lingers[k] = append(e.lingers[k], linger{urs: ix.urs, until: until})
+		e.lingerN[k]++
 		e.schedule(timer{at: until, kind: tLinger, arg: ag, aux: ix.media, slot: -1})
 		ix.resvd = false // the linger holds the unit now
 	}
@@ -686,6 +732,7 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 			continue
 		}
 		e.resv[k]--
+		e.lingerN[k]--
 	}
 	if len(keep) == len(ls) {
 		return
@@ -703,6 +750,7 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 func (e *Engine) dropLingers() {
 	for k, ls := range e.lingers {
 		e.resv[k] -= int32(len(ls))
+		e.lingerN[k] = 0
 	}
 	clear(e.lingers)
 }

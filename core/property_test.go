@@ -28,6 +28,7 @@ type invariantSink struct {
 	over      map[string]int // agent|media -> such holders
 	viaResv   map[int64]bool // interactions whose routing was granted a reservation (until they leave the agent)
 	ursOf     map[int64]string
+	lastGrant map[string]int64 // agent|media -> when a request for it was last granted (or renewed)
 	eng       *Engine
 }
 
@@ -98,6 +99,15 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 		s.restored = true
 	case EvReserved, EvProlonged:
 		s.viaResv[e.Ixn] = true
+		s.lastGrant[e.Agent+"|"+s.media[e.Ixn]] = e.T
+	case EvReserveDenied:
+		// A denial is a collision: another request for the agent was granted in the same
+		// collection window, or while this one was on its way (the URS's step_time). A reserving
+		// URS sees reservations at once, so it never asks for an agent it can see reserved.
+		g, ok := s.lastGrant[e.Agent+"|"+s.media[e.Ixn]]
+		if step := s.eng.apps[s.eng.byName[e.URS]].urs.stepTime; !ok || e.T-g > step {
+			s.t.Fatalf("t=%d: %s denied %s for interaction %d, last granted at %d (ok %v): it could see the reservation", e.T, e.URS, e.Agent, e.Ixn, g, ok)
+		}
 	case EvDelivered:
 		// An agent holds an interaction from its delivery (a reservation is delivered at once).
 		// It may be over capacity only by the deliveries the IS announced as double bookings
@@ -292,7 +302,7 @@ func TestPropertyNothingLostNoOverbooking(t *testing.T) {
 		sink := &invariantSink{t: t, running: map[string]bool{}, activated: map[string]bool{}, submitted: map[int64]bool{},
 			completed: map[int64]bool{}, media: map[int64]string{}, holder: map[int64]string{}, load: map[string]int{},
 			capOf: map[string]map[string]int{}, group: map[string]string{}, announced: map[int64]bool{},
-			doubled: map[int64]bool{}, over: map[string]int{}, viaResv: map[int64]bool{}, ursOf: map[int64]string{}}
+			doubled: map[int64]bool{}, over: map[string]int{}, viaResv: map[int64]bool{}, ursOf: map[int64]string{}, lastGrant: map[string]int64{}}
 		for _, a := range cfg.Apps {
 			sink.running[a.Name] = true
 		}

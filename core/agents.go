@@ -375,7 +375,13 @@ func (e *Engine) request(slot int32, u *ursState, ag int32) {
 	ix.claimKey, ix.claim = e.askKey(k, u.app.id), claimAsked
 	e.claims[ix.claimKey]++
 	e.asked[k]++
-	e.after(u.stepTime, tReserve, slot, ag, 0)
+	// What the URS sends is decided now: a reservation request when it reserves, a
+	// RequestRouteCall otherwise (an option set while it is on its way does not change it).
+	var resv uint8
+	if u.reserves {
+		resv = 1
+	}
+	e.after(u.stepTime, tReserve, slot, ag, resv)
 }
 
 // claimsOf is what URS urs has asked for agent-media k and not been answered, and how many of the
@@ -430,14 +436,14 @@ func (e *Engine) unclaim(ix *ixn) {
 func (e *Engine) askKey(k int, urs int32) int64 { return int64(k)*int64(len(e.apps)) + int64(urs) }
 
 // reserveDecide is the URS's request for an agent reaching the IS: a RequestRouteCall from a URS
-// that does not reserve, a reservation request from one that does.
-func (e *Engine) reserveDecide(slot int32, ag int32) {
+// that did not reserve when it sent it, a reservation request from one that did.
+func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 	ix := &e.ixns[slot]
 	u := e.apps[ix.urs].urs
 	m := int(ix.media)
 	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
-	if !u.reserves {
+	if !reservation {
 		// RequestRouteCall without a reservation: the IS delivers, whatever the agent holds.
 		e.route(slot, ag)
 		return
@@ -666,6 +672,7 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		if ix.resvd {
 			flag = 1 // the agent's unit is reserved until the work ends
 		}
+		ix.doneAt, ix.doneFlag = e.now+d, flag
 		e.schedule(timer{at: e.now + d, kind: tComplete, slot: slot, gen: ix.gen, arg: ag, aux: ix.media, flag: flag})
 		if e.is.handlingTimeout > 0 && d > e.is.handlingTimeout {
 			// Only work that outlasts handling-timeout needs its timer: the heap stays the size
@@ -690,6 +697,7 @@ func (e *Engine) handlingTimeout(slot int32) {
 	e.stats.Revoked++
 	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ix.agent].name, "handling-timeout"
 	e.emit(EvRevoked)
+	e.goesUnheard(slot, false) // the agent goes on with the work: finished_unheard when it ends
 	e.clearAgent(ix)
 	ix.gen++ // the completion still frees the agent (tComplete always does) but no longer completes it
 	ix.deliveredAt = 0
@@ -853,4 +861,32 @@ func (e *Engine) addSettled(g *group, ag int32, m int) {
 	}
 	e.settledPos[k] = int32(len(g.settled[m]))
 	g.settled[m] = append(g.settled[m], ag)
+}
+
+// unheardWork is an agent's work on an interaction no Interaction Server follows any more.
+type unheardWork struct {
+	ixn     int64
+	agent   int32
+	doneAt  int64 // when it ends: its completion timer
+	flag    uint8 // that timer's flag
+	adopted bool  // a restore gave it back to the interaction (re-adopted): the timer is superseded
+}
+
+// unheardKey identifies a completion timer by the slot and generation it was set for.
+func unheardKey(slot int32, gen uint32) int64 { return int64(slot)<<32 | int64(gen) }
+
+// goesUnheard: the agent of the interaction in slot goes on with it while no Interaction Server
+// follows it any more (the caller is about to drop the record). Its hold on the agent ends when
+// the work does, logged then as finished_unheard; when the work is already over (its completion
+// waits for an IS to hear it), it is logged now. It returns the work's key in unheard, or -1.
+func (e *Engine) goesUnheard(slot int32, over bool) int64 {
+	ix := &e.ixns[slot]
+	if over {
+		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ix.agent].name
+		e.emit(EvFinishedUnheard)
+		return -1
+	}
+	key := unheardKey(slot, ix.gen)
+	e.unheard[key] = unheardWork{ixn: ix.id, agent: ix.agent, doneAt: ix.doneAt, flag: ix.doneFlag}
+	return key
 }

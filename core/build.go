@@ -236,7 +236,8 @@ func (e *Engine) buildGroups() {
 	}
 	e.lingers = map[int32][]linger{}
 	e.lingerN = make([]int32, len(e.agents)*nm)
-	e.orphaned = map[int64]bool{}
+	e.orphaned = map[int64]int64{}
+	e.unheard = map[int64]unheardWork{}
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	e.claims = map[int64]int32{}
 	e.asked = make([]int32, len(e.agents)*nm)

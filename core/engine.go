@@ -52,9 +52,14 @@ type Engine struct {
 	lingers map[int32][]linger
 	lingerN []int32 // by agent-media: len(lingers[k]), read on every pick without a lookup
 	// orphaned are the interactions agents went on with while the active IS did not know them
-	// (restored from a database that does not hold them): a later restore of a row of one is
-	// stale. Looked up, never iterated.
-	orphaned map[int64]bool
+	// (restored from a database that does not hold them), by id: the key in unheard of the work
+	// their agent goes on with, or -1 once it is over. A later restore of a row of one re-adopts
+	// that work, or is stale. Looked up, never iterated.
+	orphaned map[int64]int64
+	// unheard is the work agents go on with while no Interaction Server follows it, by the
+	// completion timer that ends it (unheardKey): when it fires the log says finished_unheard.
+	// Looked up, never iterated.
+	unheard map[int64]unheardWork
 
 	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
 	// during request-collection-time; a window is open while its list is not empty.
@@ -317,6 +322,8 @@ type ixn struct {
 	deniedAg    int32 // the agent it was denied, and when: not asked again until the agent changes
 	deniedAt    int64
 	grantAt     int64 // when its reservation was granted (a lingering reservation lasts reservation-time from it)
+	doneAt      int64 // with an agent: when the agent's work on it ends (its completion timer)
+	doneFlag    uint8 // that timer's flag: the unit it frees is reserved
 	resub       bool
 	step        int16
 	queue       int32
@@ -510,6 +517,13 @@ func (e *Engine) dispatch(t *timer) {
 		// hears of the completion first, then the freed agent goes to whoever waits for one.
 		if e.valid(t) {
 			e.agentDone(t.slot)
+		} else if w, ok := e.unheard[unheardKey(t.slot, t.gen)]; ok {
+			delete(e.unheard, unheardKey(t.slot, t.gen))
+			if w.adopted {
+				return // a restore gave the work back to its interaction, whose own timer ends it
+			}
+			e.ev.Ixn, e.ev.Agent = w.ixn, e.agents[t.arg].name
+			e.emit(EvFinishedUnheard)
 		}
 		if t.flag == 1 {
 			e.resv[int(t.arg)*len(e.media)+int(t.aux)]-- // its reservation ends with the work
@@ -537,7 +551,7 @@ func (e *Engine) dispatch(t *timer) {
 	case tESPResponse:
 		e.espResponse(t.slot, t.arg)
 	case tReserve:
-		e.reserveDecide(t.slot, t.arg)
+		e.reserveDecide(t.slot, t.arg, t.aux == 1)
 	case tHandling:
 		e.handlingTimeout(t.slot)
 	case tAnswer:

@@ -39,6 +39,8 @@ const (
 	EvProlonged
 	EvStaleRestored
 	EvRestoredOverCapacity
+	EvRestoredToAgent
+	EvFinishedUnheard
 	numEventKinds
 )
 
@@ -105,6 +107,12 @@ var eventSchemas = [numEventKinds]struct {
 	EvStaleRestored: {"stale_restored", []field{fIxn, fQueue}},
 	// A restore put an interaction back on an agent already at capacity.
 	EvRestoredOverCapacity: {"restored_over_capacity", []field{fIxn, fAgent}},
+	// A restore put an interaction on an agent as new work (a new handle time): the agent holds it
+	// from here, as from a delivery.
+	EvRestoredToAgent: {"restored_to_agent", []field{fIxn, fAgent}},
+	// An agent finished work no Interaction Server follows (lost to a switchover or a restore, or
+	// revoked by handling-timeout): its hold on the agent ends here, without a completed.
+	EvFinishedUnheard: {"finished_unheard", []field{fIxn, fAgent}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

@@ -135,8 +135,15 @@ func (e *Engine) activation(a Action) error {
 		}
 		us = append(us, u)
 	}
+	// One Strategy Activation Wizard action (several URS shift-clicked) is one step: every URS
+	// it names is activated before the strategy's waiting interactions are handed out, so they
+	// are shared by the round-robin rule instead of all going to the first URS named.
+	st := e.strats[si]
 	for _, u := range us {
-		e.setActivated(e.strats[si], u, a.Kind == ActActivate, true)
+		e.setActivated(st, u, a.Kind == ActActivate, true)
+	}
+	if a.Kind == ActActivate {
+		e.drain(st)
 	}
 	return nil
 }

@@ -96,9 +96,7 @@ func (e *Engine) setActivated(st *strategy, u *ursState, on bool, report bool) b
 			e.emit(EvDeactivated)
 		}
 	}
-	if st.ring.set(u.app.id, on && u.eligible) && on {
-		e.drain(st)
-	}
+	st.ring.set(u.app.id, on && u.eligible) // the caller drains the strategy's waiting interactions
 	return true
 }
 

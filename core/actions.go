@@ -65,7 +65,7 @@ func (e *Engine) stopApp(name string) error {
 		e.updateEligibility(a.urs)
 		e.resubmitPending(a.urs)
 	case TypeInteractionServer:
-		a.usingDB = "" // it reads its DAPs anew when it starts
+		a.isMem.Forget() // it reads its DAPs anew when it starts
 		if a.id != e.is.active {
 			return nil
 		}
@@ -296,7 +296,7 @@ func (e *Engine) restartIS(name string) error {
 	}
 	e.ev.App = name
 	e.emit(EvAppStopped)
-	a.usingDB = ""
+	a.isMem.Forget() // active or standby, it reads its DAPs anew when it next becomes active
 	a.epoch++
 	wasActive := a.id == e.is.active
 	prev := e.is.db

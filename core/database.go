@@ -99,7 +99,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 				choices = append(choices, DAPChoice{Name: a.name, Database: a.database, RepointSeq: a.repointSeq})
 			}
 		}
-		name := ChooseDatabase(e.apps[id].usingDB, e.is.verifyIdentity, inUse, choices)
+		name := e.apps[id].isMem.Choose(e.is.verifyIdentity, inUse, choices)
 		switch {
 		case name == "":
 			e.is.pendingRestore = true
@@ -138,7 +138,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 			e.is.dapRing.add(d)
 		}
 	}
-	e.apps[id].usingDB = chosen.Name()
+	e.apps[id].isMem.Remember(chosen.Name())
 	if len(e.is.daps) == 0 {
 		// Every DAP leads elsewhere (the identity guard refused them all): nothing can be read or
 		// written. Say so, instead of stalling without a sign.

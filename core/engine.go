@@ -148,8 +148,9 @@ type app struct {
 	repointSeq uint64 // when the configuration last changed, for "the new database"
 
 	// Interaction Server: the database it works with since it last became active; kept while it
-	// runs (a warm standby that becomes active again continues with it), forgotten when it stops.
-	usingDB  string
+	// runs (a warm standby that becomes active again continues with it), forgotten when it stops
+	// or restarts.
+	isMem    ISMemory
 	handle   Database // the DAP's connection, opened when an IS becomes active
 	requests int64
 	failures int64

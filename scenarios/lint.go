@@ -816,12 +816,14 @@ func (l *linter) timeline() {
 		}
 		return l.primary.Name
 	}
-	// using is the database each IS has worked with since it last became active, while it runs
-	// (the engine's app.usingDB): a warm standby that becomes active again without a restart
-	// continues with it.
-	using := map[string]string{}
+	// mem is what each IS remembers of its database (core.ISMemory, the engine's own): a warm
+	// standby that becomes active again without a stop or restart continues with it.
+	mem := map[string]*core.ISMemory{}
+	for name := range running {
+		mem[name] = &core.ISMemory{}
+	}
 	if active != "" {
-		using[active] = inUse
+		mem[active].Remember(inUse)
 	}
 	// guarded reports whether verify-database-identity is on for the IS in force.
 	guarded := func() bool {
@@ -851,7 +853,8 @@ func (l *linter) timeline() {
 		for _, d := range daps {
 			choices = append(choices, core.DAPChoice{Name: d.Name, Database: dapDB[d.Name], RepointSeq: uint64(seq[d.Name])})
 		}
-		db := core.ChooseDatabase(using[name], guard, inUse, choices)
+		kept := mem[name].Using()
+		db := mem[name].Choose(guard, inUse, choices)
 		if db == "" {
 			return
 		}
@@ -872,7 +875,7 @@ func (l *linter) timeline() {
 				"%s becomes active at %s (%s) on database %s, but none of its DAPs points there any more (%s): it holds all work until a DAP leads to %s again",
 				name, fmtDuration(ta.At), ta.Kind, db, strings.Join(elsewhere, ", "), db)
 		}
-		if db != inUse && using[name] == "" && !(guard && inUse != "") {
+		if db != inUse && kept == "" && !(guard && inUse != "") {
 			// The rule took the most recently re-pointed DAP's database.
 			pick := choices[0]
 			for _, c := range choices {
@@ -890,7 +893,7 @@ func (l *linter) timeline() {
 			}
 		}
 		inUse = db
-		using[name] = db
+		mem[name].Remember(db)
 	}
 	for _, i := range l.tl {
 		ta := l.cfg.Timeline[i]
@@ -928,7 +931,7 @@ func (l *linter) timeline() {
 				continue
 			}
 			running[ta.App] = false
-			delete(using, ta.App) // it reads its DAPs anew when it starts
+			mem[ta.App].Forget() // it reads its DAPs anew when it starts
 			if ta.App != active {
 				continue
 			}
@@ -938,8 +941,12 @@ func (l *linter) timeline() {
 				active = ""
 			}
 		case core.ActRestart:
-			if running[ta.App] && ta.App == active {
-				delete(using, ta.App) // a restarted IS reads its DAPs anew
+			if !running[ta.App] {
+				continue // the engine refuses it: start it instead
+			}
+			// A restarted IS, active or standby, reads its DAPs anew when it next becomes active.
+			mem[ta.App].Forget()
+			if ta.App == active {
 				becomeActive(ta.App, i)
 			}
 		case core.ActStart:

@@ -134,6 +134,12 @@ func TestEdgeScenarios(t *testing.T) {
 					t.Error("an ESP request reached a server the IS has no connection to")
 				}
 			}},
+		{file: "esp-backup-only.yaml", lint: []string{CodeESPNotConnected},
+			check: func(t *testing.T, r *core.Report, log []core.Event) {
+				if slices.ContainsFunc(log, func(ev core.Event) bool { return ev.Kind == core.EvESPRequest }) {
+					t.Error("an ESP request reached a server only the standby backup is connected to")
+				}
+			}},
 		{file: "activation-order.yaml", check: func(t *testing.T, r *core.Report, log []core.Event) {
 			var first []string
 			for _, ev := range log {

@@ -164,10 +164,10 @@ func Lint(s *Scenario) Diagnostics {
 	l.urs()
 	l.annexNames()
 	l.optionValues()
-	l.esp()
 	l.databases()
 	l.dapAccess()
 	l.timeline()
+	l.esp() // after the timeline walk: the Interaction Servers in force
 	l.queues()
 	l.capacity()
 	l.traffic()
@@ -188,6 +188,13 @@ type linter struct {
 	backup   *core.AppConfig     // its backup, nil when none
 	tl       []int               // timeline indexes in the order the engine runs them
 	active   map[string][]string // URS -> the strategies activated on it, at load or in the timeline
+	inForce  []isPeriod          // which Interaction Server is active when, by the timeline walk
+}
+
+// isPeriod is an Interaction Server active from `from` until the next period (or the end).
+type isPeriod struct {
+	is   string
+	from time.Duration
 }
 
 func newLinter(s *Scenario) *linter {
@@ -613,74 +620,111 @@ func (l *linter) esp() {
 
 // viaName checks that the Interaction Server in force reaches a server addressed by name: a direct
 // connection, or a member of an Application Cluster on its Connections tab (following the
-// timeline's joins and leaves).
+// timeline's joins and leaves). Only the Interaction Servers that are ever active count: a backup
+// that never takes over reaches nothing for anyone.
 func (l *linter) viaName(server, what string, at Pos) {
-	var never, partly, always []string
-	var how string
-	for _, is := range l.interactionServers(ownConnections) {
-		ever, all, why := l.reaches(is, server)
+	var ever bool
+	var gaps, names []string
+	for n, p := range l.inForce {
+		if p.is == "" {
+			continue
+		}
+		to := l.cfg.Duration
+		if n+1 < len(l.inForce) {
+			to = l.inForce[n+1].from
+		}
+		if to <= p.from && n+1 < len(l.inForce) {
+			continue // replaced at the same instant
+		}
+		if !slices.Contains(names, p.is) {
+			names = append(names, p.is)
+		}
+		reached, all, why := l.reachesDuring(p.is, server, p.from, to)
+		ever = ever || reached
+		active := fmt.Sprintf("active %s–%s", fmtDuration(p.from), fmtDuration(to))
 		switch {
-		case !ever:
-			never = append(never, is.Name)
+		case !reached:
+			gaps = append(gaps, fmt.Sprintf("%s (%s) has no connection to it", p.is, active))
 		case !all:
-			partly = append(partly, is.Name)
-			how = why
-		default:
-			always = append(always, is.Name)
+			gaps = append(gaps, fmt.Sprintf("%s (%s) reaches it only part of the time: %s", p.is, active, why))
 		}
 	}
 	switch {
-	case len(never) > 0 && len(partly)+len(always) == 0:
+	case len(names) == 0:
+	case !ever:
 		l.report(CodeESPNotConnected, at,
-			"%s: via %s, but %s has no connection to %s (directly, or through an Application Cluster on its Connections tab): every request fails unavailable; add %s to %s's connections",
-			what, server, strings.Join(never, " and "), server, server, l.primary.Name)
-	case len(never) > 0:
+			"%s: via %s, but no Interaction Server in force reaches it (%s): every request fails unavailable; add %s to %s's connections, directly or through an Application Cluster on its Connections tab",
+			what, server, strings.Join(gaps, "; "), server, l.primary.Name)
+	case len(gaps) > 0:
 		l.report(CodeESPSometimesConnected, at,
-			"%s: via %s, which %s reaches but %s does not: while %s is active its requests fail unavailable",
-			what, server, strings.Join(append(partly, always...), " and "), strings.Join(never, " and "), strings.Join(never, " and "))
-	case len(partly) > 0:
-		l.report(CodeESPSometimesConnected, at,
-			"%s: via %s, which %s reaches only part of the run (%s): meanwhile its requests fail unavailable",
-			what, server, strings.Join(partly, " and "), how)
+			"%s: via %s, which the Interaction Server in force does not always reach: %s; meanwhile its requests fail unavailable",
+			what, server, strings.Join(gaps, "; "))
 	}
 }
 
-// reaches says whether is ever reaches server by name, always does, and (when only partly) why.
-func (l *linter) reaches(is *core.AppConfig, server string) (ever, always bool, why string) {
+// reachesDuring says whether the Interaction Server named is reaches server by name at some time
+// in [from, to), at all times, and (when only partly) why: the joins and leaves of the clusters on
+// its Connections tab change it. A backup without connections of its own uses its primary's.
+func (l *linter) reachesDuring(name, server string, from, to time.Duration) (ever, always bool, why string) {
+	is := l.apps[name]
+	if !ownConnections(is) {
+		is = l.primary
+	}
 	if slices.Contains(is.Connections, server) {
 		return true, true, ""
 	}
+	member := map[string]bool{} // connected cluster -> server in it, as the timeline stands
 	for _, c := range is.Connections {
-		cl := l.clusters[c]
-		if cl == nil {
-			continue
-		}
-		in := slices.Contains(cl.Members, server)
-		all := in
-		ever = ever || in
-		for _, i := range l.tl {
-			ta := l.cfg.Timeline[i]
-			if ta.Cluster != c || ta.App != server {
-				continue
-			}
-			switch ta.Kind {
-			case core.ActJoin:
-				if !in {
-					in, ever = true, true
-					why = fmt.Sprintf("it joins %s at %s", c, fmtDuration(ta.At))
-				}
-			case core.ActLeave:
-				if in {
-					in, all = false, false
-					why = fmt.Sprintf("it leaves %s at %s", c, fmtDuration(ta.At))
-				}
-			}
-		}
-		if all {
-			return true, true, ""
+		if cl := l.clusters[c]; cl != nil {
+			member[c] = slices.Contains(cl.Members, server)
 		}
 	}
-	return ever, false, why
+	in := func() bool {
+		for _, m := range member {
+			if m {
+				return true
+			}
+		}
+		return false
+	}
+	now := false
+	started := false
+	always = true
+	check := func() {
+		r := in()
+		ever = ever || r
+		always = always && r
+		now = r
+	}
+	for _, i := range l.tl {
+		ta := l.cfg.Timeline[i]
+		if ta.App != server || (ta.Kind != core.ActJoin && ta.Kind != core.ActLeave) {
+			continue
+		}
+		if _, ok := member[ta.Cluster]; !ok {
+			continue
+		}
+		if ta.At > from && !started {
+			started = true
+			check()
+		}
+		if ta.At >= to {
+			break
+		}
+		member[ta.Cluster] = ta.Kind == core.ActJoin
+		if started && in() != now {
+			if in() {
+				why = fmt.Sprintf("it joins %s at %s", ta.Cluster, fmtDuration(ta.At))
+			} else if why == "" {
+				why = fmt.Sprintf("it leaves %s at %s", ta.Cluster, fmtDuration(ta.At))
+			}
+			check()
+		}
+	}
+	if !started {
+		check()
+	}
+	return ever, always, why
 }
 
 func (l *linter) viaCluster(c *core.ClusterConfig, joined []string, service, what string, at Pos) {
@@ -835,9 +879,13 @@ func (l *linter) timeline() {
 		on, _ := core.ParseBool(v)
 		return on
 	}
+	if active != "" {
+		l.inForce = append(l.inForce, isPeriod{is: active})
+	}
 	// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase).
 	becomeActive := func(name string, i int) {
 		active = name
+		l.inForce = append(l.inForce, isPeriod{is: name, from: l.cfg.Timeline[i].At})
 		conf := l.apps[name]
 		o := opts[name]
 		if len(o) == 0 {
@@ -939,6 +987,7 @@ func (l *linter) timeline() {
 				becomeActive(to, i)
 			} else {
 				active = ""
+				l.inForce = append(l.inForce, isPeriod{from: ta.At}) // none: nothing is routed
 			}
 		case core.ActRestart:
 			if !running[ta.App] {

@@ -41,6 +41,7 @@ const (
 	CodeActivationNoDAP       = "activation-no-dap"            // an IS becomes active on a database none of its DAPs points at
 	CodeHandlingTimeout       = "handling-timeout-revokes"     // handling-timeout short against a group's handle time
 	CodeTrafficMedia          = "traffic-media-server"         // a media server submitting another server's media
+	CodeMediaCase             = "media-name-case"              // two media names that differ only in case
 )
 
 // Rule is one lint check, documented in docs/lint.md from these fields.
@@ -122,10 +123,10 @@ var lintRules = []Rule{
 		"The traffic stream starts at or after the scenario's `duration`: it submits nothing.",
 		"Start it earlier, or lengthen `duration`."},
 	{CodeESPNotConnected, SeverityError,
-		"The step's `via` names an ESP server that no Interaction Server (primary, or a backup with connections of its own) is ever connected to, directly or through an Application Cluster on its Connections tab: every request fails `unavailable` and the server never serves the step.",
+		"The step's `via` names an ESP server that no Interaction Server in force ever reaches — the primary, or a backup (with connections of its own) while the timeline makes it active —, directly or through an Application Cluster on its Connections tab: every request fails `unavailable` and the server never serves the step.",
 		"Add the server to the Interaction Server's `connections`, or put it in an Application Cluster and connect or address the cluster."},
 	{CodeESPSometimesConnected, SeverityWarning,
-		"The step's `via` names an ESP server that the Interaction Server in force reaches only part of the time (only the primary's or only the backup's connections hold it, or it joins or leaves a connected cluster in the timeline): meanwhile requests fail `unavailable`.",
+		"The step's `via` names an ESP server that the Interaction Server in force reaches only part of the time (only the primary's or only the backup's connections hold it and both are active in turn, or it joins or leaves a connected cluster in the timeline): meanwhile requests fail `unavailable`.",
 		"Connect the primary and the backup (when it has connections of its own) to the server."},
 	{CodeActivationNoDAP, SeverityWarning,
 		"An Interaction Server becomes active (switchover, restart, start) on a database — by the engine's own rule, `core.ChooseDatabase` — that none of its DAPs points at any more: it can neither read nor write, and holds all work (`held`) until a DAP leads there again.",
@@ -134,8 +135,11 @@ var lintRules = []Rule{
 		"`handling-timeout` is short against an agent group's mean `handle_time`: work that outlasts it is revoked and delivered again, and since a customer's work is the same on every agent it is revoked again from each (each cycle ties up one more agent until the first finishes).",
 		"Raise `handling-timeout` well above the longest handle times (by default it is 180 minutes), or shorten the group's `handle_time`."},
 	{CodeTrafficMedia, SeverityWarning,
-		"A traffic stream's media is the one another kind of media server submits (chat from an E-mail Server, e-mail from a Chat Server…): a real deployment does not produce it; the run does, as written.",
+		"A traffic stream's media is the one another kind of media server submits (chat from an E-mail Server, e-mail from a Chat Server…; compared without case, so `CHAT` is chat): a real deployment does not produce it; the run does, as written. A Social Messaging Server submits many media and is not checked.",
 		"Submit the media from its server (`email` from an EmailServer, `chat` from a ChatServer, `sms` from an SMSServer)."},
+	{CodeMediaCase, SeverityWarning,
+		"Two media names in the file differ only in case (`chat` and `CHAT`): ixlb, like the Configuration Layer's media types, tells them apart, so agents' capacity for one does not take the other — usually a typo.",
+		"Write every media name the same way (lower case, as Genesys' media types are)."},
 }
 
 // Rules lists the lint checks in the order docs/lint.md documents them.
@@ -171,6 +175,7 @@ func Lint(s *Scenario) Diagnostics {
 	l.queues()
 	l.capacity()
 	l.traffic()
+	l.mediaCase()
 	l.handlingTimeout()
 	l.diags.Sort()
 	return slices.Compact(l.diags)
@@ -496,7 +501,7 @@ func (l *linter) optionValues() {
 			for _, sec := range sortedKeys(tab.opts) {
 				for _, opt := range sortedKeys(tab.opts[sec]) {
 					path := appPath(a.Name, tab.key, sec, opt)
-					l.optionValue(a.Type, tab.annex, sec, opt, tab.opts[sec][opt], l.valueAt(path, path), a.Name)
+					l.optionValue(a.Type, tab.annex, sec, opt, tab.opts[sec][opt], l.valueAt(path, path), a.Name, l.setUntil(a.Name, tab.annex, sec, opt, -1))
 				}
 				if a.Type == core.TypeRoutingServer && tab.annex && !l.isIS(sec) {
 					if _, ok := tab.opts[sec]["max-submitted-interactions"]; ok {
@@ -518,11 +523,41 @@ func (l *linter) optionValues() {
 		}
 		sec, annex := strings.CutPrefix(ta.Section, "annex:")
 		path := join(join(item("timeline", i), "set"), "value")
-		l.optionValue(a.Type, annex, sec, ta.Option, ta.Value, l.valueAt(path, path), a.Name)
+		l.optionValue(a.Type, annex, sec, ta.Option, ta.Value, l.valueAt(path, path), a.Name, l.setUntil(a.Name, annex, sec, ta.Option, i))
 	}
 }
 
-func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app string) {
+// setUntil says for how long an option value holds: from the file (i < 0) or timeline entry i
+// until the next timeline entry that sets the same option, or the end ("" when it holds for the
+// whole run).
+func (l *linter) setUntil(app string, annex bool, section, option string, i int) string {
+	from := time.Duration(0)
+	if i >= 0 {
+		from = l.cfg.Timeline[i].At
+	}
+	seen := i < 0
+	for _, j := range l.tl {
+		if j == i {
+			seen = true
+			continue
+		}
+		ta := l.cfg.Timeline[j]
+		sec, an := strings.CutPrefix(ta.Section, "annex:")
+		if !seen || ta.Kind != core.ActSetOption || ta.App != app || an != annex || sec != section || ta.Option != option {
+			continue
+		}
+		if i < 0 {
+			return "until " + fmtDuration(ta.At)
+		}
+		return fmt.Sprintf("from %s until %s", fmtDuration(from), fmtDuration(ta.At))
+	}
+	if i < 0 {
+		return ""
+	}
+	return "from " + fmtDuration(from)
+}
+
+func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app, when string) {
 	spec := l.optionRule(t, annex, section, option)
 	if spec == nil {
 		return
@@ -538,9 +573,17 @@ func (l *linter) optionValue(t core.AppType, annex bool, section, option, value 
 	if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && n == 0 {
 		switch option {
 		case "max-submitted-interactions":
-			l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0: %s is always at its limit and never gets an interaction", app, app)
+			if when == "" {
+				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0: %s is always at its limit and never gets an interaction", app, app)
+			} else {
+				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0 %s: %s is at its limit meanwhile and gets no new interaction", app, when, app)
+			}
 		case "default-max-submitted-per-router":
-			l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0: a URS without a limit of its own never gets an interaction", app)
+			if when == "" {
+				l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0: a URS without a limit of its own never gets an interaction", app)
+			} else {
+				l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0 %s: a URS without a limit of its own gets no new interaction meanwhile", app, when)
+			}
 		}
 	}
 }
@@ -1137,6 +1180,13 @@ func (l *linter) capacity() {
 	for i := range l.cfg.AgentGroups {
 		groups[l.cfg.AgentGroups[i].Name] = &l.cfg.AgentGroups[i]
 	}
+	produced := l.categories() // a by_category branch for another category is never taken
+	rt := core.OptionSpecFor(core.TypeInteractionServer, false, "settings", "routing-timeout")
+	routingTimeout := rt.Duration("", false)
+	if l.primary != nil {
+		v, set := l.primary.Options.Get("settings", "routing-timeout")
+		routingTimeout = rt.Duration(v, set)
+	}
 	type target struct{ key, group string }
 	for _, st := range l.cfg.Strategies {
 		var in []string // media reaching the strategy, with the first queue that brings each
@@ -1162,7 +1212,9 @@ func (l *linter) capacity() {
 				targets = append(targets, target{"group", s.Group})
 			}
 			for _, r := range s.ByCategory {
-				targets = append(targets, target{join("by_category", r.Category), r.Group})
+				if produced[r.Category] {
+					targets = append(targets, target{join("by_category", r.Category), r.Group})
+				}
 			}
 			if s.Default != "" {
 				targets = append(targets, target{join("by_category", "default"), s.Default})
@@ -1190,8 +1242,8 @@ func (l *linter) capacity() {
 				}
 				path := join(base, t.key)
 				l.report(CodeGroupNoCapacity, l.valueAt(path, path),
-					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in their URS for an agent that never comes",
-					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why)
+					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in their URS (state 2) for an agent that never comes, until routing-timeout (%s) returns them to their queue and they are submitted again",
+					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why, fmtDuration(routingTimeout))
 			}
 		}
 	}
@@ -1223,14 +1275,45 @@ func (l *linter) traffic() {
 		if from == nil {
 			continue
 		}
+		if from.Type == core.TypeSocialMessagingServer {
+			continue // it submits many media, chat-like ones among them
+		}
 		for typ, m := range mediaOf {
-			if m == t.Media && typ != from.Type {
+			// Media names are exact (capacity counts chat and CHAT apart), but CHAT is still the
+			// Chat Server's media by name.
+			if strings.EqualFold(m, t.Media) && typ != from.Type {
 				path := join(item("traffic", i), "media")
 				l.report(CodeTrafficMedia, l.valueAt(path, item("traffic", i)),
 					"traffic %d: media %s from %s, %s: %s interactions are submitted by %s; submit them from one, or give this stream %s's own media",
 					i+1, t.Media, t.From, withArticle(string(from.Type)), t.Media, withArticle(string(typ)), t.From)
 			}
 		}
+	}
+}
+
+// mediaCase warns where a media name differs from one met earlier in the file only in case
+// (capacities in file order, then traffic): ixlb counts them as different media.
+func (l *linter) mediaCase() {
+	first := map[string]string{} // lower case -> the spelling met first
+	check := func(m string, at Pos, where string) {
+		k := strings.ToLower(m)
+		f, ok := first[k]
+		switch {
+		case !ok:
+			first[k] = m
+		case f != m:
+			l.report(CodeMediaCase, at, "%s: media %s differs from %s only in case: they are different media to ixlb (capacity for %s does not take %s); write one spelling", where, m, f, f, m)
+		}
+	}
+	for _, g := range l.cfg.AgentGroups {
+		for _, c := range g.Capacity {
+			path := join(join(join("agent_groups", g.Name), "capacity"), c.Media)
+			check(c.Media, l.at(path), fmt.Sprintf("agent group %s's capacity", g.Name))
+		}
+	}
+	for i, t := range l.cfg.Traffic {
+		path := join(item("traffic", i), "media")
+		check(t.Media, l.valueAt(path, item("traffic", i)), fmt.Sprintf("traffic %d", i+1))
 	}
 }
 
@@ -1264,8 +1347,12 @@ func (l *linter) handlingTimeout() {
 			places = append(places, place{d: spec.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
 		}
 	}
+	used := l.routedGroups()
 	for _, p := range places {
 		for _, g := range l.cfg.AgentGroups {
+			if !used[g.Name] {
+				continue // no route step sends it anything: nothing is revoked there
+			}
 			h := g.HandleTime
 			if h <= 0 {
 				h = time.Minute // the engine's default
@@ -1281,22 +1368,58 @@ func (l *linter) handlingTimeout() {
 			}
 			l.report(CodeHandlingTimeout, at,
 				"handling-timeout %s (%s) against agent group %s's mean handle time %s: about %s%% of its interactions outlast it; each is revoked and delivered again, and revoked again from every agent it reaches (its work does not change), tying up one more agent each time",
-				fmtDuration(p.d), p.how, g.Name, fmtDuration(h), strconv.FormatFloat(100*share, 'g', 2, 64))
+				fmtDuration(p.d), p.how, g.Name, fmtDuration(h), percent(share))
 		}
 	}
 }
 
-// fmtDuration writes a duration as a scenario would: 2m, 1h30m, 1m30s (not 2m0s).
-func fmtDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
+// categories are the categories a classify step an interaction can reach sets.
+func (l *linter) categories() map[string]bool {
+	produced := map[string]bool{}
+	for _, st := range l.cfg.Strategies {
+		for _, s := range reachable(st.Steps) {
+			if s.Kind == core.StepClassify {
+				for _, c := range s.Categories {
+					produced[c.Name] = true
+				}
+			}
+		}
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return produced
 }
+
+// percent writes a share as a person would: 0.1, 2.5, 37, 100 (never 1e+02).
+func percent(share float64) string {
+	p := 100 * share
+	if p >= 10 {
+		return strconv.FormatFloat(math.Round(p), 'f', -1, 64)
+	}
+	return strconv.FormatFloat(p, 'g', 2, 64)
+}
+
+// routedGroups are the agent groups some route step an interaction can reach sends to (by
+// by_category only for a category some classify step can set).
+func (l *linter) routedGroups() map[string]bool {
+	produced := l.categories()
+	used := map[string]bool{}
+	for _, st := range l.cfg.Strategies {
+		for _, s := range reachable(st.Steps) {
+			if s.Kind != core.StepRoute {
+				continue
+			}
+			used[s.Group], used[s.Default] = true, true
+			for _, r := range s.ByCategory {
+				if produced[r.Category] {
+					used[r.Group] = true
+				}
+			}
+		}
+	}
+	return used
+}
+
+// fmtDuration writes a duration as a scenario would: 2m, 1h30m, 1m30s (not 2m0s).
+func fmtDuration(d time.Duration) string { return core.FormatDuration(d) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

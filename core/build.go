@@ -237,6 +237,7 @@ func (e *Engine) buildGroups() {
 	e.lingers = map[int32][]linger{}
 	e.lingerN = make([]int32, len(e.agents)*nm)
 	e.orphaned = map[int64]int64{}
+	e.resubmittedIDs = map[int64]bool{}
 	e.unheard = map[int64]unheardWork{}
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	e.claims = map[int64]int32{}

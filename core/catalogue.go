@@ -70,6 +70,8 @@ var catalogue = []struct {
 	{"dap.*.?", "DAP {name}", "requests", KindCount},
 	{"databases.*.?", "{name}", "interactions", KindCount},
 	{"interactions.lost_open", "lost, still open in another database", "interactions", KindCount},
+	{"interactions.resubmitted", "resubmissions", "resubmissions", KindCount},
+	{"interactions.resubmitted_interactions", "interactions resubmitted", "interactions", KindCount},
 	{"interactions.?", "{name}", "interactions", KindCount},
 	{"agents.?", "{name}", "", KindCount},
 	{"virtual_seconds", "virtual time", "seconds", KindSeconds},

@@ -56,6 +56,9 @@ type Engine struct {
 	// their agent goes on with, or -1 once it is over. A later restore of a row of one re-adopts
 	// that work, or is stale. Looked up, never iterated.
 	orphaned map[int64]int64
+	// resubmittedIDs are the interactions resubmitted at least once, by id. Looked up, never
+	// iterated.
+	resubmittedIDs map[int64]bool
 	// unheard is the work agents go on with while no Interaction Server follows it, by the
 	// completion timer that ends it (unheardKey): when it fires the log says finished_unheard.
 	// Looked up, never iterated.
@@ -108,8 +111,10 @@ type Engine struct {
 type Stats struct {
 	Submitted    int64
 	Completed    int64
-	Resubmitted  int64
-	Reservations int64
+	Resubmitted  int64 // resubmissions (an interaction resubmitted twice counts twice)
+	// ResubmittedInteractions counts the interactions resubmitted at least once.
+	ResubmittedInteractions int64
+	Reservations            int64
 	Denied       int64
 	Prolonged    int64 // reservations renewed by the same URS (reject-subsequent-request: false)
 	DoubleBooked int64

@@ -177,6 +177,10 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	u.submitted++
 	if resub {
 		e.stats.Resubmitted++
+		if !e.resubmittedIDs[ix.id] {
+			e.resubmittedIDs[ix.id] = true
+			e.stats.ResubmittedInteractions++
+		}
 		u.resubmitted++
 		e.svcTouch(slot)
 	}

@@ -237,7 +237,7 @@ func (m *Model) statusBar() string {
 		is = seg{"IS " + s.ActiveIS + " held", th.barBad}
 	}
 	st, lv := s.Stats, s.Live
-	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
+	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmissions %s",
 		count(st.Submitted), count(s.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
 	// The short form keeps every figure; ? help and the Interactions pane spell them out.
 	short := seg{fmt.Sprintf("sub %s done %s inURS %s agent %s resub %s",

@@ -109,15 +109,15 @@ type Engine struct {
 
 // Stats are the engine's running counters, the in-memory side of the run report.
 type Stats struct {
-	Submitted    int64
-	Completed    int64
-	Resubmitted  int64 // resubmissions (an interaction resubmitted twice counts twice)
+	Submitted   int64
+	Completed   int64
+	Resubmitted int64 // resubmissions (an interaction resubmitted twice counts twice)
 	// ResubmittedInteractions counts the interactions resubmitted at least once.
 	ResubmittedInteractions int64
 	Reservations            int64
-	Denied       int64
-	Prolonged    int64 // reservations renewed by the same URS (reject-subsequent-request: false)
-	DoubleBooked int64
+	Denied                  int64
+	Prolonged               int64 // reservations renewed by the same URS (reject-subsequent-request: false)
+	DoubleBooked            int64
 	// OverCapacity counts the times an agent was pushed past its capacity: double bookings, and
 	// interactions a restore put back on an agent that was full.
 	OverCapacity int64

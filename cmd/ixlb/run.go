@@ -403,4 +403,3 @@ func fmtNum(f float64) string {
 	}
 	return fmt.Sprintf("%g", f)
 }
-

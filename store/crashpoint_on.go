@@ -21,6 +21,9 @@ import (
 //	enospc:N   point N and every later one fail with ENOSPC, as a full disk would
 //
 // IXLB_CRASHPOINT_TRACE=FILE appends "N kind file" for every point, so a test can enumerate them.
+// IXLB_CRASHPOINT_BATCH=N commits an interaction database on its own every N rows and the event
+// log every 4N lines, as a long run does every 16384 rows and 65536 lines: between two saves of
+// the journal, so that a small scenario walks those commits too.
 //
 // The numbering must mean the same point in every run, so the store runs serially here: every
 // commit is waited for, and the files commit one after another (the interaction databases in
@@ -28,6 +31,8 @@ import (
 const serial = true
 
 var crash = newCrashPlan()
+
+var walkBatch, _ = strconv.Atoi(os.Getenv("IXLB_CRASHPOINT_BATCH"))
 
 type crashPlan struct {
 	mu    sync.Mutex

@@ -54,7 +54,10 @@ type Options struct {
 }
 
 func (o *Options) batchRows() int {
-	if o.BatchRows <= 0 {
+	switch {
+	case walkBatch > 0:
+		return walkBatch
+	case o.BatchRows <= 0:
 		return 16384
 	}
 	return o.BatchRows
@@ -64,7 +67,10 @@ func (o *Options) batchRows() int {
 // 100 bytes), since every such commit also cuts the interaction databases' batches short. A run
 // commits far more often than every 65536 lines.
 func (o *Options) batchLines() int {
-	if o.BatchRows <= 0 {
+	switch {
+	case walkBatch > 0:
+		return 4 * walkBatch
+	case o.BatchRows <= 0:
 		return 65536
 	}
 	return o.BatchRows

@@ -254,6 +254,13 @@ func progressOut(stderr io.Writer, off bool) io.Writer {
 	return nil
 }
 
+// storageError says the databases failed under the engine (core.Engine.StorageErr): what the
+// engine did since is not the simulated world's, and is not saved.
+type storageError struct{ err error }
+
+func (e *storageError) Error() string { return e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
+
 // loop drives the engine to the end of the run, committing as it goes, and stops early on a
 // signal or when the memory guard trips.
 type loop struct {
@@ -266,6 +273,9 @@ type loop struct {
 
 // step commits after a stretch of virtual time and checks for a reason to stop.
 func (lp loop) step(eng *core.Engine, end int64) error {
+	if err := eng.StorageErr(); err != nil {
+		return &storageError{err}
+	}
 	if err := checkpoint(lp.ss, eng); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

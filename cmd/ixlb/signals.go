@@ -150,6 +150,16 @@ func (in *interruption) exitCode() int {
 // the caller's defer (a temporary directory removed).
 func stopped(stderr io.Writer, eng *core.Engine, ss session, events *bufio.Writer, in *interruption, cause error) error {
 	clearProgress(progressOut(stderr, false))
+	var se *storageError
+	if errors.As(cause, &se) {
+		// Nothing more is saved: the last saved state is the world's, and the same command
+		// resumes from it.
+		if events != nil {
+			events.Flush()
+		}
+		return exitf(2, "the databases failed at %s virtual: %v\nthe session is kept as it was last saved; run the same command to resume",
+			time.Duration(eng.Now()).Round(time.Millisecond), se.err)
+	}
 	var errs []error
 	if events != nil {
 		if err := events.Flush(); err != nil {

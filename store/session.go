@@ -447,6 +447,7 @@ func (s *Session) removeFiles() error {
 			fallthrough
 		case err != nil:
 			return fmt.Errorf("--fresh: %w; nothing removed (move it away, or use another --data directory)", err)
+		case info.Empty: // nothing in it to lose
 		case info.Kind != f.kind || (f.name != "" && info.Name != f.name):
 			return fmt.Errorf("--fresh: %s is an ixlb %s file of %q, not this session's %s; nothing removed (move it away, or use another --data directory)",
 				f.path, info.Kind, info.Name, f.kind)

@@ -86,3 +86,13 @@ func modeName(m fs.FileMode) string {
 	}
 	return m.Type().String()
 }
+
+// mergeLimit is how many bytes of rows `sweep merge` reads into memory: a quarter of the memory
+// guard's limit, the rest being room for what they become.
+func mergeLimit() int64 {
+	g, err := newMemoryGuard()
+	if err != nil || g.limit == 0 {
+		return 1 << 30
+	}
+	return int64(g.limit / 4)
+}

@@ -416,7 +416,7 @@ func readRows(paths []string, stdin io.Reader) ([]sourcedRow, error) {
 		if p == "-" {
 			r = stdin
 		} else {
-			b, err := os.ReadFile(p)
+			b, err := readInput(p, mergeLimit())
 			if err != nil {
 				return nil, err
 			}

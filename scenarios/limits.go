@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/goccy/go-yaml/token"
 )
@@ -26,6 +27,13 @@ const (
 	maxKeyWork = 120_000_000
 	// MaxKeys bounds the keys of the whole file: the parser takes some 10 µs a key.
 	MaxKeys = 250_000
+
+	// MaxDuration bounds every duration of a scenario (its duration, times in the timeline and
+	// the traffic, handle times, patience…): ten years of virtual time. The engine adds
+	// durations to the clock; near the int64 limit of about 292 years the sums wrapped (a run of
+	// 2562047h with a 2h handle time revoked 27 million times and completed work in half its
+	// handle time). With every duration at most ten years, the sums stay far below it.
+	MaxDuration = 87600 * time.Hour
 )
 
 // utf8BOM is the byte-order mark some Windows editors put at the start of a UTF-8 file.

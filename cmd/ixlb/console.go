@@ -175,6 +175,11 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil { // warnings before the TUI takes the screen
 		return err
 	}
+	if guard, err := newMemoryGuard(); err != nil {
+		return exitf(2, "%v", err)
+	} else if err := guard.checkEstimate(sc.File, sc.Config); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if _, err := core.New(sc.Config); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}

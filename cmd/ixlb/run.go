@@ -132,6 +132,13 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if f.seedSet {
 		cfg.Seed = f.seed
 	}
+	guard, err := newMemoryGuard()
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	if err := guard.checkEstimate(sc.File, cfg); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
@@ -193,10 +200,6 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	start := time.Now()
 	end := int64(cfg.Duration)
 	prog := progressOut(stderr, f.noProg)
-	guard, err := newMemoryGuard()
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
 	lp := loop{ss: ss, progress: prog, stop: stop, guard: guard, slices: runSlices(cfg)}
 	if f.speed > 0 {
 		err = lp.pace(eng, end, f.speed)

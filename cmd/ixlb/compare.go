@@ -93,6 +93,9 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 	if err != nil {
 		return err
 	}
+	if err := checkSeeds(scA.Config.Seed, f.seeds); err != nil {
+		return err
+	}
 	seeds := make([]uint64, f.seeds)
 	for i := range seeds {
 		seeds[i] = scA.Config.Seed + uint64(i)

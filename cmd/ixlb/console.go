@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -237,6 +238,16 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	var mm *core.ResumeMismatchError
 	if errors.As(err, &mm) {
 		return &exitError{code: 2, err: explain(ss.ResumeError(err))}
+	}
+	var sig *tui.Signalled
+	if errors.As(err, &sig) {
+		// Stopped by a signal, the session saved: 128 + its number, as the shell expects (130
+		// for SIGINT, 143 for SIGTERM, 129 for SIGHUP), not 0.
+		code := 130
+		if s, ok := sig.Signal.(syscall.Signal); ok {
+			code = 128 + int(s)
+		}
+		return &exitError{code: code, err: errors.New("")}
 	}
 	if err != nil {
 		return fmt.Errorf("console: %w", err)

@@ -326,3 +326,13 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 		fmt.Fprintf(tw, "  URS share of %s\t%s\n", s, strings.Join(sh, "  "))
 	}
 }
+
+// checkSeeds refuses seeds that would run past the largest seed: the studies run seed, seed+1, …,
+// seed+n-1, and 18446744073709551615 with --seeds 3 wrapped to 0 and 1, runs of other seeds than
+// the user asked for.
+func checkSeeds(seed uint64, n int) error {
+	if n > 0 && seed > math.MaxUint64-uint64(n-1) {
+		return exitf(2, "--seeds %d from seed %d would pass the largest seed, %d: use a smaller seed (--set seed=N)", n, seed, uint64(math.MaxUint64))
+	}
+	return nil
+}

@@ -328,6 +328,9 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 		}
 	}
 	base := variants[0].sc.Config.Seed
+	if err := checkSeeds(base, f.seeds); err != nil {
+		return err
+	}
 	grid := gridID(src, axes, f.seeds)
 	total := len(variants) * f.seeds
 	// This shard's k-th run is run number shard + k*shards of the grid; runs are made when a

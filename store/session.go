@@ -598,7 +598,8 @@ func (s *Session) checkStrangers(r core.ResumeState, rebuild bool) error {
 		}
 		if c.Rows > 0 && made[name] != db.Identity() {
 			return refused(p, RemedyRebuild|RemedyFresh|RemedyMoveAway,
-				"%s holds %d interactions, but the session never wrote it (identity %.8s is not one it made): it was copied or replaced", p, c.Rows, db.Identity())
+				"%s holds %d interactions that the session's journal does not account for (its identity %.8s is not one the session made): it was copied or replaced, or the journal lost its last commits (%s-wal deleted?)",
+				p, c.Rows, db.Identity(), stateFileName)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -156,5 +157,30 @@ func TestSeedsPastTheLargestRefused(t *testing.T) {
 	// The largest seed itself, alone, is fine.
 	if _, errOut, code := runBin(t, "sweep", "seed-example", "--set", "seed=18446744073709551615", "--seeds", "1", "--set", "duration=10s"); code != 0 {
 		t.Errorf("one seed at the largest: exit %d, %s", code, errOut)
+	}
+}
+
+// Deleting ixlb.db-wal (the journal's last commits) while the databases keep theirs left rows
+// that no journal accounts for, and the rerun exited 0 with another world (22 resubmissions, 278
+// interactions instead of 241). Now it is refused, naming the database, and --rebuild gives the
+// uninterrupted world.
+func TestJournalWALDeleted(t *testing.T) {
+	const file = "testdata/walk-repoint.yaml"
+	dir := t.TempDir()
+	whole := reportOf(t, "run", file, "--json")
+	data := filepath.Join(dir, "data")
+	at := lastPoints(t, file) * 2 / 3
+	if r := runWith(t, crashBinary(t), []string{"IXLB_CRASHPOINT=kill:" + strconv.Itoa(at)}, "run", file, "--data", data, "--no-progress"); !r.killed {
+		t.Fatalf("not stopped at point %d: exit %d %s", at, r.code, r.stderr)
+	}
+	if err := os.Remove(filepath.Join(data, "ixlb.db-wal")); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runBin(t, "run", file, "--data", data)
+	if code != 2 || !strings.Contains(errOut, filepath.Join(data, "ixn")) || !strings.Contains(errOut, "journal does not account for") || !strings.Contains(errOut, "nothing was changed") {
+		t.Fatalf("exit %d, %s", code, errOut)
+	}
+	if got := reportOf(t, "run", file, "--data", data, "--rebuild", "--json"); got.EventsSHA256 != whole.EventsSHA256 || got.Interactions != whole.Interactions {
+		t.Fatalf("rebuilt: %.12s %+v; uninterrupted %.12s %+v", got.EventsSHA256, got.Interactions, whole.EventsSHA256, whole.Interactions)
 	}
 }

@@ -41,7 +41,7 @@ const walkBatch = "IXLB_CRASHPOINT_BATCH=4"
 // walkModes: the process stopped, one write failing, the disk full from there on.
 var walkModes = []string{"kill", "eio", "enospc"}
 
-const walkStride = 23
+const walkStride = 31
 
 var crashBin struct {
 	once sync.Once
@@ -114,6 +114,39 @@ type walkTally struct {
 	mu                                   sync.Mutex
 	runs, resumed, rolledBack, refused   int
 	finishedAnyway, failedRuns, startAll int
+	recoveries                           map[string]bool // the kinds of recovery walked
+	recoveryRuns, recoveryLimit          int
+}
+
+// newRecovery reports whether a rerun recovered a kind of state not walked yet: a stop at a point
+// of this label, repaired with these notes. The rerun's own points are walked once per kind.
+func (w *walkTally) newRecovery(label, stderr, data string) bool {
+	var notes []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, data+": ") {
+			notes = append(notes, strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return -1
+				}
+				return r
+			}, strings.TrimPrefix(l, data+": ")))
+		}
+	}
+	if len(notes) == 0 {
+		return false // nothing was repaired: the rerun's points are the run's own
+	}
+	_, kind, _ := strings.Cut(label, " ")
+	key := kind + " | " + strings.Join(notes, " | ")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.recoveries == nil {
+		w.recoveries = map[string]bool{}
+	}
+	if w.recoveries[key] || len(w.recoveries) >= w.recoveryLimit {
+		return false
+	}
+	w.recoveries[key] = true
+	return true
 }
 
 func (w *walkTally) add(f func(*walkTally)) {
@@ -176,7 +209,10 @@ func walkScenario(t *testing.T, crash, scenario string, offset int, all bool) {
 			ns = append(ns, n)
 		}
 	}
-	var tally walkTally
+	tally := walkTally{recoveryLimit: 1}
+	if all {
+		tally.recoveryLimit = 1000
+	}
 	type job struct {
 		n    int
 		mode string
@@ -199,8 +235,9 @@ func walkScenario(t *testing.T, crash, scenario string, offset int, all bool) {
 	}
 	close(jobs)
 	wg.Wait()
-	t.Logf("%s: %d durable points, %d walked in %d modes (%d runs): reruns resumed %d, rolled back rows %d, refused then rebuilt %d, started over %d; failed runs that still finished the same world %d, failed runs that stopped %d",
-		scenario, points, len(ns), len(walkModes), tally.runs, tally.resumed, tally.rolledBack, tally.refused, tally.startAll, tally.finishedAnyway, tally.failedRuns)
+	t.Logf("%s: %d durable points, %d walked in %d modes (%d runs): reruns resumed %d, rolled back rows %d, refused then rebuilt %d, started over %d; failed runs that still finished the same world %d, failed runs that stopped %d; %d kinds of recovery walked, their first %d points stopped and failed (%d runs)",
+		scenario, points, len(ns), len(walkModes), tally.runs, tally.resumed, tally.rolledBack, tally.refused, tally.startAll, tally.finishedAnyway, tally.failedRuns,
+		len(tally.recoveries), recoveryPoints, tally.recoveryRuns)
 }
 
 // walkPoint stops or fails one run at point n and checks the rerun.
@@ -231,7 +268,15 @@ func walkPoint(t *testing.T, crash, scenario string, n int, label, mode string, 
 	case mode != "kill":
 		tally.add(func(w *walkTally) { w.failedRuns++ })
 	}
+	// The directory as the stop left it, for the walk of the rerun's own points (recovery).
+	saved := filepath.Join(dir, "saved")
+	if mode == "kill" {
+		copyDir(t, data, saved)
+	}
 	re := runWith(t, ixlbBin, nil, args(data, events)...)
+	if mode == "kill" && re.code == 0 && tally.newRecovery(label, re.stderr, data) {
+		walkRecovery(t, crash, at, saved, whole, tmp, args, worldOf, tally)
+	}
 	switch re.code {
 	case 0:
 		if !worldOf(re, events).same(whole) {
@@ -282,4 +327,76 @@ func diffWorld(got, want world, stderr string) string {
 		fmt.Fprintf(&b, "--events: %d bytes, want %d\n", len(got.events), len(want.events))
 	}
 	return b.String()
+}
+
+// recoveryPoints is how many of a recovering rerun's first durable points are walked: its repairs
+// (the stored log rewound, databases rolled back or emptied, each one transaction) come before
+// its own run goes on.
+const recoveryPoints = 16
+
+// walkRecovery stops (and fails) the rerun of a stopped run at each of its first durable points —
+// in the middle of its repairs — and checks that the next rerun still gives the uninterrupted
+// world (or refuses, and --rebuild does).
+func walkRecovery(t *testing.T, crash, at, saved string, whole world, tmp string,
+	args func(data, events string) []string, worldOf func(walkRun, string) world, tally *walkTally) {
+	for m := 1; m <= recoveryPoints; m++ {
+		for _, mode := range []string{"kill", "eio"} {
+			where := fmt.Sprintf("%s, then its rerun %s:%d", at, mode, m)
+			dir, err := os.MkdirTemp(tmp, "recovery-")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			data, events := filepath.Join(dir, "data"), filepath.Join(dir, "events.jsonl")
+			copyDir(t, saved, data)
+			r := runWith(t, crash, []string{walkBatch, "IXLB_CRASHPOINT=" + mode + ":" + strconv.Itoa(m)}, args(data, events)...)
+			if r.code == 0 && !r.killed && !worldOf(r, events).same(whole) {
+				t.Errorf("%s: exit 0 with another world\n%s", where, r.stderr)
+			}
+			re := runWith(t, ixlbBin, nil, args(data, events)...)
+			switch {
+			case re.code == 0 && !worldOf(re, events).same(whole):
+				t.Errorf("%s: the next rerun exited 0 with another world\n%s", where, diffWorld(worldOf(re, events), whole, re.stderr))
+			case re.code == 2:
+				rb := runWith(t, ixlbBin, nil, append(args(data, events), "--rebuild")...)
+				if rb.code != 0 || !worldOf(rb, events).same(whole) {
+					t.Errorf("%s: refused (%s), then --rebuild: exit %d, another world", where, strings.TrimSpace(re.stderr), rb.code)
+				}
+			case re.code != 0:
+				t.Errorf("%s: the next rerun exited %d\n%s", where, re.code, re.stderr)
+			}
+			tally.add(func(w *walkTally) { w.recoveryRuns++ })
+			os.RemoveAll(dir)
+		}
+	}
+}
+
+// copyDir copies the regular files of from into a new directory to (none when from is absent: a
+// run stopped before it made its directory).
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		t.Error(err)
+		return
+	}
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(to, e.Name()), b, 0o600)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -53,7 +53,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("load scenario: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("load scenario %s: not a regular file (%s)", path, modeName(st.Mode()))
+		return nil, fmt.Errorf("load scenario %s: not a regular file (%s)", path, ModeName(st.Mode()))
 	}
 	if st.Size() > MaxFileSize {
 		return nil, fmt.Errorf("load scenario %s: the file is %d bytes; a scenario file is at most %d (8 MiB)", path, st.Size(), MaxFileSize)
@@ -74,7 +74,8 @@ func readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-func modeName(m os.FileMode) string {
+// ModeName says what kind of file a mode is, for messages ("a FIFO", "a character device").
+func ModeName(m os.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"

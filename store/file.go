@@ -383,7 +383,12 @@ func setMeta(c *sqlite3.SQLiteConn, k, v string) error {
 }
 
 func connMeta(c *sqlite3.SQLiteConn) (map[string]string, error) {
-	rows, err := c.Query(`SELECT key, value FROM meta`, nil)
+	return connPairs(c, `SELECT key, value FROM meta`)
+}
+
+// connPairs reads a two-column query's rows as a map, on the writer connection.
+func connPairs(c *sqlite3.SQLiteConn, query string) (map[string]string, error) {
+	rows, err := c.Query(query, nil)
 	if err != nil {
 		return nil, err
 	}

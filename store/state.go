@@ -611,23 +611,9 @@ func (st *stateFile) madeDatabases() (map[string]string, error) {
 	return m, rows.Err()
 }
 
-// databases reads the databases table: identity by name.
+// databases reads the databases table on the writer: identity by name.
 func (st *stateFile) databases(c *sqlite3.SQLiteConn) (map[string]string, error) {
-	rows, err := c.Query(`SELECT name, identity FROM databases`, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[string]string{}
-	dest := make([]driver.Value, 2)
-	for {
-		if err := rows.Next(dest); err == io.EOF {
-			return m, nil
-		} else if err != nil {
-			return nil, err
-		}
-		m[asString(dest[0])] = asString(dest[1])
-	}
+	return connPairs(c, `SELECT name, identity FROM databases`)
 }
 
 // close stops the committer and closes the file; the store has committed before.

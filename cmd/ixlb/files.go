@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/ixlb/ixlb/scenarios"
 )
 
 // createOutput creates (or truncates) a file a command writes, such as --events. It must be a
@@ -21,7 +22,7 @@ func createOutput(path string, ss session) (*os.File, error) {
 		return nil, fmt.Errorf("%s is a file of the session in %s: writing it would destroy the session; nothing was written", path, ss.Dir())
 	}
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, modeName(st.Mode()))
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
 	}
 	// O_NONBLOCK: a FIFO made since the check fails at once (ENXIO) instead of blocking; no
 	// O_TRUNC until the file is known to be regular.
@@ -34,7 +35,7 @@ func createOutput(path string, ss session) (*os.File, error) {
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s is not a regular file (%s)", path, modeName(st.Mode()))
+		err = fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
 	}
 	if err == nil {
 		err = f.Truncate(0)
@@ -59,7 +60,7 @@ func readInput(path string, limit int64) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, modeName(st.Mode()))
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
 	case st.Size() > limit:
 		return nil, fmt.Errorf("%s is %d MiB, more than the %d MiB this command reads into memory (%s)", path, st.Size()>>20, limit>>20, memoryLimitEnv)
 	}
@@ -68,23 +69,6 @@ func readInput(path string, limit int64) ([]byte, error) {
 		err = fmt.Errorf("%s grew past %d MiB while being read", path, limit>>20)
 	}
 	return b, err
-}
-
-// modeName says what kind of file a mode is, for messages.
-func modeName(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return m.Type().String()
 }
 
 // mergeLimit is how many bytes of rows `sweep merge` reads into memory: a quarter of the memory

@@ -66,6 +66,19 @@ func TestHotJournalAfterAnEarlyKill(t *testing.T) {
 // scenario with the crash-point binary.
 func pointOf(t *testing.T, label, scenario string) int {
 	t.Helper()
+	for i, l := range traceOf(t, scenario) {
+		if _, rest, _ := strings.Cut(l, " "); rest == label {
+			return i + 1
+		}
+	}
+	t.Fatalf("no point %q in a run of %s", label, scenario)
+	return 0
+}
+
+// traceOf lists the durable points ("N kind file") of a run of scenario, with the crash-point
+// binary.
+func traceOf(t *testing.T, scenario string) []string {
+	t.Helper()
 	dir := t.TempDir()
 	trace := filepath.Join(dir, "trace")
 	r := runWith(t, crashBinary(t), []string{"IXLB_CRASHPOINT_TRACE=" + trace}, "run", scenario, "--data", filepath.Join(dir, "data"), "--no-progress")
@@ -73,13 +86,5 @@ func pointOf(t *testing.T, label, scenario string) int {
 		t.Fatalf("counting run: exit %d %s", r.code, r.stderr)
 	}
 	b, _ := os.ReadFile(trace)
-	for _, line := range strings.Split(string(b), "\n") {
-		n, rest, _ := strings.Cut(line, " ")
-		if rest == label {
-			at, _ := strconv.Atoi(n)
-			return at
-		}
-	}
-	t.Fatalf("no point %q in\n%s", label, b)
-	return 0
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
 }

@@ -88,16 +88,7 @@ func TestLongDurationsRunToTheirEnd(t *testing.T) {
 }
 
 // lastPoints counts the durable points of a run of file with the crash-point binary.
-func lastPoints(t *testing.T, file string) int {
-	t.Helper()
-	dir := t.TempDir()
-	trace := filepath.Join(dir, "trace")
-	if r := runWith(t, crashBinary(t), []string{"IXLB_CRASHPOINT_TRACE=" + trace}, "run", file, "--data", filepath.Join(dir, "data"), "--no-progress"); r.code != 0 {
-		t.Fatalf("counting run: exit %d %s", r.code, r.stderr)
-	}
-	b, _ := os.ReadFile(trace)
-	return strings.Count(string(b), "\n")
-}
+func lastPoints(t *testing.T, file string) int { return len(traceOf(t, file)) }
 
 // sliceEnd splits any run into its slices exactly: ends where the old product (end-from)*i/n
 // would, wherever that did not overflow, reaches end at the last slice, and never goes back.

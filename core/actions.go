@@ -255,6 +255,7 @@ func (e *Engine) membership(a Action) error {
 		}
 		e.ev.Cluster, e.ev.App = a.Cluster, a.App
 		e.emit(EvClusterJoined)
+		e.refreshTargets() // a member of a cluster the IS is connected to is reached by name
 		return nil
 	}
 	if !in {
@@ -266,6 +267,7 @@ func (e *Engine) membership(a Action) error {
 	}
 	e.ev.Cluster, e.ev.App = a.Cluster, a.App
 	e.emit(EvClusterLeft)
+	e.refreshTargets()
 	return nil
 }
 

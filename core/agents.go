@@ -1,43 +1,58 @@
 package core
 
+import "math"
+
 // Agent reservation and delivery (SCENARIOS.md "Agent reservation"). Reservation is arbitration, not
 // a gate: every eligible URS routes, and the agent_reservation option decides how it takes agents.
 //
-//   - A URS *reserves* when agent_reservation is true in its own options and in the IS Annex for
-//     its name. Before routing to an agent it asks the IS, whose arbiter collects the requests for
-//     that agent during request-collection-time, grants as many as the agent has capacity for (at
-//     random among equals) and denies the others; a request for an agent already taken is denied
-//     at once (reject-subsequent-request). A denied URS tries a ready agent nobody else is asking
-//     for, or waits for one (WaitForTarget) — it never polls. A URS never asks an agent for more
-//     than the capacity it sees free.
-//   - A URS that does not reserve routes on its own view of agent states, which lags the truth by
-//     its sim.stat_delay (the Stat Server's delay): an agent another router took less than that
-//     long ago still looks ready, and the IS delivers anyway — the agent is double-booked. A URS
-//     knows its own routing, so it never conflicts with itself: a single-URS site needs no option.
+// Every URS sees agents through its statistics, which lag the truth by its sim.stat_delay:
+//   - an agent that becomes ready (capacity freed) is seen after the delay, by every URS alike: a
+//     URS with interactions waiting for the group looks at it again then (tLook);
+//   - an agent another router filled less than the delay ago still looks ready: to a URS that does
+//     not reserve, whoever filled it; to a reserving URS, when a URS that does not reserve filled it
+//     (ixlb's choice: a reserving URS sees the reservations of the others at once);
+//   - a URS knows its own routing: it never asks an agent for more than the capacity it sees free,
+//     counting the requests it has sent until their answer and the interactions it routed there
+//     while the agent holds them (claims) — so it never conflicts with itself.
 //
-// Waiting does not spin: when an agent frees capacity and an interaction of its group waits for
-// it, the one that has waited longest gets it without a new race — reserved for it at once (logged
-// `reserved`) when its URS reserves, or announced as ready to a URS that does not.
+// A URS *reserves* when agent_reservation is true in its own options and in the IS Annex for its
+// name. Before routing to an agent it asks the IS, whose arbiter (TReserveAgent, the IS's
+// [agent-reservation] options) knows only reservations: it collects the requests for an agent
+// during request-collection-time and grants as many as the agent has unreserved capacity for, at
+// random (every request has the same priority), denying the others; a request for an agent already
+// reserved is denied at once — except that with reject-subsequent-request false the URS that holds
+// the reservation renews it. A reservation holds the agent until its interaction leaves the agent;
+// one whose interaction left before the accept (rejected, not answered) lingers until
+// reservation-time after its grant. A denied URS looks for an agent nobody is asking for, or waits
+// — it never polls.
+//
+// A URS that does not reserve routes directly (RequestRouteCall): the IS delivers whatever the
+// agent holds. The arbiter does not know of those interactions, so a reserving URS may be granted
+// an agent a URS that does not reserve filled, and a URS that does not reserve may route to an
+// agent just reserved: either way the agent is double-booked (`double_booked`), and a double
+// booking always involves a URS that does not reserve.
 
-// recentFull is an agent that became fully busy at `at` because URS `by` routed to it: a URS whose
-// view lags still sees it as ready for a while.
-type recentFull struct {
-	agent int32
-	by    int32
-	at    int64
+// change is an agent becoming full (filled) or ready (readied) at `at`.
+type change struct {
+	agent  int32
+	by     int32 // filled: the URS (app id) whose routing filled it
+	resv   bool  // filled: through a reservation
+	at     int64
+	before int64 // filled: when the agent had last become ready
 }
 
-type recentFIFO struct {
-	items []recentFull
+// changeFIFO keeps the changes of the last maxStatDelay, oldest first.
+type changeFIFO struct {
+	items []change
 	head  int
 }
 
-func (f *recentFIFO) len() int { return len(f.items) - f.head }
+func (f *changeFIFO) len() int { return len(f.items) - f.head }
 
-func (f *recentFIFO) at(i int) *recentFull { return &f.items[f.head+i] }
+func (f *changeFIFO) at(i int) *change { return &f.items[f.head+i] }
 
-// expire drops the entries older than cutoff.
-func (f *recentFIFO) expire(cutoff int64) {
+// expire drops the changes older than cutoff.
+func (f *changeFIFO) expire(cutoff int64) {
 	for f.head < len(f.items) && f.items[f.head].at < cutoff {
 		f.head++
 	}
@@ -49,120 +64,384 @@ func (f *recentFIFO) expire(cutoff int64) {
 	}
 }
 
-// Reservation requests carry how they reach the IS in the timer's aux: 0 is a request for an
-// agent the URS saw as ready; handoff+media is the URS routing to an agent the IS reserved for the
-// interaction when the agent freed (the interaction had been waiting for it).
-const handoff = 1
+// linger is a reservation that outlived its interaction: URS urs holds it until `until`.
+type linger struct {
+	urs   int32
+	until int64
+}
 
-// tryReserve is a URS's route step: pick an agent of the group that the URS sees as ready and ask
-// for it, or wait until an agent of the group frees capacity for this media.
+const (
+	// readySinceStart is readyAt for an agent ready from the start: every view shows it.
+	readySinceStart = math.MinInt64 / 4
+	noLook          = int64(-1)
+
+	claimNone  = 0
+	claimAsked = 1
+	claimHeld  = 2
+	heldUnit   = 1 << 16 // claims: an interaction routed to the agent (low bits: requests on their way)
+)
+
+// tryReserve is a URS's route step: the interaction waits for an agent of the group, behind those of
+// its URS that already wait, and the URS looks at the group.
 func (e *Engine) tryReserve(slot int32, g *group) {
 	ix := &e.ixns[slot]
 	u := e.apps[ix.urs].urs
-	cand, ok := e.viewPick(u, g, int(ix.media))
-	if !ok {
-		ix.waitAgent = true
-		g.waiting[ix.media].push(waitEntry{slot: slot, gen: ix.gen})
+	e.wait(slot, g, u)
+	e.look(u, g, int(ix.media))
+}
+
+// wait queues the interaction for an agent of g at its URS.
+func (e *Engine) wait(slot int32, g *group, u *ursState) {
+	ix := &e.ixns[slot]
+	m := int(ix.media)
+	if g.waiting[m] == nil {
+		g.waiting[m] = make([]fifo, len(e.urs))
+		g.listed[m] = make([]bool, len(e.urs))
+		g.lookAt[m] = make([]int64, len(e.urs))
+		for i := range g.lookAt[m] {
+			g.lookAt[m][i] = noLook
+		}
+	}
+	q := &g.waiting[m][u.idx]
+	if !g.listed[m][u.idx] {
+		g.listed[m][u.idx] = true
+		g.waitURS[m] = append(g.waitURS[m], u.idx)
+	}
+	ix.waitAgent = true
+	g.nWaiting[m]++
+	q.push(waitEntry{slot: slot, gen: ix.gen})
+}
+
+// unwait takes the interaction out of the count of those waiting for an agent (its entry goes
+// stale).
+func (e *Engine) unwait(ix *ixn) {
+	if !ix.waitAgent {
 		return
 	}
-	e.request(slot, u, cand)
+	ix.waitAgent = false
+	e.groups[e.waitGroup(ix)].nWaiting[ix.media]--
 }
 
-// viewPick chooses, at random, an agent that u believes ready for media m: one with spare capacity
-// now or, for a URS that does not reserve, one another router filled less than stat_delay ago.
-func (e *Engine) viewPick(u *ursState, g *group, m int) (int32, bool) {
-	free := g.free[m]
-	if u.reserves {
-		// A URS knows its own requests: it never asks an agent for more than the capacity it
-		// sees free.
-		return e.pickFree(g, m, func(k int) bool { return e.asking[e.askKey(k, u.app.id)] >= g.capacity[m]-e.load[k] })
-	}
-	if u.statDelay <= 0 || g.recent == nil {
-		if len(free) == 0 {
-			return -1, false
+// waitGroup is the agent group the interaction's route step routes to.
+func (e *Engine) waitGroup(ix *ixn) int32 {
+	s := &e.strats[ix.strategy].steps[ix.step]
+	g := s.group
+	for _, r := range s.byCat {
+		if r.cat == ix.category {
+			return r.group
 		}
-		return free[e.rng.IntN(len(free))], true
 	}
-	rec := &g.recent[m]
-	rec.expire(e.now - e.maxStatDelay)
-	n := len(free) + rec.len()
-	if n == 0 {
-		return -1, false
-	}
-	i := e.rng.IntN(n)
-	if i < len(free) {
-		return free[i], true
-	}
-	r := rec.at(i - len(free))
-	k := int(r.agent)*len(e.media) + m
-	if r.by != u.app.id && r.at >= e.now-u.statDelay && e.load[k] >= g.capacity[m] {
-		return r.agent, true // looks ready to u; it is not
-	}
-	// Stale in u's view, its own routing, or free again (then it is in the free list too).
-	if len(free) == 0 {
-		return -1, false
-	}
-	return free[e.rng.IntN(len(free))], true
+	return g
 }
 
-// reserveDecide is a URS's request for an agent reaching the IS.
-func (e *Engine) reserveDecide(slot int32, ag int32, aux uint8) {
+// look serves the URS's interactions waiting for an agent of g for media m, oldest first, with the
+// agents its view shows ready; when some wait on, it arms a look for when an agent it cannot see
+// yet appears in its statistics.
+func (e *Engine) look(u *ursState, g *group, m int) {
+	if g.waiting[m] == nil {
+		return
+	}
+	q := &g.waiting[m][u.idx]
+	for {
+		w, ok := q.peek()
+		if !ok {
+			return
+		}
+		ix := &e.ixns[w.slot]
+		if !ix.live || ix.gen != w.gen || !ix.waitAgent {
+			q.pop()
+			continue
+		}
+		ag, ok := e.viewPick(u, g, m, ix)
+		if !ok {
+			break
+		}
+		q.pop()
+		e.unwait(ix)
+		e.request(w.slot, u, ag)
+	}
+	if at, ok := e.nextVisible(u, g, m); ok {
+		e.armLook(u, g, m, at)
+	}
+}
+
+// armLook makes u look at g for media m at `at` (or earlier, if already armed so).
+func (e *Engine) armLook(u *ursState, g *group, m int, at int64) {
+	la := &g.lookAt[m][u.idx]
+	if *la != noLook && *la <= at {
+		return
+	}
+	*la = at
+	e.schedule(timer{at: at, kind: tLook, arg: g.id, aux: uint8(m), gen: uint32(u.idx), slot: -1})
+}
+
+// lookTimer is an armed look firing.
+func (e *Engine) lookTimer(t *timer) {
+	g := e.groups[t.arg]
+	m := int(t.aux)
+	if g.lookAt[m] == nil || g.lookAt[m][t.gen] != t.at {
+		return // superseded by an earlier look, which re-armed as needed
+	}
+	g.lookAt[m][t.gen] = noLook
+	e.look(e.urs[t.gen], g, m)
+}
+
+// nextVisible is when the first agent of g that is ready for media m but not yet in u's statistics
+// appears there.
+func (e *Engine) nextVisible(u *ursState, g *group, m int) (int64, bool) {
+	e.age(g, m)
+	rd := &g.readied[m]
+	seen := e.now - u.statDelay
+	nm := len(e.media)
+	for i := 0; i < rd.len(); i++ {
+		c := rd.at(i)
+		k := int(c.agent)*nm + m
+		if c.at > seen && e.readyAt[k] == c.at && e.load[k] < g.capacity[m] {
+			return c.at + u.statDelay, true
+		}
+	}
+	return 0, false
+}
+
+// tellWaiting arms a look for every URS with interactions waiting for g's agents of media m, after
+// its stat delay (or now, when what changed is not in the statistics: a reservation ended).
+func (e *Engine) tellWaiting(g *group, m int, now bool) {
+	keep := g.waitURS[m][:0]
+	for _, i := range g.waitURS[m] {
+		if g.waiting[m][i].len() == 0 {
+			g.listed[m][i] = false
+			continue
+		}
+		keep = append(keep, i)
+		u := e.urs[i]
+		at := e.now
+		if !now {
+			at += u.statDelay
+		}
+		e.armLook(u, g, m, at)
+	}
+	g.waitURS[m] = keep
+}
+
+// viewPick chooses, at random, an agent that u's view shows ready for media m for interaction ix:
+// one ready long enough for u's statistics to show it, or one another router filled too lately
+// for them to show it taken.
+func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
+	e.age(g, m)
+	seen := e.now - u.statDelay // u's statistics show the agents as they were then
+	capacity := g.capacity[m]
+	skip := func(k int) bool {
+		return e.avoid(ix, k) || e.asked[k] > 0 && e.askedBy(k, u.app.id) >= capacity-e.load[k]
+	}
+	settled := g.settled[m]
+	// Agents that became ready lately: u sees them sooner than the slowest URS when its own
+	// statistics lag less.
+	rd := &g.readied[m]
+	nr := 0
+	if u.statDelay < e.maxStatDelay {
+		nr = rd.len()
+	}
+	var rec *changeFIFO
+	nf := 0
+	if g.filled != nil {
+		rec = &g.filled[m]
+		rec.expire(e.now - e.maxStatDelay)
+		nf = rec.len()
+	}
+	if nr+nf == 0 {
+		return e.pickFree(settled, m, skip)
+	}
+	n := len(settled) + nr + nf
+	switch i := e.rng.IntN(n); {
+	case i >= len(settled)+nr:
+		if ag, ok := e.seesFilled(u, g, m, ix, rec.at(i-len(settled)-nr), seen); ok {
+			return ag, true
+		}
+	case i >= len(settled):
+		if ag, ok := e.seesReadied(g, m, rd.at(i-len(settled)), seen, skip); ok {
+			return ag, true
+		}
+	}
+	if ag, ok := e.pickFree(settled, m, skip); ok {
+		return ag, true
+	}
+	// Nothing among the agents every URS sees ready: u may see one that became ready lately, or
+	// (its view lagging) one taken lately.
+	for i := 0; i < nr; i++ {
+		if ag, ok := e.seesReadied(g, m, rd.at(i), seen, skip); ok {
+			return ag, true
+		}
+	}
+	for i := 0; i < nf; i++ {
+		if ag, ok := e.seesFilled(u, g, m, ix, rec.at(i), seen); ok {
+			return ag, true
+		}
+	}
+	return -1, false
+}
+
+// seesReadied reports whether an agent that became ready at c.at, later than the slowest URS can
+// see, is in the statistics of a URS that sees the agents as they were at seen.
+func (e *Engine) seesReadied(g *group, m int, c *change, seen int64, skip func(k int) bool) (int32, bool) {
+	k := int(c.agent)*len(e.media) + m
+	if c.at <= seen && e.readyAt[k] == c.at && e.load[k] < g.capacity[m] && !skip(k) {
+		return c.agent, true
+	}
+	return -1, false
+}
+
+// age moves the agents that have been ready for the longest stat delay into the list every URS
+// sees (settled).
+func (e *Engine) age(g *group, m int) {
+	rd := &g.readied[m]
+	cutoff := e.now - e.maxStatDelay
+	nm := len(e.media)
+	for rd.len() > 0 && rd.at(0).at <= cutoff {
+		c := rd.at(0)
+		if k := int(c.agent)*nm + m; e.freePos[k] >= 0 && e.readyAt[k] == c.at {
+			e.addSettled(g, c.agent, m)
+		}
+		rd.head++
+	}
+	rd.expire(cutoff) // compacts
+}
+
+// seesFilled reports whether u's view still shows agent c.agent, filled lately, ready.
+func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, seen int64) (int32, bool) {
+	k := int(c.agent)*len(e.media) + m
+	switch {
+	case c.at < seen, c.before > seen: // u's statistics already show it full, or never showed it ready
+	case c.by == u.app.id: // its own routing
+	case u.reserves && c.resv: // a reserving URS sees reservations at once
+	case e.load[k] < g.capacity[m]: // ready again: judged in the free list
+	default:
+		// u believes one unit free (the one this fill took), less what it has asked for or routed.
+		asked, held := e.claimsOf(k, u.app.id)
+		if asked == 0 && held < g.capacity[m] && !e.avoid(ix, k) {
+			return c.agent, true
+		}
+	}
+	return -1, false
+}
+
+// avoid reports whether an interaction once denied should not ask for agent-media k: one another
+// request is being arbitrated for, or the agent it was denied, unchanged since.
+func (e *Engine) avoid(ix *ixn, k int) bool {
+	if !ix.denied {
+		return false
+	}
+	if len(e.collecting[k]) > 0 {
+		return true
+	}
+	return int(ix.deniedAg)*len(e.media)+int(ix.media) == k && e.availAt[k] <= ix.deniedAt
+}
+
+// request is a URS's RequestRouteCall (or reservation request) for agent ag, reaching the IS a
+// step later; the URS counts what it has asked for until the answer comes.
+func (e *Engine) request(slot int32, u *ursState, ag int32) {
 	ix := &e.ixns[slot]
-	e.asked(ix)
+	e.unclaim(ix)
+	k := int(ag)*len(e.media) + int(ix.media)
+	ix.claimKey, ix.claim = e.askKey(k, u.app.id), claimAsked
+	e.claims[ix.claimKey]++
+	e.asked[k]++
+	e.after(u.stepTime, tReserve, slot, ag, 0)
+}
+
+// claimsOf is what URS urs has asked for agent-media k and not been answered, and how many of the
+// interactions it routed there the agent holds.
+func (e *Engine) claimsOf(k int, urs int32) (asked, held int32) {
+	v := e.claims[e.askKey(k, urs)]
+	return v & (heldUnit - 1), v / heldUnit
+}
+
+// askedBy is what URS urs has asked for agent-media k and not been answered.
+func (e *Engine) askedBy(k int, urs int32) int32 {
+	if e.asked[k] == 0 {
+		return 0 // nobody asks for it: no lookup
+	}
+	asked, _ := e.claimsOf(k, urs)
+	return asked
+}
+
+// claimRouted turns the interaction's answered request into an interaction the URS routed there.
+func (e *Engine) claimRouted(ix *ixn) {
+	if ix.claim == claimAsked {
+		e.claims[ix.claimKey] += heldUnit - 1
+		e.asked[e.claimAgent(ix)]--
+		ix.claim = claimHeld
+	}
+}
+
+// claimAgent is the agent-media of the interaction's claim.
+func (e *Engine) claimAgent(ix *ixn) int { return int(ix.claimKey / int64(len(e.apps))) }
+
+// unclaim ends whatever the interaction's URS counts for it (answered with a denial, gone from
+// the agent, or gone elsewhere).
+func (e *Engine) unclaim(ix *ixn) {
+	var d int32
+	switch ix.claim {
+	case claimAsked:
+		d = 1
+		e.asked[e.claimAgent(ix)]--
+	case claimHeld:
+		d = heldUnit
+	default:
+		return
+	}
+	ix.claim = claimNone
+	if v := e.claims[ix.claimKey] - d; v <= 0 {
+		delete(e.claims, ix.claimKey)
+	} else {
+		e.claims[ix.claimKey] = v
+	}
+}
+
+func (e *Engine) askKey(k int, urs int32) int64 { return int64(k)*int64(len(e.apps)) + int64(urs) }
+
+// reserveDecide is the URS's request for an agent reaching the IS: a RequestRouteCall from a URS
+// that does not reserve, a reservation request from one that does.
+func (e *Engine) reserveDecide(slot int32, ag int32) {
+	ix := &e.ixns[slot]
 	u := e.apps[ix.urs].urs
 	m := int(ix.media)
 	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
-	switch {
-	case aux >= handoff:
-		// Reserved for it when the agent freed the capacity (releaseAgent): route to it.
-		e.deliver(slot, ag)
-	case !u.reserves:
-		if e.load[k] >= g.capacity[m] && e.lastBy[k] == u.app.id {
-			// Its own routing took the agent: a URS knows that, so it looks further.
-			e.tryReserve(slot, g)
-			return
-		}
-		// RequestRouteCall without a reservation: the IS delivers anyway.
-		if e.load[k] >= g.capacity[m] {
-			e.stats.DoubleBooked++
-			e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, u.app.name
-			e.emit(EvDoubleBooked)
-		}
-		e.take(g, ag, m, u)
-		e.grant(slot, ag, false)
-	default:
-		if len(e.collecting[k]) > 0 {
-			e.collecting[k] = append(e.collecting[k], waitEntry{slot: slot, gen: ix.gen})
-			return
-		}
-		if e.load[k] >= g.capacity[m] {
-			if e.is.rejectSubsequent {
-				e.deny(slot, ag)
-				return
-			}
-			// Not rejected: the request waits for capacity of the group, as WaitForTarget does.
-			ix.waitAgent = true
-			g.waiting[m].push(waitEntry{slot: slot, gen: ix.gen})
-			return
-		}
-		if e.is.collectTime <= 0 {
-			e.take(g, ag, m, u)
-			e.grant(slot, ag, true)
-			return
-		}
-		e.collecting[k] = append(e.collecting[k][:0], waitEntry{slot: slot, gen: ix.gen})
-		e.schedule(timer{at: e.now + e.is.collectTime, kind: tCollect, arg: ag, aux: uint8(m), slot: -1})
+	if !u.reserves {
+		// RequestRouteCall without a reservation: the IS delivers, whatever the agent holds.
+		e.route(slot, ag)
+		return
 	}
+	if e.resv[k] >= g.capacity[m] {
+		// Already reserved: the request fails — unless this URS holds a reservation of the agent
+		// that outlived its interaction and reject-subsequent-request is false: it renews it.
+		if i := e.lingerOf(k, u.app.id); i >= 0 && !e.is.rejectSubsequent {
+			e.prolong(slot, ag, i)
+			return
+		}
+		e.deny(slot, ag)
+		return
+	}
+	if len(e.collecting[k]) > 0 {
+		e.collecting[k] = append(e.collecting[k], waitEntry{slot: slot, gen: ix.gen})
+		return
+	}
+	if e.is.collectTime <= 0 {
+		e.grant(slot, ag)
+		return
+	}
+	e.collecting[k] = append(e.collecting[k][:0], waitEntry{slot: slot, gen: ix.gen})
+	e.schedule(timer{at: e.now + e.is.collectTime, kind: tCollect, arg: ag, aux: uint8(m), slot: -1})
 }
 
-// collectDone ends the arbiter's request-collection-time for agent ag and media m: one requester
-// is granted, at random among equals; the others are denied.
+// collectDone ends the arbiter's request-collection-time for agent ag and media m: as many
+// requesters as the agent has unreserved capacity for are granted, at random (every request has
+// the same priority); the others are denied.
 func (e *Engine) collectDone(ag int32, m int) {
 	k := int(ag)*len(e.media) + m
 	reqs := e.collecting[k]
 	// Closed from here on; the backing array is reused by the next window (nothing below opens
-	// one synchronously: retries go through the URS's step timer).
+	// one synchronously: requests reach the IS through the URS's step timer).
 	defer func() { e.collecting[k] = reqs[:0] }()
 	live := reqs[:0]
 	for _, w := range reqs {
@@ -170,85 +449,86 @@ func (e *Engine) collectDone(ag int32, m int) {
 			live = append(live, w)
 		}
 	}
-	if len(live) == 0 {
-		return
-	}
-	// Grant as many requesters as the agent has capacity for, at random among equals; deny the
-	// others.
 	g := e.groups[e.agents[ag].group]
-	for len(live) > 0 && e.load[k] < g.capacity[m] {
+	for len(live) > 0 && e.resv[k] < g.capacity[m] {
 		i := 0
 		if len(live) > 1 {
 			i = e.rng.IntN(len(live))
 		}
 		w := live[i]
 		live = append(live[:i], live[i+1:]...)
-		e.take(g, ag, m, e.apps[e.ixns[w.slot].urs].urs)
-		e.grant(w.slot, ag, true)
+		e.grant(w.slot, ag)
 	}
 	for _, w := range live {
 		e.deny(w.slot, ag)
 	}
 }
 
-// deny answers a reservation request with an error. The URS now knows agents are contended: it
-// tries a ready agent that no other request is being arbitrated for or, with none, waits to be
-// told of the next agent that becomes ready — it does not go back into the race.
+// grant answers a reservation request: the agent is reserved for the interaction, and the URS
+// routes to it.
+func (e *Engine) grant(slot int32, ag int32) {
+	ix := &e.ixns[slot]
+	e.resv[int(ag)*len(e.media)+int(ix.media)]++
+	ix.resvd, ix.grantAt, ix.denied = true, e.now, false
+	e.stats.Reservations++
+	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
+	e.emit(EvReserved)
+	e.route(slot, ag)
+}
+
+// prolong renews the lingering reservation i of agent ag for the interaction of the URS that holds
+// it (reject-subsequent-request false): the reservation starts again, and the URS routes.
+func (e *Engine) prolong(slot int32, ag int32, i int) {
+	ix := &e.ixns[slot]
+	k := int32(int(ag)*len(e.media) + int(ix.media))
+	ls := e.lingers[k]
+	if ls = append(ls[:i], ls[i+1:]...); len(ls) == 0 {
+		delete(e.lingers, k)
+	} else {
+		e.lingers[k] = ls
+	}
+	ix.resvd, ix.grantAt, ix.denied = true, e.now, false // the unit stays reserved: now for it
+	e.stats.Prolonged++
+	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
+	e.emit(EvProlonged)
+	e.route(slot, ag)
+}
+
+// lingerOf finds a lingering reservation of agent-media k held by URS urs (-1: none).
+func (e *Engine) lingerOf(k int, urs int32) int {
+	for i, l := range e.lingers[int32(k)] {
+		if l.urs == urs {
+			return i
+		}
+	}
+	return -1
+}
+
+// deny answers a reservation request with an error. The URS now knows agents are contended: the
+// interaction waits again, and asks next for an agent no other request is being arbitrated for,
+// and not this agent until it changes — it does not go back into the race.
 func (e *Engine) deny(slot int32, ag int32) {
 	ix := &e.ixns[slot]
 	e.stats.Denied++
 	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
 	e.emit(EvReserveDenied)
+	e.unclaim(ix)
+	ix.denied, ix.deniedAg, ix.deniedAt = true, ag, e.now
 	g := e.groups[e.agents[ag].group]
-	m := int(ix.media)
-	if cand, ok := e.uncontended(g, m); ok {
-		e.request(slot, e.apps[ix.urs].urs, cand)
-		return
-	}
-	ix.waitAgent = true
-	g.waiting[m].push(waitEntry{slot: slot, gen: ix.gen})
+	u := e.apps[ix.urs].urs
+	e.wait(slot, g, u)
+	e.look(u, g, int(ix.media))
 }
 
-// uncontended picks, at random, a ready agent of g for media m with no reservation request being
-// arbitrated for it.
-func (e *Engine) uncontended(g *group, m int) (int32, bool) {
-	return e.pickFree(g, m, func(k int) bool { return len(e.collecting[k]) > 0 })
-}
-
-// request is a URS's RequestRouteCall (or reservation request) for agent ag, reaching the IS a
-// step later; the URS counts what it has asked for until the answer comes.
-func (e *Engine) request(slot int32, u *ursState, ag int32) {
-	ix := &e.ixns[slot]
-	ix.askKey, ix.askOn = e.askKey(int(ag)*len(e.media)+int(ix.media), u.app.id), true
-	e.asking[ix.askKey]++
-	e.after(u.stepTime, tReserve, slot, ag, 0)
-}
-
-// asked ends the interaction's outstanding request (answered, or the interaction went elsewhere).
-func (e *Engine) asked(ix *ixn) {
-	if !ix.askOn {
-		return
-	}
-	ix.askOn = false
-	if e.asking[ix.askKey] <= 1 {
-		delete(e.asking, ix.askKey)
-	} else {
-		e.asking[ix.askKey]--
-	}
-}
-
-func (e *Engine) askKey(k int, urs int32) int64 { return int64(k)*int64(len(e.apps)) + int64(urs) }
-
-// pickFree draws, at random, an agent of g ready for media m that skip does not rule out.
-func (e *Engine) pickFree(g *group, m int, skip func(k int) bool) (int32, bool) {
-	free := g.free[m]
+// pickFree draws, at random, an agent of free (ready for media m) that skip does not rule out.
+func (e *Engine) pickFree(free []int32, m int, skip func(k int) bool) (int32, bool) {
 	if len(free) == 0 {
 		return -1, false
 	}
 	nm := len(e.media)
 	// Mostly one of a few draws will do (O(1)); when most ready agents are ruled out, count and
 	// draw among the rest.
-	for try := 0; try < 8; try++ {
+	for try := 0; try < 16; try++ {
 		if ag := free[e.rng.IntN(len(free))]; !skip(int(ag)*nm + m) {
 			return ag, true
 		}
@@ -274,40 +554,25 @@ func (e *Engine) pickFree(g *group, m int, skip func(k int) bool) (int32, bool) 
 	return -1, false
 }
 
-// take counts one more interaction on the agent for media m, routed by URS u.
-func (e *Engine) take(g *group, ag int32, m int, u *ursState) {
-	k := int(ag)*len(e.media) + m
-	e.load[k]++
-	e.svcLoad(ag, 1)
-	if e.load[k] == g.capacity[m] {
-		e.removeFree(g, ag, m)
-		if g.recent != nil {
-			g.recent[m].expire(e.now - e.maxStatDelay)
-			g.recent[m].items = append(g.recent[m].items, recentFull{agent: ag, by: u.app.id, at: e.now})
-		}
-	}
-}
-
-// grant routes the interaction to the agent: reserved (when its URS reserves), then EventInvite to
-// the desktop with the delivering timer started. delivered_at and assigned_to reach the database
-// with the accept, the next state change.
-func (e *Engine) grant(slot int32, ag int32, reserved bool) {
+// route is the IS delivering the interaction to the agent its URS names (after a grant, or a
+// RequestRouteCall without reservation): EventInvite to the desktop, the delivering timer started.
+// An agent already at capacity is double-booked: the IS delivers anyway and says so.
+// delivered_at and assigned_to reach the database with the accept, the next state change.
+func (e *Engine) route(slot int32, ag int32) {
 	ix := &e.ixns[slot]
-	e.setAgent(ix, ag)
-	e.lastBy[int(ag)*len(e.media)+int(ix.media)] = ix.urs
-	if reserved {
-		e.stats.Reservations++
-		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
-		e.emit(EvReserved)
-	}
-	e.deliver(slot, ag)
-}
-
-// deliver is EventInvite to the desktop of the agent the interaction holds; the delivering timer
-// starts. delivered_at and assigned_to reach the database with the accept, the next state change.
-func (e *Engine) deliver(slot int32, ag int32) {
-	ix := &e.ixns[slot]
+	u := e.apps[ix.urs].urs
+	m := int(ix.media)
 	g := e.groups[e.agents[ag].group]
+	k := int(ag)*len(e.media) + m
+	e.claimRouted(ix)
+	ix.agent = ag
+	if e.load[k] >= g.capacity[m] {
+		e.stats.DoubleBooked++
+		e.stats.OverCapacity++
+		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, u.app.name
+		e.emit(EvDoubleBooked)
+	}
+	e.take(g, ag, m, u, ix.resvd)
 	ix.deliveredAt = e.now
 	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 	e.emit(EvDelivered)
@@ -315,6 +580,21 @@ func (e *Engine) deliver(slot int32, ag int32) {
 		e.after(e.is.deliveringTimeout, tAnswer, slot, ag, 1)
 	} else {
 		e.after(g.answer, tAnswer, slot, ag, 0)
+	}
+}
+
+// take counts one more interaction on the agent for media m, routed by URS u (through a
+// reservation or not); a lagging view still shows a filled agent ready for a while.
+func (e *Engine) take(g *group, ag int32, m int, u *ursState, resv bool) {
+	k := int(ag)*len(e.media) + m
+	e.load[k]++
+	e.svcLoad(ag, 1)
+	if e.load[k] == g.capacity[m] {
+		e.removeFree(g, ag, m)
+		if g.filled != nil {
+			g.filled[m].expire(e.now - e.maxStatDelay)
+			g.filled[m].items = append(g.filled[m].items, change{agent: ag, by: u.app.id, resv: resv, at: e.now, before: e.readyAt[k]})
+		}
 	}
 }
 
@@ -337,7 +617,11 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		if ix.work == 0 { // restored from a database: its work is not known
 			d = e.exp(g.handleMean)
 		}
-		e.after(d, tComplete, slot, ag, ix.media)
+		var flag uint8
+		if ix.resvd {
+			flag = 1 // the agent's unit is reserved until the work ends
+		}
+		e.schedule(timer{at: e.now + d, kind: tComplete, slot: slot, gen: ix.gen, arg: ag, aux: ix.media, flag: flag})
 		if e.is.handlingTimeout > 0 && d > e.is.handlingTimeout {
 			// Only work that outlasts handling-timeout needs its timer: the heap stays the size
 			// of what is in flight.
@@ -349,8 +633,10 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 }
 
 // handlingTimeout: the agent showed no activity for handling-timeout. The IS revokes the
-// interaction and returns it to its queue; the agent's capacity is freed when the agent's own
-// work on it ends (its completion timer), so the capacity is released exactly once.
+// interaction and returns it to its queue; the agent's capacity (and its reservation) is freed
+// when the agent's own work on it ends (its completion timer), so it is released exactly once.
+// The customer's work is the same wherever it goes, so work that outlasts handling-timeout is
+// revoked again from every agent it reaches (lint: handling-timeout-revokes).
 func (e *Engine) handlingTimeout(slot int32) {
 	ix := &e.ixns[slot]
 	if ix.state != StateWithAgent || ix.agent < 0 {
@@ -365,19 +651,71 @@ func (e *Engine) handlingTimeout(slot int32) {
 	e.placeInQueue(slot, ix.queue)
 }
 
-// revoke takes the interaction back from the agent and returns it to the queue the URS took it
-// from, where it is routed again.
+// revoke takes the interaction back from the agent that rejected it or did not answer, and
+// returns it to the queue the URS took it from, where it is routed again. Its reservation, if it
+// had one, lingers until reservation-time after its grant: the arbiter holds the agent for the
+// URS that reserved it.
 func (e *Engine) revoke(slot int32, reason string) {
 	ix := &e.ixns[slot]
 	ag := ix.agent
 	e.stats.Revoked++
 	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ag].name, reason
 	e.emit(EvRevoked)
-	e.clearAgent(ix)
-	e.releaseAgent(ag, ix.media)
+	if ix.resvd && ix.grantAt+e.is.reservationTime > e.now {
+		k := int32(int(ag)*len(e.media) + int(ix.media))
+		until := ix.grantAt + e.is.reservationTime
+		e.lingers[k] = append(e.lingers[k], linger{urs: ix.urs, until: until})
+		e.schedule(timer{at: until, kind: tLinger, arg: ag, aux: ix.media, slot: -1})
+		ix.resvd = false // the linger holds the unit now
+	}
+	e.leaveAgent(ix, ag)
 	e.leaveURS(slot)
 	ix.deliveredAt = 0
 	e.placeInQueue(slot, ix.queue)
+}
+
+// lingerEnd ends the lingering reservations of agent ag for media m whose time is up; URS waiting
+// for the group may ask for the agent again at once.
+func (e *Engine) lingerEnd(ag int32, m int) {
+	k := int32(int(ag)*len(e.media) + m)
+	ls := e.lingers[k]
+	keep := ls[:0]
+	for _, l := range ls {
+		if l.until > e.now {
+			keep = append(keep, l)
+			continue
+		}
+		e.resv[k]--
+	}
+	if len(keep) == len(ls) {
+		return
+	}
+	if len(keep) == 0 {
+		delete(e.lingers, k)
+	} else {
+		e.lingers[k] = keep
+	}
+	e.availAt[k] = e.now
+	e.tellWaiting(e.groups[e.agents[ag].group], m, true)
+}
+
+// dropLingers forgets the lingering reservations: the arbiter of an IS that is gone.
+func (e *Engine) dropLingers() {
+	for k, ls := range e.lingers {
+		e.resv[k] -= int32(len(ls))
+	}
+	clear(e.lingers)
+}
+
+// leaveAgent ends the interaction's hold on agent ag at once (a revoke before the accept, an
+// abandon): the agent's unit, and its reservation unless it lingers, are freed.
+func (e *Engine) leaveAgent(ix *ixn, ag int32) {
+	if ix.resvd {
+		e.resv[int(ag)*len(e.media)+int(ix.media)]--
+	}
+	m := ix.media
+	e.clearAgent(ix)
+	e.releaseAgent(ag, m)
 }
 
 // agentDone is the agent's completion reaching the IS.
@@ -395,22 +733,17 @@ func (e *Engine) agentDone(slot int32) {
 	e.complete(slot)
 }
 
-func (e *Engine) setAgent(ix *ixn, ag int32) {
-	ix.agent = ag
-	e.holders[int(ag)*len(e.media)+int(ix.media)]++
-}
-
+// clearAgent: the interaction's record no longer names its agent; its URS no longer counts it
+// there. (The agent's unit is released by whoever calls it, or by the completion timer.)
 func (e *Engine) clearAgent(ix *ixn) {
-	if ix.agent < 0 {
-		return
-	}
-	e.holders[int(ix.agent)*len(e.media)+int(ix.media)]--
+	e.unclaim(ix)
 	ix.agent = -1
+	ix.resvd = false
 }
 
 // releaseAgent frees one unit of the agent's capacity for media m. When that makes the agent ready
-// and an interaction of its group waits for this media, the unit goes straight to the one that
-// has waited longest (its URS is told the agent is ready); otherwise the agent is free again.
+// it goes back in the free list, and every URS waiting for an agent of its group looks again once
+// its statistics show it (after its stat delay).
 func (e *Engine) releaseAgent(ag int32, media uint8) {
 	m := int(media)
 	g := e.groups[e.agents[ag].group]
@@ -418,47 +751,17 @@ func (e *Engine) releaseAgent(ag int32, media uint8) {
 	if e.load[k] <= 0 {
 		return
 	}
-	if e.load[k] <= g.capacity[m] {
-		for {
-			w, ok := g.waiting[m].pop()
-			if !ok {
-				break
-			}
-			ix := &e.ixns[w.slot]
-			if !ix.live || ix.gen != w.gen || !ix.waitAgent {
-				continue
-			}
-			ix.waitAgent = false
-			u := e.apps[ix.urs].urs
-			if u.reserves {
-				// The IS reserves the agent for the URS that has waited longest: the capacity
-				// never becomes free, so no other router races for it. The URS routes to it a
-				// step later.
-				e.setAgent(ix, ag)
-				e.lastBy[k] = ix.urs
-				e.stats.Reservations++
-				e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, u.app.name
-				e.emit(EvReserved)
-				e.after(u.stepTime, tReserve, w.slot, ag, handoff+media)
-				return
-			}
-			// A URS that does not reserve is only told the agent is ready: it routes to it a
-			// step later, unless another router takes it first (then it double-books).
-			e.freeUnit(g, ag, m)
-			e.request(w.slot, u, ag)
-			return
-		}
-	}
-	e.freeUnit(g, ag, m)
-}
-
-// freeUnit returns one unit of the agent's capacity for media m.
-func (e *Engine) freeUnit(g *group, ag int32, m int) {
-	k := int(ag)*len(e.media) + m
 	e.load[k]--
 	e.svcLoad(ag, -1)
 	if e.load[k] == g.capacity[m]-1 {
+		// Ready: in the free list at once, in every URS's statistics only after its stat delay.
 		e.addFree(g, ag, m)
+		e.readyAt[k], e.availAt[k] = e.now, e.now
+		e.age(g, m)
+		g.readied[m].items = append(g.readied[m].items, change{agent: ag, at: e.now})
+	}
+	if e.load[k] < g.capacity[m] && g.nWaiting[m] > 0 {
+		e.tellWaiting(g, m, false)
 	}
 }
 
@@ -471,16 +774,35 @@ func (e *Engine) addFree(g *group, ag int32, m int) {
 	g.free[m] = append(g.free[m], ag)
 }
 
+// removeFree takes the agent out of the free list and the settled list for media m.
 func (e *Engine) removeFree(g *group, ag int32, m int) {
+	k := int(ag)*len(e.media) + m
+	g.free[m] = e.unlist(g.free[m], e.freePos, ag, m)
+	if e.settledPos[k] >= 0 {
+		g.settled[m] = e.unlist(g.settled[m], e.settledPos, ag, m)
+	}
+}
+
+// unlist removes ag from list, whose positions (by agent-media) are in pos.
+func (e *Engine) unlist(list []int32, pos []int32, ag int32, m int) []int32 {
 	nm := len(e.media)
 	k := int(ag)*nm + m
-	i := e.freePos[k]
+	i := pos[k]
 	if i < 0 {
+		return list
+	}
+	last := list[len(list)-1]
+	list[i] = last
+	pos[int(last)*nm+m] = i
+	pos[k] = -1
+	return list[:len(list)-1]
+}
+
+func (e *Engine) addSettled(g *group, ag int32, m int) {
+	k := int(ag)*len(e.media) + m
+	if e.settledPos[k] >= 0 {
 		return
 	}
-	last := g.free[m][len(g.free[m])-1]
-	g.free[m][i] = last
-	e.freePos[int(last)*nm+m] = i
-	g.free[m] = g.free[m][:len(g.free[m])-1]
-	e.freePos[k] = -1
+	e.settledPos[k] = int32(len(g.settled[m]))
+	g.settled[m] = append(g.settled[m], ag)
 }

@@ -7,8 +7,9 @@ import (
 )
 
 // BenchmarkShortAgents compares a load that needs more agents than the group has with the same load
-// and enough agents: routers wait for agents rather than polling, so the short-agent run costs
-// about the same per interaction and denials stay below one per interaction.
+// and enough agents: routers wait for agents rather than polling — each URS with interactions
+// waiting asks once for each agent that frees (the arbiter grants one of them) — so denials stay
+// within a few per interaction and the cost per interaction within a small factor.
 func BenchmarkShortAgents(b *testing.B) {
 	for _, tc := range []struct {
 		name   string

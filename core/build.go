@@ -2,11 +2,9 @@ package core
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -212,7 +210,8 @@ func (e *Engine) buildGroups() {
 		g := &group{id: int32(i), name: gc.Name, first: int32(len(e.agents)), n: int32(gc.Agents),
 			capacity: make([]int32, nm), handleMean: float64(gc.HandleTime),
 			answer: durOr(gc.AnswerTime, DefaultAnswerTime), accept: gc.Accept,
-			free: make([][]int32, nm), waiting: make([]fifo, nm)}
+			free: make([][]int32, nm), settled: make([][]int32, nm), readied: make([]changeFIFO, nm), waiting: make([][]fifo, nm),
+			waitURS: make([][]int32, nm), listed: make([][]bool, nm), lookAt: make([][]int64, nm), nWaiting: make([]int, nm)}
 		if g.handleMean <= 0 {
 			g.handleMean = float64(time.Minute)
 		}
@@ -229,10 +228,17 @@ func (e *Engine) buildGroups() {
 		e.groups = append(e.groups, g)
 	}
 	e.load = make([]int32, len(e.agents)*nm)
-	e.holders = make([]int32, len(e.agents)*nm)
-	e.lastBy = make([]int32, len(e.agents)*nm)
+	e.resv = make([]int32, len(e.agents)*nm)
+	e.readyAt = make([]int64, len(e.agents)*nm)
+	e.availAt = make([]int64, len(e.agents)*nm)
+	for k := range e.readyAt {
+		e.readyAt[k] = readySinceStart // every URS sees the agents ready from the start
+	}
+	e.lingers = map[int32][]linger{}
+	e.orphaned = map[int64]bool{}
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
-	e.asking = map[int64]int32{}
+	e.claims = map[int64]int32{}
+	e.asked = make([]int32, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {
@@ -242,6 +248,7 @@ func (e *Engine) buildGroups() {
 			for a := g.first; a < g.first+g.n; a++ {
 				g.free[m] = append(g.free[m], a)
 			}
+			g.settled[m] = append([]int32(nil), g.free[m]...) // ready from the start
 		}
 	}
 	// freePos is global, indexed by agent, so one slice serves all groups.
@@ -257,6 +264,7 @@ func (e *Engine) buildGroups() {
 		}
 	}
 	e.freePos = pos
+	e.settledPos = slices.Clone(pos)
 }
 
 func (e *Engine) buildStep(sc *Step) (step, error) {
@@ -347,6 +355,7 @@ func (e *Engine) refreshISOptions() {
 	e.is.routingTimeout = dur("settings", "routing-timeout")
 	e.is.handlingTimeout = dur("settings", "handling-timeout")
 	e.is.collectTime = dur("agent-reservation", "request-collection-time")
+	e.is.reservationTime = dur("agent-reservation", "reservation-time")
 	spec, v, ok := get("agent-reservation", "reject-subsequent-request")
 	e.is.rejectSubsequent = spec.Bool(v, ok)
 	spec, v, ok = get("settings", "verify-database-identity")
@@ -408,34 +417,6 @@ func (e *Engine) ursLimit(a *app, option string) (string, bool) {
 	return "", false
 }
 
-// ParseSubmissionRate reads max-submission-rate ("10/second", "10/s", "600/minute" or a bare
-// number per second; 0 disables, at most 1000 a second) as the least time between two
-// submissions; 0 means no limit.
-func ParseSubmissionRate(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	num, unit, _ := strings.Cut(v, "/")
-	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
-		return 0, false
-	}
-	per := time.Second
-	switch strings.TrimSpace(strings.ToLower(unit)) {
-	case "", "s", "sec", "second":
-	case "m", "min", "minute":
-		per = time.Minute
-	default:
-		return 0, false
-	}
-	if n == 0 {
-		return 0, true
-	}
-	gap := float64(per) / n
-	if n/per.Seconds() > 1000 || gap >= math.MaxInt64/2 {
-		return 0, false // above Genesys' ceiling, or so slow the gap overflows (1e-300/second)
-	}
-	return time.Duration(gap), true
-}
-
 // refreshURS reads a URS's options and the IS Annex entry for it, through the option registry,
 // then updates its eligibility.
 func (e *Engine) refreshURS(u *ursState) {
@@ -472,19 +453,20 @@ func (e *Engine) refreshURS(u *ursState) {
 	e.updateEligibility(u)
 }
 
-// refreshStatViews keeps the memory of recently filled agents only while some URS routes without
-// reserving, for as long as the longest such URS's view lags.
+// refreshStatViews sizes the memory of the lagging views: agents that became ready are remembered
+// for as long as the longest stat delay; agents that became full too, but only while some URS
+// routes without reserving (only then does a view show a taken agent as ready).
 func (e *Engine) refreshStatViews() {
 	var d int64
+	lags := false
 	for _, u := range e.urs {
-		if !u.reserves && u.statDelay > d {
-			d = u.statDelay
-		}
+		d = max(d, u.statDelay)
+		lags = lags || !u.reserves
 	}
 	e.maxStatDelay = d
 	for _, g := range e.groups {
-		if d > 0 && g.recent == nil {
-			g.recent = make([]recentFIFO, len(e.media))
+		if lags && g.filled == nil {
+			g.filled = make([]changeFIFO, len(e.media))
 		}
 	}
 }

@@ -40,20 +40,33 @@ type Engine struct {
 	traffic []trafficState
 
 	// Agent capacity bookkeeping, flat by agent*len(media)+m.
-	load    []int32 // reservations and interactions the IS arbiter has granted
-	holders []int32 // interactions whose record names the agent: checked against load for double booking
-	freePos []int32 // index of the agent in its group's free list for media m, or -1
-	lastBy  []int32 // the URS (app id) whose routing last gave the agent work of media m
+	load       []int32 // interactions the agent holds (invited, ringing, handled): its state as URS see it
+	resv       []int32 // units the IS arbiter holds reserved: reserved interactions until they leave the agent, and lingering reservations
+	freePos    []int32 // index of the agent in its group's free list for media m, or -1
+	settledPos []int32 // index of the agent in its group's settled list for media m, or -1
+	readyAt    []int64 // when the agent last became ready for media m (its load fell below capacity)
+	availAt    []int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
+	// lingers are reservations whose interaction left the agent before the accept (rejected, not
+	// answered): they hold the agent until reservation-time from their grant. By agent-media;
+	// looked up, never iterated in an order that shows.
+	lingers map[int32][]linger
+	// orphaned are the interactions agents went on with while the active IS did not know them
+	// (restored from a database that does not hold them): a later restore of a row of one is
+	// stale. Looked up, never iterated.
+	orphaned map[int64]bool
 
 	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
 	// during request-collection-time; a window is open while its list is not empty.
 	collecting [][]waitEntry
-	// asking counts each URS's requests for each agent-media still on their way to the IS
-	// (askKey), so a URS does not ask an agent for more than it sees free. Looked up, never
-	// iterated.
-	asking map[int64]int32
-	// maxStatDelay is the longest sim.stat_delay of a URS that does not reserve: how long an agent
-	// that became busy is remembered for the lagging views (0: no URS lags).
+	// claims counts, per URS and agent-media (askKey), the URS's requests on their way (low 16
+	// bits) and the interactions it routed there that the agent still holds (high bits): a URS
+	// knows its own routing, so it never asks an agent for more than it sees free and never
+	// conflicts with itself. Looked up, never iterated.
+	claims map[int64]int32
+	asked  []int32 // by agent-media: the requests on their way, of every URS (claims' low bits summed)
+	// maxStatDelay is the longest sim.stat_delay of any URS: how long agents that became ready
+	// (and, while some URS does not reserve, agents that became full) are remembered for the
+	// lagging views.
 	maxStatDelay int64
 
 	dirty []*ursState
@@ -69,6 +82,7 @@ type Engine struct {
 
 	stats Stats
 	svc   svcState
+	dmg   dmgState
 	// applied is every action carried out (operator's and timeline's), the session's journal.
 	applied    []AppliedAction
 	inTimeline bool   // Apply is carrying out a timeline entry, not an operator's action
@@ -92,13 +106,20 @@ type Stats struct {
 	Resubmitted  int64
 	Reservations int64
 	Denied       int64
+	Prolonged    int64 // reservations renewed by the same URS (reject-subsequent-request: false)
 	DoubleBooked int64
-	Misrouted    int64
-	Unavailable  int64
-	Timeout      int64
-	Revoked      int64
-	Parked       int64 // arrivals a media server holds because it or the IS cannot take them
-	Abandoned    int64 // customers who gave up before an agent answered
+	// OverCapacity counts the times an agent was pushed past its capacity: double bookings, and
+	// interactions a restore put back on an agent that was full.
+	OverCapacity int64
+	// StaleRestored counts the rows a restore (a switch-back, a restart) put back on an agent or
+	// in routing although their interaction had been finished under another Interaction Server.
+	StaleRestored int64
+	Misrouted     int64
+	Unavailable   int64
+	Timeout       int64
+	Revoked       int64
+	Parked        int64 // arrivals a media server holds because it or the IS cannot take them
+	Abandoned     int64 // customers who gave up before an agent answered
 }
 
 // app is one Application object at run time.
@@ -207,9 +228,17 @@ type group struct {
 	handleMean float64 // nanoseconds
 	answer     int64
 	accept     float64
-	free       [][]int32    // by media: agents with spare capacity for it
-	recent     []recentFIFO // by media: agents filled lately, as a lagging URS view still shows them; nil when no URS lags
-	waiting    []fifo       // by media: interactions whose URS waits for an agent
+	free       [][]int32 // by media: agents with spare capacity for it
+	settled    [][]int32 // by media: those ready for at least the longest stat delay, in every URS's statistics
+	// filled are the agents that became full lately, by media, as a lagging view still shows them
+	// ready; nil while every URS reserves. readied are the agents that became ready lately, which
+	// a URS sees only after its stat delay.
+	filled, readied []changeFIFO
+	waiting         [][]fifo  // by media, by URS index: interactions whose URS waits for an agent of the group
+	waitURS         [][]int32 // by media: the URS (index) whose waiting list may hold entries
+	listed          [][]bool  // by media, by URS index: in waitURS
+	lookAt          [][]int64 // by media, by URS index: when a look of the URS at the group is armed (noLook: none)
+	nWaiting        []int     // by media: interactions waiting
 }
 
 type agent struct {
@@ -260,6 +289,14 @@ func (f *fifo) pop() (waitEntry, bool) {
 
 func (f *fifo) len() int { return len(f.items) - f.head }
 
+// peek is the oldest entry, left in place.
+func (f *fifo) peek() (waitEntry, bool) {
+	if f.head >= len(f.items) {
+		return waitEntry{}, false
+	}
+	return f.items[f.head], true
+}
+
 func (f *fifo) reset() { f.items, f.head = f.items[:0], 0 }
 
 // ixn is one interaction in the Interaction Server's memory, kept in a slot that is reused once the
@@ -273,8 +310,13 @@ type ixn struct {
 	media       uint8
 	attempts    uint8
 	waitAgent   bool
-	askOn       bool  // a request for an agent is on its way to the IS (asking counts it)
-	askKey      int64 // which: Engine.askKey of the agent-media and the URS
+	claim       uint8 // what claims counts for it: claimNone, claimAsked (a request on its way), claimHeld (routed to the agent)
+	claimKey    int64 // which: Engine.askKey of the agent-media and the URS
+	resvd       bool  // its hold on the agent was granted a reservation (resv counts it)
+	denied      bool  // a reservation request of it was denied: it looks for an agent nobody is asking for
+	deniedAg    int32 // the agent it was denied, and when: not asked again until the agent changes
+	deniedAt    int64
+	grantAt     int64 // when its reservation was granted (a lingering reservation lasts reservation-time from it)
 	resub       bool
 	step        int16
 	queue       int32
@@ -292,8 +334,10 @@ type ixn struct {
 	deliveredAt int64
 	category    string
 	origin      int32 // queue of its traffic entry, where its service figures count
-	svc         uint8 // svcOpen, svcTouched
+	svc         uint8 // svcOpen, svcTouched, svcMeasured
 	patienceAt  int64 // when its customer gives up; 0: never
+	home        int16 // the database its row was last written to (damage account), -1: none
+	wst         uint8 // that row's status as written: rowOpen, rowDone…
 }
 
 // Option configures an Engine.
@@ -491,10 +535,19 @@ func (e *Engine) dispatch(t *timer) {
 		if e.valid(t) {
 			e.agentDone(t.slot)
 		}
+		if t.flag == 1 {
+			e.resv[int(t.arg)*len(e.media)+int(t.aux)]-- // its reservation ends with the work
+		}
 		e.releaseAgent(t.arg, t.aux)
 		return
 	case tCollect:
 		e.collectDone(t.arg, int(t.aux))
+		return
+	case tLook:
+		e.lookTimer(t)
+		return
+	case tLinger:
+		e.lingerEnd(t.arg, int(t.aux))
 		return
 	}
 	if !e.valid(t) {
@@ -508,7 +561,7 @@ func (e *Engine) dispatch(t *timer) {
 	case tESPResponse:
 		e.espResponse(t.slot, t.arg)
 	case tReserve:
-		e.reserveDecide(t.slot, t.arg, t.aux)
+		e.reserveDecide(t.slot, t.arg)
 	case tHandling:
 		e.handlingTimeout(t.slot)
 	case tAnswer:

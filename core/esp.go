@@ -1,11 +1,18 @@
 package core
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // ESP balancing (seed: "Balancing eServices Application Servers"). A strategy step names its
-// target `via`: an application name (that server only), an application type (round-robin among
-// the IS's direct connections of that type), or an Application Cluster (round-robin among its
-// members). Each target keeps the ring of its running candidates.
+// target `via`: an application name (that server only, and only while the IS in force is connected
+// to it — directly, or through an Application Cluster on its Connections tab: the seed's direct
+// method is "configuring connections from Interaction Server directly to each instance"), an
+// application type (round-robin among the IS's direct connections of that type), or an Application
+// Cluster (round-robin among its members: the cluster is how a client "can call on" them "by name",
+// so its members need no connection of their own). Each target keeps the ring of its running
+// candidates; a target with none answers every request with the fault `unavailable`.
 
 type targetKind uint8
 
@@ -26,6 +33,7 @@ type espTarget struct {
 	candidates []int32 // app ids, configuration order
 	ring       ring    // running candidates
 	counts     map[int32]int64
+	named      int32 // viaName: the server named, reachable or not
 }
 
 type cluster struct {
@@ -88,7 +96,10 @@ func (e *Engine) target(via string) (int32, error) {
 			return -1, fmt.Errorf("via %s: a %s is not an ESP server", via, e.apps[id].typ)
 		}
 		t.kind = viaName
-		t.candidates = []int32{id}
+		t.named = id
+		if e.connectedTo(id) {
+			t.candidates = []int32{id}
+		}
 	} else if c, ok := e.clustBy[via]; ok {
 		t.kind = viaCluster
 		t.cluster = c
@@ -148,17 +159,43 @@ func (e *Engine) dropCandidate(t *espTarget, id int32) {
 	}
 }
 
-// refreshTypeTargets re-reads the IS's direct connections, for targets addressed by type: a backup
-// with connections of its own balances among those.
-func (e *Engine) refreshTypeTargets() {
+// connectedTo reports whether the IS in force reaches ESP server id by name: a direct connection,
+// or a member of an Application Cluster on its Connections tab.
+func (e *Engine) connectedTo(id int32) bool {
+	for _, c := range e.isConnections() {
+		if c == e.apps[id].name {
+			return true
+		}
+		if ci, ok := e.clustBy[c]; ok && slices.Contains(e.clust[ci].members, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// refreshTargets re-reads the IS's connections, for targets addressed by type and by name: a
+// backup with connections of its own balances among those, and a cluster's membership decides
+// which of its members the IS reaches by name.
+func (e *Engine) refreshTargets() {
 	for _, t := range e.targets {
-		if t.kind != viaType {
+		var want []int32
+		switch t.kind {
+		case viaType:
+			want = e.directConnections(t.typ)
+		case viaName:
+			if e.connectedTo(t.named) {
+				want = []int32{t.named}
+			}
+		default:
+			continue
+		}
+		if slices.Equal(want, t.candidates) {
 			continue
 		}
 		for _, c := range append([]int32(nil), t.candidates...) {
 			e.dropCandidate(t, c)
 		}
-		for _, c := range e.directConnections(t.typ) {
+		for _, c := range want {
 			t.candidates = append(t.candidates, c)
 			e.addCandidate(t, c)
 		}

@@ -10,6 +10,7 @@ type timer struct {
 	arg  int32  // kind-specific: agent, server, traffic or timeline index
 	kind timerKind
 	aux  uint8 // kind-specific small value (media index)
+	flag uint8 // kind-specific: tComplete's unit was reserved (it fits in the struct's padding)
 }
 
 type timerKind uint8
@@ -27,6 +28,8 @@ const (
 	tCollect  // the agent-reservation arbiter's request-collection-time for one agent ends
 	tHandling // handling-timeout: no agent activity for this long
 	tPatience // a customer's patience runs out (slot; arg: the low 32 bits of the interaction id)
+	tLook     // a URS looks at an agent group again (arg: group, aux: media, gen: the URS's index)
+	tLinger   // a reservation that outlived its interaction ends (arg: agent, aux: media)
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache

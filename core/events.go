@@ -36,6 +36,9 @@ const (
 	EvRoutingTimeout
 	EvDoubleBooked
 	EvAbandoned
+	EvProlonged
+	EvStaleRestored
+	EvRestoredOverCapacity
 	numEventKinds
 )
 
@@ -95,6 +98,13 @@ var eventSchemas = [numEventKinds]struct {
 	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
 	EvDoubleBooked:   {"double_booked", []field{fIxn, fAgent, fURS}},
 	EvAbandoned:      {"abandoned", []field{fIxn, fQueue}},
+	// The same URS renewed a reservation of the agent that outlived its interaction
+	// (reject-subsequent-request: false).
+	EvProlonged: {"reservation_prolonged", []field{fIxn, fAgent, fURS}},
+	// A restore put back a row whose interaction an agent finished under another IS.
+	EvStaleRestored: {"stale_restored", []field{fIxn, fQueue}},
+	// A restore put an interaction back on an agent already at capacity.
+	EvRestoredOverCapacity: {"restored_over_capacity", []field{fIxn, fAgent}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

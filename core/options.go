@@ -78,7 +78,7 @@ var OptionSpecs = []OptionSpec{
 	{App: TypeInteractionServer, Section: "settings", Name: "verify-database-identity", Kind: KindBool,
 		Default: "false", Doc: "ixlb extension: a backup refuses a DAP whose database is not the one in use"},
 	{App: TypeInteractionServer, Section: "settings", Name: "default-max-submission-rate", Kind: KindRate,
-		Min: 0, Max: 1000, Default: "", Doc: "max-submission-rate for a URS that sets none (absent: no limit; 0 disables submissions)"},
+		Min: 0, Max: MaxSubmissionRate, Default: "", Doc: "max-submission-rate for a URS that sets none (absent: no limit; 0 disables submissions)"},
 	{App: TypeInteractionServer, Section: "settings", Name: "default-max-submitted-per-router", Kind: KindInt,
 		Min: 0, Max: 50000, Default: "", Doc: "max-submitted-interactions for a URS that sets none (absent: no limit)"},
 	{App: TypeInteractionServer, Section: "agent-reservation", Name: "request-collection-time", Kind: KindDuration,
@@ -97,7 +97,7 @@ var OptionSpecs = []OptionSpec{
 		Min: 0, Max: 50000, Default: "",
 		Doc: "most interactions this URS may hold at once (0 prevents submission; absent: no limit)"},
 	{App: TypeRoutingServer, Annex: true, Section: SectionIS, Name: "max-submission-rate", Kind: KindRate,
-		Min: 0, Max: 1000, Default: "", Doc: "most submissions a second to this URS (absent: no limit; 0 disables submissions)"},
+		Min: 0, Max: MaxSubmissionRate, Default: "", Doc: "most submissions a second to this URS (absent: no limit; 0 disables submissions)"},
 }
 
 // LookupOption finds the spec of an option. isName reports whether a section name is an

@@ -26,6 +26,8 @@ type invariantSink struct {
 	restored  bool
 	doubled   map[int64]bool // holding an agent through an announced double booking
 	over      map[string]int // agent|media -> such holders
+	viaResv   map[int64]bool // interactions whose routing was granted a reservation (until they leave the agent)
+	ursOf     map[int64]string
 	eng       *Engine
 }
 
@@ -58,29 +60,48 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 		if s.completed[e.Ixn] {
 			s.t.Fatalf("completed interaction %d routed again", e.Ixn)
 		}
+		s.ursOf[e.Ixn] = e.URS
 	case EvDoubleBooked:
-		// Only a URS that does not reserve may double-book (two reserving URS never get the same
-		// agent at once), and never against its own routing alone.
-		if u := s.eng.apps[s.eng.byName[e.URS]].urs; u.reserves {
-			s.t.Fatalf("t=%d: reserving %s double-booked %s", e.T, e.URS, e.Agent)
-		}
-		s.announced[e.Ixn] = true
-		// And only when the agent is really taken, as the log shows it.
-		if k := e.Agent + "|" + s.media[e.Ixn]; !s.restored && s.load[k] < s.capOf[s.group[e.Agent]][s.media[e.Ixn]] {
+		// Only when the agent is really taken, as the log shows it.
+		k := e.Agent + "|" + s.media[e.Ixn]
+		if !s.restored && s.load[k] < s.capOf[s.group[e.Agent]][s.media[e.Ixn]] {
 			s.t.Fatalf("t=%d: double booking of %s announced at load %d", e.T, e.Agent, s.load[k])
 		}
+		// A URS never conflicts with its own routing: its own interactions alone do not fill the
+		// agent. And a double booking always involves a URS that does not reserve: the one
+		// routing now, or one whose interaction the agent holds (two reserving URS never get the
+		// same agent).
+		byOther := !s.eng.apps[s.eng.byName[e.URS]].urs.reserves
+		own := 0
+		for ixn, a := range s.holder {
+			if a != e.Agent || s.media[ixn] != s.media[e.Ixn] {
+				continue
+			}
+			if s.ursOf[ixn] == e.URS {
+				own++
+			}
+			if !s.viaResv[ixn] {
+				byOther = true
+			}
+		}
+		if capacity := s.capOf[s.group[e.Agent]][s.media[e.Ixn]]; !s.restored && own >= capacity {
+			s.t.Fatalf("t=%d: %s double-booked %s, which its own interactions fill (%d of %d)", e.T, e.URS, e.Agent, own, capacity)
+		}
+		if !byOther && !s.restored {
+			s.t.Fatalf("t=%d: reserving %s double-booked %s, which holds only reserved interactions", e.T, e.URS, e.Agent)
+		}
+		s.announced[e.Ixn] = true
 	case EvSwitchover, EvHeld:
 		// The new IS restores from its database; an agent may go on with an interaction the IS no
 		// longer follows, and its finishing is not in the log: from here the log alone cannot
 		// count agents' load, so only the engine's own count is checked.
 		s.restored = true
-	case EvReserved, EvDelivered:
-		// An agent holds an interaction from its reservation (or, without one, its delivery). It
-		// may be over capacity only by the deliveries the IS announced as double bookings that it
-		// still holds.
-		if s.holder[e.Ixn] == e.Agent {
-			break // the delivery of a reservation already counted
-		}
+	case EvReserved, EvProlonged:
+		s.viaResv[e.Ixn] = true
+	case EvDelivered:
+		// An agent holds an interaction from its delivery (a reservation is delivered at once).
+		// It may be over capacity only by the deliveries the IS announced as double bookings
+		// that it still holds.
 		capacity := s.capOf[s.group[e.Agent]][s.media[e.Ixn]]
 		k := e.Agent + "|" + s.media[e.Ixn]
 		if s.announced[e.Ixn] {
@@ -88,7 +109,7 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 			s.over[k]++
 		}
 		if ag, ok := s.eng.agentBy[e.Agent]; ok {
-			if l := s.eng.load[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[s.media[e.Ixn]])]; int(l) > capacity+s.over[k] {
+			if l := s.eng.load[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[s.media[e.Ixn]])]; !s.restored && int(l) > capacity+s.over[k] {
 				s.t.Fatalf("t=%d: agent %s at load %d over capacity %d, beyond its %d announced double bookings", e.T, e.Agent, l, capacity, s.over[k])
 			}
 		}
@@ -98,7 +119,23 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 			s.t.Fatalf("t=%d: agent %s over capacity", e.T, e.Agent)
 		}
 		delete(s.announced, e.Ixn)
+		// Reservations alone never exceed the agent's capacity.
+		reserved := 0
+		for ixn, a := range s.holder {
+			if a == e.Agent && s.media[ixn] == s.media[e.Ixn] && s.viaResv[ixn] {
+				reserved++
+			}
+		}
+		if !s.restored && reserved > capacity {
+			s.t.Fatalf("t=%d: agent %s holds %d reserved interactions, capacity %d", e.T, e.Agent, reserved, capacity)
+		}
+		if ag, ok := s.eng.agentBy[e.Agent]; ok {
+			if r := s.eng.resv[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[s.media[e.Ixn]])]; int(r) > capacity {
+				s.t.Fatalf("t=%d: the arbiter holds %d reservations of %s, capacity %d", e.T, r, e.Agent, capacity)
+			}
+		}
 	case EvRevoked, EvCompleted:
+		delete(s.viaResv, e.Ixn)
 		if a, ok := s.holder[e.Ixn]; ok && s.doubled[e.Ixn] {
 			s.over[a+"|"+s.media[e.Ixn]]--
 			delete(s.doubled, e.Ixn)
@@ -138,8 +175,9 @@ func genConfig(t *rapid.T) Config {
 		urs = append(urs, name)
 		ar := rapid.SampledFrom([]string{"true", "true", "true", "false"}).Draw(t, "ar")
 		u := AppConfig{Name: name, Type: TypeRoutingServer, Connections: []string{"IS"},
-			Options:  Options{"default": {"agent_reservation": ar}},
-			StepTime: time.Duration(rapid.IntRange(1, 500).Draw(t, "step")) * time.Millisecond}
+			Options:   Options{"default": {"agent_reservation": ar}},
+			StepTime:  time.Duration(rapid.IntRange(1, 500).Draw(t, "step")) * time.Millisecond,
+			StatDelay: time.Duration(rapid.IntRange(1, 1000).Draw(t, "statdelay")) * time.Millisecond}
 		u.Annex = Options{"IS": {}}
 		if rapid.Bool().Draw(t, "limit") {
 			u.Annex["IS"]["max-submitted-interactions"] = fmt.Sprint(rapid.IntRange(1, 20).Draw(t, "max"))
@@ -164,7 +202,10 @@ func genConfig(t *rapid.T) Config {
 	}
 	cfg.Apps = append(cfg.Apps, AppConfig{Name: "IS", Type: TypeInteractionServer, Backup: backup, Connections: isConn,
 		Options: Options{"settings": {"delivering-timeout": fmt.Sprint(rapid.IntRange(1, 30).Draw(t, "dt")),
-			"verify-database-identity": "true"}},
+			"verify-database-identity": "true"},
+			"agent-reservation": {"reject-subsequent-request": rapid.SampledFrom([]string{"true", "false"}).Draw(t, "rsr"),
+				"reservation-time":        fmt.Sprint(rapid.IntRange(1, 15000).Draw(t, "rt")),
+				"request-collection-time": fmt.Sprint(rapid.IntRange(0, 300).Draw(t, "rct"))}},
 		Annex: Options{"agent_reservation": annex}})
 	cfg.Clusters = []ClusterConfig{{Name: "FaxCluster", Members: []string{"Fax_1"}}}
 	cfg.AgentGroups = []AgentGroupConfig{
@@ -251,7 +292,7 @@ func TestPropertyNothingLostNoOverbooking(t *testing.T) {
 		sink := &invariantSink{t: t, running: map[string]bool{}, activated: map[string]bool{}, submitted: map[int64]bool{},
 			completed: map[int64]bool{}, media: map[int64]string{}, holder: map[int64]string{}, load: map[string]int{},
 			capOf: map[string]map[string]int{}, group: map[string]string{}, announced: map[int64]bool{},
-			doubled: map[int64]bool{}, over: map[string]int{}}
+			doubled: map[int64]bool{}, over: map[string]int{}, viaResv: map[int64]bool{}, ursOf: map[int64]string{}}
 		for _, a := range cfg.Apps {
 			sink.running[a.Name] = true
 		}

@@ -3,27 +3,29 @@ package core
 // ring is the round-robin rotation of one strategy (or one ESP target) over a changing set of
 // eligible members, each identified by an int32 that also gives its configuration order.
 //
-// Fairness rule: the next pick is the eligible member that has waited longest since it was last
-// picked; members never picked come first, in configuration order. With a stable set this is plain
-// round-robin in configuration order. When members leave and come back it stays fair in the sense
-// the seed's "round-robin" promises: no member is picked twice while another member was eligible at
-// both of those picks and not picked in between. In particular a URS that leaves right after it was
-// picked (max-submitted-interactions reached, max-submission-rate, a stop) and returns before the
-// next pick is not picked again while another is eligible — it returns to the place its last pick
-// gave it, behind everyone who has waited longer.
+// The rule (README, docs/scenarios.md and TestRingFollowsTheRule say it in the same words): the
+// engine picks, among the eligible URS that have the strategy loaded, the one whose last pick for
+// this strategy is oldest (a URS never picked counts as oldest, ties in activation order). An ESP
+// target rotates its running servers by the same rule, ties in configuration order. With a stable
+// set this is plain round-robin. When members leave and come back it stays fair in the sense the
+// seed's "round-robin" promises: no member is picked twice while another member was eligible at
+// both of those picks and not picked in between — a URS that leaves right after it was picked
+// (max-submitted-interactions reached, max-submission-rate, a stop) and returns before the next
+// pick is not picked again while another is eligible, and one that missed turns goes first.
 //
-// The members form a doubly linked list in the order they will be picked (least recently picked
+// The members form a doubly linked list in the order they will be picked (oldest last pick
 // first). A pick takes the head and moves it to the tail: O(1). A member that leaves is unlinked:
 // O(1). A member that comes back is inserted by its last pick, scanning from the tail: O(1) when it
 // left recently (the churn of limits and rates), O(members) at worst after a long absence.
 type ring struct {
 	// By member id; sized to the largest id seen.
 	prev, next []int32
-	key        []uint64 // order of the next pick: configuration order before any pick, then pick order
+	key        []uint64 // order of the next pick: activation (or configuration) order before any pick, then pick order
 	in         []bool
 	head, tail int32
 	n          int
 	picks      uint64
+	arrivals   uint64 // activations so far: a never-picked member's key
 }
 
 const (
@@ -64,6 +66,17 @@ func (r *ring) pick() (int32, bool) {
 }
 
 func (r *ring) len() int { return r.n }
+
+// activate records that id was activated now (a strategy loaded on a URS): never picked, it ranks
+// behind the members activated before it. Members never activated rank in configuration order.
+func (r *ring) activate(id int32) {
+	r.grow(id)
+	if r.in[id] || r.key[id] >= pickedBase {
+		return // a member, or one that was picked: its last pick ranks it
+	}
+	r.key[id] = r.arrivals
+	r.arrivals++
+}
 
 func (r *ring) contains(id int32) bool { return int(id) < len(r.in) && r.in[id] }
 

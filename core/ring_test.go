@@ -8,18 +8,23 @@ import (
 	"pgregory.net/rapid"
 )
 
-// ringOps runs a script against a fresh ring: "+N" adds member N, "-N" removes it, "p" picks.
-// It returns the picks, space separated ("·" for a pick with no member).
+// ringOps runs a script against a fresh ring: "aN" activates member N (a strategy loaded on it),
+// "+N" makes it eligible, "-N" not, "p" picks. It returns the picks, space separated ("·" for a
+// pick with no member).
 func ringOps(t *testing.T, script string) string {
 	t.Helper()
 	var r ring
 	var got []string
 	for _, op := range strings.Fields(script) {
 		switch op[0] {
-		case '+', '-':
+		case '+', '-', 'a':
 			var id int32
 			if _, err := fmt.Sscan(op[1:], &id); err != nil {
 				t.Fatalf("bad op %q", op)
+			}
+			if op[0] == 'a' {
+				r.activate(id)
+				continue
 			}
 			r.set(id, op[0] == '+')
 		case 'p':
@@ -56,6 +61,10 @@ func TestRingPickSequences(t *testing.T) {
 		{"remove absent and add present change nothing", "+1 +2 -5 +1 p p p", "1 2 1"},
 		{"the only eligible URS is picked again", "+1 +2 p -2 p p +2 p", "1 1 1 2"},
 		{"large ids", "+999 +0 +500 p p p p", "0 500 999 0"},
+		{"never picked: activation order, not configuration order", "a3 a1 a2 +1 +2 +3 p p p p", "3 1 2 3"},
+		{"activated later, never picked: behind those activated before", "a1 a2 +1 +2 p a3 +3 p p p", "1 2 3 1"},
+		{"re-activated before any pick: its activation is the new one", "a1 a2 a3 +1 +2 +3 -1 a1 +1 p p p", "2 3 1"},
+		{"re-activated after a pick: its last pick ranks it", "a1 a2 +1 +2 p -1 a1 +1 p p", "1 2 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,6 +131,68 @@ func TestRingFairnessProperty(t *testing.T) {
 				}
 			}
 			last[p.member] = i
+		}
+	})
+}
+
+// TestRingFollowsTheRule checks the rule itself at every pick, over random activations,
+// deactivations, eligibility flips and picks: the engine picks, among the eligible URS that have
+// the strategy loaded, the one whose last pick for this strategy is oldest (a URS never picked
+// counts as oldest, ties in activation order).
+func TestRingFollowsTheRule(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 8).Draw(t, "members")
+		var r ring
+		loaded := make([]bool, n)   // the strategy is activated on it
+		eligible := make([]bool, n) // running, connected, under its limits
+		lastPick := make([]int, n)  // pick number, -1: never picked
+		activated := make([]int, n) // when it was last activated
+		for i := range lastPick {
+			lastPick[i] = -1
+		}
+		picks, activations := 0, 0
+		sync := func(id int) { r.set(int32(id), loaded[id] && eligible[id]) }
+		for s := rapid.IntRange(1, 300).Draw(t, "steps"); s > 0; s-- {
+			id := rapid.IntRange(0, n-1).Draw(t, "id")
+			switch rapid.IntRange(0, 3).Draw(t, "op") {
+			case 0: // activate or deactivate, as the Strategy Activation Wizard does
+				if loaded[id] = !loaded[id]; loaded[id] {
+					r.activate(int32(id))
+					activated[id] = activations
+					activations++
+				}
+				sync(id)
+			case 1:
+				eligible[id] = !eligible[id]
+				sync(id)
+			default:
+				want := -1
+				for v := 0; v < n; v++ {
+					if !loaded[v] || !eligible[v] {
+						continue
+					}
+					older := func(a, b int) bool { // a's last pick is older than b's
+						switch {
+						case lastPick[a] < 0 && lastPick[b] < 0:
+							return activated[a] < activated[b]
+						case lastPick[a] < 0 || lastPick[b] < 0:
+							return lastPick[a] < 0
+						}
+						return lastPick[a] < lastPick[b]
+					}
+					if want < 0 || older(v, want) {
+						want = v
+					}
+				}
+				got, ok := r.pick()
+				if ok != (want >= 0) || ok && int(got) != want {
+					t.Fatalf("picked %d (ok %v), the rule says %d (loaded %v eligible %v last picks %v activated %v)", got, ok, want, loaded, eligible, lastPick, activated)
+				}
+				if ok {
+					lastPick[got] = picks
+					picks++
+				}
+			}
 		}
 	})
 }

@@ -78,6 +78,7 @@ func (e *Engine) setActivated(st *strategy, u *ursState, on bool, report bool) b
 	}
 	st.activated[u.idx] = on
 	if on {
+		st.ring.activate(u.app.id)
 		u.activated = append(u.activated, st.id)
 	} else {
 		for i, s := range u.activated {
@@ -378,15 +379,15 @@ func (e *Engine) requeue(slot int32, resub bool) {
 func (e *Engine) abandon(slot int32, reason string) {
 	ix := &e.ixns[slot]
 	ix.gen++
-	ix.waitAgent = false
-	e.asked(ix)
+	e.unwait(ix)
+	e.unclaim(ix)
+	ix.denied = false
 	if ix.agent >= 0 && ix.state == StateInURS {
 		ag := ix.agent
 		e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ag].name, reason
 		e.emit(EvRevoked)
 		e.stats.Revoked++
-		e.clearAgent(ix)
-		e.releaseAgent(ag, ix.media)
+		e.leaveAgent(ix, ag)
 	}
 	e.leaveURS(slot)
 }

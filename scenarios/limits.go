@@ -45,9 +45,9 @@ const (
 // utf8BOM is the byte-order mark some Windows editors put at the start of a UTF-8 file.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// readFile reads a scenario file: a regular file of at most MaxFileSize bytes. A FIFO or a device
+// ReadFile reads a scenario file: a regular file of at most MaxFileSize bytes. A FIFO or a device
 // (/dev/zero) is refused before it is opened, as opening or reading one can block or never end.
-func readFile(path string) ([]byte, error) {
+func ReadFile(path string) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("load scenario: %w", err)

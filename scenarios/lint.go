@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +36,11 @@ const (
 	CodeGroupNoCapacity       = "group-no-capacity"            // a route to a group that cannot take the media
 	CodeTimelineAfterEnd      = "timeline-after-end"           // a timeline entry after the run's duration
 	CodeTrafficAfterEnd       = "traffic-after-end"            // traffic that starts after the run's duration
+	CodeESPNotConnected       = "esp-not-connected"            // via a server no Interaction Server is ever connected to
+	CodeESPSometimesConnected = "esp-not-always-connected"     // via a server some IS in force, or part of the run, does not reach
+	CodeActivationNoDAP       = "activation-no-dap"            // an IS becomes active on a database none of its DAPs points at
+	CodeHandlingTimeout       = "handling-timeout-revokes"     // handling-timeout short against a group's handle time
+	CodeTrafficMedia          = "traffic-media-server"         // a media server submitting another server's media
 )
 
 // Rule is one lint check, documented in docs/lint.md from these fields.
@@ -71,8 +77,8 @@ var lintRules = []Rule{
 		"An option the Interaction Server or URS reads has a value it cannot parse, so the default applies (false for `agent_reservation`).",
 		"Write a boolean (true/false), a whole number, or a duration/number of the option's unit."},
 	{CodeRateAboveCeiling, SeverityError,
-		"`max-submission-rate` (or `default-max-submission-rate`) above 1000 a second, Genesys' ceiling: the Interaction Server does not accept it.",
-		"Use at most 1000/second, or 0 to disable submissions to the URS."},
+		fmt.Sprintf("`max-submission-rate` (or `default-max-submission-rate`) above %d a second, Genesys' ceiling: the Interaction Server does not accept it.", core.MaxSubmissionRate),
+		fmt.Sprintf("Use at most %d/second, or 0 to disable submissions to the URS.", core.MaxSubmissionRate)},
 	{CodeChatNotBalanced, SeverityWarning,
 		"Chat Server has the dual (media and ESP) role, but the document does not list it among the application servers the Interaction Server balances (Classification, E-mail, SMS, Social Messaging).",
 		"Address a Chat Server by application name, or check the design against the Genesys documentation."},
@@ -107,7 +113,7 @@ var lintRules = []Rule{
 		"No traffic can ever be submitted to a URS (strategies unactivated, URS unconnected or with a submission limit of 0): the run routes nothing.",
 		"Activate the queues' strategies on a URS connected to the Interaction Server, with a max-submitted-interactions above 0."},
 	{CodeGroupNoCapacity, SeverityWarning,
-		"A route step sends interactions of a media to an agent group with no agents, or no capacity for that media: they wait in the queue.",
+		"A route step sends interactions of a media to an agent group with no agents, or no capacity for that media: they are submitted to a URS and wait there (state 2) for an agent that never comes, until `routing-timeout` returns them to their queue and they are submitted again.",
 		"Add the media to the group's `capacity` (and agents), or route that traffic to another group."},
 	{CodeTimelineAfterEnd, SeverityWarning,
 		"The timeline entry is after the scenario's `duration`: it never happens.",
@@ -115,6 +121,21 @@ var lintRules = []Rule{
 	{CodeTrafficAfterEnd, SeverityWarning,
 		"The traffic stream starts at or after the scenario's `duration`: it submits nothing.",
 		"Start it earlier, or lengthen `duration`."},
+	{CodeESPNotConnected, SeverityError,
+		"The step's `via` names an ESP server that no Interaction Server (primary, or a backup with connections of its own) is ever connected to, directly or through an Application Cluster on its Connections tab: every request fails `unavailable` and the server never serves the step.",
+		"Add the server to the Interaction Server's `connections`, or put it in an Application Cluster and connect or address the cluster."},
+	{CodeESPSometimesConnected, SeverityWarning,
+		"The step's `via` names an ESP server that the Interaction Server in force reaches only part of the time (only the primary's or only the backup's connections hold it, or it joins or leaves a connected cluster in the timeline): meanwhile requests fail `unavailable`.",
+		"Connect the primary and the backup (when it has connections of its own) to the server."},
+	{CodeActivationNoDAP, SeverityWarning,
+		"An Interaction Server becomes active (switchover, restart, start) on a database — by the engine's own rule, `core.ChooseDatabase` — that none of its DAPs points at any more: it can neither read nor write, and holds all work (`held`) until a DAP leads there again.",
+		"Do not re-point every DAP; switch back only while a DAP still leads to the primary's database, or restart the Interaction Server so it reads its DAPs anew."},
+	{CodeHandlingTimeout, SeverityWarning,
+		"`handling-timeout` is short against an agent group's mean `handle_time`: work that outlasts it is revoked and delivered again, and since a customer's work is the same on every agent it is revoked again from each (each cycle ties up one more agent until the first finishes).",
+		"Raise `handling-timeout` well above the longest handle times (by default it is 180 minutes), or shorten the group's `handle_time`."},
+	{CodeTrafficMedia, SeverityWarning,
+		"A traffic stream's media is the one another kind of media server submits (chat from an E-mail Server, e-mail from a Chat Server…): a real deployment does not produce it; the run does, as written.",
+		"Submit the media from its server (`email` from an EmailServer, `chat` from a ChatServer, `sms` from an SMSServer)."},
 }
 
 // Rules lists the lint checks in the order docs/lint.md documents them.
@@ -150,6 +171,7 @@ func Lint(s *Scenario) Diagnostics {
 	l.queues()
 	l.capacity()
 	l.traffic()
+	l.handlingTimeout()
 	l.diags.Sort()
 	return slices.Compact(l.diags)
 }
@@ -500,7 +522,7 @@ func (l *linter) optionValue(t core.AppType, annex bool, section, option, value 
 	}
 	if problem := optionProblem(spec, value); problem != "" {
 		code := CodeBadOptionValue
-		if spec.Kind == core.KindRate && rateAboveCeiling(value) {
+		if spec.Kind == core.KindRate && core.RateAboveCeiling(value) {
 			code = CodeRateAboveCeiling
 		}
 		l.report(code, at, "%s %s/%s: %s", app, section, option, problem)
@@ -569,6 +591,7 @@ func (l *linter) esp() {
 					l.report(CodeESPServiceMissing, at, "%s: via %s, whose services (%s) lack %s: every request faults",
 						what, a.Name, strings.Join(a.Services, ", "), service)
 				}
+				l.viaName(s.Via, what, at)
 			case l.clusters[s.Via] != nil:
 				l.viaCluster(l.clusters[s.Via], joined[s.Via], service, what, at)
 				if c := l.clusters[s.Via]; len(c.Members) > 0 && l.apps[c.Members[0]] != nil && l.apps[c.Members[0]].Type == core.TypeChatServer {
@@ -586,6 +609,78 @@ func (l *linter) esp() {
 			}
 		}
 	}
+}
+
+// viaName checks that the Interaction Server in force reaches a server addressed by name: a direct
+// connection, or a member of an Application Cluster on its Connections tab (following the
+// timeline's joins and leaves).
+func (l *linter) viaName(server, what string, at Pos) {
+	var never, partly, always []string
+	var how string
+	for _, is := range l.interactionServers(ownConnections) {
+		ever, all, why := l.reaches(is, server)
+		switch {
+		case !ever:
+			never = append(never, is.Name)
+		case !all:
+			partly = append(partly, is.Name)
+			how = why
+		default:
+			always = append(always, is.Name)
+		}
+	}
+	switch {
+	case len(never) > 0 && len(partly)+len(always) == 0:
+		l.report(CodeESPNotConnected, at,
+			"%s: via %s, but %s has no connection to %s (directly, or through an Application Cluster on its Connections tab): every request fails unavailable; add %s to %s's connections",
+			what, server, strings.Join(never, " and "), server, server, l.primary.Name)
+	case len(never) > 0:
+		l.report(CodeESPSometimesConnected, at,
+			"%s: via %s, which %s reaches but %s does not: while %s is active its requests fail unavailable",
+			what, server, strings.Join(append(partly, always...), " and "), strings.Join(never, " and "), strings.Join(never, " and "))
+	case len(partly) > 0:
+		l.report(CodeESPSometimesConnected, at,
+			"%s: via %s, which %s reaches only part of the run (%s): meanwhile its requests fail unavailable",
+			what, server, strings.Join(partly, " and "), how)
+	}
+}
+
+// reaches says whether is ever reaches server by name, always does, and (when only partly) why.
+func (l *linter) reaches(is *core.AppConfig, server string) (ever, always bool, why string) {
+	if slices.Contains(is.Connections, server) {
+		return true, true, ""
+	}
+	for _, c := range is.Connections {
+		cl := l.clusters[c]
+		if cl == nil {
+			continue
+		}
+		in := slices.Contains(cl.Members, server)
+		all := in
+		ever = ever || in
+		for _, i := range l.tl {
+			ta := l.cfg.Timeline[i]
+			if ta.Cluster != c || ta.App != server {
+				continue
+			}
+			switch ta.Kind {
+			case core.ActJoin:
+				if !in {
+					in, ever = true, true
+					why = fmt.Sprintf("it joins %s at %s", c, fmtDuration(ta.At))
+				}
+			case core.ActLeave:
+				if in {
+					in, all = false, false
+					why = fmt.Sprintf("it leaves %s at %s", c, fmtDuration(ta.At))
+				}
+			}
+		}
+		if all {
+			return true, true, ""
+		}
+	}
+	return ever, false, why
 }
 
 func (l *linter) viaCluster(c *core.ClusterConfig, joined []string, service, what string, at Pos) {
@@ -759,6 +854,23 @@ func (l *linter) timeline() {
 		db := core.ChooseDatabase(using[name], guard, inUse, choices)
 		if db == "" {
 			return
+		}
+		var elsewhere []string
+		for _, c := range choices {
+			if c.Database == db {
+				elsewhere = nil
+				break
+			}
+			elsewhere = append(elsewhere, c.Name+" → "+c.Database)
+		}
+		if len(elsewhere) > 0 {
+			// The rule chose a database (the one it keeps, or the guard's) no DAP leads to: the
+			// engine holds all work.
+			ta := l.cfg.Timeline[i]
+			path := join(item("timeline", i), ta.Kind.String())
+			l.report(CodeActivationNoDAP, l.valueAt(path, item("timeline", i)),
+				"%s becomes active at %s (%s) on database %s, but none of its DAPs points there any more (%s): it holds all work until a DAP leads to %s again",
+				name, fmtDuration(ta.At), ta.Kind, db, strings.Join(elsewhere, ", "), db)
 		}
 		if db != inUse && using[name] == "" && !(guard && inUse != "") {
 			// The rule took the most recently re-pointed DAP's database.
@@ -1022,7 +1134,7 @@ func (l *linter) capacity() {
 				}
 				path := join(base, t.key)
 				l.report(CodeGroupNoCapacity, l.valueAt(path, path),
-					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in the queue",
+					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in their URS for an agent that never comes",
 					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why)
 			}
 		}
@@ -1038,13 +1150,82 @@ func capacityFor(g *core.AgentGroupConfig, media string) int {
 	return 0
 }
 
-// traffic checks streams that start too late to submit anything.
+// mediaOf is the media a kind of media server submits, where it is one media: a Social Messaging
+// Server submits many (facebook, twitter…), and a fax may reach an E-mail Server as an attachment.
+var mediaOf = map[core.AppType]string{core.TypeEmailServer: "email", core.TypeChatServer: "chat", core.TypeSMSServer: "sms"}
+
+// traffic checks streams that start too late to submit anything, and streams of a media another
+// kind of media server submits.
 func (l *linter) traffic() {
 	for i, t := range l.cfg.Traffic {
 		if t.Start >= l.cfg.Duration {
 			path := join(item("traffic", i), "start")
 			l.report(CodeTrafficAfterEnd, l.valueAt(path, item("traffic", i)),
 				"traffic %d starts at %s, at or after the end of the run (duration %s): it submits nothing", i+1, fmtDuration(t.Start), fmtDuration(l.cfg.Duration))
+		}
+		from := l.apps[t.From]
+		if from == nil {
+			continue
+		}
+		for typ, m := range mediaOf {
+			if m == t.Media && typ != from.Type {
+				path := join(item("traffic", i), "media")
+				l.report(CodeTrafficMedia, l.valueAt(path, item("traffic", i)),
+					"traffic %d: media %s from %s, %s: %s interactions are submitted by %s; submit them from one, or give this stream %s's own media",
+					i+1, t.Media, t.From, withArticle(string(from.Type)), t.Media, withArticle(string(typ)), t.From)
+			}
+		}
+	}
+}
+
+// handlingTimeout warns where handling-timeout (the file's value or the default, and each value
+// the timeline sets) is short against an agent group's mean handle time: with exponential handle
+// times a share exp(-timeout/mean) of the group's interactions outlast it, and each of those is
+// revoked again from every agent it reaches.
+func (l *linter) handlingTimeout() {
+	if l.primary == nil {
+		return
+	}
+	spec := core.OptionSpecFor(core.TypeInteractionServer, false, "settings", "handling-timeout")
+	type place struct {
+		d   time.Duration
+		at  Pos // invalid: the default, reported at the group
+		how string
+	}
+	var places []place
+	for _, is := range l.interactionServers(func(a *core.AppConfig) bool { return len(a.Options) > 0 }) {
+		v, set := is.Options.Get("settings", "handling-timeout")
+		p := place{d: spec.Duration(v, set), how: "the default"}
+		if set {
+			path := appPath(is.Name, "options", "settings", "handling-timeout")
+			p.at, p.how = l.valueAt(path, path), is.Name+"'s"
+		}
+		places = append(places, p)
+	}
+	for i, ta := range l.cfg.Timeline {
+		if ta.Kind == core.ActSetOption && ta.Section == "settings" && ta.Option == "handling-timeout" && l.isIS(ta.App) {
+			path := join(join(item("timeline", i), "set"), "value")
+			places = append(places, place{d: spec.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
+		}
+	}
+	for _, p := range places {
+		for _, g := range l.cfg.AgentGroups {
+			h := g.HandleTime
+			if h <= 0 {
+				h = time.Minute // the engine's default
+			}
+			share := math.Exp(-float64(p.d) / float64(h))
+			if g.Agents == 0 || share < 0.001 {
+				continue
+			}
+			at := p.at
+			if !at.IsValid() {
+				path := join(join("agent_groups", g.Name), "handle_time")
+				at = l.valueAt(path, path)
+			}
+			l.report(CodeHandlingTimeout, at,
+				"handling-timeout %s (%s) against agent group %s's mean handle time %s: about %s%% of its interactions outlast it; each is revoked and delivered again, and revoked again from every agent it reaches (its work does not change), tying up one more agent each time",
+				fmtDuration(p.d), p.how, g.Name, fmtDuration(h), strconv.FormatFloat(100*share, 'g', 2, 64))
 		}
 	}
 }
@@ -1068,20 +1249,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// rateAboveCeiling reports whether a submission rate is well formed but above Genesys' ceiling
-// of 1000 a second.
-func rateAboveCeiling(v string) bool {
-	num, unit, _ := strings.Cut(strings.TrimSpace(v), "/")
-	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil {
-		return false
-	}
-	if u := strings.ToLower(strings.TrimSpace(unit)); u == "m" || u == "min" || u == "minute" {
-		n /= 60
-	}
-	return n > 1000
 }
 
 // dapAccess notes an Interaction Server whose DAPs mix DB Servers (the 8.1 design) and ODBC

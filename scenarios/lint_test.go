@@ -192,8 +192,21 @@ func TestLintRules(t *testing.T) {
 			{"FaxSrv_1, EmailSrv_1]", "IMSrv_1, EmailSrv_1]"},
 			{"via: FaxCluster", "via: ThirdPartyServer"}},
 			[]string{"esp-service-missing@30:20"}},
-		{"via a server without the service", []edit{{"via: FaxCluster", "via: IMSrv_1"}},
+		{"via a server without the service", []edit{{"via: FaxCluster", "via: IMSrv_1"}, {"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, IMSrv_1, EmailSrv_1]"}},
 			[]string{"esp-service-missing@30:20"}},
+		// A server addressed by name: the IS must be connected to it, directly or through a
+		// cluster on its Connections tab.
+		{"via a server the IS is not connected to", []edit{{"via: FaxCluster", "via: FaxSrv_2"}},
+			[]string{"esp-not-connected@30:20"}},
+		{"via a server in a cluster the IS is connected to", []edit{{"via: FaxCluster", "via: FaxSrv_2"}, {"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, EmailSrv_1, FaxCluster]"}},
+			nil},
+		{"via a server only the backup is connected to", []edit{{"via: FaxCluster", "via: FaxSrv_2"},
+			{"  IxnServer_B: {type: InteractionServer}", "  IxnServer_B: {type: InteractionServer, connections: [DAP_1, DAP_2, ClassSrv_1, FaxSrv_2]}"}},
+			[]string{"esp-not-always-connected@30:20"}},
+		{"via a server that joins a connected cluster later", []edit{{"via: FaxCluster", "via: FaxSrv_2"},
+			{"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, EmailSrv_1, FaxCluster]"}, {"[FaxSrv_1, FaxSrv_2]", "[FaxSrv_1]"},
+			{lastLine, lastLine + "  - {at: 2m, join: {cluster: FaxCluster, app: FaxSrv_2}}\n"}},
+			[]string{"esp-not-always-connected@30:20"}},
 		{"via a cluster with a member without the service", []edit{{"[FaxSrv_1, FaxSrv_2]", "[FaxSrv_1, IMSrv_1]"}},
 			[]string{"esp-service-missing@30:20"}},
 		{"steps after a stop never run", []edit{{"      - esp: {via: FaxCluster,", "      - stop: {}\n      - esp: {via: IMSrv_1,"}},
@@ -235,6 +248,17 @@ func TestLintRules(t *testing.T) {
 			{"  IxnServer_B: {type: InteractionServer}\n", ""},
 			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, stop: IxnServer}\n  - {at: 4m, start: IxnServer}\n"}},
 			[]string{"dap-repoint@39:42"}},
+		{"every DAP re-pointed, switchover guarded: the backup keeps a database no DAP reaches", []edit{
+			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_1, database: other}}\n  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, switchover: IxnServer}\n"}},
+			[]string{"dap-repoint@41:42", "dap-repoint@42:42", "activation-no-dap@43:26"}},
+		{"every DAP re-pointed, switchover and switch-back: the primary keeps its database", []edit{
+			{guardLine, ""},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_1, database: other}}\n  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, switchover: IxnServer}\n  - {at: 4m, switchover: IxnServer}\n"}},
+			[]string{"dap-repoint@40:42", "dap-repoint@41:42", "switchover-after-repoint@42:26", "activation-no-dap@43:26"}},
+		{"every DAP re-pointed, then the IS restarts: it reads its DAPs anew", []edit{
+			{guardLine, ""},
+			{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_1, database: other}}\n  - {at: 2m, set: {app: DAP_2, database: other}}\n  - {at: 3m, restart: IxnServer}\n"}},
+			[]string{"dap-repoint@40:42", "dap-repoint@41:42", "switchover-after-repoint@42:23"}},
 		{"DAP re-pointed to the database it points at", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: DAP_2, database: ixn}}\n"}},
 			nil},
 		{"DAP re-pointed back before the switchover", []edit{
@@ -272,6 +296,20 @@ func TestLintRules(t *testing.T) {
 			{"business_processes:", "  Q: {activated_on: [URS_1], steps: [{queue: fax_2}]}\nbusiness_processes:"},
 			{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {email: 1}"}},
 			[]string{"group-no-capacity@31:40"}},
+
+		// handling-timeout against the groups' handle times (exp(-3) ≈ 5% of 1-minute work).
+		{"handling-timeout short against handle times", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, handling-timeout: 3}}\n"}},
+			[]string{"handling-timeout-revokes@8:76", "handling-timeout-revokes@8:76"}},
+		{"handling-timeout set short in the timeline", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: IxnServer, section: settings, option: handling-timeout, value: 4m}}\n"}},
+			[]string{"handling-timeout-revokes@41:88", "handling-timeout-revokes@41:88"}},
+		{"handling-timeout well above handle times", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, handling-timeout: 10}}\n"}},
+			nil},
+
+		// A media server submitting another server's media.
+		{"chat from an E-mail Server", []edit{{"{media: fax, from: EmailSrv_1", "{media: chat, from: EmailSrv_1"},
+			{"  Sales: {agents: 5, capacity: {fax: 1}", "  Sales: {agents: 5, capacity: {chat: 1}"},
+			{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {chat: 1}"}},
+			[]string{"traffic-media-server@38:13"}},
 
 		// Workload and timeline outside the run.
 		{"timeline entry after the end", []edit{{lastLine, lastLine + "  - {at: 11m, start: URS_1}\n"}},

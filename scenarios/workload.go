@@ -2,10 +2,7 @@ package scenarios
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -58,23 +55,13 @@ func (l *loader) traffic(raw ast.Node) {
 	}
 }
 
-var rateRE = regexp.MustCompile(`^(\d+(?:\.\d*)?|\.\d+)/([a-z]+)$`)
-
-// rateUnits are the spellings of a rate's unit people write, Genesys' own (10/second,
-// 600/minute) among them, with the seconds each stands for.
-var rateUnits = map[string]float64{
-	"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-	"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-	"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-}
-
 // rateSpellings is the list a bad rate's message gives.
-const rateSpellings = "N/s, N/sec, N/second, N/m, N/min, N/minute, N/h or N/hour with N > 0, e.g. 2/s or 30/min"
+const rateSpellings = core.RateSpellings + " with N > 0, e.g. 2/s or 30/min"
 
 // MaxTrafficRate bounds one traffic stream, in interactions a second: ten times Genesys' own
-// ceiling of 1000 submissions a second per URS, far above any real site, and low enough that a
-// typo such as 1000000/s is an error rather than a run that exhausts memory.
-const MaxTrafficRate = 10_000
+// ceiling on submissions a second per URS, far above any real site, and low enough that a typo
+// such as 1000000/s is an error rather than a run that exhausts memory.
+const MaxTrafficRate = 10 * core.MaxSubmissionRate
 
 // rate reads "N/s", "N/min", "N/hour"… (N > 0) as arrivals per second.
 func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
@@ -88,24 +75,19 @@ func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
 		l.errorf(pos, CodeType, "%s: want a rate such as 2/s or 30/min, got %s", what, kindOf(n))
 		return 0, false
 	}
-	m := rateRE.FindStringSubmatch(strings.TrimSpace(s))
-	var per float64
-	if m != nil {
-		per = rateUnits[m[2]]
-	}
-	if m == nil || per == 0 {
+	v, per, ok := core.ParseRate(s)
+	if !ok || per == 0 { // a traffic rate names its unit
 		l.errorf(pos, CodeBadRate, "%s: bad rate %q: want %s", what, s, rateSpellings)
 		return 0, false
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil || v <= 0 {
+	if v <= 0 {
 		l.errorf(pos, CodeBadRate, "%s: bad rate %q: N must be greater than 0", what, s)
 		return 0, false
 	}
-	v /= per
+	v /= per.Seconds()
 	if v > MaxTrafficRate {
-		l.errorf(pos, CodeBadRate, "%s: rate %q is %g interactions a second; at most %d a second per traffic stream (ten times Genesys' ceiling of 1000 submissions a second per URS)",
-			what, s, v, MaxTrafficRate)
+		l.errorf(pos, CodeBadRate, "%s: rate %q is %g interactions a second; at most %d a second per traffic stream (ten times Genesys' ceiling of %d submissions a second per URS)",
+			what, s, v, MaxTrafficRate, core.MaxSubmissionRate)
 		return 0, false
 	}
 	return v, true
@@ -306,22 +288,36 @@ func (l *loader) checkMembership(kind core.ActionKind, c, m named, what string) 
 	}
 }
 
-// serviceLevel reads `service_level: {threshold: DURATION}`, the wait within which an answer
-// counts towards the service level.
-func (l *loader) serviceLevel(raw ast.Node, path, what string) (time.Duration, bool) {
-	o := l.object(raw, path, what, "threshold")
+// serviceLevel reads `service_level: {threshold: DURATION, warmup: DURATION}`: the wait within
+// which an answer counts towards the service level, and the warm-up before which arrivals are
+// left out of the service figures. Either may be left out (0: the default, or the scenario's);
+// an empty section says nothing and is an error.
+func (l *loader) serviceLevel(raw ast.Node, path, what string) (threshold, warmup time.Duration) {
+	o := l.object(raw, path, what, "threshold", "warmup")
 	if !o.ok {
-		return 0, false
+		return 0, 0
 	}
-	o.require("threshold")
-	v, ok := o.duration("threshold")
-	if !ok {
-		return 0, false
+	if !o.has("threshold") && !o.has("warmup") {
+		l.errorf(o.pos, CodeMissingField, "%s: want threshold, warmup or both (e.g. {threshold: 20s, warmup: 30m})", what)
+		return 0, 0
 	}
-	if v <= 0 {
-		raw, _ := o.get("threshold")
-		l.errorf(posOf(raw), CodeBadDuration, "%s: threshold must be positive", what)
-		return 0, false
+	if v, ok := o.duration("threshold"); ok {
+		if v <= 0 {
+			raw, _ := o.get("threshold")
+			l.errorf(posOf(raw), CodeBadDuration, "%s: threshold must be positive", what)
+		} else {
+			threshold = v
+		}
 	}
-	return v, true
+	if v, ok := o.duration("warmup"); ok {
+		warmup = v
+		wraw, _ := o.get("warmup")
+		// Checked once the duration is known (the sections are read in any order).
+		l.later(func() {
+			if v > 0 && l.cfg.Duration > 0 && v >= l.cfg.Duration {
+				l.errorf(posOf(wraw), CodeBadDuration, "%s: warmup %s is not shorter than the run (duration %s): nothing would be measured", what, v, l.cfg.Duration)
+			}
+		})
+	}
+	return threshold, warmup
 }

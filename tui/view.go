@@ -238,10 +238,10 @@ func (m *Model) statusBar() string {
 	}
 	st, lv := s.Stats, s.Live
 	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
-		count(st.Submitted), count(st.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
+		count(st.Submitted), count(s.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
 	// The short form keeps every figure; ? help and the Interactions pane spell them out.
 	short := seg{fmt.Sprintf("sub %s done %s inURS %s agent %s resub %s",
-		count(st.Submitted), count(st.Completed), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
+		count(st.Submitted), count(s.Completed), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
 	name := seg{s.Scenario, th.barKey}
 	clkSeg := seg{clk, th.bar}
 	levels := [][]seg{
@@ -251,13 +251,20 @@ func (m *Model) statusBar() string {
 		{run, clkShort, is, short}, // compact layout: the tab bar shows the scenario's name
 		{run, clkShort, short},
 		{runShort, clkShort, short},
-		{runShort, clkShort, seg{fmt.Sprintf("sub %s done %s resub %s", count(st.Submitted), count(st.Completed), count(st.Resubmitted)), th.bar}},
+		{runShort, clkShort, seg{fmt.Sprintf("sub %s done %s resub %s", count(st.Submitted), count(s.Completed), count(st.Resubmitted)), th.bar}},
 		{runShort, clkShort},
 	}
-	if s.LostOpen > 0 { // interactions no Interaction Server will hear of again: never dropped
-		lost := seg{"lost " + count(s.LostOpen), th.barBad}
+	// The account of damage (the run report's figures and labels): never dropped for room.
+	if d := s.Damage; d.Lost > 0 || d.Held > 0 {
+		var dmg []seg
+		if d.Lost > 0 {
+			dmg = append(dmg, seg{"lost " + count(d.Lost), th.barBad})
+		}
+		if d.Held > 0 {
+			dmg = append(dmg, seg{"held " + count(d.Held), th.barWarn})
+		}
 		for i := range levels {
-			levels[i] = append(levels[i], lost)
+			levels[i] = append(levels[i], dmg...)
 		}
 	}
 	sep := " │ "

@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"syscall"
 
@@ -45,38 +44,4 @@ func createOutput(path string, ss session) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// readInput reads a file a command takes as input (sweep merge's rows): a regular file of at most
-// limit bytes. A FIFO would block for ever and /dev/zero never end.
-func readInput(path string, limit int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	switch {
-	case err != nil:
-		return nil, err
-	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
-	case st.Size() > limit:
-		return nil, fmt.Errorf("%s is %d MiB, more than the %d MiB this command reads into memory (%s)", path, st.Size()>>20, limit>>20, memoryLimitEnv)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && int64(len(b)) > limit {
-		err = fmt.Errorf("%s grew past %d MiB while being read", path, limit>>20)
-	}
-	return b, err
-}
-
-// mergeLimit is how many bytes of rows `sweep merge` reads into memory: a quarter of the memory
-// guard's limit, the rest being room for what they become.
-func mergeLimit() int64 {
-	g, err := newMemoryGuard()
-	if err != nil || g.limit == 0 {
-		return 1 << 30
-	}
-	return int64(g.limit / 4)
 }

@@ -190,8 +190,8 @@ func (c *ptyConsole) stop() {
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-c.exited:
-		if err != nil {
-			c.t.Fatalf("exit: %v", err)
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 143 {
+			c.t.Fatalf("exit: %v, want 143 (SIGTERM)", err)
 		}
 	case <-time.After(10 * time.Second):
 		_ = c.cmd.Process.Kill()

@@ -80,7 +80,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		}
 		h, err := e.dbs.Connect(a.name, a.database)
 		if err != nil {
-			e.fail(fmt.Errorf("%s: connect to database %s: %w", a.name, a.database, err))
+			e.storage(fmt.Errorf("%s: connect to database %s: %w", a.name, a.database, err))
 			a.handle = nil
 			continue
 		}
@@ -109,7 +109,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		default:
 			db, err := e.dbs.Connect(e.apps[id].name, name)
 			if err != nil {
-				e.fail(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
+				e.storage(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
 				e.is.pendingRestore = true
 				return
 			}
@@ -174,7 +174,7 @@ func (e *Engine) restore() {
 	}
 	var rows []Row
 	if err := d.handle.Open(func(r *Row) { rows = append(rows, *r) }); err != nil {
-		e.fail(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
+		e.storage(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
 	}
 	known := map[int64]bool{}
 	for i := range rows {
@@ -359,7 +359,7 @@ func (e *Engine) hold(slot int32, r *Row, c rowChange) {
 func (e *Engine) send(d *app, r *Row, c rowChange) {
 	d.requests++
 	if err := d.handle.Write(r); err != nil {
-		e.fail(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
+		e.storage(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
 		return
 	}
 	e.rowSent(c)

@@ -37,7 +37,7 @@ func (s *Scenario) Pos(path string) (Pos, bool) { return s.index.Pos(path) }
 
 // Load reads and parses the scenario file at path.
 func Load(path string) (*Scenario, error) {
-	data, err := readFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

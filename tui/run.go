@@ -76,23 +76,32 @@ func Run(ctx context.Context, o Options) error {
 	// already stopped, and the console never exits. One handler here quits instead.
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithoutSignalHandler())
-	stop := quitOnSignal(p)
+	var caught atomic.Value // the signal that ended the console
+	stop := quitOnSignal(p, &caught)
 	defer stop()
 	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && (ctx.Err() != nil || signalled.Load()) {
+	sig, _ := caught.Load().(os.Signal)
+	if errors.Is(err, tea.ErrProgramKilled) && (ctx.Err() != nil || sig != nil) {
 		err = nil // the caller cancelled or a signal asked to quit: a normal way out
 	}
-	return errors.Join(err, r.Close())
+	err = errors.Join(err, r.Close())
+	if err == nil && sig != nil {
+		return &Signalled{Signal: sig}
+	}
+	return err
 }
 
-// signalled records that a signal ended the console (so Kill's error is not reported).
-var signalled atomic.Bool
+// Signalled is Run's error when a signal ended the console, the session saved: the caller exits
+// as the shell expects of a process a signal stopped, 128 + its number.
+type Signalled struct{ Signal os.Signal }
+
+func (s *Signalled) Error() string { return "stopped by " + s.Signal.String() }
 
 // quitOnSignal ends p on SIGINT, SIGTERM or SIGHUP: the first asks it to quit (the terminal is
 // restored, the session saved); a second, or a quit that does not finish within a second, kills
 // it; SIGHUP (the terminal closed) kills it at once. Quit and Kill never block, whatever state
 // the program is in.
-func quitOnSignal(p *tea.Program) (stop func()) {
+func quitOnSignal(p *tea.Program, caught *atomic.Value) (stop func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -103,7 +112,7 @@ func quitOnSignal(p *tea.Program) (stop func()) {
 		case <-done:
 			return
 		}
-		signalled.Store(true)
+		caught.Store(sig)
 		if sig == syscall.SIGHUP {
 			// The terminal is gone: nothing to draw or restore there, and a graceful quit
 			// would only wait on writes to it. The session is still saved (Run closes the

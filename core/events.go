@@ -36,6 +36,7 @@ const (
 	EvRoutingTimeout
 	EvDoubleBooked
 	EvAbandoned
+	EvHeldReleased
 	numEventKinds
 )
 
@@ -95,6 +96,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
 	EvDoubleBooked:   {"double_booked", []field{fIxn, fAgent, fURS}},
 	EvAbandoned:      {"abandoned", []field{fIxn, fQueue}},
+	EvHeldReleased:   {"held_released", []field{fApp, fReason}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

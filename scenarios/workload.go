@@ -120,7 +120,7 @@ func (l *loader) timeline(raw ast.Node) {
 	for i, it := range items {
 		path := item("timeline", i)
 		what := fmt.Sprintf("timeline entry %d", i+1)
-		o := l.object(it, path, what, append([]string{"at", "on"}, actionKeys...)...)
+		o := l.object(it, path, what, append([]string{"at", "on", "by"}, actionKeys...)...)
 		if !o.ok {
 			continue
 		}
@@ -128,6 +128,14 @@ func (l *loader) timeline(raw ast.Node) {
 		ta := core.TimedAction{}
 		if v, ok := o.duration("at"); ok {
 			ta.At = v
+		}
+		if by, ok := o.str("by"); ok {
+			// An operator's action, as `ixlb export` writes a console session: it happens after
+			// everything else due at its instant.
+			if by.Name != "operator" {
+				l.errorf(by.Pos, CodeBadValue, "%s: by: %q: the only value is operator (an operator's action, after everything else due at that instant)", what, by.Name)
+			}
+			ta.Operator = true
 		}
 		var acts []string
 		for _, k := range actionKeys {

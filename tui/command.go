@@ -76,6 +76,7 @@ const (
 	argValue
 	argFile
 	argSpeed
+	argExportFlag
 )
 
 // token is a word of the command line with where it starts.
@@ -252,6 +253,8 @@ func (m *Model) candidates(k argKind, words []string, prefix string) []string {
 		}
 	case argFile:
 		out = fileCandidates(m.dir, prefix)
+	case argExportFlag:
+		out = []string{"--expect"}
 	}
 	return out
 }

@@ -7,7 +7,7 @@ type globalKeys struct {
 	Quit, Help, NextPane, PrevPane, GoPane                         key.Binding
 	Pause, Faster, Slower, Command, Filter, Open                   key.Binding
 	Activate, Deactivate, Stop, Start, SetOption, Repoint, Switch  key.Binding
-	Membership                                                     key.Binding
+	Membership, Back, Forward                                      key.Binding
 	navUp, navDown, navPgUp, navPgDown, navTop, navBottom, navLeft key.Binding
 	navRight                                                       key.Binding
 }
@@ -36,6 +36,8 @@ func newGlobalKeys() globalKeys {
 		Repoint:    b("r", "re-point DAP", "r"),
 		Switch:     b("w", "switchover", "w"),
 		Membership: b("m", "cluster members", "m"),
+		Back:       b("[", "back 10 s", "["),
+		Forward:    b("]", "forward 10 s", "]"),
 
 		navUp:     b("↑/k", "up", "up", "k"),
 		navDown:   b("↓/j", "down", "down", "j"),

@@ -79,6 +79,13 @@ type Model struct {
 	checked, unsafeGen bool
 	checkedGen         uint64
 	dir                string // where the file picker and :load start
+	// export writes the session as a scenario (Options.Export); nil: :export is not available.
+	export ExportFunc
+	// branching: an action's command is being made under a question that already asks whether to
+	// branch (prepare), so applyCmd branches without asking again.
+	branching bool
+	// bundled are the bundled scenarios' names, for :load's completion.
+	bundled []string
 }
 
 type rect struct{ x, y, w, h int }
@@ -212,6 +219,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case showTextMsg:
 		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
+		return m, nil
+	case branchAskMsg:
+		if !m.rewound() {
+			return m, m.applyCmd(msg.desc, msg.acts...) // live again meanwhile: nothing to branch
+		}
+		title, body := m.branchQuestion()
+		m.dlg = &confirmDialog{title: title, body: body, danger: true, warn: "! Branching discards what happened later.",
+			yes: m.branchApplyCmd(msg.desc, msg.acts)}
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.key(msg)
@@ -512,6 +527,14 @@ func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
 	sim := m.sim
 	for i := range acts {
 		acts[i] = realNames(acts[i], m.names)
+	}
+	if m.rewound() {
+		// Acting in the past branches: it discards what happened after, so it asks first
+		// (prepare's question did already when branching is set).
+		if m.branching {
+			return m.branchApplyCmd(desc, acts)
+		}
+		return func() tea.Msg { return branchAskMsg{desc: desc, acts: acts} }
 	}
 	return func() tea.Msg {
 		for _, a := range acts {

@@ -48,8 +48,12 @@ type Options struct {
 	// CLI prints them on stderr, where they show again after the console closes).
 	Warnings []string
 	// ReadOnly opens a console where everything can be looked at and nothing changes the
-	// simulation (a trainee or an observer watching a drill).
+	// simulation (a trainee or an observer watching a drill). It may rewind, never branch.
 	ReadOnly bool
+	// Export writes the session as a scenario (:export); nil disables it.
+	Export ExportFunc
+	// Bundled are the names of the bundled scenarios, which :load completes.
+	Bundled []string
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -71,6 +75,7 @@ func Run(ctx context.Context, o Options) error {
 	m.speedChanged = o.SpeedChanged
 	m.warnings(o.Warnings)
 	m.SetReadOnly(o.ReadOnly)
+	m.export, m.bundled = o.Export, o.Bundled
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
 	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has
 	// already stopped, and the console never exits. One handler here quits instead.

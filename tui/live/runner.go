@@ -192,10 +192,8 @@ type Frame struct {
 	// shown instant's).
 	Rewound bool
 	LiveT   int64
-	// LiveEvents and LiveActions are the live session's event count and operator actions, so
-	// the console can say what a branch would discard.
-	LiveEvents  uint64
-	LiveActions int
+	// Discard is what a branch from the rewound view would throw away (zero when live).
+	Discard Discarded
 }
 
 // ErrClosed is returned by a Runner's methods after Close.
@@ -644,10 +642,11 @@ func (r *Runner) publish() {
 	samples := r.trend.takeNew()
 	f := Frame{Gen: r.gen, Source: r.source, Duration: r.cfg.Duration,
 		Speed: r.speed, Paused: r.paused, Note: r.note, Behind: r.behind,
-		PersistErr: r.perr, LiveT: r.eng.Now(), LiveEvents: r.eng.EventCount(), LiveActions: operatorActions(r.eng)}
+		PersistErr: r.perr, LiveT: r.eng.Now()}
 	switch {
 	case r.view != nil:
 		f.Snap, f.Rewound, f.Paused, f.Behind, f.Note = r.view.snap, true, true, false, ""
+		f.Discard = r.discards(r.view.rp.Engine())
 		evs, samples = nil, nil
 		if reset {
 			evs, samples = r.view.log, r.view.trend.all()

@@ -129,8 +129,7 @@ func (r *Runner) branch() (Discarded, error) {
 			delete(st.Identities, name)
 		}
 	}
-	d := Discarded{T: st.T, Events: liveSt.Events - st.Events,
-		Actions: operatorActions(r.eng) - (len(operators(st.Applied)))}
+	d := r.discards(v.rp.Engine())
 	cut := false
 	if b, ok := r.opts.Persister.(Brancher); ok {
 		if err := b.Branch(st); err != nil {
@@ -172,14 +171,10 @@ func (r *Runner) branch() (Discarded, error) {
 	return d, nil
 }
 
-func operators(applied []core.AppliedAction) []core.AppliedAction {
-	var out []core.AppliedAction
-	for _, a := range applied {
-		if a.Operator {
-			out = append(out, a)
-		}
-	}
-	return out
+// discards says what branching at the view's instant would throw away of the live session.
+func (r *Runner) discards(at *core.Engine) Discarded {
+	return Discarded{T: at.Now(), Events: r.eng.EventCount() - at.EventCount(),
+		Actions: operatorActions(r.eng) - operatorActions(at)}
 }
 
 // Journal implements Sim.

@@ -115,12 +115,15 @@ func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
 // activate and deactivate).
 var actionKeys = []string{"stop", "start", "activate", "deactivate", "set", "switchover", "join", "leave", "restart"}
 
+// timelineFields are the keys of a timeline entry: when, the action, and who acted (`by`).
+var timelineFields = append([]string{"at", "on", "by"}, actionKeys...)
+
 func (l *loader) timeline(raw ast.Node) {
 	items, _ := l.list(raw, "timeline", "timeline")
 	for i, it := range items {
 		path := item("timeline", i)
 		what := fmt.Sprintf("timeline entry %d", i+1)
-		o := l.object(it, path, what, append([]string{"at", "on", "by"}, actionKeys...)...)
+		o := l.object(it, path, what, timelineFields...)
 		if !o.ok {
 			continue
 		}

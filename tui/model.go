@@ -152,6 +152,12 @@ func NewModel(sim Sim, load LoadFunc) *Model {
 // simulation (pausing and the speed still work: they change the pace, not the outcome).
 func (m *Model) SetReadOnly(ro bool) { m.readOnly = ro }
 
+// SetExport gives :export its writer (Options.Export).
+func (m *Model) SetExport(f ExportFunc) { m.export = f }
+
+// SetBundled gives :load's completion the bundled scenarios' names (Options.Bundled).
+func (m *Model) SetBundled(names []string) { m.bundled = names }
+
 // Init subscribes to the simulation's frames.
 func (m *Model) Init() tea.Cmd {
 	m.subscribed = true

@@ -75,7 +75,8 @@ func Run(ctx context.Context, o Options) error {
 	m.speedChanged = o.SpeedChanged
 	m.warnings(o.Warnings)
 	m.SetReadOnly(o.ReadOnly)
-	m.export, m.bundled = o.Export, o.Bundled
+	m.SetExport(o.Export)
+	m.SetBundled(o.Bundled)
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
 	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has
 	// already stopped, and the console never exits. One handler here quits instead.

@@ -54,6 +54,21 @@ func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.st.
 func (p *persister) Commit(st core.ResumeState) error          { return p.ss.commitAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
+// Branch cuts the saved session at st, the instant the operator branched from: what the live run
+// wrote is settled first, then the event log and the operator actions after st go and st is the
+// saved state, in one commit. The databases follow when the runner resumes st on them (rows
+// after st are rewritten from the replay); a crash in between finds them ahead of the journal,
+// which resuming rolls back.
+func (p *persister) Branch(st core.ResumeState) error {
+	if err := p.ss.st.Commit(); err != nil {
+		return err
+	}
+	if err := p.ss.st.Rewind(store.RunState{Events: st.Events, VirtualTime: st.T}); err != nil {
+		return err
+	}
+	return p.ss.saveState(st)
+}
+
 // loadConfig is the console's scenario loader (the `o` file picker and `:load`, a file or a
 // bundled name): lint errors stop the load there too, as they do on the command line; warnings go
 // to the console's :messages.
@@ -126,6 +141,11 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		}
 	}
 	nss, err := openSession(next, cfg, fresh, false)
+	if err == nil {
+		if sc, lerr := scenarios.Resolve(source); lerr == nil {
+			recordScenario(nss, sc)
+		}
+	}
 	var history []core.Event
 	if err == nil && nss.resume != nil {
 		if history, err = nss.history(5000); err != nil {
@@ -217,6 +237,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	recordScenario(ss, sc)
 	engineOpts := []core.Option{core.WithDatabases(ss.st)}
 	if console.rebuild {
 		engineOpts = append(engineOpts, core.WithRebuild())
@@ -247,6 +268,10 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	}
 	if !console.readOnly {
 		opts.SpeedChanged = func(x float64) { saveSpeed(cur.get(), x) }
+	}
+	opts.Export = consoleExport(cur)
+	for _, b := range scenarios.Bundled() {
+		opts.Bundled = append(opts.Bundled, b.Name)
 	}
 	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
 	// Bubble Tea's shutdown).

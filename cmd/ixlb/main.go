@@ -102,5 +102,6 @@ file, or the name of a bundled scenario) it opens that one.`,
 	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd(), newEventsCmd())
 	root.AddCommand(newCompareCmd())
 	root.AddCommand(newSweepCmd())
+	root.AddCommand(newExportCmd())
 	return root
 }

@@ -146,6 +146,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		return &exitError{code: 2, err: err}
 	}
 	defer ss.close()
+	recordScenario(ss, sc)
 	opts := []core.Option{core.WithDatabases(ss.st), core.WithSink(ss.st.EventSink())}
 	var events *bufio.Writer
 	if f.events != "" {

@@ -78,7 +78,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		}
 		h, err := e.dbs.Connect(a.name, a.database)
 		if err != nil {
-			e.fail(fmt.Errorf("%s: connect to database %s: %w", a.name, a.database, err))
+			e.storage(fmt.Errorf("%s: connect to database %s: %w", a.name, a.database, err))
 			a.handle = nil
 			continue
 		}
@@ -107,7 +107,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		default:
 			db, err := e.dbs.Connect(e.apps[id].name, name)
 			if err != nil {
-				e.fail(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
+				e.storage(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
 				e.is.pendingRestore = true
 				return
 			}
@@ -172,7 +172,7 @@ func (e *Engine) restore() {
 	}
 	var rows []Row
 	if err := d.handle.Open(func(r *Row) { rows = append(rows, *r) }); err != nil {
-		e.fail(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
+		e.storage(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
 	}
 	known := map[int64]bool{}
 	for i := range rows {
@@ -327,7 +327,7 @@ func (e *Engine) hold(r *Row) {
 func (e *Engine) send(d *app, r *Row) {
 	d.requests++
 	if err := d.handle.Write(r); err != nil {
-		e.fail(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
+		e.storage(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
 	}
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -39,15 +38,11 @@ func Identify(path string) (FileInfo, error) {
 	if err != nil || !bytes.Equal(head, []byte(sqliteHeader)) {
 		return FileInfo{}, fmt.Errorf("%s: %w: not a SQLite file", path, ErrNotIxlb)
 	}
-	params := "mode=ro&_busy_timeout=1000"
-	if !exists(path+"-wal") && !exists(path+"-journal") {
-		params += "&immutable=1"
-	}
-	db, err := sql.Open("sqlite3", dsn(path, params))
+	db, done, err := openReadOnly(path, 1000)
 	if err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, fmt.Errorf("%s: %w", path, err)
 	}
-	defer db.Close()
+	defer done()
 	m, err := readMeta(db)
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("%s: %w: %v", path, ErrNotIxlb, classify(err))

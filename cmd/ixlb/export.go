@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,17 +25,14 @@ import (
 // export is run in memory before it is written: it must give the session's event log byte for
 // byte, or nothing is written.
 
-// scenarioCopy is the session directory's copy of its scenario file, as it was when the session
-// last opened: what `ixlb export DIR` edits.
-const scenarioCopy = "scenario.yaml"
-
-// recordScenario keeps the scenario file's text in the session directory. Failing to is not
-// worth stopping a run for: export then asks for the file (--scenario).
-func recordScenario(ss *session, sc *scenarios.Scenario) {
-	if ss == nil || ss.temp || len(sc.Text()) == 0 {
+// recordScenario keeps the scenario file's text in the session directory
+// (store.ScenarioCopyFile), what `ixlb export DIR` edits. Failing to is not worth stopping a run
+// for: export then asks for the file (--scenario).
+func recordScenario(ss session, sc *scenarios.Scenario) {
+	if ss == nil || ss.Temporary() || len(sc.Text()) == 0 {
 		return
 	}
-	_ = writeFileAtomic(filepath.Join(ss.dir, scenarioCopy), sc.Text(), true)
+	_ = ss.SetScenarioText(sc.Text())
 }
 
 // writeFileAtomic writes data to path through a temporary file and a rename, so a reader never
@@ -69,9 +65,7 @@ func writeFileAtomic(path string, data []byte, overwrite bool) error {
 // exportSession writes the session j, which ran the scenario file sc, as a scenario at path.
 func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, expect, overwrite bool) (string, error) {
 	// The file must be the session's scenario: the same configuration, the seed aside.
-	cfg := sc.Config
-	cfg.Seed = j.Config.Seed
-	if scenarioDigest(cfg) != scenarioDigest(j.Config) {
+	if !sameScenario(sc, j) {
 		return "", fmt.Errorf("%s is not the scenario this session ran (it changed since?): export needs the file as the session ran it", sc.File)
 	}
 	want, err := j.State.EventsSHA256()
@@ -201,7 +195,7 @@ func sessionScenario(j tui.SessionJournal, dir string) (*scenarios.Scenario, err
 		tried = append(tried, j.Source+" changed since the session started")
 	}
 	if dir != "" {
-		p := filepath.Join(dir, scenarioCopy)
+		p := filepath.Join(dir, store.ScenarioCopyFile)
 		sc, err := scenarios.Load(p)
 		if err == nil && sameScenario(sc, j) {
 			return sc, nil
@@ -214,7 +208,7 @@ func sessionScenario(j tui.SessionJournal, dir string) (*scenarios.Scenario, err
 func sameScenario(sc *scenarios.Scenario, j tui.SessionJournal) bool {
 	cfg := sc.Config
 	cfg.Seed = j.Config.Seed
-	return scenarioDigest(cfg) == scenarioDigest(j.Config)
+	return store.ScenarioOf(cfg).SHA256 == store.ScenarioOf(j.Config).SHA256
 }
 
 func newExportCmd() *cobra.Command {
@@ -260,36 +254,22 @@ the screen (a rewound view: up to its instant).`,
 	return cmd
 }
 
-// exportDir exports the session in dir.
+// exportDir exports the session in dir: it is opened as a console or a run would open it (its
+// lock taken, its files and journal checked), with the scenario it keeps a copy of, or scenarioFile.
 func exportDir(dir, scenarioFile, out string, expect, force bool) (string, error) {
-	if st, err := os.Stat(filepath.Join(dir, store.StateFileName)); err != nil || !st.Mode().IsRegular() {
-		return "", fmt.Errorf("%s holds no ixlb session (no %s)", dir, store.StateFileName)
-	}
-	lk, err := lockDir(dir)
-	if err != nil {
-		return "", fmt.Errorf("%w (a console has it open? :export FILE exports from there)", err)
-	}
-	defer lk.unlock()
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		return "", err
-	}
-	defer st.Close()
-	rs, ok, err := st.LoadRun()
+	info, ok, err := store.PeekSession(dir)
 	switch {
 	case err != nil:
-		return "", err
-	case !ok || len(rs.Resume) == 0:
+		return "", fmt.Errorf("%w (a console has it open? :export FILE exports from there)", err)
+	case !ok:
+		return "", fmt.Errorf("%s holds no ixlb session", dir)
+	case !info.Saved:
 		return "", fmt.Errorf("%s: the session has not run yet: nothing to export", dir)
-	}
-	var j tui.SessionJournal
-	if err := json.Unmarshal(rs.Resume, &j.State); err != nil {
-		return "", fmt.Errorf("%s: the saved run state is damaged: %w", dir, err)
 	}
 	path := scenarioFile
 	if path == "" {
-		path = filepath.Join(dir, scenarioCopy)
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		path = filepath.Join(dir, store.ScenarioCopyFile)
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 			return "", fmt.Errorf("%s keeps no copy of its scenario (a session of an older ixlb): give the file with --scenario FILE", dir)
 		}
 	}
@@ -297,10 +277,19 @@ func exportDir(dir, scenarioFile, out string, expect, force bool) (string, error
 	if err != nil {
 		return "", err
 	}
-	j.Config, j.Source = sc.Config, sc.File
-	j.Config.Seed = j.State.Seed
-	if err := st.CheckScenario(j.Config.Name, scenarioDigest(j.Config)); err != nil {
-		return "", fmt.Errorf("%s is not the scenario of this session: %w", sc.File, err)
+	cfg := sc.Config
+	cfg.Seed = info.Scenario.Seed
+	if id := store.ScenarioOf(cfg); id.SHA256 != info.Scenario.SHA256 {
+		return "", fmt.Errorf("%s is not the scenario of the session in %s (the file changed since?): give the one it ran with --scenario FILE", sc.File, dir)
 	}
+	ss, err := openSession(dir, cfg, false, false)
+	if err != nil {
+		return "", err
+	}
+	defer ss.Close()
+	if ss.Resume() == nil {
+		return "", fmt.Errorf("%s: the session has not run yet: nothing to export", dir)
+	}
+	j := tui.SessionJournal{Config: cfg, Source: sc.File, State: *ss.Resume()}
 	return exportSession(sc, j, out, expect, force)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/store"
 	"github.com/ixlb/ixlb/tui"
 )
 
@@ -34,7 +35,7 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 	r, p, _ := openConsoleRunner(t, dir, sc)
 	recordScenario(p.ss, sc)
 	m := tui.NewModel(r, loadConfig)
-	cur := &curDir{dir: p.ss.dir}
+	cur := &curDir{dir: p.ss.Dir()}
 	m.SetExport(consoleExport(cur))
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(160, 48))
 	// waitFor reads the output until every string has been drawn (what it read is gone).
@@ -92,7 +93,7 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ss.close(); err != nil {
+	if err := p.ss.Close(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -120,10 +121,10 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := core.Resume(sc.Config, *ss.resume, core.WithDatabases(ss.st)); err != nil {
+	if _, err := core.Resume(sc.Config, *ss.Resume(), core.WithDatabases(ss.Databases())); err != nil {
 		t.Fatalf("the branched session does not resume on its databases: %v", err)
 	}
-	ss.close()
+	ss.Close()
 
 	// Headless, from the directory: the same file; with --expect, lines that hold.
 	again := filepath.Join(tmp, "again.yaml")
@@ -164,10 +165,10 @@ func TestExportRefuses(t *testing.T) {
 	if _, errOut, code := runBin(t, "export", data); code != 2 || !strings.Contains(errOut, "-o FILE is required") {
 		t.Fatalf("no -o: exit %d: %s", code, errOut)
 	}
-	if _, errOut, code := runBin(t, "export", data, "-o", filepath.Join(tmp, "x.yaml"), "--scenario", "seed-example"); code != 2 || !strings.Contains(errOut, "not the scenario of this session") {
+	if _, errOut, code := runBin(t, "export", data, "-o", filepath.Join(tmp, "x.yaml"), "--scenario", "seed-example"); code != 2 || !strings.Contains(errOut, "is not the scenario of the session in") {
 		t.Fatalf("another scenario: exit %d: %s", code, errOut)
 	}
-	os.Remove(filepath.Join(data, scenarioCopy))
+	os.Remove(filepath.Join(data, store.ScenarioCopyFile))
 	if _, errOut, code := runBin(t, "export", data, "-o", filepath.Join(tmp, "x.yaml")); code != 2 || !strings.Contains(errOut, "--scenario FILE") {
 		t.Fatalf("no copy: exit %d: %s", code, errOut)
 	}

@@ -265,7 +265,9 @@ func init() {
 			}},
 		{name: "load", aliases: []string{"open", "e"}, key: func(g *globalKeys) key.Binding { return g.Open }, usage: "FILE|NAME",
 			summary: "open a scenario file or bundled scenario, resuming its own saved session (:load! starts it over)", min: 1, max: 1,
-			args: []argKind{argFile}, changes: true,
+			// Switching scenarios changes no simulation: read-only opens it from its start, in a
+			// scratch directory like the first.
+			args: []argKind{argFile},
 			onKey: func(m *Model) tea.Cmd { return m.openFile() },
 			runForce: func(m *Model, a []string, force bool) (tea.Cmd, error) {
 				if force {
@@ -444,7 +446,8 @@ func (m *Model) prepare(a *action, args []string, force bool) (dialog, tea.Cmd) 
 		return nil, cmd
 	}
 	title, body := a.confirm(m, args)
-	return &confirmDialog{title: title, body: body, danger: true, yes: cmd}, nil
+	live := func() []string { _, b := a.confirm(m, args); return b } // from the latest frame
+	return &confirmDialog{title: title, body: body, danger: true, yes: cmd, live: live}, nil
 }
 
 // lowerFirst lowers a question's first letter, to follow "Branch and".

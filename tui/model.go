@@ -351,6 +351,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if m.dlg != nil {
 		if t, ok := m.dlg.(interface{ typing() bool }); k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && !(ok && t.typing()) {
+			if movement(k.Runes) {
+				return m.eachKey(k) // j j j j moves four rows
+			}
 			k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
 		}
 		var cmd tea.Cmd
@@ -360,6 +363,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	p := m.panes[m.focus]
 	if p.Capturing() {
 		return p.Update(k)
+	}
+	if k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && movement(k.Runes) {
+		return m.eachKey(k) // j j j j moves four rows, as four presses do
 	}
 	if k.Type == tea.KeyRunes && (k.Paste || len(k.Runes) > 1) {
 		next, cmd, done := m.burst(k)
@@ -387,6 +393,26 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return p.Update(k)
 	}
 	return nil
+}
+
+// movement reports whether a burst is only movement keys (j k h l): a key held down or typed
+// fast, which moves as many rows as it has keys. Any other burst acts as one key (burst).
+func movement(rs []rune) bool {
+	for _, r := range rs {
+		if !strings.ContainsRune("jkhl", r) {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// eachKey handles the runes of a burst one by one.
+func (m *Model) eachKey(k tea.KeyMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, r := range k.Runes {
+		cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // burst handles a key message of several runes in normal mode: what a paste or fast typing
@@ -628,7 +654,8 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 	case core.TypeRoutingServer:
 		for _, u := range s.URS {
 			if u.Name == a.Name {
-				out = append(out, fmt.Sprintf("The Interaction Server resubmits the %d interactions pending in it to an eligible URS that has the strategy; reservations it held are freed.", u.Pending))
+				out = append(out, "The Interaction Server resubmits the interactions pending in it when you answer ("+
+					plural(u.Pending, "interaction")+" now) to an eligible URS that has the strategy; reservations it held are freed.")
 			}
 		}
 	case core.TypeInteractionServer:
@@ -974,10 +1001,6 @@ func (m *Model) openFile() tea.Cmd {
 		m.fail(errors.New("opening scenario files is not available in this console"))
 		return nil
 	}
-	if m.readOnly {
-		m.fail(errReadOnly("opening another scenario"))
-		return nil
-	}
 	m.dlg = filePick(m.dir, func(path string) tea.Cmd {
 		c, err := m.loadCmd(path, loadAsk)
 		if err != nil {
@@ -1001,9 +1024,6 @@ const (
 func (m *Model) loadCmd(path string, mode loadMode) (tea.Cmd, error) {
 	if m.load == nil {
 		return nil, errors.New("load: opening scenario files is not available in this console")
-	}
-	if m.readOnly {
-		return nil, errReadOnly("opening another scenario")
 	}
 	if !filepath.IsAbs(path) && m.dir != "" {
 		// A file next to the others; otherwise the name goes to the loader as typed, which

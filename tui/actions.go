@@ -267,7 +267,7 @@ func init() {
 			summary: "open a scenario file or bundled scenario, resuming its own saved session (:load! starts it over)", min: 1, max: 1,
 			// Switching scenarios changes no simulation: read-only opens it from its start, in a
 			// scratch directory like the first.
-			args: []argKind{argFile},
+			args:  []argKind{argFile},
 			onKey: func(m *Model) tea.Cmd { return m.openFile() },
 			runForce: func(m *Model, a []string, force bool) (tea.Cmd, error) {
 				if force {

@@ -54,6 +54,9 @@ type Options struct {
 	Export ExportFunc
 	// Bundled are the names of the bundled scenarios, which :load completes.
 	Bundled []string
+	// Terminal, when set, says why there is no terminal to draw on (nil: there is one). It is
+	// asked once the simulation is built, before the screen is taken; Run returns its error.
+	Terminal func() error
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -66,6 +69,11 @@ func Run(ctx context.Context, o Options) error {
 		OpenScenario: o.OpenScenario, Sink: o.Sink, Resume: o.Resume})
 	if err != nil {
 		return err
+	}
+	if o.Terminal != nil {
+		if err := o.Terminal(); err != nil {
+			return errors.Join(err, r.Close())
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

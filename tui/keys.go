@@ -57,11 +57,22 @@ type keyMap struct {
 	pane     []key.Binding
 	name     string
 	readOnly bool
+	rewound  bool
 }
+
+// kLive is the hint of a rewound view's way back.
+var kLive = key.NewBinding(key.WithKeys(":"), key.WithHelp(":live", "back to the present"))
 
 // ShortHelp is the one-line hint under the status bar. Read-only mode leaves out what it would
 // refuse.
 func (k keyMap) ShortHelp() []key.Binding {
+	if k.rewound { // the past: how to move in it and how to leave it
+		hint := key.NewBinding(key.WithKeys("x"), key.WithHelp("x s a …", "act here: branches (asks first)"))
+		if k.readOnly {
+			hint = key.NewBinding(key.WithKeys("x"), key.WithHelp("read-only", "looking only"))
+		}
+		return []key.Binding{k.g.Back, k.g.Forward, kLive, hint, k.g.Help, k.g.Quit}
+	}
 	var out []key.Binding
 	for _, b := range append(append([]key.Binding(nil), k.pane...), k.g.Stop, k.g.Start, k.g.Activate, k.g.Pause, k.g.Command, k.g.Help, k.g.Quit) {
 		if k.readOnly && (changesByKey(b) || paneChangeKeys[b.Help().Key]) {

@@ -1099,7 +1099,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
-	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly}
+	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly, rewound: m.rewound()}
 }
 
 // article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".

@@ -64,6 +64,8 @@ func TestRewindShowsTheRunStoppedThere(t *testing.T) {
 			t.Fatalf("%s: the charts differ:\n%v\n%v", c.line, rp.hist, fp.hist)
 		}
 		hs.wantView("at " + shortClock(c.at) + " (rewound, live is at 00:01:00)")
+		hs.keys("esc") // the message gives way to the hints
+		hs.wantView(":live back to the present")
 	}
 	hs.command("live")
 	hs.wantMsg("live again")

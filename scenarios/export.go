@@ -134,7 +134,7 @@ func ExportDrill(file string, src []byte, d Drill) ([]byte, error) {
 	if d.Expect != nil {
 		block := []string{"expect:"}
 		for _, x := range d.Expect {
-			block = append(block, "  - "+yamlString(x))
+			block = append(block, "  - "+expectString(x))
 		}
 		if len(orig.Expect) > 0 {
 			block = append(block, "  # the scenario's own expectations, before this drill:")
@@ -247,6 +247,17 @@ func yamlString(s string) string {
 		return quoted(s)
 	}
 	if plainRE.MatchString(s) {
+		return s
+	}
+	return quoted(s)
+}
+
+// plainExpectRE is an expectation YAML reads unquoted as itself: a path, an operator, a number.
+var plainExpectRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.()-]* (==|!=|<=|>=|<|>) -?[0-9][0-9.eE+-]*$`)
+
+// expectString writes an expect: line as the bundled scenarios do: plain when that reads back.
+func expectString(s string) string {
+	if plainExpectRE.MatchString(s) {
 		return s
 	}
 	return quoted(s)

@@ -139,6 +139,9 @@ func TestExportDrillSeedExpectAndTraffic(t *testing.T) {
 	if len(got.Expect) != 2 || got.Expect[1].Text != "routing.A.URS_1 == 40" {
 		t.Fatalf("expect %+v", got.Expect)
 	}
+	if !strings.Contains(string(out), "\n  - routing.A.URS_1 == 40\n") {
+		t.Fatalf("expectations are not written plain, as the bundled scenarios write them:\n%s", out)
+	}
 	if !strings.Contains(string(out), "#   routing.A.URS_2 == 0") {
 		t.Fatalf("the scenario's own expectations are not kept as comments:\n%s", out)
 	}

@@ -81,7 +81,7 @@ func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, ex
 	at := time.Duration(j.State.T)
 	d := scenarios.Drill{Duration: at, Seed: j.Config.Seed, Actions: ops, StopTraffic: at > sc.Config.Duration,
 		Header: []string{
-			fmt.Sprintf("Exported by ixlb from a console session of %s (%s), at %s virtual:", sc.Config.Name, sc.File, at),
+			fmt.Sprintf("Exported by ixlb from a console session of %s (%s), at %s virtual:", sc.Config.Name, sc.File, virtualClock(at)),
 			fmt.Sprintf("the scenario as it ran, with the operator's %s at the end of timeline: (by: operator)", plural(len(ops), "action")),
 			"and duration: where the session stood. `ixlb run` of this file gives the session's event log, byte",
 			fmt.Sprintf("for byte: events_sha256 %s.", want),
@@ -127,11 +127,16 @@ func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, ex
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	info := fmt.Sprintf("exported %s at %s to %s: ixlb run %s gives its events_sha256 %.12s…", plural(len(ops), "operator action"),
-		at, path, path, want)
+		virtualClock(at), path, path, want)
 	if failing > 0 {
 		info += fmt.Sprintf(" (%s of the scenario's own fail after this drill: --expect writes ones from its figures)", plural(failing, "expectation"))
 	}
 	return info, nil
+}
+
+// virtualClock writes a virtual time as the console's clock: 00:01:05.000.
+func virtualClock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d:%02d.%03d", int64(d/time.Hour), int64(d/time.Minute)%60, int64(d/time.Second)%60, int64(d/time.Millisecond)%1000)
 }
 
 func plural(n int, word string) string {

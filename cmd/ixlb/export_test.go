@@ -81,7 +81,7 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 	drill := filepath.Join(tmp, "drill.yaml")
 	keys(":export " + drill)
 	enter()
-	waitFor("exported 2 operator actions at 1m15s")
+	waitFor("exported 2 operator actions at 00:01:15.000")
 	keys("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 

@@ -203,6 +203,9 @@ type QueueConfig struct {
 	BusinessProcess string
 	Strategy        string
 	ServiceLevel    time.Duration // service-level threshold of this queue; 0: the scenario's
+	// Warmup of this queue's service figures (`service_level: {warmup}` of the queue); 0: the
+	// scenario's (Config.Warmup).
+	Warmup time.Duration
 }
 
 // MediaCapacity is how many interactions of one media an agent handles at once.
@@ -323,6 +326,28 @@ type Config struct {
 	// ServiceLevel is the service-level threshold (the `service_level: {threshold}` of the
 	// scenario); 0 means DefaultServiceLevel.
 	ServiceLevel time.Duration
+	// Warmup is the scenario's warm-up (`service_level: {warmup}`, `--warmup`): interactions that
+	// arrive before it are left out of the service figures (service.Q, occupancy), because a run
+	// starts empty and its first stretch is not the steady state a planner sizes for. The report
+	// says how many were left out. 0: none. A queue may set its own (QueueConfig.Warmup).
+	Warmup time.Duration
+}
+
+// SetWarmup makes d the warm-up of every queue, the file's per-queue warm-ups included: what
+// `--warmup D` on the command line does.
+func (c *Config) SetWarmup(d time.Duration) {
+	c.Warmup = d
+	for i := range c.Queues {
+		c.Queues[i].Warmup = 0
+	}
+}
+
+// QueueWarmup is the warm-up in force for queue i: its own, else the scenario's.
+func (c *Config) QueueWarmup(i int) time.Duration {
+	if i >= 0 && i < len(c.Queues) && c.Queues[i].Warmup > 0 {
+		return c.Queues[i].Warmup
+	}
+	return c.Warmup
 }
 
 // App returns the application named name.

@@ -54,6 +54,8 @@ func (e *Engine) dapUp(d *app) bool {
 // database, and restores the interactions found there (queued stay queued, those in a URS are
 // resubmitted, those with agents stay with them) — as a backup does after a switchover.
 func (e *Engine) activateIS(id int32, prev Database) {
+	// Whatever database it ends up with, the rows of the others are out of sight from now on.
+	defer e.dmgSight(e.activeDB())
 	e.is.active = id
 	e.refreshISOptions()
 	for _, u := range e.urs {
@@ -63,7 +65,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 	daps := e.isDAPs()
 	e.is.daps = e.is.daps[:0]
 	e.is.dapRing = ring{}
-	e.is.db, e.is.dbName = nil, ""
+	e.setISDatabase(nil)
 	if len(daps) == 0 {
 		e.fail(fmt.Errorf("%s has no DatabaseAccessPoint connection", e.apps[id].name))
 		e.is.pendingRestore = true
@@ -115,7 +117,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 			e.identities[db.Name()] = db.Identity()
 		}
 	}
-	e.is.db, e.is.dbName = chosen, chosen.Name()
+	e.setISDatabase(chosen)
 	for _, d := range daps {
 		a := e.apps[d]
 		if a.handle == nil {
@@ -202,6 +204,7 @@ func (e *Engine) restore() {
 			ix.by = id
 		}
 		ix.strategy = e.queues[q].strategy
+		e.rowRestored(slot)
 		e.svcRestored(slot, q, r.State)
 		if r.State != StateWithAgent && e.gaveUp(slot, q) {
 			continue // gave up while no Interaction Server could route it
@@ -238,6 +241,7 @@ func (e *Engine) restore() {
 	for slot := range e.ixns {
 		ix := &e.ixns[slot]
 		if _, wasLive := live[ix.id]; wasLive && ix.live && ix.state == StateWithAgent && !known[ix.id] {
+			e.svcTouch(int32(slot)) // lost: a failure reached it
 			e.clearAgent(ix)
 			e.freeSlotOf(int32(slot))
 		}
@@ -296,39 +300,46 @@ func (e *Engine) peekDAP() (int32, bool) {
 	return r.head, true
 }
 
-// heldRow is a write the IS could not send yet, with the identity of the database it is for.
+// heldRow is a write the IS could not send yet, with the identity of the database it is for and
+// what it does to the account of damage once sent.
 type heldRow struct {
-	db  string
-	row Row
+	db     string
+	row    Row
+	change rowChange
 }
 
-// dbWrite sends a row through the next DAP, or holds it while none is available.
-func (e *Engine) dbWrite(r *Row) {
+// dbWrite sends the row of the interaction in slot through the next DAP, or holds it while none
+// is available; an interaction whose work is held is one a failure reached.
+func (e *Engine) dbWrite(slot int32, r *Row) {
+	c := e.rowChangeFor(slot, r)
 	if e.is.active < 0 || e.is.pendingRestore || len(e.is.held) > 0 {
-		e.hold(r) // behind earlier held writes: an interaction's rows keep their order
+		e.hold(slot, r, c) // behind earlier held writes: an interaction's rows keep their order
 		return
 	}
 	d, ok := e.dapFor()
 	if !ok {
-		e.hold(r)
+		e.hold(slot, r, c)
 		return
 	}
-	e.send(d, r)
+	e.send(d, r, c)
 }
 
-func (e *Engine) hold(r *Row) {
+func (e *Engine) hold(slot int32, r *Row, c rowChange) {
 	id := ""
 	if e.is.db != nil {
 		id = e.is.db.Identity()
 	}
-	e.is.held = append(e.is.held, heldRow{db: id, row: *r})
+	e.svcTouch(slot)
+	e.is.held = append(e.is.held, heldRow{db: id, row: *r, change: c})
 }
 
-func (e *Engine) send(d *app, r *Row) {
+func (e *Engine) send(d *app, r *Row, c rowChange) {
 	d.requests++
 	if err := d.handle.Write(r); err != nil {
 		e.storage(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
+		return
 	}
+	e.rowSent(c)
 }
 
 // flushHeld sends the held writes, oldest first, and reports whether none is left. Writes held
@@ -338,6 +349,7 @@ func (e *Engine) flushHeld() bool {
 	for len(e.is.held) > 0 {
 		h := &e.is.held[0]
 		if e.is.db == nil || h.db != e.is.db.Identity() {
+			e.rowDropped(h.change)
 			e.is.held = e.is.held[1:]
 			continue
 		}
@@ -345,7 +357,7 @@ func (e *Engine) flushHeld() bool {
 		if !ok {
 			return false
 		}
-		e.send(d, &h.row)
+		e.send(d, &h.row, h.change)
 		e.is.held = e.is.held[1:]
 	}
 	e.is.held = nil
@@ -418,6 +430,7 @@ func (e *Engine) dropWorkingSet(reason string) {
 		if !ix.live || ix.state == StateWithAgent {
 			continue
 		}
+		e.svcTouch(int32(slot))
 		e.abandon(int32(slot), "interaction server "+reason)
 		e.freeSlotOf(int32(slot))
 	}

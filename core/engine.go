@@ -69,6 +69,7 @@ type Engine struct {
 
 	stats Stats
 	svc   svcState
+	dmg   dmgState
 	// applied is every action carried out (operator's and timeline's), the session's journal.
 	applied    []AppliedAction
 	inTimeline bool   // Apply is carrying out a timeline entry, not an operator's action
@@ -292,8 +293,10 @@ type ixn struct {
 	deliveredAt int64
 	category    string
 	origin      int32 // queue of its traffic entry, where its service figures count
-	svc         uint8 // svcOpen, svcTouched
+	svc         uint8 // svcOpen, svcTouched, svcMeasured
 	patienceAt  int64 // when its customer gives up; 0: never
+	home        int16 // the database its row was last written to (damage account), -1: none
+	wst         uint8 // that row's status as written: rowOpen, rowDone…
 }
 
 // Option configures an Engine.

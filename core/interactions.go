@@ -26,9 +26,13 @@ func (e *Engine) arrival(ti int32) {
 	if !from.running || !e.accepting() {
 		from.parked = append(from.parked, parkedArrival{traffic: ti, received: e.now})
 		e.stats.Parked++
+		e.svc.atMedia[e.parkedClass(ti, e.now)]++
+		if iv := e.interval(t.queue, e.now); iv != nil {
+			iv.Offered++ // the customer arrived now, whenever the IS takes it
+		}
 		return
 	}
-	e.accept(ti, e.now)
+	e.accept(ti, e.now, false)
 }
 
 // accepting reports whether the IS can take new interactions: one is active and it has a DAP.
@@ -48,7 +52,8 @@ func (e *Engine) unpark() {
 			p := a.parked[0]
 			a.parked = a.parked[1:]
 			e.stats.Parked--
-			e.accept(p.traffic, p.received)
+			e.svc.atMedia[e.parkedClass(p.traffic, p.received)]--
+			e.accept(p.traffic, p.received, true)
 		}
 		if len(a.parked) == 0 {
 			a.parked = nil
@@ -57,8 +62,8 @@ func (e *Engine) unpark() {
 }
 
 // accept is RequestSubmit from a media server: the IS creates the interaction and places it in
-// the traffic's queue.
-func (e *Engine) accept(ti int32, received int64) {
+// the traffic's queue. held: the media server held it until now (a failure reached it).
+func (e *Engine) accept(ti int32, received int64, held bool) {
 	t := &e.traffic[ti]
 	slot := e.alloc()
 	ix := &e.ixns[slot]
@@ -72,7 +77,7 @@ func (e *Engine) accept(ti int32, received int64) {
 	e.stats.Submitted++
 	e.ev.Ixn, e.ev.Media, e.ev.Queue, e.ev.By = ix.id, e.media[t.media], e.queues[t.queue].name, e.apps[t.from].name
 	e.emit(EvSubmitted)
-	e.svcOffered(slot, ti)
+	e.svcOffered(slot, ti, held)
 	if e.gaveUp(slot, t.queue) {
 		return // gave up while the media server held it: never reaches a URS
 	}
@@ -90,7 +95,7 @@ func (e *Engine) alloc() int32 {
 	}
 	ix := &e.ixns[slot]
 	gen := ix.gen + 1
-	*ix = ixn{gen: gen, live: true, urs: -1, agent: -1, queue: -1, strategy: -1, espServer: -1, state: 255}
+	*ix = ixn{gen: gen, live: true, urs: -1, agent: -1, queue: -1, strategy: -1, espServer: -1, state: 255, home: -1}
 	return slot
 }
 
@@ -130,13 +135,13 @@ func (e *Engine) complete(slot int32) {
 // write records the interaction's row through a DAP.
 func (e *Engine) write(slot int32) {
 	e.fillRow(slot)
-	e.dbWrite(&e.row)
+	e.dbWrite(slot, &e.row)
 }
 
 func (e *Engine) writeCompleted(slot int32) {
 	e.fillRow(slot)
 	e.row.CompletedAt = e.now
-	e.dbWrite(&e.row)
+	e.dbWrite(slot, &e.row)
 }
 
 func (e *Engine) fillRow(slot int32) {

@@ -14,9 +14,10 @@ type Report struct {
 	DAP            map[string]DAPCounts          `json:"dap"`
 	Databases      map[string]DatabaseCounts     `json:"databases"`
 	Agents         AgentCounts                   `json:"agents"`
-	Service        map[string]ServiceFigures     `json:"service"`   // by queue, and _all
-	Occupancy      map[string]float64            `json:"occupancy"` // by agent group
-	URSShare       map[string]map[string]float64 `json:"urs_share"` // strategy -> URS -> share of its submissions
+	Service        map[string]ServiceFigures     `json:"service"`    // by queue, and _all
+	Occupancy      map[string]float64            `json:"occupancy"`  // by agent group
+	AgentTime      map[string]AgentTime          `json:"agent_time"` // by agent group: an agent's time per interaction
+	URSShare       map[string]map[string]float64 `json:"urs_share"`  // strategy -> URS -> share of its submissions
 	Expectations   []ExpectationResult           `json:"expectations"`
 	Warnings       []string                      `json:"warnings,omitempty"`
 	Errors         []string                      `json:"errors,omitempty"`
@@ -24,22 +25,19 @@ type Report struct {
 	Events         uint64                        `json:"events"`
 }
 
-// InteractionCounts: submitted counts rows committed in any database; the state counts and lost
-// come from the database the active Interaction Server uses.
+// InteractionCounts: submitted counts rows committed in any database; the state counts come from
+// the database the active Interaction Server uses. The account of damage (lost, lost_open, held,
+// waiting_at_media, held_for_dap, abandoned, resubmitted, touched, stale_restored, over_capacity)
+// is the engine's Damage, checked against the databases.
 type InteractionCounts struct {
-	Submitted      int64  `json:"submitted"`
-	Completed      int64  `json:"completed"`
-	Abandoned      int64  `json:"abandoned"` // closed with abandoned_at: the customer gave up
-	Queued         int64  `json:"queued"`
-	InURS          int64  `json:"in_urs"`
-	WithAgent      int64  `json:"with_agent"`
-	Lost           int64  `json:"lost"`
-	LostOpen       int64  `json:"lost_open"` // of those, still open (not completed) in another database
-	Resubmitted    int64  `json:"resubmitted"`
-	Revoked        int64  `json:"revoked"`
-	WaitingAtMedia int64  `json:"waiting_at_media"`
-	Held           int64  `json:"held"` // interactions whose state changes wait for a DAP to reach the database
-	Database       string `json:"database"`
+	Submitted int64 `json:"submitted"`
+	Completed int64 `json:"completed"`
+	Queued    int64 `json:"queued"`
+	InURS     int64 `json:"in_urs"`
+	WithAgent int64 `json:"with_agent"`
+	Revoked   int64 `json:"revoked"`
+	Damage
+	Database string `json:"database"`
 }
 
 // ESPFaults counts faulted ESP requests by cause.
@@ -104,8 +102,6 @@ func (e *Engine) Report() (*Report, error) {
 		}
 		r.Databases[db] = DatabaseCounts{Interactions: c.Rows, Queued: c.Queued, InURS: c.InURS, WithAgent: c.WithAgent, Completed: c.Completed, Abandoned: c.Abandoned}
 		r.Interactions.Submitted += c.Rows
-		// A customer who gave up is abandoned whichever database closed the row: never lost.
-		r.Interactions.Abandoned += c.Abandoned
 	}
 	if e.is.db != nil {
 		c := r.Databases[e.is.dbName]
@@ -114,14 +110,10 @@ func (e *Engine) Report() (*Report, error) {
 		r.Interactions.InURS, r.Interactions.WithAgent = c.InURS, c.WithAgent
 	}
 	ic := &r.Interactions
-	ic.Lost = ic.Submitted - ic.Completed - ic.Abandoned - ic.Queued - ic.InURS - ic.WithAgent
-	for name, c := range r.Databases {
-		if name != ic.Database {
-			ic.LostOpen += c.Queued + c.InURS + c.WithAgent
-		}
-	}
-	ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia = e.stats.Resubmitted, e.stats.Revoked, e.stats.Parked
-	ic.Held = int64(e.heldInteractions())
+	ic.Damage = e.Damage()
+	ic.Revoked = e.stats.Revoked
+	unwrittenLost, unwrittenAbandoned := e.unwrittenTotals()
+	damageErr := checkDamage(ic, r.Databases, unwrittenLost, unwrittenAbandoned)
 	for _, st := range e.strats {
 		m := map[string]int64{}
 		for _, u := range e.urs {
@@ -147,26 +139,36 @@ func (e *Engine) Report() (*Report, error) {
 			r.DAP[a.name] = DAPCounts{Requests: a.requests, Failures: a.failures, Database: a.database}
 		}
 	}
-	r.Service, r.Occupancy, r.URSShare = e.Service(), e.Occupancy(), e.URSShare()
+	r.Service, r.Occupancy, r.URSShare, r.AgentTime = e.Service(), e.Occupancy(), e.URSShare(), e.AgentTimes()
+	r.Warnings = append(r.Warnings, e.steadyStateWarnings(r.Occupancy, r.AgentTime)...)
 	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, DoubleBooked: e.stats.DoubleBooked}
 	for _, err := range e.errs {
 		r.Errors = append(r.Errors, err.Error())
 	}
+	if damageErr != nil {
+		r.Errors = append(r.Errors, damageErr.Error())
+	}
 	return r, nil
 }
 
-// heldInteractions counts the interactions whose work the Interaction Server holds because it
-// cannot reach its database: state changes waiting for a DAP, and agents' completions waiting for
-// the IS to read its database.
-func (e *Engine) heldInteractions() int {
-	seen := map[int64]bool{}
-	for i := range e.is.held {
-		seen[e.is.held[i].row.ID] = true
-	}
-	for _, w := range e.is.parkedDone {
-		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen {
-			seen[ix.id] = true
+// checkDamage holds the engine's account of damage to what the databases say (SCENARIOS.md:
+// lost is computed from the databases, never assumed): a row a database lost, or one written
+// behind the engine's back, shows as an error of the run. The databases cannot know the
+// interactions whose first row never reached one (held for a database that went out of use):
+// those are given.
+func checkDamage(ic *InteractionCounts, dbs map[string]DatabaseCounts, unwrittenLost, unwrittenAbandoned int64) error {
+	abandoned, lostOpen := unwrittenAbandoned, int64(0)
+	for name, c := range dbs {
+		// A customer who gave up is abandoned whichever database closed the row: never lost.
+		abandoned += c.Abandoned
+		if name != ic.Database {
+			lostOpen += c.Queued + c.InURS + c.WithAgent
 		}
 	}
-	return len(seen)
+	lost := ic.Submitted - ic.Completed - (abandoned - unwrittenAbandoned) - ic.Queued - ic.InURS - ic.WithAgent + unwrittenLost
+	if lost != ic.Lost || lostOpen != ic.LostOpen || abandoned != ic.Abandoned {
+		return fmt.Errorf("the databases disagree with the engine's account of damage: lost %d (%d still open), abandoned %d in the databases; %d (%d), %d counted as the rows were written",
+			lost, lostOpen, abandoned, ic.Lost, ic.LostOpen, ic.Abandoned)
+	}
+	return nil
 }

@@ -17,9 +17,22 @@ import (
 
 // Flags of ixn.svc.
 const (
-	svcOpen    uint8 = 1 // offered, not yet answered, abandoned or finished
-	svcTouched uint8 = 2 // a URS stop, a resubmission, a switchover or a restart touched it
+	svcOpen     uint8 = 1 // offered, not yet answered, abandoned or finished
+	svcTouched  uint8 = 2 // a URS stop, a resubmission, a switchover or a restart touched it
+	svcMeasured uint8 = 4 // arrived after its queue's warm-up: it counts in the service figures
 )
+
+// svcClass is where an interaction's service state is counted: two classes per queue, the
+// interactions that arrived before the queue's warm-up (even) and after it (odd). Only the
+// latter make the queue's service figures; both count in the account of damage.
+func svcClass(origin int32, flags uint8) int32 {
+	if flags&svcMeasured != 0 {
+		return 2*origin + 1
+	}
+	return 2 * origin
+}
+
+func (ix *ixn) class() int32 { return svcClass(ix.origin, ix.svc) }
 
 // AllQueues names the overall figures in the report's `service` section.
 const AllQueues = "_all"
@@ -32,74 +45,42 @@ type svcQueue struct {
 	within    int64 // answered within the threshold
 	finished  int64 // completed by their strategy without an agent: not a customer to answer
 	waitSum   int64 // ns, of the answered
-	touched   int64 // offered interactions a failure touched
-	tAnswered int64 // of those, answered
+	touched   int64 // interactions a failure touched (lost ones included)
+	tAnswered int64 // answered after a failure touched them
 	tWaitSum  int64 // ns, their waits
-	hist      []int64
+	hist      *waitHist
 }
 
 type svcCarry struct {
 	origin     int32
 	patienceAt int64
+	received   int64
 	flags      uint8
 }
 
 type svcState struct {
-	queues []svcQueue
-	busy   []int64 // by group: agents holding at least one interaction or reservation now
-	area   []int64 // by group: busy agent-nanoseconds up to last
+	q      []svcQueue // by svcClass
+	warmup []int64    // by queue: interactions received before it are not measured
+	busy   []int64    // by group: agents holding at least one interaction or reservation now
+	area   []int64    // by group: busy agent-nanoseconds from occFrom up to last
 	last   []int64
+	// occFrom is where occupancy starts: the scenario's warm-up.
+	occFrom int64
 	// patience draws come from their own stream, so a scenario without patience keeps its event
 	// log byte for byte (and a patience nobody reaches changes nothing either).
 	patience *rand.Rand
 	// allHist is the wait histogram of every queue together, kept as answers come so that
 	// Service (called for every console frame) need not add the queues' histograms up.
-	allHist []int64
+	allHist *waitHist
+	// atMedia counts, by svcClass, the arrivals media servers hold (offered, not yet taken).
+	atMedia []int64
+	// ivWidth and iv keep the figures of each interval by the customers' arrival
+	// (WithIntervals): by queue, by interval.
+	ivWidth int64
+	iv      [][]IntervalFigures
 	// carry keeps the service state of interactions whose slot an Interaction Server dropped
 	// (switchover, restart) until its restore finds them again.
 	carry map[int64]svcCarry
-}
-
-// Wait histogram: 100 ms bins up to 1 min, 1 s bins up to 10 min, 10 s bins up to 2 h, one bin
-// beyond. Percentiles are read from it (to within half a bin); ASA and service level are exact.
-const (
-	histB1    = 600
-	histB2    = histB1 + 540
-	histB3    = histB2 + 660
-	histBins  = histB3 + 1
-	histStep1 = int64(100 * 1e6)
-	histStep2 = int64(1e9)
-	histStep3 = int64(10 * 1e9)
-	histEdge1 = histB1 * histStep1
-	histEdge2 = histEdge1 + (histB2-histB1)*histStep2
-	histEdge3 = histEdge2 + (histB3-histB2)*histStep3
-)
-
-func histBin(w int64) int {
-	switch {
-	case w < 0:
-		return 0
-	case w < histEdge1:
-		return int(w / histStep1)
-	case w < histEdge2:
-		return histB1 + int((w-histEdge1)/histStep2)
-	case w < histEdge3:
-		return histB2 + int((w-histEdge2)/histStep3)
-	}
-	return histB3
-}
-
-// histMid is the middle of bin i in seconds (the last, open bin reads as its lower edge).
-func histMid(i int) float64 {
-	switch {
-	case i < histB1:
-		return (float64(i) + 0.5) * float64(histStep1) / 1e9
-	case i < histB2:
-		return (float64(histEdge1) + (float64(i-histB1)+0.5)*float64(histStep2)) / 1e9
-	case i < histB3:
-		return (float64(histEdge2) + (float64(i-histB2)+0.5)*float64(histStep3)) / 1e9
-	}
-	return float64(histEdge3) / 1e9
 }
 
 // svcBuild sets up the figures once the queues and groups exist.
@@ -108,29 +89,54 @@ func (e *Engine) svcBuild() {
 	if def <= 0 {
 		def = int64(DefaultServiceLevel)
 	}
-	e.svc.queues = make([]svcQueue, len(e.queues))
-	for i := range e.svc.queues {
-		q := &e.svc.queues[i]
-		q.threshold = def
-		if i < len(e.cfg.Queues) && e.cfg.Queues[i].ServiceLevel > 0 {
-			q.threshold = int64(e.cfg.Queues[i].ServiceLevel)
+	e.svc.q = make([]svcQueue, 2*len(e.queues))
+	e.svc.warmup = make([]int64, len(e.queues))
+	for i := range e.queues {
+		e.svc.warmup[i] = int64(e.cfg.QueueWarmup(i))
+		for c := 2 * i; c < 2*i+2; c++ {
+			q := &e.svc.q[c]
+			q.threshold = def
+			if i < len(e.cfg.Queues) && e.cfg.Queues[i].ServiceLevel > 0 {
+				q.threshold = int64(e.cfg.Queues[i].ServiceLevel)
+			}
 		}
-		q.hist = make([]int64, histBins)
+		e.svc.q[2*i+1].hist = &waitHist{} // waits are read of the measured only
 	}
-	e.svc.allHist = make([]int64, histBins)
+	e.svc.atMedia = make([]int64, len(e.svc.q))
+	e.svc.occFrom = int64(e.cfg.Warmup)
+	e.svc.allHist = &waitHist{}
 	n := len(e.groups)
 	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
 	e.svc.patience = rand.New(rand.NewPCG(e.cfg.Seed^0x5bd1e9955bd1e995, e.cfg.Seed+0x2545f4914f6cdd1d))
 	e.svc.carry = map[int64]svcCarry{}
+	e.dmgBuild()
 }
 
-// svcOffered counts a new interaction in its traffic's queue and starts its customer's patience.
-func (e *Engine) svcOffered(slot int32, ti int32) {
+// parkedClass is the service class of an arrival a media server holds.
+func (e *Engine) parkedClass(ti int32, received int64) int32 {
+	q := e.traffic[ti].queue
+	if received >= e.svc.warmup[q] {
+		return svcClass(q, svcMeasured)
+	}
+	return svcClass(q, 0)
+}
+
+// svcOffered counts a new interaction in its traffic's queue and starts its customer's patience;
+// held: a media server held it (a failure reached it).
+func (e *Engine) svcOffered(slot int32, ti int32, held bool) {
 	t := &e.traffic[ti]
 	ix := &e.ixns[slot]
 	ix.origin = t.queue
 	ix.svc = svcOpen
-	e.svc.queues[t.queue].offered++
+	if ix.receivedAt >= e.svc.warmup[t.queue] {
+		ix.svc |= svcMeasured
+	}
+	e.svc.q[ix.class()].offered++
+	if held {
+		e.svcTouch(slot)
+	} else if iv := e.interval(t.queue, ix.receivedAt); iv != nil {
+		iv.Offered++ // one a media server held was counted when it arrived
+	}
 	if t.cfg.Patience > 0 {
 		ix.patienceAt = ix.receivedAt + e.drawPatience(t.cfg.Patience)
 		e.armPatience(slot)
@@ -170,7 +176,10 @@ func (e *Engine) customerAbandoned(slot int32) {
 	e.abandon(slot, "abandoned")
 	e.clearAgent(ix)
 	ix.svc &^= svcOpen
-	e.svc.queues[ix.origin].abandoned++
+	e.svc.q[ix.class()].abandoned++
+	if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
+		iv.Abandoned++
+	}
 	e.stats.Abandoned++
 	e.fillRow(slot)
 	e.row.AbandonedAt = e.now
@@ -179,7 +188,7 @@ func (e *Engine) customerAbandoned(slot int32) {
 		// customer actually gave up.
 		e.row.AbandonedAt = ix.patienceAt
 	}
-	e.dbWrite(&e.row)
+	e.dbWrite(slot, &e.row)
 	e.row.AbandonedAt = 0
 	e.ev.Ixn = ix.id
 	if ix.queue >= 0 {
@@ -196,37 +205,46 @@ func (e *Engine) svcAnswered(slot int32) {
 		return
 	}
 	ix.svc &^= svcOpen
-	q := &e.svc.queues[ix.origin]
+	q := &e.svc.q[ix.class()]
 	w := e.now - ix.receivedAt
 	q.answered++
 	q.waitSum += w
 	if w <= q.threshold {
 		q.within++
 	}
-	b := histBin(w)
-	q.hist[b]++
-	e.svc.allHist[b]++
+	if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
+		iv.Answered++
+		if w <= q.threshold {
+			iv.AnsweredWithin++
+		}
+	}
+	if q.hist != nil {
+		q.hist.add(w)
+		e.svc.allHist.add(w)
+	}
 	if ix.svc&svcTouched != 0 {
 		q.tAnswered++
 		q.tWaitSum += w
 	}
 }
 
-// svcTouch marks an interaction a failure reached (resubmitted, restored by an IS).
+// svcTouch marks an interaction a failure reached: resubmitted, dropped or restored by an IS,
+// held at a media server or for a DAP, lost. Answered or not: one answered before is counted as
+// touched but its wait, which the failure did not lengthen, stays with the others'.
 func (e *Engine) svcTouch(slot int32) {
 	ix := &e.ixns[slot]
-	if ix.svc&svcOpen == 0 || ix.svc&svcTouched != 0 {
+	if ix.svc&svcTouched != 0 {
 		return
 	}
 	ix.svc |= svcTouched
-	e.svc.queues[ix.origin].touched++
+	e.svc.q[ix.class()].touched++
 }
 
 // svcFreed keeps the service state of an interaction whose slot is dropped while its customer
 // still waits (the IS restores it later into another slot).
 func (e *Engine) svcFreed(ix *ixn) {
 	if ix.svc&svcOpen != 0 {
-		e.svc.carry[ix.id] = svcCarry{origin: ix.origin, patienceAt: ix.patienceAt, flags: ix.svc}
+		e.svc.carry[ix.id] = svcCarry{origin: ix.origin, patienceAt: ix.patienceAt, received: ix.receivedAt, flags: ix.svc}
 	}
 	ix.svc, ix.patienceAt, ix.origin = 0, 0, 0
 }
@@ -241,10 +259,14 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 		delete(e.svc.carry, ix.id)
 		ix.origin, ix.patienceAt, ix.svc = c.origin, c.patienceAt, c.flags
 	} else {
+		ix.origin, ix.svc = q, 0
+		if ix.receivedAt >= e.svc.warmup[q] {
+			ix.svc = svcMeasured
+		}
 		if state == StateWithAgent {
 			return
 		}
-		ix.origin, ix.svc = q, svcOpen
+		ix.svc |= svcOpen
 		for i := range e.traffic {
 			if t := &e.traffic[i]; t.queue == q && t.media == ix.media && t.cfg.Patience > 0 {
 				ix.patienceAt = e.now + e.drawPatience(t.cfg.Patience)
@@ -272,7 +294,7 @@ func (e *Engine) svcLoad(ag int32, delta int32) {
 	default:
 		return
 	}
-	e.svc.area[g] += e.svc.busy[g] * (e.now - e.svc.last[g])
+	e.svc.area[g] += e.svc.busy[g] * e.svcSpan(e.svc.last[g])
 	e.svc.last[g] = e.now
 	if delta > 0 {
 		e.svc.busy[g]++
@@ -283,6 +305,8 @@ func (e *Engine) svcLoad(ag int32, delta int32) {
 
 // ServiceFigures are one queue's (or all queues') service figures. Times are seconds.
 type ServiceFigures struct {
+	// Offered counts the customers who arrived (after the warm-up): those the IS took, and those
+	// a media server still holds. Lost ones stay offered.
 	Offered   int64 `json:"offered"`
 	Answered  int64 `json:"answered"`
 	Abandoned int64 `json:"abandoned"`
@@ -292,28 +316,47 @@ type ServiceFigures struct {
 	ASA float64 `json:"asa"`
 	// ServiceLevel is the share of offered interactions answered within the threshold
 	// (SCENARIOS.md): answered_within / (offered − those a strategy finished without an agent).
-	// Abandoned customers and those still waiting at the end count against it; 1 when there is
-	// nobody to answer yet.
+	// Abandoned customers, those still waiting or held at the end and those lost before an
+	// agent answered count against it; 1 when there is nobody to answer yet.
 	ServiceLevel float64 `json:"service_level"`
 	Threshold    float64 `json:"threshold"`
 	// AbandonRate is abandoned / (answered + abandoned).
 	AbandonRate float64 `json:"abandon_rate"`
-	WaitP50     float64 `json:"wait_p50"`
-	WaitP90     float64 `json:"wait_p90"`
-	WaitP99     float64 `json:"wait_p99"`
-	// Failure impact: Touched counts the offered interactions a URS stop, a resubmission or an IS
-	// switchover/restart reached; TouchedASA and OthersASA are the ASA of the touched and of the
-	// other answered; ExtraWait is their difference (0 when either side has none answered).
+	// Wait percentiles (nearest rank) of the answered, exact to the microsecond below 2 ms and
+	// within 0.05% above.
+	WaitP50 float64 `json:"wait_p50"`
+	WaitP90 float64 `json:"wait_p90"`
+	WaitP99 float64 `json:"wait_p99"`
+	// The account of damage for these interactions (Damage): Lost (of them LostOpen still open in
+	// another database) — an interaction answered and then lost stays answered, and is counted
+	// here; Held waits at a media server or for a DAP now; Completed are closed as completed in
+	// the database the active IS uses. Offered = completed + abandoned + lost + open + held.
+	Lost      int64 `json:"lost"`
+	LostOpen  int64 `json:"lost_open"`
+	Held      int64 `json:"held"`
+	Completed int64 `json:"completed"`
+	// Failure impact: Touched counts the interactions a failure reached — a URS stop (a
+	// resubmission), an IS switchover or restart, a media server or a DAP outage holding them, a
+	// switchover losing them. TouchedASA is the ASA of those answered after a failure reached
+	// them, OthersASA that of the other answered, ExtraWait what the failure added: TouchedASA −
+	// OthersASA per queue; under _all, each touched interaction against the others of its own
+	// queue (not a mix of the queues' baselines). 0 when either side has none answered.
 	Touched    int64   `json:"touched"`
 	TouchedASA float64 `json:"touched_asa"`
 	OthersASA  float64 `json:"others_asa"`
 	ExtraWait  float64 `json:"extra_wait"`
+	// Warmup is the warm-up in seconds; Excluded counts the interactions that arrived before it,
+	// which none of the figures above include.
+	Warmup   float64 `json:"warmup"`
+	Excluded int64   `json:"excluded"`
 }
 
-func (q *svcQueue) figures() ServiceFigures {
-	f := ServiceFigures{Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned,
-		AnsweredWithin: q.within, Threshold: float64(q.threshold) / 1e9, ServiceLevel: 1, Touched: q.touched}
-	if n := q.offered - q.finished; n > 0 {
+func (q *svcQueue) figures(d classDamage) ServiceFigures {
+	f := ServiceFigures{Offered: q.offered + d.atMedia, Answered: q.answered, Abandoned: q.abandoned,
+		AnsweredWithin: q.within, Threshold: float64(q.threshold) / 1e9, ServiceLevel: 1,
+		Touched: q.touched + d.atMedia, Lost: d.lost, LostOpen: d.lostOpen, Held: d.atMedia + d.heldDAP,
+		Completed: d.completed}
+	if n := f.Offered - q.finished; n > 0 {
 		f.ServiceLevel = float64(q.within) / float64(n)
 	}
 	if n := q.answered + q.abandoned; n > 0 {
@@ -321,7 +364,7 @@ func (q *svcQueue) figures() ServiceFigures {
 	}
 	if q.answered > 0 {
 		f.ASA = float64(q.waitSum) / float64(q.answered) / 1e9
-		f.WaitP50, f.WaitP90, f.WaitP99 = q.percentiles()
+		f.WaitP50, f.WaitP90, f.WaitP99 = q.hist.percentiles()
 	}
 	if q.tAnswered > 0 {
 		f.TouchedASA = float64(q.tWaitSum) / float64(q.tAnswered) / 1e9
@@ -335,42 +378,28 @@ func (q *svcQueue) figures() ServiceFigures {
 	return f
 }
 
-// percentiles reads p50, p90 and p99 of the waits in one pass over the histogram, which stops at
-// the p99 bin (waits crowd the first bins).
-func (q *svcQueue) percentiles() (p50, p90, p99 float64) {
-	ps := [3]float64{0.5, 0.9, 0.99}
-	var out [3]float64
-	var ranks [3]int64
-	for k, p := range ps {
-		ranks[k] = max(1, int64(math.Ceil(p*float64(q.answered))))
-		out[k] = histMid(histB3)
-	}
-	var cum int64
-	k := 0
-	for i, n := range q.hist {
-		cum += n
-		for k < 3 && cum >= ranks[k] {
-			out[k] = histMid(i)
-			k++
-		}
-		if k == 3 {
-			break
-		}
-	}
-	return out[0], out[1], out[2]
-}
-
 // Service returns the service figures now, by queue and under AllQueues for all of them (whose
 // service level counts each interaction against its own queue's threshold).
 func (e *Engine) Service() map[string]ServiceFigures {
-	out := make(map[string]ServiceFigures, len(e.svc.queues)+1)
+	out := make(map[string]ServiceFigures, len(e.queues)+1)
 	all := svcQueue{threshold: int64(e.cfg.ServiceLevel), hist: e.svc.allHist}
 	if all.threshold <= 0 {
 		all.threshold = int64(DefaultServiceLevel)
 	}
-	for i := range e.svc.queues {
-		q := &e.svc.queues[i]
-		out[e.queues[i].name] = q.figures()
+	dmg := e.damageByClass()
+	var allD classDamage
+	var excluded, extraN int64
+	var extraSum float64
+	for i := range e.queues {
+		q, d := &e.svc.q[2*i+1], dmg[2*i+1]
+		f := q.figures(d)
+		f.Warmup, f.Excluded = float64(e.svc.warmup[i])/1e9, e.svc.q[2*i].offered+dmg[2*i].atMedia
+		out[e.queues[i].name] = f
+		excluded += f.Excluded
+		if q.tAnswered > 0 && q.answered > q.tAnswered {
+			extraSum += f.ExtraWait * float64(q.tAnswered)
+			extraN += q.tAnswered
+		}
 		all.offered += q.offered
 		all.answered += q.answered
 		all.abandoned += q.abandoned
@@ -380,19 +409,37 @@ func (e *Engine) Service() map[string]ServiceFigures {
 		all.touched += q.touched
 		all.tAnswered += q.tAnswered
 		all.tWaitSum += q.tWaitSum
+		allD.lost += d.lost
+		allD.lostOpen += d.lostOpen
+		allD.completed += d.completed
+		allD.atMedia += d.atMedia
+		allD.heldDAP += d.heldDAP
 	}
-	out[AllQueues] = all.figures()
+	f := all.figures(allD)
+	f.Warmup, f.Excluded = e.cfg.Warmup.Seconds(), excluded
+	// Each touched interaction against the untouched of its own queue: a queue with short waits
+	// and no failure must not make the others' failure look worse than it was.
+	f.ExtraWait = 0
+	if extraN > 0 {
+		f.ExtraWait = extraSum / float64(extraN)
+	}
+	out[AllQueues] = f
 	return out
 }
 
-// Occupancy is each agent group's busy share over the run so far: the time its agents held at
-// least one interaction or reservation, over agents × elapsed time.
+// svcSpan is how much of the time from `from` to now lies after the warm-up (occFrom).
+func (e *Engine) svcSpan(from int64) int64 {
+	return max(0, e.now-max(from, e.svc.occFrom))
+}
+
+// Occupancy is each agent group's busy share over the run so far (from the scenario's warm-up):
+// the time its agents held at least one interaction or reservation, over agents × elapsed time.
 func (e *Engine) Occupancy() map[string]float64 {
 	out := make(map[string]float64, len(e.groups))
 	for i, g := range e.groups {
-		area := e.svc.area[i] + e.svc.busy[i]*(e.now-e.svc.last[i])
-		if e.now > 0 && g.n > 0 {
-			out[g.name] = float64(area) / (float64(g.n) * float64(e.now))
+		area := e.svc.area[i] + e.svc.busy[i]*e.svcSpan(e.svc.last[i])
+		if span := e.svcSpan(0); span > 0 && g.n > 0 {
+			out[g.name] = float64(area) / (float64(g.n) * float64(span))
 		} else {
 			out[g.name] = 0
 		}
@@ -437,7 +484,10 @@ func (e *Engine) URSShare() map[string]map[string]float64 {
 func (e *Engine) svcFinished(ix *ixn) {
 	if ix.svc&svcOpen != 0 {
 		ix.svc &^= svcOpen
-		e.svc.queues[ix.origin].finished++
+		e.svc.q[ix.class()].finished++
+		if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
+			iv.Finished++
+		}
 	}
 }
 
@@ -452,4 +502,96 @@ func (e *Engine) gaveUp(slot int32, q int32) bool {
 	e.setState(ix, StateQueued, q)
 	e.customerAbandoned(slot)
 	return true
+}
+
+// WithIntervals keeps the service figures of each interval of width d (from 0) by the customers'
+// arrival, as an ACD's interval report has them: offered in the interval, and what became of
+// those customers (Engine.Intervals). For the run plot; every interaction counts, warm-up or not.
+func WithIntervals(d time.Duration) Option {
+	return func(e *Engine) { e.svc.ivWidth = int64(d) }
+}
+
+// IntervalFigures are the customers who arrived in one interval and what became of them so far.
+type IntervalFigures struct {
+	Offered        int64 // arrived in the interval (held at a media server or not)
+	Answered       int64
+	AnsweredWithin int64
+	Abandoned      int64
+	Finished       int64 // completed by their strategy without an agent: nobody to answer
+	// Pending are still waiting and have not waited the threshold yet: undecided.
+	Pending int64
+}
+
+// ServiceLevel is the share of the interval's customers answered within the threshold: those who
+// gave up, or who waited past it (held, lost or still waiting) count against it; those still
+// within it are not decided yet. NaN when there is nobody to count.
+func (f IntervalFigures) ServiceLevel() float64 {
+	n := f.Offered - f.Finished - f.Pending
+	if n <= 0 {
+		return math.NaN()
+	}
+	return float64(f.AnsweredWithin) / float64(n)
+}
+
+// interval is where a customer of queue q who arrived at t counts (nil without WithIntervals).
+func (e *Engine) interval(q int32, t int64) *IntervalFigures {
+	if e.svc.ivWidth <= 0 || t < 0 {
+		return nil
+	}
+	if e.svc.iv == nil {
+		e.svc.iv = make([][]IntervalFigures, len(e.queues))
+	}
+	i := int(t / e.svc.ivWidth)
+	for len(e.svc.iv[q]) <= i {
+		e.svc.iv[q] = append(e.svc.iv[q], IntervalFigures{})
+	}
+	return &e.svc.iv[q][i]
+}
+
+// Intervals returns, by queue and under AllQueues, the figures of each interval up to now (with
+// WithIntervals; nil without).
+func (e *Engine) Intervals() map[string][]IntervalFigures {
+	if e.svc.ivWidth <= 0 {
+		return nil
+	}
+	n := int(e.now/e.svc.ivWidth) + 1
+	out := make(map[string][]IntervalFigures, len(e.queues)+1)
+	all := make([]IntervalFigures, n)
+	for qi, q := range e.queues {
+		f := make([]IntervalFigures, n)
+		if e.svc.iv != nil {
+			copy(f, e.svc.iv[qi])
+		}
+		for i := range f {
+			all[i].Offered += f[i].Offered
+			all[i].Answered += f[i].Answered
+			all[i].AnsweredWithin += f[i].AnsweredWithin
+			all[i].Abandoned += f[i].Abandoned
+		}
+		out[q.name] = f
+	}
+	// Customers still within their threshold are undecided: the last intervals' are not failures.
+	pending := func(q int32, flags uint8, received int64) {
+		if flags&svcOpen != 0 && e.now-received <= e.svc.q[2*q+1].threshold && received >= 0 {
+			if i := int(received / e.svc.ivWidth); i < n {
+				out[e.queues[q].name][i].Pending++
+				all[i].Pending++
+			}
+		}
+	}
+	for i := range e.ixns {
+		if ix := &e.ixns[i]; ix.live {
+			pending(ix.origin, ix.svc, ix.receivedAt)
+		}
+	}
+	for _, c := range e.svc.carry {
+		pending(c.origin, c.flags, c.received)
+	}
+	for _, a := range e.apps {
+		for _, p := range a.parked {
+			pending(e.traffic[p.traffic].queue, svcOpen, p.received)
+		}
+	}
+	out[AllQueues] = all
+	return out
 }

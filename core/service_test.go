@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -374,9 +375,10 @@ func TestPropertyPatience(t *testing.T) {
 			t.Fatalf("lost %d: %+v", r.Interactions.Lost, r.Interactions)
 		}
 		all := r.Service[AllQueues]
-		if all.Offered != int64(len(sink.offered)) || all.Answered != int64(len(sink.answered)) || all.Abandoned != int64(len(sink.abandoned)) {
-			t.Fatalf("service %d offered, %d answered, %d abandoned; the log %d, %d, %d", all.Offered, all.Answered, all.Abandoned,
-				len(sink.offered), len(sink.answered), len(sink.abandoned))
+		// Offered: what the IS took (the log's submitted) and what media servers still hold.
+		if all.Offered != int64(len(sink.offered))+r.Interactions.WaitingAtMedia || all.Answered != int64(len(sink.answered)) || all.Abandoned != int64(len(sink.abandoned)) {
+			t.Fatalf("service %d offered, %d answered, %d abandoned; the log %d (+%d at media), %d, %d", all.Offered, all.Answered, all.Abandoned,
+				len(sink.offered), r.Interactions.WaitingAtMedia, len(sink.answered), len(sink.abandoned))
 		}
 		if len(e.is.held) == 0 && r.Interactions.Abandoned != all.Abandoned {
 			t.Fatalf("database %d abandoned, log %d", r.Interactions.Abandoned, all.Abandoned)
@@ -552,5 +554,56 @@ func TestPatienceRunsOutWhileHeldAtTheMediaServer(t *testing.T) {
 	}
 	if gaveUp == 0 || r.Interactions.Lost != 0 {
 		t.Fatalf("%d of %d held customers gave up; lost %d", gaveUp, len(released), r.Interactions.Lost)
+	}
+}
+
+// A warm-up leaves the interactions that arrived before it out of every service figure, and
+// says how many: counted from the event log, the figures are those of the later arrivals alone.
+func TestWarmupExcludesEarlyArrivals(t *testing.T) {
+	cfg := mmcConfig(3, 0.5, 5*time.Second, 0, 10*time.Minute, 2*time.Second)
+	cfg.Warmup = 4 * time.Minute
+	_, r, rec := run(t, cfg)
+	arrived := map[int64]int64{}
+	var before, after int64
+	for _, ev := range rec.events {
+		if ev.Kind == EvSubmitted {
+			arrived[ev.Ixn] = ev.T
+			if ev.T < int64(cfg.Warmup) {
+				before++
+			} else {
+				after++
+			}
+		}
+	}
+	var answered, within, waitSum int64
+	for _, ev := range rec.events {
+		if ev.Kind != EvAccepted || arrived[ev.Ixn] < int64(cfg.Warmup) {
+			continue
+		}
+		w := ev.T - arrived[ev.Ixn]
+		answered++
+		waitSum += w
+		if w <= int64(2*time.Second) {
+			within++
+		}
+	}
+	f := r.Service["q"]
+	if before == 0 || after == 0 {
+		t.Fatalf("%d arrivals before the warm-up, %d after: the test needs both", before, after)
+	}
+	if f.Offered != after || f.Excluded != before || f.Warmup != 240 {
+		t.Errorf("offered %d excluded %d warmup %v; want %d, %d, 240", f.Offered, f.Excluded, f.Warmup, after, before)
+	}
+	if f.Answered != answered || f.AnsweredWithin != within {
+		t.Errorf("answered %d within %d; the log's later arrivals: %d, %d", f.Answered, f.AnsweredWithin, answered, within)
+	}
+	if want := float64(waitSum) / float64(answered) / 1e9; math.Abs(f.ASA-want) > 1e-9 {
+		t.Errorf("ASA %v, the later arrivals' %v", f.ASA, want)
+	}
+	if all := r.Service[AllQueues]; all.Excluded != before || all.Offered != after {
+		t.Errorf("_all offered %d excluded %d", all.Offered, all.Excluded)
+	}
+	if o := r.Occupancy["G"]; o <= 0 || o > 1 {
+		t.Errorf("occupancy %v", o)
 	}
 }

@@ -28,11 +28,13 @@ type Snapshot struct {
 	Media       []string
 	Databases   []string
 	ParkedTotal int64
-	// LostOpen are interactions the active Interaction Server no longer knows: submitted, not
-	// completed, in none of its states — left open in a database it no longer uses (a switchover
-	// onto a re-pointed DAP). The run report's lost_open counts the same rows in the databases;
-	// its lost also counts the rows completed there, which only the databases know.
-	LostOpen int64
+	// Damage is the account of what failures did so far: the run report's figures, under the
+	// same labels (Damage.Items).
+	Damage Damage
+	// Completed counts the interactions closed as completed in the database the active IS uses,
+	// the run report's interactions.completed (Stats.Completed also counts completions a
+	// switchover has since put out of sight, and those still waiting for a DAP).
+	Completed int64
 	// Service are the service figures by queue and AllQueues; Occupancy by agent group.
 	Service   map[string]ServiceFigures
 	Occupancy map[string]float64
@@ -96,6 +98,7 @@ type QueueView struct {
 	Queued          int64
 	InURS           int64
 	WithAgent       int64
+	Held            int64 // waiting at a media server or for a DAP (of the interactions it was offered)
 }
 
 // GroupView is an agent group.
@@ -176,7 +179,10 @@ func (e *Engine) Snapshot() *Snapshot {
 		s.Live.InURS += q.counts[StateInURS]
 		s.Live.WithAgent += q.counts[StateWithAgent]
 	}
-	s.LostOpen = max(0, s.Stats.Submitted-s.Stats.Completed-s.Live.Queued-s.Live.InURS-s.Live.WithAgent)
+	s.Damage, s.Completed = e.Damage(), e.completedInUse()
+	for c, d := range e.damageByClass() {
+		s.Queues[c/2].Held += d.atMedia + d.heldDAP
+	}
 	clusterOf := map[int32][]string{}
 	for _, c := range e.clust {
 		cv := ClusterView{Name: c.name, Type: c.typ}

@@ -1,14 +1,11 @@
 package scenarios
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
@@ -101,83 +98,41 @@ func ParseExpectation(text string) (Expectation, error) {
 // PathString is the dotted path.
 func (e Expectation) PathString() string { return strings.Join(e.Path, ".") }
 
-// Evaluate checks every expectation against a run report.
+// Evaluate checks every expectation against a run report, read through the report's one
+// flattener (core.Report.Figures): a path names the same figure here as in a sweep row or a plot.
 func Evaluate(exps []Expectation, r *core.Report) []core.ExpectationResult {
 	out := make([]core.ExpectationResult, 0, len(exps))
-	doc, err := reportDoc(r)
+	figs := r.Figures()
 	for _, e := range exps {
-		if err != nil {
-			out = append(out, core.ExpectationResult{Expect: e.Text, Error: err.Error()})
+		if r == nil {
+			out = append(out, core.ExpectationResult{Expect: e.Text, Error: "no report"})
 			continue
 		}
-		out = append(out, e.eval(doc))
+		out = append(out, e.eval(figs))
 	}
 	return out
 }
 
-// reportDoc is the report as its JSON reads, so paths are the names users see in `--json`.
-func reportDoc(r *core.Report) (map[string]any, error) {
-	if r == nil {
-		return nil, fmt.Errorf("no report")
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, fmt.Errorf("encode report: %w", err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("decode report: %w", err)
-	}
-	return doc, nil
-}
-
-func (e Expectation) eval(doc map[string]any) core.ExpectationResult {
+func (e Expectation) eval(figs core.Figures) core.ExpectationResult {
 	res := core.ExpectationResult{Expect: e.Text}
-	var v any = doc
-	for _, seg := range e.Path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			v = nil
-			break
-		}
-		v = m[seg] // absent: nil, which counts as 0
-	}
-	switch {
-	case v == nil:
-		res.Actual = 0
-	case e.Spread:
-		lo, hi, any := math.Inf(1), math.Inf(-1), false
-		walkNumbers(v, func(x float64) {
-			lo, hi, any = min(lo, x), max(hi, x), true
-		})
-		if any {
+	path := e.PathString()
+	if e.Spread {
+		// max − min of every number under the path (none: 0).
+		if under := figs.Under(path); len(under) > 0 {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, k := range under {
+				lo, hi = min(lo, figs[k]), max(hi, figs[k])
+			}
 			res.Actual = hi - lo
 		}
-	default:
-		x, ok := v.(float64)
-		if !ok {
-			res.Error = fmt.Sprintf("%s is not a number", e.PathString())
-			return res
-		}
+	} else if x, ok := figs[path]; ok {
 		res.Actual = x
-	}
+	} else if sh := core.ReportShape().At(e.Path); sh != nil && sh.Kind != core.ShapeNumber {
+		res.Error = fmt.Sprintf("%s is not a number", path)
+		return res
+	} // else absent: 0
 	res.OK = compare(res.Actual, e.Op, e.Value)
 	return res
-}
-
-func walkNumbers(v any, f func(float64)) {
-	switch x := v.(type) {
-	case float64:
-		f(x)
-	case map[string]any:
-		for _, c := range x {
-			walkNumbers(c, f)
-		}
-	case []any:
-		for _, c := range x {
-			walkNumbers(c, f)
-		}
-	}
 }
 
 func compare(a float64, op string, b float64) bool {
@@ -246,29 +201,29 @@ func offsetPos(base Pos, s *ast.StringNode, off int) Pos {
 // checkExpectPath checks an expectation's path against the report's shape and the scenario's
 // names: with "absent = 0", a typo in a path would otherwise pass silently.
 func (l *loader) checkExpectPath(e Expectation, what string, at func(int) Pos) {
-	sh := reportShape()
+	sh := core.ReportShape()
 	var walked []string
 	for i, seg := range e.Path {
 		pos := at(e.segOff[i])
 		prefix := strings.Join(walked, ".")
-		switch sh.kind {
-		case shapeObject:
-			next, ok := sh.fields[seg]
+		switch sh.Kind {
+		case core.ShapeObject:
+			next, ok := sh.Fields[seg]
 			if !ok {
 				where := "the report"
 				if prefix != "" {
 					where = prefix
 				}
-				l.errorf(pos, CodeBadExpect, "%s: %s has no %q%s", what, where, seg, didYouMean(seg, sh.order))
+				l.errorf(pos, CodeBadExpect, "%s: %s has no %q%s", what, where, seg, didYouMean(seg, sh.Order))
 				return
 			}
 			sh = next
-		case shapeNames:
+		case core.ShapeNames:
 			if known, checked := l.reportNames(walked); checked && !slices.Contains(known, seg) {
 				l.errorf(pos, CodeBadExpect, "%s: %s has no %q: %s%s", what, prefix, seg, l.reportNamesKind(walked), didYouMean(seg, known))
 				return
 			}
-			sh = sh.elem
+			sh = sh.Elem
 		default:
 			l.errorf(pos, CodeBadExpect, "%s: %s is a single value; nothing is under it", what, prefix)
 			return
@@ -277,9 +232,9 @@ func (l *loader) checkExpectPath(e Expectation, what string, at func(int) Pos) {
 	}
 	full := e.PathString()
 	switch {
-	case sh.kind == shapeText:
+	case sh.Kind == core.ShapeText:
 		l.errorf(at(e.segOff[len(e.segOff)-1]), CodeBadExpect, "%s: %s is not a number", what, full)
-	case !e.Spread && sh.kind != shapeNumber:
+	case !e.Spread && sh.Kind != core.ShapeNumber:
 		l.errorf(at(e.segOff[len(e.segOff)-1]), CodeBadExpect, "%s: %s is a group of figures, not a number; name one of them, or use spread(%s)", what, full, full)
 	}
 }
@@ -343,56 +298,4 @@ func (l *loader) reportNamesKind(path []string) string {
 		return "not a database of this scenario"
 	}
 	return "unknown name"
-}
-
-// shape is the structure of the report's JSON, derived from core.Report so that a figure added to
-// the report can be expected without touching this package.
-type shape struct {
-	kind   shapeKind
-	fields map[string]*shape // shapeObject
-	order  []string          // shapeObject: field names, for suggestions
-	elem   *shape            // shapeNames: the value under each name
-}
-
-type shapeKind uint8
-
-const (
-	shapeNumber shapeKind = iota
-	shapeText             // strings, booleans, lists: not figures
-	shapeObject           // a struct: fixed field names
-	shapeNames            // a map: names from the scenario (strategies, URS, DAPs…)
-)
-
-var reportShape = sync.OnceValue(func() *shape { return shapeOf(reflect.TypeFor[core.Report]()) })
-
-func shapeOf(t reflect.Type) *shape {
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
-		return &shape{kind: shapeNumber}
-	case reflect.Map:
-		return &shape{kind: shapeNames, elem: shapeOf(t.Elem())}
-	case reflect.Pointer:
-		return shapeOf(t.Elem())
-	case reflect.Struct:
-		s := &shape{kind: shapeObject, fields: map[string]*shape{}}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			s.fields[name] = shapeOf(f.Type)
-			s.order = append(s.order, name)
-		}
-		return s
-	}
-	return &shape{kind: shapeText}
 }

@@ -72,7 +72,7 @@ func TestParseExpectationErrors(t *testing.T) {
 func TestEvaluate(t *testing.T) {
 	r := &core.Report{
 		Scenario:     "t",
-		Interactions: core.InteractionCounts{Submitted: 10, Completed: 7, Lost: 0, Database: "ixn"},
+		Interactions: core.InteractionCounts{Submitted: 10, Completed: 7, Damage: core.Damage{Lost: 0}, Database: "ixn"},
 		Routing:      map[string]map[string]int64{"C": {"URS_1": 5, "URS_2": 3}, "A": {"URS_1": 4}},
 		ESP:          map[string]map[string]int64{"FaxCluster": {"FaxSrv_1": 2, "FaxSrv_2": 2}},
 		DAP:          map[string]core.DAPCounts{"DAP_1": {Requests: 9, Failures: 1, Database: "ixn"}, "DAP_2": {Requests: 4}},

@@ -204,7 +204,7 @@ func (l *loader) top(root ast.Node) {
 		l.cfg.Duration = dur
 	}
 	if raw, ok := o.get("service_level"); ok {
-		l.cfg.ServiceLevel, _ = l.serviceLevel(raw, "service_level", "service_level")
+		l.cfg.ServiceLevel, l.cfg.Warmup = l.serviceLevel(raw, "service_level", "service_level")
 	}
 	// Sections are read in file-independent order; references between them are checked once all
 	// are read, so a file may define things in any order.

@@ -224,7 +224,7 @@ func (l *loader) businessProcesses(raw ast.Node) {
 			qo.require("strategy")
 			qc := core.QueueConfig{Name: q.key, BusinessProcess: e.key}
 			if raw, ok := qo.get("service_level"); ok {
-				qc.ServiceLevel, _ = l.serviceLevel(raw, qo.sub("service_level"), qwhat+" service_level")
+				qc.ServiceLevel, qc.Warmup = l.serviceLevel(raw, qo.sub("service_level"), qwhat+" service_level")
 			}
 			if s, ok := qo.str("strategy"); ok {
 				qc.Strategy = s.Name

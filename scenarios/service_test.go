@@ -40,6 +40,28 @@ func TestServiceFieldsLoad(t *testing.T) {
 	}
 }
 
+// `service_level: {warmup}` at the top and per queue, with or without a threshold: the queue's
+// own wins, and --warmup (Config.SetWarmup) wins over both.
+func TestWarmupLoads(t *testing.T) {
+	src := mutate(t, "  Inbound: {queues: {fax_in: {strategy: A}}}", "  Inbound: {queues: {fax_in: {strategy: A, service_level: {warmup: 30s}}}}")
+	src = strings.Replace(src, "timeline:", "service_level: {threshold: 15s, warmup: 20s}\ntimeline:", 1)
+	s, err := Parse("warm.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	c := s.Config
+	if c.Warmup != 20*time.Second || c.ServiceLevel != 15*time.Second || c.Queues[0].Warmup != 30*time.Second || c.Queues[0].ServiceLevel != 0 {
+		t.Fatalf("warmup %s threshold %s, queue warmup %s threshold %s; want 20s 15s 30s 0s", c.Warmup, c.ServiceLevel, c.Queues[0].Warmup, c.Queues[0].ServiceLevel)
+	}
+	if got := c.QueueWarmup(0); got != 30*time.Second {
+		t.Fatalf("queue warm-up in force %s, want its own 30s", got)
+	}
+	c.SetWarmup(10 * time.Second)
+	if got := c.QueueWarmup(0); got != 10*time.Second || c.Warmup != 10*time.Second {
+		t.Fatalf("after SetWarmup(10s): queue %s, scenario %s", got, c.Warmup)
+	}
+}
+
 func TestServiceFieldsRejectBadInput(t *testing.T) {
 	cases := []struct {
 		name, old, new, fragment string
@@ -48,7 +70,12 @@ func TestServiceFieldsRejectBadInput(t *testing.T) {
 		{"zero patience", "rate: 1/s}", "rate: 1/s, patience: 0s}", "patience must be positive"},
 		{"patience not a duration", "rate: 1/s}", "rate: 1/s, patience: soon}", `bad duration "soon"`},
 		{"zero threshold", "timeline:", "service_level: {threshold: 0s}\ntimeline:", "threshold must be positive"},
-		{"threshold missing", "timeline:", "service_level: {}\ntimeline:", "threshold"},
+		{"threshold missing", "timeline:", "service_level: {}\ntimeline:", "want threshold, warmup or both"},
+		{"negative warmup", "timeline:", "service_level: {warmup: -1m}\ntimeline:", "must not be negative"},
+		{"warmup not a duration", "timeline:", "service_level: {warmup: 1 hour}\ntimeline:", `bad duration "1 hour"`},
+		{"warmup as long as the run", "timeline:", "service_level: {warmup: 1m}\ntimeline:", "warmup 1m0s is not shorter than the run (duration 1m0s)"},
+		{"queue warmup past the run", "{fax_in: {strategy: A}}", "{fax_in: {strategy: A, service_level: {warmup: 1h}}}", "queue fax_in service_level: warmup 1h0m0s is not shorter"},
+		{"typo in warmup", "timeline:", "service_level: {warm_up: 5m}\ntimeline:", `did you mean "warmup"`},
 		{"typo in service_level", "timeline:", "service_level: {treshold: 5s}\ntimeline:", `did you mean "threshold"`},
 		{"queue threshold typo", "{fax_in: {strategy: A}}", "{fax_in: {strategy: A, service_levl: {threshold: 5s}}}", `did you mean "service_level"`},
 		{"unknown queue in expect", "  - interactions.lost == 0", "  - service.fax_inn.asa <= 3", `did you mean "fax_in"`},
@@ -106,10 +133,10 @@ func TestBundledWithPatience(t *testing.T) {
 					t.Errorf("service._all.abandoned %d, database %d", all.Abandoned, ic.Abandoned)
 				}
 			}
-			// Offered counts what the IS took; submitted the rows in the databases (a media server
-			// still holding arrivals has offered nothing yet).
-			if all.Offered != ic.Submitted && before.Interactions.Lost == 0 {
-				t.Errorf("offered %d, submitted %d", all.Offered, ic.Submitted)
+			// Offered counts the customers: those the IS took (the rows in the databases) and
+			// those a media server still holds.
+			if all.Offered != ic.Submitted+ic.WaitingAtMedia && before.Interactions.Lost == 0 {
+				t.Errorf("offered %d, submitted %d + waiting at media %d", all.Offered, ic.Submitted, ic.WaitingAtMedia)
 			}
 			if waiting := ic.Queued + ic.InURS; all.Answered+all.Abandoned+waiting > all.Offered {
 				t.Errorf("answered %d + abandoned %d + waiting %d > offered %d", all.Answered, all.Abandoned, waiting, all.Offered)

@@ -317,22 +317,36 @@ func (l *loader) checkMembership(kind core.ActionKind, c, m named, what string) 
 	}
 }
 
-// serviceLevel reads `service_level: {threshold: DURATION}`, the wait within which an answer
-// counts towards the service level.
-func (l *loader) serviceLevel(raw ast.Node, path, what string) (time.Duration, bool) {
-	o := l.object(raw, path, what, "threshold")
+// serviceLevel reads `service_level: {threshold: DURATION, warmup: DURATION}`: the wait within
+// which an answer counts towards the service level, and the warm-up before which arrivals are
+// left out of the service figures. Either may be left out (0: the default, or the scenario's);
+// an empty section says nothing and is an error.
+func (l *loader) serviceLevel(raw ast.Node, path, what string) (threshold, warmup time.Duration) {
+	o := l.object(raw, path, what, "threshold", "warmup")
 	if !o.ok {
-		return 0, false
+		return 0, 0
 	}
-	o.require("threshold")
-	v, ok := o.duration("threshold")
-	if !ok {
-		return 0, false
+	if !o.has("threshold") && !o.has("warmup") {
+		l.errorf(o.pos, CodeMissingField, "%s: want threshold, warmup or both (e.g. {threshold: 20s, warmup: 30m})", what)
+		return 0, 0
 	}
-	if v <= 0 {
-		raw, _ := o.get("threshold")
-		l.errorf(posOf(raw), CodeBadDuration, "%s: threshold must be positive", what)
-		return 0, false
+	if v, ok := o.duration("threshold"); ok {
+		if v <= 0 {
+			raw, _ := o.get("threshold")
+			l.errorf(posOf(raw), CodeBadDuration, "%s: threshold must be positive", what)
+		} else {
+			threshold = v
+		}
 	}
-	return v, true
+	if v, ok := o.duration("warmup"); ok {
+		warmup = v
+		wraw, _ := o.get("warmup")
+		// Checked once the duration is known (the sections are read in any order).
+		l.later(func() {
+			if v > 0 && l.cfg.Duration > 0 && v >= l.cfg.Duration {
+				l.errorf(posOf(wraw), CodeBadDuration, "%s: warmup %s is not shorter than the run (duration %s): nothing would be measured", what, v, l.cfg.Duration)
+			}
+		})
+	}
+	return threshold, warmup
 }

@@ -280,8 +280,8 @@ func TestEventLogFilterTerms(t *testing.T) {
 	}
 }
 
-// Interactions left open in a database the IS no longer uses show in the Interactions pane and
-// the status bar, at every size.
+// Interactions lost to a switchover onto another database show in the Interactions pane and the
+// status bar, at every size, with the run report's figure (core.Damage).
 func TestLostShown(t *testing.T) {
 	h := newHarness(t, seedConfig(), 160, 48)
 	h.step(20 * time.Second)
@@ -292,18 +292,20 @@ func TestLostShown(t *testing.T) {
 	h.command("repoint! DAP_2 other")
 	h.command("switchover!")
 	h.step(5 * time.Second)
-	if h.snap().LostOpen == 0 {
+	d := h.snap().Damage
+	if d.Lost == 0 || d.LostOpen == 0 {
 		t.Fatalf("nothing lost after a switchover onto another database: %s", h.m.msg)
 	}
-	h.wantView("LOST ")
+	lost := fmt.Sprintf("lost %d", d.Lost)
+	h.wantView(lost + " · still open in another database " + fmt.Sprint(d.LostOpen))
 	for _, sz := range [][2]int{{160, 48}, {80, 24}} {
 		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		h.keys("4")
 		lines := strings.Split(h.view(), "\n")
-		if bar := lines[len(lines)-2]; !strings.Contains(bar, "lost ") {
-			t.Fatalf("%dx%d: no lost in the status bar: %s", sz[0], sz[1], bar)
+		if bar := lines[len(lines)-2]; !strings.Contains(bar, lost) {
+			t.Fatalf("%dx%d: no %q in the status bar: %s", sz[0], sz[1], lost, bar)
 		}
-		h.wantView("LOST ")
+		h.wantView(lost + " · ")
 	}
 }
 

@@ -98,10 +98,26 @@ func (p *ixnPane) summary() []string {
 	if width(plain.String()) > p.w-1 {
 		out[0] = fit(plain.String(), p.w-1)
 	}
-	if s.LostOpen > 0 {
-		out = append(out, p.th.bad.s(fit("LOST "+count(s.LostOpen)+": left open in a database the IS no longer uses", p.w-1)))
+	if line := damageLine(s.Damage); line != "" {
+		// The account of damage, under the run report's labels: what a failure cost so far.
+		pt := p.th.warn
+		if s.Damage.Lost > 0 {
+			pt = p.th.bad
+		}
+		out = append(out, pt.s(fit(line, p.w-1)))
 	}
 	return append(out, p.trends()...)
+}
+
+// damageLine lists the figures of the account of damage that are not 0, "" when all are.
+func damageLine(d core.Damage) string {
+	var parts []string
+	for _, it := range d.Items() {
+		if it.Value != 0 {
+			parts = append(parts, it.Label+" "+count(it.Value))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 func (p *ixnPane) rows() []row {

@@ -245,11 +245,11 @@ func (m *Model) statusBar() string {
 	st, lv := s.Stats, s.Live
 	// One wording at every width: a narrower bar leaves figures out, it does not rename them.
 	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
-		count(st.Submitted), count(st.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
+		count(st.Submitted), count(s.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
 	mid := seg{fmt.Sprintf("submitted %s · completed %s · in URS %s · resubmitted %s",
-		count(st.Submitted), count(st.Completed), count(lv.InURS), count(st.Resubmitted)), th.bar}
-	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmitted %s", count(st.Submitted), count(st.Completed), count(st.Resubmitted)), th.bar}
-	shorter := seg{fmt.Sprintf("submitted %s · completed %s", count(st.Submitted), count(st.Completed)), th.bar}
+		count(st.Submitted), count(s.Completed), count(lv.InURS), count(st.Resubmitted)), th.bar}
+	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmitted %s", count(st.Submitted), count(s.Completed), count(st.Resubmitted)), th.bar}
+	shorter := seg{fmt.Sprintf("submitted %s · completed %s", count(st.Submitted), count(s.Completed)), th.bar}
 	name := seg{s.Scenario, th.barKey}
 	clkSeg := seg{clk, th.bar}
 	levels := [][]seg{
@@ -263,10 +263,17 @@ func (m *Model) statusBar() string {
 		{runShort, clkShort, shorter},
 		{runShort, clkShort},
 	}
-	if s.LostOpen > 0 { // interactions no Interaction Server will hear of again: never dropped
-		lost := seg{"lost " + count(s.LostOpen), th.barBad}
+	// The account of damage (the run report's figures and labels): never dropped for room.
+	if d := s.Damage; d.Lost > 0 || d.Held > 0 {
+		var dmg []seg
+		if d.Lost > 0 {
+			dmg = append(dmg, seg{"lost " + count(d.Lost), th.barBad})
+		}
+		if d.Held > 0 {
+			dmg = append(dmg, seg{"held " + count(d.Held), th.barWarn})
+		}
 		for i := range levels {
-			levels[i] = append(levels[i], lost)
+			levels[i] = append(levels[i], dmg...)
 		}
 	}
 	sep := " │ "

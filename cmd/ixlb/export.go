@@ -82,7 +82,7 @@ func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, ex
 	d := scenarios.Drill{Duration: at, Seed: j.Config.Seed, Actions: ops, StopTraffic: at > sc.Config.Duration,
 		Header: []string{
 			fmt.Sprintf("Exported by ixlb from a console session of %s (%s), at %s virtual:", sc.Config.Name, sc.File, virtualClock(at)),
-			fmt.Sprintf("the scenario as it ran, with the operator's %s at the end of timeline: (by: operator)", plural(len(ops), "action")),
+			fmt.Sprintf("the scenario as it ran, with the operator's %s at the end of timeline: (by: operator)", counted(len(ops), "action")),
 			"and duration: where the session stood. `ixlb run` of this file gives the session's event log, byte",
 			fmt.Sprintf("for byte: events_sha256 %s.", want),
 			"",
@@ -126,10 +126,10 @@ func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, ex
 	if err := writeFileAtomic(path, out, overwrite); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
-	info := fmt.Sprintf("exported %s at %s to %s: ixlb run %s gives its events_sha256 %.12s…", plural(len(ops), "operator action"),
+	info := fmt.Sprintf("exported %s at %s to %s: ixlb run %s gives its events_sha256 %.12s…", counted(len(ops), "operator action"),
 		virtualClock(at), path, path, want)
 	if failing > 0 {
-		info += fmt.Sprintf(" (%s of the scenario's own fail after this drill: --expect writes ones from its figures)", plural(failing, "expectation"))
+		info += fmt.Sprintf(" (%s of the scenario's own fail after this drill: --expect writes ones from its figures)", counted(failing, "expectation"))
 	}
 	return info, nil
 }
@@ -139,12 +139,8 @@ func virtualClock(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d:%02d.%03d", int64(d/time.Hour), int64(d/time.Minute)%60, int64(d/time.Second)%60, int64(d/time.Millisecond)%1000)
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+// counted is n and the word, plural when n is not 1: "2 operator actions".
+func counted(n int, word string) string { return fmt.Sprintf("%d %s", n, plural(n, word, word+"s")) }
 
 // pathName is a name an expectation path can hold as one of its parts.
 var pathName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)

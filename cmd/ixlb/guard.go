@@ -39,8 +39,8 @@ func newMemoryGuard() (*memoryGuard, error) {
 	return &memoryGuard{limit: limit, sample: []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}}, nil
 }
 
-// check returns an error when the heap is over the limit.
-func (g *memoryGuard) check(eng *core.Engine) error {
+// Check returns an error when the heap is over the limit (study.Guard).
+func (g *memoryGuard) Check(eng *core.Engine) error {
 	if g == nil || g.limit == 0 {
 		return nil
 	}

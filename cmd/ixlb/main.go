@@ -102,6 +102,7 @@ file, or the name of a bundled scenario) it opens that one.`,
 	root.AddCommand(run, newLintCmd(), newScenariosCmd(), newSchemaCmd(), newEventsCmd())
 	root.AddCommand(newCompareCmd())
 	root.AddCommand(newSweepCmd())
+	root.AddCommand(newStaffCmd())
 	root.AddCommand(newExportCmd())
 	return root
 }

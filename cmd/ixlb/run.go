@@ -17,20 +17,24 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/scenarios/study"
 	"github.com/ixlb/ixlb/tui/live"
 )
 
 type runFlags struct {
-	seed    uint64
-	json    bool
-	events  string
-	noProg  bool
-	seedSet bool
-	data    string
-	speed   float64
-	fresh   bool
-	rebuild bool
-	plot    string
+	seed     uint64
+	json     bool
+	events   string
+	noProg   bool
+	seedSet  bool
+	data     string
+	speed    float64
+	fresh    bool
+	rebuild  bool
+	plot     string
+	interval time.Duration
+	warmup   time.Duration
+	warmSet  bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -66,6 +70,7 @@ SIGINT/SIGTERM.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
+			f.warmSet = cmd.Flags().Changed("warmup")
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -78,6 +83,8 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
+	cmd.Flags().DurationVar(&f.interval, "interval", 0, "with --plot: the interval service level and URS shares are taken over (default 15m; shorter for runs under an hour)")
+	cmd.Flags().DurationVar(&f.warmup, "warmup", 0, "leave interactions that arrive before this out of the service figures (every queue; overrides the file's service_level warmup)")
 	return cmd
 }
 
@@ -118,8 +125,14 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if f.rebuild && (f.data == "" || f.fresh) {
 		return exitf(2, "--rebuild needs --data (and starts from the saved session, so not with --fresh)")
 	}
-	if _, err := plotFormat(f.plot); f.plot != "" && err != nil {
+	if _, err := study.PlotFormat(f.plot); f.plot != "" && err != nil {
 		return exitf(2, "%v", err)
+	}
+	if f.interval != 0 && f.plot == "" {
+		return exitf(2, "--interval is the plot's interval: give --plot FILE too")
+	}
+	if f.interval < 0 {
+		return exitf(2, "--interval %s: want a positive length such as 15m or 30m", f.interval)
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -135,6 +148,16 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	}
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
+	}
+	// The warm-up changes what is counted, not what happens: the session is the file's, so a
+	// finished --data run can be reported again with another --warmup.
+	runCfg := cfg
+	if f.warmSet {
+		if err := checkWarmup(f.warmup, cfg.Duration); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		runCfg.Queues = append([]core.QueueConfig(nil), cfg.Queues...)
+		runCfg.SetWarmup(f.warmup)
 	}
 	// From before the session exists: a signal while it opens is heard at the first step, and
 	// a temporary directory is not left behind.
@@ -172,7 +195,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		if f.rebuild {
 			opts = append(opts, core.WithRebuild())
 		}
-		eng, err = core.Resume(cfg, *r, opts...)
+		eng, err = core.Resume(runCfg, *r, opts...)
 		if err != nil {
 			return &exitError{code: 2, err: explain(ss.ResumeError(err))}
 		}
@@ -187,7 +210,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.Dir(), time.Duration(r.T).Round(time.Millisecond))
 		}
 	} else {
-		eng, err = core.New(cfg, opts...)
+		eng, err = core.New(runCfg, opts...)
 		if err != nil {
 			return exitf(2, "%s: %v", sc.File, err)
 		}
@@ -234,7 +257,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		// Names and expectations come from the file: escaped for the terminal.
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
-	if err := plotRun(stderr, f.plot, cfg); err != nil {
+	if err := plotRun(stderr, f.plot, runCfg, f.interval); err != nil {
 		return exitf(2, "plot: %v", err)
 	}
 	for _, x := range rep.Expectations {
@@ -256,6 +279,31 @@ func (s *seedFlag) Set(v string) error {
 		return fmt.Errorf("a seed is a whole number from 0 to 18446744073709551615")
 	}
 	*s = seedFlag(x)
+	return nil
+}
+
+// plotRun draws `ixlb run --plot`: the run is replayed in memory from the start (deterministic,
+// and a resumed session is the same world as one never interrupted), sampled finely; the plot
+// costs a second run but changes nothing in the first.
+func plotRun(stderr io.Writer, path string, cfg core.Config, interval time.Duration) error {
+	if path == "" {
+		return nil
+	}
+	if err := study.WriteRunPlot(path, cfg, interval); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "plot → %s\n", path)
+	return nil
+}
+
+// checkWarmup refuses a --warmup that would leave nothing to measure.
+func checkWarmup(d, duration time.Duration) error {
+	switch {
+	case d < 0:
+		return fmt.Errorf("--warmup %s: must not be negative", d)
+	case d >= duration:
+		return fmt.Errorf("--warmup %s: not shorter than the run (duration %s): nothing would be measured", d, duration)
+	}
 	return nil
 }
 
@@ -299,7 +347,7 @@ func (lp loop) step(eng *core.Engine, end int64) error {
 	if lp.stop.stopped() {
 		return errInterrupted
 	}
-	return lp.guard.check(eng)
+	return lp.guard.Check(eng)
 }
 
 // simulate runs the engine to the end as fast as it goes, committing every 1% of the duration
@@ -373,14 +421,9 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 		time.Duration(r.VirtualSeconds*1e9), elapsed.Round(time.Millisecond), r.Events, r.EventsSHA256)
 	ic := r.Interactions
 	fmt.Fprintf(tw, "Interactions (database %s)\n", ic.Database)
-	lost := fmt.Sprint(ic.Lost)
-	if ic.Lost > 0 {
-		// Lost means out of the active IS's sight; say how many of those were never finished.
-		lost = fmt.Sprintf("%d (%d still open in another database)", ic.Lost, ic.LostOpen)
-	}
-	fmt.Fprintf(tw, "  submitted\t%d\tcompleted\t%d\tlost\t%s\n", ic.Submitted, ic.Completed, lost)
-	fmt.Fprintf(tw, "  queued\t%d\tin URS\t%d\twith agent\t%d\n", ic.Queued, ic.InURS, ic.WithAgent)
-	fmt.Fprintf(tw, "  resubmitted\t%d\trevoked\t%d\twaiting at media\t%d\n\n", ic.Resubmitted, ic.Revoked, ic.WaitingAtMedia)
+	fmt.Fprintf(tw, "  submitted\t%d\tcompleted\t%d\tqueued\t%d\n", ic.Submitted, ic.Completed, ic.Queued)
+	fmt.Fprintf(tw, "  in URS\t%d\twith agent\t%d\trevoked\t%d\n", ic.InURS, ic.WithAgent, ic.Revoked)
+	fmt.Fprintf(tw, "  damage\t%s\n\n", damageText(ic.Damage))
 	fmt.Fprintln(tw, "Routing: submissions per strategy and URS")
 	for _, s := range sortedKeys(r.Routing) {
 		fmt.Fprintf(tw, "  %s\t%s\n", s, joinCounts(r.Routing[s]))
@@ -401,6 +444,7 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 	}
 	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d\n", r.Agents.Reservations, r.Agents.Denied, r.Agents.DoubleBooked)
 	printService(tw, r)
+	printServiceNotes(tw, r)
 	for _, e := range r.Errors {
 		fmt.Fprintf(tw, "\nerror: %s\n", e)
 	}
@@ -420,6 +464,79 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 			fmt.Fprintf(tw, "  %s %s\t%s\n", mark, x.Expect, detail)
 		}
 		fmt.Fprintf(tw, "%d of %d expectations hold\n", pass, len(r.Expectations))
+	}
+}
+
+// damageText is the account of damage under the labels the console shows it with (Damage.Items);
+// held says where the work waits.
+func damageText(d core.Damage) string {
+	var parts []string
+	for _, it := range d.Items() {
+		s := fmt.Sprintf("%s %d", it.Label, it.Value)
+		if it.Label == "held" && d.Held > 0 {
+			s += fmt.Sprintf(" (%d waiting at media, %d for a DAP)", d.WaitingAtMedia, d.HeldForDAP)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// fmtSec shows seconds to what they mean: milliseconds below a second (a 3 ms median is not 0.0),
+// tenths up to 100 s, whole seconds beyond.
+func fmtSec(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 1:
+		return fmt.Sprintf("%.3f", v)
+	case v < 100:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// lostText is a queue's lost interactions and, of them, those still open in another database.
+func lostText(f core.ServiceFigures) string {
+	if f.LostOpen > 0 {
+		return fmt.Sprintf("%d (%d open)", f.Lost, f.LostOpen)
+	}
+	return fmt.Sprint(f.Lost)
+}
+
+// extraWaitText is the wait a failure added, "–" when there is nothing to compare (no touched
+// interaction answered after the failure reached it, or no other).
+func extraWaitText(f core.ServiceFigures) string {
+	if f.Touched == 0 || f.ExtraWait == 0 && (f.TouchedASA == 0 || f.OthersASA == 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%+.1f", f.ExtraWait)
+}
+
+// printServiceNotes follows the service table: what the warm-up left out, what an agent's time
+// per interaction is made of, and whether the figures are a steady state's.
+func printServiceNotes(tw *tabwriter.Writer, r *core.Report) {
+	if all, ok := r.Service[core.AllQueues]; ok && (all.Warmup > 0 || all.Excluded > 0) {
+		var per []string
+		for _, q := range sortedKeys(r.Service) {
+			if f := r.Service[q]; q != core.AllQueues && f.Warmup != all.Warmup {
+				per = append(per, fmt.Sprintf("%s %s", q, time.Duration(f.Warmup*1e9)))
+			}
+		}
+		w := time.Duration(all.Warmup * 1e9).String()
+		if len(per) > 0 {
+			w += " (" + strings.Join(per, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "  warm-up\t%s: %d interactions that arrived before it are left out of these figures and of occupancy\n", w, all.Excluded)
+	}
+	for _, g := range sortedKeys(r.AgentTime) {
+		t := r.AgentTime[g]
+		fmt.Fprintf(tw, "  agent time of %s\treservation %s + ring %s + handling %s = %s s an interaction (the AHT to give an Erlang calculator)\n",
+			g, fmtSec(t.Reservation), fmtSec(t.Ring), fmtSec(t.Handling), fmtSec(t.PerInteraction))
+	}
+	for _, w := range r.Warnings {
+		if strings.HasPrefix(w, "not a steady state") || strings.Contains(w, "without a steady state") {
+			fmt.Fprintf(tw, "  ! %s\n", w)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"no such scenario", []string{"run", "seed-exampel"}, 2, "seed-example"},
 		{"bad flag", []string{"run", "seed-example", "--speed", "-1"}, 2, "--speed"},
 		{"fresh without data", []string{"run", "seed-example", "--fresh"}, 2, "--fresh needs --data"},
+		{"warm-up past the run", []string{"run", "seed-example", "--warmup", "10m"}, 2, "--warmup 10m0s: not shorter than the run (duration 5m0s)"},
+		{"negative warm-up", []string{"run", "seed-example", "--warmup", "-1s"}, 2, "must not be negative"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,5 +116,36 @@ func TestRunJSONAndDeterministicEvents(t *testing.T) {
 	json.Unmarshal([]byte(out3), &r3)
 	if r3.EventsSHA256 == r1.EventsSHA256 || r3.Seed != 99 {
 		t.Fatal("--seed did not change the run")
+	}
+}
+
+// --warmup leaves the early arrivals out of the service figures, says how many, and changes
+// nothing that happened: a finished --data session is reported again with it, same event log.
+func TestRunWarmup(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	report := func(args ...string) core.Report {
+		t.Helper()
+		out, errOut, code := runBin(t, append([]string{"run", "service-level", "--json", "--no-progress", "--data", dir}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		var r core.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cold := report()
+	warm := report("--warmup", "15m")
+	c, w := cold.Service[core.AllQueues], warm.Service[core.AllQueues]
+	if w.Warmup != 900 || w.Excluded == 0 || w.Offered+w.Excluded != c.Offered || c.Excluded != 0 {
+		t.Fatalf("warm-up %v excluded %d offered %d; without it offered %d excluded %d", w.Warmup, w.Excluded, w.Offered, c.Offered, c.Excluded)
+	}
+	if warm.EventsSHA256 != cold.EventsSHA256 || warm.Interactions.Submitted != cold.Interactions.Submitted {
+		t.Fatalf("the warm-up changed the run: events %s vs %s", warm.EventsSHA256, cold.EventsSHA256)
+	}
+	out, _, _ := runBin(t, "run", "service-level", "--no-progress", "--data", dir, "--warmup", "15m")
+	if !strings.Contains(out, fmt.Sprintf("15m0s: %d interactions that arrived before it are left out", w.Excluded)) {
+		t.Fatalf("the text report does not say what the warm-up left out:\n%s", out)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/scenarios/study"
 )
 
 // in runs the CLI in-process (so t.Setenv reaches it) and returns stdout, stderr, exit status.
@@ -92,7 +93,7 @@ func TestSweepShardsUnionIsTheWhole(t *testing.T) {
 	if code != 0 || ms != mw {
 		t.Fatalf("merge of the shards (exit %d, %s) differs from the merge of the whole", code, errOut)
 	}
-	var sum mergeSummary
+	var sum study.MergeSummary
 	if err := json.Unmarshal([]byte(ms), &sum); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestSweepShardsUnionIsTheWhole(t *testing.T) {
 		t.Errorf("mismatched grids: exit %d, %s", code, errOut)
 	}
 	out, errOut, code := in(t, "sweep", "merge", shards[0], shards[1])
-	if code != 0 || !strings.Contains(errOut, "a shard is missing") || !strings.Contains(out, "service level") {
+	if code != 0 || !strings.Contains(errOut, "a shard is missing") || !strings.Contains(out, "% answered in 20 s") {
 		t.Errorf("missing shards: exit %d\n%s\n%s", code, out, errOut)
 	}
 	csvOut, _, code := in(t, "sweep", "merge", whole, "--csv")
@@ -133,7 +134,7 @@ func TestSweepShardsUnionIsTheWhole(t *testing.T) {
 	if _, errOut, code := in(t, "sweep", "merge", whole, "--plot", plot); code != 0 {
 		t.Fatal(errOut)
 	}
-	if b, _ := os.ReadFile(plot); !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("agent_groups.Agents.agents")) {
+	if b, _ := os.ReadFile(plot); !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("agents in Agents")) {
 		t.Errorf("sweep plot is not an SVG naming the swept parameter")
 	}
 }
@@ -198,7 +199,7 @@ func TestVariantSourceKeepsScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := variantSource(src, "duration", orig.Config.Duration.String())
+			v, err := study.VariantSource(src, "duration", orig.Config.Duration.String())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -236,7 +237,7 @@ func TestCompare(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var same compareReport
+	var same study.Comparison
 	if err := json.Unmarshal([]byte(out), &same); err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +254,7 @@ func TestCompare(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var cmp compareReport
+	var cmp study.Comparison
 	if err := json.Unmarshal([]byte(out), &cmp); err != nil {
 		t.Fatal(err)
 	}
@@ -266,12 +267,29 @@ func TestCompare(t *testing.T) {
 	}
 	// Designs with different queues: a figure of one only is not compared.
 	out, _, code = in(t, "compare", "urs-failover", "service-level", "--seeds", "2", "--json")
-	var diff compareReport
+	var diff study.Comparison
 	if err := json.Unmarshal([]byte(out), &diff); err != nil || code != 0 {
 		t.Fatalf("exit %d, %v", code, err)
 	}
 	if a, b := diff.Figures["service.callback_in.asa"], diff.Figures["service.chat_in.asa"]; a.Only != "A" || b.Only != "B" || a.Significant || b.Significant {
 		t.Errorf("figures of one design only: %+v, %+v", a, b)
+	}
+	// The table: which seeds ran, B's own seed not used, labels and paths, constants left out,
+	// numbers alike (no exponents).
+	ownSeed := writeFile(t, dir, "own-seed.yaml", strings.Replace(strings.Replace(string(src), "agents: 150", "agents: 110", 1), "seed: 11", "seed: 1001", 1))
+	out, _, code = in(t, "compare", "urs-failover", ownSeed, "--seeds", "3")
+	for _, want := range []string{"3 seeds (11…13) for both designs", "warning: B's own seed 1001 is not used", "all queues: ASA", "service._all.asa",
+		"figures the same in every run left out; --all shows them"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "e+0") || strings.Contains(out, "threshold") || code != 0 {
+		t.Errorf("exponents, a constant threshold or exit %d:\n%s", code, out)
+	}
+	out, _, _ = in(t, "compare", "urs-failover", "urs-failover", "--seeds", "1", "--seed", "7")
+	if !strings.Contains(out, "seed 7 for both designs") || strings.Contains(out, "1 seeds") {
+		t.Errorf("one seed:\n%s", out)
 	}
 	// The table form, and exit 1 when an expectation fails on some seed.
 	out, _, code = in(t, "compare", "urs-failover", failing, "--seeds", "2")
@@ -316,20 +334,6 @@ func TestRunPlotAndSummary(t *testing.T) {
 	}
 }
 
-func TestSummarize(t *testing.T) {
-	s := summarize([]float64{1, 2, 3, 4})
-	// mean 2.5, sd 1.291, t(3) 3.182: half-width 2.054
-	if s.Mean != 2.5 || s.CI95 < 2.05 || s.CI95 > 2.06 || s.N != 4 {
-		t.Errorf("%+v", s)
-	}
-	if s := summarize([]float64{7}); s.CI95 != 0 || s.Mean != 7 {
-		t.Errorf("one value: %+v", s)
-	}
-	if s := summarize([]float64{0.1, 0.1, 0.1}); s.CI95 != 0 {
-		t.Errorf("equal values: %+v", s)
-	}
-}
-
 // Ctrl-C stops a sweep between runs with 130 and leaves no rows file: a shard is whole or absent.
 func TestSweepInterrupted(t *testing.T) {
 	dir := t.TempDir()
@@ -365,7 +369,7 @@ func TestSweepMemoryGuard(t *testing.T) {
 	}
 }
 
-// runStudy's workers ask halted while the caller's goroutine emits rows: with the interruption
+// study.RunAll's workers ask Halted while the caller's goroutine emits rows: with the interruption
 // watcher as halted this must be race-free (go test -race), and a halt stops the study.
 func TestRunStudyHaltsConcurrently(t *testing.T) {
 	sc, err := scenarios.Open("urs-failover")
@@ -375,8 +379,9 @@ func TestRunStudyHaltsConcurrently(t *testing.T) {
 	sig := watchSignals()
 	defer sig.release()
 	runs := 0
-	err = runStudy(6, func(i int) studyRun { return studyRun{cfg: sc.Config, seed: uint64(i + 1)} }, 2, sig.stopped, nil,
-		func(i int, r studyResult) error {
+	run := func(i int) study.Run { return study.Run{Config: sc.Config, Seed: uint64(i + 1)} }
+	err = study.RunAll(6, run, study.Options{Jobs: 2, Halted: sig.stopped},
+		func(i int, r study.Result) error {
 			runs++
 			_ = sig.stopped()
 			return nil
@@ -386,9 +391,8 @@ func TestRunStudyHaltsConcurrently(t *testing.T) {
 	}
 	var halt atomic.Bool
 	halt.Store(true) // a signal already came: no run gets past its first slice
-	err = runStudy(6, func(i int) studyRun { return studyRun{cfg: sc.Config, seed: uint64(i + 1)} }, 2,
-		halt.Load, nil, func(i int, r studyResult) error { return nil })
-	if !errors.Is(err, errInterrupted) {
+	err = study.RunAll(6, run, study.Options{Jobs: 2, Halted: halt.Load}, func(i int, r study.Result) error { return nil })
+	if !errors.Is(err, study.ErrInterrupted) {
 		t.Fatalf("halted study: %v", err)
 	}
 }

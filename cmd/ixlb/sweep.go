@@ -4,38 +4,28 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 
-	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/scenarios/study"
 )
 
-// A sweep runs a grid of scenario variants × seeds. Each --set PATH=V1,V2,… is one axis; the grid
-// is their product, the first --set varying slowest. Runs are numbered variant-major
-// (run = variant*seeds + seed index) and shard I of N takes the runs with run % N == I, so shards
-// are deterministic, balanced, and their rows together are exactly the unsharded sweep's rows.
-
 type sweepFlags struct {
-	sets  []string
-	seeds int
-	out   string
-	shard string
-	jobs  int
-	noBar bool
+	sets   []string
+	seeds  int
+	out    string
+	shard  string
+	jobs   int
+	noBar  bool
+	warmup warmupFlag
 }
 
 func newSweepCmd() *cobra.Command {
@@ -65,6 +55,7 @@ files with 'ixlb sweep merge'.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeScenarios(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.warmup.set = cmd.Flags().Changed("warmup")
 			return runSweep(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -74,229 +65,9 @@ files with 'ixlb sweep merge'.`,
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run only shard I of N (I/N, or N with $JOB_COMPLETION_INDEX)")
 	cmd.Flags().IntVar(&f.jobs, "jobs", 0, "runs at once (0: one per core)")
 	cmd.Flags().BoolVar(&f.noBar, "no-progress", false, "do not show a progress bar on a terminal")
+	f.warmup.add(cmd)
 	cmd.AddCommand(newSweepMergeCmd())
 	return cmd
-}
-
-// sweepAxis is one --set: a path and its values, as written.
-type sweepAxis struct {
-	Path   string   `json:"path"`
-	Values []string `json:"values"`
-}
-
-// sweepRow is one run of a sweep, one line of its output.
-type sweepRow struct {
-	Grid    string             `json:"grid"` // identifies the sweep: scenario bytes, axes, seeds
-	Variant int                `json:"variant"`
-	Set     map[string]string  `json:"set"`
-	Seed    uint64             `json:"seed"`
-	Figures map[string]float64 `json:"figures"`
-	Failed  []string           `json:"failed,omitempty"`
-	Errors  []string           `json:"errors,omitempty"`
-	// Axes and Runs describe the whole grid, so merge can tell a missing shard.
-	Axes []sweepAxis `json:"axes"`
-	Runs int         `json:"runs"`
-}
-
-func parseAxes(sets []string) ([]sweepAxis, error) {
-	var axes []sweepAxis
-	seen := map[string]bool{}
-	for _, s := range sets {
-		path, vals, ok := strings.Cut(s, "=")
-		path = strings.TrimSpace(path)
-		if !ok || path == "" || strings.TrimSpace(vals) == "" {
-			return nil, fmt.Errorf("--set %q: want PATH=V1,V2,… e.g. agent_groups.Sales.agents=150,200", s)
-		}
-		if seen[path] {
-			return nil, fmt.Errorf("--set %s given twice: put all its values in one --set", path)
-		}
-		seen[path] = true
-		a := sweepAxis{Path: path}
-		for _, v := range strings.Split(vals, ",") {
-			v = strings.TrimSpace(v)
-			if v == "" {
-				return nil, fmt.Errorf("--set %s: empty value in %q", path, vals)
-			}
-			a.Values = append(a.Values, v)
-		}
-		axes = append(axes, a)
-	}
-	return axes, nil
-}
-
-// parseShard reads --shard I/N, or N with $JOB_COMPLETION_INDEX; "" is 0/1.
-func parseShard(s string, env func(string) string) (i, n int, err error) {
-	if s == "" {
-		return 0, 1, nil
-	}
-	is, ns, both := strings.Cut(s, "/")
-	if !both {
-		ns = is
-		is = env("JOB_COMPLETION_INDEX")
-		if is == "" {
-			return 0, 0, fmt.Errorf("--shard %s names only the count: give I/%s, or set JOB_COMPLETION_INDEX (a Kubernetes Indexed Job does)", s, s)
-		}
-	}
-	n, err = strconv.Atoi(strings.TrimSpace(ns))
-	if err != nil || n < 1 {
-		return 0, 0, fmt.Errorf("--shard %q: the count must be a whole number ≥ 1", s)
-	}
-	i, err = strconv.Atoi(strings.TrimSpace(is))
-	if err != nil || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("--shard %q: the index %q must be a whole number from 0 to %d", s, is, n-1)
-	}
-	return i, n, nil
-}
-
-// variantSource is the scenario's YAML with path set to the YAML scalar value.
-func variantSource(src []byte, path, value string) ([]byte, error) {
-	var doc any
-	if err := yaml.UnmarshalWithOptions(src, &doc, yaml.UseOrderedMap()); err != nil {
-		return nil, err
-	}
-	var v any
-	if err := yaml.Unmarshal([]byte(value), &v); err != nil {
-		return nil, fmt.Errorf("value %q: %w", value, err)
-	}
-	doc, err := setPath(doc, strings.Split(path, "."), v, path)
-	if err != nil {
-		return nil, err
-	}
-	return yaml.Marshal(doc)
-}
-
-// namedCollections are the scenario's top-level mappings of named things.
-var namedCollections = map[string]bool{"applications": true, "agent_groups": true, "strategies": true,
-	"business_processes": true, "clusters": true, "databases": true}
-
-func setPath(node any, segs []string, v any, full string) (any, error) {
-	if len(segs) == 0 {
-		return v, nil
-	}
-	seg := segs[0]
-	if seg == "" {
-		return nil, fmt.Errorf("path %q has an empty part", full)
-	}
-	switch n := node.(type) {
-	case nil:
-		child, err := setPath(nil, segs[1:], v, full)
-		if err != nil {
-			return nil, err
-		}
-		return yaml.MapSlice{{Key: seg, Value: child}}, nil
-	case yaml.MapSlice:
-		for i := range n {
-			if fmt.Sprint(n[i].Key) == seg {
-				child, err := setPath(n[i].Value, segs[1:], v, full)
-				if err != nil {
-					return nil, err
-				}
-				n[i].Value = child
-				return n, nil
-			}
-		}
-		if named := strings.SplitN(full, ".", 2)[0]; len(segs) > 1 && len(strings.Split(full, ".")) == len(segs)+1 && namedCollections[named] {
-			// A name under applications, agent_groups… that is not there is a typo, not a new
-			// application or group to create.
-			var names []string
-			for i := range n {
-				names = append(names, fmt.Sprint(n[i].Key))
-			}
-			return nil, fmt.Errorf("path %q: the scenario has no %s %q%s", full, strings.TrimSuffix(named, "s"), seg, core.DidYouMean(seg, names))
-		}
-		child, err := setPath(nil, segs[1:], v, full)
-		if err != nil {
-			return nil, err
-		}
-		return append(n, yaml.MapItem{Key: seg, Value: child}), nil
-	case []any:
-		i, err := strconv.Atoi(seg)
-		if err != nil || i < 0 || i >= len(n) {
-			return nil, fmt.Errorf("path %q: %q is not an item of a list of %d (use 0…%d)", full, seg, len(n), len(n)-1)
-		}
-		child, err := setPath(n[i], segs[1:], v, full)
-		if err != nil {
-			return nil, err
-		}
-		n[i] = child
-		return n, nil
-	}
-	return nil, fmt.Errorf("path %q: %q is under a single value, not a mapping or list", full, seg)
-}
-
-// sweepVariant is one point of the grid, loaded.
-type sweepVariant struct {
-	set map[string]string
-	sc  *scenarios.Scenario
-}
-
-// buildGrid loads every variant of the grid (first axis slowest).
-func buildGrid(file string, src []byte, axes []sweepAxis) ([]sweepVariant, error) {
-	base, err := scenarios.Parse(file, src)
-	if err != nil {
-		return nil, err
-	}
-	named := false // an axis sets the name itself
-	for _, a := range axes {
-		named = named || a.Path == "name"
-	}
-	n := 1
-	for _, a := range axes {
-		n *= len(a.Values)
-	}
-	if n > 100000 {
-		return nil, fmt.Errorf("the grid has %d variants; more than 100000 is surely a mistake", n)
-	}
-	var out []sweepVariant
-	for k := 0; k < n; k++ {
-		set := map[string]string{}
-		data := src
-		rem := k
-		var label []string
-		for ai := len(axes) - 1; ai >= 0; ai-- {
-			a := axes[ai]
-			v := a.Values[rem%len(a.Values)]
-			rem /= len(a.Values)
-			set[a.Path] = v
-		}
-		for _, a := range axes {
-			var err error
-			data, err = variantSource(data, a.Path, set[a.Path])
-			if err != nil {
-				return nil, fmt.Errorf("%s: --set %s=%s: %w", file, a.Path, set[a.Path], err)
-			}
-			label = append(label, a.Path+"="+set[a.Path])
-		}
-		name := file
-		if len(label) > 0 {
-			name = file + "[" + strings.Join(label, " ") + "]"
-		}
-		sc, err := scenarios.Parse(name, data)
-		if err != nil {
-			return nil, err
-		}
-		if ds := scenarios.Lint(sc); ds.HasErrors() {
-			var lines []string
-			for _, d := range ds {
-				lines = append(lines, d.Lint())
-			}
-			return nil, fmt.Errorf("%s", strings.Join(lines, "\n"))
-		}
-		if !named {
-			sc.Config.Name = base.Config.Name // not the variant's label: every run is the same scenario
-		}
-		out = append(out, sweepVariant{set: set, sc: sc})
-	}
-	return out, nil
-}
-
-func gridID(src []byte, axes []sweepAxis, seeds int) string {
-	h := sha256.New()
-	h.Write(src)
-	b, _ := json.Marshal(axes)
-	h.Write(b)
-	fmt.Fprintf(h, "seeds %d", seeds)
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
@@ -306,11 +77,11 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	if f.jobs < 0 {
 		return exitf(2, "--jobs must not be negative, got %d", f.jobs)
 	}
-	axes, err := parseAxes(f.sets)
+	axes, err := study.ParseAxes(f.sets)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	shard, shards, err := parseShard(f.shard, os.Getenv)
+	shard, shards, err := study.ParseShard(f.shard, os.Getenv)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
@@ -318,29 +89,23 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	variants, err := buildGrid(file, src, axes)
+	var extra []string // what else makes the rows: part of the grid's identity
+	if f.warmup.set {
+		extra = append(extra, "warmup "+f.warmup.d.String())
+	}
+	sw, err := study.NewSweep(file, src, axes, f.seeds, shard, shards, extra...)
 	if err != nil {
 		return exitf(2, "%v", err)
+	}
+	for _, v := range sw.Variants {
+		if err := f.warmup.apply(&v.Scenario.Config); err != nil {
+			return err
+		}
 	}
 	if sc, err := scenarios.Parse(file, src); err == nil {
 		for _, d := range scenarios.Lint(sc) {
 			fmt.Fprintln(stderr, d.Lint()) // the scenario's warnings, once (variants may add more)
 		}
-	}
-	base := variants[0].sc.Config.Seed
-	grid := gridID(src, axes, f.seeds)
-	total := len(variants) * f.seeds
-	// This shard's k-th run is run number shard + k*shards of the grid; runs are made when a
-	// worker takes them, so a big grid costs no memory up front.
-	mine := 0
-	if shard < total {
-		mine = (total - shard + shards - 1) / shards
-	}
-	number := func(k int) int { return shard + k*shards }
-	runOf := func(k int) studyRun {
-		r := number(k)
-		v := variants[r/f.seeds]
-		return studyRun{cfg: v.sc.Config, expect: v.sc.Expect, seed: base + uint64(r%f.seeds)}
 	}
 	// Rows go to a temporary file renamed into place at the end: a shard killed half-way leaves
 	// no half file for merge to mistake for a finished one.
@@ -367,17 +132,19 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	// whole or absent), and the exit status says which signal.
 	sig := watchSignals()
 	defer sig.release()
-	err = runStudy(mine, runOf, f.jobs, sig.stopped, func(done, n int) { showCount(prog, "sweep", done, n) }, func(k int, res studyResult) error {
+	guard, err := newMemoryGuard()
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	opt := study.Options{Jobs: f.jobs, Halted: sig.stopped, Guard: guard, Progress: func(done, n int) { showCount(prog, "sweep", done, n) }}
+	err = study.RunAll(sw.Mine(), sw.Run, opt, func(k int, res study.Result) error {
 		if sig.stopped() {
-			return errInterrupted
+			return study.ErrInterrupted
 		}
-		r := number(k)
-		row := sweepRow{Grid: grid, Variant: r / f.seeds, Set: variants[r/f.seeds].set, Seed: base + uint64(r%f.seeds),
-			Figures: res.figures, Failed: res.failed, Errors: res.errs, Axes: axes, Runs: total}
-		return enc.Encode(row)
+		return enc.Encode(sw.Row(k, res))
 	})
 	clearProgress(prog)
-	if errors.Is(err, errInterrupted) {
+	if errors.Is(err, study.ErrInterrupted) {
 		fmt.Fprintf(stderr, "sweep interrupted; %s not written\n", cmp.Or(f.out, "the rows were"))
 		return &exitError{code: sig.exitCode(), err: errors.New("")}
 	}
@@ -397,54 +164,7 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 		if err := os.Rename(tmp.Name(), f.out); err != nil {
 			return exitf(2, "write rows: %v", err)
 		}
-		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", mine, shard, shards, len(variants), f.seeds, f.out)
+		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", sw.Mine(), shard, shards, len(sw.Variants), f.seeds, f.out)
 	}
 	return nil
-}
-
-// sourcedRow is a row and where it was read (FILE:LINE).
-type sourcedRow struct {
-	sweepRow
-	at string
-}
-
-// readRows reads sweep rows from files ("-" is stdin), naming FILE:LINE on bad input.
-func readRows(paths []string, stdin io.Reader) ([]sourcedRow, error) {
-	var rows []sourcedRow
-	for _, p := range paths {
-		var r io.Reader
-		if p == "-" {
-			r = stdin
-		} else {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return nil, err
-			}
-			r = bytes.NewReader(b)
-		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		line := 0
-		for sc.Scan() {
-			line++
-			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-				continue
-			}
-			at := fmt.Sprintf("%s:%d", p, line)
-			var row sweepRow
-			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&row); err != nil {
-				return nil, fmt.Errorf("%s: not a sweep row: %v", at, err)
-			}
-			if row.Grid == "" || row.Runs < 1 || row.Variant < 0 {
-				return nil, fmt.Errorf("%s: not a sweep row (no grid, runs or variant)", at)
-			}
-			rows = append(rows, sourcedRow{row, at})
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", p, line+1, err)
-		}
-	}
-	return rows, nil
 }

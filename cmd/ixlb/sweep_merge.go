@@ -4,15 +4,18 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/scenarios/study"
 )
 
 type mergeFlags struct {
@@ -20,6 +23,8 @@ type mergeFlags struct {
 	csv    bool
 	plot   string
 	figure string
+	target string
+	logY   bool
 }
 
 func newSweepMergeCmd() *cobra.Command {
@@ -32,11 +37,19 @@ and prints a summary per variant: each figure's mean over seeds with its 95% con
 It refuses rows of different sweeps (another scenario, other --set values or --seeds) and the
 same run twice (a shard given twice), and says how many runs are missing when shards are.
 
---json prints every figure per variant; --csv one line per variant with NAME_mean and NAME_ci95
-columns; --plot draws --figure against the first --set axis, one line per value of the others.`,
+The table labels figures as a planner reads them ("% answered in 20 s", "ASA (s)"); --json prints
+every figure per variant by its path; --csv one line per variant with PATH_mean and PATH_ci95
+columns (raw numbers: shares as fractions, times in seconds).
+
+--plot draws --figure against the first --set axis, one line per value of the others, each value
+a mean with its 95% interval. --target 'PATH>=V' (or <=) draws the target's line, marks the
+fewest values of the axis at which it holds with 95% confidence (the interval's lower bound for
+>=, upper for <=) and adds a "meets target" column to the table; its PATH is the figure plotted.
+--log-y puts waits on a logarithmic axis, so one bad point does not flatten the rest.`,
 		Example: `  ixlb sweep merge rows-0.jsonl rows-1.jsonl rows-2.jsonl rows-3.jsonl
   ixlb sweep merge rows-*.jsonl --csv > summary.csv
-  ixlb sweep merge rows-*.jsonl --plot sl.svg --figure service._all.service_level`,
+  ixlb sweep merge rows-*.jsonl --plot sl.png --target 'service._all.service_level>=0.8'
+  ixlb sweep merge rows-*.jsonl --plot asa.png --figure service._all.asa --log-y`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runMerge(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
@@ -46,94 +59,33 @@ columns; --plot draws --figure against the first --set axis, one line per value 
 	cmd.Flags().BoolVar(&f.csv, "csv", false, "print the summary as CSV")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw --figure against the first swept parameter (.svg or .png)")
 	cmd.Flags().StringVar(&f.figure, "figure", "service._all.service_level", "the figure --plot draws")
+	cmd.Flags().StringVar(&f.target, "target", "", "a target such as 'service._all.service_level>=0.8': its line on the plot, the fewest meeting it marked")
+	cmd.Flags().BoolVar(&f.logY, "log-y", false, "with --plot: a logarithmic y axis (for waits)")
 	return cmd
-}
-
-// variantSummary is one variant of a merged sweep.
-type variantSummary struct {
-	Variant int                `json:"variant"`
-	Set     map[string]string  `json:"set"`
-	Runs    int                `json:"runs"`
-	Failed  int                `json:"failed_runs"` // runs where an expectation failed
-	Figures map[string]summary `json:"figures"`
-}
-
-// mergeSummary is `ixlb sweep merge --json`.
-type mergeSummary struct {
-	Grid     string           `json:"grid"`
-	Axes     []sweepAxis      `json:"axes"`
-	Runs     int              `json:"runs"`     // rows merged
-	Expected int              `json:"expected"` // runs of the whole grid
-	Variants []variantSummary `json:"variants"`
-}
-
-// mergeRows checks that rows are one sweep without duplicates and summarises them per variant.
-func mergeRows(rows []sourcedRow) (*mergeSummary, error) {
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("no rows to merge")
-	}
-	first := rows[0]
-	type key struct {
-		variant int
-		seed    uint64
-	}
-	seen := map[key]string{}
-	byVariant := map[int][]sourcedRow{}
-	for _, r := range rows {
-		if r.Grid != first.Grid || r.Runs != first.Runs {
-			return nil, fmt.Errorf("%s is a row of another sweep (grid %s, %d runs) than %s (grid %s, %d runs): merge the shards of one sweep only",
-				r.at, r.Grid, r.Runs, first.at, first.Grid, first.Runs)
-		}
-		k := key{r.Variant, r.Seed}
-		if at, dup := seen[k]; dup {
-			return nil, fmt.Errorf("%s repeats variant %d seed %d of %s: was a shard given twice?", r.at, r.Variant, r.Seed, at)
-		}
-		seen[k] = r.at
-		byVariant[r.Variant] = append(byVariant[r.Variant], r)
-	}
-	ms := &mergeSummary{Grid: first.Grid, Axes: first.Axes, Runs: len(rows), Expected: first.Runs}
-	if len(rows) > first.Runs {
-		return nil, fmt.Errorf("%d rows for a sweep of %d runs", len(rows), first.Runs)
-	}
-	var ids []int
-	for v := range byVariant {
-		ids = append(ids, v)
-	}
-	sort.Ints(ids)
-	for _, v := range ids {
-		rs := byVariant[v]
-		sort.Slice(rs, func(i, j int) bool { return rs[i].Seed < rs[j].Seed })
-		vsum := variantSummary{Variant: v, Set: rs[0].Set, Runs: len(rs), Figures: map[string]summary{}}
-		names := map[string]bool{}
-		for _, r := range rs {
-			for k := range r.Figures {
-				names[k] = true
-			}
-			if len(r.Failed) > 0 {
-				vsum.Failed++
-			}
-		}
-		for name := range names {
-			xs := make([]float64, len(rs))
-			for i, r := range rs {
-				xs[i] = r.Figures[name]
-			}
-			vsum.Figures[name] = summarize(xs)
-		}
-		ms.Variants = append(ms.Variants, vsum)
-	}
-	return ms, nil
 }
 
 func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f mergeFlags) error {
 	if f.json && f.csv {
 		return exitf(2, "--json and --csv: choose one")
 	}
-	rows, err := readRows(paths, stdin)
+	if f.plot != "" {
+		if _, err := study.PlotFormat(f.plot); err != nil {
+			return exitf(2, "%v", err)
+		}
+	}
+	var target *study.Target
+	if f.target != "" {
+		t, err := study.ParseTarget(f.target)
+		if err != nil {
+			return exitf(2, "%v", err)
+		}
+		target = &t
+	}
+	rows, err := study.ReadRows(paths, stdin)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	ms, err := mergeRows(rows)
+	ms, err := study.MergeRows(rows)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
@@ -142,9 +94,7 @@ func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f merge
 	}
 	switch {
 	case f.json:
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(ms); err != nil {
+		if err := writeJSON(stdout, ms); err != nil {
 			return exitf(2, "%v", err)
 		}
 	case f.csv:
@@ -152,10 +102,12 @@ func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f merge
 			return exitf(2, "%v", err)
 		}
 	default:
-		printMerge(stdout, ms)
+		var b strings.Builder
+		printMerge(&b, ms, target)
+		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	if f.plot != "" {
-		if err := writeSweepPlot(f.plot, f.figure, ms.Axes, ms.Variants); err != nil {
+		if err := study.WriteSweepPlot(f.plot, study.SweepPlot{Figure: f.figure, Target: target, LogY: f.logY}, ms.Axes, ms.Variants); err != nil {
 			return exitf(2, "%v", err)
 		}
 		fmt.Fprintf(stderr, "plot → %s\n", f.plot)
@@ -163,21 +115,9 @@ func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f merge
 	return nil
 }
 
-func allFigureNames(ms *mergeSummary) []string {
-	var rs []studyResult
-	for _, v := range ms.Variants {
-		m := map[string]float64{}
-		for k := range v.Figures {
-			m[k] = 0
-		}
-		rs = append(rs, studyResult{figures: m})
-	}
-	return figureNames(rs)
-}
-
-func writeMergeCSV(w io.Writer, ms *mergeSummary) error {
+func writeMergeCSV(w io.Writer, ms *study.MergeSummary) error {
 	cw := csv.NewWriter(w)
-	names := allFigureNames(ms)
+	names := ms.Names()
 	head := []string{"variant"}
 	for _, a := range ms.Axes {
 		head = append(head, a.Path)
@@ -204,48 +144,87 @@ func writeMergeCSV(w io.Writer, ms *mergeSummary) error {
 }
 
 // mergeColumns are the figures the table shows (--json and --csv have them all).
-var mergeColumns = []struct{ figure, head string }{
-	{"service._all.service_level", "service level"},
-	{"service._all.asa", "ASA s"},
-	{"service._all.wait_p90", "wait p90 s"},
-	{"service._all.abandon_rate", "abandon rate"},
-	{"interactions.lost", "lost"},
+var mergeColumns = []string{"service._all.service_level", "service._all.asa", "service._all.wait_p90", "service._all.abandon_rate", "interactions.lost"}
+
+// columnHead is a figure's table heading: the catalogue's label, its unit short.
+func columnHead(info core.FigureInfo) string {
+	switch {
+	case info.Kind == core.KindSeconds:
+		return info.Label + " (s)"
+	case info.Kind == core.KindShare && !strings.HasPrefix(info.Label, "%"):
+		return info.Label + " %"
+	}
+	return info.Label
 }
 
-func printMerge(w io.Writer, ms *mergeSummary) {
-	fmt.Fprintf(w, "sweep %s: %d of %d runs, mean ± 95%% confidence interval\n\n", ms.Grid, ms.Runs, ms.Expected)
+func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
+	fmt.Fprintf(w, "sweep %s: %d of %d runs, mean ± 95%% confidence interval\n", ms.Grid, ms.Runs, ms.Expected)
+	means := core.Figures{}
+	for _, v := range ms.Variants {
+		maps.Copy(means, study.Means(v.Figures))
+	}
+	if target != nil {
+		fmt.Fprintf(w, "target: %s with 95%% confidence\n", target.Describe(means))
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var head []string
 	for _, a := range ms.Axes {
 		head = append(head, a.Path)
 	}
 	head = append(head, "runs")
-	for _, c := range mergeColumns {
-		head = append(head, c.head)
+	cols := append([]string(nil), mergeColumns...)
+	if target != nil && !contains(cols, target.Path) {
+		cols = append(cols, target.Path) // the figure the target is on, beside the verdict
 	}
-	var occ []string
-	for _, n := range allFigureNames(ms) {
+	for _, n := range ms.Names() {
 		if strings.HasPrefix(n, "occupancy.") {
-			occ = append(occ, n)
-			head = append(head, n)
+			cols = append(cols, n)
 		}
 	}
+	for _, c := range cols {
+		info := core.DescribeFigure(c, means)
+		h := columnHead(info)
+		if info.Scope != "" && info.Scope != "all queues" {
+			h = info.Scope + " " + h
+		}
+		head = append(head, h)
+	}
 	head = append(head, "failed runs")
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	if target != nil {
+		head = append(head, "meets target")
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	decimals := map[string]int{} // one precision down each column
+	for _, c := range cols {
+		var cis []float64
+		for _, v := range ms.Variants {
+			cis = append(cis, v.Figures[c].CI95)
+		}
+		decimals[c] = core.DescribeFigure(c, nil).Decimals(cis...)
+	}
 	for _, v := range ms.Variants {
 		var cells []string
 		for _, a := range ms.Axes {
 			cells = append(cells, v.Set[a.Path])
 		}
 		cells = append(cells, strconv.Itoa(v.Runs))
-		for _, c := range mergeColumns {
-			cells = append(cells, fmtCI(v.Figures[c.figure]))
-		}
-		for _, n := range occ {
-			cells = append(cells, fmtCI(v.Figures[n]))
+		for _, c := range cols {
+			s := v.Figures[c]
+			cells = append(cells, core.DescribeFigure(c, nil).FormatCIWith(s.Mean, s.CI95, decimals[c]))
 		}
 		cells = append(cells, strconv.Itoa(v.Failed))
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		if target != nil {
+			cells = append(cells, yesNo(target.Met(v.Figures[target.Path])))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

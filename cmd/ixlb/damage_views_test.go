@@ -1,0 +1,182 @@
+//go:build cgo
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/scenarios/study"
+	"github.com/ixlb/ixlb/tui"
+)
+
+// One account of damage, the same in every view: each scenario is run to its end headlessly
+// (`ixlb run --json` and the text report, on SQLite), in the console's model (the runner and
+// the screen a person reads: status line and Interactions pane) and in the run plot's sampling,
+// and every view shows the same lost, still open elsewhere, held, abandoned, resubmitted and
+// touched figures under the same labels.
+func TestDamageSameInEveryView(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	dir := t.TempDir()
+	failover, err := scenarios.Source("dap-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// dap-failover with its DB Servers never back: work is still held at the end.
+	stuck := strings.NewReplacer("  - {at: 2m30s, start: DBServer_1}\n", "", "  - {at: 3m, start: DBServer_2}\n", "",
+		"interactions.waiting_at_media == 0", "interactions.held > 0").Replace(string(failover))
+	if stuck == string(failover) {
+		t.Fatal("dap-failover changed: the test's edit does not apply")
+	}
+	cases := []struct {
+		name, arg string
+		want      func(d core.Damage) bool // what the case is there to show
+	}{
+		{"switchover onto another database", "dap-repoint-switchover", func(d core.Damage) bool { return d.Lost > 0 && d.LostOpen > 0 && d.Touched >= d.Lost }},
+		{"DAPs down to the end", writeFile(t, dir, "stuck.yaml", stuck), func(d core.Damage) bool { return d.Held > 0 && d.WaitingAtMedia > 0 }},
+		{"impatient customers and a URS stop", "service-level", func(d core.Damage) bool { return d.Abandoned > 0 && d.Resubmitted > 0 && d.Touched > 0 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var js, txt, errb bytes.Buffer
+			_ = runScenario(&js, &errb, tc.arg, runFlags{json: true, noProg: true, data: filepath.Join(dir, tc.name+"-json")})
+			var rep core.Report
+			if err := json.Unmarshal(js.Bytes(), &rep); err != nil {
+				t.Fatalf("report: %v\n%s", err, errb.String())
+			}
+			d := rep.Interactions.Damage
+			if !tc.want(d) {
+				t.Fatalf("the scenario does not show what the case is for: %+v", d)
+			}
+			for _, e := range rep.Errors {
+				t.Errorf("report error: %s", e)
+			}
+			want := damageByLabel(d)
+
+			// The text report: its damage line, and the service table's _all row.
+			_ = runScenario(&txt, &errb, tc.arg, runFlags{noProg: true, data: filepath.Join(dir, tc.name+"-text")})
+			line := lineWith(t, txt.String(), "  damage ")
+			if got := labelled(line, want); !equalCounts(got, want) {
+				t.Errorf("text report says %v, JSON %v\n%s", got, want, line)
+			}
+			all := rep.Service[core.AllQueues]
+			row := strings.Fields(lineWith(t, txt.String(), "  _all "))
+			// queue offered answered abandoned lost [(N open)] held completed …
+			if row[1] != fmt.Sprint(all.Offered) || row[4] != fmt.Sprint(all.Lost) || all.Lost != d.Lost {
+				t.Errorf("service row %v; JSON offered %d lost %d, interactions lost %d", row, all.Offered, all.Lost, d.Lost)
+			}
+			if all.Held != d.Held {
+				t.Errorf("service._all.held %d, interactions.held %d", all.Held, d.Held)
+			}
+
+			// The console: the runner and model a person uses, run to the same end.
+			sc, err := scenarios.Resolve(tc.arg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			m := tui.NewModel(r, nil)
+			m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+			if err := r.Step(sc.Config.Duration); err != nil {
+				t.Fatal(err)
+			}
+			m.Update(m.Init()()) // the frame at the end
+			m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
+			view := m.View()
+			lines := strings.Split(view, "\n")
+			bar := lines[len(lines)-2]
+			for _, it := range []core.DamageItem{{Label: "lost", Value: d.Lost}, {Label: "held", Value: d.Held},
+				{Label: "completed", Value: rep.Interactions.Completed}, {Label: "resubmitted", Value: d.Resubmitted}} {
+				if it.Value > 0 && !strings.Contains(bar, fmt.Sprintf("%s %d", it.Label, it.Value)) {
+					t.Errorf("status line lacks %q: %s", fmt.Sprintf("%s %d", it.Label, it.Value), bar)
+				}
+			}
+			pane := lineWith(t, view, "touched by a failure")
+			got := labelled(pane, want)
+			for label, v := range want {
+				if _, shown := got[label]; !shown && v != 0 {
+					t.Errorf("Interactions pane lacks %s %d: %s", label, v, pane)
+				}
+			}
+			for label, v := range got {
+				if want[label] != v {
+					t.Errorf("Interactions pane says %s %d, the report %d", label, v, want[label])
+				}
+			}
+
+			// The run plot's lost and abandoned per interval add up to the report's.
+			lostPer, abandonedPer, err := study.IntervalDamage(sc.Config, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lost, abandoned float64
+			for i := range lostPer {
+				lost += lostPer[i]
+				abandoned += abandonedPer[i]
+			}
+			if int64(lost) != d.Lost || int64(abandoned) != d.Abandoned {
+				t.Errorf("plot: lost %v, abandoned %v over its intervals; report %d, %d", lost, abandoned, d.Lost, d.Abandoned)
+			}
+		})
+	}
+}
+
+// damageByLabel is the account under its labels (core.Damage.Items).
+func damageByLabel(d core.Damage) map[string]int64 {
+	out := map[string]int64{}
+	for _, it := range d.Items() {
+		out[it.Label] = it.Value
+	}
+	return out
+}
+
+// labelled reads "LABEL N" for every label of the account that text shows.
+func labelled(text string, labels map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for label := range labels {
+		m := regexp.MustCompile(`(?:^|[·│ ]\s*)` + regexp.QuoteMeta(label) + ` (\d+)`).FindStringSubmatch(text)
+		if m != nil {
+			out[label], _ = strconv.ParseInt(m[1], 10, 64)
+		}
+	}
+	return out
+}
+
+func equalCounts(a, b map[string]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func lineWith(t *testing.T, text, sub string) string {
+	t.Helper()
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	t.Fatalf("no line with %q in:\n%s", sub, text)
+	return ""
+}

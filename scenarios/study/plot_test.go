@@ -1,0 +1,188 @@
+package study
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ixlb/ixlb/scenarios"
+)
+
+// Every swept value has a tick labelled as written, and the axis leaves half a step either side so
+// no marker sits on the frame.
+func TestXAxisTicksEveryValue(t *testing.T) {
+	pos, ticks, lo, hi := xAxis([]string{"40", "42", "45", "48"})
+	if lo != 39 || hi != 49 {
+		t.Errorf("range %v…%v, want 39…49 (half the smallest step beyond the ends)", lo, hi)
+	}
+	var labels []string
+	for _, tk := range ticks {
+		labels = append(labels, tk.Label)
+	}
+	if strings.Join(labels, " ") != "40 42 45 48" || pos["45"] != 45 {
+		t.Errorf("ticks %q", labels)
+	}
+	// Values that are not numbers are placed in their order.
+	pos, ticks, _, _ = xAxis([]string{"fast", "slow"})
+	if pos["slow"] != 1 || ticks[1].Label != "slow" {
+		t.Errorf("nominal values: %v %v", pos, ticks)
+	}
+	// Rates read by their number.
+	if pos, _, _, _ := xAxis([]string{"1/s", "2/s"}); pos["2/s"] != 2 {
+		t.Errorf("rates: %v", pos)
+	}
+}
+
+func TestTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (niceTicks{}).Ticks(72.3, 97.8) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if strings.Join(labels, " ") != "75 80 85 90 95" {
+		t.Errorf("72.3…97.8: %v", labels)
+	}
+	labels = nil
+	for _, tk := range (logTicks{}).Ticks(2.2, 13) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if strings.Join(labels, " ") != "3 4 5 6 7 8 9 10" {
+		t.Errorf("log 2.2…13: %v", labels)
+	}
+}
+
+func TestRunInterval(t *testing.T) {
+	cases := []struct{ asked, duration, want time.Duration }{
+		{0, time.Hour, 15 * time.Minute},
+		{0, 8 * time.Hour, 15 * time.Minute},
+		{0, 30 * time.Minute, 5 * time.Minute},
+		{0, 4 * time.Minute, time.Minute},
+		{0, 20 * time.Second, 5 * time.Second},
+		{30 * time.Minute, time.Hour, 30 * time.Minute},
+	}
+	for _, c := range cases {
+		if got := RunInterval(c.asked, c.duration); got != c.want {
+			t.Errorf("RunInterval(%s, %s) = %s, want %s", c.asked, c.duration, got, c.want)
+		}
+	}
+}
+
+func TestFewestMeeting(t *testing.T) {
+	pts := []curvePoint{{36, Summary{Mean: 0.75, CI95: 0.02}}, {38, Summary{Mean: 0.81, CI95: 0.02}}, {40, Summary{Mean: 0.83, CI95: 0.02}}}
+	if x, ok := fewestMeeting(pts, mustTargets(t, "a.b>=0.8")[0]); !ok || x != 40 {
+		t.Errorf("fewest meeting ≥ 0.8 with 95%% confidence: %v %v, want 40 (38's interval reaches 0.79)", x, ok)
+	}
+	if _, ok := fewestMeeting(pts, mustTargets(t, "a.b>=0.9")[0]); ok {
+		t.Error("none meets 0.9")
+	}
+}
+
+// A sweep plot and a staffing plot are PNGs a person can read, labelled from the catalogue.
+func TestPlotsRender(t *testing.T) {
+	dir := t.TempDir()
+	axes := []Axis{{Path: "agent_groups.Chat.agents", Values: []string{"40", "42", "45"}}}
+	var vs []VariantSummary
+	for i, v := range axes[0].Values {
+		vs = append(vs, VariantSummary{Variant: i, Set: map[string]string{axes[0].Path: v}, Runs: 4, Figures: map[string]Summary{
+			"service._all.service_level": {N: 4, Mean: 0.7 + 0.05*float64(i), CI95: 0.02},
+			"service._all.threshold":     {N: 4, Mean: 30},
+			"service._all.asa":           {N: 4, Mean: 20 - 5*float64(i), CI95: 1},
+		}})
+	}
+	target := mustTargets(t, "service._all.service_level>=0.75")[0]
+	svg := filepath.Join(dir, "sweep.svg")
+	if err := WriteSweepPlot(svg, SweepPlot{Figure: "service._all.service_level", Target: &target}, axes, vs); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(svg)
+	for _, want := range []string{"% answered in 30 s", "agents in Chat", "target ≥ 75.0%", "fewest meeting the target: 45", ">42<"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("sweep plot lacks %q", want)
+		}
+	}
+	if err := WriteSweepPlot(filepath.Join(dir, "asa.png"), SweepPlot{Figure: "service._all.asa", LogY: true}, axes, vs); err != nil {
+		t.Fatal(err)
+	}
+	decodePNG(t, filepath.Join(dir, "asa.png"))
+	if err := WriteSweepPlot(filepath.Join(dir, "x.png"), SweepPlot{Figure: "service._all.asaa"}, axes, vs); err == nil || !strings.Contains(err.Error(), `did you mean "service._all.asa"`) {
+		t.Errorf("unknown figure: %v", err)
+	}
+
+	sc := mmcScenario(t, "mmc", "4h", "")
+	res, err := Staff(sc, StaffOptions{Group: "Agents", Targets: mustTargets(t, "service._all.service_level>=0.8", "asa<=60"), Seeds: 4, Around: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staffPNG := filepath.Join(dir, "staff.png")
+	if err := WriteStaffPlot(staffPNG, res, 3, false); err != nil {
+		t.Fatal(err)
+	}
+	if img := decodePNG(t, staffPNG); img.Dy() < 2*img.Dx()/3 {
+		t.Errorf("two panels in a %v image", img)
+	}
+	staffSVG := filepath.Join(dir, "staff.svg")
+	if err := WriteStaffPlot(staffSVG, res, 3, false); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(staffSVG)
+	for _, want := range []string{"agents in Agents", "fewest meeting every target", "ASA (seconds)", "% answered in 20 s"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("staff plot lacks %q", want)
+		}
+	}
+}
+
+func TestRunPlotIntervals(t *testing.T) {
+	sc, err := scenarios.Open("service-level")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		interval time.Duration
+		want     string
+	}{{0, "per 15 min interval"}, {30 * time.Minute, "per 30 min interval"}} {
+		p := filepath.Join(dir, "run.svg")
+		if err := WriteRunPlot(p, sc.Config, c.interval); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(p)
+		for _, want := range []string{c.want, "chat_vip (in 10 s)", "all queues (in 30 s)", "share of submissions (%)", "stop URS_1", "lost and abandoned " + c.want, "queued + in URS + held"} {
+			if !bytes.Contains(b, []byte(want)) {
+				t.Errorf("--interval %s: run plot lacks %q", c.interval, want)
+			}
+		}
+	}
+	if err := WriteRunPlot(filepath.Join(dir, "x.svg"), sc.Config, 2*time.Hour); err == nil {
+		t.Error("an interval longer than the run is accepted")
+	}
+	if err := WriteRunPlot(filepath.Join(dir, "x.pdf"), sc.Config, 0); err == nil || !strings.Contains(err.Error(), "want a .svg or .png") {
+		t.Errorf("a .pdf: %v", err)
+	}
+}
+
+func decodePNG(t *testing.T, path string) image.Rectangle {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s is not a PNG: %v", path, err)
+	}
+	b := img.Bounds()
+	if b.Dx() < 600 || b.Dy() < 400 {
+		t.Errorf("%s is %v: too small to read", path, b)
+	}
+	return b
+}

@@ -182,3 +182,61 @@ func TestExportRefuses(t *testing.T) {
 		t.Fatalf("export of a plain run: %.12s, the run %.12s", got.EventsSHA256, whole.EventsSHA256)
 	}
 }
+
+// A run with another seed (--seed) exports with that seed: the export is the run.
+func TestExportKeepsTheSessionsSeed(t *testing.T) {
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data")
+	if _, errOut, code := runBin(t, "run", "urs-failover", "--seed", "42", "--data", data); code != 0 {
+		t.Fatalf("run: %d %s", code, errOut)
+	}
+	out := filepath.Join(tmp, "x.yaml")
+	if _, errOut, code := runBin(t, "export", data, "-o", out); code != 0 {
+		t.Fatalf("export: %d %s", code, errOut)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "seed: 42") {
+		t.Fatalf("the export does not say seed: 42:\n%s", b)
+	}
+	whole := reportOf(t, "run", "urs-failover", "--seed", "42", "--json")
+	if got := reportOf(t, "run", out, "--json"); got.EventsSHA256 != whole.EventsSHA256 {
+		t.Fatalf("export of a --seed run: %.12s, the run %.12s", got.EventsSHA256, whole.EventsSHA256)
+	}
+}
+
+// A session that went on past its scenario's end (space at the end goes on) exports with the
+// traffic stopping where it stopped: the export's run is the session's.
+func TestExportPastTheEnd(t *testing.T) {
+	sc, err := scenarios.Open("urs-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	r, p, _ := openConsoleRunner(t, filepath.Join(tmp, "session"), sc)
+	defer p.ss.Close()
+	defer r.Close()
+	r.Step(sc.Config.Duration + 20*time.Second)
+	if err := r.Apply(core.Action{Kind: core.ActStop, App: "URS_2"}); err != nil {
+		t.Fatal(err)
+	}
+	r.Step(40 * time.Second)
+	j, err := r.Journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "past.yaml")
+	if _, err := exportSession(sc, j, out, false, false); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := j.State.EventsSHA256()
+	o, errOut, code := runBin(t, "run", out, "--json")
+	var rep core.Report
+	if err := json.Unmarshal([]byte(o), &rep); err != nil || code > 1 {
+		t.Fatalf("run: exit %d %v %s", code, err, errOut)
+	}
+	if rep.EventsSHA256 != want {
+		t.Fatalf("the export of a session past its end: %.12s, the session %.12s", rep.EventsSHA256, want)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "stop: "+sc.Config.Duration.String()) {
+		t.Fatalf("the traffic's stop is not pinned:\n%s", b)
+	}
+}

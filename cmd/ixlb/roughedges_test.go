@@ -91,6 +91,10 @@ func TestBundledScenarioByNameOrFileIsOneSession(t *testing.T) {
 	if got := savedSession(&curDir{}, byFile.Config, file); got != "" {
 		t.Fatalf("an empty session is offered as %q", got)
 	}
+	// o on the running bundled scenario's own file: the session running now, not another.
+	if got := savedSession(&curDir{dir: a}, byFile.Config, file); !strings.HasPrefix(got, "the one running now") {
+		t.Fatalf("the running scenario's file is described as %q", got)
+	}
 }
 
 // --seed -1 is refused in words, not with strconv's.

@@ -19,6 +19,7 @@ type isState struct {
 	dapRing         ring      // those it believes reach the database
 	held            []heldRow // writes waiting for a DAP
 	pendingRestore  bool      // active, but could not read its database yet
+	holding         bool      // a `held` was logged and work has not resumed since
 	parkedDone      []waitEntry
 
 	deliveringTimeout int64
@@ -142,9 +143,9 @@ func (e *Engine) activateIS(id int32, prev Database) {
 	if len(e.is.daps) == 0 {
 		// Every DAP leads elsewhere (the identity guard refused them all): nothing can be read or
 		// written. Say so, instead of stalling without a sign.
-		e.ev.App = e.apps[id].name
-		e.ev.Reason = "no Database Access Point leads to database " + chosen.Name() + " in use; work is held"
-		e.emit(EvHeld)
+		e.holdWork(e.apps[id].name, "no Database Access Point leads to database "+chosen.Name()+" in use; work is held")
+	} else if e.is.dapRing.len() > 0 {
+		e.releaseWork(e.apps[id].name + " is active with database " + chosen.Name() + "; held work resumes")
 	}
 	e.is.pendingRestore = true
 	e.restore()
@@ -303,14 +304,13 @@ func (e *Engine) dapFor() (*app, bool) {
 		d.requests++
 		d.failures++
 		e.is.dapRing.remove(id)
-		e.ev.From = d.name
+		e.ev.From, e.ev.To = d.name, "none" // none: no DAP is left
 		if next, ok := e.peekDAP(); ok {
 			e.ev.To = e.apps[next].name
 		}
 		e.emit(EvDAPFailover)
 		if e.is.dapRing.len() == 0 {
-			e.ev.App, e.ev.Reason = e.apps[e.is.active].name, "no Database Access Point reaches "+e.is.dbName+"; work is held"
-			e.emit(EvHeld)
+			e.holdWork(e.apps[e.is.active].name, "no Database Access Point reaches "+e.is.dbName+"; work is held")
 		}
 	}
 }
@@ -399,11 +399,31 @@ func (e *Engine) dapsChanged() {
 		}
 	}
 	if before == 0 && e.is.dapRing.len() > 0 {
+		if next, ok := e.peekDAP(); ok {
+			e.releaseWork(e.apps[next].name + " reaches " + e.is.dbName + " again; held work resumes")
+		}
 		if e.flushHeld() {
 			e.restore()
 			e.unpark()
 		}
 	}
+}
+
+// holdWork logs that work stops for reason (`held`); releaseWork logs that it goes on
+// (`held_released`), once, after a hold.
+func (e *Engine) holdWork(app, reason string) {
+	e.ev.App, e.ev.Reason = app, reason
+	e.emit(EvHeld)
+	e.is.holding = true
+}
+
+func (e *Engine) releaseWork(reason string) {
+	if !e.is.holding {
+		return
+	}
+	e.is.holding = false
+	e.ev.App, e.ev.Reason = e.nameOf(e.is.active), reason
+	e.emit(EvHeldReleased)
 }
 
 // deactivateIS: the active IS stopped with no backup to take over. URS lose their requests (the

@@ -394,12 +394,24 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 }
 
 // scheduleTimeline schedules the timeline's entries in time order (stable: equal times keep file
-// order).
+// order). An operator's entry runs after every other timer of its instant, even those scheduled
+// later: its seq is above any the engine gives out.
 func (e *Engine) scheduleTimeline() {
-	for _, i := range TimelineOrder(e.cfg.Timeline) {
-		e.schedule(timer{at: int64(e.cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1})
+	for n, i := range TimelineOrder(e.cfg.Timeline) {
+		t := timer{at: int64(e.cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1}
+		if !e.cfg.Timeline[i].Operator {
+			e.schedule(t)
+			continue
+		}
+		e.seq++ // as schedule does, so the seqs of everything else do not depend on the flag
+		t.seq = lastAtInstant | uint64(n)
+		e.q.push(t)
 	}
 }
+
+// lastAtInstant orders a timer after every timer of its instant that the engine schedules (their
+// seqs count up from 1 and never reach it).
+const lastAtInstant = 1 << 63
 
 func cmpInt64(a, b int64) int {
 	switch {

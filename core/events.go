@@ -39,6 +39,7 @@ const (
 	EvProlonged
 	EvStaleRestored
 	EvRestoredOverCapacity
+	EvHeldReleased
 	numEventKinds
 )
 
@@ -105,6 +106,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvStaleRestored: {"stale_restored", []field{fIxn, fQueue}},
 	// A restore put an interaction back on an agent already at capacity.
 	EvRestoredOverCapacity: {"restored_over_capacity", []field{fIxn, fAgent}},
+	EvHeldReleased:         {"held_released", []field{fApp, fReason}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }

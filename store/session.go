@@ -327,7 +327,7 @@ func (s *Session) release() {
 
 // fileNames are the names the session gives files in its directory.
 func (s *Session) fileNames() map[string]bool {
-	m := map[string]bool{LockFileName: true, ConsoleSpeedFile: true}
+	m := map[string]bool{LockFileName: true, ConsoleSpeedFile: true, ScenarioCopyFile: true}
 	for _, n := range append([]string{"ixlb"}, s.names...) {
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 			m[n+".db"+suffix] = true
@@ -391,7 +391,7 @@ func (s *Session) prepareDir() error {
 // the directory, into a file it cannot write, or continue a session without its journal.
 func (s *Session) checkFiles() error {
 	for n := range s.fileNames() {
-		if n == ConsoleSpeedFile || n == LockFileName {
+		if n == ConsoleSpeedFile || n == LockFileName || n == ScenarioCopyFile {
 			continue // replaced, never written into; the lock checks its own
 		}
 		p := filepath.Join(s.dir, n)

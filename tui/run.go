@@ -48,8 +48,15 @@ type Options struct {
 	// CLI prints them on stderr, where they show again after the console closes).
 	Warnings []string
 	// ReadOnly opens a console where everything can be looked at and nothing changes the
-	// simulation (a trainee or an observer watching a drill).
+	// simulation (a trainee or an observer watching a drill). It may rewind, never branch.
 	ReadOnly bool
+	// Export writes the session as a scenario (:export); nil disables it.
+	Export ExportFunc
+	// Bundled are the names of the bundled scenarios, which :load completes.
+	Bundled []string
+	// Terminal, when set, says why there is no terminal to draw on (nil: there is one). It is
+	// asked once the simulation is built, before the screen is taken; Run returns its error.
+	Terminal func() error
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -63,6 +70,11 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	if o.Terminal != nil {
+		if err := o.Terminal(); err != nil {
+			return errors.Join(err, r.Close())
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.Start(ctx)
@@ -71,6 +83,8 @@ func Run(ctx context.Context, o Options) error {
 	m.speedChanged = o.SpeedChanged
 	m.warnings(o.Warnings)
 	m.SetReadOnly(o.ReadOnly)
+	m.SetExport(o.Export)
+	m.SetBundled(o.Bundled)
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
 	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has
 	// already stopped, and the console never exits. One handler here quits instead.

@@ -6,12 +6,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/ixlb/ixlb/core"
@@ -53,6 +56,10 @@ type persister struct {
 func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.RecordAction(t, a) }
 func (p *persister) Commit(st core.ResumeState) error          { return p.ss.SaveAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
+
+// Branch cuts the saved session at st, the instant the operator branched from (see
+// session.Branch); the databases follow when the runner resumes st on them.
+func (p *persister) Branch(st core.ResumeState) error { return p.ss.Branch(st) }
 
 // loadConfig is the console's scenario loader (the `o` file picker and `:load`, a file or a
 // bundled name): lint errors stop the load there too, as they do on the command line; warnings go
@@ -112,6 +119,11 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		}
 	}
 	nss, err := openSession(next, cfg, fresh, false)
+	if err == nil {
+		if sc, lerr := scenarios.Resolve(source); lerr == nil {
+			recordScenario(nss, sc)
+		}
+	}
 	var history []core.Event
 	if err == nil && nss.Resume() != nil {
 		if history, err = nss.History(5000); err != nil {
@@ -152,12 +164,29 @@ func savedSession(cur *curDir, cfg core.Config, source string) string {
 	switch {
 	case err != nil:
 		return "in " + dir + ", which cannot be opened now: " + err.Error()
-	case !ok || !info.Saved:
-		return ""
+	case !ok || !info.Saved || (info.Events == 0 && info.VirtualTime == 0):
+		return "" // nothing happened in it: nothing to resume
 	case info.Scenario.SHA256 != store.ScenarioOf(cfg).SHA256:
 		return "in " + dir + ", of another version of the scenario (resuming refuses it)"
 	}
 	return fmt.Sprintf("at virtual %s, %d events, in %s", time.Duration(info.VirtualTime).Round(time.Millisecond), info.Events, dir)
+}
+
+// needTerminal says why the console cannot draw here: it needs a terminal for its output, and
+// one to read keys from (standard input, or the controlling terminal when input is redirected).
+func needTerminal() error {
+	if !isatty.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("the console needs a terminal: its output is not one (redirected to a file or a pipe?)")
+	}
+	if isatty.IsTerminal(os.Stdin.Fd()) {
+		return nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return errors.New("the console needs a terminal to read keys from: its input is not one, and there is no controlling terminal")
+	}
+	tty.Close()
+	return nil
 }
 
 func runConsole(cmd *cobra.Command, args []string) error {
@@ -193,10 +222,13 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%v", err)
 		}
 	}
+	_, statErr := os.Stat(dir)
+	made := dir != "" && errors.Is(statErr, fs.ErrNotExist)
 	ss, err := openSession(dir, sc.Config, console.fresh, console.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	recordScenario(ss, sc)
 	engineOpts := []core.Option{core.WithDatabases(ss.Databases())}
 	if console.rebuild {
 		engineOpts = append(engineOpts, core.WithRebuild())
@@ -222,16 +254,33 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
 		return openConsoleScenario(p, cur, cfg, source, fresh)
 	}
-	opts.SavedSession = func(cfg core.Config, source string) string {
-		return savedSession(cur, cfg, source)
+	if !console.readOnly { // a read-only console opens every scenario from its start
+		opts.SavedSession = func(cfg core.Config, source string) string {
+			return savedSession(cur, cfg, source)
+		}
 	}
 	if !console.readOnly {
 		// Failing to keep the speed is not worth an error.
 		opts.SpeedChanged = func(x float64) { p.ss.SetConsoleSpeed(strconv.FormatFloat(x, 'g', -1, 64)) }
 	}
+	opts.Export = consoleExport(cur)
+	for _, b := range scenarios.Bundled() {
+		opts.Bundled = append(opts.Bundled, b.Name)
+	}
+	// After the session's own checks and its resume (a refusal there says more), before the
+	// screen is taken: without a terminal there is no console, and a directory made for it goes.
+	var noTerminal error
+	opts.Terminal = func() error { noTerminal = needTerminal(); return noTerminal }
 	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
 	// Bubble Tea's shutdown).
 	err = tui.Run(context.Background(), opts)
+	if noTerminal != nil {
+		ss.Close()
+		if made {
+			os.RemoveAll(dir)
+		}
+		return exitf(2, "%v\nTo run %s without a terminal: ixlb run %s (--json for the report, --events FILE for the log)", noTerminal, sc.Config.Name, arg)
+	}
 	if cerr := p.ss.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -31,6 +31,12 @@ type session interface {
 	Owns(path string) bool       // path is (or would be) one of the session's files
 	ConsoleSpeed() string
 	SetConsoleSpeed(v string) error
+	// ScenarioText and SetScenarioText are the session's copy of its scenario file, which an
+	// export edits (ixlb export DIR).
+	ScenarioText() ([]byte, error)
+	SetScenarioText(text []byte) error
+	// Branch cuts the saved session at st, an earlier instant of it the operator branched from.
+	Branch(st core.ResumeState) error
 	Close() error
 }
 

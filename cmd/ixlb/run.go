@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -73,7 +74,7 @@ SIGINT/SIGTERM.`,
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
-	cmd.Flags().Uint64Var(&f.seed, "seed", 0, "override the scenario's seed")
+	cmd.Flags().Var((*seedFlag)(&f.seed), "seed", "override the scenario's seed (a whole number from 0 to 18446744073709551615)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the run report as JSON on stdout")
 	cmd.Flags().StringVar(&f.events, "events", "", "write the event log (JSON lines) to this file")
 	cmd.Flags().BoolVar(&f.noProg, "no-progress", false, "do not show a progress bar on a terminal")
@@ -182,6 +183,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if f.plot != "" && ss.Owns(f.plot) {
 		return exitf(2, "--plot %s is a file of the session in %s: writing it would destroy the session; nothing was written", f.plot, ss.Dir())
 	}
+	recordScenario(ss, sc)
 	opts := []core.Option{core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink())}
 	var events *bufio.Writer
 	if f.events != "" {
@@ -266,6 +268,20 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			return &exitError{code: 1, err: fmt.Errorf("")}
 		}
 	}
+	return nil
+}
+
+// seedFlag is --seed: the seed of the random streams, a uint64, refused in words when it is not.
+type seedFlag uint64
+
+func (s *seedFlag) String() string { return strconv.FormatUint(uint64(*s), 10) }
+func (s *seedFlag) Type() string   { return "uint64" }
+func (s *seedFlag) Set(v string) error {
+	x, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return fmt.Errorf("a seed is a whole number from 0 to 18446744073709551615")
+	}
+	*s = seedFlag(x)
 	return nil
 }
 

@@ -39,6 +39,7 @@ const (
 	EvProlonged
 	EvStaleRestored
 	EvRestoredOverCapacity
+	EvHeldReleased
 	EvRestoredToAgent
 	EvFinishedUnheard
 	numEventKinds
@@ -107,6 +108,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvStaleRestored: {"stale_restored", []field{fIxn, fQueue}},
 	// A restore put an interaction back on an agent already at capacity.
 	EvRestoredOverCapacity: {"restored_over_capacity", []field{fIxn, fAgent}},
+	EvHeldReleased:         {"held_released", []field{fApp, fReason}},
 	// A restore put an interaction on an agent as new work (a new handle time): the agent holds it
 	// from here, as from a delivery.
 	EvRestoredToAgent: {"restored_to_agent", []field{fIxn, fAgent}},

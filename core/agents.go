@@ -231,7 +231,7 @@ func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
 	seen := e.now - u.statDelay // u's statistics show the agents as they were then
 	capacity := g.capacity[m]
 	skip := func(k int) bool {
-		return e.avoid(ix, k) || (e.asked[k] > 0 || e.lingerN[k] > 0) && e.askedBy(k, u.app.id) >= capacity-e.load[k]-e.lingerSeen(k, u)
+		return e.avoid(ix, k) || (e.asked[k] > 0 || e.lingering[k] > 0) && e.askedBy(k, u.app.id) >= capacity-e.load[k]-e.lingerSeen(k, u)
 	}
 	settled := g.settled[m]
 	// Agents that became ready lately: u sees them sooner than the slowest URS when its own
@@ -330,7 +330,7 @@ func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, se
 // it does not ask for an agent they fill — except its own when reject-subsequent-request is false,
 // which its request renews. A URS that does not reserve sees none: the arbiter does not concern it.
 func (e *Engine) lingerSeen(k int, u *ursState) int32 {
-	n := e.lingerN[k]
+	n := e.lingering[k]
 	if n == 0 || !u.reserves {
 		return 0
 	}
@@ -351,7 +351,7 @@ func (e *Engine) reservedFor(k int, u *ursState, capacity int32) bool {
 	if !u.reserves || e.resv[k] == 0 {
 		return false
 	}
-	return e.lingerSeen(k, u) > 0 || e.resv[k]-e.lingerN[k] >= capacity
+	return e.lingerSeen(k, u) > 0 || e.resv[k]-e.lingering[k] >= capacity
 }
 
 // avoid reports whether an interaction once denied should not ask for agent-media k: one another
@@ -488,7 +488,7 @@ func (e *Engine) collectDone(ag int32, m int) {
 	}
 	// A request whose URS now holds a lingering reservation of the agent (its interaction was
 	// rejected during the window) renews it, as it would have on arrival.
-	if !e.is.rejectSubsequent && e.lingerN[k] > 0 {
+	if !e.is.rejectSubsequent && e.lingering[k] > 0 {
 		keep := live[:0]
 		for _, w := range live {
 			if i := e.lingerOf(k, e.ixns[w.slot].urs); i >= 0 {
@@ -532,7 +532,7 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 	ix := &e.ixns[slot]
 	k := int32(int(ag)*len(e.media) + int(ix.media))
 	ls := e.lingers[k]
-	e.lingerN[k]--
+	e.lingering[k]--
 	if ls = append(ls[:i], ls[i+1:]...); len(ls) == 0 {
 		delete(e.lingers, k)
 	} else {
@@ -718,7 +718,7 @@ func (e *Engine) revoke(slot int32, reason string) {
 		k := int32(int(ag)*len(e.media) + int(ix.media))
 		until := ix.grantAt + e.is.reservationTime
 		e.lingers[k] = append(e.lingers[k], linger{urs: ix.urs, until: until})
-		e.lingerN[k]++
+		e.lingering[k]++
 		e.schedule(timer{at: until, kind: tLinger, arg: ag, aux: ix.media, slot: -1})
 		ix.resvd = false // the linger holds the unit now
 	}
@@ -740,7 +740,7 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 			continue
 		}
 		e.resv[k]--
-		e.lingerN[k]--
+		e.lingering[k]--
 	}
 	if len(keep) == len(ls) {
 		return
@@ -758,7 +758,7 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 func (e *Engine) dropLingers() {
 	for k, ls := range e.lingers {
 		e.resv[k] -= int32(len(ls))
-		e.lingerN[k] = 0
+		e.lingering[k] = 0
 	}
 	clear(e.lingers)
 }

@@ -50,7 +50,7 @@ type Engine struct {
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
 	lingers map[int32][]linger
-	lingerN []int32 // by agent-media: len(lingers[k]), read on every pick without a lookup
+	lingering []int32 // by agent-media: len(lingers[k]), read on every pick without a lookup
 	// orphaned are the interactions agents went on with while the active IS did not know them
 	// (restored from a database that does not hold them), by id: the key in unheard of the work
 	// their agent goes on with, or -1 once it is over. A later restore of a row of one re-adopts

@@ -70,6 +70,8 @@ var catalogue = []struct {
 	{"dap.*.?", "DAP {name}", "requests", KindCount},
 	{"databases.*.?", "{name}", "interactions", KindCount},
 	{"interactions.lost_open", "lost, still open in another database", "interactions", KindCount},
+	{"interactions.lost_finished", "lost, finished where the active IS cannot see them", "interactions", KindCount},
+	{"interactions.lost_unwritten", "lost, never written to a database", "interactions", KindCount},
 	{"interactions.?", "{name}", "interactions", KindCount},
 	{"agents.?", "{name}", "", KindCount},
 	{"virtual_seconds", "virtual time", "seconds", KindSeconds},
@@ -113,6 +115,25 @@ func DescribeFigure(path string, figs Figures) FigureInfo {
 		return f
 	}
 	return FigureInfo{Path: path, Label: path, rank: len(catalogue)}
+}
+
+// WhyUndefined says when the figure has no value (ServiceFigures.Undefined): "nobody was answered".
+func (f FigureInfo) WhyUndefined() string {
+	segs := strings.Split(f.Path, ".")
+	switch last := segs[len(segs)-1]; {
+	case segs[0] != "service":
+	case last == "asa" || strings.HasPrefix(last, "wait_p"):
+		return "nobody was answered"
+	case last == "abandon_rate":
+		return "nobody was answered or abandoned"
+	case last == "touched_asa":
+		return "no interaction a failure touched was answered after it"
+	case last == "others_asa":
+		return "every answered interaction was touched by a failure"
+	case last == "extra_wait":
+		return "no touched interaction and no other of the same queue were both answered"
+	}
+	return "nothing to average over"
 }
 
 // Rank is the figure's place in the catalogue: tables list a scope's figures in this order

@@ -19,6 +19,12 @@ type Damage struct {
 	Lost int64 `json:"lost"`
 	// LostOpen are those of Lost still open (not completed) in another database: never finished.
 	LostOpen int64 `json:"lost_open"`
+	// LostFinished are those of Lost an agent finished, closed as completed in a database the
+	// active IS no longer uses: the customer was served, the record is out of its sight.
+	LostFinished int64 `json:"lost_finished"`
+	// LostUnwritten are those of Lost whose first row no database ever got (held for a database
+	// that went out of use). Lost = LostOpen + LostFinished + LostUnwritten.
+	LostUnwritten int64 `json:"lost_unwritten"`
 	// Held is work waiting for the deployment to recover: WaitingAtMedia + HeldForDAP.
 	Held int64 `json:"held"`
 	// WaitingAtMedia are arrivals a media server holds because it or the IS cannot take them.
@@ -51,6 +57,7 @@ type DamageItem struct {
 func (d Damage) Items() []DamageItem {
 	return []DamageItem{
 		{"lost", d.Lost}, {"still open in another database", d.LostOpen},
+		{"finished out of the active IS's sight", d.LostFinished}, {"never written to a database", d.LostUnwritten},
 		{"held", d.Held}, {"abandoned", d.Abandoned}, {"resubmitted", d.Resubmitted},
 		{"touched by a failure", d.Touched}, {"stale restored", d.StaleRestored},
 		{"over capacity", d.OverCapacity},
@@ -214,8 +221,9 @@ func (e *Engine) dmgSight(prev int16) {
 
 // classDamage is the account of one service class.
 type classDamage struct {
-	lost, lostOpen, completed, abandoned int64
-	atMedia, heldDAP                     int64
+	lost, lostOpen, lostDone, lostUnwritten int64
+	completed, abandoned                    int64
+	atMedia, heldDAP                        int64
 }
 
 // damageByClass works out the account per service class now.
@@ -232,6 +240,7 @@ func (e *Engine) damageByClass() []classDamage {
 			} else {
 				d.lost += t.open + t.done
 				d.lostOpen += t.open
+				d.lostDone += t.done
 			}
 		}
 	}
@@ -239,6 +248,7 @@ func (e *Engine) damageByClass() []classDamage {
 		out[c].atMedia = e.svc.atMedia[c]
 		u := &e.dmg.unwritten[c]
 		out[c].lost += u.open + u.done
+		out[c].lostUnwritten += u.open + u.done
 		out[c].abandoned += u.abandoned
 	}
 	// Held for a DAP: each interaction once, whether its writes wait or its completion does.
@@ -278,6 +288,8 @@ func (e *Engine) Damage() Damage {
 	for c, cd := range e.damageByClass() {
 		d.Lost += cd.lost
 		d.LostOpen += cd.lostOpen
+		d.LostFinished += cd.lostDone
+		d.LostUnwritten += cd.lostUnwritten
 		d.Abandoned += cd.abandoned
 		d.WaitingAtMedia += cd.atMedia
 		d.HeldForDAP += cd.heldDAP

@@ -3,6 +3,7 @@ package core
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -340,7 +341,8 @@ type ServiceFigures struct {
 	// switchover losing them. TouchedASA is the ASA of those answered after a failure reached
 	// them, OthersASA that of the other answered, ExtraWait what the failure added: TouchedASA −
 	// OthersASA per queue; under _all, each touched interaction against the others of its own
-	// queue (not a mix of the queues' baselines). 0 when either side has none answered.
+	// queue (not a mix of the queues' baselines). Undefined (0, listed in Undefined) when either side
+	// has none answered.
 	Touched    int64   `json:"touched"`
 	TouchedASA float64 `json:"touched_asa"`
 	OthersASA  float64 `json:"others_asa"`
@@ -349,7 +351,51 @@ type ServiceFigures struct {
 	// which none of the figures above include.
 	Warmup   float64 `json:"warmup"`
 	Excluded int64   `json:"excluded"`
+	// Undefined names the figures above that have nothing to average over: asa and the wait
+	// percentiles with nobody answered, abandon_rate with nobody answered or abandoned,
+	// touched_asa, others_asa and extra_wait with no answered on their side. Their JSON value
+	// reads 0 (the report's number); Figures has them as NaN, so no study averages a 0 nobody
+	// measured and no target on them is met.
+	Undefined []string `json:"undefined,omitempty"`
 }
+
+// Figures that may be undefined (ServiceFigures.Undefined), one bit each.
+const (
+	undefASA uint8 = 1 << iota // asa, wait_p50, wait_p90, wait_p99
+	undefAbandonRate
+	undefTouchedASA
+	undefOthersASA
+	undefExtraWait
+	undefAll = undefExtraWait<<1 - 1
+)
+
+// undefinedNames are the names of each combination of undefined figures, made once: Service runs
+// for every console frame and should not allocate a list per queue.
+var undefinedNames = func() (out [undefAll + 1][]string) {
+	for m := range out {
+		var names []string
+		if m&int(undefASA) != 0 {
+			names = append(names, "asa", "wait_p50", "wait_p90", "wait_p99")
+		}
+		if m&int(undefAbandonRate) != 0 {
+			names = append(names, "abandon_rate")
+		}
+		if m&int(undefTouchedASA) != 0 {
+			names = append(names, "touched_asa")
+		}
+		if m&int(undefOthersASA) != 0 {
+			names = append(names, "others_asa")
+		}
+		if m&int(undefExtraWait) != 0 {
+			names = append(names, "extra_wait")
+		}
+		out[m] = names
+	}
+	return out
+}()
+
+// undefinedFigures: Figures reads these as NaN.
+func (f ServiceFigures) undefinedFigures() []string { return f.Undefined }
 
 func (q *svcQueue) figures(d classDamage) ServiceFigures {
 	f := ServiceFigures{Offered: q.offered + d.atMedia, Answered: q.answered, Abandoned: q.abandoned,
@@ -359,22 +405,32 @@ func (q *svcQueue) figures(d classDamage) ServiceFigures {
 	if n := f.Offered - q.finished; n > 0 {
 		f.ServiceLevel = float64(q.within) / float64(n)
 	}
+	var undef uint8
 	if n := q.answered + q.abandoned; n > 0 {
 		f.AbandonRate = float64(q.abandoned) / float64(n)
+	} else {
+		undef |= undefAbandonRate
 	}
 	if q.answered > 0 {
 		f.ASA = float64(q.waitSum) / float64(q.answered) / 1e9
 		f.WaitP50, f.WaitP90, f.WaitP99 = q.hist.percentiles()
+	} else {
+		undef |= undefASA
 	}
 	if q.tAnswered > 0 {
 		f.TouchedASA = float64(q.tWaitSum) / float64(q.tAnswered) / 1e9
+	} else {
+		undef |= undefTouchedASA | undefExtraWait
 	}
 	if o := q.answered - q.tAnswered; o > 0 {
 		f.OthersASA = float64(q.waitSum-q.tWaitSum) / float64(o) / 1e9
 		if q.tAnswered > 0 {
 			f.ExtraWait = f.TouchedASA - f.OthersASA
 		}
+	} else {
+		undef |= undefOthersASA | undefExtraWait
 	}
+	f.Undefined = undefinedNames[undef]
 	return f
 }
 
@@ -422,6 +478,9 @@ func (e *Engine) Service() map[string]ServiceFigures {
 	f.ExtraWait = 0
 	if extraN > 0 {
 		f.ExtraWait = extraSum / float64(extraN)
+	} else if !slices.Contains(f.Undefined, "extra_wait") {
+		// Touched answered in one queue, others in another: nothing to set them against.
+		f.Undefined = append(slices.Clone(f.Undefined), "extra_wait")
 	}
 	out[AllQueues] = f
 	return out

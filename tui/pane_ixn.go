@@ -119,26 +119,42 @@ func (p *ixnPane) summary() []string {
 	if width(plain.String()) > p.w-1 {
 		out[0] = fit(plain.String(), p.w-1)
 	}
-	if line := damageLine(s.Damage); line != "" {
-		// The account of damage, under the run report's labels: what a failure cost so far.
-		pt := p.th.warn
-		if s.Damage.Lost > 0 {
-			pt = p.th.bad
-		}
+	// The account of damage, under the run report's labels: what a failure cost so far, wrapped
+	// so that no figure is cut off.
+	pt := p.th.warn
+	if s.Damage.Lost > 0 {
+		pt = p.th.bad
+	}
+	for _, line := range damageLines(s.Damage, p.w-1) {
 		out = append(out, pt.s(fit(line, p.w-1)))
 	}
 	return append(out, p.trends()...)
 }
 
-// damageLine lists the figures of the account of damage that are not 0, "" when all are.
-func damageLine(d core.Damage) string {
-	var parts []string
+// damageLines lists the figures of the account of damage that are not 0 (none when all are),
+// "LABEL N" joined by " · ", in lines of at most w columns broken between figures.
+func damageLines(d core.Damage, w int) []string {
+	var lines []string
+	var cur string
 	for _, it := range d.Items() {
-		if it.Value != 0 {
-			parts = append(parts, it.Label+" "+count(it.Value))
+		if it.Value == 0 {
+			continue
+		}
+		part := it.Label + " " + count(it.Value)
+		switch {
+		case cur == "":
+			cur = part
+		case width(cur)+3+width(part) <= w:
+			cur += " · " + part
+		default:
+			lines = append(lines, cur)
+			cur = part
 		}
 	}
-	return strings.Join(parts, " · ")
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
 }
 
 func (p *ixnPane) rows() []row {

@@ -107,7 +107,7 @@ func TestDamageSameInEveryView(t *testing.T) {
 					t.Errorf("status line lacks %q: %s", fmt.Sprintf("%s %d", it.Label, it.Value), bar)
 				}
 			}
-			pane := lineWith(t, view, "touched by a failure")
+			pane := focusedPane(view)
 			got := labelled(pane, want)
 			for label, v := range want {
 				if _, shown := got[label]; !shown && v != 0 {
@@ -150,7 +150,7 @@ func damageByLabel(d core.Damage) map[string]int64 {
 func labelled(text string, labels map[string]int64) map[string]int64 {
 	out := map[string]int64{}
 	for label := range labels {
-		m := regexp.MustCompile(`(?:^|[·│ ]\s*)` + regexp.QuoteMeta(label) + ` (\d+)`).FindStringSubmatch(text)
+		m := regexp.MustCompile(`(?m)(?:^|[·│ ]\s*)` + regexp.QuoteMeta(label) + ` (\d+)`).FindStringSubmatch(text)
 		if m != nil {
 			out[label], _ = strconv.ParseInt(m[1], 10, 64)
 		}
@@ -168,6 +168,18 @@ func equalCounts(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+// focusedPane is the text inside the focused pane's heavy border (┃ … ┃), line by line.
+func focusedPane(view string) string {
+	var out []string
+	for _, l := range strings.Split(view, "\n") {
+		i, j := strings.Index(l, "┃"), strings.LastIndex(l, "┃")
+		if i >= 0 && j > i {
+			out = append(out, strings.TrimSpace(l[i+len("┃"):j]))
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func lineWith(t *testing.T, text, sub string) string {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -237,6 +238,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		return exitf(2, "report: %v", err)
 	}
 	rep.Expectations = scenarios.Evaluate(sc.Expect, rep)
+	runWarnings := len(rep.Warnings) // the run's own, after lint's (which went to stderr at load)
 	rep.Warnings = append(warnings, rep.Warnings...)
 	if f.json {
 		if err := writeJSON(stdout, rep); err != nil {
@@ -244,7 +246,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		}
 	} else {
 		var b strings.Builder
-		printSummary(&b, rep, elapsed)
+		printSummary(&b, rep, elapsed, rep.Warnings[len(rep.Warnings)-runWarnings:])
 		// Names and expectations come from the file: escaped for the terminal.
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
@@ -368,7 +370,7 @@ func clearProgress(w io.Writer) {
 	}
 }
 
-func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
+func printSummary(w io.Writer, r *core.Report, elapsed time.Duration, runWarnings []string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	fmt.Fprintf(tw, "%s (seed %d): %s virtual in %s, %d events, sha256 %.12s\n\n", r.Scenario, r.Seed,
@@ -403,7 +405,7 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 	}
 	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d%s\n", a.Reservations, a.Denied, a.DoubleBooked, prolonged)
 	printService(tw, r)
-	printServiceNotes(tw, r)
+	printServiceNotes(tw, r, runWarnings)
 	for _, e := range r.Errors {
 		fmt.Fprintf(tw, "\nerror: %s\n", e)
 	}
@@ -465,15 +467,15 @@ func lostText(f core.ServiceFigures) string {
 // extraWaitText is the wait a failure added, "–" when there is nothing to compare (no touched
 // interaction answered after the failure reached it, or no other).
 func extraWaitText(f core.ServiceFigures) string {
-	if f.Touched == 0 || f.ExtraWait == 0 && (f.TouchedASA == 0 || f.OthersASA == 0) {
+	if slices.Contains(f.Undefined, "extra_wait") {
 		return "–"
 	}
 	return fmt.Sprintf("%+.1f", f.ExtraWait)
 }
 
 // printServiceNotes follows the service table: what the warm-up left out, what an agent's time
-// per interaction is made of, and whether the figures are a steady state's.
-func printServiceNotes(tw *tabwriter.Writer, r *core.Report) {
+// per interaction is made of, and the run's own warnings (not a steady state, work lost or held).
+func printServiceNotes(tw *tabwriter.Writer, r *core.Report, runWarnings []string) {
 	if all, ok := r.Service[core.AllQueues]; ok && (all.Warmup > 0 || all.Excluded > 0) {
 		var per []string
 		for _, q := range sortedKeys(r.Service) {
@@ -492,10 +494,8 @@ func printServiceNotes(tw *tabwriter.Writer, r *core.Report) {
 		fmt.Fprintf(tw, "  agent time of %s\treservation %s + ring %s + handling %s = %s s an interaction (the AHT to give an Erlang calculator)\n",
 			g, fmtSec(t.Reservation), fmtSec(t.Ring), fmtSec(t.Handling), fmtSec(t.PerInteraction))
 	}
-	for _, w := range r.Warnings {
-		if strings.HasPrefix(w, "not a steady state") || strings.Contains(w, "without a steady state") {
-			fmt.Fprintf(tw, "  ! %s\n", w)
-		}
+	for _, w := range runWarnings {
+		fmt.Fprintf(tw, "  ! %s\n", w)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -63,7 +64,7 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 	for _, q := range names {
 		f := r.Service[q]
 		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f%% in %gs\t%d\t%s\n", q, f.Offered, f.Answered, f.Abandoned,
-			lostText(f), f.Held, f.Completed, fmtSec(f.ASA), fmtSec(f.WaitP50), fmtSec(f.WaitP90), fmtSec(f.WaitP99),
+			lostText(f), f.Held, f.Completed, defSec(f, "asa", f.ASA), defSec(f, "wait_p50", f.WaitP50), defSec(f, "wait_p90", f.WaitP90), defSec(f, "wait_p99", f.WaitP99),
 			100*f.ServiceLevel, f.Threshold, f.Touched, extraWaitText(f))
 	}
 	var occ []string
@@ -78,6 +79,14 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 		}
 		fmt.Fprintf(tw, "  URS share of %s\t%s\n", s, strings.Join(sh, "  "))
 	}
+}
+
+// defSec is a time of the service table, "–" when it is undefined (nobody answered).
+func defSec(f core.ServiceFigures, name string, v float64) string {
+	if slices.Contains(f.Undefined, name) {
+		return "–"
+	}
+	return fmtSec(v)
 }
 
 // warmupFlag is --warmup on the study commands: as on `ixlb run`, it sets every queue's warm-up

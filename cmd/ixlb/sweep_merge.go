@@ -135,7 +135,11 @@ func writeMergeCSV(w io.Writer, ms *study.MergeSummary) error {
 		rec = append(rec, strconv.Itoa(v.Runs), strconv.Itoa(v.Failed))
 		for _, n := range names {
 			s := v.Figures[n]
-			rec = append(rec, strconv.FormatFloat(s.Mean, 'g', -1, 64), strconv.FormatFloat(s.CI95, 'g', -1, 64))
+			mean := "" // undefined in every run: an empty cell, not a number nobody measured
+			if s.Defined() {
+				mean = strconv.FormatFloat(s.Mean, 'g', -1, 64)
+			}
+			rec = append(rec, mean, strconv.FormatFloat(s.CI95, 'g', -1, 64))
 		}
 		cw.Write(rec)
 	}
@@ -203,6 +207,7 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		}
 		decimals[c] = core.DescribeFigure(c, nil).Decimals(cis...)
 	}
+	undefined := false
 	for _, v := range ms.Variants {
 		var cells []string
 		for _, a := range ms.Axes {
@@ -211,7 +216,8 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		cells = append(cells, strconv.Itoa(v.Runs))
 		for _, c := range cols {
 			s := v.Figures[c]
-			cells = append(cells, core.DescribeFigure(c, nil).FormatCIWith(s.Mean, s.CI95, decimals[c]))
+			cells = append(cells, study.FormatSummary(core.DescribeFigure(c, nil), s, decimals[c]))
+			undefined = undefined || s.Undefined > 0
 		}
 		cells = append(cells, strconv.Itoa(v.Failed))
 		if target != nil {
@@ -220,6 +226,9 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	if undefined {
+		fmt.Fprintf(w, "(%s)\n", study.UndefinedNote)
+	}
 }
 
 func yesNo(b bool) string {

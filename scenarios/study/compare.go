@@ -96,6 +96,7 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 			x, okA := resA[i].Figures[name]
 			y, okB := resB[i].Figures[name]
 			inA, inB = inA || okA, inB || okB
+			// y − x is NaN where either is undefined: paired only where both ran it.
 			xa, xb, d = append(xa, x), append(xb, y), append(d, y-x)
 		}
 		if !o.All && constant(xa, xb, inA, inB) {
@@ -109,7 +110,7 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 		case !inB:
 			cf.Only = "A"
 		default:
-			cf.Significant = len(seeds) > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
+			cf.Significant = cf.Diff.N > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
 		}
 		c.Figures[name] = cf
 		c.Order = append(c.Order, name)
@@ -167,7 +168,8 @@ func constant(xa, xb []float64, inA, inB bool) bool {
 		vals = append(vals, xb...)
 	}
 	for _, v := range vals {
-		if v != vals[0] {
+		// Undefined (NaN) is the same as undefined: a figure no run defines says nothing either.
+		if v != vals[0] && !(math.IsNaN(v) && math.IsNaN(vals[0])) {
 			return false
 		}
 	}

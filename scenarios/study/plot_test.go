@@ -76,7 +76,7 @@ func TestRunInterval(t *testing.T) {
 }
 
 func TestFewestMeeting(t *testing.T) {
-	pts := []curvePoint{{36, Summary{Mean: 0.75, CI95: 0.02}}, {38, Summary{Mean: 0.81, CI95: 0.02}}, {40, Summary{Mean: 0.83, CI95: 0.02}}}
+	pts := []curvePoint{{36, Summary{N: 10, Mean: 0.75, CI95: 0.02}}, {38, Summary{N: 10, Mean: 0.81, CI95: 0.02}}, {40, Summary{N: 10, Mean: 0.83, CI95: 0.02}}}
 	if x, ok := fewestMeeting(pts, mustTargets(t, "a.b>=0.8")[0]); !ok || x != 40 {
 		t.Errorf("fewest meeting ≥ 0.8 with 95%% confidence: %v %v, want 40 (38's interval reaches 0.79)", x, ok)
 	}

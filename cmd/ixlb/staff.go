@@ -162,8 +162,12 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	if f.plot != "" {
-		if err := study.WriteStaffPlot(f.plot, res, plotWindow, f.logY); err != nil {
+		notes, err := study.WriteStaffPlot(f.plot, res, plotWindow, f.logY)
+		if err != nil {
 			return exitf(2, "plot: %v", err)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "plot: %s\n", n)
 		}
 		fmt.Fprintf(stderr, "plot → %s\n", f.plot)
 	}

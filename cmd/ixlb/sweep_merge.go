@@ -107,8 +107,12 @@ func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f merge
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	if f.plot != "" {
-		if err := study.WriteSweepPlot(f.plot, study.SweepPlot{Figure: f.figure, Target: target, LogY: f.logY}, ms.Axes, ms.Variants); err != nil {
+		notes, err := study.WriteSweepPlot(f.plot, study.SweepPlot{Figure: f.figure, Target: target, LogY: f.logY}, ms.Axes, ms.Variants)
+		if err != nil {
 			return exitf(2, "%v", err)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "plot: %s\n", n)
 		}
 		fmt.Fprintf(stderr, "plot → %s\n", f.plot)
 	}

@@ -37,6 +37,7 @@ type runFlags struct {
 	interval time.Duration
 	warmup   time.Duration
 	warmSet  bool
+	ivSet    bool // --interval given (0s too)
 }
 
 func newRunCmd() *cobra.Command {
@@ -73,6 +74,7 @@ SIGINT/SIGTERM.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
 			f.warmSet = cmd.Flags().Changed("warmup")
+			f.ivSet = cmd.Flags().Changed("interval")
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
@@ -85,7 +87,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
-	cmd.Flags().DurationVar(&f.interval, "interval", 0, "with --plot: the interval service level and URS shares are taken over (default 15m; shorter for runs under an hour)")
+	cmd.Flags().DurationVar(&f.interval, "interval", 0, fmt.Sprintf("with --plot: the interval service level and URS shares are taken over (default 15m; shorter for runs under an hour; at most %d intervals)", study.MaxRunIntervals))
 	cmd.Flags().DurationVar(&f.warmup, "warmup", 0, "leave interactions that arrive before this out of the service figures (every queue; overrides the file's service_level warmup)")
 	return cmd
 }
@@ -130,11 +132,11 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if _, err := study.PlotFormat(f.plot); f.plot != "" && err != nil {
 		return exitf(2, "%v", err)
 	}
-	if f.interval != 0 && f.plot == "" {
+	if (f.interval != 0 || f.ivSet) && f.plot == "" {
 		return exitf(2, "--interval is the plot's interval: give --plot FILE too")
 	}
-	if f.interval < 0 {
-		return exitf(2, "--interval %s: want a positive length such as 15m or 30m", f.interval)
+	if f.interval < 0 || f.ivSet && f.interval == 0 {
+		return exitf(2, "--interval %s: want a positive length such as 15m or 30m (leave it out for the default)", f.interval)
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -150,6 +152,12 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	}
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
+	}
+	if f.plot != "" {
+		// Before the run: a plot that cannot be drawn is said now, not after an hour's run.
+		if err := study.CheckRunPlot(f.plot, cfg, f.interval); err != nil {
+			return exitf(2, "%v", err)
+		}
 	}
 	// The warm-up changes what is counted, not what happens: the session is the file's, so a
 	// finished --data run can be reported again with another --warmup.

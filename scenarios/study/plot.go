@@ -181,6 +181,42 @@ func RunInterval(asked, duration time.Duration) time.Duration {
 	return max(time.Second, duration/4)
 }
 
+// MaxRunIntervals is the most intervals a run plot draws: more than a plot can show, and a typo
+// such as 1ms for 1m would take minutes of CPU to draw a solid bar.
+const MaxRunIntervals = 2000
+
+// CheckRunPlot says, before a run, whether WriteRunPlot can draw it: a .svg or .png file in a
+// directory that exists, and an interval (0: the default) no longer than the run that gives at
+// most MaxRunIntervals intervals.
+func CheckRunPlot(path string, cfg core.Config, interval time.Duration) error {
+	if _, err := PlotFormat(path); err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--plot %s: the directory %s does not exist", path, dir)
+		}
+	}
+	if interval < 0 || interval > cfg.Duration {
+		return fmt.Errorf("--interval %s: want a length between 0 and the run's %s", interval, cfg.Duration)
+	}
+	if n := (cfg.Duration + RunInterval(interval, cfg.Duration) - 1) / RunInterval(interval, cfg.Duration); n > MaxRunIntervals {
+		least := (cfg.Duration + MaxRunIntervals - 1) / MaxRunIntervals
+		return fmt.Errorf("--interval %s makes %d intervals of the run's %s; a plot shows at most %d: use %s or longer",
+			interval, n, cfg.Duration, MaxRunIntervals, roundUpNice(least))
+	}
+	return nil
+}
+
+// roundUpNice rounds a duration up to a whole second, or minute from a minute on.
+func roundUpNice(d time.Duration) time.Duration {
+	unit := time.Second
+	if d >= time.Minute {
+		unit = time.Minute
+	}
+	return (d + unit - 1).Truncate(unit)
+}
+
 // WriteRunPlot draws the five panels of a run to path (.svg or .png): waiting interactions per
 // queue (held work included), busy agents per group, the service level of each interval's
 // arrivals, the interactions lost and abandoned per interval, and the URS shares per interval
@@ -190,8 +226,8 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if interval < 0 || (interval > 0 && interval > cfg.Duration) {
-		return fmt.Errorf("--interval %s: want a length between 0 and the run's %s", interval, cfg.Duration)
+	if err := CheckRunPlot(path, cfg, interval); err != nil {
+		return err
 	}
 	interval = RunInterval(interval, cfg.Duration)
 	s, err := sampleRun(cfg, interval)
@@ -233,6 +269,9 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		p.X.Min, p.X.Max = 0, cfg.Duration.Minutes()
 		p.X.Tick.Marker = ticks
 		p.Y.Tick.Marker = niceTicks{}
+		if p == depth || p == busy || p == dmg {
+			p.Y.Tick.Marker = niceTicks{minStep: 1} // counts: whole interactions and agents
+		}
 		addMarkers(p, s.markers, i == 0)
 	}
 	return drawStacked(path, format, 11*vg.Inch, 14*vg.Inch, panels, legends, vg.Points(10))
@@ -317,8 +356,17 @@ func timeTicks(duration, interval time.Duration) plot.ConstantTicks {
 	for i := 0; i <= n; i++ {
 		at := min(duration, time.Duration(i)*interval)
 		label := ""
-		if i%every == 0 || at == duration {
+		edge := time.Duration(i)*interval <= duration
+		switch {
+		case edge && (i%every == 0 || at == duration):
 			label = strconv.FormatFloat(at.Minutes(), 'g', 4, 64)
+		case !edge:
+			// The run's end between two edges is labelled too, unless it falls so close to the
+			// last label that they would run together (7 min intervals of an hour: 56 and 60).
+			last := time.Duration((i-1)-(i-1)%every) * interval
+			if at-last >= time.Duration(every)*interval*2/3 {
+				label = strconv.FormatFloat(at.Minutes(), 'g', 4, 64)
+			}
 		}
 		ts = append(ts, plot.Tick{Value: at.Minutes(), Label: label})
 		if at == duration {

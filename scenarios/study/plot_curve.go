@@ -312,14 +312,15 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// niceTicks put 5 to 10 labelled ticks at round steps (1, 2, 2.5 or 5 times a power of ten).
-type niceTicks struct{}
+// niceTicks put 5 to 10 labelled ticks at round steps (1, 2, 2.5 or 5 times a power of ten), no
+// finer than minStep (1 for counts: no tick at 0.2 interactions).
+type niceTicks struct{ minStep float64 }
 
-func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
 		return plot.DefaultTicks{}.Ticks(lo, hi)
 	}
-	raw := (hi - lo) / 7
+	raw := max((hi-lo)/7, nt.minStep)
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	step := 10 * mag
 	for _, m := range []float64{1, 2, 2.5, 5} {
@@ -335,7 +336,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ts []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
 		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', prec, 64)})
-		if m := v + step/2; m < hi {
+		if m := v + step/2; m < hi && step/2 >= nt.minStep {
 			ts = append(ts, plot.Tick{Value: m})
 		}
 	}

@@ -59,6 +59,25 @@ func TestTicks(t *testing.T) {
 		t.Errorf("log 2.2…13: %v", labels)
 	}
 	labels = nil
+	for _, tk := range (niceTicks{minStep: 1}).Ticks(0, 1.6) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if strings.Join(labels, " ") != "0 1" {
+		t.Errorf("counts 0…1.6: %v (no tick at 0.2 interactions)", labels)
+	}
+	// An hour in 7 min intervals: the end (60) is not labelled beside 56.
+	labels = nil
+	for _, tk := range timeTicks(time.Hour, 7*time.Minute) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if strings.Join(labels, " ") != "0 7 14 21 28 35 42 49 56" {
+		t.Errorf("1 h in 7 min: %v", labels)
+	}
+	labels = nil
 	for _, tk := range (logTicks{}).Ticks(0.55, 4) {
 		if tk.Label != "" {
 			labels = append(labels, tk.Label)

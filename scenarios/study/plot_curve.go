@@ -404,8 +404,9 @@ func ParamLabel(path string) string {
 	if len(segs) == 3 && segs[0] == "agent_groups" && segs[2] == "agents" {
 		return "agents in " + segs[1]
 	}
-	if len(segs) == 3 && segs[0] == "traffic" {
-		return "traffic " + segs[1] + ": " + strings.ReplaceAll(segs[2], "_", " ")
+	if n, err := strconv.Atoi(segs[min(1, len(segs)-1)]); len(segs) == 3 && segs[0] == "traffic" && err == nil {
+		// Entries numbered from 1, as the scenario's messages and compare number them.
+		return fmt.Sprintf("traffic %d: %s", n+1, strings.ReplaceAll(segs[2], "_", " "))
 	}
 	return path
 }

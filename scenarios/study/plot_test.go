@@ -142,6 +142,28 @@ func TestSweepPlotZerosAndSeveralLines(t *testing.T) {
 	}
 }
 
+// attack 16, B17: traffic entries are numbered from 1 wherever a person reads them (load errors,
+// lint, compare, plot labels); only paths (--set traffic.0.rate) index the list from 0.
+func TestTrafficNumberedFromOne(t *testing.T) {
+	if got := ParamLabel("traffic.0.patience"); got != "traffic 1: patience" {
+		t.Errorf("x label %q", got)
+	}
+	src, err := scenarios.Source("service-level")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(src), "queue: chat_in, rate: 36/m", "queue: chat_in, rate: 36/m, bogus: 1", 1)
+	_, err = scenarios.Parse("bad.yaml", []byte(bad))
+	if err == nil || !strings.Contains(err.Error(), "traffic 1") {
+		t.Errorf("load error on the first entry: %v", err)
+	}
+	a, _ := scenarios.Parse("a.yaml", src)
+	b, _ := scenarios.Parse("b.yaml", []byte(strings.Replace(string(src), "rate: 36/m", "rate: 38/m", 1)))
+	if d := TrafficDifferences(a.Config, b.Config); len(d) != 1 || !strings.Contains(d[0], "traffic 1 (traffic.0) differs") {
+		t.Errorf("compare on the first entry: %q", d)
+	}
+}
+
 func TestRunInterval(t *testing.T) {
 	cases := []struct{ asked, duration, want time.Duration }{
 		{0, time.Hour, 15 * time.Minute},

@@ -110,7 +110,7 @@ func DescribeFigure(path string, figs Figures) FigureInfo {
 		}
 		f.Label = strings.ReplaceAll(c.label, "{name}", name)
 		if strings.Contains(f.Label, "{threshold}") {
-			f.Label = strings.ReplaceAll(f.Label, "{threshold}", thresholdText(figs, segs[1]))
+			f.Label = strings.ReplaceAll(f.Label, "{threshold}", ThresholdText(figs, segs[1]))
 		}
 		return f
 	}
@@ -149,11 +149,20 @@ func scopeOf(names []string) string {
 	return strings.Join(names, " → ")
 }
 
-// thresholdText is a queue's service-level threshold as a planner writes it: "20 s".
-func thresholdText(figs Figures, queue string) string {
+// ThresholdText is a queue's service-level threshold as a planner writes it: "20 s". All queues
+// together count each interaction against its own queue's threshold: when the queues' differ,
+// that is what it says ("each queue's threshold"), not the scenario's default.
+func ThresholdText(figs Figures, queue string) string {
 	t, ok := figs["service."+queue+".threshold"]
 	if !ok || t <= 0 {
 		return "the threshold"
+	}
+	if queue == AllQueues {
+		for k, v := range figs {
+			if strings.HasSuffix(k, ".threshold") && strings.HasPrefix(k, "service.") && v != t && v > 0 {
+				return "each queue's threshold"
+			}
+		}
 	}
 	return strconv.FormatFloat(t, 'f', -1, 64) + " s"
 }

@@ -182,3 +182,19 @@ func TestFigureFormats(t *testing.T) {
 		t.Errorf("NaN half-width: %d decimals", d)
 	}
 }
+
+// attack 16, B12: all queues count each interaction against its own queue's threshold, so when
+// the queues' differ the label says so instead of the scenario's default ("in 20 s").
+func TestAllQueuesThresholdLabel(t *testing.T) {
+	same := Figures{"service._all.threshold": 20, "service.q1.threshold": 20, "service.q2.threshold": 20}
+	if got := DescribeFigure("service._all.service_level", same).Title(); got != "all queues: % answered in 20 s" {
+		t.Errorf("same thresholds: %q", got)
+	}
+	differ := Figures{"service._all.threshold": 20, "service.q1.threshold": 20, "service.q2.threshold": 60}
+	if got := DescribeFigure("service._all.service_level", differ).Title(); got != "all queues: % answered in each queue's threshold" {
+		t.Errorf("thresholds 20 s and 60 s: %q", got)
+	}
+	if got := DescribeFigure("service.q2.service_level", differ).Title(); got != "q2: % answered in 60 s" {
+		t.Errorf("a queue's own: %q", got)
+	}
+}

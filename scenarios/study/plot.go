@@ -307,34 +307,33 @@ func drawStacked(path, format string, w, h vg.Length, panels []*plot.Plot, legen
 	return writeCanvas(path, c)
 }
 
-// slAxisLabel is the service-level axis in the catalogue's words: "% answered in 30 s" when every
-// queue has the same threshold, else "% answered within each queue's threshold".
-func slAxisLabel(cfg core.Config) string {
+// thresholds are the scenario's service-level thresholds as the report's figures name them
+// (service.Q.threshold, in seconds), for the catalogue's labels.
+func thresholds(cfg core.Config) core.Figures {
 	th := cfg.ServiceLevel
 	if th <= 0 {
 		th = core.DefaultServiceLevel
 	}
 	figs := core.Figures{"service." + core.AllQueues + ".threshold": th.Seconds()}
 	for _, q := range cfg.Queues {
-		if q.ServiceLevel > 0 && q.ServiceLevel != th {
-			return "% answered within each queue's threshold"
+		figs["service."+q.Name+".threshold"] = th.Seconds()
+		if q.ServiceLevel > 0 {
+			figs["service."+q.Name+".threshold"] = q.ServiceLevel.Seconds()
 		}
 	}
-	return core.DescribeFigure("service."+core.AllQueues+".service_level", figs).AxisLabel()
+	return figs
 }
 
-// thresholdOf is a queue's service-level threshold as written: "30 s" (for _all, the scenario's).
+// slAxisLabel is the service-level axis in the catalogue's words: "% answered in 30 s" when every
+// queue has the same threshold, else "% answered in each queue's threshold".
+func slAxisLabel(cfg core.Config) string {
+	return core.DescribeFigure("service."+core.AllQueues+".service_level", thresholds(cfg)).AxisLabel()
+}
+
+// thresholdOf is a queue's service-level threshold as the catalogue writes it: "30 s"; for all
+// queues, the scenario's when every queue has it, else "each queue's threshold".
 func thresholdOf(cfg core.Config, queue string) string {
-	th := cfg.ServiceLevel
-	if th <= 0 {
-		th = core.DefaultServiceLevel
-	}
-	for _, q := range cfg.Queues {
-		if q.Name == queue && q.ServiceLevel > 0 {
-			th = q.ServiceLevel
-		}
-	}
-	return strconv.FormatFloat(th.Seconds(), 'f', -1, 64) + " s"
+	return core.ThresholdText(thresholds(cfg), queue)
 }
 
 func fmtInterval(d time.Duration) string {

@@ -175,6 +175,23 @@ func (f FigureInfo) Title() string {
 	return f.Scope + ": " + f.Label
 }
 
+// TitleWithUnit is Title with the unit a table's numbers are in, where the numbers do not carry
+// it: "all queues: ASA (s)"; shares show "%" in every cell.
+func (f FigureInfo) TitleWithUnit() string {
+	if f.Kind == KindSeconds {
+		return f.Title() + " (s)"
+	}
+	return f.Title()
+}
+
+// WithUnit is one value with its unit: "5.0 s", "80.0%", "12".
+func (f FigureInfo) WithUnit(x float64) string {
+	if f.Kind == KindSeconds {
+		return f.Format(x) + " s"
+	}
+	return f.Format(x)
+}
+
 // AxisLabel labels a plot's axis in display units: "% answered in 20 s", "ASA (seconds)".
 func (f FigureInfo) AxisLabel() string {
 	switch f.Unit {

@@ -211,7 +211,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	head := []string{"agents"}
 	for _, c := range cols {
-		head = append(head, core.DescribeFigure(c, figs).Title())
+		head = append(head, core.DescribeFigure(c, figs).TitleWithUnit())
 	}
 	head = append(head, "meets every target")
 	fmt.Fprintln(tw, strings.Join(head, "\t"))

@@ -147,7 +147,7 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 	}
 	for name, cf := range c.Figures {
 		info := core.DescribeFigure(name, means)
-		cf.Title, cf.Unit = info.Title(), info.Unit
+		cf.Title, cf.Unit = info.TitleWithUnit(), info.Unit
 		c.Figures[name] = cf
 	}
 	for i, s := range seeds {

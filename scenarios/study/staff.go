@@ -79,11 +79,11 @@ func (t Target) Describe(figs core.Figures) string {
 	return core.DescribeFigure(t.Path, figs).Title() + " " + t.Bounds(figs)
 }
 
-// Bounds is the target's comparison alone, in display units: "≥ 80.0%", "≤ 30.0".
+// Bounds is the target's comparison alone, in display units: "≥ 80.0%", "≤ 30.0 s".
 func (t Target) Bounds(figs core.Figures) string {
 	f := core.DescribeFigure(t.Path, figs)
 	op := map[string]string{">=": "≥", ">": ">", "<=": "≤", "<": "<"}[t.Op]
-	return op + " " + f.Format(t.Value)
+	return op + " " + f.WithUnit(t.Value)
 }
 
 // StaffOptions say what to staff for.

@@ -159,6 +159,9 @@ type app struct {
 type parkedArrival struct {
 	traffic  int32
 	received int64
+	// patienceAt is when its customer gives up (0: never): drawn as it arrives, so the wait
+	// line and the plots know who still waits while the media server holds it.
+	patienceAt int64
 }
 
 type ursState struct {

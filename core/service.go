@@ -123,8 +123,10 @@ func (e *Engine) parkedClass(ti int32, received int64) int32 {
 }
 
 // svcOffered counts a new interaction in its traffic's queue and starts its customer's patience;
-// held: a media server held it (a failure reached it).
-func (e *Engine) svcOffered(slot int32, ti int32, held bool) {
+// patienceAt ≥ 0: a media server held it (a failure reached it) and drew the customer's
+// patience as they arrived (0: none); -1: it arrives now.
+func (e *Engine) svcOffered(slot int32, ti int32, patienceAt int64) {
+	held := patienceAt >= 0
 	t := &e.traffic[ti]
 	ix := &e.ixns[slot]
 	ix.origin = t.queue
@@ -134,11 +136,15 @@ func (e *Engine) svcOffered(slot int32, ti int32, held bool) {
 	}
 	e.svc.q[ix.class()].offered++
 	if held {
-		e.svcTouch(slot)
+		e.svcTouch(slot, "held at a media server")
 	} else if iv := e.interval(t.queue, ix.receivedAt); iv != nil {
 		iv.Offered++ // one a media server held was counted when it arrived
 	}
-	if t.cfg.Patience > 0 {
+	switch {
+	case held && patienceAt > 0:
+		ix.patienceAt = patienceAt
+		e.armPatience(slot)
+	case !held && t.cfg.Patience > 0:
 		ix.patienceAt = ix.receivedAt + e.drawPatience(t.cfg.Patience)
 		e.armPatience(slot)
 	}
@@ -178,22 +184,29 @@ func (e *Engine) customerAbandoned(slot int32) {
 	e.clearAgent(ix)
 	ix.svc &^= svcOpen
 	e.svc.q[ix.class()].abandoned++
+	left := e.now
+	if ix.patienceAt > 0 && ix.patienceAt < e.now {
+		// Found out late (held at a media server, or while no IS ran): the row, the log and the
+		// plots say when the customer actually gave up.
+		left = ix.patienceAt
+	}
 	if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
 		iv.Abandoned++
 	}
+	if iv := e.interval(ix.origin, left); iv != nil {
+		iv.Left++
+	}
 	e.stats.Abandoned++
 	e.fillRow(slot)
-	e.row.AbandonedAt = e.now
-	if ix.patienceAt > 0 && ix.patienceAt < e.now {
-		// Found out late (held at a media server, or while no IS ran): the row says when the
-		// customer actually gave up.
-		e.row.AbandonedAt = ix.patienceAt
-	}
+	e.row.AbandonedAt = left
 	e.dbWrite(slot, &e.row)
 	e.row.AbandonedAt = 0
 	e.ev.Ixn = ix.id
 	if ix.queue >= 0 {
 		e.ev.Queue = e.queues[ix.queue].name
+	}
+	if left < e.now {
+		e.ev.AbandonedAt = left
 	}
 	e.emit(EvAbandoned)
 	e.freeSlotOf(slot)
@@ -229,16 +242,23 @@ func (e *Engine) svcAnswered(slot int32) {
 	}
 }
 
-// svcTouch marks an interaction a failure reached: resubmitted, dropped or restored by an IS,
-// held at a media server or for a DAP, lost. Answered or not: one answered before is counted as
-// touched but its wait, which the failure did not lengthen, stays with the others'.
-func (e *Engine) svcTouch(slot int32) {
+// svcTouch marks an interaction a failure reached — pulled back from a stopped URS, waiting
+// while every URS of its strategy is stopped, dropped or restored by an IS, held at a media
+// server or for a DAP, lost — and logs it once (touched {ixn, queue, reason}). Answered or not:
+// one answered before is counted as touched but its wait, which the failure did not lengthen,
+// stays with the others'.
+func (e *Engine) svcTouch(slot int32, reason string) {
 	ix := &e.ixns[slot]
 	if ix.svc&svcTouched != 0 {
 		return
 	}
 	ix.svc |= svcTouched
 	e.svc.q[ix.class()].touched++
+	// Touched may be found while another event is being filled in: keep it.
+	saved := e.ev
+	e.ev = Event{Ixn: ix.id, Queue: e.queues[ix.origin].name, Reason: reason}
+	e.emit(EvTouched)
+	e.ev = saved
 }
 
 // svcFreed keeps the service state of an interaction whose slot is dropped while its customer
@@ -275,7 +295,7 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 			}
 		}
 	}
-	e.svcTouch(slot)
+	e.svcTouch(slot, "restored by an interaction server")
 	if ix.patienceAt > 0 && ix.svc&svcOpen != 0 {
 		e.armPatience(slot)
 	}
@@ -579,6 +599,9 @@ type IntervalFigures struct {
 	Finished       int64 // completed by their strategy without an agent: nobody to answer
 	// Pending are still waiting and have not waited the threshold yet: undecided.
 	Pending int64
+	// Left counts the customers who gave up in the interval, whenever they arrived: by the time
+	// they left (a row's abandoned_at), not when a held interaction's row was finally closed.
+	Left int64
 }
 
 // ServiceLevel is the share of the interval's customers answered within the threshold: those who
@@ -626,6 +649,7 @@ func (e *Engine) Intervals() map[string][]IntervalFigures {
 			all[i].Answered += f[i].Answered
 			all[i].AnsweredWithin += f[i].AnsweredWithin
 			all[i].Abandoned += f[i].Abandoned
+			all[i].Left += f[i].Left
 		}
 		out[q.name] = f
 	}

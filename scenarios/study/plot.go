@@ -2,6 +2,7 @@ package study
 
 import (
 	"fmt"
+	"math"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -36,11 +37,11 @@ func PlotFormat(path string) (string, error) {
 // runSeries is a run sampled over time.
 type runSeries struct {
 	t       []float64            // sample times, minutes
-	depth   map[string][]float64 // per queue: waiting (queued + in URS + held at media or for a DAP)
+	depth   map[string][]float64 // per queue: customers waiting (Snapshot QueueView.Waiting)
 	busy    map[string][]float64 // per agent group
 	binT    []float64            // interval midpoints, minutes
 	sl      map[string][]float64 // per queue and _all: service level of each interval's arrivals (NaN: nobody arrived)
-	damage  map[string][]float64 // "lost", "abandoned": newly so in each interval (core.Damage)
+	damage  map[string][]float64 // "lost": newly so in each interval (core.Damage); "abandoned": gave up in it
 	share   map[string][]float64 // "strategy URS": share of the strategy's submissions in each interval
 	markers []plotMarker
 }
@@ -86,8 +87,9 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 			snap = e.Snapshot()
 			s.t = append(s.t, float64(at)/float64(time.Minute))
 			for _, q := range snap.Queues {
-				// Held work waits too, where the customer sees it.
-				s.depth[q.Name] = append(s.depth[q.Name], float64(q.Queued+q.InURS+q.Held))
+				// The customers still waiting, held ones included: not the finished work whose
+				// write waits for a DAP, nor those who gave up while held.
+				s.depth[q.Name] = append(s.depth[q.Name], float64(q.Waiting))
 			}
 			for _, g := range snap.Groups {
 				s.busy[g.Name] = append(s.busy[g.Name], float64(g.Busy))
@@ -96,7 +98,6 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 		s.binT = append(s.binT, float64(lo+hi)/2/float64(time.Minute))
 		d := snap.Damage
 		s.damage["lost"] = append(s.damage["lost"], float64(d.Lost-prevDamage.Lost))
-		s.damage["abandoned"] = append(s.damage["abandoned"], float64(d.Abandoned-prevDamage.Abandoned))
 		prevDamage = d
 		for _, st := range snap.Strategies {
 			var tot float64
@@ -122,11 +123,16 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 	}
 	for q, ivs := range e.Intervals() {
 		for i := range s.binT {
-			v := nanValue
+			v, left := nanValue, 0.0
 			if i < len(ivs) {
-				v = ivs[i].ServiceLevel()
+				v, left = ivs[i].ServiceLevel(), float64(ivs[i].Left)
 			}
 			s.sl[q] = append(s.sl[q], v)
+			if q == core.AllQueues {
+				// Abandoned when the customers gave up (abandoned_at), not when a held
+				// interaction's row was closed.
+				s.damage["abandoned"] = append(s.damage["abandoned"], left)
+			}
 		}
 	}
 	for _, ta := range cfg.Timeline {
@@ -217,8 +223,8 @@ func roundUpNice(d time.Duration) time.Duration {
 	return (d + unit - 1).Truncate(unit)
 }
 
-// WriteRunPlot draws the five panels of a run to path (.svg or .png): waiting interactions per
-// queue (held work included), busy agents per group, the service level of each interval's
+// WriteRunPlot draws the five panels of a run to path (.svg or .png): customers waiting per
+// queue (held ones included), busy agents per group, the service level of each interval's
 // arrivals, the interactions lost and abandoned per interval, and the URS shares per interval
 // (interval 0: the default, RunInterval).
 func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
@@ -235,7 +241,7 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		return err
 	}
 	every := "per " + fmtInterval(interval) + " interval"
-	depth := newPanel(cfg.Name+": waiting interactions (queued + in URS + held) per queue", "interactions waiting")
+	depth := newPanel(cfg.Name+": customers waiting per queue (queued, in a URS, or held and not given up)", "customers waiting")
 	depth.Y.Min, depth.Y.Max = 0, 1 // counts start at 0; the data widen the range
 	busy := newPanel("agents busy per group", "agents busy")
 	busy.Y.Min, busy.Y.Max = 0, 1
@@ -479,6 +485,14 @@ func addMarkers(p *plot.Plot, ms []plotMarker, label bool) {
 		ymax = ymin + 1
 	}
 	var lbl plotter.XYLabels
+	// Labels step down a row when the one before in that row would run into them: a label takes
+	// about 5.5 points a character on a panel about 690 points wide.
+	const rows = 6
+	var rowEnd [rows]float64
+	for i := range rowEnd {
+		rowEnd[i] = math.Inf(-1)
+	}
+	span := p.X.Max - p.X.Min
 	for i, m := range ms {
 		l, err := plotter.NewLine(plotter.XYs{{X: m.t, Y: ymin}, {X: m.t, Y: ymax}})
 		if err != nil {
@@ -487,8 +501,17 @@ func addMarkers(p *plot.Plot, ms []plotMarker, label bool) {
 		l.Color = color.RGBA{R: 200, G: 30, B: 30, A: 255}
 		l.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
 		p.Add(l)
-		// Labels step down so that actions close in time stay readable.
-		lbl.XYs = append(lbl.XYs, plotter.XY{X: m.t, Y: ymax - (ymax-ymin)*0.08*float64(i%4)})
+		row := i % rows
+		if span > 0 {
+			for r := range rowEnd {
+				if rowEnd[r] <= m.t {
+					row = r
+					break
+				}
+			}
+			rowEnd[row] = m.t + float64(len(m.label)+2)*5.5/690*span
+		}
+		lbl.XYs = append(lbl.XYs, plotter.XY{X: m.t, Y: ymax - (ymax-ymin)*0.07*float64(row)})
 		lbl.Labels = append(lbl.Labels, " "+m.label)
 	}
 	if label {

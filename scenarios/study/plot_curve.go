@@ -324,6 +324,9 @@ func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	step := 10 * mag
 	for _, m := range []float64{1, 2, 2.5, 5} {
+		if nt.minStep > 0 && math.Mod(m*mag, nt.minStep) != 0 {
+			continue // counts tick at whole numbers: 2 or 5, not 2.5
+		}
 		if m*mag >= raw {
 			step = m * mag
 			break

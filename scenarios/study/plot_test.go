@@ -260,7 +260,7 @@ func TestRunPlotIntervals(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(p)
-		for _, want := range []string{c.want, "chat_vip (in 10 s)", "all queues (in each queue&#39;s threshold)", "share of submissions (%)", "stop URS_1", "lost and abandoned " + c.want, "queued + in URS + held"} {
+		for _, want := range []string{c.want, "chat_vip (in 10 s)", "all queues (in each queue&#39;s threshold)", "share of submissions (%)", "stop URS_1", "lost and abandoned " + c.want, "held and not given up"} {
 			if !bytes.Contains(b, []byte(want)) {
 				t.Errorf("--interval %s: run plot lacks %q", c.interval, want)
 			}

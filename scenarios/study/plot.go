@@ -2,8 +2,8 @@ package study
 
 import (
 	"fmt"
-	"math"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"

@@ -17,7 +17,13 @@ type AgentTime struct {
 	// Ring is the group's answer_time: the invite rings at the agent before it is answered.
 	Ring float64 `json:"ring"`
 	// Handling is the group's handle_time (the mean).
-	Handling       float64 `json:"handling"`
+	Handling float64 `json:"handling"`
+	// Rejected is the time spent on the invites the agent rejects, per interaction it accepts:
+	// with accept p, (1−p)/p rejected invites each, every one of them the reservation, the ring,
+	// and — the reservation lingering after the reject until reservation-time after its grant —
+	// the rest of reservation-time, during which the arbiter holds the agent (and occupancy
+	// counts it busy). 0 when every invite is accepted.
+	Rejected       float64 `json:"rejected"`
 	PerInteraction float64 `json:"per_interaction"`
 }
 
@@ -33,7 +39,14 @@ func (e *Engine) AgentTimes() map[string]AgentTime {
 		if reserves {
 			t.Reservation = float64(e.is.collectTime) / 1e9
 		}
-		t.PerInteraction = t.Reservation + t.Ring + t.Handling
+		if p := g.accept; p > 0 && p < 1 {
+			each := t.Reservation + t.Ring
+			if reserves {
+				each = t.Reservation + max(t.Ring, float64(e.is.reservationTime)/1e9)
+			}
+			t.Rejected = (1 - p) / p * each
+		}
+		t.PerInteraction = t.Reservation + t.Ring + t.Handling + t.Rejected
 		out[g.name] = t
 	}
 	return out

@@ -50,6 +50,9 @@ type Engine struct {
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
 	lingers map[int32][]linger
+	// lingerN counts each agent's lingering reservations (all media): a lingering reservation
+	// holds the agent, so it is busy for occupancy too.
+	lingerN []int32
 	// orphaned are the interactions agents went on with while the active IS did not know them
 	// (restored from a database that does not hold them): a later restore of a row of one is
 	// stale. Looked up, never iterated.

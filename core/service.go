@@ -301,11 +301,12 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 	}
 }
 
-// svcLoad follows an agent's load change (after it happened) for the group's occupancy.
+// svcLoad follows a change (after it happened) of what an agent holds — its load, or its
+// lingering reservations — for the group's occupancy: busy while it holds anything.
 func (e *Engine) svcLoad(ag int32, delta int32) {
 	g := e.agents[ag].group
 	nm := len(e.media)
-	var tot int32
+	tot := e.lingerN[ag]
 	for _, l := range e.load[int(ag)*nm : int(ag)*nm+nm] {
 		tot += l
 	}

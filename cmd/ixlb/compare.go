@@ -40,7 +40,7 @@ by both cancels out, and a difference whose interval excludes 0 is marked * — 
 beyond noise. A warning says when the two scenarios' traffic differs: then they do not meet the
 same customers, and B − A mixes the design's effect with the traffic's.
 
-Figures are the report's service, occupancy, urs_share, interactions and agents sections, labelled
+Figures are the report's service, occupancy, agent_time, urs_share, interactions and agents sections, labelled
 as a planner reads them ("% answered in 20 s", "ASA (seconds)") with their expectation paths
 (service._all.asa …) for --json, expect lines and 'ixlb staff --target'. Figures that are the
 same in every run of both designs (a threshold, a count that is 0) are left out unless --all.

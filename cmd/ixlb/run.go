@@ -499,8 +499,12 @@ func printServiceNotes(tw *tabwriter.Writer, r *core.Report, runWarnings []strin
 	}
 	for _, g := range sortedKeys(r.AgentTime) {
 		t := r.AgentTime[g]
-		fmt.Fprintf(tw, "  agent time of %s\treservation %s + ring %s + handling %s = %s s an interaction (the AHT to give an Erlang calculator)\n",
-			g, fmtSec(t.Reservation), fmtSec(t.Ring), fmtSec(t.Handling), fmtSec(t.PerInteraction))
+		rejected := ""
+		if t.Rejected > 0 {
+			rejected = " + rejected invites " + fmtSec(t.Rejected)
+		}
+		fmt.Fprintf(tw, "  agent time of %s\treservation %s + ring %s + handling %s%s = %s s an interaction (the AHT to give an Erlang calculator)\n",
+			g, fmtSec(t.Reservation), fmtSec(t.Ring), fmtSec(t.Handling), rejected, fmtSec(t.PerInteraction))
 	}
 	for _, w := range runWarnings {
 		fmt.Fprintf(tw, "  ! %s\n", w)

@@ -488,7 +488,8 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 		e.lingers[k] = ls
 	}
 	e.lingerN[ag]--
-	e.svcLoad(ag, -1)                                    // the route below takes the agent at the same instant
+	// The route below takes the agent at the same instant.
+	e.svcLoad(ag, -1)
 	ix.resvd, ix.grantAt, ix.denied = true, e.now, false // the unit stays reserved: now for it
 	e.stats.Prolonged++
 	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name

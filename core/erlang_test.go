@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -372,5 +373,51 @@ func TestAgentTimeCountsRejectedInvites(t *testing.T) {
 		t.Errorf("measured %.2f ± %.2f s of agent time an answered interaction; the report says %.2f", mean, ci, at.PerInteraction)
 	} else {
 		t.Logf("measured %.2f ± %.2f s; the report %.2f", mean, ci, at.PerInteraction)
+	}
+}
+
+// attack 16, O1: the steady-state warning is about the service figures' bias at the load run, not
+// about run length alone. At 2% busy nobody waits, empty start or not: no warning on a 30 minute
+// run (it said "roughly 10% better, use a warm-up of 9m1s"). At 85–95% a 30 minute run leans
+// better than its steady state: a warning — and a warm-up makes it smaller, never larger (it grew
+// from 13% to 17% with a 10 minute warm-up, the measured busy share rising with it).
+func TestSteadyStateWarningFollowsTheLoad(t *testing.T) {
+	warning := func(c int, busy float64, d, warmup time.Duration) (string, float64) {
+		h := time.Minute
+		cfg := mmcConfig(c, busy*float64(c)/h.Seconds(), h, 0, d, 20*time.Second)
+		cfg.Warmup = warmup
+		e, err := New(cfg, WithoutEventLog())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RunUntil(int64(d))
+		r, err := e.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range r.Warnings {
+			if strings.HasPrefix(w, "not a steady state") {
+				var points float64
+				if i := strings.Index(w, " measured about "); i >= 0 {
+					fmt.Sscanf(w[i+len(" measured about "):], "%g", &points)
+				}
+				return w, points
+			}
+		}
+		return "", 0
+	}
+	if w, _ := warning(100, 0.02, 30*time.Minute, 0); w != "" {
+		t.Errorf("2%% busy, 30 minutes: %s", w)
+	}
+	for _, busy := range []float64{0.85, 0.9, 0.95} {
+		cold, coldPoints := warning(42, busy, 30*time.Minute, 0)
+		warm, warmPoints := warning(42, busy, 30*time.Minute, 10*time.Minute)
+		if cold == "" {
+			t.Errorf("%.0f%% busy, 30 minutes: no warning", 100*busy)
+			continue
+		}
+		if warm != "" && warmPoints > coldPoints {
+			t.Errorf("%.0f%% busy: a 10 minute warm-up leans more (%g points) than none (%g)\n%s\n%s", 100*busy, warmPoints, coldPoints, cold, warm)
+		}
 	}
 }

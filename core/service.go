@@ -63,6 +63,9 @@ type svcState struct {
 	q      []svcQueue // by svcClass
 	warmup []int64    // by queue: interactions received before it are not measured
 	busy   []int64    // by group: agents holding at least one interaction or reservation now
+	// accepted counts, by group, the interactions its agents accepted: the work brought to the
+	// group, which the empty start of a run does not lean as it leans busy time.
+	accepted []int64
 	area   []int64    // by group: busy agent-nanoseconds from occFrom up to last
 	last   []int64
 	// occFrom is where occupancy starts: the scenario's warm-up.
@@ -108,6 +111,7 @@ func (e *Engine) svcBuild() {
 	e.svc.allHist = &waitHist{}
 	n := len(e.groups)
 	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
+	e.svc.accepted = make([]int64, n)
 	e.svc.patience = rand.New(rand.NewPCG(e.cfg.Seed^0x5bd1e9955bd1e995, e.cfg.Seed+0x2545f4914f6cdd1d))
 	e.svc.carry = map[int64]svcCarry{}
 	e.dmgBuild()
@@ -215,6 +219,9 @@ func (e *Engine) customerAbandoned(slot int32) {
 // svcAnswered is the agent's accept: the customer's wait ends.
 func (e *Engine) svcAnswered(slot int32) {
 	ix := &e.ixns[slot]
+	if ix.agent >= 0 {
+		e.svc.accepted[e.agents[ix.agent].group]++
+	}
 	if ix.svc&svcOpen == 0 {
 		return
 	}

@@ -66,8 +66,8 @@ type svcState struct {
 	// accepted counts, by group, the interactions its agents accepted: the work brought to the
 	// group, which the empty start of a run does not lean as it leans busy time.
 	accepted []int64
-	area   []int64    // by group: busy agent-nanoseconds from occFrom up to last
-	last   []int64
+	area     []int64 // by group: busy agent-nanoseconds from occFrom up to last
+	last     []int64
 	// occFrom is where occupancy starts: the scenario's warm-up.
 	occFrom int64
 	// patience draws come from their own stream, so a scenario without patience keeps its event

@@ -76,8 +76,7 @@ func (e *Engine) stopApp(name string) error {
 		if other >= 0 && e.apps[other].running {
 			e.switchover(other)
 		} else {
-			e.ev.App, e.ev.Reason = name, "no Interaction Server is running; media servers hold new interactions"
-			e.emit(EvHeld)
+			e.holdWork(name, "no Interaction Server is running; media servers hold new interactions")
 			e.deactivateIS()
 		}
 	case TypeDBServer, TypeDatabaseAccessPoint:

@@ -302,6 +302,10 @@ type Action struct {
 type TimedAction struct {
 	At time.Duration
 	Action
+	// Operator marks an operator's action (`by: operator`, what an exported console session
+	// writes): it is carried out once everything due at its instant has happened, as the
+	// console's operator acts between instants, not before the events of that instant.
+	Operator bool `json:",omitempty"`
 }
 
 // Config is one Interaction Server deployment, its routing design, workload and timeline: what a

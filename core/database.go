@@ -19,6 +19,7 @@ type isState struct {
 	dapRing         ring      // those it believes reach the database
 	held            []heldRow // writes waiting for a DAP
 	pendingRestore  bool      // active, but could not read its database yet
+	holding         bool      // a `held` was logged and work has not resumed since
 	parkedDone      []waitEntry
 
 	deliveringTimeout int64
@@ -80,7 +81,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		}
 		h, err := e.dbs.Connect(a.name, a.database)
 		if err != nil {
-			e.fail(fmt.Errorf("%s: connect to database %s: %w", a.name, a.database, err))
+			e.storage(fmt.Errorf("%s: connect to database %s: %w", a.name, a.database, err))
 			a.handle = nil
 			continue
 		}
@@ -109,7 +110,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 		default:
 			db, err := e.dbs.Connect(e.apps[id].name, name)
 			if err != nil {
-				e.fail(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
+				e.storage(fmt.Errorf("%s: connect to database %s: %w", e.apps[id].name, name, err))
 				e.is.pendingRestore = true
 				return
 			}
@@ -142,9 +143,9 @@ func (e *Engine) activateIS(id int32, prev Database) {
 	if len(e.is.daps) == 0 {
 		// Every DAP leads elsewhere (the identity guard refused them all): nothing can be read or
 		// written. Say so, instead of stalling without a sign.
-		e.ev.App = e.apps[id].name
-		e.ev.Reason = "no Database Access Point leads to database " + chosen.Name() + " in use; work is held"
-		e.emit(EvHeld)
+		e.holdWork(e.apps[id].name, "no Database Access Point leads to database "+chosen.Name()+" in use; work is held")
+	} else if e.is.dapRing.len() > 0 {
+		e.releaseWork(e.apps[id].name + " is active with database " + chosen.Name() + "; held work resumes")
 	}
 	e.is.pendingRestore = true
 	e.restore()
@@ -174,7 +175,7 @@ func (e *Engine) restore() {
 	}
 	var rows []Row
 	if err := d.handle.Open(func(r *Row) { rows = append(rows, *r) }); err != nil {
-		e.fail(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
+		e.storage(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
 	}
 	known := map[int64]bool{}
 	for i := range rows {
@@ -303,14 +304,13 @@ func (e *Engine) dapFor() (*app, bool) {
 		d.requests++
 		d.failures++
 		e.is.dapRing.remove(id)
-		e.ev.From = d.name
+		e.ev.From, e.ev.To = d.name, "none" // none: no DAP is left
 		if next, ok := e.peekDAP(); ok {
 			e.ev.To = e.apps[next].name
 		}
 		e.emit(EvDAPFailover)
 		if e.is.dapRing.len() == 0 {
-			e.ev.App, e.ev.Reason = e.apps[e.is.active].name, "no Database Access Point reaches "+e.is.dbName+"; work is held"
-			e.emit(EvHeld)
+			e.holdWork(e.apps[e.is.active].name, "no Database Access Point reaches "+e.is.dbName+"; work is held")
 		}
 	}
 }
@@ -359,7 +359,7 @@ func (e *Engine) hold(slot int32, r *Row, c rowChange) {
 func (e *Engine) send(d *app, r *Row, c rowChange) {
 	d.requests++
 	if err := d.handle.Write(r); err != nil {
-		e.fail(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
+		e.storage(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
 		return
 	}
 	e.rowSent(c)
@@ -399,11 +399,31 @@ func (e *Engine) dapsChanged() {
 		}
 	}
 	if before == 0 && e.is.dapRing.len() > 0 {
+		if next, ok := e.peekDAP(); ok {
+			e.releaseWork(e.apps[next].name + " reaches " + e.is.dbName + " again; held work resumes")
+		}
 		if e.flushHeld() {
 			e.restore()
 			e.unpark()
 		}
 	}
+}
+
+// holdWork logs that work stops for reason (`held`); releaseWork logs that it goes on
+// (`held_released`), once, after a hold.
+func (e *Engine) holdWork(app, reason string) {
+	e.ev.App, e.ev.Reason = app, reason
+	e.emit(EvHeld)
+	e.is.holding = true
+}
+
+func (e *Engine) releaseWork(reason string) {
+	if !e.is.holding {
+		return
+	}
+	e.is.holding = false
+	e.ev.App, e.ev.Reason = e.nameOf(e.is.active), reason
+	e.emit(EvHeldReleased)
 }
 
 // deactivateIS: the active IS stopped with no backup to take over. URS lose their requests (the

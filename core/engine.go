@@ -94,6 +94,7 @@ type Engine struct {
 	identities map[string]string
 	rebuild    bool     // Resume: rewrite mismatched databases from the replay
 	notes      []string // what Resume repaired
+	storageErr error    // the databases failed: the engine has stopped (see StorageErr)
 	log        *eventLog
 	noLog      bool // WithoutEventLog
 	ev         Event
@@ -399,12 +400,24 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 }
 
 // scheduleTimeline schedules the timeline's entries in time order (stable: equal times keep file
-// order).
+// order). An operator's entry runs after every other timer of its instant, even those scheduled
+// later: its seq is above any the engine gives out.
 func (e *Engine) scheduleTimeline() {
-	for _, i := range TimelineOrder(e.cfg.Timeline) {
-		e.schedule(timer{at: int64(e.cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1})
+	for n, i := range TimelineOrder(e.cfg.Timeline) {
+		t := timer{at: int64(e.cfg.Timeline[i].At), kind: tTimeline, arg: int32(i), slot: -1}
+		if !e.cfg.Timeline[i].Operator {
+			e.schedule(t)
+			continue
+		}
+		e.seq++ // as schedule does, so the seqs of everything else do not depend on the flag
+		t.seq = lastAtInstant | uint64(n)
+		e.q.push(t)
 	}
 }
+
+// lastAtInstant orders a timer after every timer of its instant that the engine schedules (their
+// seqs count up from 1 and never reach it).
+const lastAtInstant = 1 << 63
 
 func cmpInt64(a, b int64) int {
 	switch {
@@ -426,8 +439,24 @@ func (e *Engine) Now() int64 { return e.now }
 func (e *Engine) Stats() Stats { return e.stats }
 
 // Errors returns the errors met while running: timeline actions that could not be applied and
-// database failures. The run goes on after each.
+// database failures. The run goes on after each, but for a failure of the databases themselves
+// (StorageErr).
 func (e *Engine) Errors() []error { return e.errs }
+
+// StorageErr is why the databases failed (a file that could not be created, written or read: a
+// full or failing disk), nil while they work. That is no event of the simulated world: the
+// engine stops at once, where it is, and processes nothing more (RunUntil does nothing,
+// NextEventAt says no event is left), so that what it did after the failure is never saved. The
+// last saved journal is the truth; a new process resumes from it.
+func (e *Engine) StorageErr() error { return e.storageErr }
+
+// storage records a failure of the databases and stops the engine (StorageErr).
+func (e *Engine) storage(err error) {
+	e.fail(err)
+	if e.storageErr == nil {
+		e.storageErr = err
+	}
+}
 
 // EventsSHA256 is the hex SHA-256 of the event log's bytes so far (each line ends with "\n"); ""
 // with WithoutEventLog.
@@ -441,18 +470,26 @@ func (e *Engine) EventsSHA256() string {
 // EventCount is how many events the log has.
 func (e *Engine) EventCount() uint64 { return e.log.count }
 
-// NextEventAt is the virtual time of the next scheduled event, or -1 when none is left.
+// NextEventAt is the virtual time of the next scheduled event, or -1 when none is left (or the
+// engine has stopped: StorageErr).
 func (e *Engine) NextEventAt() int64 {
-	if e.q.len() == 0 {
+	if e.q.len() == 0 || e.storageErr != nil {
 		return -1
 	}
 	return e.q.peek().at
 }
 
-// RunUntil processes every event up to and including virtual time t, then sets the clock to t.
+// RunUntil processes every event up to and including virtual time t, then sets the clock to t;
+// after a failure of the databases (StorageErr) it stops where it is.
 func (e *Engine) RunUntil(t int64) {
 	for e.q.len() > 0 && e.q.peek().at <= t {
+		if e.storageErr != nil {
+			return
+		}
 		e.step()
+	}
+	if e.storageErr != nil {
+		return
 	}
 	if t > e.now {
 		e.now = t

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -305,6 +306,22 @@ func TestDAPFailoverAndHeldWork(t *testing.T) {
 	}
 	if rec.count(EvDAPFailover, nil) < 2 || rec.count(EvHeld, nil) == 0 {
 		t.Fatal("missing dap_failover/held events")
+	}
+	// The last DAP's failover names no empty DAP: to=none; and the log says when work resumes,
+	// once, when DBServer_2 is back — not again when DBServer_1 follows.
+	if n := rec.count(EvDAPFailover, func(e *Event) bool { return e.To == "" }); n != 0 {
+		t.Fatalf("%d dap_failover events name no DAP to fail over to", n)
+	}
+	if rec.count(EvDAPFailover, func(e *Event) bool { return e.From == "DAP_2" && e.To == "none" }) == 0 {
+		t.Fatal("no dap_failover from=DAP_2 to=none when the last DAP failed")
+	}
+	released := rec.count(EvHeldReleased, nil)
+	resumed := rec.count(EvHeldReleased, func(e *Event) bool {
+		return e.T >= int64(3*time.Minute) && e.T < int64(3*time.Minute+time.Second) && e.App == "IxnServer" &&
+			strings.Contains(e.Reason, "DAP_2 reaches ixn again")
+	})
+	if released != 1 || resumed != 1 {
+		t.Fatalf("%d held_released events (%d when DBServer_2 started), want one then", released, resumed)
 	}
 	// While both DB Servers are down the IS accepts nothing; media servers hold arrivals.
 	during := rec.count(EvSubmitted, func(e *Event) bool {
@@ -813,5 +830,27 @@ func TestActionErrorsSuggestCloseNames(t *testing.T) {
 		if strings.Contains(tc.want, "unknown") && strings.Contains(err.Error(), "did you mean") {
 			t.Errorf("%+v: suggested a far name: %v", tc.a, err)
 		}
+	}
+}
+
+// With no Interaction Server running, media servers hold new interactions (`held`); when one
+// starts again the log says the held work resumes (`held_released`), before what it restores.
+func TestHeldWorkResumesWhenAnInteractionServerStarts(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = 4 * time.Minute
+	cfg.Timeline = []TimedAction{
+		at(time.Minute, Action{Kind: ActStop, App: "IxnServer_B"}),
+		at(time.Minute+time.Second, Action{Kind: ActStop, App: "IxnServer"}),
+		at(2*time.Minute, Action{Kind: ActStart, App: "IxnServer"}),
+	}
+	_, _, rec := run(t, cfg)
+	var kinds []string
+	for _, ev := range rec.events {
+		if ev.Kind == EvHeld || ev.Kind == EvHeldReleased {
+			kinds = append(kinds, fmt.Sprintf("%s %s %s", ev.Kind, time.Duration(ev.T), ev.App))
+		}
+	}
+	if got := strings.Join(kinds, "; "); got != "held 1m1s IxnServer; held_released 2m0s IxnServer" {
+		t.Fatalf("held and released: %s", got)
 	}
 }

@@ -39,6 +39,7 @@ const (
 	EvProlonged
 	EvStaleRestored
 	EvRestoredOverCapacity
+	EvHeldReleased
 	EvTouched
 	numEventKinds
 )
@@ -117,6 +118,7 @@ var eventSchemas = [numEventKinds]struct {
 	EvStaleRestored: {"stale_restored", []field{fIxn, fQueue}},
 	// A restore put an interaction back on an agent already at capacity.
 	EvRestoredOverCapacity: {"restored_over_capacity", []field{fIxn, fAgent}},
+	EvHeldReleased:         {"held_released", []field{fApp, fReason}},
 	// A failure reached the interaction for the first time (service.Q.touched): why.
 	EvTouched: {"touched", []field{fIxn, fQueue, fReason}},
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -171,12 +170,19 @@ func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeStat
 	for _, name := range e.cfg.Databases {
 		m, used := mem.dbs[name]
 		saved := st.Identities[name]
-		if !used && saved == "" {
-			continue
-		}
 		db, err := real.Database(name)
 		if err != nil {
 			return fmt.Errorf("open database %s: %w", name, err)
+		}
+		if !used && saved == "" {
+			// The session had not connected to it by the saved position, so every row in it
+			// was written after: a database first written between the last saved state and a
+			// crash or a failed commit. (One the session never made is refused before this, by
+			// the store's Session.)
+			if err := e.rollBackUnknown(db); err != nil {
+				return err
+			}
+			continue
 		}
 		if m == nil {
 			m = &MemDatabase{name: name}
@@ -238,6 +244,27 @@ func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeStat
 		}
 	}
 	e.dbs = real
+	return nil
+}
+
+// rollBackUnknown empties a database the saved session does not know of.
+func (e *Engine) rollBackUnknown(db Database) error {
+	c, err := db.Counts()
+	if err != nil {
+		return fmt.Errorf("read database %s: %w", db.Name(), err)
+	}
+	if c.Rows == 0 {
+		return nil
+	}
+	problem := fmt.Sprintf("holds %d interactions, but the saved session had not written to it", c.Rows)
+	rw, ok := db.(Rewriter)
+	if !ok {
+		return &ResumeMismatchError{Database: db.Name(), Problem: problem + " (and it cannot be rewritten)"}
+	}
+	if err := rw.Rewrite(func(func(*Row)) {}); err != nil {
+		return fmt.Errorf("roll back database %s: %w", db.Name(), err)
+	}
+	e.notes = append(e.notes, fmt.Sprintf("database %s was first written after the last saved state (a crash or a failed commit): its %d interactions were rolled back", db.Name(), c.Rows))
 	return nil
 }
 
@@ -372,12 +399,12 @@ func rowDiff(want, got Row, inSession, inFile bool) string {
 	return "its columns differ"
 }
 
-// secs shows a row time as the table stores it: virtual seconds, NULL for unset.
+// secs shows a row time exactly (the table keeps nanoseconds), NULL for unset.
 func secs(ns int64) string {
 	if ns == 0 {
 		return "NULL"
 	}
-	return strconv.FormatFloat(float64(ns)/1e9, 'f', -1, 64)
+	return time.Duration(ns).String()
 }
 
 // EventsSHA256 is the hex SHA-256 of the saved event log's bytes (what the report calls

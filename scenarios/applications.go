@@ -228,6 +228,11 @@ func (l *loader) checkCluster(c named, members []named) {
 
 func (l *loader) databases(raw ast.Node) {
 	es, _ := l.mapping(raw, "databases", "databases")
+	if len(es) > MaxDatabases {
+		e := es[MaxDatabases]
+		l.errorf(e.keyPos, CodeBadValue, "databases: %d declared, at most %d: an Interaction Server works with one database, and each one a run opens is a file with its own cache in memory", len(es), MaxDatabases)
+		es = es[:MaxDatabases]
+	}
 	for _, e := range es {
 		l.dbPos[e.key] = e.keyPos
 		if why := fileNameProblem(e.key); why != "" {

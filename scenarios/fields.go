@@ -314,7 +314,7 @@ func (d *decoder) duration(raw ast.Node, what string) (time.Duration, bool) {
 	}
 	v, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil && durationRE.MatchString(strings.TrimSpace(s)) {
-		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (about 292 years)", what, s, time.Duration(math.MaxInt64))
+		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (ten years of virtual time)", what, s, "87600h")
 		return 0, false
 	}
 	if err != nil {
@@ -323,6 +323,10 @@ func (d *decoder) duration(raw ast.Node, what string) (time.Duration, bool) {
 	}
 	if v < 0 {
 		d.errorf(pos, CodeBadDuration, "%s: duration %q must not be negative", what, s)
+		return 0, false
+	}
+	if v > MaxDuration {
+		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (ten years of virtual time)", what, s, "87600h")
 		return 0, false
 	}
 	return v, true

@@ -102,3 +102,24 @@ func TestParseAcceptsBOM(t *testing.T) {
 		t.Errorf("duration %v", s.Config.Duration)
 	}
 }
+
+// A scenario declaring more databases than MaxDatabases is refused at the first one too many,
+// before anything opens them (9,000 ran a 118 KB file out of memory).
+func TestTooManyDatabases(t *testing.T) {
+	src, err := Source("seed-example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var more strings.Builder
+	for i := 0; i < 9000; i++ {
+		fmt.Fprintf(&more, "  extra_%d: {}\n", i)
+	}
+	text := strings.Replace(string(src), "databases:\n  ixn: {}\n", "databases:\n  ixn: {}\n"+more.String(), 1)
+	if text == string(src) {
+		t.Fatal("the seed example's databases line changed: update the test")
+	}
+	_, err = Parse("many.yaml", []byte(text))
+	if err == nil || !strings.Contains(err.Error(), "many.yaml:105:3: databases: 9001 declared, at most 64") {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -27,7 +27,11 @@ type Scenario struct {
 	Config core.Config // what core.New runs
 	Expect []Expectation
 	index  *Index
+	text   []byte
 }
+
+// Text is the file's bytes as parsed (what an export of a session edits).
+func (s *Scenario) Text() []byte { return s.text }
 
 // Index is the position of every node of the file by path, for diagnostics made after the load.
 func (s *Scenario) Index() *Index { return s.index }
@@ -37,7 +41,7 @@ func (s *Scenario) Pos(path string) (Pos, bool) { return s.index.Pos(path) }
 
 // Load reads and parses the scenario file at path.
 func Load(path string) (*Scenario, error) {
-	data, err := readFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +72,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if l.diags.HasErrors() {
 		return nil, d.failure()
 	}
-	return &Scenario{File: file, Config: l.cfg, Expect: l.expect, index: d.index}, nil
+	return &Scenario{File: file, Config: l.cfg, Expect: l.expect, index: d.index, text: data}, nil
 }
 
 // failure returns the diagnostics sorted, each once: content reached through several aliases

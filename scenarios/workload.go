@@ -97,12 +97,15 @@ func (l *loader) rate(raw ast.Node, what string) (float64, bool) {
 // activate and deactivate).
 var actionKeys = []string{"stop", "start", "activate", "deactivate", "set", "switchover", "join", "leave", "restart"}
 
+// timelineFields are the keys of a timeline entry: when, the action, and who acted (`by`).
+var timelineFields = append([]string{"at", "on", "by"}, actionKeys...)
+
 func (l *loader) timeline(raw ast.Node) {
 	items, _ := l.list(raw, "timeline", "timeline")
 	for i, it := range items {
 		path := item("timeline", i)
 		what := fmt.Sprintf("timeline entry %d", i+1)
-		o := l.object(it, path, what, append([]string{"at", "on"}, actionKeys...)...)
+		o := l.object(it, path, what, timelineFields...)
 		if !o.ok {
 			continue
 		}
@@ -110,6 +113,14 @@ func (l *loader) timeline(raw ast.Node) {
 		ta := core.TimedAction{}
 		if v, ok := o.duration("at"); ok {
 			ta.At = v
+		}
+		if by, ok := o.str("by"); ok {
+			// An operator's action, as `ixlb export` writes a console session: it happens after
+			// everything else due at its instant.
+			if by.Name != "operator" {
+				l.errorf(by.Pos, CodeBadValue, "%s: by: %q: the only value is operator (an operator's action, after everything else due at that instant)", what, by.Name)
+			}
+			ta.Operator = true
 		}
 		var acts []string
 		for _, k := range actionKeys {

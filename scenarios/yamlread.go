@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
@@ -360,16 +361,31 @@ func (d *decoder) key(raw ast.Node) (string, Pos, bool) {
 	return s, pos, true
 }
 
-// printableName reports a name holding a control or bidirectional formatting character: names
-// reach terminals (the console, run summaries, lint), where `\e]0;…\a` retitles the window and
-// U+202E shows one name as another.
+// printableName reports a name holding a control, bidirectional or other formatting character:
+// names reach terminals (the console, run summaries, lint), where `\e]0;…\a` retitles the window
+// and U+202E shows one name as another; and a zero-width space (U+200B) or joiner, invisible,
+// made "URS_2\u200b" a name of its own that reads as URS_2 ("unknown application URS_2").
 func (d *decoder) printableName(s string, pos Pos, what string) bool {
 	r, bad := unsafeRune(s)
 	if !bad {
+		r, bad = formatRune(s)
+	}
+	if !bad {
 		return true
 	}
-	d.errorf(pos, CodeBadValue, "%s %q holds %s (U+%04X): names may hold neither control nor bidirectional formatting characters", what, s, runeKind(r), r)
+	d.errorf(pos, CodeBadValue, "%s %q holds %s (U+%04X): names may hold no control or formatting characters", what, s, runeKind(r), r)
 	return false
+}
+
+// formatRune is the first Unicode format character (category Cf: zero-width spaces and joiners,
+// the byte-order mark, soft hyphens, bidirectional marks) of s.
+func formatRune(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // runeKind names what unsafeRune found.
@@ -379,6 +395,8 @@ func runeKind(r rune) string {
 		return "a bidirectional formatting character"
 	case r == utf8.RuneError:
 		return "bytes that are not UTF-8"
+	case unicode.Is(unicode.Cf, r):
+		return "an invisible formatting character"
 	}
 	return "a control character"
 }

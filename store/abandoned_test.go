@@ -33,8 +33,8 @@ func TestAbandonedRowIsClosed(t *testing.T) {
 	if got := openRows(t, d); len(got) != 1 || got[0].ID != 1 {
 		t.Fatalf("open rows %+v, want only interaction 1", got)
 	}
-	var at float64
-	if err := rawDB(t, dir+"/ixn.db").QueryRow(`SELECT abandoned_at FROM interactions WHERE id = 2`).Scan(&at); err != nil || at != 9 {
-		t.Fatalf("abandoned_at %v, %v; want 9", at, err)
+	var at int64
+	if err := rawDB(t, dir+"/ixn.db").QueryRow(`SELECT abandoned_at FROM interactions WHERE id = 2`).Scan(&at); err != nil || at != 9_000_000_000 {
+		t.Fatalf("abandoned_at %v, %v; want 9000000000 (nanoseconds)", at, err)
 	}
 }

@@ -13,8 +13,9 @@ import (
 // (224 parameters for interactions) is the knee; more only grows the statement.
 const rowsPerStatement = 16
 
-// upsert writes rows of one table through one multi-row INSERT … ON CONFLICT DO UPDATE statement
-// (plus a one-row form for the tail of a batch), prepared once on the writer connection.
+// upsert writes rows of one table through multi-row INSERT … ON CONFLICT DO UPDATE statements of
+// up to rowsPerStatement rows, each prepared once on the writer connection: a batch of n rows is
+// n/16 statements of 16 rows and one of the rest.
 //
 // The statements run through the driver's Query rather than Exec on purpose: mattn/go-sqlite3
 // resets, binds every argument and takes the first step of a Query in a single cgo crossing,
@@ -22,28 +23,16 @@ const rowsPerStatement = 16
 // first step, so Query+Close is an Exec at a fraction of the cost (the write path's profile was
 // mostly cgo transitions before this).
 type upsert struct {
-	cols     int
-	one, all string // SQL for one row and for rowsPerStatement rows
-	s1, sN   driver.Stmt
-	args     []driver.NamedValue
+	table, key string
+	cols       []string
+	stmts      [rowsPerStatement + 1]driver.Stmt // by number of rows, prepared when first used
+	args       []driver.NamedValue
 }
 
 // newUpsert builds the statements for table(cols…) keyed by key; the other columns are updated
 // on conflict.
 func newUpsert(table, key string, cols []string) *upsert {
-	set := make([]string, 0, len(cols))
-	for _, c := range cols {
-		if c != key {
-			set = append(set, c+" = excluded."+c)
-		}
-	}
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	build := func(n int) string {
-		return fmt.Sprintf("INSERT INTO %s(%s) VALUES %s ON CONFLICT(%s) DO UPDATE SET %s",
-			table, strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat(tuple+",", n), ","),
-			key, strings.Join(set, ", "))
-	}
-	u := &upsert{cols: len(cols), one: build(1), all: build(rowsPerStatement)}
+	u := &upsert{table: table, key: key, cols: cols}
 	u.args = make([]driver.NamedValue, len(cols)*rowsPerStatement)
 	for i := range u.args {
 		u.args[i].Ordinal = i + 1
@@ -51,26 +40,40 @@ func newUpsert(table, key string, cols []string) *upsert {
 	return u
 }
 
+// sql is the statement for n rows.
+func (u *upsert) sql(n int) string {
+	set := make([]string, 0, len(u.cols))
+	for _, c := range u.cols {
+		if c != u.key {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(u.cols)), ",") + ")"
+	return fmt.Sprintf("INSERT INTO %s(%s) VALUES %s ON CONFLICT(%s) DO UPDATE SET %s",
+		u.table, strings.Join(u.cols, ", "), strings.TrimSuffix(strings.Repeat(tuple+",", n), ","),
+		u.key, strings.Join(set, ", "))
+}
+
 // write upserts n rows, in order; fill(i, dst) sets the values of row i into dst[:cols]. The
-// caller holds the transaction.
-func (u *upsert) write(c *sqlite3.SQLiteConn, n int, fill func(i int, dst []driver.NamedValue)) error {
-	if err := u.prepare(c); err != nil {
-		return err
-	}
-	i := 0
-	for ; i+rowsPerStatement <= n; i += rowsPerStatement {
-		for k := 0; k < rowsPerStatement; k++ {
-			fill(i+k, u.args[k*u.cols:])
-		}
-		if err := run(u.sN, u.args); err != nil {
+// caller holds the transaction; each statement is a durable point.
+func (u *upsert) write(c wconn, n int, fill func(i int, dst []driver.NamedValue)) error {
+	cols := len(u.cols)
+	for i := 0; i < n; {
+		k := min(n-i, rowsPerStatement)
+		s, err := u.stmt(c.SQLiteConn, k)
+		if err != nil {
 			return err
 		}
-	}
-	for ; i < n; i++ {
-		fill(i, u.args)
-		if err := run(u.s1, u.args[:u.cols]); err != nil {
+		for j := 0; j < k; j++ {
+			fill(i+j, u.args[j*cols:])
+		}
+		if err := point(pointStatement, c.path); err != nil {
 			return err
 		}
+		if err := run(s, u.args[:k*cols]); err != nil {
+			return err
+		}
+		i += k
 	}
 	// Drop the references to the batch's strings.
 	for k := range u.args {
@@ -79,28 +82,25 @@ func (u *upsert) write(c *sqlite3.SQLiteConn, n int, fill func(i int, dst []driv
 	return nil
 }
 
-func (u *upsert) prepare(c *sqlite3.SQLiteConn) error {
-	if u.sN != nil {
-		return nil
+// stmt is the prepared statement for n rows.
+func (u *upsert) stmt(c *sqlite3.SQLiteConn, n int) (driver.Stmt, error) {
+	if s := u.stmts[n]; s != nil {
+		return s, nil
 	}
-	s1, err := c.Prepare(u.one)
+	s, err := c.Prepare(u.sql(n))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sN, err := c.Prepare(u.all)
-	if err != nil {
-		s1.Close()
-		return err
-	}
-	u.s1, u.sN = s1, sN
-	return nil
+	u.stmts[n] = s
+	return s, nil
 }
 
 func (u *upsert) close() {
-	if u.sN != nil {
-		u.s1.Close()
-		u.sN.Close()
-		u.s1, u.sN = nil, nil
+	for i, s := range u.stmts {
+		if s != nil {
+			s.Close()
+			u.stmts[i] = nil
+		}
 	}
 }
 

@@ -43,6 +43,15 @@ const (
 	eventChunksDDL = `CREATE TABLE event_chunks (
 			first_seq INTEGER PRIMARY KEY, -- seq of the first line
 			last_seq  INTEGER NOT NULL,    -- seq of the last line: the lines' seqs are consecutive
+			first_t   INTEGER NOT NULL,    -- virtual nanoseconds of the first line
+			last_t    INTEGER NOT NULL,    -- and of the last
+			size      INTEGER NOT NULL,    -- bytes of the lines (JSON, joined by newlines)
+			data      BLOB NOT NULL        -- the lines, zlib-compressed unless size = length(data) (sqlar)
+		)`
+	// Schema version 3: times in REAL seconds. Version 2 migrates through it.
+	eventChunksDDLv3 = `CREATE TABLE event_chunks (
+			first_seq INTEGER PRIMARY KEY, -- seq of the first line
+			last_seq  INTEGER NOT NULL,    -- seq of the last line: the lines' seqs are consecutive
 			first_t   REAL NOT NULL,       -- virtual seconds of the first line
 			last_t    REAL NOT NULL,       -- and of the last
 			size      INTEGER NOT NULL,    -- bytes of the lines (JSON, joined by newlines)
@@ -82,7 +91,7 @@ const mergeBytes = 16 << 10
 var migrateChunksToSqlar = []string{
 	`DROP VIEW events`,
 	`ALTER TABLE event_chunks RENAME TO event_chunks_v2`,
-	eventChunksDDL,
+	eventChunksDDLv3,
 	`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data)
 		SELECT first_seq, last_seq, first_t, last_t, length(CAST(lines AS BLOB)), CAST(lines AS BLOB)
 		FROM event_chunks_v2`,
@@ -237,7 +246,7 @@ func lastLineStart(lines []byte) int { return bytes.LastIndexByte(lines, '\n') +
 // last committed line: what comes after is dropped first) or continue the last committed chunk
 // (it is appended to while small). Every chunk is compressed but the last one while it is small.
 // The caller holds the transaction.
-func writeChunks(c *sqlite3.SQLiteConn, b *stateBatch, cd *codec) error {
+func writeChunks(c wconn, b *stateBatch, cd *codec) error {
 	if len(b.chunks) == 0 {
 		return nil
 	}
@@ -259,10 +268,10 @@ func writeChunks(c *sqlite3.SQLiteConn, b *stateBatch, cd *codec) error {
 }
 
 // insertChunk writes one chunk; last says it is the log's last, stored as is while small.
-func insertChunk(c *sqlite3.SQLiteConn, cd *codec, first, last uint64, firstT, lastT int64, text []byte, isLast bool) error {
+func insertChunk(c wconn, cd *codec, first, last uint64, firstT, lastT int64, text []byte, isLast bool) error {
 	data := cd.encode(text, !isLast || len(text) >= mergeBytes)
-	_, err := c.Exec(`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data) VALUES (?, ?, ?, ?, ?, ?)`,
-		[]driver.Value{int64(first), int64(last), float64(firstT) / 1e9, float64(lastT) / 1e9, int64(len(text)), data})
+	err := c.exec(`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		int64(first), int64(last), firstT, lastT, int64(len(text)), data)
 	if err != nil {
 		return fmt.Errorf("insert events %d-%d: %w", first, last, err)
 	}
@@ -273,8 +282,8 @@ func insertChunk(c *sqlite3.SQLiteConn, cd *codec, first, last uint64, firstT, l
 // dropped (a replay), and ch is appended to the last chunk when it follows on and both are small;
 // otherwise a last chunk stored as is gets compressed (sealed). only says ch is the batch's one
 // chunk (the log's last after the commit). It reports whether ch was appended.
-func continueTail(c *sqlite3.SQLiteConn, ch *chunk, text []byte, cd *codec, only bool) (bool, error) {
-	tail, ok, err := tailChunk(c)
+func continueTail(c wconn, ch *chunk, text []byte, cd *codec, only bool) (bool, error) {
+	tail, ok, err := tailChunk(c.SQLiteConn)
 	if err != nil {
 		return false, err
 	}
@@ -282,7 +291,7 @@ func continueTail(c *sqlite3.SQLiteConn, ch *chunk, text []byte, cd *codec, only
 		if err := dropChunksFrom(c, ch.first, cd); err != nil {
 			return false, err
 		}
-		if tail, ok, err = tailChunk(c); err != nil {
+		if tail, ok, err = tailChunk(c.SQLiteConn); err != nil {
 			return false, err
 		}
 	}
@@ -293,8 +302,8 @@ func continueTail(c *sqlite3.SQLiteConn, ch *chunk, text []byte, cd *codec, only
 		lines := make([]byte, 0, int(tail.size)+1+len(text))
 		lines = append(append(append(lines, tail.data...), '\n'), text...)
 		data := cd.encode(lines, !only)
-		_, err = c.Exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
-			[]driver.Value{data, int64(len(lines)), int64(ch.last), float64(ch.lastT) / 1e9, int64(tail.first)})
+		err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
+			data, int64(len(lines)), int64(ch.last), ch.lastT, int64(tail.first))
 		if err != nil {
 			return false, fmt.Errorf("append events %d-%d: %w", ch.first, ch.last, err)
 		}
@@ -302,7 +311,7 @@ func continueTail(c *sqlite3.SQLiteConn, ch *chunk, text []byte, cd *codec, only
 	}
 	// The tail is complete: seal it.
 	if data := cd.encode(tail.data, true); len(data) < len(tail.data) {
-		_, err = c.Exec(`UPDATE event_chunks SET data = ? WHERE first_seq = ?`, []driver.Value{data, int64(tail.first)})
+		err = c.exec(`UPDATE event_chunks SET data = ? WHERE first_seq = ?`, data, int64(tail.first))
 		if err != nil {
 			return false, fmt.Errorf("compress events %d-%d: %w", tail.first, tail.last, err)
 		}
@@ -350,8 +359,8 @@ func tailChunk(c *sqlite3.SQLiteConn) (storedChunk, bool, error) {
 
 // dropChunksFrom drops the committed event lines with seq >= from; the chunk that straddles from
 // is cut.
-func dropChunksFrom(c *sqlite3.SQLiteConn, from uint64, cd *codec) error {
-	if _, err := c.Exec(`DELETE FROM event_chunks WHERE first_seq >= ?`, []driver.Value{int64(from)}); err != nil {
+func dropChunksFrom(c wconn, from uint64, cd *codec) error {
+	if err := c.exec(`DELETE FROM event_chunks WHERE first_seq >= ?`, int64(from)); err != nil {
 		return fmt.Errorf("drop events from %d: %w", from, err)
 	}
 	rows, err := c.Query(`SELECT first_seq, last_seq, first_t, size, data FROM event_chunks
@@ -378,13 +387,13 @@ func dropChunksFrom(c *sqlite3.SQLiteConn, from uint64, cd *codec) error {
 		return fmt.Errorf("drop events from %d: chunk %d: %w", from, first, err)
 	}
 	lines = lines[:cutLines(lines, int(from-uint64(first)))]
-	lastT, ok := dest[2].(float64) // the first line's: only if the last one's cannot be read
+	lastT, ok := dest[2].(int64) // the first line's: only if the last one's cannot be read
 	if t, _, err := core.EventLineTimeKind(lines[lastLineStart(lines):]); err == nil || !ok {
-		lastT = float64(t) / 1e9
+		lastT = t
 	}
 	data := cd.encode(lines, len(lines) >= mergeBytes) // the log's last chunk now
-	_, err = c.Exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
-		[]driver.Value{data, int64(len(lines)), int64(from - 1), lastT, first})
+	err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
+		data, int64(len(lines)), int64(from-1), lastT, first)
 	if err != nil {
 		return fmt.Errorf("drop events from %d: %w", from, err)
 	}

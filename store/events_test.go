@@ -14,7 +14,7 @@ import (
 // chunkRow is a row of event_chunks.
 type chunkRow struct {
 	first, last   int64
-	firstT, lastT float64
+	firstT, lastT int64 // virtual nanoseconds
 	size          int64
 	stored        int    // bytes of data
 	lines         string // inflated
@@ -68,8 +68,8 @@ func checkChunks(t *testing.T, path string, want []EventLine, maxBytes int) []ch
 				t.Fatalf("chunk %d-%d line %d = %q, want %q", c.first, c.last, i, l, w.Line)
 			}
 		}
-		if f, l := bySeq[uint64(c.first)], bySeq[uint64(c.last)]; c.firstT != float64(f.T)/1e9 || c.lastT != float64(l.T)/1e9 {
-			t.Fatalf("chunk %d-%d times %v-%v, want %v-%v", c.first, c.last, c.firstT, c.lastT, float64(f.T)/1e9, float64(l.T)/1e9)
+		if f, l := bySeq[uint64(c.first)], bySeq[uint64(c.last)]; c.firstT != f.T || c.lastT != l.T {
+			t.Fatalf("chunk %d-%d times %v-%v, want %v-%v", c.first, c.last, c.firstT, c.lastT, f.T, l.T)
 		}
 		n += len(lines)
 	}
@@ -389,8 +389,8 @@ func TestMigratesStateVersion1(t *testing.T) {
 	var v, typ string
 	db.QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
 	db.QueryRow(`SELECT type FROM sqlite_master WHERE name = 'events'`).Scan(&typ)
-	if v != "3" || typ != "view" {
-		t.Fatalf("schema_version %s, events is a %s; want 3 and a view", v, typ)
+	if v != "4" || typ != "view" {
+		t.Fatalf("schema_version %s, events is a %s; want 4 and a view", v, typ)
 	}
 	var viewRows int
 	if err := db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'app_stopped'`).Scan(&viewRows); err != nil || viewRows != 670 {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -85,23 +86,55 @@ func openFile(path string, sc *schema, name string, o *Options) (*sqliteFile, er
 
 // createIfAbsent makes an empty file with mode 0600 (SQLite would use 0644 less the umask; the WAL
 // and shared-memory files copy the main file's mode). An existing empty file counts as new: it is
-// an empty database, e.g. left by a crash before the schema was written.
+// an empty database, e.g. left by a crash before the schema was written. The file and SQLite's
+// files beside it must be the directory's own (checkOwnFile): never a link to a file elsewhere.
 func createIfAbsent(path string) (bool, error) {
-	fh, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err == nil {
-		return true, fh.Close()
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if err := checkOwnFile(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
 	}
-	if !errors.Is(err, fs.ErrExist) {
+	st, err := os.Lstat(path)
+	if err == nil {
+		if err := checkOwnFile(path); err != nil {
+			return false, err
+		}
+		return st.Size() == 0, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
-	st, err := os.Stat(path)
+	if err := point(pointCreate, path); err != nil {
+		return false, err
+	}
+	fh, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return false, err
 	}
-	if !st.Mode().IsRegular() {
-		return false, fmt.Errorf("%w: not a regular file", ErrNotIxlb)
+	return true, fh.Close()
+}
+
+// ErrNotOwnFile is wrapped by the error for a file of a data directory that is a symbolic link, a
+// hard link (a name of a file that also lives elsewhere) or not a regular file: writing it would
+// write outside the directory, so ixlb refuses it.
+var ErrNotOwnFile = errors.New("not a file of the directory's own")
+
+// checkOwnFile refuses a path that is a symbolic link, not a regular file, or a regular file with
+// more than one name (a hard link: writing it changes the file under its other names too).
+func checkOwnFile(path string) error {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return err
 	}
-	return st.Size() == 0, nil
+	switch {
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link: %w (ixlb writes only inside the data directory); nothing was changed", path, ErrNotOwnFile)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file (%s): %w; nothing was changed", path, st.Mode().Type(), ErrNotOwnFile)
+	case links(st) > 1:
+		return fmt.Errorf("%s has %d names (a hard link to a file elsewhere): %w (ixlb writes only inside the data directory); nothing was changed", path, links(st), ErrNotOwnFile)
+	}
+	return nil
 }
 
 // inspect decides, reading only, whether an existing file is an ixlb file of kind sc this ixlb can
@@ -117,17 +150,11 @@ func inspect(path string, sc *schema, o *Options) error {
 	if err != nil || !bytes.Equal(head, []byte(sqliteHeader)) {
 		return fmt.Errorf("%w: not a SQLite file", ErrNotIxlb)
 	}
-	// Without a WAL or rollback journal beside it the file alone is the database; immutable=1 then
-	// reads it without creating the -wal and -shm files a read-only open of a WAL-mode file makes.
-	params := fmt.Sprintf("mode=ro&_busy_timeout=%d", o.busyMillis())
-	if !exists(path+"-wal") && !exists(path+"-journal") {
-		params += "&immutable=1"
-	}
-	db, err := sql.Open("sqlite3", dsn(path, params))
+	db, done, err := openReadOnly(path, o.busyMillis())
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	var n, tables int
 	err = db.QueryRow(`SELECT count(*) FILTER (WHERE name = 'meta'), count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&n, &tables)
 	if err != nil {
@@ -149,11 +176,6 @@ func inspect(path string, sc *schema, o *Options) error {
 	return err
 }
 
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
-}
-
 // classify turns SQLite's "this is not a database" answers into ErrNotIxlb.
 func classify(err error) error {
 	var se sqlite3.Error
@@ -161,6 +183,16 @@ func classify(err error) error {
 		return fmt.Errorf("%w: damaged: %v", ErrNotIxlb, err)
 	}
 	return err
+}
+
+// isCorrupt reports whether err says a file's content is damaged: SQLite's own verdict, or an event
+// chunk that does not inflate.
+func isCorrupt(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
+		return true
+	}
+	return errors.Is(err, errDamagedChunk)
 }
 
 type queryer interface {
@@ -288,27 +320,27 @@ func openWriter(path string, o *Options, pageSize int) (*sqlite3.SQLiteConn, err
 // reads the identity. It re-reads meta inside the transaction: another process may have created
 // or migrated the file since inspect looked.
 func (f *sqliteFile) prepare(sc *schema, name string) error {
-	err := f.tx(func(c *sqlite3.SQLiteConn) error {
-		if err := execAll(c, metaDDL); err != nil {
+	err := f.tx(func(c wconn) error {
+		if err := execAll(c.SQLiteConn, metaDDL); err != nil {
 			return err
 		}
-		m, err := connMeta(c)
+		m, err := connMeta(c.SQLiteConn)
 		if err != nil {
 			return err
 		}
 		if len(m) == 0 {
-			return create(c, sc, name)
+			return create(c.SQLiteConn, sc, name)
 		}
 		v, err := checkMeta(m, sc)
 		if err != nil {
 			return err
 		}
 		for ; v < sc.version; v++ {
-			if err := execAll(c, sc.migrations[v]...); err != nil {
+			if err := execAll(c.SQLiteConn, sc.migrations[v]...); err != nil {
 				return fmt.Errorf("migrate schema version %d to %d: %w", v, v+1, err)
 			}
 		}
-		return setMeta(c, "schema_version", strconv.Itoa(sc.version))
+		return setMeta(c.SQLiteConn, "schema_version", strconv.Itoa(sc.version))
 	})
 	if err != nil {
 		return err
@@ -351,7 +383,12 @@ func setMeta(c *sqlite3.SQLiteConn, k, v string) error {
 }
 
 func connMeta(c *sqlite3.SQLiteConn) (map[string]string, error) {
-	rows, err := c.Query(`SELECT key, value FROM meta`, nil)
+	return connPairs(c, `SELECT key, value FROM meta`)
+}
+
+// connPairs reads a two-column query's rows as a map, on the writer connection.
+func connPairs(c *sqlite3.SQLiteConn, query string) (map[string]string, error) {
+	rows, err := c.Query(query, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -390,18 +427,38 @@ func execAll(c *sqlite3.SQLiteConn, stmts ...string) error {
 }
 
 // tx runs fn in one IMMEDIATE transaction on the writer (the DSN's _txlock), rolling back on error.
-func (f *sqliteFile) tx(fn func(c *sqlite3.SQLiteConn) error) error {
+// Its statements (wconn.exec) and its COMMIT are durable points.
+func (f *sqliteFile) tx(fn func(c wconn) error) error {
 	t, err := f.w.Begin()
 	if err != nil {
 		return err
 	}
-	if err := fn(f.w); err != nil {
+	err = fn(wconn{f.w, f.path})
+	if err == nil {
+		err = point(pointCommit, f.path)
+	}
+	if err != nil {
 		if rerr := t.Rollback(); rerr != nil {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 		}
 		return err
 	}
 	return t.Commit()
+}
+
+// wconn is the writer connection inside a transaction: each statement it runs is a durable point.
+type wconn struct {
+	*sqlite3.SQLiteConn
+	path string
+}
+
+// exec runs one statement of the transaction.
+func (c wconn) exec(query string, args ...driver.Value) error {
+	if err := point(pointStatement, c.path); err != nil {
+		return err
+	}
+	_, err := c.Exec(query, args)
+	return err
 }
 
 func (f *sqliteFile) close() error {

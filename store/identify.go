@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +15,9 @@ type FileInfo struct {
 	Kind     string // "state" or "interactions"
 	Name     string // an interaction database's logical name
 	Identity string // made when the file was created
+	// Empty says the file holds nothing at all: empty, or a database without tables (a file
+	// stopped as SQLite made it, before ixlb wrote its schema). Kind, Name and Identity are "".
+	Empty bool
 }
 
 // Identify reads, changing nothing, what the ixlb file at path is. A file that is not an ixlb
@@ -29,6 +31,9 @@ func Identify(path string) (FileInfo, error) {
 	if !st.Mode().IsRegular() {
 		return FileInfo{}, fmt.Errorf("%s: %w: not a regular file", path, ErrNotIxlb)
 	}
+	if st.Size() == 0 && !exists(path+"-wal") && !exists(path+"-journal") {
+		return FileInfo{Empty: true}, nil
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return FileInfo{}, err
@@ -36,18 +41,18 @@ func Identify(path string) (FileInfo, error) {
 	head := make([]byte, len(sqliteHeader))
 	_, err = io.ReadFull(fh, head)
 	fh.Close()
-	if err != nil || !bytes.Equal(head, []byte(sqliteHeader)) {
+	if (err != nil || !bytes.Equal(head, []byte(sqliteHeader))) && !exists(path+"-journal") {
 		return FileInfo{}, fmt.Errorf("%s: %w: not a SQLite file", path, ErrNotIxlb)
 	}
-	params := "mode=ro&_busy_timeout=1000"
-	if !exists(path+"-wal") && !exists(path+"-journal") {
-		params += "&immutable=1"
-	}
-	db, err := sql.Open("sqlite3", dsn(path, params))
+	db, done, err := openReadOnly(path, 1000)
 	if err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, fmt.Errorf("%s: %w", path, err)
 	}
-	defer db.Close()
+	defer done()
+	var tables int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&tables); err == nil && tables == 0 {
+		return FileInfo{Empty: true}, nil
+	}
 	m, err := readMeta(db)
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("%s: %w: %v", path, ErrNotIxlb, classify(err))

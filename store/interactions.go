@@ -9,30 +9,31 @@ import (
 	"sync"
 
 	"github.com/ixlb/ixlb/core"
-	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // The interactions table keeps Genesys' own column names so that people who know the product can
-// read it with sqlite3. Times are REAL virtual seconds since the start of the scenario (core.Row
-// carries virtual nanoseconds; a float64 holds them exactly for the first 52 days, far beyond any
-// scenario), NULL when not set. A completed interaction keeps its row, its last state and
-// completed_at. The comments stay in sqlite_master, so `.schema` shows them.
+// read it with sqlite3. Times are INTEGER virtual nanoseconds since the start of the scenario, as
+// core.Row carries them, NULL when not set: exact at any time a scenario can reach (REAL seconds,
+// in schema version 2, held nanoseconds exactly only for the first 52 days, and a session past
+// about 100 days no longer compared equal to its own replay). A completed interaction keeps its
+// row, its last state and completed_at. The comments stay in sqlite_master, so `.schema` shows
+// them.
 const interactionsDDL = `CREATE TABLE interactions (
 	id                     INTEGER PRIMARY KEY,
 	media_type             TEXT,
 	queue                  TEXT,
 	state                  INTEGER NOT NULL, -- 0 queued, 2 being processed by URS, 3 handled by agent
 	submitted_by           TEXT,
-	received_at            REAL,             -- virtual seconds
-	placed_in_queue_at     REAL,
-	submitted_to_router_at REAL,
-	delivered_at           REAL,
+	received_at            INTEGER,          -- virtual nanoseconds since the scenario's start
+	placed_in_queue_at     INTEGER,
+	submitted_to_router_at INTEGER,
+	delivered_at           INTEGER,
 	assigned_to            TEXT,
-	completed_at           REAL,             -- NULL while the interaction is open
+	completed_at           INTEGER,          -- NULL while the interaction is open
 	urs                    TEXT,             -- the URS holding it (state 2)
 	strategy               TEXT,             -- attached data
 	category               TEXT,             -- attached data: the classification category
-	abandoned_at           REAL              -- the customer gave up (closes the row; not completed)
+	abandoned_at           INTEGER           -- the customer gave up (closes the row; not completed)
 )`
 
 // openPredicate selects the interactions an Interaction Server restores. State 9 is core's
@@ -50,10 +51,10 @@ var interactionColumns = []string{"id", "media_type", "queue", "state", "submitt
 	"urs", "strategy", "category", "abandoned_at"}
 
 // interactionsSchema is the interactions database. Version 0 had no attached data columns,
-// version 1 no abandoned_at.
+// version 1 no abandoned_at, version 2 kept times as REAL seconds.
 var interactionsSchema = &schema{
 	kind:    "interactions",
-	version: 2,
+	version: 3,
 	create:  []string{interactionsDDL},
 	migrations: map[int][]string{
 		0: {
@@ -61,6 +62,16 @@ var interactionsSchema = &schema{
 			`ALTER TABLE interactions ADD COLUMN category TEXT`,
 		},
 		1: {`ALTER TABLE interactions ADD COLUMN abandoned_at REAL`},
+		// A REAL column would turn integers back into floats: the table is made anew, each time
+		// converted to the nanoseconds it was written from (ixlb_ns inverts the old conversion).
+		2: {
+			`ALTER TABLE interactions RENAME TO interactions_v2`,
+			interactionsDDL,
+			`INSERT INTO interactions SELECT id, media_type, queue, state, submitted_by, ixlb_ns(received_at),
+				ixlb_ns(placed_in_queue_at), ixlb_ns(submitted_to_router_at), ixlb_ns(delivered_at), assigned_to,
+				ixlb_ns(completed_at), urs, strategy, category, ixlb_ns(abandoned_at) FROM interactions_v2`,
+			`DROP TABLE interactions_v2`,
+		},
 	},
 }
 
@@ -141,8 +152,10 @@ func openInteractions(path, name string, o *Options) (*ixnFile, error) {
 	return f, nil
 }
 
-// write queues r and asks for a commit when the batch is full. A failed background commit is
-// reported here once (r is still accepted: the failed rows are retried with the next batch).
+// write queues r and asks for a commit when the batch is full. A failed background commit is not
+// reported here: its rows are retried with the next batch, and whether they made it is the next
+// commit's to say (Flush, or the state commit that waits for them). The engine must not see a
+// disk's hiccup as an event of the simulated world.
 func (f *ixnFile) write(r *core.Row) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -151,14 +164,13 @@ func (f *ixnFile) write(r *core.Row) error {
 	}
 	f.cur.put(r)
 	if n := len(f.cur.rows); n >= f.rows {
-		if n >= maxPending*f.rows {
+		if serial {
+			f.c.wait(f.c.request(true), false) // reported below, or by the next call
+		} else if n >= maxPending*f.rows {
 			f.c.waitTaken()
 		} else {
 			f.c.request(true)
 		}
-	}
-	if err := f.c.takeUnseen(); err != nil {
-		return fmt.Errorf("write interaction %d: earlier %w", r.ID, err)
 	}
 	return nil
 }
@@ -213,7 +225,7 @@ func (f *ixnFile) commit(b *rowBatch) error {
 		b, f.retry = f.retry, nil
 	}
 	if len(b.rows) > 0 {
-		err := f.tx(func(c *sqlite3.SQLiteConn) error {
+		err := f.tx(func(c wconn) error {
 			return f.up.write(c, len(b.rows), func(i int, dst []driver.NamedValue) { f.fill(&b.rows[i], dst) })
 		})
 		if err != nil {
@@ -232,16 +244,16 @@ func (f *ixnFile) fill(r *core.Row, dst []driver.NamedValue) {
 	dst[2].Value = f.box(1, r.Queue)
 	dst[3].Value = int64(r.State)
 	dst[4].Value = f.box(2, r.SubmittedBy)
-	dst[5].Value = seconds(r.ReceivedAt)
-	dst[6].Value = seconds(r.PlacedInQueueAt)
-	dst[7].Value = seconds(r.SubmittedToRouterAt)
-	dst[8].Value = seconds(r.DeliveredAt)
+	dst[5].Value = nanos(r.ReceivedAt)
+	dst[6].Value = nanos(r.PlacedInQueueAt)
+	dst[7].Value = nanos(r.SubmittedToRouterAt)
+	dst[8].Value = nanos(r.DeliveredAt)
 	dst[9].Value = f.box(3, r.AssignedTo)
-	dst[10].Value = seconds(r.CompletedAt)
+	dst[10].Value = nanos(r.CompletedAt)
 	dst[11].Value = f.box(4, r.URS)
 	dst[12].Value = f.box(5, r.Strategy)
 	dst[13].Value = f.box(6, r.Category)
-	dst[14].Value = seconds(r.AbandonedAt)
+	dst[14].Value = nanos(r.AbandonedAt)
 }
 
 // box is the string as a driver value, NULL for "not set". The strings are the scenario's names
@@ -279,23 +291,17 @@ type lastBox struct {
 	v driver.Value
 }
 
-// seconds converts virtual nanoseconds to the REAL seconds of the table; 0 (not set) is NULL.
-func seconds(ns int64) driver.Value {
+// nanos is a row time as the table keeps it: virtual nanoseconds, NULL for 0 (not set).
+func nanos(ns int64) driver.Value {
 	if ns == 0 {
 		return nil
 	}
-	return float64(ns) / 1e9
+	return ns
 }
 
-func nanos(s sql.NullFloat64) int64 {
-	if !s.Valid {
-		return 0
-	}
-	return secondsToNanos(s.Float64)
-}
-
-// secondsToNanos inverts seconds exactly wherever seconds is one-to-one (below 2^52 ns): the
-// product s*1e9 can be off by one after rounding, so the neighbour that converts back to s wins.
+// secondsToNanos inverts the REAL seconds of schema version 2 (float64(ns)/1e9) exactly wherever
+// that was one-to-one (below 2^52 ns): the product s*1e9 can be off by one after rounding, so the
+// neighbour that converts back to s wins. Migrations use it as the SQL function ixlb_ns.
 func secondsToNanos(s float64) int64 {
 	n := int64(math.Round(s * 1e9))
 	for _, c := range [...]int64{n, n - 1, n + 1} {
@@ -304,6 +310,19 @@ func secondsToNanos(s float64) int64 {
 		}
 	}
 	return n
+}
+
+// ixlbNs is the SQL function ixlb_ns(seconds): NULL stays NULL, a number becomes nanoseconds.
+func ixlbNs(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case int64:
+		return x * 1_000_000_000
+	case float64:
+		return secondsToNanos(x)
+	}
+	return v
 }
 
 const selectOpen = `SELECT id, media_type, queue, state, submitted_by, received_at, placed_in_queue_at,
@@ -337,8 +356,8 @@ func (f *ixnFile) scan(query string, abandoned bool, fn func(*core.Row)) error {
 		r                                                   core.Row
 		state                                               int64
 		media, queue, by, assigned, urs, strategy, category sql.NullString
-		received, placed, toRouter, delivered, completed    sql.NullFloat64
-		gaveUp                                              sql.NullFloat64
+		received, placed, toRouter, delivered, completed    sql.NullInt64
+		gaveUp                                              sql.NullInt64
 	)
 	dst := []any{&r.ID, &media, &queue, &state, &by, &received, &placed, &toRouter,
 		&delivered, &assigned, &completed, &urs, &strategy, &category}
@@ -351,10 +370,10 @@ func (f *ixnFile) scan(query string, abandoned bool, fn func(*core.Row)) error {
 		}
 		r = core.Row{
 			ID: r.ID, Media: media.String, Queue: queue.String, State: uint8(state),
-			SubmittedBy: by.String, ReceivedAt: nanos(received), PlacedInQueueAt: nanos(placed),
-			SubmittedToRouterAt: nanos(toRouter), DeliveredAt: nanos(delivered),
-			AssignedTo: assigned.String, CompletedAt: nanos(completed), URS: urs.String,
-			Strategy: strategy.String, Category: category.String, AbandonedAt: nanos(gaveUp),
+			SubmittedBy: by.String, ReceivedAt: received.Int64, PlacedInQueueAt: placed.Int64,
+			SubmittedToRouterAt: toRouter.Int64, DeliveredAt: delivered.Int64,
+			AssignedTo: assigned.String, CompletedAt: completed.Int64, URS: urs.String,
+			Strategy: strategy.String, Category: category.String, AbandonedAt: gaveUp.Int64,
 		}
 		fn(&r)
 	}

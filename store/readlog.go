@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -34,17 +33,11 @@ func ReadEvents(dir string, from uint64, fn func(seq uint64, line []byte) error)
 	if err := inspect(path, stateSchema, o); err != nil {
 		return fmt.Errorf("read events from %s: %w", path, err)
 	}
-	// As inspect does: without a WAL beside it nobody is writing the file, and immutable=1 reads
-	// it without leaving -wal and -shm files behind.
-	params := fmt.Sprintf("mode=ro&_busy_timeout=%d", o.busyMillis())
-	if !exists(path+"-wal") && !exists(path+"-journal") {
-		params += "&immutable=1"
-	}
-	db, err := sql.Open(driverName, dsn(path, params))
+	db, done, err := openReadOnly(path, o.busyMillis())
 	if err != nil {
 		return fmt.Errorf("read events from %s: %w", path, err)
 	}
-	defer db.Close()
+	defer done()
 	db.SetMaxOpenConns(1)
 	tx, err := db.Begin() // one snapshot: the layout read first is the one the lines are in
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/ixlb/ixlb/core"
-	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // Rewrite implements core.Rewriter: in one transaction, the interactions table is replaced by the
@@ -26,8 +25,8 @@ func (f *ixnFile) rewrite(rows func(fn func(*core.Row))) error {
 	if f.closed {
 		return fmt.Errorf("rewrite %s: %w", f.path, ErrClosed)
 	}
-	err := f.tx(func(c *sqlite3.SQLiteConn) error {
-		if err := execAll(c, `DELETE FROM interactions`); err != nil {
+	err := f.tx(func(c wconn) error {
+		if err := c.exec(`DELETE FROM interactions`); err != nil {
 			return err
 		}
 		if len(all) == 0 {

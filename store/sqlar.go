@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 
@@ -19,7 +20,10 @@ func init() {
 }
 
 func registerFuncs(c *sqlite3.SQLiteConn) error {
-	return c.RegisterFunc("sqlar_uncompress", sqlarUncompress, true)
+	if err := c.RegisterFunc("sqlar_uncompress", sqlarUncompress, true); err != nil {
+		return err
+	}
+	return c.RegisterFunc("ixlb_ns", ixlbNs, true) // migrations from REAL seconds
 }
 
 // sqlarUncompress is the shell's sqlar_uncompress(data, size): data when size is its length (or
@@ -67,20 +71,24 @@ func decodeChunk(data []byte, size int64) ([]byte, error) {
 	return inflate(data, size)
 }
 
+// errDamagedChunk is wrapped by the error for an event chunk whose data is not what its size
+// says: the file was scribbled on.
+var errDamagedChunk = errors.New("the event log is damaged")
+
 func inflate(data []byte, size int64) ([]byte, error) {
 	if size < 0 || size > 1<<30 {
-		return nil, fmt.Errorf("event chunk: size %d out of range", size)
+		return nil, fmt.Errorf("%w: a chunk's size %d is out of range", errDamagedChunk, size)
 	}
 	zr, err := zlib.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("event chunk: %w", err)
+		return nil, fmt.Errorf("%w: a chunk does not inflate (%v)", errDamagedChunk, err)
 	}
 	out := make([]byte, size)
 	if _, err := io.ReadFull(zr, out); err != nil {
-		return nil, fmt.Errorf("event chunk: inflate to %d bytes: %w", size, err)
+		return nil, fmt.Errorf("%w: a chunk does not inflate to its %d bytes (%v)", errDamagedChunk, size, err)
 	}
 	if n, _ := zr.Read(make([]byte, 1)); n > 0 {
-		return nil, fmt.Errorf("event chunk: longer than its size %d", size)
+		return nil, fmt.Errorf("%w: a chunk is longer than its size %d", errDamagedChunk, size)
 	}
 	return out, nil
 }

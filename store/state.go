@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,9 +22,12 @@ import (
 const stateFileName = "ixlb.db"
 
 // stateSchema is the console/run state: which scenario the directory belongs to, where the run
-// stands, what operators did and the event log. Version 1 kept one row per event in a table
-// events(seq, t, kind, line); version 2 keeps chunks of lines (events.go) and a view of that name;
-// version 3 compresses the chunks (sqlar layout: size and data instead of lines).
+// stands, what operators did, the event log and the interaction databases the session made.
+// Version 1 kept one row per event in a table events(seq, t, kind, line); version 2 keeps chunks
+// of lines (events.go) and a view of that name; version 3 compresses the chunks (sqlar layout:
+// size and data instead of lines); version 4 keeps times as INTEGER nanoseconds (exact, as the
+// interactions do), the scenario's seed and content digest apart (so a mismatch can say which
+// changed), and the databases table.
 //
 // Pages are SQLite's default 4 KiB. Version 2 files were made with 16 KiB pages, which suited
 // text chunks of 64 KiB; a compressed chunk of about 20 KiB fills a 16 KiB page and most of
@@ -31,26 +35,61 @@ const stateFileName = "ixlb.db"
 // its page size.
 var stateSchema = &schema{
 	kind:    "state",
-	version: 3,
+	version: 4,
 	create: []string{
 		`CREATE TABLE scenario (
-			id          INTEGER PRIMARY KEY CHECK (id = 1), -- one row: the directory's scenario
-			name        TEXT NOT NULL,
-			sha256      TEXT NOT NULL,                     -- hex, of the scenario file's bytes
-			recorded_at TEXT NOT NULL
+			id             INTEGER PRIMARY KEY CHECK (id = 1), -- one row: the directory's scenario
+			name           TEXT NOT NULL,
+			sha256         TEXT NOT NULL, -- hex, of the scenario's content and seed
+			recorded_at    TEXT NOT NULL,
+			seed           TEXT,          -- decimal (a uint64)
+			content_sha256 TEXT           -- hex, of the scenario's content without its seed
 		)`,
 		// virtual_time_ns, seed (decimal text: a uint64), events, resume (the engine's BLOB).
 		`CREATE TABLE run_state (key TEXT PRIMARY KEY, value) WITHOUT ROWID`,
-		`CREATE TABLE actions (
-			seq    INTEGER PRIMARY KEY,
-			t      REAL NOT NULL,  -- virtual seconds
-			kind   TEXT NOT NULL,
-			action TEXT NOT NULL   -- JSON
-		)`,
+		actionsDDL,
 		eventChunksDDL,
 		eventsViewDDL,
+		databasesDDL,
 	},
-	migrations: map[int][]string{1: migrateEventsToChunks, 2: migrateChunksToSqlar},
+	migrations: map[int][]string{1: migrateEventsToChunks, 2: migrateChunksToSqlar, 3: migrateTimesToNanos},
+}
+
+const (
+	actionsDDL = `CREATE TABLE actions (
+			seq    INTEGER PRIMARY KEY,
+			t      INTEGER NOT NULL, -- virtual nanoseconds
+			kind   TEXT NOT NULL,
+			action TEXT NOT NULL     -- JSON
+		)`
+	// databasesDDL lists the interaction databases this session made, by identity: a database
+	// file the journal does not name yet (made after the last saved state) is the session's own
+	// when it is listed here, and a stranger's otherwise. A database is listed before any of its
+	// rows is committed.
+	databasesDDL = `CREATE TABLE databases (
+			name       TEXT PRIMARY KEY,
+			identity   TEXT NOT NULL,
+			created_at TEXT NOT NULL
+		) WITHOUT ROWID`
+)
+
+// migrateTimesToNanos makes the times of a version 3 state file INTEGER nanoseconds, and adds
+// what version 4 keeps beside them.
+var migrateTimesToNanos = []string{
+	`ALTER TABLE actions RENAME TO actions_v3`,
+	actionsDDL,
+	`INSERT INTO actions(seq, t, kind, action) SELECT seq, ixlb_ns(t), kind, action FROM actions_v3`,
+	`DROP TABLE actions_v3`,
+	`DROP VIEW events`,
+	`ALTER TABLE event_chunks RENAME TO event_chunks_v3`,
+	eventChunksDDL,
+	`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data)
+		SELECT first_seq, last_seq, ixlb_ns(first_t), ixlb_ns(last_t), size, data FROM event_chunks_v3`,
+	`DROP TABLE event_chunks_v3`,
+	eventsViewDDL,
+	`ALTER TABLE scenario ADD COLUMN seed TEXT`,
+	`ALTER TABLE scenario ADD COLUMN content_sha256 TEXT`,
+	databasesDDL,
 }
 
 // RunState is where a run stands, saved with SaveRun and written by the next Commit.
@@ -123,7 +162,9 @@ func (st *stateFile) event(seq uint64, t int64, line []byte) {
 	}
 	st.cur.add(seq, t, line) // copies: line is reused by the caller
 	if n := st.cur.lines; n >= st.lines {
-		if n >= maxPending*st.lines {
+		if serial {
+			st.c.wait(st.c.request(true), false) // the commit's error is the next call's to report
+		} else if n >= maxPending*st.lines {
 			st.c.waitTaken()
 		} else {
 			st.c.request(true)
@@ -132,15 +173,20 @@ func (st *stateFile) event(seq uint64, t int64, line []byte) {
 }
 
 // take swaps in an empty batch and asks every interaction database to commit the rows accepted
-// so far: the tickets the state's commit waits for (committer goroutine, st.mu held).
+// so far: the tickets the state's commit waits for (committer goroutine, st.mu held). In the
+// crash-point walk's serial order the databases are asked later, one after another (commit).
 func (st *stateFile) take() func() error {
 	b := st.cur
 	st.cur, st.spare = st.spare, nil
 	if st.cur == nil {
 		st.cur = &stateBatch{}
 	}
+	files := st.files()
+	if serial {
+		return func() error { return st.commit(b, nil, files) }
+	}
 	var errs []error
-	for _, f := range st.files() {
+	for _, f := range files {
 		t, err := f.request()
 		if err != nil {
 			if !errors.Is(err, ErrClosed) {
@@ -150,7 +196,7 @@ func (st *stateFile) take() func() error {
 		}
 		b.tickets = append(b.tickets, fileTicket{f, t})
 	}
-	return func() error { return st.commit(b, errors.Join(errs...)) }
+	return func() error { return st.commit(b, errors.Join(errs...), nil) }
 }
 
 // commitAll asks for everything pending to be committed: the interaction databases' rows first,
@@ -164,7 +210,7 @@ func (st *stateFile) commitAll(wait bool) error {
 		return fmt.Errorf("commit %s: %w", st.path, ErrClosed)
 	}
 	t := st.c.request(true) // even with no state pending: the databases' rows are
-	if !wait {
+	if !wait && !serial {
 		return st.c.takeUnseen()
 	}
 	return st.c.wait(t, true)
@@ -181,8 +227,9 @@ func (st *stateFile) settle() {
 // depends on are committed; on failure the batch is kept for the next one. The writes go first,
 // in the open transaction, so that SQLite works on both files at once (a Commit waits for the
 // slower of the two, not for both in turn); nothing of it is visible before the rows are in.
-// Committer goroutine only.
-func (st *stateFile) commit(b *stateBatch, takeErr error) error {
+// In the serial order (serial: the crash-point walk) the databases given in inTurn commit first,
+// one after another, and then the state. Committer goroutine only.
+func (st *stateFile) commit(b *stateBatch, takeErr error, inTurn []*ixnFile) error {
 	tickets := b.tickets
 	b.tickets = nil
 	if st.retry != nil {
@@ -195,16 +242,26 @@ func (st *stateFile) commit(b *stateBatch, takeErr error) error {
 		for _, ft := range tickets {
 			errs = append(errs, ft.f.waitFor(ft.t))
 		}
+		for _, f := range inTurn {
+			if err := f.flush(); err != nil && !errors.Is(err, ErrClosed) {
+				errs = append(errs, err)
+			}
+		}
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("not before the interaction databases: %w", err)
 		}
 		return nil
 	}
 	var err error
-	if b.empty() {
+	switch {
+	case b.empty():
 		err = waitRows()
-	} else {
-		err = st.tx(func(c *sqlite3.SQLiteConn) error {
+	case serial:
+		if err = waitRows(); err == nil {
+			err = st.tx(func(c wconn) error { return writeState(c, b, &st.codec) })
+		}
+	default:
+		err = st.tx(func(c wconn) error {
 			if err := writeState(c, b, &st.codec); err != nil {
 				return err
 			}
@@ -219,15 +276,19 @@ func (st *stateFile) commit(b *stateBatch, takeErr error) error {
 	return nil
 }
 
-func writeState(c *sqlite3.SQLiteConn, b *stateBatch, cd *codec) error {
+func writeState(c wconn, b *stateBatch, cd *codec) error {
 	if err := writeChunks(c, b, cd); err != nil {
 		return err
 	}
-	for _, a := range b.actions {
-		_, err := c.Exec(`INSERT INTO actions(t, kind, action) VALUES (?, ?, ?)`,
-			[]driver.Value{float64(a.t) / 1e9, a.kind, string(a.json)})
-		if err != nil {
-			return fmt.Errorf("insert action: %w", err)
+	if len(b.actions) > 0 {
+		// One statement for the batch's actions (the console's few at a time).
+		q := `INSERT INTO actions(t, kind, action) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(b.actions)), ",")
+		args := make([]driver.Value, 0, 3*len(b.actions))
+		for _, a := range b.actions {
+			args = append(args, a.t, a.kind, string(a.json))
+		}
+		if err := c.exec(q, args...); err != nil {
+			return fmt.Errorf("insert actions: %w", err)
 		}
 	}
 	if b.run != nil {
@@ -243,27 +304,15 @@ func (st *stateFile) recycle(b *stateBatch) {
 	st.spare = b
 }
 
-func writeRun(c *sqlite3.SQLiteConn, rs *RunState) error {
+// writeRun writes the run state in one statement.
+func writeRun(c wconn, rs *RunState) error {
 	resume := rs.Resume
 	if resume == nil {
 		resume = []byte{} // a BLOB, not NULL
 	}
-	for _, kv := range []struct {
-		k string
-		v driver.Value
-	}{
-		{"virtual_time_ns", rs.VirtualTime},
-		{"seed", strconv.FormatUint(rs.Seed, 10)},
-		{"events", int64(rs.Events)},
-		{"resume", resume},
-	} {
-		_, err := c.Exec(`INSERT INTO run_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-			[]driver.Value{kv.k, kv.v})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.exec(`INSERT INTO run_state(key, value) VALUES ('virtual_time_ns', ?), ('seed', ?), ('events', ?), ('resume', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+		rs.VirtualTime, strconv.FormatUint(rs.Seed, 10), int64(rs.Events), resume)
 }
 
 func (st *stateFile) saveRun(rs RunState) error {
@@ -334,12 +383,11 @@ func (st *stateFile) rewind(seq uint64, t int64) error {
 			b.actions = dropActionsAfter(b.actions, t)
 		}
 	}
-	err := st.tx(func(c *sqlite3.SQLiteConn) error {
+	err := st.tx(func(c wconn) error {
 		if err := dropChunksFrom(c, from, &st.codec); err != nil {
 			return err
 		}
-		_, err := c.Exec(`DELETE FROM actions WHERE t > ?`, []driver.Value{float64(t) / 1e9})
-		return err
+		return c.exec(`DELETE FROM actions WHERE t > ?`, t)
 	})
 	if err != nil {
 		return fmt.Errorf("rewind %s: %w", st.path, err)
@@ -393,7 +441,7 @@ func (st *stateFile) readActions(fn func(t int64, a core.Action) error) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var t float64
+		var t int64
 		var js string
 		if err := rows.Scan(&t, &js); err != nil {
 			return fmt.Errorf("read actions from %s: %w", st.path, err)
@@ -408,7 +456,7 @@ func (st *stateFile) readActions(fn func(t int64, a core.Action) error) error {
 		}
 		a := core.Action{Kind: k, App: aj.App, Strategy: aj.Strategy, URS: aj.URS, Section: aj.Section,
 			Option: aj.Option, Value: aj.Value, Database: aj.Database, Cluster: aj.Cluster}
-		if err := fn(secondsToNanos(t), a); err != nil {
+		if err := fn(t, a); err != nil {
 			return err
 		}
 	}
@@ -418,22 +466,41 @@ func (st *stateFile) readActions(fn func(t int64, a core.Action) error) error {
 	return nil
 }
 
-// ScenarioMismatchError says the data directory belongs to another scenario (or to another
-// version of the scenario file).
+// ScenarioID identifies the scenario a data directory belongs to: its name, its seed, and digests
+// of its parsed configuration (so a comment edit does not orphan a session) with and without the
+// seed.
+type ScenarioID struct {
+	Name    string
+	Seed    uint64
+	SHA256  string // hex, of the configuration with its seed
+	Content string // hex, of the configuration without its seed
+}
+
+// ScenarioMismatchError says the data directory belongs to another scenario, or to this one with
+// another seed or content, and which.
 type ScenarioMismatchError struct {
-	Dir          string
-	Name, SHA256 string // recorded in the directory
-	WantName     string // asked for
-	WantSHA256   string
+	Dir  string
+	Have ScenarioID // recorded in the directory (a directory of an older ixlb has no Content)
+	Want ScenarioID // asked for
 }
 
 func (e *ScenarioMismatchError) Error() string {
-	if e.Name != e.WantName {
-		return fmt.Sprintf("data directory %s belongs to scenario %q (sha256 %s), not %q (sha256 %s): use another data directory",
-			e.Dir, e.Name, short(e.SHA256), e.WantName, short(e.WantSHA256))
+	h, w := e.Have, e.Want
+	switch {
+	case h.Name != w.Name:
+		return fmt.Sprintf("data directory %s belongs to scenario %q, not %q: use another data directory", e.Dir, h.Name, w.Name)
+	case h.Content == "":
+		return fmt.Sprintf("data directory %s holds scenario %q with other content or another seed (sha256 %s, now %s): use another data directory",
+			e.Dir, h.Name, short(h.SHA256), short(w.SHA256))
+	case h.Content == w.Content:
+		return fmt.Sprintf("data directory %s holds scenario %q run with seed %d, not seed %d: run it with --seed %d to continue it, or use another data directory",
+			e.Dir, h.Name, h.Seed, w.Seed, h.Seed)
+	case h.Seed != w.Seed:
+		return fmt.Sprintf("data directory %s holds scenario %q run with seed %d, and the scenario's content has changed since that session began (sha256 %s, now %s); this run asks for seed %d: use another data directory",
+			e.Dir, h.Name, h.Seed, short(h.Content), short(w.Content), w.Seed)
 	}
-	return fmt.Sprintf("data directory %s holds scenario %q from a different file (sha256 %s, this file %s): use another data directory",
-		e.Dir, e.Name, short(e.SHA256), short(e.WantSHA256))
+	return fmt.Sprintf("data directory %s holds scenario %q, whose content has changed since that session began (sha256 %s, now %s; the seed %d is the same): use another data directory",
+		e.Dir, h.Name, short(h.Content), short(w.Content), w.Seed)
 }
 
 func short(sha string) string {
@@ -445,7 +512,7 @@ func short(sha string) string {
 
 // checkScenario records the scenario on first use and compares it afterwards, in one IMMEDIATE
 // transaction so two processes cannot both claim an empty directory.
-func (st *stateFile) checkScenario(dir, name, sha string) error {
+func (st *stateFile) checkScenario(dir string, want ScenarioID) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.closed {
@@ -453,24 +520,16 @@ func (st *stateFile) checkScenario(dir, name, sha string) error {
 	}
 	var mismatch error
 	st.c.idle() // the writer connection is the committer's otherwise
-	err := st.tx(func(c *sqlite3.SQLiteConn) error {
-		rows, err := c.Query(`SELECT name, sha256 FROM scenario WHERE id = 1`, nil)
-		if err != nil {
-			return err
-		}
-		dest := make([]driver.Value, 2)
-		err = rows.Next(dest)
-		rows.Close()
+	err := st.tx(func(c wconn) error {
+		have, ok, err := readScenario(c.SQLiteConn)
 		switch {
-		case err == io.EOF:
-			_, err = c.Exec(`INSERT INTO scenario(id, name, sha256, recorded_at) VALUES (1, ?, ?, ?)`,
-				[]driver.Value{name, sha, time.Now().UTC().Format(time.RFC3339)})
-			return err
 		case err != nil:
 			return err
-		}
-		if got, gotSHA := asString(dest[0]), asString(dest[1]); got != name || gotSHA != sha {
-			mismatch = &ScenarioMismatchError{Dir: dir, Name: got, SHA256: gotSHA, WantName: name, WantSHA256: sha}
+		case !ok:
+			return c.exec(`INSERT INTO scenario(id, name, sha256, recorded_at, seed, content_sha256) VALUES (1, ?, ?, ?, ?, ?)`,
+				want.Name, want.SHA256, time.Now().UTC().Format(time.RFC3339), strconv.FormatUint(want.Seed, 10), want.Content)
+		case have.Name != want.Name || have.SHA256 != want.SHA256:
+			mismatch = &ScenarioMismatchError{Dir: dir, Have: have, Want: want}
 		}
 		return nil
 	})
@@ -478,6 +537,83 @@ func (st *stateFile) checkScenario(dir, name, sha string) error {
 		return fmt.Errorf("check scenario in %s: %w", st.path, err)
 	}
 	return mismatch
+}
+
+// readScenario reads the directory's scenario row; ok is false when there is none yet.
+func readScenario(c *sqlite3.SQLiteConn) (id ScenarioID, ok bool, err error) {
+	rows, err := c.Query(`SELECT name, sha256, coalesce(seed, ''), coalesce(content_sha256, '') FROM scenario WHERE id = 1`, nil)
+	if err != nil {
+		return id, false, err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, 4)
+	switch err := rows.Next(dest); {
+	case err == io.EOF:
+		return id, false, nil
+	case err != nil:
+		return id, false, err
+	}
+	id = ScenarioID{Name: asString(dest[0]), SHA256: asString(dest[1]), Content: asString(dest[3])}
+	if s := asString(dest[2]); s != "" {
+		if id.Seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			return id, false, fmt.Errorf("scenario seed %q: %w", s, err)
+		}
+	} else {
+		id.Content = "" // without the seed, the content digest cannot be told apart either
+	}
+	return id, true, nil
+}
+
+// registerDatabase lists an interaction database as the session's own (databasesDDL), unless it
+// is listed already with that identity.
+func (st *stateFile) registerDatabase(name, identity string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return fmt.Errorf("register database %s: %w", name, ErrClosed)
+	}
+	st.c.idle() // the writer connection is the committer's otherwise
+	known, err := st.databases(st.w)
+	if err != nil {
+		return fmt.Errorf("register database %s in %s: %w", name, st.path, err)
+	}
+	if known[name] == identity {
+		return nil
+	}
+	err = st.tx(func(c wconn) error {
+		return c.exec(`INSERT INTO databases(name, identity, created_at) VALUES (?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET identity = excluded.identity, created_at = excluded.created_at`,
+			name, identity, time.Now().UTC().Format(time.RFC3339))
+	})
+	if err != nil {
+		return fmt.Errorf("register database %s in %s: %w", name, st.path, err)
+	}
+	return nil
+}
+
+// madeDatabases reads the committed databases table: the identity of each interaction database
+// the session made, by name.
+func (st *stateFile) madeDatabases() (map[string]string, error) {
+	st.settle()
+	rows, err := st.r.Query(`SELECT name, identity FROM databases`)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", st.path, err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var name, id string
+		if err := rows.Scan(&name, &id); err != nil {
+			return nil, fmt.Errorf("read %s: %w", st.path, err)
+		}
+		m[name] = id
+	}
+	return m, rows.Err()
+}
+
+// databases reads the databases table on the writer: identity by name.
+func (st *stateFile) databases(c *sqlite3.SQLiteConn) (map[string]string, error) {
+	return connPairs(c, `SELECT name, identity FROM databases`)
 }
 
 // close stops the committer and closes the file; the store has committed before.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/ixlb/ixlb/core"
 )
@@ -160,29 +161,43 @@ func TestActions(t *testing.T) {
 	}
 }
 
+// A directory is bound to its scenario: another scenario, the same one edited, or run with another
+// seed is refused, and the message says which of these it is.
 func TestCheckScenario(t *testing.T) {
-	const sha1, sha2 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	cfg := core.Config{Name: "seed-example", Seed: 11, Duration: time.Minute}
+	edited := cfg
+	edited.Duration = 2 * time.Minute
+	reseeded := cfg
+	reseeded.Seed = 12
+	both := edited
+	both.Seed = 12
+	other := cfg
+	other.Name = "other"
 	dir := t.TempDir()
 	s, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckScenario("seed-example", sha1); err != nil {
+	if err := s.CheckScenario(ScenarioOf(cfg)); err != nil {
 		t.Fatalf("first check: %v", err)
 	}
 	s.Close()
 	s = newStore(t, dir, Options{})
+	short := func(c core.Config) string { return ScenarioOf(c).Content[:12] + "…" }
 	tests := []struct {
-		name, scenario, sha string
-		wantErr             string
+		name    string
+		cfg     core.Config
+		wantErr string
 	}{
-		{"same scenario", "seed-example", sha1, ""},
-		{"another scenario", "other", sha2, `data directory ` + dir + ` belongs to scenario "seed-example" (sha256 aaaaaaaaaaaa…), not "other" (sha256 bbbbbbbbbbbb…): use another data directory`},
-		{"edited file", "seed-example", sha2, `data directory ` + dir + ` holds scenario "seed-example" from a different file (sha256 aaaaaaaaaaaa…, this file bbbbbbbbbbbb…): use another data directory`},
+		{"same scenario", cfg, ""},
+		{"another scenario", other, `data directory ` + dir + ` belongs to scenario "seed-example", not "other": use another data directory`},
+		{"another seed", reseeded, `data directory ` + dir + ` holds scenario "seed-example" run with seed 11, not seed 12: run it with --seed 11 to continue it, or use another data directory`},
+		{"edited", edited, `data directory ` + dir + ` holds scenario "seed-example", whose content has changed since that session began (sha256 ` + short(cfg) + `, now ` + short(edited) + `; the seed 11 is the same): use another data directory`},
+		{"edited and reseeded", both, `data directory ` + dir + ` holds scenario "seed-example" run with seed 11, and the scenario's content has changed since that session began (sha256 ` + short(cfg) + `, now ` + short(both) + `); this run asks for seed 12: use another data directory`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := s.CheckScenario(tc.scenario, tc.sha)
+			err := s.CheckScenario(ScenarioOf(tc.cfg))
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -54,7 +54,10 @@ type Options struct {
 }
 
 func (o *Options) batchRows() int {
-	if o.BatchRows <= 0 {
+	switch {
+	case walkBatch > 0:
+		return walkBatch
+	case o.BatchRows <= 0:
 		return 16384
 	}
 	return o.BatchRows
@@ -64,7 +67,10 @@ func (o *Options) batchRows() int {
 // 100 bytes), since every such commit also cuts the interaction databases' batches short. A run
 // commits far more often than every 65536 lines.
 func (o *Options) batchLines() int {
-	if o.BatchRows <= 0 {
+	switch {
+	case walkBatch > 0:
+		return 4 * walkBatch
+	case o.BatchRows <= 0:
 		return 65536
 	}
 	return o.BatchRows
@@ -90,6 +96,7 @@ type Store struct {
 	opts  Options
 	state *stateFile
 
+	openMu  sync.Mutex // one interaction database opened at a time (handle)
 	mu      sync.Mutex
 	files   map[string]*ixnFile
 	handles map[[2]string]*dapHandle // {dap, database}
@@ -133,27 +140,55 @@ func (s *Store) handle(dap, name string) (*dapHandle, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
+	s.openMu.Lock()
+	defer s.openMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil, fmt.Errorf("open database %s: %w", name, ErrClosed)
 	}
 	key := [2]string{dap, name}
 	if h, ok := s.handles[key]; ok {
+		s.mu.Unlock()
 		return h, nil
 	}
 	f, ok := s.files[name]
+	s.mu.Unlock()
 	if !ok {
+		// Opened without the table's lock: registering takes the state's, which comes first.
 		var err error
-		f, err = openInteractions(filepath.Join(s.dir, name+".db"), name, &s.opts)
-		if err != nil {
+		if f, err = s.openDatabase(name); err != nil {
 			return nil, err
 		}
+		s.mu.Lock()
 		s.files[name] = f
+		s.mu.Unlock()
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	h := &dapHandle{dap: dap, f: f}
 	s.handles[key] = h
 	return h, nil
+}
+
+// openDatabase opens (creating on first use) the interaction database name, and lists it in the
+// state's databases table when it is new or holds no rows yet — before any row of it can be
+// committed. A database with rows that is not listed there is not this session's: Session refuses
+// it before the engine opens it.
+func (s *Store) openDatabase(name string) (*ixnFile, error) {
+	f, err := openInteractions(filepath.Join(s.dir, name+".db"), name, &s.opts)
+	if err != nil {
+		return nil, err
+	}
+	c, err := f.readCounts()
+	if err == nil && c.Rows == 0 {
+		err = s.state.registerDatabase(name, f.identity)
+	}
+	if err != nil {
+		f.close()
+		return nil, fmt.Errorf("open %s: %w", f.path, err)
+	}
+	return f, nil
 }
 
 // checkName refuses logical names that are not a plain file name, or that would be the state
@@ -203,12 +238,10 @@ func (s *Store) Err() error {
 	return errors.Join(s.state.eventErr, s.state.c.err)
 }
 
-// CheckScenario binds the directory to a scenario: the first call records name and sha256 (hex, of
-// the scenario file's bytes); later calls return a *ScenarioMismatchError when either differs,
-// e.g. when a data directory of another scenario is reused.
-func (s *Store) CheckScenario(name, sha256 string) error {
-	return s.state.checkScenario(s.dir, name, sha256)
-}
+// CheckScenario binds the directory to a scenario: the first call records it; later calls return
+// a *ScenarioMismatchError when its name or digest differs, e.g. when a data directory of another
+// scenario is reused, or the scenario was edited or run with another seed.
+func (s *Store) CheckScenario(id ScenarioID) error { return s.state.checkScenario(s.dir, id) }
 
 // SaveRun keeps rs (copied) to be written by the next commit.
 func (s *Store) SaveRun(rs RunState) error { return s.state.saveRun(rs) }

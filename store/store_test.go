@@ -110,13 +110,13 @@ func TestRowRoundTrip(t *testing.T) {
 			t.Fatalf("NULL columns of an empty row: %d, %v; want 12", nulls, err)
 		}
 	})
-	t.Run("times are REAL seconds", func(t *testing.T) {
+	t.Run("times are INTEGER nanoseconds", func(t *testing.T) {
 		var typ string
-		var v float64
+		var v int64
 		err := rawDB(t, filepath.Join(s.Dir(), "ixn.db")).QueryRow(
 			`SELECT typeof(delivered_at), delivered_at FROM interactions WHERE id = 1`).Scan(&typ, &v)
-		if err != nil || typ != "real" || v != 3.123456789 {
-			t.Fatalf("delivered_at = %s %v, %v; want real 3.123456789", typ, v, err)
+		if err != nil || typ != "integer" || v != 3_123_456_789 {
+			t.Fatalf("delivered_at = %s %v, %v; want integer 3123456789", typ, v, err)
 		}
 	})
 	t.Run("completed row keeps its row", func(t *testing.T) {
@@ -131,10 +131,10 @@ func TestRowRoundTrip(t *testing.T) {
 			}
 		}
 		var state int
-		var completed float64
+		var completed int64
 		err := rawDB(t, filepath.Join(s.Dir(), "ixn.db")).QueryRow(
 			`SELECT state, completed_at FROM interactions WHERE id = 1`).Scan(&state, &completed)
-		if err != nil || state != int(core.StateWithAgent) || completed != 4 {
+		if err != nil || state != int(core.StateWithAgent) || completed != 4_000_000_000 {
 			t.Fatalf("completed row: state %d completed_at %v, %v", state, completed, err)
 		}
 	})
@@ -455,14 +455,14 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Exec(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`); err != nil {
+	if _, err := w.Exec(`UPDATE meta SET value = '4' WHERE key = 'schema_version'`); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
 	before := snapshot(t, path)
 	s = newStore(t, dir, Options{})
 	_, err = s.Connect("DAP_1", "ixn")
-	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "open "+path+": written by a newer ixlb (schema version 3") {
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "open "+path+": written by a newer ixlb (schema version 4") {
 		t.Fatalf("error %v, want it refused as written by a newer ixlb", err)
 	}
 	if !bytes.Equal(snapshot(t, path), before) {
@@ -499,8 +499,8 @@ func TestMigratesVersion0(t *testing.T) {
 		t.Fatalf("after writing attached data: %+v", got[0])
 	}
 	var v string
-	if err := rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "2" {
-		t.Fatalf("schema_version %q, %v; want 2", v, err)
+	if err := rawDB(t, path).QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "3" {
+		t.Fatalf("schema_version %q, %v; want 3", v, err)
 	}
 }
 
@@ -584,11 +584,13 @@ func TestCloseCommits(t *testing.T) {
 	}
 }
 
+// The migration from REAL seconds (schema version 2) gives back the nanoseconds the seconds were
+// made from, wherever they were one-to-one.
 func TestSecondsRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	check := func(ns int64) {
-		if got := secondsToNanos(seconds(ns).(float64)); got != ns {
-			t.Fatalf("%d ns -> %v s -> %d ns", ns, seconds(ns), got)
+		if got := secondsToNanos(float64(ns) / 1e9); got != ns {
+			t.Fatalf("%d ns -> %v s -> %d ns", ns, float64(ns)/1e9, got)
 		}
 	}
 	for _, ns := range []int64{1, 999_999_999, 1_000_000_001, 1<<52 - 1, 1<<52 - 2, 1 << 51} {
@@ -630,14 +632,24 @@ func TestOptions(t *testing.T) {
 		r := core.Row{ID: i + 1}
 		d.Write(&r)
 	}
-	// synchronous is a connection setting: ask the writer.
-	rows, err := d.(*dapHandle).f.w.Query(`PRAGMA synchronous`, nil)
+	// synchronous is a connection setting: ask the writer, once its committer is idle (the
+	// connection is the committer's, and not safe to share: the query crashed the test now and
+	// then while a batch was being committed).
+	if err := d.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f := d.(*dapHandle).f
+	f.mu.Lock()
+	f.c.idle()
+	rows, err := f.w.Query(`PRAGMA synchronous`, nil)
 	if err != nil {
+		f.mu.Unlock()
 		t.Fatal(err)
 	}
 	dest := make([]driver.Value, 1)
 	err = rows.Next(dest)
 	rows.Close()
+	f.mu.Unlock()
 	if err != nil || dest[0] != int64(2) {
 		t.Fatalf("writer synchronous = %v, %v; want 2 (FULL)", dest[0], err)
 	}

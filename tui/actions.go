@@ -265,7 +265,9 @@ func init() {
 			}},
 		{name: "load", aliases: []string{"open", "e"}, key: func(g *globalKeys) key.Binding { return g.Open }, usage: "FILE|NAME",
 			summary: "open a scenario file or bundled scenario, resuming its own saved session (:load! starts it over)", min: 1, max: 1,
-			args: []argKind{argFile}, changes: true,
+			// Switching scenarios changes no simulation: read-only opens it from its start, in a
+			// scratch directory like the first.
+			args:  []argKind{argFile},
 			onKey: func(m *Model) tea.Cmd { return m.openFile() },
 			runForce: func(m *Model, a []string, force bool) (tea.Cmd, error) {
 				if force {
@@ -274,9 +276,37 @@ func init() {
 				return m.loadCmd(a[0], loadResume)
 			}},
 		{name: "pause", key: func(g *globalKeys) key.Binding { return g.Pause }, summary: "pause or resume virtual time (the key toggles)",
-			onKey: func(m *Model) tea.Cmd { return m.setPaused(m.frame == nil || !m.frame.Paused) },
-			run:   func(m *Model, _ []string) (tea.Cmd, error) { return m.setPaused(true), nil }},
-		{name: "resume", summary: "resume virtual time", run: func(m *Model, _ []string) (tea.Cmd, error) { return m.setPaused(false), nil }},
+			disabled: func(m *Model, _ []string) string { return m.whileRewound() },
+			onKey: func(m *Model) tea.Cmd {
+				if why := m.whileRewound(); why != "" {
+					m.info(why)
+					return nil
+				}
+				return m.setPaused(m.frame == nil || !m.frame.Paused)
+			},
+			run: func(m *Model, _ []string) (tea.Cmd, error) { return m.setPaused(true), nil }},
+		{name: "resume", summary: "resume virtual time", disabled: func(m *Model, _ []string) string { return m.whileRewound() },
+			run: func(m *Model, _ []string) (tea.Cmd, error) { return m.setPaused(false), nil }},
+		{name: "goto", aliases: []string{"go"}, usage: "T",
+			summary: "show the world as it was at virtual time T (1:30, 90s, 1:02:03): every pane, the log and the charts, replayed; acting there branches",
+			min:     1, max: 1,
+			run: func(m *Model, a []string) (tea.Cmd, error) {
+				t, err := parseVirtualTime(a[0])
+				if err != nil {
+					return nil, err
+				}
+				return m.rewindCmd(t)
+			}},
+		{key: func(g *globalKeys) key.Binding { return g.Back }, summary: "back 10 s of virtual time (a rewound view)",
+			onKey: func(m *Model) tea.Cmd { return m.stepTime(-travelStep) }},
+		{key: func(g *globalKeys) key.Binding { return g.Forward }, summary: "forward 10 s, up to the live simulation",
+			onKey: func(m *Model) tea.Cmd { return m.stepTime(travelStep) }},
+		{name: "live", summary: "back to the present from a rewound view (nothing is changed)",
+			run: func(m *Model, _ []string) (tea.Cmd, error) { return m.liveCmd(), nil }},
+		{name: "export", usage: "FILE [--expect]",
+			summary: "write the session shown as a scenario: its operator actions in timeline: (--expect adds expect: lines from the figures now; :export! overwrites FILE)",
+			min:     1, max: 2, args: []argKind{argFile, argExportFlag},
+			runForce: func(m *Model, a []string, force bool) (tea.Cmd, error) { return m.exportCmd(a, force) }},
 		{name: "speed", usage: "N", summary: "virtual seconds per wall-clock second (0.5, 1, 10, 1000…)", min: 1, max: 1,
 			args: []argKind{argSpeed},
 			run: func(m *Model, a []string) (tea.Cmd, error) {
@@ -386,6 +416,11 @@ func (m *Model) prepare(a *action, args []string, force bool) (dialog, tea.Cmd) 
 			return nil, nil
 		}
 	}
+	// An action that changes the simulation while rewound branches: one question says what the
+	// branch discards (and, for a dangerous action, what the action does), whatever `!` says.
+	branch := a.changes && m.rewound() && !m.readOnly
+	m.branching = branch
+	shown := m.dlg
 	var cmd tea.Cmd
 	var err error
 	if a.runForce != nil {
@@ -393,15 +428,34 @@ func (m *Model) prepare(a *action, args []string, force bool) (dialog, tea.Cmd) 
 	} else {
 		cmd, err = a.run(m, args)
 	}
+	m.branching = false
 	if err != nil {
 		m.fail(err)
 		return nil, nil
 	}
-	if force || !(a.dangerous || (a.dangerIf != nil && a.dangerIf(m, args))) {
+	dangerous := a.dangerous || (a.dangerIf != nil && a.dangerIf(m, args))
+	if branch && cmd != nil && m.dlg == shown { // (an action that opens a dialog asks at its end)
+		title, body := m.branchQuestion()
+		if dangerous {
+			t, more := a.confirm(m, args)
+			title, body = "Branch and "+lowerFirst(t), append(more, body...)
+		}
+		return &confirmDialog{title: title, body: body, danger: true, warn: "! Branching discards what happened later.", yes: cmd}, nil
+	}
+	if force || !dangerous {
 		return nil, cmd
 	}
 	title, body := a.confirm(m, args)
-	return &confirmDialog{title: title, body: body, danger: true, yes: cmd}, nil
+	live := func() []string { _, b := a.confirm(m, args); return b } // from the latest frame
+	return &confirmDialog{title: title, body: body, danger: true, yes: cmd, live: live}, nil
+}
+
+// lowerFirst lowers a question's first letter, to follow "Branch and".
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // mustAction is the action of a command name (a programming error if missing).

@@ -89,7 +89,7 @@ func TestReadOnly(t *testing.T) {
 	h.step(5 * time.Second)
 	h.wantView("read-only ►") // the status line says so
 	before := h.snap().EventCount
-	for _, k := range []string{"x", "s", "a", "d", "e", "r", "w", "m", "o", "t"} {
+	for _, k := range []string{"x", "s", "a", "d", "e", "r", "w", "m", "t"} {
 		h.keys("esc", k)
 		if k == "t" {
 			continue // Routing's toggle goes through the same gate: checked below
@@ -102,7 +102,7 @@ func TestReadOnly(t *testing.T) {
 	h.wantErr("read-only")
 	for _, c := range []string{"stop URS_1", "stop! URS_1", "start URS_1", "activate B URS_1", "deactivate C URS_1",
 		"set URS_1 default agent_reservation false", "repoint DAP_2 other", "join FaxCluster FaxSrv_2",
-		"leave FaxCluster FaxSrv_1", "switchover", "load other.yaml", "members"} {
+		"leave FaxCluster FaxSrv_1", "switchover", "members"} {
 		h.command(c)
 		h.wantErr("read-only")
 	}
@@ -126,6 +126,17 @@ func TestReadOnly(t *testing.T) {
 		if strings.Contains(hint, bad) {
 			t.Fatalf("hint offers %q in read-only: %s", bad, hint)
 		}
+	}
+	// Switching scenarios changes no simulation: read-only opens another (from its start).
+	h.keys("o")
+	if d, ok := h.m.dlg.(*pickDialog); !ok || !strings.Contains(d.Title(), "Open") {
+		t.Fatalf("o in read-only: dialog %T, status %q", h.m.dlg, h.m.msg)
+	}
+	h.keys("esc")
+	h.command("load other.yaml")
+	h.wantMsg("opened loaded-scenario")
+	if len(h.loads) != 1 || h.snap().Scenario != "loaded-scenario" {
+		t.Fatalf("read-only :load: loads %v, running %s", h.loads, h.snap().Scenario)
 	}
 }
 

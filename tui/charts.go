@@ -8,7 +8,71 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/barchart"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
+
+// trendWindow is the charts' samples of the world shown (Frame.Samples: one a virtual second),
+// oldest first. A column of a chart is a virtual second, whatever the speed or the refreshes.
+type trendWindow struct {
+	s []core.TrendSample
+}
+
+// take adds a frame's samples (a Reset frame's replace them) and reports whether any came.
+func (w *trendWindow) take(f *Frame) bool {
+	if f.Reset {
+		w.s = w.s[:0]
+	}
+	if len(f.Samples) == 0 {
+		return f.Reset
+	}
+	w.s = append(w.s, f.Samples...)
+	if n := len(w.s); n > live.TrendKeep {
+		w.s = append(w.s[:0], w.s[n-live.TrendKeep:]...)
+	}
+	return true
+}
+
+// times are the instants that end each column: every sample but the first (which has no second
+// before it).
+func (w *trendWindow) times() []int64 {
+	if len(w.s) < 2 {
+		return nil
+	}
+	out := make([]int64, 0, len(w.s)-1)
+	for _, s := range w.s[1:] {
+		out = append(out, s.T)
+	}
+	return out
+}
+
+// ursRates are URS u's submissions in each virtual second, and whether it ran at its end.
+func (w *trendWindow) ursRates(u int) ([]float64, []bool) {
+	if len(w.s) < 2 {
+		return nil, nil
+	}
+	rates := make([]float64, 0, len(w.s)-1)
+	up := make([]bool, 0, len(w.s)-1)
+	for i := 1; i < len(w.s); i++ {
+		a, b := &w.s[i-1], &w.s[i]
+		r := 0.0
+		if u < len(a.URSSubmitted) && u < len(b.URSSubmitted) {
+			r = float64(b.URSSubmitted[u]-a.URSSubmitted[u]) * float64(live.TrendEvery) / float64(b.T-a.T)
+		}
+		rates = append(rates, r)
+		up = append(up, u < len(b.URSRunning) && b.URSRunning[u])
+	}
+	return rates, up
+}
+
+// levels are a figure of every sample (queued, agents busy), oldest first.
+func (w *trendWindow) levels(of func(s *core.TrendSample) int64) []float64 {
+	out := make([]float64, len(w.s))
+	for i := range w.s {
+		out[i] = float64(of(&w.s[i]))
+	}
+	return out
+}
 
 // Charts the operator would rather look at than read: horizontal bars of how requests spread
 // over the servers of one target (is the load balanced?), and sparklines on a scale that one

@@ -76,6 +76,7 @@ const (
 	argValue
 	argFile
 	argSpeed
+	argExportFlag
 )
 
 // token is a word of the command line with where it starts.
@@ -199,7 +200,7 @@ func (m *Model) complete(line string) (string, []string) {
 // candidates lists names of a kind from the latest snapshot. words are the arguments before.
 func (m *Model) candidates(k argKind, words []string, prefix string) []string {
 	s := m.snap()
-	if s == nil && k != argFile && k != argSpeed {
+	if s == nil && k != argFile && k != argSpeed && k != argExportFlag {
 		return nil
 	}
 	var out []string
@@ -252,6 +253,11 @@ func (m *Model) candidates(k argKind, words []string, prefix string) []string {
 		}
 	case argFile:
 		out = fileCandidates(m.dir, prefix)
+		if !strings.ContainsAny(prefix, `/\`) {
+			out = append(out, m.bundled...) // :load takes bundled scenarios by name
+		}
+	case argExportFlag:
+		out = []string{"--expect"}
 	}
 	return out
 }

@@ -57,6 +57,9 @@ type confirmDialog struct {
 	danger bool   // a dangerous action: the question stands out
 	warn   string // the line that says why (default: it disrupts service)
 	yes    tea.Cmd
+	// live, when set, gives the body anew each time it is drawn: figures in it (interactions
+	// pending in a URS) stay what they are while the question waits.
+	live func() []string
 }
 
 func (d *confirmDialog) Title() string       { return d.title }
@@ -84,7 +87,11 @@ func (d *confirmDialog) View(th *theme, w, _ int) []string {
 		}
 		out = append(out, th.bad.s(clip(warn, w)), "")
 	}
-	out = append(out, wrapAll(d.body, w)...)
+	body := d.body
+	if d.live != nil {
+		body = d.live()
+	}
+	out = append(out, wrapAll(body, w)...)
 	return append(out, "", th.bold.s("y")+" yes   "+th.bold.s("n")+" no (default)")
 }
 

@@ -78,7 +78,7 @@ func (m *Model) openHelp() {
 	}
 	d.legend = []string{
 		"Routing: " + glyphInRing + " loaded, in the rotation  " + glyphLoaded + " loaded, URS not eligible (the detail line says why)  " + glyphNot + " not loaded; on the sparklines ▼ the URS stopped, ▲ it started",
-		"Status bar: sub submitted · done completed · inURS routing in a URS · agent with an agent · resub resubmitted · lost left open in a database the IS no longer uses",
+		"Status bar: in URS routing in a URS · with agent handled by an agent · lost left open in a database the IS no longer uses · at T (rewound, live is at T′): a replayed past; acting there branches",
 		"ESP: req requests · faults failed requests · misrouted sent by type to a server without the service · bars: requests per server of a target, ○ stopped",
 		"Event log: " + glyphHot + " highlighted: resubmissions, faults, failovers, switchovers, applications stopped/started, configuration changes (activation, options, cluster membership), double bookings, routing timeouts",
 		`Names with spaces go in double quotes: :stop "URS 1".`,

@@ -137,9 +137,25 @@ func TestBurstAndPaste(t *testing.T) {
 			}
 			return ""
 		}},
-		{"burst in a pick list moves once", func(h *harness) { h.keys("a"); h.burst("jj") }, func(h *harness) string {
+		{"a burst of movement keys in a pick list moves as many rows", func(h *harness) { h.keys("a"); h.burst("jj") }, func(h *harness) string {
+			if d, ok := h.m.dlg.(*pickDialog); !ok || d.cur != 2 {
+				return "the cursor did not move two rows"
+			}
+			return ""
+		}},
+		{"a burst of movement keys in the log moves as many rows", func(h *harness) {
+			h.keys("5")
+			h.burst("kkkk")
+		}, func(h *harness) string {
+			lp := h.m.panes[paneLog].(*logPane)
+			if lp.cur != lp.vlen()-5 {
+				return fmt.Sprintf("k k k k moved the log's cursor to %d of %d", lp.cur, lp.vlen())
+			}
+			return ""
+		}},
+		{"a burst mixing movement and other keys is one key", func(h *harness) { h.keys("a"); h.burst("jx") }, func(h *harness) string {
 			if d, ok := h.m.dlg.(*pickDialog); !ok || d.cur != 1 {
-				return "the cursor did not move exactly once"
+				return "j x moved other than once"
 			}
 			return ""
 		}},

@@ -7,7 +7,7 @@ type globalKeys struct {
 	Quit, Help, NextPane, PrevPane, GoPane                         key.Binding
 	Pause, Faster, Slower, Command, Filter, Open                   key.Binding
 	Activate, Deactivate, Stop, Start, SetOption, Repoint, Switch  key.Binding
-	Membership                                                     key.Binding
+	Membership, Back, Forward                                      key.Binding
 	navUp, navDown, navPgUp, navPgDown, navTop, navBottom, navLeft key.Binding
 	navRight                                                       key.Binding
 }
@@ -36,6 +36,8 @@ func newGlobalKeys() globalKeys {
 		Repoint:    b("r", "re-point DAP", "r"),
 		Switch:     b("w", "switchover", "w"),
 		Membership: b("m", "cluster members", "m"),
+		Back:       b("[", "back 10 s", "["),
+		Forward:    b("]", "forward 10 s", "]"),
 
 		navUp:     b("↑/k", "up", "up", "k"),
 		navDown:   b("↓/j", "down", "down", "j"),
@@ -55,11 +57,22 @@ type keyMap struct {
 	pane     []key.Binding
 	name     string
 	readOnly bool
+	rewound  bool
 }
+
+// kLive is the hint of a rewound view's way back.
+var kLive = key.NewBinding(key.WithKeys(":"), key.WithHelp(":live", "back to the present"))
 
 // ShortHelp is the one-line hint under the status bar. Read-only mode leaves out what it would
 // refuse.
 func (k keyMap) ShortHelp() []key.Binding {
+	if k.rewound { // the past: how to move in it and how to leave it
+		hint := key.NewBinding(key.WithKeys("x"), key.WithHelp("x s a …", "act here: branches (asks first)"))
+		if k.readOnly {
+			hint = key.NewBinding(key.WithKeys("x"), key.WithHelp("read-only", "looking only"))
+		}
+		return []key.Binding{k.g.Back, k.g.Forward, kLive, hint, k.g.Help, k.g.Quit}
+	}
 	var out []key.Binding
 	for _, b := range append(append([]key.Binding(nil), k.pane...), k.g.Stop, k.g.Start, k.g.Activate, k.g.Pause, k.g.Command, k.g.Help, k.g.Quit) {
 		if k.readOnly && (changesByKey(b) || paneChangeKeys[b.Help().Key]) {

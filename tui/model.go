@@ -79,6 +79,13 @@ type Model struct {
 	checked, unsafeGen bool
 	checkedGen         uint64
 	dir                string // where the file picker and :load start
+	// export writes the session as a scenario (Options.Export); nil: :export is not available.
+	export ExportFunc
+	// branching: an action's command is being made under a question that already asks whether to
+	// branch (prepare), so applyCmd branches without asking again.
+	branching bool
+	// bundled are the bundled scenarios' names, for :load's completion.
+	bundled []string
 }
 
 type rect struct{ x, y, w, h int }
@@ -144,6 +151,12 @@ func NewModel(sim Sim, load LoadFunc) *Model {
 // SetReadOnly makes the console read-only: everything can be looked at, nothing changes the
 // simulation (pausing and the speed still work: they change the pace, not the outcome).
 func (m *Model) SetReadOnly(ro bool) { m.readOnly = ro }
+
+// SetExport gives :export its writer (Options.Export).
+func (m *Model) SetExport(f ExportFunc) { m.export = f }
+
+// SetBundled gives :load's completion the bundled scenarios' names (Options.Bundled).
+func (m *Model) SetBundled(names []string) { m.bundled = names }
 
 // Init subscribes to the simulation's frames.
 func (m *Model) Init() tea.Cmd {
@@ -212,6 +225,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case showTextMsg:
 		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
+		return m, nil
+	case branchAskMsg:
+		if !m.rewound() {
+			return m, m.applyCmd(msg.desc, msg.acts...) // live again meanwhile: nothing to branch
+		}
+		title, body := m.branchQuestion()
+		m.dlg = &confirmDialog{title: title, body: body, danger: true, warn: "! Branching discards what happened later.",
+			yes: m.branchApplyCmd(msg.desc, msg.acts)}
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.key(msg)
@@ -330,6 +351,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if m.dlg != nil {
 		if t, ok := m.dlg.(interface{ typing() bool }); k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && !(ok && t.typing()) {
+			if movement(k.Runes) {
+				return m.eachKey(k) // j j j j moves four rows
+			}
 			k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
 		}
 		var cmd tea.Cmd
@@ -339,6 +363,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	p := m.panes[m.focus]
 	if p.Capturing() {
 		return p.Update(k)
+	}
+	if k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && movement(k.Runes) {
+		return m.eachKey(k) // j j j j moves four rows, as four presses do
 	}
 	if k.Type == tea.KeyRunes && (k.Paste || len(k.Runes) > 1) {
 		next, cmd, done := m.burst(k)
@@ -366,6 +393,26 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return p.Update(k)
 	}
 	return nil
+}
+
+// movement reports whether a burst is only movement keys (j k h l): a key held down or typed
+// fast, which moves as many rows as it has keys. Any other burst acts as one key (burst).
+func movement(rs []rune) bool {
+	for _, r := range rs {
+		if !strings.ContainsRune("jkhl", r) {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// eachKey handles the runes of a burst one by one.
+func (m *Model) eachKey(k tea.KeyMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, r := range k.Runes {
+		cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // burst handles a key message of several runes in normal mode: what a paste or fast typing
@@ -513,6 +560,14 @@ func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
 	for i := range acts {
 		acts[i] = realNames(acts[i], m.names)
 	}
+	if m.rewound() {
+		// Acting in the past branches: it discards what happened after, so it asks first
+		// (prepare's question did already when branching is set).
+		if m.branching {
+			return m.branchApplyCmd(desc, acts)
+		}
+		return func() tea.Msg { return branchAskMsg{desc: desc, acts: acts} }
+	}
 	return func() tea.Msg {
 		for _, a := range acts {
 			if err := sim.Apply(a); err != nil {
@@ -599,7 +654,8 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 	case core.TypeRoutingServer:
 		for _, u := range s.URS {
 			if u.Name == a.Name {
-				out = append(out, fmt.Sprintf("The Interaction Server resubmits the %d interactions pending in it to an eligible URS that has the strategy; reservations it held are freed.", u.Pending))
+				out = append(out, "The Interaction Server resubmits the interactions pending in it when you answer ("+
+					plural(u.Pending, "interaction")+" now) to an eligible URS that has the strategy; reservations it held are freed.")
 			}
 		}
 	case core.TypeInteractionServer:
@@ -945,10 +1001,6 @@ func (m *Model) openFile() tea.Cmd {
 		m.fail(errors.New("opening scenario files is not available in this console"))
 		return nil
 	}
-	if m.readOnly {
-		m.fail(errReadOnly("opening another scenario"))
-		return nil
-	}
 	m.dlg = filePick(m.dir, func(path string) tea.Cmd {
 		c, err := m.loadCmd(path, loadAsk)
 		if err != nil {
@@ -972,9 +1024,6 @@ const (
 func (m *Model) loadCmd(path string, mode loadMode) (tea.Cmd, error) {
 	if m.load == nil {
 		return nil, errors.New("load: opening scenario files is not available in this console")
-	}
-	if m.readOnly {
-		return nil, errReadOnly("opening another scenario")
 	}
 	if !filepath.IsAbs(path) && m.dir != "" {
 		// A file next to the others; otherwise the name goes to the loader as typed, which
@@ -1050,7 +1099,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
-	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly}
+	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly, rewound: m.rewound()}
 }
 
 // article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".

@@ -139,6 +139,13 @@ func (p *espPane) rows() []row {
 				rows = append(rows, note(th.dim, w, "  "+string(t)+" "+mixedServices(s, t)))
 				first, any = false, true
 			}
+			if len(v.Clusters) > 0 {
+				// Reached by type too, but its figures are those under its cluster: said once.
+				t := fit("    "+v.Name+"  also reached by type · in "+strings.Join(v.Clusters, ", ")+" above", w)
+				rows = append(rows, row{key: "d/" + v.Name, plain: t, text: th.dim.s(t), pick: true,
+					sel: selection{App: v.Name, Type: v.Type}})
+				continue
+			}
 			server("d/"+v.Name, "    ", v, "")
 		}
 	}

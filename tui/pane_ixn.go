@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/ixlb/ixlb/core"
 )
 
@@ -16,16 +15,15 @@ import (
 // interactions table has them), what waits for a URS, and agents busy and free per group.
 type ixnPane struct {
 	listPane
-	// History, one value per frame in which virtual time moved: interactions queued (waiting
-	// in queues) and agents busy, for the sparklines under the summary.
+	// One value a virtual second (the frames' trend samples): interactions queued (waiting in
+	// queues) and agents busy, for the sparklines under the summary.
+	trend        trendWindow
 	queued, busy []float64
-	lastT        int64
-	gen          uint64
 	sq, sb       sparkline.Model
 }
 
 func newIxnPane(th *theme, g *globalKeys) *ixnPane {
-	p := &ixnPane{lastT: -1}
+	p := &ixnPane{}
 	p.th, p.nav = th, newNavKeys(g)
 	p.build = p.rows
 	p.header = p.summary
@@ -40,31 +38,12 @@ func (p *ixnPane) Keys() []key.Binding {
 }
 
 func (p *ixnPane) Update(msg tea.Msg) tea.Cmd {
-	if f, ok := msg.(frameMsg); ok && f.f.Snap != nil {
-		s := f.f.Snap
-		if f.f.Reset || f.f.Gen != p.gen {
-			p.queued, p.busy, p.lastT, p.gen = nil, nil, -1, f.f.Gen
-		}
-		if s.T > p.lastT {
-			busy := 0
-			for _, g := range s.Groups {
-				busy += g.Busy
-			}
-			p.queued = appendHist(p.queued, float64(s.Live.Queued))
-			p.busy = appendHist(p.busy, float64(busy))
-			p.lastT = s.T
-		}
+	if f, ok := msg.(frameMsg); ok && p.trend.take(f.f) {
+		p.queued = p.trend.levels(func(s *core.TrendSample) int64 { return s.Queued })
+		p.busy = p.trend.levels(func(s *core.TrendSample) int64 { return s.Busy })
 	}
 	p.updateList(msg)
 	return nil
-}
-
-func appendHist(h []float64, v float64) []float64 {
-	h = append(h, v)
-	if len(h) > histLen {
-		h = h[len(h)-histLen:]
-	}
-	return h
 }
 
 // trends are the sparklines of queue depth and agents busy, when the pane has room.

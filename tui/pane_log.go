@@ -121,7 +121,10 @@ type logFilter struct {
 
 func parseLogFilter(s string) logFilter {
 	f := logFilter{src: s}
-	for _, t := range strings.Fields(s) {
+	// Double quotes group as on the screen and the command line: urs="URS 2" is one term.
+	toks, _ := tokenizeLoose(s)
+	for _, tok := range toks {
+		t := tok.text
 		if k, v, ok := strings.Cut(t, "="); ok && k != "" {
 			f.fields = append(f.fields, [2]string{k, v})
 			continue
@@ -145,7 +148,7 @@ func (f *logFilter) match(e *LogEntry) bool {
 			ok = strings.HasPrefix(clock(e.T), fv[1])
 		default:
 			for _, kv := range pairs {
-				if strings.EqualFold(kv[0], fv[0]) && strings.EqualFold(kv[1], fv[1]) {
+				if strings.EqualFold(kv[0], fv[0]) && (strings.EqualFold(kv[1], fv[1]) || strings.EqualFold(unquoted(kv[1]), fv[1])) {
 					ok = true
 					break
 				}
@@ -168,6 +171,14 @@ func (f *logFilter) match(e *LogEntry) bool {
 		}
 	}
 	return true
+}
+
+// unquoted is a field value as drawn ("URS 2" in quotes when it holds a blank) without its quotes.
+func unquoted(v string) string {
+	if u, err := strconv.Unquote(v); err == nil && strings.HasPrefix(v, `"`) {
+		return u
+	}
+	return v
 }
 
 // ingest appends new entries, dropping the oldest beyond the ring's size.
@@ -246,11 +257,16 @@ func (p *logPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case frameMsg:
 		f := msg.f
-		if f.Reset || f.Gen != p.gen {
+		if f.Gen != p.gen {
+			// Another scenario: its log starts unfiltered (a filter of the last one would hide
+			// everything, "no event matches the filter"). A rewind of the same one keeps it.
 			p.gen = f.Gen
-			if f.Reset {
-				p.reset()
-			}
+			p.filter, p.hotOnly, p.editing = "", false, false
+			p.input.SetValue("")
+			p.input.Blur()
+		}
+		if f.Reset {
+			p.reset()
 		}
 		if len(f.Events) > 0 {
 			p.ingest(f.Events)

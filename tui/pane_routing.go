@@ -3,12 +3,14 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // routingPane is the strategies × URS matrix: which URS has each strategy loaded (activated in
@@ -32,12 +34,12 @@ type routingPane struct {
 	row, col       int // cursor: strategy index, URS index
 	rowOff, colOff int
 
-	// Submission rate history per URS (interactions per virtual second between frames), fed
-	// from successive snapshots' URSView.Submitted.
-	hist    map[string][]float64
-	up      map[string][]bool // whether the URS ran, at each value of hist
-	lastSub map[string]int64
-	lastT   int64
+	// Submissions per virtual second of each URS and whether it ran, one value a virtual second
+	// (the frames' trend samples), by URS index; hist[u][i] is the second ending at times[i].
+	trend   trendWindow
+	hist    [][]float64
+	up      [][]bool
+	times   []int64
 	gen     uint64
 	sparks  []string // rendered mini charts of the visible columns, by column - colOff
 	spark   sparkline.Model
@@ -50,12 +52,9 @@ type routingPane struct {
 	bigW  int
 }
 
-const histLen = 240 // frames of history: about 24 s of wall clock
-
 func newRoutingPane(th *theme, g *globalKeys) *routingPane {
 	return &routingPane{th: th, nav: newNavKeys(g), left: g.navLeft, right: g.navRight,
-		toggle: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "toggle strategy on URS")),
-		hist:   map[string][]float64{}, up: map[string][]bool{}, lastSub: map[string]int64{}, lastT: -1}
+		toggle: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "toggle strategy on URS"))}
 }
 
 func (p *routingPane) Title() string       { return "Routing" }
@@ -173,46 +172,25 @@ func (p *routingPane) toggleCmd() tea.Cmd {
 }
 
 func (p *routingPane) takeFrame(f *Frame) {
-	if f.Reset || f.Gen != p.gen {
-		p.hist, p.up, p.lastSub, p.lastT, p.gen = map[string][]float64{}, map[string][]bool{}, map[string]int64{}, -1, f.Gen
-		p.row, p.col, p.rowOff, p.colOff = 0, 0, 0, 0
+	if f.Gen != p.gen { // another scenario: the cursor starts over (a rewind keeps it)
+		p.row, p.col, p.rowOff, p.colOff, p.gen = 0, 0, 0, 0, f.Gen
 	}
 	p.frame = f
-	s := f.Snap
-	if s == nil {
-		return
-	}
-	if p.lastT >= 0 && s.T > p.lastT {
-		dt := float64(s.T-p.lastT) / 1e9
-		p.histMax = 0
-		for _, u := range s.URS {
-			// Smoothed (EMA over ~5 frames): at 1x a frame sees 0 or 1 submission, and the raw
-			// rate would flicker between 0 and 10/s.
-			inst := float64(u.Submitted-p.lastSub[u.Name]) / dt
-			prev := inst
-			if h := p.hist[u.Name]; len(h) > 0 {
-				prev = h[len(h)-1]
-			}
-			h := append(p.hist[u.Name], prev+0.3*(inst-prev))
-			up := append(p.up[u.Name], u.Running)
-			if len(h) > histLen {
-				h, up = h[len(h)-histLen:], up[len(up)-histLen:]
-			}
-			p.hist[u.Name], p.up[u.Name] = h, up
+	if p.trend.take(f) {
+		s := f.Snap
+		p.hist, p.up, p.times = p.hist[:0], p.up[:0], p.trend.times()
+		var all []float64
+		for u := range s.URS {
+			h, up := p.trend.ursRates(u)
+			p.hist, p.up = append(p.hist, h), append(p.up, up)
+			all = append(all, h...)
 		}
 		// One scale for every URS, so they compare; the 95th percentile, so one spike (a burst
 		// of resubmissions) does not flatten the rest.
-		var all []float64
-		for _, h := range p.hist {
-			all = append(all, h...)
-		}
 		p.histMax, p.clipped = robustTop(all, 1)
 	}
-	if p.lastT < 0 || s.T > p.lastT {
-		for _, u := range s.URS {
-			p.lastSub[u.Name] = u.Submitted
-		}
-		p.lastT = s.T
+	if f.Snap == nil {
+		return
 	}
 	p.clampCursor()
 	p.renderSparks()
@@ -259,8 +237,7 @@ func (p *routingPane) renderSparks() {
 	p.sparks = p.sparks[:0]
 	top := max(p.histMax, 1)
 	for c := p.colOff; c < min(len(s.URS), p.colOff+g.ncols); c++ {
-		u := s.URS[c].Name
-		p.sparks = append(p.sparks, withMarks(p.th, drawSpark(&p.spark, p.hist[u], top), w, p.up[u]))
+		p.sparks = append(p.sparks, withMarks(p.th, drawSpark(&p.spark, p.histOf(c), top), w, p.upOf(c)))
 	}
 
 	// The chart below the matrix, when the strategies leave at least three lines.
@@ -284,10 +261,14 @@ func (p *routingPane) renderSparks() {
 	if p.clipped {
 		scale += ", spikes clipped"
 	}
-	p.chart = append(p.chart, p.th.header.s(fit("Submissions per virtual second, newest right · ▼ stop ▲ start · "+scale, p.w-1)))
+	span := "newest right"
+	if k := min(bw, len(p.times)); k > 0 {
+		span = shortClock(time.Duration(p.times[len(p.times)-k]-live.TrendEvery)) + "–" + shortClock(time.Duration(p.times[len(p.times)-1]))
+	}
+	p.chart = append(p.chart, p.th.header.s(fit("Submissions per virtual second, "+span+" · ▼ stop ▲ start · "+scale, p.w-1)))
 	for c := first; c < first+n; c++ {
 		u := &s.URS[c]
-		h := p.hist[u.Name]
+		h := p.histOf(c)
 		rate := 0.0
 		if len(h) > 0 {
 			rate = h[len(h)-1]
@@ -296,9 +277,24 @@ func (p *routingPane) renderSparks() {
 		if c == p.col {
 			name = p.th.bold.s(name)
 		}
-		p.chart = append(p.chart, name+" "+withMarks(p.th, drawSpark(&p.big, h, top), bw, p.up[u.Name])+" "+
+		p.chart = append(p.chart, name+" "+withMarks(p.th, drawSpark(&p.big, h, top), bw, p.upOf(c))+" "+
 			p.th.dim.s(fitR(strconv.FormatFloat(rate, 'f', 1, 64)+"/s", 11)))
 	}
+}
+
+// histOf and upOf are URS c's submissions per virtual second and whether it ran.
+func (p *routingPane) histOf(c int) []float64 {
+	if c < len(p.hist) {
+		return p.hist[c]
+	}
+	return nil
+}
+
+func (p *routingPane) upOf(c int) []bool {
+	if c < len(p.up) {
+		return p.up[c]
+	}
+	return nil
 }
 
 // drawSpark renders the tail of values that fits the sparkline, on a shared scale so the URS

@@ -48,8 +48,15 @@ type Options struct {
 	// CLI prints them on stderr, where they show again after the console closes).
 	Warnings []string
 	// ReadOnly opens a console where everything can be looked at and nothing changes the
-	// simulation (a trainee or an observer watching a drill).
+	// simulation (a trainee or an observer watching a drill). It may rewind, never branch.
 	ReadOnly bool
+	// Export writes the session as a scenario (:export); nil disables it.
+	Export ExportFunc
+	// Bundled are the names of the bundled scenarios, which :load completes.
+	Bundled []string
+	// Terminal, when set, says why there is no terminal to draw on (nil: there is one). It is
+	// asked once the simulation is built, before the screen is taken; Run returns its error.
+	Terminal func() error
 }
 
 // Run opens the console full screen and returns when the user quits or ctx ends.
@@ -63,6 +70,11 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	if o.Terminal != nil {
+		if err := o.Terminal(); err != nil {
+			return errors.Join(err, r.Close())
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.Start(ctx)
@@ -71,28 +83,39 @@ func Run(ctx context.Context, o Options) error {
 	m.speedChanged = o.SpeedChanged
 	m.warnings(o.Warnings)
 	m.SetReadOnly(o.ReadOnly)
+	m.SetExport(o.Export)
+	m.SetBundled(o.Bundled)
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
 	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has
 	// already stopped, and the console never exits. One handler here quits instead.
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithoutSignalHandler())
-	stop := quitOnSignal(p)
+	var caught atomic.Value // the signal that ended the console
+	stop := quitOnSignal(p, &caught)
 	defer stop()
 	_, err = p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && (ctx.Err() != nil || signalled.Load()) {
+	sig, _ := caught.Load().(os.Signal)
+	if errors.Is(err, tea.ErrProgramKilled) && (ctx.Err() != nil || sig != nil) {
 		err = nil // the caller cancelled or a signal asked to quit: a normal way out
 	}
-	return errors.Join(err, r.Close())
+	err = errors.Join(err, r.Close())
+	if err == nil && sig != nil {
+		return &Signalled{Signal: sig}
+	}
+	return err
 }
 
-// signalled records that a signal ended the console (so Kill's error is not reported).
-var signalled atomic.Bool
+// Signalled is Run's error when a signal ended the console, the session saved: the caller exits
+// as the shell expects of a process a signal stopped, 128 + its number.
+type Signalled struct{ Signal os.Signal }
+
+func (s *Signalled) Error() string { return "stopped by " + s.Signal.String() }
 
 // quitOnSignal ends p on SIGINT, SIGTERM or SIGHUP: the first asks it to quit (the terminal is
 // restored, the session saved); a second, or a quit that does not finish within a second, kills
 // it; SIGHUP (the terminal closed) kills it at once. Quit and Kill never block, whatever state
 // the program is in.
-func quitOnSignal(p *tea.Program) (stop func()) {
+func quitOnSignal(p *tea.Program, caught *atomic.Value) (stop func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -103,7 +126,7 @@ func quitOnSignal(p *tea.Program) (stop func()) {
 		case <-done:
 			return
 		}
-		signalled.Store(true)
+		caught.Store(sig)
 		if sig == syscall.SIGHUP {
 			// The terminal is gone: nothing to draw or restore there, and a graceful quit
 			// would only wait on writes to it. The session is still saved (Run closes the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
@@ -221,6 +222,11 @@ func (m *Model) statusBar() string {
 	if f.Behind && !f.Paused {
 		run.t += " (behind)"
 	}
+	if f.Rewound {
+		// The past, replayed: the live simulation waits where it was.
+		run = seg{"at " + shortClock(time.Duration(s.T)) + " (rewound, live is at " + shortClock(time.Duration(f.LiveT)) + ")", th.barWarn}
+		runShort = seg{"rewound · live " + shortClock(time.Duration(f.LiveT)), th.barWarn}
+	}
 	if m.readOnly {
 		// Whoever looks at the screen knows nothing they do will change the simulation.
 		run.t, runShort.t = "read-only "+run.t, "RO "+runShort.t
@@ -237,21 +243,24 @@ func (m *Model) statusBar() string {
 		is = seg{"IS " + s.ActiveIS + " held", th.barBad}
 	}
 	st, lv := s.Stats, s.Live
+	// One wording at every width: a narrower bar leaves figures out, it does not rename them.
 	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
 		count(st.Submitted), count(s.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
-	// The short form keeps every figure; ? help and the Interactions pane spell them out.
-	short := seg{fmt.Sprintf("sub %s done %s inURS %s agent %s resub %s",
-		count(st.Submitted), count(s.Completed), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
+	mid := seg{fmt.Sprintf("submitted %s · completed %s · in URS %s · resubmitted %s",
+		count(st.Submitted), count(s.Completed), count(lv.InURS), count(st.Resubmitted)), th.bar}
+	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmitted %s", count(st.Submitted), count(s.Completed), count(st.Resubmitted)), th.bar}
+	shorter := seg{fmt.Sprintf("submitted %s · completed %s", count(st.Submitted), count(s.Completed)), th.bar}
 	name := seg{s.Scenario, th.barKey}
 	clkSeg := seg{clk, th.bar}
 	levels := [][]seg{
 		{name, run, clkSeg, is, long},
+		{name, run, clkSeg, is, mid},
 		{name, run, clkSeg, is, short},
 		{name, run, clkShort, is, short},
 		{run, clkShort, is, short}, // compact layout: the tab bar shows the scenario's name
 		{run, clkShort, short},
 		{runShort, clkShort, short},
-		{runShort, clkShort, seg{fmt.Sprintf("sub %s done %s resub %s", count(st.Submitted), count(s.Completed), count(st.Resubmitted)), th.bar}},
+		{runShort, clkShort, shorter},
 		{runShort, clkShort},
 	}
 	// The account of damage (the run report's figures and labels): never dropped for room.
@@ -271,7 +280,7 @@ func (m *Model) statusBar() string {
 	// The last error keeps at least this much room: detail goes first.
 	errRoom := 0
 	if m.lastErr != "" {
-		errRoom = len(sep) + min(width(m.lastErr)+12, 24) // the clock and counters come first
+		errRoom = len(sep) + min(width(m.lastErr)+12, 40) // figures go first: the error needs room to be read
 	}
 	var use []seg
 	used := 0

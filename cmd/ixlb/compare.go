@@ -87,8 +87,12 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 		}
 	}
 	opt := study.CompareOptions{Seeds: f.seeds, All: f.all}
+	first := scA.Config.Seed
 	if f.seedSet {
-		opt.FirstSeed = &f.seed
+		opt.FirstSeed, first = &f.seed, f.seed
+	}
+	if err := checkSeeds(first, f.seeds); err != nil {
+		return err
 	}
 	sig := watchSignals()
 	defer sig.release()

@@ -6,12 +6,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/ixlb/ixlb/core"
@@ -46,13 +49,17 @@ func addConsoleFlags(cmd *cobra.Command) {
 // persister saves the console's session: operator actions, the event log and, about ten times
 // a second, the engine's resume state — after the interaction rows, so it never runs ahead.
 type persister struct {
-	ss  *session
-	log store.EventLog
+	ss  session
+	log core.EventSink
 }
 
-func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.st.RecordAction(t, a) }
-func (p *persister) Commit(st core.ResumeState) error          { return p.ss.commitAsync(st) }
+func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.RecordAction(t, a) }
+func (p *persister) Commit(st core.ResumeState) error          { return p.ss.SaveAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
+
+// Branch cuts the saved session at st, the instant the operator branched from (see
+// session.Branch); the databases follow when the runner resumes st on them.
+func (p *persister) Branch(st core.ResumeState) error { return p.ss.Branch(st) }
 
 // loadConfig is the console's scenario loader (the `o` file picker and `:load`, a file or a
 // bundled name): lint errors stop the load there too, as they do on the command line; warnings go
@@ -76,24 +83,10 @@ func loadConfig(path string) (core.Config, []string, error) {
 	return sc.Config, warnings, nil
 }
 
-// speedFile keeps the console's last speed in a session's directory.
-const speedFile = "console-speed"
-
 // savedSpeed reads the speed the console last ran a session at.
-func savedSpeed(dir string) (float64, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, speedFile))
-	if err != nil {
-		return 0, false
-	}
-	x, err := tui.ParseSpeed(string(b))
+func savedSpeed(ss session) (float64, bool) {
+	x, err := tui.ParseSpeed(ss.ConsoleSpeed())
 	return x, err == nil
-}
-
-// saveSpeed records the speed for the next session; failing to is not worth an error.
-func saveSpeed(dir string, x float64) {
-	if dir != "" {
-		_ = os.WriteFile(filepath.Join(dir, speedFile), []byte(strconv.FormatFloat(x, 'g', -1, 64)+"\n"), 0o600)
-	}
 }
 
 // curDir is the data directory of the scenario running in the console (read by SavedSession on
@@ -115,27 +108,32 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		return tui.ScenarioSession{}, err
 	}
 	old := p.ss
-	same := !old.temp && filepath.Clean(old.dir) == filepath.Clean(next)
-	if old.temp {
+	same := !old.Temporary() && filepath.Clean(old.Dir()) == filepath.Clean(next)
+	if old.Temporary() {
 		next = "" // a read-only console keeps to scratch directories
 		fresh = true
 	}
 	if same { // the running scenario again: its directory is free only once closed
-		if err := old.close(); err != nil {
+		if err := old.Close(); err != nil {
 			return tui.ScenarioSession{}, err
 		}
 	}
 	nss, err := openSession(next, cfg, fresh, false)
+	if err == nil {
+		if sc, lerr := scenarios.Resolve(source); lerr == nil {
+			recordScenario(nss, sc)
+		}
+	}
 	var history []core.Event
-	if err == nil && nss.resume != nil {
-		if history, err = nss.history(5000); err != nil {
-			nss.close()
+	if err == nil && nss.Resume() != nil {
+		if history, err = nss.History(5000); err != nil {
+			nss.Close()
 		}
 	}
 	if err != nil {
 		if same { // put the running scenario's session back
-			if back, berr := openSession(old.dir, cfg, false, false); berr == nil {
-				p.ss, p.log = back, back.st.EventSink()
+			if back, berr := openSession(old.Dir(), cfg, false, false); berr == nil {
+				p.ss, p.log = back, back.EventSink()
 			}
 		}
 		var mm *store.ScenarioMismatchError
@@ -144,12 +142,12 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		}
 		return tui.ScenarioSession{}, err
 	}
-	p.ss, p.log = nss, nss.st.EventSink()
-	cur.set(nss.dir)
+	p.ss, p.log = nss, nss.EventSink()
+	cur.set(nss.Dir())
 	if !same {
-		old.close()
+		old.Close()
 	}
-	return tui.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.st)}, Resume: nss.resume, History: history}, nil
+	return tui.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.Databases())}, Resume: nss.Resume(), History: history}, nil
 }
 
 // savedSession describes the saved session of a scenario opened from the console, for the
@@ -162,27 +160,33 @@ func savedSession(cur *curDir, cfg core.Config, source string) string {
 	if filepath.Clean(dir) == filepath.Clean(cur.get()) {
 		return "the one running now, in " + dir
 	}
-	if _, err := os.Stat(filepath.Join(dir, "ixlb.db")); err != nil {
-		return ""
-	}
-	lk, err := lockDir(dir) // another ixlb may have it open: say so rather than read under it
-	if err != nil {
+	info, ok, err := store.PeekSession(dir)
+	switch {
+	case err != nil:
 		return "in " + dir + ", which cannot be opened now: " + err.Error()
-	}
-	defer lk.unlock()
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		return "in " + dir + " (" + err.Error() + ")"
-	}
-	defer st.Close()
-	if err := st.CheckScenario(cfg.Name, scenarioDigest(cfg)); err != nil {
+	case !ok || !info.Saved || (info.Events == 0 && info.VirtualTime == 0):
+		return "" // nothing happened in it: nothing to resume
+	case info.Scenario.SHA256 != store.ScenarioOf(cfg).SHA256:
 		return "in " + dir + ", of another version of the scenario (resuming refuses it)"
 	}
-	rs, ok, err := st.LoadRun()
-	if err != nil || !ok {
-		return ""
+	return fmt.Sprintf("at virtual %s, %d events, in %s", time.Duration(info.VirtualTime).Round(time.Millisecond), info.Events, dir)
+}
+
+// needTerminal says why the console cannot draw here: it needs a terminal for its output, and
+// one to read keys from (standard input, or the controlling terminal when input is redirected).
+func needTerminal() error {
+	if !isatty.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("the console needs a terminal: its output is not one (redirected to a file or a pipe?)")
 	}
-	return fmt.Sprintf("at virtual %s, %d events, in %s", time.Duration(rs.VirtualTime).Round(time.Millisecond), rs.Events, dir)
+	if isatty.IsTerminal(os.Stdin.Fd()) {
+		return nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return errors.New("the console needs a terminal to read keys from: its input is not one, and there is no controlling terminal")
+	}
+	tty.Close()
+	return nil
 }
 
 func runConsole(cmd *cobra.Command, args []string) error {
@@ -201,6 +205,11 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil { // warnings before the TUI takes the screen
 		return err
 	}
+	if guard, err := newMemoryGuard(); err != nil {
+		return exitf(2, "%v", err)
+	} else if err := guard.checkEstimate(sc.File, sc.Config); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if _, err := core.New(sc.Config); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
@@ -213,50 +222,81 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%v", err)
 		}
 	}
+	_, statErr := os.Stat(dir)
+	made := dir != "" && errors.Is(statErr, fs.ErrNotExist)
 	ss, err := openSession(dir, sc.Config, console.fresh, console.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	engineOpts := []core.Option{core.WithDatabases(ss.st)}
+	recordScenario(ss, sc)
+	engineOpts := []core.Option{core.WithDatabases(ss.Databases())}
 	if console.rebuild {
 		engineOpts = append(engineOpts, core.WithRebuild())
 	}
-	if !cmd.Flags().Changed("speed") && !ss.temp {
-		if x, ok := savedSpeed(ss.dir); ok {
+	if !cmd.Flags().Changed("speed") && !ss.Temporary() {
+		if x, ok := savedSpeed(ss); ok {
 			console.speed = x // the pace the operator left it at
 		}
 	}
-	p := &persister{ss: ss, log: ss.st.EventSink()}
+	p := &persister{ss: ss, log: ss.EventSink()}
 	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
 		Paused: console.paused, Persister: p, EngineOptions: engineOpts,
-		Resume: ss.resume, Warnings: warnings, ReadOnly: console.readOnly}
-	if ss.resume != nil {
-		if opts.History, err = ss.history(5000); err != nil {
-			ss.close()
+		Resume: ss.Resume(), Warnings: warnings, ReadOnly: console.readOnly}
+	if ss.Resume() != nil {
+		if opts.History, err = ss.History(5000); err != nil {
+			ss.Close()
 			return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
 		}
 	}
 	// Each scenario keeps its own session in its own directory: one opened from the console
 	// (o, :load) resumes its saved session unless the operator chose to start it over.
-	cur := &curDir{dir: ss.dir}
+	cur := &curDir{dir: ss.Dir()}
 	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
 		return openConsoleScenario(p, cur, cfg, source, fresh)
 	}
-	opts.SavedSession = func(cfg core.Config, source string) string {
-		return savedSession(cur, cfg, source)
+	if !console.readOnly { // a read-only console opens every scenario from its start
+		opts.SavedSession = func(cfg core.Config, source string) string {
+			return savedSession(cur, cfg, source)
+		}
 	}
 	if !console.readOnly {
-		opts.SpeedChanged = func(x float64) { saveSpeed(cur.get(), x) }
+		// Failing to keep the speed is not worth an error.
+		opts.SpeedChanged = func(x float64) { p.ss.SetConsoleSpeed(strconv.FormatFloat(x, 'g', -1, 64)) }
 	}
+	opts.Export = consoleExport(cur)
+	for _, b := range scenarios.Bundled() {
+		opts.Bundled = append(opts.Bundled, b.Name)
+	}
+	// After the session's own checks and its resume (a refusal there says more), before the
+	// screen is taken: without a terminal there is no console, and a directory made for it goes.
+	var noTerminal error
+	opts.Terminal = func() error { noTerminal = needTerminal(); return noTerminal }
 	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
 	// Bubble Tea's shutdown).
 	err = tui.Run(context.Background(), opts)
-	if cerr := p.ss.close(); err == nil && cerr != nil {
+	if noTerminal != nil {
+		ss.Close()
+		if made {
+			os.RemoveAll(dir)
+		}
+		return exitf(2, "%v\nTo run %s without a terminal: ixlb run %s (--json for the report, --events FILE for the log)", noTerminal, sc.Config.Name, arg)
+	}
+	if cerr := p.ss.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	var mm *core.ResumeMismatchError
 	if errors.As(err, &mm) {
-		return resumeError(ss.dir, err)
+		return &exitError{code: 2, err: explain(ss.ResumeError(err))}
+	}
+	var sig *tui.Signalled
+	if errors.As(err, &sig) {
+		// Stopped by a signal, the session saved: 128 + its number, as the shell expects (130
+		// for SIGINT, 143 for SIGTERM, 129 for SIGHUP), not 0.
+		code := 130
+		if s, ok := sig.Signal.(syscall.Signal); ok {
+			code = 128 + int(s)
+		}
+		return &exitError{code: code, err: errors.New("")}
 	}
 	if err != nil {
 		return fmt.Errorf("console: %w", err)

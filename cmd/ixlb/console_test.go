@@ -21,15 +21,15 @@ func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &persister{ss: ss, log: ss.st.EventSink()}
+	p := &persister{ss: ss, log: ss.EventSink()}
 	var history []core.Event
-	if ss.resume != nil {
-		if history, err = ss.history(5000); err != nil {
+	if ss.Resume() != nil {
+		if history, err = ss.History(5000); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: p, Resume: ss.resume, History: history,
-		EngineOptions: []core.Option{core.WithDatabases(ss.st)}})
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: p, Resume: ss.Resume(), History: history,
+		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,12 +67,12 @@ func TestConsoleSessionPersists(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ss.close(); err != nil {
+	if err := p.ss.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	r2, p2, history := openConsoleRunner(t, dir, sc)
-	defer p2.ss.close()
+	defer p2.ss.Close()
 	defer r2.Close()
 	if len(history) == 0 || history[len(history)-1].T > before.T {
 		t.Fatalf("history: %d events", len(history))
@@ -150,9 +150,9 @@ func TestConsoleReopensAtTheEndPaused(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Close()
-	p.ss.close()
+	p.ss.Close()
 	r2, p2, _ := openConsoleRunner(t, dir, sc)
-	defer p2.ss.close()
+	defer p2.ss.Close()
 	defer r2.Close()
 	f, _ := r2.TryNext()
 	if !f.Paused || !strings.Contains(f.Note, "duration") || f.Snap.T != int64(sc.Config.Duration) {
@@ -172,7 +172,7 @@ func TestConsoleLostMatchesReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := core.New(sc.Config, core.WithDatabases(ss.st))
+		e, err := core.New(sc.Config, core.WithDatabases(ss.Databases()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestConsoleLostMatchesReport(t *testing.T) {
 		if snap.Damage != rep.Interactions.Damage {
 			t.Errorf("%s: console's account of damage %+v, report's %+v", name, snap.Damage, rep.Interactions.Damage)
 		}
-		ss.close()
+		ss.Close()
 	}
 }
 
@@ -206,17 +206,17 @@ func TestConsolePerScenarioSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &persister{ss: ss, log: ss.st.EventSink()}
-	cur := &curDir{dir: ss.dir}
+	p := &persister{ss: ss, log: ss.EventSink()}
+	cur := &curDir{dir: ss.Dir()}
 	r, err := tui.NewRunner(a.Config, tui.RunnerOptions{Source: a.File, Persister: p,
-		EngineOptions: []core.Option{core.WithDatabases(ss.st)},
+		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
 		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
 			return openConsoleScenario(p, cur, cfg, source, fresh)
 		}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { r.Close(); p.ss.close() }()
+	defer func() { r.Close(); p.ss.Close() }()
 	at := func() int64 {
 		t.Helper()
 		if err := r.Step(0); err != nil {

@@ -16,6 +16,8 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/ixlb/ixlb/core"
+
+	"github.com/ixlb/ixlb/store"
 )
 
 // dbRows reads id -> (state, completed) of an interactions database with plain SQL, as someone
@@ -138,7 +140,7 @@ func TestDataDirectoryGuards(t *testing.T) {
 		m := map[string]string{}
 		entries, _ := os.ReadDir(data)
 		for _, e := range entries {
-			if e.Name() == lockFileName {
+			if e.Name() == store.LockFileName {
 				continue // holds the pid of the last process that owned the directory
 			}
 			b, _ := os.ReadFile(filepath.Join(data, e.Name()))

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // --speed takes a finite factor in range; anything else is refused at once with the valid range
@@ -129,5 +131,31 @@ func TestHugeRateRefused(t *testing.T) {
 		if r.code == 0 || !strings.Contains(r.stdout+r.stderr, file+":23:61: ") || !strings.Contains(r.stdout+r.stderr, "at most 10000 a second") {
 			t.Errorf("%v: exit %d, %q %q", args, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// A scenario whose agents alone outgrow the memory limit is refused at load, saying so, instead
+// of dying while the engine is made (the guard looks only between steps).
+func TestMemoryEstimatedAtLoad(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/seed-example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups strings.Builder
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&groups, "  Huge_%d: {agents: 100000, capacity: {email: 1}, handle_time: 1m}\n", i)
+	}
+	text := strings.Replace(string(src), "agent_groups:\n", "agent_groups:\n"+groups.String(), 1)
+	file := writeFile(t, t.TempDir(), "huge.yaml", text)
+	t.Setenv(memoryLimitEnv, "256MiB")
+	start := time.Now()
+	for _, args := range [][]string{{"run", file, "--no-progress"}, {file, "--read-only"}} {
+		r := ixlbCLI(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "needs about 322 MiB of memory before any traffic") || !strings.Contains(r.stderr, "over the limit of 256 MiB") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("refused after %v", d)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ixlb/ixlb/store"
 )
 
 // startBin starts the ixlb binary in the background; the test kills it at the end if it is
@@ -37,7 +39,7 @@ func waitLocked(t *testing.T, dir string, pid int) {
 	t.Helper()
 	want := fmt.Sprintf("pid %d\n", pid)
 	for range 1000 {
-		if b, err := os.ReadFile(filepath.Join(dir, lockFileName)); err == nil && strings.HasPrefix(string(b), want) {
+		if b, err := os.ReadFile(filepath.Join(dir, store.LockFileName)); err == nil && strings.HasPrefix(string(b), want) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -103,5 +103,6 @@ file, or the name of a bundled scenario) it opens that one.`,
 	root.AddCommand(newCompareCmd())
 	root.AddCommand(newSweepCmd())
 	root.AddCommand(newStaffCmd())
+	root.AddCommand(newExportCmd())
 	return root
 }

@@ -4,12 +4,11 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -78,7 +77,7 @@ SIGINT/SIGTERM.`,
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
 	}
-	cmd.Flags().Uint64Var(&f.seed, "seed", 0, "override the scenario's seed")
+	cmd.Flags().Var((*seedFlag)(&f.seed), "seed", "override the scenario's seed (a whole number from 0 to 18446744073709551615)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the run report as JSON on stdout")
 	cmd.Flags().StringVar(&f.events, "events", "", "write the event log (JSON lines) to this file")
 	cmd.Flags().BoolVar(&f.noProg, "no-progress", false, "do not show a progress bar on a terminal")
@@ -103,16 +102,16 @@ func (s *lineSink) Event(_ *core.Event, line []byte) {
 // openEvents creates the --events file. A resumed session's file is written whole: the committed
 // events from the store, then the run goes on — the same file, byte for byte, as a run never
 // stopped (a killed run's own file is missing what it had buffered).
-func openEvents(path string, ss *session) (*os.File, *bufio.Writer, error) {
-	file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+func openEvents(path string, ss session) (*os.File, *bufio.Writer, error) {
+	file, err := createOutput(path, ss)
 	if err != nil {
 		return nil, nil, err
 	}
 	w := bufio.NewWriterSize(file, 1<<20)
-	if ss.resume == nil || ss.resume.Events == 0 {
+	if r := ss.Resume(); r == nil || r.Events == 0 {
 		return file, w, nil
 	}
-	if err := eachStoredEvent(ss.st, ss.resume.Events, func(line string) {
+	if err := ss.EachEvent(ss.Resume().Events, func(line string) {
 		w.WriteString(line)
 		w.WriteByte('\n')
 	}); err != nil {
@@ -150,6 +149,13 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if f.seedSet {
 		cfg.Seed = f.seed
 	}
+	guard, err := newMemoryGuard()
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	if err := guard.checkEstimate(sc.File, cfg); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
 	}
@@ -177,8 +183,17 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	defer ss.close()
-	opts := []core.Option{core.WithDatabases(ss.st), core.WithSink(ss.st.EventSink())}
+	defer ss.Close()
+	stop.onForce(func() { // ended at once by a signal: a temporary directory is not left behind
+		if ss.Temporary() {
+			os.RemoveAll(ss.Dir())
+		}
+	})
+	if f.plot != "" && ss.Owns(f.plot) {
+		return exitf(2, "--plot %s is a file of the session in %s: writing it would destroy the session; nothing was written", f.plot, ss.Dir())
+	}
+	recordScenario(ss, sc)
+	opts := []core.Option{core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink())}
 	var events *bufio.Writer
 	if f.events != "" {
 		// Opened before the engine starts, so nothing is lost; a resumed session's replay is
@@ -192,23 +207,23 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		opts = append(opts, core.WithSink(&lineSink{events}))
 	}
 	var eng *core.Engine
-	if ss.resume != nil {
+	if r := ss.Resume(); r != nil {
 		if f.rebuild {
 			opts = append(opts, core.WithRebuild())
 		}
-		eng, err = core.Resume(runCfg, *ss.resume, opts...)
+		eng, err = core.Resume(runCfg, *r, opts...)
 		if err != nil {
-			return resumeError(ss.dir, err)
+			return &exitError{code: 2, err: explain(ss.ResumeError(err))}
 		}
 		for _, n := range eng.Notes() {
-			fmt.Fprintf(stderr, "%s: %s\n", ss.dir, n)
+			fmt.Fprintf(stderr, "%s: %s\n", ss.Dir(), n)
 		}
-		if ss.resume.Events == 0 {
+		if r.Events == 0 {
 			// Nothing committed to resume: only the notes say what was rolled back.
-		} else if ss.resume.T >= int64(cfg.Duration) {
-			fmt.Fprintf(stderr, "the run in %s had finished at %s virtual; reporting it again\n", ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
+		} else if r.T >= int64(cfg.Duration) {
+			fmt.Fprintf(stderr, "the run in %s had finished at %s virtual; reporting it again\n", ss.Dir(), time.Duration(r.T).Round(time.Millisecond))
 		} else {
-			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.dir, time.Duration(ss.resume.T).Round(time.Millisecond))
+			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.Dir(), time.Duration(r.T).Round(time.Millisecond))
 		}
 	} else {
 		eng, err = core.New(runCfg, opts...)
@@ -219,10 +234,6 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	start := time.Now()
 	end := int64(cfg.Duration)
 	prog := progressOut(stderr, f.noProg)
-	guard, err := newMemoryGuard()
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
 	lp := loop{ss: ss, progress: prog, stop: stop, guard: guard, slices: runSlices(cfg)}
 	if f.speed > 0 {
 		err = lp.pace(eng, end, f.speed)
@@ -238,9 +249,10 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			return exitf(2, "events: %v", err)
 		}
 	}
-	if err := ss.save(eng); err != nil {
+	if err := save(ss, eng); err != nil {
 		return exitf(2, "commit: %v", err)
 	}
+	stop.done() // from here on a signal ends the process at once: nothing is left to commit
 	rep, err := eng.Report()
 	if err != nil {
 		return exitf(2, "report: %v", err)
@@ -266,6 +278,20 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			return &exitError{code: 1, err: fmt.Errorf("")}
 		}
 	}
+	return nil
+}
+
+// seedFlag is --seed: the seed of the random streams, a uint64, refused in words when it is not.
+type seedFlag uint64
+
+func (s *seedFlag) String() string { return strconv.FormatUint(uint64(*s), 10) }
+func (s *seedFlag) Type() string   { return "uint64" }
+func (s *seedFlag) Set(v string) error {
+	x, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return fmt.Errorf("a seed is a whole number from 0 to 18446744073709551615")
+	}
+	*s = seedFlag(x)
 	return nil
 }
 
@@ -305,10 +331,17 @@ func progressOut(stderr io.Writer, off bool) io.Writer {
 	return nil
 }
 
+// storageError says the databases failed under the engine (core.Engine.StorageErr): what the
+// engine did since is not the simulated world's, and is not saved.
+type storageError struct{ err error }
+
+func (e *storageError) Error() string { return e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
+
 // loop drives the engine to the end of the run, committing as it goes, and stops early on a
 // signal or when the memory guard trips.
 type loop struct {
-	ss       *session
+	ss       session
 	progress io.Writer
 	stop     *interruption
 	guard    *memoryGuard
@@ -317,7 +350,10 @@ type loop struct {
 
 // step commits after a stretch of virtual time and checks for a reason to stop.
 func (lp loop) step(eng *core.Engine, end int64) error {
-	if err := lp.ss.checkpoint(eng); err != nil {
+	if err := eng.StorageErr(); err != nil {
+		return &storageError{err}
+	}
+	if err := checkpoint(lp.ss, eng); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	showProgress(lp.progress, eng, end)
@@ -333,7 +369,7 @@ func (lp loop) step(eng *core.Engine, end int64) error {
 func (lp loop) simulate(eng *core.Engine, end int64) error {
 	from := eng.Now()
 	for i := 1; i <= lp.slices; i++ {
-		eng.RunUntil(from + (end-from)*int64(i)/int64(lp.slices))
+		eng.RunUntil(sliceEnd(from, end, i, lp.slices))
 		if err := lp.step(eng, end); err != nil {
 			return err
 		}
@@ -362,11 +398,24 @@ func (lp loop) pace(eng *core.Engine, end int64, speed float64) error {
 	return nil
 }
 
+// sliceEnd is where slice i of n from from to end ends: from + (end-from)*i/n, computed without
+// overflowing int64 whatever the duration ((end-from)*i did past about 1000 days, and a run
+// stopped early with a normal report). With q, r = (end-from) divided by n, the product is
+// q*i*n + r*i, so the quotient is q*i + r*i/n exactly; r*i < n*n fits.
+func sliceEnd(from, end int64, i, n int) int64 {
+	if from >= end {
+		return end
+	}
+	d, k, m := end-from, int64(i), int64(n)
+	q, r := d/m, d%m
+	return from + q*k + r*k/m
+}
+
 func showProgress(w io.Writer, eng *core.Engine, end int64) {
 	if w == nil || end <= 0 {
 		return
 	}
-	pct := int(eng.Now() * 100 / end)
+	pct := int(float64(eng.Now()) * 100 / float64(end))
 	n := pct * 30 / 100
 	bar := strings.Repeat("█", n) + strings.Repeat("░", 30-n)
 	fmt.Fprintf(w, "\r%s %3d%%  %s virtual, %d events", bar, pct, time.Duration(eng.Now()).Round(time.Second), eng.EventCount())
@@ -516,14 +565,4 @@ func fmtNum(f float64) string {
 		return fmt.Sprintf("%d", int64(f))
 	}
 	return fmt.Sprintf("%g", f)
-}
-
-// resumeError explains a saved session that cannot be continued as it is; nothing was changed.
-func resumeError(dir string, err error) error {
-	var mm *core.ResumeMismatchError
-	if errors.As(err, &mm) {
-		return exitf(2, "%s: %s; nothing was changed\n(use --rebuild to regenerate the databases by replaying the session, or --fresh to start over)",
-			filepath.Join(dir, mm.Database+".db"), mm.Problem)
-	}
-	return exitf(2, "%s: %v", dir, err)
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -45,6 +46,11 @@ func scenarioOrigin(file string) string {
 		// Not a file here: a bundled scenario named without its prefix (the console's :load).
 		return scenarios.BundledPrefix + strings.TrimSuffix(file, ".yaml") + ".yaml"
 	}
+	if name, ok := bundledCopy(file); ok {
+		// A bundled scenario opened by its file (the repository's scenarios/NAME.yaml, or a copy
+		// not yet edited) is that scenario: one session, whichever way it was opened.
+		return scenarios.BundledPrefix + name + ".yaml"
+	}
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return file
@@ -53,6 +59,24 @@ func scenarioOrigin(file string) string {
 		abs = real
 	}
 	return abs
+}
+
+// bundledCopy reports whether the file holds a bundled scenario byte for byte, and which.
+func bundledCopy(file string) (string, bool) {
+	st, err := os.Stat(file)
+	if err != nil || st.Size() > scenarios.MaxFileSize {
+		return "", false
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", false
+	}
+	for _, b := range scenarios.Bundled() {
+		if src, err := scenarios.Source(b.Name); err == nil && bytes.Equal(src, data) {
+			return b.Name, true
+		}
+	}
+	return "", false
 }
 
 // sessionDirName is NAME-DIGEST: the name kept readable (letters and digits of any script, '-',

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -16,25 +17,80 @@ import (
 	"github.com/ixlb/ixlb/core"
 )
 
-// interruption watches for SIGINT and SIGTERM during `ixlb run`: the run stops between two
-// steps of the engine, commits what is done and exits 130 or 143 (128 + the signal), instead of
-// dying without a word and leaving its temporary directory behind.
+// interruption watches for SIGINT, SIGTERM and SIGHUP during `ixlb run` and `ixlb sweep`: the
+// run stops between two steps of the engine, commits what is done and exits 130, 143 or 129
+// (128 + the signal), instead of dying without a word and leaving its temporary directory
+// behind. SIGHUP (the terminal closed, or a `kill -HUP`) is a request to stop like SIGTERM.
+//
+// Every blocking point stays interruptible: the run polls between steps, but a signal that
+// comes while the process waits elsewhere (its report blocked on a full pipe, say), or once the
+// run has nothing left to commit (done), ends it at once, as does a second signal; force then
+// cleans up what must not be left behind (a temporary directory) and the process exits 128 + the
+// first signal.
 //
 // It is safe for concurrent use: a sweep's workers ask it whether to stop between slices of
 // their runs while the main goroutine writes rows.
 type interruption struct {
-	ch  chan os.Signal
-	mu  sync.Mutex
-	got os.Signal
+	ch       chan os.Signal
+	first    chan struct{} // closed when the first signal comes
+	finished chan struct{} // closed by done
+	quit     chan struct{} // closed by release
+	once     sync.Once
+	mu       sync.Mutex
+	got      os.Signal
+	force    []func()
 }
 
 // errInterrupted is returned by the run loops when a signal stopped them.
 var errInterrupted = errors.New("interrupted")
 
 func watchSignals() *interruption {
-	in := &interruption{ch: make(chan os.Signal, 1)}
-	signal.Notify(in.ch, os.Interrupt, syscall.SIGTERM)
+	in := &interruption{ch: make(chan os.Signal, 2), first: make(chan struct{}), finished: make(chan struct{}), quit: make(chan struct{})}
+	signal.Notify(in.ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go in.watch()
 	return in
+}
+
+func (in *interruption) watch() {
+	select {
+	case s := <-in.ch:
+		in.mu.Lock()
+		in.got = s
+		in.mu.Unlock()
+		close(in.first)
+	case <-in.quit:
+		return
+	}
+	select {
+	case <-in.ch:
+	case <-in.finished:
+	case <-in.quit:
+		return
+	}
+	in.mu.Lock()
+	force := slices.Clone(in.force)
+	in.mu.Unlock()
+	for _, f := range force {
+		f()
+	}
+	os.Exit(in.exitCode())
+}
+
+// onForce adds what to do before the process ends at once (see interruption).
+func (in *interruption) onForce(f func()) {
+	if in == nil {
+		return
+	}
+	in.mu.Lock()
+	in.force = append(in.force, f)
+	in.mu.Unlock()
+}
+
+// done says the run has nothing left to commit: a signal from now on ends the process at once.
+func (in *interruption) done() {
+	if in != nil {
+		in.once.Do(func() { close(in.finished) })
+	}
 }
 
 // stopped reports, without waiting, whether a signal came.
@@ -42,33 +98,12 @@ func (in *interruption) stopped() bool {
 	if in == nil {
 		return false
 	}
-	if in.signaled() {
-		return true
-	}
 	select {
-	case s := <-in.ch:
-		in.take(s)
+	case <-in.first:
 		return true
 	default:
 		return false
 	}
-}
-
-func (in *interruption) signaled() bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return in.got != nil
-}
-
-// take records the signal, and restores the default handling: a second Ctrl-C ends the process
-// at once.
-func (in *interruption) take(s os.Signal) {
-	in.mu.Lock()
-	if in.got == nil {
-		in.got = s
-	}
-	in.mu.Unlock()
-	in.release()
 }
 
 // sleep waits d, or less if a signal comes; it reports whether one came.
@@ -77,14 +112,10 @@ func (in *interruption) sleep(d time.Duration) bool {
 		time.Sleep(d)
 		return false
 	}
-	if in.signaled() {
-		return true
-	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
-	case s := <-in.ch:
-		in.take(s)
+	case <-in.first:
 		return true
 	case <-t.C:
 		return false
@@ -95,10 +126,16 @@ func (in *interruption) sleep(d time.Duration) bool {
 func (in *interruption) release() {
 	if in != nil {
 		signal.Stop(in.ch)
+		select {
+		case <-in.quit:
+		default:
+			close(in.quit)
+		}
 	}
 }
 
-// exitCode is the shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
+// exitCode is the shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM,
+// 129 for SIGHUP).
 func (in *interruption) exitCode() int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -111,15 +148,25 @@ func (in *interruption) exitCode() int {
 // stopped ends a run that did not reach its end: a signal or the memory guard. What is done is
 // committed (so the same command resumes), the message says when, and the session is closed by
 // the caller's defer (a temporary directory removed).
-func stopped(stderr io.Writer, eng *core.Engine, ss *session, events *bufio.Writer, in *interruption, cause error) error {
+func stopped(stderr io.Writer, eng *core.Engine, ss session, events *bufio.Writer, in *interruption, cause error) error {
 	clearProgress(progressOut(stderr, false))
+	var se *storageError
+	if errors.As(cause, &se) {
+		// Nothing more is saved: the last saved state is the world's, and the same command
+		// resumes from it.
+		if events != nil {
+			events.Flush()
+		}
+		return exitf(2, "the databases failed at %s virtual: %v\nthe session is kept as it was last saved; run the same command to resume",
+			time.Duration(eng.Now()).Round(time.Millisecond), se.err)
+	}
 	var errs []error
 	if events != nil {
 		if err := events.Flush(); err != nil {
 			errs = append(errs, fmt.Errorf("events: %w", err))
 		}
 	}
-	if err := ss.save(eng); err != nil {
+	if err := save(ss, eng); err != nil {
 		errs = append(errs, fmt.Errorf("commit: %w", err))
 	}
 	at := time.Duration(eng.Now()).Round(time.Millisecond)
@@ -128,7 +175,7 @@ func stopped(stderr io.Writer, eng *core.Engine, ss *session, events *bufio.Writ
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(stderr, "interrupted at %s virtual, but %v\n", at, errors.Join(errs...))
-	} else if ss.temp {
+	} else if ss.Temporary() {
 		fmt.Fprintf(stderr, "interrupted at %s virtual (without --data nothing is kept; use --data DIR to resume a run)\n", at)
 	} else {
 		fmt.Fprintf(stderr, "interrupted at %s virtual; run the same command to resume\n", at)

@@ -13,8 +13,9 @@ import (
 	"github.com/ixlb/ixlb/core"
 )
 
-// `ixlb run` stopped by SIGINT or SIGTERM commits what is done, says so, removes its temporary
-// directory and exits 128 + the signal (issue 9 §5); with --data the same command then resumes.
+// `ixlb run` stopped by SIGINT, SIGTERM or SIGHUP commits what is done, says so, removes its
+// temporary directory and exits 128 + the signal (issue 9 §5); with --data the same command then
+// resumes. (SIGHUP used to kill it without any of that, leaving the temporary directory.)
 func TestRunInterrupted(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -25,6 +26,8 @@ func TestRunInterrupted(t *testing.T) {
 		{"SIGINT with --data", syscall.SIGINT, 130, true},
 		{"SIGTERM with --data", syscall.SIGTERM, 143, true},
 		{"SIGTERM in a temporary directory", syscall.SIGTERM, 143, false},
+		{"SIGHUP with --data", syscall.SIGHUP, 129, true},
+		{"SIGHUP in a temporary directory", syscall.SIGHUP, 129, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tmp := t.TempDir()

@@ -26,7 +26,7 @@ func TestSQLiteTempFilesInDataDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ss.close()
+	defer ss.Close()
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "probe.db"))
 	if err != nil {
 		t.Fatal(err)

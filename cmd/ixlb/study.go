@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -25,7 +26,7 @@ import (
 // as its file name and bytes, for commands that edit the source before loading it.
 func loadScenarioSource(arg string) (string, []byte, error) {
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		b, err := os.ReadFile(arg)
+		b, err := scenarios.ReadFile(arg) // a regular file of bounded size: a FIFO would block
 		return arg, b, err
 	}
 	if _, err := scenarios.Resolve(arg); err != nil {
@@ -126,4 +127,14 @@ func warmupNote(figs core.Figures) string {
 		return ""
 	}
 	return fmt.Sprintf(", the first %s of each left out (warm-up)", fmtDuration(time.Duration(w*float64(time.Second))))
+}
+
+// checkSeeds refuses seeds that would run past the largest seed: the studies run seed, seed+1, …,
+// seed+n-1, and 18446744073709551615 with --seeds 3 wrapped to 0 and 1, runs of other seeds than
+// the user asked for.
+func checkSeeds(seed uint64, n int) error {
+	if n > 0 && seed > math.MaxUint64-uint64(n-1) {
+		return exitf(2, "--seeds %d from seed %d would pass the largest seed, %d: use a smaller seed (--set seed=N)", n, seed, uint64(math.MaxUint64))
+	}
+	return nil
 }

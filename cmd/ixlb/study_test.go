@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -363,24 +364,30 @@ func TestRunPlotCheckedBeforeTheRun(t *testing.T) {
 
 // Ctrl-C stops a sweep between runs with 130 and leaves no rows file: a shard is whole or absent.
 func TestSweepInterrupted(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "rows.jsonl")
-	cmd := exec.Command(ixlbBin, "sweep", "service-level", "--set", "duration=48h", "--seeds", "100000", "--jobs", "1", "-o", out)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(500 * time.Millisecond)
-	cmd.Process.Signal(os.Interrupt)
-	err := cmd.Wait()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 130 || !strings.Contains(errb.String(), "sweep interrupted") {
-		t.Fatalf("exit %v, want 130\n%s", err, errb.String())
-	}
-	left, _ := filepath.Glob(filepath.Join(dir, "*rows.jsonl*"))
-	if len(left) != 0 {
-		t.Fatalf("left behind: %v", left)
+	// SIGHUP too: it used to kill the sweep without cleanup, leaving .rows.jsonl.NNNN behind.
+	for _, c := range []struct {
+		sig  os.Signal
+		code int
+	}{{os.Interrupt, 130}, {syscall.SIGHUP, 129}} {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "rows.jsonl")
+		cmd := exec.Command(ixlbBin, "sweep", "service-level", "--set", "duration=48h", "--seeds", "100000", "--jobs", "1", "-o", out)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		cmd.Process.Signal(c.sig)
+		err := cmd.Wait()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != c.code || !strings.Contains(errb.String(), "sweep interrupted") {
+			t.Fatalf("%v: exit %v, want %d\n%s", c.sig, err, c.code, errb.String())
+		}
+		left, _ := filepath.Glob(filepath.Join(dir, "*rows.jsonl*"))
+		if len(left) != 0 {
+			t.Fatalf("%v: left behind: %v", c.sig, left)
+		}
 	}
 }
 

@@ -97,6 +97,9 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
+	if err := checkSeeds(sw.FirstSeed, sw.Seeds); err != nil {
+		return err
+	}
 	for _, v := range sw.Variants {
 		if err := f.warmup.apply(&v.Scenario.Config); err != nil {
 			return err

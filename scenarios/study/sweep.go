@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/goccy/go-yaml"
 
@@ -312,7 +313,7 @@ func ReadRows(paths []string, stdin io.Reader) ([]SourcedRow, error) {
 		if p == "-" {
 			r = stdin
 		} else {
-			b, err := os.ReadFile(p)
+			b, err := readRows(p)
 			if err != nil {
 				return nil, err
 			}
@@ -343,4 +344,32 @@ func ReadRows(paths []string, stdin io.Reader) ([]SourcedRow, error) {
 		}
 	}
 	return rows, nil
+}
+
+// MaxRowsFile bounds a file of rows ReadRows reads into memory (a million runs of rows are a few
+// hundred MiB).
+const MaxRowsFile = 1 << 30
+
+// readRows reads a file of rows: a regular file of at most MaxRowsFile bytes. A FIFO would block
+// for ever and /dev/zero never end (both read without limit before).
+func readRows(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
+	case st.Size() > MaxRowsFile:
+		return nil, fmt.Errorf("%s is %d MiB, more than the %d MiB of rows merge reads", path, st.Size()>>20, MaxRowsFile>>20)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxRowsFile+1))
+	if err == nil && len(b) > MaxRowsFile {
+		err = fmt.Errorf("%s grew past %d MiB while being read", path, MaxRowsFile>>20)
+	}
+	return b, err
 }

@@ -78,6 +78,32 @@ type Sim interface {
 	// scenario's saved session (RunnerOptions.OpenScenario) unless fresh. On error the running
 	// scenario goes on untouched.
 	Replace(cfg core.Config, source string, fresh bool) error
+	// Rewind shows the world as it was at virtual time t (at most the live clock), replayed in
+	// memory; the live simulation waits, paused, until Live or Branch. Frames say Rewound.
+	Rewind(t int64) error
+	// Live leaves a rewound view: frames show the live simulation again, paused as it was.
+	Live() error
+	// Branch makes the rewound view the present: the journal is cut at its instant (what
+	// happened after it is discarded, in the Persister too) and the simulation goes on from
+	// there. It says what was discarded.
+	Branch() (Discarded, error)
+	// Journal is the session shown (the rewound view's when rewound): its configuration, the
+	// file it came from and its journal, for an export.
+	Journal() (SessionJournal, error)
+}
+
+// Discarded is what a branch throws away: the events and operator actions after its instant.
+type Discarded struct {
+	T       int64 // the branch's instant
+	Events  uint64
+	Actions int
+}
+
+// SessionJournal is a session as an export needs it.
+type SessionJournal struct {
+	Config core.Config // as the engine runs it (its seed included)
+	Source string      // the scenario file, "" when built in memory
+	State  core.ResumeState
 }
 
 // ScenarioSession is what a scenario opened from the console runs on.
@@ -99,6 +125,15 @@ type Persister interface {
 	// Commit is called about ten times a second of wall clock and when the console closes: the
 	// place to end a batch (group commit). st is what a restart needs besides the databases.
 	Commit(st core.ResumeState) error
+}
+
+// Brancher is an optional extension of Persister: told when the operator branches from a
+// rewound view, before the engine is rebuilt on the databases. It must make the saved session
+// agree with st — everything the live run wrote so far settled first, then the event log and the
+// operator actions after st cut, and st saved — so that a crash from then on resumes the branch.
+// Same goroutine contract.
+type Brancher interface {
+	Branch(st core.ResumeState) error
 }
 
 // ScenarioObserver is an optional extension of Persister: told when the operator replaces the
@@ -149,10 +184,24 @@ type Frame struct {
 	Note       string // why the runner paused by itself, e.g. the scenario's duration was reached
 	Behind     bool   // the engine could not keep up with the speed during the last tick
 	PersistErr string
+	// Samples are the charts' figures at each whole virtual second since the previous frame
+	// taken (on Reset, the whole window kept: at most TrendKeep), oldest first.
+	Samples []core.TrendSample
+	// Rewound: Snap is the world at an earlier instant, replayed; the live simulation waits at
+	// LiveT. Reset comes with a change between live and rewound (the log and charts are the
+	// shown instant's).
+	Rewound bool
+	LiveT   int64
+	// Discard is what a branch from the rewound view would throw away (zero when live).
+	Discard Discarded
 }
 
 // ErrClosed is returned by a Runner's methods after Close.
 var ErrClosed = errors.New("the simulation is closed")
+
+// ErrRewound is returned by Apply while a rewound view is shown: nothing changes the simulation
+// then, unless the operator branches (Branch).
+var ErrRewound = errors.New("the console shows a rewound view: branch first, or go back to live")
 
 // Speeds are the steps of + and -.
 var Speeds = []float64{0.5, 1, 2, 5, 10, 50, 100, 1000}
@@ -208,7 +257,14 @@ type Runner struct {
 	ring      eventRing
 	perr      string
 	buf       []byte
-	resetNext bool // the next frame starts a new scenario
+	resetNext bool // the next frame starts a new scenario, or switches between live and rewound
+
+	curOpts []core.Option // the engine options of the running scenario's session
+	recent  logBuffer     // the live log's last entries, to show again after a rewound view
+	trend   trendBuffer   // the live charts' samples
+	view    *view         // the rewound view, nil when live
+	// wasPaused is whether the live simulation was paused when the view was opened.
+	wasPaused bool
 
 	mu     sync.Mutex
 	live   bool
@@ -236,6 +292,7 @@ func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) {
 		closed: make(chan struct{})}
 	r.ring.init(o.RingSize)
 	r.box.init(o.RingSize)
+	r.recent.init(o.RingSize)
 	for i := range o.History {
 		e := &o.History[i]
 		var le LogEntry
@@ -262,8 +319,12 @@ func (r *Runner) build(cfg core.Config, source string, ss ScenarioSession) error
 	if err != nil {
 		return err
 	}
-	r.eng, r.cfg, r.source = e, cfg, source
+	r.eng, r.cfg, r.source, r.curOpts = e, cfg, source, ss.Options
 	r.endPaused, r.note, r.behind = false, "", false
+	r.view = nil
+	if err := r.startTrend(ss.Resume); err != nil {
+		return err
+	}
 	if end := int64(cfg.Duration); ss.Resume != nil && end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
 		// A session saved at (or past) its end reopens there, paused, as it was left.
 		r.endPaused, r.paused = true, true
@@ -343,7 +404,7 @@ func (r *Runner) advance(wall time.Duration, deadline time.Time) {
 			}
 		}()
 	}
-	r.behind = RunTo(r.eng, target, r.opts.Clock, deadline)
+	r.behind = r.runTo(target, deadline)
 }
 
 // Pace is the virtual time wall of wall-clock time brings at speed: the one pacing rule of the
@@ -380,7 +441,10 @@ func (r *Runner) Step(d time.Duration) error {
 	if r.live {
 		return errors.New("Step: the runner is live")
 	}
-	r.eng.RunUntil(r.eng.Now() + int64(d))
+	if r.view != nil {
+		return errors.New("Step: the runner shows a rewound view")
+	}
+	r.runTo(r.eng.Now()+int64(d), time.Time{})
 	r.publish()
 	return nil
 }
@@ -420,6 +484,14 @@ func (r *Runner) exec(f func()) error {
 func (r *Runner) Apply(a core.Action) error {
 	var err error
 	if xerr := r.exec(func() {
+		if r.view != nil {
+			err = ErrRewound
+			return
+		}
+		// The operator acts between instants: whatever is due now (what an earlier action
+		// scheduled for this very instant) happens first. An exported session's timeline says
+		// the same with `by: operator`, so it replays byte for byte.
+		r.eng.RunUntil(r.eng.Now())
 		if err = r.eng.Apply(a); err != nil {
 			return
 		}
@@ -446,6 +518,10 @@ func (r *Runner) SetSpeed(x float64) {
 // SetPaused pauses or resumes.
 func (r *Runner) SetPaused(p bool) {
 	_ = r.exec(func() {
+		if r.view != nil {
+			r.wasPaused = p // the live simulation waits while rewound; this is for when it returns
+			return
+		}
 		r.paused = p
 		if !p {
 			r.note = ""
@@ -470,16 +546,21 @@ func (r *Runner) Replace(cfg core.Config, source string, fresh bool) error {
 				return
 			}
 		}
-		old := r.ring
+		old, oldRecent, oldTrend, oldView, oldPaused := r.ring, r.recent, r.trend, r.view, r.paused
 		r.ring = eventRing{}
 		r.ring.init(r.opts.RingSize)
+		r.recent = logBuffer{}
+		r.recent.init(r.opts.RingSize)
+		if r.view != nil {
+			r.paused = r.wasPaused // the rewound view goes with the scenario
+		}
 		for i := range ss.History {
 			var le LogEntry
 			le, r.buf = newLogEntry(&ss.History[i], r.buf)
 			r.ring.pushEntry(le)
 		}
 		if err = r.build(cfg, source, ss); err != nil {
-			r.ring = old
+			r.ring, r.recent, r.trend, r.view, r.paused = old, oldRecent, oldTrend, oldView, oldPaused
 			return
 		}
 		r.gen++
@@ -557,9 +638,26 @@ func (r *Runner) publish() {
 	}
 	var evs []LogEntry
 	evs, r.buf = r.ring.drain(r.buf)
-	r.box.put(Frame{Snap: r.eng.Snapshot(), Gen: r.gen, Source: r.source, Duration: r.cfg.Duration,
+	r.recent.add(evs)
+	samples := r.trend.takeNew()
+	f := Frame{Gen: r.gen, Source: r.source, Duration: r.cfg.Duration,
 		Speed: r.speed, Paused: r.paused, Note: r.note, Behind: r.behind,
-		PersistErr: r.perr}, evs, reset)
+		PersistErr: r.perr, LiveT: r.eng.Now()}
+	switch {
+	case r.view != nil:
+		f.Snap, f.Rewound, f.Paused, f.Behind, f.Note = r.view.snap, true, true, false, ""
+		f.Discard = r.discards(r.view.rp.Engine())
+		evs, samples = nil, nil
+		if reset {
+			evs, samples = r.view.log, r.view.trend.all()
+		}
+	case reset:
+		f.Snap = r.eng.Snapshot()
+		evs, samples = r.recent.all(), r.trend.all()
+	default:
+		f.Snap = r.eng.Snapshot()
+	}
+	r.box.put(f, evs, samples, reset)
 }
 
 // eventRing keeps the last n events since the previous drain. Events are copied by value (their
@@ -619,13 +717,14 @@ func (g *eventRing) drain(buf []byte) ([]LogEntry, []byte) {
 // mailbox holds the latest frame until the UI takes it. Frames coalesce: a slow UI gets the
 // newest snapshot and every event (up to the ring's size) since it last looked.
 type mailbox struct {
-	mu     sync.Mutex
-	frame  Frame
-	have   bool
-	events []LogEntry
-	reset  bool
-	cap    int
-	notify chan struct{}
+	mu      sync.Mutex
+	frame   Frame
+	have    bool
+	events  []LogEntry
+	samples []core.TrendSample
+	reset   bool
+	cap     int
+	notify  chan struct{}
 }
 
 func (b *mailbox) init(n int) {
@@ -633,14 +732,18 @@ func (b *mailbox) init(n int) {
 	b.notify = make(chan struct{}, 1)
 }
 
-func (b *mailbox) put(f Frame, evs []LogEntry, reset bool) {
+func (b *mailbox) put(f Frame, evs []LogEntry, samples []core.TrendSample, reset bool) {
 	b.mu.Lock()
 	if reset {
-		b.events, b.reset = nil, true
+		b.events, b.samples, b.reset = nil, nil, true
 	}
 	b.events = append(b.events, evs...)
 	if len(b.events) > b.cap {
 		b.events = append([]LogEntry(nil), b.events[len(b.events)-b.cap:]...)
+	}
+	b.samples = append(b.samples, samples...)
+	if len(b.samples) > TrendKeep {
+		b.samples = append([]core.TrendSample(nil), b.samples[len(b.samples)-TrendKeep:]...)
 	}
 	b.frame, b.have = f, true
 	b.mu.Unlock()
@@ -657,7 +760,7 @@ func (b *mailbox) take() (Frame, bool) {
 		return Frame{}, false
 	}
 	f := b.frame
-	f.Events, f.Reset = b.events, b.reset
-	b.events, b.reset, b.have = nil, false, false
+	f.Events, f.Samples, f.Reset = b.events, b.samples, b.reset
+	b.events, b.samples, b.reset, b.have = nil, nil, false, false
 	return f, true
 }

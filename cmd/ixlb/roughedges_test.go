@@ -1,0 +1,111 @@
+//go:build cgo
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ixlb/ixlb/scenarios"
+)
+
+// The console started without a terminal says so, suggests ixlb run, and leaves no session
+// directory behind.
+func TestConsoleWithoutATerminal(t *testing.T) {
+	state := t.TempDir()
+	cmd := exec.Command(ixlbBin, "seed-example")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	err := cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 {
+		t.Fatalf("exit %v: %s", err, errb.String())
+	}
+	msg := errb.String()
+	for _, want := range []string{"the console needs a terminal", "ixlb run seed-example"} {
+		if !strings.Contains(msg, want) {
+			t.Fatalf("the message lacks %q: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "TTY") {
+		t.Fatalf("the message is Bubble Tea's: %s", msg)
+	}
+	ents, _ := os.ReadDir(filepath.Join(state, "ixlb"))
+	if len(ents) != 0 {
+		t.Fatalf("a session directory was left behind: %v", ents[0].Name())
+	}
+	// An existing session is left as it was (only the directory made for this start goes).
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runBin(t, "run", "seed-example", "--data", data); code != 0 {
+		t.Fatalf("run: %d %s", code, errOut)
+	}
+	if _, errOut, code := runBin(t, "seed-example", "--data", data); code != 2 || !strings.Contains(errOut, "needs a terminal") {
+		t.Fatalf("console on a session without a terminal: exit %d %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(data, "ixlb.db")); err != nil {
+		t.Fatalf("the session went: %v", err)
+	}
+}
+
+// A bundled scenario opened by name and by its file is one scenario with one session; an edited
+// copy is another.
+func TestBundledScenarioByNameOrFileIsOneSession(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	src, err := scenarios.Source("dap-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := writeFile(t, t.TempDir(), "dap-failover.yaml", string(src))
+	byName, err := scenarios.Resolve("dap-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byFile, err := scenarios.Resolve(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := defaultDataDir(byName)
+	b, _ := defaultDataDir(byFile)
+	if a != b {
+		t.Fatalf("two sessions for one scenario: %s and %s", a, b)
+	}
+	edited := writeFile(t, t.TempDir(), "dap-failover.yaml", string(src)+"\n# my notes\n")
+	byEdit, err := scenarios.Resolve(edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := defaultDataDir(byEdit); c == a {
+		t.Fatal("an edited copy shares the bundled scenario's session")
+	}
+	// A session where nothing happened yet is not offered for resuming.
+	ss, err := openSession(a, byName.Config, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss.Close()
+	if got := savedSession(&curDir{}, byFile.Config, file); got != "" {
+		t.Fatalf("an empty session is offered as %q", got)
+	}
+	// o on the running bundled scenario's own file: the session running now, not another.
+	if got := savedSession(&curDir{dir: a}, byFile.Config, file); !strings.HasPrefix(got, "the one running now") {
+		t.Fatalf("the running scenario's file is described as %q", got)
+	}
+}
+
+// --seed -1 is refused in words, not with strconv's.
+func TestSeedFlagInWords(t *testing.T) {
+	for _, v := range []string{"-1", "1e3", "x", "18446744073709551616"} {
+		_, errOut, code := runBin(t, "run", "seed-example", "--seed", v)
+		if code != 2 || !strings.Contains(errOut, "a seed is a whole number from 0 to 18446744073709551615") || strings.Contains(errOut, "strconv") {
+			t.Fatalf("--seed %s: exit %d: %s", v, code, errOut)
+		}
+	}
+	if _, errOut, code := runBin(t, "run", "seed-example", "--seed", "18446744073709551615", "--json"); code > 1 {
+		t.Fatalf("the largest seed: exit %d: %s", code, errOut)
+	}
+}

@@ -1,0 +1,176 @@
+package tui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/core"
+)
+
+// The rough edges a new user met (issue 20), each as they met it.
+
+// The log filter matches a quoted name as the screen shows it: /urs="URS 1" finds the lines
+// that show urs="URS 1", and "URS 1" as a word does too.
+func TestFilterMatchesAQuotedNameOnScreen(t *testing.T) {
+	h := newHarness(t, spacedConfig(), 160, 48)
+	h.step(30 * time.Second)
+	h.wantView(`urs="URS 1"`) // how the log draws the name
+	lp := h.m.panes[paneLog].(*logPane)
+	for _, f := range []string{`urs="URS 1"`, `"URS 1"`, `urs="urs 1" kind=to_urs`} {
+		h.keys("esc", "esc")
+		h.keys("/")
+		h.typ(f)
+		h.keys("enter")
+		n := lp.vlen()
+		if n == 0 {
+			t.Fatalf("/%s: %s", f, lp.Info())
+		}
+		for _, l := range lp.visible() {
+			if !strings.Contains(l, `"urs":"URS 1"`) {
+				t.Fatalf("/%s let through %s", f, l)
+			}
+		}
+		h.wantView(`urs="URS 1"`)
+		h.wantView(itoa(int64(n)) + " of ")
+	}
+}
+
+// The log filter and ! start over in another scenario: its log is not hidden by the last one's.
+func TestFilterStartsOverInAnotherScenario(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(10 * time.Second)
+	h.keys("/")
+	h.typ("urs=URS_2")
+	h.keys("enter", "5", "!")
+	lp := h.m.panes[paneLog].(*logPane)
+	if !lp.filtering() {
+		t.Fatal("the filter is not on")
+	}
+	h.command("load other.yaml")
+	h.wantMsg("opened loaded-scenario")
+	h.step(5 * time.Second)
+	if lp.filtering() || lp.filter != "" || lp.hotOnly {
+		t.Fatalf("the filter survived the switch: %q, highlighted only %v", lp.filter, lp.hotOnly)
+	}
+	if strings.Contains(h.view(), "no event matches the filter") || lp.vlen() == 0 {
+		t.Fatal("the new scenario's log is hidden")
+	}
+	// A rewind of the same scenario keeps it.
+	h.keys("/")
+	h.typ("kind=submitted")
+	h.keys("enter")
+	h.command("goto 0:03")
+	if lp.filter != "kind=submitted" || lp.vlen() == 0 {
+		t.Fatalf("a rewind dropped the filter: %q, %d lines", lp.filter, lp.vlen())
+	}
+}
+
+// The stop question says what is true when it is answered: its count follows the URS while it
+// waits, and one interaction is one.
+func TestStopQuestionCountIsLive(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	h.keys("x") // URS_1, the Routing pane's selection
+	seen := map[int]bool{}
+	for i := 0; i < 40 && len(seen) < 3; i++ {
+		n := h.urs("URS_1").Pending
+		h.wantView(plural(n, "interaction") + " now")
+		seen[n] = true
+		h.step(250 * time.Millisecond)
+	}
+	if len(seen) < 2 {
+		t.Fatalf("the pending count never moved while the question waited: %v", seen)
+	}
+	if strings.Contains(h.view(), " 1 interactions") {
+		t.Fatal("one interaction is written as several")
+	}
+	h.keys("n")
+}
+
+// The status bar keeps one wording at every width: narrower bars leave figures out.
+func TestStatusBarKeepsItsWords(t *testing.T) {
+	h := newHarness(t, seedConfig(), 200, 48)
+	h.step(20 * time.Second)
+	for w := 80; w <= 200; w += 3 {
+		h.send(tea.WindowSizeMsg{Width: w, Height: 48})
+		lines := strings.Split(h.view(), "\n")
+		bar := lines[len(lines)-2]
+		for _, short := range []string{"sub ", "done ", "inURS", "resub ", "│ agent "} {
+			if strings.Contains(bar, short) || strings.Contains(bar, "· agent ") {
+				t.Fatalf("at %d columns the status bar says %q: %s", w, short, bar)
+			}
+		}
+		if !strings.Contains(bar, "submitted ") {
+			t.Fatalf("at %d columns the status bar has no figures: %s", w, bar)
+		}
+	}
+}
+
+// A cluster member that the IS also reaches directly is listed with its figures once.
+func TestESPListsAServerOnce(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(30 * time.Second)
+	h.keys("2")
+	withFigures := 0
+	for _, l := range strings.Split(h.view(), "\n") {
+		if strings.Contains(l, "FaxSrv_1 ") && strings.Contains(l, "● running") {
+			withFigures++
+		}
+	}
+	if withFigures != 1 {
+		t.Fatalf("FaxSrv_1 is listed with its figures %d times", withFigures)
+	}
+	h.wantView("FaxSrv_1  also reached by type · in FaxCluster above")
+}
+
+// :load completes bundled names as well as files.
+func TestLoadCompletesBundledNames(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.m.SetBundled([]string{"dap-failover", "dap-repoint-guarded", "seed-example"})
+	h.m.dir = t.TempDir()
+	if line, _ := h.m.complete("load dap-f"); line != "load dap-failover " {
+		t.Fatalf("completion: %q", line)
+	}
+	if _, cands := h.m.complete("load dap-"); len(cands) != 2 {
+		t.Fatalf("candidates: %v", cands)
+	}
+	h.keys(":")
+	h.typ("load dap-f")
+	h.keys("tab")
+	if v := h.m.cmd.Value(); v != "load dap-failover " {
+		t.Fatalf("tab: %q", v)
+	}
+	h.keys("esc")
+}
+
+// The Routing chart's columns are virtual seconds, labelled with their span; its stop and start
+// marks are there again when the session is reopened (the charts are replayed with it).
+func TestChartsSurviveReopen(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	h.command("stop URS_1")
+	h.keys("y")
+	h.step(10 * time.Second)
+	h.command("start URS_1")
+	h.step(10 * time.Second)
+	h.wantView("Submissions per virtual second, 00:00:00–00:00:40")
+	h.wantView("▼")
+	h.wantView("▲")
+	j, err := h.r.Journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := j.State
+	re := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{Resume: &st,
+		EngineOptions: []core.Option{core.WithDatabases(core.NewMemDatabases()), core.WithRebuild()}})
+	before, after := h.m.panes[paneRouting].(*routingPane), re.m.panes[paneRouting].(*routingPane)
+	if !reflect.DeepEqual(before.hist, after.hist) || !reflect.DeepEqual(before.up, after.up) || !reflect.DeepEqual(before.times, after.times) {
+		t.Fatal("the reopened session's charts differ")
+	}
+	re.wantView("Submissions per virtual second, 00:00:00–00:00:40")
+	re.wantView("▼")
+	re.wantView("▲")
+}

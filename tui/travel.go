@@ -1,0 +1,223 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
+)
+
+// Time travel and drills: `:goto T`, `[` and `]` show the world as it was (the runner replays the
+// journal in memory); an action there branches — after asking, since what happened later is
+// discarded; `:live` returns. `:export FILE` writes the session as a scenario (ExportFunc).
+
+// travelStep is how far [ and ] move.
+const travelStep = 10 * time.Second
+
+// ExportFunc writes the session j as a scenario file at path (overwriting it only when asked):
+// the original scenario with the operator actions in its timeline, and expect: lines from the
+// figures when expect. It checks that the file reproduces the session and says what it wrote.
+type ExportFunc func(j live.SessionJournal, path string, expect, overwrite bool) (string, error)
+
+// SessionJournal is the session an export writes (see live.SessionJournal).
+type SessionJournal = live.SessionJournal
+
+// parseVirtualTime reads a virtual time as an operator types it: 1:30 (minutes:seconds),
+// 1:02:03 (hours too), 90 or 90.5 (seconds), or a Go duration (90s, 1m30s, 1h).
+func parseVirtualTime(s string) (int64, error) {
+	bad := fmt.Errorf("%q is not a virtual time: write 1:30 (m:ss), 1:02:03 (h:mm:ss), 90 (seconds) or 1m30s", s)
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, bad
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			return 0, bad
+		}
+		return int64(d), nil
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) > 3 {
+		return 0, bad
+	}
+	var total float64
+	for i, p := range parts {
+		last := i == len(parts)-1
+		if p == "" || (!last && strings.Contains(p, ".")) {
+			return 0, bad
+		}
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v < 0 || (i > 0 && v >= 60) {
+			return 0, bad
+		}
+		total = total*60 + v
+	}
+	if total > float64(1<<62)/1e9 {
+		return 0, bad
+	}
+	return int64(total * 1e9), nil
+}
+
+// rewound reports whether the console shows a rewound view.
+func (m *Model) rewound() bool { return m.frame != nil && m.frame.Rewound }
+
+// shownT is the virtual time on the screen.
+func (m *Model) shownT() int64 {
+	if s := m.snap(); s != nil {
+		return s.T
+	}
+	return 0
+}
+
+// whileRewound says why pacing does nothing in a rewound view ("" when live).
+func (m *Model) whileRewound() string {
+	if !m.rewound() {
+		return ""
+	}
+	return "rewound to " + clock(m.shownT()) + ": the live simulation waits at " + clock(m.frame.LiveT) +
+		" — ] steps forward, :live returns to it (then space runs it)"
+}
+
+// rewindCmd shows the world at t: a rewound view, or the live simulation when t is where it is.
+func (m *Model) rewindCmd(t int64) (tea.Cmd, error) {
+	if m.frame == nil {
+		return nil, errors.New("no simulation yet")
+	}
+	if t >= m.frame.LiveT {
+		if t > m.frame.LiveT {
+			return nil, fmt.Errorf("the session has not reached %s yet (live is at %s)", clock(t), clock(m.frame.LiveT))
+		}
+		return m.liveCmd(), nil
+	}
+	sim := m.sim
+	return func() tea.Msg {
+		if err := sim.Rewind(t); err != nil {
+			return resultMsg{err: fmt.Errorf("goto: %w", err)}
+		}
+		return resultMsg{info: "at " + clock(t) + " (rewound): acting here branches; :live returns"}
+	}, nil
+}
+
+// stepTime moves the shown instant by d: back into the past, or forward up to the live one.
+func (m *Model) stepTime(d time.Duration) tea.Cmd {
+	if m.frame == nil {
+		return nil
+	}
+	t := m.shownT() + int64(d)
+	switch {
+	case t < 0 && m.shownT() == 0:
+		m.info("at the start already")
+		return nil
+	case t < 0:
+		t = 0
+	case t >= m.frame.LiveT:
+		if !m.rewound() {
+			m.info("live already: [ steps back")
+			return nil
+		}
+		return m.liveCmd()
+	}
+	cmd, err := m.rewindCmd(t)
+	if err != nil {
+		m.fail(err)
+		return nil
+	}
+	return cmd
+}
+
+// liveCmd returns to the present.
+func (m *Model) liveCmd() tea.Cmd {
+	if !m.rewound() {
+		return func() tea.Msg { return resultMsg{info: "live already"} }
+	}
+	sim := m.sim
+	return func() tea.Msg {
+		if err := sim.Live(); err != nil {
+			return resultMsg{err: err}
+		}
+		return resultMsg{info: "live again: nothing was changed"}
+	}
+}
+
+// branchAskMsg asks whether to branch for actions made while rewound by a flow that did not ask
+// (a dialog that applies directly).
+type branchAskMsg struct {
+	desc string
+	acts []core.Action
+}
+
+// branchQuestion is what branching from the rewound view discards.
+func (m *Model) branchQuestion() (string, []string) {
+	f := m.frame
+	at := clock(f.Discard.T)
+	return "Branch at " + at + "?", []string{
+		fmt.Sprintf("This discards what happened after %s: %s and %s (live is at %s).", at,
+			plural(int(f.Discard.Events), "event"), plural(f.Discard.Actions, "operator action"), clock(f.LiveT)),
+		"The session's journal is cut at " + at + " and goes on from there with this action; the databases are rebuilt by replay.",
+		"(:live returns to the present without changing anything.)",
+	}
+}
+
+// branchApplyCmd branches, then applies acts.
+func (m *Model) branchApplyCmd(desc string, acts []core.Action) tea.Cmd {
+	sim := m.sim
+	return func() tea.Msg {
+		d, err := sim.Branch()
+		if err != nil {
+			return resultMsg{err: err}
+		}
+		for _, a := range acts {
+			if err := sim.Apply(a); err != nil {
+				return resultMsg{err: fmt.Errorf("branched at %s; %s: %w", clock(d.T), a.Kind, err)}
+			}
+		}
+		return resultMsg{info: fmt.Sprintf("%s — branched at %s (discarded %s, %s)", desc, clock(d.T),
+			plural(int(d.Events), "event"), plural(d.Actions, "operator action"))}
+	}
+}
+
+// exportCmd writes the session as a scenario (:export FILE [--expect]).
+func (m *Model) exportCmd(args []string, force bool) (tea.Cmd, error) {
+	if m.export == nil {
+		return nil, errors.New("export: not available in this console")
+	}
+	expect := false
+	if len(args) == 2 {
+		if args[1] != "--expect" {
+			return nil, fmt.Errorf("export: %q: the only option is --expect (expect: lines from the figures now)", args[1])
+		}
+		expect = true
+	}
+	path := args[0]
+	if !filepath.IsAbs(path) && m.dir != "" {
+		path = filepath.Join(m.dir, path)
+	}
+	sim, export := m.sim, m.export
+	run := func() tea.Msg {
+		j, err := sim.Journal()
+		if err != nil {
+			return resultMsg{err: fmt.Errorf("export: %w", err)}
+		}
+		info, err := export(j, path, expect, true)
+		if err != nil {
+			return resultMsg{err: fmt.Errorf("export: %w", err)}
+		}
+		return resultMsg{info: info}
+	}
+	if st, err := os.Stat(path); err == nil && !force {
+		if st.IsDir() {
+			return nil, fmt.Errorf("export: %s is a directory", path)
+		}
+		m.dlg = &confirmDialog{title: "Overwrite " + filepath.Base(path) + "?", danger: true,
+			body: []string{path + " exists: the export replaces it (:export! does not ask)."}, yes: run}
+		return nil, nil
+	}
+	return run, nil
+}

@@ -1,0 +1,238 @@
+package tui
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ixlb/ixlb/core"
+)
+
+// liveDrill runs the seed example in the console: 20 s, URS_1 stopped (confirmed), 40 s more.
+func liveDrill(t *testing.T, w, h int) *harness {
+	t.Helper()
+	hs := newHarness(t, seedConfig(), w, h)
+	hs.step(20 * time.Second)
+	hs.command("stop URS_1")
+	hs.keys("y")
+	hs.step(40 * time.Second)
+	if hs.appRunning("URS_1") {
+		t.Fatal("URS_1 still running")
+	}
+	return hs
+}
+
+// freshTo is a fresh console run of the same drill, stopped at t.
+func freshTo(t *testing.T, at time.Duration, w, h int) *harness {
+	t.Helper()
+	hs := newHarness(t, seedConfig(), w, h)
+	if at < 20*time.Second {
+		hs.step(at)
+		return hs
+	}
+	hs.step(20 * time.Second)
+	hs.command("stop URS_1")
+	hs.keys("y")
+	if at > 20*time.Second {
+		hs.step(at - 20*time.Second)
+	}
+	return hs
+}
+
+// :goto T shows the world a fresh run stopped at T shows: the snapshot of every pane, the event
+// log up to T and the charts; the status line says where live is; :live returns, unchanged.
+func TestRewindShowsTheRunStoppedThere(t *testing.T) {
+	hs := liveDrill(t, 160, 48)
+	liveSnap := hs.snap()
+	for _, c := range []struct {
+		line string
+		at   time.Duration
+	}{{"goto 0:30", 30 * time.Second}, {"goto 15", 15 * time.Second}, {"goto 20s", 20 * time.Second}, {"goto 0:45.5", 45*time.Second + 500*time.Millisecond}} {
+		hs.command(c.line)
+		fresh := freshTo(t, c.at, 160, 48)
+		if !reflect.DeepEqual(hs.snap(), fresh.snap()) {
+			t.Fatalf("%s: the rewound snapshot differs from a run stopped at %v", c.line, c.at)
+		}
+		got, want := hs.m.panes[paneLog].(*logPane).visible(), fresh.m.panes[paneLog].(*logPane).visible()
+		if !slices.Equal(got, want) || len(got) == 0 {
+			t.Fatalf("%s: the event log differs (%d lines, the fresh run's %d)", c.line, len(got), len(want))
+		}
+		rp, fp := hs.m.panes[paneRouting].(*routingPane), fresh.m.panes[paneRouting].(*routingPane)
+		if !reflect.DeepEqual(rp.hist, fp.hist) || !reflect.DeepEqual(rp.up, fp.up) || len(rp.hist[0]) == 0 {
+			t.Fatalf("%s: the charts differ:\n%v\n%v", c.line, rp.hist, fp.hist)
+		}
+		hs.wantView("at " + shortClock(c.at) + " (rewound, live is at 00:01:00)")
+		hs.keys("esc") // the message gives way to the hints
+		hs.wantView(":live back to the present")
+	}
+	hs.command("live")
+	hs.wantMsg("live again")
+	if hs.m.rewound() || !reflect.DeepEqual(hs.snap(), liveSnap) {
+		t.Fatal(":live did not bring the live world back unchanged")
+	}
+	if strings.Contains(hs.view(), "rewound") {
+		t.Fatal("the status line still says rewound")
+	}
+}
+
+// [ and ] step 10 s; ] past the live clock returns to it; [ stops at the start. Both are in the
+// help.
+func TestStepKeys(t *testing.T) {
+	hs := liveDrill(t, 160, 48)
+	hs.keys("[")
+	if !hs.m.rewound() || hs.snap().T != int64(50*time.Second) {
+		t.Fatalf("[ went to %v", time.Duration(hs.snap().T))
+	}
+	hs.keys("[", "[")
+	if hs.snap().T != int64(30*time.Second) {
+		t.Fatalf("[ [ [ went to %v", time.Duration(hs.snap().T))
+	}
+	hs.keys("]")
+	if hs.snap().T != int64(40*time.Second) || !hs.m.rewound() {
+		t.Fatalf("] went to %v", time.Duration(hs.snap().T))
+	}
+	hs.keys("]", "]")
+	if hs.m.rewound() || hs.snap().T != int64(time.Minute) {
+		t.Fatalf("] past the live clock: rewound %v at %v", hs.m.rewound(), time.Duration(hs.snap().T))
+	}
+	hs.command("goto 5")
+	hs.keys("[", "[")
+	if hs.snap().T != 0 {
+		t.Fatalf("[ before the start went to %v", time.Duration(hs.snap().T))
+	}
+	hs.wantMsg("at the start")
+	hs.command("goto 2:00")
+	hs.wantErr("has not reached 00:02:00.000 yet (live is at 00:01:00.000)")
+	hs.command("goto soon")
+	hs.wantErr(`"soon" is not a virtual time`)
+	hs.keys("?")
+	hs.typ("10 s")
+	hs.wantView("back 10 s of virtual time")
+	hs.wantView("forward 10 s")
+}
+
+// While rewound nothing changes the simulation: an action asks first, saying what a branch
+// discards; no keeps everything; yes cuts the journal there and goes on with the action. The
+// branched session equals a run of the scenario with its operator actions in the timeline
+// (`by: operator`), byte for byte.
+func TestBranchAsksThenCutsTheJournal(t *testing.T) {
+	hs := liveDrill(t, 160, 48)
+	before, err := hs.r.Journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.command("goto 0:30")
+	hs.command("start URS_1")
+	hs.wantView("Branch at 00:00:30.000?")
+	hs.wantView("This discards what happened after 00:00:30.000:")
+	hs.wantView("live is at 00:01:00.000")
+	hs.keys("n")
+	after, _ := hs.r.Journal()
+	if !hs.m.rewound() || hs.appRunning("URS_1") {
+		t.Fatal("answering no changed the view")
+	}
+	hs.command("live")
+	live, _ := hs.r.Journal()
+	if mustSHA(t, live.State) != mustSHA(t, before.State) || len(live.State.Applied) != len(before.State.Applied) {
+		t.Fatal("answering no changed the live session")
+	}
+	_ = after
+
+	// A dangerous action: one question says both what it does and what the branch discards.
+	hs.command("goto 0:30")
+	hs.command("stop URS_2")
+	hs.wantView("Branch and stop URS_2?")
+	hs.wantView("resubmits")
+	hs.wantView("This discards what happened after 00:00:30.000")
+	hs.keys("y")
+	hs.wantMsg("branched at 00:00:30.000")
+	if hs.m.rewound() || hs.snap().T != int64(30*time.Second) || hs.appRunning("URS_2") || hs.appRunning("URS_1") {
+		t.Fatalf("after the branch: rewound %v at %v", hs.m.rewound(), time.Duration(hs.snap().T))
+	}
+	hs.step(30 * time.Second)
+
+	j, err := hs.r.Journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []core.AppliedAction
+	for _, a := range j.State.Applied {
+		if a.Operator {
+			ops = append(ops, a)
+		}
+	}
+	if len(ops) != 2 || ops[0].Action.App != "URS_1" || ops[1].Action.App != "URS_2" || ops[1].T != int64(30*time.Second) {
+		t.Fatalf("the branched journal's operator actions: %+v", ops)
+	}
+	cfg := j.Config
+	for _, a := range ops {
+		cfg.Timeline = append(cfg.Timeline, core.TimedAction{At: time.Duration(a.T), Action: a.Action, Operator: true})
+	}
+	e, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(j.State.T)
+	if e.EventsSHA256() != mustSHA(t, j.State) || e.EventCount() != j.State.Events {
+		t.Fatalf("the branched session (%d events) is not the run of its journal (%d events)", j.State.Events, e.EventCount())
+	}
+}
+
+func mustSHA(t *testing.T, st core.ResumeState) string {
+	t.Helper()
+	s, err := st.EventsSHA256()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Read-only mode may rewind, never branch: the action is refused and the session unchanged.
+func TestReadOnlyRewindsButNeverBranches(t *testing.T) {
+	hs := liveDrill(t, 160, 48)
+	before, _ := hs.r.Journal()
+	hs.m.SetReadOnly(true)
+	hs.command("goto 0:30")
+	if !hs.m.rewound() {
+		t.Fatal("read-only could not rewind")
+	}
+	hs.command("start URS_1")
+	hs.wantErr("read-only")
+	hs.keys("x") // the selection's URS_1, by key
+	hs.wantErr("read-only")
+	if hs.m.dlg != nil {
+		t.Fatalf("read-only asked a question: %s", hs.m.dlg.Title())
+	}
+	hs.command("live")
+	after, _ := hs.r.Journal()
+	if mustSHA(t, after.State) != mustSHA(t, before.State) || len(after.State.Applied) != len(before.State.Applied) {
+		t.Fatal("read-only changed the session")
+	}
+}
+
+// A dialog that applies directly (the set-option form) asks before it branches too.
+func TestBranchFromADialogAsks(t *testing.T) {
+	hs := liveDrill(t, 160, 48)
+	hs.command("goto 0:40")
+	hs.send(applyMsg{desc: "set", acts: []core.Action{{Kind: core.ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}}})
+	hs.wantView("Branch at 00:00:40.000?")
+	hs.keys("y")
+	hs.wantMsg("branched at 00:00:40.000")
+}
+
+func TestParseVirtualTime(t *testing.T) {
+	for in, want := range map[string]time.Duration{"1:30": 90 * time.Second, "90": 90 * time.Second, "90.5": 90500 * time.Millisecond,
+		"1:02:03": time.Hour + 2*time.Minute + 3*time.Second, "1m30s": 90 * time.Second, "0": 0, "00:00:30.250": 30250 * time.Millisecond} {
+		got, err := parseVirtualTime(in)
+		if err != nil || got != int64(want) {
+			t.Errorf("%q: %v %v, want %v", in, time.Duration(got), err, want)
+		}
+	}
+	for _, in := range []string{"", "-5", "1:60", "a:b", "1:2:3:4", "1.5:00", "-1s", "1::2"} {
+		if _, err := parseVirtualTime(in); err == nil {
+			t.Errorf("%q: no error", in)
+		}
+	}
+}

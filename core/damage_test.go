@@ -54,7 +54,7 @@ func TestPropertyDamageMatchesDatabases(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, msg := range r.Errors {
-				if strings.Contains(msg, "account of damage") {
+				if strings.Contains(msg, "the databases disagree") {
 					t.Fatalf("at %s: %s", time.Duration(e.Now()), msg)
 				}
 			}

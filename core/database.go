@@ -211,7 +211,7 @@ func (e *Engine) restore() {
 			ix.by = id
 		}
 		ix.strategy = e.queues[q].strategy
-		e.rowRestored(slot)
+		e.rowRestored(slot, r.State)
 		e.svcRestored(slot, q, r.State)
 		if r.State != StateWithAgent && e.gaveUp(slot, q) {
 			continue // gave up while no Interaction Server could route it

@@ -343,7 +343,7 @@ type ixn struct {
 	svc         uint8 // svcOpen, svcTouched, svcMeasured
 	patienceAt  int64 // when its customer gives up; 0: never
 	home        int16 // the database its row was last written to (damage account), -1: none
-	wst         uint8 // that row's status as written: rowOpen, rowDone…
+	wst         uint8 // that row's status as written: rowQueued…rowWithAgent, rowDone, rowAbandoned
 }
 
 // Option configures an Engine.

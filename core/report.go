@@ -119,6 +119,12 @@ func (e *Engine) Report() (*Report, error) {
 	ic.Revoked = e.stats.Revoked
 	unwrittenLost, unwrittenAbandoned := e.unwrittenTotals()
 	damageErr := checkDamage(ic, r.Databases, unwrittenLost, unwrittenAbandoned)
+	if rec := e.recorded(); damageErr == nil && (rec != Recorded{Submitted: ic.Submitted, Completed: ic.Completed, Queued: ic.Queued, InURS: ic.InURS, WithAgent: ic.WithAgent}) {
+		// The console shows the engine's count of the rows (Snapshot.Recorded) under the
+		// report's labels: it must be what the databases say.
+		damageErr = fmt.Errorf("the databases disagree with the engine's count of the rows: submitted %d, completed %d, queued %d, in URS %d, with agent %d in the databases; %+v counted as the rows were written",
+			ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent, rec)
+	}
 	for _, st := range e.strats {
 		m := map[string]int64{}
 		for _, u := range e.urs {

@@ -35,6 +35,10 @@ type Snapshot struct {
 	// the run report's interactions.completed (Stats.Completed also counts completions a
 	// switchover has since put out of sight, and those still waiting for a DAP).
 	Completed int64
+	// Recorded are the interactions as the databases have them: the run report's submitted,
+	// completed, queued, in URS and with agent. Live is what the IS holds in memory; the two
+	// differ while writes wait for a DAP.
+	Recorded Recorded
 	// Service are the service figures by queue and AllQueues; Occupancy by agent group.
 	Service   map[string]ServiceFigures
 	Occupancy map[string]float64
@@ -184,7 +188,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		s.Live.InURS += q.counts[StateInURS]
 		s.Live.WithAgent += q.counts[StateWithAgent]
 	}
-	s.Damage, s.Completed = e.Damage(), e.completedInUse()
+	s.Damage, s.Completed, s.Recorded = e.Damage(), e.completedInUse(), e.recorded()
 	for c, d := range e.damageByClass() {
 		s.Queues[c/2].Held += d.atMedia + d.heldDAP
 	}

@@ -92,7 +92,7 @@ func TestDamageSameInEveryView(t *testing.T) {
 			}
 			defer r.Close()
 			m := tui.NewModel(r, nil)
-			m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+			m.Update(tea.WindowSizeMsg{Width: 160, Height: 48}) // the README's size: every figure whole (attack 16, B16)
 			if err := r.Step(sc.Config.Duration); err != nil {
 				t.Fatal(err)
 			}
@@ -191,4 +191,64 @@ func lineWith(t *testing.T, text, sub string) string {
 	}
 	t.Fatalf("no line with %q in:\n%s", sub, text)
 	return ""
+}
+
+// attack 16, B6: during a DAP outage the console's status line said "in URS 0 · with agent 38"
+// (the IS's memory) beside the database's "completed 58", while the run report at the same
+// instant said in URS 3, with agent 45 (the databases'). The status line now shows the report's
+// figures under the report's labels; the Interactions pane shows what the IS holds, says what the
+// databases have when they differ, and calls the held arrivals what the report does ("waiting at
+// media", not "parked at media").
+func TestConsoleAndReportAgreeDuringAnOutage(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	dir := t.TempDir()
+	src, err := scenarios.Source("dap-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := strings.Replace(string(src), "duration: 4m", "duration: 130182ms", 1)
+	file := writeFile(t, dir, "dfo130.yaml", cut)
+	var js, errb bytes.Buffer
+	_ = runScenario(&js, &errb, file, runFlags{json: true, noProg: true, data: filepath.Join(dir, "json")})
+	var rep core.Report
+	if err := json.Unmarshal(js.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, errb.String())
+	}
+	ic := rep.Interactions
+	if ic.HeldForDAP == 0 || ic.WaitingAtMedia == 0 {
+		t.Fatalf("not in the outage at 130.182 s: %+v", ic)
+	}
+	sc, err := scenarios.Resolve(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	m := tui.NewModel(r, nil)
+	m.Update(tea.WindowSizeMsg{Width: 240, Height: 50})
+	if err := r.Step(sc.Config.Duration); err != nil {
+		t.Fatal(err)
+	}
+	m.Update(m.Init()())
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
+	view := m.View()
+	lines := strings.Split(view, "\n")
+	bar := lines[len(lines)-2]
+	want := fmt.Sprintf("submitted %d · completed %d · queued %d · in URS %d · with agent %d", ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent)
+	if !strings.Contains(bar, want) {
+		t.Errorf("status line:\n%s\nthe report at the same instant: %s", bar, want)
+	}
+	pane := focusedPane(view)
+	for _, w := range []string{fmt.Sprintf("waiting at media %d", ic.WaitingAtMedia),
+		fmt.Sprintf("the databases have: queued %d · in URS %d · with agent %d", ic.Queued, ic.InURS, ic.WithAgent)} {
+		if !strings.Contains(pane, w) {
+			t.Errorf("Interactions pane lacks %q:\n%s", w, pane)
+		}
+	}
+	if strings.Contains(view, "parked at media") {
+		t.Error(`the console says "parked at media"; the report says "waiting at media"`)
+	}
 }

@@ -64,8 +64,8 @@ func (e *Engine) AgentTimes() map[string]AgentTime {
 // fewer the longer the warm-up. Above 1% the report says so, and what would do: a warm-up of 3τ
 // and 10τ measured.
 //
-// ρ is the work the group's agents accepted over the run (accepted × time per interaction /
-// (c·E)), not its measured busy share: a run's empty start leans the busy share low, and more so
+// ρ is the group's load: the work its agents accepted over the run (accepted × time per
+// interaction / (c·E)), not its measured busy share: a run's empty start leans the busy share low, and more so
 // without a warm-up, so a rule on it would warn less the less warm-up there is.
 func (e *Engine) steadyStateWarnings(occ map[string]float64, at map[string]AgentTime) []string {
 	var out []string
@@ -90,7 +90,7 @@ func (e *Engine) steadyStateWarnings(occ map[string]float64, at map[string]Agent
 			continue
 		}
 		if rho >= 0.98 {
-			out = append(out, fmt.Sprintf("group %s is %.0f%% busy: its queue grows without a steady state, and the figures depend on the run's length (add agents or lower the load)", g.name, 100*min(rho, 1)))
+			out = append(out, fmt.Sprintf("group %s has a load of %.0f%%: its queue grows without a steady state, and the figures depend on the run's length (add agents or lower the load)", g.name, 100*min(rho, 1)))
 			continue
 		}
 		tau := max(h, h/(float64(g.n)*math.Pow(1-math.Sqrt(rho), 2)))
@@ -101,7 +101,7 @@ func (e *Engine) steadyStateWarnings(occ map[string]float64, at map[string]Agent
 			continue
 		}
 		d := func(s float64) time.Duration { return time.Duration(s * 1e9) }
-		out = append(out, fmt.Sprintf("not a steady state: group %s (%d agents, %.0f%% busy, %s an interaction; %.0f%% of customers wait in its steady state) settles over about %s, so with a warm-up of %s and %s measured about %.0f%% of customers find an agent free who would wait in its steady state: the figures lean better than a steady state's (a run starts empty); use a warm-up of %s and measure %s or more",
+		out = append(out, fmt.Sprintf("not a steady state: group %s (%d agents at a load of %.0f%%, %s an interaction; %.0f%% of customers wait in its steady state) settles over about %s, so with a warm-up of %s and %s measured about %.0f%% of customers find an agent free who would wait in its steady state: the figures lean better than a steady state's (a run starts empty); use a warm-up of %s and measure %s or more",
 			g.name, g.n, 100*rho, roundDur(d(h)), 100*pWait, roundDur(d(tau)), roundDur(warm), roundDur(measured), 100*lean, roundUp(d(3*tau)), roundUp(d(10*tau))))
 	}
 	return out

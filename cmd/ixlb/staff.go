@@ -255,7 +255,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 	case !s.Found:
 		fmt.Fprintf(w, "No count from %d to %d agents meets every target (tried %s).\n", s.Min, s.Max, strings.Join(counts, " "))
 	default:
-		fmt.Fprintf(w, "→ %d agents in %s (tried %s)\n", s.Agents, s.Group, strings.Join(counts, " "))
+		fmt.Fprintf(w, "→ %d %s in %s (tried %s)\n", s.Agents, plural(s.Agents, "agent", "agents"), s.Group, strings.Join(counts, " "))
 		if p, ok := s.Point(s.Agents); ok {
 			for _, x := range p.Warnings {
 				fmt.Fprintf(w, "warning at %d agents, %s: %s\n", s.Agents, study.SeedRange(s.Seeds[:1]), x)

@@ -81,24 +81,9 @@ func TestDamageSameInEveryView(t *testing.T) {
 				t.Errorf("service._all.held %d, interactions.held %d", all.Held, d.Held)
 			}
 
-			// The console: the runner and model a person uses, run to the same end.
-			sc, err := scenarios.Resolve(tc.arg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			m := tui.NewModel(r, nil)
-			m.Update(tea.WindowSizeMsg{Width: 160, Height: 48}) // the README's size: every figure whole (attack 16, B16)
-			if err := r.Step(sc.Config.Duration); err != nil {
-				t.Fatal(err)
-			}
-			m.Update(m.Init()()) // the frame at the end
-			m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
-			view := m.View()
+			// The console: the runner and model a person uses, run to the same end, at the
+			// README's size: every figure whole (attack 16, B16).
+			view := consoleAtEnd(t, tc.arg, 160, 48)
 			lines := strings.Split(view, "\n")
 			bar := lines[len(lines)-2]
 			for _, it := range []core.DamageItem{{Label: "lost", Value: d.Lost}, {Label: "held", Value: d.Held},
@@ -121,6 +106,10 @@ func TestDamageSameInEveryView(t *testing.T) {
 			}
 
 			// The run plot's lost and abandoned per interval add up to the report's.
+			sc, err := scenarios.Resolve(tc.arg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			lostPer, abandonedPer, err := study.IntervalDamage(sc.Config, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -218,23 +207,7 @@ func TestConsoleAndReportAgreeDuringAnOutage(t *testing.T) {
 	if ic.HeldForDAP == 0 || ic.WaitingAtMedia == 0 {
 		t.Fatalf("not in the outage at 130.182 s: %+v", ic)
 	}
-	sc, err := scenarios.Resolve(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	m := tui.NewModel(r, nil)
-	m.Update(tea.WindowSizeMsg{Width: 240, Height: 50})
-	if err := r.Step(sc.Config.Duration); err != nil {
-		t.Fatal(err)
-	}
-	m.Update(m.Init()())
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
-	view := m.View()
+	view := consoleAtEnd(t, file, 240, 50)
 	lines := strings.Split(view, "\n")
 	bar := lines[len(lines)-2]
 	want := fmt.Sprintf("submitted %d · completed %d · queued %d · in URS %d · with agent %d", ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent)
@@ -251,4 +224,27 @@ func TestConsoleAndReportAgreeDuringAnOutage(t *testing.T) {
 	if strings.Contains(view, "parked at media") {
 		t.Error(`the console says "parked at media"; the report says "waiting at media"`)
 	}
+}
+
+// consoleAtEnd runs a scenario to its end in the console's runner and model, at a terminal of
+// w×h, and returns the screen with the Interactions pane focused.
+func consoleAtEnd(t *testing.T, arg string, w, h int) string {
+	t.Helper()
+	sc, err := scenarios.Resolve(arg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	m := tui.NewModel(r, nil)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	if err := r.Step(sc.Config.Duration); err != nil {
+		t.Fatal(err)
+	}
+	m.Update(m.Init()()) // the frame at the end
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
+	return m.View()
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/plot"
+
 	"github.com/ixlb/ixlb/scenarios"
 )
 
@@ -39,52 +41,33 @@ func TestXAxisTicksEveryValue(t *testing.T) {
 	}
 }
 
-func TestTicks(t *testing.T) {
+// tickLabels are the labelled ticks' labels, joined by blanks.
+func tickLabels(ts []plot.Tick) string {
 	var labels []string
-	for _, tk := range (niceTicks{}).Ticks(72.3, 97.8) {
+	for _, tk := range ts {
 		if tk.Label != "" {
 			labels = append(labels, tk.Label)
 		}
 	}
-	if strings.Join(labels, " ") != "75 80 85 90 95" {
-		t.Errorf("72.3…97.8: %v", labels)
+	return strings.Join(labels, " ")
+}
+
+func TestTicks(t *testing.T) {
+	cases := []struct {
+		what  string
+		ticks []plot.Tick
+		want  string
+	}{
+		{"72.3…97.8", niceTicks{}.Ticks(72.3, 97.8), "75 80 85 90 95"},
+		{"log 2.2…13", logTicks{}.Ticks(2.2, 13), "3 4 5 6 7 8 9 10"},
+		{"counts 0…1.6 (no tick at 0.2 interactions)", niceTicks{minStep: 1}.Ticks(0, 1.6), "0 1"},
+		{"1 h in 7 min (the end, 60, not labelled beside 56)", timeTicks(time.Hour, 7*time.Minute), "0 7 14 21 28 35 42 49 56"},
+		{"log 0.55…4", logTicks{}.Ticks(0.55, 4), "0.6 0.7 0.8 0.9 1 2 3 4"},
 	}
-	labels = nil
-	for _, tk := range (logTicks{}).Ticks(2.2, 13) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
+	for _, c := range cases {
+		if got := tickLabels(c.ticks); got != c.want {
+			t.Errorf("%s: %q, want %q", c.what, got, c.want)
 		}
-	}
-	if strings.Join(labels, " ") != "3 4 5 6 7 8 9 10" {
-		t.Errorf("log 2.2…13: %v", labels)
-	}
-	labels = nil
-	for _, tk := range (niceTicks{minStep: 1}).Ticks(0, 1.6) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
-		}
-	}
-	if strings.Join(labels, " ") != "0 1" {
-		t.Errorf("counts 0…1.6: %v (no tick at 0.2 interactions)", labels)
-	}
-	// An hour in 7 min intervals: the end (60) is not labelled beside 56.
-	labels = nil
-	for _, tk := range timeTicks(time.Hour, 7*time.Minute) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
-		}
-	}
-	if strings.Join(labels, " ") != "0 7 14 21 28 35 42 49 56" {
-		t.Errorf("1 h in 7 min: %v", labels)
-	}
-	labels = nil
-	for _, tk := range (logTicks{}).Ticks(0.55, 4) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
-		}
-	}
-	if strings.Join(labels, " ") != "0.6 0.7 0.8 0.9 1 2 3 4" {
-		t.Errorf("log 0.55…4: %v", labels)
 	}
 }
 

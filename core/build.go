@@ -239,6 +239,7 @@ func (e *Engine) buildGroups() {
 	e.orphaned = map[int64]int64{}
 	e.resubmittedIDs = map[int64]bool{}
 	e.unheard = map[int64]unheardWork{}
+	e.lingerN = make([]int32, len(e.agents))
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	e.claims = map[int64]int32{}
 	e.asked = make([]int32, len(e.agents)*nm)

@@ -49,8 +49,11 @@ type Engine struct {
 	// lingers are reservations whose interaction left the agent before the accept (rejected, not
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
-	lingers map[int32][]linger
+	lingers   map[int32][]linger
 	lingering []int32 // by agent-media: len(lingers[k]), read on every pick without a lookup
+	// lingerN counts each agent's lingering reservations (all media): a lingering reservation
+	// holds the agent, so it is busy for occupancy too.
+	lingerN []int32
 	// orphaned are the interactions agents went on with while the active IS did not know them
 	// (restored from a database that does not hold them), by id: the key in unheard of the work
 	// their agent goes on with, or -1 once it is over. A later restore of a row of one re-adopts
@@ -172,6 +175,9 @@ type app struct {
 type parkedArrival struct {
 	traffic  int32
 	received int64
+	// patienceAt is when its customer gives up (0: never): drawn as it arrives, so the wait
+	// line and the plots know who still waits while the media server holds it.
+	patienceAt int64
 }
 
 type ursState struct {
@@ -351,7 +357,7 @@ type ixn struct {
 	svc         uint8 // svcOpen, svcTouched, svcMeasured
 	patienceAt  int64 // when its customer gives up; 0: never
 	home        int16 // the database its row was last written to (damage account), -1: none
-	wst         uint8 // that row's status as written: rowOpen, rowDone…
+	wst         uint8 // that row's status as written: rowQueued…rowWithAgent, rowDone, rowAbandoned
 }
 
 // Option configures an Engine.

@@ -74,6 +74,7 @@ func (s *invariantSink) Event(e *Event, line []byte) {
 		}
 		s.ursOf[e.Ixn] = e.URS
 	case EvDoubleBooked:
+		s.ursActs(e)
 		// Only when the agent is really taken, as the log shows it.
 		if l := s.holds.load(e.Agent, media); l < s.capacity(e.Agent, media) {
 			s.fatalf("t=%d: double booking of %s announced at load %d", e.T, e.Agent, l)
@@ -110,7 +111,9 @@ func (s *invariantSink) Event(e *Event, line []byte) {
 	case EvReserved, EvProlonged:
 		s.viaResv[e.Ixn] = true
 		s.lastGrant[e.Agent+"|"+media] = e.T
+		s.ursActs(e)
 	case EvReserveDenied:
+		s.ursActs(e)
 		// A denial is a collision: another request for the agent was granted in the same
 		// collection window, or while this one was on its way (the URS's step_time). A reserving
 		// URS sees reservations at once, so it never asks for an agent it can see reserved.
@@ -157,6 +160,14 @@ func (s *invariantSink) Event(e *Event, line []byte) {
 				s.fatalf("t=%d: the arbiter holds %d reservations of %s, capacity %d", e.T, r, e.Agent, capacity)
 			}
 		}
+	}
+}
+
+// ursActs: a URS reserves, is denied or routes only while it runs (attack 16, B14: a stopped URS
+// was handed the agent its stop freed, and revoked, again and again at the same instant).
+func (s *invariantSink) ursActs(e *Event) {
+	if e.URS != "" && !s.running[e.URS] {
+		s.fatalf("t=%d: %s %s for interaction %d while stopped", e.T, e.URS, e.Kind, e.Ixn)
 	}
 }
 

@@ -487,6 +487,9 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 	} else {
 		e.lingers[k] = ls
 	}
+	e.lingerN[ag]--
+	// The route below takes the agent at the same instant.
+	e.svcLoad(ag, -1)
 	ix.resvd, ix.grantAt, ix.denied = true, e.now, false // the unit stays reserved: now for it
 	e.stats.Prolonged++
 	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
@@ -665,6 +668,8 @@ func (e *Engine) revoke(slot int32, reason string) {
 		k := int32(int(ag)*len(e.media) + int(ix.media))
 		until := ix.grantAt + e.is.reservationTime
 		e.lingers[k] = append(e.lingers[k], linger{urs: ix.urs, until: until})
+		e.lingerN[ag]++
+		e.svcLoad(ag, 1) // still held: busy until the linger ends
 		e.schedule(timer{at: until, kind: tLinger, arg: ag, aux: ix.media, slot: -1})
 		ix.resvd = false // the linger holds the unit now
 	}
@@ -686,6 +691,8 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 			continue
 		}
 		e.resv[k]--
+		e.lingerN[ag]--
+		e.svcLoad(ag, -1)
 	}
 	if len(keep) == len(ls) {
 		return
@@ -701,8 +708,12 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 
 // dropLingers forgets the lingering reservations: the arbiter of an IS that is gone.
 func (e *Engine) dropLingers() {
+	// Map order does not matter: every change is at the same instant.
 	for k, ls := range e.lingers {
 		e.resv[k] -= int32(len(ls))
+		ag := k / int32(len(e.media))
+		e.lingerN[ag] -= int32(len(ls))
+		e.svcLoad(ag, -int32(len(ls)))
 	}
 	clear(e.lingers)
 }

@@ -235,6 +235,7 @@ func (e *Engine) buildGroups() {
 		e.readyAt[k] = readySinceStart // every URS sees the agents ready from the start
 	}
 	e.lingers = map[int32][]linger{}
+	e.lingerN = make([]int32, len(e.agents))
 	e.orphaned = map[int64]bool{}
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	e.claims = map[int64]int32{}

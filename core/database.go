@@ -211,7 +211,7 @@ func (e *Engine) restore() {
 			ix.by = id
 		}
 		ix.strategy = e.queues[q].strategy
-		e.rowRestored(slot)
+		e.rowRestored(slot, r.State)
 		e.svcRestored(slot, q, r.State)
 		if r.State != StateWithAgent && e.gaveUp(slot, q) {
 			continue // gave up while no Interaction Server could route it
@@ -264,7 +264,7 @@ func (e *Engine) restore() {
 		if _, wasLive := live[ix.id]; wasLive && ix.live && ix.state == StateWithAgent && !known[ix.id] {
 			// A restore of a database that still holds it (a switch-back) is stale.
 			e.orphaned[ix.id] = true
-			e.svcTouch(int32(slot)) // lost: a failure reached it
+			e.svcTouch(int32(slot), "lost") // out of the active IS's sight: a failure reached it
 			e.clearAgent(ix)
 			e.freeSlotOf(int32(slot))
 		}
@@ -352,7 +352,7 @@ func (e *Engine) hold(slot int32, r *Row, c rowChange) {
 	if e.is.db != nil {
 		id = e.is.db.Identity()
 	}
-	e.svcTouch(slot)
+	e.svcTouch(slot, "held for a DAP")
 	e.is.held = append(e.is.held, heldRow{db: id, row: *r, change: c})
 }
 
@@ -462,7 +462,7 @@ func (e *Engine) dropWorkingSet(reason string) {
 		if !ix.live || ix.state == StateWithAgent {
 			continue
 		}
-		e.svcTouch(int32(slot))
+		e.svcTouch(int32(slot), "dropped by the interaction server")
 		e.abandon(int32(slot), "interaction server "+reason)
 		e.freeSlotOf(int32(slot))
 	}

@@ -50,6 +50,9 @@ type Engine struct {
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
 	lingers map[int32][]linger
+	// lingerN counts each agent's lingering reservations (all media): a lingering reservation
+	// holds the agent, so it is busy for occupancy too.
+	lingerN []int32
 	// orphaned are the interactions agents went on with while the active IS did not know them
 	// (restored from a database that does not hold them): a later restore of a row of one is
 	// stale. Looked up, never iterated.
@@ -160,6 +163,9 @@ type app struct {
 type parkedArrival struct {
 	traffic  int32
 	received int64
+	// patienceAt is when its customer gives up (0: never): drawn as it arrives, so the wait
+	// line and the plots know who still waits while the media server holds it.
+	patienceAt int64
 }
 
 type ursState struct {
@@ -337,7 +343,7 @@ type ixn struct {
 	svc         uint8 // svcOpen, svcTouched, svcMeasured
 	patienceAt  int64 // when its customer gives up; 0: never
 	home        int16 // the database its row was last written to (damage account), -1: none
-	wst         uint8 // that row's status as written: rowOpen, rowDone…
+	wst         uint8 // that row's status as written: rowQueued…rowWithAgent, rowDone, rowAbandoned
 }
 
 // Option configures an Engine.

@@ -62,6 +62,7 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 		}
 		s.ursOf[e.Ixn] = e.URS
 	case EvDoubleBooked:
+		s.ursActs(e)
 		// Only when the agent is really taken, as the log shows it.
 		k := e.Agent + "|" + s.media[e.Ixn]
 		if !s.restored && s.load[k] < s.capOf[s.group[e.Agent]][s.media[e.Ixn]] {
@@ -98,6 +99,9 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 		s.restored = true
 	case EvReserved, EvProlonged:
 		s.viaResv[e.Ixn] = true
+		s.ursActs(e)
+	case EvReserveDenied:
+		s.ursActs(e)
 	case EvDelivered:
 		// An agent holds an interaction from its delivery (a reservation is delivered at once).
 		// It may be over capacity only by the deliveries the IS announced as double bookings
@@ -150,6 +154,14 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 			}
 			s.completed[e.Ixn] = true
 		}
+	}
+}
+
+// ursActs: a URS reserves, is denied or routes only while it runs (attack 16, B14: a stopped URS
+// was handed the agent its stop freed, and revoked, again and again at the same instant).
+func (s *invariantSink) ursActs(e *Event) {
+	if e.URS != "" && !s.running[e.URS] {
+		s.t.Fatalf("t=%d: %s %s for interaction %d while stopped", e.T, e.URS, e.Kind, e.Ixn)
 	}
 }
 

@@ -121,6 +121,8 @@ func (s *invariantSink) Event(e *Event, line []byte) {
 		if step := s.eng.apps[s.eng.byName[e.URS]].urs.stepTime; !ok || e.T-g > step {
 			s.fatalf("t=%d: %s denied %s for interaction %d, last granted at %d (ok %v): it could see the reservation", e.T, e.URS, e.Agent, e.Ixn, g, ok)
 		}
+	case EvRestoredToAgent:
+		delete(s.viaResv, e.Ixn) // a restore onto an agent reserves nothing
 	case EvRevoked, EvCompleted:
 		delete(s.viaResv, e.Ixn)
 		if e.Kind == EvCompleted {

@@ -247,11 +247,11 @@ func (m *Model) statusBar() string {
 	// databases have them (Snapshot.Recorded) — and the account of damage; what the IS holds in
 	// memory, which runs ahead while writes wait for a DAP, is the Interactions pane's.
 	rc, resub := s.Recorded, s.Damage.Resubmitted
-	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
+	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmissions %s",
 		count(rc.Submitted), count(rc.Completed), count(rc.Queued), count(rc.InURS), count(rc.WithAgent), count(resub)), th.bar}
-	mid := seg{fmt.Sprintf("submitted %s · completed %s · in URS %s · resubmitted %s",
+	mid := seg{fmt.Sprintf("submitted %s · completed %s · in URS %s · resubmissions %s",
 		count(rc.Submitted), count(rc.Completed), count(rc.InURS), count(resub)), th.bar}
-	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmitted %s", count(rc.Submitted), count(rc.Completed), count(resub)), th.bar}
+	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmissions %s", count(rc.Submitted), count(rc.Completed), count(resub)), th.bar}
 	shorter := seg{fmt.Sprintf("submitted %s · completed %s", count(rc.Submitted), count(rc.Completed)), th.bar}
 	name := seg{s.Scenario, th.barKey}
 	clkSeg := seg{clk, th.bar}

@@ -104,6 +104,7 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.interrupt = given.interrupt // a long replay stops on a signal too
 	for _, a := range st.Applied {
 		if !a.Operator {
 			continue // the timeline replays itself
@@ -135,6 +136,9 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 // runSteps processes timers until steps of them have run, none of them later than t.
 func (e *Engine) runSteps(steps uint64, t int64) error {
 	for e.steps < steps {
+		if e.halt() {
+			return ErrInterrupted
+		}
 		if e.q.len() == 0 || e.q.peek().at > t {
 			return fmt.Errorf("the replay diverged: %d of %d steps by %s", e.steps, steps, time.Duration(t))
 		}

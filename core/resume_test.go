@@ -289,3 +289,58 @@ func TestRestartRestoresFromTheDatabase(t *testing.T) {
 		t.Fatalf("lost %d", r.Interactions.Lost)
 	}
 }
+
+// TestInterruptBetweenEvents: WithInterrupt stops the engine between two events, inside a
+// stretch of virtual time, and a resume from there is the world of a run never stopped — at every
+// instant it can be asked (every interruptEvery timers), enumerated. A resume's replay stops on
+// it too. (Before, a caller could look for a signal only between RunUntil calls: a slice of a
+// backlog run held millions of events and SIGTERM waited minutes.)
+func TestInterruptBetweenEvents(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = 4 * time.Minute
+	whole, err := New(cfg, WithDatabases(NewMemDatabases()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole.RunUntil(int64(cfg.Duration))
+	want, steps := whole.EventsSHA256(), whole.Steps()
+	if steps < 4*interruptEvery {
+		t.Fatalf("%d timers: too few to stop inside the run", steps)
+	}
+	for k := 1; uint64(k*interruptEvery) < steps; k++ {
+		dbs := NewMemDatabases()
+		asked := 0
+		e, err := New(cfg, WithDatabases(dbs), WithInterrupt(func() bool { asked++; return asked == k }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RunUntil(int64(cfg.Duration)) // one call for the whole run: only the question stops it
+		if !e.Interrupted() || e.Now() >= int64(cfg.Duration) || e.NextEventAt() != -1 {
+			t.Fatalf("question %d: interrupted %v at %d, next event %d; want a stop inside the run", k, e.Interrupted(), e.Now(), e.NextEventAt())
+		}
+		// Asked before every interruptEvery-th timer.
+		if e.Steps() != uint64(k*interruptEvery-1) {
+			t.Fatalf("question %d: stopped after %d timers, want %d", k, e.Steps(), k*interruptEvery-1)
+		}
+		e.RunUntil(int64(cfg.Duration))
+		if e.Steps() != uint64(k*interruptEvery-1) {
+			t.Fatal("an interrupted engine went on")
+		}
+		st, err := e.ResumeState()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The replay asks too (once it has run interruptEvery timers): told to stop, it says so.
+		if _, err := Resume(cfg, st, WithDatabases(dbs), WithInterrupt(func() bool { return true })); k > 1 && !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("question %d: a replay told to stop: %v, want ErrInterrupted", k, err)
+		}
+		r, err := Resume(cfg, st, WithDatabases(dbs), WithInterrupt(func() bool { return false }))
+		if err != nil {
+			t.Fatalf("question %d: resume: %v", k, err)
+		}
+		r.RunUntil(int64(cfg.Duration))
+		if got := r.EventsSHA256(); got != want || r.Steps() != steps {
+			t.Fatalf("question %d: resumed run ends with sha %.12s after %d timers, want %.12s after %d", k, got, r.Steps(), want, steps)
+		}
+	}
+}

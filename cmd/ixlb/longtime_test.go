@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ixlb/ixlb/core"
 )
 
 // longScenario runs for duration, with its traffic, a URS stop and an Interaction Server restart
@@ -90,7 +92,7 @@ func TestLongDurationsRunToTheirEnd(t *testing.T) {
 // lastPoints counts the durable points of a run of file with the crash-point binary.
 func lastPoints(t *testing.T, file string) int { return len(traceOf(t, file)) }
 
-// sliceEnd splits any run into its slices exactly: ends where the old product (end-from)*i/n
+// core.SliceEnd splits any run into its slices exactly: ends where the old product (end-from)*i/n
 // would, wherever that did not overflow, reaches end at the last slice, and never goes back.
 func TestSliceEnd(t *testing.T) {
 	for _, c := range []struct {
@@ -106,7 +108,7 @@ func TestSliceEnd(t *testing.T) {
 	} {
 		prev := c.from
 		for i := 1; i <= c.n; i++ {
-			got := sliceEnd(c.from, c.end, i, c.n)
+			got := core.SliceEnd(c.from, c.end, i, c.n)
 			if got < prev || got > c.end {
 				t.Fatalf("%+v: slice %d ends at %d after %d", c, i, got, prev)
 			}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -193,7 +194,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		return exitf(2, "--plot %s is a file of the session in %s: writing it would destroy the session; nothing was written", f.plot, ss.Dir())
 	}
 	recordScenario(ss, sc)
-	opts := []core.Option{core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink())}
+	// The engine asks between events, not only between slices: a slice can hold millions of
+	// events, and a signal is answered at once however long it takes.
+	opts := []core.Option{core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink()), core.WithInterrupt(stop.stopped)}
 	var events *bufio.Writer
 	if f.events != "" {
 		// Opened before the engine starts, so nothing is lost; a resumed session's replay is
@@ -212,6 +215,10 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			opts = append(opts, core.WithRebuild())
 		}
 		eng, err = core.Resume(runCfg, *r, opts...)
+		if errors.Is(err, core.ErrInterrupted) {
+			fmt.Fprintf(stderr, "interrupted while replaying the session in %s; nothing was changed: run the same command to resume\n", ss.Dir())
+			return &exitError{code: stop.exitCode(), err: errors.New("")}
+		}
 		if err != nil {
 			return &exitError{code: 2, err: explain(ss.ResumeError(err))}
 		}
@@ -369,7 +376,7 @@ func (lp loop) step(eng *core.Engine, end int64) error {
 func (lp loop) simulate(eng *core.Engine, end int64) error {
 	from := eng.Now()
 	for i := 1; i <= lp.slices; i++ {
-		eng.RunUntil(sliceEnd(from, end, i, lp.slices))
+		eng.RunUntil(core.SliceEnd(from, end, i, lp.slices))
 		if err := lp.step(eng, end); err != nil {
 			return err
 		}
@@ -396,19 +403,6 @@ func (lp loop) pace(eng *core.Engine, end int64, speed float64) error {
 	}
 	clearProgress(lp.progress)
 	return nil
-}
-
-// sliceEnd is where slice i of n from from to end ends: from + (end-from)*i/n, computed without
-// overflowing int64 whatever the duration ((end-from)*i did past about 1000 days, and a run
-// stopped early with a normal report). With q, r = (end-from) divided by n, the product is
-// q*i*n + r*i, so the quotient is q*i + r*i/n exactly; r*i < n*n fits.
-func sliceEnd(from, end int64, i, n int) int64 {
-	if from >= end {
-		return end
-	}
-	d, k, m := end-from, int64(i), int64(n)
-	q, r := d/m, d%m
-	return from + q*k + r*k/m
 }
 
 func showProgress(w io.Writer, eng *core.Engine, end int64) {

@@ -490,6 +490,30 @@ func (e *Engine) RunUntil(t int64) {
 	}
 }
 
+// RunUntilEvents is RunUntil that may stop before t: once the log holds n events, at the end of
+// an instant (every timer due at the time of the last one processed has run, so a journal taken
+// there is at an instant's boundary, as RunUntil's are). It reports whether it reached t. A run
+// saves its session every so many events with it, so that what a save holds (and the memory
+// kept for it) follows the traffic, not a share of the duration.
+func (e *Engine) RunUntilEvents(t int64, n uint64) bool {
+	for e.q.len() > 0 && e.q.peek().at <= t {
+		if e.storageErr != nil {
+			return false
+		}
+		if e.log.count >= n && e.q.peek().at > e.now {
+			return false
+		}
+		e.step()
+	}
+	if e.storageErr != nil {
+		return false
+	}
+	if t > e.now {
+		e.now = t
+	}
+	return true
+}
+
 // step processes the next timer.
 func (e *Engine) step() {
 	tm := e.q.pop()

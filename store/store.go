@@ -76,6 +76,20 @@ func (o *Options) batchLines() int {
 	return o.BatchRows
 }
 
+// EventsPerSave is how many events `ixlb run` lets pass between two saves of its session. A save
+// commits the rows and event lines since the last one; its size, not a share of the duration,
+// bounds what waits in memory (about 4 MB of compressed lines and the rows of the interactions
+// that changed), so a run eight times as long holds no more. It is large so that an interaction
+// lives across few saves: a row is written once a save it changed in (with saves every 1% of a
+// busy run, 2.8 writes an interaction; the floor's insert and update are 2). In the crash-point
+// walk (IXLB_CRASHPOINT_BATCH) it is small, so that its small scenarios save many times.
+func EventsPerSave() uint64 {
+	if walkBatch > 0 {
+		return uint64(8 * walkBatch)
+	}
+	return 1 << 18
+}
+
 func (o *Options) busyMillis() int64 {
 	if o.BusyTimeout <= 0 {
 		return 5000

@@ -18,6 +18,7 @@ import (
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
 	"github.com/ixlb/ixlb/scenarios/study"
+	"github.com/ixlb/ixlb/store"
 	"github.com/ixlb/ixlb/tui/live"
 )
 
@@ -340,11 +341,27 @@ type loop struct {
 
 // step commits after a stretch of virtual time and checks for a reason to stop.
 func (lp loop) step(eng *core.Engine, end int64) error {
+	if err := lp.save(eng); err != nil {
+		return err
+	}
+	return lp.check(eng, end)
+}
+
+// save commits the session in the background (checkpoint), after a storage failure's check.
+func (lp loop) save(eng *core.Engine) error {
 	if err := eng.StorageErr(); err != nil {
 		return &storageError{err}
 	}
 	if err := checkpoint(lp.ss, eng); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// check shows progress and checks for a reason to stop.
+func (lp loop) check(eng *core.Engine, end int64) error {
+	if err := eng.StorageErr(); err != nil {
+		return &storageError{err}
 	}
 	showProgress(lp.progress, eng, end)
 	if lp.stop.stopped() {
@@ -353,14 +370,26 @@ func (lp loop) step(eng *core.Engine, end int64) error {
 	return lp.guard.Check(eng)
 }
 
-// simulate runs the engine to the end as fast as it goes, committing every 1% of the duration
-// (more often under heavy traffic) so a killed run loses little, and showing progress on a
-// terminal.
+// simulate runs the engine to the end as fast as it goes, showing progress on a terminal and
+// checking for a signal and the memory guard every 1% of the duration (more often under heavy
+// traffic). It saves the session every store.EventsPerSave events, so a killed run loses little,
+// and so that what waits for a commit (the event lines and interaction rows since the last
+// save) follows the traffic, not the run's length: a run eight times as long holds no more.
+// The saves fall where that many events are reached (at an instant's end), not at slice ends:
+// an interaction that lives across few saves is written to its database few times.
 func (lp loop) simulate(eng *core.Engine, end int64) error {
 	from := eng.Now()
+	every := store.EventsPerSave()
+	saved := eng.EventCount()
 	for i := 1; i <= lp.slices; i++ {
-		eng.RunUntil(sliceEnd(from, end, i, lp.slices))
-		if err := lp.step(eng, end); err != nil {
+		to := sliceEnd(from, end, i, lp.slices)
+		for !eng.RunUntilEvents(to, saved+every) {
+			if err := lp.save(eng); err != nil {
+				return err
+			}
+			saved = eng.EventCount()
+		}
+		if err := lp.check(eng, end); err != nil {
 			return err
 		}
 	}

@@ -1,12 +1,18 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"strconv"
+	"strings"
 	"sync"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/ixlb/ixlb/core"
 )
@@ -339,7 +345,112 @@ const selectAll = `SELECT id, media_type, queue, state, submitted_by, received_a
 	FROM interactions ORDER BY id`
 
 // all calls fn for every row, in ID order, from committed data.
-func (f *ixnFile) all(fn func(*core.Row)) error { return f.scan(selectAll, true, fn) }
+//
+// A resume reads every row of a database to compare it with the replay: a million rows read
+// through database/sql cost more than the replay itself (a value boxed, converted and often
+// allocated per column). So each row comes as one text, its numbers and its names with their
+// lengths (rowText), parsed here with the names interned: two allocations a row. fn runs
+// without the file's lock; the *Row is reused.
+func (f *ixnFile) all(fn func(*core.Row)) error {
+	if err := f.flush(); err != nil {
+		return err
+	}
+	conn, err := f.r.Conn(context.Background())
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.path, err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a SQLite connection: %T", dc)
+		}
+		rows, err := c.Query(selectAllText, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		dest := make([]driver.Value, 1)
+		names := map[string]string{}
+		var r core.Row
+		for {
+			switch err := rows.Next(dest); {
+			case err == io.EOF:
+				return nil
+			case err != nil:
+				return err
+			}
+			text, _ := dest[0].(string)
+			if err := parseRowText(text, &r, names); err != nil {
+				return err
+			}
+			fn(&r)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// selectAllText is every row, in ID order, as one text a row: id, state and the six times
+// (NULL as 0) as decimals followed by commas, then each name (NULL as empty) as its length in
+// bytes, a colon and the name, in the order parseRowText reads them.
+var selectAllText = func() string {
+	name := func(c string) string {
+		return "length(CAST(coalesce(" + c + ", '') AS BLOB)) || ':' || coalesce(" + c + ", '')"
+	}
+	parts := []string{`printf('%d,%d,%d,%d,%d,%d,%d,%d,', id, state, coalesce(received_at, 0), coalesce(placed_in_queue_at, 0),
+		coalesce(submitted_to_router_at, 0), coalesce(delivered_at, 0), coalesce(completed_at, 0), coalesce(abandoned_at, 0))`}
+	for _, c := range []string{"media_type", "queue", "submitted_by", "assigned_to", "urs", "strategy", "category"} {
+		parts = append(parts, name(c))
+	}
+	return "SELECT " + strings.Join(parts, " || ") + " FROM interactions ORDER BY id"
+}()
+
+// parseRowText reads a row of selectAllText into r; names interns the names (a scenario has a
+// few hundred; the map is cleared past 4096 to stay bounded).
+func parseRowText(s string, r *core.Row, names map[string]string) error {
+	var nums [8]int64
+	for i := range nums {
+		j := strings.IndexByte(s, ',')
+		if j < 0 {
+			return fmt.Errorf("row %q: %d numbers, want 8", s, i)
+		}
+		n, err := strconv.ParseInt(s[:j], 10, 64)
+		if err != nil {
+			return fmt.Errorf("row %q: %w", s, err)
+		}
+		nums[i], s = n, s[j+1:]
+	}
+	var strs [7]string
+	for i := range strs {
+		j := strings.IndexByte(s, ':')
+		n, err := strconv.Atoi(s[:max(j, 0)])
+		if j < 0 || err != nil || n < 0 || n > len(s)-j-1 {
+			return fmt.Errorf("row text %q: name %d", s, i)
+		}
+		v := s[j+1 : j+1+n]
+		s = s[j+1+n:]
+		if n == 0 {
+			continue
+		}
+		in, ok := names[v]
+		if !ok {
+			if len(names) >= 4096 {
+				clear(names)
+			}
+			in = strings.Clone(v)
+			names[in] = in
+		}
+		strs[i] = in
+	}
+	*r = core.Row{ID: nums[0], State: uint8(nums[1]), ReceivedAt: nums[2], PlacedInQueueAt: nums[3],
+		SubmittedToRouterAt: nums[4], DeliveredAt: nums[5], CompletedAt: nums[6], AbandonedAt: nums[7],
+		Media: strs[0], Queue: strs[1], SubmittedBy: strs[2], AssignedTo: strs[3], URS: strs[4],
+		Strategy: strs[5], Category: strs[6]}
+	return nil
+}
 
 // scan runs query (the columns of selectOpen, then abandoned_at when abandoned) and calls fn per
 // row. fn runs without the file's lock.

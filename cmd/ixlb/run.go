@@ -372,18 +372,19 @@ func (lp loop) check(eng *core.Engine, end int64) error {
 
 // simulate runs the engine to the end as fast as it goes, showing progress on a terminal and
 // checking for a signal and the memory guard every 1% of the duration (more often under heavy
-// traffic). It saves the session every store.EventsPerSave events, so a killed run loses little,
-// and so that what waits for a commit (the event lines and interaction rows since the last
-// save) follows the traffic, not the run's length: a run eight times as long holds no more.
-// The saves fall where that many events are reached (at an instant's end), not at slice ends:
-// an interaction that lives across few saves is written to its database few times.
+// traffic).
+//
+// It saves the session every so many events (saveEvery), so a killed run loses little, and so
+// that what waits for a commit (the event lines and interaction rows since the last save)
+// follows the traffic, not the run's length: a run eight times as long holds no more. The saves
+// fall where that many events are reached (at an instant's end), not at slice ends: an
+// interaction that lives across few saves is written to its database few times.
 func (lp loop) simulate(eng *core.Engine, end int64) error {
-	from := eng.Now()
-	every := store.EventsPerSave()
-	saved := eng.EventCount()
+	from, start := eng.Now(), eng.EventCount()
+	saved := start
 	for i := 1; i <= lp.slices; i++ {
 		to := sliceEnd(from, end, i, lp.slices)
-		for !eng.RunUntilEvents(to, saved+every) {
+		for !eng.RunUntilEvents(to, saved+saveEvery(eng.EventCount()-start, i-1, lp.slices)) {
 			if err := lp.save(eng); err != nil {
 				return err
 			}
@@ -395,6 +396,19 @@ func (lp loop) simulate(eng *core.Engine, end int64) error {
 	}
 	clearProgress(lp.progress)
 	return nil
+}
+
+// saveEvery is how many events a run lets pass between two saves, having seen events in done of
+// its slices: store.EventsPerSave, or an eighth of the run's events as estimated so far when that
+// is less, so that a small run saves a few times too (the count is the engine's, so the saves
+// fall at the same events in every run of a scenario).
+func saveEvery(events uint64, done, slices int) uint64 {
+	every := store.EventsPerSave()
+	if done == 0 {
+		return every
+	}
+	est := events * uint64(slices) / uint64(done)
+	return max(1, min(every, est/8))
 }
 
 // pace runs virtual time at speed times the wall clock, committing about ten times a second,

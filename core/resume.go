@@ -299,7 +299,7 @@ type Scanner interface {
 func (d *MemDatabase) All(fn func(*Row)) error {
 	for id := range d.index {
 		if i, ok := d.pos(int64(id)); ok {
-			r := d.unpack(&d.rows[i])
+			r := d.unpack(d.rows.at(i))
 			fn(&r)
 		}
 	}
@@ -358,7 +358,7 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 	mine := func(upTo int64) {
 		for ; next < upTo && next <= maxID; next++ {
 			if i, ok := m.pos(next); ok && first == "" {
-				r := m.unpack(&m.rows[i])
+				r := m.unpack(m.rows.at(i))
 				first = fmt.Sprintf("interaction %d differs from the session's (%s)", r.ID, rowDiff(r, Row{}, true, false))
 			}
 		}
@@ -379,7 +379,7 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 			}
 			return
 		}
-		r := m.unpack(&m.rows[i])
+		r := m.unpack(m.rows.at(i))
 		switch {
 		case r == *f:
 		case !closed(r) && progressed(r, *f, t):

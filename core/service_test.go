@@ -441,8 +441,8 @@ func TestCompactDatabasesReportTheSame(t *testing.T) {
 			}
 			for n, db := range compact.dbs {
 				c, _ := db.Counts()
-				if open := c.Queued + c.InURS + c.WithAgent; int64(len(db.rows)) != open {
-					t.Fatalf("database %s keeps %d rows for %d open", n, len(db.rows), open)
+				if open := c.Queued + c.InURS + c.WithAgent; int64(db.rows.len()) != open {
+					t.Fatalf("database %s keeps %d rows for %d open", n, db.rows.len(), open)
 				}
 			}
 		})

@@ -38,11 +38,13 @@ func (l *eventLog) add(line []byte) {
 func (l *eventLog) handOff() {
 	if l.work == nil {
 		l.work = make(chan []byte, 4)
-		l.free = make(chan []byte, 5)
-		for i := 0; i < 4; i++ {
-			l.free <- make([]byte, 0, logChunk)
+		if l.free == nil { // kept across restarts (sha256 drains the hasher at every save)
+			l.free = make(chan []byte, 5)
+			for i := 0; i < 4; i++ {
+				l.free <- make([]byte, 0, logChunk)
+			}
+			l.done = make(chan string, 1)
 		}
-		l.done = make(chan string, 1)
 		go l.hasher()
 	}
 	l.work <- l.chunk

@@ -173,6 +173,8 @@ func (c *chunk) release() {
 	c.wait()
 	if c.text != nil {
 		putText(c.text)
+	} else if c.data != nil {
+		putData(c.data)
 	}
 	c.text, c.data = nil, nil
 }

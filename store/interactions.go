@@ -118,8 +118,10 @@ type rowBatch struct {
 	at   map[int64]int32 // ID -> position in rows
 }
 
-func newRowBatch(n int) *rowBatch {
-	return &rowBatch{rows: make([]core.Row, 0, n), at: make(map[int64]int32, n)}
+// newRowBatch is an empty batch. It grows as rows come and keeps its room when reused: sized for
+// BatchRows up front, two batches of a file took 50 MB before the first row.
+func newRowBatch() *rowBatch {
+	return &rowBatch{at: map[int64]int32{}}
 }
 
 // put records r. A later row of the same ID replaces the queued one in place: the batch commits as
@@ -148,7 +150,7 @@ func openInteractions(path, name string, o *Options) (*ixnFile, error) {
 	}
 	f := &ixnFile{
 		sqliteFile: sf, name: name,
-		cur: newRowBatch(o.batchRows()), rows: o.batchRows(),
+		cur: newRowBatch(), rows: o.batchRows(),
 		up:    newUpsert("interactions", "id", interactionColumns),
 		boxes: map[string]driver.Value{},
 	}
@@ -212,7 +214,7 @@ func (f *ixnFile) take() func() error {
 	b := f.cur
 	f.cur, f.spare = f.spare, nil
 	if f.cur == nil {
-		f.cur = newRowBatch(f.rows)
+		f.cur = newRowBatch()
 	}
 	return func() error { return f.commit(b) }
 }

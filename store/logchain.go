@@ -218,7 +218,7 @@ func (s *sealer) do(j sealJob) {
 	c.size = int64(len(c.text))
 	if len(c.text) >= mergeBytes {
 		if data := s.cd.encode(c.text, true); len(data) < len(c.text) {
-			c.data = append([]byte(nil), data...)
+			c.data = append(getData(), data...)
 			putText(c.text)
 			c.text = nil
 			return
@@ -231,6 +231,18 @@ func (s *sealer) do(j sealJob) {
 var textPool = sync.Pool{New: func() any { b := make([]byte, 0, chunkBytes+4096); return &b }}
 
 func getText() []byte { return (*textPool.Get().(*[]byte))[:0] }
+
+// dataPool keeps the buffers of sealed chunks' compressed data (about 20 KiB a chunk).
+var dataPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+func getData() []byte { return (*dataPool.Get().(*[]byte))[:0] }
+
+func putData(b []byte) {
+	if cap(b) >= 16<<10 && cap(b) <= 64<<10 {
+		b = b[:0]
+		dataPool.Put(&b)
+	}
+}
 
 func putText(b []byte) {
 	if cap(b) >= chunkBytes && cap(b) <= 2*chunkBytes {

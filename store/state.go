@@ -139,6 +139,7 @@ type stateFile struct {
 	lines    int   // event lines after which a commit is asked for
 	eventErr error // why Event dropped a line, for Err
 	closed   bool
+	lastBG   uint64 // the ticket of the last background commit (CommitBackground)
 
 	seal *sealer // hashes and compresses full chunks, in order
 
@@ -239,8 +240,16 @@ func (st *stateFile) commitAll(wait bool) error {
 	if st.closed {
 		return fmt.Errorf("commit %s: %w", st.path, ErrClosed)
 	}
+	if !wait && !serial && st.lastBG > 0 {
+		// The save before this one must be in first: what waits for SQLite (rows, sealed
+		// chunks) is then at most two saves' worth, however far the engine could run ahead of
+		// SQLite — which it does as the files grow (a run eight times as long held twice the
+		// rows in memory before this).
+		st.c.wait(st.lastBG, false) // its failure is reported below, or by the next call
+	}
 	t := st.c.request(true) // even with no state pending: the databases' rows are
 	if !wait && !serial {
+		st.lastBG = t
 		return st.c.takeUnseen()
 	}
 	return st.c.wait(t, true)

@@ -4,10 +4,10 @@ package main
 
 import (
 	"bufio"
-	"runtime/debug"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"

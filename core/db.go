@@ -116,7 +116,7 @@ type MemDatabase struct {
 	index  []int32 // ID -> position in rows + 1; IDs are dense, so a slice beats a map
 	names  []string
 	nameID map[string]uint32
-	last   [7]uint32 // per field, the name interned last: names repeat, and == on the same backing is cheap
+	last   [7]recentNames // per field, the names interned last (intern)
 	counts Counts
 	// compact drops a row once it is closed (completed or abandoned), leaving its count and a
 	// mark in index: droppedDone or droppedAbandoned.
@@ -131,22 +131,38 @@ type memRow struct {
 	state                                                 uint8
 }
 
+// intern is s's id. Each field remembers the few names it interned last (a URS, queue, strategy
+// or category of a busy scenario: a handful, taking turns) before the map is asked: comparing with
+// the same backing string is cheap, hashing it is not.
 func (d *MemDatabase) intern(field int, s string) uint32 {
-	if l := d.last[field]; int(l) < len(d.names) && d.names[l] == s {
-		return l
+	r := &d.last[field]
+	for _, id := range r.ids[:r.n] {
+		if d.names[id] == s {
+			return id
+		}
 	}
-	if id, ok := d.nameID[s]; ok {
-		d.last[field] = id
-		return id
+	id, ok := d.nameID[s]
+	if !ok {
+		if d.nameID == nil {
+			d.nameID = map[string]uint32{}
+		}
+		id = uint32(len(d.names))
+		d.names = append(d.names, s)
+		d.nameID[s] = id
 	}
-	if d.nameID == nil {
-		d.nameID = map[string]uint32{}
+	r.ids[r.next] = id
+	r.next = (r.next + 1) % uint8(len(r.ids))
+	r.n = max(r.n, r.next)
+	if r.next == 0 {
+		r.n = uint8(len(r.ids))
 	}
-	id := uint32(len(d.names))
-	d.names = append(d.names, s)
-	d.nameID[s] = id
-	d.last[field] = id
 	return id
+}
+
+// recentNames are the names a field interned last.
+type recentNames struct {
+	ids     [6]uint32
+	n, next uint8
 }
 
 // rowBlocks keeps memRows in blocks of a fixed size: growing never copies the rows written so far

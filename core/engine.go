@@ -93,7 +93,9 @@ type Engine struct {
 	notes      []string // what Resume repaired
 	storageErr error    // the databases failed: the engine has stopped (see StorageErr)
 	log        *eventLog
-	noLog      bool // WithoutEventLog
+	records    *eventLog // the events' binary records, hashed for a resume's replay (ReplayHash)
+	replaying  bool      // Resume's replay: only the records are hashed, no line is encoded
+	noLog      bool      // WithoutEventLog
 	ev         Event
 	row        Row
 	errs       []error
@@ -379,7 +381,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.dbs = NewMemDatabases()
 	}
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
-	e.log = newEventLog()
+	e.log, e.records = newEventLog(), newEventLog()
 	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
@@ -619,6 +621,13 @@ func (e *Engine) emit(k EventKind) {
 	if e.noLog && len(e.sinks) == 0 {
 		e.ev = Event{}
 		return
+	}
+	if !e.noLog {
+		e.records.addRecord(&e.ev)
+		if e.replaying {
+			e.ev = Event{}
+			return
+		}
 	}
 	e.log.line = e.ev.AppendJSON(e.log.line[:0])
 	for _, s := range e.sinks {

@@ -2,6 +2,7 @@ package core
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
 	"hash"
 )
@@ -25,6 +26,20 @@ const logChunk = 256 << 10
 func newEventLog() *eventLog {
 	l := &eventLog{h: sha256.New(), chunk: make([]byte, 0, logChunk)}
 	return l
+}
+
+// addRecord appends the event's binary record (Event.appendRecord) to a log of records.
+func (l *eventLog) addRecord(ev *Event) {
+	l.chunk = ev.appendRecord(l.chunk)
+	if len(l.chunk) >= logChunk-512 {
+		l.handOff()
+	}
+}
+
+// state is the hash's state (as ResumeState keeps it), after everything added so far.
+func (l *eventLog) state() ([]byte, error) {
+	l.sha256() // drain the hasher so its state is complete
+	return l.h.(encoding.BinaryMarshaler).MarshalBinary()
 }
 
 // add appends a finished line (with its newline) to the log.

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding"
 	"encoding/hex"
@@ -24,6 +25,10 @@ type ResumeState struct {
 	Steps   uint64          `json:"steps"` // timers the engine had processed
 	Events  uint64          `json:"events"`
 	LogHash []byte          `json:"log_hash"` // the SHA-256 state of the event log so far
+	// ReplayHash is the SHA-256 state of the events' binary records so far (Event.appendRecord):
+	// a replay checks its events against it without encoding their lines, then takes LogHash
+	// up. A journal of an older ixlb has none, and its replay hashes the lines.
+	ReplayHash []byte `json:"replay_hash,omitempty"`
 	Applied []AppliedAction `json:"applied"`  // operator and timeline actions, in order
 	// Identities are the identities of the interaction databases the session wrote, by name: a
 	// database replaced, recreated or from another session is recognised.
@@ -54,12 +59,16 @@ func (e *Engine) ResumeState() (ResumeState, error) {
 	for name, id := range e.identities {
 		st.Identities[name] = id
 	}
-	e.log.sha256() // drain the hasher so its state is complete
-	h, err := e.log.h.(encoding.BinaryMarshaler).MarshalBinary()
+	h, err := e.log.state()
 	if err != nil {
 		return st, fmt.Errorf("event log hash state: %w", err)
 	}
 	st.LogHash = h
+	if !e.noLog {
+		if st.ReplayHash, err = e.records.state(); err != nil {
+			return st, fmt.Errorf("event records hash state: %w", err)
+		}
+	}
 	return st, nil
 }
 
@@ -104,6 +113,8 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	// With the records' hash saved, the replay hashes records, not lines (checkReplay).
+	e.replaying = len(st.ReplayHash) > 0 && len(st.LogHash) > 0
 	for _, a := range st.Applied {
 		if !a.Operator {
 			continue // the timeline replays itself
@@ -143,12 +154,28 @@ func (e *Engine) runSteps(steps uint64, t int64) error {
 	return nil
 }
 
-// checkReplay compares the replayed event log with the saved one.
+// checkReplay compares the replayed event log with the saved one: by the records' hash when the
+// journal has it — and then the log's own hash state is the journal's from here on — else by the
+// lines' hash.
 func checkReplay(e *Engine, st ResumeState) error {
 	if e.log.count != st.Events {
 		return fmt.Errorf("the saved session does not replay: %d events replayed, %d saved (the scenario or ixlb changed; start over with --fresh)", e.log.count, st.Events)
 	}
 	if len(st.LogHash) == 0 {
+		return nil
+	}
+	if e.replaying {
+		e.replaying = false
+		got, err := e.records.state()
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, st.ReplayHash) {
+			return fmt.Errorf("the saved session does not replay: its events differ (the scenario or ixlb changed; start over with --fresh)")
+		}
+		if err := e.log.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.LogHash); err != nil {
+			return fmt.Errorf("saved event log hash: %w", err)
+		}
 		return nil
 	}
 	want, err := st.EventsSHA256()

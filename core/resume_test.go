@@ -161,14 +161,41 @@ func TestResumeIsExact(t *testing.T) {
 				t.Fatal(err)
 			}
 			drive(second, stop, cfg.Duration)
-			if string(got.b) != string(whole.b) {
+			if string(got.b) != string(whole.b) || second.EventsSHA256() != e.EventsSHA256() {
 				t.Fatalf("resumed log differs: %d bytes vs %d uninterrupted; sha %s vs %s", len(got.b), len(whole.b), second.EventsSHA256(), e.EventsSHA256())
 			}
 			if len(second.Notes()) != 0 {
 				t.Fatalf("notes %v", second.Notes())
 			}
+			// The replay checks its events by their records' hash; a journal of an older
+			// ixlb, without it, by the lines' hash: the same world either way.
+			old := st
+			old.ReplayHash = nil
+			third, err := Resume(cfg, old, WithDatabases(dbs)) // (dbs is ahead of st by now: rolled back)
+			if err != nil {
+				t.Fatalf("a journal without the records' hash: %v", err)
+			}
+			if want, _ := st.EventsSHA256(); third.EventsSHA256() != want {
+				t.Fatalf("replayed by the lines: sha %s, the journal's %s", third.EventsSHA256(), want)
+			}
+			// A replay whose events are not the saved ones is refused, whichever hash says so.
+			for _, bad := range []ResumeState{withByte(st, func(s *ResumeState) *[]byte { return &s.ReplayHash }), withByte(old, func(s *ResumeState) *[]byte { return &s.LogHash })} {
+				if _, err := Resume(cfg, bad, WithDatabases(NewMemDatabases())); err == nil || !strings.Contains(err.Error(), "does not replay") {
+					t.Fatalf("a journal whose hash was changed: %v; want it refused as not replaying", err)
+				}
+			}
 		})
 	}
+}
+
+// withByte is st with one byte of the hash state at(st) changed: in the hash's words, past the
+// state's 4-byte header.
+func withByte(st ResumeState, at func(*ResumeState) *[]byte) ResumeState {
+	p := at(&st)
+	b := append([]byte(nil), (*p)...)
+	b[10] ^= 1
+	*p = b
+	return st
 }
 
 // The databases must hold what the replayed session holds: a database emptied, replaced or from

@@ -150,6 +150,9 @@ type stateFile struct {
 	mark  logMark     // the committed log's last line and hash state
 
 	tail atomic.Pointer[logMark] // mark, for the sealer to pick up after a gap
+	// journaled: a run state is committed, so event lines may be committed ahead of the next
+	// one (a resume rewinds them); before it, they wait for it.
+	journaled atomic.Bool
 }
 
 func openState(path string, o *Options, files func() []*ixnFile) (*stateFile, error) {
@@ -163,6 +166,19 @@ func openState(path string, o *Options, files func() []*ixnFile) (*stateFile, er
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	st.publish()
+	rows, err := sf.w.Query(`SELECT count(*) FROM run_state`, nil)
+	if err == nil {
+		dest := make([]driver.Value, 1)
+		if err = rows.Next(dest); err == nil {
+			n, _ := dest[0].(int64)
+			st.journaled.Store(n > 0)
+		}
+		rows.Close()
+	}
+	if err != nil {
+		sf.close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	st.seal = newSealer(st.mark, func() logMark { return *st.tail.Load() })
 	st.c.start(&st.mu, st.take)
 	return st, nil
@@ -191,7 +207,9 @@ func (st *stateFile) event(seq uint64, t int64, line []byte) {
 		return
 	}
 	st.cur.add(seq, t, line, st.sealChunk) // copies: line is reused by the caller
-	if n := st.cur.lines; n >= st.lines {
+	// Lines are committed on their own only once a run state is (or goes with them): a log
+	// without a journal is one whose journal was lost, and a session refuses it.
+	if n := st.cur.lines; n >= st.lines && (st.cur.run != nil || st.journaled.Load()) {
 		if serial {
 			st.c.wait(st.c.request(true), false) // the commit's error is the next call's to report
 		} else if n >= maxPending*st.lines {
@@ -318,6 +336,9 @@ func (st *stateFile) commit(b *stateBatch, takeErr error, inTurn []*ixnFile) err
 	}
 	st.mark = mark
 	st.publish()
+	if b.run != nil {
+		st.journaled.Store(true)
+	}
 	st.recycle(b)
 	return nil
 }

@@ -20,16 +20,16 @@ import (
 // ResumeState is a session's journal at a commit. A store saves it after the interaction rows of
 // the same commit, so it never claims more than the databases hold.
 type ResumeState struct {
-	T       int64           `json:"t"`
-	Seed    uint64          `json:"seed"`
-	Steps   uint64          `json:"steps"` // timers the engine had processed
-	Events  uint64          `json:"events"`
-	LogHash []byte          `json:"log_hash"` // the SHA-256 state of the event log so far
+	T       int64  `json:"t"`
+	Seed    uint64 `json:"seed"`
+	Steps   uint64 `json:"steps"` // timers the engine had processed
+	Events  uint64 `json:"events"`
+	LogHash []byte `json:"log_hash"` // the SHA-256 state of the event log so far
 	// ReplayHash is the SHA-256 state of the events' binary records so far (Event.appendRecord):
 	// a replay checks its events against it without encoding their lines, then takes LogHash
 	// up. A journal of an older ixlb has none, and its replay hashes the lines.
-	ReplayHash []byte `json:"replay_hash,omitempty"`
-	Applied []AppliedAction `json:"applied"`  // operator and timeline actions, in order
+	ReplayHash []byte          `json:"replay_hash,omitempty"`
+	Applied    []AppliedAction `json:"applied"` // operator and timeline actions, in order
 	// Identities are the identities of the interaction databases the session wrote, by name: a
 	// database replaced, recreated or from another session is recognised.
 	Identities map[string]string `json:"identities,omitempty"`

@@ -70,6 +70,10 @@ var catalogue = []struct {
 	{"dap.*.?", "DAP {name}", "requests", KindCount},
 	{"databases.*.?", "{name}", "interactions", KindCount},
 	{"interactions.lost_open", "lost, still open in another database", "interactions", KindCount},
+	{"interactions.lost_finished", "lost, finished where the active IS cannot see them", "interactions", KindCount},
+	{"interactions.lost_unwritten", "lost, never written to a database", "interactions", KindCount},
+	{"interactions.resubmitted", "resubmissions", "resubmissions", KindCount},
+	{"interactions.resubmitted_interactions", "interactions resubmitted", "interactions", KindCount},
 	{"interactions.?", "{name}", "interactions", KindCount},
 	{"agents.?", "{name}", "", KindCount},
 	{"virtual_seconds", "virtual time", "seconds", KindSeconds},
@@ -108,11 +112,30 @@ func DescribeFigure(path string, figs Figures) FigureInfo {
 		}
 		f.Label = strings.ReplaceAll(c.label, "{name}", name)
 		if strings.Contains(f.Label, "{threshold}") {
-			f.Label = strings.ReplaceAll(f.Label, "{threshold}", thresholdText(figs, segs[1]))
+			f.Label = strings.ReplaceAll(f.Label, "{threshold}", ThresholdText(figs, segs[1]))
 		}
 		return f
 	}
 	return FigureInfo{Path: path, Label: path, rank: len(catalogue)}
+}
+
+// WhyUndefined says when the figure has no value (ServiceFigures.Undefined): "nobody was answered".
+func (f FigureInfo) WhyUndefined() string {
+	segs := strings.Split(f.Path, ".")
+	switch last := segs[len(segs)-1]; {
+	case segs[0] != "service":
+	case last == "asa" || strings.HasPrefix(last, "wait_p"):
+		return "nobody was answered"
+	case last == "abandon_rate":
+		return "nobody was answered or abandoned"
+	case last == "touched_asa":
+		return "no interaction a failure touched was answered after it"
+	case last == "others_asa":
+		return "every answered interaction was touched by a failure"
+	case last == "extra_wait":
+		return "no touched interaction and no other of the same queue were both answered"
+	}
+	return "nothing to average over"
 }
 
 // Rank is the figure's place in the catalogue: tables list a scope's figures in this order
@@ -128,11 +151,20 @@ func scopeOf(names []string) string {
 	return strings.Join(names, " → ")
 }
 
-// thresholdText is a queue's service-level threshold as a planner writes it: "20 s".
-func thresholdText(figs Figures, queue string) string {
+// ThresholdText is a queue's service-level threshold as a planner writes it: "20 s". All queues
+// together count each interaction against its own queue's threshold: when the queues' differ,
+// that is what it says ("each queue's threshold"), not the scenario's default.
+func ThresholdText(figs Figures, queue string) string {
 	t, ok := figs["service."+queue+".threshold"]
 	if !ok || t <= 0 {
 		return "the threshold"
+	}
+	if queue == AllQueues {
+		for k, v := range figs {
+			if strings.HasSuffix(k, ".threshold") && strings.HasPrefix(k, "service.") && v != t && v > 0 {
+				return "each queue's threshold"
+			}
+		}
 	}
 	return strconv.FormatFloat(t, 'f', -1, 64) + " s"
 }
@@ -143,6 +175,23 @@ func (f FigureInfo) Title() string {
 		return f.Label
 	}
 	return f.Scope + ": " + f.Label
+}
+
+// TitleWithUnit is Title with the unit a table's numbers are in, where the numbers do not carry
+// it: "all queues: ASA (s)"; shares show "%" in every cell.
+func (f FigureInfo) TitleWithUnit() string {
+	if f.Kind == KindSeconds {
+		return f.Title() + " (s)"
+	}
+	return f.Title()
+}
+
+// WithUnit is one value with its unit: "5.0 s", "80.0%", "12".
+func (f FigureInfo) WithUnit(x float64) string {
+	if f.Kind == KindSeconds {
+		return f.Format(x) + " s"
+	}
+	return f.Format(x)
 }
 
 // AxisLabel labels a plot's axis in display units: "% answered in 20 s", "ASA (seconds)".

@@ -19,6 +19,12 @@ type Damage struct {
 	Lost int64 `json:"lost"`
 	// LostOpen are those of Lost still open (not completed) in another database: never finished.
 	LostOpen int64 `json:"lost_open"`
+	// LostFinished are those of Lost an agent finished, closed as completed in a database the
+	// active IS no longer uses: the customer was served, the record is out of its sight.
+	LostFinished int64 `json:"lost_finished"`
+	// LostUnwritten are those of Lost whose first row no database ever got (held for a database
+	// that went out of use). Lost = LostOpen + LostFinished + LostUnwritten.
+	LostUnwritten int64 `json:"lost_unwritten"`
 	// Held is work waiting for the deployment to recover: WaitingAtMedia + HeldForDAP.
 	Held int64 `json:"held"`
 	// WaitingAtMedia are arrivals a media server holds because it or the IS cannot take them.
@@ -27,8 +33,12 @@ type Damage struct {
 	HeldForDAP int64 `json:"held_for_dap"`
 	// Abandoned counts rows closed with abandoned_at, in any database: the customer gave up.
 	Abandoned int64 `json:"abandoned"`
-	// Resubmitted counts resubmissions to a URS (a URS stopped or an IS restored them).
+	// Resubmitted counts resubmissions to a URS (a URS stopped or an IS restored them): one
+	// interaction resubmitted twice counts twice. The contract's path keeps its name; views label
+	// it "resubmissions".
 	Resubmitted int64 `json:"resubmitted"`
+	// ResubmittedInteractions counts the interactions resubmitted at least once.
+	ResubmittedInteractions int64 `json:"resubmitted_interactions"`
 	// Touched counts the interactions a failure reached: resubmitted, dropped or restored by a
 	// switchover or restart, held at a media server or for a DAP, or lost.
 	Touched int64 `json:"touched"`
@@ -51,19 +61,25 @@ type DamageItem struct {
 func (d Damage) Items() []DamageItem {
 	return []DamageItem{
 		{"lost", d.Lost}, {"still open in another database", d.LostOpen},
-		{"held", d.Held}, {"abandoned", d.Abandoned}, {"resubmitted", d.Resubmitted},
+		{"finished out of the active IS's sight", d.LostFinished}, {"never written to a database", d.LostUnwritten},
+		{"held", d.Held}, {"abandoned", d.Abandoned}, {"resubmissions", d.Resubmitted},
 		{"touched by a failure", d.Touched}, {"stale restored", d.StaleRestored},
 		{"over capacity", d.OverCapacity},
 	}
 }
 
-// Row status in a database, as the engine sent it.
+// Row status in a database, as the engine sent it: open in one of its states (queued, in a URS,
+// with an agent), done or abandoned.
 const (
 	rowNone uint8 = iota
-	rowOpen
+	rowQueued
+	rowInURS
+	rowWithAgent
 	rowDone
 	rowAbandoned
 )
+
+func rowOpen(status uint8) bool { return status >= rowQueued && status <= rowWithAgent }
 
 func rowStatus(r *Row) uint8 {
 	switch {
@@ -72,24 +88,39 @@ func rowStatus(r *Row) uint8 {
 	case r.CompletedAt != 0:
 		return rowDone
 	}
-	return rowOpen
+	return openStatus(r.State)
+}
+
+// openStatus is the status of an open row in an interaction state.
+func openStatus(state uint8) uint8 {
+	switch state {
+	case StateInURS:
+		return rowInURS
+	case StateWithAgent:
+		return rowWithAgent
+	}
+	return rowQueued
 }
 
 // rowTally counts the rows of one service class in one database.
 type rowTally struct {
 	open, done, abandoned int64
+	// inState splits open by the rows' state: queued, in a URS, with an agent — what the
+	// database says, which lags the IS while its writes wait for a DAP.
+	inState [3]int64
 	// doneTouched are done rows whose interaction a failure had reached before it completed;
 	// doneLost are the others, once counted as touched because their database went out of sight.
 	doneTouched, doneLost int64
 }
 
 func (t *rowTally) add(status uint8, n int64) {
-	switch status {
-	case rowOpen:
+	switch {
+	case rowOpen(status):
 		t.open += n
-	case rowDone:
+		t.inState[status-rowQueued] += n
+	case status == rowDone:
 		t.done += n
-	case rowAbandoned:
+	case status == rowAbandoned:
 		t.abandoned += n
 	}
 }
@@ -184,10 +215,37 @@ func (e *Engine) rowSent(c rowChange) {
 }
 
 // rowRestored: the active IS restored the interaction in slot from its database, where its row
-// is open.
-func (e *Engine) rowRestored(slot int32) {
+// is open in state.
+func (e *Engine) rowRestored(slot int32, state uint8) {
 	ix := &e.ixns[slot]
-	ix.home, ix.wst = e.activeDB(), rowOpen
+	ix.home, ix.wst = e.activeDB(), openStatus(state)
+}
+
+// Recorded are the interactions as the databases have them (Report reads the same from the
+// databases themselves): rows in any database, and of the database the active IS uses those
+// completed, queued, in a URS and with an agent. While writes wait for a DAP they lag what the
+// IS holds in memory.
+type Recorded struct {
+	Submitted, Completed, Queued, InURS, WithAgent int64
+}
+
+// recorded is the databases' view now, from the engine's tally of the rows it sent.
+func (e *Engine) recorded() Recorded {
+	var r Recorded
+	cur := e.activeDB()
+	for db := range e.dmg.rows {
+		for c := range e.dmg.rows[db] {
+			t := &e.dmg.rows[db][c]
+			r.Submitted += t.open + t.done + t.abandoned
+			if int16(db) == cur {
+				r.Completed += t.done
+				r.Queued += t.inState[0]
+				r.InURS += t.inState[1]
+				r.WithAgent += t.inState[2]
+			}
+		}
+	}
+	return r
 }
 
 // dmgSight follows a change of the database in use (from prev): the completed rows of every
@@ -214,8 +272,9 @@ func (e *Engine) dmgSight(prev int16) {
 
 // classDamage is the account of one service class.
 type classDamage struct {
-	lost, lostOpen, completed, abandoned int64
-	atMedia, heldDAP                     int64
+	lost, lostOpen, lostDone, lostUnwritten int64
+	completed, abandoned                    int64
+	atMedia, heldDAP                        int64
 }
 
 // damageByClass works out the account per service class now.
@@ -232,6 +291,7 @@ func (e *Engine) damageByClass() []classDamage {
 			} else {
 				d.lost += t.open + t.done
 				d.lostOpen += t.open
+				d.lostDone += t.done
 			}
 		}
 	}
@@ -239,6 +299,7 @@ func (e *Engine) damageByClass() []classDamage {
 		out[c].atMedia = e.svc.atMedia[c]
 		u := &e.dmg.unwritten[c]
 		out[c].lost += u.open + u.done
+		out[c].lostUnwritten += u.open + u.done
 		out[c].abandoned += u.abandoned
 	}
 	// Held for a DAP: each interaction once, whether its writes wait or its completion does.
@@ -278,6 +339,8 @@ func (e *Engine) Damage() Damage {
 	for c, cd := range e.damageByClass() {
 		d.Lost += cd.lost
 		d.LostOpen += cd.lostOpen
+		d.LostFinished += cd.lostDone
+		d.LostUnwritten += cd.lostUnwritten
 		d.Abandoned += cd.abandoned
 		d.WaitingAtMedia += cd.atMedia
 		d.HeldForDAP += cd.heldDAP
@@ -285,6 +348,7 @@ func (e *Engine) Damage() Damage {
 	}
 	d.Held = d.WaitingAtMedia + d.HeldForDAP
 	d.Resubmitted = e.stats.Resubmitted
+	d.ResubmittedInteractions = e.stats.ResubmittedInteractions
 	d.StaleRestored = e.stats.StaleRestored
 	d.OverCapacity = e.stats.OverCapacity
 	return d

@@ -41,6 +41,9 @@ const (
 	EvStaleRestored
 	EvRestoredOverCapacity
 	EvHeldReleased
+	EvRestoredToAgent
+	EvFinishedUnheard
+	EvTouched
 	numEventKinds
 )
 
@@ -67,16 +70,25 @@ const (
 	fFrom
 	fTo
 	fCluster
+	// Times in virtual seconds, written only when not 0 (optional: a line without them is as it
+	// always was).
+	fReceived
+	fAbandonedAt
 )
 
 var fieldNames = [...]string{"ixn", "media", "queue", "by", "strategy", "urs", "resubmission", "app",
-	"via", "service", "method", "server", "code", "agent", "reason", "detail", "from", "to", "cluster"}
+	"via", "service", "method", "server", "code", "agent", "reason", "detail", "from", "to", "cluster",
+	"received", "abandoned_at"}
+
+// optional fields are written only when they have a value.
+func (f field) optional() bool { return f == fReceived || f == fAbandonedAt }
 
 var eventSchemas = [numEventKinds]struct {
 	name   string
 	fields []field
 }{
-	EvSubmitted:      {"submitted", []field{fIxn, fMedia, fQueue, fBy}},
+	// received: the customer arrived earlier, and a media server held the arrival until now.
+	EvSubmitted:      {"submitted", []field{fIxn, fMedia, fQueue, fBy, fReceived}},
 	EvToURS:          {"to_urs", []field{fIxn, fStrategy, fURS, fResubmission}},
 	EvAppStopped:     {"app_stopped", []field{fApp}},
 	EvAppStarted:     {"app_started", []field{fApp}},
@@ -99,7 +111,9 @@ var eventSchemas = [numEventKinds]struct {
 	EvHeld:           {"held", []field{fApp, fReason}},
 	EvRoutingTimeout: {"routing_timeout", []field{fIxn, fURS}},
 	EvDoubleBooked:   {"double_booked", []field{fIxn, fAgent, fURS}},
-	EvAbandoned:      {"abandoned", []field{fIxn, fQueue}},
+	// abandoned_at: the customer gave up earlier, while a media server or no IS held the
+	// interaction; the row is closed now with that time.
+	EvAbandoned: {"abandoned", []field{fIxn, fQueue, fAbandonedAt}},
 	// The same URS renewed a reservation of the agent that outlived its interaction
 	// (reject-subsequent-request: false).
 	EvProlonged: {"reservation_prolonged", []field{fIxn, fAgent, fURS}},
@@ -108,6 +122,14 @@ var eventSchemas = [numEventKinds]struct {
 	// A restore put an interaction back on an agent already at capacity.
 	EvRestoredOverCapacity: {"restored_over_capacity", []field{fIxn, fAgent}},
 	EvHeldReleased:         {"held_released", []field{fApp, fReason}},
+	// A restore put an interaction on an agent as new work (a new handle time): the agent holds it
+	// from here, as from a delivery.
+	EvRestoredToAgent: {"restored_to_agent", []field{fIxn, fAgent}},
+	// An agent finished work no Interaction Server follows (lost to a switchover or a restore, or
+	// revoked by handling-timeout): its hold on the agent ends here, without a completed.
+	EvFinishedUnheard: {"finished_unheard", []field{fIxn, fAgent}},
+	// A failure reached the interaction for the first time (service.Q.touched): why.
+	EvTouched: {"touched", []field{fIxn, fQueue, fReason}},
 }
 
 func (k EventKind) String() string { return eventSchemas[k].name }
@@ -145,6 +167,8 @@ type Event struct {
 	From         string
 	To           string
 	Cluster      string
+	Received     int64 // virtual nanoseconds; 0: not given
+	AbandonedAt  int64 // virtual nanoseconds; 0: not given
 }
 
 // Seconds is the event's virtual time in seconds, as the log writes it.
@@ -169,6 +193,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = strconv.AppendUint(b, e.Seq, 10)
 	b = append(b, kindKeys[e.Kind]...)
 	for _, f := range eventSchemas[e.Kind].fields {
+		if f.optional() && e.timeField(f) == 0 {
+			continue
+		}
 		b = append(b, fieldKeys[f]...)
 		b = e.appendFieldJSON(b, f)
 	}
@@ -188,6 +215,8 @@ func (e *Event) appendRecord(b []byte) []byte {
 		switch f {
 		case fIxn:
 			b = binary.LittleEndian.AppendUint64(b, uint64(e.Ixn))
+		case fReceived, fAbandonedAt: // 0 where the line leaves the field out
+			b = binary.LittleEndian.AppendUint64(b, uint64(e.timeField(f)))
 		case fResubmission:
 			v := byte(0)
 			if e.Resubmission {
@@ -201,6 +230,16 @@ func (e *Event) appendRecord(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+func (e *Event) timeField(f field) int64 {
+	switch f {
+	case fReceived:
+		return e.Received
+	case fAbandonedAt:
+		return e.AbandonedAt
+	}
+	return 0
 }
 
 // kindKeys and fieldKeys are the constant parts of a line, made once: `,"kind":"to_urs"` and
@@ -218,7 +257,7 @@ var kindKeys, fieldKeys = func() ([]string, []string) {
 }()
 
 func (e *Event) appendFieldJSON(b []byte, f field) []byte {
-	if f == fIxn || f == fResubmission {
+	if f == fIxn || f == fResubmission || f.optional() {
 		return e.appendField(b, f) // numbers and booleans are their own JSON
 	}
 	return appendJSONString(b, e.str(f))
@@ -230,6 +269,11 @@ func (e *Event) appendField(b []byte, f field) []byte {
 		return strconv.AppendInt(b, e.Ixn, 10)
 	case fResubmission:
 		return strconv.AppendBool(b, e.Resubmission)
+	case fReceived, fAbandonedAt:
+		if e.timeField(f) == 0 {
+			return b
+		}
+		return appendSeconds(b, e.timeField(f))
 	}
 	return append(b, e.str(f)...)
 }
@@ -375,6 +419,8 @@ type eventJSON struct {
 	From         string      `json:"from"`
 	To           string      `json:"to"`
 	Cluster      string      `json:"cluster"`
+	Received     json.Number `json:"received"`
+	AbandonedAt  json.Number `json:"abandoned_at"`
 }
 
 // ParseEventLine reads one line of the event log back into an Event (a stored history, a log
@@ -398,8 +444,21 @@ func ParseEventLine(line []byte) (Event, error) {
 	if !ok {
 		return Event{}, fmt.Errorf("event line: t: bad seconds %q", j.T)
 	}
-	return Event{T: ns, Seq: j.Seq, Kind: EventKind(kind), Ixn: j.Ixn, Media: j.Media, Queue: j.Queue, By: j.By,
+	ev := Event{T: ns, Seq: j.Seq, Kind: EventKind(kind), Ixn: j.Ixn, Media: j.Media, Queue: j.Queue, By: j.By,
 		Strategy: j.Strategy, URS: j.URS, Resubmission: j.Resubmission, App: j.App, Via: j.Via, Service: j.Service,
 		Method: j.Method, Server: j.Server, Code: j.Code, Agent: j.Agent, Reason: j.Reason, Detail: j.Detail,
-		From: j.From, To: j.To, Cluster: j.Cluster}, nil
+		From: j.From, To: j.To, Cluster: j.Cluster}
+	for _, f := range []struct {
+		name string
+		text json.Number
+		to   *int64
+	}{{"received", j.Received, &ev.Received}, {"abandoned_at", j.AbandonedAt, &ev.AbandonedAt}} {
+		if f.text == "" {
+			continue
+		}
+		if *f.to, ok = parseSeconds([]byte(f.text)); !ok {
+			return Event{}, fmt.Errorf("event line: %s: bad seconds %q", f.name, f.text)
+		}
+	}
+	return ev, nil
 }

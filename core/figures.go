@@ -1,6 +1,8 @@
 package core
 
 import (
+	"encoding/json"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -11,8 +13,51 @@ import (
 // `expect` lines, sweep rows, `compare`, `staff --target` and plots ("service._all.asa",
 // "occupancy.Chat", "urs_share.Sales.URS_1"). Paths follow the report's JSON field names and the
 // scenario's names under its maps. Text (names, hashes) and lists (expectations, warnings) are not
-// figures.
+// figures. A figure with nothing to average over (an ASA with nobody answered) is NaN: undefined,
+// never a 0 nobody measured (ServiceFigures.Undefined); its JSON is null.
 type Figures map[string]float64
+
+// Undefined says whether a figure's value is undefined (NaN).
+func Undefined(x float64) bool { return math.IsNaN(x) }
+
+// MarshalJSON writes undefined figures as null (JSON has no NaN).
+func (f Figures) MarshalJSON() ([]byte, error) {
+	m := make(map[string]*float64, len(f))
+	for k, v := range f {
+		if !math.IsNaN(v) {
+			m[k] = &v
+		} else {
+			m[k] = nil
+		}
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads null as undefined (NaN).
+func (f *Figures) UnmarshalJSON(b []byte) error {
+	var m map[string]*float64
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if m == nil {
+		*f = nil
+		return nil
+	}
+	out := make(Figures, len(m))
+	for k, v := range m {
+		if v == nil {
+			out[k] = math.NaN()
+		} else {
+			out[k] = *v
+		}
+	}
+	*f = out
+	return nil
+}
+
+// undefinedFigures is implemented by report sections some of whose figures can be undefined:
+// the names (JSON field names) that are, now.
+type undefinedFigures interface{ undefinedFigures() []string }
 
 // Figures flattens every number of the report to its path. It is the one flattener: expectations,
 // studies and plots all read the report through it, so a figure has one name everywhere.
@@ -47,6 +92,11 @@ func flatten(out Figures, prefix string, v reflect.Value) {
 	case reflect.Struct:
 		for _, f := range jsonFields(v.Type()) {
 			flatten(out, joinPath(prefix, f.name), v.FieldByIndex(f.index))
+		}
+		if u, ok := v.Interface().(undefinedFigures); ok {
+			for _, name := range u.undefinedFigures() {
+				out[joinPath(prefix, name)] = math.NaN()
+			}
 		}
 	}
 }

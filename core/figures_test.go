@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -59,10 +60,25 @@ func TestFiguresAreTheReportsNumbers(t *testing.T) {
 	if len(got) != len(want) || len(got) < 50 {
 		t.Errorf("%d figures, the JSON has %d numbers", len(got), len(want))
 	}
+	undefined := 0
 	for k, v := range want {
-		if g, ok := got[k]; !ok || g != v {
+		g, ok := got[k]
+		if ok && math.IsNaN(g) {
+			// Undefined: the JSON keeps the contract's number 0 and names it in its section's list.
+			i := strings.LastIndex(k, ".")
+			sec := r.Service[strings.TrimPrefix(k[:i], "service.")]
+			if v != 0 || !strings.HasPrefix(k, "service.") || !slices.Contains(sec.Undefined, k[i+1:]) {
+				t.Errorf("%s: Figures undefined, JSON %v, its section's undefined list %v", k, v, sec.Undefined)
+			}
+			undefined++
+			continue
+		}
+		if !ok || g != v {
 			t.Errorf("%s: Figures %v (present %v), JSON %v", k, g, ok, v)
 		}
+	}
+	if undefined == 0 {
+		t.Error("the seed example's fax queue has no touched interaction: its touched ASA should be undefined")
 	}
 	for _, k := range []string{"service._all.service_level", "service.email_in.asa", "occupancy.Sales", "routing.C.URS_2", "esp.FaxCluster.FaxSrv_1", "interactions.submitted"} {
 		if _, ok := got[k]; !ok {
@@ -164,5 +180,21 @@ func TestFigureFormats(t *testing.T) {
 	}
 	if d := ciDecimals(math.NaN()); d != 1 {
 		t.Errorf("NaN half-width: %d decimals", d)
+	}
+}
+
+// attack 16, B12: all queues count each interaction against its own queue's threshold, so when
+// the queues' differ the label says so instead of the scenario's default ("in 20 s").
+func TestAllQueuesThresholdLabel(t *testing.T) {
+	same := Figures{"service._all.threshold": 20, "service.q1.threshold": 20, "service.q2.threshold": 20}
+	if got := DescribeFigure("service._all.service_level", same).Title(); got != "all queues: % answered in 20 s" {
+		t.Errorf("same thresholds: %q", got)
+	}
+	differ := Figures{"service._all.threshold": 20, "service.q1.threshold": 20, "service.q2.threshold": 60}
+	if got := DescribeFigure("service._all.service_level", differ).Title(); got != "all queues: % answered in each queue's threshold" {
+		t.Errorf("thresholds 20 s and 60 s: %q", got)
+	}
+	if got := DescribeFigure("service.q2.service_level", differ).Title(); got != "q2: % answered in 60 s" {
+		t.Errorf("a queue's own: %q", got)
 	}
 }

@@ -24,7 +24,11 @@ func (e *Engine) arrival(ti int32) {
 	e.scheduleArrival(ti, e.now)
 	from := e.apps[t.from]
 	if !from.running || !e.accepting() {
-		from.parked = append(from.parked, parkedArrival{traffic: ti, received: e.now})
+		p := parkedArrival{traffic: ti, received: e.now}
+		if t.cfg.Patience > 0 {
+			p.patienceAt = e.now + e.drawPatience(t.cfg.Patience)
+		}
+		from.parked = append(from.parked, p)
 		e.stats.Parked++
 		e.svc.atMedia[e.parkedClass(ti, e.now)]++
 		if iv := e.interval(t.queue, e.now); iv != nil {
@@ -32,7 +36,7 @@ func (e *Engine) arrival(ti int32) {
 		}
 		return
 	}
-	e.accept(ti, e.now, false)
+	e.accept(ti, e.now, -1)
 }
 
 // accepting reports whether the IS can take new interactions: one is active and it has a DAP.
@@ -53,7 +57,7 @@ func (e *Engine) unpark() {
 			a.parked = a.parked[1:]
 			e.stats.Parked--
 			e.svc.atMedia[e.parkedClass(p.traffic, p.received)]--
-			e.accept(p.traffic, p.received, true)
+			e.accept(p.traffic, p.received, p.patienceAt)
 		}
 		if len(a.parked) == 0 {
 			a.parked = nil
@@ -62,8 +66,9 @@ func (e *Engine) unpark() {
 }
 
 // accept is RequestSubmit from a media server: the IS creates the interaction and places it in
-// the traffic's queue. held: the media server held it until now (a failure reached it).
-func (e *Engine) accept(ti int32, received int64, held bool) {
+// the traffic's queue. patienceAt ≥ 0: the media server held it until now (a failure reached it)
+// and its customer gives up then (0: never); -1: it arrives now.
+func (e *Engine) accept(ti int32, received int64, patienceAt int64) {
 	t := &e.traffic[ti]
 	slot := e.alloc()
 	ix := &e.ixns[slot]
@@ -76,8 +81,11 @@ func (e *Engine) accept(ti int32, received int64, held bool) {
 	ix.queue = -1
 	e.stats.Submitted++
 	e.ev.Ixn, e.ev.Media, e.ev.Queue, e.ev.By = ix.id, e.media[t.media], e.queues[t.queue].name, e.apps[t.from].name
+	if received < e.now {
+		e.ev.Received = received // held at the media server: the customer's wait began then
+	}
 	e.emit(EvSubmitted)
-	e.svcOffered(slot, ti, held)
+	e.svcOffered(slot, ti, patienceAt)
 	if e.gaveUp(slot, t.queue) {
 		return // gave up while the media server held it: never reaches a URS
 	}

@@ -1,6 +1,9 @@
 package core
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Report is the run report of SCENARIOS.md ("Run report"). Field names are the user contract.
 type Report struct {
@@ -27,7 +30,8 @@ type Report struct {
 
 // InteractionCounts: submitted counts rows committed in any database; the state counts come from
 // the database the active Interaction Server uses. The account of damage (lost, lost_open, held,
-// waiting_at_media, held_for_dap, abandoned, resubmitted, touched, stale_restored, over_capacity)
+// waiting_at_media, held_for_dap, abandoned, resubmitted (resubmissions), resubmitted_interactions,
+// touched, stale_restored, over_capacity)
 // is the engine's Damage, checked against the databases.
 type InteractionCounts struct {
 	Submitted int64 `json:"submitted"`
@@ -116,6 +120,12 @@ func (e *Engine) Report() (*Report, error) {
 	ic.Revoked = e.stats.Revoked
 	unwrittenLost, unwrittenAbandoned := e.unwrittenTotals()
 	damageErr := checkDamage(ic, r.Databases, unwrittenLost, unwrittenAbandoned)
+	if rec := e.recorded(); damageErr == nil && (rec != Recorded{Submitted: ic.Submitted, Completed: ic.Completed, Queued: ic.Queued, InURS: ic.InURS, WithAgent: ic.WithAgent}) {
+		// The console shows the engine's count of the rows (Snapshot.Recorded) under the
+		// report's labels: it must be what the databases say.
+		damageErr = fmt.Errorf("the databases disagree with the engine's count of the rows: submitted %d, completed %d, queued %d, in URS %d, with agent %d in the databases; %+v counted as the rows were written",
+			ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent, rec)
+	}
 	for _, st := range e.strats {
 		m := map[string]int64{}
 		for _, u := range e.urs {
@@ -146,6 +156,7 @@ func (e *Engine) Report() (*Report, error) {
 	}
 	r.Service, r.Occupancy, r.URSShare, r.AgentTime = e.Service(), e.Occupancy(), e.URSShare(), e.AgentTimes()
 	r.Warnings = append(r.Warnings, e.steadyStateWarnings(r.Occupancy, r.AgentTime)...)
+	r.Warnings = append(r.Warnings, lossWarnings(r.Service[AllQueues], ic.Damage)...)
 	r.Agents = AgentCounts{Reservations: e.stats.Reservations, Denied: e.stats.Denied, Prolonged: e.stats.Prolonged,
 		DoubleBooked: e.stats.DoubleBooked}
 	for _, err := range e.errs {
@@ -163,18 +174,53 @@ func (e *Engine) Report() (*Report, error) {
 // interactions whose first row never reached one (held for a database that went out of use):
 // those are given.
 func checkDamage(ic *InteractionCounts, dbs map[string]DatabaseCounts, unwrittenLost, unwrittenAbandoned int64) error {
-	abandoned, lostOpen := unwrittenAbandoned, int64(0)
+	abandoned, lostOpen, lostFinished := unwrittenAbandoned, int64(0), int64(0)
 	for name, c := range dbs {
 		// A customer who gave up is abandoned whichever database closed the row: never lost.
 		abandoned += c.Abandoned
 		if name != ic.Database {
 			lostOpen += c.Queued + c.InURS + c.WithAgent
+			lostFinished += c.Completed
 		}
 	}
 	lost := ic.Submitted - ic.Completed - (abandoned - unwrittenAbandoned) - ic.Queued - ic.InURS - ic.WithAgent + unwrittenLost
-	if lost != ic.Lost || lostOpen != ic.LostOpen || abandoned != ic.Abandoned {
-		return fmt.Errorf("the databases disagree with the engine's account of damage: lost %d (%d still open), abandoned %d in the databases; %d (%d), %d counted as the rows were written",
-			lost, lostOpen, abandoned, ic.Lost, ic.LostOpen, ic.Abandoned)
+	if lost != ic.Lost || lostOpen != ic.LostOpen || abandoned != ic.Abandoned || lostFinished != ic.LostFinished {
+		return fmt.Errorf("the databases disagree with the engine's account of damage: lost %d (%d still open, %d finished, %d never written), abandoned %d in the databases; %d (%d, %d, %d), %d counted as the rows were written",
+			lost, lostOpen, lostFinished, unwrittenLost, abandoned, ic.Lost, ic.LostOpen, ic.LostFinished, ic.LostUnwritten, ic.Abandoned)
 	}
 	return nil
+}
+
+// LossWarnShare is the share of the offered interactions lost, or still held at the end, above
+// which the report warns: a service level read alone would hide that much damage.
+const LossWarnShare = 0.05
+
+// lossWarnings say when a run lost or still holds a large share of its offered work: the service
+// level counts only those lost before an answer against it, so "99% answered in time" can stand
+// beside half the records gone.
+func lossWarnings(all ServiceFigures, d Damage) []string {
+	offered := all.Offered + all.Excluded
+	if offered <= 0 {
+		return nil
+	}
+	var out []string
+	if share := float64(d.Lost) / float64(offered); share >= LossWarnShare {
+		var parts []string
+		for _, p := range []struct {
+			n    int64
+			what string
+		}{{d.LostOpen, "still open in another database (never finished)"}, {d.LostFinished, "finished out of the active IS's sight"},
+			{d.LostUnwritten, "never written to a database"}} {
+			if p.n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+			}
+		}
+		out = append(out, fmt.Sprintf("the run lost %d of the %d interactions offered (%.0f%%): %s; the service level counts only those lost before an answer against it, so read it with the damage line",
+			d.Lost, offered, 100*share, strings.Join(parts, ", ")))
+	}
+	if share := float64(d.Held) / float64(offered); share >= LossWarnShare {
+		out = append(out, fmt.Sprintf("%d of the %d interactions offered (%.0f%%) are still held at the end (%d waiting at a media server, %d for a DAP): the run ends before their outcome is known",
+			d.Held, offered, 100*share, d.WaitingAtMedia, d.HeldForDAP))
+	}
+	return out
 }

@@ -96,9 +96,7 @@ func (e *Engine) setActivated(st *strategy, u *ursState, on bool, report bool) b
 			e.emit(EvDeactivated)
 		}
 	}
-	if st.ring.set(u.app.id, on && u.eligible) && on {
-		e.drain(st)
-	}
+	st.ring.set(u.app.id, on && u.eligible) // the caller drains the strategy's waiting interactions
 	return true
 }
 
@@ -160,9 +158,27 @@ func (e *Engine) submit(slot int32, resub bool) {
 		} else {
 			st.waiting.push(waitEntry{slot: slot, gen: ix.gen, resub: resub})
 		}
+		if e.strategyDown(st) {
+			e.svcTouch(slot, "no URS of its strategy running") // it waits for a failed URS to come back
+		}
 		return
 	}
 	e.toURS(slot, e.apps[u].urs, resub)
+}
+
+// strategyDown says whether every URS that has the strategy loaded is stopped: what waits for it
+// waits for a failure to end (not for a busy or paced URS).
+func (e *Engine) strategyDown(st *strategy) bool {
+	loaded := false
+	for _, u := range e.urs {
+		if st.activated[u.idx] {
+			loaded = true
+			if u.app.running {
+				return false
+			}
+		}
+	}
+	return loaded
 }
 
 // toURS sends EventRouteRequest: the interaction is now pending in u (state 2).
@@ -179,8 +195,12 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	u.submitted++
 	if resub {
 		e.stats.Resubmitted++
+		if !e.resubmittedIDs[ix.id] {
+			e.resubmittedIDs[ix.id] = true
+			e.stats.ResubmittedInteractions++
+		}
 		u.resubmitted++
-		e.svcTouch(slot)
+		e.svcTouch(slot, "resubmitted")
 	}
 	e.write(slot)
 	e.ev.Ixn, e.ev.Strategy, e.ev.URS, e.ev.Resubmission = ix.id, st.name, u.app.name, resub
@@ -367,6 +387,11 @@ func (e *Engine) resubmitPending(u *ursState) {
 // once, by whichever of the two it ends in.
 func (e *Engine) requeue(slot int32, resub bool) {
 	ix := &e.ixns[slot]
+	if resub {
+		// A failure pulled it back: touched, whether it reaches another URS, waits for one or
+		// its customer gives up first.
+		e.svcTouch(slot, "pulled back from a stopped URS")
+	}
 	e.setState(ix, StateQueued, ix.queue)
 	e.submit(slot, resub)
 	if ix.state == StateQueued {

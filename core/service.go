@@ -3,6 +3,7 @@ package core
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -62,8 +63,11 @@ type svcState struct {
 	q      []svcQueue // by svcClass
 	warmup []int64    // by queue: interactions received before it are not measured
 	busy   []int64    // by group: agents holding at least one interaction or reservation now
-	area   []int64    // by group: busy agent-nanoseconds from occFrom up to last
-	last   []int64
+	// accepted counts, by group, the interactions its agents accepted: the work brought to the
+	// group, which the empty start of a run does not lean as it leans busy time.
+	accepted []int64
+	area     []int64 // by group: busy agent-nanoseconds from occFrom up to last
+	last     []int64
 	// occFrom is where occupancy starts: the scenario's warm-up.
 	occFrom int64
 	// patience draws come from their own stream, so a scenario without patience keeps its event
@@ -107,6 +111,7 @@ func (e *Engine) svcBuild() {
 	e.svc.allHist = &waitHist{}
 	n := len(e.groups)
 	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
+	e.svc.accepted = make([]int64, n)
 	e.svc.patience = rand.New(rand.NewPCG(e.cfg.Seed^0x5bd1e9955bd1e995, e.cfg.Seed+0x2545f4914f6cdd1d))
 	e.svc.carry = map[int64]svcCarry{}
 	e.dmgBuild()
@@ -122,8 +127,10 @@ func (e *Engine) parkedClass(ti int32, received int64) int32 {
 }
 
 // svcOffered counts a new interaction in its traffic's queue and starts its customer's patience;
-// held: a media server held it (a failure reached it).
-func (e *Engine) svcOffered(slot int32, ti int32, held bool) {
+// patienceAt ≥ 0: a media server held it (a failure reached it) and drew the customer's
+// patience as they arrived (0: none); -1: it arrives now.
+func (e *Engine) svcOffered(slot int32, ti int32, patienceAt int64) {
+	held := patienceAt >= 0
 	t := &e.traffic[ti]
 	ix := &e.ixns[slot]
 	ix.origin = t.queue
@@ -133,11 +140,15 @@ func (e *Engine) svcOffered(slot int32, ti int32, held bool) {
 	}
 	e.svc.q[ix.class()].offered++
 	if held {
-		e.svcTouch(slot)
+		e.svcTouch(slot, "held at a media server")
 	} else if iv := e.interval(t.queue, ix.receivedAt); iv != nil {
 		iv.Offered++ // one a media server held was counted when it arrived
 	}
-	if t.cfg.Patience > 0 {
+	switch {
+	case held && patienceAt > 0:
+		ix.patienceAt = patienceAt
+		e.armPatience(slot)
+	case !held && t.cfg.Patience > 0:
 		ix.patienceAt = ix.receivedAt + e.drawPatience(t.cfg.Patience)
 		e.armPatience(slot)
 	}
@@ -177,22 +188,29 @@ func (e *Engine) customerAbandoned(slot int32) {
 	e.clearAgent(ix)
 	ix.svc &^= svcOpen
 	e.svc.q[ix.class()].abandoned++
+	left := e.now
+	if ix.patienceAt > 0 && ix.patienceAt < e.now {
+		// Found out late (held at a media server, or while no IS ran): the row, the log and the
+		// plots say when the customer actually gave up.
+		left = ix.patienceAt
+	}
 	if iv := e.interval(ix.origin, ix.receivedAt); iv != nil {
 		iv.Abandoned++
 	}
+	if iv := e.interval(ix.origin, left); iv != nil {
+		iv.Left++
+	}
 	e.stats.Abandoned++
 	e.fillRow(slot)
-	e.row.AbandonedAt = e.now
-	if ix.patienceAt > 0 && ix.patienceAt < e.now {
-		// Found out late (held at a media server, or while no IS ran): the row says when the
-		// customer actually gave up.
-		e.row.AbandonedAt = ix.patienceAt
-	}
+	e.row.AbandonedAt = left
 	e.dbWrite(slot, &e.row)
 	e.row.AbandonedAt = 0
 	e.ev.Ixn = ix.id
 	if ix.queue >= 0 {
 		e.ev.Queue = e.queues[ix.queue].name
+	}
+	if left < e.now {
+		e.ev.AbandonedAt = left
 	}
 	e.emit(EvAbandoned)
 	e.freeSlotOf(slot)
@@ -201,6 +219,9 @@ func (e *Engine) customerAbandoned(slot int32) {
 // svcAnswered is the agent's accept: the customer's wait ends.
 func (e *Engine) svcAnswered(slot int32) {
 	ix := &e.ixns[slot]
+	if ix.agent >= 0 {
+		e.svc.accepted[e.agents[ix.agent].group]++
+	}
 	if ix.svc&svcOpen == 0 {
 		return
 	}
@@ -228,16 +249,23 @@ func (e *Engine) svcAnswered(slot int32) {
 	}
 }
 
-// svcTouch marks an interaction a failure reached: resubmitted, dropped or restored by an IS,
-// held at a media server or for a DAP, lost. Answered or not: one answered before is counted as
-// touched but its wait, which the failure did not lengthen, stays with the others'.
-func (e *Engine) svcTouch(slot int32) {
+// svcTouch marks an interaction a failure reached — pulled back from a stopped URS, waiting
+// while every URS of its strategy is stopped, dropped or restored by an IS, held at a media
+// server or for a DAP, lost — and logs it once (touched {ixn, queue, reason}). Answered or not:
+// one answered before is counted as touched but its wait, which the failure did not lengthen,
+// stays with the others'.
+func (e *Engine) svcTouch(slot int32, reason string) {
 	ix := &e.ixns[slot]
 	if ix.svc&svcTouched != 0 {
 		return
 	}
 	ix.svc |= svcTouched
 	e.svc.q[ix.class()].touched++
+	// Touched may be found while another event is being filled in: keep it.
+	saved := e.ev
+	e.ev = Event{Ixn: ix.id, Queue: e.queues[ix.origin].name, Reason: reason}
+	e.emit(EvTouched)
+	e.ev = saved
 }
 
 // svcFreed keeps the service state of an interaction whose slot is dropped while its customer
@@ -274,17 +302,18 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 			}
 		}
 	}
-	e.svcTouch(slot)
+	e.svcTouch(slot, "restored by an interaction server")
 	if ix.patienceAt > 0 && ix.svc&svcOpen != 0 {
 		e.armPatience(slot)
 	}
 }
 
-// svcLoad follows an agent's load change (after it happened) for the group's occupancy.
+// svcLoad follows a change (after it happened) of what an agent holds — its load, or its
+// lingering reservations — for the group's occupancy: busy while it holds anything.
 func (e *Engine) svcLoad(ag int32, delta int32) {
 	g := e.agents[ag].group
 	nm := len(e.media)
-	var tot int32
+	tot := e.lingerN[ag]
 	for _, l := range e.load[int(ag)*nm : int(ag)*nm+nm] {
 		tot += l
 	}
@@ -340,7 +369,8 @@ type ServiceFigures struct {
 	// switchover losing them. TouchedASA is the ASA of those answered after a failure reached
 	// them, OthersASA that of the other answered, ExtraWait what the failure added: TouchedASA −
 	// OthersASA per queue; under _all, each touched interaction against the others of its own
-	// queue (not a mix of the queues' baselines). 0 when either side has none answered.
+	// queue (not a mix of the queues' baselines). Undefined (0, listed in Undefined) when either side
+	// has none answered.
 	Touched    int64   `json:"touched"`
 	TouchedASA float64 `json:"touched_asa"`
 	OthersASA  float64 `json:"others_asa"`
@@ -349,7 +379,51 @@ type ServiceFigures struct {
 	// which none of the figures above include.
 	Warmup   float64 `json:"warmup"`
 	Excluded int64   `json:"excluded"`
+	// Undefined names the figures above that have nothing to average over: asa and the wait
+	// percentiles with nobody answered, abandon_rate with nobody answered or abandoned,
+	// touched_asa, others_asa and extra_wait with no answered on their side. Their JSON value
+	// reads 0 (the report's number); Figures has them as NaN, so no study averages a 0 nobody
+	// measured and no target on them is met.
+	Undefined []string `json:"undefined,omitempty"`
 }
+
+// Figures that may be undefined (ServiceFigures.Undefined), one bit each.
+const (
+	undefASA uint8 = 1 << iota // asa, wait_p50, wait_p90, wait_p99
+	undefAbandonRate
+	undefTouchedASA
+	undefOthersASA
+	undefExtraWait
+	undefAll = undefExtraWait<<1 - 1
+)
+
+// undefinedNames are the names of each combination of undefined figures, made once: Service runs
+// for every console frame and should not allocate a list per queue.
+var undefinedNames = func() (out [undefAll + 1][]string) {
+	for m := range out {
+		var names []string
+		if m&int(undefASA) != 0 {
+			names = append(names, "asa", "wait_p50", "wait_p90", "wait_p99")
+		}
+		if m&int(undefAbandonRate) != 0 {
+			names = append(names, "abandon_rate")
+		}
+		if m&int(undefTouchedASA) != 0 {
+			names = append(names, "touched_asa")
+		}
+		if m&int(undefOthersASA) != 0 {
+			names = append(names, "others_asa")
+		}
+		if m&int(undefExtraWait) != 0 {
+			names = append(names, "extra_wait")
+		}
+		out[m] = names
+	}
+	return out
+}()
+
+// undefinedFigures: Figures reads these as NaN.
+func (f ServiceFigures) undefinedFigures() []string { return f.Undefined }
 
 func (q *svcQueue) figures(d classDamage) ServiceFigures {
 	f := ServiceFigures{Offered: q.offered + d.atMedia, Answered: q.answered, Abandoned: q.abandoned,
@@ -359,22 +433,32 @@ func (q *svcQueue) figures(d classDamage) ServiceFigures {
 	if n := f.Offered - q.finished; n > 0 {
 		f.ServiceLevel = float64(q.within) / float64(n)
 	}
+	var undef uint8
 	if n := q.answered + q.abandoned; n > 0 {
 		f.AbandonRate = float64(q.abandoned) / float64(n)
+	} else {
+		undef |= undefAbandonRate
 	}
 	if q.answered > 0 {
 		f.ASA = float64(q.waitSum) / float64(q.answered) / 1e9
 		f.WaitP50, f.WaitP90, f.WaitP99 = q.hist.percentiles()
+	} else {
+		undef |= undefASA
 	}
 	if q.tAnswered > 0 {
 		f.TouchedASA = float64(q.tWaitSum) / float64(q.tAnswered) / 1e9
+	} else {
+		undef |= undefTouchedASA | undefExtraWait
 	}
 	if o := q.answered - q.tAnswered; o > 0 {
 		f.OthersASA = float64(q.waitSum-q.tWaitSum) / float64(o) / 1e9
 		if q.tAnswered > 0 {
 			f.ExtraWait = f.TouchedASA - f.OthersASA
 		}
+	} else {
+		undef |= undefOthersASA | undefExtraWait
 	}
+	f.Undefined = undefinedNames[undef]
 	return f
 }
 
@@ -422,6 +506,9 @@ func (e *Engine) Service() map[string]ServiceFigures {
 	f.ExtraWait = 0
 	if extraN > 0 {
 		f.ExtraWait = extraSum / float64(extraN)
+	} else if !slices.Contains(f.Undefined, "extra_wait") {
+		// Touched answered in one queue, others in another: nothing to set them against.
+		f.Undefined = append(slices.Clone(f.Undefined), "extra_wait")
 	}
 	out[AllQueues] = f
 	return out
@@ -520,6 +607,9 @@ type IntervalFigures struct {
 	Finished       int64 // completed by their strategy without an agent: nobody to answer
 	// Pending are still waiting and have not waited the threshold yet: undecided.
 	Pending int64
+	// Left counts the customers who gave up in the interval, whenever they arrived: by the time
+	// they left (a row's abandoned_at), not when a held interaction's row was finally closed.
+	Left int64
 }
 
 // ServiceLevel is the share of the interval's customers answered within the threshold: those who
@@ -567,6 +657,7 @@ func (e *Engine) Intervals() map[string][]IntervalFigures {
 			all[i].Answered += f[i].Answered
 			all[i].AnsweredWithin += f[i].AnsweredWithin
 			all[i].Abandoned += f[i].Abandoned
+			all[i].Left += f[i].Left
 		}
 		out[q.name] = f
 	}

@@ -133,7 +133,7 @@ func TestServiceFiguresAddUp(t *testing.T) {
 	if !(f.WaitP50 <= f.WaitP90 && f.WaitP90 <= f.WaitP99) || f.ASA <= 0 || f.ServiceLevel <= 0 || f.ServiceLevel > 1 {
 		t.Errorf("figures out of order: %+v", f)
 	}
-	if r.Service[AllQueues] != f {
+	if !reflect.DeepEqual(r.Service[AllQueues], f) {
 		t.Errorf("one queue: _all %+v differs from q %+v", r.Service[AllQueues], f)
 	}
 	if o := r.Occupancy["G"]; o <= 0 || o >= 1 {
@@ -358,7 +358,7 @@ func (s *patienceSink) Event(e *Event, _ []byte) {
 // nothing is lost, and the service figures count what the log shows.
 func TestPropertyPatience(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig(t)
+		cfg := genConfig(t, false)
 		for i := range cfg.Traffic {
 			if rapid.Bool().Draw(t, "impatient") {
 				cfg.Traffic[i].Patience = time.Duration(rapid.IntRange(1, 120).Draw(t, "patience")) * time.Second

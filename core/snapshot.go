@@ -35,6 +35,10 @@ type Snapshot struct {
 	// the run report's interactions.completed (Stats.Completed also counts completions a
 	// switchover has since put out of sight, and those still waiting for a DAP).
 	Completed int64
+	// Recorded are the interactions as the databases have them: the run report's submitted,
+	// completed, queued, in URS and with agent. Live is what the IS holds in memory; the two
+	// differ while writes wait for a DAP.
+	Recorded Recorded
 	// Service are the service figures by queue and AllQueues; Occupancy by agent group.
 	Service   map[string]ServiceFigures
 	Occupancy map[string]float64
@@ -99,6 +103,11 @@ type QueueView struct {
 	InURS           int64
 	WithAgent       int64
 	Held            int64 // waiting at a media server or for a DAP (of the interactions it was offered)
+	// Waiting counts the customers still waiting for an answer: queued or in a URS (whatever
+	// their rows' writes wait for), held at a media server or by a stopped IS and not yet given
+	// up. Held counts records, this counts people: an interaction an agent finished whose write
+	// waits for a DAP is held, not waiting; a customer who gave up while held waits no more.
+	Waiting int64
 }
 
 // GroupView is an agent group.
@@ -179,9 +188,25 @@ func (e *Engine) Snapshot() *Snapshot {
 		s.Live.InURS += q.counts[StateInURS]
 		s.Live.WithAgent += q.counts[StateWithAgent]
 	}
-	s.Damage, s.Completed = e.Damage(), e.completedInUse()
+	s.Damage, s.Completed, s.Recorded = e.Damage(), e.completedInUse(), e.recorded()
 	for c, d := range e.damageByClass() {
 		s.Queues[c/2].Held += d.atMedia + d.heldDAP
+	}
+	for i := range s.Queues {
+		s.Queues[i].Waiting = s.Queues[i].Queued + s.Queues[i].InURS
+	}
+	stillWaiting := func(patienceAt int64) bool { return patienceAt <= 0 || patienceAt > e.now }
+	for _, a := range e.apps {
+		for _, p := range a.parked {
+			if stillWaiting(p.patienceAt) {
+				s.Queues[e.traffic[p.traffic].queue].Waiting++
+			}
+		}
+	}
+	for _, c := range e.svc.carry {
+		if c.flags&svcOpen != 0 && stillWaiting(c.patienceAt) {
+			s.Queues[c.origin].Waiting++
+		}
 	}
 	clusterOf := map[int32][]string{}
 	for _, c := range e.clust {

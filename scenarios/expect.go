@@ -121,11 +121,19 @@ func (e Expectation) eval(figs core.Figures) core.ExpectationResult {
 		if under := figs.Under(path); len(under) > 0 {
 			lo, hi := math.Inf(1), math.Inf(-1)
 			for _, k := range under {
-				lo, hi = min(lo, figs[k]), max(hi, figs[k])
+				if !core.Undefined(figs[k]) {
+					lo, hi = min(lo, figs[k]), max(hi, figs[k])
+				}
 			}
-			res.Actual = hi - lo
+			if hi >= lo {
+				res.Actual = hi - lo
+			}
 		}
-	} else if x, ok := figs[path]; ok {
+	} else if x, ok := figs[path]; ok && core.Undefined(x) {
+		// Nothing to average over (an ASA with nobody answered): no value meets a bound.
+		res.Error = fmt.Sprintf("%s is undefined: %s", path, core.DescribeFigure(path, nil).WhyUndefined())
+		return res
+	} else if ok {
 		res.Actual = x
 	} else if sh := core.ReportShape().At(e.Path); sh != nil && sh.Kind != core.ShapeNumber {
 		res.Error = fmt.Sprintf("%s is not a number", path)

@@ -76,48 +76,76 @@ func (p *ixnPane) trends() []string {
 func (p *ixnPane) summary() []string {
 	s := p.frame.Snap
 	l := s.Live
+	// What the IS holds in memory now (the table below by queue); the status line has what the
+	// databases have, as the run report does — they differ while writes wait for a DAP, and the
+	// pane says so.
 	parts := []cell{
-		{"queued " + count(l.Queued), p.th.text},
+		{"the IS holds: queued " + count(l.Queued), p.th.text},
 		{"in URS " + count(l.InURS), p.th.text},
 		{"with agent " + count(l.WithAgent), p.th.text},
 	}
 	if s.ParkedTotal > 0 {
-		parts = append(parts, cell{"parked at media " + count(s.ParkedTotal), p.th.warn})
+		// The run report's words: held (N waiting at media, M for a DAP).
+		parts = append(parts, cell{"waiting at media " + count(s.ParkedTotal), p.th.warn})
 	}
-
-	var plain, text strings.Builder
-	for i, c := range parts {
-		if i > 0 {
-			plain.WriteString(" · ")
-			text.WriteString(p.th.dim.s(" · "))
-		}
-		plain.WriteString(c.s)
-		text.WriteString(c.p.s(c.s))
+	out := wrapCells(parts, p.w-1, p.th.dim)
+	if rc := s.Recorded; rc.Queued != l.Queued || rc.InURS != l.InURS || rc.WithAgent != l.WithAgent {
+		// The run report and the status line read the databases: say what they have too.
+		out = append(out, wrapCells([]cell{{"the databases have: queued " + count(rc.Queued), p.th.warn},
+			{"in URS " + count(rc.InURS), p.th.warn}, {"with agent " + count(rc.WithAgent), p.th.warn}}, p.w-1, p.th.dim)...)
 	}
-	out := []string{text.String()}
-	if width(plain.String()) > p.w-1 {
-		out[0] = fit(plain.String(), p.w-1)
+	// The account of damage, under the run report's labels: what a failure cost so far, wrapped
+	// so that no figure is cut off.
+	pt := p.th.warn
+	if s.Damage.Lost > 0 {
+		pt = p.th.bad
 	}
-	if line := damageLine(s.Damage); line != "" {
-		// The account of damage, under the run report's labels: what a failure cost so far.
-		pt := p.th.warn
-		if s.Damage.Lost > 0 {
-			pt = p.th.bad
-		}
-		out = append(out, pt.s(fit(line, p.w-1)))
+	var dmg []cell
+	for _, part := range damageParts(s.Damage) {
+		dmg = append(dmg, cell{part, pt})
 	}
+	out = append(out, wrapCells(dmg, p.w-1, pt)...)
 	return append(out, p.trends()...)
 }
 
-// damageLine lists the figures of the account of damage that are not 0, "" when all are.
-func damageLine(d core.Damage) string {
+// damageParts lists the figures of the account of damage that are not 0, "LABEL N".
+func damageParts(d core.Damage) []string {
 	var parts []string
 	for _, it := range d.Items() {
 		if it.Value != 0 {
 			parts = append(parts, it.Label+" "+count(it.Value))
 		}
 	}
-	return strings.Join(parts, " · ")
+	return parts
+}
+
+// wrapCells joins cells with " · " in lines of at most w columns, broken between cells so that
+// no figure is cut off (a cell wider than a line is cut to it).
+func wrapCells(cells []cell, w int, sep paint) []string {
+	var lines []string
+	var text strings.Builder
+	n := 0
+	for _, c := range cells {
+		s := c.s
+		if width(s) > w {
+			s = fit(s, w)
+		}
+		if n > 0 && n+3+width(s) > w {
+			lines = append(lines, text.String())
+			text.Reset()
+			n = 0
+		}
+		if n > 0 {
+			text.WriteString(sep.s(" · "))
+			n += 3
+		}
+		text.WriteString(c.p.s(s))
+		n += width(s)
+	}
+	if n > 0 {
+		lines = append(lines, text.String())
+	}
+	return lines
 }
 
 func (p *ixnPane) rows() []row {

@@ -242,14 +242,17 @@ func (m *Model) statusBar() string {
 	} else if s.Held {
 		is = seg{"IS " + s.ActiveIS + " held", th.barBad}
 	}
-	st, lv := s.Stats, s.Live
-	// One wording at every width: a narrower bar leaves figures out, it does not rename them.
-	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmitted %s",
-		count(st.Submitted), count(s.Completed), count(lv.Queued), count(lv.InURS), count(lv.WithAgent), count(st.Resubmitted)), th.bar}
-	mid := seg{fmt.Sprintf("submitted %s · completed %s · in URS %s · resubmitted %s",
-		count(st.Submitted), count(s.Completed), count(lv.InURS), count(st.Resubmitted)), th.bar}
-	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmitted %s", count(st.Submitted), count(s.Completed), count(st.Resubmitted)), th.bar}
-	shorter := seg{fmt.Sprintf("submitted %s · completed %s", count(st.Submitted), count(s.Completed)), th.bar}
+	// One wording at every width: a narrower bar leaves figures out, it does not rename them. One
+	// source too: these are the run report's figures under its labels — the interactions as the
+	// databases have them (Snapshot.Recorded) — and the account of damage; what the IS holds in
+	// memory, which runs ahead while writes wait for a DAP, is the Interactions pane's.
+	rc, resub := s.Recorded, s.Damage.Resubmitted
+	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmissions %s",
+		count(rc.Submitted), count(rc.Completed), count(rc.Queued), count(rc.InURS), count(rc.WithAgent), count(resub)), th.bar}
+	mid := seg{fmt.Sprintf("submitted %s · completed %s · in URS %s · resubmissions %s",
+		count(rc.Submitted), count(rc.Completed), count(rc.InURS), count(resub)), th.bar}
+	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmissions %s", count(rc.Submitted), count(rc.Completed), count(resub)), th.bar}
+	shorter := seg{fmt.Sprintf("submitted %s · completed %s", count(rc.Submitted), count(rc.Completed)), th.bar}
 	name := seg{s.Scenario, th.barKey}
 	clkSeg := seg{clk, th.bar}
 	levels := [][]seg{

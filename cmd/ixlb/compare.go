@@ -40,7 +40,7 @@ by both cancels out, and a difference whose interval excludes 0 is marked * — 
 beyond noise. A warning says when the two scenarios' traffic differs: then they do not meet the
 same customers, and B − A mixes the design's effect with the traffic's.
 
-Figures are the report's service, occupancy, urs_share, interactions and agents sections, labelled
+Figures are the report's service, occupancy, agent_time, urs_share, interactions and agents sections, labelled
 as a planner reads them ("% answered in 20 s", "ASA (seconds)") with their expectation paths
 (service._all.asa …) for --json, expect lines and 'ixlb staff --target'. Figures that are the
 same in every run of both designs (a threshold, a count that is 0) are left out unless --all.
@@ -137,6 +137,7 @@ func printCompare(w io.Writer, r *study.Comparison) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tA\tB\tB − A\t\tpath")
+	undefined := false
 	for _, name := range r.Order {
 		f := r.Figures[name]
 		info := core.DescribeFigure(name, nil) // how its numbers read
@@ -145,7 +146,8 @@ func printCompare(w io.Writer, r *study.Comparison) {
 			mark = "*"
 		}
 		d := info.Decimals(f.A.CI95, f.B.CI95, f.Diff.CI95) // one precision across the row
-		a, b, diff := info.FormatCIWith(f.A.Mean, f.A.CI95, d), info.FormatCIWith(f.B.Mean, f.B.CI95, d), info.FormatDiffWith(f.Diff.Mean, f.Diff.CI95, d)
+		a, b, diff := study.FormatSummary(info, f.A, d), study.FormatSummary(info, f.B, d), study.FormatDiffSummary(info, f.Diff, d)
+		undefined = undefined || f.A.Undefined+f.B.Undefined > 0
 		switch f.Only {
 		case "A":
 			b, diff = "—", "only in A"
@@ -155,6 +157,9 @@ func printCompare(w io.Writer, r *study.Comparison) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Title, a, b, diff, mark, name)
 	}
 	tw.Flush()
+	if undefined {
+		fmt.Fprintf(w, "(%s)\n", study.UndefinedNote)
+	}
 	if r.Constant > 0 {
 		fmt.Fprintf(w, "(%d %s the same in every run left out; --all shows them)\n", r.Constant, plural(r.Constant, "figure", "figures"))
 	}

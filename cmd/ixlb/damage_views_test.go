@@ -25,7 +25,7 @@ import (
 // One account of damage, the same in every view: each scenario is run to its end headlessly
 // (`ixlb run --json` and the text report, on SQLite), in the console's model (the runner and
 // the screen a person reads: status line and Interactions pane) and in the run plot's sampling,
-// and every view shows the same lost, still open elsewhere, held, abandoned, resubmitted and
+// and every view shows the same lost, still open elsewhere, held, abandoned, resubmissions and
 // touched figures under the same labels.
 func TestDamageSameInEveryView(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -81,33 +81,18 @@ func TestDamageSameInEveryView(t *testing.T) {
 				t.Errorf("service._all.held %d, interactions.held %d", all.Held, d.Held)
 			}
 
-			// The console: the runner and model a person uses, run to the same end.
-			sc, err := scenarios.Resolve(tc.arg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			m := tui.NewModel(r, nil)
-			m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
-			if err := r.Step(sc.Config.Duration); err != nil {
-				t.Fatal(err)
-			}
-			m.Update(m.Init()()) // the frame at the end
-			m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
-			view := m.View()
+			// The console: the runner and model a person uses, run to the same end, at the
+			// README's size: every figure whole (attack 16, B16).
+			view := consoleAtEnd(t, tc.arg, 160, 48)
 			lines := strings.Split(view, "\n")
 			bar := lines[len(lines)-2]
 			for _, it := range []core.DamageItem{{Label: "lost", Value: d.Lost}, {Label: "held", Value: d.Held},
-				{Label: "completed", Value: rep.Interactions.Completed}, {Label: "resubmitted", Value: d.Resubmitted}} {
+				{Label: "completed", Value: rep.Interactions.Completed}, {Label: "resubmissions", Value: d.Resubmitted}} {
 				if it.Value > 0 && !strings.Contains(bar, fmt.Sprintf("%s %d", it.Label, it.Value)) {
 					t.Errorf("status line lacks %q: %s", fmt.Sprintf("%s %d", it.Label, it.Value), bar)
 				}
 			}
-			pane := lineWith(t, view, "touched by a failure")
+			pane := focusedPane(view)
 			got := labelled(pane, want)
 			for label, v := range want {
 				if _, shown := got[label]; !shown && v != 0 {
@@ -121,6 +106,10 @@ func TestDamageSameInEveryView(t *testing.T) {
 			}
 
 			// The run plot's lost and abandoned per interval add up to the report's.
+			sc, err := scenarios.Resolve(tc.arg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			lostPer, abandonedPer, err := study.IntervalDamage(sc.Config, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -150,7 +139,7 @@ func damageByLabel(d core.Damage) map[string]int64 {
 func labelled(text string, labels map[string]int64) map[string]int64 {
 	out := map[string]int64{}
 	for label := range labels {
-		m := regexp.MustCompile(`(?:^|[·│ ]\s*)` + regexp.QuoteMeta(label) + ` (\d+)`).FindStringSubmatch(text)
+		m := regexp.MustCompile(`(?m)(?:^|[·│ ]\s*)` + regexp.QuoteMeta(label) + ` (\d+)`).FindStringSubmatch(text)
 		if m != nil {
 			out[label], _ = strconv.ParseInt(m[1], 10, 64)
 		}
@@ -170,6 +159,18 @@ func equalCounts(a, b map[string]int64) bool {
 	return true
 }
 
+// focusedPane is the text inside the focused pane's heavy border (┃ … ┃), line by line.
+func focusedPane(view string) string {
+	var out []string
+	for _, l := range strings.Split(view, "\n") {
+		i, j := strings.Index(l, "┃"), strings.LastIndex(l, "┃")
+		if i >= 0 && j > i {
+			out = append(out, strings.TrimSpace(l[i+len("┃"):j]))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 func lineWith(t *testing.T, text, sub string) string {
 	t.Helper()
 	for _, l := range strings.Split(text, "\n") {
@@ -179,4 +180,71 @@ func lineWith(t *testing.T, text, sub string) string {
 	}
 	t.Fatalf("no line with %q in:\n%s", sub, text)
 	return ""
+}
+
+// attack 16, B6: during a DAP outage the console's status line said "in URS 0 · with agent 38"
+// (the IS's memory) beside the database's "completed 58", while the run report at the same
+// instant said in URS 3, with agent 45 (the databases'). The status line now shows the report's
+// figures under the report's labels; the Interactions pane shows what the IS holds, says what the
+// databases have when they differ, and calls the held arrivals what the report does ("waiting at
+// media", not "parked at media").
+func TestConsoleAndReportAgreeDuringAnOutage(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	dir := t.TempDir()
+	src, err := scenarios.Source("dap-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := strings.Replace(string(src), "duration: 4m", "duration: 130182ms", 1)
+	file := writeFile(t, dir, "dfo130.yaml", cut)
+	var js, errb bytes.Buffer
+	_ = runScenario(&js, &errb, file, runFlags{json: true, noProg: true, data: filepath.Join(dir, "json")})
+	var rep core.Report
+	if err := json.Unmarshal(js.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, errb.String())
+	}
+	ic := rep.Interactions
+	if ic.HeldForDAP == 0 || ic.WaitingAtMedia == 0 {
+		t.Fatalf("not in the outage at 130.182 s: %+v", ic)
+	}
+	view := consoleAtEnd(t, file, 240, 50)
+	lines := strings.Split(view, "\n")
+	bar := lines[len(lines)-2]
+	want := fmt.Sprintf("submitted %d · completed %d · queued %d · in URS %d · with agent %d", ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent)
+	if !strings.Contains(bar, want) {
+		t.Errorf("status line:\n%s\nthe report at the same instant: %s", bar, want)
+	}
+	pane := focusedPane(view)
+	for _, w := range []string{fmt.Sprintf("waiting at media %d", ic.WaitingAtMedia),
+		fmt.Sprintf("the databases have: queued %d · in URS %d · with agent %d", ic.Queued, ic.InURS, ic.WithAgent)} {
+		if !strings.Contains(pane, w) {
+			t.Errorf("Interactions pane lacks %q:\n%s", w, pane)
+		}
+	}
+	if strings.Contains(view, "parked at media") {
+		t.Error(`the console says "parked at media"; the report says "waiting at media"`)
+	}
+}
+
+// consoleAtEnd runs a scenario to its end in the console's runner and model, at a terminal of
+// w×h, and returns the screen with the Interactions pane focused.
+func consoleAtEnd(t *testing.T, arg string, w, h int) string {
+	t.Helper()
+	sc, err := scenarios.Resolve(arg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	m := tui.NewModel(r, nil)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	if err := r.Step(sc.Config.Duration); err != nil {
+		t.Fatal(err)
+	}
+	m.Update(m.Init()()) // the frame at the end
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4")})
+	return m.View()
 }

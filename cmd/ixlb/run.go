@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -37,6 +38,7 @@ type runFlags struct {
 	interval time.Duration
 	warmup   time.Duration
 	warmSet  bool
+	ivSet    bool // --interval given (0s too)
 }
 
 func newRunCmd() *cobra.Command {
@@ -73,6 +75,7 @@ SIGINT/SIGTERM.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
 			f.warmSet = cmd.Flags().Changed("warmup")
+			f.ivSet = cmd.Flags().Changed("interval")
 			runGC()
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], f)
 		},
@@ -86,7 +89,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
-	cmd.Flags().DurationVar(&f.interval, "interval", 0, "with --plot: the interval service level and URS shares are taken over (default 15m; shorter for runs under an hour)")
+	cmd.Flags().DurationVar(&f.interval, "interval", 0, fmt.Sprintf("with --plot: the interval service level and URS shares are taken over (default 15m; shorter for runs under an hour; at most %d intervals)", study.MaxRunIntervals))
 	cmd.Flags().DurationVar(&f.warmup, "warmup", 0, "leave interactions that arrive before this out of the service figures (every queue; overrides the file's service_level warmup)")
 	return cmd
 }
@@ -145,11 +148,11 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	if _, err := study.PlotFormat(f.plot); f.plot != "" && err != nil {
 		return exitf(2, "%v", err)
 	}
-	if f.interval != 0 && f.plot == "" {
+	if (f.interval != 0 || f.ivSet) && f.plot == "" {
 		return exitf(2, "--interval is the plot's interval: give --plot FILE too")
 	}
-	if f.interval < 0 {
-		return exitf(2, "--interval %s: want a positive length such as 15m or 30m", f.interval)
+	if f.interval < 0 || f.ivSet && f.interval == 0 {
+		return exitf(2, "--interval %s: want a positive length such as 15m or 30m (leave it out for the default)", f.interval)
 	}
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -172,6 +175,12 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	}
 	if _, err := core.New(cfg); err != nil {
 		return exitf(2, "%s: %v", sc.File, err)
+	}
+	if f.plot != "" {
+		// Before the run: a plot that cannot be drawn is said now, not after an hour's run.
+		if err := study.CheckRunPlot(f.plot, cfg, f.interval); err != nil {
+			return exitf(2, "%v", err)
+		}
 	}
 	// The warm-up changes what is counted, not what happens: the session is the file's, so a
 	// finished --data run can be reported again with another --warmup.
@@ -266,6 +275,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		return exitf(2, "report: %v", err)
 	}
 	rep.Expectations = scenarios.Evaluate(sc.Expect, rep)
+	runWarnings := len(rep.Warnings) // the run's own, after lint's (which went to stderr at load)
 	rep.Warnings = append(warnings, rep.Warnings...)
 	if f.json {
 		if err := writeJSON(stdout, rep); err != nil {
@@ -273,7 +283,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		}
 	} else {
 		var b strings.Builder
-		printSummary(&b, rep, elapsed)
+		printSummary(&b, rep, elapsed, rep.Warnings[len(rep.Warnings)-runWarnings:])
 		// Names and expectations come from the file: escaped for the terminal.
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
@@ -476,7 +486,7 @@ func clearProgress(w io.Writer) {
 	}
 }
 
-func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
+func printSummary(w io.Writer, r *core.Report, elapsed time.Duration, runWarnings []string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	fmt.Fprintf(tw, "%s (seed %d): %s virtual in %s, %d events, sha256 %.12s\n\n", r.Scenario, r.Seed,
@@ -511,7 +521,7 @@ func printSummary(w io.Writer, r *core.Report, elapsed time.Duration) {
 	}
 	fmt.Fprintf(tw, "\nAgents\treservations %d\tdenied %d\tdouble-booked %d%s\n", a.Reservations, a.Denied, a.DoubleBooked, prolonged)
 	printService(tw, r)
-	printServiceNotes(tw, r)
+	printServiceNotes(tw, r, runWarnings)
 	for _, e := range r.Errors {
 		fmt.Fprintf(tw, "\nerror: %s\n", e)
 	}
@@ -573,15 +583,15 @@ func lostText(f core.ServiceFigures) string {
 // extraWaitText is the wait a failure added, "–" when there is nothing to compare (no touched
 // interaction answered after the failure reached it, or no other).
 func extraWaitText(f core.ServiceFigures) string {
-	if f.Touched == 0 || f.ExtraWait == 0 && (f.TouchedASA == 0 || f.OthersASA == 0) {
+	if slices.Contains(f.Undefined, "extra_wait") {
 		return "–"
 	}
 	return fmt.Sprintf("%+.1f", f.ExtraWait)
 }
 
 // printServiceNotes follows the service table: what the warm-up left out, what an agent's time
-// per interaction is made of, and whether the figures are a steady state's.
-func printServiceNotes(tw *tabwriter.Writer, r *core.Report) {
+// per interaction is made of, and the run's own warnings (not a steady state, work lost or held).
+func printServiceNotes(tw *tabwriter.Writer, r *core.Report, runWarnings []string) {
 	if all, ok := r.Service[core.AllQueues]; ok && (all.Warmup > 0 || all.Excluded > 0) {
 		var per []string
 		for _, q := range sortedKeys(r.Service) {
@@ -597,13 +607,15 @@ func printServiceNotes(tw *tabwriter.Writer, r *core.Report) {
 	}
 	for _, g := range sortedKeys(r.AgentTime) {
 		t := r.AgentTime[g]
-		fmt.Fprintf(tw, "  agent time of %s\treservation %s + ring %s + handling %s = %s s an interaction (the AHT to give an Erlang calculator)\n",
-			g, fmtSec(t.Reservation), fmtSec(t.Ring), fmtSec(t.Handling), fmtSec(t.PerInteraction))
-	}
-	for _, w := range r.Warnings {
-		if strings.HasPrefix(w, "not a steady state") || strings.Contains(w, "without a steady state") {
-			fmt.Fprintf(tw, "  ! %s\n", w)
+		rejected := ""
+		if t.Rejected > 0 {
+			rejected = " + rejected invites " + fmtSec(t.Rejected)
 		}
+		fmt.Fprintf(tw, "  agent time of %s\treservation %s + ring %s + handling %s%s = %s s an interaction (the AHT to give an Erlang calculator)\n",
+			g, fmtSec(t.Reservation), fmtSec(t.Ring), fmtSec(t.Handling), rejected, fmtSec(t.PerInteraction))
+	}
+	for _, w := range runWarnings {
+		fmt.Fprintf(tw, "  ! %s\n", w)
 	}
 }
 

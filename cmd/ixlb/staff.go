@@ -78,7 +78,7 @@ Exit status: 0 when a count in the range meets every target, 1 when none does, 2
 	cmd.Flags().StringVar(&f.group, "group", "", "the agent group to staff (required)")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "PATH OP NUMBER that must hold with 95% confidence (repeatable; required)")
 	cmd.Flags().IntVar(&f.seeds, "seeds", 10, "seeds per agent count (at least 2)")
-	cmd.Flags().IntVar(&f.min, "min", 0, "the fewest agents to consider")
+	cmd.Flags().IntVar(&f.min, "min", 1, "the fewest agents to consider (at least 1: with none nobody is answered)")
 	cmd.Flags().IntVar(&f.max, "max", 0, fmt.Sprintf("the most agents to consider (0: up to %d)", study.MaxAgents))
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the result as JSON")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw the targets' figures against the agents around the answer (.svg or .png)")
@@ -101,6 +101,9 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 	}
 	if f.jobs < 0 {
 		return exitf(2, "--jobs must not be negative, got %d", f.jobs)
+	}
+	if f.min < 1 {
+		return exitf(2, "--min must be at least 1, got %d: with no agents nobody is answered, which no staffing is", f.min)
 	}
 	if f.plot != "" {
 		if _, err := study.PlotFormat(f.plot); err != nil {
@@ -159,8 +162,12 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	if f.plot != "" {
-		if err := study.WriteStaffPlot(f.plot, res, plotWindow, f.logY); err != nil {
+		notes, err := study.WriteStaffPlot(f.plot, res, plotWindow, f.logY)
+		if err != nil {
 			return exitf(2, "plot: %v", err)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "plot: %s\n", n)
 		}
 		fmt.Fprintf(stderr, "plot → %s\n", f.plot)
 	}
@@ -184,13 +191,6 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 	if occ := "occupancy." + s.Group; !contains(cols, occ) {
 		cols = append(cols, occ)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	head := []string{"agents"}
-	for _, c := range cols {
-		head = append(head, core.DescribeFigure(c, figs).Title())
-	}
-	head = append(head, "meets every target")
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	var rows []int
 	if s.Found {
 		rows = []int{s.Agents - 1, s.Agents}
@@ -199,6 +199,22 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 			rows = append(rows, p.Agents)
 		}
 	}
+	// What the design loses or holds stands beside the answer: no staffing brings it back, and a
+	// service level read alone would hide it.
+	for _, c := range []string{"interactions.lost", "service." + core.AllQueues + ".held"} {
+		for _, n := range rows {
+			if p, ok := s.Point(n); ok && p.Figures[c].Mean > 0 && !contains(cols, c) {
+				cols = append(cols, c)
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	head := []string{"agents"}
+	for _, c := range cols {
+		head = append(head, core.DescribeFigure(c, figs).TitleWithUnit())
+	}
+	head = append(head, "meets every target")
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	decimals := map[string]int{} // one precision down each column
 	for _, c := range cols {
 		var cis []float64
@@ -209,6 +225,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 		}
 		decimals[c] = core.DescribeFigure(c, nil).Decimals(cis...)
 	}
+	undefined := false
 	for _, n := range rows {
 		p, ok := s.Point(n)
 		if !ok {
@@ -217,12 +234,16 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 		cells := []string{strconv.Itoa(n)}
 		for _, c := range cols {
 			sum := p.Figures[c]
-			cells = append(cells, core.DescribeFigure(c, nil).FormatCIWith(sum.Mean, sum.CI95, decimals[c]))
+			cells = append(cells, study.FormatSummary(core.DescribeFigure(c, nil), sum, decimals[c]))
+			undefined = undefined || sum.Undefined > 0
 		}
 		cells = append(cells, yesNo(p.OK))
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	if undefined {
+		fmt.Fprintf(w, "(%s)\n", study.UndefinedNote)
+	}
 	var counts []string
 	for _, p := range s.Points {
 		counts = append(counts, strconv.Itoa(p.Agents))
@@ -234,7 +255,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 	case !s.Found:
 		fmt.Fprintf(w, "No count from %d to %d agents meets every target (tried %s).\n", s.Min, s.Max, strings.Join(counts, " "))
 	default:
-		fmt.Fprintf(w, "→ %d agents in %s (tried %s)\n", s.Agents, s.Group, strings.Join(counts, " "))
+		fmt.Fprintf(w, "→ %d %s in %s (tried %s)\n", s.Agents, plural(s.Agents, "agent", "agents"), s.Group, strings.Join(counts, " "))
 		if p, ok := s.Point(s.Agents); ok {
 			for _, x := range p.Warnings {
 				fmt.Fprintf(w, "warning at %d agents, %s: %s\n", s.Agents, study.SeedRange(s.Seeds[:1]), x)
@@ -244,19 +265,13 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 			fmt.Fprintf(w, "  %d agents meet every target too: the answer is at most --min %d; lower --min to search below it\n", s.Agents-1, s.Min)
 		}
 	}
+	for _, x := range s.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", x)
+	}
 }
 
 // fmtDuration writes a run length as a planner does: 8h, 1h30m, 45s.
-func fmtDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func fmtDuration(d time.Duration) string { return core.FormatDuration(d) }
 
 func contains(xs []string, x string) bool {
 	for _, y := range xs {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ func TestStaffCommand(t *testing.T) {
 	if !res.Found || n < 30 || n > 45 {
 		t.Fatalf("answer %d agents (found %v)", n, res.Found)
 	}
-	if !strings.Contains(out, fmt.Sprintf("→ %d agents in Chat", n)) || !strings.Contains(out, "all queues: % answered in 30 s ≥ 80.0%") ||
+	if !strings.Contains(out, fmt.Sprintf("→ %d agents in Chat", n)) || !strings.Contains(out, "all queues: % answered in each queue's threshold ≥ 80.0%") ||
 		!strings.Contains(out, "4 seeds (3…6) of 1h at every count") || !strings.Contains(out, fmt.Sprintf("warning at %d agents, seed 3: not a steady state", n)) {
 		t.Errorf("table:\n%s", out)
 	}
@@ -106,6 +107,7 @@ func TestStaffRejectsBadInput(t *testing.T) {
 		{[]string{"staff", "service-level", "--group", "chat", "--target", "asa<=30"}, `no agent group "chat" (did you mean "Chat"?)`},
 		{[]string{"staff", "service-level", "--group", "Chat", "--target", "service._all.asaa<=30"}, `did you mean "service._all.asa"`},
 		{[]string{"staff", "service-level", "--group", "Chat", "--target", "asa<=30", "--min", "50", "--max", "40"}, "min ≤ max"},
+		{[]string{"staff", "service-level", "--group", "Chat", "--target", "asa<=30", "--min", "0"}, "--min must be at least 1"},
 		{[]string{"staff", "service-level", "--group", "Chat", "--target", "asa<=30", "--plot", filepath.Join(dir, "x.pdf")}, "want a .svg or .png"},
 		{[]string{"staff", "service-level", "--group", "Chat", "--target", "asa<=30", "--warmup", "2h"}, "not shorter than the run"},
 		{[]string{"staff", "nope.yaml", "--group", "Chat", "--target", "asa<=30"}, "nope.yaml"},
@@ -151,4 +153,41 @@ func TestStaffInterrupted(t *testing.T) {
 		t.Fatalf("exit %v, want 130\n%s", err, errb.String())
 	}
 	t.Logf("stopped %s after the signal", time.Since(start).Round(time.Millisecond))
+}
+
+// attack 16, B1 and B7: staff never answers no agents (an empty wait read as 0 met a wait
+// target: "→ 0 agents in Chat"), and a design that loses work says so beside the answer.
+func TestStaffAnswersSomebodyAndShowsLoss(t *testing.T) {
+	out, errOut, code := in(t, "staff", "service-level", "--group", "Chat", "--target", "service._all.wait_p90<=200", "--seeds", "4", "--no-progress")
+	m := regexp.MustCompile(`→ (\d+) agents in Chat \(tried ([\d ]+)\)`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 1 {
+		t.Errorf("answer %d agents:\n%s", n, out)
+	}
+	for _, c := range strings.Fields(m[2]) {
+		if c == "0" {
+			t.Errorf("tried 0 agents: %s", m[0])
+		}
+	}
+	// dap-repoint-switchover loses about half its interactions at any staffing.
+	out, errOut, code = in(t, "staff", "dap-repoint-switchover", "--group", "Support", "--target", "service._all.service_level>=0.8", "--seeds", "5", "--no-progress")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	head := lineWith(t, out, "agents  ")
+	if !strings.Contains(head, "interactions: lost") || !regexp.MustCompile(`warning at \d+ agents, seed 13: the run lost \d+ of the \d+ interactions offered`).MatchString(out) {
+		t.Errorf("the loss is not beside the answer:\n%s", out)
+	}
+	// A target nobody's patience can move says nothing about staffing.
+	src, err := scenarios.Source("service-level")
+	if err != nil {
+		t.Fatal(err)
+	}
+	patient := writeFile(t, t.TempDir(), "patient.yaml", regexp.MustCompile(`, patience: \d+s`).ReplaceAllString(string(src), ""))
+	out, errOut, code = in(t, "staff", patient, "--group", "Chat", "--target", "abandon_rate<=0.05", "--seeds", "3", "--no-progress")
+	if code != 0 || !strings.Contains(out, "warning: abandon_rate<=0.05: no traffic entry has a patience") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -61,11 +62,17 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 	fmt.Fprintln(tw, "  queue\toffered\tanswered\tabandoned\tlost\theld\tcompleted\tASA\tp50\tp90\tp99\tservice level\ttouched\textra wait")
 	names := sortedKeys(r.Service)
 	sort.SliceStable(names, func(i, j int) bool { return names[i] != core.AllQueues && names[j] == core.AllQueues })
+	th := core.Figures{}
+	for q, f := range r.Service {
+		th["service."+q+".threshold"] = f.Threshold
+	}
 	for _, q := range names {
 		f := r.Service[q]
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f%% in %gs\t%d\t%s\n", q, f.Offered, f.Answered, f.Abandoned,
-			lostText(f), f.Held, f.Completed, fmtSec(f.ASA), fmtSec(f.WaitP50), fmtSec(f.WaitP90), fmtSec(f.WaitP99),
-			100*f.ServiceLevel, f.Threshold, f.Touched, extraWaitText(f))
+		// _all counts each interaction against its own queue's threshold: it says so when the
+		// queues' differ (the catalogue's words, as compare and the plots).
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f%% in %s\t%d\t%s\n", q, f.Offered, f.Answered, f.Abandoned,
+			lostText(f), f.Held, f.Completed, defSec(f, "asa", f.ASA), defSec(f, "wait_p50", f.WaitP50), defSec(f, "wait_p90", f.WaitP90), defSec(f, "wait_p99", f.WaitP99),
+			100*f.ServiceLevel, core.ThresholdText(th, q), f.Touched, extraWaitText(f))
 	}
 	var occ []string
 	for _, g := range sortedKeys(r.Occupancy) {
@@ -79,6 +86,14 @@ func printService(tw *tabwriter.Writer, r *core.Report) {
 		}
 		fmt.Fprintf(tw, "  URS share of %s\t%s\n", s, strings.Join(sh, "  "))
 	}
+}
+
+// defSec is a time of the service table, "–" when it is undefined (nobody answered).
+func defSec(f core.ServiceFigures, name string, v float64) string {
+	if slices.Contains(f.Undefined, name) {
+		return "–"
+	}
+	return fmtSec(v)
 }
 
 // warmupFlag is --warmup on the study commands: as on `ixlb run`, it sets every queue's warm-up

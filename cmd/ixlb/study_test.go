@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -331,6 +332,32 @@ func TestRunPlotAndSummary(t *testing.T) {
 	for _, want := range []string{"<svg", "stop URS_1", "service level per", "URS share"} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
+
+// attack 16, B3: a plot that cannot be drawn is refused before the run, which it would have
+// followed (a missing directory), or taken minutes to draw (--interval 1ms: 3.6 million
+// intervals); an explicit --interval 0s is refused, not read as the default.
+func TestRunPlotCheckedBeforeTheRun(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--plot", filepath.Join(dir, "x.png"), "--interval", "1ms"}, "--interval 1ms makes 3600000 intervals of the run's 1h0m0s; a plot shows at most 2000: use 2s or longer"},
+		{[]string{"--plot", filepath.Join(dir, "nowhere", "x.png")}, "the directory " + filepath.Join(dir, "nowhere") + " does not exist"},
+		{[]string{"--plot", filepath.Join(dir, "x.png"), "--interval", "0s"}, "--interval 0s: want a positive length"},
+		{[]string{"--plot", filepath.Join(dir, "x.png"), "--interval", "2h"}, "want a length between 0 and the run's 1h0m0s"},
+	}
+	for i, c := range cases {
+		data := filepath.Join(dir, fmt.Sprint("d", i))
+		out, errOut, code := in(t, append([]string{"run", "service-level", "--no-progress", "--data", data}, c.args...)...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, want 2 and %q\n%s\n%s", c.args, code, c.want, out, errOut)
+		}
+		if _, err := os.Stat(filepath.Join(data, "ixlb.db")); err == nil {
+			t.Errorf("%v: the run went ahead before the plot was refused", c.args)
 		}
 	}
 }

@@ -107,8 +107,12 @@ func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f merge
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	if f.plot != "" {
-		if err := study.WriteSweepPlot(f.plot, study.SweepPlot{Figure: f.figure, Target: target, LogY: f.logY}, ms.Axes, ms.Variants); err != nil {
+		notes, err := study.WriteSweepPlot(f.plot, study.SweepPlot{Figure: f.figure, Target: target, LogY: f.logY}, ms.Axes, ms.Variants)
+		if err != nil {
 			return exitf(2, "%v", err)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "plot: %s\n", n)
 		}
 		fmt.Fprintf(stderr, "plot → %s\n", f.plot)
 	}
@@ -135,7 +139,11 @@ func writeMergeCSV(w io.Writer, ms *study.MergeSummary) error {
 		rec = append(rec, strconv.Itoa(v.Runs), strconv.Itoa(v.Failed))
 		for _, n := range names {
 			s := v.Figures[n]
-			rec = append(rec, strconv.FormatFloat(s.Mean, 'g', -1, 64), strconv.FormatFloat(s.CI95, 'g', -1, 64))
+			mean := "" // undefined in every run: an empty cell, not a number nobody measured
+			if s.Defined() {
+				mean = strconv.FormatFloat(s.Mean, 'g', -1, 64)
+			}
+			rec = append(rec, mean, strconv.FormatFloat(s.CI95, 'g', -1, 64))
 		}
 		cw.Write(rec)
 	}
@@ -203,6 +211,7 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		}
 		decimals[c] = core.DescribeFigure(c, nil).Decimals(cis...)
 	}
+	undefined := false
 	for _, v := range ms.Variants {
 		var cells []string
 		for _, a := range ms.Axes {
@@ -211,7 +220,8 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		cells = append(cells, strconv.Itoa(v.Runs))
 		for _, c := range cols {
 			s := v.Figures[c]
-			cells = append(cells, core.DescribeFigure(c, nil).FormatCIWith(s.Mean, s.CI95, decimals[c]))
+			cells = append(cells, study.FormatSummary(core.DescribeFigure(c, nil), s, decimals[c]))
+			undefined = undefined || s.Undefined > 0
 		}
 		cells = append(cells, strconv.Itoa(v.Failed))
 		if target != nil {
@@ -220,6 +230,9 @@ func printMerge(w io.Writer, ms *study.MergeSummary, target *study.Target) {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	if undefined {
+		fmt.Fprintf(w, "(%s)\n", study.UndefinedNote)
+	}
 }
 
 func yesNo(b bool) string {

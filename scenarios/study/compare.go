@@ -96,6 +96,7 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 			x, okA := resA[i].Figures[name]
 			y, okB := resB[i].Figures[name]
 			inA, inB = inA || okA, inB || okB
+			// y − x is NaN where either is undefined: paired only where both ran it.
 			xa, xb, d = append(xa, x), append(xb, y), append(d, y-x)
 		}
 		if !o.All && constant(xa, xb, inA, inB) {
@@ -109,18 +110,27 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 		case !inB:
 			cf.Only = "A"
 		default:
-			cf.Significant = len(seeds) > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
+			cf.Significant = cf.Diff.N > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
 		}
 		c.Figures[name] = cf
 		c.Order = append(c.Order, name)
 		means[name] = cf.A.Mean
 	}
 	// Labels read each queue's threshold from the runs, listed or not; A's names the row, and a
-	// threshold B sets otherwise is said (its service level measures something else).
+	// threshold B sets otherwise is said (its service level measures something else), as is a
+	// warm-up B sets otherwise (its figures cover another period).
 	c.Warmup = core.Figures{}
 	for _, k := range OrderFigures(slices.Collect(maps.Keys(resA[0].Figures))) {
 		if strings.HasSuffix(k, ".warmup") {
 			c.Warmup[k] = resA[0].Figures[k]
+			// All queues first (OrderFigures), then a queue only where it differs otherwise.
+			allK := "service." + core.AllQueues + ".warmup"
+			v, w := resA[0].Figures[k], resB[0].Figures[k]
+			_, inB := resB[0].Figures[k]
+			if inB && w != v && (k == allK || v != resA[0].Figures[allK] || w != resB[0].Figures[allK]) {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: A leaves out the first %s (warm-up), B the first %s: their figures cover different periods, so offered, answered and the rest differ by the warm-up, not only by the design (give both the same with --warmup)",
+					scopeName(strings.TrimSuffix(k, ".warmup")), secondsText(v), secondsText(w)))
+			}
 		}
 		if v := resA[0].Figures[k]; strings.HasSuffix(k, ".threshold") {
 			means[k] = v
@@ -137,7 +147,7 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 	}
 	for name, cf := range c.Figures {
 		info := core.DescribeFigure(name, means)
-		cf.Title, cf.Unit = info.Title(), info.Unit
+		cf.Title, cf.Unit = info.TitleWithUnit(), info.Unit
 		c.Figures[name] = cf
 	}
 	for i, s := range seeds {
@@ -167,7 +177,8 @@ func constant(xa, xb []float64, inA, inB bool) bool {
 		vals = append(vals, xb...)
 	}
 	for _, v := range vals {
-		if v != vals[0] {
+		// Undefined (NaN) is the same as undefined: a figure no run defines says nothing either.
+		if v != vals[0] && !(math.IsNaN(v) && math.IsNaN(vals[0])) {
 			return false
 		}
 	}
@@ -200,26 +211,38 @@ func TrafficDifferences(a, b core.Config) []string {
 	for i := range a.Traffic {
 		ta, tb := a.Traffic[i], b.Traffic[i]
 		var diffs []string
-		if ta.Media != tb.Media {
-			diffs = append(diffs, fmt.Sprintf("media %s/%s", ta.Media, tb.Media))
+		differ := func(what, a, b string) {
+			if a != b {
+				diffs = append(diffs, fmt.Sprintf("%s %s in A, %s in B", what, a, b))
+			}
 		}
-		if ta.Queue != tb.Queue {
-			diffs = append(diffs, fmt.Sprintf("queue %s/%s", ta.Queue, tb.Queue))
-		}
+		differ("media", ta.Media, tb.Media)
+		differ("queue", ta.Queue, tb.Queue)
 		if ta.Rate != tb.Rate {
-			diffs = append(diffs, fmt.Sprintf("rate %s/%s", perMinute(ta.Rate), perMinute(tb.Rate)))
+			differ("rate", perMinute(ta.Rate), perMinute(tb.Rate))
 		}
-		if ta.Start != tb.Start || ta.Stop != tb.Stop {
-			diffs = append(diffs, fmt.Sprintf("start–stop %s–%s/%s–%s", ta.Start, stopText(ta.Stop), tb.Start, stopText(tb.Stop)))
-		}
-		if ta.Patience != tb.Patience {
-			diffs = append(diffs, fmt.Sprintf("patience %s/%s", ta.Patience, tb.Patience))
-		}
+		differ("start–stop", ta.Start.String()+"–"+stopText(ta.Stop), tb.Start.String()+"–"+stopText(tb.Stop))
+		differ("patience", ta.Patience.String(), tb.Patience.String())
 		if len(diffs) > 0 {
-			out = append(out, fmt.Sprintf("traffic %d differs (A/B: %s)%s", i, strings.Join(diffs, ", "), tail))
+			// Numbered from 1, as the scenario's own messages number its entries (the path
+			// traffic.N.rate of --set indexes the list from 0).
+			out = append(out, fmt.Sprintf("traffic %d (traffic.%d) differs: %s%s", i+1, i, strings.Join(diffs, "; "), tail))
 		}
 	}
 	return out
+}
+
+// scopeName reads service.Q as a planner does: "all queues", "queue chat_in".
+func scopeName(section string) string {
+	q := strings.TrimPrefix(section, "service.")
+	if q == core.AllQueues {
+		return "all queues"
+	}
+	return "queue " + q
+}
+
+func secondsText(s float64) string {
+	return time.Duration(s * float64(time.Second)).String()
 }
 
 func perMinute(rate float64) string {

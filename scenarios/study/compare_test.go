@@ -55,9 +55,12 @@ func TestCompareSaysWhatRan(t *testing.T) {
 	}{
 		{"same design", a, nil},
 		{"own seed", edited(t, a, "seed: 3", "seed: 1001"), []string{"B's own seed 1001 is not used: both designs run 3 seeds (3…5), from A's seed"}},
-		{"busier traffic", edited(t, a, "rate: 36/m", "rate: 40/m"), []string{"traffic 0 differs (A/B: rate 36/min/40/min)", "do not meet the same customers"}},
+		{"busier traffic", edited(t, a, "rate: 36/m", "rate: 40/m"), []string{"traffic 1 (traffic.0) differs: rate 36/min in A, 40/min in B", "do not meet the same customers"}},
 		{"fewer traffic entries", edited(t, a, "  - {media: chat, from: ChatSrv_1, queue: chat_vip, rate: 4/m, patience: 90s}\n", ""), []string{"A has 2 traffic entries, B 1"}},
 		{"longer run", edited(t, a, "duration: 1h", "duration: 2h"), []string{"the runs are 1h0m0s (A) and 2h0m0s (B) long"}},
+		// attack 16, B4: figures over different periods were compared without a word.
+		{"another warm-up", edited(t, a, "service_level: {threshold: 30s}", "service_level: {threshold: 30s, warmup: 20m}"),
+			[]string{"all queues: A leaves out the first 0s (warm-up), B the first 20m0s: their figures cover different periods"}},
 		{"another threshold", edited(t, a, "chat_vip: {strategy: Chat, service_level: {threshold: 10s}}", "chat_vip: {strategy: Chat, service_level: {threshold: 20s}}"),
 			[]string{"service.chat_vip: A answers in 10 s, B in 20 s"}},
 	}
@@ -90,7 +93,7 @@ func TestCompareSaysWhatRan(t *testing.T) {
 			if listed != (c.name == "another threshold") || cmp.Constant == 0 {
 				t.Errorf("threshold listed %v, %d constants left out", listed, cmp.Constant)
 			}
-			if sl := cmp.Figures["service._all.service_level"]; sl.Title != "all queues: % answered in 30 s" {
+			if sl := cmp.Figures["service._all.service_level"]; sl.Title != "all queues: % answered in each queue's threshold" { // chat_vip's is 10 s
 				t.Errorf("service level titled %q", sl.Title)
 			}
 		})
@@ -116,7 +119,7 @@ func TestTrafficDifferencesNamesEachField(t *testing.T) {
 	b.Traffic[1].Start = 10 * time.Minute
 	b.Traffic[1].Queue = "chat_in"
 	got := strings.Join(TrafficDifferences(a.Config, b), "\n")
-	for _, want := range []string{"traffic 1 differs", "queue chat_vip/chat_in", "start–stop 0s–end/10m0s–end", "patience 1m30s/1m0s"} {
+	for _, want := range []string{"traffic 2 (traffic.1) differs", "queue chat_vip in A, chat_in in B", "start–stop 0s–end in A, 10m0s–end in B", "patience 1m30s in A, 1m0s in B"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("lacks %q: %s", want, got)
 		}

@@ -3,6 +3,7 @@ package study
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,11 +37,11 @@ func PlotFormat(path string) (string, error) {
 // runSeries is a run sampled over time.
 type runSeries struct {
 	t       []float64            // sample times, minutes
-	depth   map[string][]float64 // per queue: waiting (queued + in URS + held at media or for a DAP)
+	depth   map[string][]float64 // per queue: customers waiting (Snapshot QueueView.Waiting)
 	busy    map[string][]float64 // per agent group
 	binT    []float64            // interval midpoints, minutes
 	sl      map[string][]float64 // per queue and _all: service level of each interval's arrivals (NaN: nobody arrived)
-	damage  map[string][]float64 // "lost", "abandoned": newly so in each interval (core.Damage)
+	damage  map[string][]float64 // "lost": newly so in each interval (core.Damage); "abandoned": gave up in it
 	share   map[string][]float64 // "strategy URS": share of the strategy's submissions in each interval
 	markers []plotMarker
 }
@@ -86,8 +87,9 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 			snap = e.Snapshot()
 			s.t = append(s.t, float64(at)/float64(time.Minute))
 			for _, q := range snap.Queues {
-				// Held work waits too, where the customer sees it.
-				s.depth[q.Name] = append(s.depth[q.Name], float64(q.Queued+q.InURS+q.Held))
+				// The customers still waiting, held ones included: not the finished work whose
+				// write waits for a DAP, nor those who gave up while held.
+				s.depth[q.Name] = append(s.depth[q.Name], float64(q.Waiting))
 			}
 			for _, g := range snap.Groups {
 				s.busy[g.Name] = append(s.busy[g.Name], float64(g.Busy))
@@ -96,7 +98,6 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 		s.binT = append(s.binT, float64(lo+hi)/2/float64(time.Minute))
 		d := snap.Damage
 		s.damage["lost"] = append(s.damage["lost"], float64(d.Lost-prevDamage.Lost))
-		s.damage["abandoned"] = append(s.damage["abandoned"], float64(d.Abandoned-prevDamage.Abandoned))
 		prevDamage = d
 		for _, st := range snap.Strategies {
 			var tot float64
@@ -122,11 +123,16 @@ func sampleRun(cfg core.Config, interval time.Duration) (*runSeries, error) {
 	}
 	for q, ivs := range e.Intervals() {
 		for i := range s.binT {
-			v := nanValue
+			v, left := nanValue, 0.0
 			if i < len(ivs) {
-				v = ivs[i].ServiceLevel()
+				v, left = ivs[i].ServiceLevel(), float64(ivs[i].Left)
 			}
 			s.sl[q] = append(s.sl[q], v)
+			if q == core.AllQueues {
+				// Abandoned when the customers gave up (abandoned_at), not when a held
+				// interaction's row was closed.
+				s.damage["abandoned"] = append(s.damage["abandoned"], left)
+			}
 		}
 	}
 	for _, ta := range cfg.Timeline {
@@ -181,8 +187,44 @@ func RunInterval(asked, duration time.Duration) time.Duration {
 	return max(time.Second, duration/4)
 }
 
-// WriteRunPlot draws the five panels of a run to path (.svg or .png): waiting interactions per
-// queue (held work included), busy agents per group, the service level of each interval's
+// MaxRunIntervals is the most intervals a run plot draws: more than a plot can show, and a typo
+// such as 1ms for 1m would take minutes of CPU to draw a solid bar.
+const MaxRunIntervals = 2000
+
+// CheckRunPlot says, before a run, whether WriteRunPlot can draw it: a .svg or .png file in a
+// directory that exists, and an interval (0: the default) no longer than the run that gives at
+// most MaxRunIntervals intervals.
+func CheckRunPlot(path string, cfg core.Config, interval time.Duration) error {
+	if _, err := PlotFormat(path); err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--plot %s: the directory %s does not exist", path, dir)
+		}
+	}
+	if interval < 0 || interval > cfg.Duration {
+		return fmt.Errorf("--interval %s: want a length between 0 and the run's %s", interval, cfg.Duration)
+	}
+	if n := (cfg.Duration + RunInterval(interval, cfg.Duration) - 1) / RunInterval(interval, cfg.Duration); n > MaxRunIntervals {
+		least := (cfg.Duration + MaxRunIntervals - 1) / MaxRunIntervals
+		return fmt.Errorf("--interval %s makes %d intervals of the run's %s; a plot shows at most %d: use %s or longer",
+			interval, n, cfg.Duration, MaxRunIntervals, roundUpNice(least))
+	}
+	return nil
+}
+
+// roundUpNice rounds a duration up to a whole second, or minute from a minute on.
+func roundUpNice(d time.Duration) time.Duration {
+	unit := time.Second
+	if d >= time.Minute {
+		unit = time.Minute
+	}
+	return (d + unit - 1).Truncate(unit)
+}
+
+// WriteRunPlot draws the five panels of a run to path (.svg or .png): customers waiting per
+// queue (held ones included), busy agents per group, the service level of each interval's
 // arrivals, the interactions lost and abandoned per interval, and the URS shares per interval
 // (interval 0: the default, RunInterval).
 func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
@@ -190,8 +232,8 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if interval < 0 || (interval > 0 && interval > cfg.Duration) {
-		return fmt.Errorf("--interval %s: want a length between 0 and the run's %s", interval, cfg.Duration)
+	if err := CheckRunPlot(path, cfg, interval); err != nil {
+		return err
 	}
 	interval = RunInterval(interval, cfg.Duration)
 	s, err := sampleRun(cfg, interval)
@@ -199,7 +241,7 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		return err
 	}
 	every := "per " + fmtInterval(interval) + " interval"
-	depth := newPanel(cfg.Name+": waiting interactions (queued + in URS + held) per queue", "interactions waiting")
+	depth := newPanel(cfg.Name+": customers waiting per queue (queued, in a URS, or held and not given up)", "customers waiting")
 	depth.Y.Min, depth.Y.Max = 0, 1 // counts start at 0; the data widen the range
 	busy := newPanel("agents busy per group", "agents busy")
 	busy.Y.Min, busy.Y.Max = 0, 1
@@ -233,6 +275,9 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		p.X.Min, p.X.Max = 0, cfg.Duration.Minutes()
 		p.X.Tick.Marker = ticks
 		p.Y.Tick.Marker = niceTicks{}
+		if p == depth || p == busy || p == dmg {
+			p.Y.Tick.Marker = niceTicks{minStep: 1} // counts: whole interactions and agents
+		}
 		addMarkers(p, s.markers, i == 0)
 	}
 	return drawStacked(path, format, 11*vg.Inch, 14*vg.Inch, panels, legends, vg.Points(10))
@@ -268,34 +313,33 @@ func drawStacked(path, format string, w, h vg.Length, panels []*plot.Plot, legen
 	return writeCanvas(path, c)
 }
 
-// slAxisLabel is the service-level axis in the catalogue's words: "% answered in 30 s" when every
-// queue has the same threshold, else "% answered within each queue's threshold".
-func slAxisLabel(cfg core.Config) string {
+// thresholds are the scenario's service-level thresholds as the report's figures name them
+// (service.Q.threshold, in seconds), for the catalogue's labels.
+func thresholds(cfg core.Config) core.Figures {
 	th := cfg.ServiceLevel
 	if th <= 0 {
 		th = core.DefaultServiceLevel
 	}
 	figs := core.Figures{"service." + core.AllQueues + ".threshold": th.Seconds()}
 	for _, q := range cfg.Queues {
-		if q.ServiceLevel > 0 && q.ServiceLevel != th {
-			return "% answered within each queue's threshold"
+		figs["service."+q.Name+".threshold"] = th.Seconds()
+		if q.ServiceLevel > 0 {
+			figs["service."+q.Name+".threshold"] = q.ServiceLevel.Seconds()
 		}
 	}
-	return core.DescribeFigure("service."+core.AllQueues+".service_level", figs).AxisLabel()
+	return figs
 }
 
-// thresholdOf is a queue's service-level threshold as written: "30 s" (for _all, the scenario's).
+// slAxisLabel is the service-level axis in the catalogue's words: "% answered in 30 s" when every
+// queue has the same threshold, else "% answered in each queue's threshold".
+func slAxisLabel(cfg core.Config) string {
+	return core.DescribeFigure("service."+core.AllQueues+".service_level", thresholds(cfg)).AxisLabel()
+}
+
+// thresholdOf is a queue's service-level threshold as the catalogue writes it: "30 s"; for all
+// queues, the scenario's when every queue has it, else "each queue's threshold".
 func thresholdOf(cfg core.Config, queue string) string {
-	th := cfg.ServiceLevel
-	if th <= 0 {
-		th = core.DefaultServiceLevel
-	}
-	for _, q := range cfg.Queues {
-		if q.Name == queue && q.ServiceLevel > 0 {
-			th = q.ServiceLevel
-		}
-	}
-	return strconv.FormatFloat(th.Seconds(), 'f', -1, 64) + " s"
+	return core.ThresholdText(thresholds(cfg), queue)
 }
 
 func fmtInterval(d time.Duration) string {
@@ -317,8 +361,17 @@ func timeTicks(duration, interval time.Duration) plot.ConstantTicks {
 	for i := 0; i <= n; i++ {
 		at := min(duration, time.Duration(i)*interval)
 		label := ""
-		if i%every == 0 || at == duration {
+		edge := time.Duration(i)*interval <= duration
+		switch {
+		case edge && (i%every == 0 || at == duration):
 			label = strconv.FormatFloat(at.Minutes(), 'g', 4, 64)
+		case !edge:
+			// The run's end between two edges is labelled too, unless it falls so close to the
+			// last label that they would run together (7 min intervals of an hour: 56 and 60).
+			last := time.Duration((i-1)-(i-1)%every) * interval
+			if at-last >= time.Duration(every)*interval*2/3 {
+				label = strconv.FormatFloat(at.Minutes(), 'g', 4, 64)
+			}
 		}
 		ts = append(ts, plot.Tick{Value: at.Minutes(), Label: label})
 		if at == duration {
@@ -432,6 +485,14 @@ func addMarkers(p *plot.Plot, ms []plotMarker, label bool) {
 		ymax = ymin + 1
 	}
 	var lbl plotter.XYLabels
+	// Labels step down a row when the one before in that row would run into them: a label takes
+	// about 5.5 points a character on a panel about 690 points wide.
+	const rows = 6
+	var rowEnd [rows]float64
+	for i := range rowEnd {
+		rowEnd[i] = math.Inf(-1)
+	}
+	span := p.X.Max - p.X.Min
 	for i, m := range ms {
 		l, err := plotter.NewLine(plotter.XYs{{X: m.t, Y: ymin}, {X: m.t, Y: ymax}})
 		if err != nil {
@@ -440,8 +501,17 @@ func addMarkers(p *plot.Plot, ms []plotMarker, label bool) {
 		l.Color = color.RGBA{R: 200, G: 30, B: 30, A: 255}
 		l.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
 		p.Add(l)
-		// Labels step down so that actions close in time stay readable.
-		lbl.XYs = append(lbl.XYs, plotter.XY{X: m.t, Y: ymax - (ymax-ymin)*0.08*float64(i%4)})
+		row := i % rows
+		if span > 0 {
+			for r := range rowEnd {
+				if rowEnd[r] <= m.t {
+					row = r
+					break
+				}
+			}
+			rowEnd[row] = m.t + float64(len(m.label)+2)*5.5/690*span
+		}
+		lbl.XYs = append(lbl.XYs, plotter.XY{X: m.t, Y: ymax - (ymax-ymin)*0.07*float64(row)})
 		lbl.Labels = append(lbl.Labels, " "+m.label)
 	}
 	if label {

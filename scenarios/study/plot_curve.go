@@ -34,16 +34,22 @@ type curvePoint struct {
 	s Summary
 }
 
-// curvePanel is one figure against x: its curves, the target it must reach and the x marked as
-// the answer.
+// curvePanel is one figure against x: its curves, the target it must reach and the xs marked as
+// answers.
 type curvePanel struct {
 	title  string
 	y      core.FigureInfo
 	curves []curve
 	target *Target
 	figs   core.Figures // what labels read (thresholds)
-	mark   *float64     // an x to mark (the fewest meeting the target)
-	markAt string       // its label
+	marks  []panelMark  // the fewest meeting the target: one, or one per curve
+}
+
+// panelMark is an x marked on a panel, with its legend label and colour.
+type panelMark struct {
+	x     float64
+	label string
+	col   color.Color
 }
 
 // curveFigure is a plot of one or more panels sharing an x axis.
@@ -54,6 +60,9 @@ type curveFigure struct {
 	xMax   float64
 	logY   bool
 	panels []curvePanel
+	// notes say what the plot could not draw (values a log axis has no room for, figures no run
+	// defined): the command prints them, so nothing is left out silently.
+	notes []string
 }
 
 var (
@@ -89,12 +98,37 @@ func (cf *curveFigure) build(cp curvePanel, legend *plot.Legend) (*plot.Plot, er
 	p.X.Label.Text = cf.xLabel
 	p.Add(plotter.NewGrid())
 	ys := yScale{info: cp.y, log: cf.logY}
-	for _, c := range cp.curves {
+	// What cannot be drawn is left out and said: a mean no run defined (nobody answered), and on
+	// a log axis a mean of 0 or less (a log axis has no 0).
+	undefined, nonPositive := 0, 0
+	for i := range cp.curves {
+		c := &cp.curves[i]
+		kept := c.points[:0:0]
 		for _, pt := range c.points {
-			if v := cp.y.Display(pt.s.Mean); v > 0 && (ys.floor == 0 || v < ys.floor) {
-				ys.floor = v
+			switch {
+			case !pt.s.Defined():
+				undefined++
+			case cf.logY && cp.y.Display(pt.s.Mean) <= 0:
+				nonPositive++
+			default:
+				kept = append(kept, pt)
+				if v := cp.y.Display(pt.s.Mean); v > 0 && (ys.floor == 0 || v < ys.floor) {
+					ys.floor = v
+				}
 			}
 		}
+		c.points = kept
+	}
+	if undefined > 0 {
+		cf.notes = append(cf.notes, fmt.Sprintf("%s: %d %s undefined in every run (nothing to average: nobody answered) and not drawn",
+			cp.y.Title(), undefined, plural(undefined, "point is", "points are")))
+	}
+	if nonPositive > 0 {
+		cf.notes = append(cf.notes, fmt.Sprintf("%s: %d %s 0 or less, which a logarithmic axis cannot show, and not drawn (plot without --log-y to see them)",
+			cp.y.Title(), nonPositive, plural(nonPositive, "point is", "points are")))
+	}
+	if cf.logY && ys.floor == 0 {
+		return nil, fmt.Errorf("--log-y: no value of %s is above 0, and a logarithmic axis has no 0: plot it without --log-y", cp.y.Title())
 	}
 	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for ci, c := range cp.curves {
@@ -107,7 +141,9 @@ func (cf *curveFigure) build(cp curvePanel, legend *plot.Legend) (*plot.Plot, er
 	if math.IsInf(ylo, 0) {
 		return nil, fmt.Errorf("no values to plot")
 	}
-	if cp.target != nil {
+	if cp.target != nil && cf.logY && cp.y.Display(cp.target.Value) <= 0 {
+		cf.notes = append(cf.notes, fmt.Sprintf("%s: the target's line at %s is not drawn on a logarithmic axis", cp.y.Title(), cp.y.Format(cp.target.Value)))
+	} else if cp.target != nil {
 		tv := ys.at(cp.target.Value)
 		ylo, yhi = math.Min(ylo, tv), math.Max(yhi, tv)
 		if tl, err := plotter.NewLine(plotter.XYs{{X: cf.xMin, Y: tv}, {X: cf.xMax, Y: tv}}); err == nil {
@@ -119,8 +155,8 @@ func (cf *curveFigure) build(cp curvePanel, legend *plot.Legend) (*plot.Plot, er
 		}
 	}
 	setYRange(p, cp.y.Kind, cf.logY, ylo, yhi)
-	if cp.mark != nil {
-		addMark(p, legend, *cp.mark, cp.markAt)
+	for _, m := range cp.marks {
+		addMark(p, legend, m)
 	}
 	p.X.Min, p.X.Max = cf.xMin, cf.xMax
 	p.X.Tick.Marker = plot.ConstantTicks(cf.xTicks)
@@ -200,29 +236,38 @@ func setYRange(p *plot.Plot, kind core.FigureKind, logY bool, ylo, yhi float64) 
 	}
 }
 
-// addMark draws the answer: a vertical line at x, in the legend and written at its top.
-func addMark(p *plot.Plot, legend *plot.Legend, x float64, label string) {
-	if ml, err := plotter.NewLine(plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: p.Y.Max}}); err == nil {
-		ml.Color = markColor
+// addMark draws an answer: a vertical line at x in its colour, in the legend and written at its
+// top.
+func addMark(p *plot.Plot, legend *plot.Legend, m panelMark) {
+	if ml, err := plotter.NewLine(plotter.XYs{{X: m.x, Y: p.Y.Min}, {X: m.x, Y: p.Y.Max}}); err == nil {
+		ml.Color = m.col
 		ml.Width = vg.Points(1.5)
 		ml.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 		p.Add(ml)
-		legend.Add(label, ml)
+		legend.Add(m.label, ml)
 	}
-	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: []plotter.XY{{X: x, Y: p.Y.Max}},
-		Labels: []string{" " + strconv.FormatFloat(x, 'g', -1, 64)}})
+	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: []plotter.XY{{X: m.x, Y: p.Y.Max}},
+		Labels: []string{" " + strconv.FormatFloat(m.x, 'g', -1, 64)}})
 	if err == nil {
-		lbl.TextStyle[0].Color = markColor
+		lbl.TextStyle[0].Color = m.col
 		lbl.TextStyle[0].YAlign = draw.YTop
 		p.Add(lbl)
 	}
 }
 
-// write draws the figure: the panels stacked, each with its legend beside its data.
-func (cf *curveFigure) write(path string) error {
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// write draws the figure: the panels stacked, each with its legend beside its data. Its notes
+// say what it could not draw.
+func (cf *curveFigure) write(path string) ([]string, error) {
 	format, err := PlotFormat(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var plots []*plot.Plot
 	var legends []*plot.Legend
@@ -232,12 +277,12 @@ func (cf *curveFigure) write(path string) error {
 		l.Padding = vg.Points(4)
 		p, err := cf.build(cp, &l)
 		if err != nil {
-			return fmt.Errorf("%s: %w", cp.title, err)
+			return nil, fmt.Errorf("%s: %w", cp.title, err)
 		}
 		plots, legends = append(plots, p), append(legends, &l)
 	}
 	h := 5*vg.Inch + 4*vg.Inch*vg.Length(len(plots)-1)
-	return drawStacked(path, format, 11*vg.Inch, h, plots, legends, vg.Points(14))
+	return cf.notes, drawStacked(path, format, 11*vg.Inch, h, plots, legends, vg.Points(14))
 }
 
 // logTicks label 1, 2 and 5 of every decade — every digit when the range is under a decade or
@@ -258,7 +303,8 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			t := plot.Tick{Value: v}
 			if slices.Contains(labelled, m) {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+				// 12 digits: 7 × 10⁻¹ reads 0.7, not 0.7000000000000001.
+				t.Label = strconv.FormatFloat(v, 'g', 12, 64)
 			}
 			ts = append(ts, t)
 		}
@@ -266,17 +312,21 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// niceTicks put 5 to 10 labelled ticks at round steps (1, 2, 2.5 or 5 times a power of ten).
-type niceTicks struct{}
+// niceTicks put 5 to 10 labelled ticks at round steps (1, 2, 2.5 or 5 times a power of ten), no
+// finer than minStep (1 for counts: no tick at 0.2 interactions).
+type niceTicks struct{ minStep float64 }
 
-func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
 		return plot.DefaultTicks{}.Ticks(lo, hi)
 	}
-	raw := (hi - lo) / 7
+	raw := max((hi-lo)/7, nt.minStep)
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	step := 10 * mag
 	for _, m := range []float64{1, 2, 2.5, 5} {
+		if nt.minStep > 0 && math.Mod(m*mag, nt.minStep) != 0 {
+			continue // counts tick at whole numbers: 2 or 5, not 2.5
+		}
 		if m*mag >= raw {
 			step = m * mag
 			break
@@ -289,7 +339,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ts []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
 		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', prec, 64)})
-		if m := v + step/2; m < hi {
+		if m := v + step/2; m < hi && step/2 >= nt.minStep {
 			ts = append(ts, plot.Tick{Value: m})
 		}
 	}
@@ -357,8 +407,9 @@ func ParamLabel(path string) string {
 	if len(segs) == 3 && segs[0] == "agent_groups" && segs[2] == "agents" {
 		return "agents in " + segs[1]
 	}
-	if len(segs) == 3 && segs[0] == "traffic" {
-		return "traffic " + segs[1] + ": " + strings.ReplaceAll(segs[2], "_", " ")
+	if n, err := strconv.Atoi(segs[min(1, len(segs)-1)]); len(segs) == 3 && segs[0] == "traffic" && err == nil {
+		// Entries numbered from 1, as the scenario's messages and compare number them.
+		return fmt.Sprintf("traffic %d: %s", n+1, strings.ReplaceAll(segs[2], "_", " "))
 	}
 	return path
 }
@@ -371,13 +422,14 @@ type SweepPlot struct {
 }
 
 // WriteSweepPlot draws a figure's mean against the first axis of the sweep, one line per value
-// of the other axes, with its 95% confidence band.
-func WriteSweepPlot(path string, sp SweepPlot, axes []Axis, vs []VariantSummary) error {
+// of the other axes, with its 95% confidence band; with a target, each line's fewest value
+// meeting it is marked in the line's colour. The notes say what it could not draw.
+func WriteSweepPlot(path string, sp SweepPlot, axes []Axis, vs []VariantSummary) ([]string, error) {
 	if _, err := PlotFormat(path); err != nil {
-		return err
+		return nil, err
 	}
 	if len(axes) == 0 {
-		return fmt.Errorf("--plot: the sweep has no --set axis to plot against")
+		return nil, fmt.Errorf("--plot: the sweep has no --set axis to plot against")
 	}
 	if sp.Target != nil && sp.Target.Path != sp.Figure {
 		sp.Figure = sp.Target.Path
@@ -415,20 +467,26 @@ func WriteSweepPlot(path string, sp SweepPlot, axes []Axis, vs []VariantSummary)
 				c.points = append(c.points, curvePoint{x: pos[v.Set[x.Path]], s: s})
 			}
 		}
-		if len(c.points) > 0 {
-			panel.curves = append(panel.curves, c)
+		if len(c.points) == 0 {
+			continue
 		}
-		// The fewest (first) value of the axis at which the target holds with 95% confidence.
-		if sp.Target != nil && panel.mark == nil && len(order) == 1 {
+		// The fewest (first) value of the axis at which the target holds with 95% confidence: one
+		// mark per line, in the line's colour (the table's "meets target" column says the same).
+		if sp.Target != nil {
 			if xv, ok := fewestMeeting(c.points, *sp.Target); ok {
-				panel.mark = &xv
-				panel.markAt = "fewest meeting the target: " + strconv.FormatFloat(xv, 'g', -1, 64)
+				m := panelMark{x: xv, label: "fewest meeting the target: " + strconv.FormatFloat(xv, 'g', -1, 64), col: markColor}
+				if len(order) > 1 {
+					m.label = key + ": fewest meeting the target: " + strconv.FormatFloat(xv, 'g', -1, 64)
+					m.col = plotutil.Color(len(panel.curves))
+				}
+				panel.marks = append(panel.marks, m)
 			}
 		}
+		panel.curves = append(panel.curves, c)
 	}
 	if len(panel.curves) == 0 {
 		known := slicesKeys(means)
-		return fmt.Errorf("--plot: no row has the figure %q%s", sp.Figure, core.DidYouMean(sp.Figure, known))
+		return nil, fmt.Errorf("--plot: no row has the figure %q%s", sp.Figure, core.DidYouMean(sp.Figure, known))
 	}
 	cf := &curveFigure{xLabel: ParamLabel(x.Path), xTicks: ticks, xMin: lo, xMax: hi, logY: sp.LogY, panels: []curvePanel{panel}}
 	return cf.write(path)
@@ -457,9 +515,9 @@ func slicesKeys(m core.Figures) []string {
 // WriteStaffPlot draws each target's figure against the agent count with its 95% interval, the
 // target's line, and the answer marked: the counts within window of the answer (every count run
 // when there is no answer, or window is 0).
-func WriteStaffPlot(path string, s *Staffing, window int, logY bool) error {
+func WriteStaffPlot(path string, s *Staffing, window int, logY bool) ([]string, error) {
 	if _, err := PlotFormat(path); err != nil {
-		return err
+		return nil, err
 	}
 	var points []Point
 	for _, p := range s.Points {
@@ -468,7 +526,7 @@ func WriteStaffPlot(path string, s *Staffing, window int, logY bool) error {
 		}
 	}
 	if len(points) == 0 {
-		return fmt.Errorf("--plot: nothing ran")
+		return nil, fmt.Errorf("--plot: nothing ran")
 	}
 	figs := s.Figures()
 	var values []string
@@ -486,8 +544,7 @@ func WriteStaffPlot(path string, s *Staffing, window int, logY bool) error {
 		}
 		panel := curvePanel{title: fmt.Sprintf("%s: %s", s.Name, info.Title()), y: info, curves: []curve{c}, target: &t, figs: figs}
 		if s.Found {
-			x := float64(s.Agents)
-			panel.mark, panel.markAt = &x, fmt.Sprintf("fewest meeting every target: %d", s.Agents)
+			panel.marks = []panelMark{{x: float64(s.Agents), label: fmt.Sprintf("fewest meeting every target: %d", s.Agents), col: markColor}}
 		}
 		cf.panels = append(cf.panels, panel)
 	}

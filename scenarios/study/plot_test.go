@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"gonum.org/v1/plot"
 
 	"github.com/ixlb/ixlb/scenarios"
 )
@@ -38,24 +41,109 @@ func TestXAxisTicksEveryValue(t *testing.T) {
 	}
 }
 
-func TestTicks(t *testing.T) {
+// tickLabels are the labelled ticks' labels, joined by blanks.
+func tickLabels(ts []plot.Tick) string {
 	var labels []string
-	for _, tk := range (niceTicks{}).Ticks(72.3, 97.8) {
+	for _, tk := range ts {
 		if tk.Label != "" {
 			labels = append(labels, tk.Label)
 		}
 	}
-	if strings.Join(labels, " ") != "75 80 85 90 95" {
-		t.Errorf("72.3…97.8: %v", labels)
+	return strings.Join(labels, " ")
+}
+
+func TestTicks(t *testing.T) {
+	cases := []struct {
+		what  string
+		ticks []plot.Tick
+		want  string
+	}{
+		{"72.3…97.8", niceTicks{}.Ticks(72.3, 97.8), "75 80 85 90 95"},
+		{"log 2.2…13", logTicks{}.Ticks(2.2, 13), "3 4 5 6 7 8 9 10"},
+		{"counts 0…1.6 (no tick at 0.2 interactions)", niceTicks{minStep: 1}.Ticks(0, 1.6), "0 1"},
+		{"1 h in 7 min (the end, 60, not labelled beside 56)", timeTicks(time.Hour, 7*time.Minute), "0 7 14 21 28 35 42 49 56"},
+		{"log 0.55…4", logTicks{}.Ticks(0.55, 4), "0.6 0.7 0.8 0.9 1 2 3 4"},
 	}
-	labels = nil
-	for _, tk := range (logTicks{}).Ticks(2.2, 13) {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
+	for _, c := range cases {
+		if got := tickLabels(c.ticks); got != c.want {
+			t.Errorf("%s: %q, want %q", c.what, got, c.want)
 		}
 	}
-	if strings.Join(labels, " ") != "3 4 5 6 7 8 9 10" {
-		t.Errorf("log 2.2…13: %v", labels)
+}
+
+// attack 16, B11 and B13: a log axis with a 0 in the data panicked inside gonum ("Values must be
+// greater than 0 for a log scale"); a sweep with several lines drew the target but marked no
+// line's fewest value meeting it.
+func TestSweepPlotZerosAndSeveralLines(t *testing.T) {
+	dir := t.TempDir()
+	axes := []Axis{{Path: "agent_groups.Chat.agents", Values: []string{"40", "44", "48"}}, {Path: "traffic.0.patience", Values: []string{"30s", "10m"}}}
+	var vs []VariantSummary
+	for i, n := range axes[0].Values {
+		for j, p := range axes[1].Values {
+			k := float64(i)
+			vs = append(vs, VariantSummary{Variant: 2*i + j, Set: map[string]string{axes[0].Path: n, axes[1].Path: p}, Runs: 5, Figures: map[string]Summary{
+				"interactions.lost":         {N: 5},
+				"service._all.abandon_rate": {N: 5, Mean: [2]float64{0.1, 0.05}[j] - 0.02*k, CI95: 0.005},
+				"service._all.asa":          {N: 5, Mean: [2]float64{4, 20}[j] - [2]float64{0.5, 8}[j]*k, CI95: 0.2},
+				"service._all.wait_p90":     {N: 5, Mean: 3, CI95: 0.1},
+			}})
+		}
+	}
+	vs[0].Figures["service._all.wait_p90"] = Summarize([]float64{math.NaN(), math.NaN()}) // nobody answered
+	// Every value 0: refused with a message, not a panic.
+	_, err := WriteSweepPlot(filepath.Join(dir, "lost.png"), SweepPlot{Figure: "interactions.lost", LogY: true}, axes, vs)
+	if err == nil || !strings.Contains(err.Error(), "--log-y: no value of interactions: lost is above 0") {
+		t.Errorf("all zeros on a log axis: %v", err)
+	}
+	// Some 0: drawn without them, and said.
+	for i := range vs {
+		if vs[i].Set[axes[0].Path] == "48" {
+			vs[i].Figures["service._all.abandon_rate"] = Summary{N: 5}
+		}
+	}
+	target := mustTargets(t, "service._all.abandon_rate<=0.05")[0]
+	notes, err := WriteSweepPlot(filepath.Join(dir, "ab.svg"), SweepPlot{Figure: target.Path, Target: &target, LogY: true}, axes, vs)
+	if err != nil || len(notes) != 1 || !strings.Contains(notes[0], "2 points are 0 or less, which a logarithmic axis cannot show") {
+		t.Errorf("zeros on a log axis: %v %q", err, notes)
+	}
+	// Undefined points are left out and said.
+	notes, err = WriteSweepPlot(filepath.Join(dir, "p90.png"), SweepPlot{Figure: "service._all.wait_p90"}, axes, vs)
+	if err != nil || len(notes) != 1 || !strings.Contains(notes[0], "undefined in every run") {
+		t.Errorf("undefined points: %v %q", err, notes)
+	}
+	// One mark per line: 30 s patience meets ASA ≤ 5 at 40, 10 min at 48.
+	asa := mustTargets(t, "asa<=5")[0]
+	svg := filepath.Join(dir, "asa.svg")
+	if _, err := WriteSweepPlot(svg, SweepPlot{Figure: asa.Path, Target: &asa}, axes, vs); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(svg)
+	for _, want := range []string{"traffic.0.patience=30s: fewest meeting the target: 40", "traffic.0.patience=10m: fewest meeting the target: 48"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("sweep plot lacks %q", want)
+		}
+	}
+}
+
+// attack 16, B17: traffic entries are numbered from 1 wherever a person reads them (load errors,
+// lint, compare, plot labels); only paths (--set traffic.0.rate) index the list from 0.
+func TestTrafficNumberedFromOne(t *testing.T) {
+	if got := ParamLabel("traffic.0.patience"); got != "traffic 1: patience" {
+		t.Errorf("x label %q", got)
+	}
+	src, err := scenarios.Source("service-level")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(src), "queue: chat_in, rate: 36/m", "queue: chat_in, rate: 36/m, bogus: 1", 1)
+	_, err = scenarios.Parse("bad.yaml", []byte(bad))
+	if err == nil || !strings.Contains(err.Error(), "traffic 1") {
+		t.Errorf("load error on the first entry: %v", err)
+	}
+	a, _ := scenarios.Parse("a.yaml", src)
+	b, _ := scenarios.Parse("b.yaml", []byte(strings.Replace(string(src), "rate: 36/m", "rate: 38/m", 1)))
+	if d := TrafficDifferences(a.Config, b.Config); len(d) != 1 || !strings.Contains(d[0], "traffic 1 (traffic.0) differs") {
+		t.Errorf("compare on the first entry: %q", d)
 	}
 }
 
@@ -76,7 +164,7 @@ func TestRunInterval(t *testing.T) {
 }
 
 func TestFewestMeeting(t *testing.T) {
-	pts := []curvePoint{{36, Summary{Mean: 0.75, CI95: 0.02}}, {38, Summary{Mean: 0.81, CI95: 0.02}}, {40, Summary{Mean: 0.83, CI95: 0.02}}}
+	pts := []curvePoint{{36, Summary{N: 10, Mean: 0.75, CI95: 0.02}}, {38, Summary{N: 10, Mean: 0.81, CI95: 0.02}}, {40, Summary{N: 10, Mean: 0.83, CI95: 0.02}}}
 	if x, ok := fewestMeeting(pts, mustTargets(t, "a.b>=0.8")[0]); !ok || x != 40 {
 		t.Errorf("fewest meeting ≥ 0.8 with 95%% confidence: %v %v, want 40 (38's interval reaches 0.79)", x, ok)
 	}
@@ -99,7 +187,7 @@ func TestPlotsRender(t *testing.T) {
 	}
 	target := mustTargets(t, "service._all.service_level>=0.75")[0]
 	svg := filepath.Join(dir, "sweep.svg")
-	if err := WriteSweepPlot(svg, SweepPlot{Figure: "service._all.service_level", Target: &target}, axes, vs); err != nil {
+	if _, err := WriteSweepPlot(svg, SweepPlot{Figure: "service._all.service_level", Target: &target}, axes, vs); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(svg)
@@ -108,11 +196,11 @@ func TestPlotsRender(t *testing.T) {
 			t.Errorf("sweep plot lacks %q", want)
 		}
 	}
-	if err := WriteSweepPlot(filepath.Join(dir, "asa.png"), SweepPlot{Figure: "service._all.asa", LogY: true}, axes, vs); err != nil {
+	if _, err := WriteSweepPlot(filepath.Join(dir, "asa.png"), SweepPlot{Figure: "service._all.asa", LogY: true}, axes, vs); err != nil {
 		t.Fatal(err)
 	}
 	decodePNG(t, filepath.Join(dir, "asa.png"))
-	if err := WriteSweepPlot(filepath.Join(dir, "x.png"), SweepPlot{Figure: "service._all.asaa"}, axes, vs); err == nil || !strings.Contains(err.Error(), `did you mean "service._all.asa"`) {
+	if _, err := WriteSweepPlot(filepath.Join(dir, "x.png"), SweepPlot{Figure: "service._all.asaa"}, axes, vs); err == nil || !strings.Contains(err.Error(), `did you mean "service._all.asa"`) {
 		t.Errorf("unknown figure: %v", err)
 	}
 
@@ -122,14 +210,14 @@ func TestPlotsRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	staffPNG := filepath.Join(dir, "staff.png")
-	if err := WriteStaffPlot(staffPNG, res, 3, false); err != nil {
+	if _, err := WriteStaffPlot(staffPNG, res, 3, false); err != nil {
 		t.Fatal(err)
 	}
 	if img := decodePNG(t, staffPNG); img.Dy() < 2*img.Dx()/3 {
 		t.Errorf("two panels in a %v image", img)
 	}
 	staffSVG := filepath.Join(dir, "staff.svg")
-	if err := WriteStaffPlot(staffSVG, res, 3, false); err != nil {
+	if _, err := WriteStaffPlot(staffSVG, res, 3, false); err != nil {
 		t.Fatal(err)
 	}
 	b, _ = os.ReadFile(staffSVG)
@@ -155,7 +243,7 @@ func TestRunPlotIntervals(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(p)
-		for _, want := range []string{c.want, "chat_vip (in 10 s)", "all queues (in 30 s)", "share of submissions (%)", "stop URS_1", "lost and abandoned " + c.want, "queued + in URS + held"} {
+		for _, want := range []string{c.want, "chat_vip (in 10 s)", "all queues (in each queue&#39;s threshold)", "share of submissions (%)", "stop URS_1", "lost and abandoned " + c.want, "held and not given up"} {
 			if !bytes.Contains(b, []byte(want)) {
 				t.Errorf("--interval %s: run plot lacks %q", c.interval, want)
 			}

@@ -163,7 +163,7 @@ func RunOne(r Run, opt Options) (Result, error) {
 }
 
 // FigureSections are the report sections a study keeps: what a design is judged by.
-var FigureSections = []string{"service", "occupancy", "urs_share", "interactions", "agents", "esp_faults"}
+var FigureSections = []string{"service", "occupancy", "agent_time", "urs_share", "interactions", "agents", "esp_faults"}
 
 // StudyFigures keeps the figures of FigureSections.
 func StudyFigures(all core.Figures) core.Figures {

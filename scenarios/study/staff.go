@@ -56,8 +56,12 @@ func (t Target) Bound(s Summary) float64 {
 	return s.Hi()
 }
 
-// Met says whether the figure meets the target with 95% confidence.
+// Met says whether the figure meets the target with 95% confidence. A figure undefined in any
+// run does not: at that count some day nobody is answered, and an ASA nobody had is no ASA of 0.
 func (t Target) Met(s Summary) bool {
+	if s.N == 0 || s.Undefined > 0 {
+		return false
+	}
 	b := t.Bound(s)
 	switch t.Op {
 	case ">=":
@@ -75,11 +79,11 @@ func (t Target) Describe(figs core.Figures) string {
 	return core.DescribeFigure(t.Path, figs).Title() + " " + t.Bounds(figs)
 }
 
-// Bounds is the target's comparison alone, in display units: "≥ 80.0%", "≤ 30.0".
+// Bounds is the target's comparison alone, in display units: "≥ 80.0%", "≤ 30.0 s".
 func (t Target) Bounds(figs core.Figures) string {
 	f := core.DescribeFigure(t.Path, figs)
 	op := map[string]string{">=": "≥", ">": ">", "<=": "≤", "<": "<"}[t.Op]
-	return op + " " + f.Format(t.Value)
+	return op + " " + f.WithUnit(t.Value)
 }
 
 // StaffOptions say what to staff for.
@@ -87,7 +91,7 @@ type StaffOptions struct {
 	Group    string
 	Targets  []Target
 	Seeds    int
-	Min, Max int // the range of agent counts searched; Max 0: up to MaxAgents
+	Min, Max int // the range of agent counts searched; Min 0: from 1; Max 0: up to MaxAgents
 	// Around, when > 0, also runs every count within Around of the answer: the curve a plot draws.
 	Around int
 	// Trying is called before each agent count is run (may be nil): progress.
@@ -125,6 +129,9 @@ type Staffing struct {
 	// Plateau, when no count meets the targets, says which target more agents stopped helping
 	// (a failure or a setting limits it, not staffing); "" when the search reached --max.
 	Plateau string `json:"plateau,omitempty"`
+	// Warnings say when the answer should not be taken as it stands: a target that more agents
+	// did not always serve better, one that holds with a single agent, work the design loses.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Point returns the point run at n agents.
@@ -163,8 +170,11 @@ func Staff(sc *scenarios.Scenario, o StaffOptions) (*Staffing, error) {
 	if o.Max == 0 {
 		o.Max = MaxAgents
 	}
-	if o.Min < 0 || o.Max > MaxAgents || o.Min > o.Max {
-		return nil, fmt.Errorf("--min %d --max %d: want 0 ≤ min ≤ max ≤ %d", o.Min, o.Max, MaxAgents)
+	if o.Min == 0 {
+		o.Min = 1
+	}
+	if o.Min < 1 || o.Max > MaxAgents || o.Min > o.Max {
+		return nil, fmt.Errorf("--min %d --max %d: want 1 ≤ min ≤ max ≤ %d (with no agents nobody is answered: no staffing)", o.Min, o.Max, MaxAgents)
 	}
 	if err := checkTargets(sc, o.Targets); err != nil {
 		return nil, err
@@ -188,7 +198,52 @@ func Staff(sc *scenarios.Scenario, o StaffOptions) (*Staffing, error) {
 		s.Points = append(s.Points, p)
 	}
 	sort.Slice(s.Points, func(i, j int) bool { return s.Points[i].Agents < s.Points[j].Agents })
+	s.Warnings = append(s.Warnings, notMonotone(s)...)
+	s.Warnings = append(s.Warnings, vacuous(sc, s)...)
 	return s, nil
+}
+
+// notMonotone says which target a count met while more agents did not: the search assumes more
+// agents never serve worse, which figures of the answered alone (the ASA, the waits) break when
+// customers give up — fewer agents, more abandon, and those answered waited less.
+func notMonotone(s *Staffing) []string {
+	var out []string
+	figs := s.Figures()
+	for i, t := range s.Targets {
+		for a, p := range s.Points {
+			if !p.Meets[i] {
+				continue
+			}
+			for _, q := range s.Points[a+1:] {
+				if !q.Meets[i] {
+					out = append(out, fmt.Sprintf("%s holds at %d agents but not at %d: more agents do not always serve it better, so the answer may not be the fewest (with impatient customers, pair a target on the answered's waits with one on abandon_rate or service_level)",
+						t.Describe(figs), p.Agents, q.Agents))
+					break
+				}
+			}
+			break
+		}
+	}
+	return out
+}
+
+// vacuous says when the targets hold with a single agent: they do not depend on how many agents
+// answer (an abandon rate where no customer has a patience; a count no failure moves).
+func vacuous(sc *scenarios.Scenario, s *Staffing) []string {
+	var out []string
+	patience := false
+	for _, tr := range sc.Config.Traffic {
+		patience = patience || tr.Patience > 0
+	}
+	for _, t := range s.Targets {
+		if !patience && (strings.HasSuffix(t.Path, ".abandon_rate") || strings.HasSuffix(t.Path, ".abandoned")) {
+			out = append(out, fmt.Sprintf("%s: no traffic entry has a patience, so nobody abandons whatever the agents: this target says nothing about staffing (target a service level or an ASA)", t.Text))
+		}
+	}
+	if s.Found && s.Agents == 1 {
+		out = append(out, "the targets hold with a single agent: they do not measure how many agents answer the customers (target a service level or an ASA)")
+	}
+	return out
 }
 
 // checkTargets refuses a target whose figure the scenario's report does not have, before any run:
@@ -356,8 +411,8 @@ func (st *staffer) search() error {
 		}
 	}
 	st.s.Agents, st.s.Found = pass, true
-	// One below the answer, for the table, even when the answer is the --min.
-	if pass > 0 {
+	// One below the answer, for the table, even when the answer is the --min (never none).
+	if pass > 1 {
 		if _, err := st.eval(pass - 1); err != nil {
 			return err
 		}

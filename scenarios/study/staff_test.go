@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
 )
 
@@ -265,5 +266,24 @@ func TestStaffRange(t *testing.T) {
 	res, err = Staff(sc, StaffOptions{Group: "Agents", Targets: mustTargets(t, "asa<=0.001"), Seeds: 4, Min: 11, Max: 14})
 	if err != nil || res.Found {
 		t.Fatalf("an ASA of 1 ms within 14 agents: found %v (%d), %v", res.Found, res.Agents, err)
+	}
+}
+
+// attack 16, O6: a target and a table heading carry their unit ("ASA ≤ 5.0" read as nothing).
+func TestTargetsAndTitlesSayTheirUnit(t *testing.T) {
+	figs := map[string]float64{"service._all.threshold": 20}
+	cases := map[string]string{
+		"asa<=5":                          "all queues: ASA ≤ 5.0 s",
+		"wait_p90<=200":                   "all queues: wait, 90th percentile ≤ 200.0 s",
+		"service._all.service_level>=0.8": "all queues: % answered in 20 s ≥ 80.0%",
+		"interactions.lost<=0":            "interactions: lost ≤ 0",
+	}
+	for in, want := range cases {
+		if got := mustTargets(t, in)[0].Describe(figs); got != want {
+			t.Errorf("%s: %q, want %q", in, got, want)
+		}
+	}
+	if got := core.DescribeFigure("service.q.asa", nil).TitleWithUnit(); got != "q: ASA (s)" {
+		t.Errorf("compare's row title %q", got)
 	}
 }

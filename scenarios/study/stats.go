@@ -1,7 +1,10 @@
 package study
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -9,10 +12,45 @@ import (
 )
 
 // Summary is a figure's mean over seeds and the half-width of its 95% confidence interval.
+// Runs where the figure is undefined (NaN: an ASA with nobody answered) are not averaged in;
+// they are counted in Undefined. With none defined, Mean is NaN (JSON null).
 type Summary struct {
-	N    int     `json:"n"`
-	Mean float64 `json:"mean"`
-	CI95 float64 `json:"ci95"` // mean ± ci95; 0 with fewer than 2 values
+	N         int     `json:"n"` // runs averaged: those where the figure is defined
+	Mean      float64 `json:"mean"`
+	CI95      float64 `json:"ci95"`                // mean ± ci95; 0 with fewer than 2 values
+	Undefined int     `json:"undefined,omitempty"` // runs where it is undefined
+}
+
+// Defined says whether any run defines the figure.
+func (s Summary) Defined() bool { return s.N > 0 }
+
+type summaryJSON struct {
+	N         int      `json:"n"`
+	Mean      *float64 `json:"mean"`
+	CI95      float64  `json:"ci95"`
+	Undefined int      `json:"undefined,omitempty"`
+}
+
+// MarshalJSON writes an undefined mean as null (JSON has no NaN).
+func (s Summary) MarshalJSON() ([]byte, error) {
+	j := summaryJSON{N: s.N, CI95: s.CI95, Undefined: s.Undefined}
+	if !math.IsNaN(s.Mean) {
+		j.Mean = &s.Mean
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads a null mean as undefined.
+func (s *Summary) UnmarshalJSON(b []byte) error {
+	var j summaryJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = Summary{N: j.N, Mean: math.NaN(), CI95: j.CI95, Undefined: j.Undefined}
+	if j.Mean != nil {
+		s.Mean = *j.Mean
+	}
+	return nil
 }
 
 // Lo and Hi are the interval's bounds.
@@ -22,9 +60,16 @@ func (s Summary) Hi() float64 { return s.Mean + s.CI95 }
 // Summarize is the mean of xs with a Student's t 95% confidence interval: the seeds are
 // independent replications, so their means are close to normal whatever the figure's own law.
 func Summarize(xs []float64) Summary {
+	if slices.ContainsFunc(xs, math.IsNaN) {
+		defined := slices.DeleteFunc(slices.Clone(xs), math.IsNaN)
+		s := Summarize(defined)
+		s.Undefined = len(xs) - len(defined)
+		return s
+	}
 	n := len(xs)
 	s := Summary{N: n}
 	if n == 0 {
+		s.Mean = math.NaN()
 		return s
 	}
 	for _, x := range xs {
@@ -128,3 +173,31 @@ func namesOf(results ...[]Result) []string {
 	}
 	return OrderFigures(names)
 }
+
+// FormatSummary shows a summary as tables do, through the catalogue with d decimals: "–" when no
+// run defines the figure, and "(k of n seeds)" after it when only some do (the others had
+// nothing to average: nobody answered, no touched interaction answered).
+func FormatSummary(info core.FigureInfo, s Summary, d int) string {
+	if !s.Defined() {
+		return "–"
+	}
+	return info.FormatCIWith(s.Mean, s.CI95, d) + partial(s)
+}
+
+// FormatDiffSummary is FormatSummary for a difference B − A, paired where both are defined.
+func FormatDiffSummary(info core.FigureInfo, s Summary, d int) string {
+	if !s.Defined() {
+		return "–"
+	}
+	return info.FormatDiffWith(s.Mean, s.CI95, d) + partial(s)
+}
+
+func partial(s Summary) string {
+	if s.Undefined == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d of %d seeds)", s.N, s.N+s.Undefined)
+}
+
+// UndefinedNote explains "–" and "(k of n seeds)" under a table that shows any.
+const UndefinedNote = "– : undefined in every seed, (k of n seeds): defined in k only — an ASA or wait with nobody answered, a touched ASA or extra wait with no touched interaction answered after the failure; such a figure meets no target"

@@ -32,13 +32,13 @@ type Axis struct {
 
 // Row is one run of a sweep, one line of its output.
 type Row struct {
-	Grid    string             `json:"grid"` // identifies the sweep: scenario bytes, axes, seeds
-	Variant int                `json:"variant"`
-	Set     map[string]string  `json:"set"`
-	Seed    uint64             `json:"seed"`
-	Figures map[string]float64 `json:"figures"`
-	Failed  []string           `json:"failed,omitempty"`
-	Errors  []string           `json:"errors,omitempty"`
+	Grid    string            `json:"grid"` // identifies the sweep: scenario bytes, axes, seeds
+	Variant int               `json:"variant"`
+	Set     map[string]string `json:"set"`
+	Seed    uint64            `json:"seed"`
+	Figures core.Figures      `json:"figures"` // undefined figures are null
+	Failed  []string          `json:"failed,omitempty"`
+	Errors  []string          `json:"errors,omitempty"`
 	// Axes and Runs describe the whole grid, so merge can tell a missing shard.
 	Axes []Axis `json:"axes"`
 	Runs int    `json:"runs"`

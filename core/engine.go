@@ -107,9 +107,12 @@ type Engine struct {
 	storageErr error       // the databases failed: the engine has stopped (see StorageErr)
 	interrupt  func() bool // WithInterrupt: asked every interruptEvery timers
 	polls      uint32      // timers since interrupt was last asked
-	halted     bool        // interrupt said stop: the engine has stopped (see Interrupted)
+	stopAsked  bool        // interrupt said stop: the engine stops at the end of the instant
+	halted     bool        // and it has (see Interrupted)
 	log        *eventLog
-	noLog      bool // WithoutEventLog
+	records    *eventLog // the events' binary records, hashed for a resume's replay (ReplayHash)
+	replaying  bool      // Resume's replay: only the records are hashed, no line is encoded
+	noLog      bool      // WithoutEventLog
 	ev         Event
 	row        Row
 	errs       []error
@@ -403,7 +406,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.dbs = NewMemDatabases()
 	}
 	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
-	e.log = newEventLog()
+	e.log, e.records = newEventLog(), newEventLog()
 	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
@@ -504,7 +507,7 @@ const interruptEvery = 1024
 
 // WithInterrupt gives the engine a question to ask between events, every interruptEvery timers
 // (stop must be cheap, and safe to call from the engine's goroutine). When it says stop, the
-// engine stops where it is, between two events, for good: RunUntil returns without reaching its
+// engine stops at the end of the instant it is in (see halt), for good: RunUntil returns without reaching its
 // time, NextEventAt says no event is left, Resume's replay returns ErrInterrupted. A stretch of
 // virtual time can hold millions of events (a backlog in a URS, a ten-year run), so a caller that
 // only looked between RunUntil calls answered a signal minutes late. What the engine did is a
@@ -517,16 +520,28 @@ var ErrInterrupted = errors.New("interrupted")
 // Interrupted reports whether WithInterrupt's question stopped the engine.
 func (e *Engine) Interrupted() bool { return e.halted }
 
-// halt asks WithInterrupt's question when it is due, and reports whether the engine is to stop.
-func (e *Engine) halt() bool {
-	if e.interrupt == nil || e.halted {
-		return e.halted
+// stopSaid asks WithInterrupt's question when it is due, and reports whether it said stop (once
+// it has, for good).
+func (e *Engine) stopSaid() bool {
+	if e.interrupt == nil || e.stopAsked {
+		return e.stopAsked
 	}
 	if e.polls++; e.polls < interruptEvery {
 		return false
 	}
 	e.polls = 0
-	e.halted = e.interrupt()
+	e.stopAsked = e.interrupt()
+	return e.stopAsked
+}
+
+// halt reports whether the engine is to stop before the next timer: the question said stop, and
+// the next timer is at a later instant. A journal is taken at an instant's boundary (every timer
+// due at the time of the last one has run): a resume tells the rows the databases hold beyond
+// the journal by their times being later than its own.
+func (e *Engine) halt() bool {
+	if !e.halted && e.stopSaid() {
+		e.halted = e.q.len() == 0 || e.q.peek().at > e.now
+	}
 	return e.halted
 }
 
@@ -559,6 +574,30 @@ func SliceEnd(from, end int64, i, n int) int64 {
 	d, k, m := end-from, int64(i), int64(n)
 	q, r := d/m, d%m
 	return from + q*k + r*k/m
+}
+
+// RunUntilEvents is RunUntil that may stop before t: once the log holds n events, at the end of
+// an instant (every timer due at the time of the last one processed has run, so a journal taken
+// there is at an instant's boundary, as RunUntil's are). It reports whether it reached t. A run
+// saves its session every so many events with it, so that what a save holds (and the memory
+// kept for it) follows the traffic, not a share of the duration.
+func (e *Engine) RunUntilEvents(t int64, n uint64) bool {
+	for e.q.len() > 0 && e.q.peek().at <= t {
+		if e.storageErr != nil || e.halt() {
+			return false
+		}
+		if e.log.count >= n && e.q.peek().at > e.now {
+			return false
+		}
+		e.step()
+	}
+	if e.storageErr != nil || e.halted {
+		return false
+	}
+	if t > e.now {
+		e.now = t
+	}
+	return true
 }
 
 // step processes the next timer.
@@ -673,6 +712,13 @@ func (e *Engine) emit(k EventKind) {
 	if e.noLog && len(e.sinks) == 0 {
 		e.ev = Event{}
 		return
+	}
+	if !e.noLog {
+		e.records.addRecord(&e.ev)
+		if e.replaying {
+			e.ev = Event{}
+			return
+		}
 	}
 	e.log.line = e.ev.AppendJSON(e.log.line[:0])
 	for _, s := range e.sinks {

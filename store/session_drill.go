@@ -39,8 +39,14 @@ func (s *Session) ScenarioText() ([]byte, error) {
 }
 
 // SetScenarioText keeps text as the session's copy of its scenario file. The file is replaced,
-// never written into (it may be a link someone made).
+// never written into (it may be a link someone made). It is written beside the journal only:
+// before the session's first save it waits for it (a directory holding a scenario.yaml and no
+// journal is not a session: see isOwnFile).
 func (s *Session) SetScenarioText(text []byte) error {
+	if !nonEmpty(s.StatePath()) {
+		s.scenarioText = append([]byte{}, text...)
+		return nil
+	}
 	tmp, err := os.CreateTemp(s.dir, ".ixlb-scenario-")
 	if err != nil {
 		return err

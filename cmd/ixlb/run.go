@@ -109,34 +109,45 @@ func runGC() {
 	}
 }
 
-// lineSink writes the event log, one JSON object a line.
-type lineSink struct{ w *bufio.Writer }
+// lineSink writes the event log, one JSON object a line, to the --events file. The file is opened
+// only once the session is accepted (attach): a rerun refused because the session changed leaves
+// the user's file as it was. Lines that come before (a new engine's first events, if any) wait in
+// memory.
+type lineSink struct {
+	w       *bufio.Writer
+	waiting []byte
+}
 
 func (s *lineSink) Event(_ *core.Event, line []byte) {
+	if s.w == nil {
+		s.waiting = append(append(s.waiting, line...), '\n')
+		return
+	}
 	s.w.Write(line)
 	s.w.WriteByte('\n')
 }
 
-// openEvents creates the --events file. A resumed session's file is written whole: the committed
-// events from the store, then the run goes on — the same file, byte for byte, as a run never
+// attach opens the --events file: a resumed session's file is written whole, the committed events
+// from the store first, then the run goes on — the same file, byte for byte, as a run never
 // stopped (a killed run's own file is missing what it had buffered).
-func openEvents(path string, ss session) (*os.File, *bufio.Writer, error) {
-	file, err := createOutput(path, ss)
+func (s *lineSink) attach(path string, ss session) (*outputFile, error) {
+	file, err := createOutput(path, ss, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	w := bufio.NewWriterSize(file, 1<<20)
-	if r := ss.Resume(); r == nil || r.Events == 0 {
-		return file, w, nil
+	if r := ss.Resume(); r != nil && r.Events > 0 {
+		if err := ss.EachEvent(r.Events, func(line string) {
+			w.WriteString(line)
+			w.WriteByte('\n')
+		}); err != nil {
+			file.Abort()
+			return nil, err
+		}
 	}
-	if err := ss.EachEvent(ss.Resume().Events, func(line string) {
-		w.WriteString(line)
-		w.WriteByte('\n')
-	}); err != nil {
-		file.Close()
-		return nil, nil, err
-	}
-	return file, w, nil
+	w.Write(s.waiting)
+	s.w, s.waiting = w, nil
+	return file, nil
 }
 
 func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
@@ -183,6 +194,15 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			return exitf(2, "%v", err)
 		}
 	}
+	// The outputs are checked before anything is done (not even the data directory made); they
+	// are written once the session is accepted.
+	var layout sessionFiles
+	if f.data != "" {
+		layout = store.NewLayout(f.data, cfg)
+	}
+	if err := checkOutputs(layout, []string{scenarioPath(sc)}, output{"--events", f.events}, output{"--plot", f.plot}); err != nil {
+		return exitf(2, "%v", err)
+	}
 	// The warm-up changes what is counted, not what happens: the session is the file's, so a
 	// finished --data run can be reported again with another --warmup.
 	runCfg := cfg
@@ -207,24 +227,13 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			os.RemoveAll(ss.Dir())
 		}
 	})
-	if f.plot != "" && ss.Owns(f.plot) {
-		return exitf(2, "--plot %s is a file of the session in %s: writing it would destroy the session; nothing was written", f.plot, ss.Dir())
-	}
-	recordScenario(ss, sc)
 	// The engine asks between events, not only between slices: a slice can hold millions of
 	// events, and a signal is answered at once however long it takes.
 	opts := []core.Option{core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink()), core.WithInterrupt(stop.stopped)}
-	var events *bufio.Writer
+	var sink *lineSink
 	if f.events != "" {
-		// Opened before the engine starts, so nothing is lost; a resumed session's replay is
-		// quiet, so the stored events go in first.
-		file, w, err := openEvents(f.events, ss)
-		if err != nil {
-			return exitf(2, "events: %v", err)
-		}
-		defer file.Close()
-		events = w
-		opts = append(opts, core.WithSink(&lineSink{events}))
+		sink = &lineSink{}
+		opts = append(opts, core.WithSink(sink))
 	}
 	var eng *core.Engine
 	if r := ss.Resume(); r != nil {
@@ -254,6 +263,17 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		if err != nil {
 			return exitf(2, "%s: %v", sc.File, err)
 		}
+	}
+	// The session is accepted: from here on its outputs are written.
+	recordScenario(ss, sc)
+	var events *bufio.Writer
+	if sink != nil {
+		file, err := sink.attach(f.events, ss)
+		if err != nil {
+			return exitf(2, "events: %v", err)
+		}
+		defer file.Close()
+		events = sink.w
 	}
 	start := time.Now()
 	end := int64(cfg.Duration)
@@ -326,7 +346,11 @@ func plotRun(stderr io.Writer, path string, cfg core.Config, interval time.Durat
 	if path == "" {
 		return nil
 	}
-	if err := study.WriteRunPlot(path, cfg, interval); err != nil {
+	_, err := writePlot(path, func(format string) ([]byte, []string, error) {
+		img, err := study.DrawRunPlot(format, cfg, interval)
+		return img, nil, err
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "plot → %s\n", path)

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -110,31 +110,36 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 			fmt.Fprintln(stderr, d.Lint()) // the scenario's warnings, once (variants may add more)
 		}
 	}
-	// Rows go to a temporary file renamed into place at the end: a shard killed half-way leaves
-	// no half file for merge to mistake for a finished one.
-	var w io.Writer = stdout
-	var tmp *os.File
 	if f.out == "-" {
 		f.out = "" // stdout, as without -o
 	}
-	if f.out != "" {
-		tmp, err = os.CreateTemp(filepath.Dir(f.out), "."+filepath.Base(f.out)+".*")
-		if err != nil {
-			return exitf(2, "write rows: %v", err)
-		}
-		defer func() {
-			tmp.Close()
-			os.Remove(tmp.Name()) // gone already after a successful rename
-		}()
-		w = tmp
+	input := file
+	if strings.HasPrefix(input, scenarios.BundledPrefix) {
+		input = ""
 	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	prog := progressOut(stderr, f.noBar)
+	if err := checkOutputs(nil, []string{input}, output{"-o", f.out}); err != nil {
+		return exitf(2, "%v", err)
+	}
 	// Ctrl-C or SIGTERM stops the sweep between runs; the partial output is removed (a shard is
 	// whole or absent), and the exit status says which signal.
 	sig := watchSignals()
 	defer sig.release()
+	// Rows go to a temporary file renamed into place at the end (createOutput's replace): a
+	// shard killed half-way leaves no half file for merge to mistake for a finished one. Rows on
+	// stdout may block on a pipe nobody reads: a signal then ends the sweep at once.
+	var w io.Writer = blockingWriter{stdout, sig}
+	var out *outputFile
+	if f.out != "" {
+		if out, err = createOutput(f.out, nil, true); err != nil {
+			return exitf(2, "write rows: %v", err)
+		}
+		defer out.Abort()
+		sig.onForce(out.Abort)
+		w = out
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	prog := progressOut(stderr, f.noBar)
 	guard, err := newMemoryGuard()
 	if err != nil {
 		return exitf(2, "%v", err)
@@ -157,14 +162,8 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	if err := bw.Flush(); err != nil {
 		return exitf(2, "write rows: %v", err)
 	}
-	if tmp != nil {
-		if err := tmp.Close(); err != nil {
-			return exitf(2, "write rows: %v", err)
-		}
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-			return exitf(2, "write rows: %v", err)
-		}
-		if err := os.Rename(tmp.Name(), f.out); err != nil {
+	if out != nil {
+		if err := out.Commit(nil); err != nil {
 			return exitf(2, "write rows: %v", err)
 		}
 		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", sw.Mine(), shard, shards, len(sw.Variants), f.seeds, f.out)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/ixlb/ixlb/store"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ixlb/ixlb/store"
 )
 
 // longScenario runs for duration, with its traffic, a URS stop and an Interaction Server restart

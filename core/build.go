@@ -346,33 +346,24 @@ func (e *Engine) buildStep(sc *Step) (step, error) {
 // backup has none of its own) into the values the hot path uses, through the option registry.
 func (e *Engine) refreshISOptions() {
 	o := e.isOptions()
-	get := func(section, name string) (*OptionSpec, string, bool) {
-		spec := OptionSpecFor(TypeInteractionServer, false, section, name)
-		v, ok := o.Get(section, name)
-		return spec, v, ok
-	}
-	dur := func(section, name string) int64 {
-		spec, v, ok := get(section, name)
-		return int64(spec.Duration(v, ok))
-	}
-	e.is.deliveringTimeout = dur("settings", "delivering-timeout")
-	e.is.routingTimeout = dur("settings", "routing-timeout")
-	e.is.handlingTimeout = dur("settings", "handling-timeout")
-	e.is.collectTime = dur("agent-reservation", "request-collection-time")
-	e.is.reservationTime = dur("agent-reservation", "reservation-time")
-	spec, v, ok := get("agent-reservation", "reject-subsequent-request")
-	e.is.rejectSubsequent = spec.Bool(v, ok)
-	spec, v, ok = get("settings", "verify-database-identity")
-	e.is.verifyIdentity = spec.Bool(v, ok)
-	e.is.defaultRate, e.is.defaultRateSet = rateOption(get("settings", "default-max-submission-rate"))
-	spec, v, ok = get("settings", "default-max-submitted-per-router")
-	e.is.defaultMaxSub = spec.Int(v, ok)
+	dur := func(opt Opt) int64 { return int64(opt.Duration(opt.Get(o))) }
+	boolean := func(opt Opt) bool { return opt.Bool(opt.Get(o)) }
+	e.is.deliveringTimeout = dur(OptDeliveringTimeout)
+	e.is.routingTimeout = dur(OptRoutingTimeout)
+	e.is.handlingTimeout = dur(OptHandlingTimeout)
+	e.is.collectTime = dur(OptRequestCollectionTime)
+	e.is.reservationTime = dur(OptReservationTime)
+	e.is.rejectSubsequent = boolean(OptRejectSubsequentRequest)
+	e.is.verifyIdentity = boolean(OptVerifyDatabaseIdentity)
+	v, ok := OptDefaultMaxSubmissionRate.Get(o)
+	e.is.defaultRate, e.is.defaultRateSet = rateOption(OptDefaultMaxSubmissionRate, v, ok)
+	e.is.defaultMaxSub = OptDefaultMaxSubmittedPerRouter.Int(OptDefaultMaxSubmittedPerRouter.Get(o))
 }
 
 // rateOption reads a max-submission-rate value: its least gap between submissions, and whether a
 // valid value was set (a set 0 disables submissions; absent means no limit).
-func rateOption(spec *OptionSpec, v string, ok bool) (time.Duration, bool) {
-	if !ok || spec.Validate(v) != nil {
+func rateOption(opt Opt, v string, ok bool) (time.Duration, bool) {
+	if !ok || opt.Validate(v) != nil {
 		return 0, false
 	}
 	gap, _ := ParseSubmissionRate(v)
@@ -412,9 +403,9 @@ func (e *Engine) isConnections() []string {
 
 // ursLimit reads a per-URS limit from the URS's Annex, in the section named after the Interaction
 // Server (the active one's name first, then the primary's).
-func (e *Engine) ursLimit(a *app, option string) (string, bool) {
-	for _, section := range []string{e.isApp().name, e.apps[e.is.primary].name} {
-		if v, ok := a.annex.Get(section, option); ok {
+func (e *Engine) ursLimit(a *app, opt Opt) (string, bool) {
+	for _, is := range []string{e.isApp().name, e.apps[e.is.primary].name} {
+		if v, ok := opt.GetFor(a.annex, is); ok {
 			return v, true
 		}
 	}
@@ -425,20 +416,18 @@ func (e *Engine) ursLimit(a *app, option string) (string, bool) {
 // then updates its eligibility.
 func (e *Engine) refreshURS(u *ursState) {
 	a := u.app
-	v, ok := a.opts.Get("default", "agent_reservation")
-	own := OptionSpecFor(TypeRoutingServer, false, "default", "agent_reservation").Bool(v, ok)
-	v, ok = e.isAnnex().Get("agent_reservation", a.name)
-	annexed := OptionSpecFor(TypeInteractionServer, true, "agent_reservation", NameURS).Bool(v, ok)
+	own := OptAgentReservation.Bool(OptAgentReservation.Get(a.opts))
+	annexed := OptAnnexAgentReservation.Bool(OptAnnexAgentReservation.GetFor(e.isAnnex(), a.name))
 	u.reserves = own && annexed
 	u.maxSub = e.is.defaultMaxSub
-	if v, ok := e.ursLimit(a, "max-submitted-interactions"); ok {
-		if n := OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submitted-interactions").Int(v, true); n >= 0 {
+	if v, ok := e.ursLimit(a, OptMaxSubmittedInteractions); ok {
+		if n := OptMaxSubmittedInteractions.Int(v, true); n >= 0 {
 			u.maxSub = n
 		}
 	}
 	u.minGap, u.rateSet = e.is.defaultRate, e.is.defaultRateSet
-	rv, rok := e.ursLimit(a, "max-submission-rate")
-	if gap, ok := rateOption(OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submission-rate"), rv, rok); ok {
+	rv, rok := e.ursLimit(a, OptMaxSubmissionRate)
+	if gap, ok := rateOption(OptMaxSubmissionRate, rv, rok); ok {
 		u.minGap, u.rateSet = gap, true
 	}
 	// A rate changed on the fly applies from the last submission: the hold is recomputed.

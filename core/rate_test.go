@@ -35,7 +35,9 @@ func TestParseRate(t *testing.T) {
 	if _, ok := ParseSubmissionRate("2000/hour"); ok {
 		t.Error("max-submission-rate 2000/hour accepted: the option counts per second or per minute")
 	}
-	if spec := OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submission-rate"); spec.Max != MaxSubmissionRate {
-		t.Errorf("the registry's ceiling %v is not MaxSubmissionRate", spec.Max)
+	for _, o := range []Opt{OptMaxSubmissionRate, OptDefaultMaxSubmissionRate} {
+		if max := o.Spec().Max; max != MaxSubmissionRate {
+			t.Errorf("the registry's ceiling of %s %v is not MaxSubmissionRate", o, max)
+		}
 	}
 }

@@ -300,11 +300,13 @@ func (l *linter) isName() string {
 	return l.primary.Name
 }
 
-// setLater reports whether the timeline ever sets app's section/option to a true value: a design
-// that turns an option on mid-run on purpose is not a pitfall at load.
-func (l *linter) setLater(app, section, option string) bool {
+// setLater reports whether the timeline ever sets option o of app to a true value (urs standing
+// for the option's placeholder): a design that turns an option on mid-run on purpose is not a
+// pitfall at load.
+func (l *linter) setLater(app string, o core.Opt, urs string) bool {
+	_, name := o.Key(urs)
 	for _, ta := range l.cfg.Timeline {
-		if ta.Kind == core.ActSetOption && ta.App == app && ta.Section == section && ta.Option == option {
+		if ta.Kind == core.ActSetOption && ta.App == app && o.Names(ta.Section, ta.Option) && ta.Option == name {
 			if b, ok := core.ParseBool(ta.Value); ok && b {
 				return true
 			}
@@ -350,32 +352,29 @@ func (l *linter) urs() {
 		}
 		risk := fmt.Sprintf("it may double-book agents with %s", strings.Join(others, ", "))
 		// A value that is not a boolean is bad-option-value's finding, not this one's.
-		v, set := u.Options.Get("default", "agent_reservation")
+		v, set := core.OptAgentReservation.Get(u.Options)
 		on, valid := core.ParseBool(v)
-		if !(set && (on || !valid)) && !l.setLater(u.Name, "default", "agent_reservation") {
-			what := "has no agent_reservation"
+		if !(set && (on || !valid)) && !l.setLater(u.Name, core.OptAgentReservation, "") {
+			what := "has no " + core.OptAgentReservation.Name()
 			if set {
-				what = "has agent_reservation " + v
+				what = "has " + core.OptAgentReservation.Name() + " " + v
 			}
-			l.report(CodeURSNoAgentReservation,
-				l.valueAt(appPath(u.Name, "options", "default", "agent_reservation"),
-					appPath(u.Name, "options", "default"), appPath(u.Name, "options"), appPath(u.Name)),
+			l.report(CodeURSNoAgentReservation, l.optionAt(u.Name, core.OptAgentReservation, ""),
 				"%s runs strategies (%s) but %s in its default options: %s; set agent_reservation: true",
 				u.Name, strats, what, risk)
 		}
 		for _, is := range l.interactionServers(ownAnnex) {
-			v, set := is.Annex.Get("agent_reservation", u.Name)
+			v, set := core.OptAnnexAgentReservation.GetFor(is.Annex, u.Name)
 			on, valid := core.ParseBool(v)
-			if (set && (on || !valid)) || l.setLater(is.Name, "annex:agent_reservation", u.Name) {
+			if (set && (on || !valid)) || l.setLater(is.Name, core.OptAnnexAgentReservation, u.Name) {
 				continue
 			}
-			what := "no agent_reservation option for it"
+			section, _ := core.OptAnnexAgentReservation.Key(u.Name)
+			what := "no " + section + " option for it"
 			if set {
-				what = "agent_reservation " + u.Name + ": " + v
+				what = section + " " + u.Name + ": " + v
 			}
-			l.report(CodeURSNotInAnnex,
-				l.valueAt(appPath(is.Name, "annex", "agent_reservation", u.Name),
-					appPath(is.Name, "annex", "agent_reservation"), appPath(is.Name, "annex"), appPath(is.Name)),
+			l.report(CodeURSNotInAnnex, l.optionAt(is.Name, core.OptAnnexAgentReservation, u.Name),
 				"%s runs strategies (%s) but %s's Annex has %s: %s does not arbitrate for it and %s; add %s: true to its agent_reservation section",
 				u.Name, strats, is.Name, what, is.Name, risk, u.Name)
 		}
@@ -426,8 +425,9 @@ func (l *linter) sharingAgents(urs string) []string {
 // annexNames checks the names in the IS Annex agent_reservation section: each should be a URS.
 func (l *linter) annexNames() {
 	urs := l.namesOf(core.TypeRoutingServer)
+	section, _ := core.OptAnnexAgentReservation.Key("")
 	for _, is := range l.interactionServers(ownAnnex) {
-		for _, name := range sortedKeys(is.Annex["agent_reservation"]) {
+		for _, name := range sortedKeys(is.Annex[section]) {
 			if a, ok := l.apps[name]; ok && a.Type == core.TypeRoutingServer {
 				continue
 			}
@@ -435,7 +435,7 @@ func (l *linter) annexNames() {
 			if a, ok := l.apps[name]; ok {
 				what = withArticle(string(a.Type))
 			}
-			l.report(CodeAnnexUnknownURS, l.at(appPath(is.Name, "annex", "agent_reservation", name)),
+			l.report(CodeAnnexUnknownURS, l.at(appPath(is.Name, "annex", section, name)),
 				"%s's Annex agent_reservation names %s (%s), not a RoutingServer: the option has no effect%s",
 				is.Name, name, what, didYouMean(name, urs))
 		}
@@ -453,23 +453,32 @@ func (l *linter) namesOf(t core.AppType) []string {
 	return out
 }
 
-// optionRule is the registry entry (core.OptionSpecs) for an option the engine reads — section and
-// option of an application of type t, on its options tab or its Annex — nil for one it does not.
-func (l *linter) optionRule(t core.AppType, annex bool, section, option string) *core.OptionSpec {
+// optionRule is the registry's option (core.LookupOption) that the engine reads under section and
+// option of an application of type t, on its options tab or its Annex; false for one it does not
+// read.
+func (l *linter) optionRule(t core.AppType, annex bool, section, option string) (core.Opt, bool) {
 	isURS := func(name string) bool {
 		a, ok := l.apps[name]
 		return ok && a.Type == core.TypeRoutingServer
 	}
-	spec, ok := core.LookupOption(t, annex, section, option, l.isIS, isURS)
-	if !ok {
-		return nil
+	return core.LookupOption(t, annex, section, option, l.isIS, isURS)
+}
+
+// optionAt is where the value of option o of app is (urs standing for its placeholder), or the
+// nearest node above it that the file has.
+func (l *linter) optionAt(app string, o core.Opt, urs string) Pos {
+	tab := "options"
+	if o.Spec().Annex {
+		tab = "annex"
 	}
-	return spec
+	section, name := o.Key(urs)
+	return l.valueAt(appPath(app, tab, section, name), appPath(app, tab, section), appPath(app, tab), appPath(app))
 }
 
 // optionProblem says what is wrong with a value and what the engine does instead ("" when valid).
-func optionProblem(spec *core.OptionSpec, v string) string {
-	if err := spec.Validate(v); err != nil {
+func optionProblem(o core.Opt, v string) string {
+	spec := o.Spec()
+	if err := o.Validate(v); err != nil {
 		fallback := "the default " + spec.Default + " applies"
 		switch {
 		case spec.Kind == core.KindBool:
@@ -504,7 +513,7 @@ func (l *linter) optionValues() {
 					l.optionValue(a.Type, tab.annex, sec, opt, tab.opts[sec][opt], l.valueAt(path, path), a.Name, l.setUntil(a.Name, tab.annex, sec, opt, -1))
 				}
 				if a.Type == core.TypeRoutingServer && tab.annex && !l.isIS(sec) {
-					if _, ok := tab.opts[sec]["max-submitted-interactions"]; ok {
+					if _, ok := core.OptMaxSubmittedInteractions.GetFor(tab.opts, sec); ok {
 						l.report(CodeMaxSubmittedSection, l.at(appPath(a.Name, "annex", sec)),
 							"%s's Annex section %s is named after no Interaction Server: its max-submitted-interactions is ignored%s",
 							a.Name, sec, didYouMean(sec, l.namesOf(core.TypeInteractionServer)))
@@ -521,7 +530,7 @@ func (l *linter) optionValues() {
 		if !ok {
 			continue
 		}
-		sec, annex := strings.CutPrefix(ta.Section, "annex:")
+		sec, annex := core.CutAnnex(ta.Section)
 		path := join(join(item("timeline", i), "set"), "value")
 		l.optionValue(a.Type, annex, sec, ta.Option, ta.Value, l.valueAt(path, path), a.Name, l.setUntil(a.Name, annex, sec, ta.Option, i))
 	}
@@ -542,7 +551,7 @@ func (l *linter) setUntil(app string, annex bool, section, option string, i int)
 			continue
 		}
 		ta := l.cfg.Timeline[j]
-		sec, an := strings.CutPrefix(ta.Section, "annex:")
+		sec, an := core.CutAnnex(ta.Section)
 		if !seen || ta.Kind != core.ActSetOption || ta.App != app || an != annex || sec != section || ta.Option != option {
 			continue
 		}
@@ -558,27 +567,27 @@ func (l *linter) setUntil(app string, annex bool, section, option string, i int)
 }
 
 func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app, when string) {
-	spec := l.optionRule(t, annex, section, option)
-	if spec == nil {
+	opt, ok := l.optionRule(t, annex, section, option)
+	if !ok {
 		return
 	}
-	if problem := optionProblem(spec, value); problem != "" {
+	if problem := optionProblem(opt, value); problem != "" {
 		code := CodeBadOptionValue
-		if spec.Kind == core.KindRate && core.RateAboveCeiling(value) {
+		if opt.Spec().Kind == core.KindRate && core.RateAboveCeiling(value) {
 			code = CodeRateAboveCeiling
 		}
 		l.report(code, at, "%s %s/%s: %s", app, section, option, problem)
 		return
 	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && n == 0 {
-		switch option {
-		case "max-submitted-interactions":
+		switch opt {
+		case core.OptMaxSubmittedInteractions:
 			if when == "" {
 				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0: %s is always at its limit and never gets an interaction", app, app)
 			} else {
 				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0 %s: %s is at its limit meanwhile and gets no new interaction", app, when, app)
 			}
-		case "default-max-submitted-per-router":
+		case core.OptDefaultMaxSubmittedPerRouter:
 			if when == "" {
 				l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0: a URS without a limit of its own never gets an interaction", app)
 			} else {
@@ -918,9 +927,7 @@ func (l *linter) timeline() {
 		if len(o) == 0 && l.primary != nil {
 			o = opts[l.primary.Name]
 		}
-		v, _ := o.Get("settings", "verify-database-identity")
-		on, _ := core.ParseBool(v)
-		return on
+		return core.OptVerifyDatabaseIdentity.Bool(core.OptVerifyDatabaseIdentity.Get(o))
 	}
 	if active != "" {
 		l.inForce = append(l.inForce, isPeriod{is: active})
@@ -934,8 +941,7 @@ func (l *linter) timeline() {
 		if len(o) == 0 {
 			o = opts[l.primary.Name]
 		}
-		v, _ := o.Get("settings", "verify-database-identity")
-		guard, _ := core.ParseBool(v)
+		guard := core.OptVerifyDatabaseIdentity.Bool(core.OptVerifyDatabaseIdentity.Get(o))
 		if !ownConnections(conf) {
 			conf = l.primary
 		}
@@ -1010,8 +1016,10 @@ func (l *linter) timeline() {
 			n++
 			seq[ta.App], repointed[ta.App] = n, i
 		case core.ActSetOption:
-			if o, ok := opts[ta.App]; ok && !strings.HasPrefix(ta.Section, "annex:") {
-				o.Set(ta.Section, ta.Option, ta.Value)
+			if o, ok := opts[ta.App]; ok {
+				if _, annex := core.CutAnnex(ta.Section); !annex {
+					o.Set(ta.Section, ta.Option, ta.Value)
+				}
 			}
 		case core.ActSwitchover:
 			if to := partner(active); to != "" && running[to] {
@@ -1076,14 +1084,14 @@ func (l *linter) canServe(u *core.AppConfig) bool {
 	}
 	// A limit of 0, its own or the IS's default-max-submitted-per-router when it has none, keeps
 	// it out of every rotation unless the timeline changes one of them.
-	limit, own := u.Annex.Get(l.primary.Name, "max-submitted-interactions")
+	limit, own := core.OptMaxSubmittedInteractions.GetFor(u.Annex, l.primary.Name)
 	if !own {
-		limit, _ = is.Options.Get("settings", "default-max-submitted-per-router")
+		limit, _ = core.OptDefaultMaxSubmittedPerRouter.Get(is.Options)
 	}
 	if strings.TrimSpace(limit) == "0" {
 		return slices.ContainsFunc(l.cfg.Timeline, func(ta core.TimedAction) bool {
-			return ta.Kind == core.ActSetOption && (ta.App == u.Name && ta.Option == "max-submitted-interactions" ||
-				ta.Option == "default-max-submitted-per-router")
+			return ta.Kind == core.ActSetOption && (ta.App == u.Name && ta.Option == core.OptMaxSubmittedInteractions.Name() ||
+				ta.Option == core.OptDefaultMaxSubmittedPerRouter.Name())
 		})
 	}
 	return true
@@ -1181,11 +1189,9 @@ func (l *linter) capacity() {
 		groups[l.cfg.AgentGroups[i].Name] = &l.cfg.AgentGroups[i]
 	}
 	produced := l.categories() // a by_category branch for another category is never taken
-	rt := core.OptionSpecFor(core.TypeInteractionServer, false, "settings", "routing-timeout")
-	routingTimeout := rt.Duration("", false)
+	routingTimeout := core.OptRoutingTimeout.Duration("", false)
 	if l.primary != nil {
-		v, set := l.primary.Options.Get("settings", "routing-timeout")
-		routingTimeout = rt.Duration(v, set)
+		routingTimeout = core.OptRoutingTimeout.Duration(core.OptRoutingTimeout.Get(l.primary.Options))
 	}
 	type target struct{ key, group string }
 	for _, st := range l.cfg.Strategies {
@@ -1325,7 +1331,7 @@ func (l *linter) handlingTimeout() {
 	if l.primary == nil {
 		return
 	}
-	spec := core.OptionSpecFor(core.TypeInteractionServer, false, "settings", "handling-timeout")
+	ht := core.OptHandlingTimeout
 	type place struct {
 		d   time.Duration
 		at  Pos // invalid: the default, reported at the group
@@ -1333,18 +1339,17 @@ func (l *linter) handlingTimeout() {
 	}
 	var places []place
 	for _, is := range l.interactionServers(func(a *core.AppConfig) bool { return len(a.Options) > 0 }) {
-		v, set := is.Options.Get("settings", "handling-timeout")
-		p := place{d: spec.Duration(v, set), how: "the default"}
+		v, set := ht.Get(is.Options)
+		p := place{d: ht.Duration(v, set), how: "the default"}
 		if set {
-			path := appPath(is.Name, "options", "settings", "handling-timeout")
-			p.at, p.how = l.valueAt(path, path), is.Name+"'s"
+			p.at, p.how = l.optionAt(is.Name, ht, ""), is.Name+"'s"
 		}
 		places = append(places, p)
 	}
 	for i, ta := range l.cfg.Timeline {
-		if ta.Kind == core.ActSetOption && ta.Section == "settings" && ta.Option == "handling-timeout" && l.isIS(ta.App) {
+		if ta.Kind == core.ActSetOption && ht.Names(ta.Section, ta.Option) && l.isIS(ta.App) {
 			path := join(join(item("timeline", i), "set"), "value")
-			places = append(places, place{d: spec.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
+			places = append(places, place{d: ht.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
 		}
 	}
 	used := l.routedGroups()

@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -163,14 +162,11 @@ func (e *Engine) build() error {
 			stop = int64(cfg.Duration) // SCENARIOS.md: stop defaults to the duration
 		}
 		// Each traffic entry draws its arrivals, and its customers' work, from streams of its
-		// own (common random numbers): two designs run with one seed see the same customers
-		// arrive at the same moments with the same work, whatever they do with them, so
-		// `ixlb compare` pairs like with like.
-		seed := e.cfg.Seed
+		// own (common random numbers, stream.go).
 		e.traffic = append(e.traffic, trafficState{cfg: t, from: from, queue: q, media: e.mediaBy[t.Media],
 			mean: float64(time.Second) / t.Rate, stop: stop,
-			rng:  rand.New(rand.NewPCG(seed^0x6a09e667f3bcc909, uint64(i)*0xbb67ae8584caa73b+seed)),
-			work: rand.New(rand.NewPCG(seed^0x3c6ef372fe94f82b, uint64(i)*0xa54ff53a5f1d36f1+seed))})
+			rng:  stream(e.cfg.Seed, streamArrivals, uint64(i)),
+			work: stream(e.cfg.Seed, streamWork, uint64(i))})
 	}
 	e.refreshISOptions()
 	for _, u := range e.urs {

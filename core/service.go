@@ -112,7 +112,7 @@ func (e *Engine) svcBuild() {
 	n := len(e.groups)
 	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
 	e.svc.accepted = make([]int64, n)
-	e.svc.patience = rand.New(rand.NewPCG(e.cfg.Seed^0x5bd1e9955bd1e995, e.cfg.Seed+0x2545f4914f6cdd1d))
+	e.svc.patience = stream(e.cfg.Seed, streamPatience, 0)
 	e.svc.carry = map[int64]svcCarry{}
 	e.dmgBuild()
 }

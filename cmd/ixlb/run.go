@@ -82,7 +82,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().StringVar(&f.events, "events", "", "write the event log (JSON lines) to this file")
 	cmd.Flags().BoolVar(&f.noProg, "no-progress", false, "do not show a progress bar on a terminal")
 	cmd.Flags().StringVar(&f.data, "data", "", "keep the databases and run state in this directory (resumes a killed run)")
-	cmd.Flags().Var(newSpeedValue(&f.speed, 0, true), "speed", "pace virtual time at N times the wall clock (0: as fast as possible; at most 100000)")
+	cmd.Flags().Var(newSpeedValue(&f.speed, 0, true), "speed", fmt.Sprintf("pace virtual time at N times the wall clock (0: as fast as possible; at most %d)", maxSpeed))
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")

@@ -70,9 +70,13 @@ files with 'ixlb sweep merge'.`,
 	return cmd
 }
 
+// maxSweepSeeds bounds a sweep's seeds per variant: a sweep may be split into shards run on
+// several machines, so it goes further than study.MaxSeeds.
+const maxSweepSeeds = 1_000_000
+
 func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
-	if f.seeds < 1 || f.seeds > 1_000_000 {
-		return exitf(2, "--seeds must be from 1 to 1000000, got %d", f.seeds)
+	if f.seeds < 1 || f.seeds > maxSweepSeeds {
+		return exitf(2, "--seeds must be from 1 to %d, got %d", maxSweepSeeds, f.seeds)
 	}
 	if f.jobs < 0 {
 		return exitf(2, "--jobs must not be negative, got %d", f.jobs)

@@ -86,7 +86,7 @@ type OptionSpec struct {
 	Unit     time.Duration
 	Min, Max float64
 	Default  string // "" when the option has no default: absent, it sets no limit
-	Doc      string // what the option does, as the engine reads it: one sentence, no final period
+	Doc      string // what the option does, as the engine reads it: a sentence in lower case, without its period
 }
 
 // Opt is the handle of one option of the registry: code names an option by its handle, never by
@@ -123,11 +123,11 @@ var optionSpecs = [numOptions]OptionSpec{
 		Unit: time.Minute, Min: 1, Max: 525600, Default: "180",
 		Doc: "an agent busy with an interaction this long has it revoked and returned to its queue (ixlb's reading of \"no agent activity\")"},
 	OptVerifyDatabaseIdentity: {App: TypeInteractionServer, Section: "settings", Name: "verify-database-identity", Kind: KindBool,
-		Default: "false", Doc: "ixlb extension: an Interaction Server that becomes active refuses a DAP whose database is not the one in use, so a re-pointed DAP loses nothing"},
+		Default: "false", Doc: "an ixlb extension: an Interaction Server that becomes active refuses a DAP whose database is not the one in use, so a re-pointed DAP loses nothing"},
 	OptDefaultMaxSubmissionRate: {App: TypeInteractionServer, Section: "settings", Name: "default-max-submission-rate", Kind: KindRate,
-		Min: 0, Max: MaxSubmissionRate, Default: "", Doc: "max-submission-rate for a URS that sets none (absent: no limit; 0 disables submissions)"},
+		Min: 0, Max: MaxSubmissionRate, Default: "", Doc: "the max-submission-rate of a URS that sets none (absent: no limit; 0 disables submissions)"},
 	OptDefaultMaxSubmittedPerRouter: {App: TypeInteractionServer, Section: "settings", Name: "default-max-submitted-per-router", Kind: KindInt,
-		Min: 0, Max: MaxSubmittedInteractions, Default: "", Doc: "max-submitted-interactions for a URS that sets none (absent: no limit)"},
+		Min: 0, Max: MaxSubmittedInteractions, Default: "", Doc: "the max-submitted-interactions of a URS that sets none (absent: no limit)"},
 	OptRequestCollectionTime: {App: TypeInteractionServer, Section: "agent-reservation", Name: "request-collection-time", Kind: KindDuration,
 		Unit: time.Millisecond, Min: 0, Max: 10000, Default: "100",
 		Doc: "the arbiter collects the reservation requests for an agent this long, then grants as many as the agent has free capacity for, at random, and denies the rest"},

@@ -2,7 +2,7 @@ package core
 
 import "math"
 
-// Agent reservation and delivery (SCENARIOS.md "Agent reservation"). Reservation is arbitration, not
+// Agent reservation and delivery (docs/scenarios.md, "Semantics": Agent reservation). Reservation is arbitration, not
 // a gate: every eligible URS routes, and the agent_reservation option decides how it takes agents.
 //
 // Every URS sees agents through its statistics, which lag the truth by its sim.stat_delay:

@@ -159,7 +159,7 @@ func (e *Engine) build() error {
 		}
 		stop := int64(t.Stop)
 		if stop == 0 {
-			stop = int64(cfg.Duration) // SCENARIOS.md: stop defaults to the duration
+			stop = int64(cfg.Duration) // docs/scenarios.md: stop defaults to the duration
 		}
 		// Each traffic entry draws its arrivals, and its customers' work, from streams of its
 		// own (common random numbers, stream.go).

@@ -344,7 +344,7 @@ type ServiceFigures struct {
 	// ASA is the average speed of answer: the mean wait of the answered.
 	ASA float64 `json:"asa"`
 	// ServiceLevel is the share of offered interactions answered within the threshold
-	// (SCENARIOS.md): answered_within / (offered − those a strategy finished without an agent).
+	// (docs/scenarios.md, "Service figures"): answered_within / (offered − those a strategy finished without an agent).
 	// Abandoned customers, those still waiting or held at the end and those lost before an
 	// agent answered count against it; 1 when there is nobody to answer yet.
 	ServiceLevel float64 `json:"service_level"`

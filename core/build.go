@@ -10,11 +10,43 @@ import (
 // build turns the configuration into run-time state. The scenarios package has already checked
 // references with positions; these checks keep an engine built from code honest too.
 func (e *Engine) build() error {
-	cfg := e.cfg
+	for _, part := range []func() error{e.buildApps, e.buildISPair, e.buildDAPs, e.buildMedia, e.buildClusters} {
+		if err := part(); err != nil {
+			return err
+		}
+	}
+	e.buildGroups()
+	e.buildURS()
+	if err := e.buildRouting(); err != nil {
+		return err
+	}
+	if err := e.buildTraffic(); err != nil {
+		return err
+	}
+	e.refreshISOptions()
+	for _, u := range e.urs {
+		e.refreshURS(u)
+	}
+	// Activations of the file: the Strategy Activation Wizard's selection.
+	for i := range e.cfg.Strategies {
+		for _, name := range e.cfg.Strategies[i].ActivatedOn {
+			u, err := e.ursNamed(name)
+			if err != nil {
+				return fmt.Errorf("strategy %s: %w", e.cfg.Strategies[i].Name, err)
+			}
+			e.setActivated(e.strats[i], u, true, false)
+		}
+	}
+	e.svcBuild()
+	return nil
+}
+
+// buildApps makes the applications, in configuration order, with their own copies of their
+// options.
+func (e *Engine) buildApps() error {
 	e.byName = map[string]int32{}
-	e.is = isState{primary: -1, backup: -1, active: -1}
-	for i := range cfg.Apps {
-		c := &cfg.Apps[i]
+	for i := range e.cfg.Apps {
+		c := &e.cfg.Apps[i]
 		if !c.Type.Valid() {
 			return fmt.Errorf("application %s: unknown type %q", c.Name, c.Type)
 		}
@@ -33,7 +65,12 @@ func (e *Engine) build() error {
 		e.byName[c.Name] = a.id
 		e.apps = append(e.apps, a)
 	}
-	// The Interaction Server pair: the IS named as another's backup is the backup.
+	return nil
+}
+
+// buildISPair finds the Interaction Server pair: the IS named as another's backup is the backup.
+func (e *Engine) buildISPair() error {
+	e.is = isState{primary: -1, backup: -1, active: -1}
 	backups := map[string]bool{}
 	for _, a := range e.apps {
 		if a.typ == TypeInteractionServer && a.cfg.Backup != "" {
@@ -60,36 +97,44 @@ func (e *Engine) build() error {
 	if e.is.primary < 0 {
 		return fmt.Errorf("no InteractionServer application")
 	}
+	return nil
+}
+
+// buildDAPs links each DAP to its DB Server and checks its database.
+func (e *Engine) buildDAPs() error {
 	for _, a := range e.apps {
-		if a.typ == TypeDatabaseAccessPoint {
-			// Without db_server the DAP reaches its database through ODBC (Framework 8.5 dropped
-			// DB Server): its health is its own.
-			if a.cfg.DBServer != "" {
-				s, ok := e.byName[a.cfg.DBServer]
-				if !ok || e.apps[s].typ != TypeDBServer {
-					return fmt.Errorf("%s: db_server %q is not a DBServer", a.name, a.cfg.DBServer)
-				}
-				a.dbServer = s
+		if a.typ != TypeDatabaseAccessPoint {
+			continue
+		}
+		// Without db_server the DAP reaches its database through ODBC (Framework 8.5 dropped
+		// DB Server): its health is its own.
+		if a.cfg.DBServer != "" {
+			s, ok := e.byName[a.cfg.DBServer]
+			if !ok || e.apps[s].typ != TypeDBServer {
+				return fmt.Errorf("%s: db_server %q is not a DBServer", a.name, a.cfg.DBServer)
 			}
-			if !slices.Contains(cfg.Databases, a.database) {
-				return fmt.Errorf("%s: unknown database %q", a.name, a.database)
-			}
+			a.dbServer = s
+		}
+		if !slices.Contains(e.cfg.Databases, a.database) {
+			return fmt.Errorf("%s: unknown database %q", a.name, a.database)
 		}
 	}
-	// Media: every media named by traffic or agent capacity.
+	return nil
+}
+
+// buildMedia numbers every media named by traffic or agent capacity.
+func (e *Engine) buildMedia() error {
 	e.mediaBy = map[string]uint8{}
-	addMedia := func(m string) uint8 {
-		if i, ok := e.mediaBy[m]; ok {
-			return i
+	addMedia := func(m string) {
+		if _, ok := e.mediaBy[m]; !ok {
+			e.mediaBy[m] = uint8(len(e.media))
+			e.media = append(e.media, m)
 		}
-		e.mediaBy[m] = uint8(len(e.media))
-		e.media = append(e.media, m)
-		return uint8(len(e.media) - 1)
 	}
-	for _, t := range cfg.Traffic {
+	for _, t := range e.cfg.Traffic {
 		addMedia(t.Media)
 	}
-	for _, g := range cfg.AgentGroups {
+	for _, g := range e.cfg.AgentGroups {
 		for _, c := range g.Capacity {
 			addMedia(c.Media)
 		}
@@ -97,11 +142,11 @@ func (e *Engine) build() error {
 	if len(e.media) > 255 {
 		return fmt.Errorf("too many media types (%d, at most 255)", len(e.media))
 	}
-	if err := e.buildClusters(); err != nil {
-		return err
-	}
-	e.buildGroups()
-	// URS, in configuration order.
+	return nil
+}
+
+// buildURS makes the URS, in configuration order.
+func (e *Engine) buildURS() {
 	for _, a := range e.apps {
 		if a.typ != TypeRoutingServer {
 			continue
@@ -111,9 +156,12 @@ func (e *Engine) build() error {
 		a.urs = u
 		e.urs = append(e.urs, u)
 	}
-	// Queues before strategies: a queue step names a queue.
+}
+
+// buildRouting makes the queues, then the strategies (a queue step names a queue).
+func (e *Engine) buildRouting() error {
 	e.queueBy = map[string]int32{}
-	for _, q := range cfg.Queues {
+	for _, q := range e.cfg.Queues {
 		if _, dup := e.queueBy[q.Name]; dup {
 			return fmt.Errorf("queue %s defined twice", q.Name)
 		}
@@ -121,10 +169,10 @@ func (e *Engine) build() error {
 		e.queues = append(e.queues, queueState{name: q.Name, bp: q.BusinessProcess, strategy: -1})
 	}
 	e.stratBy = map[string]int32{}
-	for i := range cfg.Strategies {
-		e.stratBy[cfg.Strategies[i].Name] = int32(i)
+	for i := range e.cfg.Strategies {
+		e.stratBy[e.cfg.Strategies[i].Name] = int32(i)
 	}
-	for i, q := range cfg.Queues {
+	for i, q := range e.cfg.Queues {
 		s, ok := e.stratBy[q.Strategy]
 		if !ok {
 			return fmt.Errorf("queue %s: unknown strategy %q", q.Name, q.Strategy)
@@ -132,8 +180,8 @@ func (e *Engine) build() error {
 		e.queues[i].strategy = s
 	}
 	e.targBy = map[string]int32{}
-	for i := range cfg.Strategies {
-		sc := &cfg.Strategies[i]
+	for i := range e.cfg.Strategies {
+		sc := &e.cfg.Strategies[i]
 		st := &strategy{id: int32(i), name: sc.Name, activated: make([]bool, len(e.urs)), routed: make([]int64, len(e.urs))}
 		for j := range sc.Steps {
 			s, err := e.buildStep(&sc.Steps[j])
@@ -144,8 +192,13 @@ func (e *Engine) build() error {
 		}
 		e.strats = append(e.strats, st)
 	}
-	for i := range cfg.Traffic {
-		t := &cfg.Traffic[i]
+	return nil
+}
+
+// buildTraffic makes the traffic entries, each with its own random streams.
+func (e *Engine) buildTraffic() error {
+	for i := range e.cfg.Traffic {
+		t := &e.cfg.Traffic[i]
 		from, ok := e.byName[t.From]
 		if !ok {
 			return fmt.Errorf("traffic %d: unknown application %q", i+1, t.From)
@@ -159,7 +212,7 @@ func (e *Engine) build() error {
 		}
 		stop := int64(t.Stop)
 		if stop == 0 {
-			stop = int64(cfg.Duration) // docs/scenarios.md: stop defaults to the duration
+			stop = int64(e.cfg.Duration) // docs/scenarios.md: stop defaults to the duration
 		}
 		// Each traffic entry draws its arrivals, and its customers' work, from streams of its
 		// own (common random numbers, stream.go).
@@ -168,21 +221,6 @@ func (e *Engine) build() error {
 			rng:  stream(e.cfg.Seed, streamArrivals, uint64(i)),
 			work: stream(e.cfg.Seed, streamWork, uint64(i))})
 	}
-	e.refreshISOptions()
-	for _, u := range e.urs {
-		e.refreshURS(u)
-	}
-	// Activations of the file: the Strategy Activation Wizard's selection.
-	for i := range cfg.Strategies {
-		for _, name := range cfg.Strategies[i].ActivatedOn {
-			u, err := e.ursNamed(name)
-			if err != nil {
-				return fmt.Errorf("strategy %s: %w", cfg.Strategies[i].Name, err)
-			}
-			e.setActivated(e.strats[i], u, true, false)
-		}
-	}
-	e.svcBuild()
 	return nil
 }
 

@@ -149,7 +149,9 @@ func definitions() jsonObj {
 	)...)
 }
 
-func application() jsonObj {
+// applicationRules are the rules of an application by its type (which fields it may have, its sim
+// knobs, the options ixlb reads on it) and the knobs' summary, for the sim field's description.
+func applicationRules() (allOf []any, knobText []string) {
 	knobs := map[string]string{
 		"step_time":    fmt.Sprintf("Time the URS spends on one strategy step (default %s).", core.FormatDuration(core.DefaultStepTime)),
 		"stat_delay":   fmt.Sprintf("How far a URS's view of agent states lags the truth (default %s): it sees an agent that became ready only after it, and a URS that does not reserve may double-book agents another URS took within it.", core.FormatDuration(core.DefaultStatDelay)),
@@ -182,7 +184,7 @@ func application() jsonObj {
 		groups = append(groups, &group{[]string{key}, schema})
 	}
 	// The fields of some types only, the parser's fieldTypes; a DAP needs its database.
-	allOf := []any{obj("if", isType(core.TypeDatabaseAccessPoint), "then", obj("required", []string{"database"}))}
+	allOf = []any{obj("if", isType(core.TypeDatabaseAccessPoint), "then", obj("required", []string{"database"}))}
 	for _, field := range appFields {
 		if types, ok := fieldTypes[field]; ok {
 			add(field, isType(types...))
@@ -228,10 +230,14 @@ func application() jsonObj {
 		}
 		allOf = append(allOf, obj("if", isType(types...), "then", g.schema))
 	}
-	var knobText []string
 	for _, list := range knobLists {
 		knobText = append(knobText, strings.Join(knobTypes[list], ", ")+": "+list)
 	}
+	return allOf, knobText
+}
+
+func application() jsonObj {
+	rules, knobText := applicationRules()
 	return obj(
 		"description", "A Configuration Layer Application object.",
 		"type", "object",
@@ -248,7 +254,7 @@ func application() jsonObj {
 			"database", obj("description", "DatabaseAccessPoint: the logical database (under `databases`) it points at.", "$ref", "#/$defs/name"),
 			"sim", obj("description", "Simulation-only knobs: "+strings.Join(knobText, "; ")+"; none for the other types.", "type", []string{"object", "null"}),
 		),
-		"allOf", allOf,
+		"allOf", rules,
 	)
 }
 

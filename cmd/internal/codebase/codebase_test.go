@@ -200,7 +200,7 @@ func TestOptionNamesOnlyInTheRegistry(t *testing.T) {
 			}
 			if s, err := strconv.Unquote(lit.Value); err == nil {
 				if o, isOption := names[s]; isOption {
-					t.Errorf("%s: the option name %q spelled out: use its handle (core.%s)", fset.Position(lit.Pos()), s, handleName(o))
+					t.Errorf("%s:%d: the option name %q spelled out: use its handle (core.%s)", f.rel, fset.Position(lit.Pos()).Line, s, handleName(o))
 				}
 			}
 			return true
@@ -216,4 +216,52 @@ func handleName(o core.Opt) string {
 		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 	}
 	return b.String()
+}
+
+// Every option of the registry has behaviour: its handle is read by the engine (a core file other
+// than the registry). An option registered and read by nothing — reservation-time once — fails
+// here. With scenarios' TestEveryOptionReachesItsReaders (docs, schema, lint) and tui's
+// TestEveryOptionIsCompleted (the console's :set), these are the registry's consumers.
+func TestEveryOptionIsReadByTheEngine(t *testing.T) {
+	fset, files := goFiles(t)
+	var handles []string
+	used := map[string][]string{}
+	for _, f := range files {
+		if f.test || filepath.Dir(f.rel) != "core" {
+			continue
+		}
+		if f.rel == "core/options.go" {
+			for _, d := range f.ast.Decls {
+				g, ok := d.(*ast.GenDecl)
+				if !ok || g.Tok != token.CONST || len(g.Specs) == 0 {
+					continue
+				}
+				if typ, ok := g.Specs[0].(*ast.ValueSpec).Type.(*ast.Ident); !ok || typ.Name != "Opt" {
+					continue
+				}
+				for _, spec := range g.Specs {
+					for _, id := range spec.(*ast.ValueSpec).Names {
+						if strings.HasPrefix(id.Name, "Opt") {
+							handles = append(handles, id.Name)
+						}
+					}
+				}
+			}
+			continue
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && strings.HasPrefix(id.Name, "Opt") {
+				used[id.Name] = append(used[id.Name], fset.Position(id.Pos()).String())
+			}
+			return true
+		})
+	}
+	if len(handles) != len(core.AllOptions()) {
+		t.Fatalf("found %d handles in core/options.go, the registry has %d options", len(handles), len(core.AllOptions()))
+	}
+	for _, h := range handles {
+		if len(used[h]) == 0 {
+			t.Errorf("core.%s is read nowhere in the engine: an option needs its behaviour (or leave it out of the registry)", h)
+		}
+	}
 }

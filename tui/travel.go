@@ -169,14 +169,9 @@ func (m *Model) branchQuestion() (string, []string) {
 func (m *Model) branchApplyCmd(desc string, acts []core.Action) tea.Cmd {
 	sim := m.sim
 	return func() tea.Msg {
-		d, err := sim.Branch()
+		d, err := sim.Branch(acts...)
 		if err != nil {
 			return resultMsg{err: err}
-		}
-		for _, a := range acts {
-			if err := sim.Apply(a); err != nil {
-				return resultMsg{err: fmt.Errorf("branched at %s; %s: %w", clock(d.T), a.Kind, err)}
-			}
 		}
 		return resultMsg{info: fmt.Sprintf("%s — branched at %s (discarded %s, %s)", desc, clock(d.T),
 			plural(int(d.Events), "event"), plural(d.Actions, "operator action"))}

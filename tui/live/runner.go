@@ -83,10 +83,11 @@ type Sim interface {
 	Rewind(t int64) error
 	// Live leaves a rewound view: frames show the live simulation again, paused as it was.
 	Live() error
-	// Branch makes the rewound view the present: the journal is cut at its instant (what
-	// happened after it is discarded, in the Persister too) and the simulation goes on from
-	// there. It says what was discarded.
-	Branch() (Discarded, error)
+	// Branch makes the rewound view the present with acts applied at its instant: the journal
+	// is cut there (what happened after it is discarded, in the Persister too) and the
+	// simulation goes on from there. Both happen or neither: an action that fails at that
+	// instant fails before anything is cut. It says what was discarded.
+	Branch(acts ...core.Action) (Discarded, error)
 	// Journal is the session shown (the rewound view's when rewound): its configuration, the
 	// file it came from and its journal, for an export.
 	Journal() (SessionJournal, error)
@@ -488,22 +489,28 @@ func (r *Runner) Apply(a core.Action) error {
 			err = ErrRewound
 			return
 		}
-		// The operator acts between instants: whatever is due now (what an earlier action
-		// scheduled for this very instant) happens first. An exported session's timeline says
-		// the same with `by: operator`, so it replays byte for byte.
-		r.eng.RunUntil(r.eng.Now())
-		if err = r.eng.Apply(a); err != nil {
-			return
-		}
-		if r.opts.Persister != nil {
-			if perr := r.opts.Persister.RecordAction(r.eng.Now(), a); perr != nil {
-				r.perr = "record action: " + perr.Error()
-			}
-		}
+		err = r.apply(a)
 	}); xerr != nil {
 		return xerr
 	}
 	return err
+}
+
+// apply carries out a on the live engine and records it (engine goroutine).
+func (r *Runner) apply(a core.Action) error {
+	// The operator acts between instants: whatever is due now (what an earlier action scheduled
+	// for this very instant) happens first. An exported session's timeline says the same with
+	// `by: operator`, so it replays byte for byte.
+	r.eng.RunUntil(r.eng.Now())
+	if err := r.eng.Apply(a); err != nil {
+		return err
+	}
+	if r.opts.Persister != nil {
+		if perr := r.opts.Persister.RecordAction(r.eng.Now(), a); perr != nil {
+			r.perr = "record action: " + perr.Error()
+		}
+	}
+	return nil
 }
 
 // SetSpeed sets the speed factor (clamped to 0.01–100000).

@@ -15,7 +15,7 @@ import (
 // in a row, as reopening a session does.
 func TestResumeSavesTheRealDatabasesIdentities(t *testing.T) {
 	worlds := map[string]Config{
-		"re-point, switchover, switch back": switchBackConfig(false),
+		"re-point, switchover, switch back":  switchBackConfig(false),
 		"the same, verify-database-identity": switchBackConfig(true),
 		"re-point, switchover, restart, stop the IS": func() Config {
 			c := switchBackConfig(false)

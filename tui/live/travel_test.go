@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -201,4 +202,69 @@ func running(s *core.Snapshot, app string) bool {
 		}
 	}
 	return false
+}
+
+// blockingBrancher holds the cut until the test lets it go, to quit the console right then.
+type blockingBrancher struct {
+	branchPersister
+	entered, release chan struct{}
+}
+
+func (p *blockingBrancher) Branch(st core.ResumeState) error {
+	close(p.entered)
+	<-p.release
+	return p.branchPersister.Branch(st)
+}
+
+// Quitting at any instant of a branch (Ctrl-C right after yes) leaves the session cut with its
+// action, or not cut at all: before the branch starts, the branch is refused; while the cut is
+// being made, Close waits for the branch and its action; after, there is nothing left to do.
+func TestQuitDuringABranch(t *testing.T) {
+	start := func(p Persister) *Runner {
+		t.Helper()
+		r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p, Clock: newFakeClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Step(30 * time.Second)
+		if err := r.Rewind(int64(10 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		r.Start(context.Background())
+		return r
+	}
+	stop := core.Action{Kind: core.ActStop, App: "URS_1"}
+
+	// Before: the runner is closed first.
+	p := &branchPersister{}
+	r := start(p)
+	r.Close()
+	if _, err := r.Branch(stop); err == nil || len(p.cuts) != 0 || len(p.actions) != 0 {
+		t.Fatalf("a branch after quitting: %v, %d cuts, %v", err, len(p.cuts), p.actions)
+	}
+
+	// During: Close comes while the cut is being made.
+	bp := &blockingBrancher{entered: make(chan struct{}), release: make(chan struct{})}
+	r = start(bp)
+	branched := make(chan error, 1)
+	go func() { _, err := r.Branch(stop); branched <- err }()
+	<-bp.entered
+	closed := make(chan struct{})
+	go func() { r.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while the branch was half made")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(bp.release)
+	<-closed
+	if err := <-branched; err != nil {
+		t.Fatal(err)
+	}
+	if len(bp.cuts) != 1 || len(bp.actions) != 1 || bp.actions[0].App != "URS_1" {
+		t.Fatalf("quit during the branch: %d cuts, actions %v", len(bp.cuts), bp.actions)
+	}
+	if bp.commits == 0 {
+		t.Fatal("nothing committed after the branch")
+	}
 }

@@ -85,24 +85,95 @@ func (m *Model) whileRewound() string {
 		" — ] steps forward, :live returns to it (then space runs it)"
 }
 
+// travelState is the console's one rewind under way: rewinds run one at a time, in the order
+// asked (two running at once could land in either order), and [ ] pressed meanwhile aim from
+// where the last one goes, so a held key steps as many times as it repeats.
+type travelState struct {
+	busy   bool  // a rewind (or the return to live) is under way
+	queued bool  // another was asked for meanwhile: to to, when the one under way is done
+	to     int64 // the instant asked for last (-1: live)
+}
+
+// travelDoneMsg says a rewind (or the return to live) is done.
+type travelDoneMsg struct {
+	info string
+	err  error
+	at   int64 // the instant shown now, for :messages (the frame showing it may come later)
+}
+
+// travelAim is the instant [ and ] step from: where the rewind under way goes, else the screen's.
+func (m *Model) travelAim() int64 {
+	if m.travel.busy {
+		if m.travel.to < 0 {
+			return m.frame.LiveT
+		}
+		return m.travel.to
+	}
+	return m.shownT()
+}
+
+// sameInstant reports whether t and u show as the same instant: the console's clock reads to
+// the millisecond, and an operator acts between instants, so `:goto` of the time on the screen
+// means the world as it is there now, the live one (not the instant just before what was done).
+func sameInstant(t, u int64) bool { return t/int64(time.Millisecond) == u/int64(time.Millisecond) }
+
 // rewindCmd shows the world at t: a rewound view, or the live simulation when t is where it is.
 func (m *Model) rewindCmd(t int64) (tea.Cmd, error) {
 	if m.frame == nil {
 		return nil, errors.New("no simulation yet")
 	}
-	if t >= m.frame.LiveT {
-		if t > m.frame.LiveT {
+	if t >= m.frame.LiveT || sameInstant(t, m.frame.LiveT) {
+		if t > m.frame.LiveT && !sameInstant(t, m.frame.LiveT) {
 			return nil, fmt.Errorf("the session has not reached %s yet (live is at %s)", clock(t), clock(m.frame.LiveT))
 		}
 		return m.liveCmd(), nil
 	}
-	sim := m.sim
+	return m.travelTo(t), nil
+}
+
+// travelTo asks for the world at t (-1: live), after the rewind under way if there is one.
+func (m *Model) travelTo(t int64) tea.Cmd {
+	m.travel.to = t
+	if m.travel.busy {
+		m.travel.queued = true
+		return nil
+	}
+	m.travel.busy = true
+	sim, ro, from, liveT := m.sim, m.readOnly, m.shownT(), m.frame.LiveT
+	if t < 0 {
+		return func() tea.Msg {
+			if err := sim.Live(); err != nil {
+				return travelDoneMsg{err: err, at: from}
+			}
+			return travelDoneMsg{info: "live again: nothing was changed", at: liveT}
+		}
+	}
 	return func() tea.Msg {
 		if err := sim.Rewind(t); err != nil {
-			return resultMsg{err: fmt.Errorf("goto: %w", err)}
+			return travelDoneMsg{err: fmt.Errorf("goto: %w", err), at: from}
 		}
-		return resultMsg{info: "at " + clock(t) + " (rewound): acting here branches; :live returns"}
-	}, nil
+		if ro {
+			return travelDoneMsg{info: "at " + clock(t) + " (rewound, read-only: looking only); :live returns", at: t}
+		}
+		return travelDoneMsg{info: "at " + clock(t) + " (rewound): acting here branches; :live returns", at: t}
+	}
+}
+
+// travelDone takes a finished rewind's outcome and starts the one asked for meanwhile.
+func (m *Model) travelDone(msg travelDoneMsg) tea.Cmd {
+	m.travel.busy = false
+	if m.travel.queued {
+		m.travel.queued = false
+		return m.travelTo(m.travel.to) // the last one asked for: its outcome is the one to say
+	}
+	m.stampAt = &msg.at
+	defer func() { m.stampAt = nil }()
+	if msg.err != nil {
+		m.fail(msg.err)
+	} else {
+		m.succeeded(msg.info)
+	}
+	return nil
 }
 
 // stepTime moves the shown instant by d: back into the past, or forward up to the live one.
@@ -110,40 +181,31 @@ func (m *Model) stepTime(d time.Duration) tea.Cmd {
 	if m.frame == nil {
 		return nil
 	}
-	t := m.shownT() + int64(d)
+	from := m.travelAim()
+	t := from + int64(d)
+	away := m.rewound() || (m.travel.busy && m.travel.to >= 0) // in the past, or on the way there
 	switch {
-	case t < 0 && m.shownT() == 0:
+	case t < 0 && from == 0:
 		m.info("at the start already")
 		return nil
 	case t < 0:
 		t = 0
-	case t >= m.frame.LiveT:
-		if !m.rewound() {
+	case t >= m.frame.LiveT || sameInstant(t, m.frame.LiveT):
+		if !away {
 			m.info("live already: [ steps back")
 			return nil
 		}
 		return m.liveCmd()
 	}
-	cmd, err := m.rewindCmd(t)
-	if err != nil {
-		m.fail(err)
-		return nil
-	}
-	return cmd
+	return m.travelTo(t)
 }
 
 // liveCmd returns to the present.
 func (m *Model) liveCmd() tea.Cmd {
-	if !m.rewound() {
+	if !m.rewound() && !m.travel.busy {
 		return func() tea.Msg { return resultMsg{info: "live already"} }
 	}
-	sim := m.sim
-	return func() tea.Msg {
-		if err := sim.Live(); err != nil {
-			return resultMsg{err: err}
-		}
-		return resultMsg{info: "live again: nothing was changed"}
-	}
+	return m.travelTo(-1)
 }
 
 // branchAskMsg asks whether to branch for actions made while rewound by a flow that did not ask

@@ -242,7 +242,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if !m.rewound() {
 			return m.applyCmd(msg.desc, msg.acts...) // live again meanwhile: nothing to branch
 		}
-		title, body := m.branchQuestion()
+		title, body := m.branchQuestion(msg.desc)
 		m.dlg = &confirmDialog{title: title, body: body, danger: true, warn: "! Branching discards what happened later.",
 			yes: m.branchApplyCmd(msg.desc, msg.acts)}
 		return nil
@@ -939,9 +939,8 @@ func (m *Model) pairIS() string {
 
 // switchoverConsequences says what a switchover of is does, and warns when a re-pointed DAP
 // makes the backup use another database.
-func (m *Model) switchoverConsequences(is string) []string {
+func (m *Model) switchoverConsequences(is, to string) []string {
 	s := m.snap()
-	to := m.backupOf(is)
 	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
 	for _, d := range s.DAPs {
 		if d.Repointed {

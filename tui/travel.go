@@ -215,11 +215,12 @@ type branchAskMsg struct {
 	acts []core.Action
 }
 
-// branchQuestion is what branching from the rewound view discards.
-func (m *Model) branchQuestion() (string, []string) {
+// branchQuestion asks whether to branch for what (the action, as its message will say it) and
+// says what branching from the rewound view discards.
+func (m *Model) branchQuestion(what string) (string, []string) {
 	f := m.frame
 	at := clock(f.Discard.T)
-	return "Branch at " + at + "?", []string{
+	return "Branch at " + at + ": " + what + "?", []string{
 		fmt.Sprintf("This discards what happened after %s: %s and %s (live is at %s).", at,
 			plural(int(f.Discard.Events), "event"), plural(f.Discard.Actions, "operator action"), clock(f.LiveT)),
 		"The session's journal is cut at " + at + " and goes on from there with this action; the databases are rebuilt by replay.",

@@ -125,7 +125,7 @@ func TestBranchAsksThenCutsTheJournal(t *testing.T) {
 	}
 	hs.command("goto 0:30")
 	hs.command("start URS_1")
-	hs.wantView("Branch at 00:00:30.000?")
+	hs.wantView("Branch at 00:00:30.000: :start URS_1?")
 	hs.wantView("This discards what happened after 00:00:30.000:")
 	hs.wantView("live is at 00:01:00.000")
 	hs.keys("n")
@@ -217,7 +217,7 @@ func TestBranchFromADialogAsks(t *testing.T) {
 	hs := liveDrill(t, 160, 48)
 	hs.command("goto 0:40")
 	hs.send(applyMsg{desc: "set", acts: []core.Action{{Kind: core.ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}}})
-	hs.wantView("Branch at 00:00:40.000?")
+	hs.wantView("Branch at 00:00:40.000: set?")
 	hs.keys("y")
 	hs.wantMsg("branched at 00:00:40.000")
 }
@@ -234,5 +234,48 @@ func TestParseVirtualTime(t *testing.T) {
 		if _, err := parseVirtualTime(in); err == nil {
 			t.Errorf("%q: no error", in)
 		}
+	}
+}
+
+// An action is checked against the world on the screen before anything is asked (attack 20 B5,
+// B15): live or rewound, a switchover to a stopped backup, a join of a member, an activation of
+// a strategy where it is active already or a deactivation where it is not are refused up front
+// — no question, no branch, nothing recorded.
+func TestActionsCheckedAtTheShownInstant(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 160, 48)
+	hs.step(10 * time.Second)
+	hs.command("stop! IxnServer_B")
+	hs.command("switchover")
+	hs.wantErr("cannot switch over from IxnServer: IxnServer_B is stopped")
+	hs.step(10 * time.Second)
+	hs.command("leave! FaxCluster FaxSrv_1")
+	hs.command("start IxnServer_B")
+	hs.step(10 * time.Second)
+	before, _ := hs.r.Journal()
+	for _, c := range []struct{ line, err string }{
+		{"activate A URS_1", "A is already active on URS_1"},
+		{"deactivate B URS_1", "B is not active on URS_1"},
+		{"join FaxCluster URS_1", "URS_1 is a RoutingServer, not an ESP server"},
+		{"join NoCluster FaxSrv_1", `unknown Application Cluster "NoCluster"`},
+		{"activate Z URS_1", `unknown strategy "Z"`},
+	} {
+		hs.command(c.line)
+		hs.wantErr(c.err)
+	}
+	hs.command("goto 0:15") // IxnServer_B stopped, FaxSrv_1 still a member
+	for _, c := range []struct{ line, err string }{
+		{"switchover", "IxnServer_B is stopped"},
+		{"join FaxCluster FaxSrv_1", "FaxSrv_1 is already a member of FaxCluster"},
+		{"activate A URS_1", "A is already active on URS_1"},
+	} {
+		hs.command(c.line)
+		hs.wantErr(c.err)
+		if hs.m.dlg != nil {
+			t.Fatalf("%s asked %q", c.line, hs.m.dlg.Title())
+		}
+	}
+	hs.command("live")
+	if after, _ := hs.r.Journal(); mustSHA(t, after.State) != mustSHA(t, before.State) || len(after.State.Applied) != len(before.State.Applied) {
+		t.Fatal("a refused action changed the session")
 	}
 }

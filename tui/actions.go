@@ -125,7 +125,7 @@ func init() {
 			summary: "load a strategy on URS instances", min: 2, max: -1, args: []argKind{argStrategy, argURS}, changes: true,
 			disabled: func(m *Model, a []string) string { return m.checkActivation(core.ActActivate, a[0], a[1:]) },
 			onKey:    func(m *Model) tea.Cmd { m.activationWizard(core.ActActivate); return nil },
-			run:   activation(core.ActActivate, "activated")},
+			run:      activation(core.ActActivate, "activated")},
 		{name: "deactivate", key: func(g *globalKeys) key.Binding { return g.Deactivate }, usage: "STRATEGY URS…",
 			summary: "unload a strategy from URS instances", min: 2, max: -1, args: []argKind{argStrategy, argURS}, changes: true,
 			disabled: func(m *Model, a []string) string { return m.checkActivation(core.ActDeactivate, a[0], a[1:]) },

@@ -81,6 +81,8 @@ type Model struct {
 	dir                string // where the file picker and :load start
 	// export writes the session as a scenario (Options.Export); nil: :export is not available.
 	export ExportFunc
+	// exportCheck says why :export may not write a path (Options.ExportCheck).
+	exportCheck func(path, source string) error
 	// branching: an action's command is being made under a question that already asks whether to
 	// branch (prepare), so applyCmd branches without asking again.
 	branching bool
@@ -159,6 +161,10 @@ func (m *Model) SetReadOnly(ro bool) { m.readOnly = ro }
 // SetExport gives :export its writer (Options.Export).
 func (m *Model) SetExport(f ExportFunc) { m.export = f }
 
+// SetExportCheck gives :export the check it asks before offering to overwrite a file
+// (Options.ExportCheck).
+func (m *Model) SetExportCheck(f func(path, source string) error) { m.exportCheck = f }
+
 // SetBundled gives :load's completion the bundled scenarios' names (Options.Bundled).
 func (m *Model) SetBundled(names []string) { m.bundled = names }
 
@@ -203,6 +209,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.subscribed {
 			return m.waitFrame()
 		}
+		return nil
+	case Frame: // a frame handed in by a program that feeds them itself (tests of the commands)
+		m.takeFrame(&msg)
 		return nil
 	case closedMsg:
 		return tea.Quit

@@ -241,21 +241,53 @@ func (m *Model) branchApplyCmd(desc string, acts []core.Action) tea.Cmd {
 	}
 }
 
+// exportArgs reads :export's arguments: one FILE and --expect, in either order. A FILE that
+// starts with - is refused (it looks like a mistyped option: write ./-name), and ~/ is the
+// home directory, as in a shell.
+func exportArgs(args []string) (path string, expect bool, err error) {
+	for _, a := range args {
+		switch {
+		case a == "--expect":
+			expect = true
+		case strings.HasPrefix(a, "-"):
+			return "", false, fmt.Errorf("export: %q is not an option of :export FILE [--expect] (a file whose name starts with - is written ./%s)", a, a)
+		case path != "":
+			return "", false, fmt.Errorf("export: one FILE, not %q and %q (usage: :export FILE [--expect])", path, a)
+		default:
+			path = a
+		}
+	}
+	if path == "" {
+		return "", false, errors.New("export: which file? (usage: :export FILE [--expect])")
+	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok || path == "~" {
+		home, herr := os.UserHomeDir()
+		if herr != nil {
+			return "", false, fmt.Errorf("export: %s: no home directory for ~ (%v)", path, herr)
+		}
+		path = filepath.Join(home, rest)
+	}
+	return path, expect, nil
+}
+
 // exportCmd writes the session as a scenario (:export FILE [--expect]).
 func (m *Model) exportCmd(args []string, force bool) (tea.Cmd, error) {
 	if m.export == nil {
 		return nil, errors.New("export: not available in this console")
 	}
-	expect := false
-	if len(args) == 2 {
-		if args[1] != "--expect" {
-			return nil, fmt.Errorf("export: %q: the only option is --expect (expect: lines from the figures now)", args[1])
-		}
-		expect = true
+	path, expect, err := exportArgs(args)
+	if err != nil {
+		return nil, err
 	}
-	path := args[0]
 	if !filepath.IsAbs(path) && m.dir != "" {
 		path = filepath.Join(m.dir, path)
+	}
+	if m.exportCheck != nil && m.frame != nil {
+		// Refused before anything is asked or opened: the session's own files, the scenario it
+		// runs, a device or a FIFO.
+		if err := m.exportCheck(path, m.frame.Source); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
 	}
 	sim, export := m.sim, m.export
 	run := func() tea.Msg {
@@ -269,13 +301,20 @@ func (m *Model) exportCmd(args []string, force bool) (tea.Cmd, error) {
 		}
 		return resultMsg{info: info}
 	}
-	if st, err := os.Stat(path); err == nil && !force {
-		if st.IsDir() {
-			return nil, fmt.Errorf("export: %s is a directory", path)
-		}
-		m.dlg = &confirmDialog{title: "Overwrite " + filepath.Base(path) + "?", danger: true,
-			body: []string{path + " exists: the export replaces it (:export! does not ask)."}, yes: run}
-		return nil, nil
+	st, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return run, nil
+	case st.IsDir():
+		return nil, fmt.Errorf("export: %s is a directory", path)
+	case force:
+		return run, nil
 	}
-	return run, nil
+	body := []string{path + " exists: the export replaces it (:export! does not ask)."}
+	if st.Mode()&os.ModeSymlink != 0 {
+		to, _ := os.Readlink(path)
+		body = []string{path + " is a symbolic link (to " + to + "): the export replaces the link with the file, and leaves what it points at as it is (:export! does not ask)."}
+	}
+	m.dlg = &confirmDialog{title: "Overwrite " + filepath.Base(path) + "?", danger: true, warn: "! This replaces a file.", body: body, yes: run}
+	return nil, nil
 }

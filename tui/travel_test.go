@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -277,5 +279,35 @@ func TestActionsCheckedAtTheShownInstant(t *testing.T) {
 	hs.command("live")
 	if after, _ := hs.r.Journal(); mustSHA(t, after.State) != mustSHA(t, before.State) || len(after.State.Applied) != len(before.State.Applied) {
 		t.Fatal("a refused action changed the session")
+	}
+}
+
+// :export takes --expect before or after FILE; a FILE that starts with - is refused as a
+// mistyped option, not written (attack 20 B12); ~/ is the home directory.
+func TestExportArguments(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	for _, c := range []struct {
+		args   []string
+		path   string
+		expect bool
+		err    string
+	}{
+		{[]string{"d.yaml"}, "d.yaml", false, ""},
+		{[]string{"d.yaml", "--expect"}, "d.yaml", true, ""},
+		{[]string{"--expect", "d.yaml"}, "d.yaml", true, ""},
+		{[]string{"./-d.yaml"}, "./-d.yaml", false, ""},
+		{[]string{"~/d.yaml"}, filepath.Join(home, "d.yaml"), false, ""},
+		{[]string{"--expect"}, "", false, "which file?"},
+		{[]string{"--help"}, "", false, `"--help" is not an option`},
+		{[]string{"-o", "d.yaml"}, "", false, `"-o" is not an option`},
+		{[]string{"a.yaml", "b.yaml"}, "", false, "one FILE"},
+	} {
+		path, expect, err := exportArgs(c.args)
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: %q %v, want the error %q", c.args, path, err, c.err)
+		case c.err == "" && (err != nil || path != c.path || expect != c.expect):
+			t.Errorf("%q: %q %v %v", c.args, path, expect, err)
+		}
 	}
 }

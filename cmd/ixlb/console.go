@@ -94,10 +94,19 @@ func savedSpeed(ss session) (float64, bool) {
 type curDir struct {
 	mu  sync.Mutex
 	dir string
+	ss  session // its session, whose files an export must not write (nil: none known)
 }
 
-func (c *curDir) get() string  { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
-func (c *curDir) set(d string) { c.mu.Lock(); c.dir = d; c.mu.Unlock() }
+func (c *curDir) get() string { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
+func (c *curDir) set(ss session) {
+	c.mu.Lock()
+	c.dir, c.ss = ss.Dir(), ss
+	c.mu.Unlock()
+}
+
+// session is the running scenario's session (its Owns reads only what it was opened with, so
+// it may be asked from any goroutine).
+func (c *curDir) session() session { c.mu.Lock(); defer c.mu.Unlock(); return c.ss }
 
 // openConsoleScenario moves the console's persister to the session of a scenario opened from the
 // console: its own directory, resumed unless fresh. On error the running scenario's session is
@@ -134,6 +143,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		if same { // put the running scenario's session back
 			if back, berr := openSession(old.Dir(), cfg, false, false); berr == nil {
 				p.ss, p.log = back, back.EventSink()
+				cur.set(back)
 			}
 		}
 		var mm *store.ScenarioMismatchError
@@ -143,7 +153,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		return tui.ScenarioSession{}, err
 	}
 	p.ss, p.log = nss, nss.EventSink()
-	cur.set(nss.Dir())
+	cur.set(nss)
 	if !same {
 		old.Close()
 	}
@@ -250,7 +260,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	}
 	// Each scenario keeps its own session in its own directory: one opened from the console
 	// (o, :load) resumes its saved session unless the operator chose to start it over.
-	cur := &curDir{dir: ss.Dir()}
+	cur := &curDir{dir: ss.Dir(), ss: ss}
 	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
 		return openConsoleScenario(p, cur, cfg, source, fresh)
 	}
@@ -263,7 +273,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		// Failing to keep the speed is not worth an error.
 		opts.SpeedChanged = func(x float64) { p.ss.SetConsoleSpeed(strconv.FormatFloat(x, 'g', -1, 64)) }
 	}
-	opts.Export = consoleExport(cur)
+	opts.Export, opts.ExportCheck = consoleExport(cur), consoleExportCheck(cur)
 	for _, b := range scenarios.Bundled() {
 		opts.Bundled = append(opts.Bundled, b.Name)
 	}

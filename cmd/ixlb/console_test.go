@@ -17,6 +17,12 @@ import (
 // manual mode (virtual time advances only by Step).
 func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.Runner, *persister, []core.Event) {
 	t.Helper()
+	return openConsoleRunnerOf(t, dir, sc, "")
+}
+
+// openConsoleRunnerOf is openConsoleRunner with the scenario file the console says it runs.
+func openConsoleRunnerOf(t *testing.T, dir string, sc *scenarios.Scenario, source string) (*tui.Runner, *persister, []core.Event) {
+	t.Helper()
 	ss, err := openSession(dir, sc.Config, false, false)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +34,7 @@ func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.R
 			t.Fatal(err)
 		}
 	}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: p, Resume: ss.Resume(), History: history,
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: source, Persister: p, Resume: ss.Resume(), History: history,
 		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())}})
 	if err != nil {
 		t.Fatal(err)

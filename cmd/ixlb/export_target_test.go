@@ -79,16 +79,16 @@ func TestExportNeverWritesTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	targets := map[string]string{ // the target, and what the refusal says
-		filepath.Join(data, "ixlb.db"):           "is a file of the session",
-		filepath.Join(data, "ixlb.db-wal"):       "is a file of the session",
-		filepath.Join(data, "ixn.db"):            "is a file of the session",
-		filepath.Join(data, "ixn.db-shm"):        "is a file of the session",
-		filepath.Join(data, store.LockFileName):  "is a file of the session",
-		filepath.Join(data, "scenario.yaml"):     "is a file of the session",
-		filepath.Join(tmp, "link-to-journal"):    "is a file of the session",
+		filepath.Join(data, "ixlb.db"):            "is a file of the session",
+		filepath.Join(data, "ixlb.db-wal"):        "is a file of the session",
+		filepath.Join(data, "ixn.db"):             "is a file of the session",
+		filepath.Join(data, "ixn.db-shm"):         "is a file of the session",
+		filepath.Join(data, store.LockFileName):   "is a file of the session",
+		filepath.Join(data, "scenario.yaml"):      "is a file of the session",
+		filepath.Join(tmp, "link-to-journal"):     "is a file of the session",
 		filepath.Join(data, "..", "data", "x.db"): "",
-		fifo:                                     "is not a regular file (a FIFO)",
-		tmp:                                      "is a directory",
+		fifo: "is not a regular file (a FIFO)",
+		tmp:  "is a directory",
 	}
 	delete(targets, filepath.Join(data, "..", "data", "x.db")) // (not a name of the session's)
 	dev := filepath.Join(tmp, "null")

@@ -53,7 +53,10 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 	}
 	// keys types s; a person's keys come apart (the console takes keys 25 ms apart or less for
 	// one burst: a paste).
-	keys := func(s string) { time.Sleep(50 * time.Millisecond); tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+	keys := func(s string) {
+		time.Sleep(50 * time.Millisecond)
+		tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)})
+	}
 	// answer answers a question as a person does: after reading it (the console ignores a key
 	// that comes with the ones that asked).
 	answer := func(s string) { time.Sleep(400 * time.Millisecond); keys(s) }

@@ -674,23 +674,36 @@ func (m *Model) setSpeed(x float64) tea.Cmd {
 	}
 }
 
-// stepSpeed moves to the next or previous of Speeds.
+// stepSpeed moves to the next or previous of Speeds: + to the next faster step, - to the next
+// slower one; below the slowest step - halves the pace (down to MinSpeed), so it never speeds
+// up.
 func (m *Model) stepSpeed(dir int) tea.Cmd {
 	cur := 1.0
 	if m.frame != nil {
 		cur = m.frame.Speed
 	}
-	i := slices.IndexFunc(Speeds, func(x float64) bool { return x >= cur })
-	switch {
-	case i < 0:
-		i = len(Speeds) - 1
-	case dir > 0 && Speeds[i] == cur:
-		i++
-	case dir < 0:
-		i--
+	next := cur
+	if dir > 0 {
+		if i := slices.IndexFunc(Speeds, func(x float64) bool { return x > cur }); i >= 0 {
+			next = Speeds[i]
+		}
+	} else {
+		next = max(MinSpeed, cur/2)
+		for _, x := range Speeds {
+			if x < cur {
+				next = x
+			}
+		}
 	}
-	i = clamp(i, 0, len(Speeds)-1)
-	return m.setSpeed(Speeds[i])
+	if next == cur {
+		if dir > 0 {
+			m.info("fastest step already (:speed N sets any pace up to 100000)")
+		} else {
+			m.info("slowest pace already (0.01x)")
+		}
+		return nil
+	}
+	return m.setSpeed(next)
 }
 
 // --- operator actions on the selection ----------------------------------------------------

@@ -232,7 +232,7 @@ func TestParseVirtualTime(t *testing.T) {
 			t.Errorf("%q: %v %v, want %v", in, time.Duration(got), err, want)
 		}
 	}
-	for _, in := range []string{"", "-5", "1:60", "a:b", "1:2:3:4", "1.5:00", "-1s", "1::2"} {
+	for _, in := range []string{"", "-5", "1:60", "a:b", "1:2:3:4", "1.5:00", "-1s", "1::2", "NaN", "nan", "1:NaN", "Inf", "-Inf", "1e400"} {
 		if _, err := parseVirtualTime(in); err == nil {
 			t.Errorf("%q: no error", in)
 		}

@@ -44,15 +44,19 @@ type wallTicker struct{ t *time.Ticker }
 func (w wallTicker) C() <-chan time.Time { return w.t.C }
 func (w wallTicker) Stop()               { w.t.Stop() }
 
-// MaxSpeed is the fastest pace offered: virtual seconds per wall-clock second.
-const MaxSpeed = 100000
+// MaxSpeed and MinSpeed are the fastest and slowest paces offered: virtual seconds per
+// wall-clock second. Slower than MinSpeed a console would look stopped while it says it runs.
+const (
+	MaxSpeed = 100000
+	MinSpeed = 0.01
+)
 
-// ParseSpeed reads a speed factor as the console and `--speed` take it: a finite number greater
-// than 0 and at most MaxSpeed, with an optional x ("10x").
+// ParseSpeed reads a speed factor as the console and `--speed` take it: a finite number from
+// MinSpeed to MaxSpeed, with an optional x ("10x").
 func ParseSpeed(s string) (float64, error) {
 	x, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "x"), 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x <= 0 || x > MaxSpeed {
-		return 0, fmt.Errorf("speed: %q must be a number greater than 0 and at most 100000 (e.g. 0.5, 10, 1000)", s)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < MinSpeed || x > MaxSpeed {
+		return 0, fmt.Errorf("speed: %q must be a number from 0.01 to 100000 (e.g. 0.5, 10, 1000)", s)
 	}
 	return x, nil
 }
@@ -518,7 +522,7 @@ func (r *Runner) SetSpeed(x float64) {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return // not a pace: the clock would stop (NaN) or jump
 	}
-	x = max(0.01, min(x, MaxSpeed))
+	x = max(MinSpeed, min(x, MaxSpeed))
 	_ = r.exec(func() { r.speed = x })
 }
 

@@ -750,10 +750,31 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		} else {
 			out = append(out, "It is not the active Interaction Server: nothing changes for interactions now; while it is stopped, no switchover to it is possible.")
 		}
-	case core.TypeDBServer:
-		out = append(out, "DAPs through it fail: the Interaction Server fails over to its other DAPs.")
-	case core.TypeDatabaseAccessPoint:
-		out = append(out, "The Interaction Server fails over to its other DAPs to the same database.")
+	case core.TypeDBServer, core.TypeDatabaseAccessPoint:
+		via := func(d core.DAPView) bool { return d.Name == a.Name || d.DBServer == a.Name }
+		through, others := 0, 0
+		for _, d := range s.DAPs {
+			switch {
+			case via(d):
+				if d.InUse || d.Up {
+					through++
+				}
+			case d.Running && (d.DBServer == "" || d.DBServerRunning) && d.Up && d.Database == s.Database:
+				others++
+			}
+		}
+		what := "DAPs through it fail"
+		if a.Type == core.TypeDatabaseAccessPoint {
+			what = "It fails"
+		}
+		switch {
+		case s.ActiveIS == "" || s.Database == "" || through == 0:
+			out = append(out, "The active Interaction Server does not reach "+orNone(s.Database)+" through it now: nothing changes for interactions.")
+		case others == 0:
+			out = append(out, what+", and it is the Interaction Server's last way to "+s.Database+": no other DAP reaches it, so all work is held (media servers hold new interactions, writes wait) until a DAP reaches "+s.Database+" again.")
+		default:
+			out = append(out, what+": the Interaction Server fails over to its other "+plural(others, "DAP")+" to "+s.Database+".")
+		}
 	default:
 		if a.Type.IsESP() {
 			out = append(out, "ESP requests go to the other running servers of its cluster or type.")

@@ -95,13 +95,25 @@ type curDir struct {
 	mu  sync.Mutex
 	dir string
 	ss  session // its session, whose files an export must not write (nil: none known)
+	// def is the directory the running scenario would have without --data (defaultDataDir):
+	// opening that scenario again from the console means the running session, wherever it is.
+	def string
 }
 
 func (c *curDir) get() string { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
-func (c *curDir) set(ss session) {
+func (c *curDir) set(ss session, def string) {
 	c.mu.Lock()
-	c.dir, c.ss = ss.Dir(), ss
+	c.dir, c.ss, c.def = ss.Dir(), ss, def
 	c.mu.Unlock()
+}
+
+// running says whether a scenario whose default directory is def is the one running, and
+// where its session is.
+func (c *curDir) running(def string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clean := filepath.Clean(def)
+	return c.dir, clean == filepath.Clean(c.dir) || (c.def != "" && clean == filepath.Clean(c.def))
 }
 
 // session is the running scenario's session (its Owns reads only what it was opened with, so
@@ -112,9 +124,13 @@ func (c *curDir) session() session { c.mu.Lock(); defer c.mu.Unlock(); return c.
 // console: its own directory, resumed unless fresh. On error the running scenario's session is
 // kept (or reopened, when it was the same directory).
 func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
-	next, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+	def, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
 	if err != nil {
 		return tui.ScenarioSession{}, err
+	}
+	next := def
+	if dir, ok := cur.running(def); ok {
+		next = dir // the running scenario again: its session, also when it is --data's
 	}
 	old := p.ss
 	same := !old.Temporary() && filepath.Clean(old.Dir()) == filepath.Clean(next)
@@ -143,7 +159,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		if same { // put the running scenario's session back
 			if back, berr := openSession(old.Dir(), cfg, false, false); berr == nil {
 				p.ss, p.log = back, back.EventSink()
-				cur.set(back)
+				cur.set(back, cur.def)
 			}
 		}
 		var mm *store.ScenarioMismatchError
@@ -153,7 +169,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		return tui.ScenarioSession{}, err
 	}
 	p.ss, p.log = nss, nss.EventSink()
-	cur.set(nss)
+	cur.set(nss, def)
 	if !same {
 		old.Close()
 	}
@@ -167,8 +183,8 @@ func savedSession(cur *curDir, cfg core.Config, source string) string {
 	if err != nil {
 		return ""
 	}
-	if filepath.Clean(dir) == filepath.Clean(cur.get()) {
-		return "the one running now, in " + dir
+	if running, ok := cur.running(dir); ok {
+		return "the one running now, in " + running
 	}
 	info, ok, err := store.PeekSession(dir)
 	switch {
@@ -261,6 +277,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	// Each scenario keeps its own session in its own directory: one opened from the console
 	// (o, :load) resumes its saved session unless the operator chose to start it over.
 	cur := &curDir{dir: ss.Dir(), ss: ss}
+	cur.def, _ = defaultDataDir(sc)
 	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
 		return openConsoleScenario(p, cur, cfg, source, fresh)
 	}

@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
+	"github.com/ixlb/ixlb/tui"
 )
 
 // The console started without a terminal says so, suggests ixlb run, and leaves no session
@@ -107,5 +110,54 @@ func TestSeedFlagInWords(t *testing.T) {
 	}
 	if _, errOut, code := runBin(t, "run", "seed-example", "--seed", "18446744073709551615", "--json"); code > 1 {
 		t.Fatalf("the largest seed: exit %d: %s", code, errOut)
+	}
+}
+
+// With --data, opening the running scenario again from the console (:load NAME, or its file)
+// is the running session, in --data's directory — not the scenario's default directory, where
+// another session of it may be (attack 20 B10). The file picker's question says it runs now.
+func TestLoadOfTheRunningScenarioWithData(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	sc, err := scenarios.Resolve("urs-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another session of the same scenario in its default directory, at 5 s.
+	def, _ := defaultDataDir(sc)
+	other, p0, _ := openConsoleRunner(t, def, sc)
+	other.Step(5 * time.Second)
+	closeConsole(t, other, p0)
+
+	data := filepath.Join(t.TempDir(), "data")
+	ss, err := openSession(data, sc.Config, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &persister{ss: ss, log: ss.EventSink()}
+	cur := &curDir{dir: ss.Dir(), ss: ss, def: def}
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: sc.File, Persister: p,
+		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
+		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+			return openConsoleScenario(p, cur, cfg, source, fresh)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { r.Close(); p.ss.Close() }()
+	r.Step(12 * time.Second)
+	for _, source := range []string{"urs-failover", sc.File, "../../scenarios/urs-failover.yaml"} {
+		if got := savedSession(cur, sc.Config, source); got != "the one running now, in "+data {
+			t.Fatalf("%s: described as %q", source, got)
+		}
+		if err := r.Replace(sc.Config, source, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Step(0); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := r.TryNext()
+		if f.Snap.T != int64(12*time.Second) || cur.get() != data {
+			t.Fatalf(":load %s opened the session at %v in %s", source, time.Duration(f.Snap.T), cur.get())
+		}
 	}
 }

@@ -200,16 +200,19 @@ func savedSession(cur *curDir, cfg core.Config, source string) string {
 
 // needTerminal says why the console cannot draw here: it needs a terminal for its output, and
 // one to read keys from (standard input, or the controlling terminal when input is redirected).
+// It needs a controlling terminal too, whatever its input and output are: without one (started
+// under setsid, or by a service with a terminal device handed to it) the kernel never tells it
+// the terminal was resized, and it would draw for the size it started at.
 func needTerminal() error {
 	if !isatty.IsTerminal(os.Stdout.Fd()) {
 		return errors.New("the console needs a terminal: its output is not one (redirected to a file or a pipe?)")
 	}
-	if isatty.IsTerminal(os.Stdin.Fd()) {
-		return nil
-	}
 	tty, err := os.Open("/dev/tty")
 	if err != nil {
-		return errors.New("the console needs a terminal to read keys from: its input is not one, and there is no controlling terminal")
+		if !isatty.IsTerminal(os.Stdin.Fd()) {
+			return errors.New("the console needs a terminal to read keys from: its input is not one, and there is no controlling terminal")
+		}
+		return errors.New("the console needs a terminal: it has no controlling terminal (started with setsid?), so it would never learn that the terminal was resized")
 	}
 	tty.Close()
 	return nil

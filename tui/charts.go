@@ -26,7 +26,13 @@ func (w *trendWindow) take(f *Frame) bool {
 	if len(f.Samples) == 0 {
 		return f.Reset
 	}
-	w.s = append(w.s, f.Samples...)
+	for _, s := range f.Samples {
+		if n := len(w.s); n > 0 && w.s[n-1].T == s.T {
+			w.s[n-1] = s // taken again: an operator acted at that whole second
+			continue
+		}
+		w.s = append(w.s, s)
+	}
 	if n := len(w.s); n > live.TrendKeep {
 		w.s = append(w.s[:0], w.s[n-live.TrendKeep:]...)
 	}

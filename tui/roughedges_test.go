@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -238,4 +239,41 @@ func TestStopQuestionForTheLastWayToTheDatabase(t *testing.T) {
 		}
 		h.keys("n")
 	}
+}
+
+// A stop or start at a whole second is marked in that second's column, whoever made it: the
+// timeline's start at 0:30 and the operator's stop at 1:00 are 30 columns apart (attack 20 B17),
+// live, rewound and reopened alike.
+func TestMarksAtWholeSeconds(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Timeline = append(cfg.Timeline,
+		core.TimedAction{At: 10 * time.Second, Action: core.Action{Kind: core.ActStop, App: "URS_1"}},
+		core.TimedAction{At: 30 * time.Second, Action: core.Action{Kind: core.ActStart, App: "URS_1"}})
+	h := newHarness(t, cfg, 160, 48)
+	h.step(time.Minute)
+	h.command("stop! URS_1")
+	h.step(10 * time.Second)
+	marks := func() (stops, starts []time.Duration) {
+		rp := h.m.panes[paneRouting].(*routingPane)
+		up, times := rp.up[0], rp.times
+		for i := 1; i < len(up); i++ {
+			switch {
+			case up[i-1] && !up[i]:
+				stops = append(stops, time.Duration(times[i]))
+			case !up[i-1] && up[i]:
+				starts = append(starts, time.Duration(times[i]))
+			}
+		}
+		return stops, starts
+	}
+	check := func(when string) {
+		t.Helper()
+		stops, starts := marks()
+		if fmt.Sprint(stops) != "[10s 1m0s]" || fmt.Sprint(starts) != "[30s]" {
+			t.Fatalf("%s: ▼ in the columns ending %v, ▲ in %v", when, stops, starts)
+		}
+	}
+	check("live")
+	h.command("goto 1:05")
+	check("rewound")
 }

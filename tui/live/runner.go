@@ -509,6 +509,7 @@ func (r *Runner) apply(a core.Action) error {
 	if err := r.eng.Apply(a); err != nil {
 		return err
 	}
+	r.trend.retake(r.eng)
 	if r.opts.Persister != nil {
 		if perr := r.opts.Persister.RecordAction(r.eng.Now(), a); perr != nil {
 			r.perr = "record action: " + perr.Error()

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -310,4 +311,44 @@ func TestExportArguments(t *testing.T) {
 			t.Errorf("%q: %q %v %v", c.args, path, expect, err)
 		}
 	}
+}
+
+// While work is held (no DAP reaches the database), the rewound console's status bar gives the
+// figures `ixlb run` gives stopped at that instant, under the same labels (attack 20 B13: it
+// gave the IS's in-memory in URS and with agent instead; fixed by the status bar reading
+// Snapshot.Recorded, and kept so here).
+func TestRewoundFiguresWhileHeldAreTheRunsAtT(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 250, 48)
+	hs.step(20 * time.Second)
+	hs.command("stop! DBServer_1")
+	hs.command("stop! DBServer_2")
+	hs.step(25 * time.Second)
+	hs.command("goto 0:37.5")
+	if !hs.snap().Held {
+		t.Fatal("no work is held at 0:37.5")
+	}
+	cfg := seedConfig()
+	cfg.Duration = 37500 * time.Millisecond
+	cfg.Timeline = append(cfg.Timeline,
+		core.TimedAction{At: 20 * time.Second, Action: core.Action{Kind: core.ActStop, App: "DBServer_1"}, Operator: true},
+		core.TimedAction{At: 20 * time.Second, Action: core.Action{Kind: core.ActStop, App: "DBServer_2"}, Operator: true})
+	e, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(int64(cfg.Duration))
+	rep, err := e.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic := rep.Interactions
+	var inURS, withAgent int64 // what the IS holds in memory
+	for _, q := range hs.snap().Queues {
+		inURS, withAgent = inURS+q.InURS, withAgent+q.WithAgent
+	}
+	if inURS == ic.InURS && withAgent == ic.WithAgent {
+		t.Fatal("the IS holds what the databases have: nothing to tell apart")
+	}
+	want := fmt.Sprintf("submitted %d · completed %d · queued %d · in URS %d · with agent %d", ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent)
+	hs.wantView(want)
 }

@@ -370,7 +370,11 @@ func (m *Model) keyAction(k tea.KeyMsg) (tea.Cmd, bool) {
 			continue
 		}
 		if m.readOnly && a.changes {
-			m.fail(errReadOnly(b.Help().Desc))
+			what := b.Help().Desc // one wording with the command's refusal: ":stop"
+			if a.name != "" {
+				what = ":" + a.name
+			}
+			m.fail(errReadOnly(what))
 			return nil, true
 		}
 		if a.onKey != nil {

@@ -83,7 +83,7 @@ func (m *Model) whileRewound() string {
 		return ""
 	}
 	return "rewound to " + clock(m.shownT()) + ": the live simulation waits at " + clock(m.frame.LiveT) +
-		" — ] steps forward, :live returns to it (then space runs it)"
+		" — ] steps forward, :live returns to it as it was, running or paused"
 }
 
 // travelState is the console's one rewind under way: rewinds run one at a time, in the order

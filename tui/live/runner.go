@@ -163,7 +163,7 @@ func hotEvent(e *core.Event) bool {
 	case core.EvToURS:
 		return e.Resubmission
 	case core.EvESPFault, core.EvDAPFailover, core.EvSwitchover, core.EvConfigChanged,
-		core.EvAppStopped, core.EvAppStarted, core.EvHeld, core.EvActivated, core.EvDeactivated,
+		core.EvAppStopped, core.EvAppStarted, core.EvHeld, core.EvHeldReleased, core.EvActivated, core.EvDeactivated,
 		core.EvClusterJoined, core.EvClusterLeft, core.EvDoubleBooked, core.EvRoutingTimeout:
 		return true
 	}

@@ -352,3 +352,28 @@ func TestRewoundFiguresWhileHeldAreTheRunsAtT(t *testing.T) {
 	want := fmt.Sprintf("submitted %d · completed %d · queued %d · in URS %d · with agent %d", ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent)
 	hs.wantView(want)
 }
+
+// The clock reads to the millisecond: an instant that reads as the live one is the live one.
+// ] from ten seconds before lands on live, not on a view nanoseconds before it (attack 20 O2),
+// and :goto of the time on the screen shows the world with what was just done (O14).
+func TestTheLiveInstantAsTheClockReadsIt(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 160, 48)
+	hs.step(time.Minute + 13*time.Millisecond + 500)
+	hs.command("stop! URS_2")
+	hs.command("goto 0:50.013")
+	if !hs.m.rewound() {
+		t.Fatal("not rewound")
+	}
+	hs.keys("]")
+	if hs.m.rewound() {
+		t.Fatalf("] landed on a rewound view at %v", time.Duration(hs.snap().T))
+	}
+	hs.command("goto 00:01:00.013")
+	if hs.m.rewound() || hs.appRunning("URS_2") {
+		t.Fatal(":goto of the time on the screen did not show the live world")
+	}
+	hs.command("goto 00:01:00.012")
+	if !hs.m.rewound() || !hs.appRunning("URS_2") {
+		t.Fatal(":goto a millisecond earlier did not rewind")
+	}
+}

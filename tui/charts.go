@@ -101,6 +101,9 @@ func barRows(th *theme, w int, indent string, items []barItem) []row {
 	var total, top int64
 	for _, it := range items {
 		nameW = max(nameW, width(it.name))
+		if it.stopped {
+			nameW = max(nameW, width(it.name)+2) // room for " ○" beside the name
+		}
 		total += it.value
 		top = max(top, it.value)
 	}

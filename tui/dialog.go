@@ -629,7 +629,14 @@ func wrapAll(lines []string, w int) []string {
 			out = append(out, l)
 			continue
 		}
-		out = append(out, strings.Split(ansi.Wrap(l, w, " ,"), "\n")...)
+		// A break after a comma keeps the comma: wrapped one cell short, it still fits.
+		for _, part := range strings.Split(ansi.Wrap(l, max(1, w-1), " ,"), "\n") {
+			if width(part) > w {
+				out = append(out, strings.Split(ansi.Wrap(part, w, ""), "\n")...)
+				continue
+			}
+			out = append(out, part)
+		}
 	}
 	return out
 }

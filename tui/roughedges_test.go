@@ -277,3 +277,21 @@ func TestMarksAtWholeSeconds(t *testing.T) {
 	h.command("goto 1:05")
 	check("rewound")
 }
+
+// A stopped DAP's bar keeps its name beside the ○ mark when it fits (attack 20 O8), and a
+// question's text wraps within the dialog, never cut (O9: a line broken after a comma was one
+// cell too wide).
+func TestNamesAndQuestionsAreWhole(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(10 * time.Second)
+	h.command("stop! DAP_1")
+	h.step(5 * time.Second)
+	h.wantView("DAP_1 ○")
+	h.command("restart")
+	h.wantView("resubmitted, those with agents stay.")
+	for _, l := range wrapAll([]string{"queued interactions are routed again, those in a URS are resubmitted, those with agents stay."}, 68) {
+		if width(l) > 68 {
+			t.Fatalf("wrapped to %d cells: %q", width(l), l)
+		}
+	}
+}

@@ -251,8 +251,12 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%v", err)
 		}
 	}
+	// What this start makes, and takes away again if there is no terminal to draw on: the
+	// session's directory, and its parent ($XDG_STATE_HOME/ixlb) when that is new too.
 	_, statErr := os.Stat(dir)
 	made := dir != "" && errors.Is(statErr, fs.ErrNotExist)
+	_, statErr = os.Stat(filepath.Dir(dir))
+	madeParent := made && errors.Is(statErr, fs.ErrNotExist)
 	ss, err := openSession(dir, sc.Config, console.fresh, console.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -308,6 +312,9 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		ss.Close()
 		if made {
 			os.RemoveAll(dir)
+		}
+		if madeParent {
+			os.Remove(filepath.Dir(dir)) // only if still empty
 		}
 		return exitf(2, "%v\nTo run %s without a terminal: ixlb run %s (--json for the report, --events FILE for the log)", noTerminal, sc.Config.Name, arg)
 	}

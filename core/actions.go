@@ -65,7 +65,7 @@ func (e *Engine) stopApp(name string) error {
 		e.updateEligibility(a.urs)
 		e.resubmitPending(a.urs)
 	case TypeInteractionServer:
-		a.usingDB = "" // it reads its DAPs anew when it starts
+		a.isMem.Forget() // it reads its DAPs anew when it starts
 		if a.id != e.is.active {
 			return nil
 		}
@@ -134,8 +134,15 @@ func (e *Engine) activation(a Action) error {
 		}
 		us = append(us, u)
 	}
+	// One Strategy Activation Wizard action (several URS shift-clicked) is one step: every URS
+	// it names is activated before the strategy's waiting interactions are handed out, so they
+	// are shared by the round-robin rule instead of all going to the first URS named.
+	st := e.strats[si]
 	for _, u := range us {
-		e.setActivated(e.strats[si], u, a.Kind == ActActivate, true)
+		e.setActivated(st, u, a.Kind == ActActivate, true)
+	}
+	if a.Kind == ActActivate {
+		e.drain(st)
 	}
 	return nil
 }
@@ -288,7 +295,7 @@ func (e *Engine) restartIS(name string) error {
 	}
 	e.ev.App = name
 	e.emit(EvAppStopped)
-	a.usingDB = ""
+	a.isMem.Forget() // active or standby, it reads its DAPs anew when it next becomes active
 	a.epoch++
 	wasActive := a.id == e.is.active
 	prev := e.is.db

@@ -231,7 +231,7 @@ func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
 	seen := e.now - u.statDelay // u's statistics show the agents as they were then
 	capacity := g.capacity[m]
 	skip := func(k int) bool {
-		return e.avoid(ix, k) || e.asked[k] > 0 && e.askedBy(k, u.app.id) >= capacity-e.load[k]
+		return e.avoid(ix, k) || (e.asked[k] > 0 || e.lingering[k] > 0) && e.askedBy(k, u.app.id) >= capacity-e.load[k]-e.lingerSeen(k, u)
 	}
 	settled := g.settled[m]
 	// Agents that became ready lately: u sees them sooner than the slowest URS when its own
@@ -315,13 +315,43 @@ func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, se
 	case u.reserves && c.resv: // a reserving URS sees reservations at once
 	case e.load[k] < g.capacity[m]: // ready again: judged in the free list
 	default:
-		// u believes one unit free (the one this fill took), less what it has asked for or routed.
+		// u believes one unit free (the one this fill took), less what it has asked for or routed;
+		// a reserving URS sees the reservations at once: none may fill that unit.
 		asked, held := e.claimsOf(k, u.app.id)
-		if asked == 0 && held < g.capacity[m] && !e.avoid(ix, k) {
+		if asked == 0 && held < g.capacity[m] && !e.reservedFor(k, u, g.capacity[m]) && !e.avoid(ix, k) {
 			return c.agent, true
 		}
 	}
 	return -1, false
+}
+
+// lingerSeen is how many units of agent-media k a reserving URS u sees held by reservations that
+// outlived their interaction: a reserving URS sees reservations at once, its own among them, so
+// it does not ask for an agent they fill — except its own when reject-subsequent-request is false,
+// which its request renews. A URS that does not reserve sees none: the arbiter does not concern it.
+func (e *Engine) lingerSeen(k int, u *ursState) int32 {
+	n := e.lingering[k]
+	if n == 0 || !u.reserves {
+		return 0
+	}
+	if !e.is.rejectSubsequent {
+		for _, l := range e.lingers[int32(k)] {
+			if l.urs == u.app.id {
+				n--
+			}
+		}
+	}
+	return n
+}
+
+// reservedFor reports whether reserving URS u sees every unit of agent-media k, of capacity
+// capacity, held by reservations (those of interactions the agent holds, and lingering ones it
+// cannot renew) or by a lingering reservation on top of the unit it believes free.
+func (e *Engine) reservedFor(k int, u *ursState, capacity int32) bool {
+	if !u.reserves || e.resv[k] == 0 {
+		return false
+	}
+	return e.lingerSeen(k, u) > 0 || e.resv[k]-e.lingering[k] >= capacity
 }
 
 // avoid reports whether an interaction once denied should not ask for agent-media k: one another
@@ -345,7 +375,13 @@ func (e *Engine) request(slot int32, u *ursState, ag int32) {
 	ix.claimKey, ix.claim = e.askKey(k, u.app.id), claimAsked
 	e.claims[ix.claimKey]++
 	e.asked[k]++
-	e.after(u.stepTime, tReserve, slot, ag, 0)
+	// What the URS sends is decided now: a reservation request when it reserves, a
+	// RequestRouteCall otherwise (an option set while it is on its way does not change it).
+	var resv uint8
+	if u.reserves {
+		resv = 1
+	}
+	e.after(u.stepTime, tReserve, slot, ag, resv)
 }
 
 // claimsOf is what URS urs has asked for agent-media k and not been answered, and how many of the
@@ -400,26 +436,27 @@ func (e *Engine) unclaim(ix *ixn) {
 func (e *Engine) askKey(k int, urs int32) int64 { return int64(k)*int64(len(e.apps)) + int64(urs) }
 
 // reserveDecide is the URS's request for an agent reaching the IS: a RequestRouteCall from a URS
-// that does not reserve, a reservation request from one that does.
-func (e *Engine) reserveDecide(slot int32, ag int32) {
+// that did not reserve when it sent it, a reservation request from one that did.
+func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 	ix := &e.ixns[slot]
 	u := e.apps[ix.urs].urs
 	m := int(ix.media)
 	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
-	if !u.reserves {
+	if !reservation {
 		// RequestRouteCall without a reservation: the IS delivers, whatever the agent holds.
 		e.route(slot, ag)
 		return
 	}
+	// A subsequent request of the URS holding a reservation of the agent that outlived its
+	// interaction renews it when reject-subsequent-request is false: no new unit is asked for,
+	// so nothing is arbitrated.
+	if i := e.lingerOf(k, u.app.id); i >= 0 && !e.is.rejectSubsequent {
+		e.prolong(slot, ag, i)
+		return
+	}
 	if e.resv[k] >= g.capacity[m] {
-		// Already reserved: the request fails — unless this URS holds a reservation of the agent
-		// that outlived its interaction and reject-subsequent-request is false: it renews it.
-		if i := e.lingerOf(k, u.app.id); i >= 0 && !e.is.rejectSubsequent {
-			e.prolong(slot, ag, i)
-			return
-		}
-		e.deny(slot, ag)
+		e.deny(slot, ag) // already reserved: the request fails
 		return
 	}
 	if len(e.collecting[k]) > 0 {
@@ -448,6 +485,19 @@ func (e *Engine) collectDone(ag int32, m int) {
 		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen && ix.state == StateInURS {
 			live = append(live, w)
 		}
+	}
+	// A request whose URS now holds a lingering reservation of the agent (its interaction was
+	// rejected during the window) renews it, as it would have on arrival.
+	if !e.is.rejectSubsequent && e.lingering[k] > 0 {
+		keep := live[:0]
+		for _, w := range live {
+			if i := e.lingerOf(k, e.ixns[w.slot].urs); i >= 0 {
+				e.prolong(w.slot, ag, i)
+				continue
+			}
+			keep = append(keep, w)
+		}
+		live = keep
 	}
 	g := e.groups[e.agents[ag].group]
 	for len(live) > 0 && e.resv[k] < g.capacity[m] {
@@ -482,6 +532,7 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 	ix := &e.ixns[slot]
 	k := int32(int(ag)*len(e.media) + int(ix.media))
 	ls := e.lingers[k]
+	e.lingering[k]--
 	if ls = append(ls[:i], ls[i+1:]...); len(ls) == 0 {
 		delete(e.lingers, k)
 	} else {
@@ -624,6 +675,7 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		if ix.resvd {
 			flag = 1 // the agent's unit is reserved until the work ends
 		}
+		ix.doneAt, ix.doneFlag = e.now+d, flag
 		e.schedule(timer{at: e.now + d, kind: tComplete, slot: slot, gen: ix.gen, arg: ag, aux: ix.media, flag: flag})
 		if e.is.handlingTimeout > 0 && d > e.is.handlingTimeout {
 			// Only work that outlasts handling-timeout needs its timer: the heap stays the size
@@ -648,6 +700,7 @@ func (e *Engine) handlingTimeout(slot int32) {
 	e.stats.Revoked++
 	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ix.agent].name, "handling-timeout"
 	e.emit(EvRevoked)
+	e.goesUnheard(slot, false) // the agent goes on with the work: finished_unheard when it ends
 	e.clearAgent(ix)
 	ix.gen++ // the completion still frees the agent (tComplete always does) but no longer completes it
 	ix.deliveredAt = 0
@@ -668,6 +721,7 @@ func (e *Engine) revoke(slot int32, reason string) {
 		k := int32(int(ag)*len(e.media) + int(ix.media))
 		until := ix.grantAt + e.is.reservationTime
 		e.lingers[k] = append(e.lingers[k], linger{urs: ix.urs, until: until})
+		e.lingering[k]++
 		e.lingerN[ag]++
 		e.svcLoad(ag, 1) // still held: busy until the linger ends
 		e.schedule(timer{at: until, kind: tLinger, arg: ag, aux: ix.media, slot: -1})
@@ -691,6 +745,7 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 			continue
 		}
 		e.resv[k]--
+		e.lingering[k]--
 		e.lingerN[ag]--
 		e.svcLoad(ag, -1)
 	}
@@ -711,6 +766,7 @@ func (e *Engine) dropLingers() {
 	// Map order does not matter: every change is at the same instant.
 	for k, ls := range e.lingers {
 		e.resv[k] -= int32(len(ls))
+		e.lingering[k] = 0
 		ag := k / int32(len(e.media))
 		e.lingerN[ag] -= int32(len(ls))
 		e.svcLoad(ag, -int32(len(ls)))
@@ -816,4 +872,32 @@ func (e *Engine) addSettled(g *group, ag int32, m int) {
 	}
 	e.settledPos[k] = int32(len(g.settled[m]))
 	g.settled[m] = append(g.settled[m], ag)
+}
+
+// unheardWork is an agent's work on an interaction no Interaction Server follows any more.
+type unheardWork struct {
+	ixn     int64
+	agent   int32
+	doneAt  int64 // when it ends: its completion timer
+	flag    uint8 // that timer's flag
+	adopted bool  // a restore gave it back to the interaction (re-adopted): the timer is superseded
+}
+
+// unheardKey identifies a completion timer by the slot and generation it was set for.
+func unheardKey(slot int32, gen uint32) int64 { return int64(slot)<<32 | int64(gen) }
+
+// goesUnheard: the agent of the interaction in slot goes on with it while no Interaction Server
+// follows it any more (the caller is about to drop the record). Its hold on the agent ends when
+// the work does, logged then as finished_unheard; when the work is already over (its completion
+// waits for an IS to hear it), it is logged now. It returns the work's key in unheard, or -1.
+func (e *Engine) goesUnheard(slot int32, over bool) int64 {
+	ix := &e.ixns[slot]
+	if over {
+		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ix.agent].name
+		e.emit(EvFinishedUnheard)
+		return -1
+	}
+	key := unheardKey(slot, ix.gen)
+	e.unheard[key] = unheardWork{ixn: ix.id, agent: ix.agent, doneAt: ix.doneAt, flag: ix.doneFlag}
+	return key
 }

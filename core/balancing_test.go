@@ -378,3 +378,35 @@ func prevURS(events []Event, ixn int64) string {
 	}
 	return ""
 }
+
+// One activate naming several URS (the Strategy Activation Wizard with several URS selected) is
+// one step: the interactions that waited while no URS had the strategy are shared among them by
+// the round-robin rule (attack 18, B6: before, all 20 went to the first URS named).
+func TestActivateSeveralURSIsOneStep(t *testing.T) {
+	cfg := churnConfig(nil)
+	cfg.Traffic[0].Rate = 2
+	cfg.Timeline = []TimedAction{
+		at(10*time.Second, Action{Kind: ActDeactivate, Strategy: "S", URS: []string{"URS_1", "URS_2"}}),
+		at(20*time.Second, Action{Kind: ActActivate, Strategy: "S", URS: []string{"URS_2", "URS_1"}}),
+	}
+	_, _, rec := run(t, cfg)
+	var picks []string
+	for _, ev := range rec.events {
+		if ev.Kind == EvToURS && ev.T == int64(20*time.Second) {
+			picks = append(picks, ev.URS)
+		}
+	}
+	if len(picks) < 10 {
+		t.Fatalf("%d interactions handed out at the activation: nothing to show", len(picks))
+	}
+	n := map[string]int{}
+	for i, u := range picks {
+		n[u]++
+		if i > 0 && picks[i-1] == u {
+			t.Fatalf("backlog of %d handed out %v: %s twice in a row while both had the strategy", len(picks), picks, u)
+		}
+	}
+	if d := n["URS_1"] - n["URS_2"]; d < -1 || d > 1 {
+		t.Fatalf("backlog split %v", n)
+	}
+}

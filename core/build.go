@@ -235,8 +235,11 @@ func (e *Engine) buildGroups() {
 		e.readyAt[k] = readySinceStart // every URS sees the agents ready from the start
 	}
 	e.lingers = map[int32][]linger{}
+	e.lingering = make([]int32, len(e.agents)*nm)
+	e.orphaned = map[int64]int64{}
+	e.resubmittedIDs = map[int64]bool{}
+	e.unheard = map[int64]unheardWork{}
 	e.lingerN = make([]int32, len(e.agents))
-	e.orphaned = map[int64]bool{}
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
 	e.claims = map[int64]int32{}
 	e.asked = make([]int32, len(e.agents)*nm)

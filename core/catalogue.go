@@ -72,6 +72,8 @@ var catalogue = []struct {
 	{"interactions.lost_open", "lost, still open in another database", "interactions", KindCount},
 	{"interactions.lost_finished", "lost, finished where the active IS cannot see them", "interactions", KindCount},
 	{"interactions.lost_unwritten", "lost, never written to a database", "interactions", KindCount},
+	{"interactions.resubmitted", "resubmissions", "resubmissions", KindCount},
+	{"interactions.resubmitted_interactions", "interactions resubmitted", "interactions", KindCount},
 	{"interactions.?", "{name}", "interactions", KindCount},
 	{"agents.?", "{name}", "", KindCount},
 	{"virtual_seconds", "virtual time", "seconds", KindSeconds},

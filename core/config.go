@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,8 @@ func ParseBool(v string) (bool, bool) {
 func ParseOptionDuration(v string, unit time.Duration) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n < 0 {
+		// NaN, infinities and what overflows a duration are no duration at all.
+		if x := n * float64(unit); n < 0 || math.IsNaN(x) || x >= math.MaxInt64 {
 			return 0, false
 		}
 		return time.Duration(n * float64(unit)), true

@@ -33,8 +33,12 @@ type Damage struct {
 	HeldForDAP int64 `json:"held_for_dap"`
 	// Abandoned counts rows closed with abandoned_at, in any database: the customer gave up.
 	Abandoned int64 `json:"abandoned"`
-	// Resubmitted counts resubmissions to a URS (a URS stopped or an IS restored them).
+	// Resubmitted counts resubmissions to a URS (a URS stopped or an IS restored them): one
+	// interaction resubmitted twice counts twice. The contract's path keeps its name; views label
+	// it "resubmissions".
 	Resubmitted int64 `json:"resubmitted"`
+	// ResubmittedInteractions counts the interactions resubmitted at least once.
+	ResubmittedInteractions int64 `json:"resubmitted_interactions"`
 	// Touched counts the interactions a failure reached: resubmitted, dropped or restored by a
 	// switchover or restart, held at a media server or for a DAP, or lost.
 	Touched int64 `json:"touched"`
@@ -58,7 +62,7 @@ func (d Damage) Items() []DamageItem {
 	return []DamageItem{
 		{"lost", d.Lost}, {"still open in another database", d.LostOpen},
 		{"finished out of the active IS's sight", d.LostFinished}, {"never written to a database", d.LostUnwritten},
-		{"held", d.Held}, {"abandoned", d.Abandoned}, {"resubmitted", d.Resubmitted},
+		{"held", d.Held}, {"abandoned", d.Abandoned}, {"resubmissions", d.Resubmitted},
 		{"touched by a failure", d.Touched}, {"stale restored", d.StaleRestored},
 		{"over capacity", d.OverCapacity},
 	}
@@ -344,6 +348,7 @@ func (e *Engine) Damage() Damage {
 	}
 	d.Held = d.WaitingAtMedia + d.HeldForDAP
 	d.Resubmitted = e.stats.Resubmitted
+	d.ResubmittedInteractions = e.stats.ResubmittedInteractions
 	d.StaleRestored = e.stats.StaleRestored
 	d.OverCapacity = e.stats.OverCapacity
 	return d

@@ -100,7 +100,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 				choices = append(choices, DAPChoice{Name: a.name, Database: a.database, RepointSeq: a.repointSeq})
 			}
 		}
-		name := ChooseDatabase(e.apps[id].usingDB, e.is.verifyIdentity, inUse, choices)
+		name := e.apps[id].isMem.Choose(e.is.verifyIdentity, inUse, choices)
 		switch {
 		case name == "":
 			e.is.pendingRestore = true
@@ -139,7 +139,7 @@ func (e *Engine) activateIS(id int32, prev Database) {
 			e.is.dapRing.add(d)
 		}
 	}
-	e.apps[id].usingDB = chosen.Name()
+	e.apps[id].isMem.Remember(chosen.Name())
 	if len(e.is.daps) == 0 {
 		// Every DAP leads elsewhere (the identity guard refused them all): nothing can be read or
 		// written. Say so, instead of stalling without a sign.
@@ -177,6 +177,32 @@ func (e *Engine) restore() {
 	if err := d.handle.Open(func(r *Row) { rows = append(rows, *r) }); err != nil {
 		e.storage(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
 	}
+	// Completions agents reported while no Interaction Server could hear them (parked): of the
+	// interactions this database has with their agents, the IS hears them first, so the agents
+	// they freed are free in the log too before anything is restored onto them.
+	parked := map[int64]bool{}
+	{
+		withAgent := map[int64]bool{}
+		for i := range rows {
+			if rows[i].State == StateWithAgent {
+				withAgent[rows[i].ID] = true
+			}
+		}
+		keep := e.is.parkedDone[:0]
+		for _, w := range e.is.parkedDone {
+			ix := &e.ixns[w.slot]
+			if !ix.live || ix.gen != w.gen {
+				continue
+			}
+			if withAgent[ix.id] {
+				e.agentDone(w.slot)
+				continue
+			}
+			parked[ix.id] = true
+			keep = append(keep, w)
+		}
+		e.is.parkedDone = keep
+	}
 	known := map[int64]bool{}
 	for i := range rows {
 		r := &rows[i]
@@ -184,14 +210,24 @@ func (e *Engine) restore() {
 		if r.ID > e.nextID {
 			e.nextID = r.ID
 		}
-		stale := e.orphaned[r.ID]
+		work, stale := e.orphaned[r.ID]
+		if !stale {
+			work = -1
+		}
 		if slot, ok := live[r.ID]; ok {
-			if e.ixns[slot].state == StateWithAgent && r.State == StateWithAgent {
+			ix := &e.ixns[slot]
+			if !ix.live || ix.id != r.ID {
+				continue // its parked completion was heard above
+			}
+			if ix.state == StateWithAgent && r.State == StateWithAgent {
 				continue // still with its agent
 			}
 			// Its agent goes on with it, unheard, while the row puts it back to work.
 			stale = true
-			e.clearAgent(&e.ixns[slot])
+			if ix.state == StateWithAgent && ix.agent >= 0 {
+				e.goesUnheard(slot, parked[r.ID])
+			}
+			e.clearAgent(ix)
 			e.freeSlotOf(slot)
 		}
 		if stale {
@@ -216,10 +252,26 @@ func (e *Engine) restore() {
 		if r.State != StateWithAgent && e.gaveUp(slot, q) {
 			continue // gave up while no Interaction Server could route it
 		}
+		ag, onAgent := e.agentBy[r.AssignedTo]
+		onAgent = onAgent && r.State == StateWithAgent
+		if w, ok := e.unheard[work]; ok && onAgent && !w.adopted && w.agent == ag {
+			// The agent is still working the interaction the row puts back on it: the IS hears
+			// of it again and the agent goes on — the same hold, the same end; not stale, and
+			// not one more interaction on the agent.
+			w.adopted = true
+			e.unheard[work] = w
+			e.setState(ix, StateWithAgent, q)
+			ix.deliveredAt = r.DeliveredAt
+			ix.agent = ag
+			ix.doneAt, ix.doneFlag = w.doneAt, w.flag
+			e.schedule(timer{at: w.doneAt, kind: tComplete, slot: slot, gen: ix.gen, arg: ag, aux: ix.media, flag: w.flag})
+			continue
+		}
 		if stale {
-			// The row says the interaction is still to be done, but an agent finished it (or is
-			// finishing it) under another Interaction Server: the restore puts it back to work
-			// anyway, as the IS cannot know. Counted and shown, never hidden.
+			// The row says the interaction is still to be done, but an agent finished it under
+			// another Interaction Server (or goes on with it, when the row puts it back to
+			// routing): the restore puts it back to work anyway, as the IS cannot know. Counted
+			// and shown, never hidden.
 			e.stats.StaleRestored++
 			e.ev.Ixn, e.ev.Queue = ix.id, r.Queue
 			e.emit(EvStaleRestored)
@@ -228,7 +280,7 @@ func (e *Engine) restore() {
 		case StateWithAgent:
 			e.setState(ix, StateWithAgent, q)
 			ix.deliveredAt = r.DeliveredAt
-			if ag, ok := e.agentBy[r.AssignedTo]; ok {
+			if onAgent {
 				// The desktop still has it: the agent stays busy until done — over its capacity
 				// if the agent took other work meanwhile.
 				k := int(ag)*len(e.media) + int(ix.media)
@@ -243,8 +295,12 @@ func (e *Engine) restore() {
 				if e.load[k] >= g.capacity[ix.media] {
 					e.removeFree(g, ag, int(ix.media))
 				}
+				e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+				e.emit(EvRestoredToAgent)
 				ix.agent = ag
-				e.after(e.exp(g.handleMean), tComplete, slot, ag, ix.media)
+				d := e.exp(g.handleMean)
+				ix.doneAt, ix.doneFlag = e.now+d, 0
+				e.after(d, tComplete, slot, ag, ix.media)
 			} else {
 				ix.queue = q
 				e.requeue(slot, false)
@@ -262,8 +318,9 @@ func (e *Engine) restore() {
 	for slot := range e.ixns {
 		ix := &e.ixns[slot]
 		if _, wasLive := live[ix.id]; wasLive && ix.live && ix.state == StateWithAgent && !known[ix.id] {
-			// A restore of a database that still holds it (a switch-back) is stale.
-			e.orphaned[ix.id] = true
+			// A restore of a database that still holds it (a switch-back) re-adopts the work
+			// while the agent goes on with it, and is stale once it is over.
+			e.orphaned[ix.id] = e.goesUnheard(int32(slot), parked[ix.id])
 			e.svcTouch(int32(slot), "lost") // out of the active IS's sight: a failure reached it
 			e.clearAgent(ix)
 			e.freeSlotOf(int32(slot))

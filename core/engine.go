@@ -49,14 +49,23 @@ type Engine struct {
 	// lingers are reservations whose interaction left the agent before the accept (rejected, not
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
-	lingers map[int32][]linger
+	lingers   map[int32][]linger
+	lingering []int32 // by agent-media: len(lingers[k]), read on every pick without a lookup
 	// lingerN counts each agent's lingering reservations (all media): a lingering reservation
 	// holds the agent, so it is busy for occupancy too.
 	lingerN []int32
 	// orphaned are the interactions agents went on with while the active IS did not know them
-	// (restored from a database that does not hold them): a later restore of a row of one is
-	// stale. Looked up, never iterated.
-	orphaned map[int64]bool
+	// (restored from a database that does not hold them), by id: the key in unheard of the work
+	// their agent goes on with, or -1 once it is over. A later restore of a row of one re-adopts
+	// that work, or is stale. Looked up, never iterated.
+	orphaned map[int64]int64
+	// resubmittedIDs are the interactions resubmitted at least once, by id. Looked up, never
+	// iterated.
+	resubmittedIDs map[int64]bool
+	// unheard is the work agents go on with while no Interaction Server follows it, by the
+	// completion timer that ends it (unheardKey): when it fires the log says finished_unheard.
+	// Looked up, never iterated.
+	unheard map[int64]unheardWork
 
 	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
 	// during request-collection-time; a window is open while its list is not empty.
@@ -104,13 +113,15 @@ type Engine struct {
 
 // Stats are the engine's running counters, the in-memory side of the run report.
 type Stats struct {
-	Submitted    int64
-	Completed    int64
-	Resubmitted  int64
-	Reservations int64
-	Denied       int64
-	Prolonged    int64 // reservations renewed by the same URS (reject-subsequent-request: false)
-	DoubleBooked int64
+	Submitted   int64
+	Completed   int64
+	Resubmitted int64 // resubmissions (an interaction resubmitted twice counts twice)
+	// ResubmittedInteractions counts the interactions resubmitted at least once.
+	ResubmittedInteractions int64
+	Reservations            int64
+	Denied                  int64
+	Prolonged               int64 // reservations renewed by the same URS (reject-subsequent-request: false)
+	DoubleBooked            int64
 	// OverCapacity counts the times an agent was pushed past its capacity: double bookings, and
 	// interactions a restore put back on an agent that was full.
 	OverCapacity int64
@@ -146,8 +157,9 @@ type app struct {
 	repointSeq uint64 // when the configuration last changed, for "the new database"
 
 	// Interaction Server: the database it works with since it last became active; kept while it
-	// runs (a warm standby that becomes active again continues with it), forgotten when it stops.
-	usingDB  string
+	// runs (a warm standby that becomes active again continues with it), forgotten when it stops
+	// or restarts.
+	isMem    ISMemory
 	handle   Database // the DAP's connection, opened when an IS becomes active
 	requests int64
 	failures int64
@@ -323,6 +335,8 @@ type ixn struct {
 	deniedAg    int32 // the agent it was denied, and when: not asked again until the agent changes
 	deniedAt    int64
 	grantAt     int64 // when its reservation was granted (a lingering reservation lasts reservation-time from it)
+	doneAt      int64 // with an agent: when the agent's work on it ends (its completion timer)
+	doneFlag    uint8 // that timer's flag: the unit it frees is reserved
 	resub       bool
 	step        int16
 	queue       int32
@@ -552,6 +566,13 @@ func (e *Engine) dispatch(t *timer) {
 		// hears of the completion first, then the freed agent goes to whoever waits for one.
 		if e.valid(t) {
 			e.agentDone(t.slot)
+		} else if w, ok := e.unheard[unheardKey(t.slot, t.gen)]; ok {
+			delete(e.unheard, unheardKey(t.slot, t.gen))
+			if w.adopted {
+				return // a restore gave the work back to its interaction, whose own timer ends it
+			}
+			e.ev.Ixn, e.ev.Agent = w.ixn, e.agents[t.arg].name
+			e.emit(EvFinishedUnheard)
 		}
 		if t.flag == 1 {
 			e.resv[int(t.arg)*len(e.media)+int(t.aux)]-- // its reservation ends with the work
@@ -579,7 +600,7 @@ func (e *Engine) dispatch(t *timer) {
 	case tESPResponse:
 		e.espResponse(t.slot, t.arg)
 	case tReserve:
-		e.reserveDecide(t.slot, t.arg)
+		e.reserveDecide(t.slot, t.arg, t.aux == 1)
 	case tHandling:
 		e.handlingTimeout(t.slot)
 	case tAnswer:

@@ -568,9 +568,10 @@ func TestSingleURSWithoutOptionRoutes(t *testing.T) {
 	checkCapacity(t, cfg, rec.events)
 }
 
-// checkCapacity follows deliveries in the event log, independently of the engine's counters, and
-// fails if any agent ever holds more interactions of a media than its capacity, unless the IS
-// announced that delivery as a double booking.
+// checkCapacity follows the agents' holds in the event log (holdLog), independently of the
+// engine's counters, and fails if any agent ever holds more interactions of a media than its
+// capacity, unless the IS announced that delivery (double_booked) or restore
+// (restored_over_capacity) — with switchovers and restores too.
 func checkCapacity(t *testing.T, cfg Config, events []Event) {
 	t.Helper()
 	capOf := map[string]map[string]int{}
@@ -580,30 +581,10 @@ func checkCapacity(t *testing.T, cfg Config, events []Event) {
 			capOf[g.Name][c.Media] = c.Max
 		}
 	}
-	media := map[int64]string{}
-	holder := map[int64]string{}
-	load := map[string]int{}
-	announced := map[int64]bool{}
-	for _, ev := range events {
-		switch ev.Kind {
-		case EvSubmitted:
-			media[ev.Ixn] = ev.Media
-		case EvDoubleBooked:
-			announced[ev.Ixn] = true
-		case EvDelivered:
-			holder[ev.Ixn] = ev.Agent
-			k := ev.Agent + "|" + media[ev.Ixn]
-			load[k]++
-			group := ev.Agent[:strings.LastIndexByte(ev.Agent, '/')]
-			if load[k] > capOf[group][media[ev.Ixn]] && !announced[ev.Ixn] {
-				t.Fatalf("agent %s over capacity for %s at %d", ev.Agent, media[ev.Ixn], ev.T)
-			}
-			delete(announced, ev.Ixn)
-		case EvRevoked, EvCompleted:
-			if a, ok := holder[ev.Ixn]; ok {
-				load[a+"|"+media[ev.Ixn]]--
-				delete(holder, ev.Ixn)
-			}
+	h := newHoldLog(func(agent, media string) int { return capOf[agent[:strings.LastIndexByte(agent, '/')]][media] })
+	for i := range events {
+		if err := h.event(&events[i]); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

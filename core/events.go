@@ -40,6 +40,8 @@ const (
 	EvStaleRestored
 	EvRestoredOverCapacity
 	EvHeldReleased
+	EvRestoredToAgent
+	EvFinishedUnheard
 	EvTouched
 	numEventKinds
 )
@@ -119,6 +121,12 @@ var eventSchemas = [numEventKinds]struct {
 	// A restore put an interaction back on an agent already at capacity.
 	EvRestoredOverCapacity: {"restored_over_capacity", []field{fIxn, fAgent}},
 	EvHeldReleased:         {"held_released", []field{fApp, fReason}},
+	// A restore put an interaction on an agent as new work (a new handle time): the agent holds it
+	// from here, as from a delivery.
+	EvRestoredToAgent: {"restored_to_agent", []field{fIxn, fAgent}},
+	// An agent finished work no Interaction Server follows (lost to a switchover or a restore, or
+	// revoked by handling-timeout): its hold on the agent ends here, without a completed.
+	EvFinishedUnheard: {"finished_unheard", []field{fIxn, fAgent}},
 	// A failure reached the interaction for the first time (service.Q.touched): why.
 	EvTouched: {"touched", []field{fIxn, fQueue, fReason}},
 }

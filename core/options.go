@@ -74,7 +74,7 @@ var OptionSpecs = []OptionSpec{
 		Doc: "longest an interaction may stay with a URS before it is taken back to its queue"},
 	{App: TypeInteractionServer, Section: "settings", Name: "handling-timeout", Kind: KindDuration,
 		Unit: time.Minute, Min: 1, Max: 525600, Default: "180",
-		Doc: "no agent activity for this long: revoke and return to the queue"},
+		Doc: "an agent busy with an interaction this long has it revoked and returned to its queue (ixlb's reading of \"no agent activity\")"},
 	{App: TypeInteractionServer, Section: "settings", Name: "verify-database-identity", Kind: KindBool,
 		Default: "false", Doc: "ixlb extension: a backup refuses a DAP whose database is not the one in use"},
 	{App: TypeInteractionServer, Section: "settings", Name: "default-max-submission-rate", Kind: KindRate,
@@ -153,17 +153,36 @@ func (s *OptionSpec) Range() string {
 	case KindBool:
 		return "true or false"
 	case KindInt:
-		return fmt.Sprintf("a whole number %g–%g", s.Min, s.Max)
+		return fmt.Sprintf("a whole number %s–%s", num(s.Min), num(s.Max))
 	case KindRate:
-		return fmt.Sprintf("N/second or N/minute, at most %g/second (0 disables submissions)", s.Max)
+		return fmt.Sprintf("N/second or N/minute, at most %s/second (0 disables submissions)", num(s.Max))
 	case KindDuration:
 		unit := unitName(s.Unit)
+		low := FormatDuration(time.Duration(s.Min * float64(s.Unit)))
+		// The example is the default, which is always in range.
+		example, _ := ParseOptionDuration(s.Default, s.Unit)
 		if s.Max > 0 {
-			return fmt.Sprintf("%g–%g %s, or a duration such as 30s", s.Min, s.Max, unit)
+			high := FormatDuration(time.Duration(s.Max * float64(s.Unit)))
+			return fmt.Sprintf("%s–%s %s, or a duration from %s to %s such as %s", num(s.Min), num(s.Max), unit, low, high, FormatDuration(example))
 		}
-		return fmt.Sprintf("at least %g %s, or a duration such as 30s", s.Min, unit)
+		return fmt.Sprintf("at least %s %s, or a duration of at least %s such as %s", num(s.Min), unit, low, FormatDuration(example))
 	}
 	return ""
+}
+
+// num writes a bound as a person would: 3600000, not 3.6e+06.
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// FormatDuration writes a duration as a scenario would: 2m, 1h30m, 1m30s, 250ms (not 2m0s).
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func unitName(u time.Duration) string {
@@ -203,8 +222,11 @@ func (s *OptionSpec) Validate(v string) error {
 			return bad()
 		}
 		n := float64(d) / float64(s.Unit)
-		if n < s.Min || (s.Max > 0 && n > s.Max) || math.IsNaN(n) {
+		if math.IsNaN(n) {
 			return bad()
+		}
+		if n < s.Min || (s.Max > 0 && n > s.Max) {
+			return fmt.Errorf("%q is out of range for %s: want %s", v, s.Name, s.Range())
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,149 +11,156 @@ import (
 
 // invariantSink checks, from the event log alone, what must hold in any topology and any fault
 // timeline: nothing is submitted twice, nothing goes to a URS that is stopped or does not have the
-// strategy loaded, and no agent is ever over capacity.
+// strategy loaded, and no agent is ever over capacity unannounced — switchovers, restores and
+// re-pointed DAPs included: the log shows every hold (holdLog), and its count is the engine's.
 type invariantSink struct {
 	t         *rapid.T
 	running   map[string]bool
 	activated map[string]bool // strategy|urs
 	submitted map[int64]bool
 	completed map[int64]bool
-	media     map[int64]string
-	holder    map[int64]string
-	load      map[string]int
+	holds     *holdLog
 	capOf     map[string]map[string]int
 	group     map[string]string // agent -> group
-	announced map[int64]bool    // deliveries the IS announced as double bookings
-	restored  bool
-	doubled   map[int64]bool // holding an agent through an announced double booking
-	over      map[string]int // agent|media -> such holders
-	viaResv   map[int64]bool // interactions whose routing was granted a reservation (until they leave the agent)
+	viaResv   map[int64]bool    // interactions whose routing was granted a reservation (until they leave the agent)
 	ursOf     map[int64]string
+	lastGrant map[string]int64 // agent|media -> when a request for it was last granted (or renewed)
 	eng       *Engine
+	epoch     int           // Interaction Server activations (switchovers, starts) so far
+	routedIn  map[int64]int // the epoch an interaction was last delivered in
+	recent    []string      // the last lines of the log, shown with a failure
 }
 
-func (s *invariantSink) Event(e *Event, _ []byte) {
+// fatalf fails with the end of the log so far.
+func (s *invariantSink) fatalf(format string, args ...any) {
+	s.t.Fatalf(format+"\n%s", append(args, strings.Join(s.recent, "\n"))...)
+}
+
+func (s *invariantSink) capacity(agent, media string) int { return s.capOf[s.group[agent]][media] }
+
+func (s *invariantSink) Event(e *Event, line []byte) {
+	if s.recent = append(s.recent, string(line)); len(s.recent) > 40 {
+		s.recent = s.recent[1:]
+	}
+	media := s.holds.media[e.Ixn]
 	switch e.Kind {
 	case EvAppStopped:
 		s.running[e.App] = false
-		if s.eng.apps[s.eng.byName[e.App]].typ == TypeInteractionServer {
-			s.restored = true // agents finish what no IS hears of: the log cannot count their load
-		}
 	case EvAppStarted:
 		s.running[e.App] = true
+		if s.eng.apps[s.eng.byName[e.App]].typ == TypeInteractionServer {
+			s.epoch++
+		}
+	case EvSwitchover:
+		s.epoch++
 	case EvActivated:
 		s.activated[e.Strategy+"|"+e.URS] = true
 	case EvDeactivated:
 		s.activated[e.Strategy+"|"+e.URS] = false
 	case EvSubmitted:
 		if s.submitted[e.Ixn] {
-			s.t.Fatalf("interaction %d submitted twice", e.Ixn)
+			s.fatalf("interaction %d submitted twice", e.Ixn)
 		}
 		s.submitted[e.Ixn] = true
-		s.media[e.Ixn] = e.Media
 	case EvToURS:
 		if !s.running[e.URS] {
-			s.t.Fatalf("t=%d: interaction %d sent to stopped %s", e.T, e.Ixn, e.URS)
+			s.fatalf("t=%d: interaction %d sent to stopped %s", e.T, e.Ixn, e.URS)
 		}
 		if !s.activated[e.Strategy+"|"+e.URS] {
-			s.t.Fatalf("t=%d: interaction %d sent to %s, which does not have %s loaded", e.T, e.Ixn, e.URS, e.Strategy)
+			s.fatalf("t=%d: interaction %d sent to %s, which does not have %s loaded", e.T, e.Ixn, e.URS, e.Strategy)
 		}
 		if s.completed[e.Ixn] {
-			s.t.Fatalf("completed interaction %d routed again", e.Ixn)
+			s.fatalf("completed interaction %d routed again", e.Ixn)
 		}
 		s.ursOf[e.Ixn] = e.URS
 	case EvDoubleBooked:
 		s.ursActs(e)
 		// Only when the agent is really taken, as the log shows it.
-		k := e.Agent + "|" + s.media[e.Ixn]
-		if !s.restored && s.load[k] < s.capOf[s.group[e.Agent]][s.media[e.Ixn]] {
-			s.t.Fatalf("t=%d: double booking of %s announced at load %d", e.T, e.Agent, s.load[k])
+		if l := s.holds.load(e.Agent, media); l < s.capacity(e.Agent, media) {
+			s.fatalf("t=%d: double booking of %s announced at load %d", e.T, e.Agent, l)
 		}
 		// A URS never conflicts with its own routing: its own interactions alone do not fill the
-		// agent. And a double booking always involves a URS that does not reserve: the one
-		// routing now, or one whose interaction the agent holds (two reserving URS never get the
-		// same agent).
-		byOther := !s.eng.apps[s.eng.byName[e.URS]].urs.reserves
-		own := 0
-		for ixn, a := range s.holder {
-			if a != e.Agent || s.media[ixn] != s.media[e.Ixn] {
+		// agent (those it routed before the Interaction Server in force became active may be
+		// work the agent goes on with unheard, which the URS no longer counts). And a double
+		// booking always involves a URS that does not reserve: the one routing now, or one whose
+		// interaction the agent holds (two reserving URS never get the same agent). Work the
+		// agent goes on with unheard counts as not reserved.
+		byOther := !s.viaResv[e.Ixn] // routed without a reservation (granted just before, if any)
+		own, heard := 0, 0
+		for ixn, a := range s.holds.cur {
+			if a != e.Agent || s.holds.media[ixn] != media {
 				continue
 			}
-			if s.ursOf[ixn] == e.URS {
+			heard++
+			if s.ursOf[ixn] == e.URS && s.routedIn[ixn] == s.epoch {
 				own++
 			}
 			if !s.viaResv[ixn] {
 				byOther = true
 			}
 		}
-		if capacity := s.capOf[s.group[e.Agent]][s.media[e.Ixn]]; !s.restored && own >= capacity {
-			s.t.Fatalf("t=%d: %s double-booked %s, which its own interactions fill (%d of %d)", e.T, e.URS, e.Agent, own, capacity)
+		if heard < s.holds.load(e.Agent, media) {
+			byOther = true
 		}
-		if !byOther && !s.restored {
-			s.t.Fatalf("t=%d: reserving %s double-booked %s, which holds only reserved interactions", e.T, e.URS, e.Agent)
+		if capacity := s.capacity(e.Agent, media); own >= capacity {
+			s.fatalf("t=%d: %s double-booked %s, which its own interactions fill (%d of %d)", e.T, e.URS, e.Agent, own, capacity)
 		}
-		s.announced[e.Ixn] = true
-	case EvSwitchover, EvHeld:
-		// The new IS restores from its database; an agent may go on with an interaction the IS no
-		// longer follows, and its finishing is not in the log: from here the log alone cannot
-		// count agents' load, so only the engine's own count is checked.
-		s.restored = true
+		if !byOther {
+			s.fatalf("t=%d: reserving %s double-booked %s, which holds only reserved interactions", e.T, e.URS, e.Agent)
+		}
 	case EvReserved, EvProlonged:
 		s.viaResv[e.Ixn] = true
+		s.lastGrant[e.Agent+"|"+media] = e.T
 		s.ursActs(e)
 	case EvReserveDenied:
 		s.ursActs(e)
-	case EvDelivered:
-		// An agent holds an interaction from its delivery (a reservation is delivered at once).
-		// It may be over capacity only by the deliveries the IS announced as double bookings
-		// that it still holds.
-		capacity := s.capOf[s.group[e.Agent]][s.media[e.Ixn]]
-		k := e.Agent + "|" + s.media[e.Ixn]
-		if s.announced[e.Ixn] {
-			s.doubled[e.Ixn] = true
-			s.over[k]++
+		// A denial is a collision: another request for the agent was granted in the same
+		// collection window, or while this one was on its way (the URS's step_time). A reserving
+		// URS sees reservations at once, so it never asks for an agent it can see reserved.
+		g, ok := s.lastGrant[e.Agent+"|"+media]
+		if step := s.eng.apps[s.eng.byName[e.URS]].urs.stepTime; !ok || e.T-g > step {
+			s.fatalf("t=%d: %s denied %s for interaction %d, last granted at %d (ok %v): it could see the reservation", e.T, e.URS, e.Agent, e.Ixn, g, ok)
 		}
+	case EvRestoredToAgent:
+		delete(s.viaResv, e.Ixn) // a restore onto an agent reserves nothing
+	case EvRevoked, EvCompleted:
+		delete(s.viaResv, e.Ixn)
+		if e.Kind == EvCompleted {
+			if s.completed[e.Ixn] {
+				s.fatalf("interaction %d completed twice", e.Ixn)
+			}
+			s.completed[e.Ixn] = true
+		}
+	}
+	if err := s.holds.event(e); err != nil {
+		s.fatalf("%v", err)
+	}
+	switch e.Kind {
+	case EvDelivered, EvRestoredToAgent:
+		s.routedIn[e.Ixn] = s.epoch
+		// The log's count of the agent's holds is the engine's: no hold starts or ends unlogged.
 		if ag, ok := s.eng.agentBy[e.Agent]; ok {
-			if l := s.eng.load[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[s.media[e.Ixn]])]; !s.restored && int(l) > capacity+s.over[k] {
-				s.t.Fatalf("t=%d: agent %s at load %d over capacity %d, beyond its %d announced double bookings", e.T, e.Agent, l, capacity, s.over[k])
+			l := s.eng.load[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[media])]
+			if int(l) != s.holds.load(e.Agent, media) {
+				s.fatalf("t=%d: %s holds %d %s by the engine, %d by the log", e.T, e.Agent, l, media, s.holds.load(e.Agent, media))
 			}
 		}
-		s.holder[e.Ixn] = e.Agent
-		s.load[k]++
-		if !s.restored && s.load[k] > capacity+s.over[k] {
-			s.t.Fatalf("t=%d: agent %s over capacity", e.T, e.Agent)
-		}
-		delete(s.announced, e.Ixn)
-		// Reservations alone never exceed the agent's capacity.
+		// Reservations alone never exceed the agent's capacity (those of the arbiter in force:
+		// the interactions delivered before it became active may be lost to it).
+		capacity := s.capacity(e.Agent, media)
 		reserved := 0
-		for ixn, a := range s.holder {
-			if a == e.Agent && s.media[ixn] == s.media[e.Ixn] && s.viaResv[ixn] {
+		for ixn, a := range s.holds.cur {
+			if a == e.Agent && s.holds.media[ixn] == media && s.viaResv[ixn] && s.routedIn[ixn] == s.epoch {
 				reserved++
 			}
 		}
-		if !s.restored && reserved > capacity {
-			s.t.Fatalf("t=%d: agent %s holds %d reserved interactions, capacity %d", e.T, e.Agent, reserved, capacity)
+		if reserved > capacity {
+			s.fatalf("t=%d: agent %s holds %d reserved interactions, capacity %d", e.T, e.Agent, reserved, capacity)
 		}
 		if ag, ok := s.eng.agentBy[e.Agent]; ok {
-			if r := s.eng.resv[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[s.media[e.Ixn]])]; int(r) > capacity {
-				s.t.Fatalf("t=%d: the arbiter holds %d reservations of %s, capacity %d", e.T, r, e.Agent, capacity)
+			if r := s.eng.resv[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[media])]; int(r) > capacity {
+				s.fatalf("t=%d: the arbiter holds %d reservations of %s, capacity %d", e.T, r, e.Agent, capacity)
 			}
-		}
-	case EvRevoked, EvCompleted:
-		delete(s.viaResv, e.Ixn)
-		if a, ok := s.holder[e.Ixn]; ok && s.doubled[e.Ixn] {
-			s.over[a+"|"+s.media[e.Ixn]]--
-			delete(s.doubled, e.Ixn)
-		}
-		if a, ok := s.holder[e.Ixn]; ok {
-			s.load[a+"|"+s.media[e.Ixn]]--
-			delete(s.holder, e.Ixn)
-		}
-		if e.Kind == EvCompleted {
-			if s.completed[e.Ixn] {
-				s.t.Fatalf("interaction %d completed twice", e.Ixn)
-			}
-			s.completed[e.Ixn] = true
 		}
 	}
 }
@@ -161,18 +169,20 @@ func (s *invariantSink) Event(e *Event, _ []byte) {
 // was handed the agent its stop freed, and revoked, again and again at the same instant).
 func (s *invariantSink) ursActs(e *Event) {
 	if e.URS != "" && !s.running[e.URS] {
-		s.t.Fatalf("t=%d: %s %s for interaction %d while stopped", e.T, e.URS, e.Kind, e.Ixn)
+		s.fatalf("t=%d: %s %s for interaction %d while stopped", e.T, e.URS, e.Kind, e.Ixn)
 	}
 }
 
 // genConfig draws a random deployment: 1–6 URS, random activations and options, ESP through names,
 // types and clusters, 1–3 DAPs, agent groups, traffic and a timeline of faults and operator actions.
-// DAP re-pointing is left out: its switchover hazard loses interactions by design.
-func genConfig(t *rapid.T) Config {
+// With hazard, the timeline also re-points DAPs (the identity guard drawn), restarts Interaction
+// Servers and handling-timeout may revoke: interactions are lost by design, agents go on with work
+// no IS follows, switch-backs restore stale rows.
+func genConfig(t *rapid.T, hazard bool) Config {
 	nURS := rapid.IntRange(1, 6).Draw(t, "urs")
 	nDAP := rapid.IntRange(1, 3).Draw(t, "daps")
 	nStrat := rapid.IntRange(1, 4).Draw(t, "strategies")
-	cfg := Config{Name: "prop", Seed: rapid.Uint64().Draw(t, "seed"), Duration: 3 * time.Minute, Databases: []string{"ixn"}}
+	cfg := Config{Name: "prop", Seed: rapid.Uint64().Draw(t, "seed"), Duration: 3 * time.Minute, Databases: []string{"ixn", "other"}}
 	isConn := []string{}
 	annex := map[string]string{}
 	var urs []string
@@ -214,7 +224,7 @@ func genConfig(t *rapid.T) Config {
 	}
 	cfg.Apps = append(cfg.Apps, AppConfig{Name: "IS", Type: TypeInteractionServer, Backup: backup, Connections: isConn,
 		Options: Options{"settings": {"delivering-timeout": fmt.Sprint(rapid.IntRange(1, 30).Draw(t, "dt")),
-			"verify-database-identity": "true"},
+			"verify-database-identity": fmt.Sprint(!hazard || rapid.Bool().Draw(t, "guard"))},
 			"agent-reservation": {"reject-subsequent-request": rapid.SampledFrom([]string{"true", "false"}).Draw(t, "rsr"),
 				"reservation-time":        fmt.Sprint(rapid.IntRange(1, 15000).Draw(t, "rt")),
 				"request-collection-time": fmt.Sprint(rapid.IntRange(0, 300).Draw(t, "rct"))}},
@@ -267,10 +277,27 @@ func genConfig(t *rapid.T) Config {
 	for i := 1; i <= nDAP; i++ {
 		apps = append(apps, fmt.Sprintf("DBServer_%d", i))
 	}
+	if hazard && rapid.Bool().Draw(t, "ht") {
+		cfg.Apps[len(cfg.Apps)-1].Options["settings"]["handling-timeout"] = fmt.Sprintf("%ds", rapid.IntRange(5, 60).Draw(t, "htv"))
+	}
+	kinds := 6
+	if hazard {
+		kinds = 9
+	}
 	for k := rapid.IntRange(0, 12).Draw(t, "actions"); k > 0; k-- {
 		when := time.Duration(rapid.IntRange(0, 170).Draw(t, "at")) * time.Second
 		var a Action
-		switch rapid.IntRange(0, 6).Draw(t, "action") {
+		switch rapid.IntRange(0, kinds).Draw(t, "action") {
+		case 7:
+			a = Action{Kind: ActRepoint, App: fmt.Sprintf("DAP_%d", rapid.IntRange(1, nDAP).Draw(t, "dap")),
+				Database: rapid.SampledFrom([]string{"ixn", "other"}).Draw(t, "db")}
+		case 8:
+			a = Action{Kind: ActRestart, App: rapid.SampledFrom([]string{"IS", backup}).Draw(t, "is")}
+			if a.App == "" {
+				a.App = "IS"
+			}
+		case 9:
+			a = Action{Kind: ActSwitchover, App: "IS"}
 		case 0:
 			a = Action{Kind: ActStop, App: rapid.SampledFrom(apps).Draw(t, "app")}
 		case 1:
@@ -299,12 +326,25 @@ func genConfig(t *rapid.T) Config {
 }
 
 func TestPropertyNothingLostNoOverbooking(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig(t)
+	rapid.Check(t, func(t *rapid.T) { checkRun(t, genConfig(t, false), true) })
+}
+
+// TestPropertyHoldsThroughSwitchovers: with re-pointed DAPs, restarts and switch-backs the log alone
+// still shows every hold of every agent — the work lost to a switchover and finished unheard,
+// re-adopted by a switch-back, restored stale — and its count is the engine's (attack 18, B4).
+func TestPropertyHoldsThroughSwitchovers(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) { checkRun(t, genConfig(t, true), false) })
+}
+
+// checkRun runs cfg with the invariant sink; whole checks the databases against the log too
+// (nothing lost, one row per submission), which a timeline that loses interactions by design
+// cannot pass.
+func checkRun(t *rapid.T, cfg Config, whole bool) {
+	{
 		sink := &invariantSink{t: t, running: map[string]bool{}, activated: map[string]bool{}, submitted: map[int64]bool{},
-			completed: map[int64]bool{}, media: map[int64]string{}, holder: map[int64]string{}, load: map[string]int{},
-			capOf: map[string]map[string]int{}, group: map[string]string{}, announced: map[int64]bool{},
-			doubled: map[int64]bool{}, over: map[string]int{}, viaResv: map[int64]bool{}, ursOf: map[int64]string{}}
+			completed: map[int64]bool{}, capOf: map[string]map[string]int{}, group: map[string]string{},
+			viaResv: map[int64]bool{}, ursOf: map[int64]string{}, lastGrant: map[string]int64{}, routedIn: map[int64]int{}}
+		sink.holds = newHoldLog(sink.capacity)
 		for _, a := range cfg.Apps {
 			sink.running[a.Name] = true
 		}
@@ -332,6 +372,9 @@ func TestPropertyNothingLostNoOverbooking(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !whole {
+			return
+		}
 		if r.Interactions.Lost != 0 {
 			t.Fatalf("lost %d: %+v", r.Interactions.Lost, r.Interactions)
 		}
@@ -351,7 +394,7 @@ func TestPropertyNothingLostNoOverbooking(t *testing.T) {
 				t.Fatalf("memory %+v vs database %+v", s.Live, r.Interactions)
 			}
 		}
-	})
+	}
 }
 
 // heldInserts counts interactions whose first row is still waiting for a DAP.

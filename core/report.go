@@ -30,7 +30,8 @@ type Report struct {
 
 // InteractionCounts: submitted counts rows committed in any database; the state counts come from
 // the database the active Interaction Server uses. The account of damage (lost, lost_open, held,
-// waiting_at_media, held_for_dap, abandoned, resubmitted, touched, stale_restored, over_capacity)
+// waiting_at_media, held_for_dap, abandoned, resubmitted (resubmissions), resubmitted_interactions,
+// touched, stale_restored, over_capacity)
 // is the engine's Damage, checked against the databases.
 type InteractionCounts struct {
 	Submitted int64 `json:"submitted"`

@@ -96,9 +96,7 @@ func (e *Engine) setActivated(st *strategy, u *ursState, on bool, report bool) b
 			e.emit(EvDeactivated)
 		}
 	}
-	if st.ring.set(u.app.id, on && u.eligible) && on {
-		e.drain(st)
-	}
+	st.ring.set(u.app.id, on && u.eligible) // the caller drains the strategy's waiting interactions
 	return true
 }
 
@@ -197,6 +195,10 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	u.submitted++
 	if resub {
 		e.stats.Resubmitted++
+		if !e.resubmittedIDs[ix.id] {
+			e.resubmittedIDs[ix.id] = true
+			e.stats.ResubmittedInteractions++
+		}
 		u.resubmitted++
 		e.svcTouch(slot, "resubmitted")
 	}

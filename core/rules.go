@@ -40,6 +40,29 @@ func ChooseDatabase(keep string, guard bool, inUse string, daps []DAPChoice) str
 	return daps[pick].Database
 }
 
+// ISMemory is what an Interaction Server remembers of its database between activations, the
+// state ChooseDatabase's keep rule needs: the database it has worked with since it last became
+// active. A warm standby that becomes active again "continues to work with the original
+// database"; an IS that stops or restarts — the active one or the standby — forgets it and reads
+// its DAPs anew when it next becomes active. The engine and lint keep one each per IS and call
+// the same methods at the same actions.
+type ISMemory struct{ using string }
+
+// Using is the database the IS keeps ("" when it reads its DAPs anew).
+func (m *ISMemory) Using() string { return m.using }
+
+// Forget: the IS stopped or restarted.
+func (m *ISMemory) Forget() { m.using = "" }
+
+// Choose is the database the IS works with when it becomes active now (ChooseDatabase with what
+// it keeps); "" when there is no DAP to read.
+func (m *ISMemory) Choose(guard bool, inUse string, daps []DAPChoice) string {
+	return ChooseDatabase(m.using, guard, inUse, daps)
+}
+
+// Remember: the IS became active on database db.
+func (m *ISMemory) Remember(db string) { m.using = db }
+
 // ISPair finds the Interaction Server pair of a configuration: the primary is the first
 // InteractionServer that is no other's backup; its backup is the one it names. It returns -1 for
 // what is absent (indexes into apps).

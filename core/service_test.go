@@ -355,7 +355,7 @@ func (s *patienceSink) Event(e *Event, _ []byte) {
 // nothing is lost, and the service figures count what the log shows.
 func TestPropertyPatience(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig(t)
+		cfg := genConfig(t, false)
 		for i := range cfg.Traffic {
 			if rapid.Bool().Draw(t, "impatient") {
 				cfg.Traffic[i].Patience = time.Duration(rapid.IntRange(1, 120).Draw(t, "patience")) * time.Second

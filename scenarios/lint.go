@@ -41,6 +41,7 @@ const (
 	CodeActivationNoDAP       = "activation-no-dap"            // an IS becomes active on a database none of its DAPs points at
 	CodeHandlingTimeout       = "handling-timeout-revokes"     // handling-timeout short against a group's handle time
 	CodeTrafficMedia          = "traffic-media-server"         // a media server submitting another server's media
+	CodeMediaCase             = "media-name-case"              // two media names that differ only in case
 )
 
 // Rule is one lint check, documented in docs/lint.md from these fields.
@@ -122,10 +123,10 @@ var lintRules = []Rule{
 		"The traffic stream starts at or after the scenario's `duration`: it submits nothing.",
 		"Start it earlier, or lengthen `duration`."},
 	{CodeESPNotConnected, SeverityError,
-		"The step's `via` names an ESP server that no Interaction Server (primary, or a backup with connections of its own) is ever connected to, directly or through an Application Cluster on its Connections tab: every request fails `unavailable` and the server never serves the step.",
+		"The step's `via` names an ESP server that no Interaction Server in force ever reaches — the primary, or a backup (with connections of its own) while the timeline makes it active —, directly or through an Application Cluster on its Connections tab: every request fails `unavailable` and the server never serves the step.",
 		"Add the server to the Interaction Server's `connections`, or put it in an Application Cluster and connect or address the cluster."},
 	{CodeESPSometimesConnected, SeverityWarning,
-		"The step's `via` names an ESP server that the Interaction Server in force reaches only part of the time (only the primary's or only the backup's connections hold it, or it joins or leaves a connected cluster in the timeline): meanwhile requests fail `unavailable`.",
+		"The step's `via` names an ESP server that the Interaction Server in force reaches only part of the time (only the primary's or only the backup's connections hold it and both are active in turn, or it joins or leaves a connected cluster in the timeline): meanwhile requests fail `unavailable`.",
 		"Connect the primary and the backup (when it has connections of its own) to the server."},
 	{CodeActivationNoDAP, SeverityWarning,
 		"An Interaction Server becomes active (switchover, restart, start) on a database — by the engine's own rule, `core.ChooseDatabase` — that none of its DAPs points at any more: it can neither read nor write, and holds all work (`held`) until a DAP leads there again.",
@@ -134,8 +135,11 @@ var lintRules = []Rule{
 		"`handling-timeout` is short against an agent group's mean `handle_time`: work that outlasts it is revoked and delivered again, and since a customer's work is the same on every agent it is revoked again from each (each cycle ties up one more agent until the first finishes).",
 		"Raise `handling-timeout` well above the longest handle times (by default it is 180 minutes), or shorten the group's `handle_time`."},
 	{CodeTrafficMedia, SeverityWarning,
-		"A traffic stream's media is the one another kind of media server submits (chat from an E-mail Server, e-mail from a Chat Server…): a real deployment does not produce it; the run does, as written.",
+		"A traffic stream's media is the one another kind of media server submits (chat from an E-mail Server, e-mail from a Chat Server…; compared without case, so `CHAT` is chat): a real deployment does not produce it; the run does, as written. A Social Messaging Server submits many media and is not checked.",
 		"Submit the media from its server (`email` from an EmailServer, `chat` from a ChatServer, `sms` from an SMSServer)."},
+	{CodeMediaCase, SeverityWarning,
+		"Two media names in the file differ only in case (`chat` and `CHAT`): ixlb, like the Configuration Layer's media types, tells them apart, so agents' capacity for one does not take the other — usually a typo.",
+		"Write every media name the same way (lower case, as Genesys' media types are)."},
 }
 
 // Rules lists the lint checks in the order docs/lint.md documents them.
@@ -164,13 +168,14 @@ func Lint(s *Scenario) Diagnostics {
 	l.urs()
 	l.annexNames()
 	l.optionValues()
-	l.esp()
 	l.databases()
 	l.dapAccess()
 	l.timeline()
+	l.esp() // after the timeline walk: the Interaction Servers in force
 	l.queues()
 	l.capacity()
 	l.traffic()
+	l.mediaCase()
 	l.handlingTimeout()
 	l.diags.Sort()
 	return slices.Compact(l.diags)
@@ -188,6 +193,13 @@ type linter struct {
 	backup   *core.AppConfig     // its backup, nil when none
 	tl       []int               // timeline indexes in the order the engine runs them
 	active   map[string][]string // URS -> the strategies activated on it, at load or in the timeline
+	inForce  []isPeriod          // which Interaction Server is active when, by the timeline walk
+}
+
+// isPeriod is an Interaction Server active from `from` until the next period (or the end).
+type isPeriod struct {
+	is   string
+	from time.Duration
 }
 
 func newLinter(s *Scenario) *linter {
@@ -489,7 +501,7 @@ func (l *linter) optionValues() {
 			for _, sec := range sortedKeys(tab.opts) {
 				for _, opt := range sortedKeys(tab.opts[sec]) {
 					path := appPath(a.Name, tab.key, sec, opt)
-					l.optionValue(a.Type, tab.annex, sec, opt, tab.opts[sec][opt], l.valueAt(path, path), a.Name)
+					l.optionValue(a.Type, tab.annex, sec, opt, tab.opts[sec][opt], l.valueAt(path, path), a.Name, l.setUntil(a.Name, tab.annex, sec, opt, -1))
 				}
 				if a.Type == core.TypeRoutingServer && tab.annex && !l.isIS(sec) {
 					if _, ok := tab.opts[sec]["max-submitted-interactions"]; ok {
@@ -511,11 +523,41 @@ func (l *linter) optionValues() {
 		}
 		sec, annex := strings.CutPrefix(ta.Section, "annex:")
 		path := join(join(item("timeline", i), "set"), "value")
-		l.optionValue(a.Type, annex, sec, ta.Option, ta.Value, l.valueAt(path, path), a.Name)
+		l.optionValue(a.Type, annex, sec, ta.Option, ta.Value, l.valueAt(path, path), a.Name, l.setUntil(a.Name, annex, sec, ta.Option, i))
 	}
 }
 
-func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app string) {
+// setUntil says for how long an option value holds: from the file (i < 0) or timeline entry i
+// until the next timeline entry that sets the same option, or the end ("" when it holds for the
+// whole run).
+func (l *linter) setUntil(app string, annex bool, section, option string, i int) string {
+	from := time.Duration(0)
+	if i >= 0 {
+		from = l.cfg.Timeline[i].At
+	}
+	seen := i < 0
+	for _, j := range l.tl {
+		if j == i {
+			seen = true
+			continue
+		}
+		ta := l.cfg.Timeline[j]
+		sec, an := strings.CutPrefix(ta.Section, "annex:")
+		if !seen || ta.Kind != core.ActSetOption || ta.App != app || an != annex || sec != section || ta.Option != option {
+			continue
+		}
+		if i < 0 {
+			return "until " + fmtDuration(ta.At)
+		}
+		return fmt.Sprintf("from %s until %s", fmtDuration(from), fmtDuration(ta.At))
+	}
+	if i < 0 {
+		return ""
+	}
+	return "from " + fmtDuration(from)
+}
+
+func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app, when string) {
 	spec := l.optionRule(t, annex, section, option)
 	if spec == nil {
 		return
@@ -531,9 +573,17 @@ func (l *linter) optionValue(t core.AppType, annex bool, section, option, value 
 	if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && n == 0 {
 		switch option {
 		case "max-submitted-interactions":
-			l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0: %s is always at its limit and never gets an interaction", app, app)
+			if when == "" {
+				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0: %s is always at its limit and never gets an interaction", app, app)
+			} else {
+				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0 %s: %s is at its limit meanwhile and gets no new interaction", app, when, app)
+			}
 		case "default-max-submitted-per-router":
-			l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0: a URS without a limit of its own never gets an interaction", app)
+			if when == "" {
+				l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0: a URS without a limit of its own never gets an interaction", app)
+			} else {
+				l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0 %s: a URS without a limit of its own gets no new interaction meanwhile", app, when)
+			}
 		}
 	}
 }
@@ -613,74 +663,111 @@ func (l *linter) esp() {
 
 // viaName checks that the Interaction Server in force reaches a server addressed by name: a direct
 // connection, or a member of an Application Cluster on its Connections tab (following the
-// timeline's joins and leaves).
+// timeline's joins and leaves). Only the Interaction Servers that are ever active count: a backup
+// that never takes over reaches nothing for anyone.
 func (l *linter) viaName(server, what string, at Pos) {
-	var never, partly, always []string
-	var how string
-	for _, is := range l.interactionServers(ownConnections) {
-		ever, all, why := l.reaches(is, server)
+	var ever bool
+	var gaps, names []string
+	for n, p := range l.inForce {
+		if p.is == "" {
+			continue
+		}
+		to := l.cfg.Duration
+		if n+1 < len(l.inForce) {
+			to = l.inForce[n+1].from
+		}
+		if to <= p.from && n+1 < len(l.inForce) {
+			continue // replaced at the same instant
+		}
+		if !slices.Contains(names, p.is) {
+			names = append(names, p.is)
+		}
+		reached, all, why := l.reachesDuring(p.is, server, p.from, to)
+		ever = ever || reached
+		active := fmt.Sprintf("active %s–%s", fmtDuration(p.from), fmtDuration(to))
 		switch {
-		case !ever:
-			never = append(never, is.Name)
+		case !reached:
+			gaps = append(gaps, fmt.Sprintf("%s (%s) has no connection to it", p.is, active))
 		case !all:
-			partly = append(partly, is.Name)
-			how = why
-		default:
-			always = append(always, is.Name)
+			gaps = append(gaps, fmt.Sprintf("%s (%s) reaches it only part of the time: %s", p.is, active, why))
 		}
 	}
 	switch {
-	case len(never) > 0 && len(partly)+len(always) == 0:
+	case len(names) == 0:
+	case !ever:
 		l.report(CodeESPNotConnected, at,
-			"%s: via %s, but %s has no connection to %s (directly, or through an Application Cluster on its Connections tab): every request fails unavailable; add %s to %s's connections",
-			what, server, strings.Join(never, " and "), server, server, l.primary.Name)
-	case len(never) > 0:
+			"%s: via %s, but no Interaction Server in force reaches it (%s): every request fails unavailable; add %s to %s's connections, directly or through an Application Cluster on its Connections tab",
+			what, server, strings.Join(gaps, "; "), server, l.primary.Name)
+	case len(gaps) > 0:
 		l.report(CodeESPSometimesConnected, at,
-			"%s: via %s, which %s reaches but %s does not: while %s is active its requests fail unavailable",
-			what, server, strings.Join(append(partly, always...), " and "), strings.Join(never, " and "), strings.Join(never, " and "))
-	case len(partly) > 0:
-		l.report(CodeESPSometimesConnected, at,
-			"%s: via %s, which %s reaches only part of the run (%s): meanwhile its requests fail unavailable",
-			what, server, strings.Join(partly, " and "), how)
+			"%s: via %s, which the Interaction Server in force does not always reach: %s; meanwhile its requests fail unavailable",
+			what, server, strings.Join(gaps, "; "))
 	}
 }
 
-// reaches says whether is ever reaches server by name, always does, and (when only partly) why.
-func (l *linter) reaches(is *core.AppConfig, server string) (ever, always bool, why string) {
+// reachesDuring says whether the Interaction Server named is reaches server by name at some time
+// in [from, to), at all times, and (when only partly) why: the joins and leaves of the clusters on
+// its Connections tab change it. A backup without connections of its own uses its primary's.
+func (l *linter) reachesDuring(name, server string, from, to time.Duration) (ever, always bool, why string) {
+	is := l.apps[name]
+	if !ownConnections(is) {
+		is = l.primary
+	}
 	if slices.Contains(is.Connections, server) {
 		return true, true, ""
 	}
+	member := map[string]bool{} // connected cluster -> server in it, as the timeline stands
 	for _, c := range is.Connections {
-		cl := l.clusters[c]
-		if cl == nil {
-			continue
-		}
-		in := slices.Contains(cl.Members, server)
-		all := in
-		ever = ever || in
-		for _, i := range l.tl {
-			ta := l.cfg.Timeline[i]
-			if ta.Cluster != c || ta.App != server {
-				continue
-			}
-			switch ta.Kind {
-			case core.ActJoin:
-				if !in {
-					in, ever = true, true
-					why = fmt.Sprintf("it joins %s at %s", c, fmtDuration(ta.At))
-				}
-			case core.ActLeave:
-				if in {
-					in, all = false, false
-					why = fmt.Sprintf("it leaves %s at %s", c, fmtDuration(ta.At))
-				}
-			}
-		}
-		if all {
-			return true, true, ""
+		if cl := l.clusters[c]; cl != nil {
+			member[c] = slices.Contains(cl.Members, server)
 		}
 	}
-	return ever, false, why
+	in := func() bool {
+		for _, m := range member {
+			if m {
+				return true
+			}
+		}
+		return false
+	}
+	now := false
+	started := false
+	always = true
+	check := func() {
+		r := in()
+		ever = ever || r
+		always = always && r
+		now = r
+	}
+	for _, i := range l.tl {
+		ta := l.cfg.Timeline[i]
+		if ta.App != server || (ta.Kind != core.ActJoin && ta.Kind != core.ActLeave) {
+			continue
+		}
+		if _, ok := member[ta.Cluster]; !ok {
+			continue
+		}
+		if ta.At > from && !started {
+			started = true
+			check()
+		}
+		if ta.At >= to {
+			break
+		}
+		member[ta.Cluster] = ta.Kind == core.ActJoin
+		if started && in() != now {
+			if in() {
+				why = fmt.Sprintf("it joins %s at %s", ta.Cluster, fmtDuration(ta.At))
+			} else if why == "" {
+				why = fmt.Sprintf("it leaves %s at %s", ta.Cluster, fmtDuration(ta.At))
+			}
+			check()
+		}
+	}
+	if !started {
+		check()
+	}
+	return ever, always, why
 }
 
 func (l *linter) viaCluster(c *core.ClusterConfig, joined []string, service, what string, at Pos) {
@@ -816,12 +903,14 @@ func (l *linter) timeline() {
 		}
 		return l.primary.Name
 	}
-	// using is the database each IS has worked with since it last became active, while it runs
-	// (the engine's app.usingDB): a warm standby that becomes active again without a restart
-	// continues with it.
-	using := map[string]string{}
+	// mem is what each IS remembers of its database (core.ISMemory, the engine's own): a warm
+	// standby that becomes active again without a stop or restart continues with it.
+	mem := map[string]*core.ISMemory{}
+	for name := range running {
+		mem[name] = &core.ISMemory{}
+	}
 	if active != "" {
-		using[active] = inUse
+		mem[active].Remember(inUse)
 	}
 	// guarded reports whether verify-database-identity is on for the IS in force.
 	guarded := func() bool {
@@ -833,9 +922,13 @@ func (l *linter) timeline() {
 		on, _ := core.ParseBool(v)
 		return on
 	}
+	if active != "" {
+		l.inForce = append(l.inForce, isPeriod{is: active})
+	}
 	// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase).
 	becomeActive := func(name string, i int) {
 		active = name
+		l.inForce = append(l.inForce, isPeriod{is: name, from: l.cfg.Timeline[i].At})
 		conf := l.apps[name]
 		o := opts[name]
 		if len(o) == 0 {
@@ -851,7 +944,8 @@ func (l *linter) timeline() {
 		for _, d := range daps {
 			choices = append(choices, core.DAPChoice{Name: d.Name, Database: dapDB[d.Name], RepointSeq: uint64(seq[d.Name])})
 		}
-		db := core.ChooseDatabase(using[name], guard, inUse, choices)
+		kept := mem[name].Using()
+		db := mem[name].Choose(guard, inUse, choices)
 		if db == "" {
 			return
 		}
@@ -872,7 +966,7 @@ func (l *linter) timeline() {
 				"%s becomes active at %s (%s) on database %s, but none of its DAPs points there any more (%s): it holds all work until a DAP leads to %s again",
 				name, fmtDuration(ta.At), ta.Kind, db, strings.Join(elsewhere, ", "), db)
 		}
-		if db != inUse && using[name] == "" && !(guard && inUse != "") {
+		if db != inUse && kept == "" && !(guard && inUse != "") {
 			// The rule took the most recently re-pointed DAP's database.
 			pick := choices[0]
 			for _, c := range choices {
@@ -890,7 +984,7 @@ func (l *linter) timeline() {
 			}
 		}
 		inUse = db
-		using[name] = db
+		mem[name].Remember(db)
 	}
 	for _, i := range l.tl {
 		ta := l.cfg.Timeline[i]
@@ -928,7 +1022,7 @@ func (l *linter) timeline() {
 				continue
 			}
 			running[ta.App] = false
-			delete(using, ta.App) // it reads its DAPs anew when it starts
+			mem[ta.App].Forget() // it reads its DAPs anew when it starts
 			if ta.App != active {
 				continue
 			}
@@ -936,10 +1030,15 @@ func (l *linter) timeline() {
 				becomeActive(to, i)
 			} else {
 				active = ""
+				l.inForce = append(l.inForce, isPeriod{from: ta.At}) // none: nothing is routed
 			}
 		case core.ActRestart:
-			if running[ta.App] && ta.App == active {
-				delete(using, ta.App) // a restarted IS reads its DAPs anew
+			if !running[ta.App] {
+				continue // the engine refuses it: start it instead
+			}
+			// A restarted IS, active or standby, reads its DAPs anew when it next becomes active.
+			mem[ta.App].Forget()
+			if ta.App == active {
 				becomeActive(ta.App, i)
 			}
 		case core.ActStart:
@@ -1081,6 +1180,13 @@ func (l *linter) capacity() {
 	for i := range l.cfg.AgentGroups {
 		groups[l.cfg.AgentGroups[i].Name] = &l.cfg.AgentGroups[i]
 	}
+	produced := l.categories() // a by_category branch for another category is never taken
+	rt := core.OptionSpecFor(core.TypeInteractionServer, false, "settings", "routing-timeout")
+	routingTimeout := rt.Duration("", false)
+	if l.primary != nil {
+		v, set := l.primary.Options.Get("settings", "routing-timeout")
+		routingTimeout = rt.Duration(v, set)
+	}
 	type target struct{ key, group string }
 	for _, st := range l.cfg.Strategies {
 		var in []string // media reaching the strategy, with the first queue that brings each
@@ -1106,7 +1212,9 @@ func (l *linter) capacity() {
 				targets = append(targets, target{"group", s.Group})
 			}
 			for _, r := range s.ByCategory {
-				targets = append(targets, target{join("by_category", r.Category), r.Group})
+				if produced[r.Category] {
+					targets = append(targets, target{join("by_category", r.Category), r.Group})
+				}
 			}
 			if s.Default != "" {
 				targets = append(targets, target{join("by_category", "default"), s.Default})
@@ -1134,8 +1242,8 @@ func (l *linter) capacity() {
 				}
 				path := join(base, t.key)
 				l.report(CodeGroupNoCapacity, l.valueAt(path, path),
-					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in their URS for an agent that never comes",
-					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why)
+					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in their URS (state 2) for an agent that never comes, until routing-timeout (%s) returns them to their queue and they are submitted again",
+					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why, fmtDuration(routingTimeout))
 			}
 		}
 	}
@@ -1167,14 +1275,45 @@ func (l *linter) traffic() {
 		if from == nil {
 			continue
 		}
+		if from.Type == core.TypeSocialMessagingServer {
+			continue // it submits many media, chat-like ones among them
+		}
 		for typ, m := range mediaOf {
-			if m == t.Media && typ != from.Type {
+			// Media names are exact (capacity counts chat and CHAT apart), but CHAT is still the
+			// Chat Server's media by name.
+			if strings.EqualFold(m, t.Media) && typ != from.Type {
 				path := join(item("traffic", i), "media")
 				l.report(CodeTrafficMedia, l.valueAt(path, item("traffic", i)),
 					"traffic %d: media %s from %s, %s: %s interactions are submitted by %s; submit them from one, or give this stream %s's own media",
 					i+1, t.Media, t.From, withArticle(string(from.Type)), t.Media, withArticle(string(typ)), t.From)
 			}
 		}
+	}
+}
+
+// mediaCase warns where a media name differs from one met earlier in the file only in case
+// (capacities in file order, then traffic): ixlb counts them as different media.
+func (l *linter) mediaCase() {
+	first := map[string]string{} // lower case -> the spelling met first
+	check := func(m string, at Pos, where string) {
+		k := strings.ToLower(m)
+		f, ok := first[k]
+		switch {
+		case !ok:
+			first[k] = m
+		case f != m:
+			l.report(CodeMediaCase, at, "%s: media %s differs from %s only in case: they are different media to ixlb (capacity for %s does not take %s); write one spelling", where, m, f, f, m)
+		}
+	}
+	for _, g := range l.cfg.AgentGroups {
+		for _, c := range g.Capacity {
+			path := join(join(join("agent_groups", g.Name), "capacity"), c.Media)
+			check(c.Media, l.at(path), fmt.Sprintf("agent group %s's capacity", g.Name))
+		}
+	}
+	for i, t := range l.cfg.Traffic {
+		path := join(item("traffic", i), "media")
+		check(t.Media, l.valueAt(path, item("traffic", i)), fmt.Sprintf("traffic %d", i+1))
 	}
 }
 
@@ -1208,8 +1347,12 @@ func (l *linter) handlingTimeout() {
 			places = append(places, place{d: spec.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
 		}
 	}
+	used := l.routedGroups()
 	for _, p := range places {
 		for _, g := range l.cfg.AgentGroups {
+			if !used[g.Name] {
+				continue // no route step sends it anything: nothing is revoked there
+			}
 			h := g.HandleTime
 			if h <= 0 {
 				h = time.Minute // the engine's default
@@ -1225,22 +1368,58 @@ func (l *linter) handlingTimeout() {
 			}
 			l.report(CodeHandlingTimeout, at,
 				"handling-timeout %s (%s) against agent group %s's mean handle time %s: about %s%% of its interactions outlast it; each is revoked and delivered again, and revoked again from every agent it reaches (its work does not change), tying up one more agent each time",
-				fmtDuration(p.d), p.how, g.Name, fmtDuration(h), strconv.FormatFloat(100*share, 'g', 2, 64))
+				fmtDuration(p.d), p.how, g.Name, fmtDuration(h), percent(share))
 		}
 	}
 }
 
-// fmtDuration writes a duration as a scenario would: 2m, 1h30m, 1m30s (not 2m0s).
-func fmtDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
+// categories are the categories a classify step an interaction can reach sets.
+func (l *linter) categories() map[string]bool {
+	produced := map[string]bool{}
+	for _, st := range l.cfg.Strategies {
+		for _, s := range reachable(st.Steps) {
+			if s.Kind == core.StepClassify {
+				for _, c := range s.Categories {
+					produced[c.Name] = true
+				}
+			}
+		}
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return produced
 }
+
+// percent writes a share as a person would: 0.1, 2.5, 37, 100 (never 1e+02).
+func percent(share float64) string {
+	p := 100 * share
+	if p >= 10 {
+		return strconv.FormatFloat(math.Round(p), 'f', -1, 64)
+	}
+	return strconv.FormatFloat(p, 'g', 2, 64)
+}
+
+// routedGroups are the agent groups some route step an interaction can reach sends to (by
+// by_category only for a category some classify step can set).
+func (l *linter) routedGroups() map[string]bool {
+	produced := l.categories()
+	used := map[string]bool{}
+	for _, st := range l.cfg.Strategies {
+		for _, s := range reachable(st.Steps) {
+			if s.Kind != core.StepRoute {
+				continue
+			}
+			used[s.Group], used[s.Default] = true, true
+			for _, r := range s.ByCategory {
+				if produced[r.Category] {
+					used[r.Group] = true
+				}
+			}
+		}
+	}
+	return used
+}
+
+// fmtDuration writes a duration as a scenario would: 2m, 1h30m, 1m30s (not 2m0s).
+func fmtDuration(d time.Duration) string { return core.FormatDuration(d) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

@@ -200,9 +200,19 @@ func TestLintRules(t *testing.T) {
 			[]string{"esp-not-connected@30:20"}},
 		{"via a server in a cluster the IS is connected to", []edit{{"via: FaxCluster", "via: FaxSrv_2"}, {"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, EmailSrv_1, FaxCluster]"}},
 			nil},
-		{"via a server only the backup is connected to", []edit{{"via: FaxCluster", "via: FaxSrv_2"},
+		// Only an Interaction Server that becomes active counts: a backup that never takes over
+		// reaches nothing for anyone (attack 18, B7).
+		{"via a server only the backup is connected to, no switchover", []edit{{"via: FaxCluster", "via: FaxSrv_2"},
 			{"  IxnServer_B: {type: InteractionServer}", "  IxnServer_B: {type: InteractionServer, connections: [DAP_1, DAP_2, ClassSrv_1, FaxSrv_2]}"}},
+			[]string{"esp-not-connected@30:20"}},
+		{"via a server only the backup is connected to, and it takes over", []edit{{"via: FaxCluster", "via: FaxSrv_2"},
+			{"  IxnServer_B: {type: InteractionServer}", "  IxnServer_B: {type: InteractionServer, connections: [DAP_1, DAP_2, ClassSrv_1, FaxSrv_2]}"},
+			{lastLine, lastLine + "  - {at: 3m, switchover: IxnServer}\n"}},
 			[]string{"esp-not-always-connected@30:20"}},
+		{"via a server only the backup is connected to, the primary stops for good", []edit{{"via: FaxCluster", "via: FaxSrv_2"},
+			{"  IxnServer_B: {type: InteractionServer}", "  IxnServer_B: {type: InteractionServer, connections: [DAP_1, DAP_2, ClassSrv_1, FaxSrv_2]}"},
+			{lastLine, lastLine + "  - {at: 0s, stop: IxnServer}\n"}},
+			nil},
 		{"via a server that joins a connected cluster later", []edit{{"via: FaxCluster", "via: FaxSrv_2"},
 			{"FaxSrv_1, EmailSrv_1]", "FaxSrv_1, EmailSrv_1, FaxCluster]"}, {"[FaxSrv_1, FaxSrv_2]", "[FaxSrv_1]"},
 			{lastLine, lastLine + "  - {at: 2m, join: {cluster: FaxCluster, app: FaxSrv_2}}\n"}},
@@ -311,6 +321,25 @@ func TestLintRules(t *testing.T) {
 			{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {chat: 1}"}},
 			[]string{"traffic-media-server@38:13"}},
 
+		{"chat from a Social Messaging Server", []edit{{"{media: fax, from: EmailSrv_1", "{media: chat, from: SocSrv_1"},
+			{"  EmailSrv_1: {type: EmailServer}", "  EmailSrv_1: {type: EmailServer}\n  SocSrv_1: {type: SocialMessagingServer}"},
+			{"  Sales: {agents: 5, capacity: {fax: 1}", "  Sales: {agents: 5, capacity: {chat: 1}"},
+			{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {chat: 1}"}},
+			nil},
+		// Media names are exact (capacity counts them apart), yet CHAT is the Chat Server's media.
+		{"CHAT from an E-mail Server", []edit{{"{media: fax, from: EmailSrv_1", "{media: CHAT, from: EmailSrv_1"},
+			{"  Sales: {agents: 5, capacity: {fax: 1}", "  Sales: {agents: 5, capacity: {chat: 1}"},
+			{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {chat: 1}"}},
+			[]string{"group-no-capacity@31:40", "group-no-capacity@31:58", "traffic-media-server@38:13", "media-name-case@38:13"}},
+		// A by_category branch no classify step can take routes nothing.
+		{"by_category branch for a category nothing sets", []edit{{"{billing: Billing, default: Sales}", "{billing: Billing, vip: Nobody, default: Sales}"},
+			{"agent_groups:", "agent_groups:\n  Nobody: {agents: 0, capacity: {fax: 1}, handle_time: 1m}"}},
+			nil},
+		// handling-timeout: a group no route step uses has nothing revoked.
+		{"handling-timeout against a group nothing is routed to", []edit{
+			{"agent_groups:", "agent_groups:\n  Unused: {agents: 5, capacity: {fax: 1}, handle_time: 10h}"}},
+			nil},
+
 		// Workload and timeline outside the run.
 		{"timeline entry after the end", []edit{{lastLine, lastLine + "  - {at: 11m, start: URS_1}\n"}},
 			[]string{"timeline-after-end@41:10"}},
@@ -348,6 +377,57 @@ func TestLintRules(t *testing.T) {
 		if !covered[r.Code] {
 			t.Errorf("rule %s has no test case", r.Code)
 		}
+	}
+}
+
+// Messages say what happens, in numbers a person reads (attack 18, B8): the valid range of a
+// duration option with an example inside it, bounds without exponents, shares as percentages, a
+// limit of 0 the timeline sets for a while, and where interactions without agents go.
+func TestLintMessagesSayWhatHappens(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		edits []edit
+		code  string
+		want  []string // fragments of the message
+		not   []string
+	}{
+		{"handling-timeout below a minute", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, handling-timeout: 30s}}\n"}},
+			CodeBadOptionValue, []string{`"30s" is out of range for handling-timeout`, "1–525600 minutes", "from 1m to 8760h such as 3h"}, []string{"such as 30s"}},
+		{"reservation-time 0", []edit{{guardLine, "    options: {settings: {verify-database-identity: true}, agent-reservation: {reservation-time: \"0\"}}\n"}},
+			CodeBadOptionValue, []string{"1–3600000 milliseconds", "from 1ms to 1h such as 10s"}, []string{"e+"}},
+		{"handling-timeout far below handle times", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, handling-timeout: 1}}\n"},
+			{"handle_time: 1m}\n  Billing", "handle_time: 10h}\n  Billing"}},
+			CodeHandlingTimeout, []string{"about 100% of its interactions"}, []string{"e+"}},
+		{"max-submitted-interactions 0 for a while", []edit{{lastLine, lastLine +
+			"  - {at: 2m, set: {app: URS_2, section: \"annex:IxnServer\", option: max-submitted-interactions, value: \"0\"}}\n" +
+			"  - {at: 3m, set: {app: URS_2, section: \"annex:IxnServer\", option: max-submitted-interactions, value: \"5\"}}\n"}},
+			CodeMaxSubmittedZero, []string{"is 0 from 2m until 3m", "gets no new interaction"}, []string{"always", "never"}},
+		{"no capacity", []edit{{"  Billing: {agents: 5, capacity: {fax: 1}", "  Billing: {agents: 5, capacity: {email: 1}"}},
+			CodeGroupNoCapacity, []string{"until routing-timeout (12h) returns them to their queue and they are submitted again"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := lintEdited(t, c.edits...)
+			var msgs []string
+			for _, d := range Lint(s) {
+				if d.Code == c.code {
+					msgs = append(msgs, d.Message)
+				}
+			}
+			if len(msgs) == 0 {
+				t.Fatalf("no %s finding", c.code)
+			}
+			all := strings.Join(msgs, "\n")
+			for _, w := range c.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("no message has %q:\n%s", w, all)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(all, w) {
+					t.Errorf("a message has %q:\n%s", w, all)
+				}
+			}
+		})
 	}
 }
 

@@ -176,7 +176,7 @@ func TestStopConfirmStart(t *testing.T) {
 	}
 	h.wantView("○ stopped")
 	h.wantView("not eligible — stopped")
-	h.wantView("resubmitted " + count(h.snap().Stats.Resubmitted))
+	h.wantView("resubmissions " + count(h.snap().Stats.Resubmitted))
 	h.keys("5", "!") // event log, highlighted only
 	h.wantView("◆")
 	h.wantView("resubmission=true")

@@ -256,7 +256,7 @@ func (m *Model) statusBar() string {
 	rc, resub := s.Recorded, s.Damage.Resubmitted
 	fig := func(parts ...string) seg { return seg{strings.Join(parts, " · "), th.bar} }
 	sub, done := "submitted "+count(rc.Submitted), "completed "+count(rc.Completed)
-	resubmitted := "resubmitted " + count(resub)
+	resubmitted := "resubmissions " + count(resub)
 	figures := []seg{
 		fig(sub, done, "queued "+count(rc.Queued), "in URS "+count(rc.InURS), "with agent "+count(rc.WithAgent), resubmitted),
 		fig(sub, done, "in URS "+count(rc.InURS), resubmitted),

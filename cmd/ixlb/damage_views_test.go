@@ -25,7 +25,7 @@ import (
 // One account of damage, the same in every view: each scenario is run to its end headlessly
 // (`ixlb run --json` and the text report, on SQLite), in the console's model (the runner and
 // the screen a person reads: status line and Interactions pane) and in the run plot's sampling,
-// and every view shows the same lost, still open elsewhere, held, abandoned, resubmitted and
+// and every view shows the same lost, still open elsewhere, held, abandoned, resubmissions and
 // touched figures under the same labels.
 func TestDamageSameInEveryView(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -87,7 +87,7 @@ func TestDamageSameInEveryView(t *testing.T) {
 			lines := strings.Split(view, "\n")
 			bar := lines[len(lines)-2]
 			for _, it := range []core.DamageItem{{Label: "lost", Value: d.Lost}, {Label: "held", Value: d.Held},
-				{Label: "completed", Value: rep.Interactions.Completed}, {Label: "resubmitted", Value: d.Resubmitted}} {
+				{Label: "completed", Value: rep.Interactions.Completed}, {Label: "resubmissions", Value: d.Resubmitted}} {
 				if it.Value > 0 && !strings.Contains(bar, fmt.Sprintf("%s %d", it.Label, it.Value)) {
 					t.Errorf("status line lacks %q: %s", fmt.Sprintf("%s %d", it.Label, it.Value), bar)
 				}

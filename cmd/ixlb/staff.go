@@ -271,16 +271,7 @@ func printStaff(w io.Writer, s *study.Staffing, duration string) {
 }
 
 // fmtDuration writes a run length as a planner does: 8h, 1h30m, 45s.
-func fmtDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func fmtDuration(d time.Duration) string { return core.FormatDuration(d) }
 
 func contains(xs []string, x string) bool {
 	for _, y := range xs {

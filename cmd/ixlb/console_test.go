@@ -212,17 +212,8 @@ func TestConsolePerScenarioSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &persister{ss: ss, log: ss.EventSink()}
 	cur := &curDir{dir: ss.Dir()}
-	r, err := tui.NewRunner(a.Config, tui.RunnerOptions{Source: a.File, Persister: p,
-		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
-		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
-			return openConsoleScenario(p, cur, cfg, source, fresh)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { r.Close(); p.ss.Close() }()
+	r, _ := openScenariosConsole(t, ss, a, cur)
 	at := func() int64 {
 		t.Helper()
 		if err := r.Step(0); err != nil {
@@ -290,4 +281,21 @@ func TestConsoleSpeedFlagRefusesNaN(t *testing.T) {
 			t.Errorf("--speed %s: exit %d, %q", v, code, stderr)
 		}
 	}
+}
+
+// openScenariosConsole builds the console's runner on the session ss of sc the way runConsole
+// does, opening other scenarios (:load, o) as it does; it is closed when the test ends.
+func openScenariosConsole(t *testing.T, ss session, sc *scenarios.Scenario, cur *curDir) (*tui.Runner, *persister) {
+	t.Helper()
+	p := &persister{ss: ss, log: ss.EventSink()}
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: sc.File, Persister: p,
+		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
+		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+			return openConsoleScenario(p, cur, cfg, source, fresh)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); p.ss.Close() })
+	return r, p
 }

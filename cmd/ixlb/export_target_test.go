@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,10 +106,10 @@ func TestExportNeverWritesTheSession(t *testing.T) {
 	if _, errOut, code := runBin(t, "export", data, "-o", own, "--scenario", own, "--force"); code != 2 || !strings.Contains(errOut, "is the scenario file this session runs") {
 		t.Errorf("ixlb export -o its own scenario: exit %d: %s", code, errOut)
 	}
-	if after := dirDigest(t, data); !equalMaps(before, after) {
+	if after := dirDigest(t, data); !maps.Equal(before, after) {
 		t.Fatalf("the session's files changed:\n%v\n%v", before, after)
 	}
-	if after := dirDigest(t, tmp); !equalMaps(beforeTmp, after) {
+	if after := dirDigest(t, tmp); !maps.Equal(beforeTmp, after) {
 		t.Fatalf("files beside the session changed:\n%v\n%v", beforeTmp, after)
 	}
 
@@ -250,18 +251,6 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // A bundled scenario runs from the binary; a copy of it on disk (the repository's

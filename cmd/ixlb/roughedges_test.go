@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
-	"github.com/ixlb/ixlb/tui"
 )
 
 // The console started without a terminal says so, suggests ixlb run, and leaves no session
@@ -132,17 +130,8 @@ func TestLoadOfTheRunningScenarioWithData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &persister{ss: ss, log: ss.EventSink()}
 	cur := &curDir{dir: ss.Dir(), ss: ss, def: def}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: sc.File, Persister: p,
-		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
-		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
-			return openConsoleScenario(p, cur, cfg, source, fresh)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { r.Close(); p.ss.Close() }()
+	r, _ := openScenariosConsole(t, ss, sc, cur)
 	r.Step(12 * time.Second)
 	for _, source := range []string{"urs-failover", sc.File, "../../scenarios/urs-failover.yaml"} {
 		if got := savedSession(cur, sc.Config, source); got != "the one running now, in "+data {

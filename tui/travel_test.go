@@ -377,3 +377,22 @@ func TestTheLiveInstantAsTheClockReadsIt(t *testing.T) {
 		t.Fatal(":goto a millisecond earlier did not rewind")
 	}
 }
+
+// :messages stamps a rewind's message with the instant it shows, and the return to live with
+// the live instant (attack 20 O3: they had the instant shown before).
+func TestTravelMessagesStampedWithTheirInstant(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 160, 48)
+	hs.step(13 * time.Second)
+	hs.command("goto 0:02")
+	hs.command("live")
+	var got []string
+	for _, m := range hs.m.messages {
+		got = append(got, clock(m.t)+" "+m.txt)
+	}
+	want := []string{"00:00:02.000 at 00:00:02.000 (rewound)", "00:00:13.000 live again"}
+	for i, w := range want {
+		if i >= len(got) || !strings.HasPrefix(got[len(got)-len(want)+i], w) {
+			t.Fatalf("messages %q, want %q", got, want)
+		}
+	}
+}

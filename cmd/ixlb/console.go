@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -226,21 +227,9 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if _, err := tui.ParseSpeed(strconv.FormatFloat(console.speed, 'g', -1, 64)); err != nil {
 		return exitf(2, "--speed: %v", err)
 	}
-	sc, err := scenarios.Resolve(arg)
+	sc, warnings, err := loadConsoleScenario(cmd.ErrOrStderr(), arg)
 	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	warnings, err := lintAtLoad(cmd.ErrOrStderr(), sc)
-	if err != nil { // warnings before the TUI takes the screen
 		return err
-	}
-	if guard, err := newMemoryGuard(); err != nil {
-		return exitf(2, "%v", err)
-	} else if err := guard.checkEstimate(sc.File, sc.Config); err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if _, err := core.New(sc.Config); err != nil {
-		return exitf(2, "%s: %v", sc.File, err)
 	}
 	dir := console.data
 	if console.readOnly {
@@ -262,23 +251,76 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 	recordScenario(ss, sc)
-	engineOpts := []core.Option{core.WithDatabases(ss.Databases())}
-	if console.rebuild {
-		engineOpts = append(engineOpts, core.WithRebuild())
-	}
 	if !cmd.Flags().Changed("speed") && !ss.Temporary() {
 		if x, ok := savedSpeed(ss); ok {
 			console.speed = x // the pace the operator left it at
 		}
 	}
 	p := &persister{ss: ss, log: ss.EventSink()}
+	opts, err := consoleOptions(sc, ss, p, warnings)
+	if err != nil {
+		ss.Close()
+		return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
+	}
+	// After the session's own checks and its resume (a refusal there says more), before the
+	// screen is taken: without a terminal there is no console, and a directory made for it goes.
+	var noTerminal error
+	opts.Terminal = func() error { noTerminal = needTerminal(); return noTerminal }
+	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
+	// Bubble Tea's shutdown).
+	err = tui.Run(context.Background(), opts)
+	if noTerminal != nil {
+		ss.Close()
+		if made {
+			os.RemoveAll(dir)
+		}
+		if madeParent {
+			os.Remove(filepath.Dir(dir)) // only if still empty
+		}
+		return exitf(2, "%v\nTo run %s without a terminal: ixlb run %s (--json for the report, --events FILE for the log)", noTerminal, sc.Config.Name, arg)
+	}
+	if cerr := p.ss.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return consoleExit(ss, err)
+}
+
+// loadConsoleScenario loads the scenario the console opens and checks it before the console
+// takes the screen: lint (its warnings on stderr), the memory estimate, the engine's own checks.
+func loadConsoleScenario(stderr io.Writer, arg string) (*scenarios.Scenario, []string, error) {
+	sc, err := scenarios.Resolve(arg)
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	warnings, err := lintAtLoad(stderr, sc)
+	if err != nil { // warnings before the TUI takes the screen
+		return nil, nil, err
+	}
+	if guard, err := newMemoryGuard(); err != nil {
+		return nil, nil, exitf(2, "%v", err)
+	} else if err := guard.checkEstimate(sc.File, sc.Config); err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	if _, err := core.New(sc.Config); err != nil {
+		return nil, nil, exitf(2, "%s: %v", sc.File, err)
+	}
+	return sc, warnings, nil
+}
+
+// consoleOptions wires the console to its session: the engine on the session's databases, the
+// saved history, the scenarios it may open (each in a session of its own), the speed kept, export.
+func consoleOptions(sc *scenarios.Scenario, ss session, p *persister, warnings []string) (tui.Options, error) {
+	engineOpts := []core.Option{core.WithDatabases(ss.Databases())}
+	if console.rebuild {
+		engineOpts = append(engineOpts, core.WithRebuild())
+	}
 	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
 		Paused: console.paused, Persister: p, EngineOptions: engineOpts,
 		Resume: ss.Resume(), Warnings: warnings, ReadOnly: console.readOnly}
 	if ss.Resume() != nil {
+		var err error
 		if opts.History, err = ss.History(5000); err != nil {
-			ss.Close()
-			return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
+			return opts, err
 		}
 	}
 	// Each scenario keeps its own session in its own directory: one opened from the console
@@ -301,26 +343,12 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	for _, b := range scenarios.Bundled() {
 		opts.Bundled = append(opts.Bundled, b.Name)
 	}
-	// After the session's own checks and its resume (a refusal there says more), before the
-	// screen is taken: without a terminal there is no console, and a directory made for it goes.
-	var noTerminal error
-	opts.Terminal = func() error { noTerminal = needTerminal(); return noTerminal }
-	// tui.Run handles SIGINT, SIGTERM and SIGHUP itself (a second handler here could deadlock
-	// Bubble Tea's shutdown).
-	err = tui.Run(context.Background(), opts)
-	if noTerminal != nil {
-		ss.Close()
-		if made {
-			os.RemoveAll(dir)
-		}
-		if madeParent {
-			os.Remove(filepath.Dir(dir)) // only if still empty
-		}
-		return exitf(2, "%v\nTo run %s without a terminal: ixlb run %s (--json for the report, --events FILE for the log)", noTerminal, sc.Config.Name, arg)
-	}
-	if cerr := p.ss.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
+	return opts, nil
+}
+
+// consoleExit is the console's exit: a session that does not match its databases says what to
+// do, a signal exits 128 + its number.
+func consoleExit(ss session, err error) error {
 	var mm *core.ResumeMismatchError
 	if errors.As(err, &mm) {
 		return &exitError{code: 2, err: explain(ss.ResumeError(err))}

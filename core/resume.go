@@ -194,12 +194,20 @@ func (e *Engine) Notes() []string { return e.notes }
 // adoptDatabases checks the real databases against the replay's in-memory ones, then moves every
 // handle of the engine onto the real ones.
 func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeState, rebuild bool) error {
+	// Every database the replay wrote goes by its real identity from here on, whether or not a
+	// handle still connects to it: the journal names it so (a "mem-…" identity saved for a
+	// database no DAP points at any more made the next resume refuse the real file).
+	idOf := map[string]string{} // in-memory identity -> real identity
 	for _, name := range e.cfg.Databases {
 		m, used := mem.dbs[name]
 		saved := st.Identities[name]
 		db, err := real.Database(name)
 		if err != nil {
 			return fmt.Errorf("open database %s: %w", name, err)
+		}
+		if id, ok := e.identities[name]; ok {
+			idOf[id] = db.Identity()
+			e.identities[name] = db.Identity()
 		}
 		if !used && saved == "" {
 			// The session had not connected to it by the saved position, so every row in it
@@ -245,7 +253,6 @@ func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeStat
 		}
 	}
 	// Move every handle onto the real databases; held writes follow their database by name.
-	idOf := map[string]string{} // in-memory identity -> real identity
 	reconnect := func(who string, h Database) (Database, error) {
 		r, err := real.Connect(who, h.Name())
 		if err != nil {

@@ -17,8 +17,8 @@ import (
 // when there is one): `--events DIR/ixlb.db` truncated the journal. Both are refused before the
 // file is opened for writing, so nothing is changed.
 func createOutput(path string, ss session) (*os.File, error) {
-	if ss != nil && ss.Owns(path) {
-		return nil, fmt.Errorf("%s is a file of the session in %s: writing it would destroy the session; nothing was written", path, ss.Dir())
+	if err := notTheSessions(path, ss); err != nil {
+		return nil, err
 	}
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
@@ -44,4 +44,14 @@ func createOutput(path string, ss session) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// notTheSessions refuses an output path that is one of the session's files, or would be one
+// (Session.Owns: its journal, databases, their -wal and -shm, its lock, its scenario copy, by
+// any name or link): writing there destroys the session. ss may be nil (no session).
+func notTheSessions(path string, ss session) error {
+	if ss != nil && ss.Owns(path) {
+		return fmt.Errorf("%s is a file of the session in %s: writing it would destroy the session; nothing was written", path, ss.Dir())
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package core
 import (
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // Apply carries out an operator action now: a timeline entry, or the console. It returns an error,
@@ -147,8 +146,8 @@ func (e *Engine) activation(a Action) error {
 	return nil
 }
 
-// setOption changes an option on the fly. A section written "annex:NAME" is a section of the
-// Annex tab (the IS's agent_reservation list, a URS's per-IS limits).
+// setOption changes an option on the fly. A section written "annex:NAME" (CutAnnex) is a section of
+// the Annex tab (the IS's agent_reservation list, a URS's per-IS limits).
 func (e *Engine) setOption(name, section, option, value string) error {
 	a, err := e.appNamed(name)
 	if err != nil {
@@ -157,9 +156,10 @@ func (e *Engine) setOption(name, section, option, value string) error {
 	if section == "" || option == "" {
 		return fmt.Errorf("set %s: section and option are required", name)
 	}
-	target, sec := a.opts, section
-	if s, ok := strings.CutPrefix(section, "annex:"); ok && s != "" {
-		target, sec = a.annex, s
+	target := a.opts
+	sec, annex := CutAnnex(section)
+	if annex {
+		target = a.annex
 	}
 	target.Set(sec, option, value)
 	e.ev.App, e.ev.Detail = name, fmt.Sprintf("%s/%s = %s", section, option, value)

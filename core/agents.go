@@ -2,7 +2,7 @@ package core
 
 import "math"
 
-// Agent reservation and delivery (SCENARIOS.md "Agent reservation"). Reservation is arbitration, not
+// Agent reservation and delivery (docs/scenarios.md, "Semantics": Agent reservation). Reservation is arbitration, not
 // a gate: every eligible URS routes, and the agent_reservation option decides how it takes agents.
 //
 // Every URS sees agents through its statistics, which lag the truth by its sim.stat_delay:
@@ -658,7 +658,7 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 	g := e.groups[e.agents[ag].group]
 	switch {
 	case timedOut:
-		e.revoke(slot, "delivering-timeout")
+		e.revoke(slot, OptDeliveringTimeout.Name()) // revoked reasons name the option that revoked
 	case g.accept >= 1 || e.rng.Float64() < g.accept:
 		// EventRouteUsed: routing is done, the URS lets go; the agent handles it (state 3).
 		e.leaveURS(slot)
@@ -698,7 +698,7 @@ func (e *Engine) handlingTimeout(slot int32) {
 		return
 	}
 	e.stats.Revoked++
-	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ix.agent].name, "handling-timeout"
+	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ix.agent].name, OptHandlingTimeout.Name()
 	e.emit(EvRevoked)
 	e.goesUnheard(slot, false) // the agent goes on with the work: finished_unheard when it ends
 	e.clearAgent(ix)

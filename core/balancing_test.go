@@ -179,7 +179,8 @@ func (s *fairnessSink) check(n int) {
 	}
 }
 
-// Documented option semantics (GENESYS-NOTES "Submission limits, precisely"), on the fly.
+// Documented option semantics (README, "Semantics where the documentation is silent": URS
+// eligibility), on the fly.
 func TestSubmissionLimitsOnTheFly(t *testing.T) {
 	cfg := churnConfig(nil)
 	cfg.Strategies[0].Steps = []Step{{Kind: StepRoute, Group: "Agents"}}

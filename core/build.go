@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -11,11 +10,43 @@ import (
 // build turns the configuration into run-time state. The scenarios package has already checked
 // references with positions; these checks keep an engine built from code honest too.
 func (e *Engine) build() error {
-	cfg := e.cfg
+	for _, part := range []func() error{e.buildApps, e.buildISPair, e.buildDAPs, e.buildMedia, e.buildClusters} {
+		if err := part(); err != nil {
+			return err
+		}
+	}
+	e.buildGroups()
+	e.buildURS()
+	if err := e.buildRouting(); err != nil {
+		return err
+	}
+	if err := e.buildTraffic(); err != nil {
+		return err
+	}
+	e.refreshISOptions()
+	for _, u := range e.urs {
+		e.refreshURS(u)
+	}
+	// Activations of the file: the Strategy Activation Wizard's selection.
+	for i := range e.cfg.Strategies {
+		for _, name := range e.cfg.Strategies[i].ActivatedOn {
+			u, err := e.ursNamed(name)
+			if err != nil {
+				return fmt.Errorf("strategy %s: %w", e.cfg.Strategies[i].Name, err)
+			}
+			e.setActivated(e.strats[i], u, true, false)
+		}
+	}
+	e.svcBuild()
+	return nil
+}
+
+// buildApps makes the applications, in configuration order, with their own copies of their
+// options.
+func (e *Engine) buildApps() error {
 	e.byName = map[string]int32{}
-	e.is = isState{primary: -1, backup: -1, active: -1}
-	for i := range cfg.Apps {
-		c := &cfg.Apps[i]
+	for i := range e.cfg.Apps {
+		c := &e.cfg.Apps[i]
 		if !c.Type.Valid() {
 			return fmt.Errorf("application %s: unknown type %q", c.Name, c.Type)
 		}
@@ -34,7 +65,12 @@ func (e *Engine) build() error {
 		e.byName[c.Name] = a.id
 		e.apps = append(e.apps, a)
 	}
-	// The Interaction Server pair: the IS named as another's backup is the backup.
+	return nil
+}
+
+// buildISPair finds the Interaction Server pair: the IS named as another's backup is the backup.
+func (e *Engine) buildISPair() error {
+	e.is = isState{primary: -1, backup: -1, active: -1}
 	backups := map[string]bool{}
 	for _, a := range e.apps {
 		if a.typ == TypeInteractionServer && a.cfg.Backup != "" {
@@ -61,36 +97,44 @@ func (e *Engine) build() error {
 	if e.is.primary < 0 {
 		return fmt.Errorf("no InteractionServer application")
 	}
+	return nil
+}
+
+// buildDAPs links each DAP to its DB Server and checks its database.
+func (e *Engine) buildDAPs() error {
 	for _, a := range e.apps {
-		if a.typ == TypeDatabaseAccessPoint {
-			// Without db_server the DAP reaches its database through ODBC (Framework 8.5 dropped
-			// DB Server): its health is its own.
-			if a.cfg.DBServer != "" {
-				s, ok := e.byName[a.cfg.DBServer]
-				if !ok || e.apps[s].typ != TypeDBServer {
-					return fmt.Errorf("%s: db_server %q is not a DBServer", a.name, a.cfg.DBServer)
-				}
-				a.dbServer = s
+		if a.typ != TypeDatabaseAccessPoint {
+			continue
+		}
+		// Without db_server the DAP reaches its database through ODBC (Framework 8.5 dropped
+		// DB Server): its health is its own.
+		if a.cfg.DBServer != "" {
+			s, ok := e.byName[a.cfg.DBServer]
+			if !ok || e.apps[s].typ != TypeDBServer {
+				return fmt.Errorf("%s: db_server %q is not a DBServer", a.name, a.cfg.DBServer)
 			}
-			if !slices.Contains(cfg.Databases, a.database) {
-				return fmt.Errorf("%s: unknown database %q", a.name, a.database)
-			}
+			a.dbServer = s
+		}
+		if !slices.Contains(e.cfg.Databases, a.database) {
+			return fmt.Errorf("%s: unknown database %q", a.name, a.database)
 		}
 	}
-	// Media: every media named by traffic or agent capacity.
+	return nil
+}
+
+// buildMedia numbers every media named by traffic or agent capacity.
+func (e *Engine) buildMedia() error {
 	e.mediaBy = map[string]uint8{}
-	addMedia := func(m string) uint8 {
-		if i, ok := e.mediaBy[m]; ok {
-			return i
+	addMedia := func(m string) {
+		if _, ok := e.mediaBy[m]; !ok {
+			e.mediaBy[m] = uint8(len(e.media))
+			e.media = append(e.media, m)
 		}
-		e.mediaBy[m] = uint8(len(e.media))
-		e.media = append(e.media, m)
-		return uint8(len(e.media) - 1)
 	}
-	for _, t := range cfg.Traffic {
+	for _, t := range e.cfg.Traffic {
 		addMedia(t.Media)
 	}
-	for _, g := range cfg.AgentGroups {
+	for _, g := range e.cfg.AgentGroups {
 		for _, c := range g.Capacity {
 			addMedia(c.Media)
 		}
@@ -98,11 +142,11 @@ func (e *Engine) build() error {
 	if len(e.media) > 255 {
 		return fmt.Errorf("too many media types (%d, at most 255)", len(e.media))
 	}
-	if err := e.buildClusters(); err != nil {
-		return err
-	}
-	e.buildGroups()
-	// URS, in configuration order.
+	return nil
+}
+
+// buildURS makes the URS, in configuration order.
+func (e *Engine) buildURS() {
 	for _, a := range e.apps {
 		if a.typ != TypeRoutingServer {
 			continue
@@ -112,9 +156,12 @@ func (e *Engine) build() error {
 		a.urs = u
 		e.urs = append(e.urs, u)
 	}
-	// Queues before strategies: a queue step names a queue.
+}
+
+// buildRouting makes the queues, then the strategies (a queue step names a queue).
+func (e *Engine) buildRouting() error {
 	e.queueBy = map[string]int32{}
-	for _, q := range cfg.Queues {
+	for _, q := range e.cfg.Queues {
 		if _, dup := e.queueBy[q.Name]; dup {
 			return fmt.Errorf("queue %s defined twice", q.Name)
 		}
@@ -122,10 +169,10 @@ func (e *Engine) build() error {
 		e.queues = append(e.queues, queueState{name: q.Name, bp: q.BusinessProcess, strategy: -1})
 	}
 	e.stratBy = map[string]int32{}
-	for i := range cfg.Strategies {
-		e.stratBy[cfg.Strategies[i].Name] = int32(i)
+	for i := range e.cfg.Strategies {
+		e.stratBy[e.cfg.Strategies[i].Name] = int32(i)
 	}
-	for i, q := range cfg.Queues {
+	for i, q := range e.cfg.Queues {
 		s, ok := e.stratBy[q.Strategy]
 		if !ok {
 			return fmt.Errorf("queue %s: unknown strategy %q", q.Name, q.Strategy)
@@ -133,8 +180,8 @@ func (e *Engine) build() error {
 		e.queues[i].strategy = s
 	}
 	e.targBy = map[string]int32{}
-	for i := range cfg.Strategies {
-		sc := &cfg.Strategies[i]
+	for i := range e.cfg.Strategies {
+		sc := &e.cfg.Strategies[i]
 		st := &strategy{id: int32(i), name: sc.Name, activated: make([]bool, len(e.urs)), routed: make([]int64, len(e.urs))}
 		for j := range sc.Steps {
 			s, err := e.buildStep(&sc.Steps[j])
@@ -145,8 +192,13 @@ func (e *Engine) build() error {
 		}
 		e.strats = append(e.strats, st)
 	}
-	for i := range cfg.Traffic {
-		t := &cfg.Traffic[i]
+	return nil
+}
+
+// buildTraffic makes the traffic entries, each with its own random streams.
+func (e *Engine) buildTraffic() error {
+	for i := range e.cfg.Traffic {
+		t := &e.cfg.Traffic[i]
 		from, ok := e.byName[t.From]
 		if !ok {
 			return fmt.Errorf("traffic %d: unknown application %q", i+1, t.From)
@@ -160,33 +212,15 @@ func (e *Engine) build() error {
 		}
 		stop := int64(t.Stop)
 		if stop == 0 {
-			stop = int64(cfg.Duration) // SCENARIOS.md: stop defaults to the duration
+			stop = int64(e.cfg.Duration) // docs/scenarios.md: stop defaults to the duration
 		}
 		// Each traffic entry draws its arrivals, and its customers' work, from streams of its
-		// own (common random numbers): two designs run with one seed see the same customers
-		// arrive at the same moments with the same work, whatever they do with them, so
-		// `ixlb compare` pairs like with like.
-		seed := e.cfg.Seed
+		// own (common random numbers, stream.go).
 		e.traffic = append(e.traffic, trafficState{cfg: t, from: from, queue: q, media: e.mediaBy[t.Media],
 			mean: float64(time.Second) / t.Rate, stop: stop,
-			rng:  rand.New(rand.NewPCG(seed^0x6a09e667f3bcc909, uint64(i)*0xbb67ae8584caa73b+seed)),
-			work: rand.New(rand.NewPCG(seed^0x3c6ef372fe94f82b, uint64(i)*0xa54ff53a5f1d36f1+seed))})
+			rng:  stream(e.cfg.Seed, streamArrivals, uint64(i)),
+			work: stream(e.cfg.Seed, streamWork, uint64(i))})
 	}
-	e.refreshISOptions()
-	for _, u := range e.urs {
-		e.refreshURS(u)
-	}
-	// Activations of the file: the Strategy Activation Wizard's selection.
-	for i := range cfg.Strategies {
-		for _, name := range cfg.Strategies[i].ActivatedOn {
-			u, err := e.ursNamed(name)
-			if err != nil {
-				return fmt.Errorf("strategy %s: %w", cfg.Strategies[i].Name, err)
-			}
-			e.setActivated(e.strats[i], u, true, false)
-		}
-	}
-	e.svcBuild()
 	return nil
 }
 
@@ -346,33 +380,24 @@ func (e *Engine) buildStep(sc *Step) (step, error) {
 // backup has none of its own) into the values the hot path uses, through the option registry.
 func (e *Engine) refreshISOptions() {
 	o := e.isOptions()
-	get := func(section, name string) (*OptionSpec, string, bool) {
-		spec := OptionSpecFor(TypeInteractionServer, false, section, name)
-		v, ok := o.Get(section, name)
-		return spec, v, ok
-	}
-	dur := func(section, name string) int64 {
-		spec, v, ok := get(section, name)
-		return int64(spec.Duration(v, ok))
-	}
-	e.is.deliveringTimeout = dur("settings", "delivering-timeout")
-	e.is.routingTimeout = dur("settings", "routing-timeout")
-	e.is.handlingTimeout = dur("settings", "handling-timeout")
-	e.is.collectTime = dur("agent-reservation", "request-collection-time")
-	e.is.reservationTime = dur("agent-reservation", "reservation-time")
-	spec, v, ok := get("agent-reservation", "reject-subsequent-request")
-	e.is.rejectSubsequent = spec.Bool(v, ok)
-	spec, v, ok = get("settings", "verify-database-identity")
-	e.is.verifyIdentity = spec.Bool(v, ok)
-	e.is.defaultRate, e.is.defaultRateSet = rateOption(get("settings", "default-max-submission-rate"))
-	spec, v, ok = get("settings", "default-max-submitted-per-router")
-	e.is.defaultMaxSub = spec.Int(v, ok)
+	dur := func(opt Opt) int64 { return int64(opt.Duration(opt.Get(o))) }
+	boolean := func(opt Opt) bool { return opt.Bool(opt.Get(o)) }
+	e.is.deliveringTimeout = dur(OptDeliveringTimeout)
+	e.is.routingTimeout = dur(OptRoutingTimeout)
+	e.is.handlingTimeout = dur(OptHandlingTimeout)
+	e.is.collectTime = dur(OptRequestCollectionTime)
+	e.is.reservationTime = dur(OptReservationTime)
+	e.is.rejectSubsequent = boolean(OptRejectSubsequentRequest)
+	e.is.verifyIdentity = boolean(OptVerifyDatabaseIdentity)
+	v, ok := OptDefaultMaxSubmissionRate.Get(o)
+	e.is.defaultRate, e.is.defaultRateSet = rateOption(OptDefaultMaxSubmissionRate, v, ok)
+	e.is.defaultMaxSub = OptDefaultMaxSubmittedPerRouter.Int(OptDefaultMaxSubmittedPerRouter.Get(o))
 }
 
 // rateOption reads a max-submission-rate value: its least gap between submissions, and whether a
 // valid value was set (a set 0 disables submissions; absent means no limit).
-func rateOption(spec *OptionSpec, v string, ok bool) (time.Duration, bool) {
-	if !ok || spec.Validate(v) != nil {
+func rateOption(opt Opt, v string, ok bool) (time.Duration, bool) {
+	if !ok || opt.Validate(v) != nil {
 		return 0, false
 	}
 	gap, _ := ParseSubmissionRate(v)
@@ -412,9 +437,9 @@ func (e *Engine) isConnections() []string {
 
 // ursLimit reads a per-URS limit from the URS's Annex, in the section named after the Interaction
 // Server (the active one's name first, then the primary's).
-func (e *Engine) ursLimit(a *app, option string) (string, bool) {
-	for _, section := range []string{e.isApp().name, e.apps[e.is.primary].name} {
-		if v, ok := a.annex.Get(section, option); ok {
+func (e *Engine) ursLimit(a *app, opt Opt) (string, bool) {
+	for _, is := range []string{e.isApp().name, e.apps[e.is.primary].name} {
+		if v, ok := opt.GetFor(a.annex, is); ok {
 			return v, true
 		}
 	}
@@ -425,20 +450,18 @@ func (e *Engine) ursLimit(a *app, option string) (string, bool) {
 // then updates its eligibility.
 func (e *Engine) refreshURS(u *ursState) {
 	a := u.app
-	v, ok := a.opts.Get("default", "agent_reservation")
-	own := OptionSpecFor(TypeRoutingServer, false, "default", "agent_reservation").Bool(v, ok)
-	v, ok = e.isAnnex().Get("agent_reservation", a.name)
-	annexed := OptionSpecFor(TypeInteractionServer, true, "agent_reservation", NameURS).Bool(v, ok)
+	own := OptAgentReservation.Bool(OptAgentReservation.Get(a.opts))
+	annexed := OptAnnexAgentReservation.Bool(OptAnnexAgentReservation.GetFor(e.isAnnex(), a.name))
 	u.reserves = own && annexed
 	u.maxSub = e.is.defaultMaxSub
-	if v, ok := e.ursLimit(a, "max-submitted-interactions"); ok {
-		if n := OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submitted-interactions").Int(v, true); n >= 0 {
+	if v, ok := e.ursLimit(a, OptMaxSubmittedInteractions); ok {
+		if n := OptMaxSubmittedInteractions.Int(v, true); n >= 0 {
 			u.maxSub = n
 		}
 	}
 	u.minGap, u.rateSet = e.is.defaultRate, e.is.defaultRateSet
-	rv, rok := e.ursLimit(a, "max-submission-rate")
-	if gap, ok := rateOption(OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submission-rate"), rv, rok); ok {
+	rv, rok := e.ursLimit(a, OptMaxSubmissionRate)
+	if gap, ok := rateOption(OptMaxSubmissionRate, rv, rok); ok {
 		u.minGap, u.rateSet = gap, true
 	}
 	// A rate changed on the fly applies from the last submission: the hold is recomputed.

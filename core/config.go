@@ -362,15 +362,14 @@ func (c *Config) App(name string) (*AppConfig, bool) {
 	return nil, false
 }
 
-// Defaults of the simulation knobs and Interaction Server options.
+// Defaults of the simulation knobs and the service level (the options' are in the registry,
+// options.go).
 const (
-	DefaultStepTime          = 10 * time.Millisecond
-	DefaultStatDelay         = 200 * time.Millisecond
-	DefaultServiceTime       = 20 * time.Millisecond
-	DefaultAnswerTime        = 2 * time.Second
-	DefaultDeliveringTimeout = 30 * time.Second
-	DefaultRoutingTimeout    = 720 * time.Minute
-	DefaultServiceLevel      = 20 * time.Second
+	DefaultStepTime     = 10 * time.Millisecond
+	DefaultStatDelay    = 200 * time.Millisecond
+	DefaultServiceTime  = 20 * time.Millisecond
+	DefaultAnswerTime   = 2 * time.Second
+	DefaultServiceLevel = 20 * time.Second
 	// ESPAttempts is how many times a URS tries an ESP step that faulted before it takes the
 	// step's error branch and goes on with the next step.
 	ESPAttempts = 3

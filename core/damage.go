@@ -5,7 +5,7 @@ package core
 // and its service section (`service.Q.lost`, `held`, `touched`), the run plot, and compare and
 // sweep through the report's paths.
 //
-// `lost` is what the databases say (SCENARIOS.md): submitted interactions that are neither
+// `lost` is what the databases say (docs/scenarios.md, "Run report"): submitted interactions that are neither
 // completed, abandoned nor open in the database the active Interaction Server uses — of them
 // `lost_open` are still open in another database. The console cannot read the databases every
 // frame, so the engine keeps the same count as it sends the rows: for each database and each

@@ -177,32 +177,7 @@ func (e *Engine) restore() {
 	if err := d.handle.Open(func(r *Row) { rows = append(rows, *r) }); err != nil {
 		e.storage(fmt.Errorf("restore from %s: %w", e.is.dbName, err))
 	}
-	// Completions agents reported while no Interaction Server could hear them (parked): of the
-	// interactions this database has with their agents, the IS hears them first, so the agents
-	// they freed are free in the log too before anything is restored onto them.
-	parked := map[int64]bool{}
-	{
-		withAgent := map[int64]bool{}
-		for i := range rows {
-			if rows[i].State == StateWithAgent {
-				withAgent[rows[i].ID] = true
-			}
-		}
-		keep := e.is.parkedDone[:0]
-		for _, w := range e.is.parkedDone {
-			ix := &e.ixns[w.slot]
-			if !ix.live || ix.gen != w.gen {
-				continue
-			}
-			if withAgent[ix.id] {
-				e.agentDone(w.slot)
-				continue
-			}
-			parked[ix.id] = true
-			keep = append(keep, w)
-		}
-		e.is.parkedDone = keep
-	}
+	parked := e.hearParked(rows)
 	known := map[int64]bool{}
 	for i := range rows {
 		r := &rows[i]
@@ -210,122 +185,9 @@ func (e *Engine) restore() {
 		if r.ID > e.nextID {
 			e.nextID = r.ID
 		}
-		work, stale := e.orphaned[r.ID]
-		if !stale {
-			work = -1
-		}
-		if slot, ok := live[r.ID]; ok {
-			ix := &e.ixns[slot]
-			if !ix.live || ix.id != r.ID {
-				continue // its parked completion was heard above
-			}
-			if ix.state == StateWithAgent && r.State == StateWithAgent {
-				continue // still with its agent
-			}
-			// Its agent goes on with it, unheard, while the row puts it back to work.
-			stale = true
-			if ix.state == StateWithAgent && ix.agent >= 0 {
-				e.goesUnheard(slot, parked[r.ID])
-			}
-			e.clearAgent(ix)
-			e.freeSlotOf(slot)
-		}
-		if stale {
-			delete(e.orphaned, r.ID)
-		}
-		q, ok := e.queueBy[r.Queue]
-		if !ok {
-			e.fail(fmt.Errorf("restore: interaction %d is in unknown queue %q", r.ID, r.Queue))
-			continue
-		}
-		slot := e.alloc()
-		ix := &e.ixns[slot]
-		ix.id, ix.receivedAt, ix.placedAt, ix.category = r.ID, r.ReceivedAt, r.PlacedInQueueAt, r.Category
-		ix.media = e.mediaIndex(r.Media)
-		ix.by = -1
-		if id, ok := e.byName[r.SubmittedBy]; ok {
-			ix.by = id
-		}
-		ix.strategy = e.queues[q].strategy
-		e.rowRestored(slot, r.State)
-		e.svcRestored(slot, q, r.State)
-		if r.State != StateWithAgent && e.gaveUp(slot, q) {
-			continue // gave up while no Interaction Server could route it
-		}
-		ag, onAgent := e.agentBy[r.AssignedTo]
-		onAgent = onAgent && r.State == StateWithAgent
-		if w, ok := e.unheard[work]; ok && onAgent && !w.adopted && w.agent == ag {
-			// The agent is still working the interaction the row puts back on it: the IS hears
-			// of it again and the agent goes on — the same hold, the same end; not stale, and
-			// not one more interaction on the agent.
-			w.adopted = true
-			e.unheard[work] = w
-			e.setState(ix, StateWithAgent, q)
-			ix.deliveredAt = r.DeliveredAt
-			ix.agent = ag
-			ix.doneAt, ix.doneFlag = w.doneAt, w.flag
-			e.schedule(timer{at: w.doneAt, kind: tComplete, slot: slot, gen: ix.gen, arg: ag, aux: ix.media, flag: w.flag})
-			continue
-		}
-		if stale {
-			// The row says the interaction is still to be done, but an agent finished it under
-			// another Interaction Server (or goes on with it, when the row puts it back to
-			// routing): the restore puts it back to work anyway, as the IS cannot know. Counted
-			// and shown, never hidden.
-			e.stats.StaleRestored++
-			e.ev.Ixn, e.ev.Queue = ix.id, r.Queue
-			e.emit(EvStaleRestored)
-		}
-		switch r.State {
-		case StateWithAgent:
-			e.setState(ix, StateWithAgent, q)
-			ix.deliveredAt = r.DeliveredAt
-			if onAgent {
-				// The desktop still has it: the agent stays busy until done — over its capacity
-				// if the agent took other work meanwhile.
-				k := int(ag)*len(e.media) + int(ix.media)
-				g := e.groups[e.agents[ag].group]
-				if e.load[k] >= g.capacity[ix.media] {
-					e.stats.OverCapacity++
-					e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
-					e.emit(EvRestoredOverCapacity)
-				}
-				e.load[k]++
-				e.svcLoad(ag, 1)
-				if e.load[k] >= g.capacity[ix.media] {
-					e.removeFree(g, ag, int(ix.media))
-				}
-				e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
-				e.emit(EvRestoredToAgent)
-				ix.agent = ag
-				d := e.exp(g.handleMean)
-				ix.doneAt, ix.doneFlag = e.now+d, 0
-				e.after(d, tComplete, slot, ag, ix.media)
-			} else {
-				ix.queue = q
-				e.requeue(slot, false)
-			}
-		case StateInURS:
-			ix.queue = q
-			e.requeue(slot, true)
-		default:
-			e.setState(ix, StateQueued, q)
-			e.submit(slot, false)
-		}
+		e.restoreRow(r, live, parked)
 	}
-	// Interactions with agents that this database does not know: the agent finishes, but no
-	// Interaction Server hears of it any more.
-	for slot := range e.ixns {
-		ix := &e.ixns[slot]
-		if _, wasLive := live[ix.id]; wasLive && ix.live && ix.state == StateWithAgent && !known[ix.id] {
-			// A restore of a database that still holds it (a switch-back) re-adopts the work
-			// while the agent goes on with it, and is stale once it is over.
-			e.orphaned[ix.id] = e.goesUnheard(int32(slot), parked[ix.id])
-			e.svcTouch(int32(slot), "lost") // out of the active IS's sight: a failure reached it
-			e.clearAgent(ix)
-			e.freeSlotOf(int32(slot))
-		}
-	}
+	e.forgetUnknown(live, known, parked)
 	for _, w := range e.is.parkedDone {
 		ix := &e.ixns[w.slot]
 		if ix.live && ix.gen == w.gen {
@@ -337,6 +199,164 @@ func (e *Engine) restore() {
 		e.drain(st)
 	}
 	e.unpark()
+}
+
+// hearParked hears the completions agents reported while no Interaction Server could hear them
+// (parked): of the interactions the database has with their agents, the IS hears them first, so
+// the agents they freed are free in the log too before anything is restored onto them. It
+// returns the interactions whose completion stays parked.
+func (e *Engine) hearParked(rows []Row) (parked map[int64]bool) {
+	parked = map[int64]bool{}
+	withAgent := map[int64]bool{}
+	for i := range rows {
+		if rows[i].State == StateWithAgent {
+			withAgent[rows[i].ID] = true
+		}
+	}
+	keep := e.is.parkedDone[:0]
+	for _, w := range e.is.parkedDone {
+		ix := &e.ixns[w.slot]
+		if !ix.live || ix.gen != w.gen {
+			continue
+		}
+		if withAgent[ix.id] {
+			e.agentDone(w.slot)
+			continue
+		}
+		parked[ix.id] = true
+		keep = append(keep, w)
+	}
+	e.is.parkedDone = keep
+	return parked
+}
+
+// restoreRow puts one row of the database back to work, as the row says: queued, in a URS
+// (resubmitted) or with its agent. live are the interactions the engine had, by ID.
+func (e *Engine) restoreRow(r *Row, live map[int64]int32, parked map[int64]bool) {
+	work, stale := e.orphaned[r.ID]
+	if !stale {
+		work = -1
+	}
+	if slot, ok := live[r.ID]; ok {
+		ix := &e.ixns[slot]
+		if !ix.live || ix.id != r.ID {
+			return // its parked completion was heard above
+		}
+		if ix.state == StateWithAgent && r.State == StateWithAgent {
+			return // still with its agent
+		}
+		// Its agent goes on with it, unheard, while the row puts it back to work.
+		stale = true
+		if ix.state == StateWithAgent && ix.agent >= 0 {
+			e.goesUnheard(slot, parked[r.ID])
+		}
+		e.clearAgent(ix)
+		e.freeSlotOf(slot)
+	}
+	if stale {
+		delete(e.orphaned, r.ID)
+	}
+	q, ok := e.queueBy[r.Queue]
+	if !ok {
+		e.fail(fmt.Errorf("restore: interaction %d is in unknown queue %q", r.ID, r.Queue))
+		return
+	}
+	slot := e.alloc()
+	ix := &e.ixns[slot]
+	ix.id, ix.receivedAt, ix.placedAt, ix.category = r.ID, r.ReceivedAt, r.PlacedInQueueAt, r.Category
+	ix.media = e.mediaIndex(r.Media)
+	ix.by = -1
+	if id, ok := e.byName[r.SubmittedBy]; ok {
+		ix.by = id
+	}
+	ix.strategy = e.queues[q].strategy
+	e.rowRestored(slot, r.State)
+	e.svcRestored(slot, q, r.State)
+	if r.State != StateWithAgent && e.gaveUp(slot, q) {
+		return // gave up while no Interaction Server could route it
+	}
+	ag, onAgent := e.agentBy[r.AssignedTo]
+	onAgent = onAgent && r.State == StateWithAgent
+	if w, ok := e.unheard[work]; ok && onAgent && !w.adopted && w.agent == ag {
+		// The agent is still working the interaction the row puts back on it: the IS hears
+		// of it again and the agent goes on — the same hold, the same end; not stale, and
+		// not one more interaction on the agent.
+		w.adopted = true
+		e.unheard[work] = w
+		e.setState(ix, StateWithAgent, q)
+		ix.deliveredAt = r.DeliveredAt
+		ix.agent = ag
+		ix.doneAt, ix.doneFlag = w.doneAt, w.flag
+		e.schedule(timer{at: w.doneAt, kind: tComplete, slot: slot, gen: ix.gen, arg: ag, aux: ix.media, flag: w.flag})
+		return
+	}
+	if stale {
+		// The row says the interaction is still to be done, but an agent finished it under
+		// another Interaction Server (or goes on with it, when the row puts it back to
+		// routing): the restore puts it back to work anyway, as the IS cannot know. Counted
+		// and shown, never hidden.
+		e.stats.StaleRestored++
+		e.ev.Ixn, e.ev.Queue = ix.id, r.Queue
+		e.emit(EvStaleRestored)
+	}
+	switch r.State {
+	case StateWithAgent:
+		e.setState(ix, StateWithAgent, q)
+		ix.deliveredAt = r.DeliveredAt
+		if onAgent {
+			e.restoreOnAgent(slot, ag)
+		} else {
+			ix.queue = q
+			e.requeue(slot, false)
+		}
+	case StateInURS:
+		ix.queue = q
+		e.requeue(slot, true)
+	default:
+		e.setState(ix, StateQueued, q)
+		e.submit(slot, false)
+	}
+}
+
+// restoreOnAgent puts a restored interaction on the agent its row names, as new work: the
+// desktop still has it, and the agent stays busy until done — over its capacity if the agent
+// took other work meanwhile.
+func (e *Engine) restoreOnAgent(slot int32, ag int32) {
+	ix := &e.ixns[slot]
+	k := int(ag)*len(e.media) + int(ix.media)
+	g := e.groups[e.agents[ag].group]
+	if e.load[k] >= g.capacity[ix.media] {
+		e.stats.OverCapacity++
+		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+		e.emit(EvRestoredOverCapacity)
+	}
+	e.load[k]++
+	e.svcLoad(ag, 1)
+	if e.load[k] >= g.capacity[ix.media] {
+		e.removeFree(g, ag, int(ix.media))
+	}
+	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+	e.emit(EvRestoredToAgent)
+	ix.agent = ag
+	d := e.exp(g.handleMean)
+	ix.doneAt, ix.doneFlag = e.now+d, 0
+	e.after(d, tComplete, slot, ag, ix.media)
+}
+
+// forgetUnknown lets go of the interactions with agents that the restored database does not know:
+// the agent finishes, but no Interaction Server hears of it any more.
+func (e *Engine) forgetUnknown(live map[int64]int32, known, parked map[int64]bool) {
+	for slot := range e.ixns {
+		ix := &e.ixns[slot]
+		if _, wasLive := live[ix.id]; wasLive && ix.live && ix.state == StateWithAgent && !known[ix.id] {
+			// A restore of a database that still holds it (a switch-back) re-adopts the work
+			// while the agent goes on with it, and is stale once it is over.
+			e.orphaned[ix.id] = e.goesUnheard(int32(slot), parked[ix.id])
+			e.svcTouch(int32(slot), "lost") // out of the active IS's sight: a failure reached it
+			e.clearAgent(ix)
+			e.freeSlotOf(int32(slot))
+		}
+	}
 }
 
 func (e *Engine) mediaIndex(m string) uint8 {

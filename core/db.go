@@ -2,7 +2,7 @@ package core
 
 import (
 	"fmt"
-	"sync/atomic"
+	"math/rand/v2"
 )
 
 // Interaction states as Genesys stores them in the interactions table (column `state`).
@@ -92,14 +92,15 @@ func NewCompactMemDatabases() *MemDatabases {
 	return &MemDatabases{dbs: map[string]*MemDatabase{}, compact: true}
 }
 
-var memIdentity atomic.Uint64
-
 // Database opens (creating on first use) the database named name.
 func (m *MemDatabases) Database(name string) (Database, error) {
 	if db, ok := m.dbs[name]; ok {
 		return db, nil
 	}
-	db := &MemDatabase{name: name, id: fmt.Sprintf("mem-%08x", memIdentity.Add(1)), compact: m.compact}
+	// An identity tells two databases apart (Identity), also across sets: a console's branch
+	// replays into new ones, which must not pass for the old. Like the store's UUIDs it is drawn
+	// at random, from the runtime's source, not the run's streams: it never reaches the event log.
+	db := &MemDatabase{name: name, id: fmt.Sprintf("mem-%016x", rand.Uint64()), compact: m.compact}
 	m.dbs[name] = db
 	return db, nil
 }

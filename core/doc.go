@@ -10,8 +10,8 @@
 //     through the IS arbiter (reserveDecide, collectDone), others route on a lagging view and may
 //     double-book; waiting routers are handed freed agents; delivering-timeout and
 //     handling-timeout revoke back to the queue.
-//   - Genesys options: options.go, the one registry (OptionSpec) the engine, lint and the console
-//     read. Rules lint shares with the engine: rules.go (ChooseDatabase, ISPair, TimelineOrder).
+//   - Genesys options: options.go, the one registry, read through typed handles (Opt:
+//     OptDeliveringTimeout…) by the engine, lint, the console and the generated JSON Schema. Rules lint shares with the engine: rules.go (ChooseDatabase, ISPair, TimelineOrder).
 //   - Balancing eServices Application Servers (ESP): esp.go. Targets by application name, by
 //     application type (the IS's direct connections) or by Application Cluster; the faithful
 //     ThirdPartyServer limitation (espResponse: misrouted); faults retried then the step's error
@@ -26,8 +26,9 @@
 //     against the saved log hash and the databases.
 //   - Service figures, customer patience: service.go.
 //
-// Determinism: seeded PCG sources (one for the engine, one per traffic entry's arrivals, one for
-// patience), a (time, sequence) ordered timer queue, slices in
-// configuration order (never map iteration) wherever order shows. The same Config and seed give
+// Determinism: random streams derived from the seed by one rule (stream.go: the engine's own,
+// each traffic entry's arrivals and work, patience), a (time, sequence) ordered timer queue,
+// slices in configuration order (never map iteration) wherever order shows, and no state in
+// package variables (state_test.go). The same Config and seed give
 // the same event log byte for byte (EventsSHA256).
 package core

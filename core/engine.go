@@ -405,7 +405,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	if e.dbs == nil {
 		e.dbs = NewMemDatabases()
 	}
-	e.rng = rand.New(rand.NewPCG(e.cfg.Seed, e.cfg.Seed^0x9e3779b97f4a7c15))
+	e.rng = stream(e.cfg.Seed, streamEngine, 0)
 	e.log, e.records = newEventLog(), newEventLog()
 	e.identities = map[string]string{}
 	if err := e.build(); err != nil {

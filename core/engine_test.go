@@ -768,7 +768,7 @@ func TestMaxSubmissionRateSpacesSubmissions(t *testing.T) {
 	}
 }
 
-// Traffic without a stop ends at the scenario's duration (SCENARIOS.md), so a console that goes
+// Traffic without a stop ends at the scenario's duration (docs/scenarios.md, "Field reference"), so a console that goes
 // on past the end only drains what is in flight.
 func TestTrafficStopsAtTheDuration(t *testing.T) {
 	cfg := seedConfig()

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// EventKind names an entry of the event log (SCENARIOS.md, "Event log").
+// EventKind names an entry of the event log (docs/scenarios.md, "Event log").
 type EventKind uint8
 
 // The event log's kinds. Names and fields are part of the user contract: add, never rename.

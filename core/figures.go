@@ -64,12 +64,13 @@ type undefinedFigures interface{ undefinedFigures() []string }
 func (r *Report) Figures() Figures {
 	out := Figures{}
 	if r != nil {
-		flatten(out, "", reflect.ValueOf(r).Elem())
+		flatten(out, "", reflect.ValueOf(r).Elem(), ReportShape())
 	}
 	return out
 }
 
-func flatten(out Figures, prefix string, v reflect.Value) {
+// flatten walks a value of the report beside its shape, which knows each struct's fields.
+func flatten(out Figures, prefix string, v reflect.Value, sh *Shape) {
 	switch v.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		out[prefix] = float64(v.Int())
@@ -79,7 +80,7 @@ func flatten(out Figures, prefix string, v reflect.Value) {
 		out[prefix] = v.Float()
 	case reflect.Pointer:
 		if !v.IsNil() {
-			flatten(out, prefix, v.Elem())
+			flatten(out, prefix, v.Elem(), sh)
 		}
 	case reflect.Map:
 		if v.Type().Key().Kind() != reflect.String {
@@ -87,11 +88,11 @@ func flatten(out Figures, prefix string, v reflect.Value) {
 		}
 		it := v.MapRange()
 		for it.Next() {
-			flatten(out, joinPath(prefix, it.Key().String()), it.Value())
+			flatten(out, joinPath(prefix, it.Key().String()), it.Value(), sh.Elem)
 		}
 	case reflect.Struct:
-		for _, f := range jsonFields(v.Type()) {
-			flatten(out, joinPath(prefix, f.name), v.FieldByIndex(f.index))
+		for _, f := range sh.fields {
+			flatten(out, joinPath(prefix, f.name), v.FieldByIndex(f.index), sh.Fields[f.name])
 		}
 		if u, ok := v.Interface().(undefinedFigures); ok {
 			for _, name := range u.undefinedFigures() {
@@ -113,15 +114,10 @@ type jsonField struct {
 	index []int // for reflect's FieldByIndex: an embedded struct's fields are promoted
 }
 
-var fieldCache sync.Map // reflect.Type -> []jsonField
-
 // jsonFields are a struct's exported fields under their JSON names, in declaration order; the
 // fields of an embedded struct without a JSON name are promoted, as encoding/json reads them
 // (interactions embeds the account of damage).
 func jsonFields(t reflect.Type) []jsonField {
-	if c, ok := fieldCache.Load(t); ok {
-		return c.([]jsonField)
-	}
 	var fs []jsonField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -143,7 +139,6 @@ func jsonFields(t reflect.Type) []jsonField {
 		}
 		fs = append(fs, jsonField{name, []int{i}})
 	}
-	fieldCache.Store(t, fs)
 	return fs
 }
 
@@ -155,6 +150,7 @@ type Shape struct {
 	Fields map[string]*Shape // ShapeObject
 	Order  []string          // ShapeObject: field names in the report's order, for suggestions
 	Elem   *Shape            // ShapeNames: the value under each name
+	fields []jsonField       // ShapeObject: where each field is in the struct, in Order
 }
 
 // ShapeKind says what a path of the report holds.
@@ -167,7 +163,8 @@ const (
 	ShapeNames            // a map: names from the scenario (queues, strategies, URS, DAPs…)
 )
 
-// ReportShape is the shape of the whole report.
+// ReportShape is the shape of the whole report, computed once (the Report type does not change
+// while the program runs) and read by every Figures.
 var ReportShape = sync.OnceValue(func() *Shape { return shapeOf(reflect.TypeFor[Report]()) })
 
 func shapeOf(t reflect.Type) *Shape {
@@ -182,7 +179,8 @@ func shapeOf(t reflect.Type) *Shape {
 		return shapeOf(t.Elem())
 	case reflect.Struct:
 		s := &Shape{Kind: ShapeObject, Fields: map[string]*Shape{}}
-		for _, f := range jsonFields(t) {
+		s.fields = jsonFields(t)
+		for _, f := range s.fields {
 			s.Fields[f.name] = shapeOf(t.FieldByIndex(f.index).Type)
 			s.Order = append(s.Order, f.name)
 		}

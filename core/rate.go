@@ -3,6 +3,7 @@ package core
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,28 @@ var rateUnits = map[string]time.Duration{
 	"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour,
 }
 
-// rateNumber is a plain decimal: digits with an optional fraction (no sign, exponent, NaN or Inf).
-var rateNumber = regexp.MustCompile(`^(\d+(\.\d*)?|\.\d+)$`)
+// rateNumberPattern is a plain decimal: digits with an optional fraction (no sign, exponent, NaN
+// or Inf).
+const rateNumberPattern = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
+
+var rateNumber = regexp.MustCompile(`^` + rateNumberPattern + `$`)
+
+// RatePattern is a regular expression (RE2 and ECMA-262 alike, for the JSON Schema) of the rates
+// ParseRate reads with a unit: "N/UNIT", spaces around it allowed.
+func RatePattern() string {
+	units := make([]string, 0, len(rateUnits))
+	for u := range rateUnits {
+		units = append(units, u)
+	}
+	// Longest first, then alphabetical: the alternation reads as a list, and its order is fixed.
+	slices.SortFunc(units, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return `^\s*` + rateNumberPattern + `/(` + strings.Join(units, "|") + `)\s*$`
+}
 
 // ParseRate reads "N/UNIT" (UNIT one of RateSpellings' units or their plurals, lower case, no
 // spaces inside), or a bare N, as N and the unit's duration (per is 0 for a bare N). ok is false

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"regexp"
 	"testing"
 	"time"
 )
@@ -35,7 +36,21 @@ func TestParseRate(t *testing.T) {
 	if _, ok := ParseSubmissionRate("2000/hour"); ok {
 		t.Error("max-submission-rate 2000/hour accepted: the option counts per second or per minute")
 	}
-	if spec := OptionSpecFor(TypeRoutingServer, true, SectionIS, "max-submission-rate"); spec.Max != MaxSubmissionRate {
-		t.Errorf("the registry's ceiling %v is not MaxSubmissionRate", spec.Max)
+	for _, o := range []Opt{OptMaxSubmissionRate, OptDefaultMaxSubmissionRate} {
+		if max := o.Spec().Max; max != MaxSubmissionRate {
+			t.Errorf("the registry's ceiling of %s %v is not MaxSubmissionRate", o, max)
+		}
+	}
+}
+
+// The JSON Schema's rate pattern accepts exactly the rates with a unit that ParseRate reads.
+func TestRatePattern(t *testing.T) {
+	re := regexp.MustCompile(RatePattern())
+	for _, v := range []string{"2/s", " 2/s ", "600/minute", "2000/hour", ".5/sec", "7", "2/S", "2 /s", "1e3/s",
+		"-1/s", "NaN/second", "2/d", "/s", "3/hrs", "4/mins", "1./h", "1/fortnight"} {
+		_, per, ok := ParseRate(v)
+		if want := ok && per > 0; re.MatchString(v) != want {
+			t.Errorf("%q: pattern matches %v, ParseRate reads it with a unit %v", v, !want, want)
+		}
 	}
 }

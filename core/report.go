@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Report is the run report of SCENARIOS.md ("Run report"). Field names are the user contract.
+// Report is the run report of docs/scenarios.md ("Run report"). Field names are the user contract.
 type Report struct {
 	Scenario       string                        `json:"scenario"`
 	Seed           uint64                        `json:"seed"`
@@ -168,7 +168,7 @@ func (e *Engine) Report() (*Report, error) {
 	return r, nil
 }
 
-// checkDamage holds the engine's account of damage to what the databases say (SCENARIOS.md:
+// checkDamage holds the engine's account of damage to what the databases say (docs/scenarios.md:
 // lost is computed from the databases, never assumed): a row a database lost, or one written
 // behind the engine's back, shows as an error of the run. The databases cannot know the
 // interactions whose first row never reached one (held for a database that went out of use):

@@ -268,7 +268,7 @@ func (e *Engine) routingTimeouts() {
 		ix := &e.ixns[w.slot]
 		e.ev.Ixn, e.ev.URS = ix.id, e.nameOf(ix.urs)
 		e.emit(EvRoutingTimeout)
-		e.abandon(w.slot, "routing-timeout")
+		e.abandon(w.slot, OptRoutingTimeout.Name())
 		e.requeue(w.slot, false)
 	}
 	if e.rtHead > 1024 && e.rtHead*2 > len(e.rtq) {

@@ -112,7 +112,7 @@ func (e *Engine) svcBuild() {
 	n := len(e.groups)
 	e.svc.busy, e.svc.area, e.svc.last = make([]int64, n), make([]int64, n), make([]int64, n)
 	e.svc.accepted = make([]int64, n)
-	e.svc.patience = rand.New(rand.NewPCG(e.cfg.Seed^0x5bd1e9955bd1e995, e.cfg.Seed+0x2545f4914f6cdd1d))
+	e.svc.patience = stream(e.cfg.Seed, streamPatience, 0)
 	e.svc.carry = map[int64]svcCarry{}
 	e.dmgBuild()
 }
@@ -344,7 +344,7 @@ type ServiceFigures struct {
 	// ASA is the average speed of answer: the mean wait of the answered.
 	ASA float64 `json:"asa"`
 	// ServiceLevel is the share of offered interactions answered within the threshold
-	// (SCENARIOS.md): answered_within / (offered − those a strategy finished without an agent).
+	// (docs/scenarios.md, "Service figures"): answered_within / (offered − those a strategy finished without an agent).
 	// Abandoned customers, those still waiting or held at the end and those lost before an
 	// agent answered count against it; 1 when there is nobody to answer yet.
 	ServiceLevel float64 `json:"service_level"`

@@ -181,6 +181,23 @@ func (e *Engine) Snapshot() *Snapshot {
 		s.Database = e.is.dbName
 		s.Held = e.is.dapRing.len() == 0 || e.is.pendingRestore
 	}
+	e.snapQueues(s)
+	e.snapApps(s)
+	e.snapRouting(s)
+	e.snapGroups(s)
+	for _, t := range e.targets {
+		tv := TargetView{Via: t.via, Kind: targetKindNames[t.kind]}
+		for _, c := range t.candidates {
+			tv.Servers = append(tv.Servers, TargetCount{Server: e.apps[c].name, Running: e.apps[c].running, Requests: t.counts[c]})
+		}
+		s.Targets = append(s.Targets, tv)
+	}
+	return s
+}
+
+// snapQueues copies the queues: what each holds, and the customers waiting for it wherever they
+// are (queued, in a URS, held by a media server, held for a DAP).
+func (e *Engine) snapQueues(s *Snapshot) {
 	for _, q := range e.queues {
 		s.Queues = append(s.Queues, QueueView{Name: q.name, BusinessProcess: q.bp, Strategy: e.strats[q.strategy].name,
 			Queued: q.counts[StateQueued], InURS: q.counts[StateInURS], WithAgent: q.counts[StateWithAgent]})
@@ -208,6 +225,11 @@ func (e *Engine) Snapshot() *Snapshot {
 			s.Queues[c.origin].Waiting++
 		}
 	}
+}
+
+// snapApps copies the applications, by kind: Interaction Servers, DB Servers, DAPs, ESP servers
+// (with their clusters).
+func (e *Engine) snapApps(s *Snapshot) {
 	clusterOf := map[int32][]string{}
 	for _, c := range e.clust {
 		cv := ClusterView{Name: c.name, Type: c.typ}
@@ -249,6 +271,10 @@ func (e *Engine) Snapshot() *Snapshot {
 			s.ESPServers = append(s.ESPServers, sv)
 		}
 	}
+}
+
+// snapRouting copies the URS and the strategies' rotations.
+func (e *Engine) snapRouting(s *Snapshot) {
 	for _, u := range e.urs {
 		code, why := e.ineligibleReason(u)
 		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: why, WhyCode: code, Reserves: u.reserves,
@@ -267,6 +293,10 @@ func (e *Engine) Snapshot() *Snapshot {
 		}
 		s.Strategies = append(s.Strategies, sv)
 	}
+}
+
+// snapGroups copies the agent groups: load and capacity by media, busy agents, waiting work.
+func (e *Engine) snapGroups(s *Snapshot) {
 	nm := len(e.media)
 	for _, g := range e.groups {
 		gv := GroupView{Name: g.name, Agents: int(g.n), Load: make([]int64, nm), Capacity: make([]int64, nm)}
@@ -289,14 +319,6 @@ func (e *Engine) Snapshot() *Snapshot {
 		}
 		s.Groups = append(s.Groups, gv)
 	}
-	for _, t := range e.targets {
-		tv := TargetView{Via: t.via, Kind: targetKindNames[t.kind]}
-		for _, c := range t.candidates {
-			tv.Servers = append(tv.Servers, TargetCount{Server: e.apps[c].name, Running: e.apps[c].running, Requests: t.counts[c]})
-		}
-		s.Targets = append(s.Targets, tv)
-	}
-	return s
 }
 
 func (e *Engine) appView(id int32) AppView {

@@ -22,7 +22,8 @@ var fieldTypes = map[string][]core.AppType{
 	"database":  {core.TypeDatabaseAccessPoint},
 }
 
-// simKnobs are the simulation-only knobs by application type (SCENARIOS.md, "sim knobs").
+// simKnobs are the simulation-only knobs by application type (docs/scenarios.md, "Field
+// reference": `sim` knobs).
 func simKnobs(t core.AppType) []string {
 	switch {
 	case t == core.TypeRoutingServer:

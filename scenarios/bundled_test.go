@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +55,38 @@ func TestBundledScenariosHoldTheirExpectations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the pinned event-log hashes of testdata/bundled-events.sha256")
+
+// The bundled scenarios' event logs, byte for byte (their events_sha256 with the file's seed),
+// pinned: a change that is meant to leave the engine's behaviour alone (a refactor, an
+// optimisation) must leave them as they are. A change of behaviour updates them, on purpose:
+// go test ./scenarios -run TestBundledEventLogs -update.
+func TestBundledEventLogs(t *testing.T) {
+	const pinned = "testdata/bundled-events.sha256"
+	var got strings.Builder
+	for _, info := range Bundled() {
+		s, err := Open(info.Name)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		r, _ := run(t, s)
+		fmt.Fprintf(&got, "%s %s\n", r.EventsSHA256, info.Name)
+	}
+	if *update {
+		if err := os.WriteFile(pinned, []byte(got.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != string(want) {
+		t.Errorf("the bundled scenarios' event logs changed (sha256, then the scenario):\ngot\n%swant\n%s"+
+			"If the engine's behaviour changed on purpose: go test ./scenarios -run TestBundledEventLogs -update", got.String(), want)
 	}
 }
 

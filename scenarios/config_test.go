@@ -19,7 +19,7 @@ func loadExample(t *testing.T) (*Scenario, string) {
 	}
 	s, err := Parse("format-example.yaml", data)
 	if err != nil {
-		t.Fatalf("the SCENARIOS.md example does not load:\n%v", err)
+		t.Fatalf("the example of docs/scenarios.md does not load:\n%v", err)
 	}
 	return s, string(data)
 }

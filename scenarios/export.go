@@ -55,6 +55,37 @@ func ExportDrill(file string, src []byte, d Drill) ([]byte, error) {
 	if crlf {
 		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	}
+	f, err := topLevelOf(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.writeDrill(orig, d); err != nil {
+		return nil, err
+	}
+	header := make([]string, 0, len(d.Header))
+	for _, h := range d.Header {
+		header = append(header, strings.TrimRight("# "+h, " "))
+	}
+	f.ed.prepend(header)
+	out := f.ed.bytes()
+	if crlf {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+	}
+	if err := readsBack(file, out, orig, d); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// topLevel is a block-style scenario file being edited, with its top-level entries.
+type topLevel struct {
+	file  string
+	ed    *textEdit
+	keys  map[string]*ast.MappingValueNode
+	lines []int // the lines of the top-level keys, in order
+}
+
+func topLevelOf(file string, data []byte) (*topLevel, error) {
 	doc := newDecoder(file, len(data))
 	root, ok := parseYAML(doc, data)
 	if !ok {
@@ -64,109 +95,108 @@ func ExportDrill(file string, src []byte, d Drill) ([]byte, error) {
 	if !ok || top.IsFlowStyle {
 		return nil, fmt.Errorf("%s is written as one flow mapping ({...}): export edits block-style files (one top-level key a line)", file)
 	}
-	ed := newTextEdit(data)
-	keys := map[string]*ast.MappingValueNode{}
-	var lines []int
+	f := &topLevel{file: file, ed: newTextEdit(data), keys: map[string]*ast.MappingValueNode{}}
 	for _, mv := range top.Values {
 		name, _ := scalarText(mv.Key)
-		keys[name] = mv
-		lines = append(lines, mv.Key.GetToken().Position.Line)
+		f.keys[name] = mv
+		f.lines = append(f.lines, mv.Key.GetToken().Position.Line)
 	}
-	slices.Sort(lines)
-	// blockEnd is the last line (1-based) of the top-level entry whose key is on line: up to the
-	// next key, leaving out blank lines and comments at the margin, which belong to the next.
-	blockEnd := func(line int) int {
-		end := len(ed.lines)
-		for _, l := range lines {
-			if l > line {
-				end = l - 1
-				break
-			}
-		}
-		for end > line {
-			t := strings.TrimRight(ed.lines[end-1], "\r\n")
-			if strings.TrimSpace(t) != "" && !strings.HasPrefix(t, "#") {
-				break
-			}
-			end--
-		}
-		return end
-	}
+	slices.Sort(f.lines)
+	return f, nil
+}
 
-	// duration: and seed:
+// blockEnd is the last line (1-based) of the top-level entry whose key is on line: up to the next
+// key, leaving out blank lines and comments at the margin, which belong to the next.
+func (f *topLevel) blockEnd(line int) int {
+	end := len(f.ed.lines)
+	for _, l := range f.lines {
+		if l > line {
+			end = l - 1
+			break
+		}
+	}
+	for end > line {
+		t := strings.TrimRight(f.ed.lines[end-1], "\r\n")
+		if strings.TrimSpace(t) != "" && !strings.HasPrefix(t, "#") {
+			break
+		}
+		end--
+	}
+	return end
+}
+
+// writeDrill edits the drill into the file: duration and seed, traffic stops, the operator's
+// actions at the end of the timeline, expect lines.
+func (f *topLevel) writeDrill(orig *Scenario, d Drill) error {
+	ed, keys := f.ed, f.keys
 	if err := ed.replaceScalar(keys["duration"], "duration", d.Duration.String()); err != nil {
-		return nil, err
+		return err
 	}
 	if d.Seed != orig.Config.Seed {
 		if mv, ok := keys["seed"]; ok {
 			if err := ed.replaceScalar(mv, "seed", strconv.FormatUint(d.Seed, 10)); err != nil {
-				return nil, err
+				return err
 			}
 		} else {
 			ed.insert(keys["duration"].Key.GetToken().Position.Line, "seed: "+strconv.FormatUint(d.Seed, 10)+
 				"                # the seed the session ran with")
 		}
 	}
-
 	// traffic: a stop for entries without one, when the duration moves past the scenario's end.
 	if d.StopTraffic {
 		if err := ed.pinTraffic(keys["traffic"], orig.Config); err != nil {
-			return nil, err
+			return err
 		}
 	}
-
-	// timeline:
 	items := make([]string, 0, len(d.Actions))
 	for _, a := range d.Actions {
 		s, err := timelineEntry(a)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		items = append(items, s)
 	}
 	if len(items) > 0 {
-		if err := ed.appendItems(keys["timeline"], "timeline", items, blockEnd); err != nil {
-			return nil, err
+		if err := ed.appendItems(keys["timeline"], "timeline", items, f.blockEnd); err != nil {
+			return err
 		}
 	}
-
-	// expect:
 	if d.Expect != nil {
-		block := []string{"expect:"}
-		for _, x := range d.Expect {
-			block = append(block, "  - "+expectString(x))
-		}
-		if len(orig.Expect) > 0 {
-			block = append(block, "  # the scenario's own expectations, before this drill:")
-			for _, x := range orig.Expect {
-				block = append(block, "  #   "+x.Text)
-			}
-		}
-		if mv, ok := keys["expect"]; ok {
-			line := mv.Key.GetToken().Position.Line
-			if mv.Key.GetToken().Position.Column != 1 {
-				return nil, fmt.Errorf("%s: expect: is not at the left margin; cannot replace it", file)
-			}
-			ed.replace(line, blockEnd(line), block)
-		} else {
-			ed.appendBlock(block)
-		}
+		return f.writeExpect(orig, d.Expect)
 	}
+	return nil
+}
 
-	header := make([]string, 0, len(d.Header))
-	for _, h := range d.Header {
-		header = append(header, strings.TrimRight("# "+h, " "))
+// writeExpect replaces the file's expect: lines with the drill's, keeping the scenario's own as
+// comments.
+func (f *topLevel) writeExpect(orig *Scenario, expect []string) error {
+	block := []string{"expect:"}
+	for _, x := range expect {
+		block = append(block, "  - "+expectString(x))
 	}
-	ed.prepend(header)
-	out := ed.bytes()
-	if crlf {
-		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+	if len(orig.Expect) > 0 {
+		block = append(block, "  # the scenario's own expectations, before this drill:")
+		for _, x := range orig.Expect {
+			block = append(block, "  #   "+x.Text)
+		}
 	}
+	if mv, ok := f.keys["expect"]; ok {
+		line := mv.Key.GetToken().Position.Line
+		if mv.Key.GetToken().Position.Column != 1 {
+			return fmt.Errorf("%s: expect: is not at the left margin; cannot replace it", f.file)
+		}
+		f.ed.replace(line, f.blockEnd(line), block)
+	} else {
+		f.ed.appendBlock(block)
+	}
+	return nil
+}
 
-	// Read back: the file must load as the session's scenario, or it is not written.
+// readsBack checks that the exported file loads as the session's scenario, or it is not written.
+func readsBack(file string, out []byte, orig *Scenario, d Drill) error {
 	got, err := Parse(file, out)
 	if err != nil {
-		return nil, fmt.Errorf("the exported file does not load (%v): not written", err)
+		return fmt.Errorf("the exported file does not load (%v): not written", err)
 	}
 	want := orig.Config
 	want.Duration, want.Seed = d.Duration, d.Seed
@@ -180,7 +210,7 @@ func ExportDrill(file string, src []byte, d Drill) ([]byte, error) {
 		}
 	}
 	if !reflect.DeepEqual(got.Config, want) {
-		return nil, fmt.Errorf("the exported file does not read back as the session's scenario (%s): not written", configDiff(got.Config, want))
+		return fmt.Errorf("the exported file does not read back as the session's scenario (%s): not written", configDiff(got.Config, want))
 	}
 	if d.Expect != nil {
 		var texts []string
@@ -188,10 +218,10 @@ func ExportDrill(file string, src []byte, d Drill) ([]byte, error) {
 			texts = append(texts, x.Text)
 		}
 		if !slices.Equal(texts, d.Expect) {
-			return nil, fmt.Errorf("the exported file's expect: lines do not read back: not written")
+			return fmt.Errorf("the exported file's expect: lines do not read back: not written")
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // configDiff names the first top-level field of a Config that differs.

@@ -314,7 +314,7 @@ func (d *decoder) duration(raw ast.Node, what string) (time.Duration, bool) {
 	}
 	v, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil && durationRE.MatchString(strings.TrimSpace(s)) {
-		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (ten years of virtual time)", what, s, "87600h")
+		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (ten years of virtual time)", what, s, fmtDuration(MaxDuration))
 		return 0, false
 	}
 	if err != nil {
@@ -326,7 +326,7 @@ func (d *decoder) duration(raw ast.Node, what string) (time.Duration, bool) {
 		return 0, false
 	}
 	if v > MaxDuration {
-		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (ten years of virtual time)", what, s, "87600h")
+		d.errorf(pos, CodeBadDuration, "%s: duration %q is out of range: at most %s (ten years of virtual time)", what, s, fmtDuration(MaxDuration))
 		return 0, false
 	}
 	return v, true

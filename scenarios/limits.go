@@ -40,6 +40,11 @@ const (
 	// is a SQLite file with its own cache (about 1 MiB): 9,000 of them ran a 118 KB file out of
 	// memory while the report read them.
 	MaxDatabases = 64
+
+	// MaxAgents and MaxCapacity bound an agent group's agents and an agent's capacity for one
+	// media, so that a typo does not allocate a city's worth of agents.
+	MaxAgents   = 100_000
+	MaxCapacity = 1_000
 )
 
 // utf8BOM is the byte-order mark some Windows editors put at the start of a UTF-8 file.

@@ -300,11 +300,13 @@ func (l *linter) isName() string {
 	return l.primary.Name
 }
 
-// setLater reports whether the timeline ever sets app's section/option to a true value: a design
-// that turns an option on mid-run on purpose is not a pitfall at load.
-func (l *linter) setLater(app, section, option string) bool {
+// setLater reports whether the timeline ever sets option o of app to a true value (urs standing
+// for the option's placeholder): a design that turns an option on mid-run on purpose is not a
+// pitfall at load.
+func (l *linter) setLater(app string, o core.Opt, urs string) bool {
+	_, name := o.Key(urs)
 	for _, ta := range l.cfg.Timeline {
-		if ta.Kind == core.ActSetOption && ta.App == app && ta.Section == section && ta.Option == option {
+		if ta.Kind == core.ActSetOption && ta.App == app && o.Names(ta.Section, ta.Option) && ta.Option == name {
 			if b, ok := core.ParseBool(ta.Value); ok && b {
 				return true
 			}
@@ -350,32 +352,29 @@ func (l *linter) urs() {
 		}
 		risk := fmt.Sprintf("it may double-book agents with %s", strings.Join(others, ", "))
 		// A value that is not a boolean is bad-option-value's finding, not this one's.
-		v, set := u.Options.Get("default", "agent_reservation")
+		v, set := core.OptAgentReservation.Get(u.Options)
 		on, valid := core.ParseBool(v)
-		if !(set && (on || !valid)) && !l.setLater(u.Name, "default", "agent_reservation") {
-			what := "has no agent_reservation"
+		if !(set && (on || !valid)) && !l.setLater(u.Name, core.OptAgentReservation, "") {
+			what := "has no " + core.OptAgentReservation.Name()
 			if set {
-				what = "has agent_reservation " + v
+				what = "has " + core.OptAgentReservation.Name() + " " + v
 			}
-			l.report(CodeURSNoAgentReservation,
-				l.valueAt(appPath(u.Name, "options", "default", "agent_reservation"),
-					appPath(u.Name, "options", "default"), appPath(u.Name, "options"), appPath(u.Name)),
+			l.report(CodeURSNoAgentReservation, l.optionAt(u.Name, core.OptAgentReservation, ""),
 				"%s runs strategies (%s) but %s in its default options: %s; set agent_reservation: true",
 				u.Name, strats, what, risk)
 		}
 		for _, is := range l.interactionServers(ownAnnex) {
-			v, set := is.Annex.Get("agent_reservation", u.Name)
+			v, set := core.OptAnnexAgentReservation.GetFor(is.Annex, u.Name)
 			on, valid := core.ParseBool(v)
-			if (set && (on || !valid)) || l.setLater(is.Name, "annex:agent_reservation", u.Name) {
+			if (set && (on || !valid)) || l.setLater(is.Name, core.OptAnnexAgentReservation, u.Name) {
 				continue
 			}
-			what := "no agent_reservation option for it"
+			section, _ := core.OptAnnexAgentReservation.Key(u.Name)
+			what := "no " + section + " option for it"
 			if set {
-				what = "agent_reservation " + u.Name + ": " + v
+				what = section + " " + u.Name + ": " + v
 			}
-			l.report(CodeURSNotInAnnex,
-				l.valueAt(appPath(is.Name, "annex", "agent_reservation", u.Name),
-					appPath(is.Name, "annex", "agent_reservation"), appPath(is.Name, "annex"), appPath(is.Name)),
+			l.report(CodeURSNotInAnnex, l.optionAt(is.Name, core.OptAnnexAgentReservation, u.Name),
 				"%s runs strategies (%s) but %s's Annex has %s: %s does not arbitrate for it and %s; add %s: true to its agent_reservation section",
 				u.Name, strats, is.Name, what, is.Name, risk, u.Name)
 		}
@@ -426,8 +425,9 @@ func (l *linter) sharingAgents(urs string) []string {
 // annexNames checks the names in the IS Annex agent_reservation section: each should be a URS.
 func (l *linter) annexNames() {
 	urs := l.namesOf(core.TypeRoutingServer)
+	section, _ := core.OptAnnexAgentReservation.Key("")
 	for _, is := range l.interactionServers(ownAnnex) {
-		for _, name := range sortedKeys(is.Annex["agent_reservation"]) {
+		for _, name := range sortedKeys(is.Annex[section]) {
 			if a, ok := l.apps[name]; ok && a.Type == core.TypeRoutingServer {
 				continue
 			}
@@ -435,7 +435,7 @@ func (l *linter) annexNames() {
 			if a, ok := l.apps[name]; ok {
 				what = withArticle(string(a.Type))
 			}
-			l.report(CodeAnnexUnknownURS, l.at(appPath(is.Name, "annex", "agent_reservation", name)),
+			l.report(CodeAnnexUnknownURS, l.at(appPath(is.Name, "annex", section, name)),
 				"%s's Annex agent_reservation names %s (%s), not a RoutingServer: the option has no effect%s",
 				is.Name, name, what, didYouMean(name, urs))
 		}
@@ -453,23 +453,32 @@ func (l *linter) namesOf(t core.AppType) []string {
 	return out
 }
 
-// optionRule is the registry entry (core.OptionSpecs) for an option the engine reads — section and
-// option of an application of type t, on its options tab or its Annex — nil for one it does not.
-func (l *linter) optionRule(t core.AppType, annex bool, section, option string) *core.OptionSpec {
+// optionRule is the registry's option (core.LookupOption) that the engine reads under section and
+// option of an application of type t, on its options tab or its Annex; false for one it does not
+// read.
+func (l *linter) optionRule(t core.AppType, annex bool, section, option string) (core.Opt, bool) {
 	isURS := func(name string) bool {
 		a, ok := l.apps[name]
 		return ok && a.Type == core.TypeRoutingServer
 	}
-	spec, ok := core.LookupOption(t, annex, section, option, l.isIS, isURS)
-	if !ok {
-		return nil
+	return core.LookupOption(t, annex, section, option, l.isIS, isURS)
+}
+
+// optionAt is where the value of option o of app is (urs standing for its placeholder), or the
+// nearest node above it that the file has.
+func (l *linter) optionAt(app string, o core.Opt, urs string) Pos {
+	tab := "options"
+	if o.Spec().Annex {
+		tab = "annex"
 	}
-	return spec
+	section, name := o.Key(urs)
+	return l.valueAt(appPath(app, tab, section, name), appPath(app, tab, section), appPath(app, tab), appPath(app))
 }
 
 // optionProblem says what is wrong with a value and what the engine does instead ("" when valid).
-func optionProblem(spec *core.OptionSpec, v string) string {
-	if err := spec.Validate(v); err != nil {
+func optionProblem(o core.Opt, v string) string {
+	spec := o.Spec()
+	if err := o.Validate(v); err != nil {
 		fallback := "the default " + spec.Default + " applies"
 		switch {
 		case spec.Kind == core.KindBool:
@@ -504,7 +513,7 @@ func (l *linter) optionValues() {
 					l.optionValue(a.Type, tab.annex, sec, opt, tab.opts[sec][opt], l.valueAt(path, path), a.Name, l.setUntil(a.Name, tab.annex, sec, opt, -1))
 				}
 				if a.Type == core.TypeRoutingServer && tab.annex && !l.isIS(sec) {
-					if _, ok := tab.opts[sec]["max-submitted-interactions"]; ok {
+					if _, ok := core.OptMaxSubmittedInteractions.GetFor(tab.opts, sec); ok {
 						l.report(CodeMaxSubmittedSection, l.at(appPath(a.Name, "annex", sec)),
 							"%s's Annex section %s is named after no Interaction Server: its max-submitted-interactions is ignored%s",
 							a.Name, sec, didYouMean(sec, l.namesOf(core.TypeInteractionServer)))
@@ -521,7 +530,7 @@ func (l *linter) optionValues() {
 		if !ok {
 			continue
 		}
-		sec, annex := strings.CutPrefix(ta.Section, "annex:")
+		sec, annex := core.CutAnnex(ta.Section)
 		path := join(join(item("timeline", i), "set"), "value")
 		l.optionValue(a.Type, annex, sec, ta.Option, ta.Value, l.valueAt(path, path), a.Name, l.setUntil(a.Name, annex, sec, ta.Option, i))
 	}
@@ -542,7 +551,7 @@ func (l *linter) setUntil(app string, annex bool, section, option string, i int)
 			continue
 		}
 		ta := l.cfg.Timeline[j]
-		sec, an := strings.CutPrefix(ta.Section, "annex:")
+		sec, an := core.CutAnnex(ta.Section)
 		if !seen || ta.Kind != core.ActSetOption || ta.App != app || an != annex || sec != section || ta.Option != option {
 			continue
 		}
@@ -558,27 +567,27 @@ func (l *linter) setUntil(app string, annex bool, section, option string, i int)
 }
 
 func (l *linter) optionValue(t core.AppType, annex bool, section, option, value string, at Pos, app, when string) {
-	spec := l.optionRule(t, annex, section, option)
-	if spec == nil {
+	opt, ok := l.optionRule(t, annex, section, option)
+	if !ok {
 		return
 	}
-	if problem := optionProblem(spec, value); problem != "" {
+	if problem := optionProblem(opt, value); problem != "" {
 		code := CodeBadOptionValue
-		if spec.Kind == core.KindRate && core.RateAboveCeiling(value) {
+		if opt.Spec().Kind == core.KindRate && core.RateAboveCeiling(value) {
 			code = CodeRateAboveCeiling
 		}
 		l.report(code, at, "%s %s/%s: %s", app, section, option, problem)
 		return
 	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && n == 0 {
-		switch option {
-		case "max-submitted-interactions":
+		switch opt {
+		case core.OptMaxSubmittedInteractions:
 			if when == "" {
 				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0: %s is always at its limit and never gets an interaction", app, app)
 			} else {
 				l.report(CodeMaxSubmittedZero, at, "%s max-submitted-interactions is 0 %s: %s is at its limit meanwhile and gets no new interaction", app, when, app)
 			}
-		case "default-max-submitted-per-router":
+		case core.OptDefaultMaxSubmittedPerRouter:
 			if when == "" {
 				l.report(CodeMaxSubmittedZero, at, "%s default-max-submitted-per-router is 0: a URS without a limit of its own never gets an interaction", app)
 			} else {
@@ -870,187 +879,228 @@ func (l *linter) databases() {
 // timeline walks the timeline as the engine runs it, for re-pointed DAPs and the Interaction
 // Server that reads them when it becomes active.
 func (l *linter) timeline() {
-	dapDB := map[string]string{}
-	for _, a := range l.cfg.Apps {
-		if a.Type == core.TypeDatabaseAccessPoint {
-			dapDB[a.Name] = a.Database
-		}
-	}
-	repointed := map[string]int{} // DAP -> timeline index of its latest re-point
-	seq := map[string]int{}       // DAP -> order of its latest re-point (the engine's repointSeq)
-	n := 0
-	opts := map[string]core.Options{} // IS -> its options as the timeline changes them
-	running := map[string]bool{}
-	var inUse, active string
-	if l.primary != nil {
-		active = l.primary.Name
-		for _, is := range []*core.AppConfig{l.primary, l.backup} {
-			if is != nil {
-				opts[is.Name] = is.Options.Clone()
-				running[is.Name] = true
-			}
-		}
-		if daps, _ := l.dapsOf(l.primary); len(daps) > 0 {
-			inUse = daps[0].Database
-		}
-	}
-	partner := func(name string) string {
-		if l.backup == nil {
-			return ""
-		}
-		if name == l.primary.Name {
-			return l.backup.Name
-		}
-		return l.primary.Name
-	}
-	// mem is what each IS remembers of its database (core.ISMemory, the engine's own): a warm
-	// standby that becomes active again without a stop or restart continues with it.
-	mem := map[string]*core.ISMemory{}
-	for name := range running {
-		mem[name] = &core.ISMemory{}
-	}
-	if active != "" {
-		mem[active].Remember(inUse)
-	}
-	// guarded reports whether verify-database-identity is on for the IS in force.
-	guarded := func() bool {
-		o := opts[active]
-		if len(o) == 0 && l.primary != nil {
-			o = opts[l.primary.Name]
-		}
-		v, _ := o.Get("settings", "verify-database-identity")
-		on, _ := core.ParseBool(v)
-		return on
-	}
-	if active != "" {
-		l.inForce = append(l.inForce, isPeriod{is: active})
-	}
-	// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase).
-	becomeActive := func(name string, i int) {
-		active = name
-		l.inForce = append(l.inForce, isPeriod{is: name, from: l.cfg.Timeline[i].At})
-		conf := l.apps[name]
-		o := opts[name]
-		if len(o) == 0 {
-			o = opts[l.primary.Name]
-		}
-		v, _ := o.Get("settings", "verify-database-identity")
-		guard, _ := core.ParseBool(v)
-		if !ownConnections(conf) {
-			conf = l.primary
-		}
-		daps, _ := l.dapsOf(conf)
-		var choices []core.DAPChoice
-		for _, d := range daps {
-			choices = append(choices, core.DAPChoice{Name: d.Name, Database: dapDB[d.Name], RepointSeq: uint64(seq[d.Name])})
-		}
-		kept := mem[name].Using()
-		db := mem[name].Choose(guard, inUse, choices)
-		if db == "" {
-			return
-		}
-		var elsewhere []string
-		for _, c := range choices {
-			if c.Database == db {
-				elsewhere = nil
-				break
-			}
-			elsewhere = append(elsewhere, c.Name+" → "+c.Database)
-		}
-		if len(elsewhere) > 0 {
-			// The rule chose a database (the one it keeps, or the guard's) no DAP leads to: the
-			// engine holds all work.
-			ta := l.cfg.Timeline[i]
-			path := join(item("timeline", i), ta.Kind.String())
-			l.report(CodeActivationNoDAP, l.valueAt(path, item("timeline", i)),
-				"%s becomes active at %s (%s) on database %s, but none of its DAPs points there any more (%s): it holds all work until a DAP leads to %s again",
-				name, fmtDuration(ta.At), ta.Kind, db, strings.Join(elsewhere, ", "), db)
-		}
-		if db != inUse && kept == "" && !(guard && inUse != "") {
-			// The rule took the most recently re-pointed DAP's database.
-			pick := choices[0]
-			for _, c := range choices {
-				if c.RepointSeq > pick.RepointSeq {
-					pick = c
-				}
-			}
-			if r, ok := repointed[pick.Name]; ok {
-				ta := l.cfg.Timeline[i]
-				kind := ta.Kind.String()
-				path := join(item("timeline", i), kind)
-				l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
-					"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
-					name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, inUse, l.primary.Name)
-			}
-		}
-		inUse = db
-		mem[name].Remember(db)
-	}
+	w := l.newTimelineWalk()
 	for _, i := range l.tl {
 		ta := l.cfg.Timeline[i]
-		entry := item("timeline", i)
 		if ta.At > l.cfg.Duration {
+			entry := item("timeline", i)
 			l.report(CodeTimelineAfterEnd, l.valueAt(join(entry, "at"), entry),
 				"timeline entry %d at %s is after the end of the run (duration %s): it never happens", i+1, fmtDuration(ta.At), fmtDuration(l.cfg.Duration))
 			continue
 		}
-		switch ta.Kind {
-		case core.ActRepoint:
-			if ta.Database == dapDB[ta.App] {
-				continue // a no-op, which the engine refuses: nothing changes
-			}
-			next := fmt.Sprintf("the next one to become active works with %s", ta.Database)
-			if guarded() {
-				next = fmt.Sprintf("with verify-database-identity the next one to become active refuses it (and holds all work if no DAP leads to %s any more)", inUse)
-			}
-			l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
-				"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, %s; Genesys recommends against changing a DAP on the fly",
-				ta.App, dapDB[ta.App], ta.Database, next)
-			dapDB[ta.App] = ta.Database
-			n++
-			seq[ta.App], repointed[ta.App] = n, i
-		case core.ActSetOption:
-			if o, ok := opts[ta.App]; ok && !strings.HasPrefix(ta.Section, "annex:") {
-				o.Set(ta.Section, ta.Option, ta.Value)
-			}
-		case core.ActSwitchover:
-			if to := partner(active); to != "" && running[to] {
-				becomeActive(to, i)
-			}
-		case core.ActStop:
-			if _, isIS := running[ta.App]; !isIS || !running[ta.App] {
-				continue
-			}
-			running[ta.App] = false
-			mem[ta.App].Forget() // it reads its DAPs anew when it starts
-			if ta.App != active {
-				continue
-			}
-			if to := partner(active); to != "" && running[to] {
-				becomeActive(to, i)
-			} else {
-				active = ""
-				l.inForce = append(l.inForce, isPeriod{from: ta.At}) // none: nothing is routed
-			}
-		case core.ActRestart:
-			if !running[ta.App] {
-				continue // the engine refuses it: start it instead
-			}
-			// A restarted IS, active or standby, reads its DAPs anew when it next becomes active.
-			mem[ta.App].Forget()
-			if ta.App == active {
-				becomeActive(ta.App, i)
-			}
-		case core.ActStart:
-			if _, isIS := running[ta.App]; !isIS || running[ta.App] {
-				continue
-			}
-			running[ta.App] = true
-			if active == "" {
-				becomeActive(ta.App, i)
-			}
+		w.step(i)
+	}
+}
+
+// timelineWalk is the deployment as the timeline changes it: the engine's rules, step by step.
+type timelineWalk struct {
+	l         *linter
+	dapDB     map[string]string         // DAP -> the database it points at now
+	repointed map[string]int            // DAP -> timeline index of its latest re-point
+	seq       map[string]int            // DAP -> order of its latest re-point (the engine's repointSeq)
+	n         int                       // re-points so far
+	opts      map[string]core.Options   // IS -> its options as the timeline changes them
+	running   map[string]bool           // IS -> running
+	mem       map[string]*core.ISMemory // what each IS remembers of its database (the engine's own)
+	inUse     string                    // the database the active IS works with
+	active    string                    // the active IS ("" when none runs)
+}
+
+func (l *linter) newTimelineWalk() *timelineWalk {
+	w := &timelineWalk{l: l, dapDB: map[string]string{}, repointed: map[string]int{}, seq: map[string]int{},
+		opts: map[string]core.Options{}, running: map[string]bool{}, mem: map[string]*core.ISMemory{}}
+	for _, a := range l.cfg.Apps {
+		if a.Type == core.TypeDatabaseAccessPoint {
+			w.dapDB[a.Name] = a.Database
 		}
 	}
+	if l.primary != nil {
+		w.active = l.primary.Name
+		for _, is := range []*core.AppConfig{l.primary, l.backup} {
+			if is != nil {
+				w.opts[is.Name] = is.Options.Clone()
+				w.running[is.Name] = true
+			}
+		}
+		if daps, _ := l.dapsOf(l.primary); len(daps) > 0 {
+			w.inUse = daps[0].Database
+		}
+	}
+	// A warm standby that becomes active again without a stop or restart continues with the
+	// database it remembers (core.ISMemory).
+	for name := range w.running {
+		w.mem[name] = &core.ISMemory{}
+	}
+	if w.active != "" {
+		w.mem[w.active].Remember(w.inUse)
+		l.inForce = append(l.inForce, isPeriod{is: w.active})
+	}
+	return w
+}
+
+// partner is the other Interaction Server of the pair ("" without a backup).
+func (w *timelineWalk) partner(name string) string {
+	if w.l.backup == nil {
+		return ""
+	}
+	if name == w.l.primary.Name {
+		return w.l.backup.Name
+	}
+	return w.l.primary.Name
+}
+
+// guarded reports whether verify-database-identity is on for the IS named (a backup without
+// options of its own reads its primary's).
+func (w *timelineWalk) guarded(name string) bool {
+	o := w.opts[name]
+	if len(o) == 0 && w.l.primary != nil {
+		o = w.opts[w.l.primary.Name]
+	}
+	return core.OptVerifyDatabaseIdentity.Bool(core.OptVerifyDatabaseIdentity.Get(o))
+}
+
+// step applies timeline entry i.
+func (w *timelineWalk) step(i int) {
+	l := w.l
+	ta := l.cfg.Timeline[i]
+	switch ta.Kind {
+	case core.ActRepoint:
+		w.repoint(i)
+	case core.ActSetOption:
+		if o, ok := w.opts[ta.App]; ok {
+			if _, annex := core.CutAnnex(ta.Section); !annex {
+				o.Set(ta.Section, ta.Option, ta.Value)
+			}
+		}
+	case core.ActSwitchover:
+		if to := w.partner(w.active); to != "" && w.running[to] {
+			w.becomeActive(to, i)
+		}
+	case core.ActStop:
+		if _, isIS := w.running[ta.App]; !isIS || !w.running[ta.App] {
+			return
+		}
+		w.running[ta.App] = false
+		w.mem[ta.App].Forget() // it reads its DAPs anew when it starts
+		if ta.App != w.active {
+			return
+		}
+		if to := w.partner(w.active); to != "" && w.running[to] {
+			w.becomeActive(to, i)
+		} else {
+			w.active = ""
+			l.inForce = append(l.inForce, isPeriod{from: ta.At}) // none: nothing is routed
+		}
+	case core.ActRestart:
+		if !w.running[ta.App] {
+			return // the engine refuses it: start it instead
+		}
+		// A restarted IS, active or standby, reads its DAPs anew when it next becomes active.
+		w.mem[ta.App].Forget()
+		if ta.App == w.active {
+			w.becomeActive(ta.App, i)
+		}
+	case core.ActStart:
+		if _, isIS := w.running[ta.App]; !isIS || w.running[ta.App] {
+			return
+		}
+		w.running[ta.App] = true
+		if w.active == "" {
+			w.becomeActive(ta.App, i)
+		}
+	}
+}
+
+// repoint applies timeline entry i, a DAP re-pointed on the fly, and reports it.
+func (w *timelineWalk) repoint(i int) {
+	l := w.l
+	ta := l.cfg.Timeline[i]
+	if ta.Database == w.dapDB[ta.App] {
+		return // a no-op, which the engine refuses: nothing changes
+	}
+	next := fmt.Sprintf("the next one to become active works with %s", ta.Database)
+	if w.guarded(w.active) {
+		next = fmt.Sprintf("with verify-database-identity the next one to become active refuses it (and holds all work if no DAP leads to %s any more)", w.inUse)
+	}
+	entry := item("timeline", i)
+	l.report(CodeDAPRepoint, l.valueAt(join(join(entry, "set"), "database"), entry),
+		"%s re-pointed on the fly from %s to %s: the active Interaction Server overlooks it, %s; Genesys recommends against changing a DAP on the fly",
+		ta.App, w.dapDB[ta.App], ta.Database, next)
+	w.dapDB[ta.App] = ta.Database
+	w.n++
+	w.seq[ta.App], w.repointed[ta.App] = w.n, i
+}
+
+// becomeActive is the engine's activateIS, through the same rule (core.ChooseDatabase), at
+// timeline entry i.
+func (w *timelineWalk) becomeActive(name string, i int) {
+	l := w.l
+	w.active = name
+	l.inForce = append(l.inForce, isPeriod{is: name, from: l.cfg.Timeline[i].At})
+	conf := l.apps[name]
+	guard := w.guarded(name)
+	if !ownConnections(conf) {
+		conf = l.primary
+	}
+	daps, _ := l.dapsOf(conf)
+	var choices []core.DAPChoice
+	for _, d := range daps {
+		choices = append(choices, core.DAPChoice{Name: d.Name, Database: w.dapDB[d.Name], RepointSeq: uint64(w.seq[d.Name])})
+	}
+	kept := w.mem[name].Using()
+	db := w.mem[name].Choose(guard, w.inUse, choices)
+	if db == "" {
+		return
+	}
+	w.noDAPTo(name, i, db, choices)
+	if db != w.inUse && kept == "" && !(guard && w.inUse != "") {
+		w.repointHazard(name, i, db, choices)
+	}
+	w.inUse = db
+	w.mem[name].Remember(db)
+}
+
+// noDAPTo reports an Interaction Server that became active at entry i on a database db (the one
+// it keeps, or the guard's) that none of its DAPs leads to: the engine holds all work.
+func (w *timelineWalk) noDAPTo(name string, i int, db string, choices []core.DAPChoice) {
+	var elsewhere []string
+	for _, c := range choices {
+		if c.Database == db {
+			return
+		}
+		elsewhere = append(elsewhere, c.Name+" → "+c.Database)
+	}
+	if len(elsewhere) == 0 {
+		return
+	}
+	l := w.l
+	ta := l.cfg.Timeline[i]
+	path := join(item("timeline", i), ta.Kind.String())
+	l.report(CodeActivationNoDAP, l.valueAt(path, item("timeline", i)),
+		"%s becomes active at %s (%s) on database %s, but none of its DAPs points there any more (%s): it holds all work until a DAP leads to %s again",
+		name, fmtDuration(ta.At), ta.Kind, db, strings.Join(elsewhere, ", "), db)
+}
+
+// repointHazard reports an Interaction Server that became active at entry i on the database of
+// the most recently re-pointed DAP (the rule's pick, unguarded): what is open in the database in
+// use is lost.
+func (w *timelineWalk) repointHazard(name string, i int, db string, choices []core.DAPChoice) {
+	l := w.l
+	pick := choices[0]
+	for _, c := range choices {
+		if c.RepointSeq > pick.RepointSeq {
+			pick = c
+		}
+	}
+	r, ok := w.repointed[pick.Name]
+	if !ok {
+		return
+	}
+	ta := l.cfg.Timeline[i]
+	path := join(item("timeline", i), ta.Kind.String())
+	l.report(CodeSwitchoverRepoint, l.valueAt(path, item("timeline", i)),
+		"%s becomes active at %s after %s was re-pointed to %s (at %s): it works with %s and the interactions open in %s are lost; set verify-database-identity: true in %s's settings",
+		name, fmtDuration(ta.At), pick.Name, db, fmtDuration(l.cfg.Timeline[r].At), db, w.inUse, l.primary.Name)
 }
 
 // activatedEver reports whether a strategy runs on any URS at some point: activated_on or an
@@ -1076,14 +1126,14 @@ func (l *linter) canServe(u *core.AppConfig) bool {
 	}
 	// A limit of 0, its own or the IS's default-max-submitted-per-router when it has none, keeps
 	// it out of every rotation unless the timeline changes one of them.
-	limit, own := u.Annex.Get(l.primary.Name, "max-submitted-interactions")
+	limit, own := core.OptMaxSubmittedInteractions.GetFor(u.Annex, l.primary.Name)
 	if !own {
-		limit, _ = is.Options.Get("settings", "default-max-submitted-per-router")
+		limit, _ = core.OptDefaultMaxSubmittedPerRouter.Get(is.Options)
 	}
 	if strings.TrimSpace(limit) == "0" {
 		return slices.ContainsFunc(l.cfg.Timeline, func(ta core.TimedAction) bool {
-			return ta.Kind == core.ActSetOption && (ta.App == u.Name && ta.Option == "max-submitted-interactions" ||
-				ta.Option == "default-max-submitted-per-router")
+			return ta.Kind == core.ActSetOption && (ta.App == u.Name && ta.Option == core.OptMaxSubmittedInteractions.Name() ||
+				ta.Option == core.OptDefaultMaxSubmittedPerRouter.Name())
 		})
 	}
 	return true
@@ -1143,11 +1193,69 @@ func (l *linter) businessProcesses() []bpQueues {
 // capacity follows each media from the traffic into its queue, through `queue` steps, to the
 // agent groups the strategies route it to, and checks that the groups can take it.
 func (l *linter) capacity() {
-	strategyOf := map[string]string{}
-	for _, q := range l.cfg.Queues {
-		strategyOf[q.Name] = q.Strategy
+	media := l.mediaByQueue()
+	groups := map[string]*core.AgentGroupConfig{}
+	for i := range l.cfg.AgentGroups {
+		groups[l.cfg.AgentGroups[i].Name] = &l.cfg.AgentGroups[i]
 	}
-	media := map[string][]string{} // queue -> media that reach it
+	produced := l.categories() // a by_category branch for another category is never taken
+	routingTimeout := core.OptRoutingTimeout.Duration("", false)
+	if l.primary != nil {
+		routingTimeout = core.OptRoutingTimeout.Duration(core.OptRoutingTimeout.Get(l.primary.Options))
+	}
+	for _, st := range l.cfg.Strategies {
+		var in []string // media reaching the strategy, with the first queue that brings each
+		via := map[string]string{}
+		for _, q := range l.cfg.Queues {
+			if q.Strategy != st.Name {
+				continue
+			}
+			for _, m := range media[q.Name] {
+				if !slices.Contains(in, m) {
+					in = append(in, m)
+					via[m] = q.Name
+				}
+			}
+		}
+		for i, s := range reachable(st.Steps) {
+			if s.Kind != core.StepRoute {
+				continue
+			}
+			base := join(item(join(join("strategies", st.Name), "steps"), i), "route")
+			for _, t := range routeTargets(s, produced) {
+				g, ok := groups[t.group]
+				if !ok {
+					continue
+				}
+				var missing, queues []string
+				for _, m := range in {
+					if g.Agents == 0 || capacityFor(g, m) == 0 {
+						missing = append(missing, m)
+						if !slices.Contains(queues, via[m]) {
+							queues = append(queues, via[m])
+						}
+					}
+				}
+				if len(missing) == 0 {
+					continue
+				}
+				why := "no capacity for " + strings.Join(missing, ", ")
+				if g.Agents == 0 {
+					why = "no agents"
+				}
+				path := join(base, t.key)
+				l.report(CodeGroupNoCapacity, l.valueAt(path, path),
+					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in their URS (state 2) for an agent that never comes, until routing-timeout (%s) returns them to their queue and they are submitted again",
+					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why, fmtDuration(routingTimeout))
+			}
+		}
+	}
+}
+
+// mediaByQueue follows each media from the traffic into its queue and through `queue` steps into
+// the queues they place interactions in: the media that reach each queue, in the order found.
+func (l *linter) mediaByQueue() map[string][]string {
+	media := map[string][]string{}
 	add := func(q, m string) bool {
 		if slices.Contains(media[q], m) {
 			return false
@@ -1176,77 +1284,28 @@ func (l *linter) capacity() {
 			}
 		}
 	}
-	groups := map[string]*core.AgentGroupConfig{}
-	for i := range l.cfg.AgentGroups {
-		groups[l.cfg.AgentGroups[i].Name] = &l.cfg.AgentGroups[i]
+	return media
+}
+
+// routeTarget is an agent group a route step sends to, and the step's key that names it.
+type routeTarget struct{ key, group string }
+
+// routeTargets are the groups a route step can send to: its group, the by_category branches of
+// categories some classify step sets, and the default.
+func routeTargets(s core.Step, produced map[string]bool) []routeTarget {
+	var targets []routeTarget
+	if s.Group != "" {
+		targets = append(targets, routeTarget{"group", s.Group})
 	}
-	produced := l.categories() // a by_category branch for another category is never taken
-	rt := core.OptionSpecFor(core.TypeInteractionServer, false, "settings", "routing-timeout")
-	routingTimeout := rt.Duration("", false)
-	if l.primary != nil {
-		v, set := l.primary.Options.Get("settings", "routing-timeout")
-		routingTimeout = rt.Duration(v, set)
-	}
-	type target struct{ key, group string }
-	for _, st := range l.cfg.Strategies {
-		var in []string // media reaching the strategy, with the first queue that brings each
-		via := map[string]string{}
-		for _, q := range l.cfg.Queues {
-			if q.Strategy != st.Name {
-				continue
-			}
-			for _, m := range media[q.Name] {
-				if !slices.Contains(in, m) {
-					in = append(in, m)
-					via[m] = q.Name
-				}
-			}
-		}
-		for i, s := range reachable(st.Steps) {
-			if s.Kind != core.StepRoute {
-				continue
-			}
-			base := join(item(join(join("strategies", st.Name), "steps"), i), "route")
-			var targets []target
-			if s.Group != "" {
-				targets = append(targets, target{"group", s.Group})
-			}
-			for _, r := range s.ByCategory {
-				if produced[r.Category] {
-					targets = append(targets, target{join("by_category", r.Category), r.Group})
-				}
-			}
-			if s.Default != "" {
-				targets = append(targets, target{join("by_category", "default"), s.Default})
-			}
-			for _, t := range targets {
-				g, ok := groups[t.group]
-				if !ok {
-					continue
-				}
-				var missing, queues []string
-				for _, m := range in {
-					if g.Agents == 0 || capacityFor(g, m) == 0 {
-						missing = append(missing, m)
-						if !slices.Contains(queues, via[m]) {
-							queues = append(queues, via[m])
-						}
-					}
-				}
-				if len(missing) == 0 {
-					continue
-				}
-				why := "no capacity for " + strings.Join(missing, ", ")
-				if g.Agents == 0 {
-					why = "no agents"
-				}
-				path := join(base, t.key)
-				l.report(CodeGroupNoCapacity, l.valueAt(path, path),
-					"strategy %s step %d routes %s interactions (queue %s) to agent group %s, which has %s: they wait in their URS (state 2) for an agent that never comes, until routing-timeout (%s) returns them to their queue and they are submitted again",
-					st.Name, i+1, strings.Join(missing, ", "), strings.Join(queues, ", "), g.Name, why, fmtDuration(routingTimeout))
-			}
+	for _, r := range s.ByCategory {
+		if produced[r.Category] {
+			targets = append(targets, routeTarget{join("by_category", r.Category), r.Group})
 		}
 	}
+	if s.Default != "" {
+		targets = append(targets, routeTarget{join("by_category", "default"), s.Default})
+	}
+	return targets
 }
 
 func capacityFor(g *core.AgentGroupConfig, media string) int {
@@ -1325,7 +1384,7 @@ func (l *linter) handlingTimeout() {
 	if l.primary == nil {
 		return
 	}
-	spec := core.OptionSpecFor(core.TypeInteractionServer, false, "settings", "handling-timeout")
+	ht := core.OptHandlingTimeout
 	type place struct {
 		d   time.Duration
 		at  Pos // invalid: the default, reported at the group
@@ -1333,18 +1392,17 @@ func (l *linter) handlingTimeout() {
 	}
 	var places []place
 	for _, is := range l.interactionServers(func(a *core.AppConfig) bool { return len(a.Options) > 0 }) {
-		v, set := is.Options.Get("settings", "handling-timeout")
-		p := place{d: spec.Duration(v, set), how: "the default"}
+		v, set := ht.Get(is.Options)
+		p := place{d: ht.Duration(v, set), how: "the default"}
 		if set {
-			path := appPath(is.Name, "options", "settings", "handling-timeout")
-			p.at, p.how = l.valueAt(path, path), is.Name+"'s"
+			p.at, p.how = l.optionAt(is.Name, ht, ""), is.Name+"'s"
 		}
 		places = append(places, p)
 	}
 	for i, ta := range l.cfg.Timeline {
-		if ta.Kind == core.ActSetOption && ta.Section == "settings" && ta.Option == "handling-timeout" && l.isIS(ta.App) {
+		if ta.Kind == core.ActSetOption && ht.Names(ta.Section, ta.Option) && l.isIS(ta.App) {
 			path := join(join(item("timeline", i), "set"), "value")
-			places = append(places, place{d: spec.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
+			places = append(places, place{d: ht.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
 		}
 	}
 	used := l.routedGroups()

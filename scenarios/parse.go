@@ -1,4 +1,4 @@
-// Package scenarios reads scenario files (format v1, SCENARIOS.md) into the engine's core.Config,
+// Package scenarios reads scenario files (format v1, docs/scenarios.md) into the engine's core.Config,
 // strictly and with positions: every problem is a Diagnostic at the node it concerns, and a file
 // that loads is one the engine can run. It also evaluates `expect` lines against a run report and
 // carries the bundled scenarios.

@@ -235,12 +235,6 @@ func (l *loader) businessProcesses(raw ast.Node) {
 	}
 }
 
-// Limits that keep a typo from allocating a city's worth of agents.
-const (
-	maxAgents   = 100_000
-	maxCapacity = 1_000
-)
-
 func (l *loader) agentGroups(raw ast.Node) {
 	es, _ := l.mapping(raw, "agent_groups", "agent_groups")
 	for _, e := range es {
@@ -249,13 +243,13 @@ func (l *loader) agentGroups(raw ast.Node) {
 		o := l.object(e.value, join("agent_groups", e.key), what, "agents", "capacity", "handle_time", "answer_time", "accept")
 		o.require("agents", "capacity", "handle_time")
 		g := core.AgentGroupConfig{Name: e.key, AnswerTime: core.DefaultAnswerTime, Accept: 1}
-		if n, ok := o.integer("agents", 0, maxAgents); ok {
+		if n, ok := o.integer("agents", 0, MaxAgents); ok {
 			g.Agents = int(n)
 		}
 		if raw, ok := o.get("capacity"); ok {
 			caps, _ := l.mapping(raw, o.sub("capacity"), what+" capacity")
 			for _, c := range caps {
-				if n, ok := l.integer(c.value, fmt.Sprintf("%s capacity %s", what, c.key), 0, maxCapacity); ok {
+				if n, ok := l.integer(c.value, fmt.Sprintf("%s capacity %s", what, c.key), 0, MaxCapacity); ok {
 					g.Capacity = append(g.Capacity, core.MediaCapacity{Media: c.key, Max: int(n)})
 				}
 			}

@@ -48,6 +48,48 @@ func validateYAML(t *testing.T, sch *jsonschema.Schema, data []byte) error {
 	return sch.Validate(v)
 }
 
+// optionsMarkers enclose the generated options table of docs/scenarios.md.
+const (
+	optionsBegin = "<!-- The options table is generated from core's registry: go generate ./scenarios -->\n"
+	optionsEnd   = "<!-- end of the generated options table -->\n"
+)
+
+// The committed schema.json and the options table of docs/scenarios.md are what the registry and
+// the parser's constants generate (Schema, OptionsTable): an option added to the registry, or a
+// limit or default changed, shows in both once regenerated. -update (go generate ./scenarios)
+// rewrites them.
+func TestGeneratedFiles(t *testing.T) {
+	const docPath = "../docs/scenarios.md"
+	doc, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, rest, ok1 := strings.Cut(string(doc), optionsBegin)
+	_, after, ok2 := strings.Cut(rest, optionsEnd)
+	if !ok1 || !ok2 {
+		t.Fatalf("%s has no generated options table between %q and %q", docPath, optionsBegin, optionsEnd)
+	}
+	wantDoc := before + optionsBegin + "\n" + OptionsTable() + "\n" + optionsEnd + after
+	if *update {
+		if err := os.WriteFile("schema.json", Schema(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(docPath, []byte(wantDoc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	committed, err := os.ReadFile("schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(committed, Schema()) {
+		t.Errorf("scenarios/schema.json is not what the registry and the parser generate: go generate ./scenarios")
+	}
+	if doc, _ := os.ReadFile(docPath); string(doc) != wantDoc {
+		t.Errorf("the options table of docs/scenarios.md is not what the registry generates: go generate ./scenarios")
+	}
+}
+
 // Every file ixlb ships or documents validates: the schema must never flag a scenario that loads.
 func TestSchemaAcceptsScenariosThatLoad(t *testing.T) {
 	sch := compileSchema(t)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -122,10 +123,12 @@ func init() {
 			}},
 		{name: "activate", key: func(g *globalKeys) key.Binding { return g.Activate }, usage: "STRATEGY URS…",
 			summary: "load a strategy on URS instances", min: 2, max: -1, args: []argKind{argStrategy, argURS}, changes: true,
-			onKey: func(m *Model) tea.Cmd { m.activationWizard(core.ActActivate); return nil },
-			run:   activation(core.ActActivate, "activated")},
+			disabled: func(m *Model, a []string) string { return m.checkActivation(core.ActActivate, a[0], a[1:]) },
+			onKey:    func(m *Model) tea.Cmd { m.activationWizard(core.ActActivate); return nil },
+			run:      activation(core.ActActivate, "activated")},
 		{name: "deactivate", key: func(g *globalKeys) key.Binding { return g.Deactivate }, usage: "STRATEGY URS…",
 			summary: "unload a strategy from URS instances", min: 2, max: -1, args: []argKind{argStrategy, argURS}, changes: true,
+			disabled: func(m *Model, a []string) string { return m.checkActivation(core.ActDeactivate, a[0], a[1:]) },
 			// Unloading it from every URS that has it leaves its queues with nowhere to go.
 			dangerIf: func(m *Model, a []string) bool { all, _ := m.unloadsEverywhere(a[0], a[1:]); return all },
 			confirm: func(m *Model, a []string) (string, []string) {
@@ -177,29 +180,12 @@ func init() {
 				return m.applyCmd("re-pointed "+a[0]+" to "+a[1], core.Action{Kind: core.ActRepoint, App: a[0], Database: a[1]}), nil
 			}},
 		{name: "join", usage: "CLUSTER APP", summary: "add a server to an Application Cluster", min: 2, max: 2,
-			args: []argKind{argCluster, argESP}, changes: true, run: membership(core.ActJoin, "joined")},
+			args: []argKind{argCluster, argESP}, changes: true,
+			disabled: func(m *Model, a []string) string { return m.checkMembership(core.ActJoin, a[0], a[1]) },
+			run:      membership(core.ActJoin, "joined")},
 		{name: "leave", usage: "CLUSTER APP", summary: "remove a server from an Application Cluster", min: 2, max: 2,
 			args: []argKind{argCluster, argESP}, changes: true, dangerous: true,
-			disabled: func(m *Model, a []string) string {
-				s := m.snap()
-				if s == nil {
-					return ""
-				}
-				var names []string
-				for _, c := range s.Clusters {
-					names = append(names, c.Name)
-					if c.Name != a[0] {
-						continue
-					}
-					for _, mb := range c.Members {
-						if mb.Name == a[1] {
-							return ""
-						}
-					}
-					return a[1] + " is not a member of " + a[0]
-				}
-				return fmt.Sprintf("unknown Application Cluster %q%s", a[0], core.DidYouMean(a[0], names))
-			},
+			disabled: func(m *Model, a []string) string { return m.checkMembership(core.ActLeave, a[0], a[1]) },
 			confirm: func(m *Model, a []string) (string, []string) {
 				return a[1] + " leaves " + a[0] + "?", []string{"Requests addressed to " + a[0] + " no longer go to " + a[1] + "; requests in flight finish where they are."}
 			},
@@ -226,15 +212,20 @@ func init() {
 				if m.backupOf(is) == "" {
 					return is + " has no backup to switch over to"
 				}
+				if from, to := m.switchoverPair(a); to != "" {
+					if v, ok := m.app(to); ok && !v.Running {
+						return "cannot switch over from " + from + ": " + to + " is stopped (s or :start starts it)"
+					}
+				}
 				return ""
 			},
 			confirm: func(m *Model, a []string) (string, []string) {
-				is := m.switchoverIS(a)
-				return "Switch over " + is + " → " + m.backupOf(is) + "?", m.switchoverConsequences(is)
+				from, to := m.switchoverPair(a)
+				return "Switch over " + from + " → " + to + "?", m.switchoverConsequences(from, to)
 			},
 			run: func(m *Model, a []string) (tea.Cmd, error) {
-				is := m.switchoverIS(a)
-				return m.applyCmd("switched over from "+is+" to "+m.backupOf(is), core.Action{Kind: core.ActSwitchover, App: is}), nil
+				from, to := m.switchoverPair(a)
+				return m.applyCmd("switched over from "+from+" to "+to, core.Action{Kind: core.ActSwitchover, App: m.switchoverIS(a)}), nil
 			}},
 		{name: "restart", usage: "[IS]",
 			summary: "restart an Interaction Server: it restores from its database (those in a URS are resubmitted)",
@@ -379,7 +370,11 @@ func (m *Model) keyAction(k tea.KeyMsg) (tea.Cmd, bool) {
 			continue
 		}
 		if m.readOnly && a.changes {
-			m.fail(errReadOnly(b.Help().Desc))
+			what := b.Help().Desc // one wording with the command's refusal: ":stop"
+			if a.name != "" {
+				what = ":" + a.name
+			}
+			m.fail(errReadOnly(what))
 			return nil, true
 		}
 		if a.onKey != nil {
@@ -435,7 +430,7 @@ func (m *Model) prepare(a *action, args []string, force bool) (dialog, tea.Cmd) 
 	}
 	dangerous := a.dangerous || (a.dangerIf != nil && a.dangerIf(m, args))
 	if branch && cmd != nil && m.dlg == shown { // (an action that opens a dialog asks at its end)
-		title, body := m.branchQuestion()
+		title, body := m.branchQuestion(commandText(a, args))
 		if dangerous {
 			t, more := a.confirm(m, args)
 			title, body = "Branch and "+lowerFirst(t), append(more, body...)
@@ -448,6 +443,18 @@ func (m *Model) prepare(a *action, args []string, force bool) (dialog, tea.Cmd) 
 	title, body := a.confirm(m, args)
 	live := func() []string { _, b := a.confirm(m, args); return b } // from the latest frame
 	return &confirmDialog{title: title, body: body, danger: true, yes: cmd, live: live}, nil
+}
+
+// commandText is an action as typed: ":start URS_1".
+func commandText(a *action, args []string) string {
+	out := ":" + a.name
+	for _, x := range args {
+		if strings.ContainsAny(x, " \t\"'") || x == "" {
+			x = strconv.Quote(x)
+		}
+		out += " " + x
+	}
+	return out
 }
 
 // lowerFirst lowers a question's first letter, to follow "Branch and".
@@ -503,6 +510,114 @@ func (m *Model) switchoverIS(a []string) string {
 		return a[0]
 	}
 	return m.pairIS()
+}
+
+// switchoverPair is what a switchover does, as the Interaction Server decides it: from the
+// active server of the pair to the other one (with none active, from the primary to its backup),
+// whichever of the two is named.
+func (m *Model) switchoverPair(a []string) (from, to string) {
+	s := m.snap()
+	if s == nil {
+		return "", ""
+	}
+	is := m.switchoverIS(a)
+	if m.backupOf(is) == "" {
+		return is, ""
+	}
+	var primary, backup string
+	for _, v := range s.ISes {
+		if v.Role == "primary" {
+			primary = v.Name
+		} else {
+			backup = v.Name
+		}
+	}
+	if s.ActiveIS == backup {
+		return backup, primary
+	}
+	if s.ActiveIS == "" {
+		return primary, backup
+	}
+	return s.ActiveIS, backup
+}
+
+// checkActivation says why activating (or deactivating) strategy on urs would change nothing
+// at all, or names what does not exist ("" when it would act). A strategy already loaded on a
+// URS is not loaded again: the Strategy Activation Wizard does not offer it, and an operator
+// action that changes nothing is not one (it would not be worth a branch).
+func (m *Model) checkActivation(kind core.ActionKind, strategy string, urs []string) string {
+	s := m.snap()
+	if s == nil {
+		return ""
+	}
+	var names []string
+	var cells []core.Cell
+	found := false
+	for _, st := range s.Strategies {
+		names = append(names, st.Name)
+		if st.Name == strategy {
+			cells, found = st.Cells, true
+		}
+	}
+	if !found {
+		return fmt.Sprintf("unknown strategy %q%s", strategy, core.DidYouMean(strategy, names))
+	}
+	var ursNames, same []string
+	for _, u := range s.URS {
+		ursNames = append(ursNames, u.Name)
+	}
+	for _, u := range urs {
+		i := slices.Index(ursNames, u)
+		if i < 0 {
+			return fmt.Sprintf("unknown URS %q%s", u, core.DidYouMean(u, ursNames))
+		}
+		if on := i < len(cells) && cells[i].Activated; on == (kind == core.ActActivate) {
+			same = append(same, u)
+		}
+	}
+	switch {
+	case len(same) < len(urs): // it changes something
+		return ""
+	case kind == core.ActActivate:
+		return strategy + " is already active on " + strings.Join(same, ", ")
+	}
+	return strategy + " is not active on " + strings.Join(same, ", ")
+}
+
+// checkMembership says why cluster cannot gain (or lose) app now ("" when it can), as the
+// Interaction Server would refuse it.
+func (m *Model) checkMembership(kind core.ActionKind, cluster, app string) string {
+	s := m.snap()
+	if s == nil {
+		return ""
+	}
+	var names []string
+	for _, c := range s.Clusters {
+		names = append(names, c.Name)
+		if c.Name != cluster {
+			continue
+		}
+		member := slices.ContainsFunc(c.Members, func(v core.AppView) bool { return v.Name == app })
+		switch {
+		case kind == core.ActLeave && !member:
+			return app + " is not a member of " + cluster
+		case kind == core.ActLeave:
+			return ""
+		case member:
+			return app + " is already a member of " + cluster
+		}
+		v, ok := m.app(app)
+		switch {
+		case !ok:
+			return m.unknownApp(app)
+		case !v.Type.IsESP():
+			return fmt.Sprintf("%s is %s, not an ESP server", app, article(string(v.Type)))
+		case c.Type != "" && c.Type != v.Type:
+			return fmt.Sprintf("%s is %s; the members of %s are %ss", app, article(string(v.Type)), cluster, c.Type)
+		}
+		return ""
+	}
+	return fmt.Sprintf("unknown Application Cluster %q%s", cluster, core.DidYouMean(cluster, names))
 }
 
 // unknownApp says an application name is not in the scenario, suggesting a close one.

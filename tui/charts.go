@@ -26,7 +26,13 @@ func (w *trendWindow) take(f *Frame) bool {
 	if len(f.Samples) == 0 {
 		return f.Reset
 	}
-	w.s = append(w.s, f.Samples...)
+	for _, s := range f.Samples {
+		if n := len(w.s); n > 0 && w.s[n-1].T == s.T {
+			w.s[n-1] = s // taken again: an operator acted at that whole second
+			continue
+		}
+		w.s = append(w.s, s)
+	}
 	if n := len(w.s); n > live.TrendKeep {
 		w.s = append(w.s[:0], w.s[n-live.TrendKeep:]...)
 	}
@@ -95,6 +101,9 @@ func barRows(th *theme, w int, indent string, items []barItem) []row {
 	var total, top int64
 	for _, it := range items {
 		nameW = max(nameW, width(it.name))
+		if it.stopped {
+			nameW = max(nameW, width(it.name)+2) // room for " ○" beside the name
+		}
 		total += it.value
 		top = max(top, it.value)
 	}

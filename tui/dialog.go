@@ -60,7 +60,12 @@ type confirmDialog struct {
 	// live, when set, gives the body anew each time it is drawn: figures in it (interactions
 	// pending in a URS) stay what they are while the question waits.
 	live func() []string
+	// early says a y came too soon to be an answer (burst.go).
+	early string
 }
+
+func (d *confirmDialog) answers(k tea.KeyMsg) bool { return key.Matches(k, kYes) }
+func (d *confirmDialog) tooSoon(k string)          { d.early = tooSoonNote(k) }
 
 func (d *confirmDialog) Title() string       { return d.title }
 func (d *confirmDialog) width() int          { return 72 }
@@ -92,6 +97,12 @@ func (d *confirmDialog) View(th *theme, w, _ int) []string {
 		body = d.live()
 	}
 	out = append(out, wrapAll(body, w)...)
+	if d.early != "" {
+		out = append(out, "")
+		for _, l := range wrapAll([]string{d.early}, w) {
+			out = append(out, th.warn.s(l))
+		}
+	}
 	return append(out, "", th.bold.s("y")+" yes   "+th.bold.s("n")+" no (default)")
 }
 
@@ -106,7 +117,19 @@ type choiceDialog struct {
 	title   string
 	body    []string
 	choices []choice
+	early   string // a choice's key came too soon to be an answer (burst.go)
 }
+
+func (d *choiceDialog) answers(k tea.KeyMsg) bool {
+	for _, c := range d.choices {
+		if k.String() == c.key {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *choiceDialog) tooSoon(k string) { d.early = tooSoonNote(k) }
 
 func (d *choiceDialog) Title() string { return d.title }
 func (d *choiceDialog) width() int    { return 72 }
@@ -134,6 +157,12 @@ func (d *choiceDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 
 func (d *choiceDialog) View(th *theme, w, _ int) []string {
 	out := wrapAll(d.body, w)
+	if d.early != "" {
+		out = append(out, "")
+		for _, l := range wrapAll([]string{d.early}, w) {
+			out = append(out, th.warn.s(l))
+		}
+	}
 	out = append(out, "")
 	for _, c := range d.choices {
 		out = append(out, th.bold.s(c.key)+"  "+c.label)
@@ -600,7 +629,14 @@ func wrapAll(lines []string, w int) []string {
 			out = append(out, l)
 			continue
 		}
-		out = append(out, strings.Split(ansi.Wrap(l, w, " ,"), "\n")...)
+		// A break after a comma keeps the comma: wrapped one cell short, it still fits.
+		for _, part := range strings.Split(ansi.Wrap(l, max(1, w-1), " ,"), "\n") {
+			if width(part) > w {
+				out = append(out, strings.Split(ansi.Wrap(part, w, ""), "\n")...)
+				continue
+			}
+			out = append(out, part)
+		}
 	}
 	return out
 }

@@ -29,6 +29,10 @@ type harness struct {
 	loads []string
 	// loadWarnings are the lint warnings the fake loader reports.
 	loadWarnings []string
+	// clk is the wall clock the model times keys by: a second passes before each key (a person
+	// typing), none within a burst (together).
+	clk     time.Time
+	inBurst bool
 }
 
 func newHarness(t *testing.T, cfg core.Config, w, h int) *harness {
@@ -45,7 +49,7 @@ func newHarnessWith(t *testing.T, cfg core.Config, w, h int, o RunnerOptions) *h
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	hs := &harness{t: t, r: r}
+	hs := &harness{t: t, r: r, clk: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	hs.m = NewModel(r, func(path string) (core.Config, []string, error) {
 		hs.loads = append(hs.loads, path)
 		c := seedConfig()
@@ -53,6 +57,7 @@ func newHarnessWith(t *testing.T, cfg core.Config, w, h int, o RunnerOptions) *h
 		c.Seed = 11
 		return c, hs.loadWarnings, nil
 	})
+	hs.m.timing.now = func() time.Time { return hs.clk }
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.sync()
 	return hs
@@ -70,6 +75,9 @@ func (h *harness) sync() {
 }
 
 func (h *harness) send(msg tea.Msg) {
+	if _, ok := msg.(tea.KeyMsg); ok && !h.inBurst {
+		h.clk = h.clk.Add(time.Second)
+	}
 	_, cmd := h.m.Update(msg)
 	h.run(cmd)
 	h.sync()

@@ -80,7 +80,7 @@ func (m *Model) openHelp() {
 		"Routing: " + glyphInRing + " loaded, in the rotation  " + glyphLoaded + " loaded, URS not eligible (the detail line says why)  " + glyphNot + " not loaded; on the sparklines ▼ the URS stopped, ▲ it started",
 		"Status bar: in URS routing in a URS · with agent handled by an agent · lost left open in a database the IS no longer uses · at T (rewound, live is at T′): a replayed past; acting there branches",
 		"ESP: req requests · faults failed requests · misrouted sent by type to a server without the service · bars: requests per server of a target, ○ stopped",
-		"Event log: " + glyphHot + " highlighted: resubmissions, faults, failovers, switchovers, applications stopped/started, configuration changes (activation, options, cluster membership), double bookings, routing timeouts",
+		"Event log: " + glyphHot + " highlighted: resubmissions, faults, failovers, switchovers, applications stopped/started, work held and released, configuration changes (activation, options, cluster membership), double bookings, routing timeouts",
 		`Names with spaces go in double quotes: :stop "URS 1".`,
 	}
 	m.dlg = d

@@ -14,22 +14,38 @@ import (
 // typing faster than a frame): runs of printable runes arrive as one KeyRunes message, each
 // space as its own KeySpace message.
 func (h *harness) burst(text string) {
+	var msgs []tea.Msg
 	var run []rune
 	flush := func() {
 		if len(run) > 0 {
-			h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: run})
+			msgs = append(msgs, tea.KeyMsg{Type: tea.KeyRunes, Runes: run})
 			run = nil
 		}
 	}
 	for _, r := range text {
-		if r == ' ' {
+		switch r {
+		case ' ':
 			flush()
-			h.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
-			continue
+			msgs = append(msgs, tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+		case '\n':
+			flush()
+			msgs = append(msgs, tea.KeyMsg{Type: tea.KeyEnter})
+		default:
+			run = append(run, r)
 		}
-		run = append(run, r)
 	}
 	flush()
+	h.together(msgs...)
+}
+
+// together sends messages that arrive at once (one read of the terminal): the wall clock does
+// not move between them.
+func (h *harness) together(msgs ...tea.Msg) {
+	for i, msg := range msgs {
+		h.inBurst = i > 0
+		h.send(msg)
+	}
+	h.inBurst = false
 }
 
 // paste sends a bracketed paste (one message, Paste set).
@@ -209,6 +225,7 @@ func TestProgramReadsBurstAndPaste(t *testing.T) {
 		{"\x1b[200~:speed 7\x1b[201~\r", 7},
 		{":\x1b[200~speed 50\x1b[201~\r", 50},
 	} {
+		time.Sleep(2 * burstGap) // one input after another, not one burst
 		if _, err := feed.Write([]byte(c.bytes)); err != nil {
 			t.Fatal(err)
 		}

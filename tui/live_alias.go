@@ -20,8 +20,11 @@ type (
 // Speeds are the steps of + and -.
 var Speeds = live.Speeds
 
-// DefaultRingSize is how many recent events the console keeps.
-const DefaultRingSize = live.DefaultRingSize
+// DefaultRingSize is how many recent events the console keeps; MinSpeed is the slowest pace.
+const (
+	DefaultRingSize = live.DefaultRingSize
+	MinSpeed        = live.MinSpeed
+)
 
 // NewRunner builds a runner in manual mode (see live.NewRunner).
 func NewRunner(cfg core.Config, o RunnerOptions) (*Runner, error) { return live.NewRunner(cfg, o) }

@@ -81,11 +81,17 @@ type Model struct {
 	dir                string // where the file picker and :load start
 	// export writes the session as a scenario (Options.Export); nil: :export is not available.
 	export ExportFunc
+	// exportCheck says why :export may not write a path (Options.ExportCheck).
+	exportCheck func(path, source string) error
 	// branching: an action's command is being made under a question that already asks whether to
 	// branch (prepare), so applyCmd branches without asking again.
 	branching bool
 	// bundled are the bundled scenarios' names, for :load's completion.
 	bundled []string
+	// timing tells keys pressed one by one from a burst (burst.go).
+	timing keyTiming
+	// travel is the rewind under way and the instant [ and ] aim at (travel.go).
+	travel travelState
 }
 
 type rect struct{ x, y, w, h int }
@@ -155,6 +161,10 @@ func (m *Model) SetReadOnly(ro bool) { m.readOnly = ro }
 // SetExport gives :export its writer (Options.Export).
 func (m *Model) SetExport(f ExportFunc) { m.export = f }
 
+// SetExportCheck gives :export the check it asks before offering to overwrite a file
+// (Options.ExportCheck).
+func (m *Model) SetExportCheck(f func(path, source string) error) { m.exportCheck = f }
+
 // SetBundled gives :load's completion the bundled scenarios' names (Options.Bundled).
 func (m *Model) SetBundled(names []string) { m.bundled = names }
 
@@ -183,37 +193,48 @@ func (m *Model) snap() *core.Snapshot {
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.timing.shown(m.dlg)
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.layout()
-		return m, nil
+		return nil
 	case frameMsg:
 		m.takeFrame(msg.f)
 		if m.subscribed {
-			return m, m.waitFrame()
+			return m.waitFrame()
 		}
-		return m, nil
+		return nil
+	case Frame: // a frame handed in by a program that feeds them itself (tests of the commands)
+		m.takeFrame(&msg)
+		return nil
 	case closedMsg:
-		return m, tea.Quit
+		return tea.Quit
 	case applyMsg:
-		return m, m.applyCmd(msg.desc, msg.acts...)
+		return m.applyCmd(msg.desc, msg.acts...)
 	case performMsg:
 		a := mustAction(msg.name)
 		if m.readOnly && a.changes {
 			m.fail(errReadOnly(":" + msg.name))
-			return m, nil
+			return nil
 		}
-		return m, m.perform(a, msg.args, false)
+		return m.perform(a, msg.args, false)
+	case travelDoneMsg:
+		return m.travelDone(msg)
 	case resultMsg:
 		if msg.err != nil {
 			m.fail(msg.err)
 		} else if msg.info != "" {
 			m.succeeded(msg.info)
 		}
-		return m, nil
+		return nil
 	case loadedMsg:
-		return m, m.loaded(msg)
+		return m.loaded(msg)
 	case loadResultMsg:
 		for _, w := range msg.warnings {
 			m.remember("lint: "+safeText(w), false)
@@ -222,30 +243,30 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			msg.info += fmt.Sprintf(" — %d lint warning(s), :messages lists them", n)
 		}
 		m.succeeded(msg.info)
-		return m, nil
+		return nil
 	case showTextMsg:
 		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
-		return m, nil
+		return nil
 	case branchAskMsg:
 		if !m.rewound() {
-			return m, m.applyCmd(msg.desc, msg.acts...) // live again meanwhile: nothing to branch
+			return m.applyCmd(msg.desc, msg.acts...) // live again meanwhile: nothing to branch
 		}
-		title, body := m.branchQuestion()
+		title, body := m.branchQuestion(msg.desc)
 		m.dlg = &confirmDialog{title: title, body: body, danger: true, warn: "! Branching discards what happened later.",
 			yes: m.branchApplyCmd(msg.desc, msg.acts)}
-		return m, nil
+		return nil
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		return m.key(msg)
 	case tea.MouseMsg:
 		m.mouse(msg)
-		return m, nil
+		return nil
 	}
 	if m.dlg != nil { // e.g. the file picker's directory listing
 		var cmd tea.Cmd
 		m.dlg, cmd = m.dlg.Update(msg)
-		return m, cmd
+		return cmd
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) takeFrame(f *Frame) {
@@ -334,12 +355,32 @@ func (m *Model) focusPane(i int) {
 }
 
 // key routes a key: the command line, then an open dialog, then a pane that is reading text,
-// then the global keys, then the focused pane.
+// then the global keys, then the focused pane. Keys in a burst are sorted first (burst.go).
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if k.Type == tea.KeyCtrlC {
 		return tea.Quit
 	}
+	now := m.timing.clock()
+	burst := m.timing.inBurst(now)
+	defer func() { m.timing.last = m.timing.clock() }()
+	if !burst {
+		m.timing.afterEnter, m.timing.dropped = false, nil
+	}
+	if m.tooSmall() {
+		// Nothing on the screen says what a key would do: only leaving works.
+		if m.quitKey(k) {
+			return tea.Quit
+		}
+		return nil
+	}
 	m.msg = ""
+	if m.timing.afterEnter {
+		// Enter ran a line: what came with it (a pasted second line, a y for its question)
+		// is not the operator's answer to what it did.
+		m.timing.dropped = append(m.timing.dropped, []rune(keyText(k))...)
+		m.info(fmt.Sprintf("ignored %q that came after Enter in the same burst (pasted lines?): one command runs per Enter", clip(string(m.timing.dropped), 40)))
+		return nil
+	}
 	if k.Paste {
 		k = pasted(k)
 	}
@@ -350,11 +391,16 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
-		if t, ok := m.dlg.(interface{ typing() bool }); k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && !(ok && t.typing()) {
+		multi := k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1
+		if t, ok := m.dlg.(interface{ typing() bool }); multi && !(ok && t.typing()) {
 			if movement(k.Runes) {
 				return m.eachKey(k) // j j j j moves four rows
 			}
 			k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
+		}
+		if a, ok := m.dlg.(answerer); ok && a.answers(k) && (burst || multi || now.Sub(m.timing.dlgAt) < answerDelay) {
+			a.tooSoon(keyText(k))
+			return nil
 		}
 		var cmd tea.Cmd
 		m.dlg, cmd = m.dlg.Update(k)
@@ -373,6 +419,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			return cmd
 		}
 		k = next
+	} else if burst && !movementKey(k) {
+		m.info(fmt.Sprintf("ignored %q that came in the same burst as the keys before it: keys act one at a time (commands start with :)", keyText(k)))
+		return nil
 	}
 	g := &m.keys
 	switch {
@@ -395,11 +444,25 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// movement reports whether a burst is only movement keys (j k h l): a key held down or typed
-// fast, which moves as many rows as it has keys. Any other burst acts as one key (burst).
+// keyText is a key as a note quotes it: its text, or its name.
+func keyText(k tea.KeyMsg) string {
+	switch k.Type {
+	case tea.KeyRunes:
+		return string(k.Runes)
+	case tea.KeySpace:
+		return " "
+	case tea.KeyEnter:
+		return "⏎"
+	}
+	return k.String()
+}
+
+// movement reports whether a burst is only movement keys (j k h l, and [ ] in time): a key held
+// down or typed fast, which moves as many rows (or steps) as it has keys. Any other burst acts
+// as one key (burst).
 func movement(rs []rune) bool {
 	for _, r := range rs {
-		if !strings.ContainsRune("jkhl", r) {
+		if !strings.ContainsRune("jkhl[]", r) {
 			return false
 		}
 	}
@@ -491,6 +554,7 @@ func (m *Model) cmdKey(k tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		m.keep(line)
+		m.timing.afterEnter = true // the rest of this burst is not for what the line does
 		cmd, err := m.execute(line)
 		if err != nil {
 			m.fail(err)
@@ -610,23 +674,36 @@ func (m *Model) setSpeed(x float64) tea.Cmd {
 	}
 }
 
-// stepSpeed moves to the next or previous of Speeds.
+// stepSpeed moves to the next or previous of Speeds: + to the next faster step, - to the next
+// slower one; below the slowest step - halves the pace (down to MinSpeed), so it never speeds
+// up.
 func (m *Model) stepSpeed(dir int) tea.Cmd {
 	cur := 1.0
 	if m.frame != nil {
 		cur = m.frame.Speed
 	}
-	i := slices.IndexFunc(Speeds, func(x float64) bool { return x >= cur })
-	switch {
-	case i < 0:
-		i = len(Speeds) - 1
-	case dir > 0 && Speeds[i] == cur:
-		i++
-	case dir < 0:
-		i--
+	next := cur
+	if dir > 0 {
+		if i := slices.IndexFunc(Speeds, func(x float64) bool { return x > cur }); i >= 0 {
+			next = Speeds[i]
+		}
+	} else {
+		next = max(MinSpeed, cur/2)
+		for _, x := range Speeds {
+			if x < cur {
+				next = x
+			}
+		}
 	}
-	i = clamp(i, 0, len(Speeds)-1)
-	return m.setSpeed(Speeds[i])
+	if next == cur {
+		if dir > 0 {
+			m.info("fastest step already (:speed N sets any pace up to 100000)")
+		} else {
+			m.info("slowest pace already (0.01x)")
+		}
+		return nil
+	}
+	return m.setSpeed(next)
 }
 
 // --- operator actions on the selection ----------------------------------------------------
@@ -673,10 +750,31 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		} else {
 			out = append(out, "It is not the active Interaction Server: nothing changes for interactions now; while it is stopped, no switchover to it is possible.")
 		}
-	case core.TypeDBServer:
-		out = append(out, "DAPs through it fail: the Interaction Server fails over to its other DAPs.")
-	case core.TypeDatabaseAccessPoint:
-		out = append(out, "The Interaction Server fails over to its other DAPs to the same database.")
+	case core.TypeDBServer, core.TypeDatabaseAccessPoint:
+		via := func(d core.DAPView) bool { return d.Name == a.Name || d.DBServer == a.Name }
+		through, others := 0, 0
+		for _, d := range s.DAPs {
+			switch {
+			case via(d):
+				if d.InUse || d.Up {
+					through++
+				}
+			case d.Running && (d.DBServer == "" || d.DBServerRunning) && d.Up && d.Database == s.Database:
+				others++
+			}
+		}
+		what := "DAPs through it fail"
+		if a.Type == core.TypeDatabaseAccessPoint {
+			what = "It fails"
+		}
+		switch {
+		case s.ActiveIS == "" || s.Database == "" || through == 0:
+			out = append(out, "The active Interaction Server does not reach "+orNone(s.Database)+" through it now: nothing changes for interactions.")
+		case others == 0:
+			out = append(out, what+", and it is the Interaction Server's last way to "+s.Database+": no other DAP reaches it, so all work is held (media servers hold new interactions, writes wait) until a DAP reaches "+s.Database+" again.")
+		default:
+			out = append(out, what+": the Interaction Server fails over to its other "+plural(others, "DAP")+" to "+s.Database+".")
+		}
 	default:
 		if a.Type.IsESP() {
 			out = append(out, "ESP requests go to the other running servers of its cluster or type.")
@@ -884,9 +982,8 @@ func (m *Model) pairIS() string {
 
 // switchoverConsequences says what a switchover of is does, and warns when a re-pointed DAP
 // makes the backup use another database.
-func (m *Model) switchoverConsequences(is string) []string {
+func (m *Model) switchoverConsequences(is, to string) []string {
 	s := m.snap()
-	to := m.backupOf(is)
 	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
 	for _, d := range s.DAPs {
 		if d.Repointed {

@@ -271,7 +271,8 @@ func TestCommandLine(t *testing.T) {
 		{"repoint URS_1 ixn", "not a DatabaseAccessPoint"},
 		{"join Nope FaxSrv_1", `unknown Application Cluster "Nope"`},
 		{"speed fast", `speed: "fast" must be a number`},
-		{"speed -3", "must be a number greater than 0"},
+		{"speed -3", "must be a number from 0.01 to 100000"},
+		{"speed 1e-300", "must be a number from 0.01 to 100000"},
 		{`stop "URS_1`, "unterminated double quote"},
 		{`stop ""`, "empty argument"},
 	}
@@ -543,9 +544,25 @@ func TestPauseSpeedKeys(t *testing.T) {
 	if f := h.m.frame; f.Paused || f.Speed != 5 {
 		t.Fatalf("paused %v speed %v", f.Paused, f.Speed)
 	}
-	h.keys("-", "-", "-", "-", "-")
+	h.keys("-", "-", "-")
 	if h.m.frame.Speed != 0.5 {
 		t.Fatalf("speed %v", h.m.frame.Speed)
+	}
+	// Below the slowest step - halves: it never speeds up (attack 20 B8), down to 0.01x.
+	h.command("speed 0.3")
+	h.keys("-")
+	if h.m.frame.Speed != 0.15 {
+		t.Fatalf("- from 0.3 gave %v", h.m.frame.Speed)
+	}
+	h.keys("-", "-", "-", "-", "-", "-", "-", "-")
+	if h.m.frame.Speed != MinSpeed {
+		t.Fatalf("- eight times from 0.15 gave %v", h.m.frame.Speed)
+	}
+	h.wantMsg("slowest pace already")
+	h.wantView("0.01x")
+	h.keys("+")
+	if h.m.frame.Speed != 0.5 {
+		t.Fatalf("+ from 0.01 gave %v", h.m.frame.Speed)
 	}
 	h.command("speed 7")
 	h.keys("+")

@@ -8,7 +8,7 @@ import (
 	"github.com/ixlb/ixlb/core"
 )
 
-// Options set on the fly are checked against the engine's option registry (core.OptionSpecs)
+// Options set on the fly are checked against the engine's option registry (core.Opt)
 // before they reach the engine: a value out of range, or an option ixlb does not read, is
 // refused with the valid values, instead of being accepted and silently ignored.
 
@@ -24,7 +24,8 @@ func appType(s *core.Snapshot, app string) core.AppType {
 
 // specName spells a spec's section and option for an application of the scenario: the
 // placeholders become the names they stand for.
-func specNames(s *core.Snapshot, sp *core.OptionSpec) (sections, options []string) {
+func specNames(s *core.Snapshot, o core.Opt) (sections, options []string) {
+	sp := o.Spec()
 	sec := []string{sp.Section}
 	if sp.Section == core.SectionIS {
 		sec = sec[:0]
@@ -41,14 +42,14 @@ func specNames(s *core.Snapshot, sp *core.OptionSpec) (sections, options []strin
 	}
 	if sp.Annex {
 		for i := range sec {
-			sec[i] = "annex:" + sec[i]
+			sec[i] = core.AnnexSection(sec[i])
 		}
 	}
 	return sec, opt
 }
 
 // specsOf are the option specs of an application (Options tab, then Annex).
-func specsOf(t core.AppType) []*core.OptionSpec {
+func specsOf(t core.AppType) []core.Opt {
 	return append(core.OptionsOf(t, false), core.OptionsOf(t, true)...)
 }
 
@@ -80,9 +81,9 @@ func optionsFor(s *core.Snapshot, app, section string) []string {
 }
 
 // lookupSpec finds the spec of app/section/option in the scenario.
-func lookupSpec(s *core.Snapshot, app, section, option string) (*core.OptionSpec, bool) {
+func lookupSpec(s *core.Snapshot, app, section, option string) (core.Opt, bool) {
 	t := appType(s, app)
-	sec, annex := strings.CutPrefix(section, "annex:")
+	sec, annex := core.CutAnnex(section)
 	isName := func(n string) bool {
 		return slices.ContainsFunc(s.ISes, func(v core.ISView) bool { return v.Name == n })
 	}
@@ -101,8 +102,8 @@ func valuesFor(s *core.Snapshot, app, section, option string) []string {
 	if v := sp.Values(); v != nil {
 		return v
 	}
-	if sp.Default != "" {
-		return []string{sp.Default}
+	if d := sp.Spec().Default; d != "" {
+		return []string{d}
 	}
 	return nil
 }
@@ -136,8 +137,8 @@ func (m *Model) checkOption(app, section, option, value string) string {
 	}
 	if err := sp.Validate(value); err != nil {
 		msg := err.Error()
-		if sp.Doc != "" {
-			msg += " (" + option + ": " + sp.Doc + ")"
+		if doc := sp.Spec().Doc; doc != "" {
+			msg += " (" + option + ": " + doc + ")"
 		}
 		return msg
 	}

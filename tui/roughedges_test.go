@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -173,4 +174,124 @@ func TestChartsSurviveReopen(t *testing.T) {
 	re.wantView("Submissions per virtual second, 00:00:00–00:00:40")
 	re.wantView("▼")
 	re.wantView("▲")
+}
+
+// The state of the run keeps its words at every width (attack 20 B3): paused, end of scenario
+// and the rewound wording are never shortened while a figure is still shown; figures go
+// first. An error shown at 160 columns leaves the scenario's name and duration in place.
+func TestStatusBarKeepsTheRunsWords(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = 40 * time.Second
+	h := newHarness(t, cfg, 200, 48)
+	h.step(30 * time.Second)
+	bar := func(w int) string {
+		h.send(tea.WindowSizeMsg{Width: w, Height: 48})
+		lines := strings.Split(h.view(), "\n")
+		return lines[len(lines)-2]
+	}
+	check := func(state, words string) {
+		t.Helper()
+		for w := 80; w <= 200; w++ {
+			if b := bar(w); !strings.Contains(b, words) {
+				t.Fatalf("%s, at %d columns the status bar lacks %q: %s", state, w, words, b)
+			}
+		}
+	}
+	h.command("pause")
+	check("paused", "‖ paused · 1x")
+	h.command("goto 0:10")
+	check("rewound", "at 00:00:10 (rewound, live is at 00:00:30)")
+	h.command("live")
+	h.command("stop x")
+	if b := bar(160); !strings.Contains(b, "seed-example │") || !strings.Contains(b, " / 00:00:40") || !strings.Contains(b, "last error") {
+		t.Fatalf("an error took the name or the duration at 160 columns: %s", b)
+	}
+	f := *h.m.frame // the runner's stop at the end, as its frame says it
+	f.Paused, f.Note = true, "reached the scenario's duration (40s); space goes on"
+	h.m.frame = &f
+	h.m.lastErr = ""
+	check("at the end", "‖ end of scenario · 1x")
+}
+
+// Stopping a DB Server or a DAP says whether the Interaction Server has another way to its
+// database: the last one holds all work, it does not fail over (attack 20 B19).
+func TestStopQuestionForTheLastWayToTheDatabase(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	question := func() string {
+		d, ok := h.m.dlg.(*confirmDialog)
+		if !ok {
+			t.Fatalf("no question: %s", h.m.msg)
+		}
+		return strings.Join(d.live(), " ")
+	}
+	h.step(10 * time.Second)
+	h.command("stop DBServer_1")
+	if q := question(); !strings.Contains(q, "fails over to its other 1 DAP to ixn") {
+		t.Fatalf("stop DBServer_1: %s", q)
+	}
+	h.keys("n")
+	h.command("stop! DBServer_2")
+	h.step(time.Second)
+	for _, app := range []string{"DBServer_1", "DAP_1"} {
+		h.command("stop " + app)
+		if q := question(); !strings.Contains(q, "last way to ixn: no other DAP reaches it, so all work is held") || strings.Contains(q, "fails over") {
+			t.Fatalf("stop %s: %s", app, q)
+		}
+		h.keys("n")
+	}
+}
+
+// A stop or start at a whole second is marked in that second's column, whoever made it: the
+// timeline's start at 0:30 and the operator's stop at 1:00 are 30 columns apart (attack 20 B17),
+// live, rewound and reopened alike.
+func TestMarksAtWholeSeconds(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Timeline = append(cfg.Timeline,
+		core.TimedAction{At: 10 * time.Second, Action: core.Action{Kind: core.ActStop, App: "URS_1"}},
+		core.TimedAction{At: 30 * time.Second, Action: core.Action{Kind: core.ActStart, App: "URS_1"}})
+	h := newHarness(t, cfg, 160, 48)
+	h.step(time.Minute)
+	h.command("stop! URS_1")
+	h.step(10 * time.Second)
+	marks := func() (stops, starts []time.Duration) {
+		rp := h.m.panes[paneRouting].(*routingPane)
+		up, times := rp.up[0], rp.times
+		for i := 1; i < len(up); i++ {
+			switch {
+			case up[i-1] && !up[i]:
+				stops = append(stops, time.Duration(times[i]))
+			case !up[i-1] && up[i]:
+				starts = append(starts, time.Duration(times[i]))
+			}
+		}
+		return stops, starts
+	}
+	check := func(when string) {
+		t.Helper()
+		stops, starts := marks()
+		if fmt.Sprint(stops) != "[10s 1m0s]" || fmt.Sprint(starts) != "[30s]" {
+			t.Fatalf("%s: ▼ in the columns ending %v, ▲ in %v", when, stops, starts)
+		}
+	}
+	check("live")
+	h.command("goto 1:05")
+	check("rewound")
+}
+
+// A stopped DAP's bar keeps its name beside the ○ mark when it fits (attack 20 O8), and a
+// question's text wraps within the dialog, never cut (O9: a line broken after a comma was one
+// cell too wide).
+func TestNamesAndQuestionsAreWhole(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(10 * time.Second)
+	h.command("stop! DAP_1")
+	h.step(5 * time.Second)
+	h.wantView("DAP_1 ○")
+	h.command("restart")
+	h.wantView("resubmitted, those with agents stay.")
+	for _, l := range wrapAll([]string{"queued interactions are routed again, those in a URS are resubmitted, those with agents stay."}, 68) {
+		if width(l) > 68 {
+			t.Fatalf("wrapped to %d cells: %q", width(l), l)
+		}
+	}
 }

@@ -52,6 +52,10 @@ type Options struct {
 	ReadOnly bool
 	// Export writes the session as a scenario (:export); nil disables it.
 	Export ExportFunc
+	// ExportCheck, when set, says why :export may not write path (a file of the session, the
+	// scenario file it runs from source, not a regular file): asked before the console offers
+	// to overwrite anything.
+	ExportCheck func(path, source string) error
 	// Bundled are the names of the bundled scenarios, which :load completes.
 	Bundled []string
 	// Terminal, when set, says why there is no terminal to draw on (nil: there is one). It is
@@ -84,6 +88,7 @@ func Run(ctx context.Context, o Options) error {
 	m.warnings(o.Warnings)
 	m.SetReadOnly(o.ReadOnly)
 	m.SetExport(o.Export)
+	m.SetExportCheck(o.ExportCheck)
 	m.SetBundled(o.Bundled)
 	// Bubble Tea's own signal handler is off: with a second handler in the process (or a
 	// cancelled context) it can block forever handing an InterruptMsg to an event loop that has

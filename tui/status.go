@@ -11,6 +11,9 @@ import (
 
 // statusLine is the bottom line's message, the status bar's last error and the history.
 type statusLine struct {
+	// stampAt, when set, is the virtual time :messages gives the messages said now (a rewind's,
+	// said before the frame of the instant it shows arrives).
+	stampAt  *int64
 	msg      string
 	msgErr   bool
 	lastErr  string
@@ -34,6 +37,9 @@ func (m *Model) remember(txt string, err bool) {
 	var t int64
 	if s := m.snap(); s != nil {
 		t = s.T
+	}
+	if m.stampAt != nil {
+		t = *m.stampAt
 	}
 	if n := len(m.messages); n > 0 && m.messages[n-1].txt == txt {
 		return // the same message again (a key held down)

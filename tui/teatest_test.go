@@ -27,6 +27,7 @@ func TestProgramLoop(t *testing.T) {
 	waitFor("1 Routing")
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")})
 	waitFor("Stop URS_1?")
+	time.Sleep(answerDelay) // a person reads the question before answering
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("y")})
 	waitFor("stopped URS_1")
 	_ = r.Step(time.Second) // a frame published from another goroutine reaches the model

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,7 +55,7 @@ func parseVirtualTime(s string) (int64, error) {
 			return 0, bad
 		}
 		v, err := strconv.ParseFloat(p, 64)
-		if err != nil || v < 0 || (i > 0 && v >= 60) {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (i > 0 && v >= 60) {
 			return 0, bad
 		}
 		total = total*60 + v
@@ -82,27 +83,98 @@ func (m *Model) whileRewound() string {
 		return ""
 	}
 	return "rewound to " + clock(m.shownT()) + ": the live simulation waits at " + clock(m.frame.LiveT) +
-		" — ] steps forward, :live returns to it (then space runs it)"
+		" — ] steps forward, :live returns to it as it was, running or paused"
 }
+
+// travelState is the console's one rewind under way: rewinds run one at a time, in the order
+// asked (two running at once could land in either order), and [ ] pressed meanwhile aim from
+// where the last one goes, so a held key steps as many times as it repeats.
+type travelState struct {
+	busy   bool  // a rewind (or the return to live) is under way
+	queued bool  // another was asked for meanwhile: to to, when the one under way is done
+	to     int64 // the instant asked for last (-1: live)
+}
+
+// travelDoneMsg says a rewind (or the return to live) is done.
+type travelDoneMsg struct {
+	info string
+	err  error
+	at   int64 // the instant shown now, for :messages (the frame showing it may come later)
+}
+
+// travelAim is the instant [ and ] step from: where the rewind under way goes, else the screen's.
+func (m *Model) travelAim() int64 {
+	if m.travel.busy {
+		if m.travel.to < 0 {
+			return m.frame.LiveT
+		}
+		return m.travel.to
+	}
+	return m.shownT()
+}
+
+// sameInstant reports whether t and u show as the same instant: the console's clock reads to
+// the millisecond, and an operator acts between instants, so `:goto` of the time on the screen
+// means the world as it is there now, the live one (not the instant just before what was done).
+func sameInstant(t, u int64) bool { return t/int64(time.Millisecond) == u/int64(time.Millisecond) }
 
 // rewindCmd shows the world at t: a rewound view, or the live simulation when t is where it is.
 func (m *Model) rewindCmd(t int64) (tea.Cmd, error) {
 	if m.frame == nil {
 		return nil, errors.New("no simulation yet")
 	}
-	if t >= m.frame.LiveT {
-		if t > m.frame.LiveT {
+	if t >= m.frame.LiveT || sameInstant(t, m.frame.LiveT) {
+		if t > m.frame.LiveT && !sameInstant(t, m.frame.LiveT) {
 			return nil, fmt.Errorf("the session has not reached %s yet (live is at %s)", clock(t), clock(m.frame.LiveT))
 		}
 		return m.liveCmd(), nil
 	}
-	sim := m.sim
+	return m.travelTo(t), nil
+}
+
+// travelTo asks for the world at t (-1: live), after the rewind under way if there is one.
+func (m *Model) travelTo(t int64) tea.Cmd {
+	m.travel.to = t
+	if m.travel.busy {
+		m.travel.queued = true
+		return nil
+	}
+	m.travel.busy = true
+	sim, ro, from, liveT := m.sim, m.readOnly, m.shownT(), m.frame.LiveT
+	if t < 0 {
+		return func() tea.Msg {
+			if err := sim.Live(); err != nil {
+				return travelDoneMsg{err: err, at: from}
+			}
+			return travelDoneMsg{info: "live again: nothing was changed", at: liveT}
+		}
+	}
 	return func() tea.Msg {
 		if err := sim.Rewind(t); err != nil {
-			return resultMsg{err: fmt.Errorf("goto: %w", err)}
+			return travelDoneMsg{err: fmt.Errorf("goto: %w", err), at: from}
 		}
-		return resultMsg{info: "at " + clock(t) + " (rewound): acting here branches; :live returns"}
-	}, nil
+		if ro {
+			return travelDoneMsg{info: "at " + clock(t) + " (rewound, read-only: looking only); :live returns", at: t}
+		}
+		return travelDoneMsg{info: "at " + clock(t) + " (rewound): acting here branches; :live returns", at: t}
+	}
+}
+
+// travelDone takes a finished rewind's outcome and starts the one asked for meanwhile.
+func (m *Model) travelDone(msg travelDoneMsg) tea.Cmd {
+	m.travel.busy = false
+	if m.travel.queued {
+		m.travel.queued = false
+		return m.travelTo(m.travel.to) // the last one asked for: its outcome is the one to say
+	}
+	m.stampAt = &msg.at
+	defer func() { m.stampAt = nil }()
+	if msg.err != nil {
+		m.fail(msg.err)
+	} else {
+		m.succeeded(msg.info)
+	}
+	return nil
 }
 
 // stepTime moves the shown instant by d: back into the past, or forward up to the live one.
@@ -110,40 +182,31 @@ func (m *Model) stepTime(d time.Duration) tea.Cmd {
 	if m.frame == nil {
 		return nil
 	}
-	t := m.shownT() + int64(d)
+	from := m.travelAim()
+	t := from + int64(d)
+	away := m.rewound() || (m.travel.busy && m.travel.to >= 0) // in the past, or on the way there
 	switch {
-	case t < 0 && m.shownT() == 0:
+	case t < 0 && from == 0:
 		m.info("at the start already")
 		return nil
 	case t < 0:
 		t = 0
-	case t >= m.frame.LiveT:
-		if !m.rewound() {
+	case t >= m.frame.LiveT || sameInstant(t, m.frame.LiveT):
+		if !away {
 			m.info("live already: [ steps back")
 			return nil
 		}
 		return m.liveCmd()
 	}
-	cmd, err := m.rewindCmd(t)
-	if err != nil {
-		m.fail(err)
-		return nil
-	}
-	return cmd
+	return m.travelTo(t)
 }
 
 // liveCmd returns to the present.
 func (m *Model) liveCmd() tea.Cmd {
-	if !m.rewound() {
+	if !m.rewound() && !m.travel.busy {
 		return func() tea.Msg { return resultMsg{info: "live already"} }
 	}
-	sim := m.sim
-	return func() tea.Msg {
-		if err := sim.Live(); err != nil {
-			return resultMsg{err: err}
-		}
-		return resultMsg{info: "live again: nothing was changed"}
-	}
+	return m.travelTo(-1)
 }
 
 // branchAskMsg asks whether to branch for actions made while rewound by a flow that did not ask
@@ -153,11 +216,12 @@ type branchAskMsg struct {
 	acts []core.Action
 }
 
-// branchQuestion is what branching from the rewound view discards.
-func (m *Model) branchQuestion() (string, []string) {
+// branchQuestion asks whether to branch for what (the action, as its message will say it) and
+// says what branching from the rewound view discards.
+func (m *Model) branchQuestion(what string) (string, []string) {
 	f := m.frame
 	at := clock(f.Discard.T)
-	return "Branch at " + at + "?", []string{
+	return "Branch at " + at + ": " + what + "?", []string{
 		fmt.Sprintf("This discards what happened after %s: %s and %s (live is at %s).", at,
 			plural(int(f.Discard.Events), "event"), plural(f.Discard.Actions, "operator action"), clock(f.LiveT)),
 		"The session's journal is cut at " + at + " and goes on from there with this action; the databases are rebuilt by replay.",
@@ -169,18 +233,42 @@ func (m *Model) branchQuestion() (string, []string) {
 func (m *Model) branchApplyCmd(desc string, acts []core.Action) tea.Cmd {
 	sim := m.sim
 	return func() tea.Msg {
-		d, err := sim.Branch()
+		d, err := sim.Branch(acts...)
 		if err != nil {
 			return resultMsg{err: err}
-		}
-		for _, a := range acts {
-			if err := sim.Apply(a); err != nil {
-				return resultMsg{err: fmt.Errorf("branched at %s; %s: %w", clock(d.T), a.Kind, err)}
-			}
 		}
 		return resultMsg{info: fmt.Sprintf("%s — branched at %s (discarded %s, %s)", desc, clock(d.T),
 			plural(int(d.Events), "event"), plural(d.Actions, "operator action"))}
 	}
+}
+
+// exportArgs reads :export's arguments: one FILE and --expect, in either order. A FILE that
+// starts with - is refused (it looks like a mistyped option: write ./-name), and ~/ is the
+// home directory, as in a shell.
+func exportArgs(args []string) (path string, expect bool, err error) {
+	for _, a := range args {
+		switch {
+		case a == "--expect":
+			expect = true
+		case strings.HasPrefix(a, "-"):
+			return "", false, fmt.Errorf("export: %q is not an option of :export FILE [--expect] (a file whose name starts with - is written ./%s)", a, a)
+		case path != "":
+			return "", false, fmt.Errorf("export: one FILE, not %q and %q (usage: :export FILE [--expect])", path, a)
+		default:
+			path = a
+		}
+	}
+	if path == "" {
+		return "", false, errors.New("export: which file? (usage: :export FILE [--expect])")
+	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok || path == "~" {
+		home, herr := os.UserHomeDir()
+		if herr != nil {
+			return "", false, fmt.Errorf("export: %s: no home directory for ~ (%v)", path, herr)
+		}
+		path = filepath.Join(home, rest)
+	}
+	return path, expect, nil
 }
 
 // exportCmd writes the session as a scenario (:export FILE [--expect]).
@@ -188,16 +276,19 @@ func (m *Model) exportCmd(args []string, force bool) (tea.Cmd, error) {
 	if m.export == nil {
 		return nil, errors.New("export: not available in this console")
 	}
-	expect := false
-	if len(args) == 2 {
-		if args[1] != "--expect" {
-			return nil, fmt.Errorf("export: %q: the only option is --expect (expect: lines from the figures now)", args[1])
-		}
-		expect = true
+	path, expect, err := exportArgs(args)
+	if err != nil {
+		return nil, err
 	}
-	path := args[0]
 	if !filepath.IsAbs(path) && m.dir != "" {
 		path = filepath.Join(m.dir, path)
+	}
+	if m.exportCheck != nil && m.frame != nil {
+		// Refused before anything is asked or opened: the session's own files, the scenario it
+		// runs, a device or a FIFO.
+		if err := m.exportCheck(path, m.frame.Source); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
 	}
 	sim, export := m.sim, m.export
 	run := func() tea.Msg {
@@ -211,13 +302,20 @@ func (m *Model) exportCmd(args []string, force bool) (tea.Cmd, error) {
 		}
 		return resultMsg{info: info}
 	}
-	if st, err := os.Stat(path); err == nil && !force {
-		if st.IsDir() {
-			return nil, fmt.Errorf("export: %s is a directory", path)
-		}
-		m.dlg = &confirmDialog{title: "Overwrite " + filepath.Base(path) + "?", danger: true,
-			body: []string{path + " exists: the export replaces it (:export! does not ask)."}, yes: run}
-		return nil, nil
+	st, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return run, nil
+	case st.IsDir():
+		return nil, fmt.Errorf("export: %s is a directory", path)
+	case force:
+		return run, nil
 	}
-	return run, nil
+	body := []string{path + " exists: the export replaces it (:export! does not ask)."}
+	if st.Mode()&os.ModeSymlink != 0 {
+		to, _ := os.Readlink(path)
+		body = []string{path + " is a symbolic link (to " + to + "): the export replaces the link with the file, and leaves what it points at as it is (:export! does not ask)."}
+	}
+	m.dlg = &confirmDialog{title: "Overwrite " + filepath.Base(path) + "?", danger: true, warn: "! This replaces a file.", body: body, yes: run}
+	return nil, nil
 }

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -125,7 +128,7 @@ func TestBranchAsksThenCutsTheJournal(t *testing.T) {
 	}
 	hs.command("goto 0:30")
 	hs.command("start URS_1")
-	hs.wantView("Branch at 00:00:30.000?")
+	hs.wantView("Branch at 00:00:30.000: :start URS_1?")
 	hs.wantView("This discards what happened after 00:00:30.000:")
 	hs.wantView("live is at 00:01:00.000")
 	hs.keys("n")
@@ -217,7 +220,7 @@ func TestBranchFromADialogAsks(t *testing.T) {
 	hs := liveDrill(t, 160, 48)
 	hs.command("goto 0:40")
 	hs.send(applyMsg{desc: "set", acts: []core.Action{{Kind: core.ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}}})
-	hs.wantView("Branch at 00:00:40.000?")
+	hs.wantView("Branch at 00:00:40.000: set?")
 	hs.keys("y")
 	hs.wantMsg("branched at 00:00:40.000")
 }
@@ -230,9 +233,166 @@ func TestParseVirtualTime(t *testing.T) {
 			t.Errorf("%q: %v %v, want %v", in, time.Duration(got), err, want)
 		}
 	}
-	for _, in := range []string{"", "-5", "1:60", "a:b", "1:2:3:4", "1.5:00", "-1s", "1::2"} {
+	for _, in := range []string{"", "-5", "1:60", "a:b", "1:2:3:4", "1.5:00", "-1s", "1::2", "NaN", "nan", "1:NaN", "Inf", "-Inf", "1e400"} {
 		if _, err := parseVirtualTime(in); err == nil {
 			t.Errorf("%q: no error", in)
+		}
+	}
+}
+
+// An action is checked against the world on the screen before anything is asked (attack 20 B5,
+// B15): live or rewound, a switchover to a stopped backup, a join of a member, an activation of
+// a strategy where it is active already or a deactivation where it is not are refused up front
+// — no question, no branch, nothing recorded.
+func TestActionsCheckedAtTheShownInstant(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 160, 48)
+	hs.step(10 * time.Second)
+	hs.command("stop! IxnServer_B")
+	hs.command("switchover")
+	hs.wantErr("cannot switch over from IxnServer: IxnServer_B is stopped")
+	hs.step(10 * time.Second)
+	hs.command("leave! FaxCluster FaxSrv_1")
+	hs.command("start IxnServer_B")
+	hs.step(10 * time.Second)
+	before, _ := hs.r.Journal()
+	for _, c := range []struct{ line, err string }{
+		{"activate A URS_1", "A is already active on URS_1"},
+		{"deactivate B URS_1", "B is not active on URS_1"},
+		{"join FaxCluster URS_1", "URS_1 is a RoutingServer, not an ESP server"},
+		{"join NoCluster FaxSrv_1", `unknown Application Cluster "NoCluster"`},
+		{"activate Z URS_1", `unknown strategy "Z"`},
+	} {
+		hs.command(c.line)
+		hs.wantErr(c.err)
+	}
+	hs.command("goto 0:15") // IxnServer_B stopped, FaxSrv_1 still a member
+	for _, c := range []struct{ line, err string }{
+		{"switchover", "IxnServer_B is stopped"},
+		{"join FaxCluster FaxSrv_1", "FaxSrv_1 is already a member of FaxCluster"},
+		{"activate A URS_1", "A is already active on URS_1"},
+	} {
+		hs.command(c.line)
+		hs.wantErr(c.err)
+		if hs.m.dlg != nil {
+			t.Fatalf("%s asked %q", c.line, hs.m.dlg.Title())
+		}
+	}
+	hs.command("live")
+	if after, _ := hs.r.Journal(); mustSHA(t, after.State) != mustSHA(t, before.State) || len(after.State.Applied) != len(before.State.Applied) {
+		t.Fatal("a refused action changed the session")
+	}
+}
+
+// :export takes --expect before or after FILE; a FILE that starts with - is refused as a
+// mistyped option, not written (attack 20 B12); ~/ is the home directory.
+func TestExportArguments(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	for _, c := range []struct {
+		args   []string
+		path   string
+		expect bool
+		err    string
+	}{
+		{[]string{"d.yaml"}, "d.yaml", false, ""},
+		{[]string{"d.yaml", "--expect"}, "d.yaml", true, ""},
+		{[]string{"--expect", "d.yaml"}, "d.yaml", true, ""},
+		{[]string{"./-d.yaml"}, "./-d.yaml", false, ""},
+		{[]string{"~/d.yaml"}, filepath.Join(home, "d.yaml"), false, ""},
+		{[]string{"--expect"}, "", false, "which file?"},
+		{[]string{"--help"}, "", false, `"--help" is not an option`},
+		{[]string{"-o", "d.yaml"}, "", false, `"-o" is not an option`},
+		{[]string{"a.yaml", "b.yaml"}, "", false, "one FILE"},
+	} {
+		path, expect, err := exportArgs(c.args)
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: %q %v, want the error %q", c.args, path, err, c.err)
+		case c.err == "" && (err != nil || path != c.path || expect != c.expect):
+			t.Errorf("%q: %q %v %v", c.args, path, expect, err)
+		}
+	}
+}
+
+// While work is held (no DAP reaches the database), the rewound console's status bar gives the
+// figures `ixlb run` gives stopped at that instant, under the same labels (attack 20 B13: it
+// gave the IS's in-memory in URS and with agent instead; fixed by the status bar reading
+// Snapshot.Recorded, and kept so here).
+func TestRewoundFiguresWhileHeldAreTheRunsAtT(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 250, 48)
+	hs.step(20 * time.Second)
+	hs.command("stop! DBServer_1")
+	hs.command("stop! DBServer_2")
+	hs.step(25 * time.Second)
+	hs.command("goto 0:37.5")
+	if !hs.snap().Held {
+		t.Fatal("no work is held at 0:37.5")
+	}
+	cfg := seedConfig()
+	cfg.Duration = 37500 * time.Millisecond
+	cfg.Timeline = append(cfg.Timeline,
+		core.TimedAction{At: 20 * time.Second, Action: core.Action{Kind: core.ActStop, App: "DBServer_1"}, Operator: true},
+		core.TimedAction{At: 20 * time.Second, Action: core.Action{Kind: core.ActStop, App: "DBServer_2"}, Operator: true})
+	e, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.RunUntil(int64(cfg.Duration))
+	rep, err := e.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic := rep.Interactions
+	var inURS, withAgent int64 // what the IS holds in memory
+	for _, q := range hs.snap().Queues {
+		inURS, withAgent = inURS+q.InURS, withAgent+q.WithAgent
+	}
+	if inURS == ic.InURS && withAgent == ic.WithAgent {
+		t.Fatal("the IS holds what the databases have: nothing to tell apart")
+	}
+	want := fmt.Sprintf("submitted %d · completed %d · queued %d · in URS %d · with agent %d", ic.Submitted, ic.Completed, ic.Queued, ic.InURS, ic.WithAgent)
+	hs.wantView(want)
+}
+
+// The clock reads to the millisecond: an instant that reads as the live one is the live one.
+// ] from ten seconds before lands on live, not on a view nanoseconds before it (attack 20 O2),
+// and :goto of the time on the screen shows the world with what was just done (O14).
+func TestTheLiveInstantAsTheClockReadsIt(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 160, 48)
+	hs.step(time.Minute + 13*time.Millisecond + 500)
+	hs.command("stop! URS_2")
+	hs.command("goto 0:50.013")
+	if !hs.m.rewound() {
+		t.Fatal("not rewound")
+	}
+	hs.keys("]")
+	if hs.m.rewound() {
+		t.Fatalf("] landed on a rewound view at %v", time.Duration(hs.snap().T))
+	}
+	hs.command("goto 00:01:00.013")
+	if hs.m.rewound() || hs.appRunning("URS_2") {
+		t.Fatal(":goto of the time on the screen did not show the live world")
+	}
+	hs.command("goto 00:01:00.012")
+	if !hs.m.rewound() || !hs.appRunning("URS_2") {
+		t.Fatal(":goto a millisecond earlier did not rewind")
+	}
+}
+
+// :messages stamps a rewind's message with the instant it shows, and the return to live with
+// the live instant (attack 20 O3: they had the instant shown before).
+func TestTravelMessagesStampedWithTheirInstant(t *testing.T) {
+	hs := newHarness(t, seedConfig(), 160, 48)
+	hs.step(13 * time.Second)
+	hs.command("goto 0:02")
+	hs.command("live")
+	var got []string
+	for _, m := range hs.m.messages {
+		got = append(got, clock(m.t)+" "+m.txt)
+	}
+	want := []string{"00:00:02.000 at 00:00:02.000 (rewound)", "00:00:13.000 live again"}
+	for i, w := range want {
+		if i >= len(got) || !strings.HasPrefix(got[len(got)-len(want)+i], w) {
+			t.Fatalf("messages %q, want %q", got, want)
 		}
 	}
 }

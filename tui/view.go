@@ -223,9 +223,14 @@ func (m *Model) statusBar() string {
 		run.t += " (behind)"
 	}
 	if f.Rewound {
-		// The past, replayed: the live simulation waits where it was.
-		run = seg{"at " + shortClock(time.Duration(s.T)) + " (rewound, live is at " + shortClock(time.Duration(f.LiveT)) + ")", th.barWarn}
-		runShort = seg{"rewound · live " + shortClock(time.Duration(f.LiveT)), th.barWarn}
+		// The past, replayed: the live simulation waits where it was. (To the millisecond when
+		// the two would read the same second.)
+		at, live := shortClock(time.Duration(s.T)), shortClock(time.Duration(f.LiveT))
+		if at == live {
+			at, live = clock(s.T), clock(f.LiveT)
+		}
+		run = seg{"at " + at + " (rewound, live is at " + live + ")", th.barWarn}
+		runShort = seg{"rewound · live " + live, th.barWarn}
 	}
 	if m.readOnly {
 		// Whoever looks at the screen knows nothing they do will change the simulation.
@@ -242,29 +247,40 @@ func (m *Model) statusBar() string {
 	} else if s.Held {
 		is = seg{"IS " + s.ActiveIS + " held", th.barBad}
 	}
-	// One wording at every width: a narrower bar leaves figures out, it does not rename them. One
-	// source too: these are the run report's figures under its labels — the interactions as the
-	// databases have them (Snapshot.Recorded) — and the account of damage; what the IS holds in
-	// memory, which runs ahead while writes wait for a DAP, is the Interactions pane's.
+	// One wording at every width: a narrower bar leaves figures out first, then the scenario's
+	// duration and the IS; it does not rename anything, and the state of the run (paused, end
+	// of scenario, rewound) keeps its words to the last. One source too: these are the run
+	// report's figures under its labels — the interactions as the databases have them
+	// (Snapshot.Recorded) — and the account of damage; what the IS holds in memory, which runs
+	// ahead while writes wait for a DAP, is the Interactions pane's.
 	rc, resub := s.Recorded, s.Damage.Resubmitted
-	long := seg{fmt.Sprintf("submitted %s · completed %s · queued %s · in URS %s · with agent %s · resubmissions %s",
-		count(rc.Submitted), count(rc.Completed), count(rc.Queued), count(rc.InURS), count(rc.WithAgent), count(resub)), th.bar}
-	mid := seg{fmt.Sprintf("submitted %s · completed %s · in URS %s · resubmissions %s",
-		count(rc.Submitted), count(rc.Completed), count(rc.InURS), count(resub)), th.bar}
-	short := seg{fmt.Sprintf("submitted %s · completed %s · resubmissions %s", count(rc.Submitted), count(rc.Completed), count(resub)), th.bar}
-	shorter := seg{fmt.Sprintf("submitted %s · completed %s", count(rc.Submitted), count(rc.Completed)), th.bar}
-	name := seg{s.Scenario, th.barKey}
+	fig := func(parts ...string) seg { return seg{strings.Join(parts, " · "), th.bar} }
+	sub, done := "submitted "+count(rc.Submitted), "completed "+count(rc.Completed)
+	resubmitted := "resubmissions " + count(resub)
+	figures := []seg{
+		fig(sub, done, "queued "+count(rc.Queued), "in URS "+count(rc.InURS), "with agent "+count(rc.WithAgent), resubmitted),
+		fig(sub, done, "in URS "+count(rc.InURS), resubmitted),
+		fig(sub, done, resubmitted),
+		fig(sub, done),
+		fig(sub),
+	}
+	var head []seg // the scenario's name: the compact layout's tab bar shows it
+	if !m.compact {
+		head = []seg{{s.Scenario, th.barKey}}
+	}
+	with := func(segs ...seg) []seg { return append(append([]seg(nil), head...), segs...) }
 	clkSeg := seg{clk, th.bar}
 	levels := [][]seg{
-		{name, run, clkSeg, is, long},
-		{name, run, clkSeg, is, mid},
-		{name, run, clkSeg, is, short},
-		{name, run, clkShort, is, short},
-		{run, clkShort, is, short}, // compact layout: the tab bar shows the scenario's name
-		{run, clkShort, short},
-		{runShort, clkShort, short},
-		{runShort, clkShort, shorter},
-		{runShort, clkShort},
+		with(run, clkSeg, is, figures[0]),
+		with(run, clkSeg, is, figures[1]),
+		with(run, clkSeg, is, figures[2]),
+		with(run, clkSeg, is, figures[3]),
+		with(run, clkShort, is, figures[3]),
+		with(run, clkShort, is, figures[4]),
+		with(run, clkShort, is),
+		{run, clkShort, is},
+		{run, clkShort},
+		{runShort, clkShort}, // (only where the words do not fit at all)
 	}
 	// The account of damage (the run report's figures and labels): never dropped for room.
 	if d := s.Damage; d.Lost > 0 || d.Held > 0 {

@@ -67,8 +67,8 @@ Exit status: 0 when every expectation of both scenarios holds on every seed, 1 w
 }
 
 func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) error {
-	if f.seeds < 1 || f.seeds > 10000 {
-		return exitf(2, "--seeds must be from 1 to 10000, got %d", f.seeds)
+	if f.seeds < 1 || f.seeds > study.MaxSeeds {
+		return exitf(2, "--seeds must be from 1 to %d, got %d", study.MaxSeeds, f.seeds)
 	}
 	if f.jobs < 0 {
 		return exitf(2, "--jobs must not be negative, got %d", f.jobs)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -94,18 +95,43 @@ func savedSpeed(ss session) (float64, bool) {
 type curDir struct {
 	mu  sync.Mutex
 	dir string
+	ss  session // its session, whose files an export must not write (nil: none known)
+	// def is the directory the running scenario would have without --data (defaultDataDir):
+	// opening that scenario again from the console means the running session, wherever it is.
+	def string
 }
 
-func (c *curDir) get() string  { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
-func (c *curDir) set(d string) { c.mu.Lock(); c.dir = d; c.mu.Unlock() }
+func (c *curDir) get() string { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
+func (c *curDir) set(ss session, def string) {
+	c.mu.Lock()
+	c.dir, c.ss, c.def = ss.Dir(), ss, def
+	c.mu.Unlock()
+}
+
+// running says whether a scenario whose default directory is def is the one running, and
+// where its session is.
+func (c *curDir) running(def string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clean := filepath.Clean(def)
+	return c.dir, clean == filepath.Clean(c.dir) || (c.def != "" && clean == filepath.Clean(c.def))
+}
+
+// session is the running scenario's session (its Owns reads only what it was opened with, so
+// it may be asked from any goroutine).
+func (c *curDir) session() session { c.mu.Lock(); defer c.mu.Unlock(); return c.ss }
 
 // openConsoleScenario moves the console's persister to the session of a scenario opened from the
 // console: its own directory, resumed unless fresh. On error the running scenario's session is
 // kept (or reopened, when it was the same directory).
 func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
-	next, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+	def, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
 	if err != nil {
 		return tui.ScenarioSession{}, err
+	}
+	next := def
+	if dir, ok := cur.running(def); ok {
+		next = dir // the running scenario again: its session, also when it is --data's
 	}
 	old := p.ss
 	same := !old.Temporary() && filepath.Clean(old.Dir()) == filepath.Clean(next)
@@ -134,6 +160,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		if same { // put the running scenario's session back
 			if back, berr := openSession(old.Dir(), cfg, false, false); berr == nil {
 				p.ss, p.log = back, back.EventSink()
+				cur.set(back, cur.def)
 			}
 		}
 		var mm *store.ScenarioMismatchError
@@ -143,7 +170,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		return tui.ScenarioSession{}, err
 	}
 	p.ss, p.log = nss, nss.EventSink()
-	cur.set(nss.Dir())
+	cur.set(nss, def)
 	if !same {
 		old.Close()
 	}
@@ -157,8 +184,8 @@ func savedSession(cur *curDir, cfg core.Config, source string) string {
 	if err != nil {
 		return ""
 	}
-	if filepath.Clean(dir) == filepath.Clean(cur.get()) {
-		return "the one running now, in " + dir
+	if running, ok := cur.running(dir); ok {
+		return "the one running now, in " + running
 	}
 	info, ok, err := store.PeekSession(dir)
 	switch {
@@ -174,16 +201,19 @@ func savedSession(cur *curDir, cfg core.Config, source string) string {
 
 // needTerminal says why the console cannot draw here: it needs a terminal for its output, and
 // one to read keys from (standard input, or the controlling terminal when input is redirected).
+// It needs a controlling terminal too, whatever its input and output are: without one (started
+// under setsid, or by a service with a terminal device handed to it) the kernel never tells it
+// the terminal was resized, and it would draw for the size it started at.
 func needTerminal() error {
 	if !isatty.IsTerminal(os.Stdout.Fd()) {
 		return errors.New("the console needs a terminal: its output is not one (redirected to a file or a pipe?)")
 	}
-	if isatty.IsTerminal(os.Stdin.Fd()) {
-		return nil
-	}
 	tty, err := os.Open("/dev/tty")
 	if err != nil {
-		return errors.New("the console needs a terminal to read keys from: its input is not one, and there is no controlling terminal")
+		if !isatty.IsTerminal(os.Stdin.Fd()) {
+			return errors.New("the console needs a terminal to read keys from: its input is not one, and there is no controlling terminal")
+		}
+		return errors.New("the console needs a terminal: it has no controlling terminal (started with setsid?), so it would never learn that the terminal was resized")
 	}
 	tty.Close()
 	return nil
@@ -197,21 +227,9 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if _, err := tui.ParseSpeed(strconv.FormatFloat(console.speed, 'g', -1, 64)); err != nil {
 		return exitf(2, "--speed: %v", err)
 	}
-	sc, err := scenarios.Resolve(arg)
+	sc, warnings, err := loadConsoleScenario(cmd.ErrOrStderr(), arg)
 	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	warnings, err := lintAtLoad(cmd.ErrOrStderr(), sc)
-	if err != nil { // warnings before the TUI takes the screen
 		return err
-	}
-	if guard, err := newMemoryGuard(); err != nil {
-		return exitf(2, "%v", err)
-	} else if err := guard.checkEstimate(sc.File, sc.Config); err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if _, err := core.New(sc.Config); err != nil {
-		return exitf(2, "%s: %v", sc.File, err)
 	}
 	dir := console.data
 	if console.readOnly {
@@ -222,50 +240,27 @@ func runConsole(cmd *cobra.Command, args []string) error {
 			return exitf(2, "%v", err)
 		}
 	}
+	// What this start makes, and takes away again if there is no terminal to draw on: the
+	// session's directory, and its parent ($XDG_STATE_HOME/ixlb) when that is new too.
 	_, statErr := os.Stat(dir)
 	made := dir != "" && errors.Is(statErr, fs.ErrNotExist)
+	_, statErr = os.Stat(filepath.Dir(dir))
+	madeParent := made && errors.Is(statErr, fs.ErrNotExist)
 	ss, err := openSession(dir, sc.Config, console.fresh, console.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	recordScenario(ss, sc)
-	engineOpts := []core.Option{core.WithDatabases(ss.Databases())}
-	if console.rebuild {
-		engineOpts = append(engineOpts, core.WithRebuild())
-	}
 	if !cmd.Flags().Changed("speed") && !ss.Temporary() {
 		if x, ok := savedSpeed(ss); ok {
 			console.speed = x // the pace the operator left it at
 		}
 	}
 	p := &persister{ss: ss, log: ss.EventSink()}
-	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
-		Paused: console.paused, Persister: p, EngineOptions: engineOpts,
-		Resume: ss.Resume(), Warnings: warnings, ReadOnly: console.readOnly}
-	if ss.Resume() != nil {
-		if opts.History, err = ss.History(5000); err != nil {
-			ss.Close()
-			return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
-		}
-	}
-	// Each scenario keeps its own session in its own directory: one opened from the console
-	// (o, :load) resumes its saved session unless the operator chose to start it over.
-	cur := &curDir{dir: ss.Dir()}
-	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
-		return openConsoleScenario(p, cur, cfg, source, fresh)
-	}
-	if !console.readOnly { // a read-only console opens every scenario from its start
-		opts.SavedSession = func(cfg core.Config, source string) string {
-			return savedSession(cur, cfg, source)
-		}
-	}
-	if !console.readOnly {
-		// Failing to keep the speed is not worth an error.
-		opts.SpeedChanged = func(x float64) { p.ss.SetConsoleSpeed(strconv.FormatFloat(x, 'g', -1, 64)) }
-	}
-	opts.Export = consoleExport(cur)
-	for _, b := range scenarios.Bundled() {
-		opts.Bundled = append(opts.Bundled, b.Name)
+	opts, err := consoleOptions(sc, ss, p, warnings)
+	if err != nil {
+		ss.Close()
+		return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
 	}
 	// After the session's own checks and its resume (a refusal there says more), before the
 	// screen is taken: without a terminal there is no console, and a directory made for it goes.
@@ -279,11 +274,81 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		if made {
 			os.RemoveAll(dir)
 		}
+		if madeParent {
+			os.Remove(filepath.Dir(dir)) // only if still empty
+		}
 		return exitf(2, "%v\nTo run %s without a terminal: ixlb run %s (--json for the report, --events FILE for the log)", noTerminal, sc.Config.Name, arg)
 	}
 	if cerr := p.ss.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
+	return consoleExit(ss, err)
+}
+
+// loadConsoleScenario loads the scenario the console opens and checks it before the console
+// takes the screen: lint (its warnings on stderr), the memory estimate, the engine's own checks.
+func loadConsoleScenario(stderr io.Writer, arg string) (*scenarios.Scenario, []string, error) {
+	sc, err := scenarios.Resolve(arg)
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	warnings, err := lintAtLoad(stderr, sc)
+	if err != nil { // warnings before the TUI takes the screen
+		return nil, nil, err
+	}
+	if guard, err := newMemoryGuard(); err != nil {
+		return nil, nil, exitf(2, "%v", err)
+	} else if err := guard.checkEstimate(sc.File, sc.Config); err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	if _, err := core.New(sc.Config); err != nil {
+		return nil, nil, exitf(2, "%s: %v", sc.File, err)
+	}
+	return sc, warnings, nil
+}
+
+// consoleOptions wires the console to its session: the engine on the session's databases, the
+// saved history, the scenarios it may open (each in a session of its own), the speed kept, export.
+func consoleOptions(sc *scenarios.Scenario, ss session, p *persister, warnings []string) (tui.Options, error) {
+	engineOpts := []core.Option{core.WithDatabases(ss.Databases())}
+	if console.rebuild {
+		engineOpts = append(engineOpts, core.WithRebuild())
+	}
+	opts := tui.Options{Config: sc.Config, Source: sc.File, Load: loadConfig, Speed: console.speed,
+		Paused: console.paused, Persister: p, EngineOptions: engineOpts,
+		Resume: ss.Resume(), Warnings: warnings, ReadOnly: console.readOnly}
+	if ss.Resume() != nil {
+		var err error
+		if opts.History, err = ss.History(5000); err != nil {
+			return opts, err
+		}
+	}
+	// Each scenario keeps its own session in its own directory: one opened from the console
+	// (o, :load) resumes its saved session unless the operator chose to start it over.
+	cur := &curDir{dir: ss.Dir(), ss: ss}
+	cur.def, _ = defaultDataDir(sc)
+	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+		return openConsoleScenario(p, cur, cfg, source, fresh)
+	}
+	if !console.readOnly { // a read-only console opens every scenario from its start
+		opts.SavedSession = func(cfg core.Config, source string) string {
+			return savedSession(cur, cfg, source)
+		}
+	}
+	if !console.readOnly {
+		// Failing to keep the speed is not worth an error.
+		opts.SpeedChanged = func(x float64) { p.ss.SetConsoleSpeed(strconv.FormatFloat(x, 'g', -1, 64)) }
+	}
+	opts.Export, opts.ExportCheck = consoleExport(cur), consoleExportCheck(cur)
+	for _, b := range scenarios.Bundled() {
+		opts.Bundled = append(opts.Bundled, b.Name)
+	}
+	return opts, nil
+}
+
+// consoleExit is the console's exit: a session that does not match its databases says what to
+// do, a signal exits 128 + its number.
+func consoleExit(ss session, err error) error {
 	var mm *core.ResumeMismatchError
 	if errors.As(err, &mm) {
 		return &exitError{code: 2, err: explain(ss.ResumeError(err))}

@@ -17,6 +17,12 @@ import (
 // manual mode (virtual time advances only by Step).
 func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.Runner, *persister, []core.Event) {
 	t.Helper()
+	return openConsoleRunnerOf(t, dir, sc, "")
+}
+
+// openConsoleRunnerOf is openConsoleRunner with the scenario file the console says it runs.
+func openConsoleRunnerOf(t *testing.T, dir string, sc *scenarios.Scenario, source string) (*tui.Runner, *persister, []core.Event) {
+	t.Helper()
 	ss, err := openSession(dir, sc.Config, false, false)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +34,7 @@ func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.R
 			t.Fatal(err)
 		}
 	}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: p, Resume: ss.Resume(), History: history,
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: source, Persister: p, Resume: ss.Resume(), History: history,
 		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())}})
 	if err != nil {
 		t.Fatal(err)
@@ -206,17 +212,8 @@ func TestConsolePerScenarioSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &persister{ss: ss, log: ss.EventSink()}
 	cur := &curDir{dir: ss.Dir()}
-	r, err := tui.NewRunner(a.Config, tui.RunnerOptions{Source: a.File, Persister: p,
-		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
-		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
-			return openConsoleScenario(p, cur, cfg, source, fresh)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { r.Close(); p.ss.Close() }()
+	r, _ := openScenariosConsole(t, ss, a, cur)
 	at := func() int64 {
 		t.Helper()
 		if err := r.Step(0); err != nil {
@@ -284,4 +281,21 @@ func TestConsoleSpeedFlagRefusesNaN(t *testing.T) {
 			t.Errorf("--speed %s: exit %d, %q", v, code, stderr)
 		}
 	}
+}
+
+// openScenariosConsole builds the console's runner on the session ss of sc the way runConsole
+// does, opening other scenarios (:load, o) as it does; it is closed when the test ends.
+func openScenariosConsole(t *testing.T, ss session, sc *scenarios.Scenario, cur *curDir) (*tui.Runner, *persister) {
+	t.Helper()
+	p := &persister{ss: ss, log: ss.EventSink()}
+	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: sc.File, Persister: p,
+		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
+		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+			return openConsoleScenario(p, cur, cfg, source, fresh)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); p.ss.Close() })
+	return r, p
 }

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -35,9 +37,63 @@ func recordScenario(ss session, sc *scenarios.Scenario) {
 	_ = ss.SetScenarioText(sc.Text())
 }
 
-// writeFileAtomic writes data to path through a temporary file and a rename, so a reader never
-// sees half a file and a symbolic link at path is replaced, not followed.
-func writeFileAtomic(path string, data []byte, overwrite bool) error {
+// exportTarget says why an export may not write path ("" path aside, nil when it may): a file of
+// the session ss (its journal, databases, lock, scenario copy — by any name or link), the
+// scenario file the session runs (by its path, a link, or — for a bundled scenario — a copy of
+// it: writing there changes what the session is reopened from), or anything but a regular
+// file (a device, a FIFO, a directory). It is asked before anything is opened, and again by
+// writeFileAtomic just before the rename.
+func exportTarget(path string, ss session, scenarioFile string) error {
+	if err := notTheSessions(path, ss); err != nil {
+		return err
+	}
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case st.Mode()&fs.ModeSymlink != 0:
+		// The export replaces the link, never what it points at; a link to the scenario is
+		// refused all the same (the user meant that file).
+		if tst, err := os.Stat(path); err == nil && runsFrom(path, tst, scenarioFile) {
+			return scenarioTargetError(path)
+		}
+		return nil
+	case st.IsDir():
+		return fmt.Errorf("%s is a directory: an export writes a scenario file", path)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file (%s): an export writes a scenario file; nothing was written", path, scenarios.ModeName(st.Mode()))
+	case runsFrom(path, st, scenarioFile):
+		return scenarioTargetError(path)
+	}
+	return nil
+}
+
+// runsFrom reports whether the file at path (st) is the scenario the session runs: the same
+// file, or a copy of the same bundled scenario.
+func runsFrom(path string, st fs.FileInfo, scenarioFile string) bool {
+	if scenarioFile == "" {
+		return false
+	}
+	if sst, err := os.Stat(scenarioFile); err == nil && os.SameFile(st, sst) {
+		return true
+	}
+	return strings.HasPrefix(scenarioOrigin(scenarioFile), scenarios.BundledPrefix) && scenarioOrigin(path) == scenarioOrigin(scenarioFile)
+}
+
+func scenarioTargetError(path string) error {
+	return fmt.Errorf("%s is the scenario file this session runs: an export there would replace it, and the session would no longer open from it; write the drill to another file", path)
+}
+
+// writeFileAtomic writes data to path through a temporary file in its directory and a rename,
+// so a reader never sees half a file, and a symbolic link at path is replaced, not followed.
+// check is asked again just before the rename (what is at path may have changed since it was
+// first asked).
+func writeFileAtomic(path string, data []byte, overwrite bool, check func() error) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
 	if !overwrite {
 		if _, err := os.Lstat(path); err == nil {
 			return fmt.Errorf("%s exists (overwrite it with --force, or :export! in the console)", path)
@@ -56,14 +112,37 @@ func writeFileAtomic(path string, data []byte, overwrite bool) error {
 		tmp.Close()
 		return err
 	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	return os.Rename(tmp.Name(), path)
 }
 
-// exportSession writes the session j, which ran the scenario file sc, as a scenario at path.
-func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, expect, overwrite bool) (string, error) {
+// commentText is text a YAML comment line can hold: as it is, or quoted when it has a line
+// break or another control character (a file name may), so the comment stays one line.
+func commentText(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// exportSession writes the session j, which ran the scenario file sc, as a scenario at path;
+// ss is its session (nil when none), whose files it never writes (exportTarget).
+func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, ss session, path string, expect, overwrite bool) (string, error) {
+	check := func() error { return exportTarget(path, ss, j.Source) }
+	if err := check(); err != nil {
+		return "", err
+	}
 	// The file must be the session's scenario: the same configuration, the seed aside.
 	if !sameScenario(sc, j) {
 		return "", fmt.Errorf("%s is not the scenario this session ran (it changed since?): export needs the file as the session ran it", sc.File)
@@ -81,7 +160,7 @@ func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, ex
 	at := time.Duration(j.State.T)
 	d := scenarios.Drill{Duration: at, Seed: j.Config.Seed, Actions: ops, StopTraffic: at > sc.Config.Duration,
 		Header: []string{
-			fmt.Sprintf("Exported by ixlb from a console session of %s (%s), at %s virtual:", sc.Config.Name, sc.File, virtualClock(at)),
+			fmt.Sprintf("Exported by ixlb from a console session of %s (%s), at %s virtual:", commentText(sc.Config.Name), commentText(sc.File), virtualClock(at)),
 			fmt.Sprintf("the scenario as it ran, with the operator's %s at the end of timeline: (by: operator)", counted(len(ops), "action")),
 			"and duration: where the session stood. `ixlb run` of this file gives the session's event log, byte",
 			fmt.Sprintf("for byte: events_sha256 %s.", want),
@@ -123,7 +202,7 @@ func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, path string, ex
 		}
 		failing = 0
 	}
-	if err := writeFileAtomic(path, out, overwrite); err != nil {
+	if err := writeFileAtomic(path, out, overwrite, check); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	info := fmt.Sprintf("exported %s at %s to %s: ixlb run %s gives its events_sha256 %.12s…", counted(len(ops), "operator action"),
@@ -177,12 +256,20 @@ func expectLines(r *core.Report) []string {
 // where it came from (or the session directory's copy, if the file changed since).
 func consoleExport(cur *curDir) tui.ExportFunc {
 	return func(j tui.SessionJournal, path string, expect, overwrite bool) (string, error) {
+		if err := exportTarget(path, cur.session(), j.Source); err != nil {
+			return "", err // before the scenario is looked for: nothing of the session is touched
+		}
 		sc, err := sessionScenario(j, cur.get())
 		if err != nil {
 			return "", err
 		}
-		return exportSession(sc, j, path, expect, overwrite)
+		return exportSession(sc, j, cur.session(), path, expect, overwrite)
 	}
+}
+
+// consoleExportCheck is what the console asks before it offers to overwrite path.
+func consoleExportCheck(cur *curDir) func(path, source string) error {
+	return func(path, source string) error { return exportTarget(path, cur.session(), source) }
 }
 
 // sessionScenario finds the scenario file a session ran: its source, else the copy in dir.
@@ -292,5 +379,5 @@ func exportDir(dir, scenarioFile, out string, expect, force bool) (string, error
 		return "", fmt.Errorf("%s: the session has not run yet: nothing to export", dir)
 	}
 	j := tui.SessionJournal{Config: cfg, Source: sc.File, State: *ss.Resume()}
-	return exportSession(sc, j, out, expect, force)
+	return exportSession(sc, j, ss, out, expect, force)
 }

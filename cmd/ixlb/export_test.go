@@ -51,7 +51,15 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 		},
 			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
-	keys := func(s string) { tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+	// keys types s; a person's keys come apart (the console takes keys 25 ms apart or less for
+	// one burst: a paste).
+	keys := func(s string) {
+		time.Sleep(50 * time.Millisecond)
+		tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)})
+	}
+	// answer answers a question as a person does: after reading it (the console ignores a key
+	// that comes with the ones that asked).
+	answer := func(s string) { time.Sleep(400 * time.Millisecond); keys(s) }
 	enter := func() { tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) }
 	step := func(d time.Duration) {
 		if err := r.Step(d); err != nil {
@@ -64,7 +72,7 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 	keys(":stop URS_1")
 	enter()
 	waitFor("Stop URS_1?")
-	keys("y")
+	answer("y")
 	waitFor("stopped URS_1")
 	step(40 * time.Second)
 	waitFor("t 00:01:00.000")
@@ -74,7 +82,7 @@ func TestConsoleBranchThenExportReproduces(t *testing.T) {
 	keys(":stop URS_2")
 	enter()
 	waitFor("Branch and stop URS_2?", "This discards what happened after 00:00:30.000")
-	keys("y")
+	answer("y")
 	waitFor("branched at 00:00:30.000")
 	step(45 * time.Second)
 	waitFor("t 00:01:15.000")
@@ -224,7 +232,7 @@ func TestExportPastTheEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(tmp, "past.yaml")
-	if _, err := exportSession(sc, j, out, false, false); err != nil {
+	if _, err := exportSession(sc, j, p.ss, out, false, false); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := j.State.EventsSHA256()

@@ -193,6 +193,59 @@ func BenchmarkPerf(b *testing.B) {
 		b.ReportMetric(reopenWall.Seconds()/float64(b.N), "reopen-wall-s")
 		b.ReportMetric(reopen.Seconds()/full.Seconds(), "reopen/full-cpu")
 	})
+
+	// Reopening an hour of console traffic: the bundled seed-example driven for an hour of
+	// virtual time as the console drives it at speed 1 (a save every 100 ms, with the lines of
+	// those 100 ms: 36,000 commits, the log's last chunk appended to each time), then reopened
+	// (store.OpenSession and core.Resume, as the console does on the next start).
+	b.Run("console-hour", func(b *testing.B) {
+		sc, err := scenarios.Resolve("seed-example")
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := sc.Config
+		cfg.Duration = time.Hour
+		dir := filepath.Join(b.TempDir(), "console")
+		ss, err := store.OpenSession(dir, cfg, store.SessionOptions{Owner: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		eng, err := core.New(cfg, core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for t := int64(0); t < int64(time.Hour); {
+			t += int64(100 * time.Millisecond)
+			eng.RunUntil(t)
+			st, err := eng.ResumeState()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := ss.SaveAsync(st); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := ss.Close(); err != nil {
+			b.Fatal(err)
+		}
+		var wall, cpu time.Duration
+		for i := 0; i < b.N; i++ {
+			start, c0 := time.Now(), cpuTime()
+			ss, err := store.OpenSession(dir, cfg, store.SessionOptions{Owner: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := core.Resume(cfg, *ss.Resume(), core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink())); err != nil {
+				b.Fatal(err)
+			}
+			wall, cpu = wall+time.Since(start), cpu+cpuTime()-c0
+			if err := ss.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(wall.Seconds()/float64(b.N), "reopen-wall-s")
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "reopen-cpu-s")
+	})
 }
 
 // perfScenarioCopy writes load-25k with another duration (same name, same rate) and returns its

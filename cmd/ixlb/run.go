@@ -86,7 +86,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().StringVar(&f.events, "events", "", "write the event log (JSON lines) to this file")
 	cmd.Flags().BoolVar(&f.noProg, "no-progress", false, "do not show a progress bar on a terminal")
 	cmd.Flags().StringVar(&f.data, "data", "", "keep the databases and run state in this directory (resumes a killed run)")
-	cmd.Flags().Var(newSpeedValue(&f.speed, 0, true), "speed", "pace virtual time at N times the wall clock (0: as fast as possible; at most 100000)")
+	cmd.Flags().Var(newSpeedValue(&f.speed, 0, true), "speed", fmt.Sprintf("pace virtual time at N times the wall clock (0: as fast as possible; at most %d)", maxSpeed))
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
 	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
@@ -151,73 +151,18 @@ func (s *lineSink) attach(path string, ss session) (*outputFile, error) {
 }
 
 func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
-	if f.fresh && f.data == "" {
-		return exitf(2, "--fresh needs --data")
-	}
-	if f.rebuild && (f.data == "" || f.fresh) {
-		return exitf(2, "--rebuild needs --data (and starts from the saved session, so not with --fresh)")
-	}
-	if _, err := study.PlotFormat(f.plot); f.plot != "" && err != nil {
-		return exitf(2, "%v", err)
-	}
-	if (f.interval != 0 || f.ivSet) && f.plot == "" {
-		return exitf(2, "--interval is the plot's interval: give --plot FILE too")
-	}
-	if f.interval < 0 || f.ivSet && f.interval == 0 {
-		return exitf(2, "--interval %s: want a positive length such as 15m or 30m (leave it out for the default)", f.interval)
-	}
-	sc, err := scenarios.Resolve(arg)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	warnings, err := lintAtLoad(stderr, sc) // lint warnings on stderr and in the report
-	if err != nil {
+	if err := f.check(); err != nil {
 		return err
 	}
-	cfg := sc.Config
-	if f.seedSet {
-		cfg.Seed = f.seed
-	}
-	guard, err := newMemoryGuard()
+	p, err := prepareRun(stderr, arg, f)
 	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	if err := guard.checkEstimate(sc.File, cfg); err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if _, err := core.New(cfg); err != nil {
-		return exitf(2, "%s: %v", sc.File, err)
-	}
-	if f.plot != "" {
-		// Before the run: a plot that cannot be drawn is said now, not after an hour's run.
-		if err := study.CheckRunPlot(f.plot, cfg, f.interval); err != nil {
-			return exitf(2, "%v", err)
-		}
-	}
-	// The outputs are checked before anything is done (not even the data directory made); they
-	// are written once the session is accepted.
-	var layout sessionFiles
-	if f.data != "" {
-		layout = store.NewLayout(f.data, cfg)
-	}
-	if err := checkOutputs(layout, []string{scenarioPath(sc)}, output{"--events", f.events}, output{"--plot", f.plot}); err != nil {
-		return exitf(2, "%v", err)
-	}
-	// The warm-up changes what is counted, not what happens: the session is the file's, so a
-	// finished --data run can be reported again with another --warmup.
-	runCfg := cfg
-	if f.warmSet {
-		if err := checkWarmup(f.warmup, cfg.Duration); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		runCfg.Queues = append([]core.QueueConfig(nil), cfg.Queues...)
-		runCfg.SetWarmup(f.warmup)
+		return err
 	}
 	// From before the session exists: a signal while it opens is heard at the first step, and
 	// a temporary directory is not left behind.
 	stop := watchSignals()
 	defer stop.release()
-	ss, err := openSession(f.data, cfg, f.fresh, f.rebuild)
+	ss, err := openSession(f.data, p.cfg, f.fresh, f.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -235,37 +180,16 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		sink = &lineSink{}
 		opts = append(opts, core.WithSink(sink))
 	}
-	var eng *core.Engine
-	if r := ss.Resume(); r != nil {
-		if f.rebuild {
-			opts = append(opts, core.WithRebuild())
-		}
-		eng, err = core.Resume(runCfg, *r, opts...)
-		if errors.Is(err, core.ErrInterrupted) {
-			fmt.Fprintf(stderr, "interrupted while replaying the session in %s; nothing was changed: run the same command to resume\n", ss.Dir())
-			return &exitError{code: stop.exitCode(), err: errors.New("")}
-		}
-		if err != nil {
-			return &exitError{code: 2, err: explain(ss.ResumeError(err))}
-		}
-		for _, n := range eng.Notes() {
-			fmt.Fprintf(stderr, "%s: %s\n", ss.Dir(), n)
-		}
-		if r.Events == 0 {
-			// Nothing committed to resume: only the notes say what was rolled back.
-		} else if r.T >= int64(cfg.Duration) {
-			fmt.Fprintf(stderr, "the run in %s had finished at %s virtual; reporting it again\n", ss.Dir(), time.Duration(r.T).Round(time.Millisecond))
-		} else {
-			fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", cfg.Name, ss.Dir(), time.Duration(r.T).Round(time.Millisecond))
-		}
-	} else {
-		eng, err = core.New(runCfg, opts...)
-		if err != nil {
-			return exitf(2, "%s: %v", sc.File, err)
-		}
+	eng, err := startEngine(stderr, ss, p, f, opts)
+	if errors.Is(err, core.ErrInterrupted) {
+		fmt.Fprintf(stderr, "interrupted while replaying the session in %s; nothing was changed: run the same command to resume\n", ss.Dir())
+		return &exitError{code: stop.exitCode(), err: errors.New("")}
+	}
+	if err != nil {
+		return err
 	}
 	// The session is accepted: from here on its outputs are written.
-	recordScenario(ss, sc)
+	recordScenario(ss, p.sc)
 	var events *bufio.Writer
 	if sink != nil {
 		file, err := sink.attach(f.events, ss)
@@ -276,9 +200,9 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		events = sink.w
 	}
 	start := time.Now()
-	end := int64(cfg.Duration)
+	end := int64(p.cfg.Duration)
 	prog := progressOut(stderr, f.noProg)
-	lp := loop{ss: ss, progress: prog, stop: stop, guard: guard, slices: runSlices(cfg)}
+	lp := loop{ss: ss, progress: prog, stop: stop, guard: p.guard, slices: runSlices(p.cfg)}
 	if f.speed > 0 {
 		err = lp.pace(eng, end, f.speed)
 	} else {
@@ -297,13 +221,134 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		return exitf(2, "commit: %v", err)
 	}
 	stop.done() // from here on a signal ends the process at once: nothing is left to commit
+	return reportRun(stdout, stderr, eng, p, f, elapsed)
+}
+
+// check refuses flags that do not go together, before anything is read.
+func (f runFlags) check() error {
+	if f.fresh && f.data == "" {
+		return exitf(2, "--fresh needs --data")
+	}
+	if f.rebuild && (f.data == "" || f.fresh) {
+		return exitf(2, "--rebuild needs --data (and starts from the saved session, so not with --fresh)")
+	}
+	if _, err := study.PlotFormat(f.plot); f.plot != "" && err != nil {
+		return exitf(2, "%v", err)
+	}
+	if (f.interval != 0 || f.ivSet) && f.plot == "" {
+		return exitf(2, "--interval is the plot's interval: give --plot FILE too")
+	}
+	if f.interval < 0 || f.ivSet && f.interval == 0 {
+		return exitf(2, "--interval %s: want a positive length such as 15m or 30m (leave it out for the default)", f.interval)
+	}
+	return nil
+}
+
+// runPlan is a scenario checked and ready to run.
+type runPlan struct {
+	sc       *scenarios.Scenario
+	warnings []string     // lint's, at load
+	cfg      core.Config  // the session's configuration: the file's, with --seed
+	runCfg   core.Config  // what the engine runs: cfg with --warmup
+	guard    *memoryGuard // watches the process's memory
+}
+
+// prepareRun loads the scenario and checks everything that can be checked before the run: lint,
+// the memory estimate, the engine's own checks, the plot, the outputs and the warm-up.
+func prepareRun(stderr io.Writer, arg string, f runFlags) (*runPlan, error) {
+	sc, err := scenarios.Resolve(arg)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	warnings, err := lintAtLoad(stderr, sc) // lint warnings on stderr and in the report
+	if err != nil {
+		return nil, err
+	}
+	cfg := sc.Config
+	if f.seedSet {
+		cfg.Seed = f.seed
+	}
+	guard, err := newMemoryGuard()
+	if err != nil {
+		return nil, exitf(2, "%v", err)
+	}
+	if err := guard.checkEstimate(sc.File, cfg); err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	if _, err := core.New(cfg); err != nil {
+		return nil, exitf(2, "%s: %v", sc.File, err)
+	}
+	if f.plot != "" {
+		// Before the run: a plot that cannot be drawn is said now, not after an hour's run.
+		if err := study.CheckRunPlot(f.plot, cfg, f.interval); err != nil {
+			return nil, exitf(2, "%v", err)
+		}
+	}
+	// The outputs are checked before anything is done (not even the data directory made); they
+	// are written once the session is accepted.
+	var layout sessionFiles
+	if f.data != "" {
+		layout = store.NewLayout(f.data, cfg)
+	}
+	if err := checkOutputs(layout, []string{scenarioPath(sc)}, output{"--events", f.events}, output{"--plot", f.plot}); err != nil {
+		return nil, exitf(2, "%v", err)
+	}
+	// The warm-up changes what is counted, not what happens: the session is the file's, so a
+	// finished --data run can be reported again with another --warmup.
+	runCfg := cfg
+	if f.warmSet {
+		if err := checkWarmup(f.warmup, cfg.Duration); err != nil {
+			return nil, &exitError{code: 2, err: err}
+		}
+		runCfg.Queues = append([]core.QueueConfig(nil), cfg.Queues...)
+		runCfg.SetWarmup(f.warmup)
+	}
+	return &runPlan{sc: sc, warnings: warnings, cfg: cfg, runCfg: runCfg, guard: guard}, nil
+}
+
+// startEngine makes the engine: the saved session resumed (saying so), or a new run.
+func startEngine(stderr io.Writer, ss session, p *runPlan, f runFlags, opts []core.Option) (*core.Engine, error) {
+	r := ss.Resume()
+	if r == nil {
+		eng, err := core.New(p.runCfg, opts...)
+		if err != nil {
+			return nil, exitf(2, "%s: %v", p.sc.File, err)
+		}
+		return eng, nil
+	}
+	if f.rebuild {
+		opts = append(opts, core.WithRebuild())
+	}
+	eng, err := core.Resume(p.runCfg, *r, opts...)
+	if errors.Is(err, core.ErrInterrupted) {
+		return nil, err // a signal during the replay: the caller says so
+	}
+	if err != nil {
+		return nil, &exitError{code: 2, err: explain(ss.ResumeError(err))}
+	}
+	for _, n := range eng.Notes() {
+		fmt.Fprintf(stderr, "%s: %s\n", ss.Dir(), n)
+	}
+	if r.Events == 0 {
+		// Nothing committed to resume: only the notes say what was rolled back.
+	} else if r.T >= int64(p.cfg.Duration) {
+		fmt.Fprintf(stderr, "the run in %s had finished at %s virtual; reporting it again\n", ss.Dir(), time.Duration(r.T).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(stderr, "resuming %s from %s at %s virtual\n", p.cfg.Name, ss.Dir(), time.Duration(r.T).Round(time.Millisecond))
+	}
+	return eng, nil
+}
+
+// reportRun prints the finished run's report (JSON or the summary), draws its plot and exits 1
+// when an expectation fails.
+func reportRun(stdout, stderr io.Writer, eng *core.Engine, p *runPlan, f runFlags, elapsed time.Duration) error {
 	rep, err := eng.Report()
 	if err != nil {
 		return exitf(2, "report: %v", err)
 	}
-	rep.Expectations = scenarios.Evaluate(sc.Expect, rep)
+	rep.Expectations = scenarios.Evaluate(p.sc.Expect, rep)
 	runWarnings := len(rep.Warnings) // the run's own, after lint's (which went to stderr at load)
-	rep.Warnings = append(warnings, rep.Warnings...)
+	rep.Warnings = append(p.warnings, rep.Warnings...)
 	if f.json {
 		if err := writeJSON(stdout, rep); err != nil {
 			return exitf(2, "report: %v", err)
@@ -314,7 +359,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		// Names and expectations come from the file: escaped for the terminal.
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
-	if err := plotRun(stderr, f.plot, runCfg, f.interval); err != nil {
+	if err := plotRun(stderr, f.plot, p.runCfg, f.interval); err != nil {
 		return exitf(2, "plot: %v", err)
 	}
 	for _, x := range rep.Expectations {

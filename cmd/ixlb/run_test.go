@@ -67,7 +67,7 @@ func TestRunExitCodes(t *testing.T) {
 	}
 }
 
-// The JSON report follows SCENARIOS.md, and the same file and seed give the same event log, byte
+// The JSON report follows docs/scenarios.md ("Run report"), and the same file and seed give the same event log, byte
 // for byte, with or without a data directory.
 func TestRunJSONAndDeterministicEvents(t *testing.T) {
 	dir := t.TempDir()

@@ -7,12 +7,14 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/ixlb/ixlb/tui/live"
 )
 
-// maxSpeed is the fastest pace, in virtual seconds per wall-clock second; the console's :speed
-// has the same ceiling. Inf and 1e308 would hang at virtual time 0 (the target time overflows),
-// NaN compares false with everything: a speed is a finite number in range, or refused.
-const maxSpeed = 100_000
+// maxSpeed is the fastest pace, in virtual seconds per wall-clock second: the console's :speed
+// ceiling. Inf and 1e308 would hang at virtual time 0 (the target time overflows), NaN compares
+// false with everything: a speed is a finite number in range, or refused.
+const maxSpeed = live.MaxSpeed
 
 // speedValue is a --speed flag: a number in (0, maxSpeed], or 0 too where zero means "as fast
 // as possible" (ixlb run). Its errors say what is wrong and the valid range.

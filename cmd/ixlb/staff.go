@@ -79,7 +79,7 @@ Exit status: 0 when a count in the range meets every target, 1 when none does, 2
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "PATH OP NUMBER that must hold with 95% confidence (repeatable; required)")
 	cmd.Flags().IntVar(&f.seeds, "seeds", 10, "seeds per agent count (at least 2)")
 	cmd.Flags().IntVar(&f.min, "min", 1, "the fewest agents to consider (at least 1: with none nobody is answered)")
-	cmd.Flags().IntVar(&f.max, "max", 0, fmt.Sprintf("the most agents to consider (0: up to %d)", study.MaxAgents))
+	cmd.Flags().IntVar(&f.max, "max", 0, fmt.Sprintf("the most agents to consider (0: up to %d)", scenarios.MaxAgents))
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the result as JSON")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw the targets' figures against the agents around the answer (.svg or .png)")
 	cmd.Flags().BoolVar(&f.logY, "log-y", false, "with --plot: a logarithmic y axis (for waits)")
@@ -96,8 +96,8 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 	if len(f.targets) == 0 {
 		return exitf(2, "--target is required: what the staffing must reach, e.g. --target 'service._all.service_level>=0.8'")
 	}
-	if f.seeds < 2 || f.seeds > 10000 {
-		return exitf(2, "--seeds must be from 2 to 10000 (a confidence interval needs 2), got %d", f.seeds)
+	if f.seeds < 2 || f.seeds > study.MaxSeeds {
+		return exitf(2, "--seeds must be from 2 to %d (a confidence interval needs 2), got %d", study.MaxSeeds, f.seeds)
 	}
 	if f.jobs < 0 {
 		return exitf(2, "--jobs must not be negative, got %d", f.jobs)

@@ -70,52 +70,17 @@ files with 'ixlb sweep merge'.`,
 	return cmd
 }
 
+// maxSweepSeeds bounds a sweep's seeds per variant: a sweep may be split into shards run on
+// several machines, so it goes further than study.MaxSeeds.
+const maxSweepSeeds = 1_000_000
+
 func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
-	if f.seeds < 1 || f.seeds > 1_000_000 {
-		return exitf(2, "--seeds must be from 1 to 1000000, got %d", f.seeds)
-	}
-	if f.jobs < 0 {
-		return exitf(2, "--jobs must not be negative, got %d", f.jobs)
-	}
-	axes, err := study.ParseAxes(f.sets)
+	sw, input, err := prepareSweep(stderr, arg, f)
 	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	shard, shards, err := study.ParseShard(f.shard, os.Getenv)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	file, src, err := loadScenarioSource(arg)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	var extra []string // what else makes the rows: part of the grid's identity
-	if f.warmup.set {
-		extra = append(extra, "warmup "+f.warmup.d.String())
-	}
-	sw, err := study.NewSweep(file, src, axes, f.seeds, shard, shards, extra...)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	if err := checkSeeds(sw.FirstSeed, sw.Seeds); err != nil {
 		return err
-	}
-	for _, v := range sw.Variants {
-		if err := f.warmup.apply(&v.Scenario.Config); err != nil {
-			return err
-		}
-	}
-	if sc, err := scenarios.Parse(file, src); err == nil {
-		for _, d := range scenarios.Lint(sc) {
-			fmt.Fprintln(stderr, d.Lint()) // the scenario's warnings, once (variants may add more)
-		}
 	}
 	if f.out == "-" {
 		f.out = "" // stdout, as without -o
-	}
-	input := file
-	if strings.HasPrefix(input, scenarios.BundledPrefix) {
-		input = ""
 	}
 	if err := checkOutputs(nil, []string{input}, output{"-o", f.out}); err != nil {
 		return exitf(2, "%v", err)
@@ -166,7 +131,55 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 		if err := out.Commit(nil); err != nil {
 			return exitf(2, "write rows: %v", err)
 		}
-		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", sw.Mine(), shard, shards, len(sw.Variants), f.seeds, f.out)
+		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", sw.Mine(), sw.Shard, sw.Shards, len(sw.Variants), f.seeds, f.out)
 	}
 	return nil
+}
+
+// prepareSweep checks the flags and loads the grid of variants, with the scenario's lint warnings
+// said once on stderr, and the scenario file (input; "" for a bundled scenario).
+func prepareSweep(stderr io.Writer, arg string, f sweepFlags) (sw *study.Sweep, input string, err error) {
+	if f.seeds < 1 || f.seeds > maxSweepSeeds {
+		return nil, "", exitf(2, "--seeds must be from 1 to %d, got %d", maxSweepSeeds, f.seeds)
+	}
+	if f.jobs < 0 {
+		return nil, "", exitf(2, "--jobs must not be negative, got %d", f.jobs)
+	}
+	axes, err := study.ParseAxes(f.sets)
+	if err != nil {
+		return nil, "", exitf(2, "%v", err)
+	}
+	shard, shards, err := study.ParseShard(f.shard, os.Getenv)
+	if err != nil {
+		return nil, "", exitf(2, "%v", err)
+	}
+	file, src, err := loadScenarioSource(arg)
+	if err != nil {
+		return nil, "", exitf(2, "%v", err)
+	}
+	var extra []string // what else makes the rows: part of the grid's identity
+	if f.warmup.set {
+		extra = append(extra, "warmup "+f.warmup.d.String())
+	}
+	sw, err = study.NewSweep(file, src, axes, f.seeds, shard, shards, extra...)
+	if err != nil {
+		return nil, "", exitf(2, "%v", err)
+	}
+	if err := checkSeeds(sw.FirstSeed, sw.Seeds); err != nil {
+		return nil, "", err
+	}
+	for _, v := range sw.Variants {
+		if err := f.warmup.apply(&v.Scenario.Config); err != nil {
+			return nil, "", err
+		}
+	}
+	if sc, err := scenarios.Parse(file, src); err == nil {
+		for _, d := range scenarios.Lint(sc) {
+			fmt.Fprintln(stderr, d.Lint()) // the scenario's warnings, once (variants may add more)
+		}
+	}
+	if !strings.HasPrefix(file, scenarios.BundledPrefix) {
+		input = file // the scenario file: no output may overwrite it
+	}
+	return sw, input, nil
 }

@@ -88,63 +88,8 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 	for _, w := range resB[0].Warnings {
 		c.Warnings = append(c.Warnings, "B, "+SeedRange(seeds[:1])+": "+w)
 	}
-	means := core.Figures{}
-	for _, name := range namesOf(resA, resB) {
-		var xa, xb, d []float64
-		inA, inB := false, false
-		for i := range seeds {
-			x, okA := resA[i].Figures[name]
-			y, okB := resB[i].Figures[name]
-			inA, inB = inA || okA, inB || okB
-			// y − x is NaN where either is undefined: paired only where both ran it.
-			xa, xb, d = append(xa, x), append(xb, y), append(d, y-x)
-		}
-		if !o.All && constant(xa, xb, inA, inB) {
-			c.Constant++
-			continue
-		}
-		cf := Compared{A: Summarize(xa), B: Summarize(xb), Diff: Summarize(d)}
-		switch {
-		case !inA:
-			cf.Only = "B" // a queue, group, strategy or URS design A does not have
-		case !inB:
-			cf.Only = "A"
-		default:
-			cf.Significant = cf.Diff.N > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
-		}
-		c.Figures[name] = cf
-		c.Order = append(c.Order, name)
-		means[name] = cf.A.Mean
-	}
-	// Labels read each queue's threshold from the runs, listed or not; A's names the row, and a
-	// threshold B sets otherwise is said (its service level measures something else), as is a
-	// warm-up B sets otherwise (its figures cover another period).
-	c.Warmup = core.Figures{}
-	for _, k := range OrderFigures(slices.Collect(maps.Keys(resA[0].Figures))) {
-		if strings.HasSuffix(k, ".warmup") {
-			c.Warmup[k] = resA[0].Figures[k]
-			// All queues first (OrderFigures), then a queue only where it differs otherwise.
-			allK := "service." + core.AllQueues + ".warmup"
-			v, w := resA[0].Figures[k], resB[0].Figures[k]
-			_, inB := resB[0].Figures[k]
-			if inB && w != v && (k == allK || v != resA[0].Figures[allK] || w != resB[0].Figures[allK]) {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: A leaves out the first %s (warm-up), B the first %s: their figures cover different periods, so offered, answered and the rest differ by the warm-up, not only by the design (give both the same with --warmup)",
-					scopeName(strings.TrimSuffix(k, ".warmup")), secondsText(v), secondsText(w)))
-			}
-		}
-		if v := resA[0].Figures[k]; strings.HasSuffix(k, ".threshold") {
-			means[k] = v
-			if w, ok := resB[0].Figures[k]; ok && w != v {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: A answers in %g s, B in %g s: their service levels measure different things",
-					strings.TrimSuffix(k, ".threshold"), v, w))
-			}
-		}
-	}
-	for k, v := range resB[0].Figures {
-		if _, ok := means[k]; !ok && strings.HasSuffix(k, ".threshold") {
-			means[k] = v
-		}
-	}
+	means := c.compareFigures(resA, resB, o.All)
+	c.checkPeriods(resA[0].Figures, resB[0].Figures, means)
 	for name, cf := range c.Figures {
 		info := core.DescribeFigure(name, means)
 		cf.Title, cf.Unit = info.TitleWithUnit(), info.Unit
@@ -164,6 +109,73 @@ func Compare(a, b *scenarios.Scenario, o CompareOptions) (*Comparison, error) {
 		}
 	}
 	return c, nil
+}
+
+// compareFigures summarises every figure of the two designs' runs (paired by seed) into
+// c.Figures, leaving out the constant ones unless all; it returns design A's means, for labels.
+func (c *Comparison) compareFigures(resA, resB []Result, all bool) (means core.Figures) {
+	means = core.Figures{}
+	for _, name := range namesOf(resA, resB) {
+		var xa, xb, d []float64
+		inA, inB := false, false
+		for i := range resA {
+			x, okA := resA[i].Figures[name]
+			y, okB := resB[i].Figures[name]
+			inA, inB = inA || okA, inB || okB
+			// y − x is NaN where either is undefined: paired only where both ran it.
+			xa, xb, d = append(xa, x), append(xb, y), append(d, y-x)
+		}
+		if !all && constant(xa, xb, inA, inB) {
+			c.Constant++
+			continue
+		}
+		cf := Compared{A: Summarize(xa), B: Summarize(xb), Diff: Summarize(d)}
+		switch {
+		case !inA:
+			cf.Only = "B" // a queue, group, strategy or URS design A does not have
+		case !inB:
+			cf.Only = "A"
+		default:
+			cf.Significant = cf.Diff.N > 1 && math.Abs(cf.Diff.Mean) > cf.Diff.CI95
+		}
+		c.Figures[name] = cf
+		c.Order = append(c.Order, name)
+		means[name] = cf.A.Mean
+	}
+	return means
+}
+
+// checkPeriods reads each queue's threshold and warm-up from the first runs of A (a) and B (b),
+// listed or not, into means for the labels. A's names the row; a threshold B sets otherwise is
+// said (its service level measures something else), as is a warm-up B sets otherwise (its
+// figures cover another period).
+func (c *Comparison) checkPeriods(a, b, means core.Figures) {
+	c.Warmup = core.Figures{}
+	for _, k := range OrderFigures(slices.Collect(maps.Keys(a))) {
+		if strings.HasSuffix(k, ".warmup") {
+			c.Warmup[k] = a[k]
+			// All queues first (OrderFigures), then a queue only where it differs otherwise.
+			allK := "service." + core.AllQueues + ".warmup"
+			v, w := a[k], b[k]
+			_, inB := b[k]
+			if inB && w != v && (k == allK || v != a[allK] || w != b[allK]) {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: A leaves out the first %s (warm-up), B the first %s: their figures cover different periods, so offered, answered and the rest differ by the warm-up, not only by the design (give both the same with --warmup)",
+					scopeName(strings.TrimSuffix(k, ".warmup")), secondsText(v), secondsText(w)))
+			}
+		}
+		if v := a[k]; strings.HasSuffix(k, ".threshold") {
+			means[k] = v
+			if w, ok := b[k]; ok && w != v {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: A answers in %g s, B in %g s: their service levels measure different things",
+					strings.TrimSuffix(k, ".threshold"), v, w))
+			}
+		}
+	}
+	for k, v := range b {
+		if _, ok := means[k]; !ok && strings.HasSuffix(k, ".threshold") {
+			means[k] = v
+		}
+	}
 }
 
 // constant: every run of the designs that have the figure gives the same value (a threshold, a

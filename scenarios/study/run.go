@@ -18,6 +18,10 @@ import (
 	"github.com/ixlb/ixlb/scenarios"
 )
 
+// MaxSeeds is the most seeds a comparison or a staffing runs each design or agent count with:
+// past it a confidence interval narrows by less than one percent for every thousand more runs.
+const MaxSeeds = 10_000
+
 // Run is one run of a study: a scenario configuration and a seed.
 type Run struct {
 	Config core.Config

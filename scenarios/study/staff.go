@@ -14,9 +14,6 @@ import (
 // by bisection over agent counts. Every count runs the same seeds, so neighbouring counts meet the
 // same customers (common random numbers) and their difference is the agents' alone.
 
-// MaxAgents is the most agents a group may have (the scenario format's limit).
-const MaxAgents = 100_000
-
 // Target is a figure a staffing must reach: `service._all.service_level >= 0.8`, `asa <= 30`.
 type Target struct {
 	Text  string  `json:"target"`
@@ -91,7 +88,7 @@ type StaffOptions struct {
 	Group    string
 	Targets  []Target
 	Seeds    int
-	Min, Max int // the range of agent counts searched; Min 0: from 1; Max 0: up to MaxAgents
+	Min, Max int // the range of agent counts searched; Min 0: from 1; Max 0: up to scenarios.MaxAgents
 	// Around, when > 0, also runs every count within Around of the answer: the curve a plot draws.
 	Around int
 	// Trying is called before each agent count is run (may be nil): progress.
@@ -168,13 +165,13 @@ func Staff(sc *scenarios.Scenario, o StaffOptions) (*Staffing, error) {
 		return nil, fmt.Errorf("--seeds %d: a 95%% confidence interval needs at least 2 seeds (10 or more to be useful)", o.Seeds)
 	}
 	if o.Max == 0 {
-		o.Max = MaxAgents
+		o.Max = scenarios.MaxAgents
 	}
 	if o.Min == 0 {
 		o.Min = 1
 	}
-	if o.Min < 1 || o.Max > MaxAgents || o.Min > o.Max {
-		return nil, fmt.Errorf("--min %d --max %d: want 1 ≤ min ≤ max ≤ %d (with no agents nobody is answered: no staffing)", o.Min, o.Max, MaxAgents)
+	if o.Min < 1 || o.Max > scenarios.MaxAgents || o.Min > o.Max {
+		return nil, fmt.Errorf("--min %d --max %d: want 1 ≤ min ≤ max ≤ %d (with no agents nobody is answered: no staffing)", o.Min, o.Max, scenarios.MaxAgents)
 	}
 	if err := checkTargets(sc, o.Targets); err != nil {
 		return nil, err

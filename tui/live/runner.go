@@ -44,15 +44,19 @@ type wallTicker struct{ t *time.Ticker }
 func (w wallTicker) C() <-chan time.Time { return w.t.C }
 func (w wallTicker) Stop()               { w.t.Stop() }
 
-// MaxSpeed is the fastest pace offered: virtual seconds per wall-clock second.
-const MaxSpeed = 100000
+// MaxSpeed and MinSpeed are the fastest and slowest paces offered: virtual seconds per
+// wall-clock second. Slower than MinSpeed a console would look stopped while it says it runs.
+const (
+	MaxSpeed = 100000
+	MinSpeed = 0.01
+)
 
-// ParseSpeed reads a speed factor as the console and `--speed` take it: a finite number greater
-// than 0 and at most MaxSpeed, with an optional x ("10x").
+// ParseSpeed reads a speed factor as the console and `--speed` take it: a finite number from
+// MinSpeed to MaxSpeed, with an optional x ("10x").
 func ParseSpeed(s string) (float64, error) {
 	x, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "x"), 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x <= 0 || x > MaxSpeed {
-		return 0, fmt.Errorf("speed: %q must be a number greater than 0 and at most 100000 (e.g. 0.5, 10, 1000)", s)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < MinSpeed || x > MaxSpeed {
+		return 0, fmt.Errorf("speed: %q must be a number from 0.01 to 100000 (e.g. 0.5, 10, 1000)", s)
 	}
 	return x, nil
 }
@@ -83,10 +87,11 @@ type Sim interface {
 	Rewind(t int64) error
 	// Live leaves a rewound view: frames show the live simulation again, paused as it was.
 	Live() error
-	// Branch makes the rewound view the present: the journal is cut at its instant (what
-	// happened after it is discarded, in the Persister too) and the simulation goes on from
-	// there. It says what was discarded.
-	Branch() (Discarded, error)
+	// Branch makes the rewound view the present with acts applied at its instant: the journal
+	// is cut there (what happened after it is discarded, in the Persister too) and the
+	// simulation goes on from there. Both happen or neither: an action that fails at that
+	// instant fails before anything is cut. It says what was discarded.
+	Branch(acts ...core.Action) (Discarded, error)
 	// Journal is the session shown (the rewound view's when rewound): its configuration, the
 	// file it came from and its journal, for an export.
 	Journal() (SessionJournal, error)
@@ -158,7 +163,7 @@ func hotEvent(e *core.Event) bool {
 	case core.EvToURS:
 		return e.Resubmission
 	case core.EvESPFault, core.EvDAPFailover, core.EvSwitchover, core.EvConfigChanged,
-		core.EvAppStopped, core.EvAppStarted, core.EvHeld, core.EvActivated, core.EvDeactivated,
+		core.EvAppStopped, core.EvAppStarted, core.EvHeld, core.EvHeldReleased, core.EvActivated, core.EvDeactivated,
 		core.EvClusterJoined, core.EvClusterLeft, core.EvDoubleBooked, core.EvRoutingTimeout:
 		return true
 	}
@@ -488,22 +493,29 @@ func (r *Runner) Apply(a core.Action) error {
 			err = ErrRewound
 			return
 		}
-		// The operator acts between instants: whatever is due now (what an earlier action
-		// scheduled for this very instant) happens first. An exported session's timeline says
-		// the same with `by: operator`, so it replays byte for byte.
-		r.eng.RunUntil(r.eng.Now())
-		if err = r.eng.Apply(a); err != nil {
-			return
-		}
-		if r.opts.Persister != nil {
-			if perr := r.opts.Persister.RecordAction(r.eng.Now(), a); perr != nil {
-				r.perr = "record action: " + perr.Error()
-			}
-		}
+		err = r.apply(a)
 	}); xerr != nil {
 		return xerr
 	}
 	return err
+}
+
+// apply carries out a on the live engine and records it (engine goroutine).
+func (r *Runner) apply(a core.Action) error {
+	// The operator acts between instants: whatever is due now (what an earlier action scheduled
+	// for this very instant) happens first. An exported session's timeline says the same with
+	// `by: operator`, so it replays byte for byte.
+	r.eng.RunUntil(r.eng.Now())
+	if err := r.eng.Apply(a); err != nil {
+		return err
+	}
+	r.trend.retake(r.eng)
+	if r.opts.Persister != nil {
+		if perr := r.opts.Persister.RecordAction(r.eng.Now(), a); perr != nil {
+			r.perr = "record action: " + perr.Error()
+		}
+	}
+	return nil
 }
 
 // SetSpeed sets the speed factor (clamped to 0.01–100000).
@@ -511,7 +523,7 @@ func (r *Runner) SetSpeed(x float64) {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return // not a pace: the clock would stop (NaN) or jump
 	}
-	x = max(0.01, min(x, MaxSpeed))
+	x = max(MinSpeed, min(x, MaxSpeed))
 	_ = r.exec(func() { r.speed = x })
 }
 

@@ -268,3 +268,14 @@ func TestRunnerEndPauseOnlyAtTheEnd(t *testing.T) {
 		t.Fatalf("paused %v at %v", r.paused, time.Duration(r.eng.Now()))
 	}
 }
+
+// The event log highlights what an operator watches for, work held and released among it
+// (attack 20 O4).
+func TestHotEvents(t *testing.T) {
+	for k, hot := range map[core.EventKind]bool{core.EvHeld: true, core.EvHeldReleased: true, core.EvAppStopped: true,
+		core.EvSwitchover: true, core.EvSubmitted: false, core.EvCompleted: false} {
+		if got := hotEvent(&core.Event{Kind: k}); got != hot {
+			t.Errorf("%s: highlighted %v", k, got)
+		}
+	}
+}

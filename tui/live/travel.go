@@ -99,21 +99,26 @@ func (r *Runner) Live() error {
 }
 
 // Branch implements Sim.
-func (r *Runner) Branch() (Discarded, error) {
+func (r *Runner) Branch(acts ...core.Action) (Discarded, error) {
 	var d Discarded
 	var err error
-	if xerr := r.exec(func() { d, err = r.branch() }); xerr != nil {
+	if xerr := r.exec(func() { d, err = r.branch(acts) }); xerr != nil {
 		return d, xerr
 	}
 	return d, err
 }
 
-func (r *Runner) branch() (Discarded, error) {
+// branch cuts the session at the view's instant and applies acts there, as one job of the
+// engine's goroutine: the console quitting meanwhile (Ctrl-C right after the answer) waits for
+// both, so the saved session is never cut without the action it was cut for. The actions are
+// tried on the view's replay first; one that fails there fails here, and nothing is cut.
+func (r *Runner) branch(acts []core.Action) (Discarded, error) {
 	v := r.view
 	if v == nil {
 		return Discarded{}, errors.New("branch: the console shows the live simulation")
 	}
-	st, err := v.rp.Engine().ResumeState()
+	at := v.rp.Engine()
+	st, err := at.ResumeState()
 	if err != nil {
 		return Discarded{}, err
 	}
@@ -129,7 +134,22 @@ func (r *Runner) branch() (Discarded, error) {
 			delete(st.Identities, name)
 		}
 	}
-	d := r.discards(v.rp.Engine())
+	d := r.discards(at)
+	// The engine is deterministic: what the view's replay does with acts, the branch will do.
+	at.RunUntil(at.Now())
+	for i, a := range acts {
+		if err := at.Apply(a); err != nil {
+			if i > 0 { // the view moved on with the first ones: show the instant again
+				paused := r.wasPaused
+				r.view = nil
+				if rerr := r.rewind(st.T); rerr != nil {
+					err = errors.Join(err, rerr)
+				}
+				r.wasPaused, r.paused = paused, true
+			}
+			return Discarded{}, fmt.Errorf("%s at %s: %w (nothing was branched)", a.Kind, clockText(st.T), err)
+		}
+	}
 	cut := false
 	if b, ok := r.opts.Persister.(Brancher); ok {
 		if err := b.Branch(st); err != nil {
@@ -163,9 +183,14 @@ func (r *Runner) branch() (Discarded, error) {
 	r.trend.fresh = 0
 	r.view = nil
 	r.paused = r.wasPaused
-	r.endPaused = false
+	r.endPaused, r.note = false, ""
 	if end := int64(r.cfg.Duration); end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
-		r.endPaused = true
+		r.endPaused = true // branched past the end: it does not stop there again
+	}
+	for _, a := range acts {
+		if err := r.apply(a); err != nil { // the view's replay took it: a divergence
+			return d, fmt.Errorf("branched at %s; %s: %w", clockText(st.T), a.Kind, err)
+		}
 	}
 	r.resetNext = true
 	return d, nil

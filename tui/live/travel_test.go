@@ -1,6 +1,8 @@
 package live
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +73,198 @@ func BenchmarkRewind(b *testing.B) {
 		if err := r.Live(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// branchPersister is a memPersister that is told of branches.
+type branchPersister struct {
+	memPersister
+	cuts []core.ResumeState
+}
+
+func (p *branchPersister) Branch(st core.ResumeState) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cuts = append(p.cuts, st)
+	return nil
+}
+
+// A branch is its action too: an action that fails at the view's instant (the backup is stopped
+// there, though it runs live; a second action of a flow that fails after the first) fails before
+// anything is cut — the saved session, the live session and the view stay as they were. One that
+// holds is applied in the same step as the cut: the journal goes on with it at the instant.
+func TestBranchIsCutAndActionTogether(t *testing.T) {
+	p := &branchPersister{}
+	r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Step(10 * time.Second)
+	if err := r.Apply(core.Action{Kind: core.ActStop, App: "IxnServer_B"}); err != nil {
+		t.Fatal(err)
+	}
+	r.Step(20 * time.Second)
+	if err := r.Apply(core.Action{Kind: core.ActStart, App: "IxnServer_B"}); err != nil {
+		t.Fatal(err)
+	}
+	r.Step(10 * time.Second)
+	before, _ := r.Journal()
+	sha := func(j SessionJournal) string { s, _ := j.State.EventsSHA256(); return s }
+	at := int64(20 * time.Second)
+	if err := r.Rewind(at); err != nil {
+		t.Fatal(err)
+	}
+	r.TryNext()
+	for _, acts := range [][]core.Action{
+		{{Kind: core.ActSwitchover, App: "IxnServer"}}, // IxnServer_B is stopped at 0:20
+		{{Kind: core.ActStop, App: "URS_1"}, {Kind: core.ActStop, App: "URS_1"}},
+	} {
+		if _, err := r.Branch(acts...); err == nil || !strings.Contains(err.Error(), "nothing was branched") {
+			t.Fatalf("%v: branched: %v", acts, err)
+		}
+		f, _ := r.TryNext()
+		if len(p.cuts) != 0 || !f.Rewound || f.Snap.T != at || !running(f.Snap, "URS_1") || running(f.Snap, "IxnServer_B") {
+			t.Fatalf("%v failed, yet: %d cuts, rewound %v at %v, URS_1 running %v", acts, len(p.cuts), f.Rewound, time.Duration(f.Snap.T), running(f.Snap, "URS_1"))
+		}
+		if f.Discard.Events == 0 || f.Discard.Actions != 1 {
+			t.Fatalf("what a branch discards changed: %+v", f.Discard)
+		}
+		if err := r.Live(); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := r.Journal(); sha(after) != sha(before) || after.State.T != before.State.T {
+			t.Fatal("a failed branch changed the live session")
+		}
+		if err := r.Rewind(at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := core.Action{Kind: core.ActStop, App: "URS_2"}
+	d, err := r.Branch(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.T != at || d.Actions != 1 || len(p.cuts) != 1 || p.cuts[0].T != at {
+		t.Fatalf("discarded %+v, cuts %d", d, len(p.cuts))
+	}
+	j, _ := r.Journal()
+	last := j.State.Applied[len(j.State.Applied)-1]
+	if j.State.T != at || !last.Operator || last.T != at || last.Action.Kind != core.ActStop || last.Action.App != "URS_2" {
+		t.Fatalf("the branched journal at %v ends with %+v", time.Duration(j.State.T), last)
+	}
+	if n := len(p.actions); n == 0 || p.actions[n-1].App != "URS_2" {
+		t.Fatalf("the action was not recorded: %v", p.actions)
+	}
+}
+
+// A branch made after the scenario reached its end is not at its end: it shows no "end of
+// scenario" and stops at the end again when it gets there.
+func TestBranchBeforeTheEndStopsThereAgain(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = time.Minute
+	r, err := NewRunner(cfg, RunnerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 0; i < 100 && !r.paused; i++ {
+		r.advance(time.Second, time.Time{})
+	}
+	if !r.endPaused || r.note == "" {
+		t.Fatal("the run did not stop at its end")
+	}
+	if err := r.Rewind(int64(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Branch(core.Action{Kind: core.ActStop, App: "URS_1"}); err != nil {
+		t.Fatal(err)
+	}
+	r.TryNext()
+	r.publish()
+	f, _ := r.TryNext()
+	if f.Note != "" || f.Snap.T != int64(30*time.Second) {
+		t.Fatalf("the branch at 0:30 says %q", f.Note)
+	}
+	r.SetPaused(false)
+	for i := 0; i < 100 && !r.paused; i++ {
+		r.advance(time.Second, time.Time{})
+	}
+	if r.eng.Now() != int64(time.Minute) || !r.paused || r.note == "" {
+		t.Fatalf("after the branch the run stopped at %v (paused %v, %q), not at its end", time.Duration(r.eng.Now()), r.paused, r.note)
+	}
+}
+
+func running(s *core.Snapshot, app string) bool {
+	for _, a := range s.Apps {
+		if a.Name == app {
+			return a.Running
+		}
+	}
+	return false
+}
+
+// blockingBrancher holds the cut until the test lets it go, to quit the console right then.
+type blockingBrancher struct {
+	branchPersister
+	entered, release chan struct{}
+}
+
+func (p *blockingBrancher) Branch(st core.ResumeState) error {
+	close(p.entered)
+	<-p.release
+	return p.branchPersister.Branch(st)
+}
+
+// Quitting at any instant of a branch (Ctrl-C right after yes) leaves the session cut with its
+// action, or not cut at all: before the branch starts, the branch is refused; while the cut is
+// being made, Close waits for the branch and its action; after, there is nothing left to do.
+func TestQuitDuringABranch(t *testing.T) {
+	start := func(p Persister) *Runner {
+		t.Helper()
+		r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p, Clock: newFakeClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Step(30 * time.Second)
+		if err := r.Rewind(int64(10 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		r.Start(context.Background())
+		return r
+	}
+	stop := core.Action{Kind: core.ActStop, App: "URS_1"}
+
+	// Before: the runner is closed first.
+	p := &branchPersister{}
+	r := start(p)
+	r.Close()
+	if _, err := r.Branch(stop); err == nil || len(p.cuts) != 0 || len(p.actions) != 0 {
+		t.Fatalf("a branch after quitting: %v, %d cuts, %v", err, len(p.cuts), p.actions)
+	}
+
+	// During: Close comes while the cut is being made.
+	bp := &blockingBrancher{entered: make(chan struct{}), release: make(chan struct{})}
+	r = start(bp)
+	branched := make(chan error, 1)
+	go func() { _, err := r.Branch(stop); branched <- err }()
+	<-bp.entered
+	closed := make(chan struct{})
+	go func() { r.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while the branch was half made")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(bp.release)
+	<-closed
+	if err := <-branched; err != nil {
+		t.Fatal(err)
+	}
+	if len(bp.cuts) != 1 || len(bp.actions) != 1 || bp.actions[0].App != "URS_1" {
+		t.Fatalf("quit during the branch: %d cuts, actions %v", len(bp.cuts), bp.actions)
+	}
+	if bp.commits == 0 {
+		t.Fatal("nothing committed after the branch")
 	}
 }

@@ -41,6 +41,21 @@ func (b *trendBuffer) take(eng *core.Engine, t int64) {
 	b.sampled = t
 }
 
+// retake samples eng again when the last sample is of its instant: an operator action taken at
+// a whole second belongs to that second's column, as the timeline's entries at that second do
+// (the sample was taken when the clock got there, before the operator acted). The sample is
+// published again; the charts replace the one of the same instant.
+func (b *trendBuffer) retake(eng *core.Engine) {
+	n := len(b.s)
+	if n == 0 || b.s[n-1].T != eng.Now() {
+		return
+	}
+	t := b.s[n-1].T
+	eng.Sample(&b.s[n-1])
+	b.s[n-1].T = t
+	b.fresh = max(b.fresh, 1)
+}
+
 // takeNew returns copies of the samples not published yet (frames are immutable).
 func (b *trendBuffer) takeNew() []core.TrendSample {
 	out := copySamples(b.s[len(b.s)-b.fresh:])
@@ -129,11 +144,12 @@ func (r *Runner) startTrend(resume *core.ResumeState) error {
 	return replayTrend(rp, &r.trend, resume.T)
 }
 
-// replayTrend samples a replay up to t, then brings it to the world at t.
+// replayTrend samples a replay up to t, then brings it to the world at t. Each sample is of the
+// world at its second with the operator's actions taken then (as the live charts retake it).
 func replayTrend(rp *core.Replay, b *trendBuffer, t int64) error {
 	var err error
 	b.sampleTo(rp.Engine(), t, func(at int64) bool {
-		err = rp.Advance(at)
+		err = rp.At(at)
 		return err == nil
 	})
 	if err != nil {

@@ -114,7 +114,7 @@ type look struct {
 // use (possibly after a migration).
 func lookAt(path string, sc *schema, o *Options) (look, error) {
 	st, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) || err == nil && st.Size() == 0 && !exists(path+"-wal") && !exists(path+"-journal") {
+	if errors.Is(err, fs.ErrNotExist) || err == nil && emptyDatabase(path, st) {
 		return look{}, nil
 	}
 	if err != nil {
@@ -299,6 +299,15 @@ func checkOwnFile(path string) error {
 		return fmt.Errorf("%s has %d names (a hard link to a file elsewhere): %w (ixlb writes only inside the data directory); nothing was changed", path, links(st), ErrNotOwnFile)
 	}
 	return nil
+}
+
+// emptyDatabase reports whether the file at path (st) is an empty database: no bytes and no WAL
+// beside it. A rollback journal beside an empty file is the journal of the first transaction that
+// never committed (ixlb stopped while it set the file up, 10–20 ms after it started): rolling it
+// back leaves the file as empty as it is (the journal records a database of no pages), so there
+// is nothing in it to lose or to look at.
+func emptyDatabase(path string, st fs.FileInfo) bool {
+	return st.Size() == 0 && !exists(path+"-wal")
 }
 
 // inspect decides, reading only, whether an existing file is an ixlb file of kind sc this ixlb can

@@ -465,7 +465,7 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 		r := m.unpack(m.rows.at(i))
 		switch {
 		case r == *f:
-		case !closed(r) && progressed(r, *f, t):
+		case !closed(r) && (progressed(r, *f, t) || movedAtTheInstant(r, *f, t)):
 			ahead = true
 			fix.put = append(fix.put, r)
 		case first == "":
@@ -527,7 +527,7 @@ func compareOpen(m *MemDatabase, db Database, t int64) (problem string, ahead bo
 		f, inTheirs := theirs[id]
 		switch {
 		case inMine && inTheirs && r == f:
-		case inMine && inTheirs && !closed(r) && progressed(r, f, t):
+		case inMine && inTheirs && !closed(r) && (progressed(r, f, t) || movedAtTheInstant(r, f, t)):
 			ahead = true
 		case inMine && !inTheirs && got.Completed+got.Abandoned > want.Completed+want.Abandoned:
 			ahead = true // completed or abandoned in the file after the saved position
@@ -543,6 +543,23 @@ func compareOpen(m *MemDatabase, db Database, t int64) (problem string, ahead bo
 
 // closed reports whether a row is final: completed or abandoned rows never change again.
 func closed(r Row) bool { return r.CompletedAt != 0 || r.AbandonedAt != 0 || r.State == StateCompleted }
+
+// movedAtTheInstant reports whether the file's row f is the session's row r changed at the saved
+// instant t itself, after the save: an operator action applied at t (the console paused there, a
+// branch's action) moves an interaction — a URS stopped sends it back to its queue — without a
+// time column after t, and its rows can be committed before the journal that records the action.
+// Each time column is the session's, t or later, or one the session's row had not written yet (an
+// interaction's delivery decided before t is written when it happens: its time is the decision's);
+// a queue changes only with a placement at t or later; what else may differ is where the
+// interaction is (state, URS, agent, strategy). An edit of a time the session's row has, before t,
+// or of where the interaction came from or when, is still a difference.
+func movedAtTheInstant(r, f Row, t int64) bool {
+	same := func(a, b int64) bool { return a == b || b >= t || a == 0 }
+	return r.Media == f.Media && r.SubmittedBy == f.SubmittedBy && r.ReceivedAt == f.ReceivedAt &&
+		same(r.PlacedInQueueAt, f.PlacedInQueueAt) && (r.Queue == f.Queue || f.PlacedInQueueAt >= t) &&
+		same(r.SubmittedToRouterAt, f.SubmittedToRouterAt) && same(r.DeliveredAt, f.DeliveredAt) &&
+		same(r.CompletedAt, f.CompletedAt) && same(r.AbandonedAt, f.AbandonedAt)
+}
 
 // progressed reports whether the file's row f is the session's row r moved on after time t.
 func progressed(r, f Row, t int64) bool {

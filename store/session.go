@@ -193,14 +193,29 @@ func (s *Session) SaveAsync(rs core.ResumeState) error {
 }
 
 func (s *Session) stage(rs core.ResumeState) error {
-	b, err := json.Marshal(rs)
+	run, err := runState(rs)
 	if err != nil {
-		return fmt.Errorf("save run state: %w", err)
-	}
-	if err := s.st.SaveRun(RunState{VirtualTime: rs.T, Seed: rs.Seed, Events: rs.Events, Resume: b}); err != nil {
 		return err
 	}
-	if s.scenarioText != nil { // the journal is there now (SaveRun made it)
+	if err := s.st.SaveRun(run); err != nil {
+		return err
+	}
+	return s.flushScenarioText()
+}
+
+// runState is the stored form of the engine's resume state.
+func runState(rs core.ResumeState) (RunState, error) {
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return RunState{}, fmt.Errorf("save run state: %w", err)
+	}
+	return RunState{VirtualTime: rs.T, Seed: rs.Seed, Events: rs.Events, Resume: b}, nil
+}
+
+// flushScenarioText writes the scenario copy that waited for the journal (SetScenarioText), once
+// a run state is saved.
+func (s *Session) flushScenarioText() error {
+	if s.scenarioText != nil { // the journal is there now
 		text := s.scenarioText
 		s.scenarioText = nil
 		return s.SetScenarioText(text)

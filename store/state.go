@@ -580,6 +580,50 @@ func (st *stateFile) rewindLocked(seq uint64, t int64) error {
 	return nil
 }
 
+// branch cuts the history as rewind does (the event lines after seq, the actions after t) and
+// saves rs, the run state at the cut, in the same transaction: a crash leaves the journal as it
+// was before the branch or as the branch, never the log cut under the old run state (which no
+// open accepts). Everything written before must be committed (Store.Commit): a pending line or
+// action would otherwise go in with the cut, or be lost with it.
+func (st *stateFile) branch(seq uint64, t int64, rs RunState) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return fmt.Errorf("branch %s: %w", st.path, ErrClosed)
+	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("branch %s: %w", st.path, err)
+	}
+	st.c.idle()
+	if st.retry != nil || !st.cur.empty() {
+		return fmt.Errorf("branch %s: writes of the session are not committed yet", st.path)
+	}
+	from := min(seq, math.MaxInt64-1) + 1 // seqs are stored as SQLite integers
+	rs.Resume = append([]byte(nil), rs.Resume...)
+	mark := st.mark
+	err := st.tx(func(c wconn) (err error) {
+		if mark, err = dropChunksFrom(c, from, &st.codec); err != nil {
+			return err
+		}
+		if err := c.exec(`DELETE FROM actions WHERE t > ?`, t); err != nil {
+			return err
+		}
+		if err := writeRun(c, &rs); err != nil {
+			return fmt.Errorf("write run state: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("branch %s: %w", st.path, err)
+	}
+	st.mark = mark
+	st.publish()
+	st.journaled.Store(true)
+	m := mark
+	st.seal.submit(sealJob{reset: &m}) // the lines to come follow the cut log
+	return nil
+}
+
 func dropActionsAfter(actions []pendingAction, t int64) []pendingAction {
 	kept := actions[:0]
 	for _, a := range actions {

@@ -276,6 +276,10 @@ func (s *Store) LoadRun() (rs RunState, ok bool, err error) { return s.state.loa
 // rs.VirtualTime, committed or pending.
 func (s *Store) Rewind(rs RunState) error { return s.state.rewind(rs.Events, rs.VirtualTime) }
 
+// Branch is Rewind to rs and SaveRun(rs) in one transaction: the history is cut at rs and rs is
+// the saved run state, both or neither. Everything before must be committed (Commit).
+func (s *Store) Branch(rs RunState) error { return s.state.branch(rs.Events, rs.VirtualTime, rs) }
+
 // RewindLater is Rewind done by the session's first write: until then nothing is written (a
 // session refused meanwhile has changed nothing), and the lines after rs.Events are not read.
 func (s *Store) RewindLater(rs RunState) error {

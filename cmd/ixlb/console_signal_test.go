@@ -27,14 +27,14 @@ type syncBuf struct {
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-// SIGINT, SIGTERM and SIGHUP end the console promptly, restore the terminal (the alternate
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT end the console promptly, restore the terminal (the alternate
 // screen is left), save the session and exit 128 + the signal — every time, at high speed. Before, SIGINT deadlocked
 // about one time in two: two signal handlers raced in Bubble Tea's shutdown.
 func TestConsoleExitsOnSignals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the console")
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
 		for try := 0; try < 5; try++ {
 			t.Run(sig.String(), func(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "data")
@@ -79,6 +79,9 @@ func TestConsoleExitsOnSignals(t *testing.T) {
 				case <-time.After(10 * time.Second):
 					_ = cmd.Process.Kill()
 					t.Fatalf("still running 10 s after %v", sig)
+				}
+				if strings.Contains(errb.String(), "goroutine ") {
+					t.Errorf("a goroutine dump on stderr (SIGQUIT's default): %.200s", errb.String())
 				}
 				if !strings.Contains(out.String(), "\x1b[?1049l") {
 					t.Error("the alternate screen was not left")

@@ -41,7 +41,8 @@ func TestConsoleExitsOnSignals(t *testing.T) {
 				cmd := exec.Command(ixlbBin, "--speed", "1000", "--data", dir)
 				master, slave := openPTY(t)
 				var out, errb syncBuf
-				go answerTerminal(master, &out)
+				read := make(chan struct{}) // closed when the console's output is all read
+				go func() { answerTerminal(master, &out); close(read) }()
 				cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, &errb
 				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 				cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir(), "TERM=xterm-256color")
@@ -79,6 +80,10 @@ func TestConsoleExitsOnSignals(t *testing.T) {
 				case <-time.After(10 * time.Second):
 					_ = cmd.Process.Kill()
 					t.Fatalf("still running 10 s after %v", sig)
+				}
+				select { // the last bytes (leaving the alternate screen) may still be in the pty
+				case <-read:
+				case <-time.After(5 * time.Second):
 				}
 				if strings.Contains(errb.String(), "goroutine ") {
 					t.Errorf("a goroutine dump on stderr (SIGQUIT's default): %.200s", errb.String())

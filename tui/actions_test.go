@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // Dangerous actions ask first on both paths, key and command, and say what will happen;
@@ -226,12 +227,12 @@ func TestHelpFilters(t *testing.T) {
 
 func TestSpeedRefusesNaN(t *testing.T) {
 	for _, s := range []string{"NaN", "nan", "Inf", "+Inf", "-inf", "0", "-1", "1e9", "fast", ""} {
-		if _, err := ParseSpeed(s); err == nil {
+		if _, err := live.ParseSpeed(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
 	}
 	for _, s := range []string{"0.5", "1", "10x", "100000"} {
-		if _, err := ParseSpeed(s); err != nil {
+		if _, err := live.ParseSpeed(s); err != nil {
 			t.Errorf("%q: %v", s, err)
 		}
 	}
@@ -306,10 +307,10 @@ func TestSafeText(t *testing.T) {
 // :load! starts over after saying what is erased; lint warnings of the scenario go to :messages.
 func TestOpenWithSavedSession(t *testing.T) {
 	var fresh []bool
-	h := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{
-		OpenScenario: func(_ core.Config, _ string, f bool) (ScenarioSession, error) {
+	h := newHarnessWith(t, seedConfig(), 160, 48, live.RunnerOptions{
+		OpenScenario: func(_ core.Config, _ string, f bool) (live.ScenarioSession, error) {
 			fresh = append(fresh, f)
-			return ScenarioSession{}, nil
+			return live.ScenarioSession{}, nil
 		}})
 	h.m.savedSession = func(core.Config, string) string { return "at virtual 5s, 40 events, in /x" }
 	h.loadWarnings = []string{"other.yaml:3:1: warning dap-repoint: a warning in full"}
@@ -355,9 +356,9 @@ func TestFilePicker(t *testing.T) {
 	if err := os.WriteFile(src, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{})
+	h := newHarnessWith(t, seedConfig(), 160, 48, live.RunnerOptions{})
 	h.m.seenSource = ""
-	h.m.takeFrame(&Frame{Snap: h.snap(), Source: src, Gen: h.m.frame.Gen})
+	h.m.takeFrame(&live.Frame{Snap: h.snap(), Source: src, Gen: h.m.frame.Gen})
 	if h.m.dir != dir {
 		t.Fatalf("picker starts in %q, want the scenario's directory %q", h.m.dir, dir)
 	}

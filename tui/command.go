@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // The `:` command line: every operator action, typed. Names with spaces go in double quotes
@@ -248,7 +249,7 @@ func (m *Model) candidates(k argKind, words []string, prefix string) []string {
 			out = valuesFor(s, words[0], words[1], words[2])
 		}
 	case argSpeed:
-		for _, x := range Speeds {
+		for _, x := range live.Speeds {
 			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
 		}
 	case argFile:

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // LoadFunc reads a scenario file (or a bundled scenario's name) into a configuration and its
@@ -40,7 +41,7 @@ const (
 // to the focused pane (and every other message to every pane), runs dialogs and the command line,
 // and draws the status bar. It renders only from the latest frame: View never calls the engine.
 type Model struct {
-	sim  Sim
+	sim  live.Sim
 	load LoadFunc
 	th   *theme
 	keys globalKeys
@@ -55,7 +56,7 @@ type Model struct {
 	// rightWants are the right column's content heights the layout was made for.
 	rightWants [3]int
 
-	frame      *Frame
+	frame      *live.Frame
 	subscribed bool
 
 	dlg dialog
@@ -134,7 +135,7 @@ type (
 )
 
 // NewModel builds the console over a simulation. load may be nil (no `o`, no `:load`).
-func NewModel(sim Sim, load LoadFunc) *Model {
+func NewModel(sim live.Sim, load LoadFunc) *Model {
 	th := newTheme()
 	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
 	m.panes = []pane{
@@ -142,7 +143,7 @@ func NewModel(sim Sim, load LoadFunc) *Model {
 		newESPPane(th, &m.keys),
 		newDBPane(th, &m.keys),
 		newIxnPane(th, &m.keys),
-		newLogPane(th, &m.keys, DefaultRingSize),
+		newLogPane(th, &m.keys, live.DefaultRingSize),
 	}
 	m.rects = make([]rect, numPanes)
 	m.panes[m.focus].SetFocused(true)
@@ -210,7 +211,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.waitFrame()
 		}
 		return nil
-	case Frame: // a frame handed in by a program that feeds them itself (tests of the commands)
+	case live.Frame: // a frame handed in by a program that feeds them itself (tests of the commands)
 		m.takeFrame(&msg)
 		return nil
 	case closedMsg:
@@ -269,7 +270,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) takeFrame(f *Frame) {
+func (m *Model) takeFrame(f *live.Frame) {
 	// Names come from the scenario: one full look per scenario (generation) says whether its
 	// snapshots need escaping; only the last error can bring new text within one.
 	if f.Snap != nil && (!m.checked || f.Gen != m.checkedGen || f.Reset) {
@@ -684,12 +685,12 @@ func (m *Model) stepSpeed(dir int) tea.Cmd {
 	}
 	next := cur
 	if dir > 0 {
-		if i := slices.IndexFunc(Speeds, func(x float64) bool { return x > cur }); i >= 0 {
-			next = Speeds[i]
+		if i := slices.IndexFunc(live.Speeds, func(x float64) bool { return x > cur }); i >= 0 {
+			next = live.Speeds[i]
 		}
 	} else {
-		next = max(MinSpeed, cur/2)
-		for _, x := range Speeds {
+		next = max(live.MinSpeed, cur/2)
+		for _, x := range live.Speeds {
 			if x < cur {
 				next = x
 			}

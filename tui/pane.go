@@ -3,6 +3,7 @@ package tui
 import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // pane is one component of the console. The pane manager (Model) owns focus, borders and
@@ -31,7 +32,7 @@ type pane interface {
 }
 
 // frameMsg carries a published frame to the panes.
-type frameMsg struct{ f *Frame }
+type frameMsg struct{ f *live.Frame }
 
 // navKeys are the list navigation keys shared by the panes.
 type navKeys struct{ up, down, pgUp, pgDown, top, bottom key.Binding }
@@ -48,7 +49,7 @@ type listPane struct {
 	list    rowList
 	w, h    int
 	focused bool
-	frame   *Frame
+	frame   *live.Frame
 	build   func() []row // rows from p.frame at width p.w-1
 	header  func() []string
 }

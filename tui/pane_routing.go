@@ -29,7 +29,7 @@ type routingPane struct {
 	toggle  key.Binding
 	w, h    int
 	focused bool
-	frame   *Frame
+	frame   *live.Frame
 
 	row, col       int // cursor: strategy index, URS index
 	rowOff, colOff int
@@ -171,7 +171,7 @@ func (p *routingPane) toggleCmd() tea.Cmd {
 	return func() tea.Msg { return performMsg{name: name, args: []string{st.Name, u.Name}} }
 }
 
-func (p *routingPane) takeFrame(f *Frame) {
+func (p *routingPane) takeFrame(f *live.Frame) {
 	if f.Gen != p.gen { // another scenario: the cursor starts over (a rewind keeps it)
 		p.row, p.col, p.rowOff, p.colOff, p.gen = 0, 0, 0, 0, f.Gen
 	}

@@ -27,9 +27,6 @@ const travelStep = 10 * time.Second
 // figures when expect. It checks that the file reproduces the session and says what it wrote.
 type ExportFunc func(j live.SessionJournal, path string, expect, overwrite bool) (string, error)
 
-// SessionJournal is the session an export writes (see live.SessionJournal).
-type SessionJournal = live.SessionJournal
-
 // parseVirtualTime reads a virtual time as an operator types it: 1:30 (minutes:seconds),
 // 1:02:03 (hours too), 90 or 90.5 (seconds), or a Go duration (90s, 1m30s, 1h).
 func parseVirtualTime(s string) (int64, error) {

@@ -113,11 +113,11 @@ func (m *MemDatabases) Connect(dap, database string) (Database, error) { return 
 type MemDatabase struct {
 	name   string
 	id     string
-	rows   []memRow
+	rows   rowBlocks
 	index  []int32 // ID -> position in rows + 1; IDs are dense, so a slice beats a map
 	names  []string
 	nameID map[string]uint32
-	last   [7]uint32 // per field, the name interned last: names repeat, and == on the same backing is cheap
+	last   [7]recentNames // per field, the names interned last (intern)
 	counts Counts
 	// compact drops a row once it is closed (completed or abandoned), leaving its count and a
 	// mark in index: droppedDone or droppedAbandoned.
@@ -132,22 +132,79 @@ type memRow struct {
 	state                                                 uint8
 }
 
+// intern is s's id. Each field remembers the few names it interned last (a URS, queue, strategy
+// or category of a busy scenario: a handful, taking turns) before the map is asked: comparing with
+// the same backing string is cheap, hashing it is not.
 func (d *MemDatabase) intern(field int, s string) uint32 {
-	if l := d.last[field]; int(l) < len(d.names) && d.names[l] == s {
-		return l
+	r := &d.last[field]
+	for _, id := range r.ids[:r.n] {
+		if d.names[id] == s {
+			return id
+		}
 	}
-	if id, ok := d.nameID[s]; ok {
-		d.last[field] = id
-		return id
+	id, ok := d.nameID[s]
+	if !ok {
+		if d.nameID == nil {
+			d.nameID = map[string]uint32{}
+		}
+		id = uint32(len(d.names))
+		d.names = append(d.names, s)
+		d.nameID[s] = id
 	}
-	if d.nameID == nil {
-		d.nameID = map[string]uint32{}
+	r.ids[r.next] = id
+	r.next = (r.next + 1) % uint8(len(r.ids))
+	r.n = max(r.n, r.next)
+	if r.next == 0 {
+		r.n = uint8(len(r.ids))
 	}
-	id := uint32(len(d.names))
-	d.names = append(d.names, s)
-	d.nameID[s] = id
-	d.last[field] = id
 	return id
+}
+
+// recentNames are the names a field interned last.
+type recentNames struct {
+	ids     [6]uint32
+	n, next uint8
+}
+
+// rowBlocks keeps memRows in blocks of a fixed size: growing never copies the rows written so far
+// (a replay of a long session appends a million of them; doubling a slice copied them again and
+// again).
+type rowBlocks struct {
+	blocks [][]memRow
+	n      int
+}
+
+const rowBlockBits = 12
+
+func (s *rowBlocks) at(i int) *memRow {
+	return &s.blocks[i>>rowBlockBits][i&(1<<rowBlockBits-1)]
+}
+
+func (s *rowBlocks) push(m memRow) {
+	if s.n>>rowBlockBits == len(s.blocks) {
+		s.blocks = append(s.blocks, make([]memRow, 1<<rowBlockBits))
+	}
+	*s.at(s.n) = m
+	s.n++
+}
+
+func (s *rowBlocks) len() int { return s.n }
+
+// repack is r packed over the row it replaces: a name the row had already keeps its id without
+// interning it again (most writes of an interaction change its state and a time, not its names,
+// and == on the same backing string is cheap).
+func (d *MemDatabase) repack(old *memRow, r *Row) memRow {
+	name := func(field int, id uint32, s string) uint32 {
+		if d.names[id] == s {
+			return id
+		}
+		return d.intern(field, s)
+	}
+	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
+		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, media: name(0, old.media, r.Media), queue: name(1, old.queue, r.Queue),
+		by: name(2, old.by, r.SubmittedBy), assigned: name(3, old.assigned, r.AssignedTo), urs: name(4, old.urs, r.URS),
+		strategy: name(5, old.strategy, r.Strategy), category: name(6, old.category, r.Category), state: r.State,
+		abandonedAt: r.AbandonedAt}
 }
 
 func (d *MemDatabase) pack(r *Row) memRow {
@@ -174,9 +231,18 @@ func (d *MemDatabase) Identity() string { return d.id }
 
 // Write implements Database.
 func (d *MemDatabase) Write(r *Row) error {
-	m := d.pack(r)
 	i, ok := d.pos(r.ID)
-	if !ok {
+	if ok {
+		old := d.rows.at(i)
+		m := d.repack(old, r)
+		d.count(old, -1)
+		*old = m
+		d.count(&m, 1)
+		d.dropClosed(r.ID)
+		return nil
+	}
+	m := d.pack(r)
+	{
 		for int64(len(d.index)) <= r.ID {
 			d.index = append(d.index, 0)
 		}
@@ -188,17 +254,12 @@ func (d *MemDatabase) Write(r *Row) error {
 		default:
 			d.counts.Rows++
 		}
-		d.index[r.ID] = int32(len(d.rows) + 1)
-		d.rows = append(d.rows, m)
+		d.index[r.ID] = int32(d.rows.len() + 1)
+		d.rows.push(m)
 		d.count(&m, 1)
 		d.dropClosed(r.ID)
 		return nil
 	}
-	d.count(&d.rows[i], -1)
-	d.rows[i] = m
-	d.count(&m, 1)
-	d.dropClosed(r.ID)
-	return nil
 }
 
 // Marks in MemDatabase.index of rows a compact database counted and dropped.
@@ -209,20 +270,27 @@ const (
 
 // dropClosed forgets a closed row of a compact database (its place taken by the last row).
 func (d *MemDatabase) dropClosed(id int64) {
+	if !d.compact {
+		return
+	}
 	i, ok := d.pos(id)
-	if !d.compact || !ok || (d.rows[i].doneAt == 0 && d.rows[i].abandonedAt == 0) {
+	if !ok {
+		return
+	}
+	r := d.rows.at(i)
+	if r.doneAt == 0 && r.abandonedAt == 0 {
 		return
 	}
 	mark := droppedDone
-	if d.rows[i].abandonedAt != 0 {
+	if r.abandonedAt != 0 {
 		mark = droppedAbandoned
 	}
-	last := len(d.rows) - 1
+	last := d.rows.len() - 1
 	if i != last {
-		d.rows[i] = d.rows[last]
-		d.index[d.rows[i].id] = int32(i + 1)
+		*r = *d.rows.at(last)
+		d.index[r.id] = int32(i + 1)
 	}
-	d.rows = d.rows[:last]
+	d.rows.n = last
 	d.index[id] = mark
 }
 
@@ -257,9 +325,9 @@ func (d *MemDatabase) Flush() error { return nil }
 
 // Open implements Database.
 func (d *MemDatabase) Open(fn func(*Row)) error {
-	for i := range d.rows {
-		if d.rows[i].doneAt == 0 && d.rows[i].abandonedAt == 0 {
-			r := d.unpack(&d.rows[i])
+	for i := range d.rows.len() {
+		if m := d.rows.at(i); m.doneAt == 0 && m.abandonedAt == 0 {
+			r := d.unpack(m)
 			fn(&r)
 		}
 	}
@@ -275,7 +343,7 @@ func (d *MemDatabase) Row(id int64) (Row, bool) {
 	if !ok {
 		return Row{}, false
 	}
-	return d.unpack(&d.rows[i]), true
+	return d.unpack(d.rows.at(i)), true
 }
 
 // Rewrite implements Rewriter: the database then holds exactly the rows listed.

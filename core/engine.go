@@ -105,7 +105,9 @@ type Engine struct {
 	notes      []string // what Resume repaired
 	storageErr error    // the databases failed: the engine has stopped (see StorageErr)
 	log        *eventLog
-	noLog      bool // WithoutEventLog
+	records    *eventLog // the events' binary records, hashed for a resume's replay (ReplayHash)
+	replaying  bool      // Resume's replay: only the records are hashed, no line is encoded
+	noLog      bool      // WithoutEventLog
 	ev         Event
 	row        Row
 	errs       []error
@@ -399,7 +401,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.dbs = NewMemDatabases()
 	}
 	e.rng = stream(e.cfg.Seed, streamEngine, 0)
-	e.log = newEventLog()
+	e.log, e.records = newEventLog(), newEventLog()
 	e.identities = map[string]string{}
 	if err := e.build(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", cfg.Name, err)
@@ -508,6 +510,30 @@ func (e *Engine) RunUntil(t int64) {
 	if t > e.now {
 		e.now = t
 	}
+}
+
+// RunUntilEvents is RunUntil that may stop before t: once the log holds n events, at the end of
+// an instant (every timer due at the time of the last one processed has run, so a journal taken
+// there is at an instant's boundary, as RunUntil's are). It reports whether it reached t. A run
+// saves its session every so many events with it, so that what a save holds (and the memory
+// kept for it) follows the traffic, not a share of the duration.
+func (e *Engine) RunUntilEvents(t int64, n uint64) bool {
+	for e.q.len() > 0 && e.q.peek().at <= t {
+		if e.storageErr != nil {
+			return false
+		}
+		if e.log.count >= n && e.q.peek().at > e.now {
+			return false
+		}
+		e.step()
+	}
+	if e.storageErr != nil {
+		return false
+	}
+	if t > e.now {
+		e.now = t
+	}
+	return true
 }
 
 // step processes the next timer.
@@ -622,6 +648,13 @@ func (e *Engine) emit(k EventKind) {
 	if e.noLog && len(e.sinks) == 0 {
 		e.ev = Event{}
 		return
+	}
+	if !e.noLog {
+		e.records.addRecord(&e.ev)
+		if e.replaying {
+			e.ev = Event{}
+			return
+		}
 	}
 	e.log.line = e.ev.AppendJSON(e.log.line[:0])
 	for _, s := range e.sinks {

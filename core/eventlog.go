@@ -2,6 +2,7 @@ package core
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
 	"hash"
 )
@@ -27,6 +28,20 @@ func newEventLog() *eventLog {
 	return l
 }
 
+// addRecord appends the event's binary record (Event.appendRecord) to a log of records.
+func (l *eventLog) addRecord(ev *Event) {
+	l.chunk = ev.appendRecord(l.chunk)
+	if len(l.chunk) >= logChunk-512 {
+		l.handOff()
+	}
+}
+
+// state is the hash's state (as ResumeState keeps it), after everything added so far.
+func (l *eventLog) state() ([]byte, error) {
+	l.sha256() // drain the hasher so its state is complete
+	return l.h.(encoding.BinaryMarshaler).MarshalBinary()
+}
+
 // add appends a finished line (with its newline) to the log.
 func (l *eventLog) add(line []byte) {
 	l.chunk = append(l.chunk, line...)
@@ -38,11 +53,13 @@ func (l *eventLog) add(line []byte) {
 func (l *eventLog) handOff() {
 	if l.work == nil {
 		l.work = make(chan []byte, 4)
-		l.free = make(chan []byte, 5)
-		for i := 0; i < 4; i++ {
-			l.free <- make([]byte, 0, logChunk)
+		if l.free == nil { // kept across restarts (sha256 drains the hasher at every save)
+			l.free = make(chan []byte, 5)
+			for i := 0; i < 4; i++ {
+				l.free <- make([]byte, 0, logChunk)
+			}
+			l.done = make(chan string, 1)
 		}
-		l.done = make(chan string, 1)
 		go l.hasher()
 	}
 	l.work <- l.chunk

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding"
 	"encoding/hex"
@@ -19,12 +20,16 @@ import (
 // ResumeState is a session's journal at a commit. A store saves it after the interaction rows of
 // the same commit, so it never claims more than the databases hold.
 type ResumeState struct {
-	T       int64           `json:"t"`
-	Seed    uint64          `json:"seed"`
-	Steps   uint64          `json:"steps"` // timers the engine had processed
-	Events  uint64          `json:"events"`
-	LogHash []byte          `json:"log_hash"` // the SHA-256 state of the event log so far
-	Applied []AppliedAction `json:"applied"`  // operator and timeline actions, in order
+	T       int64  `json:"t"`
+	Seed    uint64 `json:"seed"`
+	Steps   uint64 `json:"steps"` // timers the engine had processed
+	Events  uint64 `json:"events"`
+	LogHash []byte `json:"log_hash"` // the SHA-256 state of the event log so far
+	// ReplayHash is the SHA-256 state of the events' binary records so far (Event.appendRecord):
+	// a replay checks its events against it without encoding their lines, then takes LogHash
+	// up. A journal of an older ixlb has none, and its replay hashes the lines.
+	ReplayHash []byte          `json:"replay_hash,omitempty"`
+	Applied    []AppliedAction `json:"applied"` // operator and timeline actions, in order
 	// Identities are the identities of the interaction databases the session wrote, by name: a
 	// database replaced, recreated or from another session is recognised.
 	Identities map[string]string `json:"identities,omitempty"`
@@ -54,12 +59,16 @@ func (e *Engine) ResumeState() (ResumeState, error) {
 	for name, id := range e.identities {
 		st.Identities[name] = id
 	}
-	e.log.sha256() // drain the hasher so its state is complete
-	h, err := e.log.h.(encoding.BinaryMarshaler).MarshalBinary()
+	h, err := e.log.state()
 	if err != nil {
 		return st, fmt.Errorf("event log hash state: %w", err)
 	}
 	st.LogHash = h
+	if !e.noLog {
+		if st.ReplayHash, err = e.records.state(); err != nil {
+			return st, fmt.Errorf("event records hash state: %w", err)
+		}
+	}
 	return st, nil
 }
 
@@ -104,6 +113,8 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	// With the records' hash saved, the replay hashes records, not lines (checkReplay).
+	e.replaying = len(st.ReplayHash) > 0 && len(st.LogHash) > 0
 	for _, a := range st.Applied {
 		if !a.Operator {
 			continue // the timeline replays itself
@@ -143,12 +154,28 @@ func (e *Engine) runSteps(steps uint64, t int64) error {
 	return nil
 }
 
-// checkReplay compares the replayed event log with the saved one.
+// checkReplay compares the replayed event log with the saved one: by the records' hash when the
+// journal has it — and then the log's own hash state is the journal's from here on — else by the
+// lines' hash.
 func checkReplay(e *Engine, st ResumeState) error {
 	if e.log.count != st.Events {
 		return fmt.Errorf("the saved session does not replay: %d events replayed, %d saved (the scenario or ixlb changed; start over with --fresh)", e.log.count, st.Events)
 	}
 	if len(st.LogHash) == 0 {
+		return nil
+	}
+	if e.replaying {
+		e.replaying = false
+		got, err := e.records.state()
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, st.ReplayHash) {
+			return fmt.Errorf("the saved session does not replay: its events differ (the scenario or ixlb changed; start over with --fresh)")
+		}
+		if err := e.log.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.LogHash); err != nil {
+			return fmt.Errorf("saved event log hash: %w", err)
+		}
 		return nil
 	}
 	want, err := st.EventsSHA256()
@@ -195,7 +222,7 @@ func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeStat
 		if m == nil {
 			m = &MemDatabase{name: name}
 		}
-		problem, ahead, err := compareDatabase(m, db, saved, st.T)
+		problem, ahead, fix, err := compareDatabase(m, db, saved, st.T)
 		if err != nil {
 			return err
 		}
@@ -205,12 +232,19 @@ func (e *Engine) adoptDatabases(mem *MemDatabases, real Databases, st ResumeStat
 		if !ahead && !rebuild {
 			return &ResumeMismatchError{Database: name, Problem: problem}
 		}
-		rw, ok := db.(Rewriter)
-		if !ok {
-			return &ResumeMismatchError{Database: name, Problem: problem + " (and it cannot be rewritten)"}
-		}
-		if err := rw.Rewrite(func(fn func(*Row)) { m.All(fn) }); err != nil {
-			return fmt.Errorf("rewrite database %s from the replay: %w", name, err)
+		if p, ok := db.(Patcher); ok && ahead && fix != nil {
+			// Only the rows committed after the saved position go back to it.
+			if err := p.Patch(fix.put, fix.del); err != nil {
+				return fmt.Errorf("roll back database %s to the saved session: %w", name, err)
+			}
+		} else {
+			rw, ok := db.(Rewriter)
+			if !ok {
+				return &ResumeMismatchError{Database: name, Problem: problem + " (and it cannot be rewritten)"}
+			}
+			if err := rw.Rewrite(func(fn func(*Row)) { m.All(fn) }); err != nil {
+				return fmt.Errorf("rewrite database %s from the replay: %w", name, err)
+			}
 		}
 		if ahead {
 			e.notes = append(e.notes, fmt.Sprintf("database %s had rows committed after the last saved state (a crash or a failed commit): rolled back to it", name))
@@ -281,10 +315,17 @@ type Rewriter interface {
 	Rewrite(rows func(fn func(*Row))) error
 }
 
+// Patcher is a Database that can put back some rows and delete others at once: Resume rolls a
+// database that is ahead of the saved session back with it, touching only what is ahead.
+type Patcher interface {
+	// Patch writes the rows put (whole, by ID) and deletes the IDs del, in one transaction.
+	Patch(put []Row, del []int64) error
+}
+
 // Scanner is a Database that can list every row, completed and abandoned ones too, so Resume
 // compares whole databases, not only what is open.
 type Scanner interface {
-	// All calls fn for every row, in ID order.
+	// All calls fn for every row, in ID order. The *Row is valid only during the call.
 	All(fn func(*Row)) error
 }
 
@@ -292,21 +333,122 @@ type Scanner interface {
 func (d *MemDatabase) All(fn func(*Row)) error {
 	for id := range d.index {
 		if i, ok := d.pos(int64(id)); ok {
-			r := d.unpack(&d.rows[i])
+			r := d.unpack(d.rows.at(i))
 			fn(&r)
 		}
 	}
 	return nil
 }
 
+// rowFix is what rolls a database that is ahead back to the session: the session's rows to put
+// back, and the rows to delete.
+type rowFix struct {
+	put []Row
+	del []int64
+}
+
+// countRow adds r to c as the interactions table's counts count it (store's countsQuery): open
+// rows by state, closed ones as completed or abandoned.
+func countRow(c *Counts, r *Row) {
+	c.Rows++
+	switch {
+	case r.AbandonedAt != 0:
+		c.Abandoned++
+	case r.CompletedAt != 0 || r.State == StateCompleted:
+		c.Completed++
+	case r.State == StateQueued:
+		c.Queued++
+	case r.State == StateInURS:
+		c.InURS++
+	case r.State == StateWithAgent:
+		c.WithAgent++
+	}
+}
+
 // compareDatabase says how the database differs from the replay's ("" when it does not), and
 // whether it is only ahead of it: every difference is progress made after the saved position t —
 // rows committed just before a run stopped, whose state commit never came. Anything else (a
 // database deleted, emptied, replaced or edited) is a difference the user must decide about.
-func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64) (problem string, ahead bool, err error) {
+// When it is ahead, fix says what rolls it back (nil when the database cannot list its rows).
+//
+// A database that can list every row (Scanner) is compared as two streams in ID order, the
+// replay's and the file's, side by side: nothing of either is held but the rows to put back.
+func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64) (problem string, ahead bool, fix *rowFix, err error) {
 	if savedIdentity != "" && db.Identity() != savedIdentity {
-		return fmt.Sprintf("is not the database this session wrote (identity %.8s, the session's %.8s): it was deleted, replaced or comes from another session", db.Identity(), savedIdentity), false, nil
+		return fmt.Sprintf("is not the database this session wrote (identity %.8s, the session's %.8s): it was deleted, replaced or comes from another session", db.Identity(), savedIdentity), false, nil, nil
 	}
+	scan, whole := db.(Scanner)
+	if !whole {
+		problem, ahead, err = compareOpen(m, db, t)
+		return problem, ahead, nil, err
+	}
+	want, _ := m.Counts()
+	var got Counts
+	fix = &rowFix{}
+	var first string // the first difference, in ID order
+	next := int64(0) // the replay's next ID to visit
+	maxID := m.maxID()
+	// mine visits the replay's rows before id that the file does not have.
+	mine := func(upTo int64) {
+		for ; next < upTo && next <= maxID; next++ {
+			if i, ok := m.pos(next); ok && first == "" {
+				r := m.unpack(m.rows.at(i))
+				first = fmt.Sprintf("interaction %d differs from the session's (%s)", r.ID, rowDiff(r, Row{}, true, false))
+			}
+		}
+	}
+	err = scan.All(func(f *Row) {
+		countRow(&got, f)
+		mine(f.ID)
+		i, inMine := m.pos(f.ID)
+		if f.ID == next {
+			next++
+		}
+		if !inMine {
+			if f.ID > maxID && !(closed(*f) && f.CompletedAt <= t && f.AbandonedAt <= t) {
+				ahead = true // a new interaction, created after the saved position
+				fix.del = append(fix.del, f.ID)
+			} else if first == "" {
+				first = fmt.Sprintf("interaction %d differs from the session's (%s)", f.ID, rowDiff(Row{}, *f, false, true))
+			}
+			return
+		}
+		r := m.unpack(m.rows.at(i))
+		switch {
+		case r == *f:
+		case !closed(r) && progressed(r, *f, t):
+			ahead = true
+			fix.put = append(fix.put, r)
+		case first == "":
+			first = fmt.Sprintf("interaction %d differs from the session's (%s)", f.ID, rowDiff(r, *f, true, true))
+		}
+	})
+	if err != nil {
+		return "", false, nil, fmt.Errorf("read database %s: %w", m.name, err)
+	}
+	mine(maxID + 1)
+	if got.Rows < want.Rows || got.Completed < want.Completed || got.Abandoned < want.Abandoned {
+		return fmt.Sprintf("holds %d interactions (%d completed); the session has %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil, nil
+	}
+	if first != "" {
+		return first, false, nil, nil
+	}
+	return verdict(got, want, ahead, fix)
+}
+
+// verdict is compareDatabase's answer once no row differs but by progress.
+func verdict(got, want Counts, ahead bool, fix *rowFix) (string, bool, *rowFix, error) {
+	if !ahead && got != want {
+		return fmt.Sprintf("holds %d interactions (%d completed), the session %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil, nil
+	}
+	if ahead {
+		return fmt.Sprintf("holds %d interactions (%d completed), ahead of the session's %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), true, fix, nil
+	}
+	return "", false, nil, nil
+}
+
+// compareOpen compares the open rows of a database that cannot list the others.
+func compareOpen(m *MemDatabase, db Database, t int64) (problem string, ahead bool, err error) {
 	want, _ := m.Counts()
 	got, err := db.Counts()
 	if err != nil {
@@ -315,20 +457,10 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 	if got.Rows < want.Rows || got.Completed < want.Completed || got.Abandoned < want.Abandoned {
 		return fmt.Sprintf("holds %d interactions (%d completed); the session has %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil
 	}
-	// Every row when the database can list them all (an edited completed row is a difference
-	// too), else the open ones.
 	mine, theirs := map[int64]Row{}, map[int64]Row{}
-	scan, whole := db.(Scanner)
-	if whole {
-		m.All(func(r *Row) { mine[r.ID] = *r })
-		if err := scan.All(func(r *Row) { theirs[r.ID] = *r }); err != nil {
-			return "", false, fmt.Errorf("read database %s: %w", m.name, err)
-		}
-	} else {
-		m.Open(func(r *Row) { mine[r.ID] = *r })
-		if err := db.Open(func(r *Row) { theirs[r.ID] = *r }); err != nil {
-			return "", false, fmt.Errorf("read database %s: %w", m.name, err)
-		}
+	m.Open(func(r *Row) { mine[r.ID] = *r })
+	if err := db.Open(func(r *Row) { theirs[r.ID] = *r }); err != nil {
+		return "", false, fmt.Errorf("read database %s: %w", m.name, err)
 	}
 	// Visit in ID order, so the first difference named is the same on every run.
 	ids := make([]int64, 0, len(mine)+len(theirs))
@@ -348,21 +480,16 @@ func compareDatabase(m *MemDatabase, db Database, savedIdentity string, t int64)
 		case inMine && inTheirs && r == f:
 		case inMine && inTheirs && !closed(r) && progressed(r, f, t):
 			ahead = true
-		case !whole && inMine && !inTheirs && got.Completed+got.Abandoned > want.Completed+want.Abandoned:
+		case inMine && !inTheirs && got.Completed+got.Abandoned > want.Completed+want.Abandoned:
 			ahead = true // completed or abandoned in the file after the saved position
-		case !inMine && inTheirs && id > m.maxID() && !(whole && closed(f) && f.CompletedAt <= t && f.AbandonedAt <= t):
+		case !inMine && inTheirs && id > m.maxID():
 			ahead = true // a new interaction, created after the saved position
 		default:
 			return fmt.Sprintf("interaction %d differs from the session's (%s)", id, rowDiff(r, f, inMine, inTheirs)), false, nil
 		}
 	}
-	if !ahead && got != want {
-		return fmt.Sprintf("holds %d interactions (%d completed), the session %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), false, nil
-	}
-	if ahead {
-		return fmt.Sprintf("holds %d interactions (%d completed), ahead of the session's %d (%d completed)", got.Rows, got.Completed, want.Rows, want.Completed), true, nil
-	}
-	return "", false, nil
+	problem, ahead, _, _ = verdict(got, want, ahead, nil)
+	return problem, ahead, nil
 }
 
 // closed reports whether a row is final: completed or abandoned rows never change again.

@@ -161,14 +161,41 @@ func TestResumeIsExact(t *testing.T) {
 				t.Fatal(err)
 			}
 			drive(second, stop, cfg.Duration)
-			if string(got.b) != string(whole.b) {
+			if string(got.b) != string(whole.b) || second.EventsSHA256() != e.EventsSHA256() {
 				t.Fatalf("resumed log differs: %d bytes vs %d uninterrupted; sha %s vs %s", len(got.b), len(whole.b), second.EventsSHA256(), e.EventsSHA256())
 			}
 			if len(second.Notes()) != 0 {
 				t.Fatalf("notes %v", second.Notes())
 			}
+			// The replay checks its events by their records' hash; a journal of an older
+			// ixlb, without it, by the lines' hash: the same world either way.
+			old := st
+			old.ReplayHash = nil
+			third, err := Resume(cfg, old, WithDatabases(dbs)) // (dbs is ahead of st by now: rolled back)
+			if err != nil {
+				t.Fatalf("a journal without the records' hash: %v", err)
+			}
+			if want, _ := st.EventsSHA256(); third.EventsSHA256() != want {
+				t.Fatalf("replayed by the lines: sha %s, the journal's %s", third.EventsSHA256(), want)
+			}
+			// A replay whose events are not the saved ones is refused, whichever hash says so.
+			for _, bad := range []ResumeState{withByte(st, func(s *ResumeState) *[]byte { return &s.ReplayHash }), withByte(old, func(s *ResumeState) *[]byte { return &s.LogHash })} {
+				if _, err := Resume(cfg, bad, WithDatabases(NewMemDatabases())); err == nil || !strings.Contains(err.Error(), "does not replay") {
+					t.Fatalf("a journal whose hash was changed: %v; want it refused as not replaying", err)
+				}
+			}
 		})
 	}
+}
+
+// withByte is st with one byte of the hash state at(st) changed: in the hash's words, past the
+// state's 4-byte header.
+func withByte(st ResumeState, at func(*ResumeState) *[]byte) ResumeState {
+	p := at(&st)
+	b := append([]byte(nil), (*p)...)
+	b[10] ^= 1
+	*p = b
+	return st
 }
 
 // The databases must hold what the replayed session holds: a database emptied, replaced or from
@@ -287,5 +314,58 @@ func TestRestartRestoresFromTheDatabase(t *testing.T) {
 	}
 	if r.Interactions.Lost != 0 {
 		t.Fatalf("lost %d", r.Interactions.Lost)
+	}
+}
+
+// TestCompareDatabaseStreams: the replay's rows and the file's, compared side by side in ID
+// order, name the first difference whichever side has it, and a file only ahead of the session
+// comes with what rolls it back (the session's rows to put back, the new rows to delete).
+func TestCompareDatabaseStreams(t *testing.T) {
+	row := func(id int64, state uint8, placed int64) Row {
+		return Row{ID: id, Media: "email", Queue: "q", State: state, ReceivedAt: 1e9, PlacedInQueueAt: placed}
+	}
+	session := []Row{row(1, StateQueued, 1e9), row(2, StateQueued, 1e9), row(3, StateQueued, 1e9)}
+	for _, tc := range []struct {
+		name    string
+		file    []Row
+		problem string // a substring; "" for none
+		ahead   bool
+		put     []int64
+		del     []int64
+	}{
+		{"the same", session, "", false, nil, nil},
+		{"ahead", []Row{row(1, StateQueued, 1e9), row(2, StateInURS, 6e9), row(3, StateQueued, 1e9), row(4, StateQueued, 7e9)},
+			"ahead of the session's", true, []int64{2}, []int64{4}},
+		{"an edited row", []Row{row(1, StateQueued, 1e9), row(2, StateQueued, 2e9), row(3, StateQueued, 1e9)},
+			"interaction 2 differs from the session's (placed_in_queue_at 2s in the file, 1s in the session)", false, nil, nil},
+		{"a row missing in the middle", []Row{row(1, StateQueued, 1e9), row(3, StateQueued, 1e9), row(4, StateQueued, 7e9)},
+			"interaction 2 differs from the session's (in the session, not in the file)", false, nil, nil},
+		{"a row of the file's before the session's", []Row{row(0, StateQueued, 1e9), row(1, StateQueued, 1e9), row(2, StateQueued, 1e9), row(3, StateQueued, 1e9)},
+			"interaction 0 differs from the session's (in the file, not in the session)", false, nil, nil},
+		{"fewer rows", session[:2], "holds 2 interactions (0 completed); the session has 3", false, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, f := &MemDatabase{name: "ixn"}, &MemDatabase{name: "ixn"}
+			for i := range session {
+				m.Write(&session[i])
+			}
+			for i := range tc.file {
+				f.Write(&tc.file[i])
+			}
+			problem, ahead, fix, err := compareDatabase(m, f, "", 5e9)
+			if err != nil || ahead != tc.ahead || (tc.problem == "") != (problem == "") || !strings.Contains(problem, tc.problem) {
+				t.Fatalf("problem %q, ahead %v, %v; want %q, ahead %v", problem, ahead, err, tc.problem, tc.ahead)
+			}
+			if !tc.ahead {
+				return
+			}
+			var put []int64
+			for _, r := range fix.put {
+				put = append(put, r.ID)
+			}
+			if fmt.Sprint(put) != fmt.Sprint(tc.put) || fmt.Sprint(fix.del) != fmt.Sprint(tc.del) {
+				t.Fatalf("roll-back puts %v, deletes %v; want %v, %v", put, fix.del, tc.put, tc.del)
+			}
+		})
 	}
 }

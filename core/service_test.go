@@ -311,11 +311,14 @@ func TestResumeSeesAbandonedRowsAhead(t *testing.T) {
 	session.Write(&open)
 	file := &MemDatabase{name: "ixn"}
 	file.Write(&gone)
-	problem, ahead, err := compareDatabase(session, file, "", 5e9)
+	problem, ahead, fix, err := compareDatabase(session, file, "", 5e9)
 	if err != nil || !ahead || problem == "" {
 		t.Fatalf("abandoned after the save: problem %q, ahead %v, %v; want ahead", problem, ahead, err)
 	}
-	problem, ahead, err = compareDatabase(file, session, "", 5e9)
+	if fix == nil || len(fix.put) != 1 || fix.put[0] != open || len(fix.del) != 0 {
+		t.Fatalf("the roll-back puts %+v; want the session's open row back", fix)
+	}
+	problem, ahead, _, err = compareDatabase(file, session, "", 5e9)
 	if err != nil || ahead || problem == "" {
 		t.Fatalf("the file misses an abandonment: problem %q, ahead %v, %v; want refused", problem, ahead, err)
 	}
@@ -438,8 +441,8 @@ func TestCompactDatabasesReportTheSame(t *testing.T) {
 			}
 			for n, db := range compact.dbs {
 				c, _ := db.Counts()
-				if open := c.Queued + c.InURS + c.WithAgent; int64(len(db.rows)) != open {
-					t.Fatalf("database %s keeps %d rows for %d open", n, len(db.rows), open)
+				if open := c.Queued + c.InURS + c.WithAgent; int64(db.rows.len()) != open {
+					t.Fatalf("database %s keeps %d rows for %d open", n, db.rows.len(), open)
 				}
 			}
 		})

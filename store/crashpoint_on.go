@@ -22,8 +22,10 @@ import (
 //
 // IXLB_CRASHPOINT_TRACE=FILE appends "N kind file" for every point, so a test can enumerate them.
 // IXLB_CRASHPOINT_BATCH=N commits an interaction database on its own every N rows and the event
-// log every 4N lines, as a long run does every 16384 rows and 65536 lines: between two saves of
-// the journal, so that a small scenario walks those commits too.
+// log every 4N lines (once a run state is saved), as a run does when a save holds more than 131072
+// rows or 1048576 lines, and has `ixlb run` save every 8N events (EventsPerSave) instead of every
+// 131072: so that a small scenario saves many times and walks those commits between saves too.
+// The sealer (logchain.go) seals chunks on the caller's goroutine here, in order.
 //
 // The numbering must mean the same point in every run, so the store runs serially here: every
 // commit is waited for, and the files commit one after another (the interaction databases in

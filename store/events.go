@@ -41,6 +41,17 @@ import (
 //	  WHERE c.last_seq >= 5000 AND c.first_seq <= 5100 AND c.first_seq + j.key BETWEEN 5000 AND 5100
 const (
 	eventChunksDDL = `CREATE TABLE event_chunks (
+			first_seq   INTEGER PRIMARY KEY, -- seq of the first line
+			last_seq    INTEGER NOT NULL,    -- seq of the last line: the lines' seqs are consecutive
+			first_t     INTEGER NOT NULL,    -- virtual nanoseconds of the first line
+			last_t      INTEGER NOT NULL,    -- and of the last
+			size        INTEGER NOT NULL,    -- bytes of the lines (JSON, joined by newlines)
+			data        BLOB NOT NULL,       -- the lines, zlib-compressed unless size = length(data) (sqlar)
+			log_sha256  BLOB,                -- SHA-256 state of the log through last_seq (logchain.go); NULL: unknown
+			data_sha256 BLOB                 -- SHA-256 of first_seq, last_seq, size and data (logchain.go)
+		)`
+	// Schema version 4: no hashes. Version 3 migrates through it.
+	eventChunksDDLv4 = `CREATE TABLE event_chunks (
 			first_seq INTEGER PRIMARY KEY, -- seq of the first line
 			last_seq  INTEGER NOT NULL,    -- seq of the last line: the lines' seqs are consecutive
 			first_t   INTEGER NOT NULL,    -- virtual nanoseconds of the first line
@@ -118,19 +129,59 @@ var migrateEventsToChunks = []string{
 	eventsViewDDLv2,
 }
 
-// chunk is a run of consecutive event lines in a batch's arena.
+// chunk is a run of consecutive event lines of a batch. While open it takes lines (text); once
+// handed to the sealer (sealed is made) nobody touches it until sealed is closed, and then it
+// holds its sqlar data (and the text only when the data is the text itself).
 type chunk struct {
 	first, last   uint64 // seq
 	firstT, lastT int64  // virtual nanoseconds
-	off, end      int    // arena[off:end]: the lines joined by '\n'
+	text          []byte // the lines joined by '\n'; nil once sealed and compressed
+	sealed        chan struct{}
+	size          int64  // sealed: the length of the lines
+	data          []byte // sealed: the sqlar data
+	base, end     []byte // sealed: the log's hash state before and after it, nil when unknown
 }
 
 func (c *chunk) lines() uint64 { return c.last - c.first + 1 }
 
+// wait waits for the sealer to finish with the chunk, if it has it.
+func (c *chunk) wait() {
+	if c.sealed != nil {
+		<-c.sealed
+	}
+}
+
+// open makes a sealed chunk open again, with its lines as text (a replay cuts into it).
+func (c *chunk) reopen() error {
+	if c.sealed == nil {
+		return nil
+	}
+	<-c.sealed
+	if c.text == nil {
+		lines, err := decodeChunk(c.data, c.size)
+		if err != nil {
+			return err
+		}
+		c.text = append(getText(), lines...)
+	}
+	c.sealed, c.data, c.base, c.end, c.size = nil, nil, nil, nil, 0
+	return nil
+}
+
+// release gives the chunk's text buffer back, once the sealer is done with it.
+func (c *chunk) release() {
+	c.wait()
+	if c.text != nil {
+		putText(c.text)
+	} else if c.data != nil {
+		putData(c.data)
+	}
+	c.text, c.data = nil, nil
+}
+
 // stateBatch is one commit of the state file: event lines, operator actions and the run state.
 type stateBatch struct {
-	arena   []byte
-	chunks  []chunk
+	chunks  []*chunk
 	lines   int
 	actions []pendingAction
 	run     *RunState
@@ -146,82 +197,101 @@ type fileTicket struct {
 func (b *stateBatch) empty() bool { return b.lines == 0 && len(b.actions) == 0 && b.run == nil }
 
 func (b *stateBatch) reset() {
-	b.arena, b.chunks, b.lines, b.actions, b.run = b.arena[:0], b.chunks[:0], 0, b.actions[:0], nil
+	for _, c := range b.chunks {
+		c.release()
+	}
+	clear(b.chunks)
+	b.chunks, b.lines, b.actions, b.run = b.chunks[:0], 0, b.actions[:0], nil
 	clear(b.tickets)
 	b.tickets = b.tickets[:0]
 }
 
-// add appends one event line. A line continues the last chunk when its seq follows on and the
-// chunk has room; a seq at or before a pending one replays history: the pending lines from there
-// on are dropped first (the committer does the same to committed ones).
-func (b *stateBatch) add(seq uint64, t int64, line []byte) {
+// open is the batch's last chunk when it still takes lines.
+func (b *stateBatch) open() *chunk {
+	if n := len(b.chunks); n > 0 && b.chunks[n-1].sealed == nil {
+		return b.chunks[n-1]
+	}
+	return nil
+}
+
+// add appends one event line. A line continues the open chunk when its seq follows on and the
+// chunk has room; a full chunk is handed to seal. A seq at or before a pending one replays
+// history: the pending lines from there on are dropped first (the committer does the same to
+// committed ones).
+func (b *stateBatch) add(seq uint64, t int64, line []byte, seal func(*chunk)) {
 	if n := len(b.chunks); n > 0 && seq <= b.chunks[n-1].last {
 		b.dropFrom(seq)
 	}
-	if n := len(b.chunks); n > 0 {
-		c := &b.chunks[n-1]
-		if seq == c.last+1 && c.end-c.off+1+len(line) <= chunkBytes {
-			b.arena = append(b.arena, '\n')
-			b.arena = append(b.arena, line...)
-			c.last, c.lastT, c.end = seq, t, len(b.arena)
+	if c := b.open(); c != nil {
+		if seq == c.last+1 && len(c.text)+1+len(line) <= chunkBytes {
+			c.text = append(c.text, '\n')
+			c.text = append(c.text, line...)
+			c.last, c.lastT = seq, t
 			b.lines++
 			return
 		}
+		seal(c)
 	}
-	off := len(b.arena)
-	b.arena = append(b.arena, line...)
-	b.chunks = append(b.chunks, chunk{first: seq, last: seq, firstT: t, lastT: t, off: off, end: len(b.arena)})
+	c := &chunk{first: seq, last: seq, firstT: t, lastT: t, text: append(getText(), line...)}
+	b.chunks = append(b.chunks, c)
 	b.lines++
+}
+
+// sealOpen hands the open chunk, if any, to seal: the batch is about to be committed.
+func (b *stateBatch) sealOpen(seal func(*chunk)) {
+	if c := b.open(); c != nil {
+		seal(c)
+	}
 }
 
 // dropFrom drops the lines with seq >= from.
 func (b *stateBatch) dropFrom(from uint64) {
 	for n := len(b.chunks); n > 0; n = len(b.chunks) {
-		c := &b.chunks[n-1]
+		c := b.chunks[n-1]
 		if c.last < from {
 			return
 		}
 		if c.first >= from {
 			b.lines -= int(c.lines())
-			b.arena = b.arena[:c.off]
+			c.release()
+			b.chunks[n-1] = nil
 			b.chunks = b.chunks[:n-1]
 			continue
 		}
-		keep := b.arena[c.off:c.end]
-		end := cutLines(keep, int(from-c.first))
-		t, _, err := core.EventLineTimeKind(keep[lastLineStart(keep[:end]):end])
+		if err := c.reopen(); err != nil {
+			// Our own compression does not inflate: nothing to keep of it.
+			b.lines -= int(c.lines())
+			b.chunks[n-1] = nil
+			b.chunks = b.chunks[:n-1]
+			continue
+		}
+		end := cutLines(c.text, int(from-c.first))
+		t, _, err := core.EventLineTimeKind(c.text[lastLineStart(c.text[:end]):end])
 		if err != nil {
 			t = c.firstT // not ours to judge here: the time only guides lookups
 		}
 		b.lines -= int(c.last - from + 1)
-		c.last, c.lastT, c.end = from-1, t, c.off+end
-		b.arena = b.arena[:c.end]
+		c.last, c.lastT, c.text = from-1, t, c.text[:end]
 		return
 	}
 }
 
-// merge appends a later batch (its lines, actions and run state) to b, the retry of a failed one.
+// merge appends a later batch (its lines, actions and run state) to b, the retry of a failed one;
+// o's chunks move to b.
 func (b *stateBatch) merge(o *stateBatch) {
-	for _, c := range o.chunks {
+	for i, c := range o.chunks {
 		if n := len(b.chunks); n > 0 && c.first <= b.chunks[n-1].last {
 			b.dropFrom(c.first)
 		}
-		off := len(b.arena)
-		b.arena = append(b.arena, o.arena[c.off:c.end]...)
-		c.off, c.end = off, len(b.arena)
 		b.chunks = append(b.chunks, c)
 		b.lines += int(c.lines())
+		o.chunks[i] = nil
 	}
+	o.chunks, o.lines = o.chunks[:0], 0
 	b.actions = append(b.actions, o.actions...)
 	if o.run != nil {
 		b.run = o.run
 	}
-}
-
-// text is chunk i's lines, in the arena: valid until the batch changes.
-func (b *stateBatch) text(i int) []byte {
-	c := &b.chunks[i]
-	return b.arena[c.off:c.end]
 }
 
 // cutLines returns the length of the first n lines of lines (without the newline after them).
@@ -242,53 +312,109 @@ func cutLines(lines []byte, n int) int {
 
 func lastLineStart(lines []byte) int { return bytes.LastIndexByte(lines, '\n') + 1 }
 
-// writeChunks inserts the batch's chunks. The first one may replay history (seqs at or before the
-// last committed line: what comes after is dropped first) or continue the last committed chunk
-// (it is appended to while small). Every chunk is compressed but the last one while it is small.
-// The caller holds the transaction.
-func writeChunks(c wconn, b *stateBatch, cd *codec) error {
+// chunkWriter writes a batch's chunks in one transaction and keeps the log's mark (its last line
+// and hash state) as it goes.
+type chunkWriter struct {
+	c    wconn
+	cd   *codec
+	mark logMark // the log as written so far in the transaction
+}
+
+// writeChunks inserts the batch's chunks after the log whose mark is m, and returns the new mark.
+// The first one may replay history (seqs at or before the last committed line: what comes after
+// is dropped first) or continue the last committed chunk (it is appended to while small). Every
+// chunk is compressed but the last one while it is small. The caller holds the transaction.
+func writeChunks(c wconn, b *stateBatch, cd *codec, m logMark) (logMark, error) {
 	if len(b.chunks) == 0 {
-		return nil
+		return m, nil
 	}
-	appended, err := continueTail(c, &b.chunks[0], b.text(0), cd, len(b.chunks) == 1)
+	for _, ch := range b.chunks {
+		ch.wait()
+	}
+	w := &chunkWriter{c: c, cd: cd, mark: m}
+	appended, err := w.continueTail(b.chunks[0], len(b.chunks) == 1)
 	if err != nil {
-		return err
+		return m, err
 	}
 	from := 0
 	if appended {
 		from = 1
 	}
 	for i := from; i < len(b.chunks); i++ {
-		ch := &b.chunks[i]
-		if err := insertChunk(c, cd, ch.first, ch.last, ch.firstT, ch.lastT, b.text(i), i == len(b.chunks)-1); err != nil {
-			return err
+		if err := w.insert(b.chunks[i], i == len(b.chunks)-1); err != nil {
+			return m, err
 		}
 	}
+	return w.mark, nil
+}
+
+// text is a sealed chunk's lines.
+func (ch *chunk) lineText() ([]byte, error) {
+	if ch.text != nil {
+		return ch.text, nil
+	}
+	return decodeChunk(ch.data, ch.size)
+}
+
+// endState is the hash state after ch when it follows the log as written so far: the sealer's
+// when it started from the same state, else the lines hashed on here; nil when the state before
+// is not known (an older ixlb's log) or ch does not follow on.
+func (w *chunkWriter) endState(ch *chunk, text []byte) ([]byte, error) {
+	m := w.mark
+	if !m.known() || m.seq+1 != ch.first {
+		return nil, nil
+	}
+	if ch.base != nil && bytes.Equal(ch.base, m.state) {
+		return ch.end, nil
+	}
+	if text == nil {
+		var err error
+		if text, err = ch.lineText(); err != nil {
+			return nil, err
+		}
+	}
+	return hashOn(m.state, text), nil
+}
+
+// insert writes one chunk; last says it is the log's last, stored as is while small.
+func (w *chunkWriter) insert(ch *chunk, isLast bool) error {
+	data := ch.data
+	if !isLast && int64(len(data)) == ch.size && ch.size >= 64 {
+		data = append([]byte(nil), w.cd.encode(data, true)...) // a small chunk, not the last after all
+	}
+	end, err := w.endState(ch, nil)
+	if err != nil {
+		return fmt.Errorf("insert events %d-%d: %w", ch.first, ch.last, err)
+	}
+	err = w.c.exec(`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data, log_sha256, data_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		int64(ch.first), int64(ch.last), ch.firstT, ch.lastT, ch.size, data, nilIfEmpty(end), rowDigest(ch.first, ch.last, ch.size, data))
+	if err != nil {
+		return fmt.Errorf("insert events %d-%d: %w", ch.first, ch.last, err)
+	}
+	w.mark = logMark{seq: ch.last, state: end}
 	return nil
 }
 
-// insertChunk writes one chunk; last says it is the log's last, stored as is while small.
-func insertChunk(c wconn, cd *codec, first, last uint64, firstT, lastT int64, text []byte, isLast bool) error {
-	data := cd.encode(text, !isLast || len(text) >= mergeBytes)
-	err := c.exec(`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data) VALUES (?, ?, ?, ?, ?, ?)`,
-		int64(first), int64(last), firstT, lastT, int64(len(text)), data)
-	if err != nil {
-		return fmt.Errorf("insert events %d-%d: %w", first, last, err)
+// nilIfEmpty stores an unknown state as NULL.
+func nilIfEmpty(b []byte) driver.Value {
+	if b == nil {
+		return nil
 	}
-	return nil
+	return b
 }
 
 // continueTail makes room for ch after the committed chunks: lines at or after ch.first are
 // dropped (a replay), and ch is appended to the last chunk when it follows on and both are small;
 // otherwise a last chunk stored as is gets compressed (sealed). only says ch is the batch's one
 // chunk (the log's last after the commit). It reports whether ch was appended.
-func continueTail(c wconn, ch *chunk, text []byte, cd *codec, only bool) (bool, error) {
+func (w *chunkWriter) continueTail(ch *chunk, only bool) (bool, error) {
+	c := w.c
 	tail, ok, err := tailChunk(c.SQLiteConn)
 	if err != nil {
 		return false, err
 	}
 	if ok && tail.last >= ch.first {
-		if err := dropChunksFrom(c, ch.first, cd); err != nil {
+		if w.mark, err = dropChunksFrom(c, ch.first, w.cd); err != nil {
 			return false, err
 		}
 		if tail, ok, err = tailChunk(c.SQLiteConn); err != nil {
@@ -298,20 +424,26 @@ func continueTail(c wconn, ch *chunk, text []byte, cd *codec, only bool) (bool, 
 	if !ok || !tail.raw() {
 		return false, nil
 	}
-	if tail.last+1 == ch.first && int(tail.size)+1+len(text) <= mergeBytes {
-		lines := make([]byte, 0, int(tail.size)+1+len(text))
-		lines = append(append(append(lines, tail.data...), '\n'), text...)
-		data := cd.encode(lines, !only)
-		err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
-			data, int64(len(lines)), int64(ch.last), ch.lastT, int64(tail.first))
+	if tail.last+1 == ch.first && ch.size == int64(len(ch.data)) && int(tail.size)+1+int(ch.size) <= mergeBytes {
+		lines := make([]byte, 0, int(tail.size)+1+int(ch.size))
+		lines = append(append(append(lines, tail.data...), '\n'), ch.data...)
+		data := w.cd.encode(lines, !only)
+		end, err := w.endState(ch, ch.data)
+		if err != nil {
+			return false, err
+		}
+		err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ?, log_sha256 = ?, data_sha256 = ? WHERE first_seq = ?`,
+			data, int64(len(lines)), int64(ch.last), ch.lastT, nilIfEmpty(end), rowDigest(tail.first, ch.last, int64(len(lines)), data), int64(tail.first))
 		if err != nil {
 			return false, fmt.Errorf("append events %d-%d: %w", ch.first, ch.last, err)
 		}
+		w.mark = logMark{seq: ch.last, state: end}
 		return true, nil
 	}
 	// The tail is complete: seal it.
-	if data := cd.encode(tail.data, true); len(data) < len(tail.data) {
-		err = c.exec(`UPDATE event_chunks SET data = ? WHERE first_seq = ?`, data, int64(tail.first))
+	if data := w.cd.encode(tail.data, true); len(data) < len(tail.data) {
+		err = c.exec(`UPDATE event_chunks SET data = ?, data_sha256 = ? WHERE first_seq = ?`,
+			data, rowDigest(tail.first, tail.last, tail.size, data), int64(tail.first))
 		if err != nil {
 			return false, fmt.Errorf("compress events %d-%d: %w", tail.first, tail.last, err)
 		}
@@ -358,46 +490,55 @@ func tailChunk(c *sqlite3.SQLiteConn) (storedChunk, bool, error) {
 }
 
 // dropChunksFrom drops the committed event lines with seq >= from; the chunk that straddles from
-// is cut.
-func dropChunksFrom(c wconn, from uint64, cd *codec) error {
+// is cut. It returns the log's new mark.
+func dropChunksFrom(c wconn, from uint64, cd *codec) (logMark, error) {
 	if err := c.exec(`DELETE FROM event_chunks WHERE first_seq >= ?`, int64(from)); err != nil {
-		return fmt.Errorf("drop events from %d: %w", from, err)
+		return logMark{}, fmt.Errorf("drop events from %d: %w", from, err)
 	}
 	rows, err := c.Query(`SELECT first_seq, last_seq, first_t, size, data FROM event_chunks
 		WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`, []driver.Value{int64(from)})
 	if err != nil {
-		return fmt.Errorf("drop events from %d: %w", from, err)
+		return logMark{}, fmt.Errorf("drop events from %d: %w", from, err)
 	}
 	dest := make([]driver.Value, 5)
 	err = rows.Next(dest)
 	rows.Close()
 	switch {
 	case err == io.EOF:
-		return nil
+		return logMark{seq: 0, state: emptyState}, nil
 	case err != nil:
-		return fmt.Errorf("drop events from %d: %w", from, err)
+		return logMark{}, fmt.Errorf("drop events from %d: %w", from, err)
 	}
 	first, _ := dest[0].(int64)
 	if last, _ := dest[1].(int64); uint64(last) < from {
-		return nil
+		m, err := tailMark(c.SQLiteConn)
+		if err != nil {
+			return logMark{}, fmt.Errorf("drop events from %d: %w", from, err)
+		}
+		return m, nil
 	}
 	size, _ := dest[3].(int64)
 	lines, err := decodeChunk(asBytes(dest[4]), size)
 	if err != nil {
-		return fmt.Errorf("drop events from %d: chunk %d: %w", from, first, err)
+		return logMark{}, fmt.Errorf("drop events from %d: chunk %d: %w", from, first, err)
 	}
 	lines = lines[:cutLines(lines, int(from-uint64(first)))]
 	lastT, ok := dest[2].(int64) // the first line's: only if the last one's cannot be read
 	if t, _, err := core.EventLineTimeKind(lines[lastLineStart(lines):]); err == nil || !ok {
 		lastT = t
 	}
-	data := cd.encode(lines, len(lines) >= mergeBytes) // the log's last chunk now
-	err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ? WHERE first_seq = ?`,
-		data, int64(len(lines)), int64(from-1), lastT, first)
+	before, err := stateBefore(c.SQLiteConn, uint64(first))
 	if err != nil {
-		return fmt.Errorf("drop events from %d: %w", from, err)
+		return logMark{}, fmt.Errorf("drop events from %d: %w", from, err)
 	}
-	return nil
+	end := hashOn(before, lines)
+	data := cd.encode(lines, len(lines) >= mergeBytes) // the log's last chunk now
+	err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ?, log_sha256 = ?, data_sha256 = ? WHERE first_seq = ?`,
+		data, int64(len(lines)), int64(from-1), lastT, nilIfEmpty(end), rowDigest(uint64(first), from-1, int64(len(lines)), data), first)
+	if err != nil {
+		return logMark{}, fmt.Errorf("drop events from %d: %w", from, err)
+	}
+	return logMark{seq: from - 1, state: end}, nil
 }
 
 // asBytes is a BLOB or TEXT value's bytes, copied.

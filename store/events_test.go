@@ -389,8 +389,8 @@ func TestMigratesStateVersion1(t *testing.T) {
 	var v, typ string
 	db.QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
 	db.QueryRow(`SELECT type FROM sqlite_master WHERE name = 'events'`).Scan(&typ)
-	if v != "4" || typ != "view" {
-		t.Fatalf("schema_version %s, events is a %s; want 4 and a view", v, typ)
+	if v != "5" || typ != "view" {
+		t.Fatalf("schema_version %s, events is a %s; want 5 and a view", v, typ)
 	}
 	var viewRows int
 	if err := db.QueryRow(`SELECT count(*) FROM events WHERE kind = 'app_stopped'`).Scan(&viewRows); err != nil || viewRows != 670 {

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql/driver"
 	"fmt"
+	"strings"
 
 	"github.com/ixlb/ixlb/core"
 )
@@ -36,6 +37,46 @@ func (f *ixnFile) rewrite(rows func(fn func(*core.Row))) error {
 	})
 	if err != nil {
 		return fmt.Errorf("rewrite %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// Patch implements core.Patcher: in one transaction, the rows put are written and the rows del
+// deleted. Resume rolls a database that is ahead of the saved session back with it: only the rows
+// committed after the saved state are touched.
+func (h *dapHandle) Patch(put []core.Row, del []int64) error { return h.f.patch(put, del) }
+
+// deletePerStatement is how many IDs one DELETE names.
+const deletePerStatement = 256
+
+func (f *ixnFile) patch(put []core.Row, del []int64) error {
+	if err := f.flush(); err != nil {
+		return err
+	}
+	f.mu.Lock() // as rewrite: the committer is idle after the flush and cannot take a batch
+	defer f.mu.Unlock()
+	if f.closed {
+		return fmt.Errorf("patch %s: %w", f.path, ErrClosed)
+	}
+	err := f.tx(func(c wconn) error {
+		for i := 0; i < len(del); i += deletePerStatement {
+			ids := del[i:min(i+deletePerStatement, len(del))]
+			args := make([]driver.Value, len(ids))
+			for k, id := range ids {
+				args[k] = id
+			}
+			q := `DELETE FROM interactions WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`
+			if err := c.exec(q, args...); err != nil {
+				return err
+			}
+		}
+		if len(put) == 0 {
+			return nil
+		}
+		return f.up.write(c, len(put), func(i int, dst []driver.NamedValue) { f.fill(&put[i], dst) })
+	})
+	if err != nil {
+		return fmt.Errorf("patch %s: %w", f.path, err)
 	}
 	return nil
 }

@@ -615,23 +615,19 @@ func (s *Session) hasDatabases() bool {
 	return false
 }
 
-// checkStoredLog reads the stored event log back and checks it against the journal: the console
-// shows it as history and `ixlb events` prints it, so an edited or truncated log is refused.
+// checkStoredLog checks the stored event log against the journal: the console shows it as
+// history and `ixlb events` prints it, so an edited or truncated log is refused. It reads the
+// chunks' chain of hashes (logchain.go), inflating only what the chain does not vouch for.
 func (s *Session) checkStoredLog(r core.ResumeState) error {
 	want, err := r.EventsSHA256()
 	if err != nil {
 		return refused(s.StatePath(), RemedyFresh, "%s: the saved run state is damaged: %v", s.StatePath(), err)
 	}
-	h := sha256.New()
-	var n uint64
-	if err := s.EachEvent(r.Events, func(line string) {
-		h.Write([]byte(line))
-		h.Write([]byte{'\n'})
-		n++
-	}); err != nil {
+	n, got, err := s.st.state.verifyLog(r.Events)
+	if err != nil {
 		return refused(s.StatePath(), RemedyFresh, "%s: the stored event log cannot be read: %v", s.StatePath(), err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); n != r.Events || got != want {
+	if n != r.Events || got != want {
 		return refused(s.StatePath(), RemedyFresh, "%s: the stored event log differs from the session's (%d of %d events, sha256 %.12s, the session's %.12s)",
 			s.StatePath(), n, r.Events, got, want)
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ixlb/ixlb/core"
@@ -27,7 +28,8 @@ const stateFileName = "ixlb.db"
 // of lines (events.go) and a view of that name; version 3 compresses the chunks (sqlar layout:
 // size and data instead of lines); version 4 keeps times as INTEGER nanoseconds (exact, as the
 // interactions do), the scenario's seed and content digest apart (so a mismatch can say which
-// changed), and the databases table.
+// changed), and the databases table; version 5 keeps the log's chain of hashes beside each chunk
+// (logchain.go: a resume checks the stored log without inflating it).
 //
 // Pages are SQLite's default 4 KiB. Version 2 files were made with 16 KiB pages, which suited
 // text chunks of 64 KiB; a compressed chunk of about 20 KiB fills a 16 KiB page and most of
@@ -35,7 +37,7 @@ const stateFileName = "ixlb.db"
 // its page size.
 var stateSchema = &schema{
 	kind:    "state",
-	version: 4,
+	version: 5,
 	create: []string{
 		`CREATE TABLE scenario (
 			id             INTEGER PRIMARY KEY CHECK (id = 1), -- one row: the directory's scenario
@@ -52,7 +54,7 @@ var stateSchema = &schema{
 		eventsViewDDL,
 		databasesDDL,
 	},
-	migrations: map[int][]string{1: migrateEventsToChunks, 2: migrateChunksToSqlar, 3: migrateTimesToNanos},
+	migrations: map[int][]string{1: migrateEventsToChunks, 2: migrateChunksToSqlar, 3: migrateTimesToNanos, 4: migrateChunkHashes},
 }
 
 const (
@@ -82,7 +84,7 @@ var migrateTimesToNanos = []string{
 	`DROP TABLE actions_v3`,
 	`DROP VIEW events`,
 	`ALTER TABLE event_chunks RENAME TO event_chunks_v3`,
-	eventChunksDDL,
+	eventChunksDDLv4,
 	`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data)
 		SELECT first_seq, last_seq, ixlb_ns(first_t), ixlb_ns(last_t), size, data FROM event_chunks_v3`,
 	`DROP TABLE event_chunks_v3`,
@@ -90,6 +92,13 @@ var migrateTimesToNanos = []string{
 	`ALTER TABLE scenario ADD COLUMN seed TEXT`,
 	`ALTER TABLE scenario ADD COLUMN content_sha256 TEXT`,
 	databasesDDL,
+}
+
+// migrateChunkHashes adds the chain of hashes to a version 4 state file. Its chunks keep NULL: a
+// resume checks them by reading their lines, as before.
+var migrateChunkHashes = []string{
+	`ALTER TABLE event_chunks ADD COLUMN log_sha256 BLOB`,
+	`ALTER TABLE event_chunks ADD COLUMN data_sha256 BLOB`,
 }
 
 // RunState is where a run stands, saved with SaveRun and written by the next Commit.
@@ -130,11 +139,20 @@ type stateFile struct {
 	lines    int   // event lines after which a commit is asked for
 	eventErr error // why Event dropped a line, for Err
 	closed   bool
+	lastBG   uint64 // the ticket of the last background commit (CommitBackground)
+
+	seal *sealer // hashes and compresses full chunks, in order
 
 	// Owned by the committer goroutine (or by whoever holds mu while it is idle).
 	spare *stateBatch // the last committed batch, cleared: the next cur
 	retry *stateBatch // a failed commit's batch
-	codec codec       // compresses the event log's chunks
+	codec codec       // compresses the event log's chunks when the sealer did not
+	mark  logMark     // the committed log's last line and hash state
+
+	tail atomic.Pointer[logMark] // mark, for the sealer to pick up after a gap
+	// journaled: a run state is committed, so event lines may be committed ahead of the next
+	// one (a resume rewinds them); before it, they wait for it.
+	journaled atomic.Bool
 }
 
 func openState(path string, o *Options, files func() []*ixnFile) (*stateFile, error) {
@@ -143,9 +161,37 @@ func openState(path string, o *Options, files func() []*ixnFile) (*stateFile, er
 		return nil, err
 	}
 	st := &stateFile{sqliteFile: sf, files: files, cur: &stateBatch{}, lines: o.batchLines()}
+	if st.mark, err = tailMark(sf.w); err != nil {
+		sf.close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	st.publish()
+	rows, err := sf.w.Query(`SELECT count(*) FROM run_state`, nil)
+	if err == nil {
+		dest := make([]driver.Value, 1)
+		if err = rows.Next(dest); err == nil {
+			n, _ := dest[0].(int64)
+			st.journaled.Store(n > 0)
+		}
+		rows.Close()
+	}
+	if err != nil {
+		sf.close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	st.seal = newSealer(st.mark, func() logMark { return *st.tail.Load() })
 	st.c.start(&st.mu, st.take)
 	return st, nil
 }
+
+// publish makes the committed mark the sealer's to resync from.
+func (st *stateFile) publish() {
+	m := st.mark
+	st.tail.Store(&m)
+}
+
+// sealChunk hands a chunk to the sealer (mu held).
+func (st *stateFile) sealChunk(c *chunk) { st.seal.submit(sealJob{c: c}) }
 
 // event queues one event line and asks for a commit when enough are pending.
 func (st *stateFile) event(seq uint64, t int64, line []byte) {
@@ -160,8 +206,10 @@ func (st *stateFile) event(seq uint64, t int64, line []byte) {
 		st.eventErr = fmt.Errorf("event %d: line contains a newline: not stored", seq)
 		return
 	}
-	st.cur.add(seq, t, line) // copies: line is reused by the caller
-	if n := st.cur.lines; n >= st.lines {
+	st.cur.add(seq, t, line, st.sealChunk) // copies: line is reused by the caller
+	// Lines are committed on their own only once a run state is (or goes with them): a log
+	// without a journal is one whose journal was lost, and a session refuses it.
+	if n := st.cur.lines; n >= st.lines && (st.cur.run != nil || st.journaled.Load()) {
 		if serial {
 			st.c.wait(st.c.request(true), false) // the commit's error is the next call's to report
 		} else if n >= maxPending*st.lines {
@@ -177,6 +225,7 @@ func (st *stateFile) event(seq uint64, t int64, line []byte) {
 // crash-point walk's serial order the databases are asked later, one after another (commit).
 func (st *stateFile) take() func() error {
 	b := st.cur
+	b.sealOpen(st.sealChunk)
 	st.cur, st.spare = st.spare, nil
 	if st.cur == nil {
 		st.cur = &stateBatch{}
@@ -209,8 +258,16 @@ func (st *stateFile) commitAll(wait bool) error {
 	if st.closed {
 		return fmt.Errorf("commit %s: %w", st.path, ErrClosed)
 	}
+	if !wait && !serial && st.lastBG > 0 {
+		// The save before this one must be in first: what waits for SQLite (rows, sealed
+		// chunks) is then at most two saves' worth, however far the engine could run ahead of
+		// SQLite — which it does as the files grow (a run eight times as long held twice the
+		// rows in memory before this).
+		st.c.wait(st.lastBG, false) // its failure is reported below, or by the next call
+	}
 	t := st.c.request(true) // even with no state pending: the databases' rows are
 	if !wait && !serial {
+		st.lastBG = t
 		return st.c.takeUnseen()
 	}
 	return st.c.wait(t, true)
@@ -253,16 +310,21 @@ func (st *stateFile) commit(b *stateBatch, takeErr error, inTurn []*ixnFile) err
 		return nil
 	}
 	var err error
+	mark := st.mark
+	write := func(c wconn) (err error) {
+		mark, err = writeState(c, b, &st.codec, st.mark)
+		return err
+	}
 	switch {
 	case b.empty():
 		err = waitRows()
 	case serial:
 		if err = waitRows(); err == nil {
-			err = st.tx(func(c wconn) error { return writeState(c, b, &st.codec) })
+			err = st.tx(write)
 		}
 	default:
 		err = st.tx(func(c wconn) error {
-			if err := writeState(c, b, &st.codec); err != nil {
+			if err := write(c); err != nil {
 				return err
 			}
 			return waitRows()
@@ -272,14 +334,25 @@ func (st *stateFile) commit(b *stateBatch, takeErr error, inTurn []*ixnFile) err
 		st.retry = b
 		return fmt.Errorf("commit %s: %w", st.path, err)
 	}
+	st.mark = mark
+	st.publish()
+	if b.run != nil {
+		st.journaled.Store(true)
+	}
 	st.recycle(b)
 	return nil
 }
 
-func writeState(c wconn, b *stateBatch, cd *codec) error {
-	if err := writeChunks(c, b, cd); err != nil {
-		return err
+func writeState(c wconn, b *stateBatch, cd *codec, m logMark) (logMark, error) {
+	m, err := writeChunks(c, b, cd, m)
+	if err != nil {
+		return m, err
 	}
+	return m, writeRest(c, b)
+}
+
+// writeRest writes the batch's operator actions and run state.
+func writeRest(c wconn, b *stateBatch) error {
 	if len(b.actions) > 0 {
 		// One statement for the batch's actions (the console's few at a time).
 		q := `INSERT INTO actions(t, kind, action) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(b.actions)), ",")
@@ -383,8 +456,12 @@ func (st *stateFile) rewind(seq uint64, t int64) error {
 			b.actions = dropActionsAfter(b.actions, t)
 		}
 	}
-	err := st.tx(func(c wconn) error {
-		if err := dropChunksFrom(c, from, &st.codec); err != nil {
+	for _, c := range st.cur.chunks {
+		c.wait() // the sealer is past them: its state can be reset
+	}
+	mark := st.mark
+	err := st.tx(func(c wconn) (err error) {
+		if mark, err = dropChunksFrom(c, from, &st.codec); err != nil {
 			return err
 		}
 		return c.exec(`DELETE FROM actions WHERE t > ?`, t)
@@ -392,6 +469,14 @@ func (st *stateFile) rewind(seq uint64, t int64) error {
 	if err != nil {
 		return fmt.Errorf("rewind %s: %w", st.path, err)
 	}
+	st.mark = mark
+	st.publish()
+	// The pending lines, if any, follow the rewound log: the sealer hashes on from its end.
+	m := mark
+	if n := len(st.cur.chunks); n > 0 {
+		m = logMark{seq: st.cur.chunks[n-1].last} // unknown: the committer hashes them
+	}
+	st.seal.submit(sealJob{reset: &m})
 	return nil
 }
 
@@ -626,5 +711,6 @@ func (st *stateFile) close() error {
 	st.closed = true
 	st.mu.Unlock()
 	st.c.stop()
+	st.seal.stop()
 	return st.sqliteFile.close()
 }

@@ -37,14 +37,16 @@ var ErrClosed = errors.New("store closed")
 // Options tune a Store. The zero value is the default.
 type Options struct {
 	// BatchRows is the most interaction rows one group commit carries, and, when set, the most
-	// event lines the state keeps before committing them on its own; 0 means 16384 rows and
-	// 65536 lines. Commit commits whatever is pending anyway: a run commits every 1%.
+	// event lines the state keeps before committing them on its own; 0 means 131072 rows and
+	// 1048576 lines. Commit commits whatever is pending anyway: a run saves every EventsPerSave
+	// events, the console ten times a second.
 	//
 	// Between commits a row is kept in memory, and a later row of the same interaction replaces
 	// it: an interaction is written to SQLite at most once a commit, whatever it went through
-	// meanwhile. The default is large so that it is the run's commits that cut batches, not the
-	// batch size: with 4096, a busy run's batches were cut mid-way between two commits, and an
-	// interaction's row was written to SQLite again for each cut it lived across.
+	// meanwhile. The default is large so that it is the run's saves that cut batches, not the
+	// batch size: a batch cut between two saves writes the rows it holds, and an interaction's
+	// row is written again for each cut it lives across (with 16384 rows and 65536 lines, a busy
+	// run wrote 2.2 rows an interaction where its saves alone wrote 1.9).
 	BatchRows int
 	// BusyTimeout is how long a connection waits for a lock another process holds; 0 means 5s.
 	BusyTimeout time.Duration
@@ -58,22 +60,36 @@ func (o *Options) batchRows() int {
 	case walkBatch > 0:
 		return walkBatch
 	case o.BatchRows <= 0:
-		return 16384
+		return 1 << 17
 	}
 	return o.BatchRows
 }
 
-// batchLines: the state commits its event lines on its own only to bound memory (a line is about
-// 100 bytes), since every such commit also cuts the interaction databases' batches short. A run
-// commits far more often than every 65536 lines.
+// batchLines: the state commits its event lines on its own only to bound memory (a line takes
+// about 17 bytes once its chunk is sealed), since every such commit also cuts the interaction
+// databases' batches short. A run saves far more often than every 1048576 lines.
 func (o *Options) batchLines() int {
 	switch {
 	case walkBatch > 0:
 		return 4 * walkBatch
 	case o.BatchRows <= 0:
-		return 65536
+		return 1 << 20
 	}
 	return o.BatchRows
+}
+
+// EventsPerSave is how many events `ixlb run` lets pass between two saves of its session. A save
+// commits the rows and event lines since the last one; its size, not a share of the duration,
+// bounds what waits in memory (about 4 MB of compressed lines and the rows of the interactions
+// that changed), so a run eight times as long holds no more. It is large so that an interaction
+// lives across few saves: a row is written once a save it changed in (with saves every 1% of a
+// busy run, 2.8 writes an interaction; the floor's insert and update are 2). In the crash-point
+// walk (IXLB_CRASHPOINT_BATCH) it is small, so that its small scenarios save many times.
+func EventsPerSave() uint64 {
+	if walkBatch > 0 {
+		return uint64(8 * walkBatch)
+	}
+	return 1 << 17
 }
 
 func (o *Options) busyMillis() int64 {

@@ -48,7 +48,7 @@ func BenchmarkRunPersisted(b *testing.B) {
 		var n int64
 		cpu := cpuTime()
 		for i := 0; i < b.N; i++ {
-			sqliteFloor(b, b.TempDir(), 200_000, 100)
+			sqliteFloor(b, b.TempDir(), 200_000, 2000)
 			n += 200_000
 		}
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "interactions/s")
@@ -82,9 +82,10 @@ func BenchmarkRunPersisted(b *testing.B) {
 
 // sqliteFloor is the least SQLite work a persisted run of n interactions could cost: one INSERT
 // when an interaction arrives and one UPDATE when it completes, in the ordinary go-sqlite3 way
-// (database/sql, prepared statements), batched into `commits` transactions like a run's 1% commits,
-// WAL, synchronous=NORMAL, into the Genesys interactions table. No event log, no engine.
-func sqliteFloor(b *testing.B, dir string, n, commits int) {
+// (database/sql, prepared statements), per interactions a transaction (the INSERTs of per new
+// interactions and the UPDATEs of the per before them), WAL, synchronous=NORMAL, into the Genesys
+// interactions table. No event log, no engine.
+func sqliteFloor(b *testing.B, dir string, n, per int) {
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "floor.db")+"?_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
 	if err != nil {
 		b.Fatal(err)
@@ -107,7 +108,7 @@ func sqliteFloor(b *testing.B, dir string, n, commits int) {
 		b.Fatal(err)
 	}
 	defer upd.Close()
-	per := n / commits
+	commits := n / per
 	for c := 0; c <= commits; c++ {
 		tx, err := db.Begin()
 		if err != nil {

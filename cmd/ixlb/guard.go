@@ -95,7 +95,7 @@ func parseBytes(s string) (uint64, error) {
 	return v * mult, nil
 }
 
-// runSlices is how many steps `ixlb run` takes the duration in: 100 (a commit every 1%), more
+// runSlices is how many steps `ixlb run` takes the duration in: 100 (progress every 1%), more
 // when the traffic is heavy, so that one step brings at most about 100,000 arrivals and a
 // signal or the memory guard is heard within a step.
 func runSlices(cfg core.Config) int {

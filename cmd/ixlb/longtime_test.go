@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ixlb/ixlb/store"
 )
 
 // longScenario runs for duration, with its traffic, a URS stop and an Interaction Server restart
@@ -119,6 +121,28 @@ func TestSliceEnd(t *testing.T) {
 		}
 		if prev != c.end {
 			t.Fatalf("%+v: the last slice ends at %d", c, prev)
+		}
+	}
+}
+
+// TestSaveEvery: a run saves every store.EventsPerSave events, whatever its length, so what
+// waits for a commit does not grow with it; a small run saves about eight times all the same.
+func TestSaveEvery(t *testing.T) {
+	every := store.EventsPerSave()
+	for _, tc := range []struct {
+		name   string
+		events uint64 // seen in done of 100 slices
+		done   int
+		want   uint64
+	}{
+		{"the first slice: nothing known yet", 0, 0, every},
+		{"a busy run", 1_300_000, 10, every},           // 13M estimated: the bound
+		{"eight times as long", 10_000_000, 10, every}, // the same
+		{"a small run", 960 / 10, 10, 120},             // 960 estimated: an eighth
+		{"a tiny run", 3, 50, 1},
+	} {
+		if got := saveEvery(tc.events, tc.done, 100); got != tc.want {
+			t.Errorf("%s: every %d events, want %d", tc.name, got, tc.want)
 		}
 	}
 }

@@ -79,5 +79,5 @@ func movementKey(k tea.KeyMsg) bool {
 
 // quitKey reports whether k asks to leave the console.
 func (m *Model) quitKey(k tea.KeyMsg) bool {
-	return k.Type == tea.KeyCtrlC || (!k.Paste && len(k.Runes) <= 1 && key.Matches(k, m.keys.Quit))
+	return k.Type == tea.KeyCtrlC || (!k.Paste && len(k.Runes) <= 1 && key.Matches(k, mustAction("quit").key))
 }

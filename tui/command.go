@@ -308,7 +308,7 @@ func (m *Model) cmdHint() string {
 	if len(toks) > 0 {
 		if c, _, ok := lookupCommand(strings.ToLower(toks[0].text)); ok {
 			h := c.usageLine() + " — " + c.summary
-			if m.readOnly && c.changes {
+			if c.refused(m.readOnly) {
 				h += " (read-only: refused)"
 			} else if c.dangerous {
 				h += " (asks first; :" + c.name + "! does not)"

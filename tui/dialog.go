@@ -419,7 +419,9 @@ type formDialog struct {
 	fields []formField
 	focus  int
 	errMsg string
-	submit func(vals []string) (tea.Cmd, error)
+	// submit gets the values; it returns the dialog to show next (a question; nil closes) and
+	// the command, or an error the form shows and stays open for.
+	submit func(vals []string) (dialog, tea.Cmd, error)
 }
 
 func (d *formDialog) Title() string { return d.title }
@@ -466,12 +468,12 @@ func (d *formDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 		for i := range d.fields {
 			vals[i] = d.value(i)
 		}
-		cmd, err := d.submit(vals)
+		next, cmd, err := d.submit(vals)
 		if err != nil {
 			d.errMsg = err.Error()
 			return d, nil
 		}
-		return nil, cmd
+		return next, cmd
 	}
 	var cmd tea.Cmd
 	f.in, cmd = f.in.Update(k)

@@ -103,10 +103,6 @@ type span struct{ x0, x1 int }
 
 // Messages of the root model.
 type (
-	applyMsg struct {
-		desc string
-		acts []core.Action
-	} // a pane or dialog asks for actions
 	// performMsg asks for an action of the table, by command name, with its checks and its
 	// confirmation (a pane key that is a shortcut for a command).
 	performMsg struct {
@@ -216,15 +212,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case closedMsg:
 		return tea.Quit
-	case applyMsg:
-		return m.applyCmd(msg.desc, msg.acts...)
 	case performMsg:
-		a := mustAction(msg.name)
-		if m.readOnly && a.changes {
-			m.fail(errReadOnly(":" + msg.name))
-			return nil
-		}
-		return m.perform(a, msg.args, false)
+		return m.do(mustAction(msg.name), msg.args, false, false)
 	case travelDoneMsg:
 		return m.travelDone(msg)
 	case resultMsg:
@@ -432,10 +421,6 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		m.focusPane(m.focus - 1)
 	case key.Matches(k, g.GoPane):
 		m.focusPane(int(k.Runes[0] - '1'))
-	case key.Matches(k, g.Command):
-		return m.openCmd("")
-	case key.Matches(k, g.Filter):
-		m.openFilter("")
 	default:
 		if cmd, ok := m.keyAction(k); ok {
 			return cmd
@@ -614,13 +599,10 @@ func (m *Model) mouse(ev tea.MouseMsg) {
 
 // --- simulation controls -------------------------------------------------------------------
 
-// applyCmd applies actions on the simulation's goroutine and reports the outcome.
-// It is the one way the console changes the simulation, so read-only mode refuses here.
+// applyCmd applies actions on the simulation's goroutine and reports the outcome. It is the
+// one way the console changes the simulation, and only the action table calls it (prepare), so
+// read-only mode has refused what it must before (do).
 func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
-	if m.readOnly {
-		err := errReadOnly(desc)
-		return func() tea.Msg { return resultMsg{err: err} }
-	}
 	sim := m.sim
 	for i := range acts {
 		acts[i] = realNames(acts[i], m.names)
@@ -738,7 +720,7 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		}
 	case core.TypeInteractionServer:
 		if a.Name == s.ActiveIS {
-			b := m.backupOf(a.Name)
+			b := m.world().backupOf(a.Name)
 			bv, _ := m.app(b)
 			switch {
 			case b == "":
@@ -847,7 +829,7 @@ func (m *Model) ursStep(kind core.ActionKind, verb, strategy string) dialog {
 		if kind == core.ActDeactivate {
 			name = "deactivate"
 		}
-		return m.prepare(mustAction(name), append([]string{strategy}, chosen...), false)
+		return m.prepare("", false, step{mustAction(name), append([]string{strategy}, chosen...)})
 	})
 	if u := m.selection().URS; u != "" {
 		d.at(u)
@@ -873,17 +855,19 @@ func (m *Model) setOptionForm() tea.Cmd {
 		d.fields[i].in.ShowSuggestions = true
 		d.fields[i].in.CharLimit = 200
 	}
-	d.submit = func(v []string) (tea.Cmd, error) {
+	d.submit = func(v []string) (dialog, tea.Cmd, error) {
 		for i, f := range d.fields {
 			if v[i] == "" {
-				return nil, errors.New(f.label + " is empty")
+				return nil, nil, errors.New(f.label + " is empty")
 			}
 		}
-		if why := m.checkOption(v[0], v[1], v[2], v[3]); why != "" {
-			return nil, errors.New(why)
+		// The table's :set, with its check said in the form (the form stays open to fix it).
+		s := step{mustAction("set"), v}
+		if why := m.why(s); why != "" {
+			return nil, nil, errors.New(why)
 		}
-		return m.applyCmd("set "+v[0]+" "+v[1]+"/"+v[2]+" = "+v[3],
-			core.Action{Kind: core.ActSetOption, App: v[0], Section: v[1], Option: v[2], Value: v[3]}), nil
+		next, cmd := m.prepare("", false, s)
+		return next, cmd, nil
 	}
 	first := 0
 	if a := m.selection().App; a != "" {
@@ -922,7 +906,7 @@ func (m *Model) repointFlow() {
 			}
 		}
 		return newPick("Re-point "+dap+" — database", warn, items, false, func(c []string) (dialog, tea.Cmd) {
-			return m.prepare(mustAction("repoint"), []string{dap, c[0]}, false)
+			return m.prepare("", false, step{mustAction("repoint"), []string{dap, c[0]}})
 		})
 	}
 	if sel := m.selection(); sel.Type == core.TypeDatabaseAccessPoint {
@@ -962,23 +946,6 @@ func (m *Model) unloadsEverywhere(strategy string, urs []string) (bool, []string
 		}
 	}
 	return true, queues
-}
-
-// pairIS names the Interaction Server a switchover acts on: the active one, else the primary.
-func (m *Model) pairIS() string {
-	s := m.snap()
-	if s == nil {
-		return ""
-	}
-	if s.ActiveIS != "" {
-		return s.ActiveIS
-	}
-	for _, is := range s.ISes {
-		if is.Role == "primary" {
-			return is.Name
-		}
-	}
-	return ""
 }
 
 // switchoverConsequences says what a switchover of is does, and warns when a re-pointed DAP
@@ -1043,33 +1010,23 @@ func (m *Model) membershipFlow() {
 			for _, c := range chosen {
 				want[c] = true
 			}
-			var acts []core.Action
+			// The table's :join and :leave, one change: their checks, and leave's question.
+			var steps []step
 			var desc []string
 			for _, it := range items {
 				switch {
 				case want[it.name] && !in[it.name]:
-					acts = append(acts, core.Action{Kind: core.ActJoin, Cluster: cluster, App: it.name})
+					steps = append(steps, step{mustAction("join"), []string{cluster, it.name}})
 					desc = append(desc, it.name+" joined")
 				case !want[it.name] && in[it.name]:
-					acts = append(acts, core.Action{Kind: core.ActLeave, Cluster: cluster, App: it.name})
+					steps = append(steps, step{mustAction("leave"), []string{cluster, it.name}})
 					desc = append(desc, it.name+" left")
 				}
 			}
-			if len(acts) == 0 {
+			if len(steps) == 0 {
 				return nil, func() tea.Msg { return resultMsg{info: "no change to " + cluster} }
 			}
-			apply := m.applyCmd(cluster+": "+strings.Join(desc, ", "), acts...)
-			var leaving []string
-			for _, a := range acts {
-				if a.Kind == core.ActLeave {
-					leaving = append(leaving, a.App)
-				}
-			}
-			if len(leaving) == 0 {
-				return nil, apply
-			}
-			return &confirmDialog{title: cluster + ": " + strings.Join(desc, ", ") + "?", danger: true, yes: apply,
-				body: []string{"Requests addressed to " + cluster + " no longer go to " + strings.Join(leaving, ", ") + "; requests in flight finish where they are."}}, nil
+			return m.prepare(cluster+": "+strings.Join(desc, ", "), false, steps...)
 		})
 		d.allowNone = true
 		if a := m.selection().App; a != "" {
@@ -1197,7 +1154,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
-	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly, rewound: m.rewound()}
+	return keyMap{pane: m.panes[m.focus].Keys(), readOnly: m.readOnly, rewound: m.rewound()}
 }
 
 // article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".

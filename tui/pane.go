@@ -19,7 +19,7 @@ type pane interface {
 	// View renders exactly the inner height; lines wider than the inner width are clipped.
 	View() string
 	// Keys are the pane's own bindings, for the help.
-	Keys() []key.Binding
+	Keys() []paneKey
 	// Selection is what operator actions act on.
 	Selection() selection
 	// Click and Wheel are mouse events in inner coordinates.

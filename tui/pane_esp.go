@@ -15,13 +15,12 @@ import (
 // faults are per server; misrouted faults get their own column.
 type espPane struct {
 	listPane
-	members key.Binding
-	fold    key.Binding
-	folded  map[string]bool // clusters shown without their members
+	fold   key.Binding
+	folded map[string]bool // clusters shown without their members
 }
 
 func newESPPane(th *theme, g *globalKeys) *espPane {
-	p := &espPane{members: g.Membership, folded: map[string]bool{},
+	p := &espPane{folded: map[string]bool{},
 		fold: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fold/unfold cluster"))}
 	p.th, p.nav = th, newNavKeys(g)
 	p.build = p.rows
@@ -30,8 +29,8 @@ func newESPPane(th *theme, g *globalKeys) *espPane {
 
 func (p *espPane) Title() string { return "ESP" }
 
-func (p *espPane) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "join/leave cluster")), p.fold}
+func (p *espPane) Keys() []paneKey {
+	return []paneKey{{bind("m", "join/leave cluster", "m"), "members"}, {Binding: p.fold}}
 }
 
 func (p *espPane) Update(msg tea.Msg) tea.Cmd {

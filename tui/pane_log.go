@@ -45,7 +45,7 @@ type logPane struct {
 func newLogPane(th *theme, g *globalKeys, size int) *logPane {
 	in := newInput("/", "words or field=value as shown, e.g. urs=URS_2 resubmission=true, ixn=277, esp_fault")
 	in.CharLimit = 200
-	return &logPane{th: th, nav: newNavKeys(g), filterK: g.Filter,
+	return &logPane{th: th, nav: newNavKeys(g), filterK: kFilterLog,
 		hotK:   key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "highlighted only")),
 		enterK: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "event details")),
 		clearK: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
@@ -59,8 +59,8 @@ func (p *logPane) Title() string {
 func (p *logPane) SetFocused(f bool) { p.focused = f }
 func (p *logPane) Capturing() bool   { return p.editing }
 
-func (p *logPane) Keys() []key.Binding {
-	return []key.Binding{p.filterK, p.hotK, p.nav.bottom, p.enterK, p.clearK}
+func (p *logPane) Keys() []paneKey {
+	return []paneKey{{Binding: p.filterK}, {Binding: p.hotK}, {Binding: p.nav.bottom}, {Binding: p.enterK}, {Binding: p.clearK}}
 }
 
 func (p *logPane) SetSize(w, h int) {

@@ -57,10 +57,14 @@ func newRoutingPane(th *theme, g *globalKeys) *routingPane {
 		toggle: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "toggle strategy on URS"))}
 }
 
-func (p *routingPane) Title() string       { return "Routing" }
-func (p *routingPane) SetFocused(f bool)   { p.focused = f }
-func (p *routingPane) Capturing() bool     { return false }
-func (p *routingPane) Keys() []key.Binding { return []key.Binding{p.left, p.right, p.toggle} }
+func (p *routingPane) Title() string     { return "Routing" }
+func (p *routingPane) SetFocused(f bool) { p.focused = f }
+func (p *routingPane) Capturing() bool   { return false }
+
+// t is a shortcut for the table's :activate or :deactivate (toggleCmd); both change alike.
+func (p *routingPane) Keys() []paneKey {
+	return []paneKey{{Binding: p.left}, {Binding: p.right}, {p.toggle, "activate"}}
+}
 
 func (p *routingPane) snap() *core.Snapshot {
 	if p.frame == nil {

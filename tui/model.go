@@ -84,9 +84,6 @@ type Model struct {
 	export ExportFunc
 	// exportCheck says why :export may not write a path (Options.ExportCheck).
 	exportCheck func(path, source string) error
-	// branching: an action's command is being made under a question that already asks whether to
-	// branch (prepare), so applyCmd branches without asking again.
-	branching bool
 	// bundled are the bundled scenarios' names, for :load's completion.
 	bundled []string
 	// timing tells keys pressed one by one from a burst (burst.go).
@@ -236,14 +233,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case showTextMsg:
 		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
-		return nil
-	case branchAskMsg:
-		if !m.rewound() {
-			return m.applyCmd(msg.desc, msg.acts...) // live again meanwhile: nothing to branch
-		}
-		title, body := m.branchQuestion(msg.desc)
-		m.dlg = &confirmDialog{title: title, body: body, danger: true, warn: "! Branching discards what happened later.",
-			yes: m.branchApplyCmd(msg.desc, msg.acts)}
 		return nil
 	case tea.KeyMsg:
 		return m.key(msg)
@@ -599,21 +588,18 @@ func (m *Model) mouse(ev tea.MouseMsg) {
 
 // --- simulation controls -------------------------------------------------------------------
 
-// applyCmd applies actions on the simulation's goroutine and reports the outcome. It is the
-// one way the console changes the simulation, and only the action table calls it (prepare), so
-// read-only mode has refused what it must before (do).
-func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
-	sim := m.sim
-	for i := range acts {
-		acts[i] = realNames(acts[i], m.names)
+// applyCmd applies a change on the simulation's goroutine and reports the outcome; branch: in
+// the rewound view, by branching there. It is the one way the console changes the simulation,
+// and only the action table's prepare calls it, once it has asked what it must (read-only mode
+// refused before: do).
+func (m *Model) applyCmd(c change, branch bool) tea.Cmd {
+	sim, desc := m.sim, c.desc
+	acts := make([]core.Action, len(c.acts))
+	for i, a := range c.acts {
+		acts[i] = realNames(a, m.names)
 	}
-	if m.rewound() {
-		// Acting in the past branches: it discards what happened after, so it asks first
-		// (prepare's question did already when branching is set).
-		if m.branching {
-			return m.branchApplyCmd(desc, acts)
-		}
-		return func() tea.Msg { return branchAskMsg{desc: desc, acts: acts} }
+	if branch {
+		return m.branchApplyCmd(desc, acts)
 	}
 	return func() tea.Msg {
 		for _, a := range acts {

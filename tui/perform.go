@@ -106,9 +106,7 @@ func (m *Model) prepare(summary string, force bool, steps ...step) (dialog, tea.
 		all.desc, what = summary, summary
 	}
 	branch := m.rewound() && !m.readOnly
-	m.branching = branch
-	cmd := m.applyCmd(all.desc, all.acts...) // a command, not yet run
-	m.branching = false
+	cmd := m.applyCmd(all, branch) // a command, not yet run
 	title, body := m.question(summary, danger)
 	if branch {
 		t, more := m.branchQuestion(what)

@@ -206,13 +206,6 @@ func (m *Model) liveCmd() tea.Cmd {
 	return m.travelTo(-1)
 }
 
-// branchAskMsg asks whether to branch for actions made while rewound by a flow that did not ask
-// (a dialog that applies directly).
-type branchAskMsg struct {
-	desc string
-	acts []core.Action
-}
-
 // branchQuestion asks whether to branch for what (the action, as its message will say it) and
 // says what branching from the rewound view discards.
 func (m *Model) branchQuestion(what string) (string, []string) {

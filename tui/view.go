@@ -201,22 +201,96 @@ func (m *Model) tabBar() string {
 	return fit(b.String(), m.w)
 }
 
+// seg is a piece of the status bar in its paint.
+type seg struct {
+	t string
+	p paint
+}
+
 // statusBar shows the scenario, the clock and speed, the active IS, totals and the last error,
 // dropping detail to fit the width.
 func (m *Model) statusBar() string {
-	th, f, s := m.th, m.frame, m.frame.Snap
-	type seg struct {
-		t string
-		p paint
+	th := m.th
+	levels := m.statusLevels()
+	// The account of damage (the run report's figures and labels): never dropped for room.
+	if d := m.frame.Snap.Damage; d.Lost > 0 || d.Held > 0 {
+		var dmg []seg
+		if d.Lost > 0 {
+			dmg = append(dmg, seg{"lost " + count(d.Lost), th.barBad})
+		}
+		if d.Held > 0 {
+			dmg = append(dmg, seg{"held " + count(d.Held), th.barWarn})
+		}
+		for i := range levels {
+			levels[i] = append(levels[i], dmg...)
+		}
 	}
-	run := seg{"► " + speedText(f.Speed), th.barKey}
-	runShort := run
+	const sep = " │ "
+	// The last error keeps at least this much room: detail goes first.
+	errRoom := 0
+	if m.lastErr != "" {
+		errRoom = len(sep) + min(width(m.lastErr)+12, 40) // figures go first: the error needs room to be read
+	}
+	use, used := fitLevel(levels, sep, m.w-errRoom)
+	var b strings.Builder
+	b.WriteString(th.bar.s(" "))
+	for i, sg := range use {
+		if i > 0 {
+			b.WriteString(th.bar.s(sep))
+		}
+		b.WriteString(sg.p.s(sg.t))
+	}
+	if m.lastErr != "" {
+		if rest := m.w - used - len(sep); rest >= 12 {
+			e := "last error: " + m.lastErr
+			if width(e) > rest && rest < 40 {
+				e = "✗ error · :messages" // the bottom line and :messages have it in full
+			}
+			e = clip(e, rest)
+			b.WriteString(th.bar.s(sep))
+			b.WriteString(th.barBad.s(e))
+			used += len(sep) + width(e)
+		}
+	}
+	if used < m.w {
+		b.WriteString(th.bar.s(spaces(m.w - used)))
+	}
+	return fit(b.String(), m.w)
+}
+
+// fitLevel is the first level (the most detailed) that fits in room, and its width; the last
+// when none does.
+func fitLevel(levels [][]seg, sep string, room int) ([]seg, int) {
+	var use []seg
+	used := 0
+	for _, lv := range levels {
+		n := 1
+		for i, sg := range lv {
+			if i > 0 {
+				n += len(sep)
+			}
+			n += width(sg.t)
+		}
+		use, used = lv, n
+		if n <= room {
+			break
+		}
+	}
+	return use, used
+}
+
+// runSegs say the state of the run (speed, paused, end of scenario, rewound, read-only), in
+// words and, for a bar too narrow for them, shorter.
+func (m *Model) runSegs() (run, short seg) {
+	th, f := m.th, m.frame
+	run = seg{"► " + speedText(f.Speed), th.barKey}
+	short = run
 	if f.Paused {
 		run = seg{"‖ paused · " + speedText(f.Speed), th.barWarn}
-		runShort = seg{"‖ " + speedText(f.Speed), th.barWarn}
+		short = seg{"‖ " + speedText(f.Speed), th.barWarn}
 		if f.Note != "" {
 			run.t = "‖ end of scenario · " + speedText(f.Speed)
-			runShort.t = "‖ end " + speedText(f.Speed)
+			short.t = "‖ end " + speedText(f.Speed)
 		}
 	}
 	if f.Behind && !f.Paused {
@@ -225,17 +299,24 @@ func (m *Model) statusBar() string {
 	if f.Rewound {
 		// The past, replayed: the live simulation waits where it was. (To the millisecond when
 		// the two would read the same second.)
-		at, live := shortClock(time.Duration(s.T)), shortClock(time.Duration(f.LiveT))
+		at, live := shortClock(time.Duration(f.Snap.T)), shortClock(time.Duration(f.LiveT))
 		if at == live {
-			at, live = clock(s.T), clock(f.LiveT)
+			at, live = clock(f.Snap.T), clock(f.LiveT)
 		}
 		run = seg{"at " + at + " (rewound, live is at " + live + ")", th.barWarn}
-		runShort = seg{"rewound · live " + live, th.barWarn}
+		short = seg{"rewound · live " + live, th.barWarn}
 	}
 	if m.readOnly {
 		// Whoever looks at the screen knows nothing they do will change the simulation.
-		run.t, runShort.t = "read-only "+run.t, "RO "+runShort.t
+		run.t, short.t = "read-only "+run.t, "RO "+short.t
 	}
+	return run, short
+}
+
+// statusLevels are the status bar's contents from the most detailed to the least.
+func (m *Model) statusLevels() [][]seg {
+	th, f, s := m.th, m.frame, m.frame.Snap
+	run, runShort := m.runSegs()
 	clk := "t " + clock(s.T)
 	clkShort := seg{clk, th.bar}
 	if f.Duration > 0 {
@@ -270,7 +351,7 @@ func (m *Model) statusBar() string {
 	}
 	with := func(segs ...seg) []seg { return append(append([]seg(nil), head...), segs...) }
 	clkSeg := seg{clk, th.bar}
-	levels := [][]seg{
+	return [][]seg{
 		with(run, clkSeg, is, figures[0]),
 		with(run, clkSeg, is, figures[1]),
 		with(run, clkSeg, is, figures[2]),
@@ -282,64 +363,6 @@ func (m *Model) statusBar() string {
 		{run, clkShort},
 		{runShort, clkShort}, // (only where the words do not fit at all)
 	}
-	// The account of damage (the run report's figures and labels): never dropped for room.
-	if d := s.Damage; d.Lost > 0 || d.Held > 0 {
-		var dmg []seg
-		if d.Lost > 0 {
-			dmg = append(dmg, seg{"lost " + count(d.Lost), th.barBad})
-		}
-		if d.Held > 0 {
-			dmg = append(dmg, seg{"held " + count(d.Held), th.barWarn})
-		}
-		for i := range levels {
-			levels[i] = append(levels[i], dmg...)
-		}
-	}
-	sep := " │ "
-	// The last error keeps at least this much room: detail goes first.
-	errRoom := 0
-	if m.lastErr != "" {
-		errRoom = len(sep) + min(width(m.lastErr)+12, 40) // figures go first: the error needs room to be read
-	}
-	var use []seg
-	used := 0
-	for _, lv := range levels {
-		n := 1
-		for i, sg := range lv {
-			if i > 0 {
-				n += len(sep)
-			}
-			n += width(sg.t)
-		}
-		use, used = lv, n
-		if n+errRoom <= m.w {
-			break
-		}
-	}
-	var b strings.Builder
-	b.WriteString(th.bar.s(" "))
-	for i, sg := range use {
-		if i > 0 {
-			b.WriteString(th.bar.s(sep))
-		}
-		b.WriteString(sg.p.s(sg.t))
-	}
-	if m.lastErr != "" {
-		if rest := m.w - used - len(sep); rest >= 12 {
-			e := "last error: " + m.lastErr
-			if width(e) > rest && rest < 40 {
-				e = "✗ error · :messages" // the bottom line and :messages have it in full
-			}
-			e = clip(e, rest)
-			b.WriteString(th.bar.s(sep))
-			b.WriteString(th.barBad.s(e))
-			used += len(sep) + width(e)
-		}
-	}
-	if used < m.w {
-		b.WriteString(th.bar.s(spaces(m.w - used)))
-	}
-	return fit(b.String(), m.w)
 }
 
 // bottomLine is the command line while typing, else the latest message, else the key hints.

@@ -21,25 +21,16 @@ import (
 // should read FILE:LINE:COL: message.
 type LoadFunc func(path string) (cfg core.Config, warnings []string, err error)
 
-// The panes, in tab order.
-const (
-	paneRouting = iota
-	paneESP
-	paneDB
-	paneIxn
-	paneLog
-	numPanes
-)
-
 // Minimum terminal size; below it the console asks for more room instead of drawing garbage.
 const (
 	minW = 80
 	minH = 24
 )
 
-// Model is the console's root: the pane manager. It owns layout, focus and borders, routes keys
-// to the focused pane (and every other message to every pane), runs dialogs and the command line,
-// and draws the status bar. It renders only from the latest frame: View never calls the engine.
+// Model is the console's root. Over its pane manager (panes.go: focus, layout, borders), it
+// routes keys (to the command line, a dialog, the action table or the focused pane) and frames
+// (to every pane), hosts dialogs and the command line, opens scenarios, and draws the status
+// bar. It renders only from the latest frame: View never calls the engine.
 type Model struct {
 	sim  live.Sim
 	load LoadFunc
@@ -47,14 +38,8 @@ type Model struct {
 	keys globalKeys
 	help help.Model
 
-	w, h    int
-	panes   []pane
-	focus   int
-	rects   []rect
-	compact bool
-	tabs    []span // compact mode: where each pane's tab is, for mouse clicks
-	// rightWants are the right column's content heights the layout was made for.
-	rightWants [3]int
+	w, h int
+	paneManager
 
 	frame      *live.Frame
 	subscribed bool
@@ -92,12 +77,6 @@ type Model struct {
 	travel travelState
 }
 
-type rect struct{ x, y, w, h int }
-
-func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
-
-type span struct{ x0, x1 int }
-
 // Messages of the root model.
 type (
 	// performMsg asks for an action of the table, by command name, with its checks and its
@@ -131,15 +110,7 @@ type (
 func NewModel(sim live.Sim, load LoadFunc) *Model {
 	th := newTheme()
 	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
-	m.panes = []pane{
-		newRoutingPane(th, &m.keys),
-		newESPPane(th, &m.keys),
-		newDBPane(th, &m.keys),
-		newIxnPane(th, &m.keys),
-		newLogPane(th, &m.keys, live.DefaultRingSize),
-	}
-	m.rects = make([]rect, numPanes)
-	m.panes[m.focus].SetFocused(true)
+	m.paneManager = newPaneManager(th, &m.keys)
 	m.cmd = newInput(":", "stop URS_1 · activate C URS_1 URS_2 · set APP SECTION OPTION VALUE · help")
 	m.cmd.CharLimit = 500
 	if wd, err := os.Getwd(); err == nil {
@@ -271,10 +242,7 @@ func (m *Model) takeFrame(f *live.Frame) {
 		f = &c
 	}
 	m.frame = f
-	for _, p := range m.panes {
-		p.Update(frameMsg{f})
-	}
-	if !m.compact && !m.tooSmall() && m.w > 0 && m.wants() != m.rightWants {
+	if m.paneManager.takeFrame(f) && !m.tooSmall() && m.w > 0 {
 		m.layout() // the right column's content changed size
 	}
 	if s := f.Snap; s != nil && s.LastError != m.seenErr {
@@ -325,12 +293,6 @@ func (m *Model) info(s string) {
 func (m *Model) succeeded(s string) {
 	m.info(s)
 	m.lastErr = ""
-}
-
-func (m *Model) focusPane(i int) {
-	m.panes[m.focus].SetFocused(false)
-	m.focus = (i + numPanes) % numPanes
-	m.panes[m.focus].SetFocused(true)
 }
 
 // key routes a key: the command line, then an open dialog, then a pane that is reading text,
@@ -385,8 +347,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		m.dlg, cmd = m.dlg.Update(k)
 		return cmd
 	}
-	p := m.panes[m.focus]
-	if p.Capturing() {
+	p := m.focused()
+	if m.capturing() {
 		return p.Update(k)
 	}
 	if k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && movement(k.Runes) {
@@ -555,35 +517,7 @@ func (m *Model) mouse(ev tea.MouseMsg) {
 	if m.dlg != nil || m.cmdOn || m.tooSmall() {
 		return
 	}
-	if m.compact && ev.Y == 0 && ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft {
-		for i, t := range m.tabs {
-			if ev.X >= t.x0 && ev.X < t.x1 {
-				m.focusPane(i)
-			}
-		}
-		return
-	}
-	for i, r := range m.rects {
-		if m.compact && i != m.focus {
-			continue
-		}
-		if !r.contains(ev.X, ev.Y) {
-			continue
-		}
-		p := m.panes[i]
-		switch {
-		case ev.Button == tea.MouseButtonWheelUp:
-			p.Wheel(-3)
-		case ev.Button == tea.MouseButtonWheelDown:
-			p.Wheel(3)
-		case ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft:
-			m.focusPane(i)
-			if x, y := ev.X-r.x-1, ev.Y-r.y-1; x >= 0 && y >= 0 && x < r.w-2 && y < r.h-2 {
-				p.Click(x, y)
-			}
-		}
-		return
-	}
+	m.paneManager.mouse(ev)
 }
 
 // --- simulation controls -------------------------------------------------------------------
@@ -677,7 +611,7 @@ func (m *Model) stepSpeed(dir int) tea.Cmd {
 
 // --- operator actions on the selection ----------------------------------------------------
 
-func (m *Model) selection() selection { return m.panes[m.focus].Selection() }
+func (m *Model) selection() selection { return m.focused().Selection() }
 
 func (m *Model) app(name string) (core.AppView, bool) {
 	if s := m.snap(); s != nil {
@@ -1140,7 +1074,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
-	return keyMap{pane: m.panes[m.focus].Keys(), readOnly: m.readOnly, rewound: m.rewound()}
+	return keyMap{pane: m.focused().Keys(), readOnly: m.readOnly, rewound: m.rewound()}
 }
 
 // article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".

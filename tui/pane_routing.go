@@ -59,7 +59,6 @@ func newRoutingPane(th *theme, g *globalKeys) *routingPane {
 
 func (p *routingPane) Title() string     { return "Routing" }
 func (p *routingPane) SetFocused(f bool) { p.focused = f }
-func (p *routingPane) Capturing() bool   { return false }
 
 // t is a shortcut for the table's :activate or :deactivate (toggleCmd); both change alike.
 func (p *routingPane) Keys() []paneKey {

@@ -81,3 +81,23 @@ func movementKey(k tea.KeyMsg) bool {
 func (m *Model) quitKey(k tea.KeyMsg) bool {
 	return k.Type == tea.KeyCtrlC || (!k.Paste && len(k.Runes) <= 1 && key.Matches(k, mustAction("quit").key))
 }
+
+// dialogKey gives k to the open dialog. A burst acts as one key there (movement as each of its
+// keys), and a question's answer that comes too soon (early: in a burst, or before answerDelay)
+// is not taken: the question says so and waits for the key pressed on its own.
+func (m *Model) dialogKey(k tea.KeyMsg, early bool) tea.Cmd {
+	multi := k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1
+	if t, ok := m.dlg.(interface{ typing() bool }); multi && !(ok && t.typing()) {
+		if movement(k.Runes) {
+			return m.eachKey(k) // j j j j moves four rows
+		}
+		k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
+	}
+	if a, ok := m.dlg.(answerer); ok && a.answers(k) && (early || multi) {
+		a.tooSoon(keyText(k))
+		return nil
+	}
+	var cmd tea.Cmd
+	m.dlg, cmd = m.dlg.Update(k)
+	return cmd
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -33,7 +32,6 @@ const (
 // bar. It renders only from the latest frame: View never calls the engine.
 type Model struct {
 	sim  live.Sim
-	load LoadFunc
 	th   *theme
 	keys globalKeys
 	help help.Model
@@ -46,31 +44,22 @@ type Model struct {
 
 	dlg dialog
 
-	cmdLine    // the `:` command line (command.go)
-	statusLine // the bottom line's message, the last error, :messages (status.go)
+	cmdLine       // the `:` command line (command.go)
+	statusLine    // the bottom line's message, the last error, :messages (status.go)
+	scenarioFiles // opening scenarios and exporting the session (load.go)
 
-	seenErr    string
-	seenPErr   string
-	seenNote   string
-	seenSource string
-	readOnly   bool
+	seenErr  string
+	seenPErr string
+	seenNote string
+	readOnly bool
 	// speedChanged is told each speed the operator sets (Options.SpeedChanged).
 	speedChanged func(x float64)
-	// savedSession describes a scenario's saved session (Options.SavedSession).
-	savedSession func(cfg core.Config, source string) string
 	// names maps a name as drawn (control characters escaped) to the scenario's own.
 	names map[string]string
 	// checked says whether the scenario of generation checkedGen needs its snapshots escaped
 	// (unsafeGen).
 	checked, unsafeGen bool
 	checkedGen         uint64
-	dir                string // where the file picker and :load start
-	// export writes the session as a scenario (Options.Export); nil: :export is not available.
-	export ExportFunc
-	// exportCheck says why :export may not write a path (Options.ExportCheck).
-	exportCheck func(path, source string) error
-	// bundled are the bundled scenarios' names, for :load's completion.
-	bundled []string
 	// timing tells keys pressed one by one from a burst (burst.go).
 	timing keyTiming
 	// travel is the rewind under way and the instant [ and ] aim at (travel.go).
@@ -109,7 +98,7 @@ type (
 // NewModel builds the console over a simulation. load may be nil (no `o`, no `:load`).
 func NewModel(sim live.Sim, load LoadFunc) *Model {
 	th := newTheme()
-	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
+	m := &Model{sim: sim, scenarioFiles: scenarioFiles{load: load}, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
 	m.paneManager = newPaneManager(th, &m.keys)
 	m.cmd = newInput(":", "stop URS_1 · activate C URS_1 URS_2 · set APP SECTION OPTION VALUE · help")
 	m.cmd.CharLimit = 500
@@ -252,14 +241,7 @@ func (m *Model) takeFrame(f *live.Frame) {
 			m.remember("engine: "+m.lastErr, true)
 		}
 	}
-	if f.Source != m.seenSource { // the file picker and :load start next to the running scenario
-		m.seenSource = f.Source
-		if abs, err := filepath.Abs(f.Source); err == nil && f.Source != "" {
-			if st, err := os.Stat(abs); err == nil && !st.IsDir() {
-				m.dir = filepath.Dir(abs)
-			}
-		}
-	}
+	m.follow(f.Source)
 	if f.Note != m.seenNote { // why the runner paused by itself: said once, the status bar keeps it
 		m.seenNote = f.Note
 		if f.Note != "" {
@@ -332,20 +314,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
-		multi := k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1
-		if t, ok := m.dlg.(interface{ typing() bool }); multi && !(ok && t.typing()) {
-			if movement(k.Runes) {
-				return m.eachKey(k) // j j j j moves four rows
-			}
-			k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
-		}
-		if a, ok := m.dlg.(answerer); ok && a.answers(k) && (burst || multi || now.Sub(m.timing.dlgAt) < answerDelay) {
-			a.tooSoon(keyText(k))
-			return nil
-		}
-		var cmd tea.Cmd
-		m.dlg, cmd = m.dlg.Update(k)
-		return cmd
+		return m.dialogKey(k, burst || now.Sub(m.timing.dlgAt) < answerDelay)
 	}
 	p := m.focused()
 	if m.capturing() {
@@ -968,108 +937,6 @@ func (m *Model) membershipFlow() {
 		items[i] = pickItem{name: c.Name, note: string(c.Type) + " · " + plural(len(c.Members), "member")}
 	}
 	m.dlg = newPick("Application Cluster", nil, items, false, func(c []string) (dialog, tea.Cmd) { return members(c[0]), nil })
-}
-
-// openFile opens the file picker in the current directory.
-func (m *Model) openFile() tea.Cmd {
-	if m.load == nil {
-		m.fail(errors.New("opening scenario files is not available in this console"))
-		return nil
-	}
-	m.dlg = filePick(m.dir, func(path string) tea.Cmd {
-		c, err := m.loadCmd(path, loadAsk)
-		if err != nil {
-			return func() tea.Msg { return resultMsg{err: err} }
-		}
-		return c
-	})
-	return nil
-}
-
-// How a scenario opened from the console starts.
-type loadMode uint8
-
-const (
-	loadAsk    loadMode = iota // the file picker: ask, offering to resume or start over
-	loadResume                 // :load — resume its saved session, if any
-	loadFresh                  // :load! — start over, erasing its saved session (asks first)
-)
-
-// loadCmd parses a scenario file off the UI goroutine (and looks for its saved session).
-func (m *Model) loadCmd(path string, mode loadMode) (tea.Cmd, error) {
-	if m.load == nil {
-		return nil, errors.New("load: opening scenario files is not available in this console")
-	}
-	if !filepath.IsAbs(path) && m.dir != "" {
-		// A file next to the others; otherwise the name goes to the loader as typed, which
-		// knows the bundled scenarios (":load urs-failover").
-		if _, err := os.Stat(filepath.Join(m.dir, path)); err == nil {
-			path = filepath.Join(m.dir, path)
-		}
-	}
-	load, saved := m.load, m.savedSession
-	return func() tea.Msg {
-		cfg, warns, err := load(path)
-		msg := loadedMsg{path: path, cfg: cfg, warnings: warns, err: err, mode: mode}
-		if err == nil && saved != nil {
-			msg.saved = saved(cfg, path)
-		}
-		return msg
-	}, nil
-}
-
-func (m *Model) loaded(msg loadedMsg) tea.Cmd {
-	if msg.err != nil {
-		m.fail(msg.err)
-		return nil
-	}
-	sim, cfg, path, warns := m.sim, msg.cfg, msg.path, msg.warnings
-	name := safeText(cfg.Name)
-	replace := func(fresh bool) tea.Cmd {
-		return func() tea.Msg {
-			if err := sim.Replace(cfg, path, fresh); err != nil {
-				return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
-			}
-			how := "a new session"
-			switch {
-			case msg.saved != "" && fresh:
-				how = "started over"
-			case msg.saved != "":
-				how = "resumed its saved session"
-			}
-			return loadResultMsg{info: "opened " + name + " (" + how + ") from " + path, warnings: warns}
-		}
-	}
-	cur := "the running scenario"
-	if s := m.snap(); s != nil {
-		cur = s.Scenario
-	}
-	keep := "Running: " + cur + " — its session is saved; opening it again resumes it."
-	if cur == name {
-		keep = "It is the scenario running now."
-	}
-	switch {
-	case msg.mode == loadResume:
-		return replace(false)
-	case msg.mode == loadFresh && msg.saved == "":
-		return replace(true)
-	case msg.mode == loadFresh:
-		m.dlg = &confirmDialog{title: "Start " + name + " over?", danger: true, warn: "! This erases a saved session.",
-			body: []string{"This erases the saved session of " + name + ": " + msg.saved + ".", keep},
-			yes:  replace(true)}
-	case msg.saved == "":
-		m.dlg = &confirmDialog{title: "Open " + name + "?",
-			body: []string{keep, "New: " + name + " (" + path + "), from its start."},
-			yes:  replace(false)}
-	default:
-		m.dlg = &choiceDialog{title: "Open " + name + "?",
-			body: []string{keep, name + " has a saved session: " + msg.saved + "."},
-			choices: []choice{
-				{key: "r", label: "resume it", cmd: replace(false)},
-				{key: "f", label: "start over (erases its saved session)", cmd: replace(true)},
-			}}
-	}
-	return nil
 }
 
 // keyMap is the help for the current focus.

@@ -65,7 +65,7 @@ type confirmDialog struct {
 }
 
 func (d *confirmDialog) answers(k tea.KeyMsg) bool { return key.Matches(k, kYes) }
-func (d *confirmDialog) tooSoon(k string)          { d.early = tooSoonNote(k) }
+func (d *confirmDialog) tooSoon(note string)       { d.early = note }
 
 func (d *confirmDialog) Title() string       { return d.title }
 func (d *confirmDialog) width() int          { return 72 }
@@ -129,7 +129,7 @@ func (d *choiceDialog) answers(k tea.KeyMsg) bool {
 	return false
 }
 
-func (d *choiceDialog) tooSoon(k string) { d.early = tooSoonNote(k) }
+func (d *choiceDialog) tooSoon(note string) { d.early = note }
 
 func (d *choiceDialog) Title() string { return d.title }
 func (d *choiceDialog) width() int    { return 72 }

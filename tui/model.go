@@ -314,7 +314,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
-		return m.dialogKey(k, burst || now.Sub(m.timing.dlgAt) < answerDelay)
+		return m.dialogKey(k, burst, now.Sub(m.timing.dlgAt) < answerDelay)
 	}
 	p := m.focused()
 	if m.capturing() {

@@ -41,21 +41,22 @@ type action struct {
 	dangerous bool
 	// dangerIf makes the action dangerous only for some arguments (deactivating a strategy
 	// everywhere).
-	dangerIf func(m *Model, args []string) bool
+	dangerIf func(w world, args []string) bool
 	// selected gives the key's arguments from the selection of the focused pane. nil: the key
 	// runs onKey instead (a dialog that asks for them).
 	selected func(m *Model) ([]string, error)
 	// disabled says why the action cannot run with these arguments now ("" runs). The key, the
 	// command and the dialogs share it.
-	disabled func(m *Model, args []string) string
+	disabled func(w world, args []string) string
 	// confirm is the dangerous action's question: a title and what will happen.
-	confirm func(m *Model, args []string) (string, []string)
+	confirm func(w world, args []string) (string, []string)
 	onKey   func(m *Model) tea.Cmd
 	// An action does one of two things. plan: it changes the simulation, and says how as data
-	// (a change), from a world it cannot act on; the console applies the change once it is
-	// confirmed, so nothing runs before the question is answered. run: it acts at once (pacing,
-	// looking, opening a dialog); it is never confirmed, so it cannot be dangerous. force is
-	// the `!` of `:name!`.
+	// (a change), from the world shown, which it cannot act on; the console applies the change
+	// once it is confirmed. disabled, dangerIf and confirm read only the world too: nothing the
+	// table asks before the question is answered can act. run: the action acts at once (pacing,
+	// looking, opening a dialog); it is never confirmed, so it cannot be dangerous. force is the
+	// `!` of `:name!`.
 	plan func(w world, args []string) change
 	run  func(m *Model, args []string, force bool) (tea.Cmd, error)
 }
@@ -112,13 +113,13 @@ func appActions() []action {
 	return []action{
 		{name: "stop", key: bind("x", "stop app", "x"), hint: hintPresent, usage: "APP", summary: "stop an application",
 			min: 1, max: 1, args: []argKind{argApp}, changes: true, dangerous: true, selected: selectedApp,
-			disabled: (*Model).stopDisabled, confirm: (*Model).stopQuestion,
+			disabled: world.stopDisabled, confirm: world.stopQuestion,
 			plan: func(_ world, a []string) change {
 				return do1("stopped "+a[0], core.Action{Kind: core.ActStop, App: a[0]})
 			}},
 		{name: "start", key: bind("s", "start app", "s"), hint: hintPresent, usage: "APP", summary: "start an application",
 			min: 1, max: 1, args: []argKind{argApp}, changes: true, selected: selectedApp,
-			disabled: (*Model).startDisabled,
+			disabled: world.startDisabled,
 			plan: func(_ world, a []string) change {
 				return do1("started "+a[0], core.Action{Kind: core.ActStart, App: a[0]})
 			}},
@@ -129,21 +130,21 @@ func configActions() []action {
 	return []action{
 		{name: "activate", key: bind("a", "activate strategy", "a"), hint: hintPresent, usage: "STRATEGY URS…",
 			summary: "load a strategy on URS instances", min: 2, max: -1, args: []argKind{argStrategy, argURS}, changes: true,
-			disabled: func(m *Model, a []string) string { return m.checkActivation(core.ActActivate, a[0], a[1:]) },
+			disabled: func(w world, a []string) string { return w.checkActivation(core.ActActivate, a[0], a[1:]) },
 			onKey:    func(m *Model) tea.Cmd { m.activationWizard(core.ActActivate); return nil },
 			plan:     activation(core.ActActivate, "activated")},
 		{name: "deactivate", key: bind("d", "deactivate strategy", "d"), usage: "STRATEGY URS…",
 			summary: "unload a strategy from URS instances", min: 2, max: -1, args: []argKind{argStrategy, argURS}, changes: true,
-			disabled: func(m *Model, a []string) string { return m.checkActivation(core.ActDeactivate, a[0], a[1:]) },
+			disabled: func(w world, a []string) string { return w.checkActivation(core.ActDeactivate, a[0], a[1:]) },
 			// Unloading it from every URS that has it leaves its queues with nowhere to go.
-			dangerIf: func(m *Model, a []string) bool { all, _ := m.unloadsEverywhere(a[0], a[1:]); return all },
-			confirm:  (*Model).deactivateQuestion,
+			dangerIf: func(w world, a []string) bool { all, _ := w.unloadsEverywhere(a[0], a[1:]); return all },
+			confirm:  world.deactivateQuestion,
 			onKey:    func(m *Model) tea.Cmd { m.activationWizard(core.ActDeactivate); return nil },
 			plan:     activation(core.ActDeactivate, "deactivated")},
 		{name: "set", key: bind("e", "set option", "e"), usage: "APP SECTION OPTION VALUE",
 			summary: "set an option on the fly (section " + core.AnnexSection("NAME") + " for the Annex)", min: 4, max: 4,
 			args: []argKind{argApp, argSection, argOption, argValue}, changes: true,
-			disabled: func(m *Model, a []string) string { return m.checkOption(a[0], a[1], a[2], a[3]) },
+			disabled: func(w world, a []string) string { return w.checkOption(a[0], a[1], a[2], a[3]) },
 			onKey:    (*Model).setOptionForm,
 			plan: func(_ world, a []string) change {
 				return do1("set "+a[0]+" "+a[1]+"/"+a[2]+" = "+a[3],
@@ -151,9 +152,9 @@ func configActions() []action {
 			}},
 		{name: "repoint", key: bind("r", "re-point DAP", "r"), usage: "DAP DATABASE",
 			summary: "point a DAP at another database", min: 2, max: 2, args: []argKind{argDAP, argDatabase},
-			changes: true, dangerous: true, disabled: (*Model).repointDisabled,
-			confirm: func(m *Model, a []string) (string, []string) {
-				return "Re-point " + a[0] + " to " + a[1] + "?", m.repointConsequences(a[0], a[1])
+			changes: true, dangerous: true, disabled: world.repointDisabled,
+			confirm: func(w world, a []string) (string, []string) {
+				return "Re-point " + a[0] + " to " + a[1] + "?", w.repointConsequences(a[0], a[1])
 			},
 			onKey: func(m *Model) tea.Cmd { m.repointFlow(); return nil },
 			plan: func(_ world, a []string) change {
@@ -166,12 +167,12 @@ func clusterActions() []action {
 	return []action{
 		{name: "join", usage: "CLUSTER APP", summary: "add a server to an Application Cluster", min: 2, max: 2,
 			args: []argKind{argCluster, argESP}, changes: true,
-			disabled: func(m *Model, a []string) string { return m.checkMembership(core.ActJoin, a[0], a[1]) },
+			disabled: func(w world, a []string) string { return w.checkMembership(core.ActJoin, a[0], a[1]) },
 			plan:     membership(core.ActJoin, "joined")},
 		{name: "leave", usage: "CLUSTER APP", summary: "remove a server from an Application Cluster", min: 2, max: 2,
 			args: []argKind{argCluster, argESP}, changes: true, dangerous: true,
-			disabled: func(m *Model, a []string) string { return m.checkMembership(core.ActLeave, a[0], a[1]) },
-			confirm: func(m *Model, a []string) (string, []string) {
+			disabled: func(w world, a []string) string { return w.checkMembership(core.ActLeave, a[0], a[1]) },
+			confirm: func(_ world, a []string) (string, []string) {
 				return a[1] + " leaves " + a[0] + "?", []string{"Requests addressed to " + a[0] + " no longer go to " + a[1] + "; requests in flight finish where they are."}
 			},
 			plan: membership(core.ActLeave, "left")},
@@ -187,10 +188,10 @@ func serverActions() []action {
 			summary: "switch the Interaction Server pair over to the backup", min: 0, max: 1, args: []argKind{argIS},
 			changes: true, dangerous: true,
 			selected: func(m *Model) ([]string, error) { return nil, nil },
-			disabled: (*Model).switchoverDisabled,
-			confirm: func(m *Model, a []string) (string, []string) {
-				from, to := m.world().switchoverPair(a)
-				return "Switch over " + from + " → " + to + "?", m.switchoverConsequences(from, to)
+			disabled: world.switchoverDisabled,
+			confirm: func(w world, a []string) (string, []string) {
+				from, to := w.switchoverPair(a)
+				return "Switch over " + from + " → " + to + "?", w.switchoverConsequences(from, to)
 			},
 			plan: func(w world, a []string) change {
 				from, to := w.switchoverPair(a)
@@ -199,9 +200,9 @@ func serverActions() []action {
 		{name: "restart", usage: "[IS]",
 			summary: "restart an Interaction Server: it restores from its database (those in a URS are resubmitted)",
 			min:     0, max: 1, args: []argKind{argIS}, changes: true, dangerous: true,
-			disabled: (*Model).restartDisabled,
-			confirm: func(m *Model, a []string) (string, []string) {
-				is := m.world().switchoverIS(a)
+			disabled: world.restartDisabled,
+			confirm: func(w world, a []string) (string, []string) {
+				is := w.switchoverIS(a)
 				return "Restart " + is + "?", []string{
 					is + " forgets what it holds in memory, reads its DAPs anew and restores from its database:",
 					"queued interactions are routed again, those in a URS are resubmitted, those with agents stay.",
@@ -230,10 +231,10 @@ func sessionActions() []action {
 			}},
 		{name: "pause", key: bind("space", "pause/resume", " "), hint: hintPresent,
 			summary:  "pause or resume virtual time (the key toggles)",
-			disabled: func(m *Model, _ []string) string { return m.whileRewound() },
+			disabled: func(w world, _ []string) string { return w.whileRewound() },
 			onKey:    (*Model).togglePause,
 			run:      func(m *Model, _ []string, _ bool) (tea.Cmd, error) { return m.setPaused(true), nil }},
-		{name: "resume", summary: "resume virtual time", disabled: func(m *Model, _ []string) string { return m.whileRewound() },
+		{name: "resume", summary: "resume virtual time", disabled: func(w world, _ []string) string { return w.whileRewound() },
 			run: func(m *Model, _ []string, _ bool) (tea.Cmd, error) { return m.setPaused(false), nil }},
 	}
 }
@@ -350,52 +351,52 @@ func keyOf(name string) paneKey { return paneKey{Binding: mustAction(name).key, 
 
 // --- the checks and questions of the rows ------------------------------------------------------
 
-func (m *Model) stopDisabled(a []string) string {
-	v, ok := m.app(a[0])
+func (w world) stopDisabled(a []string) string {
+	v, ok := w.app(a[0])
 	switch {
 	case !ok:
-		return m.unknownApp(a[0])
+		return w.unknownApp(a[0])
 	case !v.Running:
 		return v.Name + " is already stopped (s or :start starts it)"
 	}
 	return ""
 }
 
-func (m *Model) stopQuestion(a []string) (string, []string) {
-	v, ok := m.app(a[0])
+func (w world) stopQuestion(a []string) (string, []string) {
+	v, ok := w.app(a[0])
 	if !ok {
 		return "Stop " + a[0] + "?", nil
 	}
-	return "Stop " + v.Name + "?", m.stopConsequences(v)
+	return "Stop " + v.Name + "?", w.stopConsequences(v)
 }
 
-func (m *Model) startDisabled(a []string) string {
-	v, ok := m.app(a[0])
+func (w world) startDisabled(a []string) string {
+	v, ok := w.app(a[0])
 	switch {
 	case !ok:
-		return m.unknownApp(a[0])
+		return w.unknownApp(a[0])
 	case v.Running:
 		return v.Name + " is already running"
 	}
 	return ""
 }
 
-func (m *Model) deactivateQuestion(a []string) (string, []string) {
-	_, queues := m.unloadsEverywhere(a[0], a[1:])
+func (w world) deactivateQuestion(a []string) (string, []string) {
+	_, queues := w.unloadsEverywhere(a[0], a[1:])
 	return "Deactivate " + a[0] + " everywhere?", []string{
 		a[0] + " will be loaded on no URS: interactions of " + orNone(strings.Join(queues, ", ")) +
 			" wait for an eligible URS (the Interactions pane counts them) until it is activated again; none are lost."}
 }
 
-func (m *Model) repointDisabled(a []string) string {
-	s := m.snap()
+func (w world) repointDisabled(a []string) string {
+	s := w.s
 	if s == nil {
 		return ""
 	}
-	v, ok := m.app(a[0])
+	v, ok := w.app(a[0])
 	switch {
 	case !ok:
-		return m.unknownApp(a[0])
+		return w.unknownApp(a[0])
 	case v.Type != core.TypeDatabaseAccessPoint:
 		return fmt.Sprintf("%s is %s, not a DatabaseAccessPoint", v.Name, article(string(v.Type)))
 	case !slices.Contains(s.Databases, a[1]):
@@ -409,15 +410,14 @@ func (m *Model) repointDisabled(a []string) string {
 	return ""
 }
 
-func (m *Model) switchoverDisabled(a []string) string {
-	w := m.world()
+func (w world) switchoverDisabled(a []string) string {
 	is := w.switchoverIS(a)
 	if is == "" {
 		return "no Interaction Server to switch over"
 	}
-	if v, ok := m.app(is); !ok || v.Type != core.TypeInteractionServer {
+	if v, ok := w.app(is); !ok || v.Type != core.TypeInteractionServer {
 		var names []string
-		for _, x := range m.snap().ISes {
+		for _, x := range w.s.ISes {
 			names = append(names, x.Name)
 		}
 		return fmt.Sprintf("unknown Interaction Server %q%s", is, core.DidYouMean(is, names))
@@ -426,16 +426,16 @@ func (m *Model) switchoverDisabled(a []string) string {
 		return is + " has no backup to switch over to"
 	}
 	if from, to := w.switchoverPair(a); to != "" {
-		if v, ok := m.app(to); ok && !v.Running {
+		if v, ok := w.app(to); ok && !v.Running {
 			return "cannot switch over from " + from + ": " + to + " is stopped (s or :start starts it)"
 		}
 	}
 	return ""
 }
 
-func (m *Model) restartDisabled(a []string) string {
-	is := m.world().switchoverIS(a)
-	v, ok := m.app(is)
+func (w world) restartDisabled(a []string) string {
+	is := w.switchoverIS(a)
+	v, ok := w.app(is)
 	switch {
 	case is == "":
 		return "no Interaction Server to restart"
@@ -449,7 +449,7 @@ func (m *Model) restartDisabled(a []string) string {
 
 // togglePause is the space key: pause, or resume.
 func (m *Model) togglePause() tea.Cmd {
-	if why := m.whileRewound(); why != "" {
+	if why := m.world().whileRewound(); why != "" {
 		m.info(why)
 		return nil
 	}
@@ -460,8 +460,8 @@ func (m *Model) togglePause() tea.Cmd {
 // at all, or names what does not exist ("" when it would act). A strategy already loaded on a
 // URS is not loaded again: the Strategy Activation Wizard does not offer it, and an operator
 // action that changes nothing is not one (it would not be worth a branch).
-func (m *Model) checkActivation(kind core.ActionKind, strategy string, urs []string) string {
-	s := m.snap()
+func (w world) checkActivation(kind core.ActionKind, strategy string, urs []string) string {
+	s := w.s
 	if s == nil {
 		return ""
 	}
@@ -501,8 +501,8 @@ func (m *Model) checkActivation(kind core.ActionKind, strategy string, urs []str
 
 // checkMembership says why cluster cannot gain (or lose) app now ("" when it can), as the
 // Interaction Server would refuse it.
-func (m *Model) checkMembership(kind core.ActionKind, cluster, app string) string {
-	s := m.snap()
+func (w world) checkMembership(kind core.ActionKind, cluster, app string) string {
+	s := w.s
 	if s == nil {
 		return ""
 	}
@@ -521,10 +521,10 @@ func (m *Model) checkMembership(kind core.ActionKind, cluster, app string) strin
 		case member:
 			return app + " is already a member of " + cluster
 		}
-		v, ok := m.app(app)
+		v, ok := w.app(app)
 		switch {
 		case !ok:
-			return m.unknownApp(app)
+			return w.unknownApp(app)
 		case !v.Type.IsESP():
 			return fmt.Sprintf("%s is %s, not an ESP server", app, article(string(v.Type)))
 		case c.Type != "" && c.Type != v.Type:
@@ -536,9 +536,9 @@ func (m *Model) checkMembership(kind core.ActionKind, cluster, app string) strin
 }
 
 // unknownApp says an application name is not in the scenario, suggesting a close one.
-func (m *Model) unknownApp(name string) string {
+func (w world) unknownApp(name string) string {
 	var names []string
-	if s := m.snap(); s != nil {
+	if s := w.s; s != nil {
 		for _, a := range s.Apps {
 			names = append(names, a.Name)
 		}

@@ -582,22 +582,11 @@ func (m *Model) stepSpeed(dir int) tea.Cmd {
 
 func (m *Model) selection() selection { return m.focused().Selection() }
 
-func (m *Model) app(name string) (core.AppView, bool) {
-	if s := m.snap(); s != nil {
-		for _, a := range s.Apps {
-			if a.Name == name {
-				return a, true
-			}
-		}
-	}
-	return core.AppView{}, false
-}
-
 var errNoApp = errors.New("select an application first: a URS (Routing), an ESP server (ESP), a DB Server, DAP or Interaction Server (Database) — or use :stop APP")
 
 // stopConsequences says what the Interaction Server will do, in the seed document's terms.
-func (m *Model) stopConsequences(a core.AppView) []string {
-	s := m.snap()
+func (w world) stopConsequences(a core.AppView) []string {
+	s := w.s
 	out := []string{a.Name + " is " + article(string(a.Type)) + "."}
 	switch a.Type {
 	case core.TypeRoutingServer:
@@ -609,8 +598,8 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		}
 	case core.TypeInteractionServer:
 		if a.Name == s.ActiveIS {
-			b := m.world().backupOf(a.Name)
-			bv, _ := m.app(b)
+			b := w.backupOf(a.Name)
+			bv, _ := w.app(b)
 			switch {
 			case b == "":
 				out = append(out, "It is the active Interaction Server and has no backup: media servers hold new interactions until it starts again.")
@@ -813,8 +802,8 @@ func (m *Model) repointFlow() {
 
 // unloadsEverywhere reports whether deactivating strategy on urs leaves it loaded on no URS,
 // and names the queues that will then wait.
-func (m *Model) unloadsEverywhere(strategy string, urs []string) (bool, []string) {
-	s := m.snap()
+func (w world) unloadsEverywhere(strategy string, urs []string) (bool, []string) {
+	s := w.s
 	if s == nil {
 		return false, nil
 	}
@@ -839,8 +828,8 @@ func (m *Model) unloadsEverywhere(strategy string, urs []string) (bool, []string
 
 // switchoverConsequences says what a switchover of is does, and warns when a re-pointed DAP
 // makes the backup use another database.
-func (m *Model) switchoverConsequences(is, to string) []string {
-	s := m.snap()
+func (w world) switchoverConsequences(is, to string) []string {
+	s := w.s
 	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
 	for _, d := range s.DAPs {
 		if d.Repointed {
@@ -851,8 +840,8 @@ func (m *Model) switchoverConsequences(is, to string) []string {
 }
 
 // repointConsequences says what re-pointing dap to db does.
-func (m *Model) repointConsequences(dap, db string) []string {
-	s := m.snap()
+func (w world) repointConsequences(dap, db string) []string {
+	s := w.s
 	out := []string{"Genesys recommends against changing a DAP's database on the fly: the running Interaction Server keeps its database (" + s.Database + "); a backup that takes over through " + dap + " uses " + db + "."}
 	if db != s.Database {
 		out = append(out, "! After a switchover, interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")

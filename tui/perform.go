@@ -67,7 +67,7 @@ func (m *Model) why(s step) string {
 	if s.a.disabled == nil {
 		return ""
 	}
-	return s.a.disabled(m, s.args)
+	return s.a.disabled(m.world(), s.args)
 }
 
 // prepare checks the steps and returns the question to show next (nil: none) and the command to
@@ -96,7 +96,7 @@ func (m *Model) prepare(summary string, force bool, steps ...step) (dialog, tea.
 	for _, s := range steps {
 		c := s.a.plan(w, s.args)
 		descs, all.acts = append(descs, c.desc), append(all.acts, c.acts...)
-		if s.a.dangerous || (s.a.dangerIf != nil && s.a.dangerIf(m, s.args)) {
+		if s.a.dangerous || (s.a.dangerIf != nil && s.a.dangerIf(w, s.args)) {
 			danger = append(danger, s)
 		}
 	}
@@ -107,7 +107,7 @@ func (m *Model) prepare(summary string, force bool, steps ...step) (dialog, tea.
 	}
 	branch := m.rewound() && !m.readOnly
 	cmd := m.applyCmd(all, branch) // a command, not yet run
-	title, body := m.question(summary, danger)
+	title, body := question(w, summary, danger)
 	if branch {
 		t, more := m.branchQuestion(what)
 		if len(danger) > 0 {
@@ -118,22 +118,22 @@ func (m *Model) prepare(summary string, force bool, steps ...step) (dialog, tea.
 	if force || len(danger) == 0 {
 		return nil, cmd
 	}
-	live := func() []string { _, b := m.question(summary, danger); return b } // from the latest frame
+	live := func() []string { _, b := question(m.world(), summary, danger); return b } // from the latest frame
 	return &confirmDialog{title: title, body: body, danger: true, yes: cmd, live: live}, nil
 }
 
 // question is what the dangerous steps of a change ask: one step's own question, or, for several,
 // the summary and what each will do.
-func (m *Model) question(summary string, danger []step) (string, []string) {
+func question(w world, summary string, danger []step) (string, []string) {
 	if len(danger) == 0 {
 		return "", nil
 	}
 	if len(danger) == 1 && summary == "" {
-		return danger[0].a.confirm(m, danger[0].args)
+		return danger[0].a.confirm(w, danger[0].args)
 	}
 	var body []string
 	for _, s := range danger {
-		_, b := s.a.confirm(m, s.args)
+		_, b := s.a.confirm(w, s.args)
 		body = append(body, b...)
 	}
 	return summary + "?", body

@@ -75,11 +75,15 @@ func (m *Model) shownT() int64 {
 }
 
 // whileRewound says why pacing does nothing in a rewound view ("" when live).
-func (m *Model) whileRewound() string {
-	if !m.rewound() {
+func (w world) whileRewound() string {
+	if w.f == nil || !w.f.Rewound {
 		return ""
 	}
-	return "rewound to " + clock(m.shownT()) + ": the live simulation waits at " + clock(m.frame.LiveT) +
+	var t int64
+	if w.s != nil {
+		t = w.s.T
+	}
+	return "rewound to " + clock(t) + ": the live simulation waits at " + clock(w.f.LiveT) +
 		" — ] steps forward, :live returns to it as it was, running or paused"
 }
 

@@ -1,14 +1,38 @@
 package tui
 
-import "github.com/ixlb/ixlb/core"
+import (
+	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
+)
 
-// world is what an action's plan reads: the snapshot shown. A plan gets it by value and no
-// Model, so it can only compute a change — it cannot act, open a dialog or touch the console —
-// and the table can make a plan before asking the operator (perform.go).
-type world struct{ s *core.Snapshot }
+// world is what the action table's checks, questions and plans read: the frame shown (its
+// snapshot, and whether it is a rewound view). They get it by value and no Model, so they can
+// only compute — they cannot act, open a dialog or touch the console — and the table can check
+// an action, say what it will do and make its change before the operator answers (perform.go).
+type world struct {
+	f *live.Frame
+	s *core.Snapshot // f.Snap; nil before the first frame
+}
 
-// world is the snapshot shown, for plans and the checks that share their reading of it.
-func (m *Model) world() world { return world{m.snap()} }
+// world is the frame shown.
+func (m *Model) world() world {
+	if m.frame == nil {
+		return world{}
+	}
+	return world{f: m.frame, s: m.frame.Snap}
+}
+
+// app is the application named, as the snapshot shows it.
+func (w world) app(name string) (core.AppView, bool) {
+	if w.s != nil {
+		for _, a := range w.s.Apps {
+			if a.Name == name {
+				return a, true
+			}
+		}
+	}
+	return core.AppView{}, false
+}
 
 // pairIS names the Interaction Server a switchover acts on: the active one, else the primary.
 func (w world) pairIS() string {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
-	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // In the crash-point build only (never in ixlb itself): `ixlb-crash branch-drill STEP DIR` plays
@@ -56,7 +56,7 @@ func branchDrill(step, dir string) error {
 		return err
 	}
 	p := &persister{ss: ss, log: ss.EventSink()}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: p, Resume: ss.Resume(),
+	r, err := live.NewRunner(sc.Config, live.RunnerOptions{Persister: p, Resume: ss.Resume(),
 		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())}})
 	if err != nil {
 		ss.Close()

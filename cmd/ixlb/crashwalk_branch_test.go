@@ -12,7 +12,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
-	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // TestBranchCrashPointWalk stops a console's branch at every durable point it has — the commit
@@ -126,7 +126,7 @@ func reopenAndRunOn(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: &persister{ss: ss, log: ss.EventSink()}, Resume: ss.Resume(),
+	r, err := live.NewRunner(sc.Config, live.RunnerOptions{Persister: &persister{ss: ss, log: ss.EventSink()}, Resume: ss.Resume(),
 		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())}})
 	if err != nil {
 		ss.Close()

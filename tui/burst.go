@@ -17,10 +17,15 @@ import (
 //     movement acts in a burst (j j j j moves four rows), anything else is ignored with a note;
 //   - once Enter has run a command line, the rest of its burst is dropped: one line runs;
 //   - a question that guards a change (y, or a choice's key) takes its answer only from a key
-//     pressed on its own, answerDelay or more after the question was shown.
+//     pressed on its own: after a quiet spell of at least answerQuiet with no key at all, and
+//     answerDelay or more after the question was shown (drawn: a question hidden by a terminal
+//     too small starts its clock again when it is drawn again). A key held down repeats every
+//     30-50 ms, so a y held from before the question, or typed fast after other keys, never
+//     answers it, however long it is held; releasing it and pressing it again does.
 const (
 	burstGap    = 25 * time.Millisecond
 	answerDelay = 300 * time.Millisecond
+	answerQuiet = 150 * time.Millisecond
 )
 
 // keyTiming is what the console knows of when keys came.
@@ -29,6 +34,7 @@ type keyTiming struct {
 	last       time.Time        // when the previous key was handled
 	dlg        dialog           // the dialog shown since dlgAt
 	dlgAt      time.Time
+	visible    bool   // the console was drawn (not too small) after the last message
 	afterEnter bool   // Enter ran a command line in this burst: drop the rest of it
 	dropped    []rune // what afterEnter dropped, for the note
 }
@@ -45,11 +51,25 @@ func (k *keyTiming) inBurst(now time.Time) bool {
 	return !k.last.IsZero() && now.Sub(k.last) < burstGap
 }
 
-// shown notes when the open dialog appeared (called after every message).
-func (k *keyTiming) shown(d dialog) {
-	if d != k.dlg {
+// quiet reports whether a key handled at now comes after answerQuiet or more without a key.
+func (k *keyTiming) quiet(now time.Time) bool {
+	return k.last.IsZero() || now.Sub(k.last) >= answerQuiet
+}
+
+// shown notes when the open dialog appeared (called after every message): a new dialog, or one
+// drawn again after it was hidden (a terminal too small to draw it), starts its clock.
+func (k *keyTiming) shown(d dialog, visible bool) {
+	if d != k.dlg || (visible && !k.visible) {
 		k.dlg, k.dlgAt = d, k.clock()
 	}
+	k.visible = visible
+}
+
+// answerTiming is how a key came, for a question's answer.
+type answerTiming struct {
+	burst bool // with other keys (within burstGap)
+	early bool // before answerDelay since the question was shown
+	held  bool // no quiet spell (answerQuiet) before it: a key held down, or typed fast
 }
 
 // answerer is a question whose answers change something (confirmDialog's y, choiceDialog's
@@ -61,13 +81,17 @@ type answerer interface {
 }
 
 // tooSoonNote is what a question says of an answer that came too soon: with the keys that
-// asked it (a burst: typed ahead or pasted), or on its own but before the question could be
-// read. Either way the next press of the key, on its own, answers.
-func tooSoonNote(k string, burst bool) string {
-	if burst {
+// asked it (a burst: typed ahead or pasted), before the question could be read, or right after
+// other keys (a key held down or typed fast). Either way the next press of the key, on its own,
+// answers.
+func tooSoonNote(k string, t answerTiming) string {
+	switch {
+	case t.burst:
 		return "! " + k + " came with the keys that asked this (typed ahead or pasted): it is not an answer. Read the question, then press " + k + " again to confirm."
+	case t.early:
+		return "! " + k + " came before the question could be read (" + answerDelay.String() + "): it is not an answer yet. Read it, then press " + k + " again to confirm."
 	}
-	return "! " + k + " came before the question could be read (" + answerDelay.String() + "): it is not an answer yet. Read it, then press " + k + " again to confirm."
+	return "! " + k + " came right after other keys (held down or typed fast): it is not an answer. Let go, then press " + k + " again to confirm."
 }
 
 // movementKey reports whether k only moves the cursor or the shown instant: the keys a burst
@@ -88,9 +112,10 @@ func (m *Model) quitKey(k tea.KeyMsg) bool {
 }
 
 // dialogKey gives k to the open dialog. A burst acts as one key there (movement as each of its
-// keys), and a question's answer that comes too soon (in a burst, or early: before answerDelay)
-// is not taken: the question says so and waits for the key pressed again on its own.
-func (m *Model) dialogKey(k tea.KeyMsg, burst, early bool) tea.Cmd {
+// keys), and a question's answer that comes too soon (in a burst, early: before answerDelay, or
+// held: without a quiet spell before it) is not taken: the question says so and waits for the
+// key pressed again on its own.
+func (m *Model) dialogKey(k tea.KeyMsg, t answerTiming) tea.Cmd {
 	multi := k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1
 	if t, ok := m.dlg.(interface{ typing() bool }); multi && !(ok && t.typing()) {
 		if movement(k.Runes) {
@@ -98,8 +123,9 @@ func (m *Model) dialogKey(k tea.KeyMsg, burst, early bool) tea.Cmd {
 		}
 		k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
 	}
-	if a, ok := m.dlg.(answerer); ok && a.answers(k) && (burst || multi || early) {
-		a.tooSoon(tooSoonNote(keyText(k), burst || multi))
+	t.burst = t.burst || multi
+	if a, ok := m.dlg.(answerer); ok && a.answers(k) && (t.burst || t.early || t.held) {
+		a.tooSoon(tooSoonNote(keyText(k), t))
 		return nil
 	}
 	var cmd tea.Cmd

@@ -155,3 +155,56 @@ func TestMovementBursts(t *testing.T) {
 		t.Fatal("] past the live clock did not return to it")
 	}
 }
+
+// A y held down from before the question (the terminal repeats it every 30-45 ms) never
+// answers it, even past answerDelay: an answer follows a quiet spell with no key (attack 21 F6).
+// Let go, and the next y answers.
+func TestAHeldKeyDoesNotAnswer(t *testing.T) {
+	for _, every := range []time.Duration{30 * time.Millisecond, 45 * time.Millisecond, 140 * time.Millisecond} {
+		t.Run(every.String(), func(t *testing.T) {
+			h := newHarness(t, seedConfig(), 160, 48)
+			h.step(20 * time.Second)
+			h.keys("x")
+			h.wantView("Stop URS_1?")
+			h.inBurst = true // the harness adds no time: the clock is set by hand
+			h.clk = h.clk.Add(80 * time.Millisecond)
+			for end := h.clk.Add(time.Second); h.clk.Before(end); h.clk = h.clk.Add(every) {
+				h.keys("y")
+			}
+			h.inBurst = false
+			if !h.appRunning("URS_1") || h.m.dlg == nil {
+				t.Fatalf("a y held down (every %v) answered the question", every)
+			}
+			h.wantView("y came right after other keys (held down or typed fast)")
+			h.keys("y") // a second later, on its own
+			if h.appRunning("URS_1") {
+				t.Fatal("a y pressed on its own after letting go did not answer")
+			}
+		})
+	}
+}
+
+// A question hidden by a terminal too small to draw it starts its clock again when it is drawn
+// again: a y 50 ms after it reappears is not an answer (attack 21 F2).
+func TestAQuestionShownAgainStartsItsClock(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	h.keys("x")
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 10})
+	h.wantView("enlarge the terminal")
+	h.clk = h.clk.Add(time.Second)
+	h.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	h.wantView("Stop URS_1?")
+	h.inBurst = true
+	h.clk = h.clk.Add(50 * time.Millisecond)
+	h.keys("y")
+	h.inBurst = false
+	if !h.appRunning("URS_1") || h.m.dlg == nil {
+		t.Fatal("a y 50 ms after the question was drawn again answered it")
+	}
+	h.wantView("y came before the question could be read (300ms)")
+	h.keys("y")
+	if h.appRunning("URS_1") {
+		t.Fatal("a y pressed after reading did not answer")
+	}
+}

@@ -148,7 +148,7 @@ func (m *Model) snap() *core.Snapshot {
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	m.timing.shown(m.dlg)
+	m.timing.shown(m.dlg, !m.tooSmall() && m.snap() != nil)
 	return m, cmd
 }
 
@@ -284,7 +284,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	}
 	now := m.timing.clock()
-	burst := m.timing.inBurst(now)
+	burst, quiet := m.timing.inBurst(now), m.timing.quiet(now)
 	defer func() { m.timing.last = m.timing.clock() }()
 	if !burst {
 		m.timing.afterEnter, m.timing.dropped = false, nil
@@ -314,7 +314,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
-		return m.dialogKey(k, burst, now.Sub(m.timing.dlgAt) < answerDelay)
+		return m.dialogKey(k, answerTiming{burst: burst, early: now.Sub(m.timing.dlgAt) < answerDelay, held: !quiet})
 	}
 	p := m.focused()
 	if m.capturing() {

@@ -15,7 +15,9 @@ import (
 //
 //   - a key that comes within burstGap of the one before is part of a burst: in the panes only
 //     movement acts in a burst (j j j j moves four rows), anything else is ignored with a note;
-//   - once Enter has run a command line, the rest of its burst is dropped: one line runs;
+//   - once Enter has run a command line, the rest of its burst is dropped: one line runs; so is
+//     the rest of a burst whose key opened a dialog (`e` then text pasted: the form gets none
+//     of it, rather than some);
 //   - a question that guards a change (y, or a choice's key) takes its answer only from a key
 //     pressed on its own: after a quiet spell of at least answerQuiet with no key at all, and
 //     answerDelay or more after the question was shown (drawn: a question hidden by a terminal
@@ -36,7 +38,8 @@ type keyTiming struct {
 	dlgAt      time.Time
 	visible    bool   // the console was drawn (not too small) after the last message
 	afterEnter bool   // Enter ran a command line in this burst: drop the rest of it
-	dropped    []rune // what afterEnter dropped, for the note
+	opener     string // the key that opened a dialog in this burst: drop the rest of it
+	dropped    []rune // what afterEnter or opener dropped, for the note
 }
 
 func (k *keyTiming) clock() time.Time {

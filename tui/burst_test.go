@@ -208,3 +208,29 @@ func TestAQuestionShownAgainStartsItsClock(t *testing.T) {
 		t.Fatal("a y pressed after reading did not answer")
 	}
 }
+
+// A burst whose key opens a dialog gives that dialog none of its rest: `e` then text pasted (not
+// bracketed) opens the set-option form empty, everything after the e dropped with the note, not
+// half of it typed into the form (attack 21 F5). Typed afterwards, the form takes the text.
+func TestABurstThatOpensADialogIsDroppedWhole(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	tab, enter := tea.KeyMsg{Type: tea.KeyTab}, tea.KeyMsg{Type: tea.KeyEnter}
+	runes := func(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+	h.together(runes("edefault"), tab, runes("agent_reservation"), tab, runes("false"), enter, runes("y"))
+	f, ok := h.m.dlg.(*formDialog)
+	if !ok {
+		t.Fatalf("the form did not open: %T", h.m.dlg)
+	}
+	for i := 1; i < len(f.fields); i++ {
+		if v := f.value(i); v != "" {
+			t.Errorf("the burst typed %q into the form's %s", v, f.fields[i].label)
+		}
+	}
+	h.wantMsg(`ignored "default⇥agent_reservation⇥false⏎y" typed in the same burst as "e"`)
+	// The next burst, a second later, is typed into the open form.
+	h.together(runes("x"))
+	if f.value(1) != "x" {
+		t.Fatalf("a key typed afterwards did not reach the form: %q", f.value(1))
+	}
+}

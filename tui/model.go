@@ -287,7 +287,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	burst, quiet := m.timing.inBurst(now), m.timing.quiet(now)
 	defer func() { m.timing.last = m.timing.clock() }()
 	if !burst {
-		m.timing.afterEnter, m.timing.dropped = false, nil
+		m.timing.afterEnter, m.timing.opener, m.timing.dropped = false, "", nil
 	}
 	if m.tooSmall() {
 		// Nothing on the screen says what a key would do: only leaving works.
@@ -302,6 +302,12 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		// is not the operator's answer to what it did.
 		m.timing.dropped = append(m.timing.dropped, []rune(keyText(k))...)
 		m.info(fmt.Sprintf("ignored %q that came after Enter in the same burst (pasted lines?): one command runs per Enter", clip(string(m.timing.dropped), 40)))
+		return nil
+	}
+	if m.timing.opener != "" {
+		// A key of this burst opened a dialog: the rest of it was not typed for that dialog.
+		m.timing.dropped = append(m.timing.dropped, []rune(keyText(k))...)
+		m.info(fmt.Sprintf("ignored %q typed in the same burst as %q: keys act one at a time (commands start with :)", clip(string(m.timing.dropped), 40), m.timing.opener))
 		return nil
 	}
 	if k.Paste {
@@ -323,12 +329,14 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && movement(k.Runes) {
 		return m.eachKey(k) // j j j j moves four rows, as four presses do
 	}
+	rest := ""
+	defer func() { m.openedBy(k, rest) }()
 	if k.Type == tea.KeyRunes && (k.Paste || len(k.Runes) > 1) {
 		next, cmd, done := m.burst(k)
 		if done {
 			return cmd
 		}
-		k = next
+		k, rest = next, string(k.Runes[1:])
 	} else if burst && !movementKey(k) {
 		m.info(fmt.Sprintf("ignored %q that came in the same burst as the keys before it: keys act one at a time (commands start with :)", keyText(k)))
 		return nil
@@ -350,6 +358,15 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// openedBy notes that k, a key of the panes, opened a dialog: the rest of its burst (rest, the
+// runes that came with it, and the keys still to come within burstGap) is not for that dialog
+// and is dropped, all of it.
+func (m *Model) openedBy(k tea.KeyMsg, rest string) {
+	if m.dlg != nil {
+		m.timing.opener, m.timing.dropped = keyText(k), []rune(rest)
+	}
+}
+
 // keyText is a key as a note quotes it: its text, or its name.
 func keyText(k tea.KeyMsg) string {
 	switch k.Type {
@@ -359,6 +376,8 @@ func keyText(k tea.KeyMsg) string {
 		return " "
 	case tea.KeyEnter:
 		return "⏎"
+	case tea.KeyTab:
+		return "⇥"
 	}
 	return k.String()
 }

@@ -310,12 +310,14 @@ func TestOpenWithSavedSession(t *testing.T) {
 	h := newHarnessWith(t, seedConfig(), 160, 48, live.RunnerOptions{
 		OpenScenario: func(_ core.Config, _ string, f bool) (live.ScenarioSession, error) {
 			fresh = append(fresh, f)
-			return live.ScenarioSession{}, nil
+			return live.ScenarioSession{Dir: "/x"}, nil
 		}})
+	h.command("load other.yaml") // none saved: the message says where the new one lives
+	h.wantMsg("opened loaded-scenario (a new session in /x) from other.yaml")
 	h.m.savedSession = func(core.Config, string) string { return "at virtual 5s, 40 events, in /x" }
 	h.loadWarnings = []string{"other.yaml:3:1: warning dap-repoint: a warning in full"}
 	h.command("load other.yaml")
-	h.wantMsg("resumed its saved session")
+	h.wantMsg("resumed its saved session in /x")
 	h.command("load! other.yaml")
 	h.wantView("Start loaded-scenario over?")
 	h.wantView("erases the saved session of loaded-scenario: at virtual 5s")
@@ -332,7 +334,7 @@ func TestOpenWithSavedSession(t *testing.T) {
 	h.wantView("has a saved session: at virtual 5s")
 	h.keys("r")
 	h.keys("o", "enter", "f")
-	if want := []bool{false, true, false, true}; !slices.Equal(fresh, want) {
+	if want := []bool{false, false, true, false, true}; !slices.Equal(fresh, want) {
 		t.Fatalf("fresh %v, want %v", fresh, want)
 	}
 	h.command("messages")

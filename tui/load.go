@@ -98,7 +98,8 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	name := safeText(cfg.Name)
 	replace := func(fresh bool) tea.Cmd {
 		return func() tea.Msg {
-			if err := sim.Replace(cfg, path, fresh); err != nil {
+			dir, err := sim.Replace(cfg, path, fresh)
+			if err != nil {
 				return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
 			}
 			how := "a new session"
@@ -107,6 +108,9 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 				how = "started over"
 			case msg.saved != "":
 				how = "resumed its saved session"
+			}
+			if dir != "" {
+				how += " in " + dir // where it lives: the next :load of it resumes it there
 			}
 			return loadResultMsg{info: "opened " + name + " (" + how + ") from " + path, warnings: warns}
 		}

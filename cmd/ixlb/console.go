@@ -100,6 +100,10 @@ type curDir struct {
 	// def is the directory the running scenario would have without --data (defaultDataDir):
 	// opening that scenario again from the console means the running session, wherever it is.
 	def string
+	// home is the session the console was opened on with --data (dir "" without): its
+	// scenario, opened again from the console after another (by name or file, :load or o),
+	// is that session again, not a second one in its default directory.
+	home struct{ def, dir string }
 }
 
 func (c *curDir) get() string { c.mu.Lock(); defer c.mu.Unlock(); return c.dir }
@@ -118,6 +122,32 @@ func (c *curDir) running(def string) (string, bool) {
 	return c.dir, clean == filepath.Clean(c.dir) || (c.def != "" && clean == filepath.Clean(c.def))
 }
 
+// newCurDir is the console's record of the session it opened on sc, ss; fromData says ss is in
+// the directory --data named, which sc's session stays in while the console runs.
+func newCurDir(ss session, sc *scenarios.Scenario, fromData bool) *curDir {
+	c := &curDir{dir: ss.Dir(), ss: ss}
+	c.def, _ = defaultDataDir(sc)
+	if fromData && !ss.Temporary() {
+		c.home.def, c.home.dir = c.def, ss.Dir()
+	}
+	return c
+}
+
+// dirFor is where the session of a scenario whose default directory is def lives: the running
+// session's directory when it is the running scenario, --data's when it is the scenario the
+// console was opened on with --data, else def.
+func (c *curDir) dirFor(def string) (dir string, running bool) {
+	if dir, ok := c.running(def); ok {
+		return dir, true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.home.dir != "" && c.home.def != "" && filepath.Clean(def) == filepath.Clean(c.home.def) {
+		return c.home.dir, false
+	}
+	return def, false
+}
+
 // session is the running scenario's session (its Owns reads only what it was opened with, so
 // it may be asked from any goroutine).
 func (c *curDir) session() session { c.mu.Lock(); defer c.mu.Unlock(); return c.ss }
@@ -130,10 +160,8 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 	if err != nil {
 		return live.ScenarioSession{}, err
 	}
-	next := def
-	if dir, ok := cur.running(def); ok {
-		next = dir // the running scenario again: its session, also when it is --data's
-	}
+	// The running scenario again, or --data's: that session, in its directory.
+	next, _ := cur.dirFor(def)
 	old := p.ss
 	same := !old.Temporary() && filepath.Clean(old.Dir()) == filepath.Clean(next)
 	if old.Temporary() {
@@ -175,18 +203,26 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 	if !same {
 		old.Close()
 	}
-	return live.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.Databases())}, Resume: nss.Resume(), History: history}, nil
+	opened := live.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.Databases())}, Resume: nss.Resume(), History: history}
+	if !nss.Temporary() {
+		opened.Dir = nss.Dir()
+		if abs, err := filepath.Abs(opened.Dir); err == nil {
+			opened.Dir = abs
+		}
+	}
+	return opened, nil
 }
 
 // savedSession describes the saved session of a scenario opened from the console, for the
 // question the console asks ("" when it has none).
 func savedSession(cur *curDir, cfg core.Config, source string) string {
-	dir, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
+	def, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
 	if err != nil {
 		return ""
 	}
-	if running, ok := cur.running(dir); ok {
-		return "the one running now, in " + running
+	dir, running := cur.dirFor(def)
+	if running {
+		return "the one running now, in " + dir
 	}
 	info, ok, err := store.PeekSession(dir)
 	switch {
@@ -326,8 +362,7 @@ func consoleOptions(sc *scenarios.Scenario, ss session, p *persister, warnings [
 	}
 	// Each scenario keeps its own session in its own directory: one opened from the console
 	// (o, :load) resumes its saved session unless the operator chose to start it over.
-	cur := &curDir{dir: ss.Dir(), ss: ss}
-	cur.def, _ = defaultDataDir(sc)
+	cur := newCurDir(ss, sc, console.data != "")
 	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (live.ScenarioSession, error) {
 		return openConsoleScenario(p, cur, cfg, source, fresh)
 	}

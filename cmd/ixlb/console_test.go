@@ -232,7 +232,7 @@ func TestConsolePerScenarioSessions(t *testing.T) {
 	if got := savedSession(cur, b.Config, b.File); got != "" {
 		t.Fatalf("B has no session yet, described as %q", got)
 	}
-	if err := r.Replace(b.Config, b.File, false); err != nil {
+	if _, err := r.Replace(b.Config, b.File, false); err != nil {
 		t.Fatal(err)
 	}
 	if at() != 0 {
@@ -242,26 +242,26 @@ func TestConsolePerScenarioSessions(t *testing.T) {
 	if got := savedSession(cur, a.Config, a.File); !strings.Contains(got, "at virtual 10s") {
 		t.Fatalf("A's saved session described as %q", got)
 	}
-	if err := r.Replace(a.Config, a.File, false); err != nil {
+	if _, err := r.Replace(a.Config, a.File, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := at(); got != int64(10*time.Second) {
 		t.Fatalf("A resumed at %v, want 10s", time.Duration(got))
 	}
-	if err := r.Replace(b.Config, b.File, false); err != nil {
+	if _, err := r.Replace(b.Config, b.File, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := at(); got != int64(7*time.Second) {
 		t.Fatalf("B resumed at %v, want 7s", time.Duration(got))
 	}
 	// The running scenario again: resume keeps its place, fresh starts it over.
-	if err := r.Replace(b.Config, b.File, false); err != nil {
+	if _, err := r.Replace(b.Config, b.File, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := at(); got != int64(7*time.Second) {
 		t.Fatalf("B reopened at %v, want 7s", time.Duration(got))
 	}
-	if err := r.Replace(b.Config, b.File, true); err != nil {
+	if _, err := r.Replace(b.Config, b.File, true); err != nil {
 		t.Fatal(err)
 	}
 	if got := at(); got != 0 {

@@ -137,7 +137,7 @@ func TestLoadOfTheRunningScenarioWithData(t *testing.T) {
 		if got := savedSession(cur, sc.Config, source); got != "the one running now, in "+data {
 			t.Fatalf("%s: described as %q", source, got)
 		}
-		if err := r.Replace(sc.Config, source, false); err != nil {
+		if _, err := r.Replace(sc.Config, source, false); err != nil {
 			t.Fatal(err)
 		}
 		if err := r.Step(0); err != nil {
@@ -147,5 +147,58 @@ func TestLoadOfTheRunningScenarioWithData(t *testing.T) {
 		if f.Snap.T != int64(12*time.Second) || cur.get() != data {
 			t.Fatalf(":load %s opened the session at %v in %s", source, time.Duration(f.Snap.T), cur.get())
 		}
+	}
+}
+
+// A console opened with --data keeps its scenario's session there: after another scenario
+// (:load, o), opening the --data scenario again — by bundled name or by file — resumes the
+// --data session, not a second one in $XDG_STATE_HOME (attack 21 F1). Another scenario's
+// session lives in its own default directory, and Replace says where.
+func TestLoadReturnsToTheDataSession(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	a, err := scenarios.Resolve("seed-example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := scenarios.Resolve("urs-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	ss, err := openSession(data, a.Config, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := newCurDir(ss, a, true)
+	r, _ := openScenariosConsole(t, ss, a, cur)
+	if err := r.Step(12 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	defB, _ := defaultDataDir(b)
+	for _, source := range []string{"seed-example", a.File, "../../scenarios/seed-example.yaml"} {
+		dir, err := r.Replace(b.Config, b.File, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dir != defB || cur.get() != defB {
+			t.Fatalf("urs-failover opened in %q (said %q), want %s", cur.get(), dir, defB)
+		}
+		if got := savedSession(cur, a.Config, source); !strings.Contains(got, "at virtual 12s") || !strings.HasSuffix(got, "in "+data) {
+			t.Fatalf("%s: its saved session described as %q, want the --data one", source, got)
+		}
+		if dir, err = r.Replace(a.Config, source, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Step(0); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := r.TryNext()
+		if f.Snap.T != int64(12*time.Second) || cur.get() != data || dir != data {
+			t.Fatalf(":load %s opened the session at %v in %s (said %q), want 12s in %s", source, time.Duration(f.Snap.T), cur.get(), dir, data)
+		}
+	}
+	defA, _ := defaultDataDir(a)
+	if _, err := os.Stat(defA); err == nil {
+		t.Fatalf("a second seed-example session was made in %s", defA)
 	}
 }

@@ -79,9 +79,10 @@ type Sim interface {
 	// SetPaused pauses or resumes virtual time.
 	SetPaused(p bool)
 	// Replace builds an engine for cfg and swaps it in for the running one: resuming the
-	// scenario's saved session (RunnerOptions.OpenScenario) unless fresh. On error the running
-	// scenario goes on untouched.
-	Replace(cfg core.Config, source string, fresh bool) error
+	// scenario's saved session (RunnerOptions.OpenScenario) unless fresh. It says where the
+	// session it opened lives (ScenarioSession.Dir: "" when in memory or in a scratch
+	// directory). On error the running scenario goes on untouched.
+	Replace(cfg core.Config, source string, fresh bool) (dir string, err error)
 	// Rewind shows the world as it was at virtual time t (at most the live clock), replayed in
 	// memory; the live simulation waits, paused, until Live or Branch. Frames say Rewound.
 	Rewind(t int64) error
@@ -116,6 +117,9 @@ type ScenarioSession struct {
 	Options []core.Option     // engine options, e.g. the scenario's own databases
 	Resume  *core.ResumeState // the saved session to resume; nil starts afresh
 	History []core.Event      // the saved session's last events, shown first in the log
+	// Dir is where the session lives, for the console to say ("" when in memory or in a
+	// scratch directory).
+	Dir string
 }
 
 // Persister is where a console session's operator actions go, so another process (or the next
@@ -543,8 +547,7 @@ func (r *Runner) SetPaused(p bool) {
 
 // Replace swaps in an engine for cfg, resuming its saved session unless fresh; the event log
 // and charts restart (with the saved session's history).
-func (r *Runner) Replace(cfg core.Config, source string, fresh bool) error {
-	var err error
+func (r *Runner) Replace(cfg core.Config, source string, fresh bool) (dir string, err error) {
 	if xerr := r.exec(func() {
 		if r.opts.Persister != nil {
 			// The running scenario's session is saved up to now before it is left.
@@ -582,10 +585,11 @@ func (r *Runner) Replace(cfg core.Config, source string, fresh bool) error {
 			}
 		}
 		r.resetNext = true
+		dir = ss.Dir
 	}); xerr != nil {
-		return xerr
+		return "", xerr
 	}
-	return err
+	return dir, err
 }
 
 // Next blocks until a new frame is published or the runner is closed.

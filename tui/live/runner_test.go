@@ -187,7 +187,7 @@ func TestRunnerLive(t *testing.T) {
 	if f.Snap.T != at || f.Speed != 5 || !f.Paused {
 		t.Fatalf("paused time moved %v -> %v (speed %v, paused %v)", time.Duration(at), time.Duration(f.Snap.T), f.Speed, f.Paused)
 	}
-	if err := r.Replace(seedConfig(), "again.yaml", false); err != nil {
+	if _, err := r.Replace(seedConfig(), "again.yaml", false); err != nil {
 		t.Fatal(err)
 	}
 	f, _ = r.Next()
@@ -196,7 +196,7 @@ func TestRunnerLive(t *testing.T) {
 	}
 	bad := seedConfig()
 	bad.Strategies[0].ActivatedOn = []string{"NoSuchURS"}
-	if err := r.Replace(bad, "bad.yaml", false); err == nil {
+	if _, err := r.Replace(bad, "bad.yaml", false); err == nil {
 		t.Fatal("replace with a broken config succeeded")
 	}
 	if err := r.Close(); err != nil {
@@ -235,10 +235,10 @@ func TestRunnerReplaceHooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if err := r.Replace(seedConfig(), "next.yaml", true); err != nil {
+	if _, err := r.Replace(seedConfig(), "next.yaml", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Replace(seedConfig(), "fail.yaml", false); err == nil {
+	if _, err := r.Replace(seedConfig(), "fail.yaml", false); err == nil {
 		t.Fatal("Replace ignored the OpenScenario error")
 	}
 	if len(asked) != 2 || len(p.replaced) != 1 || p.replaced[0] != "next.yaml" {

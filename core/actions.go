@@ -162,6 +162,7 @@ func (e *Engine) setOption(name, section, option, value string) error {
 		target = a.annex
 	}
 	target.Set(sec, option, value)
+	e.settingsOK = false // Snapshot.Settings is made again (the old one stays as it was)
 	e.ev.App, e.ev.Detail = name, fmt.Sprintf("%s/%s = %s", section, option, value)
 	e.emit(EvConfigChanged)
 	switch a.typ {

@@ -14,6 +14,10 @@ import (
 // drive it from one goroutine (the console's runner does) and read it through Snapshot.
 type Engine struct {
 	cfg   *Config
+	// settings is what Snapshot.Settings shows, made again after each set (settingsOK false):
+	// snapshots share it, so it is never written once made.
+	settings   []Setting
+	settingsOK bool
 	now   int64
 	seq   uint64
 	q     timerQueue

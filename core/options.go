@@ -377,3 +377,51 @@ func (o Opt) Int(v string, set bool) int64 {
 	}
 	return -1
 }
+
+// Canonical writes a valid value the way the registry spells it: true or false for a boolean
+// (TRUE, yes, 1, on …), a whole number without sign or leading zeros, a duration or a rate as
+// written but trimmed (a bare number and a unit are both ways of writing it). ok is false when
+// v is not valid for the option.
+func (o Opt) Canonical(v string) (string, bool) {
+	if o.Validate(v) != nil {
+		return "", false
+	}
+	v = strings.TrimSpace(v)
+	switch o.spec().Kind {
+	case KindBool:
+		b, _ := ParseBool(v)
+		return strconv.FormatBool(b), true
+	case KindInt:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return strconv.FormatInt(n, 10), true
+	}
+	return v, true
+}
+
+// Same reports whether a and b, both valid, are one value of the option as the engine reads
+// it: yes and TRUE, 30 and 30s for a timeout in seconds, 10/second and 600/minute.
+func (o Opt) Same(a, b string) bool {
+	if o.Validate(a) != nil || o.Validate(b) != nil {
+		return false
+	}
+	s := o.spec()
+	switch s.Kind {
+	case KindBool:
+		x, _ := ParseBool(a)
+		y, _ := ParseBool(b)
+		return x == y
+	case KindInt:
+		x, _ := strconv.ParseInt(strings.TrimSpace(a), 10, 64)
+		y, _ := strconv.ParseInt(strings.TrimSpace(b), 10, 64)
+		return x == y
+	case KindDuration:
+		x, _ := ParseOptionDuration(a, s.Unit)
+		y, _ := ParseOptionDuration(b, s.Unit)
+		return x == y
+	case KindRate:
+		x, _ := submissionRate(a)
+		y, _ := submissionRate(b)
+		return x == y
+	}
+	return false
+}

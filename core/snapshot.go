@@ -1,5 +1,10 @@
 package core
 
+import (
+	"maps"
+	"slices"
+)
+
 // Snapshot is an immutable picture of the engine for the console: everything a pane shows, copied
 // out so the UI never reaches into engine state and never queries a database per frame.
 type Snapshot struct {
@@ -42,6 +47,29 @@ type Snapshot struct {
 	// Service are the service figures by queue and AllQueues; Occupancy by agent group.
 	Service   map[string]ServiceFigures
 	Occupancy map[string]float64
+	// Settings are the options set on the applications now (the scenario's, then what was set
+	// since), by application in configuration order, Options tab then Annex, sections and
+	// options sorted: what a `set` is compared with. Shared between snapshots: never write it.
+	Settings []Setting
+}
+
+// Setting is one option set on an application.
+type Setting struct {
+	App     string
+	Section string // as `set` writes it: "annex:NAME" for an Annex section (AnnexSection)
+	Option  string
+	Value   string
+}
+
+// Setting finds the value of app's section/option (section as `set` writes it) and whether
+// it is set.
+func (s *Snapshot) Setting(app, section, option string) (string, bool) {
+	for _, v := range s.Settings {
+		if v.App == app && v.Section == section && v.Option == option {
+			return v.Value, true
+		}
+	}
+	return "", false
 }
 
 // LiveCounts are the in-memory interaction counts by state.
@@ -183,6 +211,7 @@ func (e *Engine) Snapshot() *Snapshot {
 	}
 	e.snapQueues(s)
 	e.snapApps(s)
+	s.Settings = e.snapSettings()
 	e.snapRouting(s)
 	e.snapGroups(s)
 	for _, t := range e.targets {
@@ -225,6 +254,32 @@ func (e *Engine) snapQueues(s *Snapshot) {
 			s.Queues[c.origin].Waiting++
 		}
 	}
+}
+
+// snapSettings lists the options set on the applications (Snapshot.Settings), made again only
+// after a set.
+func (e *Engine) snapSettings() []Setting {
+	if e.settingsOK {
+		return e.settings
+	}
+	var out []Setting
+	add := func(a *app, tab Options, annex bool) {
+		for _, sec := range slices.Sorted(maps.Keys(tab)) {
+			for _, opt := range slices.Sorted(maps.Keys(tab[sec])) {
+				name := sec
+				if annex {
+					name = AnnexSection(sec)
+				}
+				out = append(out, Setting{App: a.name, Section: name, Option: opt, Value: tab[sec][opt]})
+			}
+		}
+	}
+	for _, a := range e.apps {
+		add(a, a.opts, false)
+		add(a, a.annex, true)
+	}
+	e.settings, e.settingsOK = out, true
+	return out
 }
 
 // snapApps copies the applications, by kind: Interaction Servers, DB Servers, DAPs, ESP servers

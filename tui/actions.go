@@ -146,9 +146,10 @@ func configActions() []action {
 			args: []argKind{argApp, argSection, argOption, argValue}, changes: true,
 			disabled: func(w world, a []string) string { return w.checkOption(a[0], a[1], a[2], a[3]) },
 			onKey:    (*Model).setOptionForm,
-			plan: func(_ world, a []string) change {
-				return do1("set "+a[0]+" "+a[1]+"/"+a[2]+" = "+a[3],
-					core.Action{Kind: core.ActSetOption, App: a[0], Section: a[1], Option: a[2], Value: a[3]})
+			plan: func(w world, a []string) change {
+				v := w.canonicalValue(a[0], a[1], a[2], a[3])
+				return do1("set "+a[0]+" "+a[1]+"/"+a[2]+" = "+v,
+					core.Action{Kind: core.ActSetOption, App: a[0], Section: a[1], Option: a[2], Value: v})
 			}},
 		{name: "repoint", key: bind("r", "re-point DAP", "r"), usage: "DAP DATABASE",
 			summary: "point a DAP at another database", min: 2, max: 2, args: []argKind{argDAP, argDatabase},

@@ -157,7 +157,7 @@ func TestSetOptionValidated(t *testing.T) {
 		h.command(e.line)
 		h.wantErr(e.want)
 	}
-	for _, ok := range []string{"set URS_1 default agent_reservation yes", "set IxnServer settings delivering-timeout 45s",
+	for _, ok := range []string{"set URS_1 default agent_reservation no", "set IxnServer settings delivering-timeout 45s",
 		"set URS_1 annex:IxnServer max-submission-rate 10/second"} {
 		h.command(ok)
 		if h.m.msgErr {
@@ -179,6 +179,55 @@ func TestSetOptionValidated(t *testing.T) {
 	h.typ("maybe")
 	h.keys("enter")
 	h.wantView("want true or false")
+}
+
+// :set to the value the option has — in any spelling, quoted or not, or its default when it is
+// not set — changes nothing: refused up front with the reason, no config_changed, and no branch
+// offered in a rewound view. A change is recorded as the registry spells it (attack 21 F3).
+func TestSetToTheValueItHasIsRefused(t *testing.T) {
+	h := newHarness(t, seedConfig(), 160, 48)
+	h.step(20 * time.Second)
+	events := h.snap().EventCount
+	for _, line := range []string{"set URS_1 default agent_reservation TRUE", `set URS_1 default agent_reservation "true"`,
+		`set "URS_1" "default" "agent_reservation" "yes"`} {
+		h.command(line)
+		h.wantErr("URS_1 default/agent_reservation is already true")
+		if h.m.dlg != nil {
+			t.Fatalf(":%s asked a question", line)
+		}
+	}
+	h.command("set IxnServer settings routing-timeout 12h")
+	h.wantErr("IxnServer settings/routing-timeout is already 720, its default")
+	h.sync()
+	if got := h.snap().EventCount; got != events {
+		t.Fatalf("%d events were logged for sets that change nothing", got-events)
+	}
+	h.command("set URS_1 default agent_reservation OFF")
+	h.wantMsg("set URS_1 default/agent_reservation = false")
+	if v, _ := h.snap().Setting("URS_1", "default", "agent_reservation"); v != "false" {
+		t.Fatalf("recorded as %q, want false", v)
+	}
+	// Rewound to before the set, where it was true: yes changes nothing, no branch is offered;
+	// no would change it, and the branch is offered.
+	h.step(10 * time.Second)
+	h.command("goto 0:10")
+	h.command("set URS_1 default agent_reservation yes")
+	h.wantErr("URS_1 default/agent_reservation is already true")
+	if h.m.dlg != nil {
+		t.Fatal("a branch was offered for a set that changes nothing")
+	}
+	h.command("set URS_1 default agent_reservation no")
+	h.wantView("Branch at 00:00:10.000")
+	h.keys("n")
+	// The form refuses it the same way, and stays open.
+	h.keys("e")
+	h.typ("default")
+	h.keys("tab")
+	h.typ("agent_reservation")
+	h.keys("tab")
+	h.typ("on")
+	h.keys("enter")
+	h.wantView("is already true")
 }
 
 // :messages keeps every message of the session, lint warnings in full; the status bar's last

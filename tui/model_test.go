@@ -228,7 +228,7 @@ func TestCommandLine(t *testing.T) {
 			u := h.urs("URS_2")
 			return u.Eligible && !u.Reserves
 		}, "set URS_2 default/agent_reservation = false"},
-		{"set IxnServer annex:agent_reservation URS_2 true", func() bool { return true }, "set IxnServer"},
+		{"set IxnServer annex:agent_reservation URS_2 false", func() bool { return true }, "set IxnServer"},
 		{"repoint DAP_2 other", func() bool { return h.snap().DAPs[1].Repointed }, "re-pointed DAP_2 to other"},
 		{"join FaxCluster FaxSrv_2", func() bool { return len(h.snap().Clusters[0].Members) == 2 }, "FaxSrv_2 joined FaxCluster"},
 		{"leave FaxCluster FaxSrv_1", func() bool { return h.snap().Clusters[0].Members[0].Name == "FaxSrv_2" }, "FaxSrv_1 left FaxCluster"},

@@ -142,5 +142,32 @@ func (w world) checkOption(app, section, option, value string) string {
 		}
 		return msg
 	}
+	// A set to the value the option has (however spelled: TRUE, yes, "true") changes nothing:
+	// refused, as other no-ops are, so no config_changed and no branch for it. Unset, an option
+	// reads as its default.
+	cur, set := s.Setting(app, section, option)
+	if !set {
+		cur = sp.Spec().Default
+	}
+	if cur != "" && sp.Same(cur, value) {
+		c, _ := sp.Canonical(cur)
+		if !set {
+			c += ", its default"
+		}
+		return fmt.Sprintf("%s %s/%s is already %s", app, section, option, c)
+	}
 	return ""
+}
+
+// canonicalValue writes value as the option registry spells it (TRUE and yes as true), so what
+// is recorded and shown is one spelling; value as given when the option is not known.
+func (w world) canonicalValue(app, section, option, value string) string {
+	if w.s != nil {
+		if sp, ok := lookupSpec(w.s, app, section, option); ok {
+			if c, ok := sp.Canonical(value); ok {
+				return c
+			}
+		}
+	}
+	return value
 }

@@ -13,17 +13,17 @@ import (
 // discrete-event loop on a virtual clock that owns all state; it is not safe for concurrent use —
 // drive it from one goroutine (the console's runner does) and read it through Snapshot.
 type Engine struct {
-	cfg   *Config
+	cfg *Config
 	// settings is what Snapshot.Settings shows, made again after each set (settingsOK false):
 	// snapshots share it, so it is never written once made.
 	settings   []Setting
 	settingsOK bool
-	now   int64
-	seq   uint64
-	q     timerQueue
-	rng   *rand.Rand
-	dbs   Databases
-	sinks []EventSink
+	now        int64
+	seq        uint64
+	q          timerQueue
+	rng        *rand.Rand
+	dbs        Databases
+	sinks      []EventSink
 
 	apps    []*app
 	byName  map[string]int32

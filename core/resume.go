@@ -95,8 +95,14 @@ func WithRebuild() Option { return func(e *Engine) { e.rebuild = true } }
 // failed state commit, whose events were never committed) is rolled back to it; any other
 // difference is a *ResumeMismatchError unless WithRebuild was given. Notes says what was repaired.
 func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
-	if st.Events > 0 && st.Steps == 0 {
-		return nil, fmt.Errorf("the saved session was written by an older ixlb and cannot be replayed exactly (start over with --fresh)")
+	// Events and no step: operator actions at 0 before the clock ever moved (a console opened
+	// paused), or a journal of an older ixlb, which kept no steps. The replay tells them apart:
+	// only the first replays to the saved log.
+	older := func(err error) error {
+		if st.Events > 0 && st.Steps == 0 {
+			return fmt.Errorf("the saved session was written by an older ixlb and cannot be replayed exactly (start over with --fresh)")
+		}
+		return err
 	}
 	cfg.Seed = st.Seed
 	// The options are read into a scratch engine: the replay runs on memory, and only then moves
@@ -125,7 +131,7 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 		}
 		e.now = a.T
 		if err := e.Apply(a.Action); err != nil {
-			return nil, fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
+			return nil, older(fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err))
 		}
 	}
 	if err := e.runSteps(st.Steps, st.T); err != nil {
@@ -135,7 +141,7 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 		e.now = st.T
 	}
 	if err := checkReplay(e, st); err != nil {
-		return nil, err
+		return nil, older(err)
 	}
 	if err := e.adoptDatabases(mem, given.dbs, st, given.rebuild); err != nil {
 		return nil, err

@@ -429,3 +429,41 @@ func TestCompareDatabaseStreams(t *testing.T) {
 		})
 	}
 }
+
+// A console opened paused where the operator acts at 0, before the clock ever moved, saves a
+// journal with events and no step: it resumes (it was refused as "written by an older ixlb").
+// A journal of an older ixlb (events, no steps, nothing to replay them) is still refused so.
+func TestResumeActionsBeforeAnyStep(t *testing.T) {
+	cfg := seedConfig()
+	dbs := NewMemDatabases()
+	first, _ := New(cfg, WithDatabases(dbs))
+	for _, a := range []Action{{Kind: ActStop, App: "URS_1"}, {Kind: ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}} {
+		if err := first.Apply(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := first.ResumeState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Steps != 0 || st.Events == 0 {
+		t.Fatalf("steps %d, events %d: not the case under test", st.Steps, st.Events)
+	}
+	second, err := Resume(cfg, st, WithDatabases(dbs))
+	if err != nil {
+		t.Fatalf("resume of actions at 0: %v", err)
+	}
+	if second.EventsSHA256() != first.EventsSHA256() {
+		t.Fatal("the resumed session is not the saved one")
+	}
+	for _, a := range second.Snapshot().Apps {
+		if a.Name == "URS_1" && a.Running {
+			t.Fatal("URS_1, stopped at 0, runs in the resumed session")
+		}
+	}
+	old := st
+	old.Applied = nil // events the replay cannot make
+	if _, err := Resume(cfg, old, WithDatabases(NewMemDatabases())); err == nil || !strings.Contains(err.Error(), "older ixlb") {
+		t.Fatalf("a journal of an older ixlb: %v", err)
+	}
+}

@@ -15,7 +15,7 @@ type Engine struct {
 	cfg   *Config
 	now   int64
 	seq   uint64
-	q     timerQueue
+	q     agenda
 	rng   *rand.Rand
 	dbs   Databases
 	sinks []EventSink
@@ -427,7 +427,7 @@ func (e *Engine) scheduleTimeline() {
 		}
 		e.seq++ // as schedule does, so the seqs of everything else do not depend on the flag
 		t.seq = lastAtInstant | uint64(n)
-		e.q.push(t)
+		e.q.push(t, -1)
 	}
 }
 
@@ -550,7 +550,7 @@ func (e *Engine) step() {
 func (e *Engine) schedule(t timer) {
 	e.seq++
 	t.seq = e.seq
-	e.q.push(t)
+	e.q.push(t, t.at-e.now)
 }
 
 func (e *Engine) after(d int64, kind timerKind, slot int32, arg int32, aux uint8) {

@@ -117,3 +117,128 @@ func (q *timerQueue) pop() timer {
 	q.up(i, last)
 	return top
 }
+
+// agenda is the engine's event queue: the timer heap, and beside it a few lanes, FIFOs of timers
+// set a fixed delay ahead (a URS step, a reservation request on its way, an ESP service time, an
+// agent's answer time, request-collection-time). The clock never goes back, so timers pushed
+// with the same delay come due in the order they were pushed: a FIFO keeps them sorted by (at,
+// seq) at O(1), where the heap would sift each of them through its levels. Most of the engine's
+// timers are of that kind; the heap is left with the random delays (arrivals, handle times).
+// pop takes the earliest of the heap's top and the lanes' heads, so the order is exactly the
+// heap's alone: by (at, seq).
+type agenda struct {
+	heap  timerQueue
+	lanes []lane
+	n     int
+	// best is where the earliest timer is (a lane index, or bestHeap), or bestUnknown: peek
+	// finds it, pop takes it, push forgets it.
+	best int
+}
+
+// lane is a FIFO of timers set delay ahead of the clock.
+type lane struct {
+	delay int64
+	items []timer
+	head  int
+}
+
+const (
+	bestUnknown = -2
+	bestHeap    = -1
+	// maxLanes bounds the lanes a pop compares: a scenario has a handful of fixed delays.
+	maxLanes = 8
+)
+
+// fixedKinds marks the kinds of timer set a configured, fixed delay ahead: only they open a
+// lane (a random delay would open one it never uses again).
+var fixedKinds = [...]bool{tURSStep: true, tESPResponse: true, tReserve: true, tAnswer: true, tCollect: true, tHandling: true, tLinger: false}
+
+func (a *agenda) len() int { return a.n }
+
+// push schedules t, set delay ahead of the clock (delay < 0: not a delay, the heap).
+func (a *agenda) push(t timer, delay int64) {
+	a.n++
+	a.best = bestUnknown
+	if delay >= 0 {
+		for i := range a.lanes {
+			l := &a.lanes[i]
+			if l.delay != delay {
+				continue
+			}
+			// The clock never goes back, so this holds; checked, as the order rests on it.
+			if len(l.items) == l.head || !before(&t, &l.items[len(l.items)-1]) {
+				l.items = append(l.items, t)
+				return
+			}
+			break
+		}
+		if int(t.kind) < len(fixedKinds) && fixedKinds[t.kind] && len(a.lanes) < maxLanes && a.laneOf(delay) < 0 {
+			a.lanes = append(a.lanes, lane{delay: delay, items: []timer{t}})
+			return
+		}
+	}
+	a.heap.push(t)
+}
+
+func (a *agenda) laneOf(delay int64) int {
+	for i := range a.lanes {
+		if a.lanes[i].delay == delay {
+			return i
+		}
+	}
+	return -1
+}
+
+// find locates the earliest timer (the agenda is not empty).
+func (a *agenda) find() {
+	best := bestHeap
+	var bt *timer
+	if a.heap.len() > 0 {
+		bt = &a.heap.h[0]
+	}
+	for i := range a.lanes {
+		l := &a.lanes[i]
+		if l.head == len(l.items) {
+			continue
+		}
+		if t := &l.items[l.head]; bt == nil || before(t, bt) {
+			best, bt = i, t
+		}
+	}
+	a.best = best
+}
+
+// peek is the earliest timer, left in place (the agenda is not empty).
+func (a *agenda) peek() *timer {
+	if a.best == bestUnknown {
+		a.find()
+	}
+	if a.best == bestHeap {
+		return &a.heap.h[0]
+	}
+	l := &a.lanes[a.best]
+	return &l.items[l.head]
+}
+
+// pop takes the earliest timer (the agenda is not empty).
+func (a *agenda) pop() timer {
+	if a.best == bestUnknown {
+		a.find()
+	}
+	b := a.best
+	a.best = bestUnknown
+	a.n--
+	if b == bestHeap {
+		return a.heap.pop()
+	}
+	l := &a.lanes[b]
+	t := l.items[l.head]
+	l.head++
+	if l.head == len(l.items) {
+		l.items, l.head = l.items[:0], 0
+	} else if l.head >= 1024 && l.head*2 >= len(l.items) {
+		n := copy(l.items, l.items[l.head:])
+		l.items, l.head = l.items[:n], 0
+	}
+	return t
+}

@@ -149,3 +149,57 @@ func TestTimerQueueOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestAgendaOrder: the agenda (the heap plus its lanes of fixed delays) gives the timers in the
+// order the heap alone gives them, by (at, seq), whatever the mix of fixed and random delays —
+// including more fixed delays than it has lanes, delays that reach a lane from a kind that does not
+// open one, and timers pushed at an instant that is not a delay (the timeline's).
+func TestAgendaOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	fixed := []int64{1, 5, 50, 100, 7, 11, 13, 17, 19, 23} // more than maxLanes
+	var a agenda
+	var ref timerQueue
+	var seq uint64
+	var now int64
+	lanes := 0
+	for step := 0; step < 200_000; step++ {
+		if a.len() == 0 || rng.IntN(2) == 0 && a.len() < 2000 {
+			seq++
+			tm := timer{seq: seq, kind: tComplete}
+			var d int64
+			switch r := rng.IntN(10); {
+			case r < 6:
+				tm.kind = tURSStep
+				d = fixed[rng.IntN(len(fixed))]
+			case r < 7:
+				d = fixed[rng.IntN(len(fixed))] // a random delay that happens to be a lane's
+			case r < 8:
+				tm.kind, d = tTimeline, -1
+				tm.at = now + rng.Int64N(40)
+			default:
+				d = rng.Int64N(60)
+			}
+			if d >= 0 {
+				tm.at = now + d
+			}
+			a.push(tm, d)
+			ref.push(tm)
+			continue
+		}
+		if a.peek().seq != ref.peek().seq {
+			t.Fatalf("step %d: peek (%d, %d), want (%d, %d)", step, a.peek().at, a.peek().seq, ref.peek().at, ref.peek().seq)
+		}
+		got, want := a.pop(), ref.pop()
+		if got != want {
+			t.Fatalf("step %d: popped (%d, %d), want (%d, %d)", step, got.at, got.seq, want.at, want.seq)
+		}
+		now = got.at
+		lanes = max(lanes, len(a.lanes))
+	}
+	if lanes != maxLanes || a.heap.len() == a.len() {
+		t.Fatalf("the lanes were not used: %d lanes, %d of %d timers in the heap", lanes, a.heap.len(), a.len())
+	}
+	if a.len() != ref.len() {
+		t.Fatalf("len %d, want %d", a.len(), ref.len())
+	}
+}

@@ -373,7 +373,7 @@ func (e *Engine) request(slot int32, u *ursState, ag int32) {
 	e.unclaim(ix)
 	k := int(ag)*len(e.media) + int(ix.media)
 	ix.claimKey, ix.claim = e.askKey(k, u.app.id), claimAsked
-	e.claims[ix.claimKey]++
+	e.claims.add(ix.claimKey, 1)
 	e.asked[k]++
 	// What the URS sends is decided now: a reservation request when it reserves, a
 	// RequestRouteCall otherwise (an option set while it is on its way does not change it).
@@ -387,7 +387,7 @@ func (e *Engine) request(slot int32, u *ursState, ag int32) {
 // claimsOf is what URS urs has asked for agent-media k and not been answered, and how many of the
 // interactions it routed there the agent holds.
 func (e *Engine) claimsOf(k int, urs int32) (asked, held int32) {
-	v := e.claims[e.askKey(k, urs)]
+	v := e.claims.get(e.askKey(k, urs))
 	return v & (heldUnit - 1), v / heldUnit
 }
 
@@ -403,14 +403,14 @@ func (e *Engine) askedBy(k int, urs int32) int32 {
 // claimRouted turns the interaction's answered request into an interaction the URS routed there.
 func (e *Engine) claimRouted(ix *ixn) {
 	if ix.claim == claimAsked {
-		e.claims[ix.claimKey] += heldUnit - 1
+		e.claims.add(ix.claimKey, heldUnit-1)
 		e.asked[e.claimAgent(ix)]--
 		ix.claim = claimHeld
 	}
 }
 
 // claimAgent is the agent-media of the interaction's claim.
-func (e *Engine) claimAgent(ix *ixn) int { return int(ix.claimKey / int64(len(e.apps))) }
+func (e *Engine) claimAgent(ix *ixn) int { return int(ix.claimKey / int64(len(e.urs))) }
 
 // unclaim ends whatever the interaction's URS counts for it (answered with a denial, gone from
 // the agent, or gone elsewhere).
@@ -426,14 +426,49 @@ func (e *Engine) unclaim(ix *ixn) {
 		return
 	}
 	ix.claim = claimNone
-	if v := e.claims[ix.claimKey] - d; v <= 0 {
-		delete(e.claims, ix.claimKey)
-	} else {
-		e.claims[ix.claimKey] = v
-	}
+	e.claims.add(ix.claimKey, -d)
 }
 
-func (e *Engine) askKey(k int, urs int32) int64 { return int64(k)*int64(len(e.apps)) + int64(urs) }
+// askKey is the key in claims of agent-media k and the URS of app id urs.
+func (e *Engine) askKey(k int, urs int32) int64 {
+	return int64(k)*int64(len(e.urs)) + int64(e.apps[urs].urs.idx)
+}
+
+// claimTable is claims: by askKey, flat while the agent-media times the URS are few enough
+// (a lookup is then one load, not a hash and a probe), in a map otherwise.
+type claimTable struct {
+	flat []int32
+	m    map[int64]int32 // when flat is nil; a key is deleted when its count falls to 0
+}
+
+// maxFlatClaims bounds the flat table: 4M counts, 16 MiB.
+const maxFlatClaims = 1 << 22
+
+func newClaimTable(keys int) claimTable {
+	if keys <= maxFlatClaims {
+		return claimTable{flat: make([]int32, keys)}
+	}
+	return claimTable{m: map[int64]int32{}}
+}
+
+func (c *claimTable) get(key int64) int32 {
+	if c.flat != nil {
+		return c.flat[key]
+	}
+	return c.m[key]
+}
+
+func (c *claimTable) add(key int64, d int32) {
+	if c.flat != nil {
+		c.flat[key] = max(c.flat[key]+d, 0) // as the map, which forgets a count at 0
+		return
+	}
+	if v := c.m[key] + d; v <= 0 {
+		delete(c.m, key)
+	} else {
+		c.m[key] = v
+	}
+}
 
 // reserveDecide is the URS's request for an agent reaching the IS: a RequestRouteCall from a URS
 // that did not reserve when it sent it, a reservation request from one that did.

@@ -17,6 +17,7 @@ func (e *Engine) build() error {
 	}
 	e.buildGroups()
 	e.buildURS()
+	e.claims = newClaimTable(len(e.agents) * len(e.media) * len(e.urs)) // by agent-media and URS
 	if err := e.buildRouting(); err != nil {
 		return err
 	}
@@ -275,7 +276,6 @@ func (e *Engine) buildGroups() {
 	e.unheard = map[int64]unheardWork{}
 	e.lingerN = make([]int32, len(e.agents))
 	e.collecting = make([][]waitEntry, len(e.agents)*nm)
-	e.claims = map[int64]int32{}
 	e.asked = make([]int32, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {

@@ -435,7 +435,13 @@ func (e *Engine) hold(slot int32, r *Row, c rowChange) {
 
 func (e *Engine) send(d *app, r *Row, c rowChange) {
 	d.requests++
-	if err := d.handle.Write(r); err != nil {
+	var err error
+	if m, ok := d.handle.(*MemDatabase); ok && r == &e.row {
+		err = m.writeAgent(r, e.rowAgent) // the agent's name found by its index, not hashed
+	} else {
+		err = d.handle.Write(r)
+	}
+	if err != nil {
 		e.storage(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
 		return
 	}

@@ -74,7 +74,7 @@ type Engine struct {
 	// bits) and the interactions it routed there that the agent still holds (high bits): a URS
 	// knows its own routing, so it never asks an agent for more than it sees free and never
 	// conflicts with itself. Looked up, never iterated.
-	claims map[int64]int32
+	claims claimTable
 	asked  []int32 // by agent-media: the requests on their way, of every URS (claims' low bits summed)
 	// maxStatDelay is the longest sim.stat_delay of any URS: how long agents that became ready
 	// (and, while some URS does not reserve, agents that became full) are remembered for the
@@ -110,6 +110,7 @@ type Engine struct {
 	noLog      bool      // WithoutEventLog
 	ev         Event
 	row        Row
+	rowAgent   int32 // the index of row's agent (assigned_to), -1: none
 	errs       []error
 }
 

@@ -30,6 +30,7 @@ const (
 	tPatience // a customer's patience runs out (slot; arg: the low 32 bits of the interaction id)
 	tLook     // a URS looks at an agent group again (arg: group, aux: media, gen: the URS's index)
 	tLinger   // a reservation that outlived its interaction ends (arg: agent, aux: media)
+	numTimerKinds
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache
@@ -129,7 +130,9 @@ func (q *timerQueue) pop() timer {
 type agenda struct {
 	heap  timerQueue
 	lanes []lane
-	n     int
+	// byKind is, by timer kind, the lane (+1) its last timer went to: 0, none.
+	byKind [numTimerKinds]int8
+	n      int
 	// best is where the earliest timer is (a lane index, or bestHeap), or bestUnknown: peek
 	// finds it, pop takes it, push forgets it.
 	best int
@@ -149,9 +152,15 @@ const (
 	maxLanes = 8
 )
 
-// fixedKinds marks the kinds of timer set a configured, fixed delay ahead: only they open a
-// lane (a random delay would open one it never uses again).
-var fixedKinds = [...]bool{tURSStep: true, tESPResponse: true, tReserve: true, tAnswer: true, tCollect: true, tHandling: true, tLinger: false}
+// fixedDelay reports whether timers of the kind are set a configured, fixed delay ahead: only
+// they open a lane (a random delay would open one it never uses again).
+func (k timerKind) fixedDelay() bool {
+	switch k {
+	case tURSStep, tESPResponse, tReserve, tAnswer, tCollect, tHandling:
+		return true
+	}
+	return false
+}
 
 func (a *agenda) len() int { return a.n }
 
@@ -159,25 +168,35 @@ func (a *agenda) len() int { return a.n }
 func (a *agenda) push(t timer, delay int64) {
 	a.n++
 	a.best = bestUnknown
-	if delay >= 0 {
-		for i := range a.lanes {
-			l := &a.lanes[i]
-			if l.delay != delay {
-				continue
-			}
-			// The clock never goes back, so this holds; checked, as the order rests on it.
-			if len(l.items) == l.head || !before(&t, &l.items[len(l.items)-1]) {
-				l.items = append(l.items, t)
-				return
-			}
-			break
-		}
-		if int(t.kind) < len(fixedKinds) && fixedKinds[t.kind] && len(a.lanes) < maxLanes && a.laneOf(delay) < 0 {
-			a.lanes = append(a.lanes, lane{delay: delay, items: []timer{t}})
+	if delay < 0 {
+		a.heap.push(t)
+		return
+	}
+	// Mostly the lane the kind went to last.
+	if i := a.byKind[t.kind]; i > 0 {
+		if l := &a.lanes[i-1]; l.delay == delay && l.fits(&t) {
+			l.items = append(l.items, t)
 			return
 		}
 	}
+	if i := a.laneOf(delay); i >= 0 {
+		if l := &a.lanes[i]; l.fits(&t) {
+			l.items = append(l.items, t)
+			a.byKind[t.kind] = int8(i + 1)
+			return
+		}
+	} else if t.kind.fixedDelay() && len(a.lanes) < maxLanes {
+		a.lanes = append(a.lanes, lane{delay: delay, items: []timer{t}})
+		a.byKind[t.kind] = int8(len(a.lanes))
+		return
+	}
 	a.heap.push(t)
+}
+
+// fits reports whether t may go at the lane's end: not before its last timer. The clock never
+// goes back, so a timer set the lane's delay ahead always does; checked, as the order rests on it.
+func (l *lane) fits(t *timer) bool {
+	return len(l.items) == l.head || !before(t, &l.items[len(l.items)-1])
 }
 
 func (a *agenda) laneOf(delay int64) int {

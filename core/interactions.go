@@ -172,6 +172,7 @@ func (e *Engine) fillRow(slot int32) {
 	r.SubmittedToRouterAt = ix.toURSAt
 	r.DeliveredAt = ix.deliveredAt
 	r.AssignedTo = ""
+	e.rowAgent = ix.agent
 	if ix.agent >= 0 {
 		r.AssignedTo = e.agents[ix.agent].name
 	}

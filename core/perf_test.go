@@ -203,3 +203,22 @@ func TestAgendaOrder(t *testing.T) {
 		t.Fatalf("len %d, want %d", a.len(), ref.len())
 	}
 }
+
+// TestClaimTable: the flat table of claims and the map a huge deployment gets instead count
+// alike, a count never below 0 (the map forgets a key at 0).
+func TestClaimTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	flat, m := newClaimTable(64), newClaimTable(maxFlatClaims+1)
+	if flat.flat == nil || m.m == nil {
+		t.Fatal("not one of each kind")
+	}
+	for i := 0; i < 100_000; i++ {
+		k := rng.Int64N(64)
+		d := []int32{1, -1, heldUnit - 1, -heldUnit}[rng.IntN(4)]
+		flat.add(k, d)
+		m.add(k, d)
+		if flat.get(k) != m.get(k) || flat.get(k) < 0 {
+			t.Fatalf("op %d: key %d: flat %d, map %d", i, k, flat.get(k), m.get(k))
+		}
+	}
+}

@@ -122,7 +122,7 @@ type MemDatabase struct {
 	// known yet): a row's assigned_to is one of thousands of names, which the recent names
 	// above miss and the map would hash (writeAgent).
 	agentName []uint32
-	counts Counts
+	counts    Counts
 	// compact drops a row once it is closed (completed or abandoned), leaving its count and a
 	// mark in index: droppedDone or droppedAbandoned.
 	compact bool

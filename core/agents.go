@@ -360,7 +360,7 @@ func (e *Engine) avoid(ix *ixn, k int) bool {
 	if !ix.denied {
 		return false
 	}
-	if len(e.collecting[k]) > 0 {
+	if e.collecting[k] != 0 {
 		return true
 	}
 	return int(ix.deniedAg)*len(e.media)+int(ix.media) == k && e.availAt[k] <= ix.deniedAt
@@ -494,16 +494,30 @@ func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 		e.deny(slot, ag) // already reserved: the request fails
 		return
 	}
-	if len(e.collecting[k]) > 0 {
-		e.collecting[k] = append(e.collecting[k], waitEntry{slot: slot, gen: ix.gen})
+	if w := e.collecting[k]; w != 0 {
+		e.windows[w-1] = append(e.windows[w-1], waitEntry{slot: slot, gen: ix.gen})
 		return
 	}
 	if e.is.collectTime <= 0 {
 		e.grant(slot, ag)
 		return
 	}
-	e.collecting[k] = append(e.collecting[k][:0], waitEntry{slot: slot, gen: ix.gen})
+	e.collecting[k] = e.openWindow(waitEntry{slot: slot, gen: ix.gen})
 	e.schedule(timer{at: e.now + e.is.collectTime, kind: tCollect, arg: ag, aux: uint8(m), slot: -1})
+}
+
+// openWindow opens a request-collection window holding first, and returns it for collecting.
+func (e *Engine) openWindow(first waitEntry) int32 {
+	var i int32
+	if n := len(e.freeWindows); n > 0 {
+		i = e.freeWindows[n-1]
+		e.freeWindows = e.freeWindows[:n-1]
+	} else {
+		i = int32(len(e.windows))
+		e.windows = append(e.windows, nil)
+	}
+	e.windows[i] = append(e.windows[i][:0], first)
+	return i + 1
 }
 
 // collectDone ends the arbiter's request-collection-time for agent ag and media m: as many
@@ -511,10 +525,18 @@ func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 // the same priority); the others are denied.
 func (e *Engine) collectDone(ag int32, m int) {
 	k := int(ag)*len(e.media) + m
-	reqs := e.collecting[k]
-	// Closed from here on; the backing array is reused by the next window (nothing below opens
-	// one synchronously: requests reach the IS through the URS's step timer).
-	defer func() { e.collecting[k] = reqs[:0] }()
+	w := e.collecting[k]
+	if w == 0 {
+		return
+	}
+	reqs := e.windows[w-1]
+	// Closed when this returns (until then avoid sees it open), its backing array kept for the
+	// next window (nothing below opens one synchronously: requests reach the IS through the
+	// URS's step timer).
+	defer func() {
+		e.windows[w-1], e.collecting[k] = reqs[:0], 0
+		e.freeWindows = append(e.freeWindows, w-1)
+	}()
 	live := reqs[:0]
 	for _, w := range reqs {
 		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen && ix.state == StateInURS {
@@ -573,7 +595,6 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 	} else {
 		e.lingers[k] = ls
 	}
-	e.lingerN[ag]--
 	// The route below takes the agent at the same instant.
 	e.svcLoad(ag, -1)
 	ix.resvd, ix.grantAt, ix.denied = true, e.now, false // the unit stays reserved: now for it
@@ -757,7 +778,6 @@ func (e *Engine) revoke(slot int32, reason string) {
 		until := ix.grantAt + e.is.reservationTime
 		e.lingers[k] = append(e.lingers[k], linger{urs: ix.urs, until: until})
 		e.lingering[k]++
-		e.lingerN[ag]++
 		e.svcLoad(ag, 1) // still held: busy until the linger ends
 		e.schedule(timer{at: until, kind: tLinger, arg: ag, aux: ix.media, slot: -1})
 		ix.resvd = false // the linger holds the unit now
@@ -781,7 +801,6 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 		}
 		e.resv[k]--
 		e.lingering[k]--
-		e.lingerN[ag]--
 		e.svcLoad(ag, -1)
 	}
 	if len(keep) == len(ls) {
@@ -803,7 +822,6 @@ func (e *Engine) dropLingers() {
 		e.resv[k] -= int32(len(ls))
 		e.lingering[k] = 0
 		ag := k / int32(len(e.media))
-		e.lingerN[ag] -= int32(len(ls))
 		e.svcLoad(ag, -int32(len(ls)))
 	}
 	clear(e.lingers)

@@ -274,8 +274,7 @@ func (e *Engine) buildGroups() {
 	e.orphaned = map[int64]int64{}
 	e.resubmittedIDs = map[int64]bool{}
 	e.unheard = map[int64]unheardWork{}
-	e.lingerN = make([]int32, len(e.agents))
-	e.collecting = make([][]waitEntry, len(e.agents)*nm)
+	e.collecting = make([]int32, len(e.agents)*nm)
 	e.asked = make([]int32, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {

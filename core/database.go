@@ -325,14 +325,14 @@ func (e *Engine) restoreOnAgent(slot int32, ag int32) {
 	ix := &e.ixns[slot]
 	k := int(ag)*len(e.media) + int(ix.media)
 	g := e.groups[e.agents[ag].group]
-	if e.load[k] >= g.capacity[ix.media] {
+	if e.am[k].load >= g.capacity[ix.media] {
 		e.stats.OverCapacity++
 		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 		e.emit(EvRestoredOverCapacity)
 	}
-	e.load[k]++
+	e.am[k].load++
 	e.svcLoad(ag, 1)
-	if e.load[k] >= g.capacity[ix.media] {
+	if e.am[k].load >= g.capacity[ix.media] {
 		e.removeFree(g, ag, int(ix.media))
 	}
 	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name

@@ -39,18 +39,13 @@ type Engine struct {
 	clustBy map[string]int32
 	traffic []trafficState
 
-	// Agent capacity bookkeeping, flat by agent*len(media)+m.
-	load       []int32 // interactions the agent holds (invited, ringing, handled): its state as URS see it
-	resv       []int32 // units the IS arbiter holds reserved: reserved interactions until they leave the agent, and lingering reservations
-	freePos    []int32 // index of the agent in its group's free list for media m, or -1
-	settledPos []int32 // index of the agent in its group's settled list for media m, or -1
-	readyAt    []int64 // when the agent last became ready for media m (its load fell below capacity)
-	availAt    []int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
+	// Agent capacity bookkeeping and the arbiter's, by agent*len(media)+m: one cache line each
+	// (agentMedia).
+	am []agentMedia
 	// lingers are reservations whose interaction left the agent before the accept (rejected, not
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
-	lingers   map[int32][]linger
-	lingering []int32 // by agent-media: len(lingers[k]), read on every pick without a lookup
+	lingers map[int32][]linger
 	// orphaned are the interactions agents went on with while the active IS did not know them
 	// (restored from a database that does not hold them), by id: the key in unheard of the work
 	// their agent goes on with, or -1 once it is over. A later restore of a row of one re-adopts
@@ -68,7 +63,6 @@ type Engine struct {
 	// during request-collection-time. collecting is, by agent-media, its open window in windows
 	// + 1 (0: none): 4 bytes an agent, where a list each was 24 and missed the cache more.
 	// freeWindows are the windows closed, for reuse.
-	collecting  []int32
 	windows     [][]waitEntry
 	freeWindows []int32
 	// claims counts, per URS and agent-media (askKey), the URS's requests on their way (low 16
@@ -76,7 +70,6 @@ type Engine struct {
 	// knows its own routing, so it never asks an agent for more than it sees free and never
 	// conflicts with itself. Looked up, never iterated.
 	claims claimTable
-	asked  []int32 // by agent-media: the requests on their way, of every URS (claims' low bits summed)
 	// maxStatDelay is the longest sim.stat_delay of any URS: how long agents that became ready
 	// (and, while some URS does not reserve, agents that became full) are remembered for the
 	// lagging views.
@@ -113,6 +106,25 @@ type Engine struct {
 	row        Row
 	rowAgent   int32 // the index of row's agent (assigned_to), -1: none
 	errs       []error
+}
+
+// agentMedia is what the engine and its arbiter keep of one agent for one media. The fields were
+// slices of their own, one per field: a routing, a reservation, an answer and a release each read
+// several of them for one agent at random among thousands, each a cache miss of its own. Kept
+// together they are one line (64 bytes, and large slices start on a page).
+type agentMedia struct {
+	load       int32 // interactions the agent holds (invited, ringing, handled): its state as URS see it
+	resv       int32 // units the IS arbiter holds reserved: reserved interactions until they leave the agent, and lingering reservations
+	freePos    int32 // index of the agent in its group's free list for media m, or -1
+	settledPos int32 // index of the agent in its group's settled list for media m, or -1
+	lingering  int32 // len(lingers[k]), read on every pick without a lookup
+	asked      int32 // the requests on their way, of every URS (claims' low bits summed)
+	// collecting is the arbiter's open request-collection window (in windows) + 1; 0: none.
+	collecting int32
+	_          int32
+	readyAt    int64 // when the agent last became ready for media m (its load fell below capacity)
+	availAt    int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
+	_          [2]int64
 }
 
 // Stats are the engine's running counters, the in-memory side of the run report.
@@ -607,7 +619,7 @@ func (e *Engine) dispatch(t *timer) {
 			e.emit(EvFinishedUnheard)
 		}
 		if t.flag == 1 {
-			e.resv[int(t.arg)*len(e.media)+int(t.aux)]-- // its reservation ends with the work
+			e.am[int(t.arg)*len(e.media)+int(t.aux)].resv-- // its reservation ends with the work
 		}
 		e.releaseAgent(t.arg, t.aux)
 		return

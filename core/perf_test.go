@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestRoutingTimeoutListFollowsInFlight: under a steady flow of interactions that leave their
@@ -220,5 +221,13 @@ func TestClaimTable(t *testing.T) {
 		if flat.get(k) != m.get(k) || flat.get(k) < 0 {
 			t.Fatalf("op %d: key %d: flat %d, map %d", i, k, flat.get(k), m.get(k))
 		}
+	}
+}
+
+// TestAgentMediaIsOneLine: what the engine keeps of an agent for a media fills one cache line, as
+// the hot paths that read several of its fields at once rely on.
+func TestAgentMediaIsOneLine(t *testing.T) {
+	if n := unsafe.Sizeof(agentMedia{}); n != 64 {
+		t.Fatalf("agentMedia is %d bytes, want 64", n)
 	}
 }

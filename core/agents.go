@@ -127,7 +127,7 @@ func (e *Engine) waitGroup(ix *ixn) int32 {
 	s := &e.strats[ix.strategy].steps[ix.step]
 	g := s.group
 	for _, r := range s.byCat {
-		if r.cat == ix.category {
+		if r.cat == e.catName(ix.cat) {
 			return r.group
 		}
 	}

@@ -316,6 +316,7 @@ func (e *Engine) buildStep(sc *Step) (step, error) {
 			}
 			s.cats = sc.Categories
 			for _, c := range sc.Categories {
+				s.catIDs = append(s.catIDs, e.catID(c.Name))
 				if c.Weight < 0 {
 					return s, fmt.Errorf("category %s: negative weight", c.Name)
 				}

@@ -263,7 +263,7 @@ func (e *Engine) restoreRow(r *Row, live map[int64]int32, parked map[int64]bool)
 	}
 	slot := e.alloc()
 	ix := &e.ixns[slot]
-	ix.id, ix.receivedAt, ix.placedAt, ix.category = r.ID, r.ReceivedAt, r.PlacedInQueueAt, r.Category
+	ix.id, ix.receivedAt, ix.placedAt, ix.cat = r.ID, r.ReceivedAt, r.PlacedInQueueAt, e.catID(r.Category)
 	ix.media = e.mediaIndex(r.Media)
 	ix.by = -1
 	if id, ok := e.byName[r.SubmittedBy]; ok {

@@ -102,10 +102,15 @@ type Engine struct {
 	records    *eventLog // the events' binary records, hashed for a resume's replay (ReplayHash)
 	replaying  bool      // Resume's replay: only the records are hashed, no line is encoded
 	noLog      bool      // WithoutEventLog
-	ev         Event
-	row        Row
-	rowAgent   int32 // the index of row's agent (assigned_to), -1: none
-	errs       []error
+	// cats are the category names an interaction may carry, by id (0: none, ""), and catBy their
+	// ids by name: an ixn holds an id, so it has no pointer and the garbage collector never
+	// scans the slots. Looked up, never iterated.
+	cats     []string
+	catBy    map[string]int32
+	ev       Event
+	row      Row
+	rowAgent int32 // the index of row's agent (assigned_to), -1: none
+	errs     []error
 }
 
 // agentMedia is what the engine and its arbiter keep of one agent for one media. The fields were
@@ -237,6 +242,7 @@ type step struct {
 	service  string
 	method   string
 	cats     []Category
+	catIDs   []int32 // cats' names as category ids (Engine.catID)
 	catTotal float64
 	group    int32
 	byCat    []struct {
@@ -372,7 +378,7 @@ type ixn struct {
 	placedAt    int64
 	toURSAt     int64
 	deliveredAt int64
-	category    string
+	cat         int32 // its category (attached data, from classification): Engine.cats
 	origin      int32 // queue of its traffic entry, where its service figures count
 	svc         uint8 // svcOpen, svcTouched, svcMeasured
 	patienceAt  int64 // when its customer gives up; 0: never
@@ -652,6 +658,33 @@ func (e *Engine) dispatch(t *timer) {
 	}
 }
 
+// catID is the id of category name s, given one the first time it is seen (in build order, then
+// as restores bring names from the databases: ids never reach the log).
+func (e *Engine) catID(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := e.catBy[s]; ok {
+		return id
+	}
+	if e.catBy == nil {
+		e.catBy = map[string]int32{}
+		e.cats = append(e.cats[:0], "")
+	}
+	id := int32(len(e.cats))
+	e.cats = append(e.cats, s)
+	e.catBy[s] = id
+	return id
+}
+
+// catName is the name of category id c.
+func (e *Engine) catName(c int32) string {
+	if c == 0 {
+		return ""
+	}
+	return e.cats[c]
+}
+
 func (e *Engine) valid(t *timer) bool {
 	ix := &e.ixns[t.slot]
 	return ix.live && ix.gen == t.gen
@@ -664,7 +697,8 @@ func (e *Engine) emit(k EventKind) {
 	e.ev.Seq = e.log.count
 	e.ev.Kind = k
 	if e.noLog && len(e.sinks) == 0 {
-		e.ev = Event{}
+		// Nobody reads it: left as it is (a caller sets every field of its kind, and only
+		// those are ever read), not cleared, 328 bytes an event.
 		return
 	}
 	if !e.noLog {

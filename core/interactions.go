@@ -113,7 +113,7 @@ func (e *Engine) freeSlotOf(slot int32) {
 	e.svcFreed(ix)
 	ix.live = false
 	ix.gen++
-	ix.category = ""
+	ix.cat = 0
 	e.freeSlot = append(e.freeSlot, slot)
 }
 
@@ -178,5 +178,5 @@ func (e *Engine) fillRow(slot int32) {
 	}
 	r.CompletedAt = 0
 	r.URS = e.nameOf(ix.urs)
-	r.Category = ix.category
+	r.Category = e.catName(ix.cat)
 }

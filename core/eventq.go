@@ -130,6 +130,9 @@ func (q *timerQueue) pop() timer {
 type agenda struct {
 	heap  timerQueue
 	lanes []lane
+	// heads are the lanes' first timers' (at, seq), side by side for find (one cache line,
+	// where the lanes' own would be several); an empty lane's is (noHeadAt, noHeadSeq).
+	heads [maxLanes]laneHead
 	// byKind is, by timer kind, the lane (+1) its last timer went to: 0, none.
 	byKind [numTimerKinds]int8
 	n      int
@@ -137,6 +140,18 @@ type agenda struct {
 	// finds it, pop takes it, push forgets it.
 	best int
 }
+
+type laneHead struct {
+	at  int64
+	seq uint64
+}
+
+// noHeadAt, noHeadSeq are an empty lane's head (and an empty heap's, in find): after every
+// timer.
+const (
+	noHeadAt  = 1<<63 - 1
+	noHeadSeq = 1<<64 - 1
+)
 
 // lane is a FIFO of timers set delay ahead of the clock.
 type lane struct {
@@ -173,24 +188,34 @@ func (a *agenda) push(t timer, delay int64) {
 		return
 	}
 	// Mostly the lane the kind went to last.
-	if i := a.byKind[t.kind]; i > 0 {
-		if l := &a.lanes[i-1]; l.delay == delay && l.fits(&t) {
-			l.items = append(l.items, t)
+	if i := int(a.byKind[t.kind]) - 1; i >= 0 {
+		if l := &a.lanes[i]; l.delay == delay && l.fits(&t) {
+			a.append(i, &t)
 			return
 		}
 	}
 	if i := a.laneOf(delay); i >= 0 {
 		if l := &a.lanes[i]; l.fits(&t) {
-			l.items = append(l.items, t)
+			a.append(i, &t)
 			a.byKind[t.kind] = int8(i + 1)
 			return
 		}
 	} else if t.kind.fixedDelay() && len(a.lanes) < maxLanes {
-		a.lanes = append(a.lanes, lane{delay: delay, items: []timer{t}})
+		a.lanes = append(a.lanes, lane{delay: delay})
+		a.append(len(a.lanes)-1, &t)
 		a.byKind[t.kind] = int8(len(a.lanes))
 		return
 	}
 	a.heap.push(t)
+}
+
+// append puts t at the end of lane i.
+func (a *agenda) append(i int, t *timer) {
+	l := &a.lanes[i]
+	if l.head == len(l.items) {
+		a.heads[i] = laneHead{t.at, t.seq}
+	}
+	l.items = append(l.items, *t)
 }
 
 // fits reports whether t may go at the lane's end: not before its last timer. The clock never
@@ -215,13 +240,14 @@ func (a *agenda) find() {
 	if a.heap.len() > 0 {
 		bt = &a.heap.h[0]
 	}
+	at, seq := int64(noHeadAt), uint64(noHeadSeq)
+	if bt != nil {
+		at, seq = bt.at, bt.seq
+	}
 	for i := range a.lanes {
-		l := &a.lanes[i]
-		if l.head == len(l.items) {
-			continue
-		}
-		if t := &l.items[l.head]; bt == nil || before(t, bt) {
-			best, bt = i, t
+		// An empty lane's head is never before another.
+		if h := &a.heads[i]; h.at < at || h.at == at && h.seq < seq {
+			best, at, seq = i, h.at, h.seq
 		}
 	}
 	a.best = best
@@ -255,9 +281,12 @@ func (a *agenda) pop() timer {
 	l.head++
 	if l.head == len(l.items) {
 		l.items, l.head = l.items[:0], 0
+		a.heads[b] = laneHead{noHeadAt, noHeadSeq}
+		return t
 	} else if l.head >= 1024 && l.head*2 >= len(l.items) {
 		n := copy(l.items, l.items[l.head:])
 		l.items, l.head = l.items[:n], 0
 	}
+	a.heads[b] = laneHead{l.items[l.head].at, l.items[l.head].seq}
 	return t
 }

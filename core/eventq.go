@@ -128,8 +128,12 @@ func (q *timerQueue) pop() timer {
 // pop takes the earliest of the heap's top and the lanes' heads, so the order is exactly the
 // heap's alone: by (at, seq).
 type agenda struct {
-	heap  timerQueue
-	lanes []lane
+	heap timerQueue
+	// arrivals are the traffic streams' next arrivals (one a stream), in a heap of their own:
+	// always among the earliest timers, in the big heap each would be sifted through every
+	// level twice.
+	arrivals timerQueue
+	lanes    []lane
 	// heads are the lanes' first timers' (at, seq), side by side for find (one cache line,
 	// where the lanes' own would be several); an empty lane's is (noHeadAt, noHeadSeq).
 	heads [maxLanes]laneHead
@@ -161,8 +165,9 @@ type lane struct {
 }
 
 const (
-	bestUnknown = -2
-	bestHeap    = -1
+	bestUnknown  = -3
+	bestArrivals = -2
+	bestHeap     = -1
 	// maxLanes bounds the lanes a pop compares: a scenario has a handful of fixed delays.
 	maxLanes = 8
 )
@@ -183,6 +188,10 @@ func (a *agenda) len() int { return a.n }
 func (a *agenda) push(t timer, delay int64) {
 	a.n++
 	a.best = bestUnknown
+	if t.kind == tArrival {
+		a.arrivals.push(t)
+		return
+	}
 	if delay < 0 {
 		a.heap.push(t)
 		return
@@ -235,14 +244,14 @@ func (a *agenda) laneOf(delay int64) int {
 
 // find locates the earliest timer (the agenda is not empty).
 func (a *agenda) find() {
-	best := bestHeap
-	var bt *timer
+	best, at, seq := bestHeap, int64(noHeadAt), uint64(noHeadSeq)
 	if a.heap.len() > 0 {
-		bt = &a.heap.h[0]
+		at, seq = a.heap.h[0].at, a.heap.h[0].seq
 	}
-	at, seq := int64(noHeadAt), uint64(noHeadSeq)
-	if bt != nil {
-		at, seq = bt.at, bt.seq
+	if a.arrivals.len() > 0 {
+		if t := &a.arrivals.h[0]; t.at < at || t.at == at && t.seq < seq {
+			best, at, seq = bestArrivals, t.at, t.seq
+		}
 	}
 	for i := range a.lanes {
 		// An empty lane's head is never before another.
@@ -258,8 +267,11 @@ func (a *agenda) peek() *timer {
 	if a.best == bestUnknown {
 		a.find()
 	}
-	if a.best == bestHeap {
+	switch a.best {
+	case bestHeap:
 		return &a.heap.h[0]
+	case bestArrivals:
+		return &a.arrivals.h[0]
 	}
 	l := &a.lanes[a.best]
 	return &l.items[l.head]
@@ -273,8 +285,11 @@ func (a *agenda) pop() timer {
 	b := a.best
 	a.best = bestUnknown
 	a.n--
-	if b == bestHeap {
+	switch b {
+	case bestHeap:
 		return a.heap.pop()
+	case bestArrivals:
+		return a.arrivals.pop()
 	}
 	l := &a.lanes[b]
 	t := l.items[l.head]

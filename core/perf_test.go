@@ -151,8 +151,8 @@ func TestTimerQueueOrder(t *testing.T) {
 	}
 }
 
-// TestAgendaOrder: the agenda (the heap plus its lanes of fixed delays) gives the timers in the
-// order the heap alone gives them, by (at, seq), whatever the mix of fixed and random delays —
+// TestAgendaOrder: the agenda (the heap plus its lanes of fixed delays and the arrivals' heap)
+// gives the timers in the order the heap alone gives them, by (at, seq), whatever the mix of fixed and random delays —
 // including more fixed delays than it has lanes, delays that reach a lane from a kind that does not
 // open one, and timers pushed at an instant that is not a delay (the timeline's).
 func TestAgendaOrder(t *testing.T) {
@@ -177,6 +177,8 @@ func TestAgendaOrder(t *testing.T) {
 			case r < 8:
 				tm.kind, d = tTimeline, -1
 				tm.at = now + rng.Int64N(40)
+			case r < 9:
+				tm.kind, d = tArrival, rng.Int64N(30) // the arrivals' own heap
 			default:
 				d = rng.Int64N(60)
 			}
@@ -197,7 +199,7 @@ func TestAgendaOrder(t *testing.T) {
 		now = got.at
 		lanes = max(lanes, len(a.lanes))
 	}
-	if lanes != maxLanes || a.heap.len() == a.len() {
+	if lanes != maxLanes || a.heap.len() == a.len() || a.arrivals.len() == 0 {
 		t.Fatalf("the lanes were not used: %d lanes, %d of %d timers in the heap", lanes, a.heap.len(), a.len())
 	}
 	if a.len() != ref.len() {

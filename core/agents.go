@@ -476,8 +476,8 @@ func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 	ix := &e.ixns[slot]
 	u := e.apps[ix.urs].urs
 	m := int(ix.media)
-	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
+	g := e.groups[e.am[k].group]
 	if !reservation {
 		// RequestRouteCall without a reservation: the IS delivers, whatever the agent holds.
 		e.route(slot, ag)
@@ -494,30 +494,34 @@ func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 		e.deny(slot, ag) // already reserved: the request fails
 		return
 	}
-	if w := e.am[k].collecting; w != 0 {
-		e.windows[w-1] = append(e.windows[w-1], waitEntry{slot: slot, gen: ix.gen})
+	if a := &e.am[k]; a.collecting != 0 {
+		// The window is open: the first request is kept in place, the others in a list.
+		if a.more == 0 {
+			a.more = e.openWindow()
+		}
+		e.windows[a.more-1] = append(e.windows[a.more-1], waitEntry{slot: slot, gen: ix.gen})
+		a.collecting++
 		return
 	}
 	if e.is.collectTime <= 0 {
 		e.grant(slot, ag)
 		return
 	}
-	e.am[k].collecting = e.openWindow(waitEntry{slot: slot, gen: ix.gen})
+	a := &e.am[k]
+	a.collecting, a.firstSlot, a.firstGen = 1, slot, ix.gen
 	e.schedule(timer{at: e.now + e.is.collectTime, kind: tCollect, arg: ag, aux: uint8(m), slot: -1})
 }
 
-// openWindow opens a request-collection window holding first, and returns it for collecting.
-func (e *Engine) openWindow(first waitEntry) int32 {
-	var i int32
+// openWindow gives an empty list for the requests after the first of a request-collection
+// window, as agentMedia.more.
+func (e *Engine) openWindow() int32 {
 	if n := len(e.freeWindows); n > 0 {
-		i = e.freeWindows[n-1]
+		i := e.freeWindows[n-1]
 		e.freeWindows = e.freeWindows[:n-1]
-	} else {
-		i = int32(len(e.windows))
-		e.windows = append(e.windows, nil)
+		return i + 1
 	}
-	e.windows[i] = append(e.windows[i][:0], first)
-	return i + 1
+	e.windows = append(e.windows, nil)
+	return int32(len(e.windows))
 }
 
 // collectDone ends the arbiter's request-collection-time for agent ag and media m: as many
@@ -525,17 +529,25 @@ func (e *Engine) openWindow(first waitEntry) int32 {
 // the same priority); the others are denied.
 func (e *Engine) collectDone(ag int32, m int) {
 	k := int(ag)*len(e.media) + m
-	w := e.am[k].collecting
-	if w == 0 {
+	a := &e.am[k]
+	if a.collecting == 0 {
 		return
 	}
-	reqs := e.windows[w-1]
-	// Closed when this returns (until then avoid sees it open), its backing array kept for the
-	// next window (nothing below opens one synchronously: requests reach the IS through the
-	// URS's step timer).
+	// The requests in the order they came: the first, then the others (more).
+	reqs := append(e.collected[:0], waitEntry{slot: a.firstSlot, gen: a.firstGen})
+	if a.more != 0 {
+		reqs = append(reqs, e.windows[a.more-1]...)
+	}
+	// Closed when this returns (until then avoid sees it open), the lists kept for the next
+	// windows (nothing below opens one synchronously: requests reach the IS through the URS's
+	// step timer).
 	defer func() {
-		e.windows[w-1], e.am[k].collecting = reqs[:0], 0
-		e.freeWindows = append(e.freeWindows, w-1)
+		if a.more != 0 {
+			e.windows[a.more-1] = e.windows[a.more-1][:0]
+			e.freeWindows = append(e.freeWindows, a.more-1)
+		}
+		a.collecting, a.more = 0, 0
+		e.collected = reqs[:0]
 	}()
 	live := reqs[:0]
 	for _, w := range reqs {
@@ -556,7 +568,7 @@ func (e *Engine) collectDone(ag int32, m int) {
 		}
 		live = keep
 	}
-	g := e.groups[e.agents[ag].group]
+	g := e.groups[a.group]
 	for len(live) > 0 && e.am[k].resv < g.capacity[m] {
 		i := 0
 		if len(live) > 1 {

@@ -265,6 +265,7 @@ func (e *Engine) buildGroups() {
 	e.am = make([]agentMedia, len(e.agents)*nm)
 	for k := range e.am {
 		e.am[k].readyAt = readySinceStart // every URS sees the agents ready from the start
+		e.am[k].group = e.agents[k/nm].group
 	}
 	e.lingers = map[int32][]linger{}
 	e.orphaned = map[int64]int64{}

@@ -59,12 +59,13 @@ type Engine struct {
 	// Looked up, never iterated.
 	unheard map[int64]unheardWork
 
-	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
-	// during request-collection-time. collecting is, by agent-media, its open window in windows
-	// + 1 (0: none): 4 bytes an agent, where a list each was 24 and missed the cache more.
-	// freeWindows are the windows closed, for reuse.
+	// The agent-reservation arbiter: requests collected per agent and media (agentMedia)
+	// during request-collection-time. windows are the lists of the requests after a window's
+	// first (most windows have one: it is kept in the agentMedia, no list); freeWindows those
+	// not in use; collected is collectDone's scratch list.
 	windows     [][]waitEntry
 	freeWindows []int32
+	collected   []waitEntry
 	// claims counts, per URS and agent-media (askKey), the URS's requests on their way (low 16
 	// bits) and the interactions it routed there that the agent still holds (high bits): a URS
 	// knows its own routing, so it never asks an agent for more than it sees free and never
@@ -124,12 +125,16 @@ type agentMedia struct {
 	settledPos int32 // index of the agent in its group's settled list for media m, or -1
 	lingering  int32 // len(lingers[k]), read on every pick without a lookup
 	asked      int32 // the requests on their way, of every URS (claims' low bits summed)
-	// collecting is the arbiter's open request-collection window (in windows) + 1; 0: none.
+	// collecting counts the requests of the arbiter's open request-collection window (0: none
+	// open): the first (firstSlot, firstGen) is kept here, the others in windows[more-1].
 	collecting int32
-	_          int32
+	more       int32
+	firstSlot  int32
+	firstGen   uint32
 	readyAt    int64 // when the agent last became ready for media m (its load fell below capacity)
 	availAt    int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
-	_          [2]int64
+	group      int32 // the agent's group, as agents has it: the arbiter reads it with the above
+	_          int32
 }
 
 // Stats are the engine's running counters, the in-memory side of the run report.

@@ -386,8 +386,12 @@ func (w *chunkWriter) insert(ch *chunk, isLast bool) error {
 	if err != nil {
 		return fmt.Errorf("insert events %d-%d: %w", ch.first, ch.last, err)
 	}
+	var base []byte
+	if end != nil {
+		base = w.mark.state // endState knew it: ch follows the mark
+	}
 	err = w.c.exec(`INSERT INTO event_chunks(first_seq, last_seq, first_t, last_t, size, data, log_sha256, data_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		int64(ch.first), int64(ch.last), ch.firstT, ch.lastT, ch.size, data, nilIfEmpty(end), rowDigest(ch.first, ch.last, ch.size, data))
+		int64(ch.first), int64(ch.last), ch.firstT, ch.lastT, ch.size, data, nilIfEmpty(end), rowDigest(base, end, ch.first, ch.last, ch.size, data))
 	if err != nil {
 		return fmt.Errorf("insert events %d-%d: %w", ch.first, ch.last, err)
 	}
@@ -432,8 +436,12 @@ func (w *chunkWriter) continueTail(ch *chunk, only bool) (bool, error) {
 		if err != nil {
 			return false, err
 		}
+		base, err := stateBefore(c.SQLiteConn, tail.first)
+		if err != nil {
+			return false, fmt.Errorf("append events %d-%d: %w", ch.first, ch.last, err)
+		}
 		err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ?, log_sha256 = ?, data_sha256 = ? WHERE first_seq = ?`,
-			data, int64(len(lines)), int64(ch.last), ch.lastT, nilIfEmpty(end), rowDigest(tail.first, ch.last, int64(len(lines)), data), int64(tail.first))
+			data, int64(len(lines)), int64(ch.last), ch.lastT, nilIfEmpty(end), rowDigest(base, end, tail.first, ch.last, int64(len(lines)), data), int64(tail.first))
 		if err != nil {
 			return false, fmt.Errorf("append events %d-%d: %w", ch.first, ch.last, err)
 		}
@@ -442,8 +450,12 @@ func (w *chunkWriter) continueTail(ch *chunk, only bool) (bool, error) {
 	}
 	// The tail is complete: seal it.
 	if data := w.cd.encode(tail.data, true); len(data) < len(tail.data) {
+		base, err := stateBefore(c.SQLiteConn, tail.first)
+		if err != nil {
+			return false, fmt.Errorf("compress events %d-%d: %w", tail.first, tail.last, err)
+		}
 		err = c.exec(`UPDATE event_chunks SET data = ?, data_sha256 = ? WHERE first_seq = ?`,
-			data, rowDigest(tail.first, tail.last, tail.size, data), int64(tail.first))
+			data, rowDigest(base, tail.end, tail.first, tail.last, tail.size, data), int64(tail.first))
 		if err != nil {
 			return false, fmt.Errorf("compress events %d-%d: %w", tail.first, tail.last, err)
 		}
@@ -456,6 +468,7 @@ type storedChunk struct {
 	first, last uint64
 	size        int64
 	data        []byte // as stored; read only when it is the lines themselves
+	end         []byte // log_sha256: the hash state through it (nil: not known)
 }
 
 // raw says the chunk is stored uncompressed.
@@ -464,13 +477,13 @@ func (s *storedChunk) raw() bool { return int64(len(s.data)) == s.size }
 // tailChunk reads the last committed chunk's seqs and size, and its lines when they are stored as
 // is (a small last chunk; a compressed one is never appended to).
 func tailChunk(c *sqlite3.SQLiteConn) (storedChunk, bool, error) {
-	rows, err := c.Query(`SELECT first_seq, last_seq, size, CASE WHEN length(data) = size THEN data ELSE zeroblob(0) END
+	rows, err := c.Query(`SELECT first_seq, last_seq, size, CASE WHEN length(data) = size THEN data ELSE zeroblob(0) END, log_sha256
 		FROM event_chunks ORDER BY first_seq DESC LIMIT 1`, nil)
 	if err != nil {
 		return storedChunk{}, false, fmt.Errorf("read the last events: %w", err)
 	}
 	defer rows.Close()
-	dest := make([]driver.Value, 4)
+	dest := make([]driver.Value, 5)
 	switch err := rows.Next(dest); {
 	case err == io.EOF:
 		return storedChunk{}, false, nil
@@ -486,7 +499,7 @@ func tailChunk(c *sqlite3.SQLiteConn) (storedChunk, bool, error) {
 	} else {
 		d = append([]byte(nil), d...)
 	}
-	return storedChunk{first: uint64(f), last: uint64(l), size: n, data: d}, true, nil
+	return storedChunk{first: uint64(f), last: uint64(l), size: n, data: d, end: asBytes(dest[4])}, true, nil
 }
 
 // dropChunksFrom drops the committed event lines with seq >= from; the chunk that straddles from
@@ -534,7 +547,7 @@ func dropChunksFrom(c wconn, from uint64, cd *codec) (logMark, error) {
 	end := hashOn(before, lines)
 	data := cd.encode(lines, len(lines) >= mergeBytes) // the log's last chunk now
 	err = c.exec(`UPDATE event_chunks SET data = ?, size = ?, last_seq = ?, last_t = ?, log_sha256 = ?, data_sha256 = ? WHERE first_seq = ?`,
-		data, int64(len(lines)), int64(from-1), lastT, nilIfEmpty(end), rowDigest(uint64(first), from-1, int64(len(lines)), data), first)
+		data, int64(len(lines)), int64(from-1), lastT, nilIfEmpty(end), rowDigest(before, end, uint64(first), from-1, int64(len(lines)), data), first)
 	if err != nil {
 		return logMark{}, fmt.Errorf("drop events from %d: %w", from, err)
 	}

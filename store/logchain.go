@@ -21,12 +21,13 @@ import (
 //   - log_sha256: the SHA-256 state (as encoding.BinaryMarshaler writes it, the form of the
 //     journal's log_hash) of the whole log through the chunk's last line, each line followed by a
 //     newline: the hash the report's events_sha256 is the digest of;
-//   - data_sha256: the SHA-256 of the row itself (its seqs, its size and its stored data).
+//   - data_sha256: the SHA-256 of the row itself (its seqs, its size and its stored data) and of
+//     the states before and after it (rowDigest).
 //
 // A resume checks the stored log against the journal's hash (Session.checkStoredLog). Reading
 // every line back meant inflating the whole log; with the chain it is enough that each chunk's
-// row is the one written (data_sha256, over the compressed bytes: a sixth of the text, and no
-// inflating), that the seqs run on without a gap, and that the state stored through the
+// row is the one written after the state the log before it was verified to (data_sha256, over
+// the compressed bytes: a sixth of the text, and no inflating), that the seqs run on without a gap, and that the state stored through the
 // journal's last line is the journal's. Only a chunk that straddles the journal's last line (a
 // commit after the last saved state) is inflated, and hashed on from the state before it; so is
 // a chunk of an older ixlb, which has no hashes (NULL), and anything whose row does not match.
@@ -68,10 +69,19 @@ func hashOn(state, text []byte) []byte {
 	return b
 }
 
-// rowDigest is a chunk row's data_sha256: its seqs, its size and its data.
-func rowDigest(first, last uint64, size int64, data []byte) []byte {
+// rowDigest is a chunk row's data_sha256: the hash states before and after it (base, end; nil
+// when not known), its seqs, its size and its data. The states are in it so that a row vouches
+// for its place in this log, not only for itself: a row of another session's log (the same seqs,
+// even the same lines up to it) does not match the state the log before it was verified to, and
+// a row whose end state is not the one it was written with does not match either.
+func rowDigest(base, end []byte, first, last uint64, size int64, data []byte) []byte {
 	h := sha256.New()
 	var head [24]byte
+	for _, st := range [][]byte{base, end} {
+		binary.BigEndian.PutUint64(head[0:], uint64(len(st)))
+		h.Write(head[:8])
+		h.Write(st)
+	}
 	binary.BigEndian.PutUint64(head[0:], first)
 	binary.BigEndian.PutUint64(head[8:], last)
 	binary.BigEndian.PutUint64(head[16:], uint64(size))
@@ -278,7 +288,7 @@ func (st *stateFile) verifyLog(events uint64) (n uint64, digest string, err erro
 			break // a gap: the lines found so far are all there is
 		}
 		if chained && uint64(last) <= events && logState != nil && dataSum != nil &&
-			bytes.Equal(dataSum, rowDigest(uint64(first), uint64(last), size, data)) {
+			bytes.Equal(dataSum, rowDigest(state, logState, uint64(first), uint64(last), size, data)) {
 			state, n = logState, uint64(last)
 			continue
 		}

@@ -30,15 +30,17 @@ func chainOf(t *testing.T, dir string) int {
 	}
 	defer rows.Close()
 	known := 0
+	base := emptyState // the state the next row was written after
 	for rows.Next() {
 		var first, last, size int64
 		var data, state, sum []byte
 		if err := rows.Scan(&first, &last, &size, &data, &state, &sum); err != nil {
 			t.Fatal(err)
 		}
-		if sum != nil && string(sum) != string(rowDigest(uint64(first), uint64(last), size, data)) {
-			t.Errorf("chunk %d-%d: data_sha256 is not the row's", first, last)
+		if sum != nil && state != nil && string(sum) != string(rowDigest(base, state, uint64(first), uint64(last), size, data)) {
+			t.Errorf("chunk %d-%d: data_sha256 is not the row's after the chunk before it", first, last)
 		}
+		base = state
 		if state == nil {
 			continue
 		}
@@ -118,6 +120,68 @@ func TestLogChainCatchesAScribble(t *testing.T) {
 	n, got, err := s.state.verifyLog(3000)
 	if err != nil || n != 3000 || got == want {
 		t.Fatalf("after an edit: verifyLog = %d, %.12s, %v; want 3000 events and a hash other than %.12s", n, got, err, want)
+	}
+}
+
+// TestLogChainRefusesASiblingsRows (attack 19 F1): rows of another session's log with the same
+// seqs — each one whole, its own digest right — put in place of some of this log's chunks are not
+// taken on trust: the log then hashes to another digest than this one's, whichever chunks are
+// swapped (the first, one in the middle, all but the last).
+func TestLogChainRefusesASiblingsRows(t *testing.T) {
+	const events = 8000
+	sibling := t.TempDir()
+	b := newStore(t, sibling, Options{})
+	emitAs(b.EventSink(), 1, events, "URS_9")
+	mustCommit(t, b)
+	var firsts []int64
+	rows, err := rawDB(t, filepath.Join(sibling, stateFileName)).Query(`SELECT first_seq FROM event_chunks ORDER BY first_seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var f int64
+		rows.Scan(&f)
+		firsts = append(firsts, f)
+	}
+	rows.Close()
+	if len(firsts) < 4 {
+		t.Fatalf("want at least 4 chunks to swap, have %d", len(firsts))
+	}
+	cases := map[string][]int64{
+		"first":            firsts[:1],
+		"middle":           firsts[len(firsts)/2 : len(firsts)/2+1],
+		"all but the last": firsts[:len(firsts)-1],
+	}
+	for _, name := range []string{"first", "middle", "all but the last"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := newStore(t, dir, Options{})
+			emit(s.EventSink(), 1, events)
+			mustCommit(t, s)
+			n0, want, err := s.state.verifyLog(events)
+			if err != nil || n0 != events {
+				t.Fatal(n0, err)
+			}
+			w := writable(t, filepath.Join(dir, stateFileName))
+			if _, err := w.Exec(`ATTACH ? AS o`, filepath.Join(sibling, stateFileName)); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range cases[name] {
+				res, err := w.Exec(`UPDATE event_chunks SET (last_seq, size, data, log_sha256, data_sha256) =
+					(SELECT last_seq, size, data, log_sha256, data_sha256 FROM o.event_chunks x WHERE x.first_seq = event_chunks.first_seq)
+					WHERE first_seq = ?`, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k, _ := res.RowsAffected(); k != 1 {
+					t.Fatalf("chunk %d: no row swapped", f)
+				}
+			}
+			n, got, err := s.state.verifyLog(events)
+			if err == nil && n == events && got == want {
+				t.Fatalf("with the sibling's chunks %v the log still hashes to this log's %.12s", cases[name], want)
+			}
+		})
 	}
 }
 

@@ -13,13 +13,17 @@ import (
 )
 
 // emit sends n events through the sink, reusing one line buffer as the engine does.
-func emit(sink core.EventSink, from, n uint64) []EventLine {
+func emit(sink core.EventSink, from, n uint64) []EventLine { return emitAs(sink, from, n, "URS_2") }
+
+// emitAs is emit with another URS stopping every third event: a sibling log, line for line as
+// long as emit's when urs is as long as "URS_2".
+func emitAs(sink core.EventSink, from, n uint64, urs string) []EventLine {
 	var buf []byte
 	var want []EventLine
 	for seq := from; seq < from+n; seq++ {
 		e := core.Event{T: int64(seq) * 250_000_000, Seq: seq, Kind: core.EvSubmitted, Ixn: int64(seq), Media: "email", Queue: "Q \"1\"", By: "Mail_1"}
 		if seq%3 == 0 {
-			e = core.Event{T: int64(seq) * 250_000_000, Seq: seq, Kind: core.EvAppStopped, App: "URS_2"}
+			e = core.Event{T: int64(seq) * 250_000_000, Seq: seq, Kind: core.EvAppStopped, App: urs}
 		}
 		buf = e.AppendJSON(buf[:0])
 		want = append(want, EventLine{Seq: seq, T: e.T, Kind: e.Kind.String(), Line: string(buf)})

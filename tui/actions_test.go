@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // Dangerous actions ask first on both paths, key and command, and say what will happen;
@@ -226,12 +227,12 @@ func TestHelpFilters(t *testing.T) {
 
 func TestSpeedRefusesNaN(t *testing.T) {
 	for _, s := range []string{"NaN", "nan", "Inf", "+Inf", "-inf", "0", "-1", "1e9", "fast", ""} {
-		if _, err := ParseSpeed(s); err == nil {
+		if _, err := live.ParseSpeed(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
 	}
 	for _, s := range []string{"0.5", "1", "10x", "100000"} {
-		if _, err := ParseSpeed(s); err != nil {
+		if _, err := live.ParseSpeed(s); err != nil {
 			t.Errorf("%q: %v", s, err)
 		}
 	}
@@ -306,10 +307,10 @@ func TestSafeText(t *testing.T) {
 // :load! starts over after saying what is erased; lint warnings of the scenario go to :messages.
 func TestOpenWithSavedSession(t *testing.T) {
 	var fresh []bool
-	h := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{
-		OpenScenario: func(_ core.Config, _ string, f bool) (ScenarioSession, error) {
+	h := newHarnessWith(t, seedConfig(), 160, 48, live.RunnerOptions{
+		OpenScenario: func(_ core.Config, _ string, f bool) (live.ScenarioSession, error) {
 			fresh = append(fresh, f)
-			return ScenarioSession{}, nil
+			return live.ScenarioSession{}, nil
 		}})
 	h.m.savedSession = func(core.Config, string) string { return "at virtual 5s, 40 events, in /x" }
 	h.loadWarnings = []string{"other.yaml:3:1: warning dap-repoint: a warning in full"}
@@ -355,9 +356,9 @@ func TestFilePicker(t *testing.T) {
 	if err := os.WriteFile(src, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{})
+	h := newHarnessWith(t, seedConfig(), 160, 48, live.RunnerOptions{})
 	h.m.seenSource = ""
-	h.m.takeFrame(&Frame{Snap: h.snap(), Source: src, Gen: h.m.frame.Gen})
+	h.m.takeFrame(&live.Frame{Snap: h.snap(), Source: src, Gen: h.m.frame.Gen})
 	if h.m.dir != dir {
 		t.Fatalf("picker starts in %q, want the scenario's directory %q", h.m.dir, dir)
 	}
@@ -419,32 +420,49 @@ func TestSafeSnapshotCopies(t *testing.T) {
 	}
 }
 
-// Every entry of the action table is complete: a key runs something, a command has a run and
-// usage that fits its arity, a dangerous action has a question.
+// Every entry of the action table is complete, and keeps the table's rules: a key runs
+// something, a command has a plan or a run, a dangerous action is a plan (nothing runs before its
+// question is answered) with a question, a plan changes the simulation, and no key or command
+// spelling is bound twice.
 func TestActionTableComplete(t *testing.T) {
-	g := newGlobalKeys()
 	seenKey := map[string]string{}
+	seenCmd := map[string]string{}
 	for _, a := range actions {
-		if b, ok := a.binding(&g); ok {
+		id := a.name
+		if id == "" {
+			id = a.key.Help().Key
+		}
+		if a.hasKey() {
 			if a.onKey == nil && a.selected == nil {
-				t.Errorf("%s: a key with nothing to run", b.Help().Key)
+				t.Errorf("%s: a key with nothing to run", id)
 			}
-			if prev, dup := seenKey[b.Help().Key]; dup {
-				t.Errorf("key %s bound twice (%s, %s)", b.Help().Key, prev, a.name)
+			for _, k := range a.key.Keys() {
+				if prev, dup := seenKey[k]; dup {
+					t.Errorf("key %q bound twice (%s, %s)", k, prev, id)
+				}
+				seenKey[k] = id
 			}
-			seenKey[b.Help().Key] = a.name
 		}
-		if a.name != "" && a.run == nil && a.runForce == nil {
-			t.Errorf(":%s has no run", a.name)
+		for _, c := range append([]string{a.name}, a.aliases...) {
+			if prev, dup := seenCmd[c]; c != "" && dup {
+				t.Errorf("command %q spelled twice (%s, %s)", c, prev, id)
+			}
+			seenCmd[c] = id
 		}
-		if (a.dangerous || a.dangerIf != nil) && a.confirm == nil {
-			t.Errorf(":%s is dangerous without a question", a.name)
+		if (a.name != "" || a.selected != nil) && (a.run == nil) == (a.plan == nil) {
+			t.Errorf("%s: needs exactly one of plan and run", id)
 		}
-		if a.dangerous && !a.changes {
-			t.Errorf(":%s is dangerous but does not change the simulation", a.name)
+		if (a.dangerous || a.dangerIf != nil) && (a.confirm == nil || a.plan == nil) {
+			t.Errorf("%s is dangerous: it needs a question and a plan (a run would act before asking)", id)
+		}
+		if a.plan != nil && !a.changes {
+			t.Errorf("%s has a plan but does not change the simulation", id)
 		}
 		if a.summary == "" {
-			t.Errorf("%q has no summary for the help", a.name)
+			t.Errorf("%s has no summary for the help", id)
+		}
+		if a.hint != 0 && !a.hasKey() && a.short == "" {
+			t.Errorf("%s is in the hint without a key or a short text", id)
 		}
 	}
 }

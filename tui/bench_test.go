@@ -7,11 +7,12 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // bigFrame is a hand-built frame of a large deployment: 200 URS, 500 strategies (a 100,000-cell
 // matrix), 100,000 interactions in flight, 60 ESP servers, 8 DAPs, a full event ring.
-func bigFrame(step int64) *Frame {
+func bigFrame(step int64) *live.Frame {
 	const nURS, nStrat, nQueues = 200, 500, 500
 	s := &core.Snapshot{T: 3_600_000_000_000 + step*100_000_000, Scenario: "big", ActiveIS: "IS_1", Database: "ixn",
 		Media: []string{"email", "chat", "sms"}, Databases: []string{"ixn", "other"}}
@@ -71,11 +72,11 @@ func bigFrame(step int64) *Frame {
 			Database: "ixn", InUse: true, Up: true, Requests: 99999})
 		s.DBServers = append(s.DBServers, core.AppView{Name: fmt.Sprintf("DBServer_%d", d), Type: core.TypeDBServer, Running: true})
 	}
-	f := &Frame{Snap: s, Speed: 100, Duration: 0}
+	f := &live.Frame{Snap: s, Speed: 100, Duration: 0}
 	line := `{"t":3600.5,"seq":%d,"kind":"to_urs","ixn":%d,"strategy":"Strategy_042","urs":"URS_017","resubmission":%v}`
-	for i := 0; i < DefaultRingSize; i++ {
-		seq := uint64(step)*DefaultRingSize + uint64(i)
-		f.Events = append(f.Events, LogEntry{T: s.T, Seq: seq, Kind: core.EvToURS, Hot: i%50 == 0,
+	for i := 0; i < live.DefaultRingSize; i++ {
+		seq := uint64(step)*live.DefaultRingSize + uint64(i)
+		f.Events = append(f.Events, live.LogEntry{T: s.T, Seq: seq, Kind: core.EvToURS, Hot: i%50 == 0,
 			Line: fmt.Sprintf(line, seq, seq, i%50 == 0)})
 	}
 	return f
@@ -113,7 +114,7 @@ func BenchmarkView(b *testing.B) {
 // and 5,000 new events.
 func BenchmarkFrame(b *testing.B) {
 	m := benchModel(b, 160, 48)
-	frames := []*Frame{bigFrame(10), bigFrame(11)}
+	frames := []*live.Frame{bigFrame(10), bigFrame(11)}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -56,13 +56,18 @@ func (k *keyTiming) shown(d dialog) {
 // keys): an answer counts only when pressed on its own after the question was shown.
 type answerer interface {
 	answers(k tea.KeyMsg) bool
-	// tooSoon says in the dialog that the key came with the keys that opened it.
-	tooSoon(key string)
+	// tooSoon shows note (tooSoonNote) in the dialog, in place of taking the answer.
+	tooSoon(note string)
 }
 
-// tooSoonNote is what a question says of an answer that came too soon.
-func tooSoonNote(k string) string {
-	return "! " + k + " came with the keys that asked this (typed ahead or pasted): it is not an answer. Read the question, then press " + k + "."
+// tooSoonNote is what a question says of an answer that came too soon: with the keys that
+// asked it (a burst: typed ahead or pasted), or on its own but before the question could be
+// read. Either way the next press of the key, on its own, answers.
+func tooSoonNote(k string, burst bool) string {
+	if burst {
+		return "! " + k + " came with the keys that asked this (typed ahead or pasted): it is not an answer. Read the question, then press " + k + " again to confirm."
+	}
+	return "! " + k + " came before the question could be read (" + answerDelay.String() + "): it is not an answer yet. Read it, then press " + k + " again to confirm."
 }
 
 // movementKey reports whether k only moves the cursor or the shown instant: the keys a burst
@@ -79,5 +84,25 @@ func movementKey(k tea.KeyMsg) bool {
 
 // quitKey reports whether k asks to leave the console.
 func (m *Model) quitKey(k tea.KeyMsg) bool {
-	return k.Type == tea.KeyCtrlC || (!k.Paste && len(k.Runes) <= 1 && key.Matches(k, m.keys.Quit))
+	return k.Type == tea.KeyCtrlC || (!k.Paste && len(k.Runes) <= 1 && key.Matches(k, mustAction("quit").key))
+}
+
+// dialogKey gives k to the open dialog. A burst acts as one key there (movement as each of its
+// keys), and a question's answer that comes too soon (in a burst, or early: before answerDelay)
+// is not taken: the question says so and waits for the key pressed again on its own.
+func (m *Model) dialogKey(k tea.KeyMsg, burst, early bool) tea.Cmd {
+	multi := k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1
+	if t, ok := m.dlg.(interface{ typing() bool }); multi && !(ok && t.typing()) {
+		if movement(k.Runes) {
+			return m.eachKey(k) // j j j j moves four rows
+		}
+		k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
+	}
+	if a, ok := m.dlg.(answerer); ok && a.answers(k) && (burst || multi || early) {
+		a.tooSoon(tooSoonNote(keyText(k), burst || multi))
+		return nil
+	}
+	var cmd tea.Cmd
+	m.dlg, cmd = m.dlg.Update(k)
+	return cmd
 }

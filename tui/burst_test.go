@@ -49,7 +49,8 @@ func TestAQuestionTakesOnlyItsOwnKey(t *testing.T) {
 		if !h.appRunning("URS_1") {
 			t.Fatal("a y typed 100 ms after x answered the question")
 		}
-		h.wantView("y came with the keys that asked this")
+		h.wantView("y came before the question could be read (300ms)")
+		h.wantView("then press y again to confirm.")
 		h.keys("y")
 		if h.appRunning("URS_1") {
 			t.Fatal("a y pressed after reading did not answer")
@@ -62,6 +63,8 @@ func TestAQuestionTakesOnlyItsOwnKey(t *testing.T) {
 		if !h.appRunning("URS_1") {
 			t.Fatal("yy answered the question")
 		}
+		h.wantView("y came with the keys that asked this (typed ahead or pas") // (wrapped)
+		h.wantView("then press y again to")
 	})
 	t.Run("a choice's key", func(t *testing.T) {
 		h := newHarness(t, seedConfig(), 160, 48)
@@ -73,7 +76,7 @@ func TestAQuestionTakesOnlyItsOwnKey(t *testing.T) {
 		if h.quit {
 			t.Fatal("a choice answered in the burst that showed it")
 		}
-		h.wantView("f came with the keys that asked this")
+		h.wantView("f came before the question could be read") // with no key before it: not a burst, too soon
 		h.keys("f")
 		if !h.quit {
 			t.Fatal("f pressed afterwards did not answer")

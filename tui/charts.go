@@ -19,7 +19,7 @@ type trendWindow struct {
 }
 
 // take adds a frame's samples (a Reset frame's replace them) and reports whether any came.
-func (w *trendWindow) take(f *Frame) bool {
+func (w *trendWindow) take(f *live.Frame) bool {
 	if f.Reset {
 		w.s = w.s[:0]
 	}

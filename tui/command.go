@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // The `:` command line: every operator action, typed. Names with spaces go in double quotes
@@ -248,7 +249,7 @@ func (m *Model) candidates(k argKind, words []string, prefix string) []string {
 			out = valuesFor(s, words[0], words[1], words[2])
 		}
 	case argSpeed:
-		for _, x := range Speeds {
+		for _, x := range live.Speeds {
 			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
 		}
 	case argFile:
@@ -307,7 +308,7 @@ func (m *Model) cmdHint() string {
 	if len(toks) > 0 {
 		if c, _, ok := lookupCommand(strings.ToLower(toks[0].text)); ok {
 			h := c.usageLine() + " — " + c.summary
-			if m.readOnly && c.changes {
+			if c.refused(m.readOnly) {
 				h += " (read-only: refused)"
 			} else if c.dangerous {
 				h += " (asks first; :" + c.name + "! does not)"

@@ -65,7 +65,7 @@ type confirmDialog struct {
 }
 
 func (d *confirmDialog) answers(k tea.KeyMsg) bool { return key.Matches(k, kYes) }
-func (d *confirmDialog) tooSoon(k string)          { d.early = tooSoonNote(k) }
+func (d *confirmDialog) tooSoon(note string)       { d.early = note }
 
 func (d *confirmDialog) Title() string       { return d.title }
 func (d *confirmDialog) width() int          { return 72 }
@@ -129,7 +129,7 @@ func (d *choiceDialog) answers(k tea.KeyMsg) bool {
 	return false
 }
 
-func (d *choiceDialog) tooSoon(k string) { d.early = tooSoonNote(k) }
+func (d *choiceDialog) tooSoon(note string) { d.early = note }
 
 func (d *choiceDialog) Title() string { return d.title }
 func (d *choiceDialog) width() int    { return 72 }
@@ -419,7 +419,9 @@ type formDialog struct {
 	fields []formField
 	focus  int
 	errMsg string
-	submit func(vals []string) (tea.Cmd, error)
+	// submit gets the values; it returns the dialog to show next (a question; nil closes) and
+	// the command, or an error the form shows and stays open for.
+	submit func(vals []string) (dialog, tea.Cmd, error)
 }
 
 func (d *formDialog) Title() string { return d.title }
@@ -466,12 +468,12 @@ func (d *formDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 		for i := range d.fields {
 			vals[i] = d.value(i)
 		}
-		cmd, err := d.submit(vals)
+		next, cmd, err := d.submit(vals)
 		if err != nil {
 			d.errMsg = err.Error()
 			return d, nil
 		}
-		return nil, cmd
+		return next, cmd
 	}
 	var cmd tea.Cmd
 	f.in, cmd = f.in.Update(k)

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 	"github.com/muesli/termenv"
 )
 
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) {
 // returns runs at once and its message is fed back; frames are taken after each step.
 type harness struct {
 	t     *testing.T
-	r     *Runner
+	r     *live.Runner
 	m     *Model
 	quit  bool
 	loads []string
@@ -37,14 +38,14 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg core.Config, w, h int) *harness {
 	t.Helper()
-	return newHarnessWith(t, cfg, w, h, RunnerOptions{})
+	return newHarnessWith(t, cfg, w, h, live.RunnerOptions{})
 }
 
 // newHarnessWith is newHarness with runner options (Source is seed.yaml).
-func newHarnessWith(t *testing.T, cfg core.Config, w, h int, o RunnerOptions) *harness {
+func newHarnessWith(t *testing.T, cfg core.Config, w, h int, o live.RunnerOptions) *harness {
 	t.Helper()
 	o.Source = "seed.yaml"
-	r, err := NewRunner(cfg, o)
+	r, err := live.NewRunner(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,27 +26,31 @@ type helpDialog struct {
 	off     int
 }
 
-// openHelp opens the help on the focused pane's section.
-func (m *Model) openHelp() {
-	d := &helpDialog{filter: newInput("filter: ", "type to filter keys and commands")}
-	d.filter.Focus()
-	add := func(section string, b key.Binding, cmd, desc string, off bool) {
-		k := ""
-		if b.Enabled() {
-			k = b.Help().Key
-		}
-		if desc == "" {
-			desc = b.Help().Desc
-		}
-		d.entries = append(d.entries, helpEntry{section: section, key: k, cmd: cmd, desc: desc, off: off})
+// helpEntry of a key (its help text unless desc is given).
+func keyEntry(section string, b key.Binding, cmd, desc string, off bool) helpEntry {
+	k := ""
+	if b.Enabled() {
+		k = b.Help().Key
 	}
+	if desc == "" {
+		desc = b.Help().Desc
+	}
+	return helpEntry{section: section, key: k, cmd: cmd, desc: desc, off: off}
+}
+
+// helpEntries are the help's lines: the keys that move around, every pane's own keys (the
+// focused pane's first) and the action table, each marked as read-only mode treats it.
+func (m *Model) helpEntries() []helpEntry {
+	var out []helpEntry
 	g := &m.keys
 	for _, b := range []key.Binding{g.NextPane, g.PrevPane, g.GoPane, g.navUp, g.navDown, g.navPgUp, g.navPgDown, g.navTop, g.navBottom} {
-		add("Move around", b, "", "", false)
+		out = append(out, keyEntry("Move around", b, "", "", false))
 	}
-	add("Move around", g.Command, "", "the command line (paste works; tab completes; ↑/↓ history)", false)
-	add("Move around", g.Filter, "", "filter the event log (field=value terms, e.g. urs=URS_1 ixn=27)", false)
-	// The focused pane first, then the others: every pane's own keys.
+	for i := range actions {
+		if a := &actions[i]; a.section != "" {
+			out = append(out, keyEntry(a.section, a.key, "", a.summary, a.refused(m.readOnly)))
+		}
+	}
 	order := []int{m.focus}
 	for i := range m.panes {
 		if i != m.focus {
@@ -56,12 +60,14 @@ func (m *Model) openHelp() {
 	for _, i := range order {
 		p := m.panes[i]
 		for _, b := range p.Keys() {
-			add(p.Title()+" pane", b, "", "", m.readOnly && (changesByKey(b) || paneChangeKeys[b.Help().Key]))
+			out = append(out, keyEntry(p.Title()+" pane", b.Binding, "", "", b.refused(m.readOnly)))
 		}
 	}
 	for i := range actions {
 		a := &actions[i]
-		b, _ := a.binding(g)
+		if a.section != "" {
+			continue
+		}
 		cmd := ""
 		if a.name != "" {
 			cmd = a.usageLine()
@@ -70,12 +76,20 @@ func (m *Model) openHelp() {
 		if a.dangerous {
 			desc += " — asks first (:" + a.name + "! does not)"
 		}
-		off := m.readOnly && a.changes
+		off := a.refused(m.readOnly)
 		if off {
 			desc += " — refused: read-only"
 		}
-		add("Actions", b, cmd, desc, off)
+		out = append(out, keyEntry("Actions", a.key, cmd, desc, off))
 	}
+	return out
+}
+
+// openHelp opens the help on the focused pane's section.
+func (m *Model) openHelp() {
+	d := &helpDialog{filter: newInput("filter: ", "type to filter keys and commands")}
+	d.filter.Focus()
+	d.entries = m.helpEntries()
 	d.legend = []string{
 		"Routing: " + glyphInRing + " loaded, in the rotation  " + glyphLoaded + " loaded, URS not eligible (the detail line says why)  " + glyphNot + " not loaded; on the sparklines ▼ the URS stopped, ▲ it started",
 		"Status bar: in URS routing in a URS · with agent handled by an agent · lost left open in a database the IS no longer uses · at T (rewound, live is at T′): a replayed past; acting there branches",

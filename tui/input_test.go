@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // burst sends text the way Bubble Tea reads a fast burst from the terminal (tmux send-keys,
@@ -196,7 +197,7 @@ func TestBurstAndPaste(t *testing.T) {
 
 // speedSim records SetSpeed calls of the model, over a real runner.
 type speedSim struct {
-	*Runner
+	*live.Runner
 	speeds chan float64
 }
 
@@ -205,7 +206,7 @@ func (s speedSim) SetSpeed(x float64) { s.Runner.SetSpeed(x); s.speeds <- x }
 // The terminal's bytes go through Bubble Tea's own input reader: a typed burst and a bracketed
 // paste of ":speed N" reach the command line, not the hotkeys.
 func TestProgramReadsBurstAndPaste(t *testing.T) {
-	r, err := NewRunner(seedConfig(), RunnerOptions{})
+	r, err := live.NewRunner(seedConfig(), live.RunnerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

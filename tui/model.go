@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // LoadFunc reads a scenario file (or a bundled scenario's name) into a configuration and its
@@ -20,92 +20,54 @@ import (
 // should read FILE:LINE:COL: message.
 type LoadFunc func(path string) (cfg core.Config, warnings []string, err error)
 
-// The panes, in tab order.
-const (
-	paneRouting = iota
-	paneESP
-	paneDB
-	paneIxn
-	paneLog
-	numPanes
-)
-
 // Minimum terminal size; below it the console asks for more room instead of drawing garbage.
 const (
 	minW = 80
 	minH = 24
 )
 
-// Model is the console's root: the pane manager. It owns layout, focus and borders, routes keys
-// to the focused pane (and every other message to every pane), runs dialogs and the command line,
-// and draws the status bar. It renders only from the latest frame: View never calls the engine.
+// Model is the console's root. Over its pane manager (panes.go: focus, layout, borders), it
+// routes keys (to the command line, a dialog, the action table or the focused pane) and frames
+// (to every pane), hosts dialogs and the command line, opens scenarios, and draws the status
+// bar. It renders only from the latest frame: View never calls the engine.
 type Model struct {
-	sim  Sim
-	load LoadFunc
+	sim  live.Sim
 	th   *theme
 	keys globalKeys
 	help help.Model
 
-	w, h    int
-	panes   []pane
-	focus   int
-	rects   []rect
-	compact bool
-	tabs    []span // compact mode: where each pane's tab is, for mouse clicks
-	// rightWants are the right column's content heights the layout was made for.
-	rightWants [3]int
+	w, h int
+	paneManager
 
-	frame      *Frame
+	frame      *live.Frame
 	subscribed bool
 
 	dlg dialog
 
-	cmdLine    // the `:` command line (command.go)
-	statusLine // the bottom line's message, the last error, :messages (status.go)
+	cmdLine       // the `:` command line (command.go)
+	statusLine    // the bottom line's message, the last error, :messages (status.go)
+	scenarioFiles // opening scenarios and exporting the session (load.go)
 
-	seenErr    string
-	seenPErr   string
-	seenNote   string
-	seenSource string
-	readOnly   bool
+	seenErr  string
+	seenPErr string
+	seenNote string
+	readOnly bool
 	// speedChanged is told each speed the operator sets (Options.SpeedChanged).
 	speedChanged func(x float64)
-	// savedSession describes a scenario's saved session (Options.SavedSession).
-	savedSession func(cfg core.Config, source string) string
 	// names maps a name as drawn (control characters escaped) to the scenario's own.
 	names map[string]string
 	// checked says whether the scenario of generation checkedGen needs its snapshots escaped
 	// (unsafeGen).
 	checked, unsafeGen bool
 	checkedGen         uint64
-	dir                string // where the file picker and :load start
-	// export writes the session as a scenario (Options.Export); nil: :export is not available.
-	export ExportFunc
-	// exportCheck says why :export may not write a path (Options.ExportCheck).
-	exportCheck func(path, source string) error
-	// branching: an action's command is being made under a question that already asks whether to
-	// branch (prepare), so applyCmd branches without asking again.
-	branching bool
-	// bundled are the bundled scenarios' names, for :load's completion.
-	bundled []string
 	// timing tells keys pressed one by one from a burst (burst.go).
 	timing keyTiming
 	// travel is the rewind under way and the instant [ and ] aim at (travel.go).
 	travel travelState
 }
 
-type rect struct{ x, y, w, h int }
-
-func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
-
-type span struct{ x0, x1 int }
-
 // Messages of the root model.
 type (
-	applyMsg struct {
-		desc string
-		acts []core.Action
-	} // a pane or dialog asks for actions
 	// performMsg asks for an action of the table, by command name, with its checks and its
 	// confirmation (a pane key that is a shortcut for a command).
 	performMsg struct {
@@ -134,18 +96,10 @@ type (
 )
 
 // NewModel builds the console over a simulation. load may be nil (no `o`, no `:load`).
-func NewModel(sim Sim, load LoadFunc) *Model {
+func NewModel(sim live.Sim, load LoadFunc) *Model {
 	th := newTheme()
-	m := &Model{sim: sim, load: load, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
-	m.panes = []pane{
-		newRoutingPane(th, &m.keys),
-		newESPPane(th, &m.keys),
-		newDBPane(th, &m.keys),
-		newIxnPane(th, &m.keys),
-		newLogPane(th, &m.keys, DefaultRingSize),
-	}
-	m.rects = make([]rect, numPanes)
-	m.panes[m.focus].SetFocused(true)
+	m := &Model{sim: sim, scenarioFiles: scenarioFiles{load: load}, th: th, keys: newGlobalKeys(), help: help.New(), names: map[string]string{}}
+	m.paneManager = newPaneManager(th, &m.keys)
 	m.cmd = newInput(":", "stop URS_1 · activate C URS_1 URS_2 · set APP SECTION OPTION VALUE · help")
 	m.cmd.CharLimit = 500
 	if wd, err := os.Getwd(); err == nil {
@@ -210,20 +164,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.waitFrame()
 		}
 		return nil
-	case Frame: // a frame handed in by a program that feeds them itself (tests of the commands)
+	case live.Frame: // a frame handed in by a program that feeds them itself (tests of the commands)
 		m.takeFrame(&msg)
 		return nil
 	case closedMsg:
 		return tea.Quit
-	case applyMsg:
-		return m.applyCmd(msg.desc, msg.acts...)
 	case performMsg:
-		a := mustAction(msg.name)
-		if m.readOnly && a.changes {
-			m.fail(errReadOnly(":" + msg.name))
-			return nil
-		}
-		return m.perform(a, msg.args, false)
+		return m.do(mustAction(msg.name), msg.args, false, false)
 	case travelDoneMsg:
 		return m.travelDone(msg)
 	case resultMsg:
@@ -247,14 +194,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case showTextMsg:
 		m.dlg = &textDialog{title: msg.title, lines: strings.Split(msg.text, "\n"), wrap: true}
 		return nil
-	case branchAskMsg:
-		if !m.rewound() {
-			return m.applyCmd(msg.desc, msg.acts...) // live again meanwhile: nothing to branch
-		}
-		title, body := m.branchQuestion(msg.desc)
-		m.dlg = &confirmDialog{title: title, body: body, danger: true, warn: "! Branching discards what happened later.",
-			yes: m.branchApplyCmd(msg.desc, msg.acts)}
-		return nil
 	case tea.KeyMsg:
 		return m.key(msg)
 	case tea.MouseMsg:
@@ -269,7 +208,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) takeFrame(f *Frame) {
+func (m *Model) takeFrame(f *live.Frame) {
 	// Names come from the scenario: one full look per scenario (generation) says whether its
 	// snapshots need escaping; only the last error can bring new text within one.
 	if f.Snap != nil && (!m.checked || f.Gen != m.checkedGen || f.Reset) {
@@ -292,10 +231,7 @@ func (m *Model) takeFrame(f *Frame) {
 		f = &c
 	}
 	m.frame = f
-	for _, p := range m.panes {
-		p.Update(frameMsg{f})
-	}
-	if !m.compact && !m.tooSmall() && m.w > 0 && m.wants() != m.rightWants {
+	if m.paneManager.takeFrame(f) && !m.tooSmall() && m.w > 0 {
 		m.layout() // the right column's content changed size
 	}
 	if s := f.Snap; s != nil && s.LastError != m.seenErr {
@@ -305,14 +241,7 @@ func (m *Model) takeFrame(f *Frame) {
 			m.remember("engine: "+m.lastErr, true)
 		}
 	}
-	if f.Source != m.seenSource { // the file picker and :load start next to the running scenario
-		m.seenSource = f.Source
-		if abs, err := filepath.Abs(f.Source); err == nil && f.Source != "" {
-			if st, err := os.Stat(abs); err == nil && !st.IsDir() {
-				m.dir = filepath.Dir(abs)
-			}
-		}
-	}
+	m.follow(f.Source)
 	if f.Note != m.seenNote { // why the runner paused by itself: said once, the status bar keeps it
 		m.seenNote = f.Note
 		if f.Note != "" {
@@ -346,12 +275,6 @@ func (m *Model) info(s string) {
 func (m *Model) succeeded(s string) {
 	m.info(s)
 	m.lastErr = ""
-}
-
-func (m *Model) focusPane(i int) {
-	m.panes[m.focus].SetFocused(false)
-	m.focus = (i + numPanes) % numPanes
-	m.panes[m.focus].SetFocused(true)
 }
 
 // key routes a key: the command line, then an open dialog, then a pane that is reading text,
@@ -391,23 +314,10 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.cmdKey(k)
 	}
 	if m.dlg != nil {
-		multi := k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1
-		if t, ok := m.dlg.(interface{ typing() bool }); multi && !(ok && t.typing()) {
-			if movement(k.Runes) {
-				return m.eachKey(k) // j j j j moves four rows
-			}
-			k.Runes = k.Runes[:1] // a burst in a dialog that is not reading text: one key, as in the panes
-		}
-		if a, ok := m.dlg.(answerer); ok && a.answers(k) && (burst || multi || now.Sub(m.timing.dlgAt) < answerDelay) {
-			a.tooSoon(keyText(k))
-			return nil
-		}
-		var cmd tea.Cmd
-		m.dlg, cmd = m.dlg.Update(k)
-		return cmd
+		return m.dialogKey(k, burst, now.Sub(m.timing.dlgAt) < answerDelay)
 	}
-	p := m.panes[m.focus]
-	if p.Capturing() {
+	p := m.focused()
+	if m.capturing() {
 		return p.Update(k)
 	}
 	if k.Type == tea.KeyRunes && !k.Paste && len(k.Runes) > 1 && movement(k.Runes) {
@@ -431,10 +341,6 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		m.focusPane(m.focus - 1)
 	case key.Matches(k, g.GoPane):
 		m.focusPane(int(k.Runes[0] - '1'))
-	case key.Matches(k, g.Command):
-		return m.openCmd("")
-	case key.Matches(k, g.Filter):
-		m.openFilter("")
 	default:
 		if cmd, ok := m.keyAction(k); ok {
 			return cmd
@@ -580,57 +486,23 @@ func (m *Model) mouse(ev tea.MouseMsg) {
 	if m.dlg != nil || m.cmdOn || m.tooSmall() {
 		return
 	}
-	if m.compact && ev.Y == 0 && ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft {
-		for i, t := range m.tabs {
-			if ev.X >= t.x0 && ev.X < t.x1 {
-				m.focusPane(i)
-			}
-		}
-		return
-	}
-	for i, r := range m.rects {
-		if m.compact && i != m.focus {
-			continue
-		}
-		if !r.contains(ev.X, ev.Y) {
-			continue
-		}
-		p := m.panes[i]
-		switch {
-		case ev.Button == tea.MouseButtonWheelUp:
-			p.Wheel(-3)
-		case ev.Button == tea.MouseButtonWheelDown:
-			p.Wheel(3)
-		case ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft:
-			m.focusPane(i)
-			if x, y := ev.X-r.x-1, ev.Y-r.y-1; x >= 0 && y >= 0 && x < r.w-2 && y < r.h-2 {
-				p.Click(x, y)
-			}
-		}
-		return
-	}
+	m.paneManager.mouse(ev)
 }
 
 // --- simulation controls -------------------------------------------------------------------
 
-// applyCmd applies actions on the simulation's goroutine and reports the outcome.
-// It is the one way the console changes the simulation, so read-only mode refuses here.
-func (m *Model) applyCmd(desc string, acts ...core.Action) tea.Cmd {
-	if m.readOnly {
-		err := errReadOnly(desc)
-		return func() tea.Msg { return resultMsg{err: err} }
+// applyCmd applies a change on the simulation's goroutine and reports the outcome; branch: in
+// the rewound view, by branching there. It is the one way the console changes the simulation,
+// and only the action table's prepare calls it, once it has asked what it must (read-only mode
+// refused before: do).
+func (m *Model) applyCmd(c change, branch bool) tea.Cmd {
+	sim, desc := m.sim, c.desc
+	acts := make([]core.Action, len(c.acts))
+	for i, a := range c.acts {
+		acts[i] = realNames(a, m.names)
 	}
-	sim := m.sim
-	for i := range acts {
-		acts[i] = realNames(acts[i], m.names)
-	}
-	if m.rewound() {
-		// Acting in the past branches: it discards what happened after, so it asks first
-		// (prepare's question did already when branching is set).
-		if m.branching {
-			return m.branchApplyCmd(desc, acts)
-		}
-		return func() tea.Msg { return branchAskMsg{desc: desc, acts: acts} }
+	if branch {
+		return m.branchApplyCmd(desc, acts)
 	}
 	return func() tea.Msg {
 		for _, a := range acts {
@@ -684,12 +556,12 @@ func (m *Model) stepSpeed(dir int) tea.Cmd {
 	}
 	next := cur
 	if dir > 0 {
-		if i := slices.IndexFunc(Speeds, func(x float64) bool { return x > cur }); i >= 0 {
-			next = Speeds[i]
+		if i := slices.IndexFunc(live.Speeds, func(x float64) bool { return x > cur }); i >= 0 {
+			next = live.Speeds[i]
 		}
 	} else {
-		next = max(MinSpeed, cur/2)
-		for _, x := range Speeds {
+		next = max(live.MinSpeed, cur/2)
+		for _, x := range live.Speeds {
 			if x < cur {
 				next = x
 			}
@@ -708,24 +580,13 @@ func (m *Model) stepSpeed(dir int) tea.Cmd {
 
 // --- operator actions on the selection ----------------------------------------------------
 
-func (m *Model) selection() selection { return m.panes[m.focus].Selection() }
-
-func (m *Model) app(name string) (core.AppView, bool) {
-	if s := m.snap(); s != nil {
-		for _, a := range s.Apps {
-			if a.Name == name {
-				return a, true
-			}
-		}
-	}
-	return core.AppView{}, false
-}
+func (m *Model) selection() selection { return m.focused().Selection() }
 
 var errNoApp = errors.New("select an application first: a URS (Routing), an ESP server (ESP), a DB Server, DAP or Interaction Server (Database) — or use :stop APP")
 
 // stopConsequences says what the Interaction Server will do, in the seed document's terms.
-func (m *Model) stopConsequences(a core.AppView) []string {
-	s := m.snap()
+func (w world) stopConsequences(a core.AppView) []string {
+	s := w.s
 	out := []string{a.Name + " is " + article(string(a.Type)) + "."}
 	switch a.Type {
 	case core.TypeRoutingServer:
@@ -737,8 +598,8 @@ func (m *Model) stopConsequences(a core.AppView) []string {
 		}
 	case core.TypeInteractionServer:
 		if a.Name == s.ActiveIS {
-			b := m.backupOf(a.Name)
-			bv, _ := m.app(b)
+			b := w.backupOf(a.Name)
+			bv, _ := w.app(b)
 			switch {
 			case b == "":
 				out = append(out, "It is the active Interaction Server and has no backup: media servers hold new interactions until it starts again.")
@@ -846,7 +707,7 @@ func (m *Model) ursStep(kind core.ActionKind, verb, strategy string) dialog {
 		if kind == core.ActDeactivate {
 			name = "deactivate"
 		}
-		return m.prepare(mustAction(name), append([]string{strategy}, chosen...), false)
+		return m.prepare("", false, step{mustAction(name), append([]string{strategy}, chosen...)})
 	})
 	if u := m.selection().URS; u != "" {
 		d.at(u)
@@ -872,17 +733,19 @@ func (m *Model) setOptionForm() tea.Cmd {
 		d.fields[i].in.ShowSuggestions = true
 		d.fields[i].in.CharLimit = 200
 	}
-	d.submit = func(v []string) (tea.Cmd, error) {
+	d.submit = func(v []string) (dialog, tea.Cmd, error) {
 		for i, f := range d.fields {
 			if v[i] == "" {
-				return nil, errors.New(f.label + " is empty")
+				return nil, nil, errors.New(f.label + " is empty")
 			}
 		}
-		if why := m.checkOption(v[0], v[1], v[2], v[3]); why != "" {
-			return nil, errors.New(why)
+		// The table's :set, with its check said in the form (the form stays open to fix it).
+		s := step{mustAction("set"), v}
+		if why := m.why(s); why != "" {
+			return nil, nil, errors.New(why)
 		}
-		return m.applyCmd("set "+v[0]+" "+v[1]+"/"+v[2]+" = "+v[3],
-			core.Action{Kind: core.ActSetOption, App: v[0], Section: v[1], Option: v[2], Value: v[3]}), nil
+		next, cmd := m.prepare("", false, s)
+		return next, cmd, nil
 	}
 	first := 0
 	if a := m.selection().App; a != "" {
@@ -921,7 +784,7 @@ func (m *Model) repointFlow() {
 			}
 		}
 		return newPick("Re-point "+dap+" — database", warn, items, false, func(c []string) (dialog, tea.Cmd) {
-			return m.prepare(mustAction("repoint"), []string{dap, c[0]}, false)
+			return m.prepare("", false, step{mustAction("repoint"), []string{dap, c[0]}})
 		})
 	}
 	if sel := m.selection(); sel.Type == core.TypeDatabaseAccessPoint {
@@ -939,8 +802,8 @@ func (m *Model) repointFlow() {
 
 // unloadsEverywhere reports whether deactivating strategy on urs leaves it loaded on no URS,
 // and names the queues that will then wait.
-func (m *Model) unloadsEverywhere(strategy string, urs []string) (bool, []string) {
-	s := m.snap()
+func (w world) unloadsEverywhere(strategy string, urs []string) (bool, []string) {
+	s := w.s
 	if s == nil {
 		return false, nil
 	}
@@ -963,27 +826,10 @@ func (m *Model) unloadsEverywhere(strategy string, urs []string) (bool, []string
 	return true, queues
 }
 
-// pairIS names the Interaction Server a switchover acts on: the active one, else the primary.
-func (m *Model) pairIS() string {
-	s := m.snap()
-	if s == nil {
-		return ""
-	}
-	if s.ActiveIS != "" {
-		return s.ActiveIS
-	}
-	for _, is := range s.ISes {
-		if is.Role == "primary" {
-			return is.Name
-		}
-	}
-	return ""
-}
-
 // switchoverConsequences says what a switchover of is does, and warns when a re-pointed DAP
 // makes the backup use another database.
-func (m *Model) switchoverConsequences(is, to string) []string {
-	s := m.snap()
+func (w world) switchoverConsequences(is, to string) []string {
+	s := w.s
 	body := []string{"The backup " + to + " takes over from " + is + ". It reads the current configuration and restores what the database holds (queued stays queued, in-URS is resubmitted)."}
 	for _, d := range s.DAPs {
 		if d.Repointed {
@@ -994,8 +840,8 @@ func (m *Model) switchoverConsequences(is, to string) []string {
 }
 
 // repointConsequences says what re-pointing dap to db does.
-func (m *Model) repointConsequences(dap, db string) []string {
-	s := m.snap()
+func (w world) repointConsequences(dap, db string) []string {
+	s := w.s
 	out := []string{"Genesys recommends against changing a DAP's database on the fly: the running Interaction Server keeps its database (" + s.Database + "); a backup that takes over through " + dap + " uses " + db + "."}
 	if db != s.Database {
 		out = append(out, "! After a switchover, interactions left in "+s.Database+" count as lost (unless verify-database-identity is set).")
@@ -1042,33 +888,23 @@ func (m *Model) membershipFlow() {
 			for _, c := range chosen {
 				want[c] = true
 			}
-			var acts []core.Action
+			// The table's :join and :leave, one change: their checks, and leave's question.
+			var steps []step
 			var desc []string
 			for _, it := range items {
 				switch {
 				case want[it.name] && !in[it.name]:
-					acts = append(acts, core.Action{Kind: core.ActJoin, Cluster: cluster, App: it.name})
+					steps = append(steps, step{mustAction("join"), []string{cluster, it.name}})
 					desc = append(desc, it.name+" joined")
 				case !want[it.name] && in[it.name]:
-					acts = append(acts, core.Action{Kind: core.ActLeave, Cluster: cluster, App: it.name})
+					steps = append(steps, step{mustAction("leave"), []string{cluster, it.name}})
 					desc = append(desc, it.name+" left")
 				}
 			}
-			if len(acts) == 0 {
+			if len(steps) == 0 {
 				return nil, func() tea.Msg { return resultMsg{info: "no change to " + cluster} }
 			}
-			apply := m.applyCmd(cluster+": "+strings.Join(desc, ", "), acts...)
-			var leaving []string
-			for _, a := range acts {
-				if a.Kind == core.ActLeave {
-					leaving = append(leaving, a.App)
-				}
-			}
-			if len(leaving) == 0 {
-				return nil, apply
-			}
-			return &confirmDialog{title: cluster + ": " + strings.Join(desc, ", ") + "?", danger: true, yes: apply,
-				body: []string{"Requests addressed to " + cluster + " no longer go to " + strings.Join(leaving, ", ") + "; requests in flight finish where they are."}}, nil
+			return m.prepare(cluster+": "+strings.Join(desc, ", "), false, steps...)
 		})
 		d.allowNone = true
 		if a := m.selection().App; a != "" {
@@ -1092,111 +928,9 @@ func (m *Model) membershipFlow() {
 	m.dlg = newPick("Application Cluster", nil, items, false, func(c []string) (dialog, tea.Cmd) { return members(c[0]), nil })
 }
 
-// openFile opens the file picker in the current directory.
-func (m *Model) openFile() tea.Cmd {
-	if m.load == nil {
-		m.fail(errors.New("opening scenario files is not available in this console"))
-		return nil
-	}
-	m.dlg = filePick(m.dir, func(path string) tea.Cmd {
-		c, err := m.loadCmd(path, loadAsk)
-		if err != nil {
-			return func() tea.Msg { return resultMsg{err: err} }
-		}
-		return c
-	})
-	return nil
-}
-
-// How a scenario opened from the console starts.
-type loadMode uint8
-
-const (
-	loadAsk    loadMode = iota // the file picker: ask, offering to resume or start over
-	loadResume                 // :load — resume its saved session, if any
-	loadFresh                  // :load! — start over, erasing its saved session (asks first)
-)
-
-// loadCmd parses a scenario file off the UI goroutine (and looks for its saved session).
-func (m *Model) loadCmd(path string, mode loadMode) (tea.Cmd, error) {
-	if m.load == nil {
-		return nil, errors.New("load: opening scenario files is not available in this console")
-	}
-	if !filepath.IsAbs(path) && m.dir != "" {
-		// A file next to the others; otherwise the name goes to the loader as typed, which
-		// knows the bundled scenarios (":load urs-failover").
-		if _, err := os.Stat(filepath.Join(m.dir, path)); err == nil {
-			path = filepath.Join(m.dir, path)
-		}
-	}
-	load, saved := m.load, m.savedSession
-	return func() tea.Msg {
-		cfg, warns, err := load(path)
-		msg := loadedMsg{path: path, cfg: cfg, warnings: warns, err: err, mode: mode}
-		if err == nil && saved != nil {
-			msg.saved = saved(cfg, path)
-		}
-		return msg
-	}, nil
-}
-
-func (m *Model) loaded(msg loadedMsg) tea.Cmd {
-	if msg.err != nil {
-		m.fail(msg.err)
-		return nil
-	}
-	sim, cfg, path, warns := m.sim, msg.cfg, msg.path, msg.warnings
-	name := safeText(cfg.Name)
-	replace := func(fresh bool) tea.Cmd {
-		return func() tea.Msg {
-			if err := sim.Replace(cfg, path, fresh); err != nil {
-				return resultMsg{err: fmt.Errorf("load %s: %w", path, err)}
-			}
-			how := "a new session"
-			switch {
-			case msg.saved != "" && fresh:
-				how = "started over"
-			case msg.saved != "":
-				how = "resumed its saved session"
-			}
-			return loadResultMsg{info: "opened " + name + " (" + how + ") from " + path, warnings: warns}
-		}
-	}
-	cur := "the running scenario"
-	if s := m.snap(); s != nil {
-		cur = s.Scenario
-	}
-	keep := "Running: " + cur + " — its session is saved; opening it again resumes it."
-	if cur == name {
-		keep = "It is the scenario running now."
-	}
-	switch {
-	case msg.mode == loadResume:
-		return replace(false)
-	case msg.mode == loadFresh && msg.saved == "":
-		return replace(true)
-	case msg.mode == loadFresh:
-		m.dlg = &confirmDialog{title: "Start " + name + " over?", danger: true, warn: "! This erases a saved session.",
-			body: []string{"This erases the saved session of " + name + ": " + msg.saved + ".", keep},
-			yes:  replace(true)}
-	case msg.saved == "":
-		m.dlg = &confirmDialog{title: "Open " + name + "?",
-			body: []string{keep, "New: " + name + " (" + path + "), from its start."},
-			yes:  replace(false)}
-	default:
-		m.dlg = &choiceDialog{title: "Open " + name + "?",
-			body: []string{keep, name + " has a saved session: " + msg.saved + "."},
-			choices: []choice{
-				{key: "r", label: "resume it", cmd: replace(false)},
-				{key: "f", label: "start over (erases its saved session)", cmd: replace(true)},
-			}}
-	}
-	return nil
-}
-
 // keyMap is the help for the current focus.
 func (m *Model) keyMap() keyMap {
-	return keyMap{g: &m.keys, pane: m.panes[m.focus].Keys(), name: m.panes[m.focus].Title(), readOnly: m.readOnly, rewound: m.rewound()}
+	return keyMap{pane: m.focused().Keys(), readOnly: m.readOnly, rewound: m.rewound()}
 }
 
 // article puts "a" or "an" before a type name: "an EmailServer", "a RoutingServer".

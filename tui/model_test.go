@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // Golden files: go test ./tui -run TestViewGolden -update rewrites testdata/.
@@ -509,16 +510,16 @@ func TestEventLogRing(t *testing.T) {
 	p := newLogPane(th, &g, 10)
 	p.SetSize(60, 5)
 	p.filter = "odd"
-	var evs []LogEntry
+	var evs []live.LogEntry
 	for i := 0; i < 25; i++ {
 		l := `{"t":0,"seq":` + itoa(int64(i)) + `,"kind":"completed","ixn":` + itoa(int64(i))
 		if i%2 == 1 {
 			l += `,"x":"odd"`
 		}
-		evs = append(evs, LogEntry{Seq: uint64(i), Line: l + "}"})
+		evs = append(evs, live.LogEntry{Seq: uint64(i), Line: l + "}"})
 	}
-	p.Update(frameMsg{&Frame{Events: evs[:7]}})
-	p.Update(frameMsg{&Frame{Events: evs[7:]}})
+	p.Update(frameMsg{&live.Frame{Events: evs[:7]}})
+	p.Update(frameMsg{&live.Frame{Events: evs[7:]}})
 	if p.n != 10 || p.base != 15 {
 		t.Fatalf("ring n=%d base=%d", p.n, p.base)
 	}
@@ -555,7 +556,7 @@ func TestPauseSpeedKeys(t *testing.T) {
 		t.Fatalf("- from 0.3 gave %v", h.m.frame.Speed)
 	}
 	h.keys("-", "-", "-", "-", "-", "-", "-", "-")
-	if h.m.frame.Speed != MinSpeed {
+	if h.m.frame.Speed != live.MinSpeed {
 		t.Fatalf("- eight times from 0.15 gave %v", h.m.frame.Speed)
 	}
 	h.wantMsg("slowest pace already")

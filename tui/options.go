@@ -109,14 +109,14 @@ func valuesFor(s *core.Snapshot, app, section, option string) []string {
 }
 
 // checkOption says why app/section/option = value cannot be set ("" when it can).
-func (m *Model) checkOption(app, section, option, value string) string {
-	s := m.snap()
+func (w world) checkOption(app, section, option, value string) string {
+	s := w.s
 	if s == nil {
 		return ""
 	}
 	t := appType(s, app)
 	if t == "" {
-		return m.unknownApp(app)
+		return w.unknownApp(app)
 	}
 	sp, ok := lookupSpec(s, app, section, option)
 	if !ok {

@@ -41,11 +41,11 @@ func TestEveryOptionIsCompleted(t *testing.T) {
 			if names := offered("set " + app + " " + section + " "); !slices.Contains(names, name) {
 				t.Errorf("set %s %s: completion offers options %q, not %s", app, section, names, name)
 			}
-			if why := h.m.checkOption(app, section, name, bad[sp.Kind]); why == "" {
+			if why := h.m.world().checkOption(app, section, name, bad[sp.Kind]); why == "" {
 				t.Errorf("set %s %s %s %s is accepted", app, section, name, bad[sp.Kind])
 			}
 			if sp.Default != "" {
-				if why := h.m.checkOption(app, section, name, sp.Default); why != "" {
+				if why := h.m.world().checkOption(app, section, name, sp.Default); why != "" {
 					t.Errorf("set %s %s %s %s (the default) is refused: %s", app, section, name, sp.Default, why)
 				}
 				if values := offered("set " + app + " " + section + " " + name + " "); !slices.Contains(values, sp.Default) {

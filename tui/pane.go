@@ -3,11 +3,13 @@ package tui
 import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
-// pane is one component of the console. The pane manager (Model) owns focus, borders and
+// pane is one component of the console. The pane manager (panes.go) owns focus, borders and
 // layout; a pane renders its inner area only and sees key messages only while focused. Every
-// pane sees every frame.
+// pane sees every frame. What only some panes do is a small interface of its own (mouser,
+// informer, capturer).
 type pane interface {
 	Title() string
 	// SetSize gives the inner size (inside the border).
@@ -18,20 +20,25 @@ type pane interface {
 	// View renders exactly the inner height; lines wider than the inner width are clipped.
 	View() string
 	// Keys are the pane's own bindings, for the help.
-	Keys() []key.Binding
+	Keys() []paneKey
 	// Selection is what operator actions act on.
 	Selection() selection
-	// Click and Wheel are mouse events in inner coordinates.
-	Click(x, y int)
-	Wheel(n int)
-	// Info is a short text for the bottom border (position, filter).
-	Info() string
-	// Capturing reports that the pane is reading text (a filter): keys go to it first.
-	Capturing() bool
 }
 
+// mouser is a pane that takes the mouse: Click and Wheel in inner coordinates.
+type mouser interface {
+	Click(x, y int)
+	Wheel(n int)
+}
+
+// informer is a pane with a short text for its bottom border (position, filter).
+type informer interface{ Info() string }
+
+// capturer is a pane that can read text (a filter): while Capturing, keys go to it first.
+type capturer interface{ Capturing() bool }
+
 // frameMsg carries a published frame to the panes.
-type frameMsg struct{ f *Frame }
+type frameMsg struct{ f *live.Frame }
 
 // navKeys are the list navigation keys shared by the panes.
 type navKeys struct{ up, down, pgUp, pgDown, top, bottom key.Binding }
@@ -48,7 +55,7 @@ type listPane struct {
 	list    rowList
 	w, h    int
 	focused bool
-	frame   *Frame
+	frame   *live.Frame
 	build   func() []row // rows from p.frame at width p.w-1
 	header  func() []string
 }
@@ -125,7 +132,6 @@ func (p *listPane) want() int { return len(p.list.rows) + len(p.headerLines()) }
 
 func (p *listPane) Selection() selection { return p.list.selected() }
 func (p *listPane) Info() string         { return p.list.info() }
-func (p *listPane) Capturing() bool      { return false }
 func (p *listPane) Wheel(n int)          { p.list.wheel(n) }
 
 func (p *listPane) Click(_, y int) {

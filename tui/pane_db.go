@@ -3,7 +3,6 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
 )
@@ -13,11 +12,10 @@ import (
 // failures.
 type dbPane struct {
 	listPane
-	repoint, switchover key.Binding
 }
 
 func newDBPane(th *theme, g *globalKeys) *dbPane {
-	p := &dbPane{repoint: g.Repoint, switchover: g.Switch}
+	p := &dbPane{}
 	p.th, p.nav = th, newNavKeys(g)
 	p.build = p.rows
 	p.header = p.summary
@@ -26,7 +24,7 @@ func newDBPane(th *theme, g *globalKeys) *dbPane {
 
 func (p *dbPane) Title() string { return "Database" }
 
-func (p *dbPane) Keys() []key.Binding { return []key.Binding{p.repoint, p.switchover} }
+func (p *dbPane) Keys() []paneKey { return []paneKey{keyOf("repoint"), keyOf("switchover")} }
 
 func (p *dbPane) Update(msg tea.Msg) tea.Cmd {
 	p.updateList(msg)

@@ -15,13 +15,12 @@ import (
 // faults are per server; misrouted faults get their own column.
 type espPane struct {
 	listPane
-	members key.Binding
-	fold    key.Binding
-	folded  map[string]bool // clusters shown without their members
+	fold   key.Binding
+	folded map[string]bool // clusters shown without their members
 }
 
 func newESPPane(th *theme, g *globalKeys) *espPane {
-	p := &espPane{members: g.Membership, folded: map[string]bool{},
+	p := &espPane{folded: map[string]bool{},
 		fold: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fold/unfold cluster"))}
 	p.th, p.nav = th, newNavKeys(g)
 	p.build = p.rows
@@ -30,8 +29,8 @@ func newESPPane(th *theme, g *globalKeys) *espPane {
 
 func (p *espPane) Title() string { return "ESP" }
 
-func (p *espPane) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "join/leave cluster")), p.fold}
+func (p *espPane) Keys() []paneKey {
+	return []paneKey{{bind("m", "join/leave cluster", "m"), "members"}, {Binding: p.fold}}
 }
 
 func (p *espPane) Update(msg tea.Msg) tea.Cmd {
@@ -66,64 +65,91 @@ func abs(x int) int {
 	return x
 }
 
-func (p *espPane) rows() []row {
-	s, th, c, w := p.frame.Snap, p.th, p.cols(), p.w-1
-	var rows []row
-	byName := make(map[string]*core.ESPServerView, len(s.ESPServers))
-	for i := range s.ESPServers {
-		byName[s.ESPServers[i].Name] = &s.ESPServers[i]
-	}
-	head := func(title string) {
-		if width(title) > c[0] { // narrow: the title gets a row of its own
-			rows = append(rows, heading(th, w, title))
-			title = ""
-		}
-		pl := c.line(title, "role", "state", "req", "faults", "misrouted")
-		rows = append(rows, row{plain: pl, text: th.header.s(pl)})
-	}
-	server := func(key, indent string, v *core.ESPServerView, cluster string) {
-		role := strings.Join(v.Services, ",")
-		if v.Media {
-			role = "media"
-			if v.Parked > 0 {
-				role = "media,parked " + strconv.Itoa(v.Parked)
-			}
-		}
-		mis := num(th, v.Misrouted, th.bad)
-		faults := num(th, v.Faults, th.warn)
-		pl, tx := c.paint(cell{indent + v.Name, th.text}, cell{role, th.dim}, state(th, v.Running),
-			num(th, v.Requests, th.text), faults, mis)
-		rows = append(rows, row{key: key, plain: pl, text: tx, pick: true,
-			sel: selection{App: v.Name, Type: v.Type, Cluster: cluster}})
-	}
+// espRows builds the ESP pane's rows, section by section.
+type espRows struct {
+	s      *core.Snapshot
+	th     *theme
+	c      cols
+	w      int
+	byName map[string]*core.ESPServerView
+	rows   []row
+}
 
-	head("Application Clusters")
-	if len(s.Clusters) == 0 {
-		rows = append(rows, note(th.dim, w, "  none"))
+func (p *espPane) rows() []row {
+	s := p.frame.Snap
+	b := &espRows{s: s, th: p.th, c: p.cols(), w: p.w - 1, byName: make(map[string]*core.ESPServerView, len(s.ESPServers))}
+	for i := range s.ESPServers {
+		b.byName[s.ESPServers[i].Name] = &s.ESPServers[i]
 	}
-	for _, cl := range s.Clusters {
+	b.clusters(p.folded)
+	b.direct()
+	b.others()
+	b.targets()
+	return b.rows
+}
+
+// head is a section's column header (narrow: the title gets a row of its own).
+func (b *espRows) head(title string) {
+	if width(title) > b.c[0] {
+		b.rows = append(b.rows, heading(b.th, b.w, title))
+		title = ""
+	}
+	pl := b.c.line(title, "role", "state", "req", "faults", "misrouted")
+	b.rows = append(b.rows, row{plain: pl, text: b.th.header.s(pl)})
+}
+
+// server is a server's row, under a cluster or on its own.
+func (b *espRows) server(key, indent string, v *core.ESPServerView, cluster string) {
+	th := b.th
+	role := strings.Join(v.Services, ",")
+	if v.Media {
+		role = "media"
+		if v.Parked > 0 {
+			role = "media,parked " + strconv.Itoa(v.Parked)
+		}
+	}
+	mis := num(th, v.Misrouted, th.bad)
+	faults := num(th, v.Faults, th.warn)
+	pl, tx := b.c.paint(cell{indent + v.Name, th.text}, cell{role, th.dim}, state(th, v.Running),
+		num(th, v.Requests, th.text), faults, mis)
+	b.rows = append(b.rows, row{key: key, plain: pl, text: tx, pick: true,
+		sel: selection{App: v.Name, Type: v.Type, Cluster: cluster}})
+}
+
+// clusters are the Application Clusters and their members (a folded cluster hides them).
+func (b *espRows) clusters(folded map[string]bool) {
+	th, w := b.th, b.w
+	b.head("Application Clusters")
+	if len(b.s.Clusters) == 0 {
+		b.rows = append(b.rows, note(th.dim, w, "  none"))
+	}
+	for _, cl := range b.s.Clusters {
 		typ := string(cl.Type)
 		if typ == "" {
 			typ = "empty"
 		}
 		mark := "▾ "
-		if p.folded[cl.Name] {
+		if folded[cl.Name] {
 			mark = "▸ "
 		}
 		t := fit(mark+cl.Name+"  "+typ+" · "+plural(len(cl.Members), "member"), w)
-		rows = append(rows, row{key: "c/" + cl.Name, plain: t, text: th.accent.s(t), pick: true,
+		b.rows = append(b.rows, row{key: "c/" + cl.Name, plain: t, text: th.accent.s(t), pick: true,
 			sel: selection{Cluster: cl.Name}})
+		if folded[cl.Name] {
+			continue
+		}
 		for _, m := range cl.Members {
-			if p.folded[cl.Name] {
-				break
-			}
-			if v := byName[m.Name]; v != nil {
-				server("c/"+cl.Name+"/"+m.Name, "    ", v, cl.Name)
+			if v := b.byName[m.Name]; v != nil {
+				b.server("c/"+cl.Name+"/"+m.Name, "    ", v, cl.Name)
 			}
 		}
 	}
+}
 
-	head("Direct connections")
+// direct are the servers the IS reaches by type, by type.
+func (b *espRows) direct() {
+	th, w, s := b.th, b.w, b.s
+	b.head("Direct connections")
 	any := false
 	for _, t := range core.AppTypes {
 		if !t.IsESP() {
@@ -136,62 +162,68 @@ func (p *espPane) rows() []row {
 				continue
 			}
 			if first {
-				rows = append(rows, note(th.dim, w, "  "+string(t)+" "+mixedServices(s, t)))
+				b.rows = append(b.rows, note(th.dim, w, "  "+string(t)+" "+mixedServices(s, t)))
 				first, any = false, true
 			}
 			if len(v.Clusters) > 0 {
 				// Reached by type too, but its figures are those under its cluster: said once.
 				t := fit("    "+v.Name+"  also reached by type · in "+strings.Join(v.Clusters, ", ")+" above", w)
-				rows = append(rows, row{key: "d/" + v.Name, plain: t, text: th.dim.s(t), pick: true,
+				b.rows = append(b.rows, row{key: "d/" + v.Name, plain: t, text: th.dim.s(t), pick: true,
 					sel: selection{App: v.Name, Type: v.Type}})
 				continue
 			}
-			server("d/"+v.Name, "    ", v, "")
+			b.server("d/"+v.Name, "    ", v, "")
 		}
 	}
 	if !any {
-		rows = append(rows, note(th.dim, w, "  none"))
+		b.rows = append(b.rows, note(th.dim, w, "  none"))
 	}
+}
 
+// others are the servers neither in a cluster nor connected to the IS.
+func (b *espRows) others() {
 	var others []*core.ESPServerView
-	for i := range s.ESPServers {
-		if v := &s.ESPServers[i]; !v.Direct && len(v.Clusters) == 0 {
+	for i := range b.s.ESPServers {
+		if v := &b.s.ESPServers[i]; !v.Direct && len(v.Clusters) == 0 {
 			others = append(others, v)
 		}
 	}
 	if len(others) > 0 {
-		head("Not connected to the IS")
+		b.head("Not connected to the IS")
 		for _, v := range others {
-			server("o/"+v.Name, "    ", v, "")
+			b.server("o/"+v.Name, "    ", v, "")
 		}
 	}
+}
 
-	if len(s.Targets) > 0 {
-		// One bar per server of each target (a `via` of the strategies): equal bars are a
-		// balanced load; ○ marks a stopped server.
-		rows = append(rows, heading(th, w, "Requests by target (via → server: is the load balanced?)"))
-		for _, t := range s.Targets {
-			rows = append(rows, note(th.text, w, "  "+t.Via+" ("+t.Kind+")"))
-			items := make([]barItem, len(t.Servers))
-			for i, sc := range t.Servers {
-				items[i] = barItem{name: sc.Server, value: sc.Requests, stopped: !sc.Running}
-			}
-			if br := barRows(th, w, "    ", items); br != nil {
-				rows = append(rows, br...)
-				continue
-			}
-			var b strings.Builder // too narrow for bars
-			b.WriteString("    ")
-			for i, sc := range t.Servers {
-				if i > 0 {
-					b.WriteString(" · ")
-				}
-				b.WriteString(sc.Server + " " + count(sc.Requests))
-			}
-			rows = append(rows, note(th.text, w, b.String()))
-		}
+// targets are one bar per server of each target (a `via` of the strategies): equal bars are a
+// balanced load; ○ marks a stopped server.
+func (b *espRows) targets() {
+	th, w := b.th, b.w
+	if len(b.s.Targets) == 0 {
+		return
 	}
-	return rows
+	b.rows = append(b.rows, heading(th, w, "Requests by target (via → server: is the load balanced?)"))
+	for _, t := range b.s.Targets {
+		b.rows = append(b.rows, note(th.text, w, "  "+t.Via+" ("+t.Kind+")"))
+		items := make([]barItem, len(t.Servers))
+		for i, sc := range t.Servers {
+			items[i] = barItem{name: sc.Server, value: sc.Requests, stopped: !sc.Running}
+		}
+		if br := barRows(th, w, "    ", items); br != nil {
+			b.rows = append(b.rows, br...)
+			continue
+		}
+		var sb strings.Builder // too narrow for bars
+		sb.WriteString("    ")
+		for i, sc := range t.Servers {
+			if i > 0 {
+				sb.WriteString(" · ")
+			}
+			sb.WriteString(sc.Server + " " + count(sc.Requests))
+		}
+		b.rows = append(b.rows, note(th.text, w, sb.String()))
+	}
 }
 
 // mixedServices warns when a ThirdPartyServer type mixes services: requests addressed by type

@@ -6,7 +6,6 @@ import (
 	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
 )
@@ -33,8 +32,9 @@ func newIxnPane(th *theme, g *globalKeys) *ixnPane {
 func (p *ixnPane) Title() string { return "Interactions" }
 
 // Keys: the pane has no keys of its own; a and d start on the selected queue's strategy.
-func (p *ixnPane) Keys() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("a", "d"), key.WithHelp("a/d", "(de)activate the selected queue's strategy"))}
+func (p *ixnPane) Keys() []paneKey {
+	// a and d are the table's; here they act on the selected queue's strategy.
+	return []paneKey{{bind("a/d", "(de)activate the selected queue's strategy", "a", "d"), "activate"}}
 }
 
 func (p *ixnPane) Update(msg tea.Msg) tea.Cmd {

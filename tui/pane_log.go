@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // logPane is the event log: the last few thousand events, newest at the bottom, following the
@@ -24,7 +25,7 @@ type logPane struct {
 	w, h    int
 	focused bool
 
-	ring []LogEntry
+	ring []live.LogEntry
 	head int    // ring index of the oldest entry
 	n    int    // entries in the ring
 	base uint64 // absolute number of the oldest entry
@@ -44,11 +45,11 @@ type logPane struct {
 func newLogPane(th *theme, g *globalKeys, size int) *logPane {
 	in := newInput("/", "words or field=value as shown, e.g. urs=URS_2 resubmission=true, ixn=277, esp_fault")
 	in.CharLimit = 200
-	return &logPane{th: th, nav: newNavKeys(g), filterK: g.Filter,
+	return &logPane{th: th, nav: newNavKeys(g), filterK: kFilterLog,
 		hotK:   key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "highlighted only")),
 		enterK: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "event details")),
 		clearK: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		ring:   make([]LogEntry, size), input: in, follow: true}
+		ring:   make([]live.LogEntry, size), input: in, follow: true}
 }
 
 func (p *logPane) Title() string {
@@ -58,8 +59,8 @@ func (p *logPane) Title() string {
 func (p *logPane) SetFocused(f bool) { p.focused = f }
 func (p *logPane) Capturing() bool   { return p.editing }
 
-func (p *logPane) Keys() []key.Binding {
-	return []key.Binding{p.filterK, p.hotK, p.nav.bottom, p.enterK, p.clearK}
+func (p *logPane) Keys() []paneKey {
+	return []paneKey{{Binding: p.filterK}, {Binding: p.hotK}, {Binding: p.nav.bottom}, {Binding: p.enterK}, {Binding: p.clearK}}
 }
 
 func (p *logPane) SetSize(w, h int) {
@@ -85,18 +86,18 @@ func (p *logPane) vlen() int {
 	return p.n
 }
 
-func (p *logPane) at(abs uint64) *LogEntry {
+func (p *logPane) at(abs uint64) *live.LogEntry {
 	return &p.ring[(p.head+int(abs-p.base))%len(p.ring)]
 }
 
-func (p *logPane) vat(i int) *LogEntry {
+func (p *logPane) vat(i int) *live.LogEntry {
 	if p.filtering() {
 		return p.at(p.match[i])
 	}
 	return &p.ring[(p.head+i)%len(p.ring)]
 }
 
-func (p *logPane) pass(e *LogEntry) bool {
+func (p *logPane) pass(e *live.LogEntry) bool {
 	if p.hotOnly && !e.Hot {
 		return false
 	}
@@ -134,7 +135,7 @@ func parseLogFilter(s string) logFilter {
 	return f
 }
 
-func (f *logFilter) match(e *LogEntry) bool {
+func (f *logFilter) match(e *live.LogEntry) bool {
 	var pairs [][2]string
 	if len(f.fields) > 0 {
 		pairs = core.EventLineFields(e.Line)
@@ -182,7 +183,7 @@ func unquoted(v string) string {
 }
 
 // ingest appends new entries, dropping the oldest beyond the ring's size.
-func (p *logPane) ingest(evs []LogEntry) {
+func (p *logPane) ingest(evs []live.LogEntry) {
 	dropped := 0
 	for i := range evs {
 		if p.n == len(p.ring) {
@@ -194,7 +195,7 @@ func (p *logPane) ingest(evs []LogEntry) {
 			} else {
 				dropped++
 			}
-			p.ring[p.head] = LogEntry{}
+			p.ring[p.head] = live.LogEntry{}
 			p.head = (p.head + 1) % len(p.ring)
 			p.n--
 			p.base++
@@ -213,7 +214,7 @@ func (p *logPane) ingest(evs []LogEntry) {
 
 func (p *logPane) reset() {
 	for i := range p.ring {
-		p.ring[i] = LogEntry{}
+		p.ring[i] = live.LogEntry{}
 	}
 	p.head, p.n, p.base, p.match = 0, 0, 0, nil
 	p.cur, p.off, p.follow = 0, 0, true
@@ -375,7 +376,7 @@ func (p *logPane) View() string {
 }
 
 // line formats one event: clock, kind, then the fields as key=value.
-func (p *logPane) line(e *LogEntry, cursor bool) string {
+func (p *logPane) line(e *live.LogEntry, cursor bool) string {
 	th := p.th
 	mark, hot := " ", " "
 	if cursor {
@@ -407,7 +408,7 @@ func (p *logPane) line(e *LogEntry, cursor bool) string {
 	return mark + kp.s(hot) + th.dim.s(plain[:tl]) + kp.s(plain[tl:kl]) + fp.s(plain[kl:])
 }
 
-func hotPaint(th *theme, e *LogEntry) paint {
+func hotPaint(th *theme, e *live.LogEntry) paint {
 	switch e.Kind {
 	case core.EvESPFault, core.EvAppStopped, core.EvHeld:
 		return th.bad
@@ -438,7 +439,7 @@ func formatFields(line string) string {
 }
 
 // eventDetail is the text of the event dialog: the JSON line, then one field a line.
-func eventDetail(e *LogEntry) showTextMsg {
+func eventDetail(e *live.LogEntry) showTextMsg {
 	lines := []string{safeText(e.Line), "", fmt.Sprintf("%-14s %s", "time", clock(e.T)), fmt.Sprintf("%-14s %s", "kind", e.Kind)}
 	for _, kv := range core.EventLineFields(e.Line) {
 		lines = append(lines, fmt.Sprintf("%-14s %s", kv[0], safeText(kv[1])))

@@ -29,7 +29,7 @@ type routingPane struct {
 	toggle  key.Binding
 	w, h    int
 	focused bool
-	frame   *Frame
+	frame   *live.Frame
 
 	row, col       int // cursor: strategy index, URS index
 	rowOff, colOff int
@@ -57,10 +57,13 @@ func newRoutingPane(th *theme, g *globalKeys) *routingPane {
 		toggle: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "toggle strategy on URS"))}
 }
 
-func (p *routingPane) Title() string       { return "Routing" }
-func (p *routingPane) SetFocused(f bool)   { p.focused = f }
-func (p *routingPane) Capturing() bool     { return false }
-func (p *routingPane) Keys() []key.Binding { return []key.Binding{p.left, p.right, p.toggle} }
+func (p *routingPane) Title() string     { return "Routing" }
+func (p *routingPane) SetFocused(f bool) { p.focused = f }
+
+// t is a shortcut for the table's :activate or :deactivate (toggleCmd); both change alike.
+func (p *routingPane) Keys() []paneKey {
+	return []paneKey{{Binding: p.left}, {Binding: p.right}, {p.toggle, "activate"}}
+}
 
 func (p *routingPane) snap() *core.Snapshot {
 	if p.frame == nil {
@@ -171,7 +174,7 @@ func (p *routingPane) toggleCmd() tea.Cmd {
 	return func() tea.Msg { return performMsg{name: name, args: []string{st.Name, u.Name}} }
 }
 
-func (p *routingPane) takeFrame(f *Frame) {
+func (p *routingPane) takeFrame(f *live.Frame) {
 	if f.Gen != p.gen { // another scenario: the cursor starts over (a rewind keeps it)
 		p.row, p.col, p.rowOff, p.colOff, p.gen = 0, 0, 0, 0, f.Gen
 	}
@@ -346,108 +349,10 @@ func (p *routingPane) View() string {
 		return p.finish(lines)
 	}
 	c0, c1 := p.colOff, min(len(s.URS), p.colOff+g.ncols)
-	sep := th.border.s("│")
-
-	// headerRow renders a row of the header block: a label and one cell per visible URS.
-	headerRow := func(label string, lp paint, names bool, cellOf func(c int, u *core.URSView) cell) string {
-		var b strings.Builder
-		b.WriteString(" ")
-		b.WriteString(lp.s(fit(label, g.leftW)))
-		b.WriteString(sep)
-		for c := c0; c < c1; c++ {
-			ce := cellOf(c, &s.URS[c])
-			lead := " "
-			if names && c == p.col {
-				lead = glyphCursor // the cursor's column, visible without colour too
-			}
-			t := fit(lead+ce.s, g.colW)
-			if c == p.col && p.focused && names {
-				b.WriteString(th.cursor.s(t))
-			} else {
-				b.WriteString(ce.p.s(t))
-			}
-		}
-		return b.String()
-	}
-
-	names := fit("Strategy", g.nameW) + " " + fitR("wait", 5) + " " + fitR("total", 7)
-	lines = append(lines, headerRow(names, th.header, true, func(_ int, u *core.URSView) cell {
-		return cell{u.Name, th.bold}
-	}))
-	lines = append(lines, headerRow("subm/s (virtual)", th.dim, false, func(c int, _ *core.URSView) cell {
-		if i := c - c0; i < len(p.sparks) {
-			return cell{p.sparks[i], th.text}
-		}
-		return cell{"", th.text}
-	}))
-	lines = append(lines, headerRow("state", th.dim, false, func(_ int, u *core.URSView) cell {
-		switch {
-		case u.Eligible:
-			return cell{glyphRunning + " eligible", th.ok}
-		case !u.Running:
-			return cell{glyphStopped + " stopped", th.bad}
-		}
-		return cell{"✗ " + whyShort(u), th.warn}
-	}))
-	if g.head >= 7 {
-		lines = append(lines, headerRow("pending / max", th.dim, false, func(_ int, u *core.URSView) cell {
-			t := itoa(int64(u.Pending))
-			if u.MaxSubmitted >= 0 {
-				t += "/" + count(u.MaxSubmitted)
-			}
-			if u.Pending == 0 {
-				return cell{t, th.dim}
-			}
-			return cell{t, th.text}
-		}))
-		lines = append(lines, headerRow("submitted", th.dim, false, func(_ int, u *core.URSView) cell {
-			return num(th, u.Submitted, th.text)
-		}))
-		lines = append(lines, headerRow("resubmitted to", th.dim, false, func(_ int, u *core.URSView) cell {
-			return num(th, u.Resubmitted, th.warn)
-		}))
-	}
+	lines = append(lines, p.header(g, c0, c1)...)
 	lines = append(lines, " "+th.border.s(strings.Repeat("─", g.leftW)+"┼"+strings.Repeat("─", max(0, p.w-2-g.leftW))))
-
 	for r := p.rowOff; r < min(len(s.Strategies), p.rowOff+g.body); r++ {
-		st := &s.Strategies[r]
-		var b strings.Builder
-		mark := " "
-		if r == p.row {
-			mark = glyphCursor
-		}
-		left := fit(st.Name, g.nameW) + " " + fitR(count(int64(st.Waiting)), 5) + " " + fitR(count(st.Total), 7)
-		switch {
-		case r == p.row && p.focused:
-			b.WriteString(th.cursor.s(mark + left))
-		case st.Waiting > 0:
-			b.WriteString(mark + th.warn.s(left))
-		default:
-			b.WriteString(mark + left)
-		}
-		b.WriteString(sep)
-		for c := c0; c < c1 && c < len(st.Cells); c++ {
-			ce := st.Cells[c]
-			var t string
-			pt := th.dim
-			switch {
-			case ce.Eligible:
-				t, pt = glyphInRing+" "+count(ce.Submitted), th.ok
-			case ce.Activated:
-				t, pt = glyphLoaded+" "+count(ce.Submitted), th.warn
-			case ce.Submitted > 0:
-				t = glyphNot + " " + count(ce.Submitted)
-			default:
-				t = glyphNot
-			}
-			t = fit(" "+t, g.colW)
-			if r == p.row && c == p.col && p.focused {
-				b.WriteString(th.cursor.s(t))
-			} else {
-				b.WriteString(pt.s(t))
-			}
-		}
-		lines = append(lines, b.String())
+		lines = append(lines, p.strategyRow(g, r, c0, c1))
 	}
 	if len(p.chart) > 0 && len(lines)+1+len(p.chart) <= p.h-g.foot {
 		lines = append(lines, "")
@@ -460,6 +365,118 @@ func (p *routingPane) View() string {
 	}
 	lines = append(lines, p.detail(g)...)
 	return p.finish(lines)
+}
+
+// headerRow renders a row of the header block: a label and one cell per visible URS (columns
+// c0 to c1); names marks the cursor's column.
+func (p *routingPane) headerRow(g routingGeom, c0, c1 int, label string, lp paint, names bool, cellOf func(c int, u *core.URSView) cell) string {
+	s, th := p.snap(), p.th
+	var b strings.Builder
+	b.WriteString(" ")
+	b.WriteString(lp.s(fit(label, g.leftW)))
+	b.WriteString(th.border.s("│"))
+	for c := c0; c < c1; c++ {
+		ce := cellOf(c, &s.URS[c])
+		lead := " "
+		if names && c == p.col {
+			lead = glyphCursor // the cursor's column, visible without colour too
+		}
+		t := fit(lead+ce.s, g.colW)
+		if c == p.col && p.focused && names {
+			b.WriteString(th.cursor.s(t))
+		} else {
+			b.WriteString(ce.p.s(t))
+		}
+	}
+	return b.String()
+}
+
+// header is the block above the matrix: the URS names, their submissions, state and (with room)
+// their counters.
+func (p *routingPane) header(g routingGeom, c0, c1 int) []string {
+	th := p.th
+	row := func(label string, lp paint, names bool, cellOf func(c int, u *core.URSView) cell) string {
+		return p.headerRow(g, c0, c1, label, lp, names, cellOf)
+	}
+	names := fit("Strategy", g.nameW) + " " + fitR("wait", 5) + " " + fitR("total", 7)
+	lines := []string{
+		row(names, th.header, true, func(_ int, u *core.URSView) cell { return cell{u.Name, th.bold} }),
+		row("subm/s (virtual)", th.dim, false, func(c int, _ *core.URSView) cell {
+			if i := c - c0; i < len(p.sparks) {
+				return cell{p.sparks[i], th.text}
+			}
+			return cell{"", th.text}
+		}),
+		row("state", th.dim, false, func(_ int, u *core.URSView) cell {
+			switch {
+			case u.Eligible:
+				return cell{glyphRunning + " eligible", th.ok}
+			case !u.Running:
+				return cell{glyphStopped + " stopped", th.bad}
+			}
+			return cell{"✗ " + whyShort(u), th.warn}
+		}),
+	}
+	if g.head < 7 {
+		return lines
+	}
+	return append(lines,
+		row("pending / max", th.dim, false, func(_ int, u *core.URSView) cell {
+			t := itoa(int64(u.Pending))
+			if u.MaxSubmitted >= 0 {
+				t += "/" + count(u.MaxSubmitted)
+			}
+			if u.Pending == 0 {
+				return cell{t, th.dim}
+			}
+			return cell{t, th.text}
+		}),
+		row("submitted", th.dim, false, func(_ int, u *core.URSView) cell { return num(th, u.Submitted, th.text) }),
+		row("resubmitted to", th.dim, false, func(_ int, u *core.URSView) cell { return num(th, u.Resubmitted, th.warn) }))
+}
+
+// strategyRow is strategy r's row of the matrix: its name and waiting and total, then a cell
+// per visible URS (loaded and in the rotation, loaded only, not loaded).
+func (p *routingPane) strategyRow(g routingGeom, r, c0, c1 int) string {
+	th := p.th
+	st := &p.snap().Strategies[r]
+	var b strings.Builder
+	mark := " "
+	if r == p.row {
+		mark = glyphCursor
+	}
+	left := fit(st.Name, g.nameW) + " " + fitR(count(int64(st.Waiting)), 5) + " " + fitR(count(st.Total), 7)
+	switch {
+	case r == p.row && p.focused:
+		b.WriteString(th.cursor.s(mark + left))
+	case st.Waiting > 0:
+		b.WriteString(mark + th.warn.s(left))
+	default:
+		b.WriteString(mark + left)
+	}
+	b.WriteString(th.border.s("│"))
+	for c := c0; c < c1 && c < len(st.Cells); c++ {
+		ce := st.Cells[c]
+		var t string
+		pt := th.dim
+		switch {
+		case ce.Eligible:
+			t, pt = glyphInRing+" "+count(ce.Submitted), th.ok
+		case ce.Activated:
+			t, pt = glyphLoaded+" "+count(ce.Submitted), th.warn
+		case ce.Submitted > 0:
+			t = glyphNot + " " + count(ce.Submitted)
+		default:
+			t = glyphNot
+		}
+		t = fit(" "+t, g.colW)
+		if r == p.row && c == p.col && p.focused {
+			b.WriteString(th.cursor.s(t))
+		} else {
+			b.WriteString(pt.s(t))
+		}
+	}
+	return b.String()
 }
 
 // detail describes the cursor's URS and cell in words.

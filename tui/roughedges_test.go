@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // The rough edges a new user met (issue 20), each as they met it.
@@ -165,7 +166,7 @@ func TestChartsSurviveReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := j.State
-	re := newHarnessWith(t, seedConfig(), 160, 48, RunnerOptions{Resume: &st,
+	re := newHarnessWith(t, seedConfig(), 160, 48, live.RunnerOptions{Resume: &st,
 		EngineOptions: []core.Option{core.WithDatabases(core.NewMemDatabases()), core.WithRebuild()}})
 	before, after := h.m.panes[paneRouting].(*routingPane), re.m.panes[paneRouting].(*routingPane)
 	if !reflect.DeepEqual(before.hist, after.hist) || !reflect.DeepEqual(before.up, after.up) || !reflect.DeepEqual(before.times, after.times) {

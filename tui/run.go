@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/tui/live"
 	"github.com/muesli/termenv"
 )
 
@@ -24,7 +25,7 @@ type Options struct {
 	Paused bool     // start paused
 	// Persister records operator actions (and, if it implements core.EventSink, events); nil
 	// keeps the session in memory.
-	Persister Persister
+	Persister live.Persister
 	// History is the event log of an earlier session, shown before the new events.
 	History []core.Event
 	// EngineOptions go to every core.New the console makes (the first scenario and each one
@@ -33,7 +34,7 @@ type Options struct {
 	EngineOptions []core.Option
 	// OpenScenario, when set, gives what each scenario opened later from the console runs on:
 	// its own databases and, unless fresh, its saved session (see RunnerOptions).
-	OpenScenario func(cfg core.Config, source string, fresh bool) (ScenarioSession, error)
+	OpenScenario func(cfg core.Config, source string, fresh bool) (live.ScenarioSession, error)
 	// SavedSession describes the saved session of a scenario ("" when it has none), for the
 	// question asked before opening it; it is called off the UI goroutine.
 	SavedSession func(cfg core.Config, source string) string
@@ -68,7 +69,7 @@ func Run(ctx context.Context, o Options) error {
 	if _, ok := os.LookupEnv("NO_COLOR"); ok {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
-	r, err := NewRunner(o.Config, RunnerOptions{Source: o.Source, Speed: o.Speed, Paused: o.Paused,
+	r, err := live.NewRunner(o.Config, live.RunnerOptions{Source: o.Source, Speed: o.Speed, Paused: o.Paused,
 		Persister: o.Persister, History: o.History, EngineOptions: o.EngineOptions,
 		OpenScenario: o.OpenScenario, Sink: o.Sink, Resume: o.Resume})
 	if err != nil {

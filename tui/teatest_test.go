@@ -7,12 +7,13 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // The whole program loop: Init subscribes to the runner's frames, keys go through bubbletea,
 // the action reaches the engine, q quits.
 func TestProgramLoop(t *testing.T) {
-	r, err := NewRunner(seedConfig(), RunnerOptions{})
+	r, err := live.NewRunner(seedConfig(), live.RunnerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,9 +27,6 @@ const travelStep = 10 * time.Second
 // figures when expect. It checks that the file reproduces the session and says what it wrote.
 type ExportFunc func(j live.SessionJournal, path string, expect, overwrite bool) (string, error)
 
-// SessionJournal is the session an export writes (see live.SessionJournal).
-type SessionJournal = live.SessionJournal
-
 // parseVirtualTime reads a virtual time as an operator types it: 1:30 (minutes:seconds),
 // 1:02:03 (hours too), 90 or 90.5 (seconds), or a Go duration (90s, 1m30s, 1h).
 func parseVirtualTime(s string) (int64, error) {
@@ -78,11 +75,15 @@ func (m *Model) shownT() int64 {
 }
 
 // whileRewound says why pacing does nothing in a rewound view ("" when live).
-func (m *Model) whileRewound() string {
-	if !m.rewound() {
+func (w world) whileRewound() string {
+	if w.f == nil || !w.f.Rewound {
 		return ""
 	}
-	return "rewound to " + clock(m.shownT()) + ": the live simulation waits at " + clock(m.frame.LiveT) +
+	var t int64
+	if w.s != nil {
+		t = w.s.T
+	}
+	return "rewound to " + clock(t) + ": the live simulation waits at " + clock(w.f.LiveT) +
 		" — ] steps forward, :live returns to it as it was, running or paused"
 }
 
@@ -207,13 +208,6 @@ func (m *Model) liveCmd() tea.Cmd {
 		return func() tea.Msg { return resultMsg{info: "live already"} }
 	}
 	return m.travelTo(-1)
-}
-
-// branchAskMsg asks whether to branch for actions made while rewound by a flow that did not ask
-// (a dialog that applies directly).
-type branchAskMsg struct {
-	desc string
-	acts []core.Action
 }
 
 // branchQuestion asks whether to branch for what (the action, as its message will say it) and

@@ -215,12 +215,22 @@ func TestReadOnlyRewindsButNeverBranches(t *testing.T) {
 	}
 }
 
-// A dialog that applies directly (the set-option form) asks before it branches too.
+// A dialog's last step (the set-option form) is the table's action: in a rewound view it asks
+// before it branches too, once.
 func TestBranchFromADialogAsks(t *testing.T) {
 	hs := liveDrill(t, 160, 48)
 	hs.command("goto 0:40")
-	hs.send(applyMsg{desc: "set", acts: []core.Action{{Kind: core.ActSetOption, App: "URS_2", Section: "default", Option: "agent_reservation", Value: "false"}}})
-	hs.wantView("Branch at 00:00:40.000: set?")
+	hs.keys("e")
+	d, ok := hs.m.dlg.(*formDialog)
+	if !ok {
+		t.Fatalf("e opened %T", hs.m.dlg)
+	}
+	for i, v := range []string{"URS_2", "default", "agent_reservation", "false"} {
+		d.fields[i].in.SetValue(v)
+	}
+	d.focus = len(d.fields) - 1
+	hs.keys("enter")
+	hs.wantView("Branch at 00:00:40.000: :set URS_2 default agent_reservation")
 	hs.keys("y")
 	hs.wantMsg("branched at 00:00:40.000")
 }

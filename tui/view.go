@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,99 +12,11 @@ import (
 
 func (m *Model) tooSmall() bool { return m.w < minW || m.h < minH }
 
-// Below fullW x fullH the console shows one pane at a time.
-const (
-	fullW = 140
-	fullH = 34
-)
-
-// layout places the panes. Wide and tall terminals get the whole console at once: Routing over
-// the Event log on the left, ESP, Database and Interactions on the right. Smaller ones (down to
-// 80x24) show one pane at a time under a tab bar, so nothing is squeezed into garbage.
+// layout fits the panes to the terminal (panes.go), when it is large enough to draw them.
 func (m *Model) layout() {
-	if m.tooSmall() {
-		return
+	if !m.tooSmall() {
+		m.place(m.w, m.h)
 	}
-	bodyH := m.h - 2 // status bar and help line
-	m.compact = m.w < fullW || m.h < fullH
-	if m.compact {
-		r := rect{0, 1, m.w, bodyH - 1}
-		for i := range m.rects {
-			m.rects[i] = r
-			m.panes[i].SetSize(r.w-2, r.h-2)
-		}
-		return
-	}
-	// The right column's tables need about 60 columns. Up to 180 columns the rest goes to the
-	// matrix and the event log; beyond, the event log has what it needs (about 100) and the
-	// right column, whose panes truncate first, takes the rest.
-	rightW := clamp(m.w*42/100, 60, 80)
-	if m.w >= 180 {
-		rightW = clamp(m.w-100, 80, m.w/2)
-	}
-	leftW := m.w - rightW
-	routH := bodyH / 2
-	m.rects[paneRouting] = rect{0, 0, leftW, routH}
-	m.rects[paneLog] = rect{0, routH, leftW, bodyH - routH}
-	for _, i := range []int{paneRouting, paneLog} {
-		m.panes[i].SetSize(m.rects[i].w-2, m.rects[i].h-2)
-	}
-	m.layoutRight(leftW, rightW, bodyH)
-}
-
-// layoutRight splits the right column between ESP, Database and Interactions by what each has
-// to show (at least 7 lines each), so a long ESP list is not cut while Interactions has empty
-// lines. Without a frame yet it uses 40/30/30.
-func (m *Model) layoutRight(x, w, h int) {
-	ps := []int{paneESP, paneDB, paneIxn}
-	hs := []int{h * 40 / 100, h * 30 / 100, 0}
-	hs[2] = h - hs[0] - hs[1]
-	want := make([]int, 3)
-	total := 0
-	for k, i := range ps {
-		m.panes[i].SetSize(w-2, hs[k]-2) // rows are built for the width
-		if lp, ok := m.panes[i].(interface{ want() int }); ok {
-			want[k] = max(7, lp.want()+2)
-		}
-		total += want[k]
-	}
-	if m.frame != nil && total > 0 {
-		const least = 7
-		if total <= h {
-			// Everything fits: each gets what it wants, Interactions the rest.
-			hs = []int{want[0], want[1], h - want[0] - want[1]}
-		} else {
-			// Shares by want, none below the least.
-			rest := h
-			for k := 0; k < 2; k++ {
-				hs[k] = max(least, h*want[k]/total)
-				rest -= hs[k]
-			}
-			hs[2] = rest
-			if hs[2] < least {
-				hs[0] -= least - hs[2]
-				hs[2] = least
-			}
-		}
-	}
-	y := 0
-	for k, i := range ps {
-		m.rects[i] = rect{x, y, w, hs[k]}
-		m.panes[i].SetSize(w-2, hs[k]-2)
-		y += hs[k]
-	}
-	m.rightWants = m.wants()
-}
-
-// wants are the right column's content heights; a change re-lays the column out.
-func (m *Model) wants() [3]int {
-	var out [3]int
-	for k, i := range []int{paneESP, paneDB, paneIxn} {
-		if lp, ok := m.panes[i].(interface{ want() int }); ok {
-			out[k] = lp.want()
-		}
-	}
-	return out
 }
 
 // View renders the latest frame. It is called after every message, so it only assembles what
@@ -121,17 +32,7 @@ func (m *Model) View() string {
 	if m.snap() == nil {
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, "starting the simulation…")
 	}
-	body := make([]string, 0, m.h)
-	if m.compact {
-		body = append(body, m.tabBar())
-		body = append(body, m.box(m.focus)...)
-	} else {
-		left := append(m.box(paneRouting), m.box(paneLog)...)
-		right := append(append(m.box(paneESP), m.box(paneDB)...), m.box(paneIxn)...)
-		for i := range left {
-			body = append(body, left[i]+right[i])
-		}
-	}
+	body := m.paneManager.view(m.w, m.h, m.snap().Scenario)
 	if m.dlg != nil {
 		m.overlay(body)
 	}
@@ -144,79 +45,96 @@ func (m *Model) View() string {
 	return strings.Join(body, "\n")
 }
 
-// box draws pane i inside its border: title in the top edge, position in the bottom edge, heavy
-// lines when focused.
-func (m *Model) box(i int) []string {
-	th, r, p := m.th, m.rects[i], m.panes[i]
-	b, bp, tp := boxPlain, th.border, th.title
-	if i == m.focus {
-		b, bp, tp = boxFocus, th.borderFocus, th.titleFocus
-	}
-	iw, ih := r.w-2, r.h-2
-	title := clip(" "+strconv.Itoa(i+1)+" "+p.Title()+" ", max(0, iw-1))
-	out := make([]string, 0, r.h)
-	out = append(out, bp.s(b.tl+b.h)+tp.s(title)+bp.s(strings.Repeat(b.h, max(0, iw-1-width(title)))+b.tr))
-	lines := strings.Split(p.View(), "\n")
-	side := bp.s(b.v)
-	for j := 0; j < ih; j++ {
-		l := ""
-		if j < len(lines) {
-			l = lines[j]
-		}
-		out = append(out, side+fit(l, iw)+side)
-	}
-	info := p.Info()
-	if info != "" {
-		info = " " + clip(info, max(0, iw-4)) + " "
-	}
-	out = append(out, bp.s(b.bl+strings.Repeat(b.h, max(0, iw-width(info)-1)))+th.dim.s(info)+bp.s(b.h+b.br))
-	return out
-}
-
-// tabBar is the compact layout's pane switcher.
-func (m *Model) tabBar() string {
-	th := m.th
-	var b strings.Builder
-	x := 0
-	m.tabs = m.tabs[:0]
-	for i, p := range m.panes {
-		t := " " + strconv.Itoa(i+1) + " " + p.Title() + " "
-		if i == m.focus {
-			t = "[" + strconv.Itoa(i+1) + " " + p.Title() + "]"
-			b.WriteString(th.cursor.s(t))
-		} else {
-			b.WriteString(th.dim.s(t))
-		}
-		m.tabs = append(m.tabs, span{x, x + width(t)})
-		x += width(t)
-		b.WriteString(" ")
-		x++
-	}
-	// The scenario's name, right-aligned: the status bar has no room for it at this size.
-	if rest := m.w - x - 1; rest >= 8 {
-		name := clip(m.snap().Scenario, rest)
-		b.WriteString(spaces(rest - width(name)))
-		b.WriteString(th.bold.s(name))
-	}
-	return fit(b.String(), m.w)
+// seg is a piece of the status bar in its paint.
+type seg struct {
+	t string
+	p paint
 }
 
 // statusBar shows the scenario, the clock and speed, the active IS, totals and the last error,
 // dropping detail to fit the width.
 func (m *Model) statusBar() string {
-	th, f, s := m.th, m.frame, m.frame.Snap
-	type seg struct {
-		t string
-		p paint
+	th := m.th
+	levels := m.statusLevels()
+	// The account of damage (the run report's figures and labels): never dropped for room.
+	if d := m.frame.Snap.Damage; d.Lost > 0 || d.Held > 0 {
+		var dmg []seg
+		if d.Lost > 0 {
+			dmg = append(dmg, seg{"lost " + count(d.Lost), th.barBad})
+		}
+		if d.Held > 0 {
+			dmg = append(dmg, seg{"held " + count(d.Held), th.barWarn})
+		}
+		for i := range levels {
+			levels[i] = append(levels[i], dmg...)
+		}
 	}
-	run := seg{"► " + speedText(f.Speed), th.barKey}
-	runShort := run
+	const sep = " │ "
+	// The last error keeps at least this much room: detail goes first.
+	errRoom := 0
+	if m.lastErr != "" {
+		errRoom = len(sep) + min(width(m.lastErr)+12, 40) // figures go first: the error needs room to be read
+	}
+	use, used := fitLevel(levels, sep, m.w-errRoom)
+	var b strings.Builder
+	b.WriteString(th.bar.s(" "))
+	for i, sg := range use {
+		if i > 0 {
+			b.WriteString(th.bar.s(sep))
+		}
+		b.WriteString(sg.p.s(sg.t))
+	}
+	if m.lastErr != "" {
+		if rest := m.w - used - len(sep); rest >= 12 {
+			e := "last error: " + m.lastErr
+			if width(e) > rest && rest < 40 {
+				e = "✗ error · :messages" // the bottom line and :messages have it in full
+			}
+			e = clip(e, rest)
+			b.WriteString(th.bar.s(sep))
+			b.WriteString(th.barBad.s(e))
+			used += len(sep) + width(e)
+		}
+	}
+	if used < m.w {
+		b.WriteString(th.bar.s(spaces(m.w - used)))
+	}
+	return fit(b.String(), m.w)
+}
+
+// fitLevel is the first level (the most detailed) that fits in room, and its width; the last
+// when none does.
+func fitLevel(levels [][]seg, sep string, room int) ([]seg, int) {
+	var use []seg
+	used := 0
+	for _, lv := range levels {
+		n := 1
+		for i, sg := range lv {
+			if i > 0 {
+				n += len(sep)
+			}
+			n += width(sg.t)
+		}
+		use, used = lv, n
+		if n <= room {
+			break
+		}
+	}
+	return use, used
+}
+
+// runSegs say the state of the run (speed, paused, end of scenario, rewound, read-only), in
+// words and, for a bar too narrow for them, shorter.
+func (m *Model) runSegs() (run, short seg) {
+	th, f := m.th, m.frame
+	run = seg{"► " + speedText(f.Speed), th.barKey}
+	short = run
 	if f.Paused {
 		run = seg{"‖ paused · " + speedText(f.Speed), th.barWarn}
-		runShort = seg{"‖ " + speedText(f.Speed), th.barWarn}
+		short = seg{"‖ " + speedText(f.Speed), th.barWarn}
 		if f.Note != "" {
 			run.t = "‖ end of scenario · " + speedText(f.Speed)
-			runShort.t = "‖ end " + speedText(f.Speed)
+			short.t = "‖ end " + speedText(f.Speed)
 		}
 	}
 	if f.Behind && !f.Paused {
@@ -225,17 +143,24 @@ func (m *Model) statusBar() string {
 	if f.Rewound {
 		// The past, replayed: the live simulation waits where it was. (To the millisecond when
 		// the two would read the same second.)
-		at, live := shortClock(time.Duration(s.T)), shortClock(time.Duration(f.LiveT))
+		at, live := shortClock(time.Duration(f.Snap.T)), shortClock(time.Duration(f.LiveT))
 		if at == live {
-			at, live = clock(s.T), clock(f.LiveT)
+			at, live = clock(f.Snap.T), clock(f.LiveT)
 		}
 		run = seg{"at " + at + " (rewound, live is at " + live + ")", th.barWarn}
-		runShort = seg{"rewound · live " + live, th.barWarn}
+		short = seg{"rewound · live " + live, th.barWarn}
 	}
 	if m.readOnly {
 		// Whoever looks at the screen knows nothing they do will change the simulation.
-		run.t, runShort.t = "read-only "+run.t, "RO "+runShort.t
+		run.t, short.t = "read-only "+run.t, "RO "+short.t
 	}
+	return run, short
+}
+
+// statusLevels are the status bar's contents from the most detailed to the least.
+func (m *Model) statusLevels() [][]seg {
+	th, f, s := m.th, m.frame, m.frame.Snap
+	run, runShort := m.runSegs()
 	clk := "t " + clock(s.T)
 	clkShort := seg{clk, th.bar}
 	if f.Duration > 0 {
@@ -270,7 +195,7 @@ func (m *Model) statusBar() string {
 	}
 	with := func(segs ...seg) []seg { return append(append([]seg(nil), head...), segs...) }
 	clkSeg := seg{clk, th.bar}
-	levels := [][]seg{
+	return [][]seg{
 		with(run, clkSeg, is, figures[0]),
 		with(run, clkSeg, is, figures[1]),
 		with(run, clkSeg, is, figures[2]),
@@ -282,64 +207,6 @@ func (m *Model) statusBar() string {
 		{run, clkShort},
 		{runShort, clkShort}, // (only where the words do not fit at all)
 	}
-	// The account of damage (the run report's figures and labels): never dropped for room.
-	if d := s.Damage; d.Lost > 0 || d.Held > 0 {
-		var dmg []seg
-		if d.Lost > 0 {
-			dmg = append(dmg, seg{"lost " + count(d.Lost), th.barBad})
-		}
-		if d.Held > 0 {
-			dmg = append(dmg, seg{"held " + count(d.Held), th.barWarn})
-		}
-		for i := range levels {
-			levels[i] = append(levels[i], dmg...)
-		}
-	}
-	sep := " │ "
-	// The last error keeps at least this much room: detail goes first.
-	errRoom := 0
-	if m.lastErr != "" {
-		errRoom = len(sep) + min(width(m.lastErr)+12, 40) // figures go first: the error needs room to be read
-	}
-	var use []seg
-	used := 0
-	for _, lv := range levels {
-		n := 1
-		for i, sg := range lv {
-			if i > 0 {
-				n += len(sep)
-			}
-			n += width(sg.t)
-		}
-		use, used = lv, n
-		if n+errRoom <= m.w {
-			break
-		}
-	}
-	var b strings.Builder
-	b.WriteString(th.bar.s(" "))
-	for i, sg := range use {
-		if i > 0 {
-			b.WriteString(th.bar.s(sep))
-		}
-		b.WriteString(sg.p.s(sg.t))
-	}
-	if m.lastErr != "" {
-		if rest := m.w - used - len(sep); rest >= 12 {
-			e := "last error: " + m.lastErr
-			if width(e) > rest && rest < 40 {
-				e = "✗ error · :messages" // the bottom line and :messages have it in full
-			}
-			e = clip(e, rest)
-			b.WriteString(th.bar.s(sep))
-			b.WriteString(th.barBad.s(e))
-			used += len(sep) + width(e)
-		}
-	}
-	if used < m.w {
-		b.WriteString(th.bar.s(spaces(m.w - used)))
-	}
-	return fit(b.String(), m.w)
 }
 
 // bottomLine is the command line while typing, else the latest message, else the key hints.
@@ -358,7 +225,7 @@ func (m *Model) bottomLine() string {
 	if m.dlg != nil {
 		return fit(h.ShortHelpView(m.dlg.Keys()), m.w)
 	}
-	if m.panes[m.focus].Capturing() {
+	if m.capturing() {
 		return fit(h.ShortHelpView([]key.Binding{kKeepFilter, kClearFilter}), m.w)
 	}
 	return fit(h.ShortHelpView(m.keyMap().ShortHelp()), m.w)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
-	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // A branched session reopens, and keeps reopening, without --rebuild, wherever it was branched.
@@ -86,7 +86,7 @@ func TestBranchedSessionReopens(t *testing.T) {
 				if err != nil {
 					t.Fatalf("reopening the branched session (round %d): %v", round, err)
 				}
-				r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Persister: &persister{ss: ss, log: ss.EventSink()}, Resume: ss.Resume(),
+				r, err := live.NewRunner(sc.Config, live.RunnerOptions{Persister: &persister{ss: ss, log: ss.EventSink()}, Resume: ss.Resume(),
 					EngineOptions: []core.Option{core.WithDatabases(ss.Databases())}})
 				if err != nil {
 					ss.Close()
@@ -107,7 +107,7 @@ func TestBranchedSessionReopens(t *testing.T) {
 }
 
 // closeConsole closes a console's runner and its session, as quitting does.
-func closeConsole(t *testing.T, r *tui.Runner, p *persister) {
+func closeConsole(t *testing.T, r *live.Runner, p *persister) {
 	t.Helper()
 	if err := r.Close(); err != nil {
 		t.Fatal(err)

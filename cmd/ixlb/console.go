@@ -22,6 +22,7 @@ import (
 	"github.com/ixlb/ixlb/scenarios"
 	"github.com/ixlb/ixlb/store"
 	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // defaultScenario is what `ixlb` opens with no argument: the seed document's example.
@@ -86,7 +87,7 @@ func loadConfig(path string) (core.Config, []string, error) {
 
 // savedSpeed reads the speed the console last ran a session at.
 func savedSpeed(ss session) (float64, bool) {
-	x, err := tui.ParseSpeed(ss.ConsoleSpeed())
+	x, err := live.ParseSpeed(ss.ConsoleSpeed())
 	return x, err == nil
 }
 
@@ -124,10 +125,10 @@ func (c *curDir) session() session { c.mu.Lock(); defer c.mu.Unlock(); return c.
 // openConsoleScenario moves the console's persister to the session of a scenario opened from the
 // console: its own directory, resumed unless fresh. On error the running scenario's session is
 // kept (or reopened, when it was the same directory).
-func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source string, fresh bool) (live.ScenarioSession, error) {
 	def, err := defaultDataDir(&scenarios.Scenario{File: source, Config: cfg})
 	if err != nil {
-		return tui.ScenarioSession{}, err
+		return live.ScenarioSession{}, err
 	}
 	next := def
 	if dir, ok := cur.running(def); ok {
@@ -141,7 +142,7 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 	}
 	if same { // the running scenario again: its directory is free only once closed
 		if err := old.Close(); err != nil {
-			return tui.ScenarioSession{}, err
+			return live.ScenarioSession{}, err
 		}
 	}
 	nss, err := openSession(next, cfg, fresh, false)
@@ -165,16 +166,16 @@ func openConsoleScenario(p *persister, cur *curDir, cfg core.Config, source stri
 		}
 		var mm *store.ScenarioMismatchError
 		if errors.As(err, &mm) {
-			return tui.ScenarioSession{}, fmt.Errorf("%w (:load! %s starts it over)", err, source)
+			return live.ScenarioSession{}, fmt.Errorf("%w (:load! %s starts it over)", err, source)
 		}
-		return tui.ScenarioSession{}, err
+		return live.ScenarioSession{}, err
 	}
 	p.ss, p.log = nss, nss.EventSink()
 	cur.set(nss, def)
 	if !same {
 		old.Close()
 	}
-	return tui.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.Databases())}, Resume: nss.Resume(), History: history}, nil
+	return live.ScenarioSession{Options: []core.Option{core.WithDatabases(nss.Databases())}, Resume: nss.Resume(), History: history}, nil
 }
 
 // savedSession describes the saved session of a scenario opened from the console, for the
@@ -224,7 +225,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		arg = args[0]
 	}
-	if _, err := tui.ParseSpeed(strconv.FormatFloat(console.speed, 'g', -1, 64)); err != nil {
+	if _, err := live.ParseSpeed(strconv.FormatFloat(console.speed, 'g', -1, 64)); err != nil {
 		return exitf(2, "--speed: %v", err)
 	}
 	sc, warnings, err := loadConsoleScenario(cmd.ErrOrStderr(), arg)
@@ -327,7 +328,7 @@ func consoleOptions(sc *scenarios.Scenario, ss session, p *persister, warnings [
 	// (o, :load) resumes its saved session unless the operator chose to start it over.
 	cur := &curDir{dir: ss.Dir(), ss: ss}
 	cur.def, _ = defaultDataDir(sc)
-	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+	opts.OpenScenario = func(cfg core.Config, source string, fresh bool) (live.ScenarioSession, error) {
 		return openConsoleScenario(p, cur, cfg, source, fresh)
 	}
 	if !console.readOnly { // a read-only console opens every scenario from its start

@@ -10,18 +10,18 @@ import (
 
 	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
-	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // openConsoleRunner builds the console's runner on a data directory the way runConsole does, in
 // manual mode (virtual time advances only by Step).
-func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*tui.Runner, *persister, []core.Event) {
+func openConsoleRunner(t *testing.T, dir string, sc *scenarios.Scenario) (*live.Runner, *persister, []core.Event) {
 	t.Helper()
 	return openConsoleRunnerOf(t, dir, sc, "")
 }
 
 // openConsoleRunnerOf is openConsoleRunner with the scenario file the console says it runs.
-func openConsoleRunnerOf(t *testing.T, dir string, sc *scenarios.Scenario, source string) (*tui.Runner, *persister, []core.Event) {
+func openConsoleRunnerOf(t *testing.T, dir string, sc *scenarios.Scenario, source string) (*live.Runner, *persister, []core.Event) {
 	t.Helper()
 	ss, err := openSession(dir, sc.Config, false, false)
 	if err != nil {
@@ -34,7 +34,7 @@ func openConsoleRunnerOf(t *testing.T, dir string, sc *scenarios.Scenario, sourc
 			t.Fatal(err)
 		}
 	}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: source, Persister: p, Resume: ss.Resume(), History: history,
+	r, err := live.NewRunner(sc.Config, live.RunnerOptions{Source: source, Persister: p, Resume: ss.Resume(), History: history,
 		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())}})
 	if err != nil {
 		t.Fatal(err)
@@ -285,12 +285,12 @@ func TestConsoleSpeedFlagRefusesNaN(t *testing.T) {
 
 // openScenariosConsole builds the console's runner on the session ss of sc the way runConsole
 // does, opening other scenarios (:load, o) as it does; it is closed when the test ends.
-func openScenariosConsole(t *testing.T, ss session, sc *scenarios.Scenario, cur *curDir) (*tui.Runner, *persister) {
+func openScenariosConsole(t *testing.T, ss session, sc *scenarios.Scenario, cur *curDir) (*live.Runner, *persister) {
 	t.Helper()
 	p := &persister{ss: ss, log: ss.EventSink()}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{Source: sc.File, Persister: p,
+	r, err := live.NewRunner(sc.Config, live.RunnerOptions{Source: sc.File, Persister: p,
 		EngineOptions: []core.Option{core.WithDatabases(ss.Databases())},
-		OpenScenario: func(cfg core.Config, source string, fresh bool) (tui.ScenarioSession, error) {
+		OpenScenario: func(cfg core.Config, source string, fresh bool) (live.ScenarioSession, error) {
 			return openConsoleScenario(p, cur, cfg, source, fresh)
 		}})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/ixlb/ixlb/scenarios"
 	"github.com/ixlb/ixlb/scenarios/study"
 	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // One account of damage, the same in every view: each scenario is run to its end headlessly
@@ -234,7 +235,7 @@ func consoleAtEnd(t *testing.T, arg string, w, h int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := tui.NewRunner(sc.Config, tui.RunnerOptions{})
+	r, err := live.NewRunner(sc.Config, live.RunnerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

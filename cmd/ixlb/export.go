@@ -20,6 +20,7 @@ import (
 	"github.com/ixlb/ixlb/scenarios"
 	"github.com/ixlb/ixlb/store"
 	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // A session exported as a scenario (`ixlb export DIR -o FILE`, the console's `:export FILE`): the
@@ -138,7 +139,7 @@ func commentText(s string) string {
 
 // exportSession writes the session j, which ran the scenario file sc, as a scenario at path;
 // ss is its session (nil when none), whose files it never writes (exportTarget).
-func exportSession(sc *scenarios.Scenario, j tui.SessionJournal, ss session, path string, expect, overwrite bool) (string, error) {
+func exportSession(sc *scenarios.Scenario, j live.SessionJournal, ss session, path string, expect, overwrite bool) (string, error) {
 	check := func() error { return exportTarget(path, ss, j.Source) }
 	if err := check(); err != nil {
 		return "", err
@@ -255,7 +256,7 @@ func expectLines(r *core.Report) []string {
 // consoleExport is the console's :export: the running session, with its scenario read from
 // where it came from (or the session directory's copy, if the file changed since).
 func consoleExport(cur *curDir) tui.ExportFunc {
-	return func(j tui.SessionJournal, path string, expect, overwrite bool) (string, error) {
+	return func(j live.SessionJournal, path string, expect, overwrite bool) (string, error) {
 		if err := exportTarget(path, cur.session(), j.Source); err != nil {
 			return "", err // before the scenario is looked for: nothing of the session is touched
 		}
@@ -273,7 +274,7 @@ func consoleExportCheck(cur *curDir) func(path, source string) error {
 }
 
 // sessionScenario finds the scenario file a session ran: its source, else the copy in dir.
-func sessionScenario(j tui.SessionJournal, dir string) (*scenarios.Scenario, error) {
+func sessionScenario(j live.SessionJournal, dir string) (*scenarios.Scenario, error) {
 	var tried []string
 	if j.Source != "" {
 		sc, err := scenarios.Resolve(j.Source)
@@ -293,7 +294,7 @@ func sessionScenario(j tui.SessionJournal, dir string) (*scenarios.Scenario, err
 	return nil, fmt.Errorf("cannot find the scenario file the session ran (%s)", strings.Join(tried, "; "))
 }
 
-func sameScenario(sc *scenarios.Scenario, j tui.SessionJournal) bool {
+func sameScenario(sc *scenarios.Scenario, j live.SessionJournal) bool {
 	cfg := sc.Config
 	cfg.Seed = j.Config.Seed
 	return store.ScenarioOf(cfg).SHA256 == store.ScenarioOf(j.Config).SHA256
@@ -378,6 +379,6 @@ func exportDir(dir, scenarioFile, out string, expect, force bool) (string, error
 	if ss.Resume() == nil {
 		return "", fmt.Errorf("%s: the session has not run yet: nothing to export", dir)
 	}
-	j := tui.SessionJournal{Config: cfg, Source: sc.File, State: *ss.Resume()}
+	j := live.SessionJournal{Config: cfg, Source: sc.File, State: *ss.Resume()}
 	return exportSession(sc, j, ss, out, expect, force)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/ixlb/ixlb/scenarios"
 	"github.com/ixlb/ixlb/store"
 	"github.com/ixlb/ixlb/tui"
+	"github.com/ixlb/ixlb/tui/live"
 )
 
 // dirDigest is every file of dir with a digest of its bytes (and what a link points at).
@@ -200,7 +201,7 @@ func TestExportOfAScenarioWithANewlineInItsPath(t *testing.T) {
 type driver struct {
 	t *testing.T
 	m *tui.Model
-	r *tui.Runner
+	r *live.Runner
 }
 
 func (d *driver) send(msg tea.Msg) {

@@ -128,11 +128,13 @@ func TestRunnerPersistenceAndHistory(t *testing.T) {
 }
 
 // Live mode: virtual time follows the wall clock times the speed, pauses, takes actions and
-// stops at the scenario's duration.
+// stops at the scenario's duration. The wall clock is the test's (fakeClock): each tick is a
+// frame's worth of wall time, so the virtual instants are exact and nothing sleeps.
 func TestRunnerLive(t *testing.T) {
+	clk := newFakeClock()
 	cfg := seedConfig()
 	cfg.Duration = 30 * time.Second
-	r, err := NewRunner(cfg, RunnerOptions{Speed: 100})
+	r, err := NewRunner(cfg, RunnerOptions{Speed: 100, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,44 +144,48 @@ func TestRunnerLive(t *testing.T) {
 	if err := r.Step(time.Second); err == nil {
 		t.Fatal("Step in live mode")
 	}
-	deadline := time.After(5 * time.Second)
-	var f Frame
-	for f.Snap == nil || f.Snap.T < int64(5*time.Second) {
-		select {
-		case <-deadline:
-			t.Fatalf("virtual time did not advance: %+v", f.Snap)
-		default:
+	// after moves the wall clock by wall and returns the frame that tick published (the frames
+	// of earlier calls are taken first, so it is this tick's).
+	after := func(wall time.Duration) Frame {
+		t.Helper()
+		r.TryNext()
+		clk.tick(wall)
+		f, ok := r.Next()
+		if !ok {
+			t.Fatal("closed")
 		}
-		f, _ = r.Next()
+		return f
+	}
+	if f := after(50 * time.Millisecond); f.Snap.T != int64(5*time.Second) || f.Paused {
+		t.Fatalf("50 ms at 100x: virtual %v paused %v, want 5s running", time.Duration(f.Snap.T), f.Paused)
 	}
 	if err := r.Apply(core.Action{Kind: core.ActStop, App: "URS_2"}); err != nil {
 		t.Fatal(err)
 	}
 	r.SetSpeed(1000)
-	for !f.Paused {
-		select {
-		case <-deadline:
-			t.Fatal("did not pause at the scenario's duration")
-		default:
-		}
-		f, _ = r.Next()
+	f := after(100 * time.Millisecond) // 100 s of virtual time, but the scenario ends at 30 s
+	if !f.Paused || f.Snap.T != int64(cfg.Duration) || f.Note == "" {
+		t.Fatalf("paused %v at %v (%q), want paused at the scenario's duration", f.Paused, time.Duration(f.Snap.T), f.Note)
 	}
-	if f.Snap.T != int64(cfg.Duration) || f.Note == "" {
-		t.Fatalf("paused at %d (%q)", f.Snap.T, f.Note)
+	r.TryNext()
+	clk.tick(100 * time.Millisecond) // paused at the end: the tick moves nothing and publishes nothing
+	r.SetSpeed(1000)                 // (a frame to look at)
+	if f, _ := r.Next(); f.Snap.T != int64(cfg.Duration) || !f.Paused {
+		t.Fatalf("paused at the end, time moved to %v (paused %v)", time.Duration(f.Snap.T), f.Paused)
 	}
 	r.SetPaused(false)
-	time.Sleep(250 * time.Millisecond)
-	r.SetPaused(true)
-	f, _ = r.Next()
-	at := f.Snap.T
-	if at <= int64(cfg.Duration) {
-		t.Fatal("did not go on past the duration after resuming")
+	f = after(250 * time.Millisecond)
+	if want := int64(cfg.Duration + 250*time.Second); f.Snap.T != want || f.Paused {
+		t.Fatalf("resumed: virtual %v paused %v, want %v running (on past the duration)", time.Duration(f.Snap.T), f.Paused, time.Duration(want))
 	}
-	time.Sleep(250 * time.Millisecond)
+	at := f.Snap.T
+	r.SetPaused(true)
+	r.TryNext()
+	clk.tick(250 * time.Millisecond) // paused: the tick moves nothing and publishes nothing
 	r.SetSpeed(5)
 	f, _ = r.Next()
-	if f.Snap.T != at || f.Speed != 5 {
-		t.Fatalf("paused time moved %d -> %d", at, f.Snap.T)
+	if f.Snap.T != at || f.Speed != 5 || !f.Paused {
+		t.Fatalf("paused time moved %v -> %v (speed %v, paused %v)", time.Duration(at), time.Duration(f.Snap.T), f.Speed, f.Paused)
 	}
 	if err := r.Replace(seedConfig(), "again.yaml", false); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -96,9 +97,13 @@ type Engine struct {
 	steps      uint64 // timers processed: the position a journal entry is replayed to
 	// identities of the interaction databases the engine connected to, by name.
 	identities map[string]string
-	rebuild    bool     // Resume: rewrite mismatched databases from the replay
-	notes      []string // what Resume repaired
-	storageErr error    // the databases failed: the engine has stopped (see StorageErr)
+	rebuild    bool        // Resume: rewrite mismatched databases from the replay
+	notes      []string    // what Resume repaired
+	storageErr error       // the databases failed: the engine has stopped (see StorageErr)
+	interrupt  func() bool // WithInterrupt: asked every interruptEvery timers
+	polls      uint32      // timers since interrupt was last asked
+	stopAsked  bool        // interrupt said stop: the engine stops at the end of the instant
+	halted     bool        // and it has (see Interrupted)
 	log        *eventLog
 	records    *eventLog // the events' binary records, hashed for a resume's replay (ReplayHash)
 	replaying  bool      // Resume's replay: only the records are hashed, no line is encoded
@@ -516,29 +521,88 @@ func (e *Engine) EventsSHA256() string {
 func (e *Engine) EventCount() uint64 { return e.log.count }
 
 // NextEventAt is the virtual time of the next scheduled event, or -1 when none is left (or the
-// engine has stopped: StorageErr).
+// engine has stopped: StorageErr, Interrupted).
 func (e *Engine) NextEventAt() int64 {
-	if e.q.len() == 0 || e.storageErr != nil {
+	if e.q.len() == 0 || e.storageErr != nil || e.halted {
 		return -1
 	}
 	return e.q.peek().at
 }
 
+// interruptEvery is how many timers the engine handles between two questions to WithInterrupt's
+// function: a few hundred microseconds of work at most, so a signal is answered at once, for a
+// cost the hot loop does not notice.
+const interruptEvery = 1024
+
+// WithInterrupt gives the engine a question to ask between events, every interruptEvery timers
+// (stop must be cheap, and safe to call from the engine's goroutine). When it says stop, the
+// engine stops at the end of the instant it is in (see halt), for good: RunUntil returns without reaching its
+// time, NextEventAt says no event is left, Resume's replay returns ErrInterrupted. A stretch of
+// virtual time can hold millions of events (a backlog in a URS, a ten-year run), so a caller that
+// only looked between RunUntil calls answered a signal minutes late. What the engine did is a
+// whole number of steps: its ResumeState is exact, and a resume goes on from there.
+func WithInterrupt(stop func() bool) Option { return func(e *Engine) { e.interrupt = stop } }
+
+// ErrInterrupted is Resume's error when WithInterrupt's question stopped the replay.
+var ErrInterrupted = errors.New("interrupted")
+
+// Interrupted reports whether WithInterrupt's question stopped the engine.
+func (e *Engine) Interrupted() bool { return e.halted }
+
+// stopSaid asks WithInterrupt's question when it is due, and reports whether it said stop (once
+// it has, for good).
+func (e *Engine) stopSaid() bool {
+	if e.interrupt == nil || e.stopAsked {
+		return e.stopAsked
+	}
+	if e.polls++; e.polls < interruptEvery {
+		return false
+	}
+	e.polls = 0
+	e.stopAsked = e.interrupt()
+	return e.stopAsked
+}
+
+// halt reports whether the engine is to stop before the next timer: the question said stop, and
+// the next timer is at a later instant. A journal is taken at an instant's boundary (every timer
+// due at the time of the last one has run): a resume tells the rows the databases hold beyond
+// the journal by their times being later than its own.
+func (e *Engine) halt() bool {
+	if !e.halted && e.stopSaid() {
+		e.halted = e.q.len() == 0 || e.q.peek().at > e.now
+	}
+	return e.halted
+}
+
 // RunUntil processes every event up to and including virtual time t, then sets the clock to t;
-// after a failure of the databases (StorageErr) it stops where it is.
+// after a failure of the databases (StorageErr), or when WithInterrupt's question said stop
+// (Interrupted), it stops where it is, between two events.
 func (e *Engine) RunUntil(t int64) {
 	for e.q.len() > 0 && e.q.peek().at <= t {
-		if e.storageErr != nil {
+		if e.storageErr != nil || e.halt() {
 			return
 		}
 		e.step()
 	}
-	if e.storageErr != nil {
+	if e.storageErr != nil || e.halted {
 		return
 	}
 	if t > e.now {
 		e.now = t
 	}
+}
+
+// SliceEnd is where slice i of n from from to end ends: from + (end-from)*i/n, computed without
+// overflowing int64 whatever the duration ((end-from)*i did past about 1000 days, and a run
+// stopped early with a normal report). With q, r = (end-from) divided by n, the product is
+// q*i*n + r*i, so the quotient is q*i + r*i/n exactly; r*i < n*n fits.
+func SliceEnd(from, end int64, i, n int) int64 {
+	if from >= end {
+		return end
+	}
+	d, k, m := end-from, int64(i), int64(n)
+	q, r := d/m, d%m
+	return from + q*k + r*k/m
 }
 
 // RunUntilEvents is RunUntil that may stop before t: once the log holds n events, at the end of
@@ -548,7 +612,7 @@ func (e *Engine) RunUntil(t int64) {
 // kept for it) follows the traffic, not a share of the duration.
 func (e *Engine) RunUntilEvents(t int64, n uint64) bool {
 	for e.q.len() > 0 && e.q.peek().at <= t {
-		if e.storageErr != nil {
+		if e.storageErr != nil || e.halt() {
 			return false
 		}
 		if e.log.count >= n && e.q.peek().at > e.now {
@@ -556,7 +620,7 @@ func (e *Engine) RunUntilEvents(t int64, n uint64) bool {
 		}
 		e.step()
 	}
-	if e.storageErr != nil {
+	if e.storageErr != nil || e.halted {
 		return false
 	}
 	if t > e.now {

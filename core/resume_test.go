@@ -317,6 +317,62 @@ func TestRestartRestoresFromTheDatabase(t *testing.T) {
 	}
 }
 
+// TestInterruptBetweenEvents: WithInterrupt stops the engine between two events, inside a
+// stretch of virtual time, and a resume from there is the world of a run never stopped — at every
+// instant it can be asked (every interruptEvery timers), enumerated. A resume's replay stops on
+// it too. (Before, a caller could look for a signal only between RunUntil calls: a slice of a
+// backlog run held millions of events and SIGTERM waited minutes.)
+func TestInterruptBetweenEvents(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Duration = 4 * time.Minute
+	whole, err := New(cfg, WithDatabases(NewMemDatabases()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole.RunUntil(int64(cfg.Duration))
+	want, steps := whole.EventsSHA256(), whole.Steps()
+	if steps < 4*interruptEvery {
+		t.Fatalf("%d timers: too few to stop inside the run", steps)
+	}
+	for k := 1; uint64(k*interruptEvery) < steps; k++ {
+		dbs := NewMemDatabases()
+		asked := 0
+		e, err := New(cfg, WithDatabases(dbs), WithInterrupt(func() bool { asked++; return asked == k }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RunUntil(int64(cfg.Duration)) // one call for the whole run: only the question stops it
+		if !e.Interrupted() || e.Now() >= int64(cfg.Duration) || e.NextEventAt() != -1 {
+			t.Fatalf("question %d: interrupted %v at %d, next event %d; want a stop inside the run", k, e.Interrupted(), e.Now(), e.NextEventAt())
+		}
+		// Asked before every interruptEvery-th timer; stopped at the end of that instant.
+		if n := e.Steps(); n < uint64(k*interruptEvery-1) || e.q.len() > 0 && e.q.peek().at <= e.Now() {
+			t.Fatalf("question %d: stopped after %d timers (asked after %d), next at %d, now %d: want the end of that instant", k, n, k*interruptEvery-1, e.q.peek().at, e.Now())
+		}
+		n := e.Steps()
+		e.RunUntil(int64(cfg.Duration))
+		if e.Steps() != n {
+			t.Fatal("an interrupted engine went on")
+		}
+		st, err := e.ResumeState()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The replay asks too (once it has run interruptEvery timers): told to stop, it says so.
+		if _, err := Resume(cfg, st, WithDatabases(dbs), WithInterrupt(func() bool { return true })); k > 1 && !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("question %d: a replay told to stop: %v, want ErrInterrupted", k, err)
+		}
+		r, err := Resume(cfg, st, WithDatabases(dbs), WithInterrupt(func() bool { return false }))
+		if err != nil {
+			t.Fatalf("question %d: resume: %v", k, err)
+		}
+		r.RunUntil(int64(cfg.Duration))
+		if got := r.EventsSHA256(); got != want || r.Steps() != steps {
+			t.Fatalf("question %d: resumed run ends with sha %.12s after %d timers, want %.12s after %d", k, got, r.Steps(), want, steps)
+		}
+	}
+}
+
 // TestCompareDatabaseStreams: the replay's rows and the file's, compared side by side in ID
 // order, name the first difference whichever side has it, and a file only ahead of the session
 // comes with what rolls it back (the session's rows to put back, the new rows to delete).
@@ -336,6 +392,10 @@ func TestCompareDatabaseStreams(t *testing.T) {
 		{"the same", session, "", false, nil, nil},
 		{"ahead", []Row{row(1, StateQueued, 1e9), row(2, StateInURS, 6e9), row(3, StateQueued, 1e9), row(4, StateQueued, 7e9)},
 			"ahead of the session's", true, []int64{2}, []int64{4}},
+		{"moved at the saved instant", []Row{row(1, StateQueued, 1e9), {ID: 2, Media: "email", Queue: "q", State: StateInURS, ReceivedAt: 1e9, PlacedInQueueAt: 1e9, URS: "URS_1"}, row(3, StateQueued, 1e9)},
+			"ahead of the session's", true, []int64{2}, nil},
+		{"moved at the saved instant, a time before it edited", []Row{row(1, StateQueued, 1e9), {ID: 2, Media: "email", Queue: "q", State: StateInURS, ReceivedAt: 1e9, PlacedInQueueAt: 3e9, URS: "URS_1"}, row(3, StateQueued, 1e9)},
+			"interaction 2 differs from the session's (state 2 in the file, 0 in the session)", false, nil, nil},
 		{"an edited row", []Row{row(1, StateQueued, 1e9), row(2, StateQueued, 2e9), row(3, StateQueued, 1e9)},
 			"interaction 2 differs from the session's (placed_in_queue_at 2s in the file, 1s in the session)", false, nil, nil},
 		{"a row missing in the middle", []Row{row(1, StateQueued, 1e9), row(3, StateQueued, 1e9), row(4, StateQueued, 7e9)},

@@ -248,8 +248,14 @@ func (e *Engine) watchRouting(slot int32) {
 
 // routingTimeouts takes back every interaction a URS has held longer than routing-timeout and
 // returns it to its queue, where it is routed again.
+//
+// One timer stands for the whole FIFO (rtArmed): while the due entries are taken back, their
+// resubmissions (watchRouting) must not arm one of their own, and the timer is armed once, at the
+// end, for the oldest entry left. (Arming in both places left an extra timer behind at every
+// timeout that resubmitted something; each extra one re-armed itself when it fired, so the
+// timers multiplied with the backlog in the URS and a long run crawled.)
 func (e *Engine) routingTimeouts() {
-	e.rtArmed = false
+	e.rtArmed = true // the timer being handled: re-armed below
 	for e.rtHead < len(e.rtq) {
 		w := e.rtq[e.rtHead]
 		if w.at+e.is.routingTimeout > e.now {
@@ -269,6 +275,7 @@ func (e *Engine) routingTimeouts() {
 		n := copy(e.rtq, e.rtq[e.rtHead:])
 		e.rtq, e.rtHead = e.rtq[:n], 0
 	}
+	e.rtArmed = false
 	if e.rtHead < len(e.rtq) {
 		e.rtArmed = true
 		e.schedule(timer{at: e.rtq[e.rtHead].at + e.is.routingTimeout, kind: tRoutingTimeout, slot: -1})

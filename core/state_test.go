@@ -31,6 +31,7 @@ func TestNoPackageState(t *testing.T) {
 		"rateNumber":      "a compiled regular expression (safe for concurrent use)",
 		"whySentence":     "sentences of ineligibility codes, a literal map",
 		"undefinedNames":  "names of undefined figures, computed at initialisation",
+		"ErrInterrupted":  "a sentinel error, compared with errors.Is and never changed",
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -23,7 +23,8 @@ func FuzzParse(f *testing.F) {
 		strings.Replace(minimal, "version: 1\n", "version: 1\nname: \"x\\e]0;T\\a\\u202e\"\n", 1),
 		strings.Replace(minimal, "agents: 5", "agents: 123456789012345678901234", 1),
 		strings.Replace(minimal, "rate: 1/s", "rate: 10/min", 1),
-		strings.Replace(minimal, "databases: {ixn: {}}", "databases: {ixn: {}, ../x: {}}", 1)}
+		strings.Replace(minimal, "databases: {ixn: {}}", "databases: {ixn: {}, ../x: {}}", 1),
+		strings.Replace(minimal, "databases: {ixn: {}}", "databases: {ixn: {}, \"i\u034fxn\": {}, \"ixn\u3164\": {}}", 1)}
 	entries, _ := fs.ReadDir(bundledFS, ".")
 	for _, e := range entries {
 		b, _ := bundledFS.ReadFile(e.Name())
@@ -82,6 +83,9 @@ func FuzzParse(f *testing.F) {
 		for _, n := range names {
 			if r, bad := unsafeRune(n); bad {
 				t.Fatalf("name %q with %U loaded", n, r)
+			}
+			if r, bad := invisibleRune(n); bad {
+				t.Fatalf("name %q with the invisible %U loaded", n, r)
 			}
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -361,31 +362,75 @@ func (d *decoder) key(raw ast.Node) (string, Pos, bool) {
 	return s, pos, true
 }
 
-// printableName reports a name holding a control, bidirectional or other formatting character:
-// names reach terminals (the console, run summaries, lint), where `\e]0;…\a` retitles the window
-// and U+202E shows one name as another; and a zero-width space (U+200B) or joiner, invisible,
-// made "URS_2\u200b" a name of its own that reads as URS_2 ("unknown application URS_2").
+// printableName reports a name holding a control, bidirectional, invisible or blank-looking
+// character: names reach terminals (the console, run summaries, lint), where `\e]0;…\a` retitles
+// the window and U+202E shows one name as another; and a character a terminal shows as nothing or
+// as a plain space made a name of its own that reads as another: "URS_2\u200b" ("unknown
+// application URS_2"), or two RoutingServers URS_1 and "URS\u034f_1" side by side in a report.
 func (d *decoder) printableName(s string, pos Pos, what string) bool {
 	r, bad := unsafeRune(s)
 	if !bad {
-		r, bad = formatRune(s)
+		r, bad = invisibleRune(s)
 	}
 	if !bad {
 		return true
 	}
-	d.errorf(pos, CodeBadValue, "%s %q holds %s (U+%04X): names may hold no control or formatting characters", what, s, runeKind(r), r)
+	d.errorf(pos, CodeBadValue, "%s %s holds %s (U+%04X): names may hold no control, formatting or invisible characters", what, quoteVisibly(s), runeKind(r), r)
 	return false
 }
 
-// formatRune is the first Unicode format character (category Cf: zero-width spaces and joiners,
-// the byte-order mark, soft hyphens, bidirectional marks) of s.
-func formatRune(s string) (rune, bool) {
+// invisibleRune is the first character of s that a terminal shows as nothing, or as a blank that
+// is not the ASCII space (see invisible).
+func invisibleRune(s string) (rune, bool) {
 	for _, r := range s {
-		if unicode.Is(unicode.Cf, r) {
+		if invisible(r) {
 			return r, true
 		}
 	}
 	return 0, false
+}
+
+// invisible reports a character that shows as nothing or as a blank other than the space:
+//   - not graphic: format characters (Cf: zero-width spaces and joiners, the byte-order mark, soft
+//     hyphens, tags), private-use, unassigned code points and noncharacters (U+FFFF), the line and
+//     paragraph separators (U+2028, U+2029);
+//   - Unicode's other default-ignorable code points (U+034F COMBINING GRAPHEME JOINER, U+17B4
+//     KHMER VOWEL INHERENT AQ, the Hangul fillers U+115F and U+3164) and the variation selectors
+//     (U+FE0F), which fonts render as nothing;
+//   - spaces other than U+0020 (no-break, figure, hair, ideographic…) and U+2800 BRAILLE PATTERN
+//     BLANK, which read as a space.
+func invisible(r rune) bool {
+	switch {
+	case r == ' ':
+		return false
+	case !unicode.IsGraphic(r):
+		return true
+	case unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector, unicode.Zs):
+		return true
+	}
+	return r == '\u2800'
+}
+
+// quoteVisibly quotes a name for a message as strconv.Quote does, and writes as \u escapes too the
+// invisible characters strconv.Quote keeps as they are (a combining grapheme joiner, a no-break
+// space), so the message shows where they are.
+func quoteVisibly(s string) string {
+	if _, bad := unsafeRune(s); bad {
+		return strconv.Quote(s) // bytes that are not UTF-8 as \x escapes
+	}
+	b := []byte{'"'}
+	for _, r := range s {
+		switch {
+		case !invisible(r) || !strconv.IsPrint(r):
+			q := strconv.Quote(string(r))
+			b = append(b, q[1:len(q)-1]...)
+		case r <= 0xFFFF:
+			b = fmt.Appendf(b, `\u%04x`, r)
+		default:
+			b = fmt.Appendf(b, `\U%08x`, r)
+		}
+	}
+	return string(append(b, '"'))
 }
 
 // runeKind names what unsafeRune found.
@@ -397,6 +442,12 @@ func runeKind(r rune) string {
 		return "bytes that are not UTF-8"
 	case unicode.Is(unicode.Cf, r):
 		return "an invisible formatting character"
+	case unicode.Is(unicode.Zs, r) || r == '\u2800':
+		return "a blank that is not the ASCII space"
+	case unicode.In(r, unicode.Zl, unicode.Zp):
+		return "a line or paragraph separator"
+	case invisible(r) && !unicode.IsControl(r):
+		return "a character that shows as nothing"
 	}
 	return "a control character"
 }

@@ -571,8 +571,11 @@ func (st *stateFile) events(from uint64, limit int) ([]EventLine, error) {
 	if limit == 0 {
 		return nil, nil
 	}
+	upTo := st.visibleTo()
 	// The chunk holding from, if any, and every chunk after it.
-	rows, err := st.r.Query(`SELECT first_seq, size, data FROM event_chunks
+	db, done := st.reader()
+	defer done()
+	rows, err := db.Query(`SELECT first_seq, size, data FROM event_chunks
 		WHERE first_seq >= coalesce((SELECT max(first_seq) FROM event_chunks WHERE first_seq <= ?1), 0)
 		ORDER BY first_seq`, int64(min(from, math.MaxInt64)))
 	if err != nil {
@@ -590,9 +593,14 @@ func (st *stateFile) events(from uint64, limit int) ([]EventLine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read events from %s: chunk %d: %w", st.path, first, err)
 		}
+		done := false
 		err = splitLines(lines, uint64(first), func(seq uint64, line []byte) (bool, error) {
 			if seq < from {
 				return true, nil
+			}
+			if seq > upTo {
+				done = true
+				return false, nil
 			}
 			e, err := eventLine(seq, line)
 			if err != nil {
@@ -604,7 +612,7 @@ func (st *stateFile) events(from uint64, limit int) ([]EventLine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read events from %s: %w", st.path, err)
 		}
-		if limit >= 0 && len(out) >= limit {
+		if done || limit >= 0 && len(out) >= limit {
 			return out, nil
 		}
 	}
@@ -620,7 +628,11 @@ func (st *stateFile) lastEvents(n int) ([]EventLine, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	rows, err := st.r.Query(`SELECT first_seq, last_seq, size, data FROM event_chunks ORDER BY first_seq DESC`)
+	upTo := st.visibleTo()
+	db, done := st.reader()
+	defer done()
+	rows, err := db.Query(`SELECT first_seq, last_seq, size, data FROM event_chunks WHERE first_seq <= ? ORDER BY first_seq DESC`,
+		int64(min(upTo, math.MaxInt64)))
 	if err != nil {
 		return nil, fmt.Errorf("read events from %s: %w", st.path, err)
 	}
@@ -636,6 +648,10 @@ func (st *stateFile) lastEvents(n int) ([]EventLine, error) {
 		lines, err := decodeChunk(data, size)
 		if err != nil {
 			return nil, fmt.Errorf("read events from %s: chunk %d: %w", st.path, first, err)
+		}
+		if uint64(last) > upTo {
+			lines = lines[:cutLines(lines, int(upTo-uint64(first)+1))]
+			last = int64(upTo)
 		}
 		skip := uint64(0) // the chunk's lines beyond the n wanted
 		if have := uint64(last-first) + 1; have > uint64(n-got) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -45,43 +47,205 @@ type schema struct {
 
 // sqliteFile is one ixlb SQLite file: one writer connection (the only one that ever writes, so
 // writes never wait on each other inside the process) and a small pool of readers.
+//
+// Nothing is written before something is: a file is only looked at (read-only) until its first
+// write (writable), which creates it, or sets up its schema, and opens the writer. So a session
+// refused after its files were looked at has changed nothing — not even the bytes SQLite's
+// checkpoint on closing a writer moves from a WAL into the file. Until then the readers are a
+// look at the file as it is (openReadOnly: nothing is made beside it), or, for a file that does
+// not exist yet (or has no schema yet), an empty database of the schema in memory.
 type sqliteFile struct {
 	path     string
-	identity string
-	w        *sqlite3.SQLiteConn
+	identity string // "" until the file has its schema
+	sc       *schema
+	name     string
+	o        *Options
+
+	wmu sync.Mutex          // writable
+	w   *sqlite3.SQLiteConn // nil until the first write
+
+	rmu      sync.RWMutex // readers hold it shared; writable swaps r under it
 	r        *sql.DB
+	lookDone func() // releases the look (r) once the pool replaces it
 }
 
-// openFile opens (creating on first use) the ixlb file at path. An existing file is inspected
-// read-only first: nothing is written to a file that turns out not to be ours, or to be newer.
+// openFile opens the ixlb file at path: a look at it, changing nothing (see sqliteFile). An
+// existing file must be an ixlb file of kind sc this ixlb can use; one written by an older ixlb
+// is migrated at once (a write, the only one before the first).
 func openFile(path string, sc *schema, name string, o *Options) (*sqliteFile, error) {
-	created, err := createIfAbsent(path)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	if !created {
-		if err := inspect(path, sc, o); err != nil {
+	f := &sqliteFile{path: path, sc: sc, name: name, o: o}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := checkOwnFile(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	}
-	w, err := openWriter(path, o, sc.pageSize)
+	lk, err := lookAt(path, sc, o)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	f := &sqliteFile{path: path, w: w}
-	if err := f.prepare(sc, name); err != nil {
-		w.Close()
+	switch {
+	case lk.version > 0 && lk.version < sc.version:
+		if _, err := f.writable(); err != nil {
+			return nil, err
+		}
+		return f, nil
+	case lk.version > 0:
+		f.identity = lk.identity
+		f.r, f.lookDone, err = openReadOnly(path, o.busyMillis())
+	default:
+		var mem *sql.DB
+		if mem, err = schemaInMemory(sc); err == nil {
+			f.r, f.lookDone = mem, func() { mem.Close() }
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	f.r, err = sql.Open(driverName, dsn(path, fmt.Sprintf("mode=ro&_busy_timeout=%d", o.busyMillis())))
+	return f, nil
+}
+
+// look is what lookAt found: version 0 when the file is absent, empty or has no schema yet.
+type look struct {
+	version  int
+	identity string
+}
+
+// lookAt decides, reading only, whether an existing file is an ixlb file of kind sc this ixlb can
+// use (possibly after a migration).
+func lookAt(path string, sc *schema, o *Options) (look, error) {
+	st, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && emptyDatabase(path, st) {
+		return look{}, nil
+	}
+	if err != nil {
+		return look{}, err
+	}
+	if err := inspect(path, sc, o); err != nil {
+		return look{}, err
+	}
+	db, done, err := openReadOnly(path, o.busyMillis())
+	if err != nil {
+		return look{}, err
+	}
+	defer done()
+	var tables int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables); err != nil {
+		return look{}, classify(err)
+	}
+	if tables == 0 {
+		return look{}, nil // set up as new by the first write (see inspect)
+	}
+	m, err := readMeta(db)
+	if err != nil {
+		return look{}, classify(err)
+	}
+	v, err := checkMeta(m, sc)
+	if err != nil {
+		return look{}, err
+	}
+	return look{version: v, identity: m["identity"]}, nil
+}
+
+// schemaInMemory is an empty database of the schema sc, for reading a file that is not there yet
+// as the empty file it will be. One connection, kept: each connection to :memory: is a database
+// of its own.
+func schemaInMemory(sc *schema) (*sql.DB, error) {
+	db, err := sql.Open(driverName, "file::memory:")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	for _, q := range append([]string{metaDDL}, sc.create...) {
+		if _, err := db.Exec(q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("schema in memory: %w", err)
+		}
+	}
+	return db, nil
+}
+
+// writable makes the file ready to write, once: created if absent, its schema set up or migrated,
+// the writer opened, and the readers moved from the look to a pool on the file. It reports whether
+// this call made the schema (a new file, or one that had none): the identity is new.
+func (f *sqliteFile) writable() (bool, error) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	if f.w != nil {
+		return false, nil
+	}
+	created, err := createIfAbsent(f.path)
+	if err != nil {
+		return false, fmt.Errorf("open %s: %w", f.path, err)
+	}
+	if !created {
+		if err := inspect(f.path, f.sc, f.o); err != nil {
+			return false, fmt.Errorf("open %s: %w", f.path, err)
+		}
+	}
+	w, err := openWriter(f.path, f.o, f.sc.pageSize)
+	if err != nil {
+		return false, fmt.Errorf("open %s: %w", f.path, err)
+	}
+	made, err := prepare(w, f.path, f.sc, f.name)
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return false, fmt.Errorf("open %s: %w", f.path, err)
+	}
+	m, err := connMeta(w)
+	if err != nil {
+		w.Close()
+		return false, fmt.Errorf("open %s: %w", f.path, err)
+	}
+	pool, err := sql.Open(driverName, dsn(f.path, fmt.Sprintf("mode=ro&_busy_timeout=%d", f.o.busyMillis())))
+	if err != nil {
+		w.Close()
+		return false, fmt.Errorf("open %s: %w", f.path, err)
 	}
 	// Readers serve Open, Counts and the console's history: two are plenty on a 2-core machine.
-	f.r.SetMaxOpenConns(2)
-	f.r.SetMaxIdleConns(2)
-	return f, nil
+	pool.SetMaxOpenConns(2)
+	pool.SetMaxIdleConns(2)
+	f.rmu.Lock()
+	f.w, f.identity = w, m["identity"]
+	done := f.lookDone
+	f.r, f.lookDone = pool, nil
+	f.rmu.Unlock()
+	if done != nil {
+		done()
+	}
+	return made, nil
+}
+
+// isWritable reports whether the file was made writable (its first write).
+func (f *sqliteFile) isWritable() bool {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	return f.w != nil
+}
+
+// reader is the file's readers (the look, or the pool once the file is written); done releases it.
+func (f *sqliteFile) reader() (db *sql.DB, done func()) {
+	f.rmu.RLock()
+	return f.r, f.rmu.RUnlock
+}
+
+// rawRead runs fn on one of the readers' driver connections.
+func (f *sqliteFile) rawRead(fn func(c *sqlite3.SQLiteConn) error) error {
+	db, done := f.reader()
+	defer done()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a SQLite connection: %T", dc)
+		}
+		return fn(c)
+	})
 }
 
 // createIfAbsent makes an empty file with mode 0600 (SQLite would use 0644 less the umask; the WAL
@@ -135,6 +299,15 @@ func checkOwnFile(path string) error {
 		return fmt.Errorf("%s has %d names (a hard link to a file elsewhere): %w (ixlb writes only inside the data directory); nothing was changed", path, links(st), ErrNotOwnFile)
 	}
 	return nil
+}
+
+// emptyDatabase reports whether the file at path (st) is an empty database: no bytes and no WAL
+// beside it. A rollback journal beside an empty file is the journal of the first transaction that
+// never committed (ixlb stopped while it set the file up, 10–20 ms after it started): rolling it
+// back leaves the file as empty as it is (the journal records a database of no pages), so there
+// is nothing in it to lose or to look at.
+func emptyDatabase(path string, st fs.FileInfo) bool {
+	return st.Size() == 0 && !exists(path+"-wal")
 }
 
 // inspect decides, reading only, whether an existing file is an ixlb file of kind sc this ixlb can
@@ -316,11 +489,13 @@ func openWriter(path string, o *Options, pageSize int) (*sqlite3.SQLiteConn, err
 	return c, nil
 }
 
-// prepare creates the schema of a new file, or migrates an older one, in one transaction, then
-// reads the identity. It re-reads meta inside the transaction: another process may have created
-// or migrated the file since inspect looked.
-func (f *sqliteFile) prepare(sc *schema, name string) error {
-	err := f.tx(func(c wconn) error {
+// prepare creates the schema of a new file, or migrates an older one, in one transaction on the
+// writer w, and reports whether it made the schema. It re-reads meta inside the transaction:
+// another process may have created or migrated the file since inspect looked. A file of the
+// current version is not written.
+func prepare(w *sqlite3.SQLiteConn, path string, sc *schema, name string) (made bool, err error) {
+	f := &sqliteFile{path: path, w: w}
+	err = f.tx(func(c wconn) error {
 		if err := execAll(c.SQLiteConn, metaDDL); err != nil {
 			return err
 		}
@@ -329,10 +504,11 @@ func (f *sqliteFile) prepare(sc *schema, name string) error {
 			return err
 		}
 		if len(m) == 0 {
+			made = true
 			return create(c.SQLiteConn, sc, name)
 		}
 		v, err := checkMeta(m, sc)
-		if err != nil {
+		if err != nil || v == sc.version {
 			return err
 		}
 		for ; v < sc.version; v++ {
@@ -342,15 +518,7 @@ func (f *sqliteFile) prepare(sc *schema, name string) error {
 		}
 		return setMeta(c.SQLiteConn, "schema_version", strconv.Itoa(sc.version))
 	})
-	if err != nil {
-		return err
-	}
-	m, err := connMeta(f.w)
-	if err != nil {
-		return err
-	}
-	f.identity = m["identity"]
-	return nil
+	return made, err
 }
 
 func create(c *sqlite3.SQLiteConn, sc *schema, name string) error {
@@ -429,6 +597,11 @@ func execAll(c *sqlite3.SQLiteConn, stmts ...string) error {
 // tx runs fn in one IMMEDIATE transaction on the writer (the DSN's _txlock), rolling back on error.
 // Its statements (wconn.exec) and its COMMIT are durable points.
 func (f *sqliteFile) tx(fn func(c wconn) error) error {
+	if f.sc != nil { // the writer is opened by the first write (prepare's own f has it)
+		if _, err := f.writable(); err != nil {
+			return err
+		}
+	}
 	t, err := f.w.Begin()
 	if err != nil {
 		return err
@@ -463,9 +636,14 @@ func (c wconn) exec(query string, args ...driver.Value) error {
 
 func (f *sqliteFile) close() error {
 	var errs []error
-	if f.r != nil {
+	f.rmu.Lock()
+	if f.lookDone != nil {
+		f.lookDone()
+		f.lookDone = nil
+	} else if f.r != nil {
 		errs = append(errs, f.r.Close())
 	}
+	f.rmu.Unlock()
 	if f.w != nil {
 		errs = append(errs, f.w.Close())
 	}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -90,6 +89,10 @@ type ixnFile struct {
 	*sqliteFile
 	name string
 
+	ownOnce sync.Once
+	ownErr  error
+	state   *stateFile // lists the file as the session's (own)
+
 	mu     sync.Mutex
 	c      committer
 	cur    *rowBatch // accepted, not yet taken
@@ -158,11 +161,50 @@ func openInteractions(path, name string, o *Options) (*ixnFile, error) {
 	return f, nil
 }
 
+// own makes the file writable before the session writes it (a DAP connects, a resume rolls it
+// back), once, and lists it in the state's databases table when the session made it: when this
+// made its schema, or it holds no rows yet. One with rows whose schema was there is not listed
+// (a stranger's file, let through by --rebuild, is not the session's).
+func (f *ixnFile) own() error {
+	f.ownOnce.Do(func() {
+		f.ownErr = f.makeOwn()
+	})
+	return f.ownErr
+}
+
+func (f *ixnFile) makeOwn() error {
+	if f.state == nil {
+		_, err := f.writable()
+		return err
+	}
+	// The journal first: a database file without one is a session whose journal was lost.
+	if err := f.state.ready(); err != nil {
+		return err
+	}
+	made, err := f.writable()
+	if err != nil {
+		return err
+	}
+	if !made {
+		c, err := f.readCounts()
+		if err != nil {
+			return fmt.Errorf("open %s: %w", f.path, err)
+		}
+		if c.Rows > 0 {
+			return nil
+		}
+	}
+	return f.state.registerDatabase(f.name, f.identity)
+}
+
 // write queues r and asks for a commit when the batch is full. A failed background commit is not
 // reported here: its rows are retried with the next batch, and whether they made it is the next
 // commit's to say (Flush, or the state commit that waits for them). The engine must not see a
 // disk's hiccup as an event of the simulated world.
 func (f *ixnFile) write(r *core.Row) error {
+	if err := f.own(); err != nil { // once; before the lock (it may wait for the state)
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
@@ -355,16 +397,7 @@ func (f *ixnFile) all(fn func(*core.Row)) error {
 	if err := f.flush(); err != nil {
 		return err
 	}
-	conn, err := f.r.Conn(context.Background())
-	if err != nil {
-		return fmt.Errorf("read %s: %w", f.path, err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("not a SQLite connection: %T", dc)
-		}
+	err := f.rawRead(func(c *sqlite3.SQLiteConn) error {
 		rows, err := c.Query(selectAll, nil)
 		if err != nil {
 			return err
@@ -428,7 +461,9 @@ func (f *ixnFile) scan(query string, abandoned bool, fn func(*core.Row)) error {
 	if err := f.flush(); err != nil {
 		return err
 	}
-	rows, err := f.r.Query(query)
+	db, done := f.reader()
+	defer done()
+	rows, err := db.Query(query)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", f.path, err)
 	}
@@ -487,7 +522,9 @@ const countsQuery = `SELECT count(*),
 	FROM interactions`
 
 func (f *ixnFile) readCounts() (c core.Counts, err error) {
-	err = f.r.QueryRow(countsQuery).Scan(&c.Rows, &c.Queued, &c.InURS, &c.WithAgent, &c.Completed, &c.Abandoned)
+	db, done := f.reader()
+	defer done()
+	err = db.QueryRow(countsQuery).Scan(&c.Rows, &c.Queued, &c.InURS, &c.WithAgent, &c.Completed, &c.Abandoned)
 	return c, err
 }
 

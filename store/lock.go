@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,6 +27,11 @@ const LockFileName = "ixlb.lock"
 type dirLock struct {
 	fl  *flock.Flock
 	dir *os.File
+	// What the lock file held before this process wrote its own name there (made: it was not
+	// there), for undo.
+	prev []byte
+	made bool
+	path string
 }
 
 // lockDir takes the session lock of dir, which exists. When another process holds it, the error
@@ -36,12 +42,14 @@ type dirLock struct {
 // (a hard link): the pid is written into it, which must never change a file outside the directory.
 func lockDir(dir, owner string) (*dirLock, error) {
 	path := filepath.Join(dir, LockFileName)
+	made := false
 	if err := checkOwnFile(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w\n(remove it, or use another --data directory)", err)
 	} else if err != nil {
 		if err := point(pointCreate, path); err != nil {
 			return nil, fmt.Errorf("lock %s: %w", dir, err)
 		}
+		made = true
 	}
 	fl := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK))
 	ok, err := fl.TryLock()
@@ -65,7 +73,13 @@ func lockDir(dir, owner string) (*dirLock, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	l := &dirLock{fl: fl, dir: d}
+	l := &dirLock{fl: fl, dir: d, made: made, path: path}
+	if !made {
+		if l.prev, err = readSmall(path, 4096); err != nil {
+			l.unlock()
+			return nil, fmt.Errorf("lock %s: %w", dir, err)
+		}
+	}
 	if err := l.writeOwner(path, owner); err != nil {
 		l.unlock()
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
@@ -100,6 +114,23 @@ func (l *dirLock) writeOwner(path, owner string) error {
 	return err
 }
 
+// undo puts the lock file back as it was before lockDir (gone, when lockDir made it), then
+// releases the lock: a session refused when it opens leaves the directory as it found it.
+func (l *dirLock) undo() {
+	if l == nil || l.fl == nil {
+		return
+	}
+	if l.made {
+		os.Remove(l.path)
+	} else if fh, err := os.OpenFile(l.path, os.O_WRONLY|syscall.O_NOFOLLOW, 0); err == nil {
+		if st, err := fh.Stat(); err == nil && links(st) == 1 && fh.Truncate(0) == nil {
+			fh.WriteAt(l.prev, 0)
+		}
+		fh.Close()
+	}
+	l.unlock()
+}
+
 // unlock releases the lock; nil-safe, and safe to call twice.
 func (l *dirLock) unlock() {
 	if l != nil && l.fl != nil {
@@ -110,6 +141,25 @@ func (l *dirLock) unlock() {
 		l.dir.Close() // closing the descriptor releases its flock
 		l.dir = nil
 	}
+}
+
+// isLockText reports whether text is what writeOwner writes ("pid N", "command …" lines), or
+// nothing (a process stopped between making the file and writing it).
+func isLockText(text string) bool {
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		k, v, _ := strings.Cut(line, " ")
+		switch {
+		case line == "":
+		case k == "pid":
+			if _, err := strconv.Atoi(v); err != nil {
+				return false
+			}
+		case k == "command" && v != "":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // inUseError reads who holds the lock. The holder may be between taking the lock and writing
@@ -151,8 +201,8 @@ func readSmall(path string, n int64) ([]byte, error) {
 	}
 	b := make([]byte, n)
 	k, err := fh.Read(b)
-	if k > 0 {
-		err = nil
+	if k > 0 || err == io.EOF {
+		err = nil // an empty file reads as nothing
 	}
 	return b[:k], err
 }

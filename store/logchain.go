@@ -266,7 +266,9 @@ func putText(b []byte) {
 // them, or an error when a chunk cannot be read. See the chain above for what it reads.
 func (st *stateFile) verifyLog(events uint64) (n uint64, digest string, err error) {
 	st.settle()
-	rows, err := st.r.Query(`SELECT first_seq, last_seq, size, data, log_sha256, data_sha256 FROM event_chunks
+	db, done := st.reader()
+	defer done()
+	rows, err := db.Query(`SELECT first_seq, last_seq, size, data, log_sha256, data_sha256 FROM event_chunks
 		WHERE first_seq <= ? ORDER BY first_seq`, int64(min(events, math.MaxInt64)))
 	if err != nil {
 		return 0, "", fmt.Errorf("read events from %s: %w", st.path, err)

@@ -14,6 +14,9 @@ import (
 func (h *dapHandle) Rewrite(rows func(fn func(*core.Row))) error { return h.f.rewrite(rows) }
 
 func (f *ixnFile) rewrite(rows func(fn func(*core.Row))) error {
+	if err := f.own(); err != nil {
+		return err
+	}
 	if err := f.flush(); err != nil {
 		return err
 	}
@@ -50,6 +53,9 @@ func (h *dapHandle) Patch(put []core.Row, del []int64) error { return h.f.patch(
 const deletePerStatement = 256
 
 func (f *ixnFile) patch(put []core.Row, del []int64) error {
+	if err := f.own(); err != nil {
+		return err
+	}
 	if err := f.flush(); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,12 +40,16 @@ import (
 // (a server database such as PostgreSQL, with a schema per session instead of a directory): the
 // commands use only its methods.
 type Session struct {
-	dir    string
-	temp   bool // made for this session (no --data): removed by Close
-	names  []string
-	st     *Store
-	lock   *dirLock
-	resume *core.ResumeState
+	dir     string
+	temp    bool // made for this session (no --data): removed by Close
+	madeDir bool // the directory was made by OpenSession: a refusal removes it again
+	names   []string
+	st      *Store
+	lock    *dirLock
+	resume  *core.ResumeState
+	// scenarioText is the copy of the scenario file (SetScenarioText) waiting for the journal:
+	// a directory holds one only beside a journal.
+	scenarioText []byte
 }
 
 // SessionOptions say how to open a session.
@@ -104,7 +109,7 @@ func OpenSession(dir string, cfg core.Config, o SessionOptions) (_ *Session, err
 	}
 	defer func() {
 		if err != nil {
-			s.release()
+			s.refuse()
 		}
 	}()
 	// One owner per directory, from before anything is read or removed (--fresh too) to Close.
@@ -188,11 +193,34 @@ func (s *Session) SaveAsync(rs core.ResumeState) error {
 }
 
 func (s *Session) stage(rs core.ResumeState) error {
+	run, err := runState(rs)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SaveRun(run); err != nil {
+		return err
+	}
+	return s.flushScenarioText()
+}
+
+// runState is the stored form of the engine's resume state.
+func runState(rs core.ResumeState) (RunState, error) {
 	b, err := json.Marshal(rs)
 	if err != nil {
-		return fmt.Errorf("save run state: %w", err)
+		return RunState{}, fmt.Errorf("save run state: %w", err)
 	}
-	return s.st.SaveRun(RunState{VirtualTime: rs.T, Seed: rs.Seed, Events: rs.Events, Resume: b})
+	return RunState{VirtualTime: rs.T, Seed: rs.Seed, Events: rs.Events, Resume: b}, nil
+}
+
+// flushScenarioText writes the scenario copy that waited for the journal (SetScenarioText), once
+// a run state is saved.
+func (s *Session) flushScenarioText() error {
+	if s.scenarioText != nil { // the journal is there now
+		text := s.scenarioText
+		s.scenarioText = nil
+		return s.SetScenarioText(text)
+	}
+	return nil
 }
 
 // RecordAction keeps an operator action applied at virtual time t, for the next save.
@@ -247,31 +275,81 @@ func (s *Session) ResumeError(err error) error {
 	return err
 }
 
-// Owns reports whether path is one of the session's files, or would be one (the same file by
-// another name or through a link, or a name the session gives a file in its directory): an
-// output such as --events written there would destroy the session.
-func (s *Session) Owns(path string) bool {
+// Owns reports whether path is one of the session's files, or would be one (Layout.Owns).
+func (s *Session) Owns(path string) bool { return s.Layout().Owns(path) }
+
+// Layout is the session's files.
+func (s *Session) Layout() Layout { return Layout{dir: s.dir, names: s.names} }
+
+// Layout is the files a session of a scenario has, or will have, in a data directory: what can be
+// asked before the session is opened, so that an output the session would destroy is refused
+// before anything is made (not even the directory).
+type Layout struct {
+	dir   string
+	names []string // the interaction databases
+}
+
+// NewLayout is the layout of a session of the scenario cfg in dir.
+func NewLayout(dir string, cfg core.Config) Layout {
+	return Layout{dir: dir, names: slices.Clone(cfg.Databases)}
+}
+
+// Dir is the data directory.
+func (l Layout) Dir() string { return l.dir }
+
+// Owns reports whether path is one of the session's files, or would be one: the same file by
+// another name or through a link, or a name the session gives a file in its directory (whether
+// the directory exists yet or not). An output such as --events written there would destroy the
+// session.
+func (l Layout) Owns(path string) bool {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return false
 	}
-	target, err := os.Stat(abs) // follows a link to what would be written
-	names := s.fileNames()
-	if err == nil {
+	names := l.fileNames()
+	if target, err := os.Stat(abs); err == nil { // follows a link to what would be written
 		for n := range names {
-			if st, err := os.Stat(filepath.Join(s.dir, n)); err == nil && os.SameFile(st, target) {
+			if st, err := os.Stat(filepath.Join(l.dir, n)); err == nil && os.SameFile(st, target) {
 				return true
 			}
 		}
 	}
-	// Not there yet: a name of the directory's.
-	parent, err := filepath.EvalSymlinks(filepath.Dir(abs))
-	if err != nil {
+	if !names[filepath.Base(abs)] {
 		return false
 	}
-	pst, err1 := os.Stat(parent)
-	dst, err2 := os.Stat(s.dir)
-	return err1 == nil && err2 == nil && os.SameFile(pst, dst) && names[filepath.Base(abs)]
+	// Not there yet: a name of the directory's. The two directories are compared as files when
+	// both exist, else by their paths with the links of the part that exists resolved.
+	return SameFile(filepath.Dir(abs), l.dir)
+}
+
+// SameFile reports whether paths a and b name the same file: as files when both exist (by any
+// name or link), else as paths, absolute, with the links of the part of each that exists resolved.
+func SameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	if err1 == nil || err2 == nil {
+		return false // one exists, the other not: not the same
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && resolvedPath(aa) == resolvedPath(ab)
+}
+
+// resolvedPath is path with the symbolic links of its longest existing prefix resolved.
+func resolvedPath(path string) string {
+	var rest []string
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...)
+		}
+		if p == filepath.Dir(p) {
+			return filepath.Clean(path)
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+	}
 }
 
 // ConsoleSpeed is the speed the console last ran this session at, as written ("" when none).
@@ -302,14 +380,40 @@ func (s *Session) SetConsoleSpeed(v string) error {
 
 // Close commits what is pending, closes the files, releases the lock and, for a temporary
 // directory, removes it.
+//
+// A session that wrote nothing — refused by the engine's checks of its databases (core.Resume),
+// or stopped before its first write — is left as OpenSession found it (see refuse).
 func (s *Session) Close() error {
 	var err error
+	wrote := true
 	if s.st != nil {
 		err = s.st.Close()
+		wrote = s.st.wrote()
 		s.st = nil
+	}
+	if !wrote {
+		s.refuse()
+		return err
 	}
 	s.release()
 	return err
+}
+
+// refuse undoes OpenSession, which refused the directory: nothing of it written, the lock file
+// as it was, a directory OpenSession made removed.
+func (s *Session) refuse() {
+	if s.st != nil {
+		s.st.Close() // nothing to commit: the store writes nothing before the first write
+		s.st = nil
+	}
+	s.lock.undo()
+	s.lock = nil
+	if s.temp || s.madeDir {
+		os.Remove(s.dir) // only when empty
+	}
+	if s.temp {
+		os.RemoveAll(s.dir)
+	}
 }
 
 // release undoes OpenSession: the store (not committed), the lock, a temporary directory.
@@ -326,9 +430,11 @@ func (s *Session) release() {
 }
 
 // fileNames are the names the session gives files in its directory.
-func (s *Session) fileNames() map[string]bool {
+func (s *Session) fileNames() map[string]bool { return s.Layout().fileNames() }
+
+func (l Layout) fileNames() map[string]bool {
 	m := map[string]bool{LockFileName: true, ConsoleSpeedFile: true, ScenarioCopyFile: true}
-	for _, n := range append([]string{"ixlb"}, s.names...) {
+	for _, n := range append([]string{"ixlb"}, l.names...) {
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 			m[n+".db"+suffix] = true
 		}
@@ -349,6 +455,7 @@ func (s *Session) prepareDir() error {
 		if err := os.MkdirAll(s.dir, 0o700); err != nil {
 			return fmt.Errorf("data directory: %w", err)
 		}
+		s.madeDir = true
 		return nil
 	}
 	if err != nil {
@@ -361,15 +468,18 @@ func (s *Session) prepareDir() error {
 	if err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	names := s.fileNames()
 	var strangers []string
 	session := false
 	for _, e := range entries {
 		switch n := e.Name(); {
 		case n == stateFileName:
-			session = true
-		case !names[n] && !strings.HasPrefix(n, ".ixlb-") && !strings.HasPrefix(n, ".console-speed-") && !strings.HasPrefix(n, "etilqs_"):
+			session = true // what it holds is checked when it is opened
+		case strings.HasPrefix(n, ".ixlb-") || strings.HasPrefix(n, ".console-speed-") || strings.HasPrefix(n, "etilqs_"):
+			// scratch files of ixlb's and SQLite's, left by a stop
+		case !s.isOwnFile(n):
 			strangers = append(strangers, n)
+		case s.isDatabaseFile(n):
+			session = true // one whose journal is lost: checkFiles says so
 		}
 	}
 	if !session && len(strangers) > 0 {
@@ -385,6 +495,61 @@ func (s *Session) prepareDir() error {
 		return fmt.Errorf("data directory %s is not writable: %w", s.dir, err)
 	}
 	return nil
+}
+
+// isOwnFile reports whether the file name in the directory is one the session makes, holding
+// what the session would write there — told by its content, not its name: a user's notes called
+// scenario.yaml, or ixlb.lock, are not taken for a session and written over. Without a journal
+// (the caller's case) the session's files are its interaction databases, with SQLite's files
+// beside them, its lock and the console's speed; its copy of the scenario is made only once the
+// journal is.
+//
+// A lock or database file that is a link (symbolic, or another name of a file elsewhere) counts as
+// the session's here, to be refused by name afterwards (checkOwnFile): it is never written.
+func (s *Session) isOwnFile(name string) bool {
+	p := filepath.Join(s.dir, name)
+	st, err := os.Lstat(p)
+	if err != nil {
+		return false
+	}
+	if (st.Mode()&fs.ModeSymlink != 0 || st.Mode().IsRegular() && links(st) > 1) && name != ConsoleSpeedFile && name != ScenarioCopyFile {
+		return s.fileNames()[name]
+	}
+	if !st.Mode().IsRegular() {
+		return false
+	}
+	for _, n := range s.names {
+		db := n + ".db"
+		switch name {
+		case db:
+			info, err := Identify(p)
+			return err == nil && (info.Empty || info.Kind == interactionsSchema.kind && info.Name == n)
+		case db + "-wal", db + "-shm", db + "-journal":
+			return st.Size() == 0 || s.isOwnFile(db)
+		}
+	}
+	switch name {
+	case LockFileName:
+		b, err := readSmall(p, 4096)
+		return err == nil && isLockText(string(b))
+	case ConsoleSpeedFile:
+		b, err := readSmall(p, 64)
+		_, perr := strconv.ParseFloat(strings.TrimSpace(string(b)), 64)
+		return err == nil && perr == nil
+	}
+	return false
+}
+
+// isDatabaseFile reports whether name is one of the session's interaction databases, told by its
+// content (isOwnFile) and not empty.
+func (s *Session) isDatabaseFile(name string) bool {
+	for _, n := range s.names {
+		if name == n+".db" {
+			info, err := Identify(filepath.Join(s.dir, name))
+			return err == nil && !info.Empty
+		}
+	}
+	return false
 }
 
 // checkFiles refuses, before anything is opened or created, what would make ixlb write outside
@@ -536,7 +701,7 @@ func (s *Session) loadJournal(cfg core.Config, rebuild bool) error {
 		if err := s.checkStrangers(r, rebuild); err != nil {
 			return err
 		}
-		if err := s.st.Rewind(RunState{}); err != nil {
+		if err := s.st.RewindLater(RunState{}); err != nil {
 			return err
 		}
 		s.resume = &r
@@ -564,7 +729,7 @@ func (s *Session) loadJournal(cfg core.Config, rebuild bool) error {
 		return err
 	}
 	// Events committed after the state was saved belong to a future that did not happen.
-	if err := s.st.Rewind(RunState{Events: r.Events, VirtualTime: r.T}); err != nil {
+	if err := s.st.RewindLater(RunState{Events: r.Events, VirtualTime: r.T}); err != nil {
 		return err
 	}
 	s.resume = &r

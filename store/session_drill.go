@@ -39,8 +39,14 @@ func (s *Session) ScenarioText() ([]byte, error) {
 }
 
 // SetScenarioText keeps text as the session's copy of its scenario file. The file is replaced,
-// never written into (it may be a link someone made).
+// never written into (it may be a link someone made). It is written beside the journal only:
+// before the session's first save it waits for it (a directory holding a scenario.yaml and no
+// journal is not a session: see isOwnFile).
 func (s *Session) SetScenarioText(text []byte) error {
+	if !nonEmpty(s.StatePath()) {
+		s.scenarioText = append([]byte{}, text...)
+		return nil
+	}
 	tmp, err := os.CreateTemp(s.dir, ".ixlb-scenario-")
 	if err != nil {
 		return err
@@ -56,17 +62,22 @@ func (s *Session) SetScenarioText(text []byte) error {
 }
 
 // Branch cuts the saved session at st, an earlier instant of it (its journal replayed there):
-// what the run wrote so far is committed first; then, in one commit, the event lines after
-// st.Events and the operator actions after st.T go and st is the saved journal. The interaction
-// databases are left to the engine's resume of st (core.Resume with WithRebuild rewrites the rows
-// that moved on after st); a crash before that finds them ahead of the journal, and resuming
-// rolls them back to it.
+// what the run wrote so far is committed first; then, in one transaction, the event lines after
+// st.Events and the operator actions after st.T go and st is the saved journal (a kill at any
+// instant leaves the session as before the branch or as the branch: both reopen). The
+// interaction databases are left to the engine's resume of st (core.Resume with WithRebuild
+// rewrites the rows that moved on after st); a crash before that finds them ahead of the
+// journal, and resuming rolls them back to it.
 func (s *Session) Branch(st core.ResumeState) error {
 	if err := s.st.Commit(); err != nil {
 		return fmt.Errorf("branch: %w", err)
 	}
-	if err := s.st.Rewind(RunState{Events: st.Events, VirtualTime: st.T}); err != nil {
+	rs, err := runState(st)
+	if err != nil {
 		return fmt.Errorf("branch: %w", err)
 	}
-	return s.Save(st)
+	if err := s.st.Branch(rs); err != nil {
+		return fmt.Errorf("branch: %w", err)
+	}
+	return s.flushScenarioText()
 }

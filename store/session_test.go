@@ -26,6 +26,9 @@ func TestSessionOwns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ss.Close()
+	if err := ss.Save(core.ResumeState{}); err != nil { // the journal is made by the first write
+		t.Fatal(err)
+	}
 	os.Symlink(ss.StatePath(), filepath.Join(dir, "link"))
 	os.Link(ss.StatePath(), filepath.Join(dir, "hard"))
 	defer os.Remove(filepath.Join(dir, "hard"))

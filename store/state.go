@@ -153,6 +153,18 @@ type stateFile struct {
 	// journaled: a run state is committed, so event lines may be committed ahead of the next
 	// one (a resume rewinds them); before it, they wait for it.
 	journaled atomic.Bool
+
+	// What the session's first write does before it (mu held): the file is only looked at until
+	// then, so a session refused after it was opened has changed nothing (see sqliteFile).
+	pending         bool
+	pendingScenario *ScenarioID // a new session's scenario row
+	pendingRewind   *rewindTo   // RewindLater's cut
+}
+
+// rewindTo is where a history is cut: the event lines after seq, the actions after t.
+type rewindTo struct {
+	seq uint64
+	t   int64
 }
 
 func openState(path string, o *Options, files func() []*ixnFile) (*stateFile, error) {
@@ -161,24 +173,28 @@ func openState(path string, o *Options, files func() []*ixnFile) (*stateFile, er
 		return nil, err
 	}
 	st := &stateFile{sqliteFile: sf, files: files, cur: &stateBatch{}, lines: o.batchLines()}
-	if st.mark, err = tailMark(sf.w); err != nil {
-		sf.close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	st.publish()
-	rows, err := sf.w.Query(`SELECT count(*) FROM run_state`, nil)
-	if err == nil {
-		dest := make([]driver.Value, 1)
-		if err = rows.Next(dest); err == nil {
-			n, _ := dest[0].(int64)
-			st.journaled.Store(n > 0)
+	err = sf.rawRead(func(c *sqlite3.SQLiteConn) (err error) {
+		if st.mark, err = tailMark(c); err != nil {
+			return err
 		}
-		rows.Close()
-	}
+		rows, err := c.Query(`SELECT count(*) FROM run_state`, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		dest := make([]driver.Value, 1)
+		if err := rows.Next(dest); err != nil {
+			return err
+		}
+		n, _ := dest[0].(int64)
+		st.journaled.Store(n > 0)
+		return nil
+	})
 	if err != nil {
 		sf.close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	st.publish()
 	st.seal = newSealer(st.mark, func() logMark { return *st.tail.Load() })
 	st.c.start(&st.mu, st.take)
 	return st, nil
@@ -205,6 +221,12 @@ func (st *stateFile) event(seq uint64, t int64, line []byte) {
 		// Lines are JSON, which has no raw newline; the chunks are split on them.
 		st.eventErr = fmt.Errorf("event %d: line contains a newline: not stored", seq)
 		return
+	}
+	if st.pending {
+		if err := st.firstWrite(); err != nil {
+			st.eventErr = fmt.Errorf("event %d: %w", seq, err)
+			return
+		}
 	}
 	st.cur.add(seq, t, line, st.sealChunk) // copies: line is reused by the caller
 	// Lines are committed on their own only once a run state is (or goes with them): a log
@@ -394,6 +416,9 @@ func (st *stateFile) saveRun(rs RunState) error {
 	if st.closed {
 		return fmt.Errorf("save run state: %w", ErrClosed)
 	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("save run state: %w", err)
+	}
 	rs.Resume = append([]byte(nil), rs.Resume...)
 	st.cur.run = &rs
 	return nil
@@ -402,7 +427,9 @@ func (st *stateFile) saveRun(rs RunState) error {
 func (st *stateFile) loadRun() (RunState, bool, error) {
 	st.settle()
 	var rs RunState
-	rows, err := st.r.Query(`SELECT key, value FROM run_state`)
+	db, done := st.reader()
+	defer done()
+	rows, err := db.Query(`SELECT key, value FROM run_state`)
 	if err != nil {
 		return rs, false, fmt.Errorf("read run state from %s: %w", st.path, err)
 	}
@@ -445,6 +472,79 @@ func (st *stateFile) rewind(seq uint64, t int64) error {
 	if st.closed {
 		return fmt.Errorf("rewind %s: %w", st.path, ErrClosed)
 	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("rewind %s: %w", st.path, err)
+	}
+	return st.rewindLocked(seq, t)
+}
+
+// rewindLater is rewind done by the first write (see pending): the lines after seq are not read
+// meanwhile (events, lastEvents).
+func (st *stateFile) rewindLater(seq uint64, t int64) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return fmt.Errorf("rewind %s: %w", st.path, ErrClosed)
+	}
+	st.pendingRewind, st.pending = &rewindTo{seq, t}, true
+	return nil
+}
+
+// visibleTo is the last line a reader may see: all of them, but after rewindLater.
+func (st *stateFile) visibleTo() uint64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.pendingRewind != nil {
+		return st.pendingRewind.seq
+	}
+	return math.MaxUint64
+}
+
+// firstWrite does what waits for the session's first write (pending), mu held: the file made
+// writable, a new session's scenario row, the cut of RewindLater.
+func (st *stateFile) firstWrite() error {
+	if !st.pending {
+		return nil
+	}
+	st.c.idle() // the writer connection is the committer's otherwise
+	if id := st.pendingScenario; id != nil {
+		err := st.tx(func(c wconn) error {
+			return c.exec(`INSERT INTO scenario(id, name, sha256, recorded_at, seed, content_sha256) VALUES (1, ?, ?, ?, ?, ?)`,
+				id.Name, id.SHA256, time.Now().UTC().Format(time.RFC3339), strconv.FormatUint(id.Seed, 10), id.Content)
+		})
+		if err != nil {
+			return fmt.Errorf("record the scenario in %s: %w", st.path, err)
+		}
+		st.pendingScenario = nil
+	}
+	if r := st.pendingRewind; r != nil {
+		if err := st.rewindLocked(r.seq, r.t); err != nil {
+			return err
+		}
+		st.pendingRewind = nil
+	}
+	st.pending = false
+	return nil
+}
+
+// ready makes the file writable and does what waits for the first write (pending): before an
+// interaction database is first written, the journal is there.
+func (st *stateFile) ready() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return fmt.Errorf("open %s: %w", st.path, ErrClosed)
+	}
+	if err := st.firstWrite(); err != nil {
+		return err
+	}
+	st.c.idle()
+	_, err := st.writable()
+	return err
+}
+
+// rewindLocked is rewind with mu held.
+func (st *stateFile) rewindLocked(seq uint64, t int64) error {
 	// With the committer idle, the batches asked for before are in the file (or in the retry),
 	// and it cannot start another while mu is held.
 	st.c.idle()
@@ -477,6 +577,50 @@ func (st *stateFile) rewind(seq uint64, t int64) error {
 		m = logMark{seq: st.cur.chunks[n-1].last} // unknown: the committer hashes them
 	}
 	st.seal.submit(sealJob{reset: &m})
+	return nil
+}
+
+// branch cuts the history as rewind does (the event lines after seq, the actions after t) and
+// saves rs, the run state at the cut, in the same transaction: a crash leaves the journal as it
+// was before the branch or as the branch, never the log cut under the old run state (which no
+// open accepts). Everything written before must be committed (Store.Commit): a pending line or
+// action would otherwise go in with the cut, or be lost with it.
+func (st *stateFile) branch(seq uint64, t int64, rs RunState) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return fmt.Errorf("branch %s: %w", st.path, ErrClosed)
+	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("branch %s: %w", st.path, err)
+	}
+	st.c.idle()
+	if st.retry != nil || !st.cur.empty() {
+		return fmt.Errorf("branch %s: writes of the session are not committed yet", st.path)
+	}
+	from := min(seq, math.MaxInt64-1) + 1 // seqs are stored as SQLite integers
+	rs.Resume = append([]byte(nil), rs.Resume...)
+	mark := st.mark
+	err := st.tx(func(c wconn) (err error) {
+		if mark, err = dropChunksFrom(c, from, &st.codec); err != nil {
+			return err
+		}
+		if err := c.exec(`DELETE FROM actions WHERE t > ?`, t); err != nil {
+			return err
+		}
+		if err := writeRun(c, &rs); err != nil {
+			return fmt.Errorf("write run state: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("branch %s: %w", st.path, err)
+	}
+	st.mark = mark
+	st.publish()
+	st.journaled.Store(true)
+	m := mark
+	st.seal.submit(sealJob{reset: &m}) // the lines to come follow the cut log
 	return nil
 }
 
@@ -514,13 +658,18 @@ func (st *stateFile) recordAction(t int64, a core.Action) error {
 	if st.closed {
 		return fmt.Errorf("record action %s: %w", a.Kind, ErrClosed)
 	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("record action %s: %w", a.Kind, err)
+	}
 	st.cur.actions = append(st.cur.actions, pendingAction{t: t, kind: a.Kind.String(), json: b})
 	return nil
 }
 
 func (st *stateFile) readActions(fn func(t int64, a core.Action) error) error {
 	st.settle()
-	rows, err := st.r.Query(`SELECT t, action FROM actions ORDER BY seq`)
+	db, done := st.reader()
+	defer done()
+	rows, err := db.Query(`SELECT t, action FROM actions ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("read actions from %s: %w", st.path, err)
 	}
@@ -603,25 +752,22 @@ func (st *stateFile) checkScenario(dir string, want ScenarioID) error {
 	if st.closed {
 		return fmt.Errorf("check scenario: %w", ErrClosed)
 	}
-	var mismatch error
-	st.c.idle() // the writer connection is the committer's otherwise
-	err := st.tx(func(c wconn) error {
-		have, ok, err := readScenario(c.SQLiteConn)
-		switch {
-		case err != nil:
-			return err
-		case !ok:
-			return c.exec(`INSERT INTO scenario(id, name, sha256, recorded_at, seed, content_sha256) VALUES (1, ?, ?, ?, ?, ?)`,
-				want.Name, want.SHA256, time.Now().UTC().Format(time.RFC3339), strconv.FormatUint(want.Seed, 10), want.Content)
-		case have.Name != want.Name || have.SHA256 != want.SHA256:
-			mismatch = &ScenarioMismatchError{Dir: dir, Have: have, Want: want}
-		}
-		return nil
+	var have ScenarioID
+	var ok bool
+	err := st.rawRead(func(c *sqlite3.SQLiteConn) (err error) {
+		have, ok, err = readScenario(c)
+		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("check scenario in %s: %w", st.path, err)
+	case !ok:
+		// Recorded by the session's first write: a session refused before has written nothing.
+		st.pendingScenario, st.pending = &want, true
+	case have.Name != want.Name || have.SHA256 != want.SHA256:
+		return &ScenarioMismatchError{Dir: dir, Have: have, Want: want}
 	}
-	return mismatch
+	return nil
 }
 
 // readScenario reads the directory's scenario row; ok is false when there is none yet.
@@ -657,7 +803,13 @@ func (st *stateFile) registerDatabase(name, identity string) error {
 	if st.closed {
 		return fmt.Errorf("register database %s: %w", name, ErrClosed)
 	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("register database %s: %w", name, err)
+	}
 	st.c.idle() // the writer connection is the committer's otherwise
+	if _, err := st.writable(); err != nil {
+		return fmt.Errorf("register database %s: %w", name, err)
+	}
 	known, err := st.databases(st.w)
 	if err != nil {
 		return fmt.Errorf("register database %s in %s: %w", name, st.path, err)
@@ -680,7 +832,9 @@ func (st *stateFile) registerDatabase(name, identity string) error {
 // the session made, by name.
 func (st *stateFile) madeDatabases() (map[string]string, error) {
 	st.settle()
-	rows, err := st.r.Query(`SELECT name, identity FROM databases`)
+	db, done := st.reader()
+	defer done()
+	rows, err := db.Query(`SELECT name, identity FROM databases`)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", st.path, err)
 	}

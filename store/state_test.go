@@ -196,6 +196,10 @@ func TestCheckScenario(t *testing.T) {
 	if err := s.CheckScenario(ScenarioOf(cfg)); err != nil {
 		t.Fatalf("first check: %v", err)
 	}
+	// The scenario is recorded by the directory's first write, not by the check.
+	if err := s.SaveRun(RunState{}); err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
 	s = newStore(t, dir, Options{})
 	short := func(c core.Config) string { return ScenarioOf(c).Content[:12] + "…" }

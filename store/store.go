@@ -150,7 +150,20 @@ func (s *Store) Database(name string) (core.Database, error) { return s.handle("
 
 // Connect implements core.Databases: the DAP's handle to database. Handles of one database share
 // its ordered write queue, so an interaction's rows keep their order whichever DAP carries them.
-func (s *Store) Connect(dap, database string) (core.Database, error) { return s.handle(dap, database) }
+//
+// A DAP's handle is for writing: the file is made writable now (created, its schema set up) and
+// listed in the state's databases table before any of its rows can be committed. The store's own
+// handle (Database) only reads until it is written through (a resume's roll-back).
+func (s *Store) Connect(dap, database string) (core.Database, error) {
+	h, err := s.handle(dap, database)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.f.own(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
 
 func (s *Store) handle(dap, name string) (*dapHandle, error) {
 	if err := checkName(name); err != nil {
@@ -187,23 +200,14 @@ func (s *Store) handle(dap, name string) (*dapHandle, error) {
 	return h, nil
 }
 
-// openDatabase opens (creating on first use) the interaction database name, and lists it in the
-// state's databases table when it is new or holds no rows yet — before any row of it can be
-// committed. A database with rows that is not listed there is not this session's: Session refuses
-// it before the engine opens it.
+// openDatabase opens the interaction database name: a look at it, changing nothing, until it is
+// written (sqliteFile). Its first write lists it in the state's databases table (own).
 func (s *Store) openDatabase(name string) (*ixnFile, error) {
 	f, err := openInteractions(filepath.Join(s.dir, name+".db"), name, &s.opts)
 	if err != nil {
 		return nil, err
 	}
-	c, err := f.readCounts()
-	if err == nil && c.Rows == 0 {
-		err = s.state.registerDatabase(name, f.identity)
-	}
-	if err != nil {
-		f.close()
-		return nil, fmt.Errorf("open %s: %w", f.path, err)
-	}
+	f.state = s.state
 	return f, nil
 }
 
@@ -272,6 +276,16 @@ func (s *Store) LoadRun() (rs RunState, ok bool, err error) { return s.state.loa
 // rs.VirtualTime, committed or pending.
 func (s *Store) Rewind(rs RunState) error { return s.state.rewind(rs.Events, rs.VirtualTime) }
 
+// Branch is Rewind to rs and SaveRun(rs) in one transaction: the history is cut at rs and rs is
+// the saved run state, both or neither. Everything before must be committed (Commit).
+func (s *Store) Branch(rs RunState) error { return s.state.branch(rs.Events, rs.VirtualTime, rs) }
+
+// RewindLater is Rewind done by the session's first write: until then nothing is written (a
+// session refused meanwhile has changed nothing), and the lines after rs.Events are not read.
+func (s *Store) RewindLater(rs RunState) error {
+	return s.state.rewindLater(rs.Events, rs.VirtualTime)
+}
+
 // RecordAction keeps an operator action applied at virtual time t (nanoseconds), to be written by
 // the next commit.
 func (s *Store) RecordAction(t int64, a core.Action) error { return s.state.recordAction(t, a) }
@@ -303,6 +317,20 @@ func (s *Store) EventSink() EventLog { return EventLog{s} }
 // that seq on are replaced (a run started over in the same directory). A failed commit is
 // reported by Store.Err and by the next Commit.
 func (l EventLog) Event(e *core.Event, line []byte) { l.s.state.event(e.Seq, e.T, line) }
+
+// wrote reports whether anything was written to a file of the store (a file is only looked at
+// until its first write: sqliteFile).
+func (s *Store) wrote() bool {
+	if s.state.isWritable() {
+		return true
+	}
+	for _, f := range s.fileList() {
+		if f.isWritable() {
+			return true
+		}
+	}
+	return false
+}
 
 // Close commits everything and closes every file. The store is unusable afterwards.
 func (s *Store) Close() error {

@@ -668,6 +668,9 @@ func TestWriterPragmas(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.close()
+		if _, err := f.writable(); err != nil {
+			t.Fatal(err)
+		}
 		got := map[string]int64{}
 		for _, p := range []string{"cache_size", "temp_store", "wal_autocheckpoint", "page_size"} {
 			rows, err := f.w.Query("PRAGMA "+p, nil)

@@ -117,13 +117,15 @@ type Signalled struct{ Signal os.Signal }
 
 func (s *Signalled) Error() string { return "stopped by " + s.Signal.String() }
 
-// quitOnSignal ends p on SIGINT, SIGTERM or SIGHUP: the first asks it to quit (the terminal is
+// quitOnSignal ends p on SIGINT, SIGTERM, SIGHUP or SIGQUIT: the first asks it to quit (the terminal is
 // restored, the session saved); a second, or a quit that does not finish within a second, kills
 // it; SIGHUP (the terminal closed) kills it at once. Quit and Kill never block, whatever state
 // the program is in.
 func quitOnSignal(p *tea.Program, caught *atomic.Value) (stop func()) {
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGQUIT too: Go's default for it dumps every goroutine over the console's screen and exits
+	// 2, the terminal left in raw mode on the alternate screen.
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	done := make(chan struct{})
 	go func() {
 		var sig os.Signal

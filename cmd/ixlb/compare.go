@@ -112,6 +112,7 @@ func runCompare(stdout, stderr io.Writer, argA, argB string, f compareFlags) err
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
+	sig.done() // nothing is left to stop between: a signal ends a blocked write of the report at once
 	if f.json {
 		if err := writeJSON(stdout, rep); err != nil {
 			return exitf(2, "compare: %v", err)

@@ -27,21 +27,22 @@ type syncBuf struct {
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-// SIGINT, SIGTERM and SIGHUP end the console promptly, restore the terminal (the alternate
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT end the console promptly, restore the terminal (the alternate
 // screen is left), save the session and exit 128 + the signal — every time, at high speed. Before, SIGINT deadlocked
 // about one time in two: two signal handlers raced in Bubble Tea's shutdown.
 func TestConsoleExitsOnSignals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the console")
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
 		for try := 0; try < 5; try++ {
 			t.Run(sig.String(), func(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "data")
 				cmd := exec.Command(ixlbBin, "--speed", "1000", "--data", dir)
 				master, slave := openPTY(t)
 				var out, errb syncBuf
-				go answerTerminal(master, &out)
+				read := make(chan struct{}) // closed when the console's output is all read
+				go func() { answerTerminal(master, &out); close(read) }()
 				cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, &errb
 				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 				cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir(), "TERM=xterm-256color")
@@ -79,6 +80,13 @@ func TestConsoleExitsOnSignals(t *testing.T) {
 				case <-time.After(10 * time.Second):
 					_ = cmd.Process.Kill()
 					t.Fatalf("still running 10 s after %v", sig)
+				}
+				select { // the last bytes (leaving the alternate screen) may still be in the pty
+				case <-read:
+				case <-time.After(5 * time.Second):
+				}
+				if strings.Contains(errb.String(), "goroutine ") {
+					t.Errorf("a goroutine dump on stderr (SIGQUIT's default): %.200s", errb.String())
 				}
 				if !strings.Contains(out.String(), "\x1b[?1049l") {
 					t.Error("the alternate screen was not left")

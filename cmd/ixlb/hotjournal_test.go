@@ -52,6 +52,27 @@ func TestHotJournalAfterAnEarlyKill(t *testing.T) {
 			t.Fatalf("%.12s %+v; uninterrupted %.12s %+v", got.EventsSHA256, got.Interactions, whole.EventsSHA256, whole.Interactions)
 		}
 	})
+	t.Run("empty ixlb.db with its journal", func(t *testing.T) {
+		// Killed while SQLite set ixlb.db up (10–20 ms in): the file has no bytes yet and its
+		// journal records a database of no pages. The rerun said "not a SQLite file" for good
+		// (TestKillAndCompare's first kill, now and then).
+		data := filepath.Join(t.TempDir(), "data")
+		os.MkdirAll(data, 0o700)
+		if err := os.WriteFile(filepath.Join(data, "ixlb.db"), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join("testdata", "hot-journal", "empty-ixlb.db-journal"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(data, "ixlb.db-journal"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got := reportOf(t, "run", "urs-failover", "--data", data, "--json")
+		if got.EventsSHA256 != whole.EventsSHA256 || got.Interactions != whole.Interactions {
+			t.Fatalf("%.12s %+v; uninterrupted %.12s %+v", got.EventsSHA256, got.Interactions, whole.EventsSHA256, whole.Interactions)
+		}
+	})
 	t.Run("--fresh", func(t *testing.T) {
 		data := filepath.Join(t.TempDir(), "data")
 		os.MkdirAll(data, 0o700)

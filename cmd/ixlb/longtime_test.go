@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/store"
 )
 
@@ -92,7 +93,7 @@ func TestLongDurationsRunToTheirEnd(t *testing.T) {
 // lastPoints counts the durable points of a run of file with the crash-point binary.
 func lastPoints(t *testing.T, file string) int { return len(traceOf(t, file)) }
 
-// sliceEnd splits any run into its slices exactly: ends where the old product (end-from)*i/n
+// core.SliceEnd splits any run into its slices exactly: ends where the old product (end-from)*i/n
 // would, wherever that did not overflow, reaches end at the last slice, and never goes back.
 func TestSliceEnd(t *testing.T) {
 	for _, c := range []struct {
@@ -108,7 +109,7 @@ func TestSliceEnd(t *testing.T) {
 	} {
 		prev := c.from
 		for i := 1; i <= c.n; i++ {
-			got := sliceEnd(c.from, c.end, i, c.n)
+			got := core.SliceEnd(c.from, c.end, i, c.n)
 			if got < prev || got > c.end {
 				t.Fatalf("%+v: slice %d ends at %d after %d", c, i, got, prev)
 			}

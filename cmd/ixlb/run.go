@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -108,34 +109,45 @@ func runGC() {
 	}
 }
 
-// lineSink writes the event log, one JSON object a line.
-type lineSink struct{ w *bufio.Writer }
+// lineSink writes the event log, one JSON object a line, to the --events file. The file is opened
+// only once the session is accepted (attach): a rerun refused because the session changed leaves
+// the user's file as it was. Lines that come before (a new engine's first events, if any) wait in
+// memory.
+type lineSink struct {
+	w       *bufio.Writer
+	waiting []byte
+}
 
 func (s *lineSink) Event(_ *core.Event, line []byte) {
+	if s.w == nil {
+		s.waiting = append(append(s.waiting, line...), '\n')
+		return
+	}
 	s.w.Write(line)
 	s.w.WriteByte('\n')
 }
 
-// openEvents creates the --events file. A resumed session's file is written whole: the committed
-// events from the store, then the run goes on — the same file, byte for byte, as a run never
+// attach opens the --events file: a resumed session's file is written whole, the committed events
+// from the store first, then the run goes on — the same file, byte for byte, as a run never
 // stopped (a killed run's own file is missing what it had buffered).
-func openEvents(path string, ss session) (*os.File, *bufio.Writer, error) {
-	file, err := createOutput(path, ss)
+func (s *lineSink) attach(path string, ss session) (*outputFile, error) {
+	file, err := createOutput(path, ss, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	w := bufio.NewWriterSize(file, 1<<20)
-	if r := ss.Resume(); r == nil || r.Events == 0 {
-		return file, w, nil
+	if r := ss.Resume(); r != nil && r.Events > 0 {
+		if err := ss.EachEvent(r.Events, func(line string) {
+			w.WriteString(line)
+			w.WriteByte('\n')
+		}); err != nil {
+			file.Abort()
+			return nil, err
+		}
 	}
-	if err := ss.EachEvent(ss.Resume().Events, func(line string) {
-		w.WriteString(line)
-		w.WriteByte('\n')
-	}); err != nil {
-		file.Close()
-		return nil, nil, err
-	}
-	return file, w, nil
+	w.Write(s.waiting)
+	s.w, s.waiting = w, nil
+	return file, nil
 }
 
 func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
@@ -160,26 +172,32 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 			os.RemoveAll(ss.Dir())
 		}
 	})
-	if f.plot != "" && ss.Owns(f.plot) {
-		return exitf(2, "--plot %s is a file of the session in %s: writing it would destroy the session; nothing was written", f.plot, ss.Dir())
-	}
-	recordScenario(ss, p.sc)
-	opts := []core.Option{core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink())}
-	var events *bufio.Writer
+	// The engine asks between events, not only between slices: a slice can hold millions of
+	// events, and a signal is answered at once however long it takes.
+	opts := []core.Option{core.WithDatabases(ss.Databases()), core.WithSink(ss.EventSink()), core.WithInterrupt(stop.stopped)}
+	var sink *lineSink
 	if f.events != "" {
-		// Opened before the engine starts, so nothing is lost; a resumed session's replay is
-		// quiet, so the stored events go in first.
-		file, w, err := openEvents(f.events, ss)
+		sink = &lineSink{}
+		opts = append(opts, core.WithSink(sink))
+	}
+	eng, err := startEngine(stderr, ss, p, f, opts)
+	if errors.Is(err, core.ErrInterrupted) {
+		fmt.Fprintf(stderr, "interrupted while replaying the session in %s; nothing was changed: run the same command to resume\n", ss.Dir())
+		return &exitError{code: stop.exitCode(), err: errors.New("")}
+	}
+	if err != nil {
+		return err
+	}
+	// The session is accepted: from here on its outputs are written.
+	recordScenario(ss, p.sc)
+	var events *bufio.Writer
+	if sink != nil {
+		file, err := sink.attach(f.events, ss)
 		if err != nil {
 			return exitf(2, "events: %v", err)
 		}
 		defer file.Close()
-		events = w
-		opts = append(opts, core.WithSink(&lineSink{events}))
-	}
-	eng, err := startEngine(stderr, ss, p, f, opts)
-	if err != nil {
-		return err
+		events = sink.w
 	}
 	start := time.Now()
 	end := int64(p.cfg.Duration)
@@ -236,7 +254,7 @@ type runPlan struct {
 }
 
 // prepareRun loads the scenario and checks everything that can be checked before the run: lint,
-// the memory estimate, the engine's own checks, the plot and the warm-up.
+// the memory estimate, the engine's own checks, the plot, the outputs and the warm-up.
 func prepareRun(stderr io.Writer, arg string, f runFlags) (*runPlan, error) {
 	sc, err := scenarios.Resolve(arg)
 	if err != nil {
@@ -266,6 +284,15 @@ func prepareRun(stderr io.Writer, arg string, f runFlags) (*runPlan, error) {
 			return nil, exitf(2, "%v", err)
 		}
 	}
+	// The outputs are checked before anything is done (not even the data directory made); they
+	// are written once the session is accepted.
+	var layout sessionFiles
+	if f.data != "" {
+		layout = store.NewLayout(f.data, cfg)
+	}
+	if err := checkOutputs(layout, []string{scenarioPath(sc)}, output{"--events", f.events}, output{"--plot", f.plot}); err != nil {
+		return nil, exitf(2, "%v", err)
+	}
 	// The warm-up changes what is counted, not what happens: the session is the file's, so a
 	// finished --data run can be reported again with another --warmup.
 	runCfg := cfg
@@ -293,6 +320,9 @@ func startEngine(stderr io.Writer, ss session, p *runPlan, f runFlags, opts []co
 		opts = append(opts, core.WithRebuild())
 	}
 	eng, err := core.Resume(p.runCfg, *r, opts...)
+	if errors.Is(err, core.ErrInterrupted) {
+		return nil, err // a signal during the replay: the caller says so
+	}
 	if err != nil {
 		return nil, &exitError{code: 2, err: explain(ss.ResumeError(err))}
 	}
@@ -361,7 +391,11 @@ func plotRun(stderr io.Writer, path string, cfg core.Config, interval time.Durat
 	if path == "" {
 		return nil
 	}
-	if err := study.WriteRunPlot(path, cfg, interval); err != nil {
+	_, err := writePlot(path, func(format string) ([]byte, []string, error) {
+		img, err := study.DrawRunPlot(format, cfg, interval)
+		return img, nil, err
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "plot → %s\n", path)
@@ -451,8 +485,11 @@ func (lp loop) simulate(eng *core.Engine, end int64) error {
 	from, start := eng.Now(), eng.EventCount()
 	saved := start
 	for i := 1; i <= lp.slices; i++ {
-		to := sliceEnd(from, end, i, lp.slices)
+		to := core.SliceEnd(from, end, i, lp.slices)
 		for !eng.RunUntilEvents(to, saved+saveEvery(eng.EventCount()-start, i-1, lp.slices)) {
+			if eng.Interrupted() {
+				return errInterrupted // stopped between two instants: stopped() saves there
+			}
 			if err := lp.save(eng); err != nil {
 				return err
 			}
@@ -497,19 +534,6 @@ func (lp loop) pace(eng *core.Engine, end int64, speed float64) error {
 	}
 	clearProgress(lp.progress)
 	return nil
-}
-
-// sliceEnd is where slice i of n from from to end ends: from + (end-from)*i/n, computed without
-// overflowing int64 whatever the duration ((end-from)*i did past about 1000 days, and a run
-// stopped early with a normal report). With q, r = (end-from) divided by n, the product is
-// q*i*n + r*i, so the quotient is q*i + r*i/n exactly; r*i < n*n fits.
-func sliceEnd(from, end int64, i, n int) int64 {
-	if from >= end {
-		return end
-	}
-	d, k, m := end-from, int64(i), int64(n)
-	q, r := d/m, d%m
-	return from + q*k + r*k/m
 }
 
 func showProgress(w io.Writer, eng *core.Engine, end int64) {

@@ -50,6 +50,19 @@ func TestOutputIntoTheSession(t *testing.T) {
 	if again := reportOf(t, "run", "dap-repoint-switchover", "--data", data, "--json"); again.EventsSHA256 != first.EventsSHA256 {
 		t.Fatalf("the session changed: %.12s, was %.12s", again.EventsSHA256, first.EventsSHA256)
 	}
+	// Refused, a name the session will use in a directory that is not there yet does not make the
+	// directory and a session in it (it did, with ixlb.db, ixlb.lock and scenario.yaml, while
+	// saying nothing was written: attack 17, minor).
+	for _, name := range []string{"ixn_archive.db", "ixlb.db", "ixlb.lock"} {
+		newDir := filepath.Join(dir, "new-"+name)
+		_, errOut, code := runBin(t, "run", "dap-repoint-switchover", "--data", newDir, "--events", filepath.Join(newDir, name))
+		if code != 2 || !strings.Contains(errOut, "is a file of the session") {
+			t.Errorf("--events NEWDIR/%s: exit %d, %s", name, code, errOut)
+		}
+		if _, err := os.Stat(newDir); err == nil {
+			t.Errorf("--events NEWDIR/%s refused, and NEWDIR was made", name)
+		}
+	}
 	// A file of one's own in the directory is fine.
 	if _, errOut, code := runBin(t, "run", "dap-repoint-switchover", "--data", data, "--events", filepath.Join(data, "events.jsonl")); code != 0 {
 		t.Fatalf("--events DIR/events.jsonl: exit %d, %s", code, errOut)
@@ -83,6 +96,11 @@ func TestNoWritesThroughLinksOrIntoForeignDirectories(t *testing.T) {
 	for _, c := range []struct{ name, data, want string }{
 		{"the root directory", "/", "holds other files"},
 		{"a directory with other files", filepath.Dir(outside), "holds other files (precious.txt) and no ixlb session"},
+		// A file of the user's that has a name a session uses, and nothing else: no session
+		// (attack 17 F7: the notes in scenario.yaml were replaced by the scenario, a lock file's
+		// text by "pid N").
+		{"a directory holding only a scenario.yaml of the user's", onlyFile(t, "scenario.yaml", "my precious notes\n"), "holds other files (scenario.yaml) and no ixlb session"},
+		{"a directory holding only an ixlb.lock of the user's", onlyFile(t, "ixlb.lock", "not a lock\nimportant\n"), "holds other files (ixlb.lock) and no ixlb session"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before, _ := os.ReadDir(c.data)
@@ -96,6 +114,11 @@ func TestNoWritesThroughLinksOrIntoForeignDirectories(t *testing.T) {
 			if after, _ := os.ReadDir(c.data); len(after) != len(before) {
 				t.Errorf("%s: %d entries, was %d", c.data, len(after), len(before))
 			}
+			for _, e := range before {
+				if b, err := os.ReadFile(filepath.Join(c.data, e.Name())); err == nil && (strings.Contains(string(b), "pid ") || strings.Contains(string(b), "version: 1")) {
+					t.Errorf("%s was written: %q", e.Name(), b)
+				}
+			}
 		})
 	}
 }
@@ -108,12 +131,28 @@ func TestFIFOsAndDevicesRefusedAsOutputAndInput(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skip("no FIFOs here:", err)
 	}
+	for _, ext := range []string{".svg", ".png"} {
+		if err := syscall.Mkfifo(fifo+ext, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := filepath.Join(dir, "rows.jsonl")
+	if _, errOut, code := runBin(t, "sweep", "urs-failover", "--seeds", "2", "--set", "agent_groups.Agents.agents=3,4", "-o", rows); code != 0 {
+		t.Fatalf("sweep: exit %d %s", code, errOut)
+	}
 	for _, args := range [][]string{
 		{"run", "urs-failover", "--data", filepath.Join(dir, "data"), "--events", fifo},
 		{"run", "urs-failover", "--events", fifo},
 		{"run", "urs-failover", "--events", "/dev/zero"},
 		{"sweep", "merge", fifo},
 		{"sweep", "merge", "/dev/zero"},
+		// --plot to a FIFO was opened and written with no reader: thrown away and reported as
+		// written, or blocked for ever in a signal-deaf write (attack 17 F4, F5).
+		{"run", "urs-failover", "--plot", fifo + ".svg"},
+		{"run", "urs-failover", "--plot", fifo + ".png"},
+		{"staff", "urs-failover", "--group", "Agents", "--target", "service._all.service_level>=0.8", "--plot", fifo + ".svg"},
+		{"sweep", "urs-failover", "--seeds", "1", "-o", fifo},
+		{"sweep", "merge", rows, "--plot", fifo + ".png"},
 	} {
 		start := time.Now()
 		_, errOut, code := runBin(t, args...)
@@ -124,4 +163,15 @@ func TestFIFOsAndDevicesRefusedAsOutputAndInput(t *testing.T) {
 			t.Errorf("%v: refused after %v", args, d)
 		}
 	}
+}
+
+// onlyFile is a new directory holding one file, name, with content.
+func onlyFile(t *testing.T, name, content string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, name, content)
+	return dir
 }

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -31,6 +32,8 @@ import (
 // It is safe for concurrent use: a sweep's workers ask it whether to stop between slices of
 // their runs while the main goroutine writes rows.
 type interruption struct {
+	busy     atomic.Int32  // writes under way that may block (blockingWriter)
+	blocked  chan struct{} // one began after the first signal
 	ch       chan os.Signal
 	first    chan struct{} // closed when the first signal comes
 	finished chan struct{} // closed by done
@@ -45,7 +48,7 @@ type interruption struct {
 var errInterrupted = errors.New("interrupted")
 
 func watchSignals() *interruption {
-	in := &interruption{ch: make(chan os.Signal, 2), first: make(chan struct{}), finished: make(chan struct{}), quit: make(chan struct{})}
+	in := &interruption{ch: make(chan os.Signal, 2), blocked: make(chan struct{}, 1), first: make(chan struct{}), finished: make(chan struct{}), quit: make(chan struct{})}
 	signal.Notify(in.ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go in.watch()
 	return in
@@ -61,11 +64,14 @@ func (in *interruption) watch() {
 	case <-in.quit:
 		return
 	}
-	select {
-	case <-in.ch:
-	case <-in.finished:
-	case <-in.quit:
-		return
+	if in.busy.Load() == 0 { // else it may be blocked there for ever: ended at once
+		select {
+		case <-in.ch:
+		case <-in.finished:
+		case <-in.blocked:
+		case <-in.quit:
+			return
+		}
 	}
 	in.mu.Lock()
 	force := slices.Clone(in.force)
@@ -132,6 +138,29 @@ func (in *interruption) release() {
 			close(in.quit)
 		}
 	}
+}
+
+// blockingWriter is an output whose writes may block for as long as nobody reads it (stdout into
+// a pipe): while one is under way, the first signal ends the process at once instead of asking it
+// to stop between two steps, which it would never reach.
+type blockingWriter struct {
+	w  io.Writer
+	in *interruption
+}
+
+func (b blockingWriter) Write(p []byte) (int, error) {
+	if b.in == nil {
+		return b.w.Write(p)
+	}
+	b.in.busy.Add(1)
+	defer b.in.busy.Add(-1)
+	if b.in.stopped() { // the signal came before this write: it is not waited for either
+		select {
+		case b.in.blocked <- struct{}{}:
+		default:
+		}
+	}
+	return b.w.Write(p)
 }
 
 // exitCode is the shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM,

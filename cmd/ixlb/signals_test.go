@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ixlb/ixlb/core"
+	"github.com/ixlb/ixlb/store"
 )
 
 // `ixlb run` stopped by SIGINT, SIGTERM or SIGHUP commits what is done, says so, removes its
@@ -83,5 +87,94 @@ func TestRunInterrupted(t *testing.T) {
 				t.Fatalf("resumed report: %v %+v", err, r.Interactions)
 			}
 		})
+	}
+}
+
+// backlogScenario is ten years of email to one agent with an hour's handle time: a backlog
+// waits in the URS, taken back every 20 minutes (routing-timeout) and submitted again. The first
+// 1% of the run (876 hours, one slice of `ixlb run`) holds tens of millions of events.
+const backlogScenario = `version: 1
+name: backlog
+seed: 13
+duration: 87600h
+applications:
+  IxnServer:
+    type: InteractionServer
+    connections: [DAP_1, EmailSrv_1]
+    options: {settings: {routing-timeout: 20}}
+  URS_1: {type: RoutingServer, connections: [IxnServer]}
+  EmailSrv_1: {type: EmailServer}
+  DBServer_1: {type: DBServer}
+  DAP_1: {type: DatabaseAccessPoint, db_server: DBServer_1, database: ixn}
+databases: {ixn: {}}
+strategies:
+  Support: {activated_on: [URS_1], steps: [{route: {group: Support}}]}
+business_processes:
+  Inbound: {queues: {email_in: {strategy: Support}}}
+agent_groups:
+  Support: {agents: 1, capacity: {email: 1}, handle_time: 1h}
+traffic:
+  - {media: email, from: EmailSrv_1, queue: email_in, rate: 10/h}
+`
+
+// The first SIGTERM is answered between two events, not at the end of the slice of virtual
+// time being run: in a run whose slice holds tens of millions of events, it stops within the
+// slice, commits, exits 143, and the same command resumes from there (and answers a signal
+// during its replay too). Before, the signal waited for the slice's end: minutes, and more.
+func TestSignalAnsweredInsideASlice(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "backlog.yaml", backlogScenario)
+	data := filepath.Join(dir, "data")
+	stopAfterStart := func(what string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(ixlbBin, "run", file, "--data", data, "--no-progress")
+		cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// The lock file is made after the signals are watched: from then on SIGTERM is a request.
+		lock := filepath.Join(data, store.LockFileName)
+		for {
+			if b, _ := os.ReadFile(lock); bytes.Contains(b, []byte(fmt.Sprint(cmd.Process.Pid))) {
+				break
+			}
+			sleepShort()
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Minute): // not a speed goal: the test must end
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("%s: SIGTERM not answered in 5 minutes; stderr %q", what, errb.String())
+		}
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return errb.String(), code
+	}
+	stderr, code := stopAfterStart("first run")
+	m := regexp.MustCompile(`interrupted at (\S+) virtual`).FindStringSubmatch(stderr)
+	if code != 143 || m == nil {
+		t.Fatalf("exit %d, stderr %q; want 143 and where it stopped", code, stderr)
+	}
+	at, err := time.ParseDuration(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slice := 876 * time.Hour; at >= slice {
+		t.Fatalf("stopped at %s virtual: at the end of a slice (%s), not between events", at, slice)
+	}
+	// The same command resumes (its replay, tens of thousands of events, may be stopped by
+	// this signal, or the run after it): either way it says so and exits 143.
+	stderr, code = stopAfterStart("rerun")
+	if code != 143 || !strings.Contains(stderr, "interrupted") {
+		t.Fatalf("rerun: exit %d, stderr %q; want 143 and the interruption said", code, stderr)
 	}
 }

@@ -125,6 +125,9 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 	if err := f.warmup.apply(&sc.Config); err != nil {
 		return err
 	}
+	if err := checkOutputs(nil, []string{scenarioPath(sc)}, output{"--plot", f.plot}); err != nil {
+		return exitf(2, "%v", err)
+	}
 	sig := watchSignals()
 	defer sig.release()
 	guard, err := newMemoryGuard()
@@ -152,6 +155,9 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
+	// Nothing is left to stop between: a signal from now on ends the process at once, even while
+	// it is blocked writing (a report into a pipe nobody reads).
+	sig.done()
 	if f.json {
 		if err := writeJSON(stdout, res); err != nil {
 			return exitf(2, "staff: %v", err)
@@ -162,7 +168,9 @@ func runStaff(stdout, stderr io.Writer, arg string, f staffFlags) error {
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	if f.plot != "" {
-		notes, err := study.WriteStaffPlot(f.plot, res, plotWindow, f.logY)
+		notes, err := writePlot(f.plot, func(format string) ([]byte, []string, error) {
+			return study.DrawStaffPlot(format, res, plotWindow, f.logY)
+		})
 		if err != nil {
 			return exitf(2, "plot: %v", err)
 		}

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -75,25 +75,36 @@ files with 'ixlb sweep merge'.`,
 const maxSweepSeeds = 1_000_000
 
 func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
-	sw, err := prepareSweep(stderr, arg, f)
+	sw, input, err := prepareSweep(stderr, arg, f)
 	if err != nil {
 		return err
 	}
 	if f.out == "-" {
 		f.out = "" // stdout, as without -o
 	}
-	out, err := newRowsOut(stdout, f.out)
-	if err != nil {
-		return exitf(2, "write rows: %v", err)
+	if err := checkOutputs(nil, []string{input}, output{"-o", f.out}); err != nil {
+		return exitf(2, "%v", err)
 	}
-	defer out.discard()
-	bw := bufio.NewWriter(out.w)
-	enc := json.NewEncoder(bw)
-	prog := progressOut(stderr, f.noBar)
 	// Ctrl-C or SIGTERM stops the sweep between runs; the partial output is removed (a shard is
 	// whole or absent), and the exit status says which signal.
 	sig := watchSignals()
 	defer sig.release()
+	// Rows go to a temporary file renamed into place at the end (createOutput's replace): a
+	// shard killed half-way leaves no half file for merge to mistake for a finished one. Rows on
+	// stdout may block on a pipe nobody reads: a signal then ends the sweep at once.
+	var w io.Writer = blockingWriter{stdout, sig}
+	var out *outputFile
+	if f.out != "" {
+		if out, err = createOutput(f.out, nil, true); err != nil {
+			return exitf(2, "write rows: %v", err)
+		}
+		defer out.Abort()
+		sig.onForce(out.Abort)
+		w = out
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	prog := progressOut(stderr, f.noBar)
 	guard, err := newMemoryGuard()
 	if err != nil {
 		return exitf(2, "%v", err)
@@ -116,50 +127,50 @@ func runSweep(stdout, stderr io.Writer, arg string, f sweepFlags) error {
 	if err := bw.Flush(); err != nil {
 		return exitf(2, "write rows: %v", err)
 	}
-	if err := out.commit(); err != nil {
-		return exitf(2, "write rows: %v", err)
-	}
-	if f.out != "" {
+	if out != nil {
+		if err := out.Commit(nil); err != nil {
+			return exitf(2, "write rows: %v", err)
+		}
 		fmt.Fprintf(stderr, "%d runs (shard %d/%d of %d variants × %d seeds) → %s\n", sw.Mine(), sw.Shard, sw.Shards, len(sw.Variants), f.seeds, f.out)
 	}
 	return nil
 }
 
 // prepareSweep checks the flags and loads the grid of variants, with the scenario's lint warnings
-// said once on stderr.
-func prepareSweep(stderr io.Writer, arg string, f sweepFlags) (*study.Sweep, error) {
+// said once on stderr, and the scenario file (input; "" for a bundled scenario).
+func prepareSweep(stderr io.Writer, arg string, f sweepFlags) (sw *study.Sweep, input string, err error) {
 	if f.seeds < 1 || f.seeds > maxSweepSeeds {
-		return nil, exitf(2, "--seeds must be from 1 to %d, got %d", maxSweepSeeds, f.seeds)
+		return nil, "", exitf(2, "--seeds must be from 1 to %d, got %d", maxSweepSeeds, f.seeds)
 	}
 	if f.jobs < 0 {
-		return nil, exitf(2, "--jobs must not be negative, got %d", f.jobs)
+		return nil, "", exitf(2, "--jobs must not be negative, got %d", f.jobs)
 	}
 	axes, err := study.ParseAxes(f.sets)
 	if err != nil {
-		return nil, exitf(2, "%v", err)
+		return nil, "", exitf(2, "%v", err)
 	}
 	shard, shards, err := study.ParseShard(f.shard, os.Getenv)
 	if err != nil {
-		return nil, exitf(2, "%v", err)
+		return nil, "", exitf(2, "%v", err)
 	}
 	file, src, err := loadScenarioSource(arg)
 	if err != nil {
-		return nil, exitf(2, "%v", err)
+		return nil, "", exitf(2, "%v", err)
 	}
 	var extra []string // what else makes the rows: part of the grid's identity
 	if f.warmup.set {
 		extra = append(extra, "warmup "+f.warmup.d.String())
 	}
-	sw, err := study.NewSweep(file, src, axes, f.seeds, shard, shards, extra...)
+	sw, err = study.NewSweep(file, src, axes, f.seeds, shard, shards, extra...)
 	if err != nil {
-		return nil, exitf(2, "%v", err)
+		return nil, "", exitf(2, "%v", err)
 	}
 	if err := checkSeeds(sw.FirstSeed, sw.Seeds); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for _, v := range sw.Variants {
 		if err := f.warmup.apply(&v.Scenario.Config); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if sc, err := scenarios.Parse(file, src); err == nil {
@@ -167,46 +178,8 @@ func prepareSweep(stderr io.Writer, arg string, f sweepFlags) (*study.Sweep, err
 			fmt.Fprintln(stderr, d.Lint()) // the scenario's warnings, once (variants may add more)
 		}
 	}
-	return sw, nil
-}
-
-// rowsOut is where a sweep's rows go: stdout, or a temporary file renamed into place at the end,
-// so that a shard killed half-way leaves no half file for merge to mistake for a finished one.
-type rowsOut struct {
-	w    io.Writer
-	tmp  *os.File // nil for stdout
-	path string
-}
-
-func newRowsOut(stdout io.Writer, path string) (*rowsOut, error) {
-	if path == "" {
-		return &rowsOut{w: stdout}, nil
+	if !strings.HasPrefix(file, scenarios.BundledPrefix) {
+		input = file // the scenario file: no output may overwrite it
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return nil, err
-	}
-	return &rowsOut{w: tmp, tmp: tmp, path: path}, nil
-}
-
-// commit renames the written rows into place.
-func (o *rowsOut) commit() error {
-	if o.tmp == nil {
-		return nil
-	}
-	if err := o.tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(o.tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(o.tmp.Name(), o.path)
-}
-
-// discard removes the temporary file of rows not committed (after a commit it is gone already).
-func (o *rowsOut) discard() {
-	if o.tmp != nil {
-		o.tmp.Close()
-		os.Remove(o.tmp.Name())
-	}
+	return sw, input, nil
 }

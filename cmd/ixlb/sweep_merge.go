@@ -81,6 +81,9 @@ func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f merge
 		}
 		target = &t
 	}
+	if err := checkOutputs(nil, paths, output{"--plot", f.plot}); err != nil {
+		return exitf(2, "%v", err)
+	}
 	rows, err := study.ReadRows(paths, stdin)
 	if err != nil {
 		return exitf(2, "%v", err)
@@ -107,7 +110,9 @@ func runMerge(stdin io.Reader, stdout, stderr io.Writer, paths []string, f merge
 		io.WriteString(stdout, scenarios.EscapeTerminalLines(b.String()))
 	}
 	if f.plot != "" {
-		notes, err := study.WriteSweepPlot(f.plot, study.SweepPlot{Figure: f.figure, Target: target, LogY: f.logY}, ms.Axes, ms.Variants)
+		notes, err := writePlot(f.plot, func(format string) ([]byte, []string, error) {
+			return study.DrawSweepPlot(format, study.SweepPlot{Figure: f.figure, Target: target, LogY: f.logY}, ms.Axes, ms.Variants)
+		})
 		if err != nil {
 			return exitf(2, "%v", err)
 		}

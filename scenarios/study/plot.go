@@ -1,6 +1,7 @@
 package study
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -191,7 +192,7 @@ func RunInterval(asked, duration time.Duration) time.Duration {
 // such as 1ms for 1m would take minutes of CPU to draw a solid bar.
 const MaxRunIntervals = 2000
 
-// CheckRunPlot says, before a run, whether WriteRunPlot can draw it: a .svg or .png file in a
+// CheckRunPlot says, before a run, whether DrawRunPlot can draw it: a .svg or .png file in a
 // directory that exists, and an interval (0: the default) no longer than the run that gives at
 // most MaxRunIntervals intervals.
 func CheckRunPlot(path string, cfg core.Config, interval time.Duration) error {
@@ -203,6 +204,12 @@ func CheckRunPlot(path string, cfg core.Config, interval time.Duration) error {
 			return fmt.Errorf("--plot %s: the directory %s does not exist", path, dir)
 		}
 	}
+	return checkRunInterval(cfg, interval)
+}
+
+// checkRunInterval refuses an interval (0: the default) longer than the run or that makes more
+// than MaxRunIntervals intervals.
+func checkRunInterval(cfg core.Config, interval time.Duration) error {
 	if interval < 0 || interval > cfg.Duration {
 		return fmt.Errorf("--interval %s: want a length between 0 and the run's %s", interval, cfg.Duration)
 	}
@@ -223,22 +230,19 @@ func roundUpNice(d time.Duration) time.Duration {
 	return (d + unit - 1).Truncate(unit)
 }
 
-// WriteRunPlot draws the five panels of a run to path (.svg or .png): customers waiting per
-// queue (held ones included), busy agents per group, the service level of each interval's
-// arrivals, the interactions lost and abandoned per interval, and the URS shares per interval
-// (interval 0: the default, RunInterval).
-func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
-	format, err := PlotFormat(path)
-	if err != nil {
-		return err
-	}
-	if err := CheckRunPlot(path, cfg, interval); err != nil {
-		return err
+// DrawRunPlot draws the five panels of a run as an image of format ("svg" or "png",
+// PlotFormat): customers waiting per queue (held ones included), busy agents per group, the
+// service level of each interval's arrivals, the interactions lost and abandoned per interval,
+// and the URS shares per interval (interval 0: the default, RunInterval). The caller writes it
+// (cmd/ixlb checks and opens every file it writes in one place).
+func DrawRunPlot(format string, cfg core.Config, interval time.Duration) ([]byte, error) {
+	if err := checkRunInterval(cfg, interval); err != nil {
+		return nil, err
 	}
 	interval = RunInterval(interval, cfg.Duration)
 	s, err := sampleRun(cfg, interval)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	every := "per " + fmtInterval(interval) + " interval"
 	depth := newPanel(cfg.Name+": customers waiting per queue (queued, in a URS, or held and not given up)", "customers waiting")
@@ -280,15 +284,15 @@ func WriteRunPlot(path string, cfg core.Config, interval time.Duration) error {
 		}
 		addMarkers(p, s.markers, i == 0)
 	}
-	return drawStacked(path, format, 11*vg.Inch, 14*vg.Inch, panels, legends, vg.Points(10))
+	return drawStacked(format, 11*vg.Inch, 14*vg.Inch, panels, legends, vg.Points(10))
 }
 
 // drawStacked draws panels one above the other with their x axes aligned, each legend beside its
-// panel's data (never on it), and writes the picture to path.
-func drawStacked(path, format string, w, h vg.Length, panels []*plot.Plot, legends []*plot.Legend, padY vg.Length) error {
+// panel's data (never on it), and returns the picture.
+func drawStacked(format string, w, h vg.Length, panels []*plot.Plot, legends []*plot.Legend, padY vg.Length) ([]byte, error) {
 	c, err := draw.NewFormattedCanvas(w, h, format)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dc := draw.New(c)
 	var lw vg.Length
@@ -310,7 +314,11 @@ func drawStacked(path, format string, w, h vg.Length, panels []*plot.Plot, legen
 			Min: vg.Point{X: area.Max.X + vg.Points(6), Y: data.Min.Y},
 			Max: vg.Point{X: dc.Max.X - vg.Points(4), Y: data.Max.Y}}})
 	}
-	return writeCanvas(path, c)
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // thresholds are the scenario's service-level thresholds as the report's figures name them
@@ -379,18 +387,6 @@ func timeTicks(duration, interval time.Duration) plot.ConstantTicks {
 		}
 	}
 	return ts
-}
-
-func writeCanvas(path string, c vg.CanvasWriterTo) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := c.WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
 }
 
 func newPanel(title, ylabel string) *plot.Plot {

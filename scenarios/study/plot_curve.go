@@ -264,11 +264,7 @@ func plural(n int, one, many string) string {
 
 // write draws the figure: the panels stacked, each with its legend beside its data. Its notes
 // say what it could not draw.
-func (cf *curveFigure) write(path string) ([]string, error) {
-	format, err := PlotFormat(path)
-	if err != nil {
-		return nil, err
-	}
+func (cf *curveFigure) draw(format string) ([]byte, []string, error) {
 	var plots []*plot.Plot
 	var legends []*plot.Legend
 	for _, cp := range cf.panels {
@@ -277,12 +273,13 @@ func (cf *curveFigure) write(path string) ([]string, error) {
 		l.Padding = vg.Points(4)
 		p, err := cf.build(cp, &l)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", cp.title, err)
+			return nil, nil, fmt.Errorf("%s: %w", cp.title, err)
 		}
 		plots, legends = append(plots, p), append(legends, &l)
 	}
 	h := 5*vg.Inch + 4*vg.Inch*vg.Length(len(plots)-1)
-	return cf.notes, drawStacked(path, format, 11*vg.Inch, h, plots, legends, vg.Points(14))
+	b, err := drawStacked(format, 11*vg.Inch, h, plots, legends, vg.Points(14))
+	return b, cf.notes, err
 }
 
 // logTicks label 1, 2 and 5 of every decade — every digit when the range is under a decade or
@@ -421,15 +418,13 @@ type SweepPlot struct {
 	LogY   bool
 }
 
-// WriteSweepPlot draws a figure's mean against the first axis of the sweep, one line per value
-// of the other axes, with its 95% confidence band; with a target, each line's fewest value
-// meeting it is marked in the line's colour. The notes say what it could not draw.
-func WriteSweepPlot(path string, sp SweepPlot, axes []Axis, vs []VariantSummary) ([]string, error) {
-	if _, err := PlotFormat(path); err != nil {
-		return nil, err
-	}
+// DrawSweepPlot draws, as an image of format (PlotFormat), a figure's mean against the first axis
+// of the sweep, one line per value of the other axes, with its 95% confidence band; with a target,
+// each line's fewest value meeting it is marked in the line's colour. The notes say what it could
+// not draw.
+func DrawSweepPlot(format string, sp SweepPlot, axes []Axis, vs []VariantSummary) ([]byte, []string, error) {
 	if len(axes) == 0 {
-		return nil, fmt.Errorf("--plot: the sweep has no --set axis to plot against")
+		return nil, nil, fmt.Errorf("--plot: the sweep has no --set axis to plot against")
 	}
 	if sp.Target != nil && sp.Target.Path != sp.Figure {
 		sp.Figure = sp.Target.Path
@@ -486,10 +481,10 @@ func WriteSweepPlot(path string, sp SweepPlot, axes []Axis, vs []VariantSummary)
 	}
 	if len(panel.curves) == 0 {
 		known := slicesKeys(means)
-		return nil, fmt.Errorf("--plot: no row has the figure %q%s", sp.Figure, core.DidYouMean(sp.Figure, known))
+		return nil, nil, fmt.Errorf("--plot: no row has the figure %q%s", sp.Figure, core.DidYouMean(sp.Figure, known))
 	}
 	cf := &curveFigure{xLabel: ParamLabel(x.Path), xTicks: ticks, xMin: lo, xMax: hi, logY: sp.LogY, panels: []curvePanel{panel}}
-	return cf.write(path)
+	return cf.draw(format)
 }
 
 // fewestMeeting is the least x (points are sorted by x) whose figure meets the target with 95%
@@ -512,13 +507,10 @@ func slicesKeys(m core.Figures) []string {
 	return out
 }
 
-// WriteStaffPlot draws each target's figure against the agent count with its 95% interval, the
-// target's line, and the answer marked: the counts within window of the answer (every count run
-// when there is no answer, or window is 0).
-func WriteStaffPlot(path string, s *Staffing, window int, logY bool) ([]string, error) {
-	if _, err := PlotFormat(path); err != nil {
-		return nil, err
-	}
+// DrawStaffPlot draws, as an image of format (PlotFormat), each target's figure against the agent
+// count with its 95% interval, the target's line, and the answer marked: the counts within window
+// of the answer (every count run when there is no answer, or window is 0).
+func DrawStaffPlot(format string, s *Staffing, window int, logY bool) ([]byte, []string, error) {
 	var points []Point
 	for _, p := range s.Points {
 		if !s.Found || window <= 0 || abs(p.Agents-s.Agents) <= window {
@@ -526,7 +518,7 @@ func WriteStaffPlot(path string, s *Staffing, window int, logY bool) ([]string, 
 		}
 	}
 	if len(points) == 0 {
-		return nil, fmt.Errorf("--plot: nothing ran")
+		return nil, nil, fmt.Errorf("--plot: nothing ran")
 	}
 	figs := s.Figures()
 	var values []string
@@ -548,7 +540,7 @@ func WriteStaffPlot(path string, s *Staffing, window int, logY bool) ([]string, 
 		}
 		cf.panels = append(cf.panels, panel)
 	}
-	return cf.write(path)
+	return cf.draw(format)
 }
 
 func abs(n int) int {

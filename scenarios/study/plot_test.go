@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot"
 
+	"github.com/ixlb/ixlb/core"
 	"github.com/ixlb/ixlb/scenarios"
 )
 
@@ -91,7 +92,9 @@ func TestSweepPlotZerosAndSeveralLines(t *testing.T) {
 	}
 	vs[0].Figures["service._all.wait_p90"] = Summarize([]float64{math.NaN(), math.NaN()}) // nobody answered
 	// Every value 0: refused with a message, not a panic.
-	_, err := WriteSweepPlot(filepath.Join(dir, "lost.png"), SweepPlot{Figure: "interactions.lost", LogY: true}, axes, vs)
+	_, err := plotTo(filepath.Join(dir, "lost.png"), func(f string) ([]byte, []string, error) {
+		return DrawSweepPlot(f, SweepPlot{Figure: "interactions.lost", LogY: true}, axes, vs)
+	})
 	if err == nil || !strings.Contains(err.Error(), "--log-y: no value of interactions: lost is above 0") {
 		t.Errorf("all zeros on a log axis: %v", err)
 	}
@@ -102,19 +105,25 @@ func TestSweepPlotZerosAndSeveralLines(t *testing.T) {
 		}
 	}
 	target := mustTargets(t, "service._all.abandon_rate<=0.05")[0]
-	notes, err := WriteSweepPlot(filepath.Join(dir, "ab.svg"), SweepPlot{Figure: target.Path, Target: &target, LogY: true}, axes, vs)
+	notes, err := plotTo(filepath.Join(dir, "ab.svg"), func(f string) ([]byte, []string, error) {
+		return DrawSweepPlot(f, SweepPlot{Figure: target.Path, Target: &target, LogY: true}, axes, vs)
+	})
 	if err != nil || len(notes) != 1 || !strings.Contains(notes[0], "2 points are 0 or less, which a logarithmic axis cannot show") {
 		t.Errorf("zeros on a log axis: %v %q", err, notes)
 	}
 	// Undefined points are left out and said.
-	notes, err = WriteSweepPlot(filepath.Join(dir, "p90.png"), SweepPlot{Figure: "service._all.wait_p90"}, axes, vs)
+	notes, err = plotTo(filepath.Join(dir, "p90.png"), func(f string) ([]byte, []string, error) {
+		return DrawSweepPlot(f, SweepPlot{Figure: "service._all.wait_p90"}, axes, vs)
+	})
 	if err != nil || len(notes) != 1 || !strings.Contains(notes[0], "undefined in every run") {
 		t.Errorf("undefined points: %v %q", err, notes)
 	}
 	// One mark per line: 30 s patience meets ASA ≤ 5 at 40, 10 min at 48.
 	asa := mustTargets(t, "asa<=5")[0]
 	svg := filepath.Join(dir, "asa.svg")
-	if _, err := WriteSweepPlot(svg, SweepPlot{Figure: asa.Path, Target: &asa}, axes, vs); err != nil {
+	if _, err := plotTo(svg, func(f string) ([]byte, []string, error) {
+		return DrawSweepPlot(f, SweepPlot{Figure: asa.Path, Target: &asa}, axes, vs)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(svg)
@@ -187,7 +196,9 @@ func TestPlotsRender(t *testing.T) {
 	}
 	target := mustTargets(t, "service._all.service_level>=0.75")[0]
 	svg := filepath.Join(dir, "sweep.svg")
-	if _, err := WriteSweepPlot(svg, SweepPlot{Figure: "service._all.service_level", Target: &target}, axes, vs); err != nil {
+	if _, err := plotTo(svg, func(f string) ([]byte, []string, error) {
+		return DrawSweepPlot(f, SweepPlot{Figure: "service._all.service_level", Target: &target}, axes, vs)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(svg)
@@ -196,11 +207,15 @@ func TestPlotsRender(t *testing.T) {
 			t.Errorf("sweep plot lacks %q", want)
 		}
 	}
-	if _, err := WriteSweepPlot(filepath.Join(dir, "asa.png"), SweepPlot{Figure: "service._all.asa", LogY: true}, axes, vs); err != nil {
+	if _, err := plotTo(filepath.Join(dir, "asa.png"), func(f string) ([]byte, []string, error) {
+		return DrawSweepPlot(f, SweepPlot{Figure: "service._all.asa", LogY: true}, axes, vs)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	decodePNG(t, filepath.Join(dir, "asa.png"))
-	if _, err := WriteSweepPlot(filepath.Join(dir, "x.png"), SweepPlot{Figure: "service._all.asaa"}, axes, vs); err == nil || !strings.Contains(err.Error(), `did you mean "service._all.asa"`) {
+	if _, err := plotTo(filepath.Join(dir, "x.png"), func(f string) ([]byte, []string, error) {
+		return DrawSweepPlot(f, SweepPlot{Figure: "service._all.asaa"}, axes, vs)
+	}); err == nil || !strings.Contains(err.Error(), `did you mean "service._all.asa"`) {
 		t.Errorf("unknown figure: %v", err)
 	}
 
@@ -210,14 +225,14 @@ func TestPlotsRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	staffPNG := filepath.Join(dir, "staff.png")
-	if _, err := WriteStaffPlot(staffPNG, res, 3, false); err != nil {
+	if _, err := plotTo(staffPNG, func(f string) ([]byte, []string, error) { return DrawStaffPlot(f, res, 3, false) }); err != nil {
 		t.Fatal(err)
 	}
 	if img := decodePNG(t, staffPNG); img.Dy() < 2*img.Dx()/3 {
 		t.Errorf("two panels in a %v image", img)
 	}
 	staffSVG := filepath.Join(dir, "staff.svg")
-	if _, err := WriteStaffPlot(staffSVG, res, 3, false); err != nil {
+	if _, err := plotTo(staffSVG, func(f string) ([]byte, []string, error) { return DrawStaffPlot(f, res, 3, false) }); err != nil {
 		t.Fatal(err)
 	}
 	b, _ = os.ReadFile(staffSVG)
@@ -239,7 +254,7 @@ func TestRunPlotIntervals(t *testing.T) {
 		want     string
 	}{{0, "per 15 min interval"}, {30 * time.Minute, "per 30 min interval"}} {
 		p := filepath.Join(dir, "run.svg")
-		if err := WriteRunPlot(p, sc.Config, c.interval); err != nil {
+		if err := runPlotTo(p, sc.Config, c.interval); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(p)
@@ -249,10 +264,10 @@ func TestRunPlotIntervals(t *testing.T) {
 			}
 		}
 	}
-	if err := WriteRunPlot(filepath.Join(dir, "x.svg"), sc.Config, 2*time.Hour); err == nil {
+	if err := runPlotTo(filepath.Join(dir, "x.svg"), sc.Config, 2*time.Hour); err == nil {
 		t.Error("an interval longer than the run is accepted")
 	}
-	if err := WriteRunPlot(filepath.Join(dir, "x.pdf"), sc.Config, 0); err == nil || !strings.Contains(err.Error(), "want a .svg or .png") {
+	if err := runPlotTo(filepath.Join(dir, "x.pdf"), sc.Config, 0); err == nil || !strings.Contains(err.Error(), "want a .svg or .png") {
 		t.Errorf("a .pdf: %v", err)
 	}
 }
@@ -273,4 +288,26 @@ func decodePNG(t *testing.T, path string) image.Rectangle {
 		t.Errorf("%s is %v: too small to read", path, b)
 	}
 	return b
+}
+
+// plotTo draws with draw in path's format and writes the image to path, as ixlb does.
+func plotTo(path string, draw func(format string) ([]byte, []string, error)) ([]string, error) {
+	format, err := PlotFormat(path)
+	if err != nil {
+		return nil, err
+	}
+	b, notes, err := draw(format)
+	if err != nil {
+		return nil, err
+	}
+	return notes, os.WriteFile(path, b, 0o644)
+}
+
+// runPlotTo is plotTo for a run's plot.
+func runPlotTo(path string, cfg core.Config, interval time.Duration) error {
+	_, err := plotTo(path, func(f string) ([]byte, []string, error) {
+		b, err := DrawRunPlot(f, cfg, interval)
+		return b, nil, err
+	})
+	return err
 }

@@ -133,7 +133,11 @@ func RunAll(n int, run func(i int) Run, opt Options, emit func(i int, r Result) 
 func RunOne(r Run, opt Options) (Result, error) {
 	// A study reads figures, not the event log: it is not encoded or hashed. Nor the completed
 	// rows: a compact in-memory database keeps what is open and the counts.
-	e, err := core.New(r.Config, core.WithSeed(r.Seed), core.WithoutEventLog(), core.WithDatabases(core.NewCompactMemDatabases()))
+	opts := []core.Option{core.WithSeed(r.Seed), core.WithoutEventLog(), core.WithDatabases(core.NewCompactMemDatabases())}
+	if opt.Halted != nil {
+		opts = append(opts, core.WithInterrupt(opt.Halted)) // between events, not only between slices
+	}
+	e, err := core.New(r.Config, opts...)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s seed %d: %w", r.Config.Name, r.Seed, err)
 	}
@@ -145,7 +149,10 @@ func RunOne(r Run, opt Options) (Result, error) {
 		if opt.Halted != nil && opt.Halted() {
 			return Result{}, ErrInterrupted
 		}
-		e.RunUntil(end * int64(i) / slices)
+		e.RunUntil(core.SliceEnd(0, end, i, slices))
+		if e.Interrupted() {
+			return Result{}, ErrInterrupted
+		}
 		if opt.Guard != nil {
 			if err := opt.Guard.Check(e); err != nil {
 				return Result{}, fmt.Errorf("%s seed %d: %w", r.Config.Name, r.Seed, err)

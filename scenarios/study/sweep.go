@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -305,43 +306,63 @@ type SourcedRow struct {
 	At string
 }
 
-// ReadRows reads sweep rows from files ("-" is stdin), naming FILE:LINE on bad input.
+// ReadRows reads sweep rows from files ("-" is stdin), naming FILE:LINE on bad input. Files are
+// read a line at a time: memory holds the rows read and one line of at most MaxRowLine bytes.
 func ReadRows(paths []string, stdin io.Reader) ([]SourcedRow, error) {
 	var rows []SourcedRow
 	for _, p := range paths {
-		var r io.Reader
 		if p == "-" {
-			r = stdin
-		} else {
-			b, err := readRows(p)
-			if err != nil {
+			var err error
+			if rows, err = readRowsFrom(rows, p, stdin); err != nil {
 				return nil, err
 			}
-			r = bytes.NewReader(b)
+			continue
 		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		line := 0
-		for sc.Scan() {
-			line++
-			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-				continue
-			}
-			at := fmt.Sprintf("%s:%d", p, line)
-			var row Row
-			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&row); err != nil {
-				return nil, fmt.Errorf("%s: not a sweep row: %v", at, err)
-			}
-			if row.Grid == "" || row.Runs < 1 || row.Variant < 0 {
-				return nil, fmt.Errorf("%s: not a sweep row (no grid, runs or variant)", at)
-			}
-			rows = append(rows, SourcedRow{row, at})
+		f, err := openRows(p)
+		if err != nil {
+			return nil, err
 		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", p, line+1, err)
+		rows, err = readRowsFrom(rows, p, &cappedReader{r: f, left: MaxRowsFile, path: p})
+		f.Close()
+		if err != nil {
+			return nil, err
 		}
+	}
+	return rows, nil
+}
+
+// MaxRowLine bounds one line of a rows file: a row is a few hundred bytes (a variant's settings,
+// its figures, a few errors). A file holding one huge line (a gigabyte of JSON) was read whole
+// and then scanned: 2.2 GB of memory for "bufio.Scanner: token too long".
+const MaxRowLine = 4 << 20
+
+// readRowsFrom appends the rows of r (the file p) to rows.
+func readRowsFrom(rows []SourcedRow, p string, r io.Reader) ([]SourcedRow, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxRowLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		at := fmt.Sprintf("%s:%d", p, line)
+		var row Row
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&row); err != nil {
+			return nil, fmt.Errorf("%s: not a sweep row: %v", at, err)
+		}
+		if row.Grid == "" || row.Runs < 1 || row.Variant < 0 {
+			return nil, fmt.Errorf("%s: not a sweep row (no grid, runs or variant)", at)
+		}
+		rows = append(rows, SourcedRow{row, at})
+	}
+	switch err := sc.Err(); {
+	case errors.Is(err, bufio.ErrTooLong):
+		return nil, fmt.Errorf("%s:%d: a line longer than %d MiB: not a sweep row (a row is a few hundred bytes)", p, line+1, MaxRowLine>>20)
+	case err != nil:
+		return nil, fmt.Errorf("%s:%d: %w", p, line+1, err)
 	}
 	return rows, nil
 }
@@ -350,26 +371,47 @@ func ReadRows(paths []string, stdin io.Reader) ([]SourcedRow, error) {
 // hundred MiB).
 const MaxRowsFile = 1 << 30
 
-// readRows reads a file of rows: a regular file of at most MaxRowsFile bytes. A FIFO would block
+// openRows opens a file of rows: a regular file of at most MaxRowsFile bytes. A FIFO would block
 // for ever and /dev/zero never end (both read without limit before).
-func readRows(path string) ([]byte, error) {
+func openRows(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	switch {
 	case err != nil:
-		return nil, err
 	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
+		err = fmt.Errorf("%s is not a regular file (%s)", path, scenarios.ModeName(st.Mode()))
 	case st.Size() > MaxRowsFile:
-		return nil, fmt.Errorf("%s is %d MiB, more than the %d MiB of rows merge reads", path, st.Size()>>20, MaxRowsFile>>20)
+		err = fmt.Errorf("%s is %d MiB, more than the %d MiB of rows merge reads", path, st.Size()>>20, MaxRowsFile>>20)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxRowsFile+1))
-	if err == nil && len(b) > MaxRowsFile {
-		err = fmt.Errorf("%s grew past %d MiB while being read", path, MaxRowsFile>>20)
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
-	return b, err
+	return f, nil
+}
+
+// cappedReader reads a rows file up to MaxRowsFile bytes and fails past it (a file that grows
+// while it is read).
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	path string
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, fmt.Errorf("%s grew past %d MiB while being read", c.path, MaxRowsFile>>20)
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return 0, fmt.Errorf("%s grew past %d MiB while being read", c.path, MaxRowsFile>>20)
+	}
+	return n, err
 }

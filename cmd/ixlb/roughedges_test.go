@@ -156,14 +156,7 @@ func TestLoadOfTheRunningScenarioWithData(t *testing.T) {
 // session lives in its own default directory, and Replace says where.
 func TestLoadReturnsToTheDataSession(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	a, err := scenarios.Resolve("seed-example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := scenarios.Resolve("urs-failover")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := bundled(t, "seed-example"), bundled(t, "urs-failover")
 	data := filepath.Join(t.TempDir(), "data")
 	ss, err := openSession(data, a.Config, false, false)
 	if err != nil {
@@ -201,4 +194,14 @@ func TestLoadReturnsToTheDataSession(t *testing.T) {
 	if _, err := os.Stat(defA); err == nil {
 		t.Fatalf("a second seed-example session was made in %s", defA)
 	}
+}
+
+// bundled resolves a bundled scenario by name.
+func bundled(t *testing.T, name string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Resolve(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }

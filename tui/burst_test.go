@@ -234,3 +234,27 @@ func TestABurstThatOpensADialogIsDroppedWhole(t *testing.T) {
 		t.Fatalf("a key typed afterwards did not reach the form: %q", f.value(1))
 	}
 }
+
+// The same for a branch question, rewound: a y held down from before it does not branch
+// (attack 21 F6, more).
+func TestAHeldKeyDoesNotBranch(t *testing.T) {
+	h := liveDrill(t, 160, 48)
+	before, _ := h.r.Journal()
+	h.command("goto 0:30")
+	h.command("stop URS_2")
+	h.wantView("Branch and stop URS_2?")
+	h.inBurst = true
+	h.clk = h.clk.Add(60 * time.Millisecond)
+	for end := h.clk.Add(time.Second); h.clk.Before(end); h.clk = h.clk.Add(30 * time.Millisecond) {
+		h.keys("y")
+	}
+	h.inBurst = false
+	if !h.m.rewound() || h.m.dlg == nil {
+		t.Fatal("a y held down made the branch")
+	}
+	h.keys("n")
+	h.command("live")
+	if after, _ := h.r.Journal(); mustSHA(t, after.State) != mustSHA(t, before.State) {
+		t.Fatal("the session changed")
+	}
+}

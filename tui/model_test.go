@@ -503,7 +503,9 @@ func TestEventLogFilter(t *testing.T) {
 	h.keys("esc")
 }
 
-// The ring keeps the newest events only, and the filter's matches follow it.
+// The ring keeps the newest events only, and the filter's matches follow it; the pane says it
+// holds the last of the session's events and that a filter did not search the older ones
+// (attack 21 F8).
 func TestEventLogRing(t *testing.T) {
 	th := newTheme()
 	g := newGlobalKeys()
@@ -516,9 +518,12 @@ func TestEventLogRing(t *testing.T) {
 		if i%2 == 1 {
 			l += `,"x":"odd"`
 		}
-		evs = append(evs, live.LogEntry{Seq: uint64(i), Line: l + "}"})
+		evs = append(evs, live.LogEntry{Seq: uint64(i + 1), Line: l + "}"}) // events count from 1
 	}
 	p.Update(frameMsg{&live.Frame{Events: evs[:7]}})
+	if got := p.Info(); got != "/odd · 3 of 7 events" {
+		t.Fatalf("before the ring is full: %q", got)
+	}
 	p.Update(frameMsg{&live.Frame{Events: evs[7:]}})
 	if p.n != 10 || p.base != 15 {
 		t.Fatalf("ring n=%d base=%d", p.n, p.base)
@@ -527,10 +532,16 @@ func TestEventLogRing(t *testing.T) {
 	if len(got) != 5 || !strings.Contains(got[0], `"seq":15`) || !strings.Contains(got[4], `"seq":23`) {
 		t.Fatalf("matches %v", got)
 	}
+	if got := p.Info(); got != "/odd · 5 of the last 10 of 25 events (15 older not searched)" {
+		t.Fatalf("filtered: %q", got)
+	}
 	p.filter = ""
 	p.refilter()
 	if got := p.visible(); len(got) != 10 || !strings.Contains(got[9], `"seq":24`) {
 		t.Fatalf("all %v", got)
+	}
+	if got := p.Info(); got != "the last 10 of 25 events" {
+		t.Fatalf("unfiltered: %q", got)
 	}
 }
 

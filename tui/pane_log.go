@@ -449,11 +449,33 @@ func eventDetail(e *live.LogEntry) showTextMsg {
 
 func (p *logPane) Selection() selection { return selection{} }
 
+// older is how many events of the session came before the oldest one kept (the pane keeps the
+// newest len(ring)): their numbers start at 1, so the newest's number is the session's count.
+func (p *logPane) older() uint64 {
+	if p.n == 0 {
+		return 0
+	}
+	if newest := p.ring[(p.head+p.n-1)%len(p.ring)].Seq; newest > uint64(p.n) {
+		return newest - uint64(p.n)
+	}
+	return 0
+}
+
+// Info counts the events shown; when older ones are no longer kept it says so, and that a
+// filter did not search them, so the count is never taken for the session's.
 func (p *logPane) Info() string {
+	older := p.older()
+	kept := strconv.Itoa(p.n) + " events"
+	if older > 0 {
+		kept = "the last " + strconv.Itoa(p.n) + " of " + strconv.FormatUint(older+uint64(p.n), 10) + " events"
+	}
 	var t string
 	switch {
 	case p.filtering():
-		t = strconv.Itoa(len(p.match)) + " of " + strconv.Itoa(p.n) + " events"
+		t = strconv.Itoa(len(p.match)) + " of " + kept
+		if older > 0 {
+			t += " (" + strconv.FormatUint(older, 10) + " older not searched)"
+		}
 		if p.filter != "" {
 			t = "/" + p.filter + " · " + t
 		}
@@ -461,7 +483,7 @@ func (p *logPane) Info() string {
 			t = "highlighted · " + t
 		}
 	default:
-		t = strconv.Itoa(p.n) + " events"
+		t = kept
 	}
 	if !p.follow && p.vlen() > 0 {
 		t += " · " + strconv.Itoa(p.vlen()-1-p.cur) + " newer below (G)"

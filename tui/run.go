@@ -59,6 +59,9 @@ type Options struct {
 	ExportCheck func(path, source string) error
 	// Bundled are the names of the bundled scenarios, which :load completes.
 	Bundled []string
+	// Note is said in the bottom line when the console opens, and kept in :messages (e.g.
+	// what a read-only console leaves unused).
+	Note string
 	// Terminal, when set, says why there is no terminal to draw on (nil: there is one). It is
 	// asked once the simulation is built, before the screen is taken; Run returns its error.
 	Terminal func() error
@@ -87,6 +90,9 @@ func Run(ctx context.Context, o Options) error {
 	m.savedSession = o.SavedSession
 	m.speedChanged = o.SpeedChanged
 	m.warnings(o.Warnings)
+	if o.Note != "" {
+		m.info(o.Note)
+	}
 	m.SetReadOnly(o.ReadOnly)
 	m.SetExport(o.Export)
 	m.SetExportCheck(o.ExportCheck)

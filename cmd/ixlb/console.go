@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -269,8 +270,12 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	dir := console.data
+	var note string
 	if console.readOnly {
 		// Look, do not touch: a scratch directory, so the saved session stays as it was.
+		if note, err = readOnlyNote(console.data, sc, console.fresh, console.rebuild); err != nil {
+			return &exitError{code: 2, err: err}
+		}
 		dir, console.fresh = "", true
 	} else if dir == "" {
 		if dir, err = defaultDataDir(sc); err != nil {
@@ -299,6 +304,7 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		ss.Close()
 		return exitf(2, "%s: %v (use --fresh to start over)", dir, err)
 	}
+	opts.Note = note
 	// After the session's own checks and its resume (a refusal there says more), before the
 	// screen is taken: without a terminal there is no console, and a directory made for it goes.
 	var noTerminal error
@@ -320,6 +326,33 @@ func runConsole(cmd *cobra.Command, args []string) error {
 		err = cerr
 	}
 	return consoleExit(ss, err)
+}
+
+// readOnlyNote is what a read-only console says of the flags it does not use: --data DIR (the
+// session there is left as it is; the scenario runs from its start in a scratch directory),
+// --fresh and --rebuild (nothing to start over or rebuild). A DIR that holds a session of another
+// scenario is refused as it is without --read-only: the operator meant to look at that one.
+func readOnlyNote(data string, sc *scenarios.Scenario, fresh, rebuild bool) (string, error) {
+	var unused []string
+	if data != "" {
+		// A directory busy with another console, or one that cannot be read, is not opened
+		// here at all: only a session known to be another scenario's is refused.
+		if info, ok, err := store.PeekSession(data); err == nil && ok && info.Scenario.Name != sc.Config.Name {
+			return "", fmt.Errorf("data directory %s belongs to scenario %q, not %q: name that scenario (its file, or its name when bundled) to look at it read-only",
+				data, info.Scenario.Name, sc.Config.Name)
+		}
+		unused = append(unused, "the session in "+data+" is left as it is")
+	}
+	if fresh {
+		unused = append(unused, "--fresh does nothing")
+	}
+	if rebuild {
+		unused = append(unused, "--rebuild does nothing")
+	}
+	if len(unused) == 0 {
+		return "", nil
+	}
+	return "read-only: " + strings.Join(unused, ", ") + "; " + sc.Config.Name + " runs from its start in a scratch directory", nil
 }
 
 // loadConsoleScenario loads the scenario the console opens and checks it before the console

@@ -205,3 +205,42 @@ func bundled(t *testing.T, name string) *scenarios.Scenario {
 	}
 	return sc
 }
+
+// --read-only --data DIR does not open DIR: a DIR of another scenario is refused, as it is
+// without --read-only, and otherwise the console says the session there is left as it is, and
+// that --fresh and --rebuild do nothing (attack 21 F7).
+func TestReadOnlyWithData(t *testing.T) {
+	a, b := bundled(t, "seed-example"), bundled(t, "urs-failover")
+	dir := filepath.Join(t.TempDir(), "d")
+	r, p, _ := openConsoleRunner(t, dir, b) // a session of urs-failover, at 2 s
+	if err := r.Step(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	closeConsole(t, r, p)
+	if _, err := readOnlyNote(dir, a, false, false); err == nil || !strings.Contains(err.Error(), `belongs to scenario "urs-failover", not "seed-example"`) {
+		t.Fatalf("a directory of another scenario: %v", err)
+	}
+	_, stderr, code := runBin(t, "--data", dir, "--read-only")
+	if code != 2 || !strings.Contains(stderr, `belongs to scenario "urs-failover"`) {
+		t.Fatalf("ixlb --data DIR --read-only on another scenario's DIR: exit %d, %q", code, stderr)
+	}
+	cases := []struct {
+		data           string
+		fresh, rebuild bool
+		want           string
+	}{
+		{dir, false, false, "read-only: the session in " + dir + " is left as it is; urs-failover runs from its start in a scratch directory"},
+		{"", true, true, "read-only: --fresh does nothing, --rebuild does nothing; urs-failover runs from its start in a scratch directory"},
+		{filepath.Join(dir, "none", "sub"), false, false, "read-only: the session in " + filepath.Join(dir, "none", "sub") + " is left as it is; urs-failover runs"},
+		{"", false, false, ""},
+	}
+	for _, c := range cases {
+		got, err := readOnlyNote(c.data, b, c.fresh, c.rebuild)
+		if err != nil || !strings.HasPrefix(got, c.want) || (c.want == "") != (got == "") {
+			t.Errorf("readOnlyNote(%q, fresh %v, rebuild %v) = %q, %v; want %q", c.data, c.fresh, c.rebuild, got, err, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none")); err == nil {
+		t.Fatal("a read-only look made a directory")
+	}
+}

@@ -23,6 +23,7 @@ type cmdLine struct {
 	cmd     textinput.Model
 	hist    []string
 	histPos int
+	draft   string // the line being typed when ↑ left it, given back by ↓ past the newest
 	cands   []string // completions offered by the last tab
 	cyc     tabCycle // repeated tabs go through the completions
 }
@@ -50,8 +51,11 @@ func (c *cmdLine) recall(dir int) {
 	if n == c.histPos {
 		return
 	}
+	if c.histPos == len(c.hist) {
+		c.draft = c.cmd.Value() // leaving the line being typed: kept, not lost
+	}
 	c.histPos = n
-	v := ""
+	v := c.draft
 	if n < len(c.hist) {
 		v = c.hist[n]
 	}

@@ -391,9 +391,20 @@ func TestCommandHistory(t *testing.T) {
 	if v := h.m.cmd.Value(); v != "" {
 		t.Fatalf("down down gave %q", v)
 	}
+	// A line being typed survives a look at the history (attack 21 N3).
+	h.typ("stop URS_2")
+	h.keys("up", "up", "down", "down")
+	if v := h.m.cmd.Value(); v != "stop URS_2" {
+		t.Fatalf("the draft came back as %q", v)
+	}
 	h.keys("esc")
 	if h.m.cmdOn {
 		t.Fatal("esc did not close the command line")
+	}
+	// A new line starts empty.
+	h.keys(":", "up", "down")
+	if v := h.m.cmd.Value(); v != "" {
+		t.Fatalf("a new line's draft is %q", v)
 	}
 }
 

@@ -23,7 +23,7 @@ type cmdLine struct {
 	cmd     textinput.Model
 	hist    []string
 	histPos int
-	draft   string // the line being typed when ↑ left it, given back by ↓ past the newest
+	draft   string   // the line being typed when ↑ left it, given back by ↓ past the newest
 	cands   []string // completions offered by the last tab
 	cyc     tabCycle // repeated tabs go through the completions
 }

@@ -186,11 +186,16 @@ func (f *ixnFile) makeOwn() error {
 		return err
 	}
 	if !made {
-		c, err := f.readCounts()
+		// Whether it holds a row, not how many: counting scanned every row of a file a resume
+		// reads back in full anyway.
+		var held bool
+		db, done := f.reader()
+		err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM interactions)`).Scan(&held)
+		done()
 		if err != nil {
 			return fmt.Errorf("open %s: %w", f.path, err)
 		}
-		if c.Rows > 0 {
+		if held {
 			return nil
 		}
 	}
@@ -520,6 +525,24 @@ const countsQuery = `SELECT count(*),
 	count(*) FILTER (WHERE NOT (` + openPredicate + `) AND abandoned_at IS NULL),
 	count(*) FILTER (WHERE abandoned_at IS NOT NULL)
 	FROM interactions`
+
+// walk reads every page of the interactions table, so that a damaged one is found before a
+// session is resumed (OpenSession), at the cost of a page header each: SQLite counts the rows of
+// a table by walking its b-tree, page by page, and does not decode them. (Counts, which decodes
+// three columns of every row, cost a resume a tenth of a second a million rows; the resume then
+// reads every row anyway.)
+func (f *ixnFile) walk() error {
+	if err := f.flush(); err != nil {
+		return err
+	}
+	db, done := f.reader()
+	defer done()
+	var n int64
+	if err := db.QueryRow(`SELECT count(*) FROM interactions`).Scan(&n); err != nil {
+		return fmt.Errorf("read %s: %w", f.path, err)
+	}
+	return nil
+}
 
 func (f *ixnFile) readCounts() (c core.Counts, err error) {
 	db, done := f.reader()

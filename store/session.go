@@ -647,9 +647,9 @@ func (s *Session) checkDatabases() error {
 			// is left as it is here: the saved session, if it wrote that database, refuses it.
 			continue
 		}
-		db, err := s.st.Database(name)
+		h, err := s.st.handle("", name)
 		if err == nil {
-			_, err = db.Counts()
+			err = h.f.walk()
 		}
 		if err != nil {
 			return s.explainOpen(path, err)

@@ -59,9 +59,9 @@ func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.Rec
 func (p *persister) Commit(st core.ResumeState) error          { return p.ss.SaveAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
-// Branch cuts the saved session at st, the instant the operator branched from (see
-// session.Branch); the databases follow when the runner resumes st on them.
-func (p *persister) Branch(st core.ResumeState) error { return p.ss.Branch(st) }
+// Branch makes the saved session the branch cut, with its actions, in one step (see
+// session.Branch); the databases follow when the runner resumes its journal on them.
+func (p *persister) Branch(cut core.BranchCut) error { return p.ss.Branch(cut) }
 
 // loadConfig is the console's scenario loader (the `o` file picker and `:load`, a file or a
 // bundled name): lint errors stop the load there too, as they do on the command line; warnings go

@@ -35,8 +35,9 @@ type session interface {
 	// export edits (ixlb export DIR).
 	ScenarioText() ([]byte, error)
 	SetScenarioText(text []byte) error
-	// Branch cuts the saved session at st, an earlier instant of it the operator branched from.
-	Branch(st core.ResumeState) error
+	// Branch makes the saved session the branch cut: an earlier instant of it with the
+	// operator's actions applied there, in one transaction.
+	Branch(cut core.BranchCut) error
 	Close() error
 }
 

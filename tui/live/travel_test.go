@@ -76,16 +76,22 @@ func BenchmarkRewind(b *testing.B) {
 	}
 }
 
-// branchPersister is a memPersister that is told of branches.
+// branchPersister is a memPersister that is told of branches: the branch's journal goes to cuts,
+// its actions to actions (as RecordAction's would: a branch's action recorded twice shows).
 type branchPersister struct {
 	memPersister
-	cuts []core.ResumeState
+	cuts     []core.ResumeState
+	branches []core.BranchCut
 }
 
-func (p *branchPersister) Branch(st core.ResumeState) error {
+var _ Brancher = (*branchPersister)(nil)
+
+func (p *branchPersister) Branch(cut core.BranchCut) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.cuts = append(p.cuts, st)
+	p.cuts = append(p.cuts, cut.State)
+	p.branches = append(p.branches, cut)
+	p.actions = append(p.actions, cut.Actions...)
 	return nil
 }
 
@@ -153,8 +159,18 @@ func TestBranchIsCutAndActionTogether(t *testing.T) {
 	if j.State.T != at || !last.Operator || last.T != at || last.Action.Kind != core.ActStop || last.Action.App != "URS_2" {
 		t.Fatalf("the branched journal at %v ends with %+v", time.Duration(j.State.T), last)
 	}
-	if n := len(p.actions); n == 0 || p.actions[n-1].App != "URS_2" {
-		t.Fatalf("the action was not recorded: %v", p.actions)
+	if n := len(p.actions); n != 3 || p.actions[n-1].App != "URS_2" {
+		t.Fatalf("the action was not recorded once, with the cut: %v", p.actions)
+	}
+	// The cut carries what the store writes in its one transaction: the log kept to the instant,
+	// the lines the action logged after it, the journal after them — the one the engine resumed.
+	c := p.branches[0]
+	if len(c.Actions) != 1 || c.Actions[0].Kind != stop.Kind || c.Actions[0].App != stop.App || len(c.Events) == 0 || c.Events[0].Seq != c.Kept+1 ||
+		c.Events[len(c.Events)-1].Seq != c.State.Events || c.Events[0].T != at {
+		t.Fatalf("the cut: kept %d, actions %v, %d events, journal at %d events", c.Kept, c.Actions, len(c.Events), c.State.Events)
+	}
+	if j.State.Events != c.State.Events || sha(j) != sha(SessionJournal{State: c.State}) || j.State.Steps != c.State.Steps {
+		t.Fatalf("the engine resumed at %d events (sha %.12s), the cut's journal says %d (%.12s)", j.State.Events, sha(j), c.State.Events, sha(SessionJournal{State: c.State}))
 	}
 }
 
@@ -210,10 +226,10 @@ type blockingBrancher struct {
 	entered, release chan struct{}
 }
 
-func (p *blockingBrancher) Branch(st core.ResumeState) error {
+func (p *blockingBrancher) Branch(cut core.BranchCut) error {
 	close(p.entered)
 	<-p.release
-	return p.branchPersister.Branch(st)
+	return p.branchPersister.Branch(cut)
 }
 
 // Quitting at any instant of a branch (Ctrl-C right after yes) leaves the session cut with its

@@ -251,6 +251,9 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	for _, n := range ss.Notes() { // before the screen is taken: it shows again after the console closes
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", ss.Dir(), n)
+	}
 	recordScenario(ss, sc)
 	if !cmd.Flags().Changed("speed") && !ss.Temporary() {
 		if x, ok := savedSpeed(ss); ok {

@@ -162,7 +162,11 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	// a temporary directory is not left behind.
 	stop := watchSignals()
 	defer stop.release()
-	ss, err := openSession(f.data, p.cfg, f.fresh, f.rebuild)
+	ss, err := openSessionWith(f.data, p.cfg, store.SessionOptions{Fresh: f.fresh, Rebuild: f.rebuild, Interrupt: stop.stopped})
+	if errors.Is(err, core.ErrInterrupted) {
+		fmt.Fprintf(stderr, "interrupted while regenerating the event log of %s; nothing was changed: run the same command to go on\n", f.data)
+		return &exitError{code: stop.exitCode(), err: errors.New("")}
+	}
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -326,7 +330,7 @@ func startEngine(stderr io.Writer, ss session, p *runPlan, f runFlags, opts []co
 	if err != nil {
 		return nil, &exitError{code: 2, err: explain(ss.ResumeError(err))}
 	}
-	for _, n := range eng.Notes() {
+	for _, n := range append(slices.Clone(ss.Notes()), eng.Notes()...) {
 		fmt.Fprintf(stderr, "%s: %s\n", ss.Dir(), n)
 	}
 	if r.Events == 0 {

@@ -392,7 +392,10 @@ func TestBranchIsOneTransaction(t *testing.T) {
 	}
 	chainOf(t, dir)
 	var acts []string
-	s.Actions(func(at int64, a core.Action) error { acts = append(acts, fmt.Sprintf("%s@%d", a.App, at/1e9)); return nil })
+	s.Actions(func(at int64, a core.Action) error {
+		acts = append(acts, fmt.Sprintf("%s@%d", a.App, at/1e9))
+		return nil
+	})
 	if fmt.Sprint(acts) != fmt.Sprintf("[URS_1@1 URS_9@%d]", instant/1e9) {
 		t.Fatalf("actions after the branch: %v", acts)
 	}
@@ -413,3 +416,53 @@ func TestBranchIsOneTransaction(t *testing.T) {
 type collect struct{ events []core.Event }
 
 func (c *collect) Event(e *core.Event, _ []byte) { c.events = append(c.events, *e) }
+
+// The stored log is regenerated in one transaction, a chunk at a time (--rebuild): lines that
+// hash to the journal replace it, chained; lines that do not, or a replay that fails, change
+// nothing.
+func TestRewriteLog(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 9000)
+	mustCommit(t, s)
+	damaged := writable(t, filepath.Join(dir, stateFileName))
+	if _, err := damaged.Exec(`DELETE FROM event_chunks WHERE first_seq = (SELECT first_seq FROM event_chunks ORDER BY first_seq LIMIT 1 OFFSET 1)`); err != nil {
+		t.Fatal(err)
+	}
+	damaged.Close()
+	stored := func() []EventLine { got, _ := s.Events(1, -1); return got }
+	was := stored()
+	hash := logHashOf(t, want)
+	replay := func(urs string, n uint64, fail error) func(core.EventSink) error {
+		return func(sink core.EventSink) error { emitAs(sink, 1, n, urs); return fail }
+	}
+	for name, r := range map[string]func(core.EventSink) error{
+		"another log":         replay("URS_9", 9000, nil),
+		"a log cut short":     replay("URS_2", 8999, nil),
+		"a replay that fails": replay("URS_2", 9000, errors.New("the saved session does not replay")),
+	} {
+		if err := s.state.rewriteLog(9000, hash, r); !errors.Is(err, ErrLogNotReplayed) {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(stored(), was) {
+			t.Fatalf("%s: the refused regeneration changed the log", name)
+		}
+	}
+	if err := s.state.rewriteLog(9000, hash, replay("URS_2", 9000, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(stored(), want) {
+		t.Fatal("the regenerated log is not the replay's")
+	}
+	if n, _, err := s.state.verifyLog(9000); err != nil || n != 9000 {
+		t.Fatalf("verifyLog after the regeneration: %d, %v", n, err)
+	}
+	if chainOf(t, dir) < 3 {
+		t.Fatal("the regenerated log is not chunked and chained")
+	}
+	more := emit(s.EventSink(), 9001, 5) // the log goes on after it
+	mustCommit(t, s)
+	if !reflect.DeepEqual(stored(), append(want, more...)) {
+		t.Fatal("the lines after the regenerated log do not follow it")
+	}
+}

@@ -44,7 +44,7 @@ func addConsoleFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&console.paused, "paused", false, "open paused")
 	cmd.Flags().StringVar(&console.data, "data", "", "keep the session in this directory (default: $XDG_STATE_HOME/ixlb/<scenario>-<digest of the file's path>)")
 	cmd.Flags().BoolVar(&console.fresh, "fresh", false, "start the scenario over instead of resuming the saved session")
-	cmd.Flags().BoolVar(&console.rebuild, "rebuild", false, "regenerate interaction databases that differ from the saved session by replaying it")
+	cmd.Flags().BoolVar(&console.rebuild, "rebuild", false, "regenerate interaction databases, or the stored event log, that differ from the saved session by replaying it")
 	cmd.Flags().BoolVar(&console.readOnly, "read-only", false, "look, do not touch: operator actions are refused and the saved session is left as it is (the scenario runs from its start in a scratch directory)")
 }
 

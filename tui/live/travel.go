@@ -125,12 +125,7 @@ func (r *Runner) branch(acts []core.Action) (Discarded, error) {
 	cut, err := v.rp.Branch(acts...)
 	if err != nil {
 		if len(at.Applied()) > applied { // the view moved on with the first ones: show the instant again
-			paused := r.wasPaused
-			r.view = nil
-			if rerr := r.rewind(t); rerr != nil {
-				err = errors.Join(err, rerr)
-			}
-			r.wasPaused, r.paused = paused, true
+			err = errors.Join(err, r.reshow(t))
 		}
 		var ae *core.BranchActionError
 		if errors.As(err, &ae) {
@@ -154,7 +149,8 @@ func (r *Runner) branch(acts []core.Action) (Discarded, error) {
 	b, cuts := r.opts.Persister.(Brancher)
 	if cuts {
 		if err := b.Branch(cut); err != nil {
-			return Discarded{}, fmt.Errorf("branch at %s: %w", clockText(t), err)
+			// Nothing was cut: the view shows the instant again, without the actions.
+			return Discarded{}, errors.Join(fmt.Errorf("branch at %s: %w", clockText(t), err), r.reshow(t))
 		}
 	}
 	// The engine goes on from the branch's journal on the session's own databases, which the
@@ -195,6 +191,15 @@ func (r *Runner) branch(acts []core.Action) (Discarded, error) {
 	r.told(cut, !cuts)
 	r.resetNext = true
 	return d, nil
+}
+
+// reshow replays the view again at t: a branch that was not made leaves it as it was.
+func (r *Runner) reshow(t int64) error {
+	paused := r.wasPaused
+	r.view = nil
+	err := r.rewind(t)
+	r.wasPaused, r.paused = paused, true
+	return err
 }
 
 // told gives the branch's events to the sinks that did not see them (the resume replays them

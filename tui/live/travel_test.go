@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +283,49 @@ func TestQuitDuringABranch(t *testing.T) {
 	}
 	if bp.commits == 0 {
 		t.Fatal("nothing committed after the branch")
+	}
+}
+
+// failingBrancher cannot save the branch (a disk error in its transaction).
+type failingBrancher struct{ branchPersister }
+
+func (p *failingBrancher) Branch(core.BranchCut) error { return errors.New("disk I/O error") }
+
+// A branch the Persister could not save is not made: the error says so, the view still shows the
+// instant as it was (the action tried on its replay is gone), the live session goes on unchanged.
+func TestBranchNotSavedIsNotMade(t *testing.T) {
+	p := &failingBrancher{}
+	r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Step(30 * time.Second)
+	before, _ := r.Journal()
+	at := int64(10 * time.Second)
+	if err := r.Rewind(at); err != nil {
+		t.Fatal(err)
+	}
+	r.TryNext()
+	if _, err := r.Branch(core.Action{Kind: core.ActStop, App: "URS_1"}); err == nil || !strings.Contains(err.Error(), "disk I/O error") {
+		t.Fatalf("branch: %v", err)
+	}
+	f, _ := r.TryNext()
+	if !f.Rewound || f.Snap.T != at || !running(f.Snap, "URS_1") || f.Discard.Events == 0 {
+		t.Fatalf("after the failed branch: rewound %v at %v, URS_1 running %v", f.Rewound, time.Duration(f.Snap.T), running(f.Snap, "URS_1"))
+	}
+	// Forward from there the view goes on as the session did: without the action.
+	if err := r.Rewind(at + int64(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := r.TryNext(); !running(f.Snap, "URS_1") {
+		t.Fatal("the view went on with the action of the branch that was not made")
+	}
+	if err := r.Live(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := r.Journal()
+	if after.State.Events != before.State.Events || after.State.T != before.State.T || len(p.actions) != 0 {
+		t.Fatalf("the failed branch changed the live session: %d events at %v, actions %v", after.State.Events, time.Duration(after.State.T), p.actions)
 	}
 }

@@ -127,7 +127,7 @@ func (e *Engine) waitGroup(ix *ixn) int32 {
 	s := &e.strats[ix.strategy].steps[ix.step]
 	g := s.group
 	for _, r := range s.byCat {
-		if r.cat == ix.category {
+		if r.cat == e.catName(ix.cat) {
 			return r.group
 		}
 	}
@@ -196,7 +196,7 @@ func (e *Engine) nextVisible(u *ursState, g *group, m int) (int64, bool) {
 	for i := 0; i < rd.len(); i++ {
 		c := rd.at(i)
 		k := int(c.agent)*nm + m
-		if c.at > seen && e.readyAt[k] == c.at && e.load[k] < g.capacity[m] {
+		if c.at > seen && e.am[k].readyAt == c.at && e.am[k].load < g.capacity[m] {
 			return c.at + u.statDelay, true
 		}
 	}
@@ -231,7 +231,7 @@ func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
 	seen := e.now - u.statDelay // u's statistics show the agents as they were then
 	capacity := g.capacity[m]
 	skip := func(k int) bool {
-		return e.avoid(ix, k) || (e.asked[k] > 0 || e.lingering[k] > 0) && e.askedBy(k, u.app.id) >= capacity-e.load[k]-e.lingerSeen(k, u)
+		return e.avoid(ix, k) || (e.am[k].asked > 0 || e.am[k].lingering > 0) && e.askedBy(k, u.app.id) >= capacity-e.am[k].load-e.lingerSeen(k, u)
 	}
 	settled := g.settled[m]
 	// Agents that became ready lately: u sees them sooner than the slowest URS when its own
@@ -284,7 +284,7 @@ func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
 // see, is in the statistics of a URS that sees the agents as they were at seen.
 func (e *Engine) seesReadied(g *group, m int, c *change, seen int64, skip func(k int) bool) (int32, bool) {
 	k := int(c.agent)*len(e.media) + m
-	if c.at <= seen && e.readyAt[k] == c.at && e.load[k] < g.capacity[m] && !skip(k) {
+	if c.at <= seen && e.am[k].readyAt == c.at && e.am[k].load < g.capacity[m] && !skip(k) {
 		return c.agent, true
 	}
 	return -1, false
@@ -298,7 +298,7 @@ func (e *Engine) age(g *group, m int) {
 	nm := len(e.media)
 	for rd.len() > 0 && rd.at(0).at <= cutoff {
 		c := rd.at(0)
-		if k := int(c.agent)*nm + m; e.freePos[k] >= 0 && e.readyAt[k] == c.at {
+		if k := int(c.agent)*nm + m; e.am[k].freePos >= 0 && e.am[k].readyAt == c.at {
 			e.addSettled(g, c.agent, m)
 		}
 		rd.head++
@@ -313,7 +313,7 @@ func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, se
 	case c.at < seen, c.before > seen: // u's statistics already show it full, or never showed it ready
 	case c.by == u.app.id: // its own routing
 	case u.reserves && c.resv: // a reserving URS sees reservations at once
-	case e.load[k] < g.capacity[m]: // ready again: judged in the free list
+	case e.am[k].load < g.capacity[m]: // ready again: judged in the free list
 	default:
 		// u believes one unit free (the one this fill took), less what it has asked for or routed;
 		// a reserving URS sees the reservations at once: none may fill that unit.
@@ -330,7 +330,7 @@ func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, se
 // it does not ask for an agent they fill — except its own when reject-subsequent-request is false,
 // which its request renews. A URS that does not reserve sees none: the arbiter does not concern it.
 func (e *Engine) lingerSeen(k int, u *ursState) int32 {
-	n := e.lingering[k]
+	n := e.am[k].lingering
 	if n == 0 || !u.reserves {
 		return 0
 	}
@@ -348,10 +348,10 @@ func (e *Engine) lingerSeen(k int, u *ursState) int32 {
 // capacity, held by reservations (those of interactions the agent holds, and lingering ones it
 // cannot renew) or by a lingering reservation on top of the unit it believes free.
 func (e *Engine) reservedFor(k int, u *ursState, capacity int32) bool {
-	if !u.reserves || e.resv[k] == 0 {
+	if !u.reserves || e.am[k].resv == 0 {
 		return false
 	}
-	return e.lingerSeen(k, u) > 0 || e.resv[k]-e.lingering[k] >= capacity
+	return e.lingerSeen(k, u) > 0 || e.am[k].resv-e.am[k].lingering >= capacity
 }
 
 // avoid reports whether an interaction once denied should not ask for agent-media k: one another
@@ -360,10 +360,10 @@ func (e *Engine) avoid(ix *ixn, k int) bool {
 	if !ix.denied {
 		return false
 	}
-	if len(e.collecting[k]) > 0 {
+	if e.am[k].collecting != 0 {
 		return true
 	}
-	return int(ix.deniedAg)*len(e.media)+int(ix.media) == k && e.availAt[k] <= ix.deniedAt
+	return int(ix.deniedAg)*len(e.media)+int(ix.media) == k && e.am[k].availAt <= ix.deniedAt
 }
 
 // request is a URS's RequestRouteCall (or reservation request) for agent ag, reaching the IS a
@@ -373,8 +373,8 @@ func (e *Engine) request(slot int32, u *ursState, ag int32) {
 	e.unclaim(ix)
 	k := int(ag)*len(e.media) + int(ix.media)
 	ix.claimKey, ix.claim = e.askKey(k, u.app.id), claimAsked
-	e.claims[ix.claimKey]++
-	e.asked[k]++
+	e.claims.add(ix.claimKey, 1)
+	e.am[k].asked++
 	// What the URS sends is decided now: a reservation request when it reserves, a
 	// RequestRouteCall otherwise (an option set while it is on its way does not change it).
 	var resv uint8
@@ -387,13 +387,13 @@ func (e *Engine) request(slot int32, u *ursState, ag int32) {
 // claimsOf is what URS urs has asked for agent-media k and not been answered, and how many of the
 // interactions it routed there the agent holds.
 func (e *Engine) claimsOf(k int, urs int32) (asked, held int32) {
-	v := e.claims[e.askKey(k, urs)]
+	v := e.claims.get(e.askKey(k, urs))
 	return v & (heldUnit - 1), v / heldUnit
 }
 
 // askedBy is what URS urs has asked for agent-media k and not been answered.
 func (e *Engine) askedBy(k int, urs int32) int32 {
-	if e.asked[k] == 0 {
+	if e.am[k].asked == 0 {
 		return 0 // nobody asks for it: no lookup
 	}
 	asked, _ := e.claimsOf(k, urs)
@@ -403,14 +403,14 @@ func (e *Engine) askedBy(k int, urs int32) int32 {
 // claimRouted turns the interaction's answered request into an interaction the URS routed there.
 func (e *Engine) claimRouted(ix *ixn) {
 	if ix.claim == claimAsked {
-		e.claims[ix.claimKey] += heldUnit - 1
-		e.asked[e.claimAgent(ix)]--
+		e.claims.add(ix.claimKey, heldUnit-1)
+		e.am[e.claimAgent(ix)].asked--
 		ix.claim = claimHeld
 	}
 }
 
 // claimAgent is the agent-media of the interaction's claim.
-func (e *Engine) claimAgent(ix *ixn) int { return int(ix.claimKey / int64(len(e.apps))) }
+func (e *Engine) claimAgent(ix *ixn) int { return int(ix.claimKey / int64(len(e.urs))) }
 
 // unclaim ends whatever the interaction's URS counts for it (answered with a denial, gone from
 // the agent, or gone elsewhere).
@@ -419,21 +419,56 @@ func (e *Engine) unclaim(ix *ixn) {
 	switch ix.claim {
 	case claimAsked:
 		d = 1
-		e.asked[e.claimAgent(ix)]--
+		e.am[e.claimAgent(ix)].asked--
 	case claimHeld:
 		d = heldUnit
 	default:
 		return
 	}
 	ix.claim = claimNone
-	if v := e.claims[ix.claimKey] - d; v <= 0 {
-		delete(e.claims, ix.claimKey)
-	} else {
-		e.claims[ix.claimKey] = v
-	}
+	e.claims.add(ix.claimKey, -d)
 }
 
-func (e *Engine) askKey(k int, urs int32) int64 { return int64(k)*int64(len(e.apps)) + int64(urs) }
+// askKey is the key in claims of agent-media k and the URS of app id urs.
+func (e *Engine) askKey(k int, urs int32) int64 {
+	return int64(k)*int64(len(e.urs)) + int64(e.apps[urs].urs.idx)
+}
+
+// claimTable is claims: by askKey, flat while the agent-media times the URS are few enough
+// (a lookup is then one load, not a hash and a probe), in a map otherwise.
+type claimTable struct {
+	flat []int32
+	m    map[int64]int32 // when flat is nil; a key is deleted when its count falls to 0
+}
+
+// maxFlatClaims bounds the flat table: 4M counts, 16 MiB.
+const maxFlatClaims = 1 << 22
+
+func newClaimTable(keys int) claimTable {
+	if keys <= maxFlatClaims {
+		return claimTable{flat: make([]int32, keys)}
+	}
+	return claimTable{m: map[int64]int32{}}
+}
+
+func (c *claimTable) get(key int64) int32 {
+	if c.flat != nil {
+		return c.flat[key]
+	}
+	return c.m[key]
+}
+
+func (c *claimTable) add(key int64, d int32) {
+	if c.flat != nil {
+		c.flat[key] = max(c.flat[key]+d, 0) // as the map, which forgets a count at 0
+		return
+	}
+	if v := c.m[key] + d; v <= 0 {
+		delete(c.m, key)
+	} else {
+		c.m[key] = v
+	}
+}
 
 // reserveDecide is the URS's request for an agent reaching the IS: a RequestRouteCall from a URS
 // that did not reserve when it sent it, a reservation request from one that did.
@@ -441,8 +476,8 @@ func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 	ix := &e.ixns[slot]
 	u := e.apps[ix.urs].urs
 	m := int(ix.media)
-	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
+	g := e.groups[e.am[k].group]
 	if !reservation {
 		// RequestRouteCall without a reservation: the IS delivers, whatever the agent holds.
 		e.route(slot, ag)
@@ -455,20 +490,38 @@ func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 		e.prolong(slot, ag, i)
 		return
 	}
-	if e.resv[k] >= g.capacity[m] {
+	if e.am[k].resv >= g.capacity[m] {
 		e.deny(slot, ag) // already reserved: the request fails
 		return
 	}
-	if len(e.collecting[k]) > 0 {
-		e.collecting[k] = append(e.collecting[k], waitEntry{slot: slot, gen: ix.gen})
+	if a := &e.am[k]; a.collecting != 0 {
+		// The window is open: the first request is kept in place, the others in a list.
+		if a.more == 0 {
+			a.more = e.openWindow()
+		}
+		e.windows[a.more-1] = append(e.windows[a.more-1], waitEntry{slot: slot, gen: ix.gen})
+		a.collecting++
 		return
 	}
 	if e.is.collectTime <= 0 {
 		e.grant(slot, ag)
 		return
 	}
-	e.collecting[k] = append(e.collecting[k][:0], waitEntry{slot: slot, gen: ix.gen})
+	a := &e.am[k]
+	a.collecting, a.firstSlot, a.firstGen = 1, slot, ix.gen
 	e.schedule(timer{at: e.now + e.is.collectTime, kind: tCollect, arg: ag, aux: uint8(m), slot: -1})
+}
+
+// openWindow gives an empty list for the requests after the first of a request-collection
+// window, as agentMedia.more.
+func (e *Engine) openWindow() int32 {
+	if n := len(e.freeWindows); n > 0 {
+		i := e.freeWindows[n-1]
+		e.freeWindows = e.freeWindows[:n-1]
+		return i + 1
+	}
+	e.windows = append(e.windows, nil)
+	return int32(len(e.windows))
 }
 
 // collectDone ends the arbiter's request-collection-time for agent ag and media m: as many
@@ -476,10 +529,26 @@ func (e *Engine) reserveDecide(slot int32, ag int32, reservation bool) {
 // the same priority); the others are denied.
 func (e *Engine) collectDone(ag int32, m int) {
 	k := int(ag)*len(e.media) + m
-	reqs := e.collecting[k]
-	// Closed from here on; the backing array is reused by the next window (nothing below opens
-	// one synchronously: requests reach the IS through the URS's step timer).
-	defer func() { e.collecting[k] = reqs[:0] }()
+	a := &e.am[k]
+	if a.collecting == 0 {
+		return
+	}
+	// The requests in the order they came: the first, then the others (more).
+	reqs := append(e.collected[:0], waitEntry{slot: a.firstSlot, gen: a.firstGen})
+	if a.more != 0 {
+		reqs = append(reqs, e.windows[a.more-1]...)
+	}
+	// Closed when this returns (until then avoid sees it open), the lists kept for the next
+	// windows (nothing below opens one synchronously: requests reach the IS through the URS's
+	// step timer).
+	defer func() {
+		if a.more != 0 {
+			e.windows[a.more-1] = e.windows[a.more-1][:0]
+			e.freeWindows = append(e.freeWindows, a.more-1)
+		}
+		a.collecting, a.more = 0, 0
+		e.collected = reqs[:0]
+	}()
 	live := reqs[:0]
 	for _, w := range reqs {
 		if ix := &e.ixns[w.slot]; ix.live && ix.gen == w.gen && ix.state == StateInURS {
@@ -488,7 +557,7 @@ func (e *Engine) collectDone(ag int32, m int) {
 	}
 	// A request whose URS now holds a lingering reservation of the agent (its interaction was
 	// rejected during the window) renews it, as it would have on arrival.
-	if !e.is.rejectSubsequent && e.lingering[k] > 0 {
+	if !e.is.rejectSubsequent && e.am[k].lingering > 0 {
 		keep := live[:0]
 		for _, w := range live {
 			if i := e.lingerOf(k, e.ixns[w.slot].urs); i >= 0 {
@@ -499,8 +568,8 @@ func (e *Engine) collectDone(ag int32, m int) {
 		}
 		live = keep
 	}
-	g := e.groups[e.agents[ag].group]
-	for len(live) > 0 && e.resv[k] < g.capacity[m] {
+	g := e.groups[a.group]
+	for len(live) > 0 && e.am[k].resv < g.capacity[m] {
 		i := 0
 		if len(live) > 1 {
 			i = e.rng.IntN(len(live))
@@ -518,7 +587,7 @@ func (e *Engine) collectDone(ag int32, m int) {
 // routes to it.
 func (e *Engine) grant(slot int32, ag int32) {
 	ix := &e.ixns[slot]
-	e.resv[int(ag)*len(e.media)+int(ix.media)]++
+	e.am[int(ag)*len(e.media)+int(ix.media)].resv++
 	ix.resvd, ix.grantAt, ix.denied = true, e.now, false
 	e.stats.Reservations++
 	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
@@ -532,13 +601,12 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 	ix := &e.ixns[slot]
 	k := int32(int(ag)*len(e.media) + int(ix.media))
 	ls := e.lingers[k]
-	e.lingering[k]--
+	e.am[k].lingering--
 	if ls = append(ls[:i], ls[i+1:]...); len(ls) == 0 {
 		delete(e.lingers, k)
 	} else {
 		e.lingers[k] = ls
 	}
-	e.lingerN[ag]--
 	// The route below takes the agent at the same instant.
 	e.svcLoad(ag, -1)
 	ix.resvd, ix.grantAt, ix.denied = true, e.now, false // the unit stays reserved: now for it
@@ -620,7 +688,7 @@ func (e *Engine) route(slot int32, ag int32) {
 	k := int(ag)*len(e.media) + m
 	e.claimRouted(ix)
 	ix.agent = ag
-	if e.load[k] >= g.capacity[m] {
+	if e.am[k].load >= g.capacity[m] {
 		e.stats.DoubleBooked++
 		e.stats.OverCapacity++
 		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, u.app.name
@@ -641,13 +709,13 @@ func (e *Engine) route(slot int32, ag int32) {
 // reservation or not); a lagging view still shows a filled agent ready for a while.
 func (e *Engine) take(g *group, ag int32, m int, u *ursState, resv bool) {
 	k := int(ag)*len(e.media) + m
-	e.load[k]++
+	e.am[k].load++
 	e.svcLoad(ag, 1)
-	if e.load[k] == g.capacity[m] {
+	if e.am[k].load == g.capacity[m] {
 		e.removeFree(g, ag, m)
 		if g.filled != nil {
 			g.filled[m].expire(e.now - e.maxStatDelay)
-			g.filled[m].items = append(g.filled[m].items, change{agent: ag, by: u.app.id, resv: resv, at: e.now, before: e.readyAt[k]})
+			g.filled[m].items = append(g.filled[m].items, change{agent: ag, by: u.app.id, resv: resv, at: e.now, before: e.am[k].readyAt})
 		}
 	}
 }
@@ -721,8 +789,7 @@ func (e *Engine) revoke(slot int32, reason string) {
 		k := int32(int(ag)*len(e.media) + int(ix.media))
 		until := ix.grantAt + e.is.reservationTime
 		e.lingers[k] = append(e.lingers[k], linger{urs: ix.urs, until: until})
-		e.lingering[k]++
-		e.lingerN[ag]++
+		e.am[k].lingering++
 		e.svcLoad(ag, 1) // still held: busy until the linger ends
 		e.schedule(timer{at: until, kind: tLinger, arg: ag, aux: ix.media, slot: -1})
 		ix.resvd = false // the linger holds the unit now
@@ -744,9 +811,8 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 			keep = append(keep, l)
 			continue
 		}
-		e.resv[k]--
-		e.lingering[k]--
-		e.lingerN[ag]--
+		e.am[k].resv--
+		e.am[k].lingering--
 		e.svcLoad(ag, -1)
 	}
 	if len(keep) == len(ls) {
@@ -757,7 +823,7 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 	} else {
 		e.lingers[k] = keep
 	}
-	e.availAt[k] = e.now
+	e.am[k].availAt = e.now
 	e.tellWaiting(e.groups[e.agents[ag].group], m, true)
 }
 
@@ -765,10 +831,9 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 func (e *Engine) dropLingers() {
 	// Map order does not matter: every change is at the same instant.
 	for k, ls := range e.lingers {
-		e.resv[k] -= int32(len(ls))
-		e.lingering[k] = 0
+		e.am[k].resv -= int32(len(ls))
+		e.am[k].lingering = 0
 		ag := k / int32(len(e.media))
-		e.lingerN[ag] -= int32(len(ls))
 		e.svcLoad(ag, -int32(len(ls)))
 	}
 	clear(e.lingers)
@@ -778,7 +843,7 @@ func (e *Engine) dropLingers() {
 // abandon): the agent's unit, and its reservation unless it lingers, are freed.
 func (e *Engine) leaveAgent(ix *ixn, ag int32) {
 	if ix.resvd {
-		e.resv[int(ag)*len(e.media)+int(ix.media)]--
+		e.am[int(ag)*len(e.media)+int(ix.media)].resv--
 	}
 	m := ix.media
 	e.clearAgent(ix)
@@ -815,62 +880,62 @@ func (e *Engine) releaseAgent(ag int32, media uint8) {
 	m := int(media)
 	g := e.groups[e.agents[ag].group]
 	k := int(ag)*len(e.media) + m
-	if e.load[k] <= 0 {
+	if e.am[k].load <= 0 {
 		return
 	}
-	e.load[k]--
+	e.am[k].load--
 	e.svcLoad(ag, -1)
-	if e.load[k] == g.capacity[m]-1 {
+	if e.am[k].load == g.capacity[m]-1 {
 		// Ready: in the free list at once, in every URS's statistics only after its stat delay.
 		e.addFree(g, ag, m)
-		e.readyAt[k], e.availAt[k] = e.now, e.now
+		e.am[k].readyAt, e.am[k].availAt = e.now, e.now
 		e.age(g, m)
 		g.readied[m].items = append(g.readied[m].items, change{agent: ag, at: e.now})
 	}
-	if e.load[k] < g.capacity[m] && g.nWaiting[m] > 0 {
+	if e.am[k].load < g.capacity[m] && g.nWaiting[m] > 0 {
 		e.tellWaiting(g, m, false)
 	}
 }
 
 func (e *Engine) addFree(g *group, ag int32, m int) {
 	k := int(ag)*len(e.media) + m
-	if e.freePos[k] >= 0 {
+	if e.am[k].freePos >= 0 {
 		return
 	}
-	e.freePos[k] = int32(len(g.free[m]))
+	e.am[k].freePos = int32(len(g.free[m]))
 	g.free[m] = append(g.free[m], ag)
 }
 
 // removeFree takes the agent out of the free list and the settled list for media m.
 func (e *Engine) removeFree(g *group, ag int32, m int) {
 	k := int(ag)*len(e.media) + m
-	g.free[m] = e.unlist(g.free[m], e.freePos, ag, m)
-	if e.settledPos[k] >= 0 {
-		g.settled[m] = e.unlist(g.settled[m], e.settledPos, ag, m)
+	g.free[m] = e.unlist(g.free[m], func(a *agentMedia) *int32 { return &a.freePos }, ag, m)
+	if e.am[k].settledPos >= 0 {
+		g.settled[m] = e.unlist(g.settled[m], func(a *agentMedia) *int32 { return &a.settledPos }, ag, m)
 	}
 }
 
 // unlist removes ag from list, whose positions (by agent-media) are in pos.
-func (e *Engine) unlist(list []int32, pos []int32, ag int32, m int) []int32 {
+func (e *Engine) unlist(list []int32, pos func(*agentMedia) *int32, ag int32, m int) []int32 {
 	nm := len(e.media)
 	k := int(ag)*nm + m
-	i := pos[k]
+	i := *pos(&e.am[k])
 	if i < 0 {
 		return list
 	}
 	last := list[len(list)-1]
 	list[i] = last
-	pos[int(last)*nm+m] = i
-	pos[k] = -1
+	*pos(&e.am[int(last)*nm+m]) = i
+	*pos(&e.am[k]) = -1
 	return list[:len(list)-1]
 }
 
 func (e *Engine) addSettled(g *group, ag int32, m int) {
 	k := int(ag)*len(e.media) + m
-	if e.settledPos[k] >= 0 {
+	if e.am[k].settledPos >= 0 {
 		return
 	}
-	e.settledPos[k] = int32(len(g.settled[m]))
+	e.am[k].settledPos = int32(len(g.settled[m]))
 	g.settled[m] = append(g.settled[m], ag)
 }
 

@@ -17,6 +17,7 @@ func (e *Engine) build() error {
 	}
 	e.buildGroups()
 	e.buildURS()
+	e.claims = newClaimTable(len(e.agents) * len(e.media) * len(e.urs)) // by agent-media and URS
 	if err := e.buildRouting(); err != nil {
 		return err
 	}
@@ -261,22 +262,15 @@ func (e *Engine) buildGroups() {
 		}
 		e.groups = append(e.groups, g)
 	}
-	e.load = make([]int32, len(e.agents)*nm)
-	e.resv = make([]int32, len(e.agents)*nm)
-	e.readyAt = make([]int64, len(e.agents)*nm)
-	e.availAt = make([]int64, len(e.agents)*nm)
-	for k := range e.readyAt {
-		e.readyAt[k] = readySinceStart // every URS sees the agents ready from the start
+	e.am = make([]agentMedia, len(e.agents)*nm)
+	for k := range e.am {
+		e.am[k].readyAt = readySinceStart // every URS sees the agents ready from the start
+		e.am[k].group = e.agents[k/nm].group
 	}
 	e.lingers = map[int32][]linger{}
-	e.lingering = make([]int32, len(e.agents)*nm)
 	e.orphaned = map[int64]int64{}
 	e.resubmittedIDs = map[int64]bool{}
 	e.unheard = map[int64]unheardWork{}
-	e.lingerN = make([]int32, len(e.agents))
-	e.collecting = make([][]waitEntry, len(e.agents)*nm)
-	e.claims = map[int64]int32{}
-	e.asked = make([]int32, len(e.agents)*nm)
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			if g.capacity[m] <= 0 {
@@ -290,19 +284,19 @@ func (e *Engine) buildGroups() {
 		}
 	}
 	// freePos is global, indexed by agent, so one slice serves all groups.
-	pos := make([]int32, len(e.agents)*nm)
-	for i := range pos {
-		pos[i] = -1
+	for k := range e.am {
+		e.am[k].freePos, e.am[k].settledPos = -1, -1
 	}
 	for _, g := range e.groups {
 		for m := 0; m < nm; m++ {
 			for k, a := range g.free[m] {
-				pos[int(a)*nm+m] = int32(k)
+				e.am[int(a)*nm+m].freePos = int32(k)
+			}
+			for k, a := range g.settled[m] {
+				e.am[int(a)*nm+m].settledPos = int32(k)
 			}
 		}
 	}
-	e.freePos = pos
-	e.settledPos = slices.Clone(pos)
 }
 
 func (e *Engine) buildStep(sc *Step) (step, error) {
@@ -323,6 +317,7 @@ func (e *Engine) buildStep(sc *Step) (step, error) {
 			}
 			s.cats = sc.Categories
 			for _, c := range sc.Categories {
+				s.catIDs = append(s.catIDs, e.catID(c.Name))
 				if c.Weight < 0 {
 					return s, fmt.Errorf("category %s: negative weight", c.Name)
 				}

@@ -263,7 +263,7 @@ func (e *Engine) restoreRow(r *Row, live map[int64]int32, parked map[int64]bool)
 	}
 	slot := e.alloc()
 	ix := &e.ixns[slot]
-	ix.id, ix.receivedAt, ix.placedAt, ix.category = r.ID, r.ReceivedAt, r.PlacedInQueueAt, r.Category
+	ix.id, ix.receivedAt, ix.placedAt, ix.cat = r.ID, r.ReceivedAt, r.PlacedInQueueAt, e.catID(r.Category)
 	ix.media = e.mediaIndex(r.Media)
 	ix.by = -1
 	if id, ok := e.byName[r.SubmittedBy]; ok {
@@ -325,14 +325,14 @@ func (e *Engine) restoreOnAgent(slot int32, ag int32) {
 	ix := &e.ixns[slot]
 	k := int(ag)*len(e.media) + int(ix.media)
 	g := e.groups[e.agents[ag].group]
-	if e.load[k] >= g.capacity[ix.media] {
+	if e.am[k].load >= g.capacity[ix.media] {
 		e.stats.OverCapacity++
 		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
 		e.emit(EvRestoredOverCapacity)
 	}
-	e.load[k]++
+	e.am[k].load++
 	e.svcLoad(ag, 1)
-	if e.load[k] >= g.capacity[ix.media] {
+	if e.am[k].load >= g.capacity[ix.media] {
 		e.removeFree(g, ag, int(ix.media))
 	}
 	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
@@ -435,7 +435,13 @@ func (e *Engine) hold(slot int32, r *Row, c rowChange) {
 
 func (e *Engine) send(d *app, r *Row, c rowChange) {
 	d.requests++
-	if err := d.handle.Write(r); err != nil {
+	var err error
+	if m, ok := d.handle.(*MemDatabase); ok && r == &e.row {
+		err = m.writeAgent(r, e.rowAgent) // the agent's name found by its index, not hashed
+	} else {
+		err = d.handle.Write(r)
+	}
+	if err != nil {
 		e.storage(fmt.Errorf("write interaction %d to %s through %s: %w", r.ID, e.is.dbName, d.name, err))
 		return
 	}

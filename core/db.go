@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // Interaction states as Genesys stores them in the interactions table (column `state`).
@@ -118,7 +119,11 @@ type MemDatabase struct {
 	names  []string
 	nameID map[string]uint32
 	last   [7]recentNames // per field, the names interned last (intern)
-	counts Counts
+	// agentName is, by the writing engine's agent index, the id of the agent's name + 1 (0: not
+	// known yet): a row's assigned_to is one of thousands of names, which the recent names
+	// above miss and the map would hash (writeAgent).
+	agentName []uint32
+	counts    Counts
 	// compact drops a row once it is closed (completed or abandoned), leaving its count and a
 	// mark in index: droppedDone or droppedAbandoned.
 	compact bool
@@ -137,6 +142,13 @@ type memRow struct {
 // the same backing string is cheap, hashing it is not.
 func (d *MemDatabase) intern(field int, s string) uint32 {
 	r := &d.last[field]
+	// The engine writes its own strings: the same bytes as a name interned before, mostly. ==
+	// of two names of the same length (URS_1, URS_2) compares their bytes; the pointers first.
+	for _, id := range r.ids[:r.n] {
+		if n := d.names[id]; len(n) == len(s) && unsafe.StringData(n) == unsafe.StringData(s) {
+			return id
+		}
+	}
 	for _, id := range r.ids[:r.n] {
 		if d.names[id] == s {
 			return id
@@ -193,26 +205,53 @@ func (s *rowBlocks) len() int { return s.n }
 // repack is r packed over the row it replaces: a name the row had already keeps its id without
 // interning it again (most writes of an interaction change its state and a time, not its names,
 // and == on the same backing string is cheap).
-func (d *MemDatabase) repack(old *memRow, r *Row) memRow {
+func (d *MemDatabase) repack(old *memRow, r *Row, agent int32) memRow {
 	name := func(field int, id uint32, s string) uint32 {
 		if d.names[id] == s {
 			return id
 		}
 		return d.intern(field, s)
 	}
+	assigned := old.assigned
+	if d.names[assigned] != r.AssignedTo {
+		assigned = d.assigned(r.AssignedTo, agent)
+	}
 	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
 		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, media: name(0, old.media, r.Media), queue: name(1, old.queue, r.Queue),
-		by: name(2, old.by, r.SubmittedBy), assigned: name(3, old.assigned, r.AssignedTo), urs: name(4, old.urs, r.URS),
+		by: name(2, old.by, r.SubmittedBy), assigned: assigned, urs: name(4, old.urs, r.URS),
 		strategy: name(5, old.strategy, r.Strategy), category: name(6, old.category, r.Category), state: r.State,
 		abandonedAt: r.AbandonedAt}
 }
 
-func (d *MemDatabase) pack(r *Row) memRow {
+func (d *MemDatabase) pack(r *Row, agent int32) memRow {
 	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
 		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, media: d.intern(0, r.Media), queue: d.intern(1, r.Queue),
-		by: d.intern(2, r.SubmittedBy), assigned: d.intern(3, r.AssignedTo), urs: d.intern(4, r.URS),
+		by: d.intern(2, r.SubmittedBy), assigned: d.assigned(r.AssignedTo, agent), urs: d.intern(4, r.URS),
 		strategy: d.intern(5, r.Strategy), category: d.intern(6, r.Category), state: r.State,
 		abandonedAt: r.AbandonedAt}
+}
+
+// assigned is the id of assigned_to s, the name of the writing engine's agent `agent` (-1: not
+// known, or no agent): found by the agent's index, checked against the name (another engine's
+// agent of that index is another name, and then the name is interned).
+func (d *MemDatabase) assigned(s string, agent int32) uint32 {
+	if agent < 0 || s == "" {
+		return d.intern(3, s)
+	}
+	if int(agent) < len(d.agentName) {
+		if id := d.agentName[agent]; id > 0 && d.names[id-1] == s {
+			return id - 1
+		}
+	}
+	id, ok := d.nameID[s]
+	if !ok {
+		id = d.intern(3, s)
+	}
+	if int(agent) >= len(d.agentName) {
+		d.agentName = append(d.agentName, make([]uint32, int(agent)+1-len(d.agentName))...)
+	}
+	d.agentName[agent] = id + 1
+	return id
 }
 
 func (d *MemDatabase) unpack(m *memRow) Row {
@@ -230,18 +269,22 @@ func (d *MemDatabase) Name() string { return d.name }
 func (d *MemDatabase) Identity() string { return d.id }
 
 // Write implements Database.
-func (d *MemDatabase) Write(r *Row) error {
+func (d *MemDatabase) Write(r *Row) error { return d.writeAgent(r, -1) }
+
+// writeAgent is Write from an engine that knows the index of the agent the row is assigned to
+// (-1: none, or not known).
+func (d *MemDatabase) writeAgent(r *Row, agent int32) error {
 	i, ok := d.pos(r.ID)
 	if ok {
 		old := d.rows.at(i)
-		m := d.repack(old, r)
+		m := d.repack(old, r, agent)
 		d.count(old, -1)
 		*old = m
 		d.count(&m, 1)
 		d.dropClosed(r.ID)
 		return nil
 	}
-	m := d.pack(r)
+	m := d.pack(r, agent)
 	{
 		for int64(len(d.index)) <= r.ID {
 			d.index = append(d.index, 0)

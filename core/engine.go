@@ -16,7 +16,7 @@ type Engine struct {
 	cfg   *Config
 	now   int64
 	seq   uint64
-	q     timerQueue
+	q     agenda
 	rng   *rand.Rand
 	dbs   Databases
 	sinks []EventSink
@@ -40,21 +40,13 @@ type Engine struct {
 	clustBy map[string]int32
 	traffic []trafficState
 
-	// Agent capacity bookkeeping, flat by agent*len(media)+m.
-	load       []int32 // interactions the agent holds (invited, ringing, handled): its state as URS see it
-	resv       []int32 // units the IS arbiter holds reserved: reserved interactions until they leave the agent, and lingering reservations
-	freePos    []int32 // index of the agent in its group's free list for media m, or -1
-	settledPos []int32 // index of the agent in its group's settled list for media m, or -1
-	readyAt    []int64 // when the agent last became ready for media m (its load fell below capacity)
-	availAt    []int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
+	// Agent capacity bookkeeping and the arbiter's, by agent*len(media)+m: one cache line each
+	// (agentMedia).
+	am []agentMedia
 	// lingers are reservations whose interaction left the agent before the accept (rejected, not
 	// answered): they hold the agent until reservation-time from their grant. By agent-media;
 	// looked up, never iterated in an order that shows.
-	lingers   map[int32][]linger
-	lingering []int32 // by agent-media: len(lingers[k]), read on every pick without a lookup
-	// lingerN counts each agent's lingering reservations (all media): a lingering reservation
-	// holds the agent, so it is busy for occupancy too.
-	lingerN []int32
+	lingers map[int32][]linger
 	// orphaned are the interactions agents went on with while the active IS did not know them
 	// (restored from a database that does not hold them), by id: the key in unheard of the work
 	// their agent goes on with, or -1 once it is over. A later restore of a row of one re-adopts
@@ -68,15 +60,18 @@ type Engine struct {
 	// Looked up, never iterated.
 	unheard map[int64]unheardWork
 
-	// The agent-reservation arbiter: requests collected per agent and media (agent*len(media)+m)
-	// during request-collection-time; a window is open while its list is not empty.
-	collecting [][]waitEntry
+	// The agent-reservation arbiter: requests collected per agent and media (agentMedia)
+	// during request-collection-time. windows are the lists of the requests after a window's
+	// first (most windows have one: it is kept in the agentMedia, no list); freeWindows those
+	// not in use; collected is collectDone's scratch list.
+	windows     [][]waitEntry
+	freeWindows []int32
+	collected   []waitEntry
 	// claims counts, per URS and agent-media (askKey), the URS's requests on their way (low 16
 	// bits) and the interactions it routed there that the agent still holds (high bits): a URS
 	// knows its own routing, so it never asks an agent for more than it sees free and never
 	// conflicts with itself. Looked up, never iterated.
-	claims map[int64]int32
-	asked  []int32 // by agent-media: the requests on their way, of every URS (claims' low bits summed)
+	claims claimTable
 	// maxStatDelay is the longest sim.stat_delay of any URS: how long agents that became ready
 	// (and, while some URS does not reserve, agents that became full) are remembered for the
 	// lagging views.
@@ -113,9 +108,38 @@ type Engine struct {
 	records    *eventLog // the events' binary records, hashed for a resume's replay (ReplayHash)
 	replaying  bool      // Resume's replay: only the records are hashed, no line is encoded
 	noLog      bool      // WithoutEventLog
-	ev         Event
-	row        Row
-	errs       []error
+	// cats are the category names an interaction may carry, by id (0: none, ""), and catBy their
+	// ids by name: an ixn holds an id, so it has no pointer and the garbage collector never
+	// scans the slots. Looked up, never iterated.
+	cats     []string
+	catBy    map[string]int32
+	ev       Event
+	row      Row
+	rowAgent int32 // the index of row's agent (assigned_to), -1: none
+	errs     []error
+}
+
+// agentMedia is what the engine and its arbiter keep of one agent for one media. The fields were
+// slices of their own, one per field: a routing, a reservation, an answer and a release each read
+// several of them for one agent at random among thousands, each a cache miss of its own. Kept
+// together they are one line (64 bytes, and large slices start on a page).
+type agentMedia struct {
+	load       int32 // interactions the agent holds (invited, ringing, handled): its state as URS see it
+	resv       int32 // units the IS arbiter holds reserved: reserved interactions until they leave the agent, and lingering reservations
+	freePos    int32 // index of the agent in its group's free list for media m, or -1
+	settledPos int32 // index of the agent in its group's settled list for media m, or -1
+	lingering  int32 // len(lingers[k]), read on every pick without a lookup
+	asked      int32 // the requests on their way, of every URS (claims' low bits summed)
+	// collecting counts the requests of the arbiter's open request-collection window (0: none
+	// open): the first (firstSlot, firstGen) is kept here, the others in windows[more-1].
+	collecting int32
+	more       int32
+	firstSlot  int32
+	firstGen   uint32
+	readyAt    int64 // when the agent last became ready for media m (its load fell below capacity)
+	availAt    int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
+	group      int32 // the agent's group, as agents has it: the arbiter reads it with the above
+	_          int32
 }
 
 // Stats are the engine's running counters, the in-memory side of the run report.
@@ -228,6 +252,7 @@ type step struct {
 	service  string
 	method   string
 	cats     []Category
+	catIDs   []int32 // cats' names as category ids (Engine.catID)
 	catTotal float64
 	group    int32
 	byCat    []struct {
@@ -268,7 +293,11 @@ type group struct {
 
 type agent struct {
 	group int32
-	name  string
+	// held counts what the agent holds, of every media: its load, and its lingering
+	// reservations (a lingering reservation holds the agent, so it is busy for occupancy too).
+	// Beside group, which every caller of svcLoad reads too: one cache line.
+	held int32
+	name string
 }
 
 type trafficState struct {
@@ -359,7 +388,7 @@ type ixn struct {
 	placedAt    int64
 	toURSAt     int64
 	deliveredAt int64
-	category    string
+	cat         int32 // its category (attached data, from classification): Engine.cats
 	origin      int32 // queue of its traffic entry, where its service figures count
 	svc         uint8 // svcOpen, svcTouched, svcMeasured
 	patienceAt  int64 // when its customer gives up; 0: never
@@ -432,7 +461,7 @@ func (e *Engine) scheduleTimeline() {
 		}
 		e.seq++ // as schedule does, so the seqs of everything else do not depend on the flag
 		t.seq = lastAtInstant | uint64(n)
-		e.q.push(t)
+		e.q.push(t, -1)
 	}
 }
 
@@ -614,7 +643,7 @@ func (e *Engine) step() {
 func (e *Engine) schedule(t timer) {
 	e.seq++
 	t.seq = e.seq
-	e.q.push(t)
+	e.q.push(t, t.at-e.now)
 }
 
 func (e *Engine) after(d int64, kind timerKind, slot int32, arg int32, aux uint8) {
@@ -665,7 +694,7 @@ func (e *Engine) dispatch(t *timer) {
 			e.emit(EvFinishedUnheard)
 		}
 		if t.flag == 1 {
-			e.resv[int(t.arg)*len(e.media)+int(t.aux)]-- // its reservation ends with the work
+			e.am[int(t.arg)*len(e.media)+int(t.aux)].resv-- // its reservation ends with the work
 		}
 		e.releaseAgent(t.arg, t.aux)
 		return
@@ -698,6 +727,33 @@ func (e *Engine) dispatch(t *timer) {
 	}
 }
 
+// catID is the id of category name s, given one the first time it is seen (in build order, then
+// as restores bring names from the databases: ids never reach the log).
+func (e *Engine) catID(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := e.catBy[s]; ok {
+		return id
+	}
+	if e.catBy == nil {
+		e.catBy = map[string]int32{}
+		e.cats = append(e.cats[:0], "")
+	}
+	id := int32(len(e.cats))
+	e.cats = append(e.cats, s)
+	e.catBy[s] = id
+	return id
+}
+
+// catName is the name of category id c.
+func (e *Engine) catName(c int32) string {
+	if c == 0 {
+		return ""
+	}
+	return e.cats[c]
+}
+
 func (e *Engine) valid(t *timer) bool {
 	ix := &e.ixns[t.slot]
 	return ix.live && ix.gen == t.gen
@@ -710,7 +766,8 @@ func (e *Engine) emit(k EventKind) {
 	e.ev.Seq = e.log.count
 	e.ev.Kind = k
 	if e.noLog && len(e.sinks) == 0 {
-		e.ev = Event{}
+		// Nobody reads it: left as it is (a caller sets every field of its kind, and only
+		// those are ever read), not cleared, 328 bytes an event.
 		return
 	}
 	if !e.noLog {

@@ -247,15 +247,15 @@ func (e *Engine) espResponse(slot int32, srv int32) {
 	}
 	if s.kind == StepClassify && s.catTotal > 0 {
 		x := e.rng.Float64() * s.catTotal
-		for _, c := range s.cats {
+		for i, c := range s.cats {
 			if x < c.Weight {
-				ix.category = c.Name
+				ix.cat = s.catIDs[i]
 				break
 			}
 			x -= c.Weight
 		}
-		if ix.category == "" {
-			ix.category = s.cats[len(s.cats)-1].Name
+		if ix.cat == 0 {
+			ix.cat = s.catIDs[len(s.cats)-1]
 		}
 	}
 	e.nextStep(slot)

@@ -30,6 +30,7 @@ const (
 	tPatience // a customer's patience runs out (slot; arg: the low 32 bits of the interaction id)
 	tLook     // a URS looks at an agent group again (arg: group, aux: media, gen: the URS's index)
 	tLinger   // a reservation that outlived its interaction ends (arg: agent, aux: media)
+	numTimerKinds
 )
 
 // timerQueue is a 4-ary min-heap ordered by (at, seq): shallower than a binary heap, so fewer cache
@@ -116,4 +117,191 @@ func (q *timerQueue) pop() timer {
 	}
 	q.up(i, last)
 	return top
+}
+
+// agenda is the engine's event queue: the timer heap, and beside it a few lanes, FIFOs of timers
+// set a fixed delay ahead (a URS step, a reservation request on its way, an ESP service time, an
+// agent's answer time, request-collection-time). The clock never goes back, so timers pushed
+// with the same delay come due in the order they were pushed: a FIFO keeps them sorted by (at,
+// seq) at O(1), where the heap would sift each of them through its levels. Most of the engine's
+// timers are of that kind; the heap is left with the random delays (arrivals, handle times).
+// pop takes the earliest of the heap's top and the lanes' heads, so the order is exactly the
+// heap's alone: by (at, seq).
+type agenda struct {
+	heap timerQueue
+	// arrivals are the traffic streams' next arrivals (one a stream), in a heap of their own:
+	// always among the earliest timers, in the big heap each would be sifted through every
+	// level twice.
+	arrivals timerQueue
+	lanes    []lane
+	// heads are the lanes' first timers' (at, seq), side by side for find (one cache line,
+	// where the lanes' own would be several); an empty lane's is (noHeadAt, noHeadSeq).
+	heads [maxLanes]laneHead
+	// byKind is, by timer kind, the lane (+1) its last timer went to: 0, none.
+	byKind [numTimerKinds]int8
+	n      int
+	// best is where the earliest timer is (a lane index, or bestHeap), or bestUnknown: peek
+	// finds it, pop takes it, push forgets it.
+	best int
+}
+
+type laneHead struct {
+	at  int64
+	seq uint64
+}
+
+// noHeadAt, noHeadSeq are an empty lane's head (and an empty heap's, in find): after every
+// timer.
+const (
+	noHeadAt  = 1<<63 - 1
+	noHeadSeq = 1<<64 - 1
+)
+
+// lane is a FIFO of timers set delay ahead of the clock.
+type lane struct {
+	delay int64
+	items []timer
+	head  int
+}
+
+const (
+	bestUnknown  = -3
+	bestArrivals = -2
+	bestHeap     = -1
+	// maxLanes bounds the lanes a pop compares: a scenario has a handful of fixed delays.
+	maxLanes = 8
+)
+
+// fixedDelay reports whether timers of the kind are set a configured, fixed delay ahead: only
+// they open a lane (a random delay would open one it never uses again).
+func (k timerKind) fixedDelay() bool {
+	switch k {
+	case tURSStep, tESPResponse, tReserve, tAnswer, tCollect, tHandling:
+		return true
+	}
+	return false
+}
+
+func (a *agenda) len() int { return a.n }
+
+// push schedules t, set delay ahead of the clock (delay < 0: not a delay, the heap).
+func (a *agenda) push(t timer, delay int64) {
+	a.n++
+	a.best = bestUnknown
+	if t.kind == tArrival {
+		a.arrivals.push(t)
+		return
+	}
+	if delay < 0 {
+		a.heap.push(t)
+		return
+	}
+	// Mostly the lane the kind went to last.
+	if i := int(a.byKind[t.kind]) - 1; i >= 0 {
+		if l := &a.lanes[i]; l.delay == delay && l.fits(&t) {
+			a.append(i, &t)
+			return
+		}
+	}
+	if i := a.laneOf(delay); i >= 0 {
+		if l := &a.lanes[i]; l.fits(&t) {
+			a.append(i, &t)
+			a.byKind[t.kind] = int8(i + 1)
+			return
+		}
+	} else if t.kind.fixedDelay() && len(a.lanes) < maxLanes {
+		a.lanes = append(a.lanes, lane{delay: delay})
+		a.append(len(a.lanes)-1, &t)
+		a.byKind[t.kind] = int8(len(a.lanes))
+		return
+	}
+	a.heap.push(t)
+}
+
+// append puts t at the end of lane i.
+func (a *agenda) append(i int, t *timer) {
+	l := &a.lanes[i]
+	if l.head == len(l.items) {
+		a.heads[i] = laneHead{t.at, t.seq}
+	}
+	l.items = append(l.items, *t)
+}
+
+// fits reports whether t may go at the lane's end: not before its last timer. The clock never
+// goes back, so a timer set the lane's delay ahead always does; checked, as the order rests on it.
+func (l *lane) fits(t *timer) bool {
+	return len(l.items) == l.head || !before(t, &l.items[len(l.items)-1])
+}
+
+func (a *agenda) laneOf(delay int64) int {
+	for i := range a.lanes {
+		if a.lanes[i].delay == delay {
+			return i
+		}
+	}
+	return -1
+}
+
+// find locates the earliest timer (the agenda is not empty).
+func (a *agenda) find() {
+	best, at, seq := bestHeap, int64(noHeadAt), uint64(noHeadSeq)
+	if a.heap.len() > 0 {
+		at, seq = a.heap.h[0].at, a.heap.h[0].seq
+	}
+	if a.arrivals.len() > 0 {
+		if t := &a.arrivals.h[0]; t.at < at || t.at == at && t.seq < seq {
+			best, at, seq = bestArrivals, t.at, t.seq
+		}
+	}
+	for i := range a.lanes {
+		// An empty lane's head is never before another.
+		if h := &a.heads[i]; h.at < at || h.at == at && h.seq < seq {
+			best, at, seq = i, h.at, h.seq
+		}
+	}
+	a.best = best
+}
+
+// peek is the earliest timer, left in place (the agenda is not empty).
+func (a *agenda) peek() *timer {
+	if a.best == bestUnknown {
+		a.find()
+	}
+	switch a.best {
+	case bestHeap:
+		return &a.heap.h[0]
+	case bestArrivals:
+		return &a.arrivals.h[0]
+	}
+	l := &a.lanes[a.best]
+	return &l.items[l.head]
+}
+
+// pop takes the earliest timer (the agenda is not empty).
+func (a *agenda) pop() timer {
+	if a.best == bestUnknown {
+		a.find()
+	}
+	b := a.best
+	a.best = bestUnknown
+	a.n--
+	switch b {
+	case bestHeap:
+		return a.heap.pop()
+	case bestArrivals:
+		return a.arrivals.pop()
+	}
+	l := &a.lanes[b]
+	t := l.items[l.head]
+	l.head++
+	if l.head == len(l.items) {
+		l.items, l.head = l.items[:0], 0
+		a.heads[b] = laneHead{noHeadAt, noHeadSeq}
+		return t
+	} else if l.head >= 1024 && l.head*2 >= len(l.items) {
+		n := copy(l.items, l.items[l.head:])
+		l.items, l.head = l.items[:n], 0
+	}
+	a.heads[b] = laneHead{l.items[l.head].at, l.items[l.head].seq}
+	return t
 }

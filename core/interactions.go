@@ -113,7 +113,7 @@ func (e *Engine) freeSlotOf(slot int32) {
 	e.svcFreed(ix)
 	ix.live = false
 	ix.gen++
-	ix.category = ""
+	ix.cat = 0
 	e.freeSlot = append(e.freeSlot, slot)
 }
 
@@ -172,10 +172,11 @@ func (e *Engine) fillRow(slot int32) {
 	r.SubmittedToRouterAt = ix.toURSAt
 	r.DeliveredAt = ix.deliveredAt
 	r.AssignedTo = ""
+	e.rowAgent = ix.agent
 	if ix.agent >= 0 {
 		r.AssignedTo = e.agents[ix.agent].name
 	}
 	r.CompletedAt = 0
 	r.URS = e.nameOf(ix.urs)
-	r.Category = ix.category
+	r.Category = e.catName(ix.cat)
 }

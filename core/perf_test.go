@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestRoutingTimeoutListFollowsInFlight: under a steady flow of interactions that leave their
@@ -169,11 +170,11 @@ func TestRoutingTimeoutOneTimer(t *testing.T) {
 	for s := time.Minute; s <= cfg.Duration; s += time.Minute {
 		e.RunUntil(int64(s))
 		n := 0
-		for _, tm := range e.q.h {
+		e.q.each(func(tm *timer) {
 			if tm.kind == tRoutingTimeout {
 				n++
 			}
-		}
+		})
 		if n > 1 {
 			t.Fatalf("%d routing-timeout timers at %s, want 1", n, s)
 		}
@@ -184,5 +185,104 @@ func TestRoutingTimeoutOneTimer(t *testing.T) {
 	}
 	if steps, events := e.steps, e.EventCount(); steps > 4*events {
 		t.Errorf("%d timers handled for %d events (%d routing timeouts): more than 4 a event", steps, events, timeouts)
+	}
+}
+
+// TestAgendaOrder: the agenda (the heap plus its lanes of fixed delays and the arrivals' heap)
+// gives the timers in the order the heap alone gives them, by (at, seq), whatever the mix of fixed and random delays —
+// including more fixed delays than it has lanes, delays that reach a lane from a kind that does not
+// open one, and timers pushed at an instant that is not a delay (the timeline's).
+func TestAgendaOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	fixed := []int64{1, 5, 50, 100, 7, 11, 13, 17, 19, 23} // more than maxLanes
+	var a agenda
+	var ref timerQueue
+	var seq uint64
+	var now int64
+	lanes := 0
+	for step := 0; step < 200_000; step++ {
+		if a.len() == 0 || rng.IntN(2) == 0 && a.len() < 2000 {
+			seq++
+			tm := timer{seq: seq, kind: tComplete}
+			var d int64
+			switch r := rng.IntN(10); {
+			case r < 6:
+				tm.kind = tURSStep
+				d = fixed[rng.IntN(len(fixed))]
+			case r < 7:
+				d = fixed[rng.IntN(len(fixed))] // a random delay that happens to be a lane's
+			case r < 8:
+				tm.kind, d = tTimeline, -1
+				tm.at = now + rng.Int64N(40)
+			case r < 9:
+				tm.kind, d = tArrival, rng.Int64N(30) // the arrivals' own heap
+			default:
+				d = rng.Int64N(60)
+			}
+			if d >= 0 {
+				tm.at = now + d
+			}
+			a.push(tm, d)
+			ref.push(tm)
+			continue
+		}
+		if a.peek().seq != ref.peek().seq {
+			t.Fatalf("step %d: peek (%d, %d), want (%d, %d)", step, a.peek().at, a.peek().seq, ref.peek().at, ref.peek().seq)
+		}
+		got, want := a.pop(), ref.pop()
+		if got != want {
+			t.Fatalf("step %d: popped (%d, %d), want (%d, %d)", step, got.at, got.seq, want.at, want.seq)
+		}
+		now = got.at
+		lanes = max(lanes, len(a.lanes))
+	}
+	if lanes != maxLanes || a.heap.len() == a.len() || a.arrivals.len() == 0 {
+		t.Fatalf("the lanes were not used: %d lanes, %d of %d timers in the heap", lanes, a.heap.len(), a.len())
+	}
+	if a.len() != ref.len() {
+		t.Fatalf("len %d, want %d", a.len(), ref.len())
+	}
+}
+
+// TestClaimTable: the flat table of claims and the map a huge deployment gets instead count
+// alike, a count never below 0 (the map forgets a key at 0).
+func TestClaimTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	flat, m := newClaimTable(64), newClaimTable(maxFlatClaims+1)
+	if flat.flat == nil || m.m == nil {
+		t.Fatal("not one of each kind")
+	}
+	for i := 0; i < 100_000; i++ {
+		k := rng.Int64N(64)
+		d := []int32{1, -1, heldUnit - 1, -heldUnit}[rng.IntN(4)]
+		flat.add(k, d)
+		m.add(k, d)
+		if flat.get(k) != m.get(k) || flat.get(k) < 0 {
+			t.Fatalf("op %d: key %d: flat %d, map %d", i, k, flat.get(k), m.get(k))
+		}
+	}
+}
+
+// TestAgentMediaIsOneLine: what the engine keeps of an agent for a media fills one cache line, as
+// the hot paths that read several of its fields at once rely on.
+func TestAgentMediaIsOneLine(t *testing.T) {
+	if n := unsafe.Sizeof(agentMedia{}); n != 64 {
+		t.Fatalf("agentMedia is %d bytes, want 64", n)
+	}
+}
+
+// each calls fn for every timer scheduled, in no particular order (for tests).
+func (a *agenda) each(fn func(*timer)) {
+	for i := range a.heap.h {
+		fn(&a.heap.h[i])
+	}
+	for i := range a.arrivals.h {
+		fn(&a.arrivals.h[i])
+	}
+	for i := range a.lanes {
+		l := &a.lanes[i]
+		for j := l.head; j < len(l.items); j++ {
+			fn(&l.items[j])
+		}
 	}
 }

@@ -140,7 +140,7 @@ func (s *invariantSink) Event(e *Event, line []byte) {
 		s.routedIn[e.Ixn] = s.epoch
 		// The log's count of the agent's holds is the engine's: no hold starts or ends unlogged.
 		if ag, ok := s.eng.agentBy[e.Agent]; ok {
-			l := s.eng.load[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[media])]
+			l := s.eng.am[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[media])].load
 			if int(l) != s.holds.load(e.Agent, media) {
 				s.fatalf("t=%d: %s holds %d %s by the engine, %d by the log", e.T, e.Agent, l, media, s.holds.load(e.Agent, media))
 			}
@@ -158,7 +158,7 @@ func (s *invariantSink) Event(e *Event, line []byte) {
 			s.fatalf("t=%d: agent %s holds %d reserved interactions, capacity %d", e.T, e.Agent, reserved, capacity)
 		}
 		if ag, ok := s.eng.agentBy[e.Agent]; ok {
-			if r := s.eng.resv[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[media])]; int(r) > capacity {
+			if r := s.eng.am[int(ag)*len(s.eng.media)+int(s.eng.mediaBy[media])].resv; int(r) > capacity {
 				s.fatalf("t=%d: the arbiter holds %d reservations of %s, capacity %d", e.T, r, e.Agent, capacity)
 			}
 		}

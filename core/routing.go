@@ -348,7 +348,7 @@ func (e *Engine) ursStep(slot int32) {
 	case StepRoute:
 		g := s.group
 		for _, r := range s.byCat {
-			if r.cat == ix.category {
+			if r.cat == e.catName(ix.cat) {
 				g = r.group
 				break
 			}

@@ -311,12 +311,10 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 // svcLoad follows a change (after it happened) of what an agent holds — its load, or its
 // lingering reservations — for the group's occupancy: busy while it holds anything.
 func (e *Engine) svcLoad(ag int32, delta int32) {
-	g := e.agents[ag].group
-	nm := len(e.media)
-	tot := e.lingerN[ag]
-	for _, l := range e.load[int(ag)*nm : int(ag)*nm+nm] {
-		tot += l
-	}
+	a := &e.agents[ag]
+	g := a.group
+	a.held += delta
+	tot := a.held
 	switch {
 	case delta > 0 && tot == delta:
 	case delta < 0 && tot == 0:

@@ -303,7 +303,7 @@ func (e *Engine) snapGroups(s *Snapshot) {
 		for a := g.first; a < g.first+g.n; a++ {
 			busy := false
 			for m := 0; m < nm; m++ {
-				l := e.load[int(a)*nm+m]
+				l := e.am[int(a)*nm+m].load
 				gv.Load[m] += int64(l)
 				if l > 0 {
 					busy = true

@@ -164,7 +164,7 @@ func TestSwitchBackToAnAgentStillWorking(t *testing.T) {
 	// Each agent holds one interaction: the one restored onto it, with its original work.
 	for ixn, agent := range accepted {
 		ag := e.agentBy[agent]
-		if l := e.load[int(ag)*len(e.media)+int(e.mediaBy["fax"])]; l != 1 {
+		if l := e.am[int(ag)*len(e.media)+int(e.mediaBy["fax"])].load; l != 1 {
 			t.Errorf("%s holds %d interactions at the end; it works interaction %d only", agent, l, ixn)
 		}
 	}

@@ -30,7 +30,7 @@ func (e *Engine) Sample(s *TrendSample) {
 	nm := len(e.media)
 	for a := 0; a < len(e.agents); a++ {
 		for m := 0; m < nm; m++ {
-			if e.load[a*nm+m] > 0 {
+			if e.am[a*nm+m].load > 0 {
 				s.Busy++
 				break
 			}

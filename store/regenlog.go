@@ -24,15 +24,8 @@ var ErrLogNotReplayed = errors.New("the replay does not give the session's event
 func (st *stateFile) rewriteLog(events uint64, want []byte, replay func(core.EventSink) error) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.closed {
-		return fmt.Errorf("regenerate the event log of %s: %w", st.path, ErrClosed)
-	}
-	if err := st.firstWrite(); err != nil {
-		return fmt.Errorf("regenerate the event log of %s: %w", st.path, err)
-	}
-	st.c.idle()
-	if st.retry != nil || !st.cur.empty() {
-		return fmt.Errorf("regenerate the event log of %s: writes of the session are not committed yet", st.path)
+	if err := st.quiet("regenerate the event log of"); err != nil {
+		return err
 	}
 	var mark logMark
 	err := st.tx(func(c wconn) error {

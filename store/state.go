@@ -600,15 +600,8 @@ type branchTo struct {
 func (st *stateFile) branch(to branchTo) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.closed {
-		return fmt.Errorf("branch %s: %w", st.path, ErrClosed)
-	}
-	if err := st.firstWrite(); err != nil {
-		return fmt.Errorf("branch %s: %w", st.path, err)
-	}
-	st.c.idle()
-	if st.retry != nil || !st.cur.empty() {
-		return fmt.Errorf("branch %s: writes of the session are not committed yet", st.path)
+	if err := st.quiet("branch"); err != nil {
+		return err
 	}
 	b := to.batch
 	defer b.reset()
@@ -673,6 +666,24 @@ func branchBatch(kept uint64, events []core.Event, t int64, actions []core.Actio
 		b.actions = append(b.actions, rec)
 	}
 	return b, nil
+}
+
+// quiet readies the file for a transaction of its own outside the batches (mu held): open, the
+// session's first write done, the committer idle and nothing pending — everything written before
+// committed (Store.Commit), so nothing goes in with it or is lost by it. what names the write in
+// the error.
+func (st *stateFile) quiet(what string) error {
+	if st.closed {
+		return fmt.Errorf("%s %s: %w", what, st.path, ErrClosed)
+	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("%s %s: %w", what, st.path, err)
+	}
+	st.c.idle()
+	if st.retry != nil || !st.cur.empty() {
+		return fmt.Errorf("%s %s: writes of the session are not committed yet", what, st.path)
+	}
+	return nil
 }
 
 func dropActionsAfter(actions []pendingAction, t int64) []pendingAction {

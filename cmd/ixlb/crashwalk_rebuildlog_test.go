@@ -23,12 +23,7 @@ func TestRebuildLogCrashPointWalk(t *testing.T) {
 	const scenario = "urs-failover" // a log of a few chunks
 	crash := crashBinary(t)
 	tmp := t.TempDir()
-	wholeEvents := filepath.Join(tmp, "whole.jsonl")
-	wholeReport, errOut, code := runBin(t, "run", scenario, "--json", "--events", wholeEvents)
-	if code != 0 {
-		t.Fatalf("the uninterrupted run: exit %d %s", code, errOut)
-	}
-	wholeLog, _ := os.ReadFile(wholeEvents)
+	wholeReport, wholeLog := uninterruptedRun(t, scenario)
 	// The damaged session: killed mid-run, a chunk of its log deleted.
 	base := filepath.Join(tmp, "base")
 	at := lastPoints(t, scenario) * 2 / 3

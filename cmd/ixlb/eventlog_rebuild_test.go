@@ -55,13 +55,7 @@ var logDamages = []struct {
 // file byte for byte — for a session killed mid-run and for a finished one.
 func TestDamagedEventLogRebuilt(t *testing.T) {
 	const file = "testdata/walk-repoint.yaml"
-	dir := t.TempDir()
-	wholeEvents := filepath.Join(dir, "whole.jsonl")
-	wholeReport, errOut, code := runBin(t, "run", file, "--json", "--events", wholeEvents)
-	if code != 0 {
-		t.Fatalf("the uninterrupted run: exit %d %s", code, errOut)
-	}
-	wholeLog, _ := os.ReadFile(wholeEvents)
+	wholeReport, wholeLog := uninterruptedRun(t, file)
 	at := lastPoints(t, file) * 2 / 3 // mid-run, after the switchover
 	for _, finished := range []bool{false, true} {
 		for _, d := range logDamages {
@@ -111,4 +105,19 @@ func TestDamagedEventLogRebuilt(t *testing.T) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// uninterruptedRun is a scenario's report (JSON) and --events file, run once without a session.
+func uninterruptedRun(t *testing.T, scenario string) (string, []byte) {
+	t.Helper()
+	events := filepath.Join(t.TempDir(), "whole.jsonl")
+	report, errOut, code := runBin(t, "run", scenario, "--json", "--events", events)
+	if code != 0 {
+		t.Fatalf("the uninterrupted run: exit %d %s", code, errOut)
+	}
+	log, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return report, log
 }

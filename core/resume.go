@@ -116,23 +116,8 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	e.interrupt = given.interrupt // a long replay stops on a signal too
 	// With the records' hash saved, the replay hashes records, not lines (checkReplay).
 	e.replaying = len(st.ReplayHash) > 0 && len(st.LogHash) > 0
-	for _, a := range st.Applied {
-		if !a.Operator {
-			continue // the timeline replays itself
-		}
-		if err := e.runSteps(a.Step, a.T); err != nil {
-			return nil, fmt.Errorf("replay to the %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
-		}
-		e.now = a.T
-		if err := e.Apply(a.Action); err != nil {
-			return nil, fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
-		}
-	}
-	if err := e.runSteps(st.Steps, st.T); err != nil {
-		return nil, fmt.Errorf("replay to %s: %w", time.Duration(st.T), err)
-	}
-	if e.now < st.T {
-		e.now = st.T
+	if err := e.replayJournal(st); err != nil {
+		return nil, err
 	}
 	if err := checkReplay(e, st); err != nil {
 		return nil, err
@@ -142,6 +127,78 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	}
 	e.sinks = given.sinks
 	return e, nil
+}
+
+// replayJournal runs a new engine through the journal st: each operator action applied at the
+// step it was applied at, then on to the saved position.
+func (e *Engine) replayJournal(st ResumeState) error {
+	for _, a := range st.Applied {
+		if !a.Operator {
+			continue // the timeline replays itself
+		}
+		if err := e.runSteps(a.Step, a.T); err != nil {
+			return fmt.Errorf("replay to the %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
+		}
+		e.now = a.T
+		if err := e.Apply(a.Action); err != nil {
+			return fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
+		}
+	}
+	if err := e.runSteps(st.Steps, st.T); err != nil {
+		return fmt.Errorf("replay to %s: %w", time.Duration(st.T), err)
+	}
+	if e.now < st.T {
+		e.now = st.T
+	}
+	return nil
+}
+
+// ReplayLog regenerates the event log of the session saved as st: the scenario replayed from t=0
+// in memory with the journal's operator actions, to the saved position, every event given to
+// sink with its line. The replayed log is checked against the journal — its count, the records'
+// hash and the lines' hash — and an error says when it is not the session's (the lines given
+// to sink are then not its log). opts may add WithInterrupt. A store repairs a damaged stored
+// log with it (--rebuild).
+func ReplayLog(cfg Config, st ResumeState, sink EventSink, opts ...Option) error {
+	if st.Events > 0 && st.Steps == 0 {
+		return fmt.Errorf("the saved session was written by an older ixlb and cannot be replayed exactly")
+	}
+	if len(st.LogHash) == 0 {
+		return fmt.Errorf("the saved session has no event log hash to check a replay against")
+	}
+	cfg.Seed = st.Seed
+	given := &Engine{cfg: &cfg}
+	for _, o := range opts {
+		o(given)
+	}
+	e, err := New(cfg, WithDatabases(NewMemDatabases()), WithSink(sink))
+	if err != nil {
+		return err
+	}
+	e.interrupt = given.interrupt
+	if err := e.replayJournal(st); err != nil {
+		return err
+	}
+	if e.log.count != st.Events {
+		return fmt.Errorf("the saved session does not replay: %d events replayed, %d saved", e.log.count, st.Events)
+	}
+	if len(st.ReplayHash) > 0 {
+		got, err := e.records.state()
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, st.ReplayHash) {
+			return fmt.Errorf("the saved session does not replay: its events differ")
+		}
+	}
+	want, err := st.EventsSHA256()
+	if err != nil {
+		return err
+	}
+	if got := e.EventsSHA256(); got != want {
+		return fmt.Errorf("the saved session does not replay: the event log differs (sha256 %.12s replayed, %.12s saved)", got, want)
+	}
+	return nil
 }
 
 // runSteps processes timers until steps of them have run, none of them later than t.

@@ -119,10 +119,10 @@ type MemDatabase struct {
 	names  []string
 	nameID map[string]uint32
 	last   [7]recentNames // per field, the names interned last (intern)
-	// agentName is, by the writing engine's agent index, the id of the agent's name + 1 (0: not
-	// known yet): a row's assigned_to is one of thousands of names, which the recent names
-	// above miss and the map would hash (writeAgent).
-	agentName []uint32
+	// agentName is, by the writing engine's agent index, the id of the agent's name and the
+	// string it was written with: a row's assigned_to is one of thousands of names, which the
+	// recent names above miss and the map would hash (writeAgent).
+	agentName []agentRef
 	counts    Counts
 	// compact drops a row once it is closed (completed or abandoned), leaving its count and a
 	// mark in index: droppedDone or droppedAbandoned.
@@ -172,6 +172,23 @@ func (d *MemDatabase) intern(field int, s string) uint32 {
 	return id
 }
 
+// agentRef is the name an engine's agent was last written with: its id + 1 (0: none yet), and
+// the address and length of the interned string. The engine writes an agent's name from the one
+// string it keeps, which is the one interned, so a write carrying that very string is that id
+// without reading names (a 60,000-agent table of string headers: a cache miss a row). The
+// address is a uintptr, not a pointer: names keeps the string alive (and Go's heap does not
+// move), and the garbage collector has no pointers here to scan.
+type agentRef struct {
+	id  uint32
+	n   uint32
+	ptr uintptr
+}
+
+// is reports whether s is the very string the ref was made from.
+func (a agentRef) is(s string) bool {
+	return a.id > 0 && a.ptr == uintptr(unsafe.Pointer(unsafe.StringData(s))) && a.n == uint32(len(s))
+}
+
 // recentNames are the names a field interned last.
 type recentNames struct {
 	ids     [6]uint32
@@ -213,7 +230,10 @@ func (d *MemDatabase) repack(old *memRow, r *Row, agent int32) memRow {
 		return d.intern(field, s)
 	}
 	assigned := old.assigned
-	if d.names[assigned] != r.AssignedTo {
+	switch {
+	case agent >= 0 && int(agent) < len(d.agentName) && d.agentName[agent].is(r.AssignedTo):
+		assigned = d.agentName[agent].id - 1
+	case d.names[assigned] != r.AssignedTo:
 		assigned = d.assigned(r.AssignedTo, agent)
 	}
 	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
@@ -239,8 +259,10 @@ func (d *MemDatabase) assigned(s string, agent int32) uint32 {
 		return d.intern(3, s)
 	}
 	if int(agent) < len(d.agentName) {
-		if id := d.agentName[agent]; id > 0 && d.names[id-1] == s {
-			return id - 1
+		if a := d.agentName[agent]; a.is(s) {
+			return a.id - 1
+		} else if a.id > 0 && d.names[a.id-1] == s {
+			return a.id - 1
 		}
 	}
 	id, ok := d.nameID[s]
@@ -248,9 +270,12 @@ func (d *MemDatabase) assigned(s string, agent int32) uint32 {
 		id = d.intern(3, s)
 	}
 	if int(agent) >= len(d.agentName) {
-		d.agentName = append(d.agentName, make([]uint32, int(agent)+1-len(d.agentName))...)
+		d.agentName = append(d.agentName, make([]agentRef, int(agent)+1-len(d.agentName))...)
 	}
-	d.agentName[agent] = id + 1
+	// The interned string's address, not s's: names keeps that one alive, so no other string
+	// can take its address. (The engine's own string, interned first, is the same one.)
+	n := d.names[id]
+	d.agentName[agent] = agentRef{id: id + 1, n: uint32(len(n)), ptr: uintptr(unsafe.Pointer(unsafe.StringData(n)))}
 	return id
 }
 

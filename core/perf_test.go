@@ -286,3 +286,58 @@ func (a *agenda) each(fn func(*timer)) {
 		}
 	}
 }
+
+// TestMemDatabaseAgentNames: the in-memory database takes an agent's assigned_to from the agent's
+// index when the engine writes the very string it interned, and by the name's bytes otherwise —
+// the same name in another string, another name at the same index (another engine writing the
+// database), no agent index — and every row reads back with the name it was written with.
+func TestMemDatabaseAgentNames(t *testing.T) {
+	ada, bob := "Agent_Ada", "Agent_Bob"
+	adaCopy := strings.Clone(ada) // the same name in another string
+	writes := []struct {
+		id    int64
+		name  string
+		agent int32
+	}{
+		{1, ada, 0},     // interned: agent 0 is this string
+		{1, ada, 0},     // the same string again: found by the index
+		{2, adaCopy, 0}, // the same name, another string: by its bytes
+		{3, bob, 0},     // another name at index 0 (another engine): interned, index 0 is Bob's now
+		{1, ada, 0},     // Ada again at 0: not Bob
+		{4, bob, -1},    // no index
+		{5, "", 1},      // not assigned
+		{2, bob, 7},     // a row reassigned, a new index
+		{6, adaCopy, 7}, // index 7 is Bob's: Ada by her bytes
+		{3, bob, 0},     // rewritten, same name
+		{7, strings.Clone(bob), 0},
+	}
+	d := &MemDatabase{name: "ixn"}
+	want := map[int64]string{}
+	for _, w := range writes {
+		r := Row{ID: w.id, Media: "email", State: StateWithAgent, AssignedTo: w.name}
+		if err := d.writeAgent(&r, w.agent); err != nil {
+			t.Fatal(err)
+		}
+		want[w.id] = w.name
+	}
+	got := map[int64]string{}
+	if err := d.All(func(r *Row) { got[r.ID] = r.AssignedTo }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+	for id, name := range want {
+		if got[id] != name {
+			t.Errorf("row %d assigned to %q, want %q", id, got[id], name)
+		}
+	}
+	// One id a name, whichever string carried it.
+	seen := map[string]bool{}
+	for _, n := range d.names {
+		if seen[n] {
+			t.Errorf("%q interned twice: %q", n, d.names)
+		}
+		seen[n] = true
+	}
+}

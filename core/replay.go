@@ -102,3 +102,60 @@ func (r *Replay) applyNext() error {
 func (r *Replay) diverged(a AppliedAction, err error) error {
 	return fmt.Errorf("replay to the %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
 }
+
+// BranchCut is a session branched at an instant of it with operator actions applied there, as a
+// store makes it the saved session in one transaction: the log cut after its first Kept events
+// and the actions recorded after State.T dropped, then Events logged, Actions recorded at State.T
+// and State saved as the journal. Resuming State replays the actions itself (they are in its
+// Applied, at their steps).
+type BranchCut struct {
+	Kept    uint64      // the session's events through the instant, before the actions
+	Events  []Event     // what was logged at the instant from then on (the actions' events): seqs Kept+1…State.Events
+	Actions []Action    // the operator's actions, applied at State.T in order
+	State   ResumeState // the journal after them
+}
+
+// BranchActionError says which of a branch's actions failed at the replay's instant; the ones
+// before it were applied to the replay.
+type BranchActionError struct {
+	Index  int
+	Action Action
+	Err    error
+}
+
+func (e *BranchActionError) Error() string { return e.Err.Error() }
+func (e *BranchActionError) Unwrap() error { return e.Err }
+
+// Branch applies acts at the replay's instant — what is due by then first, as the operator acts
+// between instants — and returns the session cut there with them: the journal before (its event
+// count), the events they logged and the journal after. The engine is deterministic: resuming
+// the returned State gives the world this replay is in now. The replay must keep its event log
+// (no WithoutEventLog): the journal carries its hash.
+func (r *Replay) Branch(acts ...Action) (BranchCut, error) {
+	e := r.e
+	if e.noLog {
+		return BranchCut{}, fmt.Errorf("branch: the replay keeps no event log")
+	}
+	cut := BranchCut{Kept: e.log.count, Actions: append([]Action(nil), acts...)}
+	capture := &eventCapture{}
+	sinks := e.sinks
+	e.sinks = append(sinks[:len(sinks):len(sinks)], capture)
+	defer func() { e.sinks = sinks }()
+	e.RunUntil(e.now)
+	for i, a := range acts {
+		if err := e.Apply(a); err != nil {
+			return BranchCut{}, &BranchActionError{Index: i, Action: a, Err: err}
+		}
+	}
+	st, err := e.ResumeState()
+	if err != nil {
+		return BranchCut{}, err
+	}
+	cut.Events, cut.State = capture.events, st
+	return cut, nil
+}
+
+// eventCapture keeps copies of the events it is given (their strings are immutable).
+type eventCapture struct{ events []Event }
+
+func (c *eventCapture) Event(e *Event, _ []byte) { c.events = append(c.events, *e) }

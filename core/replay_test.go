@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -132,5 +133,90 @@ func TestOperatorTimelineEntriesReplayTheDrill(t *testing.T) {
 	p.RunUntil(int64(150 * time.Second))
 	if p.EventsSHA256() == live.EventsSHA256() {
 		t.Fatal("plain timeline entries give the same log: the drill does not exercise the ordering")
+	}
+}
+
+// lineSink keeps the log's lines as the engine writes them.
+type lineSink struct{ lines [][]byte }
+
+func (s *lineSink) Event(_ *Event, line []byte) {
+	s.lines = append(s.lines, append([]byte(nil), line...))
+}
+
+// A branch from a replayed instant is the run that acted there: Replay.Branch's journal is the
+// one a fresh run with the actions at that instant has (events, hash, steps, actions), its events
+// are the lines that run logged after the instant, and resuming the journal goes on as that run.
+// An action that fails there says which one.
+func TestReplayBranchIsTheRunThatActedThere(t *testing.T) {
+	cfg := drillConfig()
+	live := runDrill(t, cfg, drillSteps, 150*time.Second)
+	at := 47*time.Second + 5
+	acts := []Action{{Kind: ActStop, App: "URS_2"}, {Kind: ActStop, App: "ClassSrv_1"}}
+	var before []drillStep
+	for _, s := range drillSteps {
+		if s.at <= at {
+			before = append(before, s)
+		}
+	}
+	fresh := runDrill(t, cfg, before, at)
+	kept := fresh.EventCount()
+	sink := &lineSink{}
+	fresh.sinks = append(fresh.sinks, sink)
+	for _, a := range acts {
+		fresh.RunUntil(int64(at))
+		if err := fresh.Apply(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := fresh.ResumeState()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rp, err := NewReplay(cfg, cfg.Seed, live.Applied())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rp.At(int64(at)); err != nil {
+		t.Fatal(err)
+	}
+	cut, err := rp.Branch(acts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cut.State
+	if cut.Kept != kept || got.Events != want.Events || got.Steps != want.Steps || got.T != int64(at) ||
+		!reflect.DeepEqual(got.LogHash, want.LogHash) || !reflect.DeepEqual(got.ReplayHash, want.ReplayHash) ||
+		!reflect.DeepEqual(got.Applied, want.Applied) || len(cut.Actions) != 2 {
+		t.Fatalf("the branch's journal: kept %d, %d events, %d steps; the run that acted there: kept %d, %d events, %d steps",
+			cut.Kept, got.Events, got.Steps, kept, want.Events, want.Steps)
+	}
+	if len(cut.Events) != len(sink.lines) || len(cut.Events) == 0 {
+		t.Fatalf("the branch logged %d events, the run %d", len(cut.Events), len(sink.lines))
+	}
+	for i := range cut.Events {
+		if line := cut.Events[i].AppendJSON(nil); string(line) != string(sink.lines[i]) || cut.Events[i].Seq != kept+uint64(i)+1 {
+			t.Fatalf("event %d of the branch: %s, the run's %s", i, line, sink.lines[i])
+		}
+	}
+	// On databases of its own, as the console's branch resumes (WithRebuild writes them).
+	resumed, err := Resume(cfg, cut.State, WithDatabases(NewMemDatabases()), WithRebuild())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed.RunUntil(int64(150 * time.Second))
+	fresh.RunUntil(int64(150 * time.Second))
+	if resumed.EventsSHA256() != fresh.EventsSHA256() || resumed.EventCount() != fresh.EventCount() {
+		t.Fatalf("the branch resumed logs %d events (sha %.12s), the run that acted there %d (%.12s)",
+			resumed.EventCount(), resumed.EventsSHA256(), fresh.EventCount(), fresh.EventsSHA256())
+	}
+
+	// A failing action: which one, and the ones before it applied.
+	rp2, _ := NewReplay(cfg, cfg.Seed, live.Applied())
+	rp2.At(int64(at))
+	_, err = rp2.Branch(Action{Kind: ActStop, App: "URS_2"}, Action{Kind: ActStop, App: "URS_2"})
+	var ae *BranchActionError
+	if !errors.As(err, &ae) || ae.Index != 1 || ae.Action.App != "URS_2" {
+		t.Fatalf("a second stop of URS_2: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -95,15 +96,7 @@ func WithRebuild() Option { return func(e *Engine) { e.rebuild = true } }
 // failed state commit, whose events were never committed) is rolled back to it; any other
 // difference is a *ResumeMismatchError unless WithRebuild was given. Notes says what was repaired.
 func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
-	// Events and no step: operator actions at 0 before the clock ever moved (a console opened
-	// paused), or a journal of an older ixlb, which kept no steps. The replay tells them apart:
-	// only the first replays to the saved log.
-	older := func(err error) error {
-		if st.Events > 0 && st.Steps == 0 {
-			return fmt.Errorf("the saved session was written by an older ixlb and cannot be replayed exactly (start over with --fresh)")
-		}
-		return err
-	}
+	older := func(err error) error { return olderJournal(st, err, " (start over with --fresh)") }
 	cfg.Seed = st.Seed
 	// The options are read into a scratch engine: the replay runs on memory, and only then moves
 	// onto the databases and sinks they name.
@@ -122,23 +115,8 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	e.interrupt = given.interrupt // a long replay stops on a signal too
 	// With the records' hash saved, the replay hashes records, not lines (checkReplay).
 	e.replaying = len(st.ReplayHash) > 0 && len(st.LogHash) > 0
-	for _, a := range st.Applied {
-		if !a.Operator {
-			continue // the timeline replays itself
-		}
-		if err := e.runSteps(a.Step, a.T); err != nil {
-			return nil, fmt.Errorf("replay to the %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
-		}
-		e.now = a.T
-		if err := e.Apply(a.Action); err != nil {
-			return nil, older(fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err))
-		}
-	}
-	if err := e.runSteps(st.Steps, st.T); err != nil {
-		return nil, fmt.Errorf("replay to %s: %w", time.Duration(st.T), err)
-	}
-	if e.now < st.T {
-		e.now = st.T
+	if err := e.replayJournal(st); err != nil {
+		return nil, older(err)
 	}
 	if err := checkReplay(e, st); err != nil {
 		return nil, older(err)
@@ -148,6 +126,93 @@ func Resume(cfg Config, st ResumeState, opts ...Option) (*Engine, error) {
 	}
 	e.sinks = given.sinks
 	return e, nil
+}
+
+// replayJournal runs a new engine through the journal st: each operator action applied at the
+// step it was applied at, then on to the saved position.
+func (e *Engine) replayJournal(st ResumeState) error {
+	for _, a := range st.Applied {
+		if !a.Operator {
+			continue // the timeline replays itself
+		}
+		if err := e.runSteps(a.Step, a.T); err != nil {
+			return fmt.Errorf("replay to the %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
+		}
+		e.now = a.T
+		if err := e.Apply(a.Action); err != nil {
+			return fmt.Errorf("replay %s at %s: %w", a.Action.Kind, time.Duration(a.T), err)
+		}
+	}
+	if err := e.runSteps(st.Steps, st.T); err != nil {
+		return fmt.Errorf("replay to %s: %w", time.Duration(st.T), err)
+	}
+	if e.now < st.T {
+		e.now = st.T
+	}
+	return nil
+}
+
+// ReplayLog regenerates the event log of the session saved as st: the scenario replayed from t=0
+// in memory with the journal's operator actions, to the saved position, every event given to
+// sink with its line. The replayed log is checked against the journal — its count, the records'
+// hash and the lines' hash — and an error says when it is not the session's (the lines given
+// to sink are then not its log). opts may add WithInterrupt. A store repairs a damaged stored
+// log with it (--rebuild).
+func ReplayLog(cfg Config, st ResumeState, sink EventSink, opts ...Option) error {
+	if err := replayLog(cfg, st, sink, opts...); err != nil {
+		return olderJournal(st, err, "")
+	}
+	return nil
+}
+
+// olderJournal is err, a replay's failure, unless the journal has events and no step: then it
+// was written by an older ixlb, which kept no steps, and says so. (Events and no step is also a
+// session where the operator acted at 0 before the clock ever moved — a console opened paused —
+// which replays: only a journal that does not replay is an older one.)
+func olderJournal(st ResumeState, err error, hint string) error {
+	if errors.Is(err, ErrInterrupted) || st.Events == 0 || st.Steps != 0 {
+		return err
+	}
+	return fmt.Errorf("the saved session was written by an older ixlb and cannot be replayed exactly%s", hint)
+}
+
+func replayLog(cfg Config, st ResumeState, sink EventSink, opts ...Option) error {
+	if len(st.LogHash) == 0 {
+		return fmt.Errorf("the saved session has no event log hash to check a replay against")
+	}
+	cfg.Seed = st.Seed
+	given := &Engine{cfg: &cfg}
+	for _, o := range opts {
+		o(given)
+	}
+	e, err := New(cfg, WithDatabases(NewMemDatabases()), WithSink(sink))
+	if err != nil {
+		return err
+	}
+	e.interrupt = given.interrupt
+	if err := e.replayJournal(st); err != nil {
+		return err
+	}
+	if e.log.count != st.Events {
+		return fmt.Errorf("the saved session does not replay: %d events replayed, %d saved", e.log.count, st.Events)
+	}
+	if len(st.ReplayHash) > 0 {
+		got, err := e.records.state()
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, st.ReplayHash) {
+			return fmt.Errorf("the saved session does not replay: its events differ")
+		}
+	}
+	want, err := st.EventsSHA256()
+	if err != nil {
+		return err
+	}
+	if got := e.EventsSHA256(); got != want {
+		return fmt.Errorf("the saved session does not replay: the event log differs (sha256 %.12s replayed, %.12s saved)", got, want)
+	}
+	return nil
 }
 
 // runSteps processes timers until steps of them have run, none of them later than t.

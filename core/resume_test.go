@@ -461,9 +461,62 @@ func TestResumeActionsBeforeAnyStep(t *testing.T) {
 			t.Fatal("URS_1, stopped at 0, runs in the resumed session")
 		}
 	}
+	if err := ReplayLog(cfg, st, &lineSink{}); err != nil {
+		t.Fatalf("the event log of actions at 0 is not given again: %v", err)
+	}
 	old := st
 	old.Applied = nil // events the replay cannot make
 	if _, err := Resume(cfg, old, WithDatabases(NewMemDatabases())); err == nil || !strings.Contains(err.Error(), "older ixlb") {
 		t.Fatalf("a journal of an older ixlb: %v", err)
+	}
+}
+
+// ReplayLog gives a session's event log again, line for line, from its journal, and says so when
+// the journal's hashes are not what the replay gives.
+func TestReplayLogRegeneratesTheLog(t *testing.T) {
+	cfg := drillConfig()
+	sink := &lineSink{}
+	e, err := New(cfg, WithSink(sink))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range drillSteps {
+		e.RunUntil(int64(s.at))
+		if err := e.Apply(s.a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.RunUntil(int64(100 * time.Second))
+	st, err := e.ResumeState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := &lineSink{}
+	if err := ReplayLog(cfg, st, again); err != nil {
+		t.Fatal(err)
+	}
+	if len(again.lines) != len(sink.lines) || len(again.lines) == 0 {
+		t.Fatalf("replayed %d lines, the session logged %d", len(again.lines), len(sink.lines))
+	}
+	for i := range again.lines {
+		if string(again.lines[i]) != string(sink.lines[i]) {
+			t.Fatalf("line %d: %s, the session's %s", i+1, again.lines[i], sink.lines[i])
+		}
+	}
+	// A hash state is "sha\x03", the hash words, the pending block, the length: byte 5 is a word's.
+	for name, edit := range map[string]func(*ResumeState){
+		"records hash": func(s *ResumeState) {
+			s.ReplayHash = append([]byte(nil), s.ReplayHash...)
+			s.ReplayHash[len(s.ReplayHash)-1] ^= 1
+		},
+		"log hash":          func(s *ResumeState) { s.LogHash = append([]byte(nil), s.LogHash...); s.LogHash[5] ^= 1 },
+		"an action dropped": func(s *ResumeState) { s.Applied = s.Applied[1:] },
+		"no log hash":       func(s *ResumeState) { s.LogHash = nil },
+	} {
+		bad := st
+		edit(&bad)
+		if err := ReplayLog(cfg, bad, &lineSink{}); err == nil {
+			t.Errorf("%s: ReplayLog took a journal that does not replay", name)
+		}
 	}
 }

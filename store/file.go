@@ -198,7 +198,8 @@ func (f *sqliteFile) writable() (bool, error) {
 		w.Close()
 		return false, fmt.Errorf("open %s: %w", f.path, err)
 	}
-	pool, err := sql.Open(driverName, dsn(f.path, fmt.Sprintf("mode=ro&_busy_timeout=%d", f.o.busyMillis())))
+	// Readers without SQLite's mutex too (see openReadOnly).
+	pool, err := sql.Open(driverName, dsn(f.path, fmt.Sprintf("mode=ro&_busy_timeout=%d&_mutex=no", f.o.busyMillis())))
 	if err != nil {
 		w.Close()
 		return false, fmt.Errorf("open %s: %w", f.path, err)

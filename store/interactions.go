@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"sync"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -186,11 +187,16 @@ func (f *ixnFile) makeOwn() error {
 		return err
 	}
 	if !made {
-		c, err := f.readCounts()
+		// Whether it holds a row, not how many: counting scanned every row of a file a resume
+		// reads back in full anyway.
+		var held bool
+		db, done := f.reader()
+		err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM interactions)`).Scan(&held)
+		done()
 		if err != nil {
 			return fmt.Errorf("open %s: %w", f.path, err)
 		}
-		if c.Rows > 0 {
+		if held {
 			return nil
 		}
 	}
@@ -381,10 +387,21 @@ const selectOpen = `SELECT id, media_type, queue, state, submitted_by, received_
 // lock held, so it may write; the *Row is reused and valid only during the call.
 func (f *ixnFile) open(fn func(*core.Row)) error { return f.scan(selectOpen, false, fn) }
 
-// selectAll lists every row, completed and abandoned ones too (Resume's checks).
-const selectAll = `SELECT id, media_type, queue, state, submitted_by, received_at, placed_in_queue_at,
-	submitted_to_router_at, delivered_at, assigned_to, completed_at, urs, strategy, category, abandoned_at
+// selectAll lists every row, completed and abandoned ones too (Resume's checks): the numbers as
+// columns, the seven names as one text, separated by textSep (see all).
+const selectAll = `SELECT id, state, received_at, placed_in_queue_at, submitted_to_router_at, delivered_at,
+	completed_at, abandoned_at,
+	concat_ws(char(31), ifnull(media_type, ''), ifnull(queue, ''), ifnull(submitted_by, ''),
+		ifnull(assigned_to, ''), ifnull(urs, ''), ifnull(strategy, ''), ifnull(category, ''))
 	FROM interactions ORDER BY id`
+
+// selectRow is one row by ID, a column a value (all's way round a name holding textSep).
+const selectRow = `SELECT id, media_type, queue, state, submitted_by, received_at, placed_in_queue_at,
+	submitted_to_router_at, delivered_at, assigned_to, completed_at, urs, strategy, category, abandoned_at
+	FROM interactions WHERE id = ?`
+
+// textSep separates the names in selectAll's text (ASCII's unit separator).
+const textSep = 0x1f
 
 // all calls fn for every row, in ID order, from committed data.
 //
@@ -392,7 +409,11 @@ const selectAll = `SELECT id, media_type, queue, state, submitted_by, received_a
 // through database/sql cost more than the replay itself (each value converted through reflection
 // into a Null type). The rows are read on the reader's own driver connection instead, the values
 // taken as the driver gives them (measured: half the time; one text a row built by SQL's printf
-// was slower still). fn runs without the file's lock; the *Row is reused.
+// was slower still). The driver gives each text as a new string boxed in an interface, two
+// allocations each: the seven names come as one text, which costs SQLite less than it saves
+// (measured: 13–20% less CPU for the read). A row whose names do not split into seven (one of
+// them holds the separator: an edit) is read again a column a value. fn runs without the file's
+// lock; the *Row is reused.
 func (f *ixnFile) all(fn func(*core.Row)) error {
 	if err := f.flush(); err != nil {
 		return err
@@ -403,8 +424,9 @@ func (f *ixnFile) all(fn func(*core.Row)) error {
 			return err
 		}
 		defer rows.Close()
-		v := make([]driver.Value, 15)
+		v := make([]driver.Value, 9)
 		var r core.Row
+		var names [7]string
 		for {
 			switch err := rows.Next(v); {
 			case err == io.EOF:
@@ -412,11 +434,15 @@ func (f *ixnFile) all(fn func(*core.Row)) error {
 			case err != nil:
 				return err
 			}
-			r = core.Row{ID: num(v[0]), Media: str(v[1]), Queue: str(v[2]), State: uint8(num(v[3])),
-				SubmittedBy: str(v[4]), ReceivedAt: num(v[5]), PlacedInQueueAt: num(v[6]),
-				SubmittedToRouterAt: num(v[7]), DeliveredAt: num(v[8]), AssignedTo: str(v[9]),
-				CompletedAt: num(v[10]), URS: str(v[11]), Strategy: str(v[12]), Category: str(v[13]),
-				AbandonedAt: num(v[14])}
+			r = core.Row{ID: num(v[0]), State: uint8(num(v[1])), ReceivedAt: num(v[2]),
+				PlacedInQueueAt: num(v[3]), SubmittedToRouterAt: num(v[4]), DeliveredAt: num(v[5]),
+				CompletedAt: num(v[6]), AbandonedAt: num(v[7])}
+			if splitNames(str(v[8]), &names) {
+				r.Media, r.Queue, r.SubmittedBy, r.AssignedTo = names[0], names[1], names[2], names[3]
+				r.URS, r.Strategy, r.Category = names[4], names[5], names[6]
+			} else if r, err = rowByID(c, r.ID); err != nil {
+				return err
+			}
 			fn(&r)
 		}
 	})
@@ -424,6 +450,38 @@ func (f *ixnFile) all(fn func(*core.Row)) error {
 		return fmt.Errorf("read %s: %w", f.path, err)
 	}
 	return nil
+}
+
+// splitNames splits selectAll's text into its seven names; false when it does not hold exactly
+// seven.
+func splitNames(s string, names *[7]string) bool {
+	for k := range 6 {
+		i := strings.IndexByte(s, textSep)
+		if i < 0 {
+			return false
+		}
+		names[k], s = s[:i], s[i+1:]
+	}
+	names[6] = s
+	return strings.IndexByte(s, textSep) < 0
+}
+
+// rowByID reads the row id a column a value.
+func rowByID(c *sqlite3.SQLiteConn, id int64) (core.Row, error) {
+	rows, err := c.Query(selectRow, []driver.Value{id})
+	if err != nil {
+		return core.Row{}, err
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 15)
+	if err := rows.Next(v); err != nil {
+		return core.Row{}, fmt.Errorf("row %d: %w", id, err)
+	}
+	return core.Row{ID: num(v[0]), Media: str(v[1]), Queue: str(v[2]), State: uint8(num(v[3])),
+		SubmittedBy: str(v[4]), ReceivedAt: num(v[5]), PlacedInQueueAt: num(v[6]),
+		SubmittedToRouterAt: num(v[7]), DeliveredAt: num(v[8]), AssignedTo: str(v[9]),
+		CompletedAt: num(v[10]), URS: str(v[11]), Strategy: str(v[12]), Category: str(v[13]),
+		AbandonedAt: num(v[14])}, nil
 }
 
 // num is an INTEGER column's value, 0 for NULL. A value of another type (an edited row) reads as
@@ -520,6 +578,24 @@ const countsQuery = `SELECT count(*),
 	count(*) FILTER (WHERE NOT (` + openPredicate + `) AND abandoned_at IS NULL),
 	count(*) FILTER (WHERE abandoned_at IS NOT NULL)
 	FROM interactions`
+
+// walk reads every page of the interactions table, so that a damaged one is found before a
+// session is resumed (OpenSession), at the cost of a page header each: SQLite counts the rows of
+// a table by walking its b-tree, page by page, and does not decode them. (Counts, which decodes
+// three columns of every row, cost a resume a tenth of a second a million rows; the resume then
+// reads every row anyway.)
+func (f *ixnFile) walk() error {
+	if err := f.flush(); err != nil {
+		return err
+	}
+	db, done := f.reader()
+	defer done()
+	var n int64
+	if err := db.QueryRow(`SELECT count(*) FROM interactions`).Scan(&n); err != nil {
+		return fmt.Errorf("read %s: %w", f.path, err)
+	}
+	return nil
+}
 
 func (f *ixnFile) readCounts() (c core.Counts, err error) {
 	db, done := f.reader()

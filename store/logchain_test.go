@@ -272,3 +272,49 @@ func TestPatchAndAll(t *testing.T) {
 		}
 	}
 }
+
+// TestAllReadsEveryName: All reads each row's names back exactly as written, whichever of them
+// is empty, and also when a name holds the separator All joins them with (read again a column
+// a value), in ID order.
+func TestAllReadsEveryName(t *testing.T) {
+	s := newStore(t, t.TempDir(), Options{})
+	d := connect(t, s, "DAP_1", "ixn")
+	sep := string(rune(textSep))
+	edit := []func(r *core.Row){
+		func(r *core.Row) {},
+		func(r *core.Row) { *r = core.Row{ID: r.ID, State: core.StateQueued} }, // every name NULL
+		func(r *core.Row) { r.Media = "e" + sep + "mail" },
+		func(r *core.Row) { r.Queue = sep },
+		func(r *core.Row) { r.SubmittedBy = sep + sep },
+		func(r *core.Row) { r.AssignedTo = "Agent" + sep },
+		func(r *core.Row) { r.URS = "" },
+		func(r *core.Row) { r.Strategy = sep + "Classify" },
+		func(r *core.Row) { r.Category = "Bill" + sep + "ing" },
+		func(r *core.Row) { r.Category, r.Media = "Émilie·Ω", "" },
+		func(r *core.Row) { r.Queue, r.Category = "", "" },
+	}
+	var want []core.Row
+	for i, e := range edit {
+		r := fullRow(int64(10 + i))
+		e(&r)
+		if err := d.Write(&r); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, r)
+	}
+	if err := d.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var got []core.Row
+	if err := d.(core.Scanner).All(func(r *core.Row) { got = append(got, *r) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d:\n got %+v\nwant %+v", want[i].ID, got[i], want[i])
+		}
+	}
+}

@@ -33,7 +33,10 @@ func openReadOnly(path string, busyMillis int64) (db *sql.DB, closeFn func(), er
 	if st, err := os.Lstat(journal); err == nil && st.Size() > 0 && !exists(path+"-wal") {
 		return openRecovered(path, journal)
 	}
-	params := fmt.Sprintf("mode=ro&_busy_timeout=%d", busyMillis)
+	// _mutex=no, as the writer (openWriter): database/sql never uses one connection from two
+	// goroutines at once, and SQLite's own mutex was taken for every column of every row read (a
+	// fifth of the CPU of reading a million rows back on a resume).
+	params := fmt.Sprintf("mode=ro&_busy_timeout=%d&_mutex=no", busyMillis)
 	if !exists(path+"-wal") && !exists(journal) {
 		params += "&immutable=1"
 	}

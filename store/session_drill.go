@@ -61,22 +61,20 @@ func (s *Session) SetScenarioText(text []byte) error {
 	return err
 }
 
-// Branch cuts the saved session at st, an earlier instant of it (its journal replayed there):
-// what the run wrote so far is committed first; then, in one transaction, the event lines after
-// st.Events and the operator actions after st.T go and st is the saved journal (a kill at any
-// instant leaves the session as before the branch or as the branch: both reopen). The
-// interaction databases are left to the engine's resume of st (core.Resume with WithRebuild
-// rewrites the rows that moved on after st); a crash before that finds them ahead of the
+// Branch makes the saved session the branch cut: an earlier instant of it (its journal replayed
+// there) with the operator's actions applied at that instant. What the run wrote so far is
+// committed first; then, in one transaction, the event lines after the instant and the operator
+// actions after it go, the lines the branch's actions logged and their records go in, and the
+// journal after them is saved (a kill at any instant leaves the session as before the branch or
+// as the branch with its actions: both reopen). The interaction databases are left to the
+// engine's resume of that journal (core.Resume with WithRebuild rewrites the rows that moved on
+// after the instant, and replays the actions); a crash before that finds them ahead of the
 // journal, and resuming rolls them back to it.
-func (s *Session) Branch(st core.ResumeState) error {
+func (s *Session) Branch(cut core.BranchCut) error {
 	if err := s.st.Commit(); err != nil {
 		return fmt.Errorf("branch: %w", err)
 	}
-	rs, err := runState(st)
-	if err != nil {
-		return fmt.Errorf("branch: %w", err)
-	}
-	if err := s.st.Branch(rs); err != nil {
+	if err := s.st.Branch(cut); err != nil {
 		return fmt.Errorf("branch: %w", err)
 	}
 	return s.flushScenarioText()

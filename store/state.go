@@ -580,36 +580,48 @@ func (st *stateFile) rewindLocked(seq uint64, t int64) error {
 	return nil
 }
 
-// branch cuts the history as rewind does (the event lines after seq, the actions after t) and
-// saves rs, the run state at the cut, in the same transaction: a crash leaves the journal as it
-// was before the branch or as the branch, never the log cut under the old run state (which no
-// open accepts). Everything written before must be committed (Store.Commit): a pending line or
-// action would otherwise go in with the cut, or be lost with it.
-func (st *stateFile) branch(seq uint64, t int64, rs RunState) error {
+// branchTo is what a branch makes the saved history: the event lines after kept and the actions
+// after run.VirtualTime dropped, then batch's lines and actions (the branch's own, at the instant)
+// and run, the journal after them. logHash is the hash state the log must have through the
+// batch's lines: the journal's.
+type branchTo struct {
+	kept    uint64
+	batch   *stateBatch
+	run     RunState
+	logHash []byte
+}
+
+// branch cuts the history as rewind does and writes the branch's event lines, its actions' records
+// and its run state, all in one transaction: a crash leaves the journal as it was before the
+// branch or as the branch with its actions, never the log cut under the old run state (which no
+// open accepts) nor the branch without what it was made for. Everything written before must be
+// committed (Store.Commit): a pending line or action would otherwise go in with the cut, or be
+// lost with it.
+func (st *stateFile) branch(to branchTo) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.closed {
-		return fmt.Errorf("branch %s: %w", st.path, ErrClosed)
+	if err := st.quiet("branch"); err != nil {
+		return err
 	}
-	if err := st.firstWrite(); err != nil {
-		return fmt.Errorf("branch %s: %w", st.path, err)
-	}
-	st.c.idle()
-	if st.retry != nil || !st.cur.empty() {
-		return fmt.Errorf("branch %s: writes of the session are not committed yet", st.path)
-	}
-	from := min(seq, math.MaxInt64-1) + 1 // seqs are stored as SQLite integers
-	rs.Resume = append([]byte(nil), rs.Resume...)
+	b := to.batch
+	defer b.reset()
+	b.run = &to.run
+	from := min(to.kept, math.MaxInt64-1) + 1 // seqs are stored as SQLite integers
 	mark := st.mark
 	err := st.tx(func(c wconn) (err error) {
 		if mark, err = dropChunksFrom(c, from, &st.codec); err != nil {
 			return err
 		}
-		if err := c.exec(`DELETE FROM actions WHERE t > ?`, t); err != nil {
+		if err := c.exec(`DELETE FROM actions WHERE t > ?`, to.run.VirtualTime); err != nil {
 			return err
 		}
-		if err := writeRun(c, &rs); err != nil {
-			return fmt.Errorf("write run state: %w", err)
+		if mark, err = writeState(c, b, &st.codec, mark); err != nil {
+			return err
+		}
+		// The lines are the journal's: a log that does not hash to it would be refused by the
+		// next open, so it is refused here, before anything is committed.
+		if mark.seq != to.run.Events || mark.known() && to.logHash != nil && !bytes.Equal(mark.state, to.logHash) {
+			return fmt.Errorf("the branch's event log (%d events) does not agree with its journal (%d events)", mark.seq, to.run.Events)
 		}
 		return nil
 	})
@@ -620,7 +632,57 @@ func (st *stateFile) branch(seq uint64, t int64, rs RunState) error {
 	st.publish()
 	st.journaled.Store(true)
 	m := mark
-	st.seal.submit(sealJob{reset: &m}) // the lines to come follow the cut log
+	st.seal.submit(sealJob{reset: &m}) // the lines to come follow the branch's
+	return nil
+}
+
+// branchBatch is the batch of a branch's own writes: the event lines of events (seqs kept+1 on,
+// one after another) and the records of actions applied at t. Its chunks are not the sealer's:
+// the committer's writer hashes and compresses them (writeChunks).
+func branchBatch(kept uint64, events []core.Event, t int64, actions []core.Action) (*stateBatch, error) {
+	b := &stateBatch{}
+	seal := func(c *chunk) {
+		c.size, c.data = int64(len(c.text)), c.text
+		c.sealed = make(chan struct{})
+		close(c.sealed)
+	}
+	var line []byte
+	for i := range events {
+		ev := &events[i]
+		if ev.Seq != kept+uint64(i)+1 {
+			b.reset()
+			return nil, fmt.Errorf("event %d of the branch has seq %d, not %d", i+1, ev.Seq, kept+uint64(i)+1)
+		}
+		line = ev.AppendJSON(line[:0])
+		b.add(ev.Seq, ev.T, line, seal)
+	}
+	b.sealOpen(seal)
+	for _, a := range actions {
+		rec, err := actionRecord(t, a)
+		if err != nil {
+			b.reset()
+			return nil, err
+		}
+		b.actions = append(b.actions, rec)
+	}
+	return b, nil
+}
+
+// quiet readies the file for a transaction of its own outside the batches (mu held): open, the
+// session's first write done, the committer idle and nothing pending — everything written before
+// committed (Store.Commit), so nothing goes in with it or is lost by it. what names the write in
+// the error.
+func (st *stateFile) quiet(what string) error {
+	if st.closed {
+		return fmt.Errorf("%s %s: %w", what, st.path, ErrClosed)
+	}
+	if err := st.firstWrite(); err != nil {
+		return fmt.Errorf("%s %s: %w", what, st.path, err)
+	}
+	st.c.idle()
+	if st.retry != nil || !st.cur.empty() {
+		return fmt.Errorf("%s %s: writes of the session are not committed yet", what, st.path)
+	}
 	return nil
 }
 
@@ -647,11 +709,20 @@ type actionJSON struct {
 	Cluster  string   `json:"cluster,omitempty"`
 }
 
-func (st *stateFile) recordAction(t int64, a core.Action) error {
+// actionRecord is how an operator action applied at t is kept in the actions table.
+func actionRecord(t int64, a core.Action) (pendingAction, error) {
 	b, err := json.Marshal(actionJSON{Kind: a.Kind.String(), App: a.App, Strategy: a.Strategy, URS: a.URS,
 		Section: a.Section, Option: a.Option, Value: a.Value, Database: a.Database, Cluster: a.Cluster})
 	if err != nil {
-		return fmt.Errorf("record action %s: %w", a.Kind, err)
+		return pendingAction{}, fmt.Errorf("record action %s: %w", a.Kind, err)
+	}
+	return pendingAction{t: t, kind: a.Kind.String(), json: b}, nil
+}
+
+func (st *stateFile) recordAction(t int64, a core.Action) error {
+	rec, err := actionRecord(t, a)
+	if err != nil {
+		return err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -661,7 +732,7 @@ func (st *stateFile) recordAction(t int64, a core.Action) error {
 	if err := st.firstWrite(); err != nil {
 		return fmt.Errorf("record action %s: %w", a.Kind, err)
 	}
-	st.cur.actions = append(st.cur.actions, pendingAction{t: t, kind: a.Kind.String(), json: b})
+	st.cur.actions = append(st.cur.actions, rec)
 	return nil
 }
 

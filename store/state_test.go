@@ -1,11 +1,14 @@
 package store
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -322,5 +325,144 @@ func TestRewind(t *testing.T) {
 	s.Actions(func(_ int64, a core.Action) error { apps = append(apps, a.App); return nil })
 	if fmt.Sprint(apps) != "[URS_0 URS_1]" {
 		t.Fatalf("actions after Rewind: %v", apps)
+	}
+}
+
+// logHashOf is the journal's log hash (a SHA-256 state) of lines, each with its newline.
+func logHashOf(t *testing.T, lines []EventLine) []byte {
+	t.Helper()
+	h := sha256.New()
+	for _, l := range lines {
+		h.Write([]byte(l.Line + "\n"))
+	}
+	b, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A branch is one transaction: the log cut after the instant, the branch's lines after it (its
+// chunks in the chain of hashes), the actions after the instant replaced by the branch's own, and
+// its journal. Lines that do not hash to the journal are refused, and then nothing changed.
+func TestBranchIsOneTransaction(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	live := emit(s.EventSink(), 1, 9000) // several chunks; t = seq/4 s
+	s.RecordAction(1e9, core.Action{Kind: core.ActStop, App: "URS_1"})
+	s.RecordAction(2000e9, core.Action{Kind: core.ActStop, App: "URS_2"}) // after the instant: discarded
+	if err := s.SaveRun(RunState{VirtualTime: 2250e9, Seed: 7, Events: 9000, Resume: []byte(`{"live":true}`)}); err != nil {
+		t.Fatal(err)
+	}
+	mustCommit(t, s)
+	const kept = 4321
+	instant := live[kept-1].T
+	rec := &collect{}
+	branched := emitAs(rec, kept+1, 30, "URS_9") // the branch's own lines: another URS stops
+	events := rec.events
+	want := append(append([]EventLine(nil), live[:kept]...), branched...)
+	act := core.Action{Kind: core.ActStop, App: "URS_9"}
+	cut := func(hash []byte) core.BranchCut {
+		return core.BranchCut{Kept: kept, Events: events, Actions: []core.Action{act},
+			State: core.ResumeState{T: instant, Seed: 7, Steps: 1, Events: kept + 30, LogHash: hash}}
+	}
+
+	// Refused: the lines are not the journal's. Nothing of the branch is there.
+	if err := s.Branch(cut(logHashOf(t, live[:kept+30]))); err == nil || !strings.Contains(err.Error(), "does not agree with its journal") {
+		t.Fatalf("a branch whose lines are not its journal's: %v", err)
+	}
+	if got, _ := s.Events(1, -1); !reflect.DeepEqual(got, live) {
+		t.Fatal("a refused branch changed the event log")
+	}
+	if rs, _, _ := s.LoadRun(); rs.Events != 9000 {
+		t.Fatalf("a refused branch saved %+v", rs)
+	}
+
+	st := cut(logHashOf(t, want))
+	if err := s.Branch(st); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Events(1, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the branch: %d lines, want %d", len(got), len(want))
+	}
+	if n, digest, err := s.state.verifyLog(kept + 30); err != nil || n != kept+30 {
+		t.Fatalf("verifyLog: %d, %v", n, err)
+	} else if sha, _ := st.State.EventsSHA256(); digest != sha {
+		t.Fatalf("the branched log hashes to %.12s, its journal to %.12s", digest, sha)
+	}
+	chainOf(t, dir)
+	var acts []string
+	s.Actions(func(at int64, a core.Action) error {
+		acts = append(acts, fmt.Sprintf("%s@%d", a.App, at/1e9))
+		return nil
+	})
+	if fmt.Sprint(acts) != fmt.Sprintf("[URS_1@1 URS_9@%d]", instant/1e9) {
+		t.Fatalf("actions after the branch: %v", acts)
+	}
+	rs, _, err := s.LoadRun()
+	if err != nil || rs.Events != kept+30 || rs.VirtualTime != instant || !strings.Contains(string(rs.Resume), `"events":4351`) {
+		t.Fatalf("run state after the branch: %+v, %v", rs, err)
+	}
+	// The log goes on after the branch's lines.
+	more := emit(s.EventSink(), kept+31, 5)
+	mustCommit(t, s)
+	if got, _ := s.Events(1, -1); !reflect.DeepEqual(got, append(want, more...)) {
+		t.Fatal("the lines after the branch do not follow it")
+	}
+	chainOf(t, dir)
+}
+
+// collect is a sink that keeps the events it is given.
+type collect struct{ events []core.Event }
+
+func (c *collect) Event(e *core.Event, _ []byte) { c.events = append(c.events, *e) }
+
+// The stored log is regenerated in one transaction, a chunk at a time (--rebuild): lines that
+// hash to the journal replace it, chained; lines that do not, or a replay that fails, change
+// nothing.
+func TestRewriteLog(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, Options{})
+	want := emit(s.EventSink(), 1, 9000)
+	mustCommit(t, s)
+	damaged := writable(t, filepath.Join(dir, stateFileName))
+	if _, err := damaged.Exec(`DELETE FROM event_chunks WHERE first_seq = (SELECT first_seq FROM event_chunks ORDER BY first_seq LIMIT 1 OFFSET 1)`); err != nil {
+		t.Fatal(err)
+	}
+	damaged.Close()
+	stored := func() []EventLine { got, _ := s.Events(1, -1); return got }
+	was := stored()
+	hash := logHashOf(t, want)
+	replay := func(urs string, n uint64, fail error) func(core.EventSink) error {
+		return func(sink core.EventSink) error { emitAs(sink, 1, n, urs); return fail }
+	}
+	for name, r := range map[string]func(core.EventSink) error{
+		"another log":         replay("URS_9", 9000, nil),
+		"a log cut short":     replay("URS_2", 8999, nil),
+		"a replay that fails": replay("URS_2", 9000, errors.New("the saved session does not replay")),
+	} {
+		if err := s.state.rewriteLog(9000, hash, r); !errors.Is(err, ErrLogNotReplayed) {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(stored(), was) {
+			t.Fatalf("%s: the refused regeneration changed the log", name)
+		}
+	}
+	if err := s.state.rewriteLog(9000, hash, replay("URS_2", 9000, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(stored(), want) {
+		t.Fatal("the regenerated log is not the replay's")
+	}
+	if n, _, err := s.state.verifyLog(9000); err != nil || n != 9000 {
+		t.Fatalf("verifyLog after the regeneration: %d, %v", n, err)
+	}
+	if chainOf(t, dir) < 3 {
+		t.Fatal("the regenerated log is not chunked and chained")
+	}
+	more := emit(s.EventSink(), 9001, 5) // the log goes on after it
+	mustCommit(t, s)
+	if !reflect.DeepEqual(stored(), append(want, more...)) {
+		t.Fatal("the lines after the regenerated log do not follow it")
 	}
 }

@@ -276,9 +276,21 @@ func (s *Store) LoadRun() (rs RunState, ok bool, err error) { return s.state.loa
 // rs.VirtualTime, committed or pending.
 func (s *Store) Rewind(rs RunState) error { return s.state.rewind(rs.Events, rs.VirtualTime) }
 
-// Branch is Rewind to rs and SaveRun(rs) in one transaction: the history is cut at rs and rs is
-// the saved run state, both or neither. Everything before must be committed (Commit).
-func (s *Store) Branch(rs RunState) error { return s.state.branch(rs.Events, rs.VirtualTime, rs) }
+// Branch makes the saved history the branch cut: the event lines after cut.Kept and the actions
+// after cut.State.T dropped, the branch's event lines and its actions' records written, and its
+// journal saved as the run state — in one transaction, all or nothing. Everything before must be
+// committed (Commit).
+func (s *Store) Branch(cut core.BranchCut) error {
+	rs, err := runState(cut.State)
+	if err != nil {
+		return err
+	}
+	b, err := branchBatch(cut.Kept, cut.Events, cut.State.T, cut.Actions)
+	if err != nil {
+		return err
+	}
+	return s.state.branch(branchTo{kept: cut.Kept, batch: b, run: rs, logHash: cut.State.LogHash})
+}
 
 // RewindLater is Rewind done by the session's first write: until then nothing is written (a
 // session refused meanwhile has changed nothing), and the lines after rs.Events are not read.

@@ -20,7 +20,8 @@ import (
 //	live      the operator's world: dap-repoint-switchover to 2:40 with DAP_1 re-pointed at 0:40
 //	          and two switchovers (the tester's drill of attack 20), then quit
 //	branch    reopen, rewind to 2:20, branch there stopping URS_1, run 15 s on, quit
-//	noaction  the same branch without the action (what a kill between the two leaves)
+//	noaction  the same branch without the action (a world a branch must never reopen as: the walk
+//	          names it when it does)
 func init() {
 	if len(os.Args) < 2 || os.Args[1] != "branch-drill" {
 		return

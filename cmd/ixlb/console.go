@@ -45,7 +45,7 @@ func addConsoleFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&console.paused, "paused", false, "open paused")
 	cmd.Flags().StringVar(&console.data, "data", "", "keep the session in this directory (default: $XDG_STATE_HOME/ixlb/<scenario>-<digest of the file's path>)")
 	cmd.Flags().BoolVar(&console.fresh, "fresh", false, "start the scenario over instead of resuming the saved session")
-	cmd.Flags().BoolVar(&console.rebuild, "rebuild", false, "regenerate interaction databases that differ from the saved session by replaying it")
+	cmd.Flags().BoolVar(&console.rebuild, "rebuild", false, "regenerate interaction databases, or the stored event log, that differ from the saved session by replaying it")
 	cmd.Flags().BoolVar(&console.readOnly, "read-only", false, "look, do not touch: operator actions are refused and the saved session is left as it is (the scenario runs from its start in a scratch directory)")
 }
 
@@ -60,9 +60,9 @@ func (p *persister) RecordAction(t int64, a core.Action) error { return p.ss.Rec
 func (p *persister) Commit(st core.ResumeState) error          { return p.ss.SaveAsync(st) }
 func (p *persister) Event(e *core.Event, line []byte)          { p.log.Event(e, line) }
 
-// Branch cuts the saved session at st, the instant the operator branched from (see
-// session.Branch); the databases follow when the runner resumes st on them.
-func (p *persister) Branch(st core.ResumeState) error { return p.ss.Branch(st) }
+// Branch makes the saved session the branch cut, with its actions, in one step (see
+// session.Branch); the databases follow when the runner resumes its journal on them.
+func (p *persister) Branch(cut core.BranchCut) error { return p.ss.Branch(cut) }
 
 // loadConfig is the console's scenario loader (the `o` file picker and `:load`, a file or a
 // bundled name): lint errors stop the load there too, as they do on the command line; warnings go
@@ -291,6 +291,9 @@ func runConsole(cmd *cobra.Command, args []string) error {
 	ss, err := openSession(dir, sc.Config, console.fresh, console.rebuild)
 	if err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	for _, n := range ss.Notes() { // before the screen is taken: it shows again after the console closes
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", ss.Dir(), n)
 	}
 	recordScenario(ss, sc)
 	if !cmd.Flags().Changed("speed") && !ss.Temporary() {

@@ -59,8 +59,8 @@ log are DIR/ixlb.db. Without --data a temporary directory is used and removed at
 the session is replayed from its journal (seed, operator actions) to its last commit, checked against
 the saved event-log hash and the interaction databases, and goes on exactly as if it had never
 stopped. A directory whose run had finished reports it again. A database that does not hold what
-the session wrote (deleted, emptied, replaced, edited) is refused with what differs: --rebuild
-regenerates it by replay, --fresh starts over.
+the session wrote (deleted, emptied, replaced, edited), or a stored event log that is not the
+journal's, is refused with what differs: --rebuild regenerates it by replay, --fresh starts over.
 --speed N paces virtual time at N times the wall clock instead of running flat out.
 
 One process owns a data directory at a time: a second one on it is refused at once. Ctrl-C or
@@ -88,7 +88,7 @@ SIGINT/SIGTERM.`,
 	cmd.Flags().StringVar(&f.data, "data", "", "keep the databases and run state in this directory (resumes a killed run)")
 	cmd.Flags().Var(newSpeedValue(&f.speed, 0, true), "speed", fmt.Sprintf("pace virtual time at N times the wall clock (0: as fast as possible; at most %d)", maxSpeed))
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "with --data: start over, removing the directory's ixlb files")
-	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases that differ from the session by replaying it")
+	cmd.Flags().BoolVar(&f.rebuild, "rebuild", false, "with --data: regenerate interaction databases, or the stored event log, that differ from the session by replaying it")
 	cmd.Flags().StringVar(&f.plot, "plot", "", "draw queues, agents, service level and URS shares over time (.svg or .png)")
 	cmd.Flags().DurationVar(&f.interval, "interval", 0, fmt.Sprintf("with --plot: the interval service level and URS shares are taken over (default 15m; shorter for runs under an hour; at most %d intervals)", study.MaxRunIntervals))
 	cmd.Flags().DurationVar(&f.warmup, "warmup", 0, "leave interactions that arrive before this out of the service figures (every queue; overrides the file's service_level warmup)")
@@ -162,7 +162,11 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 	// a temporary directory is not left behind.
 	stop := watchSignals()
 	defer stop.release()
-	ss, err := openSession(f.data, p.cfg, f.fresh, f.rebuild)
+	ss, err := openSessionWith(f.data, p.cfg, store.SessionOptions{Fresh: f.fresh, Rebuild: f.rebuild, Interrupt: stop.stopped})
+	if errors.Is(err, core.ErrInterrupted) {
+		fmt.Fprintf(stderr, "interrupted while regenerating the event log of %s; nothing was changed: run the same command to go on\n", f.data)
+		return &exitError{code: stop.exitCode(), err: errors.New("")}
+	}
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -326,7 +330,7 @@ func startEngine(stderr io.Writer, ss session, p *runPlan, f runFlags, opts []co
 	if err != nil {
 		return nil, &exitError{code: 2, err: explain(ss.ResumeError(err))}
 	}
-	for _, n := range eng.Notes() {
+	for _, n := range append(slices.Clone(ss.Notes()), eng.Notes()...) {
 		fmt.Fprintf(stderr, "%s: %s\n", ss.Dir(), n)
 	}
 	if r.Events == 0 {

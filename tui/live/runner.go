@@ -138,11 +138,13 @@ type Persister interface {
 
 // Brancher is an optional extension of Persister: told when the operator branches from a
 // rewound view, before the engine is rebuilt on the databases. It must make the saved session
-// agree with st — everything the live run wrote so far settled first, then the event log and the
-// operator actions after st cut, and st saved — so that a crash from then on resumes the branch.
-// Same goroutine contract.
+// the branch — everything the live run wrote so far settled first, then, in one step, the event
+// log cut after cut.Kept and the operator actions after the instant dropped, the branch's events
+// and actions recorded, and cut.State saved — so that a crash leaves the session as it was or as
+// the branch with its actions, and from then on resumes the branch. Its actions and events are
+// not given to RecordAction and Event as well. Same goroutine contract.
 type Brancher interface {
-	Branch(st core.ResumeState) error
+	Branch(cut core.BranchCut) error
 }
 
 // ScenarioObserver is an optional extension of Persister: told when the operator replaces the

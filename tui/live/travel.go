@@ -108,25 +108,37 @@ func (r *Runner) Branch(acts ...core.Action) (Discarded, error) {
 	return d, err
 }
 
-// branch cuts the session at the view's instant and applies acts there, as one job of the
+// branch cuts the session at the view's instant with acts applied there, as one job of the
 // engine's goroutine: the console quitting meanwhile (Ctrl-C right after the answer) waits for
-// both, so the saved session is never cut without the action it was cut for. The actions are
-// tried on the view's replay first; one that fails there fails here, and nothing is cut.
+// it. The actions are applied on the view's replay first (the engine is deterministic: what the
+// replay does with them, the branch does); one that fails there fails here, and nothing is cut.
+// The saved session becomes the branch with its actions in one step (Brancher), and the engine
+// resumes from that journal, which replays the actions itself.
 func (r *Runner) branch(acts []core.Action) (Discarded, error) {
 	v := r.view
 	if v == nil {
 		return Discarded{}, errors.New("branch: the console shows the live simulation")
 	}
 	at := v.rp.Engine()
-	st, err := at.ResumeState()
+	d := r.discards(at)
+	t, applied := at.Now(), len(at.Applied())
+	cut, err := v.rp.Branch(acts...)
 	if err != nil {
-		return Discarded{}, err
+		if len(at.Applied()) > applied { // the view moved on with the first ones: show the instant again
+			err = errors.Join(err, r.reshow(t))
+		}
+		var ae *core.BranchActionError
+		if errors.As(err, &ae) {
+			return Discarded{}, fmt.Errorf("%s at %s: %w (nothing was branched)", ae.Action.Kind, clockText(t), ae.Err)
+		}
+		return Discarded{}, fmt.Errorf("branch at %s: %w (nothing was branched)", clockText(t), err)
 	}
-	// The databases are the live session's: the cut journal names them as the live one does.
+	// The databases are the live session's: the branch's journal names them as the live one does.
 	liveSt, err := r.eng.ResumeState()
 	if err != nil {
 		return Discarded{}, err
 	}
+	st := &cut.State
 	for name := range st.Identities {
 		if id, ok := liveSt.Identities[name]; ok {
 			st.Identities[name] = id
@@ -134,38 +146,22 @@ func (r *Runner) branch(acts []core.Action) (Discarded, error) {
 			delete(st.Identities, name)
 		}
 	}
-	d := r.discards(at)
-	// The engine is deterministic: what the view's replay does with acts, the branch will do.
-	at.RunUntil(at.Now())
-	for i, a := range acts {
-		if err := at.Apply(a); err != nil {
-			if i > 0 { // the view moved on with the first ones: show the instant again
-				paused := r.wasPaused
-				r.view = nil
-				if rerr := r.rewind(st.T); rerr != nil {
-					err = errors.Join(err, rerr)
-				}
-				r.wasPaused, r.paused = paused, true
-			}
-			return Discarded{}, fmt.Errorf("%s at %s: %w (nothing was branched)", a.Kind, clockText(st.T), err)
+	b, cuts := r.opts.Persister.(Brancher)
+	if cuts {
+		if err := b.Branch(cut); err != nil {
+			// Nothing was cut: the view shows the instant again, without the actions.
+			return Discarded{}, errors.Join(fmt.Errorf("branch at %s: %w", clockText(t), err), r.reshow(t))
 		}
 	}
-	cut := false
-	if b, ok := r.opts.Persister.(Brancher); ok {
-		if err := b.Branch(st); err != nil {
-			return Discarded{}, fmt.Errorf("branch at %s: %w", clockText(st.T), err)
-		}
-		cut = true
-	}
-	// The engine goes on from the cut journal on the session's own databases, which the replay
-	// rewrites where they hold what happened after the cut. A console without databases of its
-	// own gets new ones in memory.
+	// The engine goes on from the branch's journal on the session's own databases, which the
+	// replay rewrites where they hold what happened after the instant. A console without
+	// databases of its own gets new ones in memory.
 	opts := append([]core.Option{core.WithDatabases(core.NewMemDatabases())}, r.curOpts...)
 	opts = append(opts, core.WithRebuild(), core.WithSink(runnerSink{r}))
-	e, err := core.Resume(*r.eng.Config(), st, opts...)
+	e, err := core.Resume(*r.eng.Config(), *st, opts...)
 	if err != nil {
-		err = fmt.Errorf("branch at %s: %w", clockText(st.T), err)
-		if cut {
+		err = fmt.Errorf("branch at %s: %w", clockText(t), err)
+		if cuts {
 			// The saved session is the branch already; the live engine must not write over it
 			// (reopening resumes the branch).
 			r.opts.Persister = nil
@@ -178,22 +174,56 @@ func (r *Runner) branch(acts []core.Action) (Discarded, error) {
 	r.ring.init(r.opts.RingSize)
 	r.recent = logBuffer{}
 	r.recent.init(r.opts.RingSize)
-	r.recent.add(v.log)
+	var evs []LogEntry
+	evs, v.buf = v.ring.drain(v.buf) // the actions' events, which the view's replay logged
+	r.recent.add(appendLog(v.log, evs, r.opts.RingSize))
 	r.trend = v.trend
 	r.trend.fresh = 0
+	if len(acts) > 0 {
+		r.trend.retake(e)
+	}
 	r.view = nil
 	r.paused = r.wasPaused
 	r.endPaused, r.note = false, ""
 	if end := int64(r.cfg.Duration); end > 0 && e.Now() >= end && !r.opts.NoStopAtEnd {
 		r.endPaused = true // branched past the end: it does not stop there again
 	}
-	for _, a := range acts {
-		if err := r.apply(a); err != nil { // the view's replay took it: a divergence
-			return d, fmt.Errorf("branched at %s; %s: %w", clockText(st.T), a.Kind, err)
-		}
-	}
+	r.told(cut, !cuts)
 	r.resetNext = true
 	return d, nil
+}
+
+// reshow replays the view again at t: a branch that was not made leaves it as it was.
+func (r *Runner) reshow(t int64) error {
+	paused := r.wasPaused
+	r.view = nil
+	err := r.rewind(t)
+	r.wasPaused, r.paused = paused, true
+	return err
+}
+
+// told gives the branch's events to the sinks that did not see them (the resume replays them
+// quietly), and, when the Persister does not branch (record, not cut), its actions.
+func (r *Runner) told(cut core.BranchCut, record bool) {
+	var line []byte
+	for i := range cut.Events {
+		ev := &cut.Events[i]
+		line = ev.AppendJSON(line[:0])
+		if r.opts.Sink != nil {
+			r.opts.Sink.Event(ev, line)
+		}
+		if ps, ok := r.opts.Persister.(core.EventSink); ok && record {
+			ps.Event(ev, line)
+		}
+	}
+	if !record || r.opts.Persister == nil {
+		return
+	}
+	for _, a := range cut.Actions {
+		if perr := r.opts.Persister.RecordAction(cut.State.T, a); perr != nil {
+			r.perr = "record action: " + perr.Error()
+		}
+	}
 }
 
 // discards says what branching at the view's instant would throw away of the live session.

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -76,16 +77,22 @@ func BenchmarkRewind(b *testing.B) {
 	}
 }
 
-// branchPersister is a memPersister that is told of branches.
+// branchPersister is a memPersister that is told of branches: the branch's journal goes to cuts,
+// its actions to actions (as RecordAction's would: a branch's action recorded twice shows).
 type branchPersister struct {
 	memPersister
-	cuts []core.ResumeState
+	cuts     []core.ResumeState
+	branches []core.BranchCut
 }
 
-func (p *branchPersister) Branch(st core.ResumeState) error {
+var _ Brancher = (*branchPersister)(nil)
+
+func (p *branchPersister) Branch(cut core.BranchCut) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.cuts = append(p.cuts, st)
+	p.cuts = append(p.cuts, cut.State)
+	p.branches = append(p.branches, cut)
+	p.actions = append(p.actions, cut.Actions...)
 	return nil
 }
 
@@ -153,8 +160,18 @@ func TestBranchIsCutAndActionTogether(t *testing.T) {
 	if j.State.T != at || !last.Operator || last.T != at || last.Action.Kind != core.ActStop || last.Action.App != "URS_2" {
 		t.Fatalf("the branched journal at %v ends with %+v", time.Duration(j.State.T), last)
 	}
-	if n := len(p.actions); n == 0 || p.actions[n-1].App != "URS_2" {
-		t.Fatalf("the action was not recorded: %v", p.actions)
+	if n := len(p.actions); n != 3 || p.actions[n-1].App != "URS_2" {
+		t.Fatalf("the action was not recorded once, with the cut: %v", p.actions)
+	}
+	// The cut carries what the store writes in its one transaction: the log kept to the instant,
+	// the lines the action logged after it, the journal after them — the one the engine resumed.
+	c := p.branches[0]
+	if len(c.Actions) != 1 || c.Actions[0].Kind != stop.Kind || c.Actions[0].App != stop.App || len(c.Events) == 0 || c.Events[0].Seq != c.Kept+1 ||
+		c.Events[len(c.Events)-1].Seq != c.State.Events || c.Events[0].T != at {
+		t.Fatalf("the cut: kept %d, actions %v, %d events, journal at %d events", c.Kept, c.Actions, len(c.Events), c.State.Events)
+	}
+	if j.State.Events != c.State.Events || sha(j) != sha(SessionJournal{State: c.State}) || j.State.Steps != c.State.Steps {
+		t.Fatalf("the engine resumed at %d events (sha %.12s), the cut's journal says %d (%.12s)", j.State.Events, sha(j), c.State.Events, sha(SessionJournal{State: c.State}))
 	}
 }
 
@@ -210,10 +227,10 @@ type blockingBrancher struct {
 	entered, release chan struct{}
 }
 
-func (p *blockingBrancher) Branch(st core.ResumeState) error {
+func (p *blockingBrancher) Branch(cut core.BranchCut) error {
 	close(p.entered)
 	<-p.release
-	return p.branchPersister.Branch(st)
+	return p.branchPersister.Branch(cut)
 }
 
 // Quitting at any instant of a branch (Ctrl-C right after yes) leaves the session cut with its
@@ -266,5 +283,49 @@ func TestQuitDuringABranch(t *testing.T) {
 	}
 	if bp.commits == 0 {
 		t.Fatal("nothing committed after the branch")
+	}
+}
+
+// failingBrancher cannot save the branch (a disk error in its transaction).
+type failingBrancher struct{ branchPersister }
+
+func (p *failingBrancher) Branch(core.BranchCut) error { return errors.New("disk I/O error") }
+
+// A branch the Persister could not save is not made: the error says so, the view still shows the
+// instant as it was (the action tried on its replay is gone), the live session goes on unchanged.
+func TestBranchNotSavedIsNotMade(t *testing.T) {
+	p := &failingBrancher{}
+	r, err := NewRunner(seedConfig(), RunnerOptions{Persister: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Step(30 * time.Second)
+	before, _ := r.Journal()
+	at := int64(10 * time.Second)
+	if err := r.Rewind(at); err != nil {
+		t.Fatal(err)
+	}
+	r.TryNext()
+	if _, err := r.Branch(core.Action{Kind: core.ActStop, App: "URS_1"}); err == nil || !strings.Contains(err.Error(), "disk I/O error") {
+		t.Fatalf("branch: %v", err)
+	}
+	f, _ := r.TryNext()
+	if !f.Rewound || f.Snap.T != at || !running(f.Snap, "URS_1") || f.Discard.Events == 0 {
+		t.Fatalf("after the failed branch: rewound %v at %v, URS_1 running %v", f.Rewound, time.Duration(f.Snap.T), running(f.Snap, "URS_1"))
+	}
+	// Forward from there the view goes on as the session did: without the action.
+	if err := r.Rewind(at + int64(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := r.TryNext(); !running(f.Snap, "URS_1") {
+		t.Fatal("the view went on with the action of the branch that was not made")
+	}
+	if err := r.Live(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := r.Journal()
+	if after.State.Events != before.State.Events || after.State.T != before.State.T || len(p.actions) != 0 {
+		t.Fatalf("the failed branch changed the live session: %d events at %v, actions %v", after.State.Events, time.Duration(after.State.T), p.actions)
 	}
 }

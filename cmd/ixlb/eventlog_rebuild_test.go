@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,4 +121,45 @@ func uninterruptedRun(t *testing.T, scenario string) (string, []byte) {
 		t.Fatal(err)
 	}
 	return report, log
+}
+
+// ixlb export of a session whose stored log is damaged refuses it, and says what regenerates it in
+// the words of a command the user can run (export has no --rebuild or --fresh of its own: the hint
+// named them); that command run as given lets the export through.
+func TestExportOfADamagedLogSaysHowToRegenerate(t *testing.T) {
+	const file = "testdata/walk-repoint.yaml"
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runBin(t, "run", file, "--data", data, "--no-progress"); code != 0 {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	logDamages[0].damage(t, filepath.Join(data, "ixlb.db"))
+	out := filepath.Join(t.TempDir(), "drill.yaml")
+	_, errOut, code := runBin(t, "export", data, "-o", out)
+	hint := regexp.MustCompile("`ixlb (run [^`]+ --rebuild)`").FindStringSubmatch(errOut)
+	if code != 2 || hint == nil || strings.Contains(errOut, "--fresh") {
+		t.Fatalf("export of a damaged log: exit %d, %s; want exit 2 naming the ixlb run --rebuild to use, and no --fresh", code, errOut)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("the refused export wrote %s", out)
+	}
+	if _, errOut, code := runBin(t, strings.Fields(hint[1])...); code != 0 {
+		t.Fatalf("the hint's command %q: exit %d %s", hint[1], code, errOut)
+	}
+	if _, errOut, code := runBin(t, "export", data, "-o", out); code != 0 {
+		t.Fatalf("export after the hint's command: exit %d %s", code, errOut)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"/tmp/d/scenario.yaml": "/tmp/d/scenario.yaml",
+		"my drill.yaml":        "'my drill.yaml'",
+		"it's":                 `'it'\''s'`,
+		"":                     "''",
+		"$HOME/x":              "'$HOME/x'",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
 }

@@ -371,9 +371,9 @@ func exportDir(dir, scenarioFile, out string, expect, force bool) (string, error
 	if id := store.ScenarioOf(cfg); id.SHA256 != info.Scenario.SHA256 {
 		return "", fmt.Errorf("%s is not the scenario of the session in %s (the file changed since?): give the one it ran with --scenario FILE", sc.File, dir)
 	}
-	ss, err := openSession(dir, cfg, false, false)
+	ss, err := store.OpenSession(dir, cfg, store.SessionOptions{Owner: sessionCommand()})
 	if err != nil {
-		return "", err
+		return "", explainExport(err, dir, path)
 	}
 	defer ss.Close()
 	if ss.Resume() == nil {
@@ -381,4 +381,27 @@ func exportDir(dir, scenarioFile, out string, expect, force bool) (string, error
 	}
 	j := live.SessionJournal{Config: cfg, Source: sc.File, State: *ss.Resume()}
 	return exportSession(sc, j, ss, out, expect, force)
+}
+
+// explainExport adds to a refusal of the session what the user can do about it. export has no
+// --rebuild or --fresh of its own (and --fresh would throw the drill away): a session a run or a
+// console would regenerate is exported after `ixlb run SCENARIO --data DIR --rebuild` did so.
+func explainExport(err error, dir, scenario string) error {
+	var re *store.RefusedError
+	if errors.As(err, &re) && re.Remedy&store.RemedyRebuild != 0 {
+		return fmt.Errorf("%w\n(regenerate it with `ixlb run %s --data %s --rebuild`, then export again)",
+			err, shellQuote(scenario), shellQuote(dir))
+	}
+	return err
+}
+
+// shellQuote writes s as a POSIX shell word: as it is when it holds nothing the shell reads
+// specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_./-:@+,=%", r)))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -75,6 +75,10 @@ func decodeChunk(data []byte, size int64) ([]byte, error) {
 // says: the file was scribbled on.
 var errDamagedChunk = errors.New("the event log is damaged")
 
+// IsDamagedLog reports whether err says a stored event chunk is damaged (its data does not inflate
+// to its size, or holds another number of lines than its seqs say).
+func IsDamagedLog(err error) bool { return errors.Is(err, errDamagedChunk) }
+
 func inflate(data []byte, size int64) ([]byte, error) {
 	if size < 0 || size > 1<<30 {
 		return nil, fmt.Errorf("%w: a chunk's size %d is out of range", errDamagedChunk, size)

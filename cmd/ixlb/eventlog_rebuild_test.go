@@ -163,3 +163,26 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// ixlb events of a session whose stored log does not read says which run regenerates it; after
+// that command, run as given, it prints the uninterrupted run's log.
+func TestEventsOfADamagedLogSaysHowToRegenerate(t *testing.T) {
+	const file = "testdata/walk-repoint.yaml"
+	_, wholeLog := uninterruptedRun(t, file)
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runBin(t, "run", file, "--data", data, "--no-progress"); code != 0 {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	logDamages[3].damage(t, filepath.Join(data, "ixlb.db")) // a chunk that does not inflate
+	_, errOut, code := runBin(t, "events", data, "--sha256")
+	hint := regexp.MustCompile("`ixlb (run [^`]+ --rebuild)`").FindStringSubmatch(errOut)
+	if code != 2 || hint == nil {
+		t.Fatalf("events of a damaged log: exit %d, %s; want exit 2 naming the ixlb run --rebuild to use", code, errOut)
+	}
+	if _, errOut, code := runBin(t, strings.Fields(hint[1])...); code != 0 {
+		t.Fatalf("the hint's command %q: exit %d %s", hint[1], code, errOut)
+	}
+	if sha, errOut, code := runBin(t, "events", data, "--sha256"); code != 0 || strings.TrimSpace(sha) != sha256Hex(wholeLog) {
+		t.Errorf("events after the hint's command: exit %d %s %s, want %s", code, sha, errOut, sha256Hex(wholeLog))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -75,6 +76,11 @@ func printEvents(stdout io.Writer, dir string, from uint64, limit int, sum bool)
 		return err
 	})
 	if err != nil && !errors.Is(err, errEnough) {
+		if store.IsDamagedLog(err) {
+			// The journal still says what the log was: a run with --rebuild writes it again.
+			return exitf(2, "events: %v\n(regenerate it with `ixlb run %s --data %s --rebuild`)", err,
+				shellQuote(filepath.Join(dir, store.ScenarioCopyFile)), shellQuote(dir))
+		}
 		return exitf(2, "events: %v", err)
 	}
 	if sum {

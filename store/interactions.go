@@ -437,7 +437,7 @@ func (f *ixnFile) all(fn func(*core.Row)) error {
 			r = core.Row{ID: num(v[0]), State: uint8(num(v[1])), ReceivedAt: num(v[2]),
 				PlacedInQueueAt: num(v[3]), SubmittedToRouterAt: num(v[4]), DeliveredAt: num(v[5]),
 				CompletedAt: num(v[6]), AbandonedAt: num(v[7])}
-			if splitNames(str(v[8]), &names) {
+			if splitNames(asString(v[8]), &names) {
 				r.Media, r.Queue, r.SubmittedBy, r.AssignedTo = names[0], names[1], names[2], names[3]
 				r.URS, r.Strategy, r.Category = names[4], names[5], names[6]
 			} else if r, err = rowByID(c, r.ID); err != nil {
@@ -477,10 +477,10 @@ func rowByID(c *sqlite3.SQLiteConn, id int64) (core.Row, error) {
 	if err := rows.Next(v); err != nil {
 		return core.Row{}, fmt.Errorf("row %d: %w", id, err)
 	}
-	return core.Row{ID: num(v[0]), Media: str(v[1]), Queue: str(v[2]), State: uint8(num(v[3])),
-		SubmittedBy: str(v[4]), ReceivedAt: num(v[5]), PlacedInQueueAt: num(v[6]),
-		SubmittedToRouterAt: num(v[7]), DeliveredAt: num(v[8]), AssignedTo: str(v[9]),
-		CompletedAt: num(v[10]), URS: str(v[11]), Strategy: str(v[12]), Category: str(v[13]),
+	return core.Row{ID: num(v[0]), Media: asString(v[1]), Queue: asString(v[2]), State: uint8(num(v[3])),
+		SubmittedBy: asString(v[4]), ReceivedAt: num(v[5]), PlacedInQueueAt: num(v[6]),
+		SubmittedToRouterAt: num(v[7]), DeliveredAt: num(v[8]), AssignedTo: asString(v[9]),
+		CompletedAt: num(v[10]), URS: asString(v[11]), Strategy: asString(v[12]), Category: asString(v[13]),
 		AbandonedAt: num(v[14])}, nil
 }
 
@@ -498,19 +498,6 @@ func num(v driver.Value) int64 {
 		}
 	}
 	return math.MinInt64
-}
-
-// str is a TEXT column's value, "" for NULL.
-func str(v driver.Value) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(v)
 }
 
 // scan runs query (the columns of selectOpen, then abandoned_at when abandoned) and calls fn per

@@ -14,22 +14,9 @@ import (
 func (h *dapHandle) Rewrite(rows func(fn func(*core.Row))) error { return h.f.rewrite(rows) }
 
 func (f *ixnFile) rewrite(rows func(fn func(*core.Row))) error {
-	if err := f.own(); err != nil {
-		return err
-	}
-	if err := f.flush(); err != nil {
-		return err
-	}
 	var all []core.Row
 	rows(func(r *core.Row) { all = append(all, *r) })
-	// Holding the file's lock keeps the committer from taking a batch meanwhile; after the flush
-	// it is idle, so the writer connection and the upsert statement are ours.
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		return fmt.Errorf("rewrite %s: %w", f.path, ErrClosed)
-	}
-	err := f.tx(func(c wconn) error {
+	return f.exclusive("rewrite", func(c wconn) error {
 		if err := c.exec(`DELETE FROM interactions`); err != nil {
 			return err
 		}
@@ -38,8 +25,26 @@ func (f *ixnFile) rewrite(rows func(fn func(*core.Row))) error {
 		}
 		return f.up.write(c, len(all), func(i int, dst []driver.NamedValue) { f.fill(&all[i], dst) })
 	})
-	if err != nil {
-		return fmt.Errorf("rewrite %s: %w", f.path, err)
+}
+
+// exclusive runs fn in one transaction of its own on the file's writer, everything before it
+// committed; op names the write in errors. Holding the file's lock keeps the committer from
+// taking a batch meanwhile; after the flush it is idle, so the writer connection and the upsert
+// statement are ours.
+func (f *ixnFile) exclusive(op string, fn func(c wconn) error) error {
+	if err := f.own(); err != nil {
+		return err
+	}
+	if err := f.flush(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return fmt.Errorf("%s %s: %w", op, f.path, ErrClosed)
+	}
+	if err := f.tx(fn); err != nil {
+		return fmt.Errorf("%s %s: %w", op, f.path, err)
 	}
 	return nil
 }
@@ -53,18 +58,7 @@ func (h *dapHandle) Patch(put []core.Row, del []int64) error { return h.f.patch(
 const deletePerStatement = 256
 
 func (f *ixnFile) patch(put []core.Row, del []int64) error {
-	if err := f.own(); err != nil {
-		return err
-	}
-	if err := f.flush(); err != nil {
-		return err
-	}
-	f.mu.Lock() // as rewrite: the committer is idle after the flush and cannot take a batch
-	defer f.mu.Unlock()
-	if f.closed {
-		return fmt.Errorf("patch %s: %w", f.path, ErrClosed)
-	}
-	err := f.tx(func(c wconn) error {
+	return f.exclusive("patch", func(c wconn) error {
 		for i := 0; i < len(del); i += deletePerStatement {
 			ids := del[i:min(i+deletePerStatement, len(del))]
 			args := make([]driver.Value, len(ids))
@@ -81,10 +75,6 @@ func (f *ixnFile) patch(put []core.Row, del []int64) error {
 		}
 		return f.up.write(c, len(put), func(i int, dst []driver.NamedValue) { f.fill(&put[i], dst) })
 	})
-	if err != nil {
-		return fmt.Errorf("patch %s: %w", f.path, err)
-	}
-	return nil
 }
 
 // All implements core.Scanner: every row, completed and abandoned ones too, in ID order.

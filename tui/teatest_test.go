@@ -33,6 +33,9 @@ func TestProgramLoop(t *testing.T) {
 	waitFor("stopped URS_1")
 	_ = r.Step(time.Second) // a frame published from another goroutine reaches the model
 	waitFor("t 00:00:21.000")
+	// A person presses q on its own: within burstGap of the y (the frames can come that fast) it
+	// would be part of a burst, where only movement acts, and the console would not quit.
+	time.Sleep(answerQuiet)
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	for _, a := range m.snap().Apps {

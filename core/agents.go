@@ -590,7 +590,7 @@ func (e *Engine) grant(slot int32, ag int32) {
 	e.am[int(ag)*len(e.media)+int(ix.media)].resv++
 	ix.resvd, ix.grantAt, ix.denied = true, e.now, false
 	e.stats.Reservations++
-	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
+	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agentName(ag), e.apps[ix.urs].name
 	e.emit(EvReserved)
 	e.route(slot, ag)
 }
@@ -611,7 +611,7 @@ func (e *Engine) prolong(slot int32, ag int32, i int) {
 	e.svcLoad(ag, -1)
 	ix.resvd, ix.grantAt, ix.denied = true, e.now, false // the unit stays reserved: now for it
 	e.stats.Prolonged++
-	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
+	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agentName(ag), e.apps[ix.urs].name
 	e.emit(EvProlonged)
 	e.route(slot, ag)
 }
@@ -632,7 +632,7 @@ func (e *Engine) lingerOf(k int, urs int32) int {
 func (e *Engine) deny(slot int32, ag int32) {
 	ix := &e.ixns[slot]
 	e.stats.Denied++
-	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, e.apps[ix.urs].name
+	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agentName(ag), e.apps[ix.urs].name
 	e.emit(EvReserveDenied)
 	e.unclaim(ix)
 	ix.denied, ix.deniedAg, ix.deniedAt = true, ag, e.now
@@ -691,12 +691,12 @@ func (e *Engine) route(slot int32, ag int32) {
 	if e.am[k].load >= g.capacity[m] {
 		e.stats.DoubleBooked++
 		e.stats.OverCapacity++
-		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agents[ag].name, u.app.name
+		e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agentName(ag), u.app.name
 		e.emit(EvDoubleBooked)
 	}
 	e.take(g, ag, m, u, ix.resvd)
 	ix.deliveredAt = e.now
-	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+	e.ev.Ixn, e.ev.Agent = ix.id, e.agentName(ag)
 	e.emit(EvDelivered)
 	if g.answer > e.is.deliveringTimeout {
 		e.after(e.is.deliveringTimeout, tAnswer, slot, ag, 1)
@@ -733,7 +733,7 @@ func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 		e.setState(ix, StateWithAgent, ix.queue)
 		e.svcAnswered(slot)
 		e.write(slot)
-		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+		e.ev.Ixn, e.ev.Agent = ix.id, e.agentName(ag)
 		e.emit(EvAccepted)
 		d := int64(ix.work*g.handleMean) + 1
 		if ix.work == 0 { // restored from a database: its work is not known
@@ -766,7 +766,7 @@ func (e *Engine) handlingTimeout(slot int32) {
 		return
 	}
 	e.stats.Revoked++
-	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ix.agent].name, OptHandlingTimeout.Name()
+	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agentName(ix.agent), OptHandlingTimeout.Name()
 	e.emit(EvRevoked)
 	e.goesUnheard(slot, false) // the agent goes on with the work: finished_unheard when it ends
 	e.clearAgent(ix)
@@ -783,7 +783,7 @@ func (e *Engine) revoke(slot int32, reason string) {
 	ix := &e.ixns[slot]
 	ag := ix.agent
 	e.stats.Revoked++
-	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ag].name, reason
+	e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agentName(ag), reason
 	e.emit(EvRevoked)
 	if ix.resvd && ix.grantAt+e.is.reservationTime > e.now {
 		k := int32(int(ag)*len(e.media) + int(ix.media))
@@ -958,7 +958,7 @@ func unheardKey(slot int32, gen uint32) int64 { return int64(slot)<<32 | int64(g
 func (e *Engine) goesUnheard(slot int32, over bool) int64 {
 	ix := &e.ixns[slot]
 	if over {
-		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ix.agent].name
+		e.ev.Ixn, e.ev.Agent = ix.id, e.agentName(ix.agent)
 		e.emit(EvFinishedUnheard)
 		return -1
 	}

@@ -238,8 +238,8 @@ func (e *Engine) ursNamed(name string) (*ursState, error) {
 
 func (e *Engine) buildGroups() {
 	e.groupBy = map[string]int32{}
-	e.agentBy = map[string]int32{}
 	nm := len(e.media)
+	var names, num []byte
 	for i := range e.cfg.AgentGroups {
 		gc := &e.cfg.AgentGroups[i]
 		g := &group{id: int32(i), name: gc.Name, first: int32(len(e.agents)), n: int32(gc.Agents),
@@ -254,13 +254,33 @@ func (e *Engine) buildGroups() {
 			g.capacity[e.mediaBy[c.Media]] = int32(c.Max)
 		}
 		e.groupBy[gc.Name] = g.id
+		// Agent names are the group's and a number, zero-padded to the same width
+		// ("Sales/00042"): all in one string (agentNames).
 		width := len(strconv.Itoa(gc.Agents))
 		for k := 0; k < gc.Agents; k++ {
-			name := fmt.Sprintf("%s/%0*d", gc.Name, width, k+1)
-			e.agentBy[name] = int32(len(e.agents))
-			e.agents = append(e.agents, agent{group: g.id, name: name})
+			num = strconv.AppendInt(num[:0], int64(k+1), 10)
+			names = append(names, gc.Name...)
+			names = append(names, '/')
+			for pad := width - len(num); pad > 0; pad-- {
+				names = append(names, '0')
+			}
+			names = append(names, num...)
+			e.agentEnd = append(e.agentEnd, int32(len(names)))
+			e.agents = append(e.agents, agent{group: g.id})
 		}
 		e.groups = append(e.groups, g)
+	}
+	e.agentNames = string(names)
+	// Most timers of the heap are handle times: its buckets are sized for the shortest mean
+	// among the groups with agents (the busiest).
+	mean := int64(0)
+	for _, g := range e.groups {
+		if h := int64(g.handleMean); g.n > 0 && (mean == 0 || h < mean) {
+			mean = h
+		}
+	}
+	if mean > 0 {
+		e.q.heap.setWidth(mean)
 	}
 	e.am = make([]agentMedia, len(e.agents)*nm)
 	for k := range e.am {

@@ -275,7 +275,7 @@ func (e *Engine) restoreRow(r *Row, live map[int64]int32, parked map[int64]bool)
 	if r.State != StateWithAgent && e.gaveUp(slot, q) {
 		return // gave up while no Interaction Server could route it
 	}
-	ag, onAgent := e.agentBy[r.AssignedTo]
+	ag, onAgent := e.agentIndex(r.AssignedTo)
 	onAgent = onAgent && r.State == StateWithAgent
 	if w, ok := e.unheard[work]; ok && onAgent && !w.adopted && w.agent == ag {
 		// The agent is still working the interaction the row puts back on it: the IS hears
@@ -327,7 +327,7 @@ func (e *Engine) restoreOnAgent(slot int32, ag int32) {
 	g := e.groups[e.agents[ag].group]
 	if e.am[k].load >= g.capacity[ix.media] {
 		e.stats.OverCapacity++
-		e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+		e.ev.Ixn, e.ev.Agent = ix.id, e.agentName(ag)
 		e.emit(EvRestoredOverCapacity)
 	}
 	e.am[k].load++
@@ -335,7 +335,7 @@ func (e *Engine) restoreOnAgent(slot int32, ag int32) {
 	if e.am[k].load >= g.capacity[ix.media] {
 		e.removeFree(g, ag, int(ix.media))
 	}
-	e.ev.Ixn, e.ev.Agent = ix.id, e.agents[ag].name
+	e.ev.Ixn, e.ev.Agent = ix.id, e.agentName(ag)
 	e.emit(EvRestoredToAgent)
 	ix.agent = ag
 	d := e.exp(g.handleMean)

@@ -35,14 +35,21 @@ type Engine struct {
 	groups  []*group
 	groupBy map[string]int32
 	agents  []agent
-	agentBy map[string]int32
-	media   []string
-	mediaBy map[string]uint8
-	targets []*espTarget
-	targBy  map[string]int32
-	clust   []*cluster
-	clustBy map[string]int32
-	traffic []trafficState
+	// agentNames holds every agent's name, one after the other, agent a's ending at
+	// agentEnd[a] (agentName): one string and one slice of offsets, which the garbage collector
+	// neither scans nor follows 60,000 times, where a string each in agents (and a map of them)
+	// had it scan megabytes at every cycle. agentBy finds an agent by name, made when first
+	// asked (a restore of rows).
+	agentNames string
+	agentEnd   []int32
+	agentBy    map[string]int32
+	media      []string
+	mediaBy    map[string]uint8
+	targets    []*espTarget
+	targBy     map[string]int32
+	clust      []*cluster
+	clustBy    map[string]int32
+	traffic    []trafficState
 
 	// Agent capacity bookkeeping and the arbiter's, by agent*len(media)+m: one cache line each
 	// (agentMedia).
@@ -301,7 +308,28 @@ type agent struct {
 	// reservations (a lingering reservation holds the agent, so it is busy for occupancy too).
 	// Beside group, which every caller of svcLoad reads too: one cache line.
 	held int32
-	name string
+}
+
+// agentName is agent a's name (a piece of agentNames: the same string, pointer and all, every
+// time, which the in-memory database's intern relies on).
+func (e *Engine) agentName(a int32) string {
+	start := int32(0)
+	if a > 0 {
+		start = e.agentEnd[a-1]
+	}
+	return e.agentNames[start:e.agentEnd[a]]
+}
+
+// agentIndex is the agent named name, if any.
+func (e *Engine) agentIndex(name string) (int32, bool) {
+	if e.agentBy == nil {
+		e.agentBy = make(map[string]int32, len(e.agents))
+		for a := range e.agents {
+			e.agentBy[e.agentName(int32(a))] = int32(a)
+		}
+	}
+	a, ok := e.agentBy[name]
+	return a, ok
 }
 
 type trafficState struct {
@@ -694,7 +722,7 @@ func (e *Engine) dispatch(t *timer) {
 			if w.adopted {
 				return // a restore gave the work back to its interaction, whose own timer ends it
 			}
-			e.ev.Ixn, e.ev.Agent = w.ixn, e.agents[t.arg].name
+			e.ev.Ixn, e.ev.Agent = w.ixn, e.agentName(t.arg)
 			e.emit(EvFinishedUnheard)
 		}
 		if t.flag == 1 {

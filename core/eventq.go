@@ -1,5 +1,7 @@
 package core
 
+import "math/bits"
+
 // timer is one scheduled event of the loop. It is small and pointer-free so the queue is a flat
 // slice the garbage collector never scans.
 type timer struct {
@@ -119,6 +121,183 @@ func (q *timerQueue) pop() timer {
 	return top
 }
 
+// down sifts the timer at i down to its place (heapify).
+func (q *timerQueue) down(i int) {
+	h := q.h
+	n := len(h)
+	t := h[i]
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if before(&h[k], &h[m]) {
+				m = k
+			}
+		}
+		if !before(&h[m], &t) {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = t
+}
+
+// calendar is the agenda's queue of the timers set a random delay ahead, mostly the agents'
+// handle times: tens of thousands of them, each pushed once and popped once, at times spread over
+// a few mean handle times. In one heap of them a pop sifted through its levels, the lower ones a
+// cache miss each. The calendar sorts them into buckets of time (width 1<<shift ns) instead, a
+// ring of calBuckets of them ahead of the clock, and keeps only the current bucket in a heap
+// (near), filled from the next bucket that holds timers when it runs out: a push appends to its
+// bucket, a pop sifts a heap of a few dozen timers that stays in the L1 cache. Timers beyond the
+// ring wait in a heap of their own (far) until the ring reaches them.
+//
+// The order is exactly a heap's, by (at, seq): near holds every timer before horizon, the ring's
+// buckets every timer from horizon up to the ring's end (each bucket one span of time, in order),
+// far the rest; so near's top is the earliest, whenever near holds any.
+type calendar struct {
+	near    timerQueue
+	far     timerQueue
+	ring    [calBuckets][]timer
+	full    [calBuckets / 64]uint64 // the ring's buckets that hold timers, a bit each
+	inRing  int
+	cur     int64 // the bucket near covers: horizon is (cur+1) << shift; the ring holds cur+1 … cur+calBuckets
+	horizon int64
+	shift   uint
+	sized   bool // setWidth (or the first push, with the default width) has run
+	fromFar bool // head returned far's top
+}
+
+const calBuckets = 2048
+
+// defaultCalMean is the delay the buckets are sized for until setWidth: a second.
+const defaultCalMean = 1e9
+
+// setWidth sizes the buckets for timers about mean ahead: the narrowest (a power of two of
+// nanoseconds) with which the ring spans four means, so that few timers wait in far and the
+// current bucket holds a few dozen of a busy engine's. Only on an empty calendar; the width
+// changes nothing but speed.
+func (c *calendar) setWidth(mean int64) {
+	shift := uint(0)
+	for shift < 40 && int64(calBuckets)<<shift < 4*mean {
+		shift++
+	}
+	c.shift, c.sized = shift, true
+	c.cur, c.horizon = -1, 0
+}
+
+func (c *calendar) len() int { return c.near.len() + c.inRing + c.far.len() }
+
+func (c *calendar) push(t timer) {
+	if !c.sized {
+		c.setWidth(defaultCalMean)
+	}
+	if t.at < c.horizon {
+		c.near.push(t)
+		return
+	}
+	b := t.at >> c.shift
+	if b-c.cur > calBuckets {
+		c.far.push(t)
+		return
+	}
+	i := b & (calBuckets - 1)
+	c.ring[i] = append(c.ring[i], t)
+	c.full[i/64] |= 1 << (i % 64)
+	c.inRing++
+}
+
+// head is the calendar's earliest timer, or nil when it has none or none before at (the earliest
+// timer elsewhere: the agenda's lanes). It moves on to the next bucket that holds timers only
+// when that bucket starts no later than at, so the buckets never run ahead of the clock (the next
+// timer run is at or after the bucket's start: what is pushed from then on is in it or later).
+// pop takes what head returned.
+func (c *calendar) head(at int64) *timer {
+	for {
+		if c.near.len() > 0 {
+			c.fromFar = false
+			return &c.near.h[0]
+		}
+		if c.inRing == 0 {
+			if c.far.len() == 0 {
+				return nil
+			}
+			// The ring is empty: it starts again at the next timer run (nothing will be
+			// pushed before it), taking in what far holds within its reach.
+			c.cur = min(at, c.far.h[0].at)>>c.shift - 1
+			c.horizon = (c.cur + 1) << c.shift
+			c.pullFar()
+			if c.inRing == 0 {
+				c.fromFar = true // beyond the ring: served from far itself
+				return &c.far.h[0]
+			}
+			continue
+		}
+		b := c.nextFull()
+		if b<<c.shift > at {
+			return nil // every timer of the calendar is after at
+		}
+		i := b & (calBuckets - 1)
+		// The bucket's timers become near (made a heap in place); near's empty slice goes to
+		// the ring, for the bucket's next span.
+		c.near.h, c.ring[i] = c.ring[i], c.near.h[:0]
+		c.full[i/64] &^= 1 << (i % 64)
+		c.inRing -= c.near.len()
+		for k := (c.near.len() - 2) / 4; k >= 0; k-- {
+			c.near.down(k)
+		}
+		c.cur, c.horizon = b, (b+1)<<c.shift
+		c.pullFar()
+	}
+}
+
+// nextFull is the next bucket after cur that holds timers (the ring holds some).
+func (c *calendar) nextFull() int64 {
+	for d := int64(1); d <= calBuckets; {
+		b := c.cur + d
+		i := b & (calBuckets - 1)
+		if w := c.full[i/64] >> (i % 64); w != 0 {
+			return b + int64(bits.TrailingZeros64(w))
+		}
+		d += 64 - i%64
+	}
+	panic("calendar: no full bucket in the ring")
+}
+
+// pullFar moves the far timers the ring now reaches into their buckets.
+func (c *calendar) pullFar() {
+	for c.far.len() > 0 && c.far.h[0].at>>c.shift-c.cur <= calBuckets {
+		t := c.far.pop()
+		if t.at < c.horizon {
+			c.near.push(t)
+			continue
+		}
+		i := (t.at >> c.shift) & (calBuckets - 1)
+		c.ring[i] = append(c.ring[i], t)
+		c.full[i/64] |= 1 << (i % 64)
+		c.inRing++
+	}
+}
+
+// top is the timer head returned.
+func (c *calendar) top() *timer {
+	if c.fromFar {
+		return &c.far.h[0]
+	}
+	return &c.near.h[0]
+}
+
+// pop takes the timer head returned.
+func (c *calendar) pop() timer {
+	if c.fromFar {
+		return c.far.pop()
+	}
+	return c.near.pop()
+}
+
 // agenda is the engine's event queue: the timer heap, and beside it a few lanes, FIFOs of timers
 // set a fixed delay ahead (a URS step, a reservation request on its way, an ESP service time, an
 // agent's answer time, request-collection-time). The clock never goes back, so timers pushed
@@ -128,7 +307,7 @@ func (q *timerQueue) pop() timer {
 // pop takes the earliest of the heap's top and the lanes' heads, so the order is exactly the
 // heap's alone: by (at, seq).
 type agenda struct {
-	heap timerQueue
+	heap calendar
 	// arrivals are the traffic streams' next arrivals (one a stream), in a heap of their own:
 	// always among the earliest timers, in the big heap each would be sifted through every
 	// level twice.
@@ -244,20 +423,18 @@ func (a *agenda) laneOf(delay int64) int {
 
 // find locates the earliest timer (the agenda is not empty).
 func (a *agenda) find() {
-	best, at, seq := bestHeap, int64(noHeadAt), uint64(noHeadSeq)
-	if a.heap.len() > 0 {
-		at, seq = a.heap.h[0].at, a.heap.h[0].seq
-	}
+	best, at, seq := bestUnknown, int64(noHeadAt), uint64(noHeadSeq)
 	if a.arrivals.len() > 0 {
-		if t := &a.arrivals.h[0]; t.at < at || t.at == at && t.seq < seq {
-			best, at, seq = bestArrivals, t.at, t.seq
-		}
+		best, at, seq = bestArrivals, a.arrivals.h[0].at, a.arrivals.h[0].seq
 	}
 	for i := range a.lanes {
 		// An empty lane's head is never before another.
 		if h := &a.heads[i]; h.at < at || h.at == at && h.seq < seq {
 			best, at, seq = i, h.at, h.seq
 		}
+	}
+	if t := a.heap.head(at); t != nil && (t.at < at || t.at == at && t.seq < seq) {
+		best = bestHeap
 	}
 	a.best = best
 }
@@ -269,7 +446,7 @@ func (a *agenda) peek() *timer {
 	}
 	switch a.best {
 	case bestHeap:
-		return &a.heap.h[0]
+		return a.heap.top()
 	case bestArrivals:
 		return &a.arrivals.h[0]
 	}

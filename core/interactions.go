@@ -174,7 +174,7 @@ func (e *Engine) fillRow(slot int32) {
 	r.AssignedTo = ""
 	e.rowAgent = ix.agent
 	if ix.agent >= 0 {
-		r.AssignedTo = e.agents[ix.agent].name
+		r.AssignedTo = e.agentName(ix.agent)
 	}
 	r.CompletedAt = 0
 	r.URS = e.nameOf(ix.urs)

@@ -151,6 +151,82 @@ func TestTimerQueueOrder(t *testing.T) {
 	}
 }
 
+// TestCalendarOrder: the calendar of random delays gives the timers in the order of a plain heap,
+// by (at, seq), whether they fall in the bucket being served, in the ring of buckets ahead or
+// beyond it (far), after a stretch with no timer at all (the ring empty, far's earliest far
+// ahead), with many ties on at, and whatever the buckets' width.
+func TestCalendarOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct {
+		name  string
+		mean  int64   // setWidth's; 0: the default
+		delay []int64 // the delays drawn from, each up to the value
+	}{
+		{"ties", 400, []int64{1, 3}},
+		{"within the ring", 400, []int64{50, 1500}},
+		{"beyond the ring", 400, []int64{10, 3000, 50_000}},
+		{"far jumps", 400, []int64{5, 1_000_000_000}},
+		{"wide buckets", 1e9, []int64{1000, 10_000_000, 3e9}},
+		{"the default width", 0, []int64{1000, 1e9, 20e9}},
+	} {
+		var c calendar
+		if tc.mean > 0 {
+			c.setWidth(tc.mean)
+		}
+		var ref timerQueue
+		var seq uint64
+		var now int64
+		far, near, jumps := 0, 0, 0
+		for step := 0; step < 100_000; step++ {
+			if c.len() == 0 || rng.IntN(2) == 0 && c.len() < 3000 {
+				seq++
+				tm := timer{at: now + rng.Int64N(tc.delay[rng.IntN(len(tc.delay))]+1), seq: seq}
+				c.push(tm)
+				ref.push(tm)
+				continue
+			}
+			if c.inRing == 0 && c.near.len() == 0 {
+				jumps++
+			}
+			// Sometimes the agenda's lanes have an earlier timer: head says so, or gives its own.
+			at := int64(noHeadAt)
+			if rng.IntN(4) == 0 {
+				at = now + rng.Int64N(tc.delay[0]+1)
+			}
+			if h := c.head(at); h == nil {
+				if ref.peek().at <= at {
+					t.Fatalf("%s: step %d: head says nothing at or before %d, (%d, %d) is", tc.name, step, at, ref.peek().at, ref.peek().seq)
+				}
+				continue
+			}
+			far, near = max(far, c.far.len()), max(near, c.near.len())
+			if c.top().seq != ref.peek().seq {
+				t.Fatalf("%s: step %d: head (%d, %d), want (%d, %d)", tc.name, step, c.top().at, c.top().seq, ref.peek().at, ref.peek().seq)
+			}
+			got, want := c.pop(), ref.pop()
+			if got != want {
+				t.Fatalf("%s: step %d: popped (%d, %d), want (%d, %d)", tc.name, step, got.at, got.seq, want.at, want.seq)
+			}
+			now = got.at
+		}
+		for ref.len() > 0 {
+			if c.head(noHeadAt) == nil {
+				t.Fatalf("%s: drained with %d timers left", tc.name, ref.len())
+			}
+			if got, want := c.pop(), ref.pop(); got != want {
+				t.Fatalf("%s: drain: popped (%d, %d), want (%d, %d)", tc.name, got.at, got.seq, want.at, want.seq)
+			}
+		}
+		if c.len() != 0 || c.head(noHeadAt) != nil {
+			t.Fatalf("%s: %d timers left after the reference ran out", tc.name, c.len())
+		}
+		t.Logf("%s: width %d ns, near up to %d, far up to %d, %d jumps", tc.name, int64(1)<<c.shift, near, far, jumps)
+		if strings.Contains(tc.name, "beyond") && far == 0 || strings.Contains(tc.name, "jumps") && jumps == 0 {
+			t.Fatalf("%s: not exercised (far %d, jumps %d)", tc.name, far, jumps)
+		}
+	}
+}
+
 // TestRoutingTimeoutOneTimer: however many interactions wait in a URS and time out there, one
 // routing-timeout timer stands for them all, and the engine handles a few timers per event.
 // (Before, every timeout that resubmitted something left an extra timer that re-armed itself:
@@ -196,6 +272,7 @@ func TestAgendaOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	fixed := []int64{1, 5, 50, 100, 7, 11, 13, 17, 19, 23} // more than maxLanes
 	var a agenda
+	a.heap.setWidth(10) // buckets of a nanosecond: the random delays spread over many
 	var ref timerQueue
 	var seq uint64
 	var now int64
@@ -216,8 +293,10 @@ func TestAgendaOrder(t *testing.T) {
 				tm.at = now + rng.Int64N(40)
 			case r < 9:
 				tm.kind, d = tArrival, rng.Int64N(30) // the arrivals' own heap
-			default:
+			case r < 9 || rng.IntN(50) > 0:
 				d = rng.Int64N(60)
+			default:
+				d = rng.Int64N(100_000) // beyond the calendar's ring
 			}
 			if d >= 0 {
 				tm.at = now + d
@@ -273,8 +352,15 @@ func TestAgentMediaIsOneLine(t *testing.T) {
 
 // each calls fn for every timer scheduled, in no particular order (for tests).
 func (a *agenda) each(fn func(*timer)) {
-	for i := range a.heap.h {
-		fn(&a.heap.h[i])
+	for _, q := range []*timerQueue{&a.heap.near, &a.heap.far} {
+		for i := range q.h {
+			fn(&q.h[i])
+		}
+	}
+	for b := range a.heap.ring {
+		for i := range a.heap.ring[b] {
+			fn(&a.heap.ring[b][i])
+		}
 	}
 	for i := range a.arrivals.h {
 		fn(&a.arrivals.h[i])

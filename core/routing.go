@@ -416,7 +416,7 @@ func (e *Engine) abandon(slot int32, reason string) {
 	ix.denied = false
 	if ix.agent >= 0 && ix.state == StateInURS {
 		ag := ix.agent
-		e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agents[ag].name, reason
+		e.ev.Ixn, e.ev.Agent, e.ev.Reason = ix.id, e.agentName(ag), reason
 		e.emit(EvRevoked)
 		e.stats.Revoked++
 		e.leaveAgent(ix, ag)

@@ -35,6 +35,14 @@ type Engine struct {
 	groups  []*group
 	groupBy map[string]int32
 	agents  []agent
+	media   []string
+	mediaBy map[string]uint8
+	targets []*espTarget
+	targBy  map[string]int32
+	clust   []*cluster
+	clustBy map[string]int32
+	traffic []trafficState
+
 	// agentNames holds every agent's name, one after the other, agent a's ending at
 	// agentEnd[a] (agentName): one string and one slice of offsets, which the garbage collector
 	// neither scans nor follows 60,000 times, where a string each in agents (and a map of them)
@@ -43,13 +51,6 @@ type Engine struct {
 	agentNames string
 	agentEnd   []int32
 	agentBy    map[string]int32
-	media      []string
-	mediaBy    map[string]uint8
-	targets    []*espTarget
-	targBy     map[string]int32
-	clust      []*cluster
-	clustBy    map[string]int32
-	traffic    []trafficState
 
 	// Agent capacity bookkeeping and the arbiter's, by agent*len(media)+m: one cache line each
 	// (agentMedia).

@@ -120,9 +120,18 @@ func TestRotationFairnessInTheEngine(t *testing.T) {
 			if e.q.len() > 0 && e.q.peek().at == e.now {
 				continue // the instant is not over: its own timers (a hold's end) are still to run
 			}
+			held := map[int32]int{} // the interactions each URS holds, from their slots
+			for i := range e.ixns {
+				if ix := &e.ixns[i]; ix.live && ix.urs >= 0 {
+					held[ix.urs]++
+				}
+			}
 			for _, u := range e.urs {
 				if u.eligible != (e.whyNot(u) == "") {
-					t.Fatalf("t=%d: %s eligible=%v but the rule says %q (running %v pending %d max %d rate %v/%v pace %d armed %v dirty %v)", e.now, u.app.name, u.eligible, e.whyNot(u), u.app.running, len(u.pending), u.maxSub, u.rateSet, u.minGap, u.paceUntil, u.paceArmed, u.dirty)
+					t.Fatalf("t=%d: %s eligible=%v but the rule says %q (running %v pending %d max %d rate %v/%v pace %d armed %v dirty %v)", e.now, u.app.name, u.eligible, e.whyNot(u), u.app.running, u.pending, u.maxSub, u.rateSet, u.minGap, u.paceUntil, u.paceArmed, u.dirty)
+				}
+				if u.pending != held[u.app.id] {
+					t.Fatalf("t=%d: %s counts %d pending, its slots say %d", e.now, u.app.name, u.pending, held[u.app.id])
 				}
 			}
 		}

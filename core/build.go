@@ -257,6 +257,7 @@ func (e *Engine) buildGroups() {
 		// Agent names are the group's and a number, zero-padded to the same width
 		// ("Sales/00042"): all in one string (agentNames).
 		width := len(strconv.Itoa(gc.Agents))
+		g.nameAt, g.nameLen = len(names), len(gc.Name)+1+width
 		for k := 0; k < gc.Agents; k++ {
 			num = strconv.AppendInt(num[:0], int64(k+1), 10)
 			names = append(names, gc.Name...)
@@ -265,7 +266,6 @@ func (e *Engine) buildGroups() {
 				names = append(names, '0')
 			}
 			names = append(names, num...)
-			e.agentEnd = append(e.agentEnd, int32(len(names)))
 			e.agents = append(e.agents, agent{group: g.id})
 		}
 		e.groups = append(e.groups, g)

@@ -43,13 +43,11 @@ type Engine struct {
 	clustBy map[string]int32
 	traffic []trafficState
 
-	// agentNames holds every agent's name, one after the other, agent a's ending at
-	// agentEnd[a] (agentName): one string and one slice of offsets, which the garbage collector
-	// neither scans nor follows 60,000 times, where a string each in agents (and a map of them)
-	// had it scan megabytes at every cycle. agentBy finds an agent by name, made when first
-	// asked (a restore of rows).
+	// agentNames holds every agent's name, one after the other, a group's all of the same
+	// length (agentName): one string, which the garbage collector neither scans nor follows
+	// 60,000 times, where a string each in agents (and a map of them) had it scan megabytes at
+	// every cycle. agentBy finds an agent by name, made when first asked (a restore of rows).
 	agentNames string
-	agentEnd   []int32
 	agentBy    map[string]int32
 
 	// Agent capacity bookkeeping and the arbiter's, by agent*len(media)+m: one cache line each
@@ -227,7 +225,7 @@ type ursState struct {
 	app         *app
 	idx         int32
 	stepTime    int64
-	pending     []int32       // slots held by this URS
+	pending     int           // interactions held by this URS (ixn.urs: its app id)
 	activated   []int32       // strategies activated on it
 	maxSub      int64         // max-submitted-interactions; -1: no limit
 	minGap      time.Duration // max-submission-rate as the least time between submissions; 0: no limit
@@ -285,6 +283,8 @@ type group struct {
 	id         int32
 	name       string
 	first      int32 // first agent id
+	nameAt     int   // where its agents' names start in Engine.agentNames, each nameLen long
+	nameLen    int
 	n          int32
 	capacity   []int32 // by media
 	handleMean float64 // nanoseconds
@@ -312,13 +312,12 @@ type agent struct {
 }
 
 // agentName is agent a's name (a piece of agentNames: the same string, pointer and all, every
-// time, which the in-memory database's intern relies on).
+// time, which the in-memory database's intern relies on). Its group's names are all nameLen
+// long (zero-padded numbers), from nameAt on.
 func (e *Engine) agentName(a int32) string {
-	start := int32(0)
-	if a > 0 {
-		start = e.agentEnd[a-1]
-	}
-	return e.agentNames[start:e.agentEnd[a]]
+	g := e.groups[e.agents[a].group]
+	at := g.nameAt + int(a-g.first)*g.nameLen
+	return e.agentNames[at : at+g.nameLen]
 }
 
 // agentIndex is the agent named name, if any.
@@ -411,7 +410,6 @@ type ixn struct {
 	queue       int32
 	strategy    int32
 	urs         int32 // app id, or -1
-	ursPos      int32
 	agent       int32 // -1
 	by          int32
 	espServer   int32

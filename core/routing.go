@@ -46,7 +46,7 @@ func (e *Engine) whyNot(u *ursState) WhyCode {
 		return WhyStopped
 	case !u.connected:
 		return WhyNoConnection
-	case u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub:
+	case u.maxSub >= 0 && int64(u.pending) >= u.maxSub:
 		return WhyMaxSubmitted
 	case u.rateSet && u.minGap == 0:
 		return WhyRateZero
@@ -187,8 +187,7 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	st := e.strats[ix.strategy]
 	e.setState(ix, StateInURS, ix.queue)
 	ix.urs = u.app.id
-	ix.ursPos = int32(len(u.pending))
-	u.pending = append(u.pending, slot)
+	u.pending++
 	ix.step, ix.attempts, ix.resub = 0, 0, false
 	ix.toURSAt = e.now
 	st.routed[u.idx]++
@@ -205,7 +204,7 @@ func (e *Engine) toURS(slot int32, u *ursState, resub bool) {
 	e.write(slot)
 	e.ev.Ixn, e.ev.Strategy, e.ev.URS, e.ev.Resubmission = ix.id, st.name, u.app.name, resub
 	e.emit(EvToURS)
-	if u.maxSub >= 0 && int64(len(u.pending)) >= u.maxSub {
+	if u.maxSub >= 0 && int64(u.pending) >= u.maxSub {
 		e.updateEligibility(u)
 	}
 	u.lastSubmit = e.now
@@ -309,10 +308,7 @@ func (e *Engine) leaveURS(slot int32) {
 		return
 	}
 	u := e.apps[ix.urs].urs
-	last := u.pending[len(u.pending)-1]
-	u.pending[ix.ursPos] = last
-	e.ixns[last].ursPos = ix.ursPos
-	u.pending = u.pending[:len(u.pending)-1]
+	u.pending--
 	ix.urs = -1
 	if !u.eligible && !u.dirty {
 		// Re-evaluated once the current event is done, so the log shows what freed the URS
@@ -382,7 +378,14 @@ func (e *Engine) finish(slot int32) {
 // resubmitPending takes every interaction pending in a stopped URS and resubmits it to an eligible
 // URS with the same strategy (seed: "If any instance of URS shuts down…").
 func (e *Engine) resubmitPending(u *ursState) {
-	pending := append([]int32(nil), u.pending...)
+	// The URS's interactions are found in the slots: a URS stops seldom, and a list of them
+	// kept for it cost a cache miss on another interaction's slot at every routing.
+	var pending []int32
+	for slot := range e.ixns {
+		if ix := &e.ixns[slot]; ix.live && ix.urs == u.app.id {
+			pending = append(pending, int32(slot))
+		}
+	}
 	sortSlotsByID(e, pending)
 	for _, slot := range pending {
 		e.abandon(slot, "urs stopped")

@@ -333,7 +333,7 @@ func (e *Engine) snapRouting(s *Snapshot) {
 	for _, u := range e.urs {
 		code, why := e.ineligibleReason(u)
 		uv := URSView{AppView: e.appView(u.app.id), Eligible: u.eligible, Why: why, WhyCode: code, Reserves: u.reserves,
-			Pending: len(u.pending), MaxSubmitted: u.maxSub, Submitted: u.submitted, Resubmitted: u.resubmitted}
+			Pending: u.pending, MaxSubmitted: u.maxSub, Submitted: u.submitted, Resubmitted: u.resubmitted}
 		for _, st := range u.activated {
 			uv.Strategies = append(uv.Strategies, e.strats[st].name)
 		}

@@ -636,7 +636,7 @@ func (e *Engine) deny(slot int32, ag int32) {
 	e.emit(EvReserveDenied)
 	e.unclaim(ix)
 	ix.denied, ix.deniedAg, ix.deniedAt = true, ag, e.now
-	g := e.groups[e.agents[ag].group]
+	g := e.groupOf(ag)
 	u := e.apps[ix.urs].urs
 	e.wait(slot, g, u)
 	e.look(u, g, int(ix.media))
@@ -684,7 +684,7 @@ func (e *Engine) route(slot int32, ag int32) {
 	ix := &e.ixns[slot]
 	u := e.apps[ix.urs].urs
 	m := int(ix.media)
-	g := e.groups[e.agents[ag].group]
+	g := e.groupOf(ag)
 	k := int(ag)*len(e.media) + m
 	e.claimRouted(ix)
 	ix.agent = ag
@@ -723,7 +723,7 @@ func (e *Engine) take(g *group, ag int32, m int, u *ursState, resv bool) {
 // answer is the agent's answer to the invite, or the delivering timer expiring first.
 func (e *Engine) answer(slot int32, ag int32, timedOut bool) {
 	ix := &e.ixns[slot]
-	g := e.groups[e.agents[ag].group]
+	g := e.groupOf(ag)
 	switch {
 	case timedOut:
 		e.revoke(slot, OptDeliveringTimeout.Name()) // revoked reasons name the option that revoked
@@ -824,7 +824,7 @@ func (e *Engine) lingerEnd(ag int32, m int) {
 		e.lingers[k] = keep
 	}
 	e.am[k].availAt = e.now
-	e.tellWaiting(e.groups[e.agents[ag].group], m, true)
+	e.tellWaiting(e.groupOf(ag), m, true)
 }
 
 // dropLingers forgets the lingering reservations: the arbiter of an IS that is gone.
@@ -878,7 +878,7 @@ func (e *Engine) clearAgent(ix *ixn) {
 // its statistics show it (after its stat delay).
 func (e *Engine) releaseAgent(ag int32, media uint8) {
 	m := int(media)
-	g := e.groups[e.agents[ag].group]
+	g := e.groupOf(ag)
 	k := int(ag)*len(e.media) + m
 	if e.am[k].load <= 0 {
 		return

@@ -17,7 +17,7 @@ func (e *Engine) build() error {
 	}
 	e.buildGroups()
 	e.buildURS()
-	e.claims = newClaimTable(len(e.agents) * len(e.media) * len(e.urs)) // by agent-media and URS
+	e.claims = newClaimTable(e.nAgents * len(e.media) * len(e.urs)) // by agent-media and URS
 	if err := e.buildRouting(); err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (e *Engine) buildGroups() {
 	var names, num []byte
 	for i := range e.cfg.AgentGroups {
 		gc := &e.cfg.AgentGroups[i]
-		g := &group{id: int32(i), name: gc.Name, first: int32(len(e.agents)), n: int32(gc.Agents),
+		g := &group{id: int32(i), name: gc.Name, first: int32(e.nAgents), n: int32(gc.Agents),
 			capacity: make([]int32, nm), handleMean: float64(gc.HandleTime),
 			answer: durOr(gc.AnswerTime, DefaultAnswerTime), accept: gc.Accept,
 			free: make([][]int32, nm), settled: make([][]int32, nm), readied: make([]changeFIFO, nm), waiting: make([][]fifo, nm),
@@ -266,8 +266,8 @@ func (e *Engine) buildGroups() {
 				names = append(names, '0')
 			}
 			names = append(names, num...)
-			e.agents = append(e.agents, agent{group: g.id})
 		}
+		e.nAgents += gc.Agents
 		e.groups = append(e.groups, g)
 	}
 	e.agentNames = string(names)
@@ -282,10 +282,16 @@ func (e *Engine) buildGroups() {
 	if mean > 0 {
 		e.q.heap.setWidth(mean)
 	}
-	e.am = make([]agentMedia, len(e.agents)*nm)
+	e.am = make([]agentMedia, e.nAgents*nm)
+	for _, g := range e.groups {
+		for a := int(g.first); a < int(g.first+g.n); a++ {
+			for m := 0; m < nm; m++ {
+				e.am[a*nm+m].group = g.id
+			}
+		}
+	}
 	for k := range e.am {
 		e.am[k].readyAt = readySinceStart // every URS sees the agents ready from the start
-		e.am[k].group = e.agents[k/nm].group
 	}
 	e.lingers = map[int32][]linger{}
 	e.orphaned = map[int64]int64{}

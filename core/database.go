@@ -324,7 +324,7 @@ func (e *Engine) restoreRow(r *Row, live map[int64]int32, parked map[int64]bool)
 func (e *Engine) restoreOnAgent(slot int32, ag int32) {
 	ix := &e.ixns[slot]
 	k := int(ag)*len(e.media) + int(ix.media)
-	g := e.groups[e.agents[ag].group]
+	g := e.groupOf(ag)
 	if e.am[k].load >= g.capacity[ix.media] {
 		e.stats.OverCapacity++
 		e.ev.Ixn, e.ev.Agent = ix.id, e.agentName(ag)

@@ -34,7 +34,7 @@ type Engine struct {
 	queueBy map[string]int32
 	groups  []*group
 	groupBy map[string]int32
-	agents  []agent
+	nAgents int // agents are numbered from 0 (by group, in configuration order); am holds what is kept of them
 	media   []string
 	mediaBy map[string]uint8
 	targets []*espTarget
@@ -148,8 +148,11 @@ type agentMedia struct {
 	firstGen   uint32
 	readyAt    int64 // when the agent last became ready for media m (its load fell below capacity)
 	availAt    int64 // readyAt, or when a reservation of it ended: a URS denied the agent asks again only after
-	group      int32 // the agent's group, as agents has it: the arbiter reads it with the above
-	_          int32
+	group      int32 // the agent's group: the arbiter reads it with the above
+	// held counts what the agent holds, of every media, in its first media's line only: its
+	// load, and its lingering reservations (a lingering reservation holds the agent, so it is
+	// busy for occupancy too). Beside group, which svcLoad reads too.
+	held int32
 }
 
 // Stats are the engine's running counters, the in-memory side of the run report.
@@ -303,28 +306,24 @@ type group struct {
 	nWaiting        []int     // by media: interactions waiting
 }
 
-type agent struct {
-	group int32
-	// held counts what the agent holds, of every media: its load, and its lingering
-	// reservations (a lingering reservation holds the agent, so it is busy for occupancy too).
-	// Beside group, which every caller of svcLoad reads too: one cache line.
-	held int32
-}
-
 // agentName is agent a's name (a piece of agentNames: the same string, pointer and all, every
 // time, which the in-memory database's intern relies on). Its group's names are all nameLen
 // long (zero-padded numbers), from nameAt on.
 func (e *Engine) agentName(a int32) string {
-	g := e.groups[e.agents[a].group]
+	g := e.groupOf(a)
 	at := g.nameAt + int(a-g.first)*g.nameLen
 	return e.agentNames[at : at+g.nameLen]
 }
 
+// groupOf is agent a's group (its first media's agentMedia keeps it: the line the caller mostly
+// reads or writes anyway).
+func (e *Engine) groupOf(a int32) *group { return e.groups[e.am[int(a)*len(e.media)].group] }
+
 // agentIndex is the agent named name, if any.
 func (e *Engine) agentIndex(name string) (int32, bool) {
 	if e.agentBy == nil {
-		e.agentBy = make(map[string]int32, len(e.agents))
-		for a := range e.agents {
+		e.agentBy = make(map[string]int32, e.nAgents)
+		for a := range e.nAgents {
 			e.agentBy[e.agentName(int32(a))] = int32(a)
 		}
 	}

@@ -364,8 +364,8 @@ func checkRun(t *rapid.T, cfg Config, whole bool) {
 				sink.capOf[g.Name][c.Media] = c.Max
 			}
 		}
-		for i, a := range e.agents {
-			sink.group[e.agentName(int32(i))] = e.groups[a.group].name
+		for a := range int32(e.nAgents) {
+			sink.group[e.agentName(a)] = e.groupOf(a).name
 		}
 		e.RunUntil(int64(cfg.Duration))
 		r, err := e.Report()

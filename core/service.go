@@ -220,7 +220,7 @@ func (e *Engine) customerAbandoned(slot int32) {
 func (e *Engine) svcAnswered(slot int32) {
 	ix := &e.ixns[slot]
 	if ix.agent >= 0 {
-		e.svc.accepted[e.agents[ix.agent].group]++
+		e.svc.accepted[e.am[int(ix.agent)*len(e.media)].group]++
 	}
 	if ix.svc&svcOpen == 0 {
 		return
@@ -311,7 +311,7 @@ func (e *Engine) svcRestored(slot int32, q int32, state uint8) {
 // svcLoad follows a change (after it happened) of what an agent holds — its load, or its
 // lingering reservations — for the group's occupancy: busy while it holds anything.
 func (e *Engine) svcLoad(ag int32, delta int32) {
-	a := &e.agents[ag]
+	a := &e.am[int(ag)*len(e.media)] // the agent's first media keeps held
 	g := a.group
 	a.held += delta
 	tot := a.held

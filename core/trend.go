@@ -28,7 +28,7 @@ func (e *Engine) Sample(s *TrendSample) {
 	}
 	s.Busy = 0
 	nm := len(e.media)
-	for a := 0; a < len(e.agents); a++ {
+	for a := 0; a < e.nAgents; a++ {
 		for m := 0; m < nm; m++ {
 			if e.am[a*nm+m].load > 0 {
 				s.Busy++

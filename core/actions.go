@@ -96,7 +96,7 @@ func (e *Engine) startApp(name string) error {
 		return fmt.Errorf("%s is already running", name)
 	}
 	a.running = true
-	a.epoch++
+	a.startSeq = e.seq
 	e.ev.App = name
 	e.emit(EvAppStarted)
 	if a.typ.IsESP() {
@@ -297,7 +297,7 @@ func (e *Engine) restartIS(name string) error {
 	e.ev.App = name
 	e.emit(EvAppStopped)
 	a.isMem.Forget() // active or standby, it reads its DAPs anew when it next becomes active
-	a.epoch++
+	a.startSeq = e.seq
 	wasActive := a.id == e.is.active
 	prev := e.is.db
 	if wasActive {

@@ -152,7 +152,7 @@ func (e *Engine) look(u *ursState, g *group, m int) {
 			q.pop()
 			continue
 		}
-		ag, ok := e.viewPick(u, g, m, ix)
+		ag, ok := e.viewPick(u, g, m, w.slot)
 		if !ok {
 			break
 		}
@@ -223,15 +223,15 @@ func (e *Engine) tellWaiting(g *group, m int, now bool) {
 	g.waitURS[m] = keep
 }
 
-// viewPick chooses, at random, an agent that u's view shows ready for media m for interaction ix:
+// viewPick chooses, at random, an agent that u's view shows ready for media m for the interaction in slot:
 // one ready long enough for u's statistics to show it, or one another router filled too lately
 // for them to show it taken.
-func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
+func (e *Engine) viewPick(u *ursState, g *group, m int, slot int32) (int32, bool) {
 	e.age(g, m)
 	seen := e.now - u.statDelay // u's statistics show the agents as they were then
 	capacity := g.capacity[m]
 	skip := func(k int) bool {
-		return e.avoid(ix, k) || (e.am[k].asked > 0 || e.am[k].lingering > 0) && e.askedBy(k, u.app.id) >= capacity-e.am[k].load-e.lingerSeen(k, u)
+		return e.avoid(slot, k) || (e.am[k].asked > 0 || e.am[k].lingering > 0) && e.askedBy(k, u.app.id) >= capacity-e.am[k].load-e.lingerSeen(k, u)
 	}
 	settled := g.settled[m]
 	// Agents that became ready lately: u sees them sooner than the slowest URS when its own
@@ -254,7 +254,7 @@ func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
 	n := len(settled) + nr + nf
 	switch i := e.rng.IntN(n); {
 	case i >= len(settled)+nr:
-		if ag, ok := e.seesFilled(u, g, m, ix, rec.at(i-len(settled)-nr), seen); ok {
+		if ag, ok := e.seesFilled(u, g, m, slot, rec.at(i-len(settled)-nr), seen); ok {
 			return ag, true
 		}
 	case i >= len(settled):
@@ -273,7 +273,7 @@ func (e *Engine) viewPick(u *ursState, g *group, m int, ix *ixn) (int32, bool) {
 		}
 	}
 	for i := 0; i < nf; i++ {
-		if ag, ok := e.seesFilled(u, g, m, ix, rec.at(i), seen); ok {
+		if ag, ok := e.seesFilled(u, g, m, slot, rec.at(i), seen); ok {
 			return ag, true
 		}
 	}
@@ -307,7 +307,7 @@ func (e *Engine) age(g *group, m int) {
 }
 
 // seesFilled reports whether u's view still shows agent c.agent, filled lately, ready.
-func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, seen int64) (int32, bool) {
+func (e *Engine) seesFilled(u *ursState, g *group, m int, slot int32, c *change, seen int64) (int32, bool) {
 	k := int(c.agent)*len(e.media) + m
 	switch {
 	case c.at < seen, c.before > seen: // u's statistics already show it full, or never showed it ready
@@ -318,7 +318,7 @@ func (e *Engine) seesFilled(u *ursState, g *group, m int, ix *ixn, c *change, se
 		// u believes one unit free (the one this fill took), less what it has asked for or routed;
 		// a reserving URS sees the reservations at once: none may fill that unit.
 		asked, held := e.claimsOf(k, u.app.id)
-		if asked == 0 && held < g.capacity[m] && !e.reservedFor(k, u, g.capacity[m]) && !e.avoid(ix, k) {
+		if asked == 0 && held < g.capacity[m] && !e.reservedFor(k, u, g.capacity[m]) && !e.avoid(slot, k) {
 			return c.agent, true
 		}
 	}
@@ -356,14 +356,16 @@ func (e *Engine) reservedFor(k int, u *ursState, capacity int32) bool {
 
 // avoid reports whether an interaction once denied should not ask for agent-media k: one another
 // request is being arbitrated for, or the agent it was denied, unchanged since.
-func (e *Engine) avoid(ix *ixn, k int) bool {
+func (e *Engine) avoid(slot int32, k int) bool {
+	ix := &e.ixns[slot]
 	if !ix.denied {
 		return false
 	}
 	if e.am[k].collecting != 0 {
 		return true
 	}
-	return int(ix.deniedAg)*len(e.media)+int(ix.media) == k && e.am[k].availAt <= ix.deniedAt
+	d := &e.denials[slot]
+	return int(d.agent)*len(e.media)+int(ix.media) == k && e.am[k].availAt <= d.at
 }
 
 // request is a URS's RequestRouteCall (or reservation request) for agent ag, reaching the IS a
@@ -635,7 +637,11 @@ func (e *Engine) deny(slot int32, ag int32) {
 	e.ev.Ixn, e.ev.Agent, e.ev.URS = ix.id, e.agentName(ag), e.apps[ix.urs].name
 	e.emit(EvReserveDenied)
 	e.unclaim(ix)
-	ix.denied, ix.deniedAg, ix.deniedAt = true, ag, e.now
+	ix.denied = true
+	if len(e.denials) < len(e.ixns) {
+		e.denials = append(e.denials, make([]denial, len(e.ixns)-len(e.denials))...)
+	}
+	e.denials[slot] = denial{agent: ag, at: e.now}
 	g := e.groupOf(ag)
 	u := e.apps[ix.urs].urs
 	e.wait(slot, g, u)

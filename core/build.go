@@ -54,7 +54,7 @@ func (e *Engine) buildApps() error {
 		if _, dup := e.byName[c.Name]; dup {
 			return fmt.Errorf("application %s defined twice", c.Name)
 		}
-		a := &app{id: int32(len(e.apps)), name: c.Name, typ: c.Type, cfg: c, running: true, epoch: 1,
+		a := &app{id: int32(len(e.apps)), name: c.Name, typ: c.Type, cfg: c, running: true,
 			opts: c.Options.Clone(), annex: c.Annex.Clone(), dbServer: -1, database: c.Database,
 			svcTime: durOr(c.ServiceTime, DefaultServiceTime)}
 		if c.Type == TypeThirdPartyServer && len(c.Services) > 0 {

@@ -89,10 +89,14 @@ type Engine struct {
 
 	dirty []*ursState
 	// routing-timeout: submissions in time order; one timer watches the oldest.
-	rtq      []rtEntry
-	rtHead   int
-	rtArmed  bool
-	ixns     []ixn
+	rtq     []rtEntry
+	rtHead  int
+	rtArmed bool
+	ixns    []ixn
+	// denials are, by slot, the agent an interaction was last denied and when (while its
+	// denied is set): it does not ask for that agent again until the agent changes. Beside the
+	// slots, not in them: few interactions are denied, and every slot is read at every step.
+	denials  []denial
 	freeSlot []int32
 	nextID   int64
 
@@ -182,12 +186,15 @@ type Stats struct {
 
 // app is one Application object at run time.
 type app struct {
-	id       int32
-	name     string
-	typ      AppType
-	cfg      *AppConfig
-	running  bool
-	epoch    uint32 // bumped on each start, so an answer to a request sent before a restart is known stale
+	id      int32
+	name    string
+	typ     AppType
+	cfg     *AppConfig
+	running bool
+	// startSeq is the engine's seq when it last started (or restarted): an ESP answer whose
+	// timer was scheduled before (a seq at or below it) is to a request sent before the start,
+	// known stale. (Kept here, not as an epoch in each interaction's slot.)
+	startSeq uint64
 	opts     Options
 	annex    Options
 	services map[string]bool // ThirdPartyServer; nil serves anything
@@ -388,42 +395,48 @@ func (f *fifo) reset() { f.items, f.head = f.items[:0], 0 }
 // interaction completes. gen changes whenever the interaction's current processing is abandoned (a
 // URS stopped, a switchover) or the slot is reused, which makes every timer scheduled before stale.
 type ixn struct {
-	id          int64
-	gen         uint32
-	live        bool
-	state       uint8
-	media       uint8
-	attempts    uint8
-	waitAgent   bool
-	claim       uint8 // what claims counts for it: claimNone, claimAsked (a request on its way), claimHeld (routed to the agent)
-	claimKey    int64 // which: Engine.askKey of the agent-media and the URS
-	resvd       bool  // its hold on the agent was granted a reservation (resv counts it)
-	denied      bool  // a reservation request of it was denied: it looks for an agent nobody is asking for
-	deniedAg    int32 // the agent it was denied, and when: not asked again until the agent changes
-	deniedAt    int64
-	grantAt     int64 // when its reservation was granted (a lingering reservation lasts reservation-time from it)
-	doneAt      int64 // with an agent: when the agent's work on it ends (its completion timer)
-	doneFlag    uint8 // that timer's flag: the unit it frees is reserved
-	resub       bool
-	step        int16
-	queue       int32
-	strategy    int32
-	urs         int32 // app id, or -1
-	agent       int32 // -1
-	by          int32
-	espServer   int32
-	espEpoch    uint32
+	// The first cache line: what the steps of routing read and write (every timer of the
+	// interaction checks live and gen). The slot is 128 bytes, two lines (TestIxnIsTwoLines):
+	// at 168 a slot spread over three or four, each a cache miss of its own when a timer comes
+	// to an interaction the caches have forgotten.
+	id        int64
+	claimKey  int64 // which: Engine.askKey of the agent-media and the URS
+	gen       uint32
+	strategy  int32
+	urs       int32 // app id, or -1
+	agent     int32 // -1
+	queue     int32
+	cat       int32 // its category (attached data, from classification): Engine.cats
+	origin    int32 // queue of its traffic entry, where its service figures count
+	step      int16
+	live      bool
+	state     uint8
+	media     uint8
+	attempts  uint8
+	waitAgent bool
+	claim     uint8 // what claims counts for it: claimNone, claimAsked (a request on its way), claimHeld (routed to the agent)
+	resvd     bool  // its hold on the agent was granted a reservation (resv counts it)
+	denied    bool  // a reservation request of it was denied: it looks for an agent nobody is asking for (Engine.denials: which agent, when)
+	resub     bool
+	svc       uint8 // svcOpen, svcTouched, svcMeasured
+	home      int16 // the database its row was last written to (damage account), -1: none
+	wst       uint8 // that row's status as written: rowQueued…rowWithAgent, rowDone, rowAbandoned
+	doneFlag  uint8 // doneAt's timer's flag: the unit it frees is reserved
+	by        int32
+	// The second line: the times its row and its service figures keep.
 	work        float64 // the customer's work: handle time = work × the answering group's mean
 	receivedAt  int64
 	placedAt    int64
 	toURSAt     int64
 	deliveredAt int64
-	cat         int32 // its category (attached data, from classification): Engine.cats
-	origin      int32 // queue of its traffic entry, where its service figures count
-	svc         uint8 // svcOpen, svcTouched, svcMeasured
+	grantAt     int64 // when its reservation was granted (a lingering reservation lasts reservation-time from it)
+	doneAt      int64 // with an agent: when the agent's work on it ends (its completion timer)
 	patienceAt  int64 // when its customer gives up; 0: never
-	home        int16 // the database its row was last written to (damage account), -1: none
-	wst         uint8 // that row's status as written: rowQueued…rowWithAgent, rowDone, rowAbandoned
+}
+
+type denial struct {
+	agent int32
+	at    int64
 }
 
 // Option configures an Engine.
@@ -747,7 +760,7 @@ func (e *Engine) dispatch(t *timer) {
 	case tURSStep:
 		e.ursStep(t.slot)
 	case tESPResponse:
-		e.espResponse(t.slot, t.arg)
+		e.espResponse(t.slot, t.arg, t.seq)
 	case tReserve:
 		e.reserveDecide(t.slot, t.arg, t.aux == 1)
 	case tHandling:

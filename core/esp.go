@@ -221,20 +221,19 @@ func (e *Engine) espRequest(slot int32, s *step) {
 	a := e.apps[srv]
 	t.counts[srv]++
 	a.espRequests++
-	ix.espServer, ix.espEpoch = srv, a.epoch
 	e.ev.Ixn, e.ev.Via, e.ev.Service, e.ev.Method, e.ev.Server = ix.id, t.via, s.service, s.method, a.name
 	e.emit(EvESPRequest)
 	e.after(a.svcTime, tESPResponse, slot, srv, 0)
 }
 
-// espResponse is the server's answer reaching the IS and, through it, the URS.
-func (e *Engine) espResponse(slot int32, srv int32) {
+// espResponse is the server's answer reaching the IS and, through it, the URS; seq is its timer's
+// (a request sent before the server last started is never answered).
+func (e *Engine) espResponse(slot int32, srv int32, seq uint64) {
 	ix := &e.ixns[slot]
 	a := e.apps[srv]
 	s := &e.strats[ix.strategy].steps[ix.step]
-	ix.espServer = -1
 	switch {
-	case !a.running || a.epoch != ix.espEpoch:
+	case !a.running || seq <= a.startSeq:
 		// The server went away with the request: no answer ever comes.
 		e.espFault(slot, a.name, FaultTimeout)
 		return

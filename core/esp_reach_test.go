@@ -91,3 +91,56 @@ func TestESPByNameNeedsAConnection(t *testing.T) {
 		})
 	}
 }
+
+// TestESPAnswerAfterARestartIsStale: a request a classification server had when it stopped is
+// never answered, even when the server is running again by the time the answer was due (it
+// restarted: the request is lost with its old process) — the interaction gets a timeout fault
+// then. A request sent after the restart is answered.
+func TestESPAnswerAfterARestartIsStale(t *testing.T) {
+	cfg := seedConfig()
+	const service = 20 * time.Second
+	for i := range cfg.Apps {
+		if cfg.Apps[i].Type == TypeClassificationServer {
+			cfg.Apps[i].ServiceTime = service
+		}
+	}
+	stop, start := 2*time.Minute, 2*time.Minute+time.Second
+	cfg.Timeline = []TimedAction{
+		at(stop, Action{Kind: ActStop, App: "ClassSrv_1"}),
+		at(start, Action{Kind: ActStart, App: "ClassSrv_1"}),
+	}
+	_, _, rec := run(t, cfg)
+	type key struct {
+		ixn int64
+		at  int64
+	}
+	faults := map[key]FaultCode{} // ClassSrv_1's, by interaction and time
+	for _, ev := range rec.events {
+		if ev.Kind == EvESPFault && ev.Server == "ClassSrv_1" {
+			faults[key{ev.Ixn, ev.T}] = FaultCode(ev.Code)
+		}
+	}
+	stale, fresh := 0, 0
+	for _, ev := range rec.events {
+		if ev.Kind != EvESPRequest || ev.Server != "ClassSrv_1" || ev.T+int64(service) > int64(cfg.Duration) {
+			continue
+		}
+		due := key{ev.Ixn, ev.T + int64(service)}
+		code, faulted := faults[due]
+		switch {
+		case ev.T < int64(stop) && due.at > int64(start):
+			stale++
+			if !faulted || code != FaultTimeout {
+				t.Errorf("interaction %d asked ClassSrv_1 at %s, before its restart: at %s got fault %q, want timeout", ev.Ixn, time.Duration(ev.T), time.Duration(due.at), code)
+			}
+		case ev.T >= int64(start):
+			fresh++
+			if faulted {
+				t.Errorf("interaction %d asked ClassSrv_1 at %s, after its restart: fault %q at %s", ev.Ixn, time.Duration(ev.T), code, time.Duration(due.at))
+			}
+		}
+	}
+	if stale == 0 || fresh == 0 {
+		t.Fatalf("%d requests in flight across the restart, %d after it: the scenario does not exercise the case", stale, fresh)
+	}
+}

@@ -103,7 +103,7 @@ func (e *Engine) alloc() int32 {
 	}
 	ix := &e.ixns[slot]
 	gen := ix.gen + 1
-	*ix = ixn{gen: gen, live: true, urs: -1, agent: -1, queue: -1, strategy: -1, espServer: -1, state: 255, home: -1}
+	*ix = ixn{gen: gen, live: true, urs: -1, agent: -1, queue: -1, strategy: -1, state: 255, home: -1}
 	return slot
 }
 

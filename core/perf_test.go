@@ -350,6 +350,17 @@ func TestAgentMediaIsOneLine(t *testing.T) {
 	}
 }
 
+// TestIxnIsTwoLines: an interaction's slot fills two cache lines, as the order of its fields
+// (what routing reads in the first) relies on.
+func TestIxnIsTwoLines(t *testing.T) {
+	if n := unsafe.Sizeof(ixn{}); n != 128 {
+		t.Fatalf("ixn is %d bytes, want 128", n)
+	}
+	if off := unsafe.Offsetof(ixn{}.work); off != 64 {
+		t.Fatalf("the second line starts at %d, want 64", off)
+	}
+}
+
 // each calls fn for every timer scheduled, in no particular order (for tests).
 func (a *agenda) each(fn func(*timer)) {
 	for _, q := range []*timerQueue{&a.heap.near, &a.heap.far} {

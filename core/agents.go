@@ -1,6 +1,9 @@
 package core
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Agent reservation and delivery (docs/scenarios.md, "Semantics": Agent reservation). Reservation is arbitration, not
 // a gate: every eligible URS routes, and the agent_reservation option decides how it takes agents.
@@ -639,7 +642,7 @@ func (e *Engine) deny(slot int32, ag int32) {
 	e.unclaim(ix)
 	ix.denied = true
 	if len(e.denials) < len(e.ixns) {
-		e.denials = append(e.denials, make([]denial, len(e.ixns)-len(e.denials))...)
+		e.denials = slices.Grow(e.denials, len(e.ixns)-len(e.denials))[:len(e.ixns)]
 	}
 	e.denials[slot] = denial{agent: ag, at: e.now}
 	g := e.groupOf(ag)

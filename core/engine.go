@@ -611,6 +611,11 @@ func (e *Engine) stopSaid() bool {
 // due at the time of the last one has run): a resume tells the rows the databases hold beyond
 // the journal by their times being later than its own.
 func (e *Engine) halt() bool {
+	// Without WithInterrupt's question it never stops: a test the loop inlines.
+	return e.interrupt != nil && e.haltAsked()
+}
+
+func (e *Engine) haltAsked() bool {
 	if !e.halted && e.stopSaid() {
 		e.halted = e.q.len() == 0 || e.q.peek().at > e.now
 	}

@@ -205,6 +205,11 @@ func (c *calendar) push(t timer) {
 		return
 	}
 	i := b & (calBuckets - 1)
+	if cap(c.ring[i]) == 0 {
+		// A bucket's first slice is sized for the ring's share, not grown to it a timer at a
+		// time (the slices then go round between the buckets and near).
+		c.ring[i] = make([]timer, 0, max(8, 2*c.inRing/calBuckets))
+	}
 	c.ring[i] = append(c.ring[i], t)
 	c.full[i/64] |= 1 << (i % 64)
 	c.inRing++
@@ -433,7 +438,13 @@ func (a *agenda) find() {
 			best, at, seq = i, h.at, h.seq
 		}
 	}
-	if t := a.heap.head(at); t != nil && (t.at < at || t.at == at && t.seq < seq) {
+	var t *timer
+	if c := &a.heap; c.near.len() > 0 {
+		t, c.fromFar = &c.near.h[0], false // head's first case, without the call
+	} else {
+		t = c.head(at)
+	}
+	if t != nil && (t.at < at || t.at == at && t.seq < seq) {
 		best = bestHeap
 	}
 	a.best = best

@@ -59,8 +59,13 @@ func (r *ring) pick() (int32, bool) {
 	r.picks++
 	r.key[m] = pickedBase + r.picks
 	if r.n > 1 {
-		r.unlink(m)
-		r.linkAfter(m, r.tail)
+		// The head goes behind the tail (unlink and linkAfter, without their general cases).
+		nh, t := r.next[m], r.tail
+		r.prev[nh] = ringNone
+		r.head = nh
+		r.next[t] = m
+		r.prev[m], r.next[m] = t, ringNone
+		r.tail = m
 	}
 	return m, true
 }

@@ -437,7 +437,7 @@ func (e *Engine) send(d *app, r *Row, c rowChange) {
 	d.requests++
 	var err error
 	if m, ok := d.handle.(*MemDatabase); ok && r == &e.row {
-		err = m.writeAgent(r, e.rowAgent) // the agent's name found by its index, not hashed
+		err = m.writeKeyed(r, &e.rowKeys) // the names found by the engine's indexes, not compared
 	} else {
 		err = d.handle.Write(r)
 	}

@@ -116,16 +116,18 @@ type MemDatabase struct {
 	id     string
 	rows   rowBlocks
 	index  []int32 // ID -> position in rows + 1; IDs are dense, so a slice beats a map
+	st     []uint8 // ID -> what the row counts as (memNone…memAbandoned)
 	names  []string
 	nameID map[string]uint32
 	last   [7]recentNames // per field, the names interned last (intern)
-	// agentName is, by the writing engine's agent index, the id of the agent's name and the
-	// string it was written with: a row's assigned_to is one of thousands of names, which the
-	// recent names above miss and the map would hash (writeAgent).
-	agentName []agentRef
-	counts    Counts
-	// compact drops a row once it is closed (completed or abandoned), leaving its count and a
-	// mark in index: droppedDone or droppedAbandoned.
+	// keyed is, per field, the name id + 1 of each index of the writing engine's tables
+	// (rowKeys.of + 1; 0: not seen yet), for the engine keyOwner: a row's assigned_to is one of
+	// thousands of agents, which the recent names miss and the map would hash (writeKeyed).
+	keyed    [7][]uint32
+	keyOwner *Engine
+	counts   Counts
+	// compact drops a row once it is closed (completed or abandoned), leaving its count (st)
+	// and a mark in index: droppedRow.
 	compact bool
 }
 
@@ -172,23 +174,6 @@ func (d *MemDatabase) intern(field int, s string) uint32 {
 	return id
 }
 
-// agentRef is the name an engine's agent was last written with: its id + 1 (0: none yet), and
-// the address and length of the interned string. The engine writes an agent's name from the one
-// string it keeps, which is the one interned, so a write carrying that very string is that id
-// without reading names (a 60,000-agent table of string headers: a cache miss a row). The
-// address is a uintptr, not a pointer: names keeps the string alive (and Go's heap does not
-// move), and the garbage collector has no pointers here to scan.
-type agentRef struct {
-	id  uint32
-	n   uint32
-	ptr uintptr
-}
-
-// is reports whether s is the very string the ref was made from.
-func (a agentRef) is(s string) bool {
-	return a.id > 0 && a.ptr == uintptr(unsafe.Pointer(unsafe.StringData(s))) && a.n == uint32(len(s))
-}
-
 // recentNames are the names a field interned last.
 type recentNames struct {
 	ids     [6]uint32
@@ -222,61 +207,26 @@ func (s *rowBlocks) len() int { return s.n }
 // repack is r packed over the row it replaces: a name the row had already keeps its id without
 // interning it again (most writes of an interaction change its state and a time, not its names,
 // and == on the same backing string is cheap).
-func (d *MemDatabase) repack(old *memRow, r *Row, agent int32) memRow {
+func (d *MemDatabase) repack(old *memRow, r *Row) memRow {
 	name := func(field int, id uint32, s string) uint32 {
 		if d.names[id] == s {
 			return id
 		}
 		return d.intern(field, s)
 	}
-	assigned := old.assigned
-	switch {
-	case agent >= 0 && int(agent) < len(d.agentName) && d.agentName[agent].is(r.AssignedTo):
-		assigned = d.agentName[agent].id - 1
-	case d.names[assigned] != r.AssignedTo:
-		assigned = d.assigned(r.AssignedTo, agent)
-	}
 	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
 		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, media: name(0, old.media, r.Media), queue: name(1, old.queue, r.Queue),
-		by: name(2, old.by, r.SubmittedBy), assigned: assigned, urs: name(4, old.urs, r.URS),
+		by: name(2, old.by, r.SubmittedBy), assigned: name(3, old.assigned, r.AssignedTo), urs: name(4, old.urs, r.URS),
 		strategy: name(5, old.strategy, r.Strategy), category: name(6, old.category, r.Category), state: r.State,
 		abandonedAt: r.AbandonedAt}
 }
 
-func (d *MemDatabase) pack(r *Row, agent int32) memRow {
+func (d *MemDatabase) pack(r *Row) memRow {
 	return memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
 		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, media: d.intern(0, r.Media), queue: d.intern(1, r.Queue),
-		by: d.intern(2, r.SubmittedBy), assigned: d.assigned(r.AssignedTo, agent), urs: d.intern(4, r.URS),
+		by: d.intern(2, r.SubmittedBy), assigned: d.intern(3, r.AssignedTo), urs: d.intern(4, r.URS),
 		strategy: d.intern(5, r.Strategy), category: d.intern(6, r.Category), state: r.State,
 		abandonedAt: r.AbandonedAt}
-}
-
-// assigned is the id of assigned_to s, the name of the writing engine's agent `agent` (-1: not
-// known, or no agent): found by the agent's index, checked against the name (another engine's
-// agent of that index is another name, and then the name is interned).
-func (d *MemDatabase) assigned(s string, agent int32) uint32 {
-	if agent < 0 || s == "" {
-		return d.intern(3, s)
-	}
-	if int(agent) < len(d.agentName) {
-		if a := d.agentName[agent]; a.is(s) {
-			return a.id - 1
-		} else if a.id > 0 && d.names[a.id-1] == s {
-			return a.id - 1
-		}
-	}
-	id, ok := d.nameID[s]
-	if !ok {
-		id = d.intern(3, s)
-	}
-	if int(agent) >= len(d.agentName) {
-		d.agentName = append(d.agentName, make([]agentRef, int(agent)+1-len(d.agentName))...)
-	}
-	// The interned string's address, not s's: names keeps that one alive, so no other string
-	// can take its address. (The engine's own string, interned first, is the same one.)
-	n := d.names[id]
-	d.agentName[agent] = agentRef{id: id + 1, n: uint32(len(n)), ptr: uintptr(unsafe.Pointer(unsafe.StringData(n)))}
-	return id
 }
 
 func (d *MemDatabase) unpack(m *memRow) Row {
@@ -294,90 +244,165 @@ func (d *MemDatabase) Name() string { return d.name }
 func (d *MemDatabase) Identity() string { return d.id }
 
 // Write implements Database.
-func (d *MemDatabase) Write(r *Row) error { return d.writeAgent(r, -1) }
-
-// writeAgent is Write from an engine that knows the index of the agent the row is assigned to
-// (-1: none, or not known).
-func (d *MemDatabase) writeAgent(r *Row, agent int32) error {
-	i, ok := d.pos(r.ID)
-	if ok {
-		old := d.rows.at(i)
-		m := d.repack(old, r, agent)
-		d.count(old, -1)
-		*old = m
-		d.count(&m, 1)
-		d.dropClosed(r.ID)
-		return nil
+func (d *MemDatabase) Write(r *Row) error {
+	if i, ok := d.pos(r.ID); ok {
+		d.put(i, d.repack(d.rows.at(i), r))
+	} else {
+		d.insert(d.pack(r))
 	}
-	m := d.pack(r, agent)
-	{
-		for int64(len(d.index)) <= r.ID {
-			d.index = append(d.index, 0)
-		}
-		switch d.index[r.ID] {
-		case droppedDone: // written again after it was dropped: it is counted already
-			d.counts.Completed--
-		case droppedAbandoned:
-			d.counts.Abandoned--
-		default:
-			d.counts.Rows++
-		}
-		d.index[r.ID] = int32(d.rows.len() + 1)
-		d.rows.push(m)
-		d.count(&m, 1)
-		d.dropClosed(r.ID)
-		return nil
+	return nil
+}
+
+// rowKeys are the names of the row an engine writes as indexes of its own tables, which never
+// change what an index names: media, queue, submitted_by, assigned_to, URS, strategy and
+// category (intern's fields, in its order), -1 for "". Indexes of engine's tables.
+type rowKeys struct {
+	engine *Engine
+	of     [7]int32
+}
+
+// writeKeyed is Write from an engine that gives the row's names as its own indexes (k): the
+// database finds each name's id in a slice by index, without comparing or hashing the name
+// (assigned_to is one of thousands: a hash, or a cache miss on the string, per write). A row a
+// compact database closes is counted and dropped: its names are not looked up at all.
+func (d *MemDatabase) writeKeyed(r *Row, k *rowKeys) error {
+	if d.keyOwner != k.engine { // another engine's indexes name other names
+		d.keyed, d.keyOwner = [7][]uint32{}, k.engine
+	}
+	m := memRow{id: r.ID, receivedAt: r.ReceivedAt, placedAt: r.PlacedInQueueAt, toRouterAt: r.SubmittedToRouterAt,
+		deliveredAt: r.DeliveredAt, doneAt: r.CompletedAt, state: r.State, abandonedAt: r.AbandonedAt}
+	if !d.compact || (m.doneAt == 0 && m.abandonedAt == 0) {
+		m.media = d.keyedID(0, k.of[0], r.Media)
+		m.queue = d.keyedID(1, k.of[1], r.Queue)
+		m.by = d.keyedID(2, k.of[2], r.SubmittedBy)
+		m.assigned = d.keyedID(3, k.of[3], r.AssignedTo)
+		m.urs = d.keyedID(4, k.of[4], r.URS)
+		m.strategy = d.keyedID(5, k.of[5], r.Strategy)
+		m.category = d.keyedID(6, k.of[6], r.Category)
+	}
+	if i, ok := d.pos(r.ID); ok {
+		d.put(i, m)
+	} else {
+		d.insert(m)
+	}
+	return nil
+}
+
+// keyedID is the id of name s, the engine's index k of field f (-1: "").
+func (d *MemDatabase) keyedID(f int, k int32, s string) uint32 {
+	i := int(k) + 1
+	if t := d.keyed[f]; i < len(t) && t[i] != 0 {
+		return t[i] - 1
+	}
+	// A name first seen through this index gets an id of its own without the map (for 60,000
+	// agents, hashing and growing it was a tenth of what a study allocated): the same name
+	// written by name, or by another engine, may get another id, which reads back the same.
+	var id uint32
+	if f == 3 && s != "" {
+		id = uint32(len(d.names))
+		d.names = append(d.names, s)
+	} else {
+		id = d.intern(f, s)
+	}
+	if t := d.keyed[f]; i >= len(t) {
+		d.keyed[f] = append(t, make([]uint32, i+1-len(t))...)
+	}
+	d.keyed[f][i] = id + 1
+	return id
+}
+
+// What a MemDatabase counts a row as (MemDatabase.st, by ID beside index): a write finds what it
+// replaces there, without reading the row it overwrites (a cache miss a write).
+const (
+	memNone      uint8 = iota // no row
+	memQueued                 // open, state 0
+	memInURS                  // open, state 2
+	memWithAgent              // open, state 3
+	memOpen                   // open, another state
+	memDone                   // completed_at set
+	memAbandoned              // abandoned_at set (not counted as completed)
+)
+
+func statusOf(m *memRow) uint8 {
+	switch {
+	case m.abandonedAt != 0:
+		return memAbandoned
+	case m.doneAt != 0:
+		return memDone
+	case m.state == StateQueued:
+		return memQueued
+	case m.state == StateInURS:
+		return memInURS
+	case m.state == StateWithAgent:
+		return memWithAgent
+	}
+	return memOpen
+}
+
+// put writes m, a row of the database at position i, over what it held.
+func (d *MemDatabase) put(i int, m memRow) {
+	st := statusOf(&m)
+	d.count(d.st[m.id], -1)
+	d.count(st, 1)
+	d.st[m.id] = st
+	if d.compact && st >= memDone {
+		d.drop(i, m.id)
+		return
+	}
+	*d.rows.at(i) = m
+}
+
+// insert adds the row m, new to the database (or written again after a compact database dropped
+// it).
+func (d *MemDatabase) insert(m memRow) {
+	for int64(len(d.index)) <= m.id {
+		d.index = append(d.index, 0)
+		d.st = append(d.st, memNone)
+	}
+	if d.index[m.id] < 0 { // written again after it was dropped: it is counted already
+		d.count(d.st[m.id], -1)
+	} else {
+		d.counts.Rows++
+	}
+	st := statusOf(&m)
+	d.count(st, 1)
+	d.st[m.id] = st
+	d.index[m.id] = int32(d.rows.len() + 1)
+	d.rows.push(m)
+	if d.compact && st >= memDone {
+		d.drop(d.rows.len()-1, m.id)
 	}
 }
 
-// Marks in MemDatabase.index of rows a compact database counted and dropped.
-const (
-	droppedDone      int32 = -1
-	droppedAbandoned int32 = -2
-)
+// droppedRow marks in MemDatabase.index a row a compact database counted (st says as what) and
+// dropped.
+const droppedRow int32 = -1
 
-// dropClosed forgets a closed row of a compact database (its place taken by the last row).
-func (d *MemDatabase) dropClosed(id int64) {
-	if !d.compact {
-		return
-	}
-	i, ok := d.pos(id)
-	if !ok {
-		return
-	}
-	r := d.rows.at(i)
-	if r.doneAt == 0 && r.abandonedAt == 0 {
-		return
-	}
-	mark := droppedDone
-	if r.abandonedAt != 0 {
-		mark = droppedAbandoned
-	}
+// drop forgets row id of a compact database, at position i: its place is taken
+// by the last row.
+func (d *MemDatabase) drop(i int, id int64) {
 	last := d.rows.len() - 1
 	if i != last {
+		r := d.rows.at(i)
 		*r = *d.rows.at(last)
 		d.index[r.id] = int32(i + 1)
 	}
 	d.rows.n = last
-	d.index[id] = mark
+	d.index[id] = droppedRow
 }
 
-func (d *MemDatabase) count(r *memRow, n int64) {
-	if r.abandonedAt != 0 {
-		d.counts.Abandoned += n
-		return
-	}
-	if r.doneAt != 0 {
-		d.counts.Completed += n
-		return
-	}
-	switch r.state {
-	case StateQueued:
+func (d *MemDatabase) count(st uint8, n int64) {
+	switch st {
+	case memQueued:
 		d.counts.Queued += n
-	case StateInURS:
+	case memInURS:
 		d.counts.InURS += n
-	case StateWithAgent:
+	case memWithAgent:
 		d.counts.WithAgent += n
+	case memDone:
+		d.counts.Completed += n
+	case memAbandoned:
+		d.counts.Abandoned += n
 	}
 }
 

@@ -125,12 +125,12 @@ type Engine struct {
 	// cats are the category names an interaction may carry, by id (0: none, ""), and catBy their
 	// ids by name: an ixn holds an id, so it has no pointer and the garbage collector never
 	// scans the slots. Looked up, never iterated.
-	cats     []string
-	catBy    map[string]int32
-	ev       Event
-	row      Row
-	rowAgent int32 // the index of row's agent (assigned_to), -1: none
-	errs     []error
+	cats    []string
+	catBy   map[string]int32
+	ev      Event
+	row     Row
+	rowKeys rowKeys // row's names as indexes of the engine's tables (MemDatabase.writeKeyed)
+	errs    []error
 }
 
 // agentMedia is what the engine and its arbiter keep of one agent for one media. The fields were
@@ -471,6 +471,7 @@ func WithSeed(seed uint64) Option { return func(e *Engine) { e.cfg.Seed = seed }
 // configured, the Interaction Server active on its database, traffic and timeline scheduled.
 func New(cfg Config, opts ...Option) (*Engine, error) {
 	e := &Engine{cfg: &cfg}
+	e.rowKeys.engine = e
 	for _, o := range opts {
 		o(e)
 	}

@@ -154,29 +154,28 @@ func (e *Engine) writeCompleted(slot int32) {
 
 func (e *Engine) fillRow(slot int32) {
 	ix := &e.ixns[slot]
-	r := &e.row
+	r, k := &e.row, &e.rowKeys.of
 	r.ID = ix.id
-	r.Media = e.media[ix.media]
-	r.Queue = ""
-	r.Strategy = ""
+	r.Media, k[0] = e.media[ix.media], int32(ix.media)
+	r.Queue, k[1] = "", ix.queue
 	if ix.queue >= 0 {
 		r.Queue = e.queues[ix.queue].name
 	}
-	if ix.strategy >= 0 {
-		r.Strategy = e.strats[ix.strategy].name
-	}
 	r.State = ix.state
-	r.SubmittedBy = e.nameOf(ix.by)
+	r.SubmittedBy, k[2] = e.nameOf(ix.by), ix.by
 	r.ReceivedAt = ix.receivedAt
 	r.PlacedInQueueAt = ix.placedAt
 	r.SubmittedToRouterAt = ix.toURSAt
 	r.DeliveredAt = ix.deliveredAt
-	r.AssignedTo = ""
-	e.rowAgent = ix.agent
+	r.AssignedTo, k[3] = "", ix.agent
 	if ix.agent >= 0 {
 		r.AssignedTo = e.agentName(ix.agent)
 	}
 	r.CompletedAt = 0
-	r.URS = e.nameOf(ix.urs)
-	r.Category = e.catName(ix.cat)
+	r.URS, k[4] = e.nameOf(ix.urs), ix.urs
+	r.Strategy, k[5] = "", ix.strategy
+	if ix.strategy >= 0 {
+		r.Strategy = e.strats[ix.strategy].name
+	}
+	r.Category, k[6] = e.catName(ix.cat), ix.cat-1 // category 0 is ""
 }

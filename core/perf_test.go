@@ -4,11 +4,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unsafe"
+
+	"pgregory.net/rapid"
 )
 
 // TestRoutingTimeoutListFollowsInFlight: under a steady flow of interactions that leave their
@@ -384,57 +388,87 @@ func (a *agenda) each(fn func(*timer)) {
 	}
 }
 
-// TestMemDatabaseAgentNames: the in-memory database takes an agent's assigned_to from the agent's
-// index when the engine writes the very string it interned, and by the name's bytes otherwise —
-// the same name in another string, another name at the same index (another engine writing the
-// database), no agent index — and every row reads back with the name it was written with.
-func TestMemDatabaseAgentNames(t *testing.T) {
-	ada, bob := "Agent_Ada", "Agent_Bob"
-	adaCopy := strings.Clone(ada) // the same name in another string
-	writes := []struct {
-		id    int64
-		name  string
-		agent int32
-	}{
-		{1, ada, 0},     // interned: agent 0 is this string
-		{1, ada, 0},     // the same string again: found by the index
-		{2, adaCopy, 0}, // the same name, another string: by its bytes
-		{3, bob, 0},     // another name at index 0 (another engine): interned, index 0 is Bob's now
-		{1, ada, 0},     // Ada again at 0: not Bob
-		{4, bob, -1},    // no index
-		{5, "", 1},      // not assigned
-		{2, bob, 7},     // a row reassigned, a new index
-		{6, adaCopy, 7}, // index 7 is Bob's: Ada by her bytes
-		{3, bob, 0},     // rewritten, same name
-		{7, strings.Clone(bob), 0},
-	}
-	d := &MemDatabase{name: "ixn"}
-	want := map[int64]string{}
-	for _, w := range writes {
-		r := Row{ID: w.id, Media: "email", State: StateWithAgent, AssignedTo: w.name}
-		if err := d.writeAgent(&r, w.agent); err != nil {
+// TestMemDatabaseKeyedWrites: rows an engine writes with its names as its own table indexes
+// (writeKeyed) read back exactly as the same rows written by name (Write), full and compact, also
+// when two engines whose indexes name different names write one database in turns, when rows
+// are written by name in between, and after a Rewrite; a compact database's counts agree.
+func TestMemDatabaseKeyedWrites(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		compact := rapid.Bool().Draw(t, "compact")
+		// Two engines' tables: the same index names another agent, queue, … in each.
+		tables := [2][7][]string{}
+		for e := range tables {
+			for f := range tables[e] {
+				n := rapid.IntRange(1, 4).Draw(t, "names")
+				for i := range n {
+					tables[e][f] = append(tables[e][f], fmt.Sprintf("e%d-f%d-%d", rapid.IntRange(0, 1).Draw(t, "shared")*e, f, i))
+				}
+			}
+		}
+		keyed := &MemDatabase{name: "ixn", compact: compact}
+		named := &MemDatabase{name: "ixn", compact: compact}
+		tokens := [2]*Engine{{}, {}}
+		steps := rapid.IntRange(1, 80).Draw(t, "steps")
+		for range steps {
+			if rapid.IntRange(0, 20).Draw(t, "rewrite") == 0 {
+				var rows []Row
+				if err := named.All(func(r *Row) { rows = append(rows, *r) }); err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range []*MemDatabase{keyed, named} {
+					if err := d.Rewrite(func(fn func(*Row)) {
+						for i := range rows {
+							fn(&rows[i])
+						}
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				continue
+			}
+			e := rapid.IntRange(0, 1).Draw(t, "engine")
+			k := rowKeys{engine: tokens[e]}
+			var names [7]string
+			for f := range k.of {
+				k.of[f] = int32(rapid.IntRange(-1, len(tables[e][f])-1).Draw(t, "name"))
+				if k.of[f] >= 0 {
+					names[f] = strings.Clone(tables[e][f][k.of[f]]) // another string, the same name
+				}
+			}
+			r := Row{ID: rapid.Int64Range(1, 12).Draw(t, "id"), Media: names[0], Queue: names[1],
+				State:       rapid.SampledFrom([]uint8{StateQueued, StateInURS, StateWithAgent}).Draw(t, "state"),
+				SubmittedBy: names[2], AssignedTo: names[3], URS: names[4], Strategy: names[5], Category: names[6],
+				ReceivedAt: rapid.Int64Range(0, 9).Draw(t, "received")}
+			switch rapid.IntRange(0, 5).Draw(t, "closes") {
+			case 0:
+				r.CompletedAt = 10
+			case 1:
+				r.AbandonedAt = 11
+			}
+			byName := rapid.IntRange(0, 6).Draw(t, "byName") == 0
+			if err := named.Write(&r); err != nil {
+				t.Fatal(err)
+			}
+			if byName {
+				if err := keyed.Write(&r); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := keyed.writeKeyed(&r, &k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got, want []Row
+		if err := keyed.All(func(r *Row) { got = append(got, *r) }); err != nil {
 			t.Fatal(err)
 		}
-		want[w.id] = w.name
-	}
-	got := map[int64]string{}
-	if err := d.All(func(r *Row) { got[r.ID] = r.AssignedTo }); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("rows %v, want %v", got, want)
-	}
-	for id, name := range want {
-		if got[id] != name {
-			t.Errorf("row %d assigned to %q, want %q", id, got[id], name)
+		if err := named.All(func(r *Row) { want = append(want, *r) }); err != nil {
+			t.Fatal(err)
 		}
-	}
-	// One id a name, whichever string carried it.
-	seen := map[string]bool{}
-	for _, n := range d.names {
-		if seen[n] {
-			t.Errorf("%q interned twice: %q", n, d.names)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("keyed writes read back\n%v\nwritten by name\n%v", got, want)
 		}
-		seen[n] = true
-	}
+		if kc, nc := keyed.counts, named.counts; kc != nc {
+			t.Fatalf("keyed counts %+v, by name %+v", kc, nc)
+		}
+	})
 }

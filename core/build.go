@@ -239,7 +239,14 @@ func (e *Engine) ursNamed(name string) (*ursState, error) {
 func (e *Engine) buildGroups() {
 	e.groupBy = map[string]int32{}
 	nm := len(e.media)
-	var names, num []byte
+	size := 0
+	for i := range e.cfg.AgentGroups {
+		gc := &e.cfg.AgentGroups[i]
+		if gc.Agents > 0 {
+			size += gc.Agents * (len(gc.Name) + 1 + len(strconv.Itoa(gc.Agents)))
+		}
+	}
+	names, num := make([]byte, 0, size), []byte(nil)
 	for i := range e.cfg.AgentGroups {
 		gc := &e.cfg.AgentGroups[i]
 		g := &group{id: int32(i), name: gc.Name, first: int32(e.nAgents), n: int32(gc.Agents),

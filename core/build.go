@@ -16,6 +16,7 @@ func (e *Engine) build() error {
 		}
 	}
 	e.buildGroups()
+	e.reserveSlots()
 	e.buildURS()
 	e.claims = newClaimTable(e.nAgents * len(e.media) * len(e.urs)) // by agent-media and URS
 	if err := e.buildRouting(); err != nil {
@@ -330,6 +331,25 @@ func (e *Engine) buildGroups() {
 			}
 		}
 	}
+}
+
+// reserveSlots gives the interaction slots room for what the agents can hold (at most 65,536):
+// grown by doubling, the slots of a busy engine were copied, and their fresh pages faulted in,
+// several times over. Room never used is never touched: fresh from the system it is address
+// space, not memory.
+func (e *Engine) reserveSlots() {
+	n := 0
+	for _, g := range e.groups {
+		for _, c := range g.capacity {
+			if c > 0 {
+				n += int(g.n) * int(c)
+			}
+		}
+		if n >= 1<<16 {
+			break
+		}
+	}
+	e.ixns = make([]ixn, 0, min(max(n, 1024), 1<<16))
 }
 
 func (e *Engine) buildStep(sc *Step) (step, error) {

@@ -121,7 +121,7 @@ func TestStateWaitsForInteractions(t *testing.T) {
 	if err := s.CommitBackground(); err != nil {
 		t.Fatalf("CommitBackground: %v", err)
 	}
-	if err := s.Commit(); !isBusy(err) || !strings.Contains(err.Error(), "not before the interaction databases") {
+	if err := s.Commit(); !isBusy(err) || !strings.Contains(err.Error(), "the interaction databases did not commit") {
 		t.Fatalf("Commit with the database locked: %v", err)
 	}
 	if err := s.Err(); err == nil {

@@ -327,7 +327,7 @@ func (st *stateFile) commit(b *stateBatch, takeErr error, inTurn []*ixnFile) err
 			}
 		}
 		if err := errors.Join(errs...); err != nil {
-			return fmt.Errorf("not before the interaction databases: %w", err)
+			return fmt.Errorf("the interaction databases did not commit: %w", err)
 		}
 		return nil
 	}

@@ -222,7 +222,7 @@ func runScenario(stdout, stderr io.Writer, arg string, f runFlags) error {
 		}
 	}
 	if err := save(ss, eng); err != nil {
-		return exitf(2, "commit: %v", err)
+		return databasesFailed(ss, eng, err)
 	}
 	stop.done() // from here on a signal ends the process at once: nothing is left to commit
 	return reportRun(stdout, stderr, eng, p, f, elapsed)
@@ -459,7 +459,7 @@ func (lp loop) save(eng *core.Engine) error {
 		return &storageError{err}
 	}
 	if err := checkpoint(lp.ss, eng); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return &storageError{err} // a save that failed (or one in the background before it)
 	}
 	return nil
 }

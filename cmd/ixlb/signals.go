@@ -174,6 +174,16 @@ func (in *interruption) exitCode() int {
 	return 130
 }
 
+// databasesFailed says that the session's databases failed under a run (a write, or a save),
+// when, and that the same command resumes from what was saved last; nothing more is saved.
+func databasesFailed(ss session, eng *core.Engine, err error) error {
+	at := time.Duration(eng.Now()).Round(time.Millisecond)
+	if ss.Temporary() {
+		return exitf(2, "the databases failed at %s virtual: %v\n(without --data nothing is kept; use --data DIR to resume a run)", at, err)
+	}
+	return exitf(2, "the databases failed at %s virtual: %v\nthe session is kept as it was last saved; run the same command to resume", at, err)
+}
+
 // stopped ends a run that did not reach its end: a signal or the memory guard. What is done is
 // committed (so the same command resumes), the message says when, and the session is closed by
 // the caller's defer (a temporary directory removed).
@@ -186,8 +196,7 @@ func stopped(stderr io.Writer, eng *core.Engine, ss session, events *bufio.Write
 		if events != nil {
 			events.Flush()
 		}
-		return exitf(2, "the databases failed at %s virtual: %v\nthe session is kept as it was last saved; run the same command to resume",
-			time.Duration(eng.Now()).Round(time.Millisecond), se.err)
+		return databasesFailed(ss, eng, se.err)
 	}
 	var errs []error
 	if events != nil {

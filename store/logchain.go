@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
+	"database/sql"
 	"database/sql/driver"
 	"encoding"
 	"encoding/binary"
@@ -282,7 +283,10 @@ func (st *stateFile) verifyLog(events uint64) (n uint64, digest string, err erro
 	chained := true
 	for rows.Next() {
 		var first, last, size int64
-		var data, logState, dataSum []byte
+		// The data and its digest are read in place (RawBytes: valid until the next row), not
+		// copied: they are hashed or inflated right here. The state is kept past the row.
+		var data, dataSum sql.RawBytes
+		var logState []byte
 		if err := rows.Scan(&first, &last, &size, &data, &logState, &dataSum); err != nil {
 			return 0, "", fmt.Errorf("read events from %s: %w", st.path, err)
 		}

@@ -40,6 +40,7 @@ const (
 	CodeESPSometimesConnected = "esp-not-always-connected"     // via a server some IS in force, or part of the run, does not reach
 	CodeActivationNoDAP       = "activation-no-dap"            // an IS becomes active on a database none of its DAPs points at
 	CodeHandlingTimeout       = "handling-timeout-revokes"     // handling-timeout short against a group's handle time
+	CodeAnswerTimeout         = "answer-time-revokes"          // a group's answer_time beyond delivering-timeout
 	CodeTrafficMedia          = "traffic-media-server"         // a media server submitting another server's media
 	CodeMediaCase             = "media-name-case"              // two media names that differ only in case
 )
@@ -134,6 +135,9 @@ var lintRules = []Rule{
 	{CodeHandlingTimeout, SeverityWarning,
 		"`handling-timeout` is short against an agent group's mean `handle_time`: work that outlasts it is revoked and delivered again, and since a customer's work is the same on every agent it is revoked again from each (each cycle ties up one more agent until the first finishes).",
 		"Raise `handling-timeout` well above the longest handle times (by default it is 180 minutes), or shorten the group's `handle_time`."},
+	{CodeAnswerTimeout, SeverityWarning,
+		"An agent group's `answer_time` (a fixed time, not a mean) is longer than the Interaction Server's `delivering-timeout`: every invite to it times out before the agent answers, is revoked and delivered again, so the group never handles anything while it looks busy.",
+		"Shorten the group's `answer_time`, or raise `delivering-timeout` above it (by default it is 30 seconds)."},
 	{CodeTrafficMedia, SeverityWarning,
 		"A traffic stream's media is the one another kind of media server submits (chat from an E-mail Server, e-mail from a Chat Server…; compared without case, so `CHAT` is chat): a real deployment does not produce it; the run does, as written. A Social Messaging Server submits many media and is not checked.",
 		"Submit the media from its server (`email` from an EmailServer, `chat` from a ChatServer, `sms` from an SMSServer)."},
@@ -177,6 +181,7 @@ func Lint(s *Scenario) Diagnostics {
 	l.traffic()
 	l.mediaCase()
 	l.handlingTimeout()
+	l.answerTimeout()
 	l.diags.Sort()
 	return slices.Compact(l.diags)
 }
@@ -1381,30 +1386,7 @@ func (l *linter) mediaCase() {
 // times a share exp(-timeout/mean) of the group's interactions outlast it, and each of those is
 // revoked again from every agent it reaches.
 func (l *linter) handlingTimeout() {
-	if l.primary == nil {
-		return
-	}
-	ht := core.OptHandlingTimeout
-	type place struct {
-		d   time.Duration
-		at  Pos // invalid: the default, reported at the group
-		how string
-	}
-	var places []place
-	for _, is := range l.interactionServers(func(a *core.AppConfig) bool { return len(a.Options) > 0 }) {
-		v, set := ht.Get(is.Options)
-		p := place{d: ht.Duration(v, set), how: "the default"}
-		if set {
-			p.at, p.how = l.optionAt(is.Name, ht, ""), is.Name+"'s"
-		}
-		places = append(places, p)
-	}
-	for i, ta := range l.cfg.Timeline {
-		if ta.Kind == core.ActSetOption && ht.Names(ta.Section, ta.Option) && l.isIS(ta.App) {
-			path := join(join(item("timeline", i), "set"), "value")
-			places = append(places, place{d: ht.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
-		}
-	}
+	places := l.isDurations(core.OptHandlingTimeout)
 	used := l.routedGroups()
 	for _, p := range places {
 		for _, g := range l.cfg.AgentGroups {
@@ -1427,6 +1409,62 @@ func (l *linter) handlingTimeout() {
 			l.report(CodeHandlingTimeout, at,
 				"handling-timeout %s (%s) against agent group %s's mean handle time %s: about %s%% of its interactions outlast it; each is revoked and delivered again, and revoked again from every agent it reaches (its work does not change), tying up one more agent each time",
 				fmtDuration(p.d), p.how, g.Name, fmtDuration(h), percent(share))
+		}
+	}
+}
+
+// isPlace is where an Interaction Server duration option takes a value: the default (at invalid:
+// reported at what it is checked against), an Interaction Server's options, or a timeline entry.
+type isPlace struct {
+	d   time.Duration
+	at  Pos
+	how string
+}
+
+// isDurations are the values the Interaction Servers' option opt takes in the run.
+func (l *linter) isDurations(opt core.Opt) []isPlace {
+	if l.primary == nil {
+		return nil
+	}
+	var places []isPlace
+	for _, is := range l.interactionServers(func(a *core.AppConfig) bool { return len(a.Options) > 0 }) {
+		v, set := opt.Get(is.Options)
+		p := isPlace{d: opt.Duration(v, set), how: "the default"}
+		if set {
+			p.at, p.how = l.optionAt(is.Name, opt, ""), is.Name+"'s"
+		}
+		places = append(places, p)
+	}
+	for i, ta := range l.cfg.Timeline {
+		if ta.Kind == core.ActSetOption && opt.Names(ta.Section, ta.Option) && l.isIS(ta.App) {
+			path := join(join(item("timeline", i), "set"), "value")
+			places = append(places, isPlace{d: opt.Duration(ta.Value, true), at: l.valueAt(path, path), how: "set at " + fmtDuration(ta.At)})
+		}
+	}
+	return places
+}
+
+// answerTimeout: an agent group that answers later than delivering-timeout (the engine's rule:
+// answer_time > delivering-timeout) never answers at all.
+func (l *linter) answerTimeout() {
+	used := l.routedGroups()
+	for _, p := range l.isDurations(core.OptDeliveringTimeout) {
+		for _, g := range l.cfg.AgentGroups {
+			answer := g.AnswerTime
+			if answer <= 0 {
+				answer = core.DefaultAnswerTime
+			}
+			if !used[g.Name] || g.Agents == 0 || answer <= p.d {
+				continue
+			}
+			at := p.at
+			if !at.IsValid() {
+				path := join(join("agent_groups", g.Name), "answer_time")
+				at = l.valueAt(path, path)
+			}
+			l.report(CodeAnswerTimeout, at,
+				"delivering-timeout %s (%s) against agent group %s's answer_time %s: every invite to the group times out before its agent answers and is revoked and delivered again; the group never handles an interaction",
+				fmtDuration(p.d), p.how, g.Name, fmtDuration(answer))
 		}
 	}
 }

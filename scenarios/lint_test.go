@@ -315,6 +315,15 @@ func TestLintRules(t *testing.T) {
 		{"handling-timeout well above handle times", []edit{{guardLine, "    options: {settings: {verify-database-identity: true, handling-timeout: 10}}\n"}},
 			nil},
 
+		// answer_time against delivering-timeout (30 s by default; the engine revokes when the
+		// answer comes later than it).
+		{"answer_time beyond delivering-timeout", []edit{{"  Sales: {agents: 5, capacity: {fax: 1}, handle_time: 1m}", "  Sales: {agents: 5, capacity: {fax: 1}, handle_time: 1m, answer_time: 31s}"}},
+			[]string{"answer-time-revokes@35:72"}},
+		{"delivering-timeout set below answer_time in the timeline", []edit{{lastLine, lastLine + "  - {at: 2m, set: {app: IxnServer, section: settings, option: delivering-timeout, value: 1}}\n"}},
+			[]string{"answer-time-revokes@41:90", "answer-time-revokes@41:90"}},
+		{"answer_time at delivering-timeout", []edit{{"  Sales: {agents: 5, capacity: {fax: 1}, handle_time: 1m}", "  Sales: {agents: 5, capacity: {fax: 1}, handle_time: 1m, answer_time: 30s}"}},
+			nil},
+
 		// A media server submitting another server's media.
 		{"chat from an E-mail Server", []edit{{"{media: fax, from: EmailSrv_1", "{media: chat, from: EmailSrv_1"},
 			{"  Sales: {agents: 5, capacity: {fax: 1}", "  Sales: {agents: 5, capacity: {chat: 1}"},

@@ -1401,12 +1401,7 @@ func (l *linter) handlingTimeout() {
 			if g.Agents == 0 || share < 0.001 {
 				continue
 			}
-			at := p.at
-			if !at.IsValid() {
-				path := join(join("agent_groups", g.Name), "handle_time")
-				at = l.valueAt(path, path)
-			}
-			l.report(CodeHandlingTimeout, at,
+			l.report(CodeHandlingTimeout, l.placeAt(p, g.Name, "handle_time"),
 				"handling-timeout %s (%s) against agent group %s's mean handle time %s: about %s%% of its interactions outlast it; each is revoked and delivered again, and revoked again from every agent it reaches (its work does not change), tying up one more agent each time",
 				fmtDuration(p.d), p.how, g.Name, fmtDuration(h), percent(share))
 		}
@@ -1444,6 +1439,16 @@ func (l *linter) isDurations(opt core.Opt) []isPlace {
 	return places
 }
 
+// placeAt is where a diagnostic about p against agent group's field is reported: where the
+// option is set, or at the group's field when p is the default.
+func (l *linter) placeAt(p isPlace, group, field string) Pos {
+	if p.at.IsValid() {
+		return p.at
+	}
+	path := join(join("agent_groups", group), field)
+	return l.valueAt(path, path)
+}
+
 // answerTimeout: an agent group that answers later than delivering-timeout (the engine's rule:
 // answer_time > delivering-timeout) never answers at all.
 func (l *linter) answerTimeout() {
@@ -1457,12 +1462,7 @@ func (l *linter) answerTimeout() {
 			if !used[g.Name] || g.Agents == 0 || answer <= p.d {
 				continue
 			}
-			at := p.at
-			if !at.IsValid() {
-				path := join(join("agent_groups", g.Name), "answer_time")
-				at = l.valueAt(path, path)
-			}
-			l.report(CodeAnswerTimeout, at,
+			l.report(CodeAnswerTimeout, l.placeAt(p, g.Name, "answer_time"),
 				"delivering-timeout %s (%s) against agent group %s's answer_time %s: every invite to the group times out before its agent answers and is revoked and delivered again; the group never handles an interaction",
 				fmtDuration(p.d), p.how, g.Name, fmtDuration(answer))
 		}

@@ -3,7 +3,6 @@ package core
 import (
 	"fmt"
 	"math/rand/v2"
-	"unsafe"
 )
 
 // Interaction states as Genesys stores them in the interactions table (column `state`).
@@ -144,13 +143,6 @@ type memRow struct {
 // the same backing string is cheap, hashing it is not.
 func (d *MemDatabase) intern(field int, s string) uint32 {
 	r := &d.last[field]
-	// The engine writes its own strings: the same bytes as a name interned before, mostly. ==
-	// of two names of the same length (URS_1, URS_2) compares their bytes; the pointers first.
-	for _, id := range r.ids[:r.n] {
-		if n := d.names[id]; len(n) == len(s) && unsafe.StringData(n) == unsafe.StringData(s) {
-			return id
-		}
-	}
 	for _, id := range r.ids[:r.n] {
 		if d.names[id] == s {
 			return id

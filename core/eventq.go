@@ -210,6 +210,11 @@ func (c *calendar) push(t timer) {
 		// time (the slices then go round between the buckets and near).
 		c.ring[i] = make([]timer, 0, max(8, 2*c.inRing/calBuckets))
 	}
+	c.toRing(i, t)
+}
+
+// toRing files t in the ring's bucket i.
+func (c *calendar) toRing(i int64, t timer) {
 	c.ring[i] = append(c.ring[i], t)
 	c.full[i/64] |= 1 << (i % 64)
 	c.inRing++
@@ -280,10 +285,7 @@ func (c *calendar) pullFar() {
 			c.near.push(t)
 			continue
 		}
-		i := (t.at >> c.shift) & (calBuckets - 1)
-		c.ring[i] = append(c.ring[i], t)
-		c.full[i/64] |= 1 << (i % 64)
-		c.inRing++
+		c.toRing((t.at>>c.shift)&(calBuckets-1), t)
 	}
 }
 
